@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sitevisit {
+
+// Derived, never typed: see docs/benchmark-status.md for the rule.
+enum class BenchmarkStatus { NoData, OnTrack, AtRisk, OffTrack, Met, NotMet };
+const char* to_string(BenchmarkStatus status);
+const char* label(BenchmarkStatus status);
+
+enum class Cadence { Daily, Weekly, Monthly, Quarterly, Annual };
+std::optional<Cadence> parse_cadence(std::string_view text);
+int cadence_days(Cadence cadence);
+
+struct BenchmarkLine {
+    double baseline = 0;
+    double target = 0;
+    std::int64_t baseline_day = 0; // days since 1970-01-01
+    std::int64_t due_day = 0;
+    Cadence cadence = Cadence::Monthly;
+
+    bool lower_is_better() const { return target < baseline; }
+    bool meets_target(double value) const {
+        return lower_is_better() ? value <= target : value >= target;
+    }
+    // Share of the way from baseline to target that `value` has come (can be < 0 or > 1).
+    double progress(double value) const;
+    // Share of the way expected by `day` on the straight line from baseline to target.
+    double expected(std::int64_t day) const;
+};
+
+struct ReadingPoint {
+    std::int64_t day = 0;
+    double value = 0;
+};
+
+struct StatusReport {
+    BenchmarkStatus status = BenchmarkStatus::NoData;
+    std::optional<ReadingPoint> latest;
+    double actual = 0;   // progress of the latest reading
+    double expected = 0; // progress the line expects by that reading's date
+    std::string reason;  // one sentence for the screen
+};
+
+// Readings in any order; the one with the latest date counts (the last given wins a tie).
+StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingPoint>& readings,
+                           std::int64_t today);
+
+// Thresholds of the rule, in shares of the whole way from baseline to target.
+constexpr double kOnTrackSlack = 0.10;
+constexpr double kAtRiskSlack = 0.25;
+
+} // namespace sitevisit

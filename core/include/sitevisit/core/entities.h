@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sitevisit {
+
+enum class FieldType {
+    Text,
+    Integer,
+    Real,
+    Bool,
+    Date,       // "YYYY-MM-DD"
+    DateTime,   // "YYYY-MM-DDTHH:MM:SS[.fff]Z"
+    SchoolYear, // "2026-2027"
+    Uuid,       // a reference to another row
+    Enum,
+    Sha256,     // 64 lowercase hex digits
+    Email,
+    UuidList,   // JSON array of row ids
+    TextList,   // JSON array of short strings (indicator ids)
+    Object,     // JSON object (validated by the entity's own rule)
+    Value,      // any JSON value (a conflict's two values)
+    Rating,     // the continuum: 0..max from the reference data, or null for unrated
+    Indicator,  // an indicator id known to the reference data
+    Source,     // an evidence source id known to the reference data
+    Time,       // "HH:MM"
+};
+
+struct EnumValue {
+    std::string value;
+    std::string label;
+};
+
+struct FieldSpec {
+    std::string name;
+    FieldType type = FieldType::Text;
+    bool required = false;
+    bool immutable = false; // fixed once the row exists (parents, scope keys)
+    std::optional<double> min;
+    std::optional<double> max;
+    std::size_t max_length = 0; // text length in bytes, or list size; 0 = the type's default
+    std::vector<EnumValue> values;
+    std::string references; // entity the Uuid points to
+};
+
+// Where a row's scope key points.
+enum class ScopeKind {
+    School,   // `school` is a school id (most rows; for `school` rows, their own id)
+    District, // `school` holds the district id
+    Region,   // `school` holds the region id
+    Global,   // reference data and people: `school` is empty
+};
+
+struct EntitySpec {
+    std::string name;
+    ScopeKind scope = ScopeKind::School;
+    bool uuid_ids = true;    // false: reference data with readable ids ("msv-2026-2027-elementary/1.1")
+    bool append_only = false; // created, never edited or deleted (history)
+    bool conflict_free = false; // concurrent edits resolve by clock without a conflict record
+    std::string parent_field; // the field naming the parent row whose school this row shares
+    std::string parent_entity;
+    std::vector<FieldSpec> fields;
+
+    const FieldSpec* field(std::string_view name) const;
+};
+
+// Every entity of DOMAIN.md, in dependency order (parents before children).
+const std::vector<EntitySpec>& entity_specs();
+const EntitySpec* find_entity(std::string_view name);
+std::string known_entities_text();
+
+// The data schema version changes are written under (the `schema` of SYNC.md).
+constexpr int kDataSchemaVersion = 1;
+
+} // namespace sitevisit

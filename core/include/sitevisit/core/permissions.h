@@ -1,0 +1,67 @@
+#pragma once
+
+#include "sitevisit/core/entities.h"
+#include "sitevisit/core/json.h"
+#include "sitevisit/core/result.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sitevisit {
+
+enum class Role { Admin, RegionalDirector, AssistanceLead, Principal, Receiver };
+std::optional<Role> parse_role(std::string_view text);
+const char* to_string(Role role);
+
+// A person and the part of the state they work in.
+struct User {
+    std::string id;
+    std::string email;
+    std::string name;
+    Role role = Role::Principal;
+    std::string region;                 // regional director
+    std::vector<std::string> districts; // assistance lead caseload; receiver of a district
+    std::vector<std::string> schools;   // principal's school; receiver's schools
+    bool active = true;
+
+    // From a `user` row's fields (plus its id).
+    static Result<User> from_fields(const std::string& id, const Json& fields);
+    Json to_fields() const;
+};
+
+// Where a row lives: its school and that school's district and region (the parts that apply).
+struct Place {
+    std::string school;
+    std::string district;
+    std::string region;
+};
+
+// What about the row, beyond its place, decides access.
+struct RowState {
+    // For visits, their observations, and comments on either: the visit's status and team.
+    std::optional<std::string> visit_status;
+    std::vector<std::string> visit_team;
+    // A write to a visit that is not a draft which only moves its status forward.
+    bool status_change_only = false;
+    // For conflict records: the entity whose field is in conflict.
+    std::string conflicted_entity;
+};
+
+enum class Access { Read, Write };
+
+struct Decision {
+    bool allowed = false;
+    std::string reason; // why not, in words a person can act on
+    explicit operator bool() const { return allowed; }
+};
+
+// The one permission rule, used by the device store, the server and the app alike: may this
+// user read or write this entity at this place, in this state?
+Decision decide(const User& user, Access access, const EntitySpec& entity, const Place& place,
+                const RowState& state = {});
+
+// Whether the place is inside the user's scope at all (ignoring entity and state).
+bool in_scope(const User& user, const Place& place);
+
+} // namespace sitevisit

@@ -1,0 +1,120 @@
+#pragma once
+
+#include "sitevisit/core/change.h"
+#include "sitevisit/core/clock.h"
+#include "sitevisit/core/database.h"
+#include "sitevisit/core/hlc.h"
+#include "sitevisit/core/permissions.h"
+#include "sitevisit/core/reference.h"
+#include "sitevisit/core/uuid.h"
+#include "sitevisit/core/validation.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sitevisit {
+
+struct StoreOptions {
+    std::string path;
+    const Clock* clock = nullptr;         // default: the system clock
+    const Reference* reference = nullptr; // default: the reference data built in
+    Database::Durability durability = Database::Durability::Full;
+    std::string device_id; // used only when the file is new; default: a new UUID
+};
+
+// A request to create or change one row.
+struct WriteRequest {
+    std::string entity;
+    std::string id;     // empty: a new row with a new UUIDv7
+    std::string school; // scope key of a new top-level row; children take their parent's
+    Json fields = Json::object();
+};
+
+struct WriteResult {
+    std::string id;
+    std::optional<Change> change; // none when nothing differed from what was stored
+};
+
+// A row as stored: fields that are set, plus the sync columns.
+struct Row {
+    std::string entity;
+    std::string id;
+    std::string school;
+    Json fields = Json::object();
+    std::int64_t seq = 0; // server sequence of the version last seen from the server
+    std::string hlc;
+    bool deleted = false;
+};
+
+struct ApplyReport {
+    int applied = 0;  // rows inserted or changed
+    int stale = 0;    // already held at this version or newer (a repeated batch)
+    int rejected = 0; // failed this build's validation; kept in remote_reject
+    std::int64_t cursor = 0;
+};
+
+struct OutboxEntry {
+    Change change;
+    std::string state; // pending | rejected
+    std::string error;
+    int attempts = 0;
+};
+
+// The device's SQLite store. Every local write goes through put()/remove(): validate, check
+// permission, write the row, append the change to the outbox and an audit row, in one
+// transaction. Remote changes come in through apply_remote(), never echoed to the outbox.
+class Store {
+public:
+    static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+    ~Store();
+
+    Result<WriteResult> put(const User& actor, const WriteRequest& request);
+    Result<WriteResult> remove(const User& actor, std::string_view entity, std::string_view id);
+
+    // Applies one page of server changes (each with its seq) and stores `cursor`, in one
+    // transaction. Rows already at that seq or newer are left alone, so a repeated batch
+    // changes nothing; fields with local edits still waiting in the outbox are kept.
+    Result<ApplyReport> apply_remote(const std::vector<Change>& changes, std::int64_t cursor);
+
+    Result<std::optional<Row>> get(std::string_view entity, std::string_view id) const;
+    // Live rows of an entity, optionally where `field` equals `value`, ordered by id.
+    Result<std::vector<Row>> list(std::string_view entity, std::string_view field = {},
+                                  const Json& value = nullptr) const;
+    Result<std::vector<OutboxEntry>> outbox(int limit = 1000) const;
+    Result<std::int64_t> outbox_count() const;
+
+    // Where a school lives (its district and region), from the rows on this device.
+    Result<Place> place_of_school(std::string_view school) const;
+
+    std::int64_t cursor() const { return cursor_; }
+    std::int64_t last_dseq() const { return dseq_; }
+    const std::string& device_id() const { return device_; }
+    Hlc last_hlc() const { return hlc_.last(); }
+    const Reference& reference() const { return *reference_; }
+    const Validator& validator() const { return validator_; }
+    Database& database() { return *db_; }
+    const Clock& clock() const { return *clock_; }
+
+    // Called with each clock clamp (a server stamp far ahead of this device's clock).
+    std::function<void(const std::string&)> log;
+
+private:
+    Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,
+          std::int64_t dseq, std::int64_t cursor);
+
+    struct Impl;
+    std::unique_ptr<Database> db_;
+    const Clock* clock_;
+    const Reference* reference_;
+    Validator validator_;
+    std::string device_;
+    HlcClock hlc_;
+    UuidV7Generator uuids_;
+    std::int64_t dseq_;
+    std::int64_t cursor_;
+};
+
+} // namespace sitevisit

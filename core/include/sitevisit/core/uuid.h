@@ -1,0 +1,29 @@
+#pragma once
+
+#include "sitevisit/core/clock.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace sitevisit {
+
+// Canonical 8-4-4-4-12 hex form (either case).
+bool is_uuid(std::string_view text);
+
+// Time-ordered UUIDv7 (RFC 9562): 48-bit Unix ms, then a 12-bit counter that keeps ids made
+// in the same millisecond (or after the wall clock stepped back) strictly increasing.
+class UuidV7Generator {
+public:
+    explicit UuidV7Generator(const Clock& clock, std::uint64_t seed = std::random_device{}());
+    std::string next();
+
+private:
+    const Clock& clock_;
+    std::mt19937_64 rng_;
+    std::int64_t last_ms_ = 0;
+    std::uint32_t counter_ = 0;
+};
+
+} // namespace sitevisit

@@ -1,0 +1,371 @@
+#include "sitevisit/core/migrations.h"
+
+#include <string>
+
+namespace sitevisit {
+
+namespace {
+
+// Version 1: the first schema. Every entity table holds its fields plus the sync columns:
+// _seq (server sequence of the version last seen from the server, the `base` of the next
+// edit), _hlc (clock of the last edit) and _deleted (tombstone).
+const char* const kV1 = R"sql(
+CREATE TABLE "region" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "name" TEXT,
+  "code" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "region_school" ON "region"("school");
+CREATE TABLE "district" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "region" TEXT,
+  "code" TEXT,
+  "name" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "district_school" ON "district"("school");
+CREATE INDEX "district_region" ON "district"("region");
+CREATE TABLE "school" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "district" TEXT,
+  "code" TEXT,
+  "name" TEXT,
+  "level" TEXT,
+  "category" TEXT,
+  "percentile" INTEGER,
+  "designation" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "school_school" ON "school"("school");
+CREATE INDEX "school_district" ON "school"("district");
+CREATE TABLE "user" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "email" TEXT,
+  "name" TEXT,
+  "role" TEXT,
+  "region" TEXT,
+  "districts" TEXT,
+  "schools" TEXT,
+  "active" INTEGER,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "user_school" ON "user"("school");
+CREATE TABLE "rubric" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "year" TEXT,
+  "level" TEXT,
+  "name" TEXT,
+  "version" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "rubric_school" ON "rubric"("school");
+CREATE TABLE "indicator" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "rubric" TEXT,
+  "practice" INTEGER,
+  "code" TEXT,
+  "name" TEXT,
+  "placeholder" INTEGER,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "indicator_school" ON "indicator"("school");
+CREATE TABLE "plan" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "kind" TEXT,
+  "title" TEXT,
+  "first_year" TEXT,
+  "last_year" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "plan_school" ON "plan"("school");
+CREATE TABLE "objective" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "plan" TEXT,
+  "title" TEXT,
+  "practice" INTEGER,
+  "position" INTEGER,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "objective_school" ON "objective"("school");
+CREATE INDEX "objective_plan" ON "objective"("plan");
+CREATE TABLE "initiative" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "objective" TEXT,
+  "title" TEXT,
+  "description" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "initiative_school" ON "initiative"("school");
+CREATE INDEX "initiative_objective" ON "initiative"("objective");
+CREATE TABLE "benchmark" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "initiative" TEXT,
+  "type" TEXT,
+  "audience" TEXT,
+  "measure" TEXT,
+  "unit" TEXT,
+  "baseline" REAL,
+  "baseline_date" TEXT,
+  "target" REAL,
+  "due" TEXT,
+  "cadence" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "benchmark_school" ON "benchmark"("school");
+CREATE INDEX "benchmark_initiative" ON "benchmark"("initiative");
+CREATE TABLE "reading" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "benchmark" TEXT,
+  "date" TEXT,
+  "value" REAL,
+  "note" TEXT,
+  "recorded_by" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "reading_school" ON "reading"("school");
+CREATE INDEX "reading_benchmark" ON "reading"("benchmark");
+CREATE TABLE "reflection" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "plan" TEXT,
+  "year" TEXT,
+  "worked" TEXT,
+  "worked_evidence" TEXT,
+  "not_worked" TEXT,
+  "not_worked_evidence" TEXT,
+  "stakeholders" TEXT,
+  "decisions" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "reflection_school" ON "reflection"("school");
+CREATE INDEX "reflection_plan" ON "reflection"("plan");
+CREATE TABLE "visit" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "kind" TEXT,
+  "rubric" TEXT,
+  "start_date" TEXT,
+  "end_date" TEXT,
+  "team" TEXT,
+  "status" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "visit_school" ON "visit"("school");
+CREATE TABLE "observation" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "visit" TEXT,
+  "indicator" TEXT,
+  "rating" INTEGER,
+  "note" TEXT,
+  "source" TEXT,
+  "grade" TEXT,
+  "subject" TEXT,
+  "room" TEXT,
+  "time" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "observation_school" ON "observation"("school");
+CREATE INDEX "observation_visit" ON "observation"("visit");
+CREATE TABLE "evidence" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "title" TEXT,
+  "description" TEXT,
+  "kind" TEXT,
+  "sha256" TEXT,
+  "size" INTEGER,
+  "media_type" TEXT,
+  "uploaded_by" TEXT,
+  "taken_at" TEXT,
+  "benchmarks" TEXT,
+  "indicators" TEXT,
+  "observations" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "evidence_school" ON "evidence"("school");
+CREATE TABLE "review" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "evidence" TEXT,
+  "reviewer" TEXT,
+  "decision" TEXT,
+  "comment" TEXT,
+  "at" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "review_school" ON "review"("school");
+CREATE INDEX "review_evidence" ON "review"("evidence");
+CREATE TABLE "comment" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "target_entity" TEXT,
+  "target" TEXT,
+  "author" TEXT,
+  "body" TEXT,
+  "at" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "comment_school" ON "comment"("school");
+CREATE TABLE "conflict" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "entity" TEXT,
+  "row" TEXT,
+  "field" TEXT,
+  "winner_value" TEXT,
+  "loser_value" TEXT,
+  "winner_author" TEXT,
+  "loser_author" TEXT,
+  "winner_hlc" TEXT,
+  "loser_hlc" TEXT,
+  "status" TEXT,
+  "resolution" TEXT,
+  "resolved_by" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "conflict_school" ON "conflict"("school");
+CREATE TABLE "device_state" (
+  "id" INTEGER PRIMARY KEY CHECK ("id" = 1),
+  "device" TEXT NOT NULL,
+  "dseq" INTEGER NOT NULL DEFAULT 0,
+  "hlc" TEXT NOT NULL DEFAULT '',
+  "cursor" INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE "outbox" (
+  "dseq" INTEGER PRIMARY KEY NOT NULL,
+  "op" TEXT NOT NULL UNIQUE,
+  "entity" TEXT NOT NULL,
+  "row_id" TEXT NOT NULL,
+  "school" TEXT NOT NULL,
+  "kind" TEXT NOT NULL,
+  "fields" TEXT NOT NULL,
+  "hlc" TEXT NOT NULL,
+  "base" INTEGER NOT NULL,
+  "schema" INTEGER NOT NULL,
+  "state" TEXT NOT NULL DEFAULT 'pending',
+  "error" TEXT
+);
+CREATE INDEX "outbox_row" ON "outbox"("entity", "row_id");
+CREATE TABLE "audit" (
+  "id" INTEGER PRIMARY KEY,
+  "at" TEXT NOT NULL,
+  "actor" TEXT NOT NULL,
+  "device" TEXT NOT NULL,
+  "op" TEXT NOT NULL,
+  "entity" TEXT NOT NULL,
+  "row_id" TEXT NOT NULL,
+  "school" TEXT NOT NULL,
+  "kind" TEXT NOT NULL,
+  "before" TEXT NOT NULL,
+  "after" TEXT NOT NULL
+);)sql";
+
+// Version 2: remote changes this build could not apply are kept, not dropped; push attempts
+// are counted; indexes for the lists the app shows.
+const char* const kV2 = R"sql(
+CREATE TABLE "remote_reject" (
+  "seq" INTEGER PRIMARY KEY NOT NULL,
+  "op" TEXT NOT NULL,
+  "entity" TEXT NOT NULL,
+  "row_id" TEXT NOT NULL,
+  "reason" TEXT NOT NULL,
+  "change" TEXT NOT NULL,
+  "at" TEXT NOT NULL
+);
+ALTER TABLE "outbox" ADD COLUMN "attempts" INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX "visit_school_start" ON "visit"("school", "start_date");
+CREATE INDEX "reading_benchmark_date" ON "reading"("benchmark", "date");
+CREATE INDEX "outbox_state" ON "outbox"("state", "dseq");)sql";
+
+const std::vector<Migration> kMigrations = {
+    {1, "first schema: entities, outbox, audit, device state", kV1},
+    {2, "remote rejects, outbox attempts, list indexes", kV2},
+};
+
+} // namespace
+
+const std::vector<Migration>& store_migrations() { return kMigrations; }
+
+int latest_store_version() { return kMigrations.back().version; }
+
+int user_version(Database& db) {
+    auto& st = db.cached("PRAGMA user_version");
+    st.step();
+    int v = static_cast<int>(st.int64(0));
+    st.reset();
+    return v;
+}
+
+Status migrate_store(Database& db, int target) {
+    if (target <= 0) target = latest_store_version();
+    try {
+        int current = user_version(db);
+        if (current > latest_store_version())
+            return Error{ErrorCode::Unsupported,
+                         "this file was written by a newer Site Visit (schema " +
+                             std::to_string(current) + "); this build knows schema " +
+                             std::to_string(latest_store_version()) +
+                             " at most. Update the app; the file was not changed."};
+        for (const auto& m : kMigrations) {
+            if (m.version <= current || m.version > target) continue;
+            Transaction tx(db);
+            db.exec(m.sql);
+            db.exec("PRAGMA user_version = " + std::to_string(m.version));
+            tx.commit();
+        }
+    } catch (const SqliteError& e) {
+        return Error{ErrorCode::Storage, std::string("migrating the store failed: ") + e.what()};
+    }
+    return ok_status();
+}
+
+} // namespace sitevisit

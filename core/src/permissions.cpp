@@ -1,0 +1,159 @@
+#include "sitevisit/core/permissions.h"
+
+#include <algorithm>
+
+namespace sitevisit {
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return !x.empty() && std::find(v.begin(), v.end(), x) != v.end();
+}
+
+Decision allow() { return {true, {}}; }
+Decision deny(std::string reason) { return {false, std::move(reason)}; }
+
+const char* role_words(Role r) {
+    switch (r) {
+    case Role::Admin: return "an admin";
+    case Role::RegionalDirector: return "a regional director";
+    case Role::AssistanceLead: return "an assistance lead";
+    case Role::Principal: return "a principal";
+    case Role::Receiver: return "a receiver";
+    }
+    return "this role";
+}
+
+// Which entities each role may write (inside its scope), per DOMAIN.md's roles table.
+bool role_writes(Role role, const std::string& entity) {
+    static const std::vector<std::string> lead = {"visit", "observation", "comment"};
+    static const std::vector<std::string> principal = {"evidence", "reading", "reflection", "comment"};
+    static const std::vector<std::string> receiver = {"plan",   "objective", "initiative",
+                                                      "benchmark", "review", "comment"};
+    switch (role) {
+    case Role::Admin: return true;
+    case Role::RegionalDirector: return entity == "comment";
+    case Role::AssistanceLead: return contains(lead, entity);
+    case Role::Principal: return contains(principal, entity);
+    case Role::Receiver: return contains(receiver, entity);
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<Role> parse_role(std::string_view t) {
+    if (t == "admin") return Role::Admin;
+    if (t == "regional_director") return Role::RegionalDirector;
+    if (t == "assistance_lead") return Role::AssistanceLead;
+    if (t == "principal") return Role::Principal;
+    if (t == "receiver") return Role::Receiver;
+    return std::nullopt;
+}
+
+const char* to_string(Role r) {
+    switch (r) {
+    case Role::Admin: return "admin";
+    case Role::RegionalDirector: return "regional_director";
+    case Role::AssistanceLead: return "assistance_lead";
+    case Role::Principal: return "principal";
+    case Role::Receiver: return "receiver";
+    }
+    return "principal";
+}
+
+Result<User> User::from_fields(const std::string& id, const Json& f) {
+    User u;
+    u.id = id;
+    if (!f.is_object()) return invalid("user fields must be an object");
+    u.email = f.value("email", "");
+    u.name = f.value("name", "");
+    auto role = parse_role(f.value("role", ""));
+    if (!role) return invalid("user " + id + " has no valid role", "role");
+    u.role = *role;
+    if (f.contains("region") && f["region"].is_string()) u.region = f["region"].get<std::string>();
+    if (f.contains("districts") && f["districts"].is_array())
+        u.districts = f["districts"].get<std::vector<std::string>>();
+    if (f.contains("schools") && f["schools"].is_array())
+        u.schools = f["schools"].get<std::vector<std::string>>();
+    u.active = !f.contains("active") || !f["active"].is_boolean() || f["active"].get<bool>();
+    return u;
+}
+
+Json User::to_fields() const {
+    Json f{{"email", email}, {"name", name}, {"role", to_string(role)}, {"active", active}};
+    f["region"] = region.empty() ? Json(nullptr) : Json(region);
+    f["districts"] = districts;
+    f["schools"] = schools;
+    return f;
+}
+
+bool in_scope(const User& u, const Place& p) {
+    switch (u.role) {
+    case Role::Admin: return true;
+    case Role::RegionalDirector: return !u.region.empty() && p.region == u.region;
+    case Role::AssistanceLead: return contains(u.districts, p.district);
+    case Role::Principal: return !p.school.empty() && contains(u.schools, p.school);
+    case Role::Receiver:
+        return (!p.school.empty() && contains(u.schools, p.school)) || contains(u.districts, p.district);
+    }
+    return false;
+}
+
+Decision decide(const User& user, Access access, const EntitySpec& entity, const Place& place,
+                const RowState& state) {
+    if (!user.active) return deny("the account of " + user.email + " is revoked");
+    const bool write = access == Access::Write;
+    const std::string& e = entity.name;
+
+    // Reference data and the directory of people: everyone reads, admins write.
+    if (entity.scope == ScopeKind::Global) {
+        if (!write || user.role == Role::Admin) return allow();
+        return deny("only an admin may change " + e + " records");
+    }
+    // Regions and districts are names and codes: everyone reads, admins write.
+    if (entity.scope == ScopeKind::Region || entity.scope == ScopeKind::District) {
+        if (!write || user.role == Role::Admin) return allow();
+        return deny("only an admin may change " + e + " records");
+    }
+
+    if (!in_scope(user, place))
+        return deny("school " + place.school + " is outside the scope of " + user.email);
+
+    if (e == "school") {
+        if (!write || user.role == Role::Admin) return allow();
+        return deny("only an admin may change school records");
+    }
+
+    // Conflict records follow the entity whose field is in conflict.
+    if (e == "conflict") {
+        if (state.conflicted_entity.empty()) return write ? deny("conflict without an entity") : allow();
+        const EntitySpec conflicted{state.conflicted_entity, ScopeKind::School};
+        RowState inner = state;
+        inner.conflicted_entity.clear();
+        return decide(user, access, conflicted, place, inner);
+    }
+
+    // Visits, their observations and comments on them: a draft is its team's alone.
+    if (state.visit_status) {
+        const bool on_team = contains(state.visit_team, user.id);
+        const bool draft = *state.visit_status == "draft";
+        if (draft && !on_team && user.role != Role::Admin)
+            return deny("a draft visit is seen only by its team");
+        if (!write) return allow();
+        if (user.role == Role::Admin) return allow();
+        if (e == "comment") return role_writes(user.role, e) ? allow() : deny(std::string(role_words(user.role)) + " may not comment");
+        if (user.role != Role::AssistanceLead)
+            return deny(std::string(role_words(user.role)) + " may not change visits or observations");
+        if (!on_team) return deny("only the visit's team may change it");
+        if (!draft && !(e == "visit" && state.status_change_only))
+            return deny("the visit is " + *state.visit_status + "; its ratings can no longer change");
+        return allow();
+    }
+
+    if (!write) return allow();
+    if (role_writes(user.role, e)) return allow();
+    return deny(std::string(role_words(user.role)) + " may not change " + e + " records");
+}
+
+} // namespace sitevisit

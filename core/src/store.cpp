@@ -1,0 +1,638 @@
+#include "sitevisit/core/store.h"
+
+#include "sitevisit/core/migrations.h"
+#include "sitevisit/core/time_format.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <set>
+
+namespace sitevisit {
+
+namespace {
+
+std::string quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+bool stored_as_json(FieldType t) {
+    return t == FieldType::UuidList || t == FieldType::TextList || t == FieldType::Object ||
+           t == FieldType::Value;
+}
+
+void bind_field(Statement& st, int index, const FieldSpec& f, const Json& v) {
+    if (v.is_null()) {
+        st.bind_null(index);
+    } else if (stored_as_json(f.type)) {
+        st.bind(index, v.dump());
+    } else {
+        st.bind_json(index, v);
+    }
+}
+
+Json read_field(const Statement& st, int col, const FieldSpec& f) {
+    if (st.is_null(col)) return nullptr;
+    switch (f.type) {
+    case FieldType::Integer:
+    case FieldType::Rating: return st.int64(col);
+    case FieldType::Real: return st.real(col);
+    case FieldType::Bool: return st.int64(col) != 0;
+    case FieldType::UuidList:
+    case FieldType::TextList:
+    case FieldType::Object:
+    case FieldType::Value: {
+        Json j = Json::parse(st.text_view(col), nullptr, false);
+        return j.is_discarded() ? Json(nullptr) : j;
+    }
+    default: return st.text(col);
+    }
+}
+
+std::string select_sql(const EntitySpec& spec) {
+    std::string sql = "SELECT \"id\", \"school\", \"_seq\", \"_hlc\", \"_deleted\"";
+    for (const auto& f : spec.fields) sql += ", " + quote(f.name);
+    return sql + " FROM " + quote(spec.name);
+}
+
+Row read_row(const EntitySpec& spec, const Statement& st) {
+    Row row;
+    row.entity = spec.name;
+    row.id = st.text(0);
+    row.school = st.text(1);
+    row.seq = st.int64(2);
+    row.hlc = st.text(3);
+    row.deleted = st.int64(4) != 0;
+    for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+        Json v = read_field(st, static_cast<int>(i) + 5, spec.fields[i]);
+        if (!v.is_null()) row.fields[spec.fields[i].name] = std::move(v);
+    }
+    return row;
+}
+
+std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view id) {
+    auto& st = db.cached(select_sql(spec) + " WHERE \"id\" = ?");
+    st.bind(1, id);
+    std::optional<Row> out;
+    if (st.step()) out = read_row(spec, st);
+    st.reset();
+    return out;
+}
+
+// INSERT ... ON CONFLICT DO UPDATE for the given columns. `remote` adds _seq and only
+// replaces an older version.
+std::string upsert_sql(const EntitySpec& spec, const std::vector<std::string>& fields, bool remote,
+                       bool tombstone) {
+    std::string cols = "\"id\", \"school\", \"_hlc\"";
+    std::string vals = "?, ?, ?";
+    std::string sets = "\"_hlc\" = excluded.\"_hlc\"";
+    if (remote) {
+        cols += ", \"_seq\"";
+        vals += ", ?";
+        sets += ", \"_seq\" = excluded.\"_seq\"";
+    }
+    if (tombstone) {
+        cols += ", \"_deleted\"";
+        vals += ", 1";
+        sets += ", \"_deleted\" = 1";
+    }
+    for (const auto& f : fields) {
+        cols += ", " + quote(f);
+        vals += ", ?";
+        sets += ", " + quote(f) + " = excluded." + quote(f);
+    }
+    std::string sql = "INSERT INTO " + quote(spec.name) + " (" + cols + ") VALUES (" + vals +
+                      ") ON CONFLICT(\"id\") DO UPDATE SET " + sets;
+    if (remote) sql += " WHERE excluded.\"_seq\" > " + quote(spec.name) + ".\"_seq\"";
+    return sql;
+}
+
+const char* const kStatusOrder[] = {"draft", "submitted", "reviewed"};
+int status_rank(const std::string& s) {
+    for (int i = 0; i < 3; ++i)
+        if (s == kStatusOrder[i]) return i;
+    return -1;
+}
+
+// Fields that name their author: set to the writer, never someone else.
+const char* author_field(const std::string& entity) {
+    if (entity == "reading") return "recorded_by";
+    if (entity == "review") return "reviewer";
+    if (entity == "comment") return "author";
+    if (entity == "evidence") return "uploaded_by";
+    return nullptr;
+}
+
+Error storage(const SqliteError& e) { return Error{ErrorCode::Storage, e.what()}; }
+
+} // namespace
+
+Store::Store(std::unique_ptr<Database> db, const StoreOptions& o, std::string device, Hlc last,
+             std::int64_t dseq, std::int64_t cursor)
+    : db_(std::move(db)), clock_(o.clock ? o.clock : &SystemClock::instance()),
+      reference_(o.reference ? o.reference : &Reference::builtin()), validator_(*reference_),
+      device_(device), hlc_(*clock_, device, std::move(last)), uuids_(*clock_), dseq_(dseq),
+      cursor_(cursor) {
+    hlc_.on_clamp = [this](const Hlc& remote, std::int64_t bound) {
+        if (log)
+            log("clock " + remote.to_string() + " is more than 5 minutes ahead of this device; clamped to " +
+                format_utc_ms(bound));
+    };
+}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
+    auto db = Database::open(o.path);
+    if (!db) return db.error();
+    if (auto st = migrate_store(**db, 0); !st) return st.error();
+    try {
+        (*db)->set_durability(o.durability);
+        auto& read = (*db)->cached("SELECT device, dseq, hlc, cursor FROM device_state WHERE id = 1");
+        std::string device;
+        std::int64_t dseq = 0, cursor = 0;
+        Hlc last;
+        if (read.step()) {
+            device = read.text(0);
+            dseq = read.int64(1);
+            if (auto h = Hlc::parse(read.text_view(2))) last = *h;
+            cursor = read.int64(3);
+            read.reset();
+        } else {
+            read.reset();
+            device = o.device_id;
+            if (device.empty()) {
+                UuidV7Generator gen(o.clock ? *o.clock : SystemClock::instance());
+                device = gen.next();
+            }
+            auto& ins = (*db)->cached("INSERT INTO device_state (id, device) VALUES (1, ?)");
+            ins.bind(1, device);
+            ins.run();
+        }
+        return std::unique_ptr<Store>(new Store(std::move(db).value(), o, device, last, dseq, cursor));
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<Place> Store::place_of_school(std::string_view school) const {
+    try {
+        auto row = load(*db_, *find_entity("school"), school);
+        if (!row || row->deleted)
+            return Error{ErrorCode::NotFound, "school " + std::string(school) + " is not on this device"};
+        Place p{row->id, row->fields.value("district", ""), ""};
+        if (!p.district.empty())
+            if (auto d = load(*db_, *find_entity("district"), p.district)) p.region = d->fields.value("region", "");
+        return p;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+namespace {
+
+// The visit a row hangs off, if any: for visits themselves, observations, comments on them,
+// and conflicts over their fields.
+std::optional<Row> owning_visit(Database& db, const std::string& entity, const std::string& id) {
+    if (entity == "visit") return load(db, *find_entity("visit"), id);
+    if (entity == "observation") {
+        auto obs = load(db, *find_entity("observation"), id);
+        if (!obs || !obs->fields.contains("visit")) return std::nullopt;
+        return load(db, *find_entity("visit"), obs->fields["visit"].get<std::string>());
+    }
+    return std::nullopt;
+}
+
+void fill_visit_state(RowState& state, const Row& visit) {
+    state.visit_status = visit.fields.value("status", "draft");
+    if (visit.fields.contains("team") && visit.fields["team"].is_array())
+        state.visit_team = visit.fields["team"].get<std::vector<std::string>>();
+}
+
+} // namespace
+
+Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
+    const EntitySpec* spec = find_entity(req.entity);
+    if (!spec)
+        return Error{ErrorCode::NotFound, "unknown entity \"" + req.entity.substr(0, 60) +
+                                              "\" (known: " + known_entities_text() + ")"};
+    std::string id = req.id;
+    if (id.empty()) {
+        if (!spec->uuid_ids) return invalid(spec->name + " rows need an id", "id");
+        id = uuids_.next();
+    }
+    if (auto st = check_row_id(*spec, id); !st) return st.error();
+    if (auto st = validator_.check_fields(*spec, req.fields); !st) return st.error();
+
+    const std::int64_t dseq_before = dseq_;
+    try {
+        Database& db = *db_;
+        Transaction tx(db);
+        std::optional<Row> existing = load(db, *spec, id);
+        if (existing && existing->deleted)
+            return Error{ErrorCode::Conflict, spec->name + " " + id + " was deleted"};
+        if (existing && spec->append_only)
+            return Error{ErrorCode::Conflict, spec->name +
+                                                  " records are kept as history and cannot be edited; add a new one"};
+
+        Json changed = Json::object();
+        for (auto it = req.fields.begin(); it != req.fields.end(); ++it) {
+            const FieldSpec* f = spec->field(it.key());
+            Json old = existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
+            if (existing && old == it.value()) continue;
+            if (!existing && it.value().is_null()) continue;
+            if (existing && f->immutable && !old.is_null())
+                return invalid(f->name + " cannot change once set", f->name);
+            changed[it.key()] = it.value();
+        }
+        if (existing && changed.empty()) return WriteResult{id, std::nullopt};
+
+        // Defaults and authorship for new rows.
+        if (!existing) {
+            if (const char* author = author_field(spec->name)) {
+                if (!changed.contains(author)) changed[author] = actor.id;
+                if (changed[author] != actor.id)
+                    return invalid(std::string(author) + " must be the writer (" + actor.id + ")", author);
+            }
+            if (spec->name == "visit") {
+                if (!changed.contains("status")) changed["status"] = "draft";
+                if (!changed.contains("team")) changed["team"] = Json::array({actor.id});
+            }
+            if (spec->name == "conflict" && !changed.contains("status")) changed["status"] = "open";
+            if ((spec->name == "comment" || spec->name == "review") && !changed.contains("at"))
+                changed["at"] = format_utc_ms(clock_->now_ms());
+            if (auto st = validator_.check_fields(*spec, changed); !st) return st.error();
+        }
+
+        Json merged = existing ? existing->fields : Json::object();
+        for (auto it = changed.begin(); it != changed.end(); ++it) merged[it.key()] = it.value();
+
+        // The row's school: its own, its parent's, or the one asked for.
+        std::string school;
+        std::optional<Row> parent;
+        if (existing) {
+            school = existing->school;
+        } else if (!spec->parent_field.empty() || spec->name == "comment") {
+            std::string parent_entity = spec->parent_entity;
+            std::string parent_field = spec->parent_field;
+            if (spec->name == "comment") {
+                parent_entity = merged.value("target_entity", "");
+                parent_field = "target";
+            }
+            if (!merged.contains(parent_field)) return invalid(spec->name + " needs " + parent_field, parent_field);
+            const std::string parent_id = merged[parent_field].get<std::string>();
+            parent = load(db, *find_entity(parent_entity), parent_id);
+            if (!parent)
+                return Error{ErrorCode::NotFound, parent_entity + " " + parent_id + " is not on this device",
+                             parent_field};
+            if (parent->deleted)
+                return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted", parent_field};
+            school = parent->school;
+        } else if (spec->name == "school") {
+            school = id;
+        } else if (spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region) {
+            school = id;
+        } else if (spec->scope == ScopeKind::School) {
+            school = req.school;
+            if (school.empty()) return invalid(spec->name + " needs the school it belongs to", "school");
+            if (!is_uuid(school)) return invalid("school must be a school id (UUID), got \"" + school.substr(0, 60) + "\"", "school");
+        }
+        if (!req.school.empty() && req.school != school)
+            return invalid(spec->name + " belongs to school " + school + ", not " + req.school, "school");
+
+        if (spec->name == "observation") {
+            std::optional<Row> visit = parent ? parent : owning_visit(db, "observation", id);
+            if (visit) merged["rubric_of_visit"] = visit->fields.value("rubric", "");
+        }
+        if (auto st = validator_.check_row(*spec, merged); !st) return st.error();
+        merged.erase("rubric_of_visit");
+
+        // Where the row lives, and the state that decides who may touch it.
+        Place place;
+        switch (spec->scope) {
+        case ScopeKind::Global: break;
+        case ScopeKind::Region: place.region = id; break;
+        case ScopeKind::District:
+            place = Place{"", id, merged.value("region", "")};
+            break;
+        case ScopeKind::School:
+            if (spec->name == "school") {
+                place.school = id;
+                place.district = merged.value("district", "");
+                if (auto d = load(db, *find_entity("district"), place.district))
+                    place.region = d->fields.value("region", "");
+            } else {
+                auto p = place_of_school(school);
+                if (!p) return p.error();
+                place = *p;
+            }
+            break;
+        }
+        RowState state;
+        if (spec->name == "visit") {
+            fill_visit_state(state, existing ? *existing : Row{"visit", id, school, merged});
+            if (existing && changed.contains("status")) {
+                int from = status_rank(existing->fields.value("status", "draft"));
+                int to = status_rank(changed["status"].get<std::string>());
+                if (to < from)
+                    return Error{ErrorCode::Conflict, "a " + existing->fields.value("status", "draft") +
+                                                          " visit cannot go back to " +
+                                                          changed["status"].get<std::string>()};
+                if (to > from + 1)
+                    return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
+            }
+            state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
+        } else if (spec->name == "observation") {
+            if (auto v = parent ? parent : owning_visit(db, "observation", id)) fill_visit_state(state, *v);
+        } else if (spec->name == "comment") {
+            const std::string target_entity = merged.value("target_entity", "");
+            if (auto v = owning_visit(db, target_entity, merged.value("target", ""))) fill_visit_state(state, *v);
+        } else if (spec->name == "conflict") {
+            state.conflicted_entity = merged.value("entity", "");
+            if (auto v = owning_visit(db, state.conflicted_entity, merged.value("row", "")))
+                fill_visit_state(state, *v);
+        }
+        if (auto d = decide(actor, Access::Write, *spec, place, state); !d)
+            return Error{ErrorCode::Forbidden, d.reason};
+
+        const Hlc stamp = hlc_.now();
+        const std::string hlc_text = stamp.to_string();
+
+        std::vector<std::string> names;
+        for (auto it = changed.begin(); it != changed.end(); ++it) names.push_back(it.key());
+        auto& up = db.cached(upsert_sql(*spec, names, false, false));
+        up.bind(1, id).bind(2, school).bind(3, hlc_text);
+        for (std::size_t i = 0; i < names.size(); ++i)
+            bind_field(up, static_cast<int>(i) + 4, *spec->field(names[i]), changed[names[i]]);
+        up.run();
+
+        Change change;
+        change.op = uuids_.next();
+        change.entity = spec->name;
+        change.id = id;
+        change.school = school;
+        change.kind = ChangeKind::Upsert;
+        change.fields = changed;
+        change.hlc = hlc_text;
+        change.base = existing ? existing->seq : 0;
+        change.dseq = ++dseq_;
+
+        auto& out = db.cached(
+            "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, id).bind(5, school);
+        out.bind(6, "upsert").bind(7, changed.dump()).bind(8, hlc_text).bind(9, change.base);
+        out.bind(10, change.schema);
+        out.run();
+
+        auto& state_up = db.cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");
+        state_up.bind(1, change.dseq).bind(2, hlc_text);
+        state_up.run();
+
+        Json before = Json::object();
+        if (existing)
+            for (const auto& n : names)
+                before[n] = existing->fields.contains(n) ? existing->fields[n] : Json();
+        auto& audit = db.cached(
+            "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
+        audit.bind(4, change.op).bind(5, spec->name).bind(6, id).bind(7, school);
+        audit.bind(8, existing ? "update" : "create").bind(9, before.dump()).bind(10, changed.dump());
+        audit.run();
+
+        tx.commit();
+        return WriteResult{id, std::move(change)};
+    } catch (const SqliteError& e) {
+        dseq_ = dseq_before;
+        return storage(e);
+    }
+}
+
+Result<WriteResult> Store::remove(const User& actor, std::string_view entity, std::string_view id) {
+    const EntitySpec* spec = find_entity(entity);
+    if (!spec)
+        return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) +
+                                              "\" (known: " + known_entities_text() + ")"};
+    if (auto st = check_row_id(*spec, id); !st) return st.error();
+    if (spec->append_only)
+        return Error{ErrorCode::Conflict,
+                     spec->name + " records are kept as history and cannot be deleted"};
+    const std::int64_t dseq_before = dseq_;
+    try {
+        Database& db = *db_;
+        Transaction tx(db);
+        auto existing = load(db, *spec, id);
+        if (!existing) return Error{ErrorCode::NotFound, spec->name + " " + std::string(id) + " is not on this device"};
+        if (existing->deleted) return WriteResult{std::string(id), std::nullopt};
+
+        Place place;
+        if (spec->scope == ScopeKind::School) {
+            auto p = place_of_school(spec->name == "school" ? std::string(id) : existing->school);
+            if (p) place = *p;
+            else if (spec->name == "school") place.school = std::string(id);
+            else return p.error();
+        } else if (spec->scope == ScopeKind::District) {
+            place = Place{"", std::string(id), existing->fields.value("region", "")};
+        } else if (spec->scope == ScopeKind::Region) {
+            place.region = std::string(id);
+        }
+        RowState state;
+        if (auto v = owning_visit(db, spec->name, std::string(id))) fill_visit_state(state, *v);
+        if (spec->name == "conflict") state.conflicted_entity = existing->fields.value("entity", "");
+        if (auto d = decide(actor, Access::Write, *spec, place, state); !d)
+            return Error{ErrorCode::Forbidden, d.reason};
+
+        const std::string hlc_text = hlc_.now().to_string();
+        auto& up = db.cached("UPDATE " + quote(spec->name) + " SET \"_deleted\" = 1, \"_hlc\" = ? WHERE \"id\" = ?");
+        up.bind(1, hlc_text).bind(2, id);
+        up.run();
+
+        Change change;
+        change.op = uuids_.next();
+        change.entity = spec->name;
+        change.id = std::string(id);
+        change.school = existing->school;
+        change.kind = ChangeKind::Delete;
+        change.hlc = hlc_text;
+        change.base = existing->seq;
+        change.dseq = ++dseq_;
+
+        auto& out = db.cached(
+            "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, id);
+        out.bind(5, change.school).bind(6, "delete").bind(7, "{}").bind(8, hlc_text);
+        out.bind(9, change.base).bind(10, change.schema);
+        out.run();
+
+        auto& state_up = db.cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");
+        state_up.bind(1, change.dseq).bind(2, hlc_text);
+        state_up.run();
+
+        auto& audit = db.cached(
+            "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
+        audit.bind(4, change.op).bind(5, spec->name).bind(6, id).bind(7, change.school);
+        audit.bind(8, "delete").bind(9, existing->fields.dump()).bind(10, "{}");
+        audit.run();
+
+        tx.commit();
+        return WriteResult{std::string(id), std::move(change)};
+    } catch (const SqliteError& e) {
+        dseq_ = dseq_before;
+        return storage(e);
+    }
+}
+
+Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std::int64_t cursor) {
+    ApplyReport report;
+    try {
+        Database& db = *db_;
+        Transaction tx(db);
+        bool outbox_empty = true;
+        {
+            auto& any = db.cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')");
+            any.step();
+            outbox_empty = any.int64(0) == 0;
+            any.reset();
+        }
+        std::optional<Hlc> newest;
+        auto reject = [&](const Change& c, const std::string& reason) {
+            auto& st = db.cached("INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)");
+            if (c.seq > 0) st.bind(1, c.seq); else st.bind_null(1);
+            st.bind(2, c.op).bind(3, c.entity).bind(4, c.id).bind(5, reason).bind(6, c.to_json().dump());
+            st.bind(7, format_utc_ms(clock_->now_ms()));
+            st.run();
+            ++report.rejected;
+        };
+        std::vector<std::string> names;
+        for (const Change& c : changes) {
+            const EntitySpec* spec = find_entity(c.entity);
+            if (!spec) { reject(c, "unknown entity " + c.entity); continue; }
+            if (c.seq <= 0) { reject(c, "change without a server seq"); continue; }
+            if (auto st = check_row_id(*spec, c.id); !st) { reject(c, st.error().message); continue; }
+            if (c.kind == ChangeKind::Upsert)
+                if (auto st = validator_.check_fields(*spec, c.fields); !st) { reject(c, st.error().message); continue; }
+            auto h = Hlc::parse(c.hlc);
+            if (!h) { reject(c, "bad hlc " + c.hlc); continue; }
+            if (!newest || *h > *newest) newest = *h;
+
+            // Local edits not yet pushed win on this device until the server has seen them.
+            std::set<std::string> pending;
+            bool pending_delete = false;
+            if (!outbox_empty) {
+                auto& st = db.cached("SELECT kind, fields FROM outbox WHERE entity = ? AND row_id = ? AND state = 'pending'");
+                st.bind(1, c.entity).bind(2, c.id);
+                while (st.step()) {
+                    if (st.text_view(0) == "delete") pending_delete = true;
+                    Json f = Json::parse(st.text_view(1), nullptr, false);
+                    if (f.is_object())
+                        for (auto it = f.begin(); it != f.end(); ++it) pending.insert(it.key());
+                }
+                st.reset();
+            }
+
+            names.clear();
+            if (c.kind == ChangeKind::Upsert && !pending_delete)
+                for (auto it = c.fields.begin(); it != c.fields.end(); ++it)
+                    if (!pending.count(it.key())) names.push_back(it.key());
+            auto& up = db.cached(upsert_sql(*spec, names, true, c.kind == ChangeKind::Delete));
+            up.bind(1, c.id).bind(2, c.school).bind(3, c.hlc).bind(4, c.seq);
+            for (std::size_t i = 0; i < names.size(); ++i)
+                bind_field(up, static_cast<int>(i) + 5, *spec->field(names[i]), c.fields[names[i]]);
+            up.run();
+            if (db.changes() > 0) ++report.applied; else ++report.stale;
+        }
+        if (newest) hlc_.observe(*newest);
+        const std::int64_t new_cursor = std::max(cursor_, cursor);
+        auto& st = db.cached("UPDATE device_state SET cursor = ?, hlc = ? WHERE id = 1");
+        st.bind(1, new_cursor).bind(2, hlc_.last().to_string());
+        st.run();
+        tx.commit();
+        cursor_ = new_cursor;
+        report.cursor = new_cursor;
+        return report;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::optional<Row>> Store::get(std::string_view entity, std::string_view id) const {
+    const EntitySpec* spec = find_entity(entity);
+    if (!spec) return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
+    try {
+        return load(*db_, *spec, id);
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::vector<Row>> Store::list(std::string_view entity, std::string_view field, const Json& value) const {
+    const EntitySpec* spec = find_entity(entity);
+    if (!spec) return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
+    std::string sql = select_sql(*spec) + " WHERE \"_deleted\" = 0";
+    const FieldSpec* f = nullptr;
+    if (!field.empty()) {
+        f = spec->field(field);
+        if (!f && field != "school") return invalid(spec->name + " has no field \"" + std::string(field) + "\"");
+        sql += " AND " + quote(field) + " = ?";
+    }
+    sql += " ORDER BY \"id\"";
+    try {
+        auto& st = db_->cached(sql);
+        if (!field.empty()) {
+            if (f) bind_field(st, 1, *f, value); else st.bind_json(1, value);
+        }
+        std::vector<Row> rows;
+        while (st.step()) rows.push_back(read_row(*spec, st));
+        st.reset();
+        return rows;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::vector<OutboxEntry>> Store::outbox(int limit) const {
+    try {
+        auto& st = db_->cached("SELECT dseq, op, entity, row_id, school, kind, fields, hlc, base, schema, state, "
+                               "coalesce(error, ''), attempts FROM outbox ORDER BY dseq LIMIT ?");
+        st.bind(1, static_cast<std::int64_t>(limit));
+        std::vector<OutboxEntry> out;
+        while (st.step()) {
+            OutboxEntry e;
+            e.change.dseq = st.int64(0);
+            e.change.op = st.text(1);
+            e.change.entity = st.text(2);
+            e.change.id = st.text(3);
+            e.change.school = st.text(4);
+            e.change.kind = st.text_view(5) == "delete" ? ChangeKind::Delete : ChangeKind::Upsert;
+            e.change.fields = Json::parse(st.text_view(6), nullptr, false);
+            e.change.hlc = st.text(7);
+            e.change.base = st.int64(8);
+            e.change.schema = static_cast<int>(st.int64(9));
+            e.state = st.text(10);
+            e.error = st.text(11);
+            e.attempts = static_cast<int>(st.int64(12));
+            out.push_back(std::move(e));
+        }
+        st.reset();
+        return out;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::int64_t> Store::outbox_count() const {
+    try {
+        auto& st = db_->cached("SELECT count(*) FROM outbox");
+        st.step();
+        auto n = st.int64(0);
+        st.reset();
+        return n;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+} // namespace sitevisit
