@@ -1,0 +1,119 @@
+#include "fixtures.h"
+
+#include "sitevisit/core/permissions.h"
+
+using namespace sitevisit;
+using sitevisit::testing::Org;
+
+namespace {
+
+const EntitySpec& E(const char* name) { return *find_entity(name); }
+
+struct PermissionTest : ::testing::Test {
+    Org org;
+    Place a{org.school, org.district, org.region};
+    Place b{org.other_school, org.other_district, org.region};
+    Place elsewhere{"0190a000-0000-7000-8000-0000000000c9", "0190a000-0000-7000-8000-0000000000d9",
+                    "0190a000-0000-7000-8000-0000000000a9"};
+
+    RowState visit(const std::string& status, std::vector<std::string> team) {
+        RowState s;
+        s.visit_status = status;
+        s.visit_team = std::move(team);
+        return s;
+    }
+};
+
+} // namespace
+
+TEST_F(PermissionTest, PrincipalSeesAndWritesOnlyTheirSchool) {
+    for (const char* e : {"evidence", "reading", "reflection", "comment"}) {
+        EXPECT_TRUE(decide(org.principal, Access::Write, E(e), a)) << e;
+        EXPECT_FALSE(decide(org.principal, Access::Write, E(e), b)) << e;
+    }
+    for (const char* e : {"plan", "benchmark", "evidence", "review", "reading"}) {
+        EXPECT_TRUE(decide(org.principal, Access::Read, E(e), a)) << e;
+        EXPECT_FALSE(decide(org.principal, Access::Read, E(e), b)) << e;
+    }
+    for (const char* e : {"plan", "objective", "benchmark", "review", "visit", "observation", "school"})
+        EXPECT_FALSE(decide(org.principal, Access::Write, E(e), a, e == std::string("visit") || e == std::string("observation") ? visit("submitted", {}) : RowState{})) << e;
+    auto d = decide(org.principal, Access::Read, E("plan"), b);
+    EXPECT_EQ(d.reason, "school " + org.other_school + " is outside the scope of principal@example.org");
+}
+
+TEST_F(PermissionTest, DraftVisitsAreTheTeamsAlone) {
+    auto draft = visit("draft", {org.lead.id});
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("observation"), a, draft));
+    EXPECT_TRUE(decide(org.lead, Access::Read, E("visit"), a, draft));
+    EXPECT_FALSE(decide(org.other_lead, Access::Read, E("visit"), a, draft));
+    EXPECT_FALSE(decide(org.other_lead, Access::Write, E("observation"), a, draft));
+    EXPECT_EQ(decide(org.principal, Access::Read, E("observation"), a, draft).reason,
+              "a draft visit is seen only by its team");
+    EXPECT_FALSE(decide(org.receiver, Access::Read, E("visit"), a, draft));
+    EXPECT_TRUE(decide(org.admin, Access::Read, E("visit"), a, draft));
+
+    auto submitted = visit("submitted", {org.lead.id});
+    EXPECT_TRUE(decide(org.principal, Access::Read, E("observation"), a, submitted));
+    EXPECT_TRUE(decide(org.receiver, Access::Read, E("visit"), a, submitted));
+    EXPECT_FALSE(decide(org.principal, Access::Read, E("observation"), b, submitted));
+    EXPECT_EQ(decide(org.lead, Access::Write, E("observation"), a, submitted).reason,
+              "the visit is submitted; its ratings can no longer change");
+    submitted.status_change_only = true;
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("visit"), a, submitted));
+    EXPECT_TRUE(decide(org.principal, Access::Write, E("comment"), a, visit("submitted", {org.lead.id})));
+}
+
+TEST_F(PermissionTest, LeadWorksInTheCaseloadOnly) {
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("visit"), a, visit("draft", {org.lead.id})));
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("visit"), b, visit("draft", {org.lead.id})));
+    EXPECT_TRUE(decide(org.lead, Access::Read, E("benchmark"), a));
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("benchmark"), a));
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("evidence"), a));
+}
+
+TEST_F(PermissionTest, ReceiverOwnsThePlanAndReviewsEvidence) {
+    for (const char* e : {"plan", "objective", "initiative", "benchmark", "review", "comment"})
+        EXPECT_TRUE(decide(org.receiver, Access::Write, E(e), a)) << e;
+    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), a));
+    EXPECT_FALSE(decide(org.receiver, Access::Write, E("plan"), b));
+    User district_receiver = org.receiver;
+    district_receiver.schools.clear();
+    district_receiver.districts = {org.other_district};
+    EXPECT_TRUE(decide(district_receiver, Access::Write, E("plan"), b));
+    EXPECT_FALSE(decide(district_receiver, Access::Read, E("plan"), a));
+}
+
+TEST_F(PermissionTest, RegionalDirectorReadsTheRegionAndComments) {
+    EXPECT_TRUE(decide(org.director, Access::Read, E("plan"), a));
+    EXPECT_TRUE(decide(org.director, Access::Read, E("evidence"), b));
+    EXPECT_TRUE(decide(org.director, Access::Write, E("comment"), b));
+    EXPECT_FALSE(decide(org.director, Access::Write, E("plan"), a));
+    EXPECT_FALSE(decide(org.director, Access::Read, E("plan"), elsewhere));
+}
+
+TEST_F(PermissionTest, ReferenceDataIsReadByAllAndWrittenByAdmins) {
+    for (const char* e : {"rubric", "indicator", "user", "region", "district"}) {
+        EXPECT_TRUE(decide(org.principal, Access::Read, E(e), {})) << e;
+        EXPECT_FALSE(decide(org.principal, Access::Write, E(e), {})) << e;
+        EXPECT_TRUE(decide(org.admin, Access::Write, E(e), {})) << e;
+    }
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("school"), a));
+}
+
+TEST_F(PermissionTest, ConflictsFollowTheConflictedEntity) {
+    RowState s = visit("draft", {org.lead.id});
+    s.conflicted_entity = "observation";
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("conflict"), a, s));
+    EXPECT_FALSE(decide(org.principal, Access::Write, E("conflict"), a, s));
+    RowState plan;
+    plan.conflicted_entity = "benchmark";
+    EXPECT_TRUE(decide(org.receiver, Access::Write, E("conflict"), a, plan));
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("conflict"), a, plan));
+}
+
+TEST_F(PermissionTest, RevokedAccountsMayDoNothing) {
+    User revoked = org.admin;
+    revoked.active = false;
+    EXPECT_FALSE(decide(revoked, Access::Read, E("plan"), a));
+    EXPECT_FALSE(decide(revoked, Access::Read, E("rubric"), {}));
+}

@@ -1,0 +1,243 @@
+#include "fixtures.h"
+
+#include "sitevisit/core/migrations.h"
+
+using namespace sitevisit;
+using namespace sitevisit::testing;
+
+namespace {
+
+struct StoreTest : ::testing::Test {
+    TempDir dir;
+    ManualClock clock{kNov2026};
+    Org org;
+    std::unique_ptr<Store> store;
+    std::string visit;
+
+    void SetUp() override {
+        store = open_store(dir, clock);
+        ASSERT_TRUE(store);
+        seed_org(*store, org);
+        auto v = store->put(org.lead, {"visit", "", org.school,
+                                       {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
+        ASSERT_TRUE(v.ok()) << v.error().message;
+        visit = v->id;
+    }
+
+    Result<WriteResult> rate(const std::string& ind, Json rating, const User* who = nullptr) {
+        return store->put(who ? *who : org.lead,
+                          {"observation", "", "", {{"visit", visit}, {"indicator", ind}, {"rating", rating}}});
+    }
+
+    std::int64_t count(const std::string& sql) {
+        auto st = store->database().prepare(sql);
+        st->step();
+        return st->int64(0);
+    }
+};
+
+} // namespace
+
+TEST_F(StoreTest, AWriteStoresRowOutboxAndAuditTogether) {
+    auto before_outbox = count("SELECT count(*) FROM outbox");
+    auto before_audit = count("SELECT count(*) FROM audit");
+    auto r = rate(indicator(1, 2), 2);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_TRUE(r->change);
+    const Change& c = *r->change;
+
+    auto row = store->get("observation", r->id);
+    ASSERT_TRUE(row.ok() && *row);
+    EXPECT_EQ((*row)->school, org.school); // taken from the visit
+    EXPECT_EQ((*row)->fields["rating"], 2);
+    EXPECT_EQ((*row)->fields["visit"], visit);
+
+    EXPECT_EQ(count("SELECT count(*) FROM outbox"), before_outbox + 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit"), before_audit + 1);
+    auto out = store->outbox();
+    const Change& queued = out->back().change;
+    EXPECT_EQ(queued.to_json(), c.to_json());
+    EXPECT_EQ(c.entity, "observation");
+    EXPECT_EQ(c.school, org.school);
+    EXPECT_EQ(c.kind, ChangeKind::Upsert);
+    EXPECT_EQ(c.base, 0);
+    EXPECT_EQ(c.schema, kDataSchemaVersion);
+    EXPECT_EQ(c.fields, (Json{{"visit", visit}, {"indicator", indicator(1, 2)}, {"rating", 2}}));
+    EXPECT_EQ(c.dseq, store->last_dseq());
+    EXPECT_TRUE(Hlc::parse(c.hlc));
+    EXPECT_EQ(Hlc::parse(c.hlc)->device, store->device_id());
+    // The wire form parses back to the same change.
+    auto parsed = Change::from_json(Json::parse(c.to_json().dump()));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->to_json(), c.to_json());
+
+    auto audit = store->database().prepare("SELECT actor, device, op, kind, after FROM audit ORDER BY id DESC LIMIT 1");
+    ASSERT_TRUE(audit->step());
+    EXPECT_EQ(audit->text(0), org.lead.id);
+    EXPECT_EQ(audit->text(1), store->device_id());
+    EXPECT_EQ(audit->text(2), c.op);
+    EXPECT_EQ(audit->text(3), "create");
+}
+
+TEST_F(StoreTest, AnEditSendsOnlyTheChangedFieldsAndANoOpSendsNothing) {
+    auto r = rate(indicator(1, 2), 1);
+    ASSERT_TRUE(r.ok());
+    auto again = store->put(org.lead, {"observation", r->id, "", {{"rating", 1}, {"note", "Seen in two rooms."}}});
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->change->fields, (Json{{"note", "Seen in two rooms."}}));
+    const auto dseq = store->last_dseq();
+    auto same = store->put(org.lead, {"observation", r->id, "", {{"rating", 1}}});
+    ASSERT_TRUE(same.ok());
+    EXPECT_FALSE(same->change);
+    EXPECT_EQ(store->last_dseq(), dseq);
+    auto unrate = store->put(org.lead, {"observation", r->id, "", {{"rating", nullptr}}});
+    ASSERT_TRUE(unrate.ok());
+    EXPECT_EQ(unrate->change->fields, (Json{{"rating", nullptr}}));
+    EXPECT_FALSE((*store->get("observation", r->id))->fields.contains("rating"));
+}
+
+TEST_F(StoreTest, DseqIsGaplessAndSurvivesReopening) {
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(rate(indicator(2, i), i % 4).ok());
+    ASSERT_FALSE(rate(indicator(2, 1), 9).ok()); // a refused write takes no number
+    auto out = store->outbox();
+    for (std::size_t i = 0; i < out->size(); ++i) EXPECT_EQ((*out)[i].change.dseq, static_cast<std::int64_t>(i + 1));
+    const auto dseq = store->last_dseq();
+    const auto hlc = store->last_hlc();
+    const auto device = store->device_id();
+    store.reset();
+    clock.advance(-10 * 60 * 1000); // reopened after the wall clock stepped back
+    store = open_store(dir, clock);
+    EXPECT_EQ(store->last_dseq(), dseq);
+    EXPECT_EQ(store->last_hlc(), hlc);
+    EXPECT_EQ(store->device_id(), device);
+    auto r = rate(indicator(3, 1), 0);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->change->dseq, dseq + 1);
+    EXPECT_GT(*Hlc::parse(r->change->hlc), hlc);
+}
+
+TEST_F(StoreTest, EveryRefusedWriteLeavesTheStoreUnchanged) {
+    auto obs = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(obs.ok());
+    const std::string before = dump_database(store->database());
+    struct Case {
+        const char* what;
+        WriteRequest request;
+        const User* who;
+        ErrorCode code;
+    };
+    const std::string missing = "0190a000-0000-7000-8000-00000000ffff";
+    std::vector<Case> cases = {
+        {"rating out of range", {"observation", "", "", {{"visit", visit}, {"indicator", indicator(1, 3)}, {"rating", 7}}}, &org.lead, ErrorCode::Invalid},
+        {"unknown field", {"observation", obs->id, "", {{"mood", 1}}}, &org.lead, ErrorCode::Invalid},
+        {"unknown entity", {"party", "", org.school, {{"x", 1}}}, &org.lead, ErrorCode::NotFound},
+        {"bad id", {"observation", "obs-1", "", {{"rating", 1}}}, &org.lead, ErrorCode::Invalid},
+        {"missing required", {"visit", "", org.school, {{"kind", "monitoring"}}}, &org.lead, ErrorCode::Invalid},
+        {"missing parent", {"observation", "", "", {{"visit", missing}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::NotFound},
+        {"indicator of another rubric", {"observation", "", "", {{"visit", visit}, {"indicator", "msv-2026-2027-secondary/1.1"}}}, &org.lead, ErrorCode::Invalid},
+        {"immutable parent", {"observation", obs->id, "", {{"visit", missing}}}, &org.lead, ErrorCode::Invalid},
+        {"wrong school", {"observation", "", org.other_school, {{"visit", visit}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::Invalid},
+        {"outside scope", {"visit", "", org.other_school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}}, &org.lead, ErrorCode::Forbidden},
+        {"wrong role", {"observation", obs->id, "", {{"rating", 3}}}, &org.principal, ErrorCode::Forbidden},
+        {"not on the team", {"observation", obs->id, "", {{"rating", 3}}}, &org.other_lead, ErrorCode::Forbidden},
+        {"unknown school", {"plan", "", missing, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}}, &org.receiver, ErrorCode::NotFound},
+        {"forged author", {"reading", "", "", {{"benchmark", missing}, {"date", "2026-11-01"}, {"value", 1}, {"recorded_by", org.lead.id}}}, &org.principal, ErrorCode::Invalid},
+        {"plan too short", {"plan", "", org.school, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2027-2028"}}}, &org.receiver, ErrorCode::Invalid},
+    };
+    for (const auto& c : cases) {
+        auto r = store->put(*c.who, c.request);
+        ASSERT_FALSE(r.ok()) << c.what;
+        EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+        EXPECT_FALSE(r.error().message.empty());
+        EXPECT_EQ(dump_database(store->database()), before) << c.what;
+    }
+    auto del = store->remove(org.principal, "observation", obs->id);
+    ASSERT_FALSE(del.ok());
+    EXPECT_EQ(dump_database(store->database()), before);
+}
+
+TEST_F(StoreTest, DeleteLeavesATombstoneAndQueuesADelete) {
+    auto obs = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(obs.ok());
+    auto del = store->remove(org.lead, "observation", obs->id);
+    ASSERT_TRUE(del.ok()) << del.error().message;
+    EXPECT_EQ(del->change->kind, ChangeKind::Delete);
+    EXPECT_TRUE(del->change->fields.empty());
+    auto row = store->get("observation", obs->id);
+    ASSERT_TRUE(*row);
+    EXPECT_TRUE((*row)->deleted);
+    EXPECT_TRUE(store->list("observation", "visit", visit)->empty());
+    auto edit = store->put(org.lead, {"observation", obs->id, "", {{"rating", 1}}});
+    ASSERT_FALSE(edit.ok());
+    EXPECT_EQ(edit.error().message, "observation " + obs->id + " was deleted");
+    auto twice = store->remove(org.lead, "observation", obs->id);
+    ASSERT_TRUE(twice.ok());
+    EXPECT_FALSE(twice->change); // already gone: nothing more to send
+}
+
+TEST_F(StoreTest, VisitsMoveForwardFromDraftAndThenFreeze) {
+    ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
+    auto jump = store->put(org.lead, {"visit", visit, "", {{"status", "reviewed"}}});
+    EXPECT_EQ(jump.error().message, "a visit is submitted before it is reviewed");
+    ASSERT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "submitted"}}}).ok());
+    EXPECT_EQ(rate(indicator(1, 2), 1).error().message, "the visit is submitted; its ratings can no longer change");
+    EXPECT_EQ(store->put(org.lead, {"visit", visit, "", {{"start_date", "2026-11-21"}}}).error().code, ErrorCode::Forbidden);
+    EXPECT_EQ(store->put(org.lead, {"visit", visit, "", {{"status", "draft"}}}).error().message,
+              "a submitted visit cannot go back to draft");
+    EXPECT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "reviewed"}}}).ok());
+}
+
+TEST_F(StoreTest, HistoryRowsAreAppendOnly) {
+    auto plan = store->put(org.receiver, {"plan", "", org.school, {{"kind", "turnaround"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    auto objective = store->put(org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
+    auto initiative = store->put(org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
+    auto bm = store->put(org.receiver, {"benchmark", "", "", {{"initiative", initiative->id}, {"type", "outcome"}, {"audience", "students"}, {"measure", "ELA"}, {"baseline", 30}, {"baseline_date", "2026-09-01"}, {"target", 50}, {"due", "2027-06-01"}, {"cadence", "monthly"}}});
+    ASSERT_TRUE(bm.ok()) << bm.error().message;
+    auto reading = store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-01"}, {"value", 36}}});
+    ASSERT_TRUE(reading.ok()) << reading.error().message;
+    EXPECT_EQ((*store->get("reading", reading->id))->fields["recorded_by"], org.principal.id);
+    EXPECT_EQ(store->put(org.principal, {"reading", reading->id, "", {{"value", 37}}}).error().code, ErrorCode::Conflict);
+    EXPECT_EQ(store->remove(org.principal, "reading", reading->id).error().code, ErrorCode::Conflict);
+    EXPECT_EQ(store->put(org.other_principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-02"}, {"value", 1}}}).error().code,
+              ErrorCode::Forbidden);
+}
+
+TEST_F(StoreTest, CommentsTakeTheSchoolOfWhatTheyAreAbout) {
+    ASSERT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "submitted"}}}).ok());
+    auto c = store->put(org.principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "Thank you."}}});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ((*store->get("comment", c->id))->school, org.school);
+    EXPECT_EQ((*store->get("comment", c->id))->fields["author"], org.principal.id);
+    auto other = store->put(org.other_principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "Hi"}}});
+    EXPECT_EQ(other.error().code, ErrorCode::Forbidden);
+}
+
+TEST_F(StoreTest, OpeningSomethingThatIsNotAStoreFailsClearly) {
+    std::string path = dir.file("notes.txt");
+    {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        std::fputs("these are not the tables you are looking for, just plain text in a file", f);
+        std::fclose(f);
+    }
+    StoreOptions o;
+    o.path = path;
+    auto s = Store::open(o);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::Storage);
+    EXPECT_NE(s.error().message.find(path), std::string::npos) << s.error().message;
+}
+
+TEST(StoreSchema, EveryFieldOfEveryEntityHasItsColumn) {
+    TempDir dir;
+    ManualClock clock(kNov2026);
+    auto store = open_store(dir, clock);
+    for (const auto& spec : entity_specs()) {
+        std::set<std::string> cols;
+        auto st = store->database().prepare("PRAGMA table_info(\"" + spec.name + "\")");
+        while (st->step()) cols.insert(st->text(1));
+        for (const char* sys : {"id", "school", "_seq", "_hlc", "_deleted"}) EXPECT_TRUE(cols.count(sys)) << spec.name << "." << sys;
+        for (const auto& f : spec.fields) EXPECT_TRUE(cols.count(f.name)) << spec.name << "." << f.name;
+        EXPECT_EQ(cols.size(), spec.fields.size() + 5) << spec.name;
+    }
+}
