@@ -141,19 +141,19 @@ void Database::set_durability(Durability d) {
     exec(d == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE").run(); }
 
 Transaction::~Transaction() {
-    if (!done_) {
+    if (!done_ && db_.in_transaction()) {
         try {
-            db_.exec("ROLLBACK");
+            db_.cached("ROLLBACK").run();
         } catch (...) {
         }
     }
 }
 
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.cached("COMMIT").run();
     done_ = true;
 }
 

@@ -8,9 +8,14 @@
 namespace sitevisit {
 
 std::string Hlc::to_string() const {
-    char counter_text[8];
-    std::snprintf(counter_text, sizeof counter_text, "%04x", counter & 0xffff);
-    return format_utc_ms(wall_ms) + "-" + counter_text + "-" + device;
+    static const char hex[] = "0123456789abcdef";
+    std::string out = format_utc_ms(wall_ms);
+    out.reserve(out.size() + 6 + device.size());
+    out += '-';
+    for (int shift = 12; shift >= 0; shift -= 4) out += hex[(counter >> shift) & 0xf];
+    out += '-';
+    out += device;
+    return out;
 }
 
 std::optional<Hlc> Hlc::parse(std::string_view text) {

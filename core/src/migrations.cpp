@@ -6,7 +6,8 @@ namespace sitevisit {
 
 namespace {
 
-// Version 1: the first schema. Every entity table holds its fields plus the sync columns:
+// Version 1: the first schema. Every entity table holds its fields plus the sync columns
+// (rows that hang off a parent are found through it, so they carry no school index):
 // _seq (server sequence of the version last seen from the server, the `base` of the next
 // edit), _hlc (clock of the last edit) and _deleted (tombstone).
 const char* const kV1 = R"sql(
@@ -111,7 +112,6 @@ CREATE TABLE "objective" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "objective_school" ON "objective"("school");
 CREATE INDEX "objective_plan" ON "objective"("plan");
 CREATE TABLE "initiative" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -123,7 +123,6 @@ CREATE TABLE "initiative" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "initiative_school" ON "initiative"("school");
 CREATE INDEX "initiative_objective" ON "initiative"("objective");
 CREATE TABLE "benchmark" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -142,7 +141,6 @@ CREATE TABLE "benchmark" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "benchmark_school" ON "benchmark"("school");
 CREATE INDEX "benchmark_initiative" ON "benchmark"("initiative");
 CREATE TABLE "reading" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -156,7 +154,6 @@ CREATE TABLE "reading" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "reading_school" ON "reading"("school");
 CREATE INDEX "reading_benchmark" ON "reading"("benchmark");
 CREATE TABLE "reflection" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -173,7 +170,6 @@ CREATE TABLE "reflection" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "reflection_school" ON "reflection"("school");
 CREATE INDEX "reflection_plan" ON "reflection"("plan");
 CREATE TABLE "visit" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -205,7 +201,6 @@ CREATE TABLE "observation" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "observation_school" ON "observation"("school");
 CREATE INDEX "observation_visit" ON "observation"("visit");
 CREATE TABLE "evidence" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -238,7 +233,6 @@ CREATE TABLE "review" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "review_school" ON "review"("school");
 CREATE INDEX "review_evidence" ON "review"("evidence");
 CREATE TABLE "comment" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -282,7 +276,7 @@ CREATE TABLE "device_state" (
 );
 CREATE TABLE "outbox" (
   "dseq" INTEGER PRIMARY KEY NOT NULL,
-  "op" TEXT NOT NULL UNIQUE,
+  "op" TEXT NOT NULL,
   "entity" TEXT NOT NULL,
   "row_id" TEXT NOT NULL,
   "school" TEXT NOT NULL,
@@ -323,8 +317,7 @@ CREATE TABLE "remote_reject" (
 );
 ALTER TABLE "outbox" ADD COLUMN "attempts" INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX "visit_school_start" ON "visit"("school", "start_date");
-CREATE INDEX "reading_benchmark_date" ON "reading"("benchmark", "date");
-CREATE INDEX "outbox_state" ON "outbox"("state", "dseq");)sql";
+CREATE INDEX "reading_benchmark_date" ON "reading"("benchmark", "date");)sql";
 
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},

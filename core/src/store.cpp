@@ -68,8 +68,18 @@ Row read_row(const EntitySpec& spec, const Statement& st) {
     return row;
 }
 
+// Built once per entity: load() runs several times in every write.
+const std::string& select_by_id_sql(const EntitySpec& spec) {
+    static const std::vector<std::string> sqls = [] {
+        std::vector<std::string> v;
+        for (const auto& e : entity_specs()) v.push_back(select_sql(e) + " WHERE \"id\" = ?");
+        return v;
+    }();
+    return sqls[static_cast<std::size_t>(&spec - entity_specs().data())];
+}
+
 std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view id) {
-    auto& st = db.cached(select_sql(spec) + " WHERE \"id\" = ?");
+    auto& st = db.cached(select_by_id_sql(spec));
     st.bind(1, id);
     std::optional<Row> out;
     if (st.step()) out = read_row(spec, st);
@@ -79,7 +89,7 @@ std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view i
 
 // INSERT ... ON CONFLICT DO UPDATE for the given columns. `remote` adds _seq and only
 // replaces an older version.
-std::string upsert_sql(const EntitySpec& spec, const std::vector<std::string>& fields, bool remote,
+std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields, bool remote,
                        bool tombstone) {
     std::string cols = "\"id\", \"school\", \"_hlc\"";
     std::string vals = "?, ?, ?";
@@ -94,10 +104,10 @@ std::string upsert_sql(const EntitySpec& spec, const std::vector<std::string>& f
         vals += ", 1";
         sets += ", \"_deleted\" = 1";
     }
-    for (const auto& f : fields) {
-        cols += ", " + quote(f);
+    for (const FieldSpec* f : fields) {
+        cols += ", " + quote(f->name);
         vals += ", ?";
-        sets += ", " + quote(f) + " = excluded." + quote(f);
+        sets += ", " + quote(f->name) + " = excluded." + quote(f->name);
     }
     std::string sql = "INSERT INTO " + quote(spec.name) + " (" + cols + ") VALUES (" + vals +
                       ") ON CONFLICT(\"id\") DO UPDATE SET " + sets;
@@ -140,6 +150,17 @@ Store::Store(std::unique_ptr<Database> db, const StoreOptions& o, std::string de
 
 Store::~Store() = default;
 
+Statement& Store::upsert_statement(const EntitySpec& spec, const std::vector<const FieldSpec*>& columns,
+                                   bool remote, bool tombstone) {
+    // Keyed by entity, the set of columns and the two flags; fields come in spec order.
+    std::uint64_t key = static_cast<std::uint64_t>(&spec - entity_specs().data()) << 48;
+    key |= (remote ? 1ULL : 0) << 46 | (tombstone ? 1ULL : 0) << 45;
+    for (const FieldSpec* f : columns) key |= 1ULL << (f - spec.fields.data());
+    auto it = upsert_sql_.find(key);
+    if (it == upsert_sql_.end()) it = upsert_sql_.emplace(key, upsert_sql(spec, columns, remote, tombstone)).first;
+    return db_->cached(it->second);
+}
+
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
     auto db = Database::open(o.path);
     if (!db) return db.error();
@@ -156,6 +177,14 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
             if (auto h = Hlc::parse(read.text_view(2))) last = *h;
             cursor = read.int64(3);
             read.reset();
+            // Writes record their dseq and clock in the outbox row only (one page less per
+            // edit); device_state holds them once the outbox is emptied.
+            auto& newest = (*db)->cached("SELECT dseq, hlc FROM outbox ORDER BY dseq DESC LIMIT 1");
+            if (newest.step()) {
+                dseq = std::max(dseq, newest.int64(0));
+                if (auto h = Hlc::parse(newest.text_view(1)); h && *h > last) last = *h;
+            }
+            newest.reset();
         } else {
             read.reset();
             device = o.device_id;
@@ -174,6 +203,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
 }
 
 Result<Place> Store::place_of_school(std::string_view school) const {
+    if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
     try {
         auto row = load(*db_, *find_entity("school"), school);
         if (!row || row->deleted)
@@ -181,6 +211,7 @@ Result<Place> Store::place_of_school(std::string_view school) const {
         Place p{row->id, row->fields.value("district", ""), ""};
         if (!p.district.empty())
             if (auto d = load(*db_, *find_entity("district"), p.district)) p.region = d->fields.value("region", "");
+        places_.emplace(p.school, p);
         return p;
     } catch (const SqliteError& e) {
         return storage(e);
@@ -199,6 +230,32 @@ std::optional<Row> owning_visit(Database& db, const std::string& entity, const s
         return load(db, *find_entity("visit"), obs->fields["visit"].get<std::string>());
     }
     return std::nullopt;
+}
+
+// Just what access and the rubric check need of a visit: cheaper than the whole row, and
+// read on every rating.
+struct VisitContext {
+    std::string status;
+    std::string team;
+    std::string rubric;
+};
+
+std::optional<VisitContext> visit_context(Database& db, std::string_view visit_id) {
+    auto& st = db.cached("SELECT coalesce(status, 'draft'), coalesce(team, '[]'), coalesce(rubric, '') "
+                         "FROM visit WHERE id = ?");
+    st.bind(1, visit_id);
+    std::optional<VisitContext> out;
+    if (st.step()) out = VisitContext{st.text(0), st.text(1), st.text(2)};
+    st.reset();
+    return out;
+}
+
+void fill_visit_state(RowState& state, const VisitContext& visit) {
+    state.visit_status = visit.status;
+    Json team = Json::parse(visit.team, nullptr, false);
+    if (team.is_array())
+        for (const auto& m : team)
+            if (m.is_string()) state.visit_team.push_back(m.get<std::string>());
 }
 
 void fill_visit_state(RowState& state, const Row& visit) {
@@ -298,9 +355,15 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
         if (!req.school.empty() && req.school != school)
             return invalid(spec->name + " belongs to school " + school + ", not " + req.school, "school");
 
-        if (spec->name == "observation") {
-            std::optional<Row> visit = parent ? parent : owning_visit(db, "observation", id);
-            if (visit) merged["rubric_of_visit"] = visit->fields.value("rubric", "");
+        std::optional<VisitContext> observed_visit;
+        if (spec->name == "observation" && parent) {
+            observed_visit = VisitContext{parent->fields.value("status", "draft"),
+                                          parent->fields.value("team", Json::array()).dump(),
+                                          parent->fields.value("rubric", "")};
+            merged["rubric_of_visit"] = observed_visit->rubric;
+        } else if (spec->name == "observation" && merged.contains("visit")) {
+            observed_visit = visit_context(db, merged["visit"].get<std::string>());
+            if (observed_visit) merged["rubric_of_visit"] = observed_visit->rubric;
         }
         if (auto st = validator_.check_row(*spec, merged); !st) return st.error();
         merged.erase("rubric_of_visit");
@@ -341,7 +404,7 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
             }
             state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
         } else if (spec->name == "observation") {
-            if (auto v = parent ? parent : owning_visit(db, "observation", id)) fill_visit_state(state, *v);
+            if (observed_visit) fill_visit_state(state, *observed_visit);
         } else if (spec->name == "comment") {
             const std::string target_entity = merged.value("target_entity", "");
             if (auto v = owning_visit(db, target_entity, merged.value("target", ""))) fill_visit_state(state, *v);
@@ -356,13 +419,15 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
         const Hlc stamp = hlc_.now();
         const std::string hlc_text = stamp.to_string();
 
-        std::vector<std::string> names;
-        for (auto it = changed.begin(); it != changed.end(); ++it) names.push_back(it.key());
-        auto& up = db.cached(upsert_sql(*spec, names, false, false));
+        std::vector<const FieldSpec*> columns;
+        for (const auto& f : spec->fields)
+            if (changed.contains(f.name)) columns.push_back(&f);
+        auto& up = upsert_statement(*spec, columns, false, false);
         up.bind(1, id).bind(2, school).bind(3, hlc_text);
-        for (std::size_t i = 0; i < names.size(); ++i)
-            bind_field(up, static_cast<int>(i) + 4, *spec->field(names[i]), changed[names[i]]);
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            bind_field(up, static_cast<int>(i) + 4, *columns[i], changed[columns[i]->name]);
         up.run();
+        const std::string changed_text = changed.dump();
 
         Change change;
         change.op = uuids_.next();
@@ -379,27 +444,26 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
             "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, id).bind(5, school);
-        out.bind(6, "upsert").bind(7, changed.dump()).bind(8, hlc_text).bind(9, change.base);
+        out.bind(6, "upsert").bind(7, changed_text).bind(8, hlc_text).bind(9, change.base);
         out.bind(10, change.schema);
         out.run();
 
-        auto& state_up = db.cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");
-        state_up.bind(1, change.dseq).bind(2, hlc_text);
-        state_up.run();
 
         Json before = Json::object();
         if (existing)
-            for (const auto& n : names)
-                before[n] = existing->fields.contains(n) ? existing->fields[n] : Json();
+            for (const FieldSpec* f : columns)
+                before[f->name] = existing->fields.contains(f->name) ? existing->fields[f->name] : Json();
         auto& audit = db.cached(
             "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
         audit.bind(4, change.op).bind(5, spec->name).bind(6, id).bind(7, school);
-        audit.bind(8, existing ? "update" : "create").bind(9, before.dump()).bind(10, changed.dump());
+        audit.bind(8, existing ? "update" : "create").bind(9, before.dump()).bind(10, changed_text);
         audit.run();
 
         tx.commit();
+        if (spec->name == "school" || spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region)
+            places_.clear();
         return WriteResult{id, std::move(change)};
     } catch (const SqliteError& e) {
         dseq_ = dseq_before;
@@ -464,9 +528,6 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
         out.bind(9, change.base).bind(10, change.schema);
         out.run();
 
-        auto& state_up = db.cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");
-        state_up.bind(1, change.dseq).bind(2, hlc_text);
-        state_up.run();
 
         auto& audit = db.cached(
             "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
@@ -477,6 +538,8 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
         audit.run();
 
         tx.commit();
+        if (spec->name == "school" || spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region)
+            places_.clear();
         return WriteResult{std::string(id), std::move(change)};
     } catch (const SqliteError& e) {
         dseq_ = dseq_before;
@@ -496,6 +559,11 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             outbox_empty = any.int64(0) == 0;
             any.reset();
         }
+        for (const Change& c : changes)
+            if (c.entity == "school" || c.entity == "district" || c.entity == "region") {
+                places_.clear();
+                break;
+            }
         std::optional<Hlc> newest;
         auto reject = [&](const Change& c, const std::string& reason) {
             auto& st = db.cached("INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
@@ -506,7 +574,7 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             st.run();
             ++report.rejected;
         };
-        std::vector<std::string> names;
+        std::vector<const FieldSpec*> columns;
         for (const Change& c : changes) {
             const EntitySpec* spec = find_entity(c.entity);
             if (!spec) { reject(c, "unknown entity " + c.entity); continue; }
@@ -533,14 +601,14 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
                 st.reset();
             }
 
-            names.clear();
+            columns.clear();
             if (c.kind == ChangeKind::Upsert && !pending_delete)
-                for (auto it = c.fields.begin(); it != c.fields.end(); ++it)
-                    if (!pending.count(it.key())) names.push_back(it.key());
-            auto& up = db.cached(upsert_sql(*spec, names, true, c.kind == ChangeKind::Delete));
+                for (const auto& f : spec->fields)
+                    if (c.fields.contains(f.name) && !pending.count(f.name)) columns.push_back(&f);
+            auto& up = upsert_statement(*spec, columns, true, c.kind == ChangeKind::Delete);
             up.bind(1, c.id).bind(2, c.school).bind(3, c.hlc).bind(4, c.seq);
-            for (std::size_t i = 0; i < names.size(); ++i)
-                bind_field(up, static_cast<int>(i) + 5, *spec->field(names[i]), c.fields[names[i]]);
+            for (std::size_t i = 0; i < columns.size(); ++i)
+                bind_field(up, static_cast<int>(i) + 5, *columns[i], c.fields[columns[i]->name]);
             up.run();
             if (db.changes() > 0) ++report.applied; else ++report.stale;
         }

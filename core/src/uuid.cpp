@@ -1,6 +1,5 @@
 #include "sitevisit/core/uuid.h"
 
-#include <cstdio>
 
 namespace sitevisit {
 
@@ -37,11 +36,14 @@ std::string UuidV7Generator::next() {
     b[7] = static_cast<unsigned char>(counter_ & 0xff);
     for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(rand_b >> (56 - 8 * i));
     b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f)); // RFC 9562 variant
-    char out[37];
-    std::snprintf(out, sizeof out,
-                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                  b[15]);
+    static const char hex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    std::size_t pos = 0;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) ++pos; // the dashes
+        out[pos++] = hex[b[i] >> 4];
+        out[pos++] = hex[b[i] & 0x0f];
+    }
     return out;
 }
 

@@ -153,7 +153,7 @@ CREATE TABLE "observation" (
 INSERT INTO "observation" VALUES('0190a000-0000-7000-8000-0000000000f1','0190a000-0000-7000-8000-0000000000c1','0190a000-0000-7000-8000-0000000000e1','msv-2026-2027-elementary/2.3',2,'Objectives posted in every room.','classroom_observation',NULL,NULL,NULL,NULL,0,'2026-01-12T10:05:00.000Z-0000-0190a000-0000-7000-8000-000000000de1',0);
 CREATE TABLE "outbox" (
   "dseq" INTEGER PRIMARY KEY NOT NULL,
-  "op" TEXT NOT NULL UNIQUE,
+  "op" TEXT NOT NULL,
   "entity" TEXT NOT NULL,
   "row_id" TEXT NOT NULL,
   "school" TEXT NOT NULL,
@@ -290,21 +290,14 @@ CREATE INDEX "user_school" ON "user"("school");
 CREATE INDEX "rubric_school" ON "rubric"("school");
 CREATE INDEX "indicator_school" ON "indicator"("school");
 CREATE INDEX "plan_school" ON "plan"("school");
-CREATE INDEX "objective_school" ON "objective"("school");
 CREATE INDEX "objective_plan" ON "objective"("plan");
-CREATE INDEX "initiative_school" ON "initiative"("school");
 CREATE INDEX "initiative_objective" ON "initiative"("objective");
-CREATE INDEX "benchmark_school" ON "benchmark"("school");
 CREATE INDEX "benchmark_initiative" ON "benchmark"("initiative");
-CREATE INDEX "reading_school" ON "reading"("school");
 CREATE INDEX "reading_benchmark" ON "reading"("benchmark");
-CREATE INDEX "reflection_school" ON "reflection"("school");
 CREATE INDEX "reflection_plan" ON "reflection"("plan");
 CREATE INDEX "visit_school" ON "visit"("school");
-CREATE INDEX "observation_school" ON "observation"("school");
 CREATE INDEX "observation_visit" ON "observation"("visit");
 CREATE INDEX "evidence_school" ON "evidence"("school");
-CREATE INDEX "review_school" ON "review"("school");
 CREATE INDEX "review_evidence" ON "review"("evidence");
 CREATE INDEX "comment_school" ON "comment"("school");
 CREATE INDEX "conflict_school" ON "conflict"("school");

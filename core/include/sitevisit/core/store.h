@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sitevisit {
@@ -105,7 +106,8 @@ private:
     Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,
           std::int64_t dseq, std::int64_t cursor);
 
-    struct Impl;
+    Statement& upsert_statement(const EntitySpec& spec, const std::vector<const FieldSpec*>& columns,
+                                bool remote, bool tombstone);
     std::unique_ptr<Database> db_;
     const Clock* clock_;
     const Reference* reference_;
@@ -115,6 +117,9 @@ private:
     UuidV7Generator uuids_;
     std::int64_t dseq_;
     std::int64_t cursor_;
+    // Where each school lives; cleared whenever a school, district or region row changes.
+    mutable std::unordered_map<std::string, Place> places_;
+    std::unordered_map<std::uint64_t, std::string> upsert_sql_;
 };
 
 } // namespace sitevisit
