@@ -1,0 +1,65 @@
+#pragma once
+
+#include "sitevisit/core/change.h"
+#include "sitevisit/core/json.h"
+#include "sitevisit/core/result.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The request and answer bodies of SYNC.md's endpoints. Decoders never throw: bad input comes
+// back as an Error whose message names where it is wrong ("ops[3].op must be a UUID ...").
+namespace sitevisit::protocol {
+
+// Bumped only when the wire format changes incompatibly (see docs/protocol.md).
+constexpr int kProtocolVersion = 1;
+// More ops than this in one push is refused (400): a device sends batches.
+constexpr std::size_t kMaxOpsPerPush = 5000;
+
+struct LoginRequest {
+    std::string email;
+    std::string password;
+    std::string device;
+};
+Result<LoginRequest> decode_login_request(std::string_view body);
+Json encode(const LoginRequest& r);
+
+struct PushRequest {
+    std::string device;
+    std::vector<Change> ops;
+};
+Result<PushRequest> decode_push_request(std::string_view body);
+Json encode(const PushRequest& r);
+
+enum class OpStatus { Applied, Duplicate, Conflict, Rejected };
+const char* to_string(OpStatus s);
+
+struct OpResult {
+    std::string op;
+    OpStatus status = OpStatus::Applied;
+    std::int64_t seq = 0;
+    std::string error; // for rejected ops: why, in words a person can act on
+};
+
+struct PushResponse {
+    std::vector<OpResult> results;
+    std::int64_t cursor = 0;
+};
+Result<PushResponse> decode_push_response(std::string_view body);
+Json encode(const PushResponse& r);
+
+struct PullResponse {
+    std::vector<Change> ops; // each with its seq
+    std::int64_t cursor = 0;
+    bool more = false;
+    std::vector<std::string> purge; // schools that left the user's scope (an extension)
+};
+Result<PullResponse> decode_pull_response(std::string_view body);
+Json encode(const PullResponse& r);
+
+// {"error":{"code","message"}}
+Json error_body(std::string_view code, std::string_view message);
+
+} // namespace sitevisit::protocol

@@ -1,0 +1,170 @@
+#include "sitevisit/protocol/messages.h"
+
+#include "sitevisit/core/uuid.h"
+
+namespace sitevisit::protocol {
+
+namespace {
+
+Result<Json> parse_object(std::string_view body, const char* what) {
+    Json j = Json::parse(body, nullptr, false);
+    if (j.is_discarded()) return invalid(std::string(what) + " is not valid JSON");
+    if (!j.is_object()) return invalid(std::string(what) + " must be a JSON object");
+    return j;
+}
+
+Status need_string(const Json& j, const char* key, std::string& out, std::size_t max = 1000) {
+    if (!j.contains(key)) return invalid(std::string("\"") + key + "\" is missing", key);
+    if (!j[key].is_string()) return invalid(std::string("\"") + key + "\" must be text", key);
+    out = j[key].get<std::string>();
+    if (out.size() > max) return invalid(std::string("\"") + key + "\" is too long", key);
+    return ok_status();
+}
+
+Status need_int(const Json& j, const char* key, std::int64_t& out) {
+    if (!j.contains(key)) return invalid(std::string("\"") + key + "\" is missing", key);
+    if (!(j[key].is_number_integer() || j[key].is_number_unsigned()) || j[key].get<std::int64_t>() < 0)
+        return invalid(std::string("\"") + key + "\" must be a whole number of at least 0", key);
+    out = j[key].get<std::int64_t>();
+    return ok_status();
+}
+
+Status check_device(const std::string& device) {
+    if (device.empty() || device.size() > 64)
+        return invalid("\"device\" must be 1 to 64 characters", "device");
+    for (char c : device)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+            return invalid("\"device\" may hold only letters, digits, - and _", "device");
+    return ok_status();
+}
+
+Result<std::vector<Change>> decode_ops(const Json& j, bool with_seq) {
+    if (!j.contains("ops") || !j["ops"].is_array()) return invalid("\"ops\" must be a list", "ops");
+    if (j["ops"].size() > kMaxOpsPerPush)
+        return invalid("\"ops\" holds " + std::to_string(j["ops"].size()) + " changes; send at most " +
+                           std::to_string(kMaxOpsPerPush) + " at a time",
+                       "ops");
+    std::vector<Change> ops;
+    ops.reserve(j["ops"].size());
+    for (std::size_t i = 0; i < j["ops"].size(); ++i) {
+        auto c = Change::from_json(j["ops"][i]);
+        if (!c) return invalid("ops[" + std::to_string(i) + "]: " + c.error().message, c.error().field);
+        if (with_seq && c->seq <= 0) return invalid("ops[" + std::to_string(i) + "]: \"seq\" is missing", "seq");
+        ops.push_back(std::move(c).value());
+    }
+    return ops;
+}
+
+} // namespace
+
+const char* to_string(OpStatus s) {
+    switch (s) {
+    case OpStatus::Applied: return "applied";
+    case OpStatus::Duplicate: return "duplicate";
+    case OpStatus::Conflict: return "conflict";
+    case OpStatus::Rejected: return "rejected";
+    }
+    return "rejected";
+}
+
+Result<LoginRequest> decode_login_request(std::string_view body) {
+    auto j = parse_object(body, "the login request");
+    if (!j) return j.error();
+    LoginRequest r;
+    if (auto st = need_string(*j, "email", r.email, 254); !st) return st.error();
+    if (auto st = need_string(*j, "password", r.password, 1024); !st) return st.error();
+    if (auto st = need_string(*j, "device", r.device, 64); !st) return st.error();
+    if (auto st = check_device(r.device); !st) return st.error();
+    return r;
+}
+
+Json encode(const LoginRequest& r) {
+    return {{"email", r.email}, {"password", r.password}, {"device", r.device}};
+}
+
+Result<PushRequest> decode_push_request(std::string_view body) {
+    auto j = parse_object(body, "the push request");
+    if (!j) return j.error();
+    PushRequest r;
+    if (auto st = need_string(*j, "device", r.device, 64); !st) return st.error();
+    if (auto st = check_device(r.device); !st) return st.error();
+    auto ops = decode_ops(*j, false);
+    if (!ops) return ops.error();
+    r.ops = std::move(ops).value();
+    return r;
+}
+
+Json encode(const PushRequest& r) {
+    Json ops = Json::array();
+    for (const auto& c : r.ops) ops.push_back(c.to_json());
+    return {{"device", r.device}, {"ops", std::move(ops)}};
+}
+
+Result<PushResponse> decode_push_response(std::string_view body) {
+    auto j = parse_object(body, "the push answer");
+    if (!j) return j.error();
+    PushResponse r;
+    if (auto st = need_int(*j, "cursor", r.cursor); !st) return st.error();
+    if (!j->contains("results") || !(*j)["results"].is_array()) return invalid("\"results\" must be a list");
+    for (const auto& item : (*j)["results"]) {
+        OpResult o;
+        if (!item.is_object()) return invalid("every result must be an object");
+        if (auto st = need_string(item, "op", o.op, 36); !st) return st.error();
+        std::string status;
+        if (auto st = need_string(item, "status", status, 20); !st) return st.error();
+        if (status == "applied") o.status = OpStatus::Applied;
+        else if (status == "duplicate") o.status = OpStatus::Duplicate;
+        else if (status == "conflict") o.status = OpStatus::Conflict;
+        else if (status == "rejected") o.status = OpStatus::Rejected;
+        else return invalid("unknown result status \"" + status + "\"");
+        if (item.contains("seq") && item["seq"].is_number_integer()) o.seq = item["seq"].get<std::int64_t>();
+        if (item.contains("error") && item["error"].is_string()) o.error = item["error"].get<std::string>();
+        r.results.push_back(std::move(o));
+    }
+    return r;
+}
+
+Json encode(const PushResponse& r) {
+    Json results = Json::array();
+    for (const auto& o : r.results) {
+        Json item{{"op", o.op}, {"status", to_string(o.status)}};
+        item["seq"] = o.seq > 0 ? Json(o.seq) : Json(nullptr);
+        item["error"] = o.error.empty() ? Json(nullptr) : Json(o.error);
+        results.push_back(std::move(item));
+    }
+    return {{"results", std::move(results)}, {"cursor", r.cursor}};
+}
+
+Result<PullResponse> decode_pull_response(std::string_view body) {
+    auto j = parse_object(body, "the pull answer");
+    if (!j) return j.error();
+    PullResponse r;
+    if (auto st = need_int(*j, "cursor", r.cursor); !st) return st.error();
+    if (!j->contains("more") || !(*j)["more"].is_boolean()) return invalid("\"more\" must be true or false");
+    r.more = (*j)["more"].get<bool>();
+    auto ops = decode_ops(*j, true);
+    if (!ops) return ops.error();
+    r.ops = std::move(ops).value();
+    if (j->contains("purge")) {
+        if (!(*j)["purge"].is_array()) return invalid("\"purge\" must be a list of school ids");
+        for (const auto& s : (*j)["purge"]) {
+            if (!s.is_string() || !is_uuid(s.get<std::string>())) return invalid("\"purge\" must be a list of school ids");
+            r.purge.push_back(s.get<std::string>());
+        }
+    }
+    return r;
+}
+
+Json encode(const PullResponse& r) {
+    Json ops = Json::array();
+    for (const auto& c : r.ops) ops.push_back(c.to_json());
+    Json j{{"ops", std::move(ops)}, {"cursor", r.cursor}, {"more", r.more}};
+    if (!r.purge.empty()) j["purge"] = r.purge;
+    return j;
+}
+
+Json error_body(std::string_view code, std::string_view message) {
+    return {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+}
+
+} // namespace sitevisit::protocol

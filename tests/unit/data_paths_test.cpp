@@ -1,0 +1,21 @@
+#include "fixtures.h"
+
+#include "sitevisit/platform/data_paths.h"
+
+#include <QFileInfo>
+
+using sitevisit::platform::DataPaths;
+
+TEST(DataPaths, FollowTheOverrideAndCreateTheFolders) {
+    sitevisit::testing::TempDir dir;
+    const std::string root = dir.file("profile/a");
+    qputenv("SITEVISIT_DATA_DIR", QByteArray::fromStdString(root));
+    QString error;
+    EXPECT_EQ(DataPaths::storeFile(&error).toStdString(), root + "/sitevisit.db");
+    EXPECT_TRUE(error.isEmpty());
+    EXPECT_TRUE(QFileInfo(DataPaths::blobDir()).isDir());
+    qputenv("SITEVISIT_DATA_DIR", "/proc/cannot/write/here");
+    EXPECT_TRUE(DataPaths::dataDir(&error).isEmpty());
+    EXPECT_EQ(error.toStdString(), "cannot create the data folder /proc/cannot/write/here");
+    qunsetenv("SITEVISIT_DATA_DIR");
+}
