@@ -76,9 +76,15 @@ void seed(Store& store) {
     User admin;
     admin.id = "0190a000-0000-7000-8000-000000000001";
     admin.role = Role::Admin;
-    store.put(admin, {"region", kRegion, "", {{"name", "Coastal"}, {"code", "C"}}});
-    store.put(admin, {"district", kDistrict, "", {{"region", kRegion}, {"code", "00350000"}, {"name", "Harbor"}}});
-    store.put(admin, {"school", kSchool, "", {{"district", kDistrict}, {"code", "00350123"}, {"name", "Lincoln"}, {"level", "elementary"}, {"designation", "none"}}});
+    for (const WriteRequest& r :
+         {WriteRequest{"region", kRegion, "", {{"name", "Coastal"}, {"code", "C"}}},
+          WriteRequest{"district", kDistrict, "", {{"region", kRegion}, {"code", "00350000"}, {"name", "Harbor"}}},
+          WriteRequest{"school", kSchool, "", {{"district", kDistrict}, {"code", "00350123"}, {"name", "Lincoln"}, {"level", "elementary"}, {"designation", "none"}}}}) {
+        if (auto w = store.put(admin, r); !w) {
+            std::cerr << "seeding failed: " << w.error().message << "\n";
+            std::exit(1);
+        }
+    }
 }
 
 const char* mode_name(Database::Durability d) { return d == Database::Durability::Full ? "FULL" : "NORMAL"; }
@@ -169,7 +175,7 @@ std::vector<Change> remote_changes(int n) {
 void apply_throughput(const std::string& dir, int n, int batch, Database::Durability durability) {
     auto changes = remote_changes(n);
     // Raw baseline: the same rows through one prepared INSERT, same batching.
-    double raw_s, raw_one_s;
+    double raw_s = 0, raw_one_s = 0;
     {
         const std::string path = dir + "/raw-apply.db";
         for (int pass = 0; pass < 2; ++pass) {
