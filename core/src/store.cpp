@@ -115,22 +115,6 @@ std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec
     return sql;
 }
 
-const char* const kStatusOrder[] = {"draft", "submitted", "reviewed"};
-int status_rank(const std::string& s) {
-    for (int i = 0; i < 3; ++i)
-        if (s == kStatusOrder[i]) return i;
-    return -1;
-}
-
-// Fields that name their author: set to the writer, never someone else.
-const char* author_field(const std::string& entity) {
-    if (entity == "reading") return "recorded_by";
-    if (entity == "review") return "reviewer";
-    if (entity == "comment") return "author";
-    if (entity == "evidence") return "uploaded_by";
-    return nullptr;
-}
-
 Error storage(const SqliteError& e) { return Error{ErrorCode::Storage, e.what()}; }
 
 } // namespace
@@ -218,332 +202,136 @@ Result<Place> Store::place_of_school(std::string_view school) const {
     }
 }
 
-namespace {
-
-// The visit a row hangs off, if any: for visits themselves, observations, comments on them,
-// and conflicts over their fields.
-std::optional<Row> owning_visit(Database& db, const std::string& entity, const std::string& id) {
-    if (entity == "visit") return load(db, *find_entity("visit"), id);
-    if (entity == "observation") {
-        auto obs = load(db, *find_entity("observation"), id);
-        if (!obs || !obs->fields.contains("visit")) return std::nullopt;
-        return load(db, *find_entity("visit"), obs->fields["visit"].get<std::string>());
+// Answers plan_write()'s questions from this device's tables.
+class Store::Reader final : public RowReader {
+public:
+    explicit Reader(Store& store) : store_(store) {}
+    std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
+        return load(*store_.db_, spec, id);
     }
-    return std::nullopt;
-}
+    Result<Place> place_of_school(std::string_view school) override { return store_.place_of_school(school); }
+    const char* where() const override { return "on this device"; }
+    // Only the three columns a rating needs: read on every observation edit.
+    std::optional<VisitContext> visit(std::string_view id) override {
+        auto& st = store_.db_->cached("SELECT coalesce(status, 'draft'), coalesce(team, '[]'), "
+                                      "coalesce(rubric, '') FROM visit WHERE id = ? AND _deleted = 0");
+        st.bind(1, id);
+        std::optional<VisitContext> out;
+        if (st.step()) {
+            out = VisitContext{st.text(0), {}, st.text(2)};
+            Json team = Json::parse(st.text_view(1), nullptr, false);
+            if (team.is_array())
+                for (const auto& m : team)
+                    if (m.is_string()) out->team.push_back(m.get<std::string>());
+        }
+        st.reset();
+        return out;
+    }
 
-// Just what access and the rubric check need of a visit: cheaper than the whole row, and
-// read on every rating.
-struct VisitContext {
-    std::string status;
-    std::string team;
-    std::string rubric;
+private:
+    Store& store_;
 };
 
-std::optional<VisitContext> visit_context(Database& db, std::string_view visit_id) {
-    auto& st = db.cached("SELECT coalesce(status, 'draft'), coalesce(team, '[]'), coalesce(rubric, '') "
-                         "FROM visit WHERE id = ?");
-    st.bind(1, visit_id);
-    std::optional<VisitContext> out;
-    if (st.step()) out = VisitContext{st.text(0), st.text(1), st.text(2)};
-    st.reset();
-    return out;
-}
-
-void fill_visit_state(RowState& state, const VisitContext& visit) {
-    state.visit_status = visit.status;
-    Json team = Json::parse(visit.team, nullptr, false);
-    if (team.is_array())
-        for (const auto& m : team)
-            if (m.is_string()) state.visit_team.push_back(m.get<std::string>());
-}
-
-void fill_visit_state(RowState& state, const Row& visit) {
-    state.visit_status = visit.fields.value("status", "draft");
-    if (visit.fields.contains("team") && visit.fields["team"].is_array())
-        state.visit_team = visit.fields["team"].get<std::vector<std::string>>();
-}
-
-} // namespace
-
 Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
-    const EntitySpec* spec = find_entity(req.entity);
-    if (!spec)
-        return Error{ErrorCode::NotFound, "unknown entity \"" + req.entity.substr(0, 60) +
-                                              "\" (known: " + known_entities_text() + ")"};
-    std::string id = req.id;
-    if (id.empty()) {
-        if (!spec->uuid_ids) return invalid(spec->name + " rows need an id", "id");
-        id = uuids_.next();
+    WriteRequest request = req;
+    if (request.id.empty()) {
+        const EntitySpec* spec = find_entity(req.entity);
+        if (spec && !spec->uuid_ids) return invalid(spec->name + " rows need an id", "id");
+        request.id = uuids_.next();
     }
-    if (auto st = check_row_id(*spec, id); !st) return st.error();
-    if (auto st = validator_.check_fields(*spec, req.fields); !st) return st.error();
-
     const std::int64_t dseq_before = dseq_;
     try {
-        Database& db = *db_;
-        Transaction tx(db);
-        std::optional<Row> existing = load(db, *spec, id);
-        if (existing && existing->deleted)
-            return Error{ErrorCode::Conflict, spec->name + " " + id + " was deleted"};
-        if (existing && spec->append_only)
-            return Error{ErrorCode::Conflict, spec->name +
-                                                  " records are kept as history and cannot be edited; add a new one"};
-
-        Json changed = Json::object();
-        for (auto it = req.fields.begin(); it != req.fields.end(); ++it) {
-            const FieldSpec* f = spec->field(it.key());
-            Json old = existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
-            if (existing && old == it.value()) continue;
-            if (!existing && it.value().is_null()) continue;
-            if (existing && f->immutable && !old.is_null())
-                return invalid(f->name + " cannot change once set", f->name);
-            changed[it.key()] = it.value();
-        }
-        if (existing && changed.empty()) return WriteResult{id, std::nullopt};
-
-        // Defaults and authorship for new rows.
-        if (!existing) {
-            if (const char* author = author_field(spec->name)) {
-                if (!changed.contains(author)) changed[author] = actor.id;
-                if (changed[author] != actor.id)
-                    return invalid(std::string(author) + " must be the writer (" + actor.id + ")", author);
-            }
-            if (spec->name == "visit") {
-                if (!changed.contains("status")) changed["status"] = "draft";
-                if (!changed.contains("team")) changed["team"] = Json::array({actor.id});
-            }
-            if (spec->name == "conflict" && !changed.contains("status")) changed["status"] = "open";
-            if ((spec->name == "comment" || spec->name == "review") && !changed.contains("at"))
-                changed["at"] = format_utc_ms(clock_->now_ms());
-            if (auto st = validator_.check_fields(*spec, changed); !st) return st.error();
-        }
-
-        Json merged = existing ? existing->fields : Json::object();
-        for (auto it = changed.begin(); it != changed.end(); ++it) merged[it.key()] = it.value();
-
-        // The row's school: its own, its parent's, or the one asked for.
-        std::string school;
-        std::optional<Row> parent;
-        if (existing) {
-            school = existing->school;
-        } else if (!spec->parent_field.empty() || spec->name == "comment") {
-            std::string parent_entity = spec->parent_entity;
-            std::string parent_field = spec->parent_field;
-            if (spec->name == "comment") {
-                parent_entity = merged.value("target_entity", "");
-                parent_field = "target";
-            }
-            if (!merged.contains(parent_field)) return invalid(spec->name + " needs " + parent_field, parent_field);
-            const std::string parent_id = merged[parent_field].get<std::string>();
-            parent = load(db, *find_entity(parent_entity), parent_id);
-            if (!parent)
-                return Error{ErrorCode::NotFound, parent_entity + " " + parent_id + " is not on this device",
-                             parent_field};
-            if (parent->deleted)
-                return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted", parent_field};
-            school = parent->school;
-        } else if (spec->name == "school") {
-            school = id;
-        } else if (spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region) {
-            school = id;
-        } else if (spec->scope == ScopeKind::School) {
-            school = req.school;
-            if (school.empty()) return invalid(spec->name + " needs the school it belongs to", "school");
-            if (!is_uuid(school)) return invalid("school must be a school id (UUID), got \"" + school.substr(0, 60) + "\"", "school");
-        }
-        if (!req.school.empty() && req.school != school)
-            return invalid(spec->name + " belongs to school " + school + ", not " + req.school, "school");
-
-        std::optional<VisitContext> observed_visit;
-        if (spec->name == "observation" && parent) {
-            observed_visit = VisitContext{parent->fields.value("status", "draft"),
-                                          parent->fields.value("team", Json::array()).dump(),
-                                          parent->fields.value("rubric", "")};
-            merged["rubric_of_visit"] = observed_visit->rubric;
-        } else if (spec->name == "observation" && merged.contains("visit")) {
-            observed_visit = visit_context(db, merged["visit"].get<std::string>());
-            if (observed_visit) merged["rubric_of_visit"] = observed_visit->rubric;
-        }
-        if (auto st = validator_.check_row(*spec, merged); !st) return st.error();
-        merged.erase("rubric_of_visit");
-
-        // Where the row lives, and the state that decides who may touch it.
-        Place place;
-        switch (spec->scope) {
-        case ScopeKind::Global: break;
-        case ScopeKind::Region: place.region = id; break;
-        case ScopeKind::District:
-            place = Place{"", id, merged.value("region", "")};
-            break;
-        case ScopeKind::School:
-            if (spec->name == "school") {
-                place.school = id;
-                place.district = merged.value("district", "");
-                if (auto d = load(db, *find_entity("district"), place.district))
-                    place.region = d->fields.value("region", "");
-            } else {
-                auto p = place_of_school(school);
-                if (!p) return p.error();
-                place = *p;
-            }
-            break;
-        }
-        RowState state;
-        if (spec->name == "visit") {
-            fill_visit_state(state, existing ? *existing : Row{"visit", id, school, merged});
-            if (existing && changed.contains("status")) {
-                int from = status_rank(existing->fields.value("status", "draft"));
-                int to = status_rank(changed["status"].get<std::string>());
-                if (to < from)
-                    return Error{ErrorCode::Conflict, "a " + existing->fields.value("status", "draft") +
-                                                          " visit cannot go back to " +
-                                                          changed["status"].get<std::string>()};
-                if (to > from + 1)
-                    return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
-            }
-            state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
-        } else if (spec->name == "observation") {
-            if (observed_visit) fill_visit_state(state, *observed_visit);
-        } else if (spec->name == "comment") {
-            const std::string target_entity = merged.value("target_entity", "");
-            if (auto v = owning_visit(db, target_entity, merged.value("target", ""))) fill_visit_state(state, *v);
-        } else if (spec->name == "conflict") {
-            state.conflicted_entity = merged.value("entity", "");
-            if (auto v = owning_visit(db, state.conflicted_entity, merged.value("row", "")))
-                fill_visit_state(state, *v);
-        }
-        if (auto d = decide(actor, Access::Write, *spec, place, state); !d)
-            return Error{ErrorCode::Forbidden, d.reason};
-
-        const Hlc stamp = hlc_.now();
-        const std::string hlc_text = stamp.to_string();
-
-        std::vector<const FieldSpec*> columns;
-        for (const auto& f : spec->fields)
-            if (changed.contains(f.name)) columns.push_back(&f);
-        auto& up = upsert_statement(*spec, columns, false, false);
-        up.bind(1, id).bind(2, school).bind(3, hlc_text);
-        for (std::size_t i = 0; i < columns.size(); ++i)
-            bind_field(up, static_cast<int>(i) + 4, *columns[i], changed[columns[i]->name]);
-        up.run();
-        const std::string changed_text = changed.dump();
-
-        Change change;
-        change.op = uuids_.next();
-        change.entity = spec->name;
-        change.id = id;
-        change.school = school;
-        change.kind = ChangeKind::Upsert;
-        change.fields = changed;
-        change.hlc = hlc_text;
-        change.base = existing ? existing->seq : 0;
-        change.dseq = ++dseq_;
-
-        auto& out = db.cached(
-            "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, id).bind(5, school);
-        out.bind(6, "upsert").bind(7, changed_text).bind(8, hlc_text).bind(9, change.base);
-        out.bind(10, change.schema);
-        out.run();
-
-
-        Json before = Json::object();
-        if (existing)
-            for (const FieldSpec* f : columns)
-                before[f->name] = existing->fields.contains(f->name) ? existing->fields[f->name] : Json();
-        auto& audit = db.cached(
-            "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
-        audit.bind(4, change.op).bind(5, spec->name).bind(6, id).bind(7, school);
-        audit.bind(8, existing ? "update" : "create").bind(9, before.dump()).bind(10, changed_text);
-        audit.run();
-
-        tx.commit();
-        if (spec->name == "school" || spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region)
-            places_.clear();
-        return WriteResult{id, std::move(change)};
+        Transaction tx(*db_);
+        Reader reader(*this);
+        auto plan = plan_write(validator_, reader, actor, request, format_utc_ms(clock_->now_ms()));
+        if (!plan) return plan.error();
+        if (plan->no_op()) return WriteResult{plan->id, std::nullopt};
+        auto result = commit_plan(actor, *plan);
+        if (result) tx.commit();
+        return result;
     } catch (const SqliteError& e) {
-        dseq_ = dseq_before;
+        dseq_ = dseq_before; // the transaction rolled back; so does the counter
         return storage(e);
     }
 }
 
 Result<WriteResult> Store::remove(const User& actor, std::string_view entity, std::string_view id) {
-    const EntitySpec* spec = find_entity(entity);
-    if (!spec)
-        return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) +
-                                              "\" (known: " + known_entities_text() + ")"};
-    if (auto st = check_row_id(*spec, id); !st) return st.error();
-    if (spec->append_only)
-        return Error{ErrorCode::Conflict,
-                     spec->name + " records are kept as history and cannot be deleted"};
     const std::int64_t dseq_before = dseq_;
     try {
-        Database& db = *db_;
-        Transaction tx(db);
-        auto existing = load(db, *spec, id);
-        if (!existing) return Error{ErrorCode::NotFound, spec->name + " " + std::string(id) + " is not on this device"};
-        if (existing->deleted) return WriteResult{std::string(id), std::nullopt};
+        Transaction tx(*db_);
+        Reader reader(*this);
+        auto plan = plan_delete(reader, actor, entity, id);
+        if (!plan) return plan.error();
+        if (plan->existing->deleted) return WriteResult{plan->id, std::nullopt};
+        auto result = commit_plan(actor, *plan);
+        if (result) tx.commit();
+        return result;
+    } catch (const SqliteError& e) {
+        dseq_ = dseq_before; // the transaction rolled back; so does the counter
+        return storage(e);
+    }
+}
 
-        Place place;
-        if (spec->scope == ScopeKind::School) {
-            auto p = place_of_school(spec->name == "school" ? std::string(id) : existing->school);
-            if (p) place = *p;
-            else if (spec->name == "school") place.school = std::string(id);
-            else return p.error();
-        } else if (spec->scope == ScopeKind::District) {
-            place = Place{"", std::string(id), existing->fields.value("region", "")};
-        } else if (spec->scope == ScopeKind::Region) {
-            place.region = std::string(id);
-        }
-        RowState state;
-        if (auto v = owning_visit(db, spec->name, std::string(id))) fill_visit_state(state, *v);
-        if (spec->name == "conflict") state.conflicted_entity = existing->fields.value("entity", "");
-        if (auto d = decide(actor, Access::Write, *spec, place, state); !d)
-            return Error{ErrorCode::Forbidden, d.reason};
-
+// Inside the caller's transaction: the row, its outbox entry and its audit row.
+Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan) {
+    const EntitySpec& spec = *plan.spec;
+    Database& db = *db_;
+    {
         const std::string hlc_text = hlc_.now().to_string();
-        auto& up = db.cached("UPDATE " + quote(spec->name) + " SET \"_deleted\" = 1, \"_hlc\" = ? WHERE \"id\" = ?");
-        up.bind(1, hlc_text).bind(2, id);
-        up.run();
+        const std::string changed_text = plan.changed.dump();
+        std::vector<const FieldSpec*> columns;
+        if (plan.is_delete) {
+            auto& up = db.cached("UPDATE " + quote(spec.name) + " SET \"_deleted\" = 1, \"_hlc\" = ? WHERE \"id\" = ?");
+            up.bind(1, hlc_text).bind(2, plan.id);
+            up.run();
+        } else {
+            for (const auto& f : spec.fields)
+                if (plan.changed.contains(f.name)) columns.push_back(&f);
+            auto& up = upsert_statement(spec, columns, false, false);
+            up.bind(1, plan.id).bind(2, plan.school).bind(3, hlc_text);
+            for (std::size_t i = 0; i < columns.size(); ++i)
+                bind_field(up, static_cast<int>(i) + 4, *columns[i], plan.changed[columns[i]->name]);
+            up.run();
+        }
 
         Change change;
         change.op = uuids_.next();
-        change.entity = spec->name;
-        change.id = std::string(id);
-        change.school = existing->school;
-        change.kind = ChangeKind::Delete;
+        change.entity = spec.name;
+        change.id = plan.id;
+        change.school = plan.school;
+        change.kind = plan.is_delete ? ChangeKind::Delete : ChangeKind::Upsert;
+        change.fields = plan.changed;
         change.hlc = hlc_text;
-        change.base = existing->seq;
+        change.base = plan.existing ? plan.existing->seq : 0;
         change.dseq = ++dseq_;
 
         auto& out = db.cached(
             "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, id);
-        out.bind(5, change.school).bind(6, "delete").bind(7, "{}").bind(8, hlc_text);
-        out.bind(9, change.base).bind(10, change.schema);
+        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, plan.id).bind(5, plan.school);
+        out.bind(6, to_string(change.kind)).bind(7, changed_text).bind(8, hlc_text).bind(9, change.base);
+        out.bind(10, change.schema);
         out.run();
 
-
+        Json before = Json::object();
+        if (plan.is_delete) {
+            before = plan.existing->fields;
+        } else if (plan.existing) {
+            for (const FieldSpec* f : columns)
+                before[f->name] = plan.existing->fields.contains(f->name) ? plan.existing->fields[f->name] : Json();
+        }
         auto& audit = db.cached(
             "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
-        audit.bind(4, change.op).bind(5, spec->name).bind(6, id).bind(7, change.school);
-        audit.bind(8, "delete").bind(9, existing->fields.dump()).bind(10, "{}");
+        audit.bind(4, change.op).bind(5, spec.name).bind(6, plan.id).bind(7, plan.school);
+        audit.bind(8, plan.is_delete ? "delete" : plan.existing ? "update" : "create");
+        audit.bind(9, before.dump()).bind(10, changed_text);
         audit.run();
 
-        tx.commit();
-        if (spec->name == "school" || spec->scope == ScopeKind::District || spec->scope == ScopeKind::Region)
+        if (spec.name == "school" || spec.scope == ScopeKind::District || spec.scope == ScopeKind::Region)
             places_.clear();
-        return WriteResult{std::string(id), std::move(change)};
-    } catch (const SqliteError& e) {
-        dseq_ = dseq_before;
-        return storage(e);
+        return WriteResult{plan.id, std::move(change)};
     }
 }
 

@@ -241,3 +241,23 @@ TEST(StoreSchema, EveryFieldOfEveryEntityHasItsColumn) {
         EXPECT_EQ(cols.size(), spec.fields.size() + 5) << spec.name;
     }
 }
+
+TEST_F(StoreTest, AStorageFailureMidWriteRollsBackRowOutboxAndCounter) {
+    auto first = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(first.ok());
+    const std::string before = dump_database(store->database());
+    const auto dseq = store->last_dseq();
+    // The audit insert, the last of the three writes, fails.
+    store->database().exec("CREATE TEMP TRIGGER audit_fails BEFORE INSERT ON audit "
+                           "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    auto failed = store->put(org.lead, {"observation", first->id, "", {{"rating", 3}}});
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::Storage);
+    EXPECT_NE(failed.error().message.find("disk says no"), std::string::npos) << failed.error().message;
+    EXPECT_EQ(store->last_dseq(), dseq);
+    store->database().exec("DROP TRIGGER audit_fails");
+    EXPECT_EQ(dump_database(store->database()), before);
+    auto next = store->put(org.lead, {"observation", first->id, "", {{"rating", 3}}});
+    ASSERT_TRUE(next.ok()) << next.error().message;
+    EXPECT_EQ(next->change->dseq, dseq + 1); // no gap
+}

@@ -8,6 +8,7 @@
 #include "sitevisit/core/reference.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/validation.h"
+#include "sitevisit/core/write_plan.h"
 
 #include <functional>
 #include <memory>
@@ -26,28 +27,9 @@ struct StoreOptions {
     std::string device_id; // used only when the file is new; default: a new UUID
 };
 
-// A request to create or change one row.
-struct WriteRequest {
-    std::string entity;
-    std::string id;     // empty: a new row with a new UUIDv7
-    std::string school; // scope key of a new top-level row; children take their parent's
-    Json fields = Json::object();
-};
-
 struct WriteResult {
     std::string id;
     std::optional<Change> change; // none when nothing differed from what was stored
-};
-
-// A row as stored: fields that are set, plus the sync columns.
-struct Row {
-    std::string entity;
-    std::string id;
-    std::string school;
-    Json fields = Json::object();
-    std::int64_t seq = 0; // server sequence of the version last seen from the server
-    std::string hlc;
-    bool deleted = false;
 };
 
 struct ApplyReport {
@@ -106,6 +88,8 @@ private:
     Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,
           std::int64_t dseq, std::int64_t cursor);
 
+    class Reader;
+    Result<WriteResult> commit_plan(const User& actor, const WritePlan& plan);
     Statement& upsert_statement(const EntitySpec& spec, const std::vector<const FieldSpec*>& columns,
                                 bool remote, bool tombstone);
     std::unique_ptr<Database> db_;

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "sitevisit/core/permissions.h"
+#include "sitevisit/core/validation.h"
+
+#include <optional>
+#include <string>
+
+namespace sitevisit {
+
+// A row as stored: fields that are set, plus the sync columns.
+struct Row {
+    std::string entity;
+    std::string id;
+    std::string school;
+    Json fields = Json::object();
+    std::int64_t seq = 0; // server sequence of the version last seen from (or given by) the server
+    std::string hlc;
+    bool deleted = false;
+};
+
+// A request to create or change one row.
+struct WriteRequest {
+    std::string entity;
+    std::string id;     // empty: a new row with a new UUIDv7 (made by the store)
+    std::string school; // scope key of a new top-level row; children take their parent's
+    Json fields = Json::object();
+};
+
+// What access and the rubric check need of a visit.
+struct VisitContext {
+    std::string status;
+    std::vector<std::string> team;
+    std::string rubric;
+};
+
+// What planning a write needs to read of the rows already stored, wherever they are stored:
+// the device store and the server each answer from their own tables.
+class RowReader {
+public:
+    virtual ~RowReader() = default;
+    virtual std::optional<Row> row(const EntitySpec& spec, std::string_view id) = 0;
+    virtual Result<Place> place_of_school(std::string_view school) = 0;
+    // "on this device", "on the server": ends "visit X is not ..." messages.
+    virtual const char* where() const = 0;
+    // Cheaper than row() where the store can narrow the read; the default reads the row.
+    virtual std::optional<VisitContext> visit(std::string_view id);
+};
+
+// A write checked against every rule, ready to be stored.
+struct WritePlan {
+    const EntitySpec* spec = nullptr;
+    std::string id;
+    std::string school;
+    std::optional<Row> existing;
+    bool is_delete = false;
+    Json changed = Json::object(); // upsert: only the fields that differ from what is stored
+    bool no_op() const { return !is_delete && existing && changed.empty(); }
+};
+
+// The one path every write takes, on the device and on the server: validate the fields, keep
+// only what changes, fill defaults and authorship, find the row's school, check the whole row
+// and the state rules, and ask decide(). `now_utc` stamps defaults such as a comment's time.
+Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
+                             const WriteRequest& request, const std::string& now_utc);
+Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity,
+                              std::string_view id);
+
+} // namespace sitevisit

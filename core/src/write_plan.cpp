@@ -1,0 +1,245 @@
+#include "sitevisit/core/write_plan.h"
+
+#include "sitevisit/core/uuid.h"
+
+namespace sitevisit {
+
+namespace {
+
+int status_rank(const std::string& s) {
+    static const char* const order[] = {"draft", "submitted", "reviewed"};
+    for (int i = 0; i < 3; ++i)
+        if (s == order[i]) return i;
+    return -1;
+}
+
+// Fields that name their author: set to the writer, never someone else.
+const char* author_field(const std::string& entity) {
+    if (entity == "reading") return "recorded_by";
+    if (entity == "review") return "reviewer";
+    if (entity == "comment") return "author";
+    if (entity == "evidence") return "uploaded_by";
+    return nullptr;
+}
+
+VisitContext context_of(const Json& visit_fields) {
+    VisitContext v;
+    v.status = visit_fields.value("status", "draft");
+    v.rubric = visit_fields.value("rubric", "");
+    if (visit_fields.contains("team") && visit_fields["team"].is_array())
+        for (const auto& m : visit_fields["team"])
+            if (m.is_string()) v.team.push_back(m.get<std::string>());
+    return v;
+}
+
+void fill(RowState& state, const VisitContext& v) {
+    state.visit_status = v.status;
+    state.visit_team = v.team;
+}
+
+// The visit a row hangs off: for visits themselves, observations, and what comments and
+// conflicts point at.
+std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& entity, const std::string& id) {
+    if (entity == "visit") return rows.visit(id);
+    if (entity == "observation") {
+        auto obs = rows.row(*find_entity("observation"), id);
+        if (!obs || !obs->fields.contains("visit")) return std::nullopt;
+        return rows.visit(obs->fields["visit"].get<std::string>());
+    }
+    return std::nullopt;
+}
+
+Error unknown_entity(std::string_view entity) {
+    return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) +
+                                          "\" (known: " + known_entities_text() + ")"};
+}
+
+} // namespace
+
+std::optional<VisitContext> RowReader::visit(std::string_view id) {
+    auto r = row(*find_entity("visit"), id);
+    if (!r || r->deleted) return std::nullopt;
+    return context_of(r->fields);
+}
+
+Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
+                             const WriteRequest& req, const std::string& now_utc) {
+    WritePlan plan;
+    plan.spec = find_entity(req.entity);
+    if (!plan.spec) return unknown_entity(req.entity);
+    const EntitySpec& spec = *plan.spec;
+    plan.id = req.id;
+    if (auto st = check_row_id(spec, plan.id); !st) return st.error();
+    if (auto st = validator.check_fields(spec, req.fields); !st) return st.error();
+
+    plan.existing = rows.row(spec, plan.id);
+    const std::optional<Row>& existing = plan.existing;
+    if (existing && existing->deleted)
+        return Error{ErrorCode::Conflict, spec.name + " " + plan.id + " was deleted"};
+    if (existing && spec.append_only)
+        return Error{ErrorCode::Conflict,
+                     spec.name + " records are kept as history and cannot be edited; add a new one"};
+
+    Json& changed = plan.changed;
+    for (auto it = req.fields.begin(); it != req.fields.end(); ++it) {
+        const FieldSpec* f = spec.field(it.key());
+        Json old = existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
+        if (existing && old == it.value()) continue;
+        if (!existing && it.value().is_null()) continue;
+        if (existing && f->immutable && !old.is_null()) return invalid(f->name + " cannot change once set", f->name);
+        changed[it.key()] = it.value();
+    }
+    if (existing && changed.empty()) {
+        plan.school = existing->school;
+        return plan;
+    }
+
+    // Defaults and authorship for new rows.
+    if (!existing) {
+        if (const char* author = author_field(spec.name)) {
+            if (!changed.contains(author)) changed[author] = actor.id;
+            if (changed[author] != actor.id)
+                return invalid(std::string(author) + " must be the writer (" + actor.id + ")", author);
+        }
+        if (spec.name == "visit") {
+            if (!changed.contains("status")) changed["status"] = "draft";
+            if (!changed.contains("team")) changed["team"] = Json::array({actor.id});
+        }
+        if (spec.name == "conflict" && !changed.contains("status")) changed["status"] = "open";
+        if ((spec.name == "comment" || spec.name == "review") && !changed.contains("at")) changed["at"] = now_utc;
+        if (auto st = validator.check_fields(spec, changed); !st) return st.error();
+    }
+
+    Json merged = existing ? existing->fields : Json::object();
+    for (auto it = changed.begin(); it != changed.end(); ++it) merged[it.key()] = it.value();
+
+    // The row's school: its own, its parent's, or the one asked for.
+    std::string& school = plan.school;
+    std::optional<Row> parent;
+    if (existing) {
+        school = existing->school;
+    } else if (!spec.parent_field.empty() || spec.name == "comment") {
+        std::string parent_entity = spec.parent_entity;
+        std::string parent_field = spec.parent_field;
+        if (spec.name == "comment") {
+            parent_entity = merged.value("target_entity", "");
+            parent_field = "target";
+        }
+        if (!merged.contains(parent_field)) return invalid(spec.name + " needs " + parent_field, parent_field);
+        const std::string parent_id = merged[parent_field].get<std::string>();
+        parent = rows.row(*find_entity(parent_entity), parent_id);
+        if (!parent)
+            return Error{ErrorCode::NotFound, parent_entity + " " + parent_id + " is not " + rows.where(), parent_field};
+        if (parent->deleted)
+            return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted", parent_field};
+        school = parent->school;
+    } else if (spec.name == "school" || spec.scope == ScopeKind::District || spec.scope == ScopeKind::Region) {
+        school = plan.id;
+    } else if (spec.scope == ScopeKind::School) {
+        school = req.school;
+        if (school.empty()) return invalid(spec.name + " needs the school it belongs to", "school");
+        if (!is_uuid(school))
+            return invalid("school must be a school id (UUID), got \"" + school.substr(0, 60) + "\"", "school");
+    }
+    if (!req.school.empty() && req.school != school)
+        return invalid(spec.name + " belongs to school " + school + ", not " + req.school, "school");
+
+    std::optional<VisitContext> observed_visit;
+    if (spec.name == "observation") {
+        if (parent) observed_visit = context_of(parent->fields);
+        else if (merged.contains("visit")) observed_visit = rows.visit(merged["visit"].get<std::string>());
+        if (observed_visit) merged["rubric_of_visit"] = observed_visit->rubric;
+    }
+    if (auto st = validator.check_row(spec, merged); !st) return st.error();
+    merged.erase("rubric_of_visit");
+
+    // Where the row lives, and the state that decides who may touch it.
+    Place place;
+    switch (spec.scope) {
+    case ScopeKind::Global: break;
+    case ScopeKind::Region: place.region = plan.id; break;
+    case ScopeKind::District: place = Place{"", plan.id, merged.value("region", "")}; break;
+    case ScopeKind::School:
+        if (spec.name == "school") {
+            place.school = plan.id;
+            place.district = merged.value("district", "");
+            if (auto d = rows.row(*find_entity("district"), place.district)) place.region = d->fields.value("region", "");
+        } else {
+            auto p = rows.place_of_school(school);
+            if (!p) return p.error();
+            place = *p;
+        }
+        break;
+    }
+    RowState state;
+    if (spec.name == "visit") {
+        fill(state, context_of(existing ? existing->fields : merged));
+        if (existing && changed.contains("status")) {
+            const std::string from_text = existing->fields.value("status", "draft");
+            int from = status_rank(from_text);
+            int to = status_rank(changed["status"].get<std::string>());
+            if (to < from)
+                return Error{ErrorCode::Conflict,
+                             "a " + from_text + " visit cannot go back to " + changed["status"].get<std::string>()};
+            if (to > from + 1) return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
+        }
+        state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
+    } else if (spec.name == "observation") {
+        if (observed_visit) fill(state, *observed_visit);
+    } else if (spec.name == "comment") {
+        if (auto v = owning_visit(rows, merged.value("target_entity", ""), merged.value("target", ""))) fill(state, *v);
+    } else if (spec.name == "conflict") {
+        state.conflicted_entity = merged.value("entity", "");
+        if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", ""))) fill(state, *v);
+    }
+    if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
+    return plan;
+}
+
+Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity, std::string_view id) {
+    WritePlan plan;
+    plan.spec = find_entity(entity);
+    if (!plan.spec) return unknown_entity(entity);
+    const EntitySpec& spec = *plan.spec;
+    plan.id = std::string(id);
+    plan.is_delete = true;
+    if (auto st = check_row_id(spec, id); !st) return st.error();
+    if (spec.append_only)
+        return Error{ErrorCode::Conflict, spec.name + " records are kept as history and cannot be deleted"};
+    plan.existing = rows.row(spec, id);
+    if (!plan.existing)
+        return Error{ErrorCode::NotFound, spec.name + " " + plan.id + " is not " + rows.where()};
+    const Row& existing = *plan.existing;
+    plan.school = existing.school;
+    if (existing.deleted) return plan; // already gone; the caller queues nothing
+
+    Place place;
+    if (spec.scope == ScopeKind::School) {
+        if (spec.name == "school") {
+            place.school = plan.id;
+            place.district = existing.fields.value("district", "");
+            if (auto d = rows.row(*find_entity("district"), place.district)) place.region = d->fields.value("region", "");
+        } else {
+            auto p = rows.place_of_school(existing.school);
+            if (!p) return p.error();
+            place = *p;
+        }
+    } else if (spec.scope == ScopeKind::District) {
+        place = Place{"", plan.id, existing.fields.value("region", "")};
+    } else if (spec.scope == ScopeKind::Region) {
+        place.region = plan.id;
+    }
+    RowState state;
+    if (auto v = owning_visit(rows, spec.name, plan.id)) fill(state, *v);
+    if (spec.name == "comment")
+        if (auto v = owning_visit(rows, existing.fields.value("target_entity", ""), existing.fields.value("target", "")))
+            fill(state, *v);
+    if (spec.name == "conflict") {
+        state.conflicted_entity = existing.fields.value("entity", "");
+        if (auto v = owning_visit(rows, state.conflicted_entity, existing.fields.value("row", ""))) fill(state, *v);
+    }
+    if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
+    return plan;
+}
+
+} // namespace sitevisit
