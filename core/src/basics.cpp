@@ -16,6 +16,10 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::Conflict: return "conflict";
     case ErrorCode::Unsupported: return "unsupported";
     case ErrorCode::Storage: return "storage";
+    case ErrorCode::Unauthorized: return "unauthorized";
+    case ErrorCode::RateLimited: return "rate_limited";
+    case ErrorCode::TooLarge: return "too_large";
+    case ErrorCode::Unprocessable: return "unprocessable";
     }
     return "invalid";
 }

@@ -14,6 +14,10 @@ enum class ErrorCode {
     Conflict,    // the row is in a state that does not allow this (deleted, submitted)
     Unsupported, // a newer schema or an unknown kind
     Storage,     // SQLite said no (disk full, corrupt file)
+    Unauthorized,  // no, bad or expired credentials
+    RateLimited,   // too many attempts; try again later
+    TooLarge,      // a body or file over the limit
+    Unprocessable, // well-formed but wrong (a blob whose bytes do not match its hash)
 };
 
 const char* to_string(ErrorCode code);

@@ -1,0 +1,99 @@
+#pragma once
+
+// The server's behaviour, with no HTTP in it: handlers parse, call one of these, and encode.
+
+#include "sitevisit/core/clock.h"
+#include "sitevisit/core/hlc.h"
+#include "sitevisit/core/reference.h"
+#include "sitevisit/core/uuid.h"
+#include "sitevisit/protocol/messages.h"
+#include "sitevisit/server/store.h"
+
+#include <functional>
+#include <mutex>
+
+namespace sitevisit::server {
+
+struct ServiceOptions {
+    const Clock* clock = nullptr;         // default: system clock
+    const Reference* reference = nullptr; // default: the reference data built in
+    std::int64_t session_ms = 30LL * 24 * 3600 * 1000;
+    int max_login_failures = 5;                 // per account and per address ...
+    std::int64_t failure_window_ms = 15 * 60 * 1000; // ... within this window
+    int default_pull_limit = 1000;
+    int max_pull_limit = 5000;
+};
+
+// The signed-in caller of a request.
+struct Caller {
+    User user;
+    std::string device;
+};
+
+struct LoginAnswer {
+    std::string token;
+    std::int64_t expires_ms = 0;
+    User user;
+    std::vector<std::string> schools; // the schools in the user's scope
+};
+
+struct NewUser {
+    std::string email, name, role, region;
+    std::vector<std::string> schools, districts;
+};
+
+class Service {
+public:
+    Service(Store& store, ServiceOptions options);
+
+    // Endpoints.
+    Result<LoginAnswer> login(const protocol::LoginRequest& request, const std::string& address);
+    Result<Caller> authenticate(std::string_view bearer_token);
+    Json reference() const;
+    Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
+    Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit);
+
+    // Administration (the sitevisit-server subcommands).
+    Result<User> add_user(const NewUser& user, std::string_view password);
+    Result<std::vector<User>> list_users();
+    Result<int> revoke_user(const std::string& email); // sessions ended
+    // CSV: org code, name, district code, district name, region, level, designation.
+    Result<int> import_schools(std::string_view csv);
+    // A write made on the server itself (admin tools, demo data), through the same rules.
+    Result<std::string> admin_write(const User& actor, const WriteRequest& request);
+    // Every live row the user may read, sorted, for comparing with a device's export.
+    Result<Json> export_for(const std::string& email);
+
+    // The schools in a user's scope, from the school and district rows.
+    std::vector<std::string> scope_schools(StoreTx& tx, const User& user);
+    const Clock& clock() const { return *clock_; }
+
+    std::function<void(const std::string&)> log;
+
+private:
+    struct Applied;
+    Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
+    std::int64_t append(StoreTx& tx, Change change, const std::string& author, const std::string& device,
+                        const std::string& for_device = {});
+    void record_conflict(StoreTx& tx, const Change& incoming, const std::string& field, const Json& winner,
+                         const Json& loser, const std::string& winner_author, const std::string& loser_author,
+                         const std::string& winner_hlc, const std::string& loser_hlc);
+    void publish_visit(StoreTx& tx, const std::string& visit_id);
+    std::string visit_of(StoreTx& tx, const Change& change, const Row* row);
+    std::string server_hlc();
+
+    Store& store_;
+    const Clock* clock_;
+    const Reference* reference_;
+    Validator validator_;
+    ServiceOptions options_;
+    std::mutex hlc_mutex_;
+    HlcClock hlc_;
+    UuidV7Generator uuids_;
+    std::mutex uuid_mutex_;
+};
+
+// HTTP status for an error code.
+int http_status(ErrorCode code);
+
+} // namespace sitevisit::server

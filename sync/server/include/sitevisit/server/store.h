@@ -1,0 +1,116 @@
+#pragma once
+
+// The server's storage, behind an interface the service layer is written against. The SQLite
+// backend (sqlite_store.h) is the embedded default; a PostgreSQL backend implements the same
+// two classes and shares every service test.
+
+#include "sitevisit/core/change.h"
+#include "sitevisit/core/permissions.h"
+#include "sitevisit/core/write_plan.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sitevisit::server {
+
+// A change as the server keeps it: the wire change (with its seq) plus who sent it.
+struct LoggedChange {
+    Change change;
+    std::string author; // user id
+    std::string device;
+    std::string visit;  // for visit-bound rows: the visit whose status and team decide visibility
+    std::string for_device; // set: only this device receives it (its scope gained or lost a school)
+};
+
+// Who last set a field, for conflict detection: "accepted after base" means seq > base.
+struct FieldVersion {
+    std::int64_t seq = 0;
+    std::string hlc;
+    std::string author;
+    std::string device;
+};
+
+struct Account {
+    User user;
+    std::string password_hash; // argon2id encoded
+};
+
+struct Session {
+    std::string user_id;
+    std::string device;
+    std::int64_t expires_ms = 0;
+};
+
+struct BlobInfo {
+    std::string sha256;
+    std::int64_t length = 0;
+    std::int64_t received = 0;
+    bool complete = false;
+    std::string created_by;
+};
+
+// One transaction. Reads see one snapshot; writes become visible at commit(), all or nothing.
+// Destroying it without commit() rolls back.
+class StoreTx : public RowReader {
+public:
+    // Rows (RowReader gives row() and place_of_school()).
+    virtual std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
+                                                     const std::vector<std::string>& fields) = 0;
+    virtual void put_row(const Row& row) = 0;
+    virtual void set_field_versions(const std::string& entity, const std::string& id,
+                                    const std::vector<std::pair<std::string, FieldVersion>>& versions) = 0;
+    virtual std::vector<Row> rows_of_school(const std::string& school) = 0;
+    virtual std::vector<Row> rows_of_entity(const std::string& entity) = 0;
+
+    // The change log. next_seq() hands out numbers inside the transaction, so a pull never
+    // skips a change that commits late.
+    virtual std::int64_t next_seq() = 0;
+    virtual std::int64_t last_seq() = 0;
+    virtual void append_change(const LoggedChange& change) = 0;
+    // Changes after `since` in seq order, at most `limit`; the caller applies the read rule.
+    virtual std::vector<LoggedChange> changes_after(std::int64_t since, int limit) = 0;
+
+    // Idempotency and per-device order.
+    virtual std::optional<std::string> op_result(const std::string& op) = 0;
+    virtual void save_op_result(const std::string& op, const std::string& device, const std::string& result) = 0;
+    virtual std::int64_t device_dseq(const std::string& device) = 0;
+    virtual void set_device_dseq(const std::string& device, const std::string& user, std::int64_t dseq) = 0;
+    // Schools a device has been served, for telling it to purge the ones that left its scope.
+    virtual std::vector<std::string> device_schools(const std::string& device) = 0;
+    virtual void set_device_schools(const std::string& device, const std::vector<std::string>& schools) = 0;
+
+    // Accounts and sessions.
+    virtual std::optional<Account> account_by_email(const std::string& email) = 0;
+    virtual std::optional<Account> account_by_id(const std::string& id) = 0;
+    virtual std::vector<Account> accounts() = 0;
+    virtual void put_account(const Account& account) = 0;
+    virtual void put_session(const std::string& token_hash, const Session& session) = 0;
+    virtual std::optional<Session> session(const std::string& token_hash) = 0;
+    virtual int end_sessions(const std::string& user_id) = 0;
+    // Failed logins per key ("email:..." or "addr:...") within a window.
+    virtual int failures(const std::string& key, std::int64_t since_ms) = 0;
+    virtual void add_failure(const std::string& key, std::int64_t at_ms) = 0;
+    virtual void clear_failures(const std::string& key) = 0;
+
+    // Blobs (the bytes live in files; this is their bookkeeping).
+    virtual std::optional<BlobInfo> blob(const std::string& sha256) = 0;
+    virtual void put_blob(const BlobInfo& blob) = 0;
+    virtual bool blob_owned_by(const std::string& sha256, const std::string& user) = 0;
+    virtual void add_blob_owner(const std::string& sha256, const std::string& user) = 0;
+    // Schools whose rows reference the blob (evidence.sha256).
+    virtual std::vector<std::string> schools_referencing_blob(const std::string& sha256) = 0;
+
+    virtual void commit() = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    // `write`: take the write lock now (pushes, admin changes); reads run beside writers.
+    virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
+};
+
+} // namespace sitevisit::server

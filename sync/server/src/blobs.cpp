@@ -1,0 +1,329 @@
+#include "sitevisit/server/blobs.h"
+
+#include "sitevisit/server/crypto.h"
+
+#include <charconv>
+#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace sitevisit::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_sha256(const std::string& s) {
+    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::optional<std::int64_t> number(const std::string& text) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
+    return v;
+}
+
+std::string base64_decode(const std::string& in) {
+    static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -8;
+    for (char c : in) {
+        if (c == '=') break;
+        auto pos = chars.find(c);
+        if (pos == std::string::npos) return {};
+        val = (val << 6) + static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xff));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+HttpResponse tus(HttpResponse r) {
+    r.headers.emplace_back("Tus-Resumable", "1.0.0");
+    return r;
+}
+
+HttpResponse tus_error(int status, const std::string& code, const std::string& message) {
+    return tus(HttpResponse::error(status, code, message));
+}
+
+std::int64_t size_of_file(const fs::path& p) {
+    std::error_code ec;
+    auto n = fs::file_size(p, ec);
+    return ec ? -1 : static_cast<std::int64_t>(n);
+}
+
+bool append_durably(const fs::path& p, const std::string& bytes) {
+    int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd < 0) return false;
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n <= 0) {
+            ::close(fd);
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    bool ok = ::fsync(fd) == 0;
+    return ::close(fd) == 0 && ok;
+}
+
+std::string hash_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    Sha256 h;
+    std::string buf(1 << 20, '\0');
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        if (in.gcount() > 0) h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    return h.hex();
+}
+
+} // namespace
+
+BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes)
+    : store_(store), service_(service), dir_(std::move(dir)), max_bytes_(max_bytes) {
+    fs::create_directories(dir_ / "partial");
+}
+
+fs::path BlobService::partial(const std::string& sha, const std::string& user) const {
+    return dir_ / "partial" / (sha + "." + user);
+}
+
+HttpResponse BlobService::options() const {
+    HttpResponse r;
+    r.status = 204;
+    r.headers = {{"Tus-Resumable", "1.0.0"},
+                 {"Tus-Version", "1.0.0"},
+                 {"Tus-Max-Size", std::to_string(max_bytes_)},
+                 {"Tus-Extension", "creation"}};
+    return r;
+}
+
+HttpResponse BlobService::handle(const Caller& caller, const HttpRequest& r) {
+    const std::string version = r.header("tus-resumable");
+    if (!version.empty() && version != "1.0.0") {
+        auto resp = tus_error(412, "precondition", "this server speaks tus 1.0.0, not " + version.substr(0, 20));
+        resp.headers.emplace_back("Tus-Version", "1.0.0");
+        return resp;
+    }
+    if (r.path == "/v1/blobs") {
+        if (r.method != "POST") return tus_error(405, "method", "use POST to create an upload");
+        return create(caller, r);
+    }
+    const std::string sha = r.path.substr(std::string("/v1/blobs/").size());
+    if (!is_sha256(sha)) return tus_error(400, "invalid", "a blob is named by its SHA-256: 64 lowercase hex digits");
+    if (r.method == "HEAD") return head(caller, sha);
+    if (r.method == "PATCH") return patch(caller, sha, r);
+    if (r.method == "GET") return get(caller, sha, r);
+    return tus_error(405, "method", "use HEAD, PATCH or GET on a blob");
+}
+
+HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
+    auto length = number(r.header("upload-length"));
+    if (!length) return tus_error(400, "invalid", "Upload-Length must be the file's size in bytes");
+    if (*length > max_bytes_)
+        return tus_error(413, "too_large", "the file is " + std::to_string(*length) + " bytes; the limit is " +
+                                               std::to_string(max_bytes_) + " bytes");
+    // Upload-Metadata: "sha256 <base64 of the hex digest>" (other keys are ignored).
+    std::string sha;
+    const std::string meta = r.header("upload-metadata");
+    std::size_t start = 0;
+    while (start < meta.size()) {
+        std::size_t end = meta.find(',', start);
+        if (end == std::string::npos) end = meta.size();
+        std::string pair = meta.substr(start, end - start);
+        while (!pair.empty() && pair.front() == ' ') pair.erase(0, 1);
+        if (pair.rfind("sha256 ", 0) == 0) sha = base64_decode(pair.substr(7));
+        start = end + 1;
+    }
+    if (!is_sha256(sha))
+        return tus_error(400, "invalid", "Upload-Metadata must carry \"sha256 <base64 of the 64 hex digits>\"");
+    std::lock_guard lock(mutex_);
+    const fs::path p = partial(sha, caller.user.id);
+    if (size_of_file(p) < 0) {
+        std::ofstream(p, std::ios::binary).flush();
+        std::ofstream(p.string() + ".length") << *length;
+    }
+    HttpResponse resp;
+    resp.status = 201;
+    resp.headers = {{"Location", "/v1/blobs/" + sha}, {"Upload-Offset", std::to_string(std::max<std::int64_t>(0, size_of_file(p)))}};
+    return tus(resp);
+}
+
+bool BlobService::may_read(const Caller& caller, const std::string& sha) {
+    auto tx = store_.begin(false);
+    if (!tx) return false;
+    auto scope = service_.scope_schools(**tx, caller.user);
+    for (const auto& s : (*tx)->schools_referencing_blob(sha))
+        if (std::binary_search(scope.begin(), scope.end(), s)) return true;
+    return false;
+}
+
+HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
+    {
+        auto tx = store_.begin(false);
+        if (!tx) return tus_error(500, "storage", tx.error().message);
+        auto blob = (*tx)->blob(sha);
+        if (blob && blob->complete && (*tx)->blob_owned_by(sha, caller.user.id)) {
+            HttpResponse r;
+            r.headers = {{"Upload-Offset", std::to_string(blob->length)}, {"Upload-Length", std::to_string(blob->length)},
+                         {"Cache-Control", "no-store"}};
+            return tus(r);
+        }
+    }
+    std::lock_guard lock(mutex_);
+    const fs::path p = partial(sha, caller.user.id);
+    const std::int64_t size = size_of_file(p);
+    if (size < 0) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
+    std::int64_t length = -1;
+    std::ifstream(p.string() + ".length") >> length;
+    HttpResponse r;
+    r.headers = {{"Upload-Offset", std::to_string(size)}, {"Cache-Control", "no-store"}};
+    if (length >= 0) r.headers.emplace_back("Upload-Length", std::to_string(length));
+    return tus(r);
+}
+
+HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, const HttpRequest& r) {
+    const std::string type = r.header("content-type");
+    if (!type.empty() && type != "application/offset+octet-stream")
+        return tus_error(415, "media_type", "send chunks as application/offset+octet-stream");
+    auto offset = number(r.header("upload-offset"));
+    if (!offset) return tus_error(400, "invalid", "Upload-Offset must be the byte offset of this chunk");
+    std::lock_guard lock(mutex_);
+    const fs::path p = partial(sha, caller.user.id);
+    std::int64_t size = size_of_file(p);
+    std::int64_t length = -1;
+    if (size < 0) {
+        // The first PATCH may create the upload when it carries Upload-Length.
+        auto declared = number(r.header("upload-length"));
+        if (!declared) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you; create it first");
+        if (*declared > max_bytes_)
+            return tus_error(413, "too_large", "the file is " + std::to_string(*declared) + " bytes; the limit is " +
+                                                   std::to_string(max_bytes_) + " bytes");
+        std::ofstream(p, std::ios::binary).flush();
+        std::ofstream(p.string() + ".length") << *declared;
+        size = 0;
+    }
+    std::ifstream(p.string() + ".length") >> length;
+    if (*offset != size) {
+        auto resp = tus_error(409, "conflict", "the upload is at byte " + std::to_string(size) + ", not " +
+                                                   std::to_string(*offset) + "; resume from there");
+        resp.headers.emplace_back("Upload-Offset", std::to_string(size));
+        return resp;
+    }
+    if (length >= 0 && size + static_cast<std::int64_t>(r.body.size()) > length)
+        return tus_error(400, "invalid", "the chunk runs past the declared length of " + std::to_string(length) + " bytes");
+    if (!append_durably(p, r.body)) return tus_error(500, "storage", "the chunk could not be written");
+    size += static_cast<std::int64_t>(r.body.size());
+    if (size == length) return finish(caller, sha, length);
+    HttpResponse resp;
+    resp.status = 204;
+    resp.headers = {{"Upload-Offset", std::to_string(size)}};
+    return tus(resp);
+}
+
+// Called with mutex_ held, once every byte is in.
+HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, std::int64_t length) {
+    const fs::path p = partial(sha, caller.user.id);
+    const std::string actual = hash_file(p);
+    std::error_code ec;
+    if (actual != sha) {
+        fs::remove(p, ec);
+        fs::remove(p.string() + ".length", ec);
+        return tus_error(422, "unprocessable", "the bytes hash to " + actual + ", not " + sha +
+                                                   "; the upload was discarded, start again");
+    }
+    const fs::path final_path = dir_ / sha;
+    if (size_of_file(final_path) == length) {
+        fs::remove(p, ec); // one copy of identical bytes
+    } else {
+        fs::rename(p, final_path, ec);
+        if (ec) return tus_error(500, "storage", "the file could not be kept: " + ec.message());
+    }
+    fs::remove(p.string() + ".length", ec);
+    auto tx = store_.begin(true);
+    if (!tx) return tus_error(500, "storage", tx.error().message);
+    if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, length, length, true, caller.user.id});
+    (*tx)->add_blob_owner(sha, caller.user.id);
+    (*tx)->commit();
+    HttpResponse resp;
+    resp.status = 204;
+    resp.headers = {{"Upload-Offset", std::to_string(length)}};
+    return tus(resp);
+}
+
+HttpResponse BlobService::get(const Caller& caller, const std::string& sha, const HttpRequest& r) {
+    std::optional<BlobInfo> blob;
+    {
+        auto tx = store_.begin(false);
+        if (!tx) return tus_error(500, "storage", tx.error().message);
+        blob = (*tx)->blob(sha);
+    }
+    if (!blob || !blob->complete || !may_read(caller, sha))
+        return tus_error(404, "not_found", "no file " + sha.substr(0, 12) + "... is referenced by anything you can see");
+    std::ifstream in(dir_ / sha, std::ios::binary);
+    if (!in) return tus_error(500, "storage", "the file is missing on the server");
+    std::int64_t first = 0, last = blob->length - 1;
+    bool ranged = false;
+    const std::string range = r.header("range");
+    if (range.rfind("bytes=", 0) == 0 && range.find(',') == std::string::npos) {
+        const std::string spec = range.substr(6);
+        const auto dash = spec.find('-');
+        auto a = number(spec.substr(0, dash));
+        auto b = dash == std::string::npos ? std::nullopt : number(spec.substr(dash + 1));
+        if (a && dash != std::string::npos) {
+            first = *a;
+            if (b) last = std::min(*b, blob->length - 1);
+            ranged = true;
+        } else if (!a && b && dash == 0) { // the last N bytes
+            first = std::max<std::int64_t>(0, blob->length - *b);
+            ranged = true;
+        }
+        if (ranged && (first > last || first >= blob->length)) {
+            auto resp = tus_error(416, "range", "the file has " + std::to_string(blob->length) + " bytes");
+            resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(blob->length));
+            return resp;
+        }
+    }
+    HttpResponse resp;
+    resp.status = ranged ? 206 : 200;
+    resp.content_type = "application/octet-stream";
+    resp.body.resize(static_cast<std::size_t>(last - first + 1));
+    in.seekg(first);
+    in.read(resp.body.data(), static_cast<std::streamsize>(resp.body.size()));
+    resp.headers = {{"Accept-Ranges", "bytes"}, {"ETag", "\"" + sha + "\""}};
+    if (ranged)
+        resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+                                                       std::to_string(blob->length));
+    return resp;
+}
+
+Status BlobService::put_local(const std::string& user_id, const std::string& bytes, std::string* sha256_out) {
+    const std::string sha = sha256_hex(bytes);
+    if (sha256_out) *sha256_out = sha;
+    std::lock_guard lock(mutex_);
+    const fs::path final_path = dir_ / sha;
+    if (size_of_file(final_path) != static_cast<std::int64_t>(bytes.size())) {
+        const fs::path tmp = dir_ / "partial" / (sha + ".local");
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        if (!append_durably(tmp, bytes)) return Error{ErrorCode::Storage, "cannot write " + tmp.string()};
+        fs::rename(tmp, final_path, ec);
+        if (ec) return Error{ErrorCode::Storage, "cannot keep " + final_path.string() + ": " + ec.message()};
+    }
+    auto tx = store_.begin(true);
+    if (!tx) return tx.error();
+    if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, static_cast<std::int64_t>(bytes.size()), static_cast<std::int64_t>(bytes.size()), true, user_id});
+    (*tx)->add_blob_owner(sha, user_id);
+    (*tx)->commit();
+    return ok_status();
+}
+
+} // namespace sitevisit::server

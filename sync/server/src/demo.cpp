@@ -1,0 +1,180 @@
+#include "sitevisit/server/demo.h"
+
+#include "sitevisit/core/time_format.h"
+
+#include <sstream>
+
+namespace sitevisit::server {
+
+namespace {
+
+const char* const kSchoolsCsv =
+    "org code,name,district code,district name,region,level,designation\n"
+    "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,chronically underperforming\n"
+    "00350456,Harbor Middle,00350000,Harbor City,Coastal,middle,underperforming\n"
+    "00350789,Harbor High,00350000,Harbor City,Coastal,secondary,broad/comprehensive support\n"
+    "00360111,Bayside Elementary,00360000,Bayside,Coastal,elementary,focused/targeted support\n"
+    "00360222,Bayside Middle,00360000,Bayside,Coastal,middle,underperforming\n"
+    "00360333,Bayside High,00360000,Bayside,Coastal,secondary,none\n";
+
+struct Demo {
+    Service& service;
+    BlobService& blobs;
+    std::ostream& out;
+    Status status = ok_status();
+
+    std::string write(const User& actor, WriteRequest request) {
+        if (!status) return {};
+        auto r = service.admin_write(actor, request);
+        if (!r) {
+            status = Error{r.error().code, "demo: " + request.entity + ": " + r.error().message};
+            return {};
+        }
+        return *r;
+    }
+};
+
+std::string day_offset(const Clock& clock, int days) {
+    return format_date_days(clock.now_ms() / 86400000 + days);
+}
+
+} // namespace
+
+Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
+    {
+        auto users = service.list_users();
+        if (!users) return users.error();
+        if (!users->empty()) return invalid("the data folder already holds users; run demo on an empty folder");
+    }
+    auto imported = service.import_schools(kSchoolsCsv);
+    if (!imported) return imported.error();
+
+    // The admin account, then the ids the import made, read through the admin's export.
+    std::string region, harbor, bayside;
+    std::vector<std::string> harbor_schools, bayside_schools;
+    NewUser admin{"admin@demo.sitevisit", "Ada Admin", "admin"};
+    auto admin_user = service.add_user(admin, "admin-demo-2026");
+    if (!admin_user) return admin_user.error();
+    auto all = service.export_for(admin.email);
+    if (!all) return all.error();
+    const Json& rows = (*all)["rows"];
+    region = rows["region"].begin().key();
+    for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
+        (it.value()["fields"]["code"] == "00350000" ? harbor : bayside) = it.key();
+    std::map<std::string, std::string> school_by_code;
+    for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
+        school_by_code[it.value()["fields"]["code"].get<std::string>()] = it.key();
+        (it.value()["fields"]["district"] == harbor ? harbor_schools : bayside_schools).push_back(it.key());
+    }
+    const std::string lincoln = school_by_code["00350123"], harbor_middle = school_by_code["00350456"],
+                      bayside_el = school_by_code["00360111"];
+
+    struct Person {
+        NewUser user;
+        const char* password;
+    };
+    std::vector<Person> people = {
+        {{"director@demo.sitevisit", "Dana Director", "regional_director", region, {}, {}}, "director-demo-2026"},
+        {{"lead@demo.sitevisit", "Lena Lead", "assistance_lead", "", {}, {harbor, bayside}}, "lead-demo-2026"},
+        {{"lead2@demo.sitevisit", "Leo Lead", "assistance_lead", "", {}, {bayside}}, "lead2-demo-2026"},
+        {{"principal@demo.sitevisit", "Paula Principal", "principal", "", {lincoln}, {}}, "principal-demo-2026"},
+        {{"principal2@demo.sitevisit", "Pete Principal", "principal", "", {bayside_el}, {}}, "principal2-demo-2026"},
+        {{"receiver@demo.sitevisit", "Rosa Receiver", "receiver", "", {lincoln}, {}}, "receiver-demo-2026"},
+    };
+    std::map<std::string, User> by_role;
+    for (const auto& p : people) {
+        auto u = service.add_user(p.user, p.password);
+        if (!u) return u.error();
+        by_role[p.user.email] = *u;
+    }
+    const User& lead = by_role["lead@demo.sitevisit"];
+    const User& principal = by_role["principal@demo.sitevisit"];
+    const User& principal2 = by_role["principal2@demo.sitevisit"];
+    const User& receiver = by_role["receiver@demo.sitevisit"];
+    User admin_actor = *admin_user;
+
+    Demo d{service, blobs, out};
+    const Clock& clock = service.clock();
+    const Reference& ref = Reference::builtin();
+
+    // Plans: the receiver writes Lincoln's turnaround plan; the admin writes the others.
+    struct PlanSpec {
+        std::string school;
+        const User* author;
+        const User* reporter;
+        double ela_now, absent_now;
+    };
+    std::vector<PlanSpec> plans = {{lincoln, &receiver, &principal, 36.5, 23.0},
+                                   {harbor_middle, &admin_actor, &admin_actor, 31.0, 27.5},
+                                   {bayside_el, &admin_actor, &principal2, 47.0, 16.0}};
+    const std::string start = day_offset(clock, -100), due = day_offset(clock, 200);
+    std::vector<std::string> benchmarks_of_lincoln;
+    for (const auto& p : plans) {
+        auto plan = d.write(*p.author, {"plan", "", p.school, {{"kind", "turnaround"}, {"title", "Turnaround plan 2026-2029"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
+        auto o1 = d.write(*p.author, {"objective", "", "", {{"plan", plan}, {"title", "Every classroom uses data to adjust instruction"}, {"practice", 2}, {"position", 1}}});
+        auto o2 = d.write(*p.author, {"objective", "", "", {{"plan", plan}, {"title", "Students attend, feel safe and are known"}, {"practice", 4}, {"position", 2}}});
+        auto i1 = d.write(*p.author, {"initiative", "", "", {{"objective", o1}, {"title", "Weekly data meetings by grade team"}}});
+        auto i2 = d.write(*p.author, {"initiative", "", "", {{"objective", o2}, {"title", "Attendance team with family outreach"}}});
+        auto ela = d.write(*p.author, {"benchmark", "", "", {{"initiative", i1}, {"type", "outcome"}, {"audience", "students"}, {"measure", "Students meeting ELA expectations"}, {"unit", "%"}, {"baseline", 30.0}, {"baseline_date", start}, {"target", 45.0}, {"due", due}, {"cadence", "monthly"}}});
+        auto meetings = d.write(*p.author, {"benchmark", "", "", {{"initiative", i1}, {"type", "process"}, {"audience", "educators"}, {"measure", "Grade teams holding weekly data meetings"}, {"unit", "teams"}, {"baseline", 0.0}, {"baseline_date", start}, {"target", 6.0}, {"due", due}, {"cadence", "monthly"}}});
+        auto absent = d.write(*p.author, {"benchmark", "", "", {{"initiative", i2}, {"type", "annual_goal"}, {"audience", "students"}, {"measure", "Chronic absenteeism"}, {"unit", "%"}, {"baseline", 28.0}, {"baseline_date", start}, {"target", 18.0}, {"due", due}, {"cadence", "monthly"}}});
+        if (p.school == lincoln) benchmarks_of_lincoln = {ela, meetings, absent};
+        const User& who = *p.reporter;
+        d.write(who, {"reading", "", "", {{"benchmark", ela}, {"date", day_offset(clock, -60)}, {"value", 32.0}}});
+        d.write(who, {"reading", "", "", {{"benchmark", ela}, {"date", day_offset(clock, -20)}, {"value", p.ela_now}, {"note", "Interim assessment, window 2"}}});
+        d.write(who, {"reading", "", "", {{"benchmark", meetings}, {"date", day_offset(clock, -20)}, {"value", 2.0}}});
+        d.write(who, {"reading", "", "", {{"benchmark", absent}, {"date", day_offset(clock, -50)}, {"value", 26.0}}});
+        d.write(who, {"reading", "", "", {{"benchmark", absent}, {"date", day_offset(clock, -15)}, {"value", p.absent_now}}});
+    }
+
+    // Past visits with ratings, submitted; one draft in progress.
+    const std::string rubric_el = "msv-2026-2027-elementary", rubric_sec = "msv-2026-2027-secondary";
+    struct VisitSpec {
+        std::string school, rubric;
+        int days_ago;
+        bool submit;
+    };
+    for (const auto& v : std::vector<VisitSpec>{{lincoln, rubric_el, 70, true}, {lincoln, rubric_el, 14, true},
+                                                {harbor_middle, rubric_sec, 30, true}, {bayside_el, rubric_el, 5, false}}) {
+        auto visit = d.write(lead, {"visit", "", v.school, {{"kind", v.days_ago > 60 ? "monitoring" : "progress_monitoring"}, {"rubric", v.rubric}, {"start_date", day_offset(clock, -v.days_ago)}, {"end_date", day_offset(clock, -v.days_ago)}}});
+        int n = 0;
+        for (const auto& ind : ref.rubric(v.rubric)->indicators) {
+            ++n;
+            if (!v.submit && n > 8) break;
+            const int rating = std::min(3, (n + v.days_ago / 30) % 4 + (v.days_ago < 20 ? 1 : 0));
+            d.write(lead, {"observation", "", "", {{"visit", visit}, {"indicator", ind.id}, {"rating", rating}, {"note", "Seen in " + std::to_string(2 + n % 4) + " classrooms; " + (rating >= 2 ? "consistent across grades." : "uneven across grades.")}, {"source", n % 3 == 0 ? "interview" : "classroom_observation"}}});
+        }
+        if (v.submit) d.write(lead, {"visit", visit, "", {{"status", "submitted"}}});
+    }
+
+    // Evidence with small real files, uploaded by the principal.
+    struct File {
+        const char* title;
+        const char* kind;
+        const char* media;
+        std::string bytes;
+    };
+    std::vector<File> files = {
+        {"Attendance team meeting notes, October", "document", "text/plain",
+         "Attendance team - October\n- 41 families reached by phone\n- 12 home visits\n- Next: morning greeters at both doors\n"},
+        {"Grade 3 data meeting agenda", "document", "text/markdown",
+         "# Grade 3 data meeting\n1. Interim results by standard\n2. Re-grouping for Tier 2\n3. Exit tickets for next week\n"},
+        {"Interim assessment summary", "data", "text/csv", "grade,proficient_pct\n3,34\n4,38\n5,37\n"},
+    };
+    for (std::size_t i = 0; i < files.size() && d.status; ++i) {
+        std::string sha;
+        if (auto st = blobs.put_local(principal.id, files[i].bytes, &sha); !st) return st;
+        auto ev = d.write(principal, {"evidence", "", lincoln, {{"title", files[i].title}, {"kind", files[i].kind}, {"sha256", sha}, {"size", static_cast<std::int64_t>(files[i].bytes.size())}, {"media_type", files[i].media}, {"benchmarks", {benchmarks_of_lincoln[i]}}}});
+        if (i == 0) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "accepted"}, {"comment", "Clear record of outreach; keep the weekly cadence."}}});
+        if (i == 2) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "needs_more"}, {"comment", "Please add the grade 4 and 5 breakdown by subgroup."}}});
+    }
+    if (!d.status) return d.status;
+
+    out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 3 evidence files.\n"
+        << "Sign in with (email / password):\n"
+        << "  admin@demo.sitevisit / admin-demo-2026 (admin)\n";
+    for (const auto& p : people) out << "  " << p.user.email << " / " << p.password << " (" << p.user.role << ")\n";
+    return ok_status();
+}
+
+} // namespace sitevisit::server

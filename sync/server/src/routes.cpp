@@ -1,0 +1,101 @@
+#include "sitevisit/server/routes.h"
+
+#include "sitevisit/protocol/messages.h"
+#include "sitevisit/server/blobs.h"
+
+#include "sitevisit/core/time_format.h"
+
+#include <charconv>
+
+namespace sitevisit::server {
+
+namespace {
+
+HttpResponse fail(const Error& e) {
+    return HttpResponse::error(http_status(e.code), to_string(e.code), e.message);
+}
+
+std::optional<std::int64_t> whole_number(const std::string& text) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+std::string bearer(const HttpRequest& r) {
+    const std::string h = r.header("authorization");
+    if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0)) return h.substr(7);
+    return {};
+}
+
+const char* const kVersion = "0.1.0";
+
+} // namespace
+
+HttpHandler make_routes(Service& service, BlobService* blobs) {
+    return [&service, blobs](const HttpRequest& r) -> HttpResponse {
+        const std::string& path = r.path;
+        if (path == "/v1/health") {
+            if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
+            return HttpResponse::json(200, {{"status", "ok"},
+                                            {"version", kVersion},
+                                            {"protocol", protocol::kProtocolVersion},
+                                            {"schema", kDataSchemaVersion}});
+        }
+        if (path == "/v1/auth/login") {
+            if (r.method != "POST") return HttpResponse::error(405, "method", "use POST");
+            auto request = protocol::decode_login_request(r.body);
+            if (!request) return fail(request.error());
+            auto answer = service.login(*request, r.remote);
+            if (!answer) return fail(answer.error());
+            Json user{{"id", answer->user.id},
+                      {"name", answer->user.name},
+                      {"email", answer->user.email},
+                      {"role", to_string(answer->user.role)},
+                      {"schools", answer->schools}};
+            return HttpResponse::json(200, {{"token", answer->token},
+                                            {"expires", format_utc_ms(answer->expires_ms)},
+                                            {"user", user}});
+        }
+
+        // Everything else needs a signed-in caller.
+        const bool blob_path = path == "/v1/blobs" || path.rfind("/v1/blobs/", 0) == 0;
+        if (blob_path && r.method == "OPTIONS" && blobs) return blobs->options();
+        auto caller = service.authenticate(bearer(r));
+        if (!caller) return fail(caller.error());
+
+        if (path == "/v1/reference") {
+            if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
+            return HttpResponse::json(200, service.reference());
+        }
+        if (path == "/v1/sync/push") {
+            if (r.method != "POST") return HttpResponse::error(405, "method", "use POST");
+            auto request = protocol::decode_push_request(r.body);
+            if (!request) return fail(request.error());
+            auto answer = service.push(*caller, *request);
+            if (!answer) return fail(answer.error());
+            return HttpResponse::json(200, protocol::encode(*answer));
+        }
+        if (path == "/v1/sync/pull") {
+            if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
+            std::int64_t since = 0, limit = 0;
+            if (auto it = r.query.find("since"); it != r.query.end()) {
+                auto v = whole_number(it->second);
+                if (!v || *v < 0) return HttpResponse::error(400, "invalid", "since must be a whole number of at least 0, got \"" + it->second.substr(0, 40) + "\"");
+                since = *v;
+            }
+            if (auto it = r.query.find("limit"); it != r.query.end()) {
+                auto v = whole_number(it->second);
+                if (!v || *v < 1 || *v > 100000) return HttpResponse::error(400, "invalid", "limit must be a whole number from 1 to 100000, got \"" + it->second.substr(0, 40) + "\"");
+                limit = *v;
+            }
+            auto answer = service.pull(*caller, since, static_cast<int>(limit));
+            if (!answer) return fail(answer.error());
+            return HttpResponse::json(200, protocol::encode(*answer));
+        }
+        if (blob_path && blobs) return blobs->handle(*caller, r);
+        return HttpResponse::error(404, "not_found", "no endpoint " + r.method + " " + path.substr(0, 100));
+    };
+}
+
+} // namespace sitevisit::server

@@ -1,0 +1,458 @@
+#include "sitevisit/server/sqlite_store.h"
+
+#include "sitevisit/core/database.h"
+
+#include <sqlite3.h>
+
+namespace sitevisit::server {
+
+namespace {
+
+struct Step {
+    int version;
+    const char* sql;
+};
+
+// Keyed on PRAGMA user_version like the device store; a released step never changes.
+const Step kSteps[] = {
+    {1, R"sql(
+CREATE TABLE rows (
+  entity TEXT NOT NULL, id TEXT NOT NULL, school TEXT NOT NULL, fields TEXT NOT NULL,
+  seq INTEGER NOT NULL, hlc TEXT NOT NULL DEFAULT '', deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (entity, id)) WITHOUT ROWID;
+CREATE INDEX rows_school ON rows(school);
+CREATE TABLE field_versions (
+  entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, seq INTEGER NOT NULL,
+  hlc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL,
+  PRIMARY KEY (entity, id, field)) WITHOUT ROWID;
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY, op TEXT NOT NULL, entity TEXT NOT NULL, row_id TEXT NOT NULL,
+  school TEXT NOT NULL, kind TEXT NOT NULL, fields TEXT NOT NULL, hlc TEXT NOT NULL,
+  base INTEGER NOT NULL, dseq INTEGER NOT NULL, schema INTEGER NOT NULL,
+  author TEXT NOT NULL, device TEXT NOT NULL, visit TEXT NOT NULL DEFAULT '',
+  for_device TEXT NOT NULL DEFAULT '');
+CREATE TABLE ops (op TEXT PRIMARY KEY, device TEXT NOT NULL, result TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE devices (
+  device TEXT PRIMARY KEY, user TEXT NOT NULL, dseq INTEGER NOT NULL DEFAULT 0,
+  schools TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, fields TEXT NOT NULL, password_hash TEXT NOT NULL);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, device TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE INDEX sessions_user ON sessions(user);
+CREATE TABLE login_failures (key TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX login_failures_key ON login_failures(key, at_ms);
+CREATE TABLE blobs (
+  sha256 TEXT PRIMARY KEY, length INTEGER NOT NULL, received INTEGER NOT NULL,
+  complete INTEGER NOT NULL, created_by TEXT NOT NULL);
+CREATE TABLE blob_owners (sha256 TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (sha256, user)) WITHOUT ROWID;
+CREATE INDEX rows_evidence_blob ON rows(json_extract(fields, '$.sha256')) WHERE entity = 'evidence';
+)sql"},
+};
+
+Status migrate(Database& db) {
+    auto& st = db.cached("PRAGMA user_version");
+    st.step();
+    int current = static_cast<int>(st.int64(0));
+    st.reset();
+    const int latest = kSteps[std::size(kSteps) - 1].version;
+    if (current > latest)
+        return Error{ErrorCode::Unsupported, "the data folder was written by a newer sitevisit-server (schema " +
+                                                 std::to_string(current) + "); this build knows schema " +
+                                                 std::to_string(latest)};
+    for (const auto& step : kSteps) {
+        if (step.version <= current) continue;
+        Transaction tx(db);
+        db.exec(step.sql);
+        db.exec("PRAGMA user_version = " + std::to_string(step.version));
+        tx.commit();
+    }
+    return ok_status();
+}
+
+Json parse_or(std::string_view text, Json fallback) {
+    Json j = Json::parse(text, nullptr, false);
+    return j.is_discarded() ? fallback : j;
+}
+
+Account read_account(const Statement& st) {
+    Account a;
+    Json f = parse_or(st.text_view(2), Json::object());
+    auto u = User::from_fields(st.text(0), f);
+    if (u) a.user = *u;
+    a.user.id = st.text(0);
+    a.user.email = st.text(1);
+    a.password_hash = st.text(3);
+    return a;
+}
+
+class Tx final : public StoreTx {
+public:
+    Tx(SqliteStore& owner, std::unique_ptr<Database> db, bool write) : owner_(owner), db_(std::move(db)) {
+        try {
+            db_->cached(write ? "BEGIN IMMEDIATE" : "BEGIN").run();
+        } catch (...) {
+            owner_.release(std::move(db_)); // the connection goes back to the pool either way
+            throw;
+        }
+    }
+    ~Tx() override {
+        if (!done_) {
+            try {
+                db_->cached("ROLLBACK").run();
+            } catch (...) {
+            }
+        }
+        owner_.release(std::move(db_));
+    }
+
+    std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
+        auto& st = db_->cached("SELECT school, fields, seq, hlc, deleted FROM rows WHERE entity = ? AND id = ?");
+        st.bind(1, spec.name).bind(2, id);
+        std::optional<Row> out;
+        if (st.step()) out = Row{spec.name, std::string(id), st.text(0), parse_or(st.text_view(1), Json::object()),
+                                 st.int64(2), st.text(3), st.int64(4) != 0};
+        st.reset();
+        return out;
+    }
+
+    Result<Place> place_of_school(std::string_view school) override {
+        auto s = row(*find_entity("school"), school);
+        if (!s || s->deleted) return Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
+        Place p{s->id, s->fields.value("district", ""), ""};
+        if (auto d = row(*find_entity("district"), p.district)) p.region = d->fields.value("region", "");
+        return p;
+    }
+
+    const char* where() const override { return "on the server"; }
+
+    std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
+                                             const std::vector<std::string>& fields) override {
+        std::vector<FieldVersion> out;
+        auto& st = db_->cached("SELECT seq, hlc, author, device FROM field_versions WHERE entity = ? AND id = ? AND field = ?");
+        for (const auto& f : fields) {
+            st.reset();
+            st.bind(1, entity).bind(2, id).bind(3, f);
+            FieldVersion v;
+            if (st.step()) v = FieldVersion{st.int64(0), st.text(1), st.text(2), st.text(3)};
+            out.push_back(v);
+        }
+        st.reset();
+        return out;
+    }
+
+    void put_row(const Row& r) override {
+        auto& st = db_->cached(
+            "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (entity, id) DO UPDATE SET school = excluded.school, fields = excluded.fields, "
+            "seq = excluded.seq, hlc = excluded.hlc, deleted = excluded.deleted");
+        st.bind(1, r.entity).bind(2, r.id).bind(3, r.school).bind(4, r.fields.dump()).bind(5, r.seq);
+        st.bind(6, r.hlc).bind(7, r.deleted ? 1 : 0);
+        st.run();
+    }
+
+    void set_field_versions(const std::string& entity, const std::string& id,
+                            const std::vector<std::pair<std::string, FieldVersion>>& versions) override {
+        auto& st = db_->cached(
+            "INSERT OR REPLACE INTO field_versions (entity, id, field, seq, hlc, author, device) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        for (const auto& [field, v] : versions) {
+            st.reset();
+            st.bind(1, entity).bind(2, id).bind(3, field).bind(4, v.seq).bind(5, v.hlc).bind(6, v.author).bind(7, v.device);
+            st.run();
+        }
+    }
+
+    std::vector<Row> rows_of_school(const std::string& school) override {
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE school = ? ORDER BY seq", school);
+    }
+
+    std::vector<Row> rows_of_entity(const std::string& entity) override {
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE entity = ? ORDER BY id", entity);
+    }
+
+    std::int64_t next_seq() override { return last_seq() + 1; }
+
+    std::int64_t last_seq() override {
+        auto& st = db_->cached("SELECT coalesce(max(seq), 0) FROM changes");
+        st.step();
+        auto v = st.int64(0);
+        st.reset();
+        return v;
+    }
+
+    void append_change(const LoggedChange& l) override {
+        const Change& c = l.change;
+        auto& st = db_->cached(
+            "INSERT INTO changes (seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, schema, author, "
+            "device, visit, for_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        st.bind(1, c.seq).bind(2, c.op).bind(3, c.entity).bind(4, c.id).bind(5, c.school).bind(6, to_string(c.kind));
+        st.bind(7, c.fields.dump()).bind(8, c.hlc).bind(9, c.base).bind(10, c.dseq).bind(11, c.schema);
+        st.bind(12, l.author).bind(13, l.device).bind(14, l.visit).bind(15, l.for_device);
+        st.run();
+    }
+
+    std::vector<LoggedChange> changes_after(std::int64_t since, int limit) override {
+        std::vector<LoggedChange> out;
+        auto& st = db_->cached(
+            "SELECT seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, schema, author, device, visit, "
+            "for_device FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+        st.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
+        while (st.step()) {
+            LoggedChange l;
+            Change& c = l.change;
+            c.seq = st.int64(0);
+            c.op = st.text(1);
+            c.entity = st.text(2);
+            c.id = st.text(3);
+            c.school = st.text(4);
+            c.kind = st.text_view(5) == "delete" ? ChangeKind::Delete : ChangeKind::Upsert;
+            c.fields = parse_or(st.text_view(6), Json::object());
+            c.hlc = st.text(7);
+            c.base = st.int64(8);
+            c.dseq = st.int64(9);
+            c.schema = static_cast<int>(st.int64(10));
+            l.author = st.text(11);
+            l.device = st.text(12);
+            l.visit = st.text(13);
+            l.for_device = st.text(14);
+            out.push_back(std::move(l));
+        }
+        st.reset();
+        return out;
+    }
+
+    std::optional<std::string> op_result(const std::string& op) override {
+        auto& st = db_->cached("SELECT result FROM ops WHERE op = ?");
+        st.bind(1, op);
+        std::optional<std::string> out;
+        if (st.step()) out = st.text(0);
+        st.reset();
+        return out;
+    }
+
+    void save_op_result(const std::string& op, const std::string& device, const std::string& result) override {
+        auto& st = db_->cached("INSERT INTO ops (op, device, result) VALUES (?, ?, ?)");
+        st.bind(1, op).bind(2, device).bind(3, result);
+        st.run();
+    }
+
+    std::int64_t device_dseq(const std::string& device) override {
+        auto& st = db_->cached("SELECT dseq FROM devices WHERE device = ?");
+        st.bind(1, device);
+        std::int64_t v = 0;
+        if (st.step()) v = st.int64(0);
+        st.reset();
+        return v;
+    }
+
+    void set_device_dseq(const std::string& device, const std::string& user, std::int64_t dseq) override {
+        auto& st = db_->cached("INSERT INTO devices (device, user, dseq) VALUES (?, ?, ?) "
+                               "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user = excluded.user");
+        st.bind(1, device).bind(2, user).bind(3, dseq);
+        st.run();
+    }
+
+    std::vector<std::string> device_schools(const std::string& device) override {
+        auto& st = db_->cached("SELECT schools FROM devices WHERE device = ?");
+        st.bind(1, device);
+        std::vector<std::string> out;
+        if (st.step()) {
+            Json j = parse_or(st.text_view(0), Json::array());
+            for (const auto& s : j)
+                if (s.is_string()) out.push_back(s.get<std::string>());
+        }
+        st.reset();
+        return out;
+    }
+
+    void set_device_schools(const std::string& device, const std::vector<std::string>& schools) override {
+        auto& st = db_->cached("INSERT INTO devices (device, user, schools) VALUES (?, '', ?) "
+                               "ON CONFLICT (device) DO UPDATE SET schools = excluded.schools");
+        st.bind(1, device).bind(2, Json(schools).dump());
+        st.run();
+    }
+
+    std::optional<Account> account_by_email(const std::string& email) override {
+        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE email = ?");
+        st.bind(1, email);
+        std::optional<Account> out;
+        if (st.step()) out = read_account(st);
+        st.reset();
+        return out;
+    }
+
+    std::optional<Account> account_by_id(const std::string& id) override {
+        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE id = ?");
+        st.bind(1, id);
+        std::optional<Account> out;
+        if (st.step()) out = read_account(st);
+        st.reset();
+        return out;
+    }
+
+    std::vector<Account> accounts() override {
+        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts ORDER BY email");
+        std::vector<Account> out;
+        while (st.step()) out.push_back(read_account(st));
+        st.reset();
+        return out;
+    }
+
+    void put_account(const Account& a) override {
+        auto& st = db_->cached("INSERT INTO accounts (id, email, fields, password_hash) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (id) DO UPDATE SET email = excluded.email, fields = excluded.fields, "
+                               "password_hash = excluded.password_hash");
+        st.bind(1, a.user.id).bind(2, a.user.email).bind(3, a.user.to_fields().dump()).bind(4, a.password_hash);
+        st.run();
+    }
+
+    void put_session(const std::string& token_hash, const Session& s) override {
+        auto& st = db_->cached("INSERT INTO sessions (token_hash, user, device, expires_ms) VALUES (?, ?, ?, ?)");
+        st.bind(1, token_hash).bind(2, s.user_id).bind(3, s.device).bind(4, s.expires_ms);
+        st.run();
+    }
+
+    std::optional<Session> session(const std::string& token_hash) override {
+        auto& st = db_->cached("SELECT user, device, expires_ms FROM sessions WHERE token_hash = ?");
+        st.bind(1, token_hash);
+        std::optional<Session> out;
+        if (st.step()) out = Session{st.text(0), st.text(1), st.int64(2)};
+        st.reset();
+        return out;
+    }
+
+    int end_sessions(const std::string& user_id) override {
+        auto& st = db_->cached("DELETE FROM sessions WHERE user = ?");
+        st.bind(1, user_id);
+        st.run();
+        return static_cast<int>(db_->changes());
+    }
+
+    int failures(const std::string& key, std::int64_t since_ms) override {
+        auto& st = db_->cached("SELECT count(*) FROM login_failures WHERE key = ? AND at_ms >= ?");
+        st.bind(1, key).bind(2, since_ms);
+        st.step();
+        int n = static_cast<int>(st.int64(0));
+        st.reset();
+        return n;
+    }
+
+    void add_failure(const std::string& key, std::int64_t at_ms) override {
+        auto& st = db_->cached("INSERT INTO login_failures (key, at_ms) VALUES (?, ?)");
+        st.bind(1, key).bind(2, at_ms);
+        st.run();
+    }
+
+    void clear_failures(const std::string& key) override {
+        auto& st = db_->cached("DELETE FROM login_failures WHERE key = ?");
+        st.bind(1, key);
+        st.run();
+    }
+
+    std::optional<BlobInfo> blob(const std::string& sha256) override {
+        auto& st = db_->cached("SELECT length, received, complete, created_by FROM blobs WHERE sha256 = ?");
+        st.bind(1, sha256);
+        std::optional<BlobInfo> out;
+        if (st.step()) out = BlobInfo{sha256, st.int64(0), st.int64(1), st.int64(2) != 0, st.text(3)};
+        st.reset();
+        return out;
+    }
+
+    void put_blob(const BlobInfo& b) override {
+        auto& st = db_->cached("INSERT OR REPLACE INTO blobs (sha256, length, received, complete, created_by) VALUES (?, ?, ?, ?, ?)");
+        st.bind(1, b.sha256).bind(2, b.length).bind(3, b.received).bind(4, b.complete ? 1 : 0).bind(5, b.created_by);
+        st.run();
+    }
+
+    bool blob_owned_by(const std::string& sha256, const std::string& user) override {
+        auto& st = db_->cached("SELECT 1 FROM blob_owners WHERE sha256 = ? AND user = ?");
+        st.bind(1, sha256).bind(2, user);
+        bool yes = st.step();
+        st.reset();
+        return yes;
+    }
+
+    void add_blob_owner(const std::string& sha256, const std::string& user) override {
+        auto& st = db_->cached("INSERT OR IGNORE INTO blob_owners (sha256, user) VALUES (?, ?)");
+        st.bind(1, sha256).bind(2, user);
+        st.run();
+    }
+
+    std::vector<std::string> schools_referencing_blob(const std::string& sha256) override {
+        auto& st = db_->cached("SELECT DISTINCT school FROM rows WHERE entity = 'evidence' AND deleted = 0 AND "
+                               "json_extract(fields, '$.sha256') = ?");
+        st.bind(1, sha256);
+        std::vector<std::string> out;
+        while (st.step()) out.push_back(st.text(0));
+        st.reset();
+        return out;
+    }
+
+    void commit() override {
+        db_->cached("COMMIT").run();
+        done_ = true;
+    }
+
+private:
+    std::vector<Row> rows_where(const std::string& sql, const std::string& arg) {
+        auto& st = db_->cached(sql);
+        st.bind(1, arg);
+        std::vector<Row> out;
+        while (st.step())
+            out.push_back(Row{st.text(0), st.text(1), st.text(2), parse_or(st.text_view(3), Json::object()), st.int64(4),
+                              st.text(5), st.int64(6) != 0});
+        st.reset();
+        return out;
+    }
+
+    SqliteStore& owner_;
+    std::unique_ptr<Database> db_;
+    bool done_ = false;
+};
+
+} // namespace
+
+int server_schema_version() { return kSteps[std::size(kSteps) - 1].version; }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections) {
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
+    for (int i = 0; i < std::max(1, connections); ++i) {
+        auto db = Database::open(path);
+        if (!db) return db.error();
+        try {
+            // The server acknowledges a push only after it is on disk.
+            (*db)->set_durability(Database::Durability::Full);
+            if (i == 0)
+                if (auto st = migrate(**db); !st) return st.error();
+        } catch (const SqliteError& e) {
+            return Error{ErrorCode::Storage, std::string("opening the server store failed: ") + e.what()};
+        }
+        store->idle_.push_back(std::move(db).value());
+    }
+    return store;
+}
+
+Result<std::unique_ptr<StoreTx>> SqliteStore::begin(bool write) {
+    std::unique_ptr<Database> db;
+    {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [&] { return !idle_.empty(); });
+        db = std::move(idle_.back());
+        idle_.pop_back();
+    }
+    try {
+        return std::unique_ptr<StoreTx>(new Tx(*this, std::move(db), write));
+    } catch (const SqliteError& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+void SqliteStore::release(std::unique_ptr<Database> db) {
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(db));
+    }
+    available_.notify_one();
+}
+
+} // namespace sitevisit::server

@@ -1,0 +1,225 @@
+// sitevisit-server: the central server and its admin commands.
+#include "sitevisit/server/blobs.h"
+#include "sitevisit/server/demo.h"
+#include "sitevisit/server/routes.h"
+#include "sitevisit/server/sqlite_store.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+using namespace sitevisit;
+using namespace sitevisit::server;
+
+namespace {
+
+const char* const kUsage = R"(usage:
+  sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
+  sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
+                   (the password is read from standard input)
+  sitevisit-server user list --data DIR
+  sitevisit-server user revoke --data DIR --email E
+  sitevisit-server school import --data DIR FILE.csv
+  sitevisit-server demo --data DIR
+  sitevisit-server export --data DIR --user EMAIL
+roles: admin, regional_director, assistance_lead, principal, receiver
+)";
+
+struct Args {
+    std::vector<std::string> positional;
+    std::map<std::string, std::vector<std::string>> options;
+    std::string one(const std::string& k) const {
+        auto it = options.find(k);
+        return it == options.end() || it->second.empty() ? std::string() : it->second.back();
+    }
+    const std::vector<std::string>& many(const std::string& k) const {
+        static const std::vector<std::string> none;
+        auto it = options.find(k);
+        return it == options.end() ? none : it->second;
+    }
+};
+
+int usage(const std::string& why) {
+    std::cerr << "sitevisit-server: " << why << "\n" << kUsage;
+    return 2;
+}
+
+int fail(const Error& e) {
+    std::cerr << "sitevisit-server: " << e.message << "\n";
+    return e.code == ErrorCode::Invalid || e.code == ErrorCode::NotFound || e.code == ErrorCode::Conflict ? 1 : 3;
+}
+
+struct Opened {
+    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Service> service;
+    std::unique_ptr<BlobService> blobs;
+};
+
+Result<Opened> open_data(const std::string& dir, std::int64_t max_blob) {
+    if (dir.empty()) return invalid("--data DIR is required");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return invalid("cannot create the data folder " + dir + ": " + ec.message());
+    auto store = SqliteStore::open((std::filesystem::path(dir) / "server.db").string());
+    if (!store) return store.error();
+    Opened o;
+    o.store = std::move(store).value();
+    o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
+    o.service->log = [](const std::string& m) { std::cerr << "sitevisit-server: " << m << "\n"; };
+    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, std::filesystem::path(dir) / "blobs", max_blob);
+    return o;
+}
+
+std::optional<std::int64_t> positive(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        long long v = std::stoll(text, &used);
+        if (used != text.size() || v <= 0) return std::nullopt;
+        return v;
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+int serve(const Args& a) {
+    const std::string listen = a.one("listen");
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return usage("--listen HOST:PORT is required");
+    const std::string host = listen.substr(0, colon);
+    auto port = positive(listen.substr(colon + 1));
+    if (listen.substr(colon + 1) == "0") port = 0;
+    if (!port || *port > 65535) return usage("the port in --listen must be 0 to 65535");
+    std::int64_t max_blob = 100LL * 1024 * 1024;
+    HttpLimits limits;
+    if (!a.one("max-blob-bytes").empty()) {
+        auto v = positive(a.one("max-blob-bytes"));
+        if (!v) return usage("--max-blob-bytes must be a positive number of bytes");
+        max_blob = *v;
+    }
+    if (!a.one("max-body-bytes").empty()) {
+        auto v = positive(a.one("max-body-bytes"));
+        if (!v) return usage("--max-body-bytes must be a positive number of bytes");
+        limits.max_body = static_cast<std::uint64_t>(*v);
+    }
+    auto opened = open_data(a.one("data"), max_blob);
+    if (!opened) return fail(opened.error());
+
+    // Signals are taken by sigwait below, not by whichever thread they land on.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = make_cpprest_server(make_routes(*opened->service, opened->blobs.get()), limits);
+    if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
+    std::cout << "sitevisit-server listening on http://" << host << ":" << server->port() << std::endl;
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cerr << "sitevisit-server: stopping (signal " << sig << "), finishing requests in flight\n";
+    server->stop();
+    std::cerr << "sitevisit-server: stopped\n";
+    return 0;
+}
+
+int user_command(const std::string& verb, const Args& a) {
+    auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+    if (!opened) return fail(opened.error());
+    Service& service = *opened->service;
+    if (verb == "add") {
+        NewUser n{a.one("email"), a.one("name"), a.one("role"), a.one("region"), a.many("school"), a.many("district")};
+        if (n.email.empty() || n.name.empty() || n.role.empty()) return usage("user add needs --email, --name and --role");
+        std::string password;
+        std::getline(std::cin, password);
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+        auto u = service.add_user(n, password);
+        if (!u) return fail(u.error());
+        std::cout << "added " << u->email << " (" << to_string(u->role) << "), id " << u->id << "\n";
+        return 0;
+    }
+    if (verb == "list") {
+        auto users = service.list_users();
+        if (!users) return fail(users.error());
+        for (const auto& u : *users) {
+            std::cout << u.id << "  " << u.email << "  " << to_string(u.role) << "  " << u.name
+                      << (u.active ? "" : "  (revoked)");
+            for (const auto& s : u.schools) std::cout << "  school:" << s;
+            for (const auto& d : u.districts) std::cout << "  district:" << d;
+            if (!u.region.empty()) std::cout << "  region:" << u.region;
+            std::cout << "\n";
+        }
+        return 0;
+    }
+    if (verb == "revoke") {
+        if (a.one("email").empty()) return usage("user revoke needs --email");
+        auto n = service.revoke_user(a.one("email"));
+        if (!n) return fail(n.error());
+        std::cout << "revoked " << a.one("email") << "; ended " << *n << " session(s)\n";
+        return 0;
+    }
+    return usage("unknown user command \"" + verb + "\"");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (arg.rfind("--", 0) == 0) {
+            if (i + 1 >= argc) return usage(arg + " needs a value");
+            a.options[arg.substr(2)].push_back(argv[++i]);
+        } else {
+            a.positional.push_back(arg);
+        }
+    }
+    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "email", "name",
+                                                "role", "school", "district", "region", "user"};
+    for (const auto& [k, v] : a.options)
+        if (!known.count(k)) return usage("unknown option --" + k);
+    const auto& p = a.positional;
+    if (p.empty()) return usage("say what to do");
+    try {
+        if (p[0] == "serve" && p.size() == 1) return serve(a);
+        if (p[0] == "user" && p.size() == 2) return user_command(p[1], a);
+        if (p[0] == "school" && p.size() == 3 && p[1] == "import") {
+            std::ifstream in(p[2], std::ios::binary);
+            if (!in) return fail(invalid("cannot read " + p[2]));
+            std::stringstream text;
+            text << in.rdbuf();
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            if (!opened) return fail(opened.error());
+            auto n = opened->service->import_schools(text.str());
+            if (!n) return fail(Error{n.error().code, p[2] + ": " + n.error().message});
+            std::cout << "imported " << *n << " school(s) from " << p[2] << "\n";
+            return 0;
+        }
+        if (p[0] == "demo" && p.size() == 1) {
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            if (!opened) return fail(opened.error());
+            if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st) return fail(st.error());
+            return 0;
+        }
+        if (p[0] == "export" && p.size() == 1) {
+            if (a.one("user").empty()) return usage("export needs --user EMAIL");
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            if (!opened) return fail(opened.error());
+            auto j = opened->service->export_for(a.one("user"));
+            if (!j) return fail(j.error());
+            std::cout << j->dump(1) << "\n";
+            return 0;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "sitevisit-server: " << e.what() << "\n";
+        return 3;
+    }
+    return usage("unknown command");
+}
