@@ -74,7 +74,18 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
             if (!request) return fail(request.error());
             auto answer = service.push(*caller, *request);
             if (!answer) return fail(answer.error());
-            return HttpResponse::json(200, protocol::encode(*answer));
+            // Nothing accepted: a 4xx, still with every op's result so a device can show why.
+            Json body = protocol::encode(*answer);
+            bool any_accepted = false, forbidden = false;
+            std::string first_error;
+            for (const auto& r : answer->results) {
+                if (r.status != protocol::OpStatus::Rejected) any_accepted = true;
+                else if (first_error.empty()) first_error = r.error;
+                if (r.status == protocol::OpStatus::Rejected && r.forbidden) forbidden = true;
+            }
+            if (answer->results.empty() || any_accepted) return HttpResponse::json(200, body);
+            body["error"] = {{"code", forbidden ? "forbidden" : "invalid"}, {"message", first_error}};
+            return HttpResponse::json(forbidden ? 403 : 400, body);
         }
         if (path == "/v1/sync/pull") {
             if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");

@@ -42,6 +42,20 @@ std::string trim(std::string s) {
     return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
+// The directory row (entity `user`) is where role and scope live, so an admin's change to it,
+// from any device, takes effect at the next request. The account adds the password.
+User effective_user(StoreTx& tx, const Account& account) {
+    User u = account.user;
+    if (auto row = tx.row(*find_entity("user"), account.user.id); row && !row->deleted) {
+        if (auto from_row = User::from_fields(account.user.id, row->fields)) {
+            u = *from_row;
+            u.email = account.user.email;
+            u.active = u.active && account.user.active;
+        }
+    }
+    return u;
+}
+
 } // namespace
 
 int http_status(ErrorCode code) {
@@ -115,15 +129,16 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
             (*tx)->commit();
             return Error{ErrorCode::Unauthorized, "the email or the password is wrong"};
         }
-        if (!account->user.active)
+        const User user = effective_user(**tx, *account);
+        if (!user.active)
             return Error{ErrorCode::Unauthorized, "the account of " + email + " is revoked; ask an admin"};
         (*tx)->clear_failures(email_key);
         LoginAnswer answer;
         answer.token = random_token();
         answer.expires_ms = now + options_.session_ms;
-        answer.user = account->user;
+        answer.user = user;
         (*tx)->put_session(sha256_hex(answer.token), Session{account->user.id, request.device, answer.expires_ms});
-        answer.schools = scope_schools(**tx, account->user);
+        answer.schools = scope_schools(**tx, user);
         (*tx)->commit();
         return answer;
     } catch (const std::exception& e) {
@@ -142,9 +157,10 @@ Result<Caller> Service::authenticate(std::string_view token) {
         if (session->expires_ms <= clock_->now_ms())
             return Error{ErrorCode::Unauthorized, "the session expired; sign in again"};
         auto account = (*tx)->account_by_id(session->user_id);
-        if (!account || !account->user.active)
-            return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
-        return Caller{account->user, session->device};
+        if (!account) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
+        User user = effective_user(**tx, *account);
+        if (!user.active) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
+        return Caller{user, session->device};
     } catch (const std::exception& e) {
         return storage(e);
     }
@@ -241,6 +257,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     auto reject = [&](const Error& e) {
         result.status = protocol::OpStatus::Rejected;
         result.error = e.message;
+        result.forbidden = e.code == ErrorCode::Forbidden;
         return result;
     };
     const EntitySpec& spec = *find_entity(in.entity);
@@ -389,9 +406,11 @@ Result<protocol::PushResponse> Service::push(const Caller& caller, const protoco
         std::int64_t expected = (*tx)->device_dseq(caller.device);
         for (const Change& op : ops) {
             if (auto stored = (*tx)->op_result(op.op)) {
+                // The result stored the first time; a change refused then is refused again.
                 Json j = Json::parse(*stored, nullptr, false);
-                protocol::OpResult r{op.op, protocol::OpStatus::Duplicate, j.value("seq", std::int64_t{0}),
-                                     j.value("error", "")};
+                const bool was_rejected = j.value("status", "") == "rejected";
+                protocol::OpResult r{op.op, was_rejected ? protocol::OpStatus::Rejected : protocol::OpStatus::Duplicate,
+                                     j.value("seq", std::int64_t{0}), j.value("error", ""), j.value("forbidden", false)};
                 response.results.push_back(r);
                 continue;
             }
@@ -410,7 +429,8 @@ Result<protocol::PushResponse> Service::push(const Caller& caller, const protoco
             auto r = apply_op(**tx, caller, op);
             if (!r) return r.error();
             expected = op.dseq;
-            Json stored{{"status", protocol::to_string(r->status)}, {"seq", r->seq}, {"error", r->error}};
+            Json stored{{"status", protocol::to_string(r->status)}, {"seq", r->seq}, {"error", r->error},
+                        {"forbidden", r->forbidden}};
             (*tx)->save_op_result(op.op, caller.device, stored.dump());
             response.results.push_back(*r);
         }

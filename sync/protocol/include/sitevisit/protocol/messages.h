@@ -41,6 +41,7 @@ struct OpResult {
     OpStatus status = OpStatus::Applied;
     std::int64_t seq = 0;
     std::string error; // for rejected ops: why, in words a person can act on
+    bool forbidden = false; // rejected for role or scope (not on the wire: the HTTP status says it)
 };
 
 struct PushResponse {

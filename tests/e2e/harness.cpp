@@ -1,0 +1,261 @@
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace sitevisit::e2e {
+
+namespace fs = std::filesystem;
+
+std::string server_binary() { return SITEVISIT_SERVER_BINARY; }
+
+Json Response::json() const {
+    Json j = Json::parse(body, nullptr, false);
+    return j.is_discarded() ? Json() : j;
+}
+
+std::string Response::header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+namespace {
+
+int connect_to(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool send_all(int fd, const std::string& bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Reads one response (Content-Length or until close).
+Response read_response(int fd, int timeout_ms, bool head) {
+    Response r;
+    std::string buf;
+    char chunk[65536];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    std::size_t header_end = std::string::npos;
+    std::size_t need = std::string::npos;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (header_end != std::string::npos && need != std::string::npos && buf.size() >= header_end + 4 + need) break;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) break;
+        buf.append(chunk, static_cast<std::size_t>(n));
+        if (header_end == std::string::npos) {
+            header_end = buf.find("\r\n\r\n");
+            if (header_end != std::string::npos) {
+                std::istringstream lines(buf.substr(0, header_end));
+                std::string line;
+                std::getline(lines, line);
+                if (line.size() >= 12) r.status = std::atoi(line.substr(9, 3).c_str());
+                while (std::getline(lines, line)) {
+                    if (!line.empty() && line.back() == '\r') line.pop_back();
+                    auto colon = line.find(':');
+                    if (colon == std::string::npos) continue;
+                    std::string v = line.substr(colon + 1);
+                    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+                    r.headers[lower(line.substr(0, colon))] = v;
+                }
+                if (head || r.status == 204 || r.status == 304) need = 0;
+                else if (r.headers.count("content-length")) need = std::stoul(r.headers["content-length"]);
+            }
+        }
+    }
+    if (header_end != std::string::npos) r.body = buf.substr(header_end + 4, need == std::string::npos ? std::string::npos : need);
+    return r;
+}
+
+} // namespace
+
+Response Http::request(const std::string& method, const std::string& path, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) const {
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+                      "\r\nConnection: close\r\n";
+    bool has_length = false;
+    for (const auto& [k, v] : headers) {
+        req += k + ": " + v + "\r\n";
+        if (lower(k) == "content-length") has_length = true;
+    }
+    if (!has_length && (method == "POST" || method == "PATCH" || method == "PUT" || !body.empty()))
+        req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    req += "\r\n" + body;
+    int fd = connect_to(port_);
+    if (fd < 0) return {};
+    Response r;
+    if (send_all(fd, req)) r = read_response(fd, timeout_ms, method == "HEAD");
+    ::close(fd);
+    return r;
+}
+
+Response Http::raw(const std::string& bytes, int timeout_ms) const {
+    int fd = connect_to(port_);
+    if (fd < 0) return {};
+    Response r;
+    if (send_all(fd, bytes)) {
+        ::shutdown(fd, SHUT_WR);
+        r = read_response(fd, timeout_ms, false);
+    }
+    ::close(fd);
+    return r;
+}
+
+ServerProcess::ServerProcess() {
+    static std::mt19937_64 rng(std::random_device{}());
+    root_ = fs::temp_directory_path() / ("sitevisit-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
+    data_ = root_ / "data";
+    fs::create_directories(root_);
+}
+
+ServerProcess::~ServerProcess() {
+    if (pid_ > 0) kill9();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+}
+
+namespace {
+
+ServerProcess::Run run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
+                               const fs::path& dir) {
+    const fs::path in = dir / "stdin.txt", out = dir / "stdout.txt", err = dir / "stderr.txt";
+    std::ofstream(in) << stdin_text;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int i = ::open(in.c_str(), O_RDONLY), o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
+            e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(i, 0);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        _exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    auto slurp = [](const fs::path& p) {
+        std::ifstream f(p);
+        std::stringstream s;
+        s << f.rdbuf();
+        return s.str();
+    };
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out), slurp(err)};
+}
+
+} // namespace
+
+ServerProcess::Run ServerProcess::admin(const std::vector<std::string>& args, const std::string& stdin_text) const {
+    std::vector<std::string> argv{server_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--data");
+    argv.push_back(data_.string());
+    return run_process(argv, stdin_text, root_);
+}
+
+void ServerProcess::start(const std::vector<std::string>& extra) {
+    const fs::path out = root_ / "serve.out", err = root_ / "serve.err";
+    std::error_code ec;
+    fs::remove(out, ec);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        std::vector<std::string> argv{server_binary(), "serve", "--data", data_.string(), "--listen", "127.0.0.1:0"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        _exit(127);
+    }
+    // Ready when it prints its URL.
+    for (int i = 0; i < 1000; ++i) {
+        std::ifstream f(out);
+        std::string line;
+        if (std::getline(f, line) && line.find("listening on http://") != std::string::npos) {
+            port_ = std::stoi(line.substr(line.rfind(':') + 1));
+            return;
+        }
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            FAIL() << "sitevisit-server exited at start: " << stderr_text();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "sitevisit-server did not start within 10 s: " << stderr_text();
+}
+
+void ServerProcess::stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+void ServerProcess::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+std::string ServerProcess::stderr_text() const {
+    std::ifstream f(root_ / "serve.err");
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+std::vector<std::pair<std::string, std::string>> bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+}
+
+std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device) {
+    auto r = http.request("POST", "/v1/auth/login", Json{{"email", email}, {"password", password}, {"device", device}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json().value("token", "");
+}
+
+} // namespace sitevisit::e2e

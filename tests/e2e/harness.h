@@ -1,0 +1,74 @@
+#pragma once
+
+// Real processes and real HTTP for end-to-end tests: the sitevisit-server binary started on a
+// free loopback port with a temporary data folder, and a small blocking HTTP/1.1 client that
+// can also send what no well-behaved client would (lying lengths, cut bodies).
+
+#include "sitevisit/core/json.h"
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sitevisit::e2e {
+
+struct Response {
+    int status = 0; // 0: no answer (connection refused or cut)
+    std::map<std::string, std::string> headers; // lower-case names
+    std::string body;
+    Json json() const;
+    std::string header(const std::string& name) const;
+};
+
+class Http {
+public:
+    explicit Http(int port) : port_(port) {}
+    Response request(const std::string& method, const std::string& path, const std::string& body = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}, int timeout_ms = 30000) const;
+    // Sends exactly these bytes and reads whatever comes back.
+    Response raw(const std::string& bytes, int timeout_ms = 10000) const;
+    int port() const { return port_; }
+
+private:
+    int port_;
+};
+
+class ServerProcess {
+public:
+    // A new data folder under a fresh temp dir.
+    ServerProcess();
+    ~ServerProcess();
+
+    // Runs `sitevisit-server ARGS --data DIR`, returning exit code and output.
+    struct Run {
+        int code;
+        std::string out, err;
+    };
+    Run admin(const std::vector<std::string>& args, const std::string& stdin_text = {}) const;
+
+    void start(const std::vector<std::string>& extra = {});
+    void stop();  // SIGTERM, wait
+    void kill9(); // SIGKILL, wait
+    bool running() const { return pid_ > 0; }
+    int port() const { return port_; }
+    Http http() const { return Http(port_); }
+    const std::filesystem::path& data() const { return data_; }
+    std::string stderr_text() const;
+
+private:
+    std::filesystem::path root_, data_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+std::string server_binary();
+
+// Signs in; the token, or fails the test.
+std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);
+std::vector<std::pair<std::string, std::string>> bearer(const std::string& token);
+
+} // namespace sitevisit::e2e
