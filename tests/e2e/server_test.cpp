@@ -195,3 +195,168 @@ TEST_F(Demo, EachDevicesChangesApplyInOrderWithoutGaps) {
     auto other = push(token, "tablet-9", Json::array({change("visit", new_id(), lincoln, {{"kind", "walkthrough"}}, 2, "tablet-9")}));
     EXPECT_EQ(other.status, 403) << other.body;
 }
+
+TEST_F(Demo, BadInputGetsA4xxAndChangesNothing) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-3");
+    const Json before = export_as("admin@demo.sitevisit");
+    const std::string visit = new_id();
+    const Json good_visit = change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tablet-3");
+    auto with = [&](const std::function<void(Json&)>& edit) {
+        Json op = good_visit;
+        op["op"] = new_id(); // a refused op keeps its answer; each case is a new change
+        op["dseq"] = 1; // each case runs as a device of its own
+        edit(op);
+        return Json{{"device", "tablet-3"}, {"ops", Json::array({op})}}.dump();
+    };
+    struct Case {
+        const char* what;
+        std::string body;
+        int status;
+        const char* message_part;
+    };
+    const std::vector<Case> cases = {
+        {"malformed JSON", "{\"device\": \"tablet-3\", \"ops\": [", 400, "not valid JSON"},
+        {"truncated JSON", with([](Json&) {}).substr(0, 40), 400, "not valid JSON"},
+        {"not an object", "[1,2,3]", 400, "must be a JSON object"},
+        {"wrong type", with([](Json& o) { o["dseq"] = "one"; }), 400, "dseq must be a whole number"},
+        {"unknown entity", with([](Json& o) { o["entity"] = "party"; }), 400, "unknown entity \"party\""},
+        {"id not a UUID", with([](Json& o) { o["id"] = "visit-1"; }), 400, "visit id must be a UUID"},
+        {"op not a UUID", with([](Json& o) { o["op"] = "1"; }), 400, "op must be a UUID"},
+        {"unknown field", with([](Json& o) { o["fields"]["weather"] = "rain"; }), 400, "visit has no field \"weather\""},
+        {"value out of range", with([](Json& o) { o["fields"]["start_date"] = "2026-02-30"; }), 400, "start_date must be a date"},
+        {"outside scope", with([&](Json& o) { o["school"] = "0190a000-0000-7000-8000-0000000000c9"; }), 400, "does not exist"},
+        {"wrong role", with([&](Json& o) { o["entity"] = "plan"; o["fields"] = {{"kind", "sip"}, {"title", "Mine"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}; }), 403, "may not change plan records"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        const std::string device = "case-" + std::to_string(++n);
+        const std::string case_token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", device);
+        std::string body = c.body;
+        Json j = Json::parse(body, nullptr, false);
+        if (j.is_object() && j.contains("device")) {
+            j["device"] = device;
+            body = j.dump();
+        }
+        auto r = http().request("POST", "/v1/sync/push", body, bearer(case_token));
+        EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body;
+        const std::string message = r.json()["error"].value("message", "");
+        EXPECT_NE(message.find(c.message_part), std::string::npos) << c.what << ": " << message;
+    }
+    // Over the body limit: refused from the headers alone, before any byte of the body.
+    auto big = http().raw("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                          "\r\nContent-Length: 20000000\r\n\r\n{");
+    EXPECT_EQ(big.status, 413) << big.body;
+    EXPECT_NE(big.json()["error"]["message"].get<std::string>().find("the limit is 10485760 bytes"), std::string::npos);
+    auto bad_since = http().request("GET", "/v1/sync/pull?since=abc", {}, bearer(token));
+    EXPECT_EQ(bad_since.status, 400);
+    auto bad_blob = http().request("HEAD", "/v1/blobs/not-a-hash", {}, bearer(token));
+    EXPECT_EQ(bad_blob.status, 400);
+    auto nowhere = http().request("GET", "/v1/nowhere", {}, bearer(token));
+    EXPECT_EQ(nowhere.status, 404);
+
+    EXPECT_EQ(export_as("admin@demo.sitevisit"), before);
+    EXPECT_EQ(http().request("GET", "/v1/health").status, 200); // still serving
+}
+
+TEST_F(Demo, AConflictIsRecordedOnceAndSeenFromBothDevices) {
+    const std::string a = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-a");
+    const std::string b = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-b");
+    std::int64_t cursor_a = 0, cursor_b = 0;
+    pull_all(a, 0, &cursor_a);
+    pull_all(b, 0, &cursor_b);
+    // A draft visit both tablets hold.
+    const std::string visit = new_id(), obs = new_id();
+    auto created = push(a, "tablet-a", Json::array({
+        change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tablet-a"),
+        change("observation", obs, lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/1.1"}, {"rating", 1}}, 2, "tablet-a")}));
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto base = created.json()["results"][1]["seq"].get<std::int64_t>();
+    pull_all(b, cursor_b, &cursor_b);
+
+    // Both rate the same indicator offline; A syncs first, B later with a later clock.
+    auto ra = push(a, "tablet-a", Json::array({change("observation", obs, lincoln, {{"rating", 2}}, 3, "tablet-a", base)}));
+    ASSERT_EQ(ra.json()["results"][0]["status"], "applied") << ra.body;
+    Json late = change("observation", obs, lincoln, {{"rating", 3}, {"note", "Strong routines"}}, 1, "tablet-b", base);
+    late["hlc"] = Hlc{SystemClock::instance().now_ms() + 1000, 0, "tablet-b"}.to_string();
+    auto rb = push(b, "tablet-b", Json::array({late}));
+    ASSERT_EQ(rb.status, 200) << rb.body;
+    EXPECT_EQ(rb.json()["results"][0]["status"], "conflict");
+
+    auto conflicts_seen_by = [&](const std::string& token, std::int64_t since) {
+        std::vector<Json> found;
+        for (const auto& op : pull_all(token, since))
+            if (op["entity"] == "conflict" && op["fields"]["row"] == obs) found.push_back(op);
+        return found;
+    };
+    auto seen_a = conflicts_seen_by(a, cursor_a), seen_b = conflicts_seen_by(b, cursor_b);
+    ASSERT_EQ(seen_a.size(), 1u);
+    ASSERT_EQ(seen_b.size(), 1u);
+    EXPECT_EQ(seen_a[0]["id"], seen_b[0]["id"]);
+    const Json& f = seen_a[0]["fields"];
+    EXPECT_EQ(f["field"], "rating");
+    EXPECT_EQ(f["winner_value"], 3); // the later clock wins
+    EXPECT_EQ(f["loser_value"], 2); // and nothing is lost
+    EXPECT_EQ(f["status"], "open");
+    const Json row = export_as("lead@demo.sitevisit")["rows"]["observation"][obs]["fields"];
+    EXPECT_EQ(row["rating"], 3);
+    EXPECT_EQ(row["note"], "Strong routines"); // the field nobody else touched simply applies
+
+    // Resolving it: the lead keeps A's value.
+    auto resolve = push(a, "tablet-a", Json::array({
+        change("observation", obs, lincoln, {{"rating", 2}}, 4, "tablet-a", rb.json()["results"][0]["seq"].get<std::int64_t>()),
+        change("conflict", seen_a[0]["id"], lincoln, {{"status", "resolved"}, {"resolution", 2}}, 5, "tablet-a", seen_a[0]["seq"].get<std::int64_t>())}));
+    ASSERT_EQ(resolve.status, 200) << resolve.body;
+    EXPECT_EQ(resolve.json()["results"][1]["status"], "applied") << resolve.body;
+    EXPECT_EQ(export_as("lead@demo.sitevisit")["rows"]["conflict"][seen_a[0]["id"].get<std::string>()]["fields"]["status"], "resolved");
+}
+
+TEST_F(Demo, APrincipalReadsAndWritesNothingOfAnotherSchool) {
+    const std::string token = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-p");
+    std::set<std::string> schools_seen;
+    std::map<std::string, std::string> visit_status;
+    for (const auto& op : pull_all(token)) {
+        const std::string entity = op["entity"];
+        if (entity == "region" || entity == "district" || entity == "user") continue;
+        schools_seen.insert(op["school"].get<std::string>());
+        if (entity == "visit" && op["fields"].contains("status")) visit_status[op["id"]] = op["fields"]["status"];
+    }
+    EXPECT_EQ(schools_seen, (std::set<std::string>{lincoln}));
+    EXPECT_EQ(visit_status.size(), 2u); // Lincoln's two submitted visits
+    for (const auto& [id, status] : visit_status) EXPECT_EQ(status, "submitted") << "a draft visit reached a principal";
+    const Json mine = export_as("principal@demo.sitevisit")["rows"];
+    EXPECT_FALSE(mine["plan"].empty());
+    for (auto it = mine["plan"].begin(); it != mine["plan"].end(); ++it) EXPECT_EQ(it.value()["school"], lincoln);
+
+    const std::string bm_b = any_row("benchmark", bayside_el);
+    ASSERT_FALSE(bm_b.empty());
+    auto w = push(token, "laptop-p", Json::array({change("reading", new_id(), bayside_el, {{"benchmark", bm_b}, {"date", "2026-11-20"}, {"value", 10}}, 1, "laptop-p")}));
+    EXPECT_EQ(w.status, 403) << w.body;
+    EXPECT_NE(w.json()["error"]["message"].get<std::string>().find("outside the scope of principal@demo.sitevisit"), std::string::npos) << w.body;
+    const std::string bm_a = any_row("benchmark", lincoln);
+    auto ok = push(token, "laptop-p", Json::array({change("reading", new_id(), lincoln, {{"benchmark", bm_a}, {"date", "2026-11-20"}, {"value", 38.5}}, 2, "laptop-p")}));
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.json()["results"][0]["status"], "applied");
+}
+
+TEST_F(Demo, AReceiverReviewsEvidenceAndThePrincipalSeesIt) {
+    const std::string receiver = login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "laptop-r");
+    const std::string principal = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-p");
+    std::int64_t cursor = 0;
+    pull_all(principal, 0, &cursor);
+    const std::string evidence = any_row("evidence", lincoln);
+    const std::string review = new_id();
+    auto r = push(receiver, "laptop-r", Json::array({change("review", review, lincoln, {{"evidence", evidence}, {"decision", "needs_more"}, {"comment", "Add the sign-in sheets."}, {"at", "2026-11-23T10:00:00Z"}}, 1, "laptop-r")}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "applied");
+    bool seen = false;
+    for (const auto& op : pull_all(principal, cursor))
+        if (op["id"] == review) {
+            seen = true;
+            EXPECT_EQ(op["fields"]["decision"], "needs_more");
+            EXPECT_EQ(op["fields"]["reviewer"], r.json()["results"][0].contains("seq") ? op["fields"]["reviewer"] : Json());
+        }
+    EXPECT_TRUE(seen);
+    // A principal may not review.
+    auto p = push(principal, "laptop-p", Json::array({change("review", new_id(), lincoln, {{"evidence", evidence}, {"decision", "accepted"}, {"at", "2026-11-23T10:00:00Z"}}, 1, "laptop-p")}));
+    EXPECT_EQ(p.status, 403) << p.body;
+}
