@@ -1,6 +1,8 @@
 // sitevisit-server end to end: the real binary on a loopback port, real HTTP, real files.
 #include "harness.h"
 
+#include "sitevisit/server/crypto.h"
+
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
@@ -359,4 +361,150 @@ TEST_F(Demo, AReceiverReviewsEvidenceAndThePrincipalSeesIt) {
     // A principal may not review.
     auto p = push(principal, "laptop-p", Json::array({change("review", new_id(), lincoln, {{"evidence", evidence}, {"decision", "accepted"}, {"at", "2026-11-23T10:00:00Z"}}, 1, "laptop-p")}));
     EXPECT_EQ(p.status, 403) << p.body;
+}
+
+TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
+    const std::string lead2 = login(http(), "lead2@demo.sitevisit", "lead2-demo-2026", "t2");
+    std::int64_t cursor = 0;
+    for (const auto& op : pull_all(lead2, 0, &cursor)) EXPECT_NE(op["school"], lincoln);
+
+    // An admin moves Leo's caseload from Bayside to Harbor City.
+    const std::string admin = login(http(), "admin@demo.sitevisit", "admin-demo-2026", "admin-1");
+    std::string leo;
+    for (auto it = everything["rows"]["user"].begin(); it != everything["rows"]["user"].end(); ++it)
+        if (it.value()["fields"]["email"] == "lead2@demo.sitevisit") leo = it.key();
+    ASSERT_FALSE(leo.empty());
+    std::int64_t leo_seq = 0;
+    for (const auto& op : pull_all(admin))
+        if (op["id"] == leo) leo_seq = op["seq"];
+    auto moved = push(admin, "admin-1", Json::array({change("user", leo, "", {{"districts", {harbor}}}, 1, "admin-1", leo_seq)}));
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    ASSERT_EQ(moved.json()["results"][0]["status"], "applied") << moved.body;
+
+    auto first = http().request("GET", "/v1/sync/pull?since=" + std::to_string(cursor) + "&limit=100", {}, bearer(lead2));
+    ASSERT_EQ(first.status, 200);
+    const Json first_page = first.json();
+    std::set<std::string> purged;
+    for (const auto& s : first_page["purge"]) purged.insert(s.get<std::string>());
+    EXPECT_EQ(purged.size(), 3u); // Bayside's three schools
+    EXPECT_TRUE(purged.count(bayside_el));
+    std::set<std::string> gained_schools, deleted_schools;
+    for (const auto& op : pull_all(lead2, cursor)) {
+        if (op["entity"] == "school" && op["kind"] == "delete") deleted_schools.insert(op["id"].get<std::string>());
+        else if (op["entity"] != "user" && op["entity"] != "region" && op["entity"] != "district") gained_schools.insert(op["school"].get<std::string>());
+    }
+    EXPECT_EQ(deleted_schools, purged);
+    EXPECT_TRUE(gained_schools.count(lincoln));
+    EXPECT_TRUE(gained_schools.count(harbor_middle));
+    EXPECT_FALSE(gained_schools.count(bayside_el));
+    // The gained school's plan came with it, though it was written long before the cursor.
+    bool plan = false;
+    for (const auto& op : pull_all(lead2, cursor))
+        if (op["entity"] == "plan" && op["school"] == lincoln) plan = true;
+    EXPECT_TRUE(plan);
+    // And the server now refuses Leo's writes at Bayside.
+    auto refused = push(lead2, "t2", Json::array({change("visit", new_id(), bayside_el, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "t2")}));
+    EXPECT_EQ(refused.status, 403) << refused.body;
+}
+
+namespace {
+
+std::string base64(const std::string& in) {
+    static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -6;
+    for (unsigned char c : in) {
+        val = (val << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out.push_back(chars[(val >> bits) & 0x3f]);
+            bits -= 6;
+        }
+    }
+    if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3f]);
+    while (out.size() % 4) out.push_back('=');
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> tus(const std::string& token,
+                                                      std::vector<std::pair<std::string, std::string>> more = {}) {
+    auto h = bearer(token);
+    h.emplace_back("Tus-Resumable", "1.0.0");
+    h.insert(h.end(), more.begin(), more.end());
+    return h;
+}
+
+} // namespace
+
+TEST_F(Demo, BlobsUploadInResumableChunksAndAreReadOnlyByThoseWhoMaySeeThem) {
+    const std::string principal = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-p");
+    auto options = http().request("OPTIONS", "/v1/blobs");
+    EXPECT_EQ(options.status, 204);
+    EXPECT_EQ(options.header("tus-version"), "1.0.0");
+    EXPECT_EQ(options.header("tus-max-size"), "104857600");
+
+    std::mt19937 rng(7);
+    std::string bytes(300000, '\0');
+    for (auto& c : bytes) c = static_cast<char>(rng());
+    const std::string sha = server::sha256_hex(bytes);
+    const std::string path = "/v1/blobs/" + sha;
+
+    auto created = http().request("POST", "/v1/blobs", {}, tus(principal, {{"Upload-Length", std::to_string(bytes.size())}, {"Upload-Metadata", "filename " + base64("notes.bin") + ",sha256 " + base64(sha)}}));
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(created.header("location"), path);
+    EXPECT_EQ(created.header("tus-resumable"), "1.0.0");
+    auto chunk = [&](std::size_t from, std::size_t n, std::size_t claimed) {
+        return http().request("PATCH", path, bytes.substr(from, n),
+                              tus(principal, {{"Upload-Offset", std::to_string(claimed)}, {"Content-Type", "application/offset+octet-stream"}}));
+    };
+    auto c1 = chunk(0, 100000, 0);
+    ASSERT_EQ(c1.status, 204) << c1.body;
+    EXPECT_EQ(c1.header("upload-offset"), "100000");
+    auto wrong = chunk(0, 100000, 0); // resent after a lost answer: the offset moved on
+    EXPECT_EQ(wrong.status, 409);
+    EXPECT_EQ(wrong.header("upload-offset"), "100000");
+    auto head = http().request("HEAD", path, {}, tus(principal));
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("upload-offset"), "100000");
+    EXPECT_EQ(head.header("upload-length"), "300000");
+    // Not visible before it is complete.
+    const std::string receiver = login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "laptop-r");
+    EXPECT_EQ(http().request("GET", path, {}, bearer(receiver)).status, 404);
+    auto c2 = chunk(100000, 200000, 100000);
+    ASSERT_EQ(c2.status, 204) << c2.body;
+    EXPECT_EQ(c2.header("upload-offset"), "300000");
+
+    // Evidence may now reference it; the receiver of that school can read it, others cannot.
+    const std::string evidence = new_id();
+    auto ev = push(principal, "laptop-p", Json::array({change("evidence", evidence, lincoln, {{"title", "Walkthrough photos"}, {"kind", "photo"}, {"sha256", sha}, {"size", 300000}, {"media_type", "image/jpeg"}}, 1, "laptop-p")}));
+    ASSERT_EQ(ev.status, 200) << ev.body;
+    EXPECT_EQ(ev.json()["results"][0]["status"], "applied") << ev.body;
+    auto got = http().request("GET", path, {}, bearer(receiver));
+    ASSERT_EQ(got.status, 200);
+    EXPECT_TRUE(got.body == bytes);
+    auto part = http().request("GET", path, {}, {{"Authorization", "Bearer " + receiver}, {"Range", "bytes=10-19"}});
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.body, bytes.substr(10, 10));
+    EXPECT_EQ(part.header("content-range"), "bytes 10-19/300000");
+    const std::string other = login(http(), "principal2@demo.sitevisit", "principal2-demo-2026", "laptop-q");
+    EXPECT_EQ(http().request("GET", path, {}, bearer(other)).status, 404);
+
+    // Knowing a hash is not owning the file.
+    const std::string theirs = any_row("evidence", lincoln) ;
+    ASSERT_FALSE(theirs.empty());
+    const std::string demo_sha = everything["rows"]["evidence"][theirs]["fields"]["sha256"];
+    auto borrowed = push(other, "laptop-q", Json::array({change("evidence", new_id(), bayside_el, {{"title", "Not mine"}, {"kind", "document"}, {"sha256", demo_sha}, {"size", 10}, {"media_type", "text/plain"}}, 1, "laptop-q")}));
+    EXPECT_EQ(borrowed.status, 400) << borrowed.body;
+    EXPECT_NE(borrowed.body.find("was not uploaded in full by you"), std::string::npos) << borrowed.body;
+
+    // Bytes that do not match their name are discarded (422), whole or created by a first PATCH.
+    const std::string fake = std::string(63, '0') + "1";
+    auto made = http().request("PATCH", "/v1/blobs/" + fake, "hello",
+                               tus(principal, {{"Upload-Offset", "0"}, {"Upload-Length", "5"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(made.status, 422) << made.body;
+    EXPECT_EQ(http().request("HEAD", "/v1/blobs/" + fake, {}, tus(principal)).status, 404);
+    // Too large: refused at creation.
+    auto huge = http().request("POST", "/v1/blobs", {}, tus(principal, {{"Upload-Length", "104857601"}, {"Upload-Metadata", "sha256 " + base64(sha)}}));
+    EXPECT_EQ(huge.status, 413) << huge.body;
+    EXPECT_NE(huge.body.find("the limit is 104857600 bytes"), std::string::npos);
 }

@@ -71,6 +71,8 @@ public:
             listener_ = std::make_unique<http_listener>(
                 uri("http://" + host + ":" + std::to_string(port)), config);
             listener_->support([this](http_request request) { handle(std::move(request)); });
+            // cpprestsdk answers OPTIONS itself unless told otherwise; tus needs ours.
+            listener_->support(methods::OPTIONS, [this](http_request request) { handle(std::move(request)); });
             listener_->open().wait(); // on the starting thread, not inside a handler
             open_ = true;
             return ok_status();
