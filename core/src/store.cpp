@@ -214,11 +214,11 @@ public:
     // Only the three columns a rating needs: read on every observation edit.
     std::optional<VisitContext> visit(std::string_view id) override {
         auto& st = store_.db_->cached("SELECT coalesce(status, 'draft'), coalesce(team, '[]'), "
-                                      "coalesce(rubric, '') FROM visit WHERE id = ? AND _deleted = 0");
+                                      "coalesce(rubric, ''), _deleted FROM visit WHERE id = ?");
         st.bind(1, id);
         std::optional<VisitContext> out;
         if (st.step()) {
-            out = VisitContext{st.text(0), {}, st.text(2)};
+            out = VisitContext{st.text(0), {}, st.text(2), st.int64(3) != 0};
             Json team = Json::parse(st.text_view(1), nullptr, false);
             if (team.is_array())
                 for (const auto& m : team)
@@ -252,6 +252,9 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
     } catch (const SqliteError& e) {
         dseq_ = dseq_before; // the transaction rolled back; so does the counter
         return storage(e);
+    } catch (const std::exception& e) {
+        dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
+        return Error{ErrorCode::Invalid, std::string("the change could not be applied: ") + e.what()};
     }
 }
 
@@ -269,6 +272,9 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
     } catch (const SqliteError& e) {
         dseq_ = dseq_before; // the transaction rolled back; so does the counter
         return storage(e);
+    } catch (const std::exception& e) {
+        dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
+        return Error{ErrorCode::Invalid, std::string("the change could not be applied: ") + e.what()};
     }
 }
 
@@ -367,6 +373,10 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             const EntitySpec* spec = find_entity(c.entity);
             if (!spec) { reject(c, "unknown entity " + c.entity); continue; }
             if (c.seq <= 0) { reject(c, "change without a server seq"); continue; }
+            if (c.schema > kDataSchemaVersion) {
+                reject(c, "written under data schema " + std::to_string(c.schema) + "; update the app to apply it");
+                continue;
+            }
             if (auto st = check_row_id(*spec, c.id); !st) { reject(c, st.error().message); continue; }
             if (c.kind == ChangeKind::Upsert)
                 if (auto st = validator_.check_fields(*spec, c.fields); !st) { reject(c, st.error().message); continue; }

@@ -294,6 +294,8 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                row["rubric_of_visit"].get<std::string>(),
                            "indicator");
     }
+    if (e == "visit" && (!has("team") || row["team"].empty()))
+        return invalid("a visit's team needs at least one member", "team");
     if (e == "visit" && has("rubric") && !ref_.rubric(row["rubric"].get<std::string>()))
         return invalid("rubric \"" + row["rubric"].get<std::string>() +
                            "\" is not in reference data " + ref_.version(),

@@ -1,5 +1,6 @@
 #include "sitevisit/core/write_plan.h"
 
+#include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
 
 namespace sitevisit {
@@ -58,8 +59,10 @@ Error unknown_entity(std::string_view entity) {
 
 std::optional<VisitContext> RowReader::visit(std::string_view id) {
     auto r = row(*find_entity("visit"), id);
-    if (!r || r->deleted) return std::nullopt;
-    return context_of(r->fields);
+    if (!r) return std::nullopt;
+    VisitContext v = context_of(r->fields);
+    v.deleted = r->deleted;
+    return v;
 }
 
 Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
@@ -93,6 +96,23 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         plan.school = existing->school;
         return plan;
     }
+    if (existing && spec.name == "visit" && changed.contains("status") && changed["status"].is_null())
+        return invalid("a visit's status cannot be cleared", "status");
+    // Conflict records are made by the server; a device may only resolve one.
+    if (spec.name == "conflict" && actor.role != Role::Admin) {
+        if (!existing) return Error{ErrorCode::Forbidden, "conflict records are made by the server, not by devices"};
+        for (auto it = changed.begin(); it != changed.end(); ++it)
+            if (it.key() != "status" && it.key() != "resolution" && it.key() != "resolved_by")
+                return invalid("only a conflict's status, resolution and resolved_by can change", it.key());
+        if (existing->fields.value("status", "open") == "resolved")
+            return Error{ErrorCode::Conflict, "the conflict is resolved already"};
+        if (changed.value("status", "resolved") != "resolved")
+            return invalid("a conflict can only move to resolved", "status");
+        changed["status"] = "resolved";
+        if (!changed.contains("resolved_by")) changed["resolved_by"] = actor.id;
+        if (changed["resolved_by"] != actor.id)
+            return invalid("resolved_by must be the writer (" + actor.id + ")", "resolved_by");
+    }
 
     // Defaults and authorship for new rows.
     if (!existing) {
@@ -122,10 +142,14 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         std::string parent_entity = spec.parent_entity;
         std::string parent_field = spec.parent_field;
         if (spec.name == "comment") {
-            parent_entity = merged.value("target_entity", "");
+            if (!merged.contains("target_entity") || !merged["target_entity"].is_string())
+                return invalid("comment needs target_entity", "target_entity");
+            parent_entity = merged["target_entity"].get<std::string>();
             parent_field = "target";
         }
-        if (!merged.contains(parent_field)) return invalid(spec.name + " needs " + parent_field, parent_field);
+        if (!merged.contains(parent_field) || !merged[parent_field].is_string())
+            return invalid(spec.name + " needs " + parent_field, parent_field);
+        if (!find_entity(parent_entity)) return invalid(spec.name + " cannot hang off \"" + parent_entity + "\"");
         const std::string parent_id = merged[parent_field].get<std::string>();
         parent = rows.row(*find_entity(parent_entity), parent_id);
         if (!parent)
@@ -148,6 +172,8 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     if (spec.name == "observation") {
         if (parent) observed_visit = context_of(parent->fields);
         else if (merged.contains("visit")) observed_visit = rows.visit(merged["visit"].get<std::string>());
+        if (observed_visit && observed_visit->deleted)
+            return Error{ErrorCode::Conflict, "visit " + merged.value("visit", "") + " was deleted"};
         if (observed_visit) merged["rubric_of_visit"] = observed_visit->rubric;
     }
     if (auto st = validator.check_row(spec, merged); !st) return st.error();
@@ -193,6 +219,26 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", ""))) fill(state, *v);
     }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
+
+    // Evidence may link only rows of its own school.
+    if (spec.name == "evidence") {
+        for (const auto& [field, entity] : {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"}}) {
+            if (!changed.contains(field) || !changed[field].is_array()) continue;
+            for (const auto& id : changed[field]) {
+                auto linked = rows.row(*find_entity(entity), id.get<std::string>());
+                if (!linked || linked->deleted || linked->school != school)
+                    return invalid(std::string(field) + " names " + entity + " " + id.get<std::string>() +
+                                       ", which is not a " + entity + " of this school",
+                                   field);
+            }
+        }
+    }
+    // A reading is of something measured, not of the future.
+    if (spec.name == "reading" && changed.contains("date") && now_utc.size() >= 10 &&
+        changed["date"].get<std::string>() > now_utc.substr(0, 10)) {
+        if (*parse_date_days(changed["date"].get<std::string>()) > *parse_date_days(now_utc.substr(0, 10)) + 1)
+            return invalid("date " + changed["date"].get<std::string>() + " is in the future", "date");
+    }
     return plan;
 }
 

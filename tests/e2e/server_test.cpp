@@ -508,3 +508,28 @@ TEST_F(Demo, BlobsUploadInResumableChunksAndAreReadOnlyByThoseWhoMaySeeThem) {
     EXPECT_EQ(huge.status, 413) << huge.body;
     EXPECT_NE(huge.body.find("the limit is 104857600 bytes"), std::string::npos);
 }
+
+TEST_F(Demo, TheDeviceWhoseEditLostGetsTheWinningValueBack) {
+    const std::string a = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-a");
+    const std::string b = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-b");
+    const std::string visit = new_id(), obs = new_id();
+    auto created = push(a, "tab-a", Json::array({
+        change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tab-a"),
+        change("observation", obs, lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/1.2"}, {"rating", 1}}, 2, "tab-a")}));
+    const auto base = created.json()["results"][1]["seq"].get<std::int64_t>();
+    std::int64_t cursor_b = 0;
+    pull_all(b, 0, &cursor_b);
+    // B's edit is older (by clock) than A's, but reaches the server later.
+    Json older = change("observation", obs, lincoln, {{"rating", 0}}, 1, "tab-b", base);
+    older["hlc"] = Hlc{SystemClock::instance().now_ms() - 60000, 0, "tab-b"}.to_string();
+    ASSERT_EQ(push(a, "tab-a", Json::array({change("observation", obs, lincoln, {{"rating", 3}}, 3, "tab-a", base)})).status, 200);
+    auto lost = push(b, "tab-b", Json::array({older}));
+    ASSERT_EQ(lost.status, 200) << lost.body;
+    EXPECT_EQ(lost.json()["results"][0]["status"], "conflict");
+    // B pulls after its push: the last word on the field is A's 3, whatever B skipped before.
+    Json last_rating;
+    for (const auto& op : pull_all(b, cursor_b))
+        if (op["id"] == obs && op["fields"].contains("rating")) last_rating = op["fields"]["rating"];
+    EXPECT_EQ(last_rating, 3);
+    EXPECT_EQ(export_as("lead@demo.sitevisit")["rows"]["observation"][obs]["fields"]["rating"], 3);
+}

@@ -143,6 +143,13 @@ TEST_F(StoreTest, EveryRefusedWriteLeavesTheStoreUnchanged) {
         {"unknown school", {"plan", "", missing, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}}, &org.receiver, ErrorCode::NotFound},
         {"forged author", {"reading", "", "", {{"benchmark", missing}, {"date", "2026-11-01"}, {"value", 1}, {"recorded_by", org.lead.id}}}, &org.principal, ErrorCode::Invalid},
         {"plan too short", {"plan", "", org.school, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2027-2028"}}}, &org.receiver, ErrorCode::Invalid},
+        {"comment without target_entity", {"comment", "", "", {{"target", visit}, {"body", "hi"}}}, &org.lead, ErrorCode::Invalid},
+        {"visit status cleared", {"visit", visit, "", {{"status", nullptr}}}, &org.lead, ErrorCode::Invalid},
+        {"visit team emptied", {"visit", visit, "", {{"team", Json::array()}}}, &org.lead, ErrorCode::Invalid},
+        {"upper-case id", {"observation", "0190A000-0000-7000-8000-0000000000F1", "", {{"visit", visit}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::Invalid},
+        {"conflict made on a device", {"conflict", "", org.school, {{"entity", "observation"}, {"row", obs->id}, {"field", "rating"}}}, &org.lead, ErrorCode::Forbidden},
+        {"evidence linking a missing benchmark", {"evidence", "", org.school, {{"title", "T"}, {"kind", "document"}, {"sha256", std::string(64, 'a')}, {"size", 1}, {"media_type", "text/plain"}, {"benchmarks", {missing}}}}, &org.principal, ErrorCode::Invalid},
+        {"reading in the future", {"reading", "", "", {{"benchmark", missing}, {"date", "2031-01-01"}, {"value", 1}}}, &org.principal, ErrorCode::NotFound},
     };
     for (const auto& c : cases) {
         auto r = store->put(*c.who, c.request);
@@ -260,4 +267,61 @@ TEST_F(StoreTest, AStorageFailureMidWriteRollsBackRowOutboxAndCounter) {
     auto next = store->put(org.lead, {"observation", first->id, "", {{"rating", 3}}});
     ASSERT_TRUE(next.ok()) << next.error().message;
     EXPECT_EQ(next->change->dseq, dseq + 1); // no gap
+}
+
+TEST_F(StoreTest, ADeletedVisitKeepsItsRulesForWhatHangsOffIt) {
+    auto obs = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(obs.ok());
+    ASSERT_TRUE(store->remove(org.lead, "visit", visit).ok());
+    auto edit = store->put(org.lead, {"observation", obs->id, "", {{"rating", 3}}});
+    ASSERT_FALSE(edit.ok());
+    EXPECT_EQ(edit.error().message, "visit " + visit + " was deleted");
+    EXPECT_EQ(store->put(org.other_lead, {"observation", obs->id, "", {{"rating", 3}}}).error().code, ErrorCode::Conflict);
+    EXPECT_EQ(store->put(org.principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "x"}}}).error().code,
+              ErrorCode::Conflict);
+}
+
+TEST_F(StoreTest, ReadingsAreOfThePastAndEvidenceLinksStayInItsSchool) {
+    auto plan = store->put(org.receiver, {"plan", "", org.school, {{"kind", "turnaround"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
+    auto objective = store->put(org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
+    auto initiative = store->put(org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
+    auto bm = store->put(org.receiver, {"benchmark", "", "", {{"initiative", initiative->id}, {"type", "outcome"}, {"audience", "students"}, {"measure", "ELA"}, {"baseline", 30}, {"baseline_date", "2026-09-01"}, {"target", 50}, {"due", "2027-06-01"}, {"cadence", "monthly"}}});
+    ASSERT_TRUE(bm.ok()) << bm.error().message;
+    auto future = store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2027-01-01"}, {"value", 60}}});
+    ASSERT_FALSE(future.ok());
+    EXPECT_EQ(future.error().message, "date 2027-01-01 is in the future");
+    EXPECT_TRUE(store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-23"}, {"value", 36}}}).ok());
+
+    Json evidence{{"title", "Agenda"}, {"kind", "document"}, {"sha256", std::string(64, 'b')}, {"size", 10}, {"media_type", "text/plain"}, {"benchmarks", {bm->id}}};
+    EXPECT_TRUE(store->put(org.principal, {"evidence", "", org.school, evidence}).ok());
+    // The same benchmark from a school it does not belong to.
+    User both = org.admin;
+    auto cross = store->put(both, {"evidence", "", org.other_school, evidence});
+    ASSERT_FALSE(cross.ok());
+    EXPECT_EQ(cross.error().message, "benchmarks names benchmark " + bm->id + ", which is not a benchmark of this school");
+}
+
+TEST_F(StoreTest, ADeviceResolvesAConflictButCannotForgeOne) {
+    auto obs = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(obs.ok());
+    // Conflict records arrive from the server.
+    const std::string conflict = "0190a000-0000-7000-8000-0000000000cf";
+    Change c;
+    c.op = "0190a000-0000-7000-8000-0000000000b9";
+    c.entity = "conflict";
+    c.id = conflict;
+    c.school = org.school;
+    c.fields = {{"entity", "observation"}, {"row", obs->id}, {"field", "rating"}, {"winner_value", 3}, {"loser_value", 2}, {"status", "open"}};
+    c.hlc = Hlc{kNov2026, 0, "server"}.to_string();
+    c.dseq = 1;
+    c.seq = 40;
+    ASSERT_TRUE(store->apply_remote({c}, 40).ok());
+    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"winner_value", 1}}}).error().message,
+              "only a conflict's status, resolution and resolved_by can change");
+    EXPECT_EQ(store->put(org.principal, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}}).error().code,
+              ErrorCode::Forbidden); // a principal may not touch a draft visit's ratings
+    auto resolved = store->put(org.lead, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}});
+    ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+    EXPECT_EQ(resolved->change->fields["resolved_by"], org.lead.id);
+    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", "open"}}}).error().code, ErrorCode::Conflict);
 }

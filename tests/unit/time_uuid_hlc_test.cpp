@@ -47,7 +47,8 @@ TEST(Uuid, V7HasVersionVariantAndSortsInCreationOrder) {
 }
 
 TEST(Uuid, RecognisesOnlyTheCanonicalForm) {
-    EXPECT_TRUE(is_uuid("0190a000-0000-7000-8000-0000000000A1"));
+    EXPECT_TRUE(is_uuid("0190a000-0000-7000-8000-0000000000a1"));
+    EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000A1")); // upper case would make a second row
     EXPECT_FALSE(is_uuid("0190a000000070008000000000000000a1"));
     EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000a"));
     EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000g1"));

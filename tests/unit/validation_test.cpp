@@ -112,9 +112,12 @@ TEST(Validation, RowRulesAcrossFields) {
               "a plan covers three school years or more: last_year 2027-2028 is less than two years after 2026-2027");
     EXPECT_TRUE(row("plan", {{"kind", "sip"}, {"title", "x"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}).ok());
     Json visit{{"kind", "monitoring"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-20"},
-               {"end_date", "2026-11-19"}};
+               {"end_date", "2026-11-19"}, {"team", {uuid}}};
     EXPECT_EQ(error_of(row("visit", visit)), "end_date 2026-11-19 is before start_date 2026-11-20");
     visit["end_date"] = "2026-11-21";
+    visit["team"] = Json::array();
+    EXPECT_EQ(error_of(row("visit", visit)), "a visit's team needs at least one member");
+    visit["team"] = {uuid};
     visit["rubric"] = "msv-1999";
     EXPECT_EQ(error_of(row("visit", visit)), "rubric \"msv-1999\" is not in reference data 2026-2027.1");
     Json bm{{"initiative", uuid}, {"type", "outcome"}, {"audience", "students"}, {"measure", "m"},

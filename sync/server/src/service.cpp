@@ -332,6 +332,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     const std::optional<Row>& existing = plan->existing;
 
     // Per field: did another device change it after this device's base?
+    Json lost = Json::object(); // fields where the stored value beat the incoming one
     if (existing && !spec.append_only) {
         std::vector<std::string> names;
         for (auto it = changed.begin(); it != changed.end(); ++it) names.push_back(it.key());
@@ -349,9 +350,36 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
                     record_conflict(tx, change, names[i], current, changed[names[i]], v.author, user.id, v.hlc, change.hlc);
                 result.status = protocol::OpStatus::Conflict;
             }
-            if (!incoming_wins) changed.erase(names[i]);
+            if (!incoming_wins) {
+                lost[names[i]] = current;
+                changed.erase(names[i]);
+            }
         }
-        if (changed.empty()) return result; // every field lost; the conflict records keep them
+    }
+    // The sender kept its own value while its edit was waiting and skipped the winner when it
+    // pulled: send the winning values again, after this change, so every device converges.
+    auto resend_winners = [&](Row& row) {
+        if (lost.empty()) return;
+        Change again;
+        {
+            std::lock_guard lock(uuid_mutex_);
+            again.op = uuids_.next();
+        }
+        again.entity = in.entity;
+        again.id = in.id;
+        again.school = row.school;
+        again.fields = lost;
+        again.hlc = row.hlc.empty() ? server_hlc() : row.hlc;
+        again.base = row.seq;
+        again.dseq = 1;
+        row.seq = append(tx, again, system_admin().id, kServerDevice);
+        tx.put_row(row);
+    };
+    if (existing && changed.empty()) {
+        Row row = *existing;
+        resend_winners(row);
+        result.seq = row.seq;
+        return result; // every field lost; the conflict records keep them
     }
 
     // Knowing a hash is not owning a file.
@@ -384,6 +412,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     for (auto it = changed.begin(); it != changed.end(); ++it)
         versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.device});
     tx.set_field_versions(in.entity, in.id, versions);
+    resend_winners(row);
     if (spec.name == "visit" && changed.value("status", "") == "submitted") publish_visit(tx, in.id);
     result.seq = seq;
     return result;

@@ -9,7 +9,7 @@
 
 namespace sitevisit {
 
-// Canonical 8-4-4-4-12 hex form (either case).
+// Canonical 8-4-4-4-12 form in lower-case hex: one spelling per id, so one row per id.
 bool is_uuid(std::string_view text);
 
 // Time-ordered UUIDv7 (RFC 9562): 48-bit Unix ms, then a 12-bit counter that keeps ids made

@@ -32,6 +32,7 @@ struct VisitContext {
     std::string status;
     std::vector<std::string> team;
     std::string rubric;
+    bool deleted = false; // its rules still hold for what hangs off it
 };
 
 // What planning a write needs to read of the rows already stored, wherever they are stored:
