@@ -1,7 +1,5 @@
 #include "harness.h"
 
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -15,13 +13,17 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace sitevisit::e2e {
 
 namespace fs = std::filesystem;
 
-std::string server_binary() { return SITEVISIT_SERVER_BINARY; }
+std::string server_binary() {
+    if (const char* p = std::getenv("SITEVISIT_SERVER")) return p;
+    return SITEVISIT_SERVER_BINARY;
+}
 
 Json Response::json() const {
     Json j = Json::parse(body, nullptr, false);
@@ -218,11 +220,11 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
-            FAIL() << "sitevisit-server exited at start: " << stderr_text();
+            throw std::runtime_error("sitevisit-server exited at start: " + stderr_text());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    FAIL() << "sitevisit-server did not start within 10 s: " << stderr_text();
+    throw std::runtime_error("sitevisit-server did not start within 10 s: " + stderr_text());
 }
 
 void ServerProcess::stop() {
@@ -254,7 +256,7 @@ std::vector<std::pair<std::string, std::string>> bearer(const std::string& token
 
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device) {
     auto r = http.request("POST", "/v1/auth/login", Json{{"email", email}, {"password", password}, {"device", device}}.dump());
-    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) throw std::runtime_error("sign-in of " + email + " failed (" + std::to_string(r.status) + "): " + r.body);
     return r.json().value("token", "");
 }
 

@@ -13,6 +13,8 @@
 #include <iostream>
 #include <random>
 #include <set>
+#include <thread>
+#include <map>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -532,4 +534,73 @@ TEST_F(Demo, TheDeviceWhoseEditLostGetsTheWinningValueBack) {
         if (op["id"] == obs && op["fields"].contains("rating")) last_rating = op["fields"]["rating"];
     EXPECT_EQ(last_rating, 3);
     EXPECT_EQ(export_as("lead@demo.sitevisit")["rows"]["observation"][obs]["fields"]["rating"], 3);
+}
+
+TEST_F(Demo, KilledMidStreamTheServerKeepsEveryAcknowledgedOpOnceAndNoHalfBatch) {
+    std::uint64_t seed = std::random_device{}();
+    if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
+    std::cout << "server kill test seed: " << seed << "\n";
+    std::mt19937_64 rng(seed);
+
+    std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "kill-tab");
+    const std::string visit = new_id();
+    ASSERT_EQ(push(token, "kill-tab", Json::array({change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "kill-tab")})).status, 200);
+
+    struct Batch {
+        Json ops;
+        bool acknowledged = false;
+    };
+    std::vector<Batch> batches;
+    std::int64_t dseq = 1;
+    for (int b = 0; b < 40; ++b) {
+        Json ops = Json::array();
+        for (int i = 0; i < 25; ++i)
+            ops.push_back(change("observation", new_id(), lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/1.1"}, {"rating", i % 4}, {"note", "batch " + std::to_string(b)}}, ++dseq, "kill-tab"));
+        batches.push_back({ops});
+    }
+
+    // Send the batches in order; kill the server at random moments (from another thread, so
+    // some kills land while a batch is being applied) and restart it; a batch whose answer
+    // was lost is sent again, as a device would.
+    int kills = 0;
+    std::size_t next = 0;
+    while (next < batches.size()) {
+        std::thread killer;
+        const bool kill_now = kills < 5 && rng() % 4 == 0;
+        if (kill_now) {
+            const auto delay = std::chrono::microseconds(rng() % 30000);
+            killer = std::thread([&, delay] {
+                std::this_thread::sleep_for(delay);
+                server.kill9();
+            });
+        }
+        auto r = push(token, "kill-tab", batches[next].ops);
+        if (killer.joinable()) killer.join();
+        if (r.status == 200) {
+            for (const auto& res : r.json()["results"]) ASSERT_NE(res["status"], "rejected") << res.dump();
+            batches[next].acknowledged = true;
+            ++next;
+        }
+        if (!server.running()) {
+            ++kills;
+            server.start();
+            ASSERT_TRUE(server.running());
+            // Nothing half applied: the in-flight batch is all there or not at all.
+            const Json rows = export_as("lead@demo.sitevisit")["rows"]["observation"];
+            int present = 0;
+            for (const auto& op : batches[next < batches.size() ? next : batches.size() - 1].ops)
+                present += rows.contains(op["id"].get<std::string>()) ? 1 : 0;
+            EXPECT_TRUE(present == 0 || present == 25) << "batch " << next << " half applied: " << present;
+        }
+    }
+    std::cout << "server kill test: " << kills << " kills, " << batches.size() << " batches\n";
+    EXPECT_GE(kills, 1);
+
+    // Every acknowledged op exactly once in the change log.
+    std::map<std::string, int> seen;
+    for (const auto& op : pull_all(token, 0, nullptr, 2000)) seen[op["op"].get<std::string>()]++;
+    for (const auto& b : batches) {
+        ASSERT_TRUE(b.acknowledged);
+        for (const auto& op : b.ops) EXPECT_EQ(seen[op["op"].get<std::string>()], 1) << op["op"];
+    }
 }
