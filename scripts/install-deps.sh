@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev sqlite3
   nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev
+  libcpprest-dev libssl-dev libargon2-dev
   qt6-base-dev
 )
 
