@@ -1,6 +1,6 @@
 // core_bench: the device store's cost next to raw SQLite on the same machine, in one run.
-//   capture latency: one observation edit through Store::put (validate, row, outbox, audit,
-//                    device state, one transaction) vs a raw one-row INSERT transaction.
+//   capture latency: one observation edit through Store::put (validate, permission, row,
+//                    outbox entry, audit row, one transaction) vs a raw one-row INSERT transaction.
 //   apply throughput: 100,000 remote changes through Store::apply_remote in batches of 1,000
 //                    vs raw prepared-statement inserts of the same rows.
 // Usage: core_bench [--edits N] [--changes N] [--dir DIR]
