@@ -227,12 +227,17 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
     throw std::runtime_error("sitevisit-server did not start within 10 s: " + stderr_text());
 }
 
-void ServerProcess::stop() {
-    if (pid_ <= 0) return;
+int ServerProcess::stop() {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::signal_term() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
 }
 
 void ServerProcess::kill9() {

@@ -51,8 +51,9 @@ public:
     Run admin(const std::vector<std::string>& args, const std::string& stdin_text = {}) const;
 
     void start(const std::vector<std::string>& extra = {});
-    void stop();  // SIGTERM, wait
+    int stop();   // SIGTERM, wait; the exit code (128 + signal if killed)
     void kill9(); // SIGKILL, wait
+    void signal_term(); // SIGTERM without waiting
     bool running() const { return pid_ > 0; }
     int port() const { return port_; }
     Http http() const { return Http(port_); }

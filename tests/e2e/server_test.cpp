@@ -12,6 +12,7 @@
 #include <chrono>
 #include <iostream>
 #include <random>
+#include <fstream>
 #include <set>
 #include <thread>
 #include <map>
@@ -603,4 +604,114 @@ TEST_F(Demo, KilledMidStreamTheServerKeepsEveryAcknowledgedOpOnceAndNoHalfBatch)
         ASSERT_TRUE(b.acknowledged);
         for (const auto& op : b.ops) EXPECT_EQ(seen[op["op"].get<std::string>()], 1) << op["op"];
     }
+}
+
+TEST_F(Demo, SigtermFinishesTheRequestInFlightThenExits) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "term-tab");
+    const std::string visit = new_id();
+    Json ops = Json::array({change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "term-tab")});
+    for (int i = 0; i < 4000; ++i)
+        ops.push_back(change("observation", new_id(), lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/3.1"}, {"rating", i % 4}}, i + 2, "term-tab"));
+    Response answer;
+    std::thread client([&] { answer = push(token, "term-tab", ops); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(150)); // the big push is being applied
+    server.signal_term();
+    client.join();
+    EXPECT_EQ(server.stop(), 0);
+    ASSERT_EQ(answer.status, 200) << "the push in flight was cut off: " << answer.body;
+    EXPECT_EQ(answer.json()["results"].size(), 4001u);
+    server.start();
+    const Json rows = export_as("lead@demo.sitevisit")["rows"]["observation"];
+    EXPECT_TRUE(rows.contains(ops[4000]["id"].get<std::string>()));
+}
+
+TEST_F(Demo, ANewerDataSchemaIsRefusedWholeAsUpgradeRequired) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "old-tab");
+    Json op = change("visit", new_id(), lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "old-tab");
+    op["schema"] = 2;
+    auto r = push(token, "old-tab", Json::array({op}));
+    EXPECT_EQ(r.status, 426) << r.body;
+    EXPECT_NE(r.json()["error"]["message"].get<std::string>().find("upgrade required"), std::string::npos);
+    op["schema"] = 1;
+    EXPECT_EQ(push(token, "old-tab", Json::array({op})).status, 200); // dseq 1 was not used up
+}
+
+TEST(ServerAdmin, UsersAreAddedListedAndRevoked) {
+    ServerProcess server;
+    auto import = server.admin({"school", "import", "/dev/null"});
+    EXPECT_EQ(import.code, 1);
+    EXPECT_NE(import.err.find("no school rows"), std::string::npos) << import.err;
+
+    auto bad_role = server.admin({"user", "add", "--email", "x@y.org", "--name", "X", "--role", "janitor"}, "long-enough-pw\n");
+    EXPECT_EQ(bad_role.code, 1);
+    EXPECT_NE(bad_role.err.find("role must be one of"), std::string::npos) << bad_role.err;
+    auto short_pw = server.admin({"user", "add", "--email", "a@y.org", "--name", "A", "--role", "admin"}, "short\n");
+    EXPECT_EQ(short_pw.code, 1);
+    EXPECT_NE(short_pw.err.find("at least 8 characters"), std::string::npos);
+    auto added = server.admin({"user", "add", "--email", "Ada@Y.org", "--name", "Ada", "--role", "admin"}, "a-long-password\n");
+    ASSERT_EQ(added.code, 0) << added.err;
+    EXPECT_NE(added.out.find("added ada@y.org (admin)"), std::string::npos) << added.out;
+    auto twice = server.admin({"user", "add", "--email", "ada@y.org", "--name", "Ada", "--role", "admin"}, "a-long-password\n");
+    EXPECT_EQ(twice.code, 1);
+    EXPECT_NE(twice.err.find("exists already"), std::string::npos);
+    auto missing_school = server.admin({"user", "add", "--email", "p@y.org", "--name", "P", "--role", "principal", "--school", "0190a000-0000-7000-8000-0000000000c9"}, "a-long-password\n");
+    EXPECT_EQ(missing_school.code, 1);
+    EXPECT_NE(missing_school.err.find("does not exist"), std::string::npos);
+
+    server.start();
+    const std::string token = login(server.http(), "ada@y.org", "a-long-password", "d1");
+    EXPECT_EQ(server.http().request("GET", "/v1/reference", {}, bearer(token)).status, 200);
+    auto list = server.admin({"user", "list"});
+    EXPECT_EQ(list.code, 0);
+    EXPECT_NE(list.out.find("ada@y.org  admin  Ada"), std::string::npos) << list.out;
+    auto revoked = server.admin({"user", "revoke", "--email", "ada@y.org"});
+    ASSERT_EQ(revoked.code, 0) << revoked.err;
+    EXPECT_NE(revoked.out.find("ended 1 session(s)"), std::string::npos) << revoked.out;
+    EXPECT_EQ(server.http().request("GET", "/v1/reference", {}, bearer(token)).status, 401);
+    auto again = server.http().request("POST", "/v1/auth/login", Json{{"email", "ada@y.org"}, {"password", "a-long-password"}, {"device", "d1"}}.dump());
+    EXPECT_EQ(again.status, 401);
+    EXPECT_NE(again.body.find("revoked"), std::string::npos);
+    EXPECT_NE(server.admin({"user", "list"}).out.find("(revoked)"), std::string::npos);
+    EXPECT_EQ(server.admin({"user", "frobnicate"}).code, 2);
+}
+
+TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
+    ServerProcess server;
+    const auto csv = server.data().parent_path() / "schools.csv";
+    {
+        std::ofstream f(csv);
+        f << "org code,name,district code,district name,region,level,designation\n"
+          << "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,chronically underperforming\n"
+          << "00350456,\"Harbor Middle, East\",00350000,Harbor City,Coastal,middle,underperforming\n"
+          << "0035x789,Harbor High,00350000,Harbor City,Coastal,high,none\n";
+    }
+    auto bad = server.admin({"school", "import", csv.string()});
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_NE(bad.err.find("line 4: org code must be up to 8 digits, got \"0035x789\"; nothing was imported"), std::string::npos) << bad.err;
+    ASSERT_EQ(server.admin({"user", "add", "--email", "a@y.org", "--name", "A", "--role", "admin"}, "a-long-password\n").code, 0);
+    Json rows = Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"];
+    EXPECT_FALSE(rows.contains("school"));
+
+    {
+        std::ofstream f(csv);
+        f << "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,chronically underperforming\n"
+          << "00350456,\"Harbor Middle, East\",00350000,Harbor City,Coastal,middle,underperforming\n"
+          << "00360789,Bayside High,00360000,Bayside,Coastal,high,none\n";
+    }
+    auto good = server.admin({"school", "import", csv.string()});
+    ASSERT_EQ(good.code, 0) << good.err;
+    EXPECT_NE(good.out.find("imported 3 school(s)"), std::string::npos);
+    rows = Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"];
+    EXPECT_EQ(rows["school"].size(), 3u);
+    EXPECT_EQ(rows["district"].size(), 2u);
+    EXPECT_EQ(rows["region"].size(), 1u);
+    bool comma = false;
+    for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
+        if (it.value()["fields"]["name"] == "Harbor Middle, East") comma = true;
+        if (it.value()["fields"]["code"] == "00360789") EXPECT_EQ(it.value()["fields"]["level"], "secondary");
+    }
+    EXPECT_TRUE(comma);
+    // Importing again updates in place.
+    ASSERT_EQ(server.admin({"school", "import", csv.string()}).code, 0);
+    EXPECT_EQ(Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"]["school"].size(), 3u);
 }

@@ -85,15 +85,19 @@ public:
 
     void stop() override {
         if (!open_.exchange(false)) return;
+        // Finish what is in flight (answers sent) before closing: cpprestsdk's close() drops
+        // open connections. New requests meanwhile get 503.
+        draining_ = true;
+        for (int i = 0; i < 6000 && in_flight_ > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         try {
             listener_->close().wait();
         } catch (...) {
         }
-        // close() stops accepting; let what is in flight finish.
-        for (int i = 0; i < 3000 && in_flight_ > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 
 private:
+    // Every request is answered exactly once, through here; it stops counting as in flight
+    // once the answer is sent.
     void reply(http_request& request, const HttpResponse& r) {
         http_response response(static_cast<status_code>(r.status));
         for (const auto& [k, v] : r.headers) response.headers().add(k, v);
@@ -102,20 +106,21 @@ private:
             response.set_body(std::move(bytes));
             response.headers().set_content_type(r.content_type);
         }
-        request.reply(response).then([](pplx::task<void> t) {
+        request.reply(response).then([this](pplx::task<void> t) {
             try {
                 t.get(); // already finished: this only collects a failed send
             } catch (...) {
             }
+            --in_flight_;
         });
     }
 
     void handle(http_request request) {
         ++in_flight_;
-        struct Done {
-            std::atomic<int>& n;
-            ~Done() { --n; }
-        };
+        if (draining_) {
+            reply(request, HttpResponse::error(503, "stopping", "the server is stopping; try again shortly"));
+            return;
+        }
         auto req = std::make_shared<HttpRequest>();
         try {
             req->method = request.method();
@@ -125,7 +130,6 @@ private:
             for (const auto& [k, v] : request.headers()) req->headers[lower(k)] = v;
             req->remote = request.remote_address();
         } catch (const std::exception& e) {
-            Done done{in_flight_};
             reply(request, HttpResponse::error(400, "bad_request", std::string("the request line is malformed: ") + e.what()));
             return;
         }
@@ -134,20 +138,17 @@ private:
         const bool has_body = req->method == "POST" || req->method == "PUT" || req->method == "PATCH";
         const auto length = request.headers().content_length();
         if (has_body && request.headers().has(header_names::content_length) && length > limit) {
-            Done done{in_flight_};
             reply(request, HttpResponse::error(413, "too_large",
                                                "the body is " + std::to_string(length) + " bytes; the limit is " +
                                                    std::to_string(limit) + " bytes"));
             return;
         }
         if (has_body && !request.headers().has(header_names::content_length)) {
-            Done done{in_flight_};
             reply(request, HttpResponse::error(411, "length_required", "send a Content-Length header"));
             return;
         }
         auto self = this;
         request.extract_vector().then([self, request, req](pplx::task<std::vector<unsigned char>> body) mutable {
-            Done done{self->in_flight_};
             try {
                 auto bytes = body.get(); // finished: this is the continuation
                 req->body.assign(bytes.begin(), bytes.end());
@@ -169,6 +170,7 @@ private:
     HttpLimits limits_;
     std::unique_ptr<http_listener> listener_;
     std::atomic<bool> open_{false};
+    std::atomic<bool> draining_{false};
     std::atomic<int> in_flight_{0};
     int port_ = 0;
 };
