@@ -319,9 +319,30 @@ ALTER TABLE "outbox" ADD COLUMN "attempts" INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX "visit_school_start" ON "visit"("school", "start_date");
 CREATE INDEX "reading_benchmark_date" ON "reading"("benchmark", "date");)sql";
 
+// Version 3: the sync engine's state: the signed-in session, and evidence files waiting to be
+// uploaded or downloaded (with how far an upload got, to resume after a restart).
+const char* const kV3 = R"sql(
+CREATE TABLE "session" (
+  "id" INTEGER PRIMARY KEY CHECK ("id" = 1),
+  "server" TEXT NOT NULL,
+  "token" TEXT NOT NULL,
+  "expires" TEXT NOT NULL,
+  "user" TEXT NOT NULL
+);
+CREATE TABLE "blob_queue" (
+  "sha256" TEXT PRIMARY KEY NOT NULL,
+  "path" TEXT NOT NULL,
+  "size" INTEGER NOT NULL,
+  "direction" TEXT NOT NULL,
+  "sent" INTEGER NOT NULL DEFAULT 0,
+  "state" TEXT NOT NULL DEFAULT 'pending',
+  "error" TEXT
+);)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
+    {3, "sync session and blob queue", kV3},
 };
 
 } // namespace

@@ -403,6 +403,16 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             if (c.kind == ChangeKind::Upsert && !pending_delete)
                 for (const auto& f : spec->fields)
                     if (c.fields.contains(f.name) && !pending.count(f.name)) columns.push_back(&f);
+            if (c.kind == ChangeKind::Delete && spec->name == "school") {
+                // The school left this device's scope (or was removed): its rows go.
+                for (const auto& e : entity_specs())
+                    if (e.scope == ScopeKind::School && e.name != "school") {
+                        auto& purge = db.cached("DELETE FROM " + quote(e.name) + " WHERE \"school\" = ?");
+                        purge.bind(1, c.id);
+                        purge.run();
+                    }
+                places_.clear();
+            }
             auto& up = upsert_statement(*spec, columns, true, c.kind == ChangeKind::Delete);
             up.bind(1, c.id).bind(2, c.school).bind(3, c.hlc).bind(4, c.seq);
             for (std::size_t i = 0; i < columns.size(); ++i)
@@ -498,6 +508,126 @@ Result<std::int64_t> Store::outbox_count() const {
         return n;
     } catch (const SqliteError& e) {
         return storage(e);
+    }
+}
+
+} // namespace sitevisit
+
+namespace sitevisit {
+
+Result<std::vector<Change>> Store::pending_changes(int limit) const {
+    auto all = outbox(1 << 30);
+    if (!all) return all.error();
+    std::vector<Change> out;
+    for (auto& e : *all) {
+        if (e.state != "pending") continue;
+        out.push_back(std::move(e.change));
+        if (static_cast<int>(out.size()) >= limit) break;
+    }
+    return out;
+}
+
+Status Store::acknowledge(const std::vector<Ack>& acks) {
+    try {
+        Transaction tx(*db_);
+        for (const auto& a : acks) {
+            if (a.status == "rejected") {
+                auto& st = db_->cached("UPDATE outbox SET state = 'rejected', error = ?, attempts = attempts + 1 WHERE op = ?");
+                st.bind(1, a.error).bind(2, a.op);
+                st.run();
+            } else {
+                auto& st = db_->cached("DELETE FROM outbox WHERE op = ?");
+                st.bind(1, a.op);
+                st.run();
+            }
+        }
+        // The numbering lives on in device_state once its outbox rows are gone.
+        auto& st = db_->cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");
+        st.bind(1, dseq_).bind(2, hlc_.last().to_string());
+        st.run();
+        tx.commit();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<std::vector<OutboxEntry>> Store::rejected_changes() const {
+    auto all = outbox(1 << 30);
+    if (!all) return all.error();
+    std::vector<OutboxEntry> out;
+    for (auto& e : *all)
+        if (e.state == "rejected") out.push_back(std::move(e));
+    return out;
+}
+
+Result<std::optional<Store::Session>> Store::session() const {
+    try {
+        auto& st = db_->cached("SELECT server, token, expires, user FROM session WHERE id = 1");
+        std::optional<Session> out;
+        if (st.step()) {
+            Json user = Json::parse(st.text_view(3), nullptr, false);
+            out = Session{st.text(0), st.text(1), st.text(2), user.is_discarded() ? Json::object() : user};
+        }
+        st.reset();
+        return out;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Status Store::set_session(const std::optional<Session>& s) {
+    try {
+        if (!s) {
+            db_->cached("DELETE FROM session").run();
+            return ok_status();
+        }
+        auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) VALUES (1, ?, ?, ?, ?)");
+        st.bind(1, s->server).bind(2, s->token).bind(3, s->expires).bind(4, s->user.dump());
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Status Store::queue_blob(const BlobJob& j) {
+    try {
+        auto& st = db_->cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, state) VALUES (?, ?, ?, ?, 0, 'pending') "
+                               "ON CONFLICT (sha256) DO NOTHING");
+        st.bind(1, j.sha256).bind(2, j.path).bind(3, j.size).bind(4, j.direction);
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Status Store::update_blob(const std::string& sha, std::int64_t sent, const std::string& state, const std::string& error) {
+    try {
+        auto& st = db_->cached("UPDATE blob_queue SET sent = ?, state = ?, error = ? WHERE sha256 = ?");
+        st.bind(1, sent).bind(2, state);
+        if (error.empty()) st.bind_null(3); else st.bind(3, error);
+        st.bind(4, sha);
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<std::vector<Store::BlobJob>> Store::blob_jobs(const std::string& state) const {
+    try {
+        auto& st = db_->cached("SELECT sha256, path, size, direction, sent, state, coalesce(error, '') FROM blob_queue "
+                               "WHERE state = ? ORDER BY rowid");
+        st.bind(1, state);
+        std::vector<BlobJob> out;
+        while (st.step())
+            out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5), st.text(6)});
+        st.reset();
+        return out;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
     }
 }
 

@@ -68,6 +68,41 @@ public:
                                   const Json& value = nullptr) const;
     Result<std::vector<OutboxEntry>> outbox(int limit = 1000) const;
     Result<std::int64_t> outbox_count() const;
+    // Changes waiting to be pushed (not refused), oldest first.
+    Result<std::vector<Change>> pending_changes(int limit) const;
+
+    // The server's answer to a push: accepted ops leave the outbox; refused ones stay, marked
+    // with the reason, never re-sent and never silently dropped. One transaction.
+    struct Ack {
+        std::string op;
+        std::string status; // applied | duplicate | conflict | rejected
+        std::int64_t seq = 0;
+        std::string error;
+    };
+    Status acknowledge(const std::vector<Ack>& acks);
+    // Refused changes, for the screen.
+    Result<std::vector<OutboxEntry>> rejected_changes() const;
+
+    // The signed-in session (server URL, token, expiry, user as JSON); empty when signed out.
+    struct Session {
+        std::string server, token, expires;
+        Json user;
+    };
+    Result<std::optional<Session>> session() const;
+    Status set_session(const std::optional<Session>& session);
+
+    // Evidence files: queued for upload (a local file) or download (to a local path).
+    struct BlobJob {
+        std::string sha256, path;
+        std::int64_t size = 0;
+        std::string direction; // up | down
+        std::int64_t sent = 0; // bytes the server has confirmed
+        std::string state;     // pending | done | failed
+        std::string error;
+    };
+    Status queue_blob(const BlobJob& job);
+    Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state, const std::string& error = {});
+    Result<std::vector<BlobJob>> blob_jobs(const std::string& state = "pending") const;
 
     // Where a school lives (its district and region), from the rows on this device.
     Result<Place> place_of_school(std::string_view school) const;
