@@ -52,7 +52,9 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
                       {"name", answer->user.name},
                       {"email", answer->user.email},
                       {"role", to_string(answer->user.role)},
-                      {"schools", answer->schools}};
+                      {"schools", answer->schools},
+                      {"districts", answer->user.districts},
+                      {"region", answer->user.region.empty() ? Json(nullptr) : Json(answer->user.region)}};
             return HttpResponse::json(200, {{"token", answer->token},
                                             {"expires", format_utc_ms(answer->expires_ms)},
                                             {"user", user}});

@@ -1,0 +1,104 @@
+#pragma once
+
+// The device half of the sync contract: pushes the outbox in batches, uploads evidence files
+// in resumable chunks, pulls until the server has nothing more, applies each page through
+// core in one transaction with its cursor. Never blocks capture: the store stays writable
+// throughout, and a failed sync only waits and tries again (exponential backoff with jitter).
+
+#include "sitevisit/client/transport.h"
+#include "sitevisit/core/store.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QTimer>
+
+#include <random>
+
+class QNetworkAccessManager;
+
+namespace sitevisit::client {
+
+class SyncEngine : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY stateChanged)
+    Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY countsChanged)
+    Q_PROPERTY(qint64 pendingBytes READ pendingBytes NOTIFY countsChanged)
+    Q_PROPERTY(int openConflicts READ openConflicts NOTIFY countsChanged)
+    Q_PROPERTY(int rejectedChanges READ rejectedChanges NOTIFY countsChanged)
+    Q_PROPERTY(QDateTime lastSync READ lastSync NOTIFY stateChanged)
+public:
+    enum class State { Offline, Syncing, UpToDate, NeedsSignIn, Error };
+    Q_ENUM(State)
+
+    struct Options {
+        int push_batch = 500;
+        int pull_limit = 1000;
+        std::int64_t chunk_bytes = 4 * 1024 * 1024;
+        int backoff_first_ms = 1000;
+        int backoff_max_ms = 5 * 60 * 1000;
+        int interval_ms = 5 * 60 * 1000; // the periodic trigger; 0: none
+        Timeouts timeouts;
+    };
+
+    SyncEngine(Store& store, QNetworkAccessManager& network, Options options, QObject* parent = nullptr);
+    SyncEngine(Store& store, QNetworkAccessManager& network, QObject* parent = nullptr)
+        : SyncEngine(store, network, Options{}, parent) {}
+
+    // Signs in and keeps the session in the store; `done` gets an empty string or the reason.
+    void signIn(const QUrl& server, const QString& email, const QString& password,
+                std::function<void(QString)> done);
+    void signOut();
+
+    // Starts a sync now unless one is running (it then runs once more after).
+    Q_INVOKABLE void syncNow();
+
+    State state() const { return state_; }
+    QString errorString() const { return error_; }
+    int pendingChanges() const;
+    qint64 pendingBytes() const;
+    int openConflicts() const;
+    int rejectedChanges() const;
+    QDateTime lastSync() const { return last_sync_; }
+    // The signed-in user (from the session), as core's User.
+    std::optional<User> user() const;
+
+    // Progress of the sync running now.
+    struct Progress {
+        int changes_done = 0, changes_total = 0;
+        qint64 bytes_done = 0, bytes_total = 0;
+    };
+    Progress progress() const { return progress_; }
+
+signals:
+    void stateChanged();
+    void countsChanged();
+    void progressChanged();
+    void finished(bool ok); // one sync attempt ended
+
+private:
+    void setState(State s, const QString& error = {});
+    void fail(const Reply& reply, const QString& during);
+    void pushNext();
+    void uploadNext();
+    void uploadFrom(const Store::BlobJob& job, std::int64_t offset);
+    void pullNext();
+    void done();
+    void scheduleRetry();
+
+    Store& store_;
+    Transport transport_;
+    Options options_;
+    State state_ = State::Offline;
+    QString error_;
+    QDateTime last_sync_;
+    Progress progress_;
+    bool running_ = false;
+    bool again_ = false;
+    int failures_ = 0;
+    QTimer retry_;
+    QTimer interval_;
+    std::mt19937 jitter_{std::random_device{}()};
+};
+
+} // namespace sitevisit::client

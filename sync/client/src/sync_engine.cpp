@@ -1,0 +1,276 @@
+#include "sitevisit/client/sync_engine.h"
+
+#include "sitevisit/core/time_format.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync")
+
+namespace sitevisit::client {
+
+SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options options, QObject* parent)
+    : QObject(parent), store_(store), transport_(network, QUrl(), options.timeouts, this), options_(options) {
+    retry_.setSingleShot(true);
+    connect(&retry_, &QTimer::timeout, this, &SyncEngine::syncNow);
+    if (options_.interval_ms > 0) {
+        connect(&interval_, &QTimer::timeout, this, &SyncEngine::syncNow);
+        interval_.start(options_.interval_ms);
+    }
+    if (auto s = store_.session(); s && *s) {
+        transport_.setServer(QUrl(QString::fromStdString((*s)->server)));
+        transport_.setToken(QString::fromStdString((*s)->token));
+    } else {
+        state_ = State::NeedsSignIn;
+    }
+}
+
+std::optional<User> SyncEngine::user() const {
+    auto s = store_.session();
+    if (!s || !*s) return std::nullopt;
+    const Json& u = (*s)->user;
+    auto user = User::from_fields(u.value("id", ""), u);
+    if (!user) return std::nullopt;
+    user->email = u.value("email", "");
+    user->name = u.value("name", "");
+    return *user;
+}
+
+void SyncEngine::signIn(const QUrl& server, const QString& email, const QString& password,
+                        std::function<void(QString)> done) {
+    transport_.setServer(server);
+    transport_.setToken({});
+    protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id()};
+    transport_.login(request, [this, server, done = std::move(done)](const Reply& r) {
+        if (!r.ok()) {
+            done(r.message());
+            return;
+        }
+        Json j = Json::parse(r.body.toStdString(), nullptr, false);
+        if (!j.is_object() || !j.contains("token") || !j.contains("user")) {
+            done(QStringLiteral("the server's answer to sign-in was not understood"));
+            return;
+        }
+        Json user = j["user"];
+        // The scope the server says, in the directory's terms, so core's rules can use it.
+        const std::string role = user.value("role", "");
+        Store::Session s{server.toString().toStdString(), j["token"].get<std::string>(), j.value("expires", ""), user};
+        if (auto st = store_.set_session(s); !st) {
+            done(QString::fromStdString(st.error().message));
+            return;
+        }
+        transport_.setToken(QString::fromStdString(s.token));
+        setState(State::Offline);
+        done({});
+    });
+}
+
+void SyncEngine::signOut() {
+    (void)store_.set_session(std::nullopt);
+    transport_.setToken({});
+    setState(State::NeedsSignIn);
+}
+
+int SyncEngine::pendingChanges() const {
+    auto p = store_.pending_changes(1 << 30);
+    return p ? static_cast<int>(p->size()) : 0;
+}
+
+qint64 SyncEngine::pendingBytes() const {
+    auto jobs = store_.blob_jobs();
+    qint64 n = 0;
+    if (jobs)
+        for (const auto& j : *jobs)
+            if (j.direction == "up") n += j.size - j.sent;
+    return n;
+}
+
+int SyncEngine::openConflicts() const {
+    auto rows = store_.list("conflict", "status", "open");
+    return rows ? static_cast<int>(rows->size()) : 0;
+}
+
+int SyncEngine::rejectedChanges() const {
+    auto r = store_.rejected_changes();
+    return r ? static_cast<int>(r->size()) : 0;
+}
+
+void SyncEngine::setState(State s, const QString& error) {
+    state_ = s;
+    error_ = error;
+    emit stateChanged();
+    emit countsChanged();
+}
+
+void SyncEngine::syncNow() {
+    if (running_) {
+        again_ = true;
+        return;
+    }
+    auto session = store_.session();
+    if (!session || !*session) {
+        setState(State::NeedsSignIn, QStringLiteral("sign in to sync"));
+        emit finished(false);
+        return;
+    }
+    running_ = true;
+    again_ = false;
+    retry_.stop();
+    progress_ = {};
+    progress_.changes_total = pendingChanges();
+    progress_.bytes_total = pendingBytes();
+    setState(State::Syncing);
+    pushNext();
+}
+
+void SyncEngine::fail(const Reply& r, const QString& during) {
+    running_ = false;
+    if (r.status == 401) {
+        // An expired session stops sync, never capture: local work stays in the outbox.
+        setState(State::NeedsSignIn, QStringLiteral("your session ended; sign in again (nothing on this device is lost)"));
+    } else if (r.status == 0) {
+        setState(State::Offline, QStringLiteral("offline: %1 (%2); changes wait on this device").arg(r.message(), during));
+        scheduleRetry();
+    } else if (r.status == 426) {
+        setState(State::Error, QStringLiteral("update the app: %1").arg(r.message()));
+    } else {
+        setState(State::Error, QStringLiteral("%1 failed: %2").arg(during, r.message()));
+        scheduleRetry();
+    }
+    qCInfo(lcSync) << "sync stopped:" << error_;
+    emit finished(false);
+}
+
+void SyncEngine::scheduleRetry() {
+    // Exponential backoff with full jitter, capped.
+    const qint64 ceiling = std::min<qint64>(options_.backoff_max_ms,
+                                            static_cast<qint64>(options_.backoff_first_ms) << std::min(failures_, 20));
+    ++failures_;
+    std::uniform_int_distribution<qint64> pick(ceiling / 2, ceiling);
+    retry_.start(static_cast<int>(pick(jitter_)));
+}
+
+void SyncEngine::pushNext() {
+    auto batch = store_.pending_changes(options_.push_batch);
+    if (!batch) {
+        running_ = false;
+        setState(State::Error, QString::fromStdString(batch.error().message));
+        emit finished(false);
+        return;
+    }
+    if (batch->empty()) {
+        uploadNext();
+        return;
+    }
+    protocol::PushRequest request{store_.device_id(), *batch};
+    transport_.push(request, [this, n = static_cast<int>(batch->size())](const Reply& r) {
+        // 4xx with results: every op was refused, each with its reason.
+        auto answer = protocol::decode_push_response(r.body.toStdString());
+        if (!(r.ok() || ((r.status == 400 || r.status == 403) && answer))) {
+            fail(r, QStringLiteral("sending changes"));
+            return;
+        }
+        if (!answer) {
+            fail(Reply{500, r.body, {}, {}}, QStringLiteral("reading the server's answer"));
+            return;
+        }
+        std::vector<Store::Ack> acks;
+        for (const auto& res : answer->results)
+            acks.push_back({res.op, protocol::to_string(res.status), res.seq, res.error});
+        if (auto st = store_.acknowledge(acks); !st) {
+            running_ = false;
+            setState(State::Error, QString::fromStdString(st.error().message));
+            emit finished(false);
+            return;
+        }
+        progress_.changes_done += n;
+        emit progressChanged();
+        emit countsChanged();
+        pushNext();
+    });
+}
+
+void SyncEngine::uploadNext() {
+    auto jobs = store_.blob_jobs();
+    if (jobs)
+        for (const auto& job : *jobs)
+            if (job.direction == "up") {
+                // Resume from what the server has (HEAD), whatever this device thinks it sent.
+                transport_.blobHead(QString::fromStdString(job.sha256), [this, job](const Reply& r) {
+                    if (r.status == 404) {
+                        transport_.blobCreate(QString::fromStdString(job.sha256), job.size, [this, job](const Reply& c) {
+                            if (c.status != 201) return fail(c, QStringLiteral("starting an upload"));
+                            uploadFrom(job, 0);
+                        });
+                        return;
+                    }
+                    if (!r.ok()) return fail(r, QStringLiteral("asking how far an upload got"));
+                    uploadFrom(job, r.headers.value("upload-offset").toLongLong());
+                });
+                return;
+            }
+    pullNext();
+}
+
+void SyncEngine::uploadFrom(const Store::BlobJob& job, std::int64_t offset) {
+    const QString sha = QString::fromStdString(job.sha256);
+    if (offset >= job.size) {
+        (void)store_.update_blob(job.sha256, job.size, "done");
+        emit countsChanged();
+        uploadNext();
+        return;
+    }
+    QFile file(QString::fromStdString(job.path));
+    if (!file.open(QIODevice::ReadOnly) || file.size() != job.size || !file.seek(offset)) {
+        (void)store_.update_blob(job.sha256, offset, "failed",
+                                 "the file " + job.path + " is gone or changed since it was attached");
+        emit countsChanged();
+        uploadNext();
+        return;
+    }
+    const QByteArray chunk = file.read(options_.chunk_bytes);
+    transport_.blobPatch(sha, offset, job.size, chunk, [this, job, offset, n = chunk.size()](const Reply& r) {
+        if (r.status == 409) return uploadFrom(job, r.headers.value("upload-offset").toLongLong());
+        if (r.status == 422) {
+            (void)store_.update_blob(job.sha256, 0, "failed", "the server says the file does not match its hash");
+            emit countsChanged();
+            return uploadNext();
+        }
+        if (!r.ok()) return fail(r, QStringLiteral("uploading a file"));
+        const std::int64_t now = r.headers.value("upload-offset", QByteArray::number(qlonglong(offset + n))).toLongLong();
+        (void)store_.update_blob(job.sha256, now, "pending");
+        progress_.bytes_done += n;
+        emit progressChanged();
+        uploadFrom(job, now);
+    });
+}
+
+void SyncEngine::pullNext() {
+    transport_.pull(store_.cursor(), options_.pull_limit, [this](const Reply& r) {
+        if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
+        auto page = protocol::decode_pull_response(r.body.toStdString());
+        if (!page) return fail(Reply{500, {}, {}, QString::fromStdString(page.error().message)}, QStringLiteral("reading changes"));
+        // One transaction for the page and its cursor: a cut sync never leaves half a page.
+        auto applied = store_.apply_remote(page->ops, page->cursor);
+        if (!applied) {
+            running_ = false;
+            setState(State::Error, QString::fromStdString(applied.error().message));
+            emit finished(false);
+            return;
+        }
+        if (page->more) return pullNext();
+        done();
+    });
+}
+
+void SyncEngine::done() {
+    running_ = false;
+    failures_ = 0;
+    last_sync_ = QDateTime::currentDateTimeUtc();
+    setState(State::UpToDate);
+    emit finished(true);
+    if (again_) syncNow();
+}
+
+} // namespace sitevisit::client

@@ -1,0 +1,196 @@
+// sitevisit-cli: a headless device over the same store and sync engine the app uses.
+#include "sitevisit/client/sync_engine.h"
+#include "sitevisit/core/time_format.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QMimeDatabase>
+#include <QNetworkAccessManager>
+
+#include <iostream>
+#include <string>
+
+using namespace sitevisit;
+using namespace sitevisit::client;
+
+namespace {
+
+const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
+  login URL EMAIL        sign in (the password is read from standard input)
+  sync                   push, upload, pull until up to date
+  status                 what waits, what was refused, when it last synced
+  put ENTITY JSON        create or change a row: {"id"?, "school"?, ...fields}
+  delete ENTITY ID       delete a row
+  attach FILE            queue a file for upload; prints its sha256 for an evidence row
+  conflicts              open conflicts, both values, who and when
+  resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
+  export                 everything this device holds, as sorted JSON
+)";
+
+int usage(const std::string& why) {
+    std::cerr << "sitevisit-cli: " << why << "\n" << kUsage;
+    return 2;
+}
+
+int fail(const std::string& why, int code = 1) {
+    std::cerr << "sitevisit-cli: " << why << "\n";
+    return code;
+}
+
+Json export_rows(const Store& store) {
+    Json rows = Json::object();
+    for (const auto& spec : entity_specs()) {
+        auto list = store.list(spec.name);
+        if (!list) continue;
+        for (const auto& r : *list) rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};
+    }
+    return Json{{"rows", rows}};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::string db;
+    if (args.size() >= 2 && args[0] == "--db") {
+        db = args[1];
+        args.erase(args.begin(), args.begin() + 2);
+    }
+    if (db.empty()) return usage("--db FILE is required");
+    if (args.empty()) return usage("say what to do");
+
+    auto opened = Store::open({db});
+    if (!opened) return fail(opened.error().message, 3);
+    Store& store = **opened;
+    QNetworkAccessManager network;
+    SyncEngine::Options options;
+    options.interval_ms = 0;
+    SyncEngine engine(store, network, options);
+    const std::string& cmd = args[0];
+
+    auto actor = [&]() -> std::optional<User> { return engine.user(); };
+
+    if (cmd == "login" && args.size() == 3) {
+        std::string password;
+        std::getline(std::cin, password);
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+        QString error;
+        QEventLoop loop;
+        engine.signIn(QUrl(QString::fromStdString(args[1])), QString::fromStdString(args[2]), QString::fromStdString(password),
+                      [&](QString e) {
+                          error = e;
+                          loop.quit();
+                      });
+        loop.exec();
+        if (!error.isEmpty()) return fail("sign-in failed: " + error.toStdString());
+        auto u = engine.user();
+        std::cout << "signed in as " << args[2] << " (" << (u ? to_string(u->role) : "?") << ") on device "
+                  << store.device_id() << "\n";
+        return 0;
+    }
+    if (cmd == "sync" && args.size() == 1) {
+        bool ok = false;
+        QEventLoop loop;
+        QObject::connect(&engine, &SyncEngine::finished, &loop, [&](bool result) {
+            ok = result;
+            loop.quit();
+        });
+        engine.syncNow();
+        if (engine.state() == SyncEngine::State::Syncing) loop.exec();
+        if (!ok) return fail(engine.errorString().toStdString(), engine.state() == SyncEngine::State::NeedsSignIn ? 4 : 5);
+        std::cout << "up to date at cursor " << store.cursor() << "; " << engine.pendingChanges() << " change(s) waiting, "
+                  << engine.rejectedChanges() << " refused, " << engine.openConflicts() << " open conflict(s)\n";
+        return 0;
+    }
+    if (cmd == "status" && args.size() == 1) {
+        auto s = store.session();
+        Json out{{"device", store.device_id()},
+                 {"signed_in", s && *s ? Json((*s)->user.value("email", "")) : Json(nullptr)},
+                 {"server", s && *s ? Json((*s)->server) : Json(nullptr)},
+                 {"cursor", store.cursor()},
+                 {"pending_changes", engine.pendingChanges()},
+                 {"pending_bytes", engine.pendingBytes()},
+                 {"open_conflicts", engine.openConflicts()}};
+        Json refused = Json::array();
+        if (auto r = store.rejected_changes())
+            for (const auto& e : *r) refused.push_back({{"entity", e.change.entity}, {"id", e.change.id}, {"reason", e.error}});
+        out["refused"] = refused;
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    if (cmd == "put" && args.size() == 3) {
+        auto who = actor();
+        if (!who) return fail("sign in first: the device needs to know who is writing");
+        Json j = Json::parse(args[2], nullptr, false);
+        if (!j.is_object()) return fail("JSON must be an object like {\"school\": \"...\", \"title\": \"...\"}");
+        WriteRequest req{args[1], j.value("id", ""), j.value("school", ""), Json::object()};
+        j.erase("id");
+        j.erase("school");
+        req.fields = j;
+        auto r = store.put(*who, req);
+        if (!r) return fail(r.error().message);
+        std::cout << r->id << "\n";
+        return 0;
+    }
+    if (cmd == "delete" && args.size() == 3) {
+        auto who = actor();
+        if (!who) return fail("sign in first");
+        auto r = store.remove(*who, args[1], args[2]);
+        if (!r) return fail(r.error().message);
+        std::cout << "deleted " << args[1] << " " << args[2] << "\n";
+        return 0;
+    }
+    if (cmd == "attach" && args.size() == 2) {
+        QFile file(QString::fromStdString(args[1]));
+        if (!file.open(QIODevice::ReadOnly)) return fail("cannot read " + args[1]);
+        auto s = store.session();
+        const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
+        if (file.size() > limit)
+            return fail(args[1] + " is " + std::to_string(file.size() / (1024 * 1024)) + " MB; the limit is " +
+                        std::to_string(limit / (1024 * 1024)) + " MB");
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(&file);
+        const std::string sha = hash.result().toHex().toStdString();
+        const std::string path = QFileInfo(file).absoluteFilePath().toStdString();
+        if (auto st = store.queue_blob({sha, path, file.size(), "up"}); !st) return fail(st.error().message);
+        const QString mime = QMimeDatabase().mimeTypeForFile(QString::fromStdString(path)).name();
+        std::cout << Json{{"sha256", sha}, {"size", file.size()}, {"media_type", mime.toStdString()}}.dump() << "\n";
+        return 0;
+    }
+    if (cmd == "conflicts" && args.size() == 1) {
+        auto rows = store.list("conflict", "status", "open");
+        if (!rows) return fail(rows.error().message);
+        Json out = Json::array();
+        for (const auto& r : *rows) {
+            Json item{{"id", r.id}};
+            item.update(r.fields);
+            out.push_back(item);
+        }
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    if (cmd == "resolve" && args.size() == 3) {
+        auto who = actor();
+        if (!who) return fail("sign in first");
+        Json value = Json::parse(args[2], nullptr, false);
+        if (value.is_discarded()) return fail("VALUE must be JSON: 2, \"text\", null");
+        auto c = store.get("conflict", args[1]);
+        if (!c || !*c) return fail("no conflict " + args[1] + " on this device");
+        const Json& f = (*c)->fields;
+        auto w = store.put(*who, {f.value("entity", ""), f.value("row", ""), "", {{f.value("field", ""), value}}});
+        if (!w) return fail("writing the chosen value failed: " + w.error().message);
+        auto r = store.put(*who, {"conflict", args[1], "", {{"status", "resolved"}, {"resolution", value}}});
+        if (!r) return fail(r.error().message);
+        std::cout << "resolved " << args[1] << "\n";
+        return 0;
+    }
+    if (cmd == "export" && args.size() == 1) {
+        std::cout << export_rows(store).dump(1) << "\n";
+        return 0;
+    }
+    return usage("unknown command or wrong arguments: " + cmd);
+}
