@@ -20,6 +20,11 @@ namespace sitevisit::e2e {
 
 namespace fs = std::filesystem;
 
+std::string cli_binary() {
+    if (const char* p = std::getenv("SITEVISIT_CLI")) return p;
+    return SITEVISIT_CLI_BINARY;
+}
+
 std::string server_binary() {
     if (const char* p = std::getenv("SITEVISIT_SERVER")) return p;
     return SITEVISIT_SERVER_BINARY;
@@ -153,7 +158,7 @@ ServerProcess::~ServerProcess() {
 
 namespace {
 
-ServerProcess::Run run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
+Run run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
                                const fs::path& dir) {
     const fs::path in = dir / "stdin.txt", out = dir / "stdout.txt", err = dir / "stderr.txt";
     std::ofstream(in) << stdin_text;
@@ -183,7 +188,17 @@ ServerProcess::Run run_process(const std::vector<std::string>& argv, const std::
 
 } // namespace
 
-ServerProcess::Run ServerProcess::admin(const std::vector<std::string>& args, const std::string& stdin_text) const {
+Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
+    static std::mt19937_64 rng(std::random_device{}());
+    const fs::path dir = fs::temp_directory_path() / ("sitevisit-run-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
+    fs::create_directories(dir);
+    Run r = run_process(argv, stdin_text, dir);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return r;
+}
+
+Run ServerProcess::admin(const std::vector<std::string>& args, const std::string& stdin_text) const {
     std::vector<std::string> argv{server_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--data");
@@ -201,7 +216,9 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(o, 1);
         ::dup2(e, 2);
-        std::vector<std::string> argv{server_binary(), "serve", "--data", data_.string(), "--listen", "127.0.0.1:0"};
+        // A restart keeps the port, as a real server would, so devices find it again.
+        std::vector<std::string> argv{server_binary(), "serve", "--data", data_.string(), "--listen",
+                                      "127.0.0.1:" + std::to_string(port_)};
         argv.insert(argv.end(), extra.begin(), extra.end());
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());

@@ -37,6 +37,16 @@ private:
     int port_;
 };
 
+std::string server_binary();
+std::string cli_binary();
+
+// Runs a program to completion with `stdin_text` on its standard input.
+struct Run {
+    int code;
+    std::string out, err;
+};
+Run run(const std::vector<std::string>& argv, const std::string& stdin_text = {});
+
 class ServerProcess {
 public:
     // A new data folder under a fresh temp dir.
@@ -44,10 +54,6 @@ public:
     ~ServerProcess();
 
     // Runs `sitevisit-server ARGS --data DIR`, returning exit code and output.
-    struct Run {
-        int code;
-        std::string out, err;
-    };
     Run admin(const std::vector<std::string>& args, const std::string& stdin_text = {}) const;
 
     void start(const std::vector<std::string>& extra = {});
@@ -66,7 +72,7 @@ private:
     int port_ = 0;
 };
 
-std::string server_binary();
+
 
 // Signs in; the token, or fails the test.
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);

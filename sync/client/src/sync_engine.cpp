@@ -121,7 +121,8 @@ void SyncEngine::syncNow() {
     progress_.changes_total = pendingChanges();
     progress_.bytes_total = pendingBytes();
     setState(State::Syncing);
-    pushNext();
+    // Files first: the server takes an evidence row only once its file is there.
+    uploadNext();
 }
 
 void SyncEngine::fail(const Reply& r, const QString& during) {
@@ -160,7 +161,7 @@ void SyncEngine::pushNext() {
         return;
     }
     if (batch->empty()) {
-        uploadNext();
+        pullNext();
         return;
     }
     protocol::PushRequest request{store_.device_id(), *batch};
@@ -210,7 +211,7 @@ void SyncEngine::uploadNext() {
                 });
                 return;
             }
-    pullNext();
+    pushNext();
 }
 
 void SyncEngine::uploadFrom(const Store::BlobJob& job, std::int64_t offset) {

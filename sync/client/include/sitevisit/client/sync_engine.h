@@ -1,7 +1,7 @@
 #pragma once
 
-// The device half of the sync contract: pushes the outbox in batches, uploads evidence files
-// in resumable chunks, pulls until the server has nothing more, applies each page through
+// The device half of the sync contract: uploads evidence files in resumable chunks, pushes the
+// outbox in batches, pulls until the server has nothing more, applies each page through
 // core in one transaction with its cursor. Never blocks capture: the store stays writable
 // throughout, and a failed sync only waits and tries again (exponential backoff with jitter).
 

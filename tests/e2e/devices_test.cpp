@@ -1,0 +1,171 @@
+// Real devices (sitevisit-cli, each with its own SQLite file) against the real server.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace sitevisit;
+using namespace sitevisit::e2e;
+
+namespace {
+
+struct Device {
+    std::string db;
+    Run cli(const std::vector<std::string>& args, const std::string& in = {}) const {
+        std::vector<std::string> argv{cli_binary(), "--db", db};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, in);
+    }
+    std::string put(const std::string& entity, const Json& j) const {
+        auto r = cli({"put", entity, j.dump()});
+        EXPECT_EQ(r.code, 0) << r.err;
+        std::string id = r.out;
+        while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+        return id;
+    }
+    Json exported() const { return Json::parse(cli({"export"}).out, nullptr, false); }
+    int sync() const { return cli({"sync"}).code; }
+};
+
+struct Devices : ::testing::Test {
+    ServerProcess server;
+    std::string lincoln, url;
+    std::filesystem::path dir = server.data().parent_path();
+
+    void SetUp() override {
+        if (cli_binary().empty()) GTEST_SKIP() << "built without the client";
+        ASSERT_EQ(server.admin({"demo"}).code, 0);
+        server.start();
+        url = "http://127.0.0.1:" + std::to_string(server.port());
+        Json rows = Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
+        for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
+            if (it.value()["fields"]["code"] == "00350123") lincoln = it.key();
+    }
+
+    Device device(const std::string& name, const std::string& email = "lead@demo.sitevisit",
+                  const std::string& password = "lead-demo-2026") {
+        Device d{(dir / (name + ".db")).string()};
+        auto r = d.cli({"login", url, email}, password + "\n");
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(d.sync(), 0);
+        return d;
+    }
+
+    Json server_view(const std::string& email) {
+        return Json::parse(server.admin({"export", "--user", email}).out, nullptr, false);
+    }
+
+    std::string visit_on(const Device& d) {
+        return d.put("visit", {{"school", lincoln}, {"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}});
+    }
+};
+
+} // namespace
+
+TEST_F(Devices, TwoDevicesCaptureOfflineThenSyncAndHoldIdenticalExports) {
+    Device a = device("a"), b = device("b");
+    server.stop(); // the building has no network
+    const std::string va = visit_on(a), vb = visit_on(b);
+    ASSERT_FALSE(va.empty());
+    for (int i = 1; i <= 5; ++i) {
+        a.put("observation", {{"visit", va}, {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)}, {"rating", i % 4}, {"note", "A saw it"}});
+        b.put("observation", {{"visit", vb}, {"indicator", "msv-2026-2027-elementary/2." + std::to_string(i % 4 + 1)}, {"rating", (i + 1) % 4}});
+    }
+    auto offline = a.cli({"sync"});
+    EXPECT_EQ(offline.code, 5);
+    EXPECT_NE(offline.err.find("offline"), std::string::npos) << offline.err;
+    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 6"), std::string::npos);
+
+    server.start();
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    const Json ea = a.exported(), eb = b.exported();
+    EXPECT_EQ(ea, eb);
+    EXPECT_EQ(ea, server_view("lead@demo.sitevisit"));
+    EXPECT_EQ(ea["rows"]["observation"].size(), server_view("lead@demo.sitevisit")["rows"]["observation"].size());
+    EXPECT_EQ(ea["rows"]["visit"][vb]["fields"]["kind"], "walkthrough");
+}
+
+TEST_F(Devices, TheSameFieldEditedOnBothIsOneConflictOnBothAndResolvable) {
+    Device a = device("a"), b = device("b");
+    const std::string v = visit_on(a);
+    const std::string obs = a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/4.2"}, {"rating", 1}});
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    a.put("observation", {{"id", obs}, {"rating", 2}});
+    b.put("observation", {{"id", obs}, {"rating", 3}});
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    Json ca = Json::parse(a.cli({"conflicts"}).out), cb = Json::parse(b.cli({"conflicts"}).out);
+    ASSERT_EQ(ca.size(), 1u) << ca.dump();
+    ASSERT_EQ(cb.size(), 1u) << cb.dump();
+    EXPECT_EQ(ca[0]["id"], cb[0]["id"]);
+    EXPECT_EQ(ca[0]["field"], "rating");
+    const std::set<int> both{ca[0]["winner_value"].get<int>(), ca[0]["loser_value"].get<int>()};
+    EXPECT_EQ(both, (std::set<int>{2, 3})); // nothing lost
+    EXPECT_EQ(a.exported(), b.exported());
+
+    auto resolved = a.cli({"resolve", ca[0]["id"], "2"});
+    ASSERT_EQ(resolved.code, 0) << resolved.err;
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    EXPECT_EQ(Json::parse(b.cli({"conflicts"}).out).size(), 0u);
+    EXPECT_EQ(b.exported()["rows"]["observation"][obs]["fields"]["rating"], 2);
+    EXPECT_EQ(a.exported(), b.exported());
+}
+
+TEST_F(Devices, ADeletedRowStaysDeletedAfterASyncFromADeviceThatHadIt) {
+    Device a = device("a"), b = device("b");
+    const std::string v = visit_on(a);
+    const std::string obs = a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/3.3"}, {"rating", 1}});
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_TRUE(b.exported()["rows"]["observation"].contains(obs));
+    ASSERT_EQ(a.cli({"delete", "observation", obs}).code, 0);
+    b.put("observation", {{"id", obs}, {"note", "edited offline before hearing of the delete"}});
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    EXPECT_FALSE(server_view("lead@demo.sitevisit")["rows"]["observation"].contains(obs));
+    EXPECT_FALSE(b.exported()["rows"]["observation"].contains(obs));
+    EXPECT_FALSE(a.exported()["rows"]["observation"].contains(obs));
+    // The edit is not lost: it is a conflict record on both.
+    bool kept = false;
+    for (const auto& c : Json::parse(a.cli({"conflicts"}).out))
+        if (c["row"] == obs && c["loser_value"] == "edited offline before hearing of the delete") kept = true;
+    EXPECT_TRUE(kept);
+}
+
+TEST_F(Devices, ARevokedSessionStopsSyncButNotCapture) {
+    Device a = device("a");
+    ASSERT_EQ(server.admin({"user", "revoke", "--email", "lead@demo.sitevisit"}).code, 0);
+    const std::string v = visit_on(a);
+    EXPECT_FALSE(v.empty());
+    auto r = a.cli({"sync"});
+    EXPECT_EQ(r.code, 4);
+    EXPECT_NE(r.err.find("sign in again"), std::string::npos) << r.err;
+    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 1"), std::string::npos);
+}
+
+TEST_F(Devices, AnAttachedFileIsUploadedAndItsEvidenceAccepted) {
+    Device p = device("p", "principal@demo.sitevisit", "principal-demo-2026");
+    const auto file = dir / "agenda.txt";
+    {
+        std::ofstream f(file);
+        for (int i = 0; i < 20000; ++i) f << "line " << i << " of the grade 3 data meeting agenda\n";
+    }
+    auto att = p.cli({"attach", file.string()});
+    ASSERT_EQ(att.code, 0) << att.err;
+    Json a = Json::parse(att.out);
+    EXPECT_EQ(a["media_type"], "text/plain");
+    const std::string ev = p.put("evidence", {{"school", lincoln}, {"title", "Data meeting agenda"}, {"kind", "document"}, {"sha256", a["sha256"]}, {"size", a["size"]}, {"media_type", a["media_type"]}});
+    ASSERT_EQ(p.sync(), 0);
+    EXPECT_TRUE(std::filesystem::exists(server.data() / "blobs" / a["sha256"].get<std::string>()));
+    EXPECT_TRUE(server_view("principal@demo.sitevisit")["rows"]["evidence"].contains(ev));
+    EXPECT_NE(p.cli({"status"}).out.find("\"refused\": []"), std::string::npos) << p.cli({"status"}).out;
+}
