@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 using namespace sitevisit;
@@ -168,4 +169,47 @@ TEST_F(Devices, AnAttachedFileIsUploadedAndItsEvidenceAccepted) {
     EXPECT_TRUE(std::filesystem::exists(server.data() / "blobs" / a["sha256"].get<std::string>()));
     EXPECT_TRUE(server_view("principal@demo.sitevisit")["rows"]["evidence"].contains(ev));
     EXPECT_NE(p.cli({"status"}).out.find("\"refused\": []"), std::string::npos) << p.cli({"status"}).out;
+}
+
+TEST_F(Devices, LostRepliesCutRequestsAndSlowAnswersEndWithNoDuplicateAndNothingLost) {
+    FaultProxy proxy(server.port());
+    const std::string via_proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+    Device a{(dir / "a.db").string()};
+    ASSERT_EQ(a.cli({"login", via_proxy, "lead@demo.sitevisit"}, "lead-demo-2026\n").code, 0);
+    ASSERT_EQ(a.sync(), 0);
+    const std::string v = visit_on(a);
+    for (int i = 1; i <= 4; ++i)
+        a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)}, {"rating", i % 4}});
+
+    // 1. The push commits on the server; the answer is lost on the way back. (Qt itself
+    //    resends a request whose connection closed unanswered: each of those is lost too.)
+    proxy.fault(FaultProxy::Fault::LoseReply);
+    EXPECT_NE(a.sync(), 0);
+    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 5"), std::string::npos); // still waiting here
+    // 2. The next attempts are cut in the middle of their bodies.
+    proxy.fault(FaultProxy::Fault::CutRequest, 300);
+    EXPECT_NE(a.sync(), 0);
+    // 3. Then an answer that trickles in.
+    proxy.fault(FaultProxy::Fault::Slow, 0, 2);
+    EXPECT_EQ(a.sync(), 0);
+
+    const Json server_rows = server_view("lead@demo.sitevisit")["rows"];
+    EXPECT_EQ(a.exported()["rows"], server_rows);
+    int observations_of_visit = 0;
+    for (auto it = server_rows["observation"].begin(); it != server_rows["observation"].end(); ++it)
+        if (it.value()["fields"]["visit"] == v) ++observations_of_visit;
+    EXPECT_EQ(observations_of_visit, 4);
+    // Each change once in the server's log: pull everything and count ops.
+    const std::string token = login(server.http(), "lead@demo.sitevisit", "lead-demo-2026", "auditor");
+    std::map<std::string, int> ops;
+    std::int64_t since = 0;
+    for (bool more = true; more;) {
+        auto r = server.http().request("GET", "/v1/sync/pull?since=" + std::to_string(since) + "&limit=5000", {}, bearer(token));
+        Json j = r.json();
+        for (const auto& op : j["ops"]) ops[op["op"].get<std::string>()]++;
+        since = j["cursor"];
+        more = j["more"];
+    }
+    for (const auto& [op, n] : ops) EXPECT_EQ(n, 1) << op;
+    EXPECT_GE(proxy.connections(), 3);
 }

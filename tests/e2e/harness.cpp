@@ -283,3 +283,100 @@ std::string login(const Http& http, const std::string& email, const std::string&
 }
 
 } // namespace sitevisit::e2e
+
+namespace sitevisit::e2e {
+
+FaultProxy::FaultProxy(int server_port) : server_port_(server_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = 0;
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::listen(listener_, 16);
+    thread_ = std::thread([this] { accept_loop(); });
+}
+
+FaultProxy::~FaultProxy() {
+    stop_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    if (thread_.joinable()) thread_.join();
+    for (auto& w : workers_)
+        if (w.joinable()) w.join();
+}
+
+void FaultProxy::fault(Fault f, int bytes, int delay_ms) {
+    std::lock_guard lock(mutex_);
+    queue_.assign(1, Pending{f, bytes, delay_ms});
+}
+
+void FaultProxy::accept_loop() {
+    while (!stop_) {
+        pollfd p{listener_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        int client = ::accept(listener_, nullptr, nullptr);
+        if (client < 0) continue;
+        Pending next{Fault::Pass, 0, 0};
+        {
+            std::lock_guard lock(mutex_);
+            if (!queue_.empty()) next = queue_.front();
+        }
+        ++connections_;
+        workers_.emplace_back([this, client, next] { serve(client, next); });
+    }
+}
+
+void FaultProxy::serve(int client, Pending p) {
+    int upstream = connect_to(server_port_);
+    if (upstream < 0) {
+        ::close(client);
+        return;
+    }
+    char buf[16384];
+    std::size_t sent_up = 0;
+    bool cut = false;
+    while (!stop_ && !cut) {
+        pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+        if (::poll(fds, 2, 50) <= 0) continue;
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = ::recv(client, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            std::size_t give = static_cast<std::size_t>(n);
+            if (p.fault == Fault::CutRequest && sent_up + give >= static_cast<std::size_t>(p.bytes)) {
+                give = static_cast<std::size_t>(p.bytes) - sent_up;
+                cut = true;
+            }
+            if (give > 0 && !send_all(upstream, std::string(buf, give))) break;
+            sent_up += give;
+        }
+        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = ::recv(upstream, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            if (p.fault == Fault::LoseReply) {
+                // The server committed and answered; the device never hears it.
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                break;
+            }
+            if (p.fault == Fault::Slow) {
+                for (ssize_t off = 0; off < n; off += 256) {
+                    if (!send_all(client, std::string(buf + off, static_cast<std::size_t>(std::min<ssize_t>(256, n - off))))) break;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(p.delay_ms));
+                }
+            } else if (!send_all(client, std::string(buf, static_cast<std::size_t>(n)))) {
+                break;
+            }
+        }
+    }
+    ::shutdown(client, SHUT_RDWR);
+    ::shutdown(upstream, SHUT_RDWR);
+    ::close(client);
+    ::close(upstream);
+}
+
+} // namespace sitevisit::e2e

@@ -8,7 +8,10 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <optional>
 #include <string>
@@ -77,5 +80,44 @@ private:
 // Signs in; the token, or fails the test.
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token);
+
+} // namespace sitevisit::e2e
+
+namespace sitevisit::e2e {
+
+// A loopback TCP proxy in front of the server that misbehaves on purpose: every connection
+// opened while a fault is set suffers it.
+class FaultProxy {
+public:
+    enum class Fault {
+        Pass,       // forward both ways
+        LoseReply,  // forward the request, let the server answer, never hand the answer back
+        CutRequest, // forward only the first `bytes` of the request, then cut both sides
+        Slow,       // forward the answer in small pieces with `delay_ms` between them
+    };
+    explicit FaultProxy(int server_port);
+    ~FaultProxy();
+    int port() const { return port_; }
+    void fault(Fault f, int bytes = 0, int delay_ms = 0);
+    int connections() const { return connections_; }
+
+private:
+    struct Pending {
+        Fault fault;
+        int bytes, delay_ms;
+    };
+    void accept_loop();
+    void serve(int client, Pending p);
+
+    int server_port_;
+    int listener_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> connections_{0};
+    std::mutex mutex_;
+    std::vector<Pending> queue_;
+    std::thread thread_;
+    std::vector<std::thread> workers_;
+};
 
 } // namespace sitevisit::e2e
