@@ -213,3 +213,24 @@ TEST_F(Devices, LostRepliesCutRequestsAndSlowAnswersEndWithNoDuplicateAndNothing
     for (const auto& [op, n] : ops) EXPECT_EQ(n, 1) << op;
     EXPECT_GE(proxy.connections(), 3);
 }
+
+TEST_F(Devices, APullThatFailsHalfWayNeverBlanksLocalRowsOrPushesAnythingBack) {
+    Device a = device("a");
+    FaultProxy proxy(server.port());
+    Device b{(dir / "b.db").string()};
+    ASSERT_EQ(b.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()), "lead@demo.sitevisit"}, "lead-demo-2026\n").code, 0);
+    ASSERT_EQ(b.sync(), 0);
+    const Json before = b.exported();
+    ASSERT_FALSE(before["rows"]["observation"].empty());
+    // New work from A for B to pull; B's pulls now die on the way.
+    const std::string v = visit_on(a);
+    a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/2.2"}, {"rating", 3}});
+    ASSERT_EQ(a.sync(), 0);
+    proxy.fault(FaultProxy::Fault::LoseReply);
+    EXPECT_NE(b.sync(), 0);
+    EXPECT_EQ(b.exported(), before); // nothing deleted or blanked
+    EXPECT_NE(b.cli({"status"}).out.find("\"pending_changes\": 0"), std::string::npos); // nothing to push back
+    proxy.fault(FaultProxy::Fault::Pass);
+    ASSERT_EQ(b.sync(), 0);
+    EXPECT_EQ(b.exported(), a.exported());
+}
