@@ -106,7 +106,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                 return invalid("only a conflict's status, resolution and resolved_by can change", it.key());
         if (existing->fields.value("status", "open") == "resolved")
             return Error{ErrorCode::Conflict, "the conflict is resolved already"};
-        if (changed.value("status", "resolved") != "resolved")
+        if (changed.contains("status") && changed["status"] != "resolved")
             return invalid("a conflict can only move to resolved", "status");
         changed["status"] = "resolved";
         if (!changed.contains("resolved_by")) changed["resolved_by"] = actor.id;
@@ -252,6 +252,8 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     if (auto st = check_row_id(spec, id); !st) return st.error();
     if (spec.append_only)
         return Error{ErrorCode::Conflict, spec.name + " records are kept as history and cannot be deleted"};
+    if (spec.name == "conflict" && actor.role != Role::Admin)
+        return Error{ErrorCode::Forbidden, "conflict records keep both values; resolve one instead of deleting it"};
     plan.existing = rows.row(spec, id);
     if (!plan.existing)
         return Error{ErrorCode::NotFound, spec.name + " " + plan.id + " is not " + rows.where()};

@@ -177,8 +177,15 @@ void SyncEngine::pushNext() {
             return;
         }
         std::vector<Store::Ack> acks;
-        for (const auto& res : answer->results)
+        bool out_of_order = false;
+        for (const auto& res : answer->results) {
+            // Out of order is not a refusal of the change: it stays queued.
+            if (res.code == "dseq_gap") {
+                out_of_order = true;
+                continue;
+            }
             acks.push_back({res.op, protocol::to_string(res.status), res.seq, res.error});
+        }
         if (auto st = store_.acknowledge(acks); !st) {
             running_ = false;
             setState(State::Error, QString::fromStdString(st.error().message));
@@ -188,6 +195,7 @@ void SyncEngine::pushNext() {
         progress_.changes_done += n;
         emit progressChanged();
         emit countsChanged();
+        if (out_of_order) return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
         pushNext();
     });
 }

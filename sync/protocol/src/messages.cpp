@@ -6,8 +6,19 @@ namespace sitevisit::protocol {
 
 namespace {
 
+// Deeper than this is no change anyone writes; refusing it keeps every later recursion shallow.
+constexpr int kMaxDepth = 32;
+
 Result<Json> parse_object(std::string_view body, const char* what) {
-    Json j = Json::parse(body, nullptr, false);
+    bool too_deep = false;
+    Json j = Json::parse(
+        body,
+        [&](int depth, Json::parse_event_t, Json&) {
+            if (depth > kMaxDepth) too_deep = true;
+            return !too_deep;
+        },
+        false);
+    if (too_deep) return invalid(std::string(what) + " is nested more than " + std::to_string(kMaxDepth) + " levels deep");
     if (j.is_discarded()) return invalid(std::string(what) + " is not valid JSON");
     if (!j.is_object()) return invalid(std::string(what) + " must be a JSON object");
     return j;
@@ -119,6 +130,7 @@ Result<PushResponse> decode_push_response(std::string_view body) {
         else return invalid("unknown result status \"" + status + "\"");
         if (item.contains("seq") && item["seq"].is_number_integer()) o.seq = item["seq"].get<std::int64_t>();
         if (item.contains("error") && item["error"].is_string()) o.error = item["error"].get<std::string>();
+        if (item.contains("code") && item["code"].is_string()) o.code = item["code"].get<std::string>();
         r.results.push_back(std::move(o));
     }
     return r;
@@ -130,6 +142,7 @@ Json encode(const PushResponse& r) {
         Json item{{"op", o.op}, {"status", to_string(o.status)}};
         item["seq"] = o.seq > 0 ? Json(o.seq) : Json(nullptr);
         item["error"] = o.error.empty() ? Json(nullptr) : Json(o.error);
+        if (!o.code.empty()) item["code"] = o.code;
         results.push_back(std::move(item));
     }
     return {{"results", std::move(results)}, {"cursor", r.cursor}};

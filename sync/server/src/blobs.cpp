@@ -74,6 +74,15 @@ bool append_durably(const fs::path& p, const std::string& bytes) {
     return ::close(fd) == 0 && ok;
 }
 
+// A rename is durable once its folder is synced.
+void sync_folder(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
 std::string hash_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     Sha256 h;
@@ -246,6 +255,7 @@ HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, s
     } else {
         fs::rename(p, final_path, ec);
         if (ec) return tus_error(500, "storage", "the file could not be kept: " + ec.message());
+        sync_folder(dir_);
     }
     fs::remove(p.string() + ".length", ec);
     auto tx = store_.begin(true);
@@ -317,6 +327,7 @@ Status BlobService::put_local(const std::string& user_id, const std::string& byt
         if (!append_durably(tmp, bytes)) return Error{ErrorCode::Storage, "cannot write " + tmp.string()};
         fs::rename(tmp, final_path, ec);
         if (ec) return Error{ErrorCode::Storage, "cannot keep " + final_path.string() + ": " + ec.message()};
+        sync_folder(dir_);
     }
     auto tx = store_.begin(true);
     if (!tx) return tx.error();

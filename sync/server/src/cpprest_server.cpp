@@ -101,7 +101,8 @@ private:
     void reply(http_request& request, const HttpResponse& r) {
         http_response response(static_cast<status_code>(r.status));
         for (const auto& [k, v] : r.headers) response.headers().add(k, v);
-        if (!r.body.empty() || r.status != 204) {
+        // HEAD answers carry headers only, or keep-alive clients read the body as the next answer.
+        if (request.method() != methods::HEAD && (!r.body.empty() || r.status != 204)) {
             std::vector<unsigned char> bytes(r.body.begin(), r.body.end());
             response.set_body(std::move(bytes));
             response.headers().set_content_type(r.content_type);
@@ -134,10 +135,15 @@ private:
             return;
         }
         const bool chunk = req->method == "PATCH";
-        const std::uint64_t limit = chunk ? limits_.max_chunk : limits_.max_body;
+        // Every method: a GET with a body is read like any other, so it is bounded the same.
+        const std::uint64_t limit = req->method == "POST" || chunk ? (chunk ? limits_.max_chunk : limits_.max_body) : 65536;
         const bool has_body = req->method == "POST" || req->method == "PUT" || req->method == "PATCH";
         const auto length = request.headers().content_length();
-        if (has_body && request.headers().has(header_names::content_length) && length > limit) {
+        if (req->headers.count("transfer-encoding")) {
+            reply(request, HttpResponse::error(411, "length_required", "send a Content-Length header, not a chunked body"));
+            return;
+        }
+        if (request.headers().has(header_names::content_length) && length > limit) {
             reply(request, HttpResponse::error(413, "too_large",
                                                "the body is " + std::to_string(length) + " bytes; the limit is " +
                                                    std::to_string(limit) + " bytes"));

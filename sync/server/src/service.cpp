@@ -104,6 +104,7 @@ std::vector<std::string> Service::scope_schools(StoreTx& tx, const User& user) {
 // ---- sign-in ---------------------------------------------------------------------------------
 
 Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const std::string& address) {
+    if (request.device == kServerDevice) return invalid("\"server\" is reserved; name the device differently", "device");
     const std::string email = lower(trim(request.email));
     const std::int64_t now = clock_->now_ms();
     const std::string email_key = "email:" + email, addr_key = "addr:" + address;
@@ -160,7 +161,7 @@ Result<Caller> Service::authenticate(std::string_view token) {
         if (!account) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
         User user = effective_user(**tx, *account);
         if (!user.active) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
-        return Caller{user, session->device};
+        return Caller{user, session->device, user.id + "/" + session->device};
     } catch (const std::exception& e) {
         return storage(e);
     }
@@ -221,7 +222,9 @@ void Service::record_conflict(StoreTx& tx, const Change& incoming, const std::st
     c.hlc = server_hlc();
     c.dseq = 1;
     const std::int64_t seq = append(tx, c, system_admin().id, kServerDevice);
-    tx.put_row(Row{"conflict", c.id, c.school, c.fields, seq, c.hlc, false});
+    Json stored = c.fields;
+    for (auto it = stored.begin(); it != stored.end();) it = it.value().is_null() ? stored.erase(it) : std::next(it);
+    tx.put_row(Row{"conflict", c.id, c.school, stored, seq, c.hlc, false});
 }
 
 void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
@@ -258,6 +261,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         result.status = protocol::OpStatus::Rejected;
         result.error = e.message;
         result.forbidden = e.code == ErrorCode::Forbidden;
+        result.code = result.forbidden ? "forbidden" : "invalid";
         return result;
     };
     const EntitySpec& spec = *find_entity(in.entity);
@@ -278,6 +282,10 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     Change change = in;
     change.hlc = stamp.to_string();
 
+    if (auto current = tx.row(spec, in.id); current && in.base > current->seq)
+        return reject(invalid("base " + std::to_string(in.base) + " is ahead of the server's version " +
+                                  std::to_string(current->seq) + " of this row",
+                              "base"));
     if (in.kind == ChangeKind::Delete) {
         auto plan = plan_delete(tx, user, in.entity, in.id);
         if (!plan) return reject(plan.error());
@@ -292,10 +300,10 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         auto versions = tx.field_versions(in.entity, in.id, names);
         change.school = row.school;
         change.fields = Json::object();
-        const std::int64_t seq = append(tx, change, user.id, caller.device);
+        const std::int64_t seq = append(tx, change, user.id, caller.key);
         for (std::size_t i = 0; i < names.size(); ++i) {
             const FieldVersion& v = versions[i];
-            if (v.seq > in.base && v.device != caller.device && !spec.conflict_free) {
+            if (v.seq > in.base && v.device != caller.key && !spec.conflict_free) {
                 record_conflict(tx, change, names[i], nullptr, row.fields[names[i]], user.id, v.author,
                                 change.hlc, v.hlc);
                 result.status = protocol::OpStatus::Conflict;
@@ -314,7 +322,16 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     if (!plan) {
         auto existing = tx.row(spec, in.id);
         if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted && !spec.append_only) {
-            // An edit concurrent with a delete: the delete stands, the edit is kept.
+            // An edit concurrent with a delete: the delete stands, the edit is kept, if the
+            // writer could have written the row at all.
+            auto place = tx.place_of_school(existing->school);
+            RowState state;
+            if (auto v = tx.visit(visit_of(tx, in, &*existing)); v) {
+                state.visit_status = v->status;
+                state.visit_team = v->team;
+            }
+            if (!place || !decide(user, Access::Write, spec, *place, state))
+                return reject(Error{ErrorCode::Forbidden, "you may not change " + spec.name + " " + in.id});
             auto versions = tx.field_versions(in.entity, in.id, {"*"});
             for (auto it = in.fields.begin(); it != in.fields.end(); ++it)
                 record_conflict(tx, Change{in.op, in.entity, in.id, existing->school}, it.key(), nullptr, it.value(),
@@ -330,6 +347,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     }
     Json changed = plan->changed;
     const std::optional<Row>& existing = plan->existing;
+    change.school = plan->school; // conflict records below take their school from here
 
     // Per field: did another device change it after this device's base?
     Json lost = Json::object(); // fields where the stored value beat the incoming one
@@ -339,7 +357,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         auto versions = tx.field_versions(in.entity, in.id, names);
         for (std::size_t i = 0; i < names.size(); ++i) {
             const FieldVersion& v = versions[i];
-            if (v.seq <= in.base || v.device == caller.device) continue;
+            if (v.seq <= in.base || v.device == caller.key) continue;
             const auto theirs = Hlc::parse(v.hlc);
             const bool incoming_wins = !theirs || stamp > *theirs;
             const Json current = existing->fields.contains(names[i]) ? existing->fields[names[i]] : Json();
@@ -399,7 +417,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
 
     change.school = plan->school;
     change.fields = changed;
-    const std::int64_t seq = append(tx, change, user.id, caller.device);
+    const std::int64_t seq = append(tx, change, user.id, caller.key);
     Row row = existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
     for (auto it = changed.begin(); it != changed.end(); ++it) {
         if (it.value().is_null()) row.fields.erase(it.key());
@@ -410,7 +428,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     tx.put_row(row);
     std::vector<std::pair<std::string, FieldVersion>> versions;
     for (auto it = changed.begin(); it != changed.end(); ++it)
-        versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.device});
+        versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.key});
     tx.set_field_versions(in.entity, in.id, versions);
     resend_winners(row);
     if (spec.name == "visit" && changed.value("status", "") == "submitted") publish_visit(tx, in.id);
@@ -432,38 +450,48 @@ Result<protocol::PushResponse> Service::push(const Caller& caller, const protoco
         auto tx = store_.begin(true);
         if (!tx) return tx.error();
         protocol::PushResponse response;
-        std::int64_t expected = (*tx)->device_dseq(caller.device);
+        std::int64_t expected = (*tx)->device_dseq(caller.key);
         for (const Change& op : ops) {
             if (auto stored = (*tx)->op_result(op.op)) {
                 // The result stored the first time; a change refused then is refused again.
                 Json j = Json::parse(*stored, nullptr, false);
                 const bool was_rejected = j.value("status", "") == "rejected";
                 protocol::OpResult r{op.op, was_rejected ? protocol::OpStatus::Rejected : protocol::OpStatus::Duplicate,
-                                     j.value("seq", std::int64_t{0}), j.value("error", ""), j.value("forbidden", false)};
+                                     j.value("seq", std::int64_t{0}), j.value("error", ""), j.value("forbidden", false),
+                                     j.value("code", "")};
                 response.results.push_back(r);
                 continue;
             }
             if (op.dseq <= expected) {
                 response.results.push_back({op.op, protocol::OpStatus::Rejected, 0,
                                             "dseq " + std::to_string(op.dseq) +
-                                                " was already used by another change from this device"});
+                                                " was already used by another change from this device",
+                                            false, "dseq_reused"});
                 continue;
             }
             if (op.dseq > expected + 1) {
                 response.results.push_back({op.op, protocol::OpStatus::Rejected, 0,
                                             "dseq gap: the server expects change " + std::to_string(expected + 1) +
-                                                " from this device before " + std::to_string(op.dseq)});
+                                                " from this device before " + std::to_string(op.dseq),
+                                            false, "dseq_gap"});
                 continue;
             }
-            auto r = apply_op(**tx, caller, op);
+            Result<protocol::OpResult> r = Error{};
+            try {
+                r = apply_op(**tx, caller, op);
+            } catch (const Json::exception& e) {
+                // A bug meeting odd input must not block this device for good: refuse the op.
+                r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
+                                       std::string("the server could not apply this change: ") + e.what()};
+            }
             if (!r) return r.error();
             expected = op.dseq;
             Json stored{{"status", protocol::to_string(r->status)}, {"seq", r->seq}, {"error", r->error},
-                        {"forbidden", r->forbidden}};
-            (*tx)->save_op_result(op.op, caller.device, stored.dump());
+                        {"forbidden", r->forbidden}, {"code", r->code}};
+            (*tx)->save_op_result(op.op, caller.key, stored.dump());
             response.results.push_back(*r);
         }
-        (*tx)->set_device_dseq(caller.device, caller.user.id, expected);
+        (*tx)->set_device_dseq(caller.key, caller.user.id, expected);
         response.cursor = (*tx)->last_seq();
         (*tx)->commit();
         return response;
@@ -485,7 +513,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
             auto tx = store_.begin(false);
             if (!tx) return tx.error();
             scope = scope_schools(**tx, caller.user);
-            auto served = (*tx)->device_schools(caller.device);
+            auto served = (*tx)->device_schools(caller.key);
             std::sort(served.begin(), served.end());
             if (served != scope) {
                 tx = Result<std::unique_ptr<StoreTx>>(Error{});
@@ -493,7 +521,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 if (!w) return w.error();
                 StoreTx& t = **w;
                 scope = scope_schools(t, caller.user);
-                served = t.device_schools(caller.device);
+                served = t.device_schools(caller.key);
                 std::sort(served.begin(), served.end());
                 if (since > 0) {
                     // Schools gained: their current state again, for this device only. Schools
@@ -514,7 +542,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                             c.hlc = r.hlc.empty() ? server_hlc() : r.hlc;
                             c.base = r.seq;
                             c.dseq = 1;
-                            append(t, c, system_admin().id, kServerDevice, caller.device);
+                            append(t, c, system_admin().id, kServerDevice, caller.key);
                         }
                     }
                     for (const auto& school : served) {
@@ -530,11 +558,11 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                         c.kind = ChangeKind::Delete;
                         c.hlc = server_hlc();
                         c.dseq = 1;
-                        append(t, c, system_admin().id, kServerDevice, caller.device);
+                        append(t, c, system_admin().id, kServerDevice, caller.key);
                         response.purge.push_back(school);
                     }
                 }
-                t.set_device_schools(caller.device, scope);
+                t.set_device_schools(caller.key, scope);
                 t.commit();
             }
         }
@@ -558,8 +586,12 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 ++scanned;
                 cursor = logged.change.seq;
                 if (!logged.for_device.empty()) {
-                    if (logged.for_device == caller.device) response.ops.push_back(std::move(logged.change));
-                    continue;
+                    if (logged.for_device != caller.key) continue;
+                    if (logged.change.kind == ChangeKind::Delete && logged.change.entity == "school") {
+                        response.ops.push_back(std::move(logged.change)); // purge
+                        continue;
+                    }
+                    // A replayed row still has to pass the read rule below.
                 }
                 const EntitySpec* spec = find_entity(logged.change.entity);
                 if (!spec) continue;
@@ -583,7 +615,11 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                         state.visit_team = it->second->team;
                     }
                 }
-                if (spec->name == "conflict") state.conflicted_entity = logged.change.fields.value("entity", "");
+                if (spec->name == "conflict") {
+                    // A resolution carries only its status: what it is about is in the row.
+                    auto stored = t.row(*spec, logged.change.id);
+                    state.conflicted_entity = stored ? stored->fields.value("entity", "") : logged.change.fields.value("entity", "");
+                }
                 if (decide(caller.user, Access::Read, *spec, *place, state))
                     response.ops.push_back(std::move(logged.change));
             }
@@ -857,7 +893,7 @@ Result<Json> Service::export_for(const std::string& email) {
         if (!tx) return tx.error();
         auto account = (*tx)->account_by_email(lower(trim(email)));
         if (!account) return Error{ErrorCode::NotFound, "no user has email " + email};
-        const User& user = account->user;
+        const User user = effective_user(**tx, *account);
         auto scope = scope_schools(**tx, user);
         Json rows = Json::object();
         for (const auto& spec : entity_specs()) {

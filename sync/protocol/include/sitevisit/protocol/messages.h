@@ -42,6 +42,9 @@ struct OpResult {
     std::int64_t seq = 0;
     std::string error; // for rejected ops: why, in words a person can act on
     bool forbidden = false; // rejected for role or scope (not on the wire: the HTTP status says it)
+    // Why, for machines: invalid, forbidden, dseq_gap (send the earlier changes first: keep
+    // it), dseq_reused. Empty when not rejected. An extension of SYNC.md's result.
+    std::string code;
 };
 
 struct PushResponse {

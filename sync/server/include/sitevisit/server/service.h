@@ -27,7 +27,9 @@ struct ServiceOptions {
 // The signed-in caller of a request.
 struct Caller {
     User user;
-    std::string device;
+    std::string device; // as the device names itself
+    std::string key;    // user/device: what the server keys per-device state on, so one
+                        // user's device id can never stand for another user's device
 };
 
 struct LoginAnswer {
