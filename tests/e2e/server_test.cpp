@@ -715,3 +715,59 @@ TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
     ASSERT_EQ(server.admin({"school", "import", csv.string()}).code, 0);
     EXPECT_EQ(Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"]["school"].size(), 3u);
 }
+
+TEST_F(Demo, ADeviceIdNamesADeviceOfOneUserOnly) {
+    // The receiver signs in with the lead's device id (device ids are visible in clocks).
+    const std::string lead = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "shared-id");
+    std::int64_t cursor = 0;
+    pull_all(lead, 0, &cursor);
+    const std::string receiver = login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "shared-id");
+    for (const auto& op : pull_all(receiver)) {
+        if (op["entity"] == "visit") EXPECT_NE(op["school"], bayside_el) << "the lead's draft at Bayside reached the receiver";
+    }
+    // The receiver's pushes do not use up the lead's numbering.
+    const std::string evidence = any_row("evidence", lincoln);
+    ASSERT_EQ(push(receiver, "shared-id", Json::array({change("review", new_id(), lincoln, {{"evidence", evidence}, {"decision", "accepted"}, {"at", "2026-11-23T10:00:00Z"}}, 1, "shared-id")})).status, 200);
+    auto mine = push(lead, "shared-id", Json::array({change("visit", new_id(), lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "shared-id")}));
+    EXPECT_EQ(mine.status, 200) << mine.body;
+    EXPECT_EQ(http().request("POST", "/v1/auth/login", Json{{"email", "lead@demo.sitevisit"}, {"password", "lead-demo-2026"}, {"device", "server"}}.dump()).status, 400);
+}
+
+TEST_F(Demo, NoOneWritesConflictRecordsOrResolutionsWhereTheyMayNotRead) {
+    const std::string lead = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-l");
+    const std::string principal2 = login(http(), "principal2@demo.sitevisit", "principal2-demo-2026", "tab-p2");
+    const std::string principal = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "tab-p");
+    std::int64_t p2_cursor = 0;
+    pull_all(principal2, 0, &p2_cursor);
+    // The lead's draft visit at Bayside El, then deleted.
+    const std::string visit = new_id();
+    ASSERT_EQ(push(lead, "tab-l", Json::array({change("visit", visit, bayside_el, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tab-l")})).status, 200);
+    auto del = push(lead, "tab-l", Json::array({change("visit", visit, bayside_el, Json::object(), 2, "tab-l", 0, "delete")}));
+    ASSERT_EQ(del.status, 200) << del.body;
+    // A principal of another school "edits" it: refused, and no conflict record appears.
+    auto forged = push(principal, "tab-p", Json::array({change("visit", visit, bayside_el, {{"kind", "targeted"}}, 1, "tab-p")}));
+    EXPECT_EQ(forged.status, 403) << forged.body;
+    for (const auto& op : pull_all(principal2, p2_cursor))
+        EXPECT_NE(op["entity"], "conflict") << op.dump();
+    // Deleting a conflict record is an admin's alone.
+    Json row = export_as("admin@demo.sitevisit")["rows"];
+    EXPECT_FALSE(row.contains("conflict")); // none were made
+    // Nested too deep: refused, and the server stays up.
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    auto nested = http().request("POST", "/v1/sync/push", "{\"device\":\"tab-l\",\"ops\":[{\"base\":" + deep + "}]}", bearer(lead));
+    EXPECT_EQ(nested.status, 400);
+    EXPECT_NE(nested.body.find("nested more than"), std::string::npos) << nested.body.substr(0, 200);
+    EXPECT_EQ(http().request("GET", "/v1/health").status, 200);
+}
+
+TEST_F(Demo, BodiesAreBoundedOnEveryMethodAndHeadHasNoBody) {
+    auto get_body = http().raw("GET /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n" + std::string(300000, 'x'));
+    EXPECT_EQ(get_body.status, 413);
+    auto chunked = http().raw("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    EXPECT_EQ(chunked.status, 411);
+    const std::string token = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "p");
+    auto head = http().raw("HEAD /v1/blobs/" + std::string(64, '0') + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                           "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(head.status, 404);
+    EXPECT_TRUE(head.body.empty()) << head.body;
+}

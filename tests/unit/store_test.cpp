@@ -320,6 +320,8 @@ TEST_F(StoreTest, ADeviceResolvesAConflictButCannotForgeOne) {
               "only a conflict's status, resolution and resolved_by can change");
     EXPECT_EQ(store->put(org.principal, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}}).error().code,
               ErrorCode::Forbidden); // a principal may not touch a draft visit's ratings
+    EXPECT_EQ(store->remove(org.lead, "conflict", conflict).error().code, ErrorCode::Forbidden);
+    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", nullptr}}}).error().code, ErrorCode::Invalid);
     auto resolved = store->put(org.lead, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}});
     ASSERT_TRUE(resolved.ok()) << resolved.error().message;
     EXPECT_EQ(resolved->change->fields["resolved_by"], org.lead.id);
