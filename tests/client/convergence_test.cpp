@@ -240,8 +240,3 @@ TEST(Convergence, RandomEditsRandomSyncsRandomFaults) {
     std::cout << "convergence: " << checked << " pushed field values checked, " << lost << " lost\n";
 }
 
-int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}

@@ -314,6 +314,8 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::fault(Fault f, int bytes, int delay_ms) {
     std::lock_guard lock(mutex_);
     queue_.assign(1, Pending{f, bytes, delay_ms});
+    budget_ = bytes;
+    budget_active_ = f == Fault::Budget; // applies to connections already open, too
 }
 
 void FaultProxy::accept_loop() {
@@ -352,8 +354,16 @@ void FaultProxy::serve(int client, Pending p) {
                 give = static_cast<std::size_t>(p.bytes) - sent_up;
                 cut = true;
             }
+            if (budget_active_) {
+                const long long left = budget_.fetch_sub(static_cast<long long>(give));
+                if (left < static_cast<long long>(give)) {
+                    give = static_cast<std::size_t>(std::max(0LL, left));
+                    cut = true;
+                }
+            }
             if (give > 0 && !send_all(upstream, std::string(buf, give))) break;
             sent_up += give;
+            bytes_up_ += static_cast<long long>(give);
         }
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::recv(upstream, buf, sizeof buf, 0);

@@ -94,12 +94,14 @@ public:
         LoseReply,  // forward the request, let the server answer, never hand the answer back
         CutRequest, // forward only the first `bytes` of the request, then cut both sides
         Slow,       // forward the answer in small pieces with `delay_ms` between them
+        Budget,     // forward `bytes` more request bytes over all connections, then cut every one
     };
     explicit FaultProxy(int server_port);
     ~FaultProxy();
     int port() const { return port_; }
     void fault(Fault f, int bytes = 0, int delay_ms = 0);
     int connections() const { return connections_; }
+    long long bytes_up() const { return bytes_up_; } // bytes forwarded to the server so far
 
 private:
     struct Pending {
@@ -114,6 +116,9 @@ private:
     int port_ = 0;
     std::atomic<bool> stop_{false};
     std::atomic<int> connections_{0};
+    std::atomic<long long> bytes_up_{0};
+    std::atomic<long long> budget_{0};
+    std::atomic<bool> budget_active_{false};
     std::mutex mutex_;
     std::vector<Pending> queue_;
     std::thread thread_;

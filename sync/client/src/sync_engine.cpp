@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QNetworkInformation>
 
 Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync")
 
@@ -17,6 +18,14 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
     if (options_.interval_ms > 0) {
         connect(&interval_, &QTimer::timeout, this, &SyncEngine::syncNow);
         interval_.start(options_.interval_ms);
+    }
+    // Connectivity hints only trigger an attempt: "unknown" is not "offline", and the requests
+    // themselves decide. Without a backend the timer and the backoff retries still run.
+    if (QNetworkInformation::load(QNetworkInformation::Feature::Reachability)) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability r) {
+                    if (r != QNetworkInformation::Reachability::Disconnected) syncNow();
+                });
     }
     if (auto s = store_.session(); s && *s) {
         transport_.setServer(QUrl(QString::fromStdString((*s)->server)));
@@ -53,16 +62,20 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
             return;
         }
         Json user = j["user"];
-        // The scope the server says, in the directory's terms, so core's rules can use it.
-        const std::string role = user.value("role", "");
         Store::Session s{server.toString().toStdString(), j["token"].get<std::string>(), j.value("expires", ""), user};
-        if (auto st = store_.set_session(s); !st) {
-            done(QString::fromStdString(st.error().message));
-            return;
-        }
         transport_.setToken(QString::fromStdString(s.token));
-        setState(State::Offline);
-        done({});
+        // The server's file size limit, so a file too large is refused when it is attached,
+        // not when it is uploaded days later.
+        transport_.blobOptions([this, s, done](const Reply& o) mutable {
+            const QByteArray max = o.headers.value("tus-max-size");
+            if (!max.isEmpty()) s.user["max_blob_bytes"] = max.toLongLong();
+            if (auto st = store_.set_session(s); !st) {
+                done(QString::fromStdString(st.error().message));
+                return;
+            }
+            setState(State::Offline);
+            done({});
+        });
     });
 }
 

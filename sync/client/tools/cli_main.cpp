@@ -1,4 +1,5 @@
 // sitevisit-cli: a headless device over the same store and sync engine the app uses.
+#include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/time_format.h"
 
@@ -145,20 +146,13 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "attach" && args.size() == 2) {
-        QFile file(QString::fromStdString(args[1]));
-        if (!file.open(QIODevice::ReadOnly)) return fail("cannot read " + args[1]);
         auto s = store.session();
         const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
-        if (file.size() > limit)
-            return fail(args[1] + " is " + std::to_string(file.size() / (1024 * 1024)) + " MB; the limit is " +
-                        std::to_string(limit / (1024 * 1024)) + " MB");
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        hash.addData(&file);
-        const std::string sha = hash.result().toHex().toStdString();
-        const std::string path = QFileInfo(file).absoluteFilePath().toStdString();
-        if (auto st = store.queue_blob({sha, path, file.size(), "up"}); !st) return fail(st.error().message);
-        const QString mime = QMimeDatabase().mimeTypeForFile(QString::fromStdString(path)).name();
-        std::cout << Json{{"sha256", sha}, {"size", file.size()}, {"media_type", mime.toStdString()}}.dump() << "\n";
+        const QString work = QFileInfo(QString::fromStdString(db)).absolutePath() + QStringLiteral("/attachments");
+        auto a = prepare_attachment(QString::fromStdString(args[1]), work, limit);
+        if (!a) return fail(a.error().message);
+        if (auto st = store.queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
+        std::cout << Json{{"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"downscaled", a->downscaled}}.dump() << "\n";
         return 0;
     }
     if (cmd == "conflicts" && args.size() == 1) {

@@ -34,7 +34,7 @@ public:
     struct Options {
         int push_batch = 500;
         int pull_limit = 1000;
-        std::int64_t chunk_bytes = 4 * 1024 * 1024;
+        std::int64_t chunk_bytes = 1024 * 1024; // what one cut can waste
         int backoff_first_ms = 1000;
         int backoff_max_ms = 5 * 60 * 1000;
         int interval_ms = 5 * 60 * 1000; // the periodic trigger; 0: none
