@@ -42,9 +42,13 @@ void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByt
         r.body = reply->readAll();
         for (const auto& pair : reply->rawHeaderPairs()) r.headers.insert(pair.first.toLower(), pair.second);
         if (r.status == 0) {
-            r.network_error = reply->error() == QNetworkReply::OperationCanceledError
-                                  ? QStringLiteral("the server did not answer in time")
-                                  : reply->errorString();
+            switch (reply->error()) {
+            case QNetworkReply::OperationCanceledError:
+            case QNetworkReply::TimeoutError: r.network_error = QStringLiteral("the server did not answer in time"); break;
+            case QNetworkReply::ConnectionRefusedError: r.network_error = QStringLiteral("the server is not reachable"); break;
+            case QNetworkReply::HostNotFoundError: r.network_error = QStringLiteral("the server's name is not known"); break;
+            default: r.network_error = QStringLiteral("the connection was cut (%1)").arg(reply->errorString());
+            }
         }
         reply->deleteLater();
         done(r);
