@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -233,4 +234,38 @@ TEST_F(Devices, APullThatFailsHalfWayNeverBlanksLocalRowsOrPushesAnythingBack) {
     proxy.fault(FaultProxy::Fault::Pass);
     ASSERT_EQ(b.sync(), 0);
     EXPECT_EQ(b.exported(), a.exported());
+}
+
+TEST_F(Devices, EvidenceFilesDownloadInChunksAndResumeFromWhatIsOnDisk) {
+    Device p = device("p", "principal@demo.sitevisit", "principal-demo-2026");
+    const auto file = dir / "minutes.bin";
+    std::string bytes(3 * 1024 * 1024 + 12345, '\0');
+    std::mt19937_64 rng(5);
+    for (auto& c : bytes) c = static_cast<char>(rng());
+    std::ofstream(file, std::ios::binary) << bytes;
+    Json a = Json::parse(p.cli({"attach", file.string()}).out);
+    p.put("evidence", {{"school", lincoln}, {"title", "Minutes"}, {"kind", "document"}, {"sha256", a["sha256"]}, {"size", a["size"]}, {"media_type", "application/octet-stream"}});
+    ASSERT_EQ(p.sync(), 0);
+
+    FaultProxy proxy(server.port());
+    Device r{(dir / "r.db").string()};
+    ASSERT_EQ(r.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()), "receiver@demo.sitevisit"}, "receiver-demo-2026\n").code, 0);
+    ASSERT_EQ(r.sync(), 0);
+    const auto target = dir / "fetched.bin";
+    // An earlier run got the first 2 MB before it was cut.
+    std::ofstream(target.string() + ".part", std::ios::binary) << bytes.substr(0, 2 * 1024 * 1024);
+    ASSERT_EQ(r.cli({"fetch", a["sha256"], target.string()}).code, 0);
+    const long long before = proxy.bytes_down();
+    ASSERT_EQ(r.sync(), 0);
+    std::ifstream in(target, std::ios::binary);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_TRUE(got == bytes);
+    const long long fetched = proxy.bytes_down() - before;
+    EXPECT_LT(fetched, static_cast<long long>(bytes.size() - 2 * 1024 * 1024 + 64 * 1024)) << "resent what was on disk";
+    EXPECT_FALSE(std::filesystem::exists(target.string() + ".part"));
+    // Someone who may not see the evidence gets nothing.
+    Device other = device("o", "principal2@demo.sitevisit", "principal2-demo-2026");
+    ASSERT_EQ(other.cli({"fetch", a["sha256"], (dir / "nope.bin").string()}).code, 0);
+    EXPECT_EQ(other.sync(), 0);
+    EXPECT_FALSE(std::filesystem::exists(dir / "nope.bin"));
 }

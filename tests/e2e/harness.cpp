@@ -368,6 +368,7 @@ void FaultProxy::serve(int client, Pending p) {
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::recv(upstream, buf, sizeof buf, 0);
             if (n <= 0) break;
+            bytes_down_ += n;
             if (p.fault == Fault::LoseReply) {
                 // The server committed and answered; the device never hears it.
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -102,6 +102,7 @@ public:
     void fault(Fault f, int bytes = 0, int delay_ms = 0);
     int connections() const { return connections_; }
     long long bytes_up() const { return bytes_up_; } // bytes forwarded to the server so far
+    long long bytes_down() const { return bytes_down_; } // bytes forwarded from the server
 
 private:
     struct Pending {
@@ -117,6 +118,7 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<int> connections_{0};
     std::atomic<long long> bytes_up_{0};
+    std::atomic<long long> bytes_down_{0};
     std::atomic<long long> budget_{0};
     std::atomic<bool> budget_active_{false};
     std::mutex mutex_;

@@ -282,7 +282,79 @@ void SyncEngine::pullNext() {
             return;
         }
         if (page->more) return pullNext();
-        done();
+        downloadNext();
+    });
+}
+
+void SyncEngine::downloadNext() {
+    auto jobs = store_.blob_jobs();
+    if (jobs)
+        for (const auto& job : *jobs)
+            if (job.direction == "down") return downloadFrom(job);
+    done();
+}
+
+// Into PATH.part, resuming from its size (a Range request), checked against the hash before
+// it becomes PATH.
+void SyncEngine::downloadFrom(const Store::BlobJob& job) {
+    const QString part = QString::fromStdString(job.path) + QStringLiteral(".part");
+    QFile file(part);
+    const qint64 have = file.exists() ? file.size() : 0;
+    const QString sha = QString::fromStdString(job.sha256);
+    auto finish = [this, job, part]() {
+        QFile f(part);
+        if (!f.open(QIODevice::ReadOnly)) return;
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(&f);
+        f.close();
+        if (hash.result().toHex().toStdString() != job.sha256) {
+            QFile::remove(part);
+            (void)store_.update_blob(job.sha256, 0, "failed", "the downloaded bytes do not match their hash; fetch it again");
+        } else {
+            QFile::remove(QString::fromStdString(job.path));
+            QFile::rename(part, QString::fromStdString(job.path));
+            (void)store_.update_blob(job.sha256, job.size, "done");
+        }
+        emit countsChanged();
+    };
+    if (job.size > 0 && have >= job.size) {
+        finish();
+        return downloadNext();
+    }
+    transport_.blobGet(sha, have, options_.chunk_bytes, [this, job, part, have, finish](const Reply& r) {
+        if (r.status == 404) {
+            (void)store_.update_blob(job.sha256, have, "failed", "the server has no file you may see under this hash");
+            emit countsChanged();
+            return downloadNext();
+        }
+        if (r.status == 416) { // nothing past what we hold
+            finish();
+            return downloadNext();
+        }
+        if (!(r.status == 200 || r.status == 206)) return fail(r, QStringLiteral("downloading a file"));
+        QFile f(part);
+        if (!f.open(r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate) ||
+            f.write(r.body) != r.body.size() || !f.flush()) {
+            running_ = false;
+            setState(State::Error, QStringLiteral("cannot write %1: is the disk full?").arg(part));
+            emit finished(false);
+            return;
+        }
+        f.close();
+        // The full length, from Content-Range ("bytes a-b/N") when it was a range.
+        std::int64_t total = job.size;
+        const QByteArray range = r.headers.value("content-range");
+        if (const int slash = range.lastIndexOf('/'); slash >= 0) total = range.mid(slash + 1).toLongLong();
+        else if (r.status == 200) total = r.body.size();
+        const qint64 now = QFile(part).size();
+        (void)store_.update_blob(job.sha256, now, "pending");
+        progress_.bytes_done += r.body.size();
+        emit progressChanged();
+        if (now >= total) {
+            finish();
+            return downloadNext();
+        }
+        downloadFrom(Store::BlobJob{job.sha256, job.path, total, job.direction, now, job.state, {}});
     });
 }
 

@@ -100,9 +100,11 @@ void Transport::blobPatch(const QString& sha256, std::int64_t offset, std::int64
     send("PATCH", r, chunk, std::move(done));
 }
 
-void Transport::blobGet(const QString& sha256, std::int64_t from, Done done) {
+void Transport::blobGet(const QString& sha256, std::int64_t from, std::int64_t length, Done done) {
     auto r = request(QStringLiteral("/v1/blobs/") + sha256);
-    if (from > 0) r.setRawHeader("Range", "bytes=" + QByteArray::number(static_cast<qlonglong>(from)) + "-");
+    if (from > 0 || length > 0)
+        r.setRawHeader("Range", "bytes=" + QByteArray::number(static_cast<qlonglong>(from)) + "-" +
+                                    (length > 0 ? QByteArray::number(static_cast<qlonglong>(from + length - 1)) : QByteArray()));
     send("GET", r, {}, std::move(done));
 }
 

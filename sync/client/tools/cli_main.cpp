@@ -26,6 +26,7 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   put ENTITY JSON        create or change a row: {"id"?, "school"?, ...fields}
   delete ENTITY ID       delete a row
   attach FILE            queue a file for upload; prints its sha256 for an evidence row
+  fetch SHA256 FILE      queue an evidence file for download to FILE (the next sync fetches it)
   conflicts              open conflicts, both values, who and when
   resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
   export                 everything this device holds, as sorted JSON
@@ -153,6 +154,15 @@ int main(int argc, char** argv) {
         if (!a) return fail(a.error().message);
         if (auto st = store.queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
         std::cout << Json{{"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"downscaled", a->downscaled}}.dump() << "\n";
+        return 0;
+    }
+    if (cmd == "fetch" && args.size() == 3) {
+        const std::string& sha = args[1];
+        if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
+            return fail("SHA256 must be 64 lowercase hex digits");
+        const std::string path = QFileInfo(QString::fromStdString(args[2])).absoluteFilePath().toStdString();
+        if (auto st = store.queue_blob({sha, path, 0, "down"}); !st) return fail(st.error().message);
+        std::cout << "queued " << sha.substr(0, 12) << "... for " << path << "\n";
         return 0;
     }
     if (cmd == "conflicts" && args.size() == 1) {

@@ -83,6 +83,8 @@ private:
     void uploadNext();
     void uploadFrom(const Store::BlobJob& job, std::int64_t offset);
     void pullNext();
+    void downloadNext();
+    void downloadFrom(const Store::BlobJob& job);
     void done();
     void scheduleRetry();
 

@@ -52,7 +52,8 @@ public:
     void blobCreate(const QString& sha256, std::int64_t length, Done done);
     void blobHead(const QString& sha256, Done done);
     void blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length, const QByteArray& chunk, Done done);
-    void blobGet(const QString& sha256, std::int64_t from, Done done);
+    // Bytes from `from`, at most `length` of them (0: to the end).
+    void blobGet(const QString& sha256, std::int64_t from, std::int64_t length, Done done);
 
 private:
     QNetworkRequest request(const QString& path) const;
