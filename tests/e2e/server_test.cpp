@@ -771,3 +771,30 @@ TEST_F(Demo, BodiesAreBoundedOnEveryMethodAndHeadHasNoBody) {
     EXPECT_EQ(head.status, 404);
     EXPECT_TRUE(head.body.empty()) << head.body;
 }
+
+TEST_F(Demo, ALeadAddedToADraftsTeamReceivesTheWholeVisit) {
+    const std::string lena = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-lena");
+    const std::string leo = login(http(), "lead2@demo.sitevisit", "lead2-demo-2026", "tab-leo");
+    std::int64_t cursor = 0;
+    pull_all(leo, 0, &cursor);
+    std::string leo_id, lena_id;
+    for (auto it = everything["rows"]["user"].begin(); it != everything["rows"]["user"].end(); ++it) {
+        if (it.value()["fields"]["email"] == "lead2@demo.sitevisit") leo_id = it.key();
+        if (it.value()["fields"]["email"] == "lead@demo.sitevisit") lena_id = it.key();
+    }
+    const std::string visit = new_id(), obs = new_id();
+    auto created = push(lena, "tab-lena", Json::array({
+        change("visit", visit, bayside_el, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tab-lena"),
+        change("observation", obs, bayside_el, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/1.3"}, {"rating", 2}}, 2, "tab-lena")}));
+    ASSERT_EQ(created.status, 200);
+    for (const auto& op : pull_all(leo, cursor, &cursor)) EXPECT_NE(op["id"], obs) << "a draft reached someone off its team";
+    auto added = push(lena, "tab-lena", Json::array({change("visit", visit, bayside_el, {{"team", {lena_id, leo_id}}}, 3, "tab-lena", created.json()["results"][0]["seq"])}));
+    ASSERT_EQ(added.status, 200) << added.body;
+    bool got_visit = false, got_obs = false;
+    for (const auto& op : pull_all(leo, cursor)) {
+        if (op["id"] == visit && op["fields"].contains("rubric")) got_visit = true;
+        if (op["id"] == obs) got_obs = true;
+    }
+    EXPECT_TRUE(got_visit);
+    EXPECT_TRUE(got_obs);
+}

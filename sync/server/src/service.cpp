@@ -233,10 +233,19 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
     auto visit = tx.row(*find_entity("visit"), visit_id);
     if (!visit) return;
     std::vector<Row> rows{*visit};
-    for (const auto& r : tx.rows_of_school(visit->school))
-        if (!r.deleted && ((r.entity == "observation" && r.fields.value("visit", "") == visit_id) ||
-                           (r.entity == "comment" && r.fields.value("target", "") == visit_id)))
+    std::set<std::string> observations;
+    const auto school_rows = tx.rows_of_school(visit->school);
+    for (const auto& r : school_rows)
+        if (!r.deleted && r.entity == "observation" && r.fields.value("visit", "") == visit_id) {
             rows.push_back(r);
+            observations.insert(r.id);
+        }
+    // Comments and conflict records about the visit or any of its observations.
+    for (const auto& r : school_rows) {
+        if (r.deleted) continue;
+        const std::string about = r.entity == "comment" ? r.fields.value("target", "") : r.entity == "conflict" ? r.fields.value("row", "") : "";
+        if (!about.empty() && (about == visit_id || observations.count(about))) rows.push_back(r);
+    }
     for (Row r : rows) {
         Change c;
         {
@@ -431,7 +440,10 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.key});
     tx.set_field_versions(in.entity, in.id, versions);
     resend_winners(row);
-    if (spec.name == "visit" && changed.value("status", "") == "submitted") publish_visit(tx, in.id);
+    // Who may see the visit changed (submitted to the school, or new team members): send its
+    // current state again for those who skipped its earlier changes.
+    if (spec.name == "visit" && (changed.value("status", "") == "submitted" || changed.contains("team")))
+        publish_visit(tx, in.id);
     result.seq = seq;
     return result;
 }
