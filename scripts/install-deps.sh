@@ -9,7 +9,10 @@ packages=(
   nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev
   libcpprest-dev libssl-dev libargon2-dev
-  qt6-base-dev
+  qt6-base-dev qt6-declarative-dev
+  qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
+  qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
+  qml6-module-qtquick-window qml6-module-qtquick-shapes qml6-module-qttest libqt6quicktest6
 )
 
 missing=()

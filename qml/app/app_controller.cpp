@@ -1,0 +1,110 @@
+#include "app_controller.h"
+
+namespace sitevisit::app {
+
+AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
+    : QObject(parent), store_(std::move(store)),
+      engine_(std::make_unique<client::SyncEngine>(*store_, network_, this)) {
+    connect(engine_.get(), &client::SyncEngine::stateChanged, this, &AppController::syncChanged);
+    connect(engine_.get(), &client::SyncEngine::countsChanged, this, &AppController::syncChanged);
+    connect(engine_.get(), &client::SyncEngine::progressChanged, this, &AppController::syncChanged);
+    connect(engine_.get(), &client::SyncEngine::finished, this, [this](bool) { emit dataChanged(); });
+}
+
+AppController::~AppController() = default;
+
+bool AppController::signedIn() const { return engine_->user().has_value(); }
+
+QString AppController::userName() const {
+    auto u = engine_->user();
+    return u ? QString::fromStdString(u->name) : QString();
+}
+
+QString AppController::userRole() const {
+    auto u = engine_->user();
+    if (!u) return {};
+    switch (u->role) {
+    case Role::Admin: return tr("Admin");
+    case Role::RegionalDirector: return tr("Regional director");
+    case Role::AssistanceLead: return tr("Assistance Lead");
+    case Role::Principal: return tr("Principal");
+    case Role::Receiver: return tr("Receiver");
+    }
+    return {};
+}
+
+QString AppController::serverUrl() const {
+    auto s = store_->session();
+    return s && *s ? QString::fromStdString((*s)->server) : QString();
+}
+
+QString AppController::syncState() const {
+    using S = client::SyncEngine::State;
+    switch (engine_->state()) {
+    case S::Offline: return QStringLiteral("offline");
+    case S::Syncing: return QStringLiteral("syncing");
+    case S::UpToDate: return QStringLiteral("upToDate");
+    case S::NeedsSignIn: return QStringLiteral("needsSignIn");
+    case S::Error: return QStringLiteral("error");
+    }
+    return {};
+}
+
+QString AppController::syncMessage() const {
+    using S = client::SyncEngine::State;
+    const int pending = engine_->pendingChanges();
+    switch (engine_->state()) {
+    case S::Syncing: return tr("Syncing…");
+    case S::UpToDate: return pending == 0 ? tr("Up to date") : tr("%n change(s) waiting", nullptr, pending);
+    case S::Offline:
+        return pending == 0 ? tr("Offline") : tr("Offline — %n change(s) saved on this device", nullptr, pending);
+    case S::NeedsSignIn: return tr("Sign in again to sync; nothing on this device is lost");
+    case S::Error: return engine_->errorString();
+    }
+    return {};
+}
+
+QString AppController::lastSync() const {
+    const QDateTime t = engine_->lastSync();
+    return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : tr("never");
+}
+
+double AppController::syncProgress() const {
+    const auto p = engine_->progress();
+    const double total = p.changes_total + p.bytes_total / 4096.0;
+    if (total <= 0) return 0;
+    return std::min(1.0, (p.changes_done + p.bytes_done / 4096.0) / total);
+}
+
+void AppController::signIn(const QString& server, const QString& email, const QString& password) {
+    if (server.trimmed().isEmpty() || email.trimmed().isEmpty() || password.isEmpty()) {
+        sign_in_error_ = tr("Enter the server address, your email and your password.");
+        emit busyChanged();
+        return;
+    }
+    const QUrl url = QUrl::fromUserInput(server.trimmed());
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        sign_in_error_ = tr("The server address should look like https://sitevisit.example.org");
+        emit busyChanged();
+        return;
+    }
+    busy_ = true;
+    sign_in_error_.clear();
+    emit busyChanged();
+    engine_->signIn(url, email.trimmed(), password, [this](QString error) {
+        busy_ = false;
+        sign_in_error_ = error;
+        emit busyChanged();
+        emit sessionChanged();
+        if (error.isEmpty()) engine_->syncNow();
+    });
+}
+
+void AppController::signOut() {
+    engine_->signOut();
+    emit sessionChanged();
+}
+
+void AppController::syncNow() { engine_->syncNow(); }
+
+} // namespace sitevisit::app

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "sitevisit/client/sync_engine.h"
+#include "sitevisit/core/store.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+
+#include <memory>
+
+namespace sitevisit::app {
+
+// The app's one service object, made in main.cpp and handed to QML as a singleton: the store,
+// the sync engine and the signed-in user, as properties and invokables. No rules live here:
+// they are core's; no SQL or JSON reaches QML.
+class AppController : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(bool signedIn READ signedIn NOTIFY sessionChanged)
+    Q_PROPERTY(QString userName READ userName NOTIFY sessionChanged)
+    Q_PROPERTY(QString userRole READ userRole NOTIFY sessionChanged)
+    Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
+    Q_PROPERTY(QString syncState READ syncState NOTIFY syncChanged)
+    Q_PROPERTY(QString syncMessage READ syncMessage NOTIFY syncChanged)
+    Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
+    Q_PROPERTY(int openConflicts READ openConflicts NOTIFY syncChanged)
+    Q_PROPERTY(QString lastSync READ lastSync NOTIFY syncChanged)
+    Q_PROPERTY(double syncProgress READ syncProgress NOTIFY syncChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+    Q_PROPERTY(QString signInError READ signInError NOTIFY busyChanged)
+
+public:
+    AppController(std::unique_ptr<Store> store, QObject* parent = nullptr);
+    ~AppController() override;
+
+    bool signedIn() const;
+    QString userName() const;
+    QString userRole() const;
+    QString serverUrl() const;
+    QString syncState() const;
+    QString syncMessage() const;
+    int pendingChanges() const { return engine_->pendingChanges(); }
+    int openConflicts() const { return engine_->openConflicts(); }
+    QString lastSync() const;
+    double syncProgress() const;
+    bool busy() const { return busy_; }
+    QString signInError() const { return sign_in_error_; }
+
+    Q_INVOKABLE void signIn(const QString& server, const QString& email, const QString& password);
+    Q_INVOKABLE void signOut();
+    Q_INVOKABLE void syncNow();
+
+    Store& store() { return *store_; }
+    client::SyncEngine& engine() { return *engine_; }
+    std::optional<User> user() const { return engine_->user(); }
+
+signals:
+    void sessionChanged();
+    void syncChanged();
+    void busyChanged();
+    void dataChanged(); // rows changed (a sync applied a page, or a local write)
+
+private:
+    std::unique_ptr<Store> store_;
+    QNetworkAccessManager network_;
+    std::unique_ptr<client::SyncEngine> engine_;
+    bool busy_ = false;
+    QString sign_in_error_;
+};
+
+} // namespace sitevisit::app

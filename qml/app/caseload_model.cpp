@@ -1,0 +1,100 @@
+#include "caseload_model.h"
+
+#include "app_controller.h"
+
+#include <QDate>
+
+#include <map>
+
+namespace sitevisit::app {
+
+namespace {
+
+QString designation_label(const std::string& value) {
+    if (value == "focused_targeted") return CaseloadModel::tr("Focused/targeted support");
+    if (value == "broad_comprehensive") return CaseloadModel::tr("Broad/comprehensive support");
+    if (value == "underperforming") return CaseloadModel::tr("Underperforming");
+    if (value == "chronically_underperforming") return CaseloadModel::tr("Receivership");
+    return CaseloadModel::tr("No designation");
+}
+
+} // namespace
+
+CaseloadModel::CaseloadModel(QObject* parent) : QAbstractListModel(parent) {}
+
+int CaseloadModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(schools_.size()); }
+
+QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const School& s = schools_.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole: return s.name;
+    case SchoolIdRole: return s.id;
+    case DistrictRole: return s.district;
+    case DesignationRole: return s.designation;
+    case LevelRole: return s.level;
+    case LastVisitRole: return s.last_visit;
+    case NextVisitRole: return s.next_visit;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> CaseloadModel::roleNames() const {
+    return {{SchoolIdRole, "schoolId"},       {NameRole, "name"},           {DistrictRole, "district"},
+            {DesignationRole, "designation"}, {LevelRole, "level"},         {LastVisitRole, "lastVisit"},
+            {NextVisitRole, "nextVisit"}};
+}
+
+QObject* CaseloadModel::app() const { return app_; }
+
+void CaseloadModel::setApp(QObject* app) {
+    auto* a = qobject_cast<AppController*>(app);
+    if (a == app_) return;
+    if (app_) disconnect(app_, nullptr, this, nullptr);
+    app_ = a;
+    if (app_) {
+        connect(app_, &AppController::dataChanged, this, &CaseloadModel::reload);
+        connect(app_, &AppController::sessionChanged, this, &CaseloadModel::reload);
+    }
+    emit appChanged();
+    reload();
+}
+
+void CaseloadModel::reload() {
+    beginResetModel();
+    schools_.clear();
+    if (app_) {
+        Store& store = app_->store();
+        std::map<std::string, std::string> district_name;
+        if (auto d = store.list("district"))
+            for (const auto& r : *d) district_name[r.id] = r.fields.value("name", "");
+        const QString today = QDate::currentDate().toString(Qt::ISODate);
+        std::map<std::string, std::pair<QString, QString>> visits; // school -> last, next
+        if (auto v = store.list("visit"))
+            for (const auto& r : *v) {
+                const QString date = QString::fromStdString(r.fields.value("start_date", ""));
+                auto& [last, next] = visits[r.school];
+                if (date <= today && date > last) last = date;
+                if (date > today && (next.isEmpty() || date < next)) next = date;
+            }
+        if (auto s = store.list("school"))
+            for (const auto& r : *s) {
+                School school{QString::fromStdString(r.id),
+                              QString::fromStdString(r.fields.value("name", "")),
+                              QString::fromStdString(district_name[r.fields.value("district", "")]),
+                              designation_label(r.fields.value("designation", "none")),
+                              QString::fromStdString(r.fields.value("level", "")),
+                              visits[r.id].first,
+                              visits[r.id].second};
+                schools_.push_back(school);
+            }
+        std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {
+            return std::tie(a.district, a.name) < std::tie(b.district, b.name);
+        });
+    }
+    endResetModel();
+    emit countChanged();
+}
+
+} // namespace sitevisit::app

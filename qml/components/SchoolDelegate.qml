@@ -1,0 +1,47 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+ItemDelegate {
+    id: delegate
+    required property string name
+    required property string designation
+    required property string lastVisit
+    required property string nextVisit
+    required property string level
+
+    implicitHeight: Math.max(Theme.touchTarget * 1.5, content.implicitHeight + 2 * Theme.spacing)
+    Accessible.name: qsTr("%1, %2").arg(name).arg(designation)
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.radius
+        border.color: delegate.activeFocus ? Theme.primary : Theme.divider
+    }
+    contentItem: ColumnLayout {
+        id: content
+        spacing: 2
+        Label {
+            Layout.fillWidth: true
+            text: delegate.name
+            font.pixelSize: Theme.fontTitle
+            color: Theme.text
+            elide: Text.ElideRight
+        }
+        Label {
+            Layout.fillWidth: true
+            text: delegate.designation
+            font.pixelSize: Theme.fontBody
+            color: delegate.designation === qsTr("Receivership") ? Theme.danger : Theme.mutedText
+        }
+        Label {
+            Layout.fillWidth: true
+            text: qsTr("Last visit: %1 · Next visit: %2")
+                    .arg(delegate.lastVisit.length ? delegate.lastVisit : qsTr("none"))
+                    .arg(delegate.nextVisit.length ? delegate.nextVisit : qsTr("not planned"))
+            font.pixelSize: Theme.fontSmall
+            color: Theme.mutedText
+            elide: Text.ElideRight
+        }
+    }
+}

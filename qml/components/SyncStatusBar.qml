@@ -1,0 +1,68 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+// Always visible: what has and has not reached the server, and a way to sync now.
+Rectangle {
+    id: bar
+    property var app
+    implicitHeight: Math.max(Theme.touchTarget, row.implicitHeight + Theme.spacing)
+    color: Theme.surface
+    border.color: Theme.divider
+
+    readonly property color stateColor: {
+        switch (bar.app ? bar.app.syncState : "") {
+        case "upToDate": return Theme.ok
+        case "syncing": return Theme.primary
+        case "offline": return Theme.warning
+        default: return Theme.danger
+        }
+    }
+
+    RowLayout {
+        id: row
+        anchors.fill: parent
+        anchors.leftMargin: Theme.margin
+        anchors.rightMargin: Theme.spacing
+        spacing: Theme.spacing
+
+        Rectangle {
+            width: 12; height: 12; radius: 6
+            color: bar.stateColor
+            Accessible.ignored: true
+        }
+        ColumnLayout {
+            Layout.fillWidth: true
+            spacing: 0
+            Label {
+                Layout.fillWidth: true
+                text: bar.app ? bar.app.syncMessage : ""
+                color: Theme.text
+                font.pixelSize: Theme.fontBody
+                elide: Text.ElideRight
+                Accessible.name: qsTr("Sync status: %1").arg(text)
+            }
+            Label {
+                Layout.fillWidth: true
+                text: bar.app ? qsTr("Last synced %1 · %n open conflict(s)", "", bar.app.openConflicts).arg(bar.app.lastSync) : ""
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
+            }
+            ProgressBar {
+                Layout.fillWidth: true
+                visible: bar.app && bar.app.syncState === "syncing"
+                value: bar.app ? bar.app.syncProgress : 0
+                Accessible.name: qsTr("Sync progress")
+            }
+        }
+        Button {
+            text: qsTr("Sync now")
+            enabled: bar.app && bar.app.signedIn && bar.app.syncState !== "syncing"
+            implicitHeight: Theme.touchTarget
+            onClicked: bar.app.syncNow()
+            Accessible.name: qsTr("Sync now")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// sitevisit: the Site Visit app. Everything but wiring lives in the libraries.
+#include "app/app_controller.h"
+#include "sitevisit/platform/data_paths.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QEventLoop>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTimer>
+
+#include <cstdio>
+#include <iostream>
+
+// The SiteVisit QML module is linked in statically.
+Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
+
+using namespace sitevisit;
+
+namespace {
+
+int warnings = 0;
+
+void count_warnings(QtMsgType type, const QMessageLogContext& ctx, const QString& msg) {
+    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg) ++warnings;
+    std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, ctx, msg)));
+}
+
+void wait(int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QGuiApplication app(argc, argv);
+    app.setApplicationName(QStringLiteral("sitevisit"));
+    app.setOrganizationName(QStringLiteral("SiteVisit"));
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(QStringLiteral("Site Visit: school turnaround site visits, offline first."));
+    cli.addHelpOption();
+    QCommandLineOption db({QStringLiteral("db")}, QStringLiteral("The device store (default: the app's data folder)."), QStringLiteral("FILE"));
+    QCommandLineOption server({QStringLiteral("server")}, QStringLiteral("The server to offer at sign-in."), QStringLiteral("URL"));
+    QCommandLineOption signIn({QStringLiteral("sign-in")}, QStringLiteral("Sign in as EMAIL at start (password from SITEVISIT_PASSWORD)."), QStringLiteral("EMAIL"));
+    QCommandLineOption selfTest({QStringLiteral("self-test")}, QStringLiteral("Load every page, report QML warnings, exit."));
+    QCommandLineOption shots({QStringLiteral("screenshots")}, QStringLiteral("Write every page at tablet and laptop size to DIR, exit."), QStringLiteral("DIR"));
+    QCommandLineOption dark({QStringLiteral("dark")}, QStringLiteral("Dark theme."));
+    cli.addOptions({db, server, signIn, selfTest, shots, dark});
+    cli.process(app);
+
+    QString error;
+    const QString path = cli.isSet(db) ? cli.value(db) : platform::DataPaths::storeFile(&error);
+    if (path.isEmpty()) {
+        std::cerr << "sitevisit: " << error.toStdString() << "\n";
+        return 1;
+    }
+    auto store = Store::open({path.toStdString()});
+    if (!store) {
+        std::cerr << "sitevisit: " << store.error().message << "\n";
+        return 1;
+    }
+    app::AppController controller(std::move(store).value());
+    qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
+
+    if (cli.isSet(selfTest)) qInstallMessageHandler(count_warnings);
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral(":/"));
+    engine.setInitialProperties({{QStringLiteral("defaultServer"), cli.value(server)},
+                                 {QStringLiteral("dark"), cli.isSet(dark)}});
+    engine.load(QUrl(QStringLiteral("qrc:/SiteVisit/Main.qml")));
+    if (engine.rootObjects().isEmpty()) return 1;
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+
+    if (cli.isSet(signIn)) {
+        QEventLoop loop;
+        QObject::connect(&controller, &app::AppController::busyChanged, &loop, [&] {
+            if (!controller.busy()) loop.quit();
+        });
+        controller.signIn(cli.value(server), cli.value(signIn), qEnvironmentVariable("SITEVISIT_PASSWORD"));
+        if (controller.busy()) loop.exec();
+        if (!controller.signInError().isEmpty()) {
+            std::cerr << "sitevisit: sign-in failed: " << controller.signInError().toStdString() << "\n";
+            return 1;
+        }
+        QEventLoop synced;
+        QObject::connect(&controller.engine(), &client::SyncEngine::finished, &synced, &QEventLoop::quit);
+        QTimer::singleShot(60000, &synced, &QEventLoop::quit);
+        if (controller.engine().state() == client::SyncEngine::State::Syncing) synced.exec();
+    }
+
+    const QStringList pages = controller.signedIn() ? QStringList{QStringLiteral("home")}
+                                                    : QStringList{QStringLiteral("signIn")};
+    if (cli.isSet(selfTest)) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home")}) {
+            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p));
+            wait(200);
+        }
+        std::cout << "self-test: pages loaded, " << warnings << " QML warning(s)\n";
+        return warnings == 0 ? 0 : 1;
+    }
+    if (cli.isSet(shots)) {
+        QDir().mkpath(cli.value(shots));
+        const struct {
+            int w, h;
+            const char* name;
+        } sizes[] = {{800, 1280, "tablet"}, {1366, 768, "laptop"}};
+        const QStringList all = pages; // signed in: the pages of the data; signed out: sign-in
+        for (const auto& s : sizes)
+            for (const QString& p : all) {
+                window->resize(s.w, s.h);
+                QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p));
+                wait(400);
+                const QString file = QDir(cli.value(shots)).filePath(p + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
+                if (!window->grabWindow().save(file)) {
+                    std::cerr << "sitevisit: cannot write " << file.toStdString() << "\n";
+                    return 1;
+                }
+                std::cout << "wrote " << file.toStdString() << "\n";
+            }
+        if (controller.signedIn()) QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, QStringLiteral("home")));
+        return 0;
+    }
+    return app.exec();
+}

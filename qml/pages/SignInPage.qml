@@ -1,0 +1,93 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+Page {
+    id: page
+    property var app
+    property string defaultServer: ""
+    objectName: "signInPage"
+    title: qsTr("Sign in")
+    background: Rectangle { color: Theme.background }
+
+    ColumnLayout {
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 2 * Theme.margin, 420)
+        spacing: Theme.margin
+
+        Label {
+            text: qsTr("Site Visit")
+            font.pixelSize: Theme.fontHeadline
+            font.bold: true
+            color: Theme.text
+        }
+        Label {
+            Layout.fillWidth: true
+            text: qsTr("Sign in once; after that the app opens straight into your data, with or without a network.")
+            wrapMode: Text.WordWrap
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontBody
+        }
+        TextField {
+            id: server
+            Layout.fillWidth: true
+            implicitHeight: Theme.touchTarget
+            placeholderText: qsTr("Server address")
+            text: page.defaultServer
+            inputMethodHints: Qt.ImhUrlCharactersOnly
+            Accessible.name: qsTr("Server address")
+            KeyNavigation.tab: email
+        }
+        TextField {
+            id: email
+            Layout.fillWidth: true
+            implicitHeight: Theme.touchTarget
+            placeholderText: qsTr("Email")
+            inputMethodHints: Qt.ImhEmailCharactersOnly | Qt.ImhNoAutoUppercase
+            Accessible.name: qsTr("Email")
+            KeyNavigation.tab: password
+        }
+        TextField {
+            id: password
+            Layout.fillWidth: true
+            implicitHeight: Theme.touchTarget
+            placeholderText: qsTr("Password")
+            echoMode: TextInput.Password
+            Accessible.name: qsTr("Password")
+            KeyNavigation.tab: signIn
+            onAccepted: signIn.clicked()
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: text.length > 0
+            text: page.app ? page.app.signInError : ""
+            color: Theme.danger
+            wrapMode: Text.WordWrap
+            font.pixelSize: Theme.fontBody
+            Accessible.name: qsTr("Sign-in problem: %1").arg(text)
+        }
+        Button {
+            id: signIn
+            Layout.fillWidth: true
+            implicitHeight: Theme.touchTarget
+            text: page.app && page.app.busy ? qsTr("Signing in…") : qsTr("Sign in")
+            enabled: !!page.app && !page.app.busy
+            background: Rectangle {
+                radius: Theme.radius
+                color: signIn.enabled ? Theme.primary : Theme.divider
+                border.color: signIn.activeFocus ? Theme.text : "transparent"
+            }
+            contentItem: Label {
+                text: signIn.text
+                color: Theme.textOnPrimary
+                font.pixelSize: Theme.fontBody
+                font.bold: true
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+            }
+            Accessible.name: qsTr("Sign in")
+            onClicked: page.app.signIn(server.text, email.text, password.text)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates docs/screenshots: the app, offscreen, at tablet (800x1280) and laptop (1366x768)
+# size, signed in to a demo server as the demo Assistance Lead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${SITEVISIT_BUILD_DIR:-build}"
+out="${1:-docs/screenshots}"
+work=$(mktemp -d)
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+"$build_dir/sync/server/sitevisit-server" demo --data "$work/server" > /dev/null
+"$build_dir/sync/server/sitevisit-server" serve --data "$work/server" --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+server_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' "$work/serve.out")
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+# The sign-in page, before anyone signs in.
+"$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out"
+# Then every page as the demo lead.
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+  --sign-in lead@demo.sitevisit --screenshots "$out"
