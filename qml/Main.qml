@@ -19,10 +19,16 @@ ApplicationWindow {
     title: qsTr("Site Visit")
     color: Theme.background
 
-    // Pages by name, for navigation, self-test and screenshots.
-    function showPage(name) {
-        stack.replace(null, name === "signIn" ? signInPage : homePage)
+    // Pages by name, for navigation, self-test and screenshots ("school" and "visit" open
+    // the ones the app suggests when no id is given).
+    function showPage(name, id) {
+        if (name === "signIn") stack.replace(null, signInPage)
+        else if (name === "home") stack.replace(null, homePage)
+        else if (name === "school") { stack.replace(null, homePage); openSchool(id || window.app.suggestedSchool()) }
+        else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
     }
+    function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
+    function openVisit(id) { stack.push(visitPage, { visitId: id }) }
 
     Component {
         id: signInPage
@@ -30,7 +36,15 @@ ApplicationWindow {
     }
     Component {
         id: homePage
-        HomePage { app: window.app }
+        HomePage { app: window.app; onOpenSchool: (id) => window.openSchool(id) }
+    }
+    Component {
+        id: schoolPage
+        SchoolPage { app: window.app; onOpenVisit: (id) => window.openVisit(id) }
+    }
+    Component {
+        id: visitPage
+        VisitPage { app: window.app }
     }
 
     ColumnLayout {

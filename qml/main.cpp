@@ -95,11 +95,12 @@ int main(int argc, char** argv) {
         if (controller.engine().state() == client::SyncEngine::State::Syncing) synced.exec();
     }
 
-    const QStringList pages = controller.signedIn() ? QStringList{QStringLiteral("home")}
-                                                    : QStringList{QStringLiteral("signIn")};
+    const QStringList pages = controller.signedIn()
+                                  ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit")}
+                                  : QStringList{QStringLiteral("signIn")};
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home")}) {
-            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p));
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit")}) {
+            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }
         std::cout << "self-test: pages loaded, " << warnings << " QML warning(s)\n";
@@ -115,8 +116,8 @@ int main(int argc, char** argv) {
         for (const auto& s : sizes)
             for (const QString& p : all) {
                 window->resize(s.w, s.h);
-                QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p));
-                wait(400);
+                QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
+                wait(500);
                 const QString file = QDir(cli.value(shots)).filePath(p + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
                 if (!window->grabWindow().save(file)) {
                     std::cerr << "sitevisit: cannot write " << file.toStdString() << "\n";
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
                 }
                 std::cout << "wrote " << file.toStdString() << "\n";
             }
-        if (controller.signedIn()) QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, QStringLiteral("home")));
+
         return 0;
     }
     return app.exec();

@@ -1,5 +1,7 @@
 #include "app_controller.h"
 
+#include <map>
+
 namespace sitevisit::app {
 
 AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
@@ -106,5 +108,36 @@ void AppController::signOut() {
 }
 
 void AppController::syncNow() { engine_->syncNow(); }
+
+QString AppController::suggestedSchool() const {
+    std::map<std::string, int> visits;
+    if (auto v = store_->list("visit"))
+        for (const auto& r : *v) ++visits[r.school];
+    std::string best;
+    int most = -1;
+    if (auto s = store_->list("school"))
+        for (const auto& r : *s)
+            if (visits[r.id] > most) {
+                most = visits[r.id];
+                best = r.id;
+            }
+    return QString::fromStdString(best);
+}
+
+QString AppController::suggestedVisit() const {
+    auto u = engine_->user();
+    std::string draft, latest, latest_date;
+    if (auto v = store_->list("visit"))
+        for (const auto& r : *v) {
+            const std::string date = r.fields.value("start_date", "");
+            if (u && r.fields.value("status", "") == "draft" && r.fields.value("team", Json::array()).dump().find(u->id) != std::string::npos)
+                draft = r.id;
+            if (date > latest_date) {
+                latest_date = date;
+                latest = r.id;
+            }
+        }
+    return QString::fromStdString(draft.empty() ? latest : draft);
+}
 
 } // namespace sitevisit::app

@@ -48,6 +48,10 @@ public:
     Q_INVOKABLE void signIn(const QString& server, const QString& email, const QString& password);
     Q_INVOKABLE void signOut();
     Q_INVOKABLE void syncNow();
+    // For a first look (screenshots, self-test): the school with the most visits, and a visit
+    // this user can work on (a draft of theirs, else the latest).
+    Q_INVOKABLE QString suggestedSchool() const;
+    Q_INVOKABLE QString suggestedVisit() const;
 
     Store& store() { return *store_; }
     client::SyncEngine& engine() { return *engine_; }

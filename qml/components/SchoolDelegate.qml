@@ -5,6 +5,7 @@ import SiteVisit
 
 ItemDelegate {
     id: delegate
+    required property string schoolId
     required property string name
     required property string designation
     required property string lastVisit

@@ -8,6 +8,7 @@ import SiteVisit
 Page {
     id: page
     property var app
+    signal openSchool(string schoolId)
     objectName: "homePage"
     title: qsTr("Caseload")
     background: Rectangle { color: Theme.background }
@@ -61,6 +62,7 @@ Page {
         }
         delegate: SchoolDelegate {
             width: ListView.view.width
+            onClicked: page.openSchool(schoolId)
         }
         Label {
             anchors.centerIn: parent

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QObject>
+#include <QQmlEngine>
+
+namespace sitevisit::app {
+
+class AppController;
+
+// One school's page: its plan's benchmarks with derived status, and its visits.
+class SchoolController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
+    Q_PROPERTY(QString name READ name NOTIFY changed)
+    Q_PROPERTY(QString designation READ designation NOTIFY changed)
+    Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
+    Q_PROPERTY(QVariantList visits READ visits NOTIFY changed)
+    Q_PROPERTY(bool canStartVisit READ canStartVisit NOTIFY changed)
+public:
+    explicit SchoolController(QObject* parent = nullptr) : QObject(parent) {}
+    QObject* app() const;
+    void setApp(QObject* app);
+    QString schoolId() const { return school_; }
+    void setSchoolId(const QString& id);
+    QString name() const { return name_; }
+    QString designation() const { return designation_; }
+    // Each: measure, unit, status (key), statusLabel, reason, baseline, target, readings [{day, value}]
+    QVariantList benchmarks() const { return benchmarks_; }
+    // Each: visitId, kind, date, status
+    QVariantList visits() const { return visits_; }
+    bool canStartVisit() const;
+    // A new draft visit here with this user on its team; its id, or empty with errorString.
+    Q_INVOKABLE QString startVisit();
+    Q_INVOKABLE QString errorString() const { return error_; }
+    Q_INVOKABLE void reload();
+
+signals:
+    void changed();
+
+private:
+    AppController* app_ = nullptr;
+    QString school_, name_, designation_, error_;
+    QVariantList benchmarks_, visits_;
+};
+
+} // namespace sitevisit::app

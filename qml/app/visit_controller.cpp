@@ -1,0 +1,217 @@
+#include "visit_controller.h"
+
+#include "app_controller.h"
+
+#include <QJsonValue>
+
+namespace sitevisit::app {
+
+QVariant IndicatorListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const Item& i = items_.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole: return i.name;
+    case IndicatorIdRole: return i.id;
+    case CodeRole: return i.code;
+    case RatingRole: return i.rating;
+    case NoteRole: return i.note;
+    case SourceRole: return i.source;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> IndicatorListModel::roleNames() const {
+    return {{IndicatorIdRole, "indicatorId"}, {CodeRole, "code"}, {NameRole, "name"},
+            {RatingRole, "rating"},           {NoteRole, "note"}, {SourceRole, "source"}};
+}
+
+void IndicatorListModel::reset(QList<Item> items) {
+    beginResetModel();
+    items_ = std::move(items);
+    endResetModel();
+}
+
+void IndicatorListModel::update(const Item& item) {
+    for (int r = 0; r < items_.size(); ++r)
+        if (items_[r].id == item.id) {
+            items_[r] = item;
+            emit dataChanged(index(r), index(r));
+        }
+}
+
+VisitController::VisitController(QObject* parent) : QObject(parent), indicators_(this) {}
+
+QObject* VisitController::app() const { return app_; }
+
+void VisitController::setApp(QObject* app) {
+    auto* a = qobject_cast<AppController*>(app);
+    if (a == app_) return;
+    app_ = a;
+    reload();
+}
+
+void VisitController::setVisitId(const QString& id) {
+    if (id == visit_) return;
+    visit_ = id;
+    reload();
+}
+
+void VisitController::setPractice(int p) {
+    if (p == practice_) return;
+    practice_ = p;
+    reload();
+}
+
+namespace {
+double mean(const std::vector<int>& v) {
+    if (v.empty()) return -1;
+    double s = 0;
+    for (int x : v) s += x;
+    return s / v.size();
+}
+} // namespace
+
+void VisitController::reload() {
+    observation_of_.clear();
+    practices_.clear();
+    sources_.clear();
+    summary_.clear();
+    levels_.clear();
+    title_.clear();
+    editable_ = false;
+    QList<IndicatorListModel::Item> items;
+    if (app_ && !visit_.isEmpty()) {
+        Store& store = app_->store();
+        const Reference& ref = store.reference();
+        auto v = store.get("visit", visit_.toStdString());
+        if (v.ok() && *v) {
+            const Row& visit = **v;
+            school_ = QString::fromStdString(visit.school);
+            rubric_ = QString::fromStdString(visit.fields.value("rubric", ""));
+            status_ = QString::fromStdString(visit.fields.value("status", "draft"));
+            auto school = store.get("school", visit.school);
+            title_ = tr("%1 · %2").arg(QString::fromStdString(school.ok() && *school ? (*school)->fields.value("name", "") : ""),
+                                       QString::fromStdString(visit.fields.value("start_date", "")));
+            auto u = app_->user();
+            const std::string team = visit.fields.value("team", Json::array()).dump();
+            editable_ = !visit.deleted && status_ == QLatin1String("draft") && u && team.find(u->id) != std::string::npos;
+            for (const auto& c : ref.continuum()) levels_.push_back(QString::fromStdString(c.label));
+            for (const auto& s : ref.sources())
+                sources_.push_back(QVariantMap{{"id", QString::fromStdString(s.id)}, {"label", QString::fromStdString(s.label)}});
+
+            // This visit's observations, and the last submitted visit's, for the summary.
+            std::map<std::string, Row> obs_by_indicator;
+            std::map<int, std::vector<int>> now, before;
+            if (auto obs = store.list("observation", "visit", visit.id))
+                for (const auto& o : *obs) {
+                    const std::string ind = o.fields.value("indicator", "");
+                    obs_by_indicator.emplace(ind, o);
+                    observation_of_[QString::fromStdString(ind)] = QString::fromStdString(o.id);
+                    if (o.fields.contains("rating"))
+                        if (auto* i = ref.indicator(ind)) now[i->practice].push_back(o.fields["rating"].get<int>());
+                }
+            std::string last_id, last_date;
+            if (auto vs = store.list("visit", "school", visit.school))
+                for (const auto& other : *vs) {
+                    const std::string d = other.fields.value("start_date", "");
+                    if (other.id != visit.id && other.fields.value("status", "") != "draft" &&
+                        d <= visit.fields.value("start_date", "") && d > last_date) {
+                        last_date = d;
+                        last_id = other.id;
+                    }
+                }
+            if (!last_id.empty())
+                if (auto obs = store.list("observation", "visit", last_id))
+                    for (const auto& o : *obs)
+                        if (o.fields.contains("rating"))
+                            if (auto* i = ref.indicator(o.fields.value("indicator", ""))) before[i->practice].push_back(o.fields["rating"].get<int>());
+
+            const Rubric* rubric = ref.rubric(rubric_.toStdString());
+            for (const auto& p : ref.practices()) {
+                int total = 0, rated = 0;
+                if (rubric)
+                    for (const auto& ind : rubric->indicators)
+                        if (ind.practice == p.number) {
+                            ++total;
+                            auto it = obs_by_indicator.find(ind.id);
+                            if (it != obs_by_indicator.end() && it->second.fields.contains("rating")) ++rated;
+                        }
+                practices_.push_back(QVariantMap{{"number", p.number}, {"name", QString::fromStdString(p.name)}, {"rated", rated}, {"total", total}});
+                summary_.push_back(QVariantMap{{"number", p.number},
+                                               {"name", QString::fromStdString(p.name)},
+                                               {"mean", mean(now[p.number])},
+                                               {"lastMean", mean(before[p.number])},
+                                               {"lastDate", QString::fromStdString(last_date)}});
+            }
+            if (rubric)
+                for (const auto& ind : rubric->indicators) {
+                    if (ind.practice != practice_) continue;
+                    IndicatorListModel::Item item{QString::fromStdString(ind.id), QString::fromStdString(ind.code),
+                                                  QString::fromStdString(ind.name), {}, {}, -1};
+                    if (auto it = obs_by_indicator.find(ind.id); it != obs_by_indicator.end()) {
+                        item.rating = it->second.fields.value("rating", -1);
+                        item.note = QString::fromStdString(it->second.fields.value("note", ""));
+                        item.source = QString::fromStdString(it->second.fields.value("source", ""));
+                    }
+                    items.push_back(item);
+                }
+        }
+    }
+    indicators_.reset(items);
+    emit changed();
+}
+
+bool VisitController::write(const QString& indicatorId, const QString& field, const QVariant& value) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty()) return false;
+    Json v = value.isNull() || (value.typeId() == QMetaType::Int && value.toInt() < 0)
+                 ? Json(nullptr)
+                 : value.typeId() == QMetaType::Int ? Json(value.toInt()) : Json(value.toString().toStdString());
+    if (field == QLatin1String("note") || field == QLatin1String("source"))
+        if (value.toString().isEmpty()) v = nullptr;
+    WriteRequest req{"observation", "", "", {{field.toStdString(), v}}};
+    auto it = observation_of_.find(indicatorId);
+    if (it != observation_of_.end()) {
+        req.id = it->second.toStdString();
+    } else {
+        req.fields["visit"] = visit_.toStdString();
+        req.fields["indicator"] = indicatorId.toStdString();
+    }
+    auto r = app_->store().put(*u, req);
+    if (!r) {
+        error_ = QString::fromStdString(r.error().message);
+        emit errorChanged();
+        return false;
+    }
+    if (!error_.isEmpty()) {
+        error_.clear();
+        emit errorChanged();
+    }
+    emit app_->syncChanged(); // one more change waiting
+    reload();
+    return true;
+}
+
+bool VisitController::rate(const QString& indicatorId, int rating) { return write(indicatorId, QStringLiteral("rating"), rating); }
+bool VisitController::setNote(const QString& indicatorId, const QString& note) { return write(indicatorId, QStringLiteral("note"), note); }
+bool VisitController::setSource(const QString& indicatorId, const QString& source) {
+    return write(indicatorId, QStringLiteral("source"), source);
+}
+
+bool VisitController::submit() {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u) return false;
+    auto r = app_->store().put(*u, {visit_.isEmpty() ? "" : "visit", visit_.toStdString(), "", {{"status", "submitted"}}});
+    if (!r) {
+        error_ = QString::fromStdString(r.error().message);
+        emit errorChanged();
+        return false;
+    }
+    reload();
+    emit app_->dataChanged();
+    app_->syncNow();
+    return true;
+}
+
+} // namespace sitevisit::app

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QObject>
+#include <QQmlEngine>
+
+#include <map>
+
+namespace sitevisit::app {
+
+class AppController;
+
+// The indicators of one practice in a visit, with this visit's rating, note and source.
+class IndicatorListModel : public QAbstractListModel {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("made by VisitController")
+public:
+    enum Roles { IndicatorIdRole = Qt::UserRole + 1, CodeRole, NameRole, RatingRole, NoteRole, SourceRole };
+    struct Item {
+        QString id, code, name, note, source;
+        int rating = -1; // -1: unrated
+    };
+    using QAbstractListModel::QAbstractListModel;
+    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    void reset(QList<Item> items);
+    void update(const Item& item);
+
+private:
+    QList<Item> items_;
+};
+
+// Capturing a visit on a tablet: choose a practice, rate its indicators on the continuum,
+// write the evidence; every change is saved at once (autosave), then submit.
+class VisitController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_PROPERTY(QString visitId READ visitId WRITE setVisitId NOTIFY changed)
+    Q_PROPERTY(QString title READ title NOTIFY changed)
+    Q_PROPERTY(QString status READ status NOTIFY changed)
+    Q_PROPERTY(bool editable READ editable NOTIFY changed)
+    Q_PROPERTY(int practice READ practice WRITE setPractice NOTIFY changed)
+    Q_PROPERTY(QVariantList practices READ practices NOTIFY changed)
+    Q_PROPERTY(QStringList levels READ levels NOTIFY changed)
+    Q_PROPERTY(QVariantList sources READ sources NOTIFY changed)
+    Q_PROPERTY(QVariantList summary READ summary NOTIFY changed)
+    Q_PROPERTY(QObject* indicators READ indicators CONSTANT)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
+public:
+    explicit VisitController(QObject* parent = nullptr);
+    QObject* app() const;
+    void setApp(QObject* app);
+    QString visitId() const { return visit_; }
+    void setVisitId(const QString& id);
+    QString title() const { return title_; }
+    QString status() const { return status_; }
+    bool editable() const { return editable_; }
+    int practice() const { return practice_; }
+    void setPractice(int p);
+    QVariantList practices() const { return practices_; }
+    QStringList levels() const { return levels_; }
+    QVariantList sources() const { return sources_; }
+    QVariantList summary() const { return summary_; }
+    QObject* indicators() { return &indicators_; }
+    QString errorString() const { return error_; }
+
+    Q_INVOKABLE bool rate(const QString& indicatorId, int rating); // -1 clears
+    Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
+    Q_INVOKABLE bool setSource(const QString& indicatorId, const QString& source);
+    Q_INVOKABLE bool submit();
+    Q_INVOKABLE void reload();
+
+signals:
+    void changed();
+    void errorChanged();
+
+private:
+    bool write(const QString& indicatorId, const QString& field, const QVariant& value);
+
+    AppController* app_ = nullptr;
+    QString visit_, title_, status_, error_, school_, rubric_;
+    bool editable_ = false;
+    int practice_ = 1;
+    QVariantList practices_, sources_, summary_;
+    QStringList levels_;
+    std::map<QString, QString> observation_of_; // indicator -> observation row
+    IndicatorListModel indicators_;
+};
+
+} // namespace sitevisit::app

@@ -1,0 +1,62 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+// A benchmark: its measure, derived status, why, and its readings against the straight line
+// from baseline to target.
+Rectangle {
+    id: card
+    property var benchmark: ({})
+    implicitHeight: column.implicitHeight + 2 * Theme.margin
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.divider
+    Accessible.role: Accessible.StaticText
+    Accessible.name: qsTr("%1: %2. %3").arg(benchmark.measure).arg(benchmark.statusLabel).arg(benchmark.reason)
+
+    readonly property color statusColor: {
+        switch (benchmark.status) {
+        case "on_track": case "met": return Theme.ok
+        case "at_risk": case "no_data": return Theme.warning
+        default: return Theme.danger
+        }
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        spacing: Theme.spacing
+        Label {
+            Layout.fillWidth: true
+            text: card.benchmark.measure + (card.benchmark.unit ? " (" + card.benchmark.unit + ")" : "")
+            font.pixelSize: Theme.fontTitle
+            color: Theme.text
+            wrapMode: Text.WordWrap
+        }
+        Label {
+            text: card.benchmark.statusLabel
+            color: "white"
+            font.pixelSize: Theme.fontSmall
+            font.bold: true
+            leftPadding: Theme.spacing
+            rightPadding: Theme.spacing
+            topPadding: 3
+            bottomPadding: 3
+            background: Rectangle { radius: height / 2; color: card.statusColor }
+        }
+        Label {
+            Layout.fillWidth: true
+            text: card.benchmark.reason
+            wrapMode: Text.WordWrap
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontBody
+        }
+        ReadingsChart {
+            Layout.fillWidth: true
+            Layout.preferredHeight: 120
+            benchmark: card.benchmark
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+Rectangle {
+    id: item
+    required property string indicatorId
+    required property string code
+    required property string name
+    required property int rating
+    required property string note
+    required property string source
+    property var levels: []
+    property var sources: []
+    property bool editable: true
+    signal rated(int rating)
+    signal noteEdited(string text)
+    signal sourceChosen(string source)
+
+    implicitHeight: column.implicitHeight + 2 * Theme.margin
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.divider
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        spacing: Theme.spacing
+        Label {
+            Layout.fillWidth: true
+            text: item.code + "  " + item.name
+            font.pixelSize: Theme.fontTitle
+            color: Theme.text
+            wrapMode: Text.WordWrap
+        }
+        RatingButtons {
+            Layout.fillWidth: true
+            levels: item.levels
+            rating: item.rating
+            editable: item.editable
+            onRated: (r) => item.rated(r)
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            TextField {
+                id: noteField
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                text: item.note
+                enabled: item.editable
+                placeholderText: qsTr("Evidence: what was seen or heard")
+                Accessible.name: qsTr("Evidence note for %1").arg(item.code)
+                onEditingFinished: if (text !== item.note) item.noteEdited(text)
+            }
+            ComboBox {
+                id: sourceBox
+                implicitHeight: Theme.touchTarget
+                Layout.preferredWidth: 220
+                enabled: item.editable
+                model: [{ id: "", label: qsTr("Source…") }].concat(item.sources)
+                textRole: "label"
+                valueRole: "id"
+                currentIndex: Math.max(0, indexOfValue(item.source))
+                Accessible.name: qsTr("Evidence source for %1").arg(item.code)
+                onActivated: item.sourceChosen(currentValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+// Each practice's mean rating in this visit beside the last visit's.
+ColumnLayout {
+    id: box
+    property var summary: []
+    property string status
+    property bool editable
+    signal submitRequested()
+    spacing: Theme.spacing
+    Label {
+        Layout.topMargin: Theme.margin
+        text: qsTr("Summary")
+        font.pixelSize: Theme.fontTitle
+        font.bold: true
+        color: Theme.text
+    }
+    Repeater {
+        model: box.summary
+        RowLayout {
+            required property var modelData
+            Layout.fillWidth: true
+            Label {
+                Layout.fillWidth: true
+                text: modelData.number + ". " + modelData.name
+                elide: Text.ElideRight
+                color: Theme.text
+            }
+            Label {
+                text: modelData.mean < 0 ? qsTr("not rated") : qsTr("this visit %1").arg(modelData.mean.toFixed(1))
+                color: Theme.text
+            }
+            Label {
+                text: modelData.lastMean < 0 ? qsTr("· last: —") : qsTr("· last (%1): %2").arg(modelData.lastDate).arg(modelData.lastMean.toFixed(1))
+                color: Theme.mutedText
+            }
+        }
+    }
+    Button {
+        Layout.fillWidth: true
+        Layout.bottomMargin: Theme.margin
+        implicitHeight: Theme.touchTarget
+        visible: box.editable
+        text: qsTr("Submit visit")
+        Accessible.name: qsTr("Submit visit")
+        onClicked: box.submitRequested()
+    }
+    Label {
+        visible: !box.editable
+        Layout.bottomMargin: Theme.margin
+        text: box.status === "draft" ? qsTr("Only the visit's team can change it.") : qsTr("This visit is %1; its ratings are kept as they are.").arg(box.status)
+        color: Theme.mutedText
+    }
+}

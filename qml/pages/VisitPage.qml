@@ -1,0 +1,101 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+// Visit capture for a tablet: a practice, its indicators, a rating and evidence for each.
+// Every change is saved at once; submit hands the visit to the school.
+Page {
+    id: page
+    property var app
+    property string visitId
+    objectName: "visitPage"
+    background: Rectangle { color: Theme.background }
+
+    VisitController {
+        id: visit
+        app: page.app
+        visitId: page.visitId
+    }
+
+    header: PageHeader {
+        title: visit.title
+        onBack: page.StackView.view.pop()
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        TabBar {
+            id: tabs
+            Layout.fillWidth: true
+            currentIndex: visit.practice - 1
+            Repeater {
+                model: visit.practices
+                TabButton {
+                    required property var modelData
+                    text: qsTr("Practice %1 (%2/%3)").arg(modelData.number).arg(modelData.rated).arg(modelData.total)
+                    implicitHeight: Theme.touchTarget
+                    Accessible.name: qsTr("Practice %1: %2").arg(modelData.number).arg(modelData.name)
+                    onClicked: visit.practice = modelData.number
+                }
+            }
+        }
+        Label {
+            Layout.fillWidth: true
+            Layout.margins: Theme.margin
+            text: visit.practices.length ? visit.practices[visit.practice - 1].name : ""
+            wrapMode: Text.WordWrap
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontBody
+        }
+        Label {
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.margin
+            visible: visit.errorString.length > 0
+            text: visit.errorString
+            color: Theme.danger
+            wrapMode: Text.WordWrap
+        }
+        ListView {
+            id: list
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.leftMargin: Theme.margin
+            Layout.rightMargin: Theme.margin
+            clip: true
+            spacing: Theme.spacing
+            model: visit.indicators
+            delegate: IndicatorDelegate {
+                width: ListView.view.width
+                levels: visit.levels
+                sources: visit.sources
+                editable: visit.editable
+                onRated: (r) => visit.rate(indicatorId, r)
+                onNoteEdited: (t) => visit.setNote(indicatorId, t)
+                onSourceChosen: (s) => visit.setSource(indicatorId, s)
+            }
+            footer: VisitSummary {
+                width: ListView.view.width
+                summary: visit.summary
+                status: visit.status
+                editable: visit.editable
+                onSubmitRequested: confirm.open()
+            }
+        }
+    }
+
+    Dialog {
+        id: confirm
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Submit this visit?")
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        Label {
+            width: 360
+            wrapMode: Text.WordWrap
+            text: qsTr("The school's people will see its ratings, and they can no longer be changed.")
+        }
+        onAccepted: visit.submit()
+    }
+}
