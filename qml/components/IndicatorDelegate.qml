@@ -40,6 +40,7 @@ Rectangle {
             levels: item.levels
             rating: item.rating
             editable: item.editable
+            code: item.code
             onRated: (r) => item.rated(r)
         }
         RowLayout {

@@ -9,6 +9,7 @@ RowLayout {
     property var levels: []
     property int rating: -1
     property bool editable: true
+    property string code
     signal rated(int rating)
     spacing: Theme.spacing
     Repeater {
@@ -16,6 +17,7 @@ RowLayout {
         Button {
             required property int index
             required property string modelData
+            objectName: "rate-" + row.code + "-" + index
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget + Theme.spacing
             enabled: row.editable

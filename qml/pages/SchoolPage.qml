@@ -65,6 +65,7 @@ Page {
                     color: Theme.text
                 }
                 Button {
+                    objectName: "startVisitButton"
                     visible: school.canStartVisit
                     text: qsTr("Start a visit")
                     implicitHeight: Theme.touchTarget

@@ -31,6 +31,7 @@ Page {
         }
         TextField {
             id: server
+            objectName: "serverField"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             placeholderText: qsTr("Server address")
@@ -41,6 +42,7 @@ Page {
         }
         TextField {
             id: email
+            objectName: "emailField"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             placeholderText: qsTr("Email")
@@ -50,6 +52,7 @@ Page {
         }
         TextField {
             id: password
+            objectName: "passwordField"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             placeholderText: qsTr("Password")
@@ -69,6 +72,7 @@ Page {
         }
         Button {
             id: signIn
+            objectName: "signInButton"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             text: page.app && page.app.busy ? qsTr("Signing in…") : qsTr("Sign in")
