@@ -26,6 +26,7 @@ ApplicationWindow {
         else if (name === "home") stack.replace(null, homePage)
         else if (name === "school") { stack.replace(null, homePage); openSchool(id || window.app.suggestedSchool()) }
         else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
+        else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
     }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
@@ -41,6 +42,10 @@ ApplicationWindow {
     Component {
         id: schoolPage
         SchoolPage { app: window.app; onOpenVisit: (id) => window.openVisit(id) }
+    }
+    Component {
+        id: conflictsPage
+        ConflictsPage { app: window.app }
     }
     Component {
         id: visitPage
@@ -60,6 +65,7 @@ ApplicationWindow {
         SyncStatusBar {
             Layout.fillWidth: true
             app: window.app
+            onConflictsRequested: window.showPage("conflicts")
             visible: window.app && window.app.signedIn
         }
     }

@@ -96,10 +96,11 @@ int main(int argc, char** argv) {
     }
 
     const QStringList pages = controller.signedIn()
-                                  ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit")}
+                                  ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
+                                                QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit")}) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("conflicts")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }

@@ -7,6 +7,7 @@ import SiteVisit
 Rectangle {
     id: bar
     property var app
+    signal conflictsRequested()
     implicitHeight: Math.max(Theme.touchTarget, row.implicitHeight + Theme.spacing)
     color: Theme.surface
     border.color: Theme.divider
@@ -56,6 +57,13 @@ Rectangle {
                 value: bar.app ? bar.app.syncProgress : 0
                 Accessible.name: qsTr("Sync progress")
             }
+        }
+        Button {
+            visible: bar.app && bar.app.openConflicts > 0
+            text: qsTr("Conflicts (%1)").arg(bar.app ? bar.app.openConflicts : 0)
+            implicitHeight: Theme.touchTarget
+            Accessible.name: qsTr("Open conflicts")
+            onClicked: bar.conflictsRequested()
         }
         Button {
             text: qsTr("Sync now")

@@ -4,8 +4,11 @@
 
 #include "app_controller.h"
 #include "caseload_model.h"
+#include "conflicts_model.h"
 #include "school_controller.h"
 #include "visit_controller.h"
+
+#include "sitevisit/core/hlc.h"
 
 #include <QAbstractItemModelTester>
 #include <QEventLoop>
@@ -105,4 +108,57 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_TRUE(found);
     qInstallMessageHandler(previous);
     EXPECT_EQ(model_warnings, 0);
+}
+
+TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    auto store = std::move(Store::open({(server.data().parent_path() / "c.db").string()})).value();
+    app::AppController app(std::move(store));
+    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "lead-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
+    app::SchoolController school;
+    school.setApp(&app);
+    school.setSchoolId(app.suggestedSchool());
+    const QString visit_id = school.startVisit();
+    app::VisitController visit;
+    visit.setApp(&app);
+    visit.setVisitId(visit_id);
+    auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
+    const QString ind = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    ASSERT_TRUE(visit.rate(ind, 1));
+    app.syncNow();
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    // Another tablet of the same lead rates it 3 at about the same time.
+    std::string obs;
+    for (const auto& o : *app.store().list("observation", "visit", visit_id.toStdString())) obs = o.id;
+    Http http = server.http();
+    const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
+    Json op{{"op", "01a20000-0000-7000-8000-0000000000f1"}, {"entity", "observation"}, {"id", obs},
+            {"school", app.suggestedSchool().toStdString()}, {"kind", "upsert"}, {"fields", {{"rating", 3}}},
+            {"hlc", Hlc{SystemClock::instance().now_ms() - 1000, 0, "tablet-2"}.to_string()}, {"base", 0}, {"dseq", 1}, {"schema", 1}};
+    auto r = http.request("POST", "/v1/sync/push", Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(), bearer(token));
+    ASSERT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
+    app.syncNow();
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }));
+
+    app::ConflictsModel conflicts;
+    QAbstractItemModelTester tester(&conflicts, QAbstractItemModelTester::FailureReportingMode::Warning);
+    conflicts.setApp(&app);
+    ASSERT_EQ(conflicts.rowCount(), 1);
+    const QModelIndex i = conflicts.index(0);
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptValueRole).toString(), "1"); // this tablet's later edit won
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::OtherValueRole).toString(), "3");
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptByRole).toString(), "Lena Lead");
+    EXPECT_FALSE(conflicts.data(i, app::ConflictsModel::OtherWhenRole).toString().isEmpty());
+    EXPECT_TRUE(conflicts.data(i, app::ConflictsModel::WhatRole).toString().startsWith("1.1 "));
+    // Keep the other tablet's 3.
+    ASSERT_TRUE(conflicts.resolve(conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString(), false))
+        << conflicts.errorString().toStdString();
+    EXPECT_EQ(conflicts.rowCount(), 0);
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 3);
+    for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) EXPECT_EQ(it.value()["fields"]["status"], "resolved");
 }

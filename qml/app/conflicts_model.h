@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QQmlEngine>
+
+namespace sitevisit::app {
+
+class AppController;
+
+// Open conflicts: both values, who wrote each and when; choosing one resolves it.
+class ConflictsModel : public QAbstractListModel {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY appChanged)
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY countChanged)
+public:
+    enum Roles { ConflictIdRole = Qt::UserRole + 1, WhatRole, KeptValueRole, KeptByRole, KeptWhenRole, OtherValueRole, OtherByRole, OtherWhenRole };
+    explicit ConflictsModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    QObject* app() const;
+    void setApp(QObject* app);
+    QString errorString() const { return error_; }
+
+    // Keeps the value that won (keepWinner) or the other one, and closes the conflict.
+    Q_INVOKABLE bool resolve(const QString& conflictId, bool keepWinner);
+    Q_INVOKABLE void reload();
+
+signals:
+    void appChanged();
+    void countChanged();
+
+private:
+    struct Item {
+        QString id, what, kept, kept_by, kept_when, other, other_by, other_when;
+    };
+    AppController* app_ = nullptr;
+    QList<Item> items_;
+    QString error_;
+};
+
+} // namespace sitevisit::app
