@@ -3,7 +3,9 @@
 #include "sitevisit/platform/data_paths.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -52,7 +54,9 @@ int main(int argc, char** argv) {
     QCommandLineOption selfTest({QStringLiteral("self-test")}, QStringLiteral("Load every page, report QML warnings, exit."));
     QCommandLineOption shots({QStringLiteral("screenshots")}, QStringLiteral("Write every page at tablet and laptop size to DIR, exit."), QStringLiteral("DIR"));
     QCommandLineOption dark({QStringLiteral("dark")}, QStringLiteral("Dark theme."));
-    cli.addOptions({db, server, signIn, selfTest, shots, dark});
+    QCommandLineOption benchVisit({QStringLiteral("bench-open-visit")},
+                                  QStringLiteral("Measure: first frame, then opening visit ID; print figures and exit."), QStringLiteral("ID"));
+    cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit});
     cli.process(app);
 
     QString error;
@@ -99,6 +103,24 @@ int main(int argc, char** argv) {
                                   ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
                                                 QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
+    if (cli.isSet(benchVisit)) {
+        // Figures for tests/bench/app_bench: from process start (steady clock in the parent)
+        // to the first frame, and from asking for a visit to the frame that shows it.
+        QEventLoop first;
+        QObject::connect(window, &QQuickWindow::frameSwapped, &first, &QEventLoop::quit);
+        QTimer::singleShot(30000, &first, &QEventLoop::quit);
+        first.exec();
+        std::cout << "first-frame " << QDateTime::currentMSecsSinceEpoch() << std::endl;
+        QElapsedTimer t;
+        t.start();
+        QEventLoop shown;
+        QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, QStringLiteral("visit")), Q_ARG(QVariant, cli.value(benchVisit)));
+        QObject::connect(window, &QQuickWindow::frameSwapped, &shown, &QEventLoop::quit);
+        QTimer::singleShot(30000, &shown, &QEventLoop::quit);
+        shown.exec();
+        std::cout << "visit-open-ms " << t.elapsed() << std::endl;
+        return 0;
+    }
     if (cli.isSet(selfTest)) {
         for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("conflicts")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
