@@ -27,9 +27,11 @@ ApplicationWindow {
         else if (name === "school") { stack.replace(null, homePage); openSchool(id || window.app.suggestedSchool()) }
         else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
         else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
+        else if (name === "evidence") { stack.replace(null, homePage); openEvidence(id || "") }
     }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
+    function openEvidence(schoolId) { stack.push(evidencePage, { schoolId: schoolId }) }
 
     Component {
         id: signInPage
@@ -41,7 +43,15 @@ ApplicationWindow {
     }
     Component {
         id: schoolPage
-        SchoolPage { app: window.app; onOpenVisit: (id) => window.openVisit(id) }
+        SchoolPage {
+            app: window.app
+            onOpenVisit: (id) => window.openVisit(id)
+            onOpenEvidence: (id) => window.openEvidence(id)
+        }
+    }
+    Component {
+        id: evidencePage
+        EvidencePage { app: window.app }
     }
     Component {
         id: conflictsPage

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
 
     const QStringList pages = controller.signedIn()
                                   ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
-                                                QStringLiteral("conflicts")}
+                                                QStringLiteral("evidence"), QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
     if (cli.isSet(benchVisit)) {
         // Figures for tests/bench/app_bench: from process start (steady clock in the parent)
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("conflicts")}) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("conflicts")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }

@@ -18,3 +18,8 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # Then every page as the demo lead.
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
+# The receiver's review queue.
+SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/receiver.db" --server "$url" \
+  --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" > /dev/null
+for size in tablet laptop; do cp "$work/receiver-shots/evidence-$size.png" "$out/review-$size.png"; done
+echo "wrote $out/review-tablet.png $out/review-laptop.png"

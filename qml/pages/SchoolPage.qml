@@ -9,6 +9,7 @@ Page {
     property var app
     property string schoolId
     signal openVisit(string visitId)
+    signal openEvidence(string schoolId)
     objectName: "schoolPage"
     title: school.name
     background: Rectangle { color: Theme.background }
@@ -30,6 +31,14 @@ Page {
         ColumnLayout {
             width: parent.width
             spacing: Theme.spacing
+            Button {
+                Layout.leftMargin: Theme.margin
+                Layout.topMargin: Theme.margin
+                text: qsTr("Evidence")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Evidence of this school")
+                onClicked: page.openEvidence(page.schoolId)
+            }
             Label {
                 Layout.fillWidth: true
                 Layout.margins: Theme.margin

@@ -5,16 +5,21 @@
 #include "app_controller.h"
 #include "caseload_model.h"
 #include "conflicts_model.h"
+#include "evidence_model.h"
 #include "school_controller.h"
 #include "visit_controller.h"
 
 #include "sitevisit/core/hlc.h"
 
 #include <QAbstractItemModelTester>
+#include <QDate>
 #include <QEventLoop>
+#include <QUrl>
 #include <QTimer>
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -161,4 +166,68 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 3);
     for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) EXPECT_EQ(it.value()["fields"]["status"], "resolved");
+}
+
+TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
+        a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
+        return wait_for([&] { return !a.busy() && a.syncState() == "upToDate"; });
+    };
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    ASSERT_TRUE(sign_in(principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    app::EvidenceModel mine;
+    QAbstractItemModelTester tester(&mine, QAbstractItemModelTester::FailureReportingMode::Warning);
+    mine.setApp(&principal);
+    EXPECT_TRUE(mine.canUpload());
+    EXPECT_FALSE(mine.canReview());
+    const int before = mine.rowCount();
+    ASSERT_GE(mine.benchmarks().size(), 3);
+    const QString bm = mine.benchmarks()[0].toMap()["benchmarkId"].toString();
+    const auto file = dir / "sign-in-sheets.csv";
+    {
+        std::ofstream f(file);
+        for (int i = 0; i < 500; ++i) f << "family " << i << ",called,2026-11-0" << (i % 9 + 1) << "\n";
+    }
+    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "  ", {bm}));
+    EXPECT_EQ(mine.errorString(), "Give the evidence a title.");
+    ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sign-in sheets", {bm}))
+        << mine.errorString().toStdString();
+    EXPECT_EQ(mine.rowCount(), before + 1);
+    EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
+    EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
+    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
+    mine.reload();
+    QString uploaded;
+    for (int r = 0; r < mine.rowCount(); ++r)
+        if (mine.data(mine.index(r), app::EvidenceModel::TitleRole).toString() == "Sign-in sheets")
+            uploaded = mine.data(mine.index(r), app::EvidenceModel::UploadRole).toString();
+    EXPECT_EQ(uploaded, "done 100%");
+
+    app::AppController receiver(std::move(Store::open({(dir / "r.db").string()})).value());
+    ASSERT_TRUE(sign_in(receiver, "receiver@demo.sitevisit", "receiver-demo-2026"));
+    app::EvidenceModel queue;
+    queue.setApp(&receiver);
+    queue.setStateFilter("waiting");
+    QString id;
+    for (int r = 0; r < queue.rowCount(); ++r)
+        if (queue.data(queue.index(r), app::EvidenceModel::TitleRole).toString() == "Sign-in sheets")
+            id = queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString();
+    ASSERT_FALSE(id.isEmpty());
+    EXPECT_TRUE(queue.canReview());
+    ASSERT_TRUE(queue.review(id, "needs_more", "Add October too."));
+    ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
+    principal.syncNow();
+    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate"; }));
+    mine.setStateFilter("needs_more");
+    bool seen = false;
+    for (int r = 0; r < mine.rowCount(); ++r)
+        if (mine.data(mine.index(r), app::EvidenceModel::EvidenceIdRole).toString() == id) {
+            seen = true;
+            EXPECT_EQ(mine.data(mine.index(r), app::EvidenceModel::LastCommentRole).toString(), "Add October too.");
+        }
+    EXPECT_TRUE(seen);
 }

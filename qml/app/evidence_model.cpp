@@ -1,0 +1,214 @@
+#include "evidence_model.h"
+
+#include "app_controller.h"
+
+#include "sitevisit/client/attachments.h"
+
+#include <QDate>
+#include <QDir>
+#include <QFileInfo>
+#include <QUrl>
+
+#include <map>
+
+namespace sitevisit::app {
+
+namespace {
+
+QString state_label(const QString& s) {
+    if (s == QLatin1String("accepted")) return EvidenceModel::tr("Accepted");
+    if (s == QLatin1String("needs_more")) return EvidenceModel::tr("Needs more");
+    if (s == QLatin1String("not_relevant")) return EvidenceModel::tr("Not relevant");
+    return EvidenceModel::tr("Waiting for review");
+}
+
+} // namespace
+
+QVariant EvidenceModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    const Item& i = items_.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case TitleRole: return i.title;
+    case EvidenceIdRole: return i.id;
+    case KindRole: return i.kind;
+    case MediaTypeRole: return i.media;
+    case SizeRole: return i.size;
+    case SchoolNameRole: return i.school_name;
+    case StateRole: return i.state;
+    case StateLabelRole: return i.state_label;
+    case LastCommentRole: return i.comment;
+    case UploadRole: return i.upload;
+    case LocalFileRole: return i.local_file;
+    case LinksRole: return i.links;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> EvidenceModel::roleNames() const {
+    return {{EvidenceIdRole, "evidenceId"}, {TitleRole, "title"},         {KindRole, "kind"},
+            {MediaTypeRole, "mediaType"},   {SizeRole, "size"},           {SchoolNameRole, "schoolName"},
+            {StateRole, "state"},           {StateLabelRole, "stateLabel"}, {LastCommentRole, "lastComment"},
+            {UploadRole, "upload"},         {LocalFileRole, "localFile"}, {LinksRole, "links"}};
+}
+
+QObject* EvidenceModel::app() const { return app_; }
+
+void EvidenceModel::setApp(QObject* app) {
+    auto* a = qobject_cast<AppController*>(app);
+    if (a == app_) return;
+    if (app_) disconnect(app_, nullptr, this, nullptr);
+    app_ = a;
+    if (app_) connect(app_, &AppController::dataChanged, this, &EvidenceModel::reload);
+    reload();
+}
+
+void EvidenceModel::setSchoolId(const QString& id) {
+    if (id == school_) return;
+    school_ = id;
+    reload();
+}
+
+void EvidenceModel::setStateFilter(const QString& s) {
+    if (s == state_) return;
+    state_ = s;
+    reload();
+}
+
+bool EvidenceModel::canReview() const {
+    auto u = app_ ? app_->user() : std::nullopt;
+    return u && (u->role == Role::Receiver || u->role == Role::Admin);
+}
+
+bool EvidenceModel::canUpload() const {
+    auto u = app_ ? app_->user() : std::nullopt;
+    return u && (u->role == Role::Principal || u->role == Role::Admin);
+}
+
+void EvidenceModel::reload() {
+    beginResetModel();
+    items_.clear();
+    benchmarks_.clear();
+    if (app_) {
+        Store& store = app_->store();
+        std::map<std::string, std::string> school_names, measures;
+        if (auto s = store.list("school"))
+            for (const auto& r : *s) school_names[r.id] = r.fields.value("name", "");
+        if (auto b = store.list("benchmark"))
+            for (const auto& r : *b) {
+                measures[r.id] = r.fields.value("measure", "");
+                if (school_.isEmpty() || r.school == school_.toStdString())
+                    benchmarks_.push_back(QVariantMap{{"benchmarkId", QString::fromStdString(r.id)},
+                                                      {"measure", QString::fromStdString(r.fields.value("measure", ""))}});
+            }
+        // The latest decision per evidence (reviews are history; the newest id is the latest).
+        std::map<std::string, std::pair<std::string, std::string>> decision;
+        if (auto rv = store.list("review"))
+            for (const auto& r : *rv) decision[r.fields.value("evidence", "")] = {r.fields.value("decision", ""), r.fields.value("comment", "")};
+        std::map<std::string, std::string> upload;
+        std::map<std::string, std::string> local;
+        for (const char* state : {"pending", "done", "failed"})
+            if (auto jobs = store.blob_jobs(state))
+                for (const auto& j : *jobs) {
+                    if (j.direction == "up") upload[j.sha256] = std::string(state) + (j.size ? " " + std::to_string(100 * j.sent / j.size) + "%" : "");
+                    if (QFileInfo::exists(QString::fromStdString(j.path)) && std::string(state) == "done") local[j.sha256] = j.path;
+                    if (j.direction == "up" && QFileInfo::exists(QString::fromStdString(j.path))) local[j.sha256] = j.path;
+                }
+        if (auto ev = store.list("evidence"))
+            for (const auto& r : *ev) {
+                if (!school_.isEmpty() && r.school != school_.toStdString()) continue;
+                const auto d = decision.find(r.id);
+                const QString state = d == decision.end() ? QStringLiteral("waiting") : QString::fromStdString(d->second.first);
+                if (!state_.isEmpty() && state != state_) continue;
+                Item i;
+                i.id = QString::fromStdString(r.id);
+                i.title = QString::fromStdString(r.fields.value("title", ""));
+                i.kind = QString::fromStdString(r.fields.value("kind", ""));
+                i.media = QString::fromStdString(r.fields.value("media_type", ""));
+                i.size = r.fields.value("size", std::int64_t{0});
+                i.school_name = QString::fromStdString(school_names[r.school]);
+                i.state = state;
+                i.state_label = state_label(state);
+                i.comment = d == decision.end() ? QString() : QString::fromStdString(d->second.second);
+                const std::string sha = r.fields.value("sha256", "");
+                i.upload = QString::fromStdString(upload.count(sha) ? upload[sha] : "");
+                i.local_file = local.count(sha) ? QUrl::fromLocalFile(QString::fromStdString(local[sha])).toString() : QString();
+                if (r.fields.contains("benchmarks"))
+                    for (const auto& b : r.fields["benchmarks"]) i.links << QString::fromStdString(measures[b.get<std::string>()]);
+                i.sort_key = i.id;
+                items_.push_back(i);
+            }
+        std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) { return a.sort_key > b.sort_key; });
+    }
+    endResetModel();
+    emit changed();
+}
+
+bool EvidenceModel::fail(const std::string& message) {
+    error_ = QString::fromStdString(message);
+    emit changed();
+    return false;
+}
+
+bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u) return fail("sign in first");
+    if (title.trimmed().isEmpty()) return fail(tr("Give the evidence a title.").toStdString());
+    const std::string school = school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
+    auto s = app_->store().session();
+    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
+    const QString work = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/attachments");
+    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    if (!a) return fail(a.error().message);
+    Json links = Json::array();
+    for (const auto& b : benchmarkIds) links.push_back(b.toStdString());
+    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : a->media_type == "text/csv" ? "data" : "document";
+    if (auto st = app_->store().queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
+    auto r = app_->store().put(*u, {"evidence", "", school, {{"title", title.trimmed().toStdString()}, {"kind", kind}, {"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"benchmarks", links}}});
+    if (!r) return fail(r.error().message);
+    error_.clear();
+    emit app_->dataChanged();
+    app_->syncNow();
+    return true;
+}
+
+bool EvidenceModel::review(const QString& evidenceId, const QString& decision, const QString& comment) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u) return fail("sign in first");
+    Json f{{"evidence", evidenceId.toStdString()}, {"decision", decision.toStdString()}};
+    if (!comment.trimmed().isEmpty()) f["comment"] = comment.trimmed().toStdString();
+    auto r = app_->store().put(*u, {"review", "", "", f});
+    if (!r) return fail(r.error().message);
+    error_.clear();
+    emit app_->dataChanged();
+    app_->syncNow();
+    return true;
+}
+
+bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, double value, const QString& note) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u) return fail("sign in first");
+    Json f{{"benchmark", benchmarkId.toStdString()}, {"date", date.toStdString()}, {"value", value}};
+    if (!note.trimmed().isEmpty()) f["note"] = note.trimmed().toStdString();
+    auto r = app_->store().put(*u, {"reading", "", "", f});
+    if (!r) return fail(r.error().message);
+    error_.clear();
+    emit app_->dataChanged();
+    app_->syncNow();
+    return true;
+}
+
+bool EvidenceModel::fetch(const QString& evidenceId) {
+    if (!app_) return false;
+    auto e = app_->store().get("evidence", evidenceId.toStdString());
+    if (!e.ok() || !*e) return fail("no such evidence on this device");
+    const std::string sha = (*e)->fields.value("sha256", "");
+    const QString dir = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/files");
+    QDir().mkpath(dir);
+    if (auto st = app_->store().queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"}); !st)
+        return fail(st.error().message);
+    app_->syncNow();
+    return true;
+}
+
+} // namespace sitevisit::app

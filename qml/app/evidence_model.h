@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QQmlEngine>
+
+namespace sitevisit::app {
+
+class AppController;
+
+// Evidence of the schools on this device, newest first, with its review state and, for files
+// this device is sending, how far the upload got. Filters: school and state.
+class EvidenceModel : public QAbstractListModel {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
+    Q_PROPERTY(QString stateFilter READ stateFilter WRITE setStateFilter NOTIFY changed)
+    Q_PROPERTY(int count READ rowCount NOTIFY changed)
+    Q_PROPERTY(bool canReview READ canReview NOTIFY changed)
+    Q_PROPERTY(bool canUpload READ canUpload NOTIFY changed)
+    Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
+public:
+    enum Roles {
+        EvidenceIdRole = Qt::UserRole + 1, TitleRole, KindRole, MediaTypeRole, SizeRole, SchoolNameRole,
+        StateRole, StateLabelRole, LastCommentRole, UploadRole, LocalFileRole, LinksRole
+    };
+    explicit EvidenceModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
+    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    QObject* app() const;
+    void setApp(QObject* app);
+    QString schoolId() const { return school_; }
+    void setSchoolId(const QString& id);
+    // "" (all), waiting, accepted, needs_more, not_relevant
+    QString stateFilter() const { return state_; }
+    void setStateFilter(const QString& s);
+    bool canReview() const;
+    bool canUpload() const;
+    // Benchmarks of the school, to link evidence to: {benchmarkId, measure}
+    QVariantList benchmarks() const { return benchmarks_; }
+    QString errorString() const { return error_; }
+
+    // Principal: a file becomes evidence (a photo is downscaled first); its upload is queued.
+    Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds);
+    // Receiver: a decision with a comment; the latest decision is the evidence's state.
+    Q_INVOKABLE bool review(const QString& evidenceId, const QString& decision, const QString& comment);
+    // Principal: a benchmark reading.
+    Q_INVOKABLE bool addReading(const QString& benchmarkId, const QString& date, double value, const QString& note);
+    // Queue a download of the file for preview; it arrives with the next sync.
+    Q_INVOKABLE bool fetch(const QString& evidenceId);
+    Q_INVOKABLE void reload();
+
+signals:
+    void changed();
+
+private:
+    struct Item {
+        QString id, title, kind, media, school_name, state, state_label, comment, upload, local_file;
+        qint64 size = 0;
+        QStringList links;
+        QString sort_key;
+    };
+    bool fail(const std::string& message);
+    AppController* app_ = nullptr;
+    QString school_, state_, error_;
+    QList<Item> items_;
+    QVariantList benchmarks_;
+};
+
+} // namespace sitevisit::app

@@ -1,0 +1,118 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+Rectangle {
+    id: card
+    required property string evidenceId
+    required property string title
+    required property string schoolName
+    required property string mediaType
+    required property var size
+    required property string state
+    required property string stateLabel
+    required property string lastComment
+    required property string upload
+    required property string localFile
+    required property var links
+    property bool canReview: false
+    signal reviewed(string decision, string comment)
+    signal fetchRequested()
+
+    implicitHeight: column.implicitHeight + 2 * Theme.margin
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.divider
+
+    readonly property color stateColor: state === "accepted" ? Theme.ok : state === "needs_more" ? Theme.warning
+                                       : state === "not_relevant" ? Theme.danger : Theme.mutedText
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.margin
+        spacing: Theme.spacing
+        Label { Layout.fillWidth: true; text: card.title; font.pixelSize: Theme.fontTitle; color: Theme.text; wrapMode: Text.WordWrap }
+        Label {
+            Layout.fillWidth: true
+            text: qsTr("%1 · %2 · %3 KB").arg(card.schoolName).arg(card.mediaType).arg(Math.max(1, Math.round(card.size / 1024)))
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontSmall
+            elide: Text.ElideRight
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: card.links.length > 0
+            text: qsTr("For: %1").arg(card.links.join(", "))
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontSmall
+            wrapMode: Text.WordWrap
+        }
+        Image {
+            Layout.preferredWidth: 240
+            Layout.preferredHeight: 160
+            visible: card.localFile.length > 0 && card.mediaType.startsWith("image/")
+            source: visible ? card.localFile : ""
+            fillMode: Image.PreserveAspectFit
+            asynchronous: true
+            Accessible.name: qsTr("Preview of %1").arg(card.title)
+        }
+        RowLayout {
+            Label {
+                text: card.stateLabel
+                color: "white"
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
+                leftPadding: Theme.spacing; rightPadding: Theme.spacing; topPadding: 3; bottomPadding: 3
+                background: Rectangle { radius: height / 2; color: card.stateColor }
+            }
+            Label {
+                visible: card.upload.length > 0
+                text: card.upload.startsWith("done") ? qsTr("Uploaded") : card.upload.startsWith("failed") ? qsTr("Upload failed") : qsTr("Uploading %1").arg(card.upload.replace("pending ", ""))
+                color: card.upload.startsWith("failed") ? Theme.danger : Theme.mutedText
+                font.pixelSize: Theme.fontSmall
+            }
+            Item { Layout.fillWidth: true }
+            Button {
+                visible: card.localFile.length === 0
+                text: qsTr("Get file")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Download %1 to view it").arg(card.title)
+                onClicked: card.fetchRequested()
+            }
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: card.lastComment.length > 0
+            text: qsTr("“%1”").arg(card.lastComment)
+            color: Theme.text
+            wrapMode: Text.WordWrap
+        }
+        ColumnLayout {
+            Layout.fillWidth: true
+            visible: card.canReview
+            TextField {
+                id: comment
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                placeholderText: qsTr("Comment for the school")
+                Accessible.name: qsTr("Review comment for %1").arg(card.title)
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                Repeater {
+                    model: [{ d: "accepted", t: qsTr("Accept") }, { d: "needs_more", t: qsTr("Needs more") }, { d: "not_relevant", t: qsTr("Not relevant") }]
+                    Button {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        implicitHeight: Theme.touchTarget
+                        text: modelData.t
+                        Accessible.name: qsTr("%1: %2").arg(modelData.t).arg(card.title)
+                        onClicked: { card.reviewed(modelData.d, comment.text); comment.text = "" }
+                    }
+                }
+            }
+        }
+    }
+}
