@@ -1,0 +1,99 @@
+import QtQuick
+import QtTest
+import SiteVisit
+
+// Components alone, in the real scene: no controller, no store.
+Item {
+    id: root
+    width: 800
+    height: 600
+
+    Component {
+        id: ratingButtons
+        RatingButtons { width: 600; levels: ["No evidence", "Developing", "Providing", "Sustaining"]; code: "1.1" }
+    }
+    Component {
+        id: benchmarkCard
+        BenchmarkCard { width: 600 }
+    }
+    Component {
+        id: syncBar
+        SyncStatusBar { width: 800 }
+    }
+
+    function findChild(item, name) {
+        if (item.objectName === name) return item
+        for (var i = 0; i < item.children.length; ++i) {
+            var found = findChild(item.children[i], name)
+            if (found) return found
+        }
+        return null
+    }
+
+    TestCase {
+        name: "RatingButtons"
+        when: windowShown
+
+        function test_four_large_levels_with_the_rubric_labels() {
+            var row = createTemporaryObject(ratingButtons, root)
+            verify(row)
+            for (var i = 0; i < 4; ++i) {
+                var b = findChild(row, "rate-1.1-" + i)
+                verify(b, "button " + i)
+                verify(b.height >= 48, "touch target")
+                compare(b.Accessible.name, "Rate " + row.levels[i])
+            }
+        }
+
+        function test_tapping_rates_and_tapping_again_clears() {
+            var row = createTemporaryObject(ratingButtons, root)
+            var spy = createTemporaryObject(signalSpy, root, { target: row, signalName: "rated" })
+            mouseClick(findChild(row, "rate-1.1-2"))
+            compare(spy.count, 1)
+            compare(spy.signalArguments[0][0], 2)
+            row.rating = 2
+            verify(findChild(row, "rate-1.1-2").checked)
+            mouseClick(findChild(row, "rate-1.1-2"))
+            compare(spy.signalArguments[1][0], -1)
+        }
+
+        function test_a_frozen_visit_cannot_be_rated() {
+            var row = createTemporaryObject(ratingButtons, root, { editable: false })
+            var spy = createTemporaryObject(signalSpy, root, { target: row, signalName: "rated" })
+            mouseClick(findChild(row, "rate-1.1-1"))
+            compare(spy.count, 0)
+        }
+    }
+
+    Component { id: signalSpy; SignalSpy {} }
+
+    TestCase {
+        name: "BenchmarkCard"
+        when: windowShown
+
+        function test_shows_status_and_reason() {
+            var card = createTemporaryObject(benchmarkCard, root, {
+                benchmark: { measure: "Chronic absenteeism", unit: "%", status: "off_track", statusLabel: "Off track",
+                             reason: "Latest reading 29 is -10% of the way.", baseline: 28, target: 18,
+                             baselineDay: 20000, dueDay: 20300, readings: [{ day: 20100, value: 29 }] } })
+            verify(card)
+            compare(card.statusColor, Theme.danger)
+            verify(card.Accessible.name.indexOf("Off track") >= 0)
+            verify(card.height > 150)
+        }
+    }
+
+    TestCase {
+        name: "SyncStatusBar"
+        when: windowShown
+
+        function test_says_what_has_not_reached_the_server() {
+            var fakeApp = { syncState: "offline", syncMessage: "Offline — 3 change(s) saved on this device",
+                            lastSync: "never", openConflicts: 2, signedIn: true, syncProgress: 0 }
+            var bar = createTemporaryObject(syncBar, root, { app: fakeApp })
+            verify(bar)
+            compare(bar.stateColor, Theme.warning)
+            verify(bar.height >= 48)
+        }
+    }
+}
