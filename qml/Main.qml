@@ -28,6 +28,7 @@ ApplicationWindow {
         else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
         else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
         else if (name === "evidence") { stack.replace(null, homePage); openEvidence(id || "") }
+        else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
@@ -47,7 +48,12 @@ ApplicationWindow {
             app: window.app
             onOpenVisit: (id) => window.openVisit(id)
             onOpenEvidence: (id) => window.openEvidence(id)
+            onOpenReflection: (id) => stack.push(reflectionPage, { schoolId: id })
         }
+    }
+    Component {
+        id: reflectionPage
+        ReflectionPage { app: window.app }
     }
     Component {
         id: evidencePage

@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     QCommandLineOption dark({QStringLiteral("dark")}, QStringLiteral("Dark theme."));
     QCommandLineOption benchVisit({QStringLiteral("bench-open-visit")},
                                   QStringLiteral("Measure: first frame, then opening visit ID; print figures and exit."), QStringLiteral("ID"));
-    cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit});
+    QCommandLineOption pagesOpt({QStringLiteral("pages")}, QStringLiteral("With --screenshots: only these pages (comma-separated)."), QStringLiteral("LIST"));
+    cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit, pagesOpt});
     cli.process(app);
 
     QString error;
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
         if (controller.engine().state() == client::SyncEngine::State::Syncing) synced.exec();
     }
 
-    const QStringList pages = controller.signedIn()
+    const QStringList pages = cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
+                            : controller.signedIn()
                                   ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
                                                 QStringLiteral("evidence"), QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
@@ -122,7 +124,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("conflicts")}) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("reflection"), QStringLiteral("conflicts")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }

@@ -23,3 +23,8 @@ SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/rec
   --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" > /dev/null
 for size in tablet laptop; do cp "$work/receiver-shots/evidence-$size.png" "$out/review-$size.png"; done
 echo "wrote $out/review-tablet.png $out/review-laptop.png"
+# The principal's annual reflection.
+SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
+  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages reflection > /dev/null
+for size in tablet laptop; do cp "$work/principal-shots/reflection-$size.png" "$out/reflection-$size.png"; done
+echo "wrote $out/reflection-tablet.png $out/reflection-laptop.png"

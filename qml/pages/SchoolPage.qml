@@ -10,6 +10,7 @@ Page {
     property string schoolId
     signal openVisit(string visitId)
     signal openEvidence(string schoolId)
+    signal openReflection(string schoolId)
     objectName: "schoolPage"
     title: school.name
     background: Rectangle { color: Theme.background }
@@ -31,13 +32,21 @@ Page {
         ColumnLayout {
             width: parent.width
             spacing: Theme.spacing
-            Button {
+            RowLayout {
                 Layout.leftMargin: Theme.margin
                 Layout.topMargin: Theme.margin
-                text: qsTr("Evidence")
-                implicitHeight: Theme.touchTarget
-                Accessible.name: qsTr("Evidence of this school")
-                onClicked: page.openEvidence(page.schoolId)
+                Button {
+                    text: qsTr("Evidence")
+                    implicitHeight: Theme.touchTarget
+                    Accessible.name: qsTr("Evidence of this school")
+                    onClicked: page.openEvidence(page.schoolId)
+                }
+                Button {
+                    text: qsTr("Annual reflection")
+                    implicitHeight: Theme.touchTarget
+                    Accessible.name: qsTr("Annual reflection on the plan")
+                    onClicked: page.openReflection(page.schoolId)
+                }
             }
             Label {
                 Layout.fillWidth: true

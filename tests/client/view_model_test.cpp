@@ -6,6 +6,7 @@
 #include "caseload_model.h"
 #include "conflicts_model.h"
 #include "evidence_model.h"
+#include "reflection_controller.h"
 #include "school_controller.h"
 #include "visit_controller.h"
 
@@ -230,4 +231,33 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
             EXPECT_EQ(mine.data(mine.index(r), app::EvidenceModel::LastCommentRole).toString(), "Add October too.");
         }
     EXPECT_TRUE(seen);
+}
+
+TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    app::AppController principal(std::move(Store::open({(server.data().parent_path() / "p.db").string()})).value());
+    principal.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "principal@demo.sitevisit", "principal-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !principal.busy() && principal.syncState() == "upToDate"; }));
+    app::ReflectionController r;
+    r.setApp(&principal);
+    EXPECT_TRUE(r.editable());
+    EXPECT_EQ(r.planTitle(), "Turnaround plan 2026-2029");
+    ASSERT_EQ(r.objectives().size(), 2);
+    EXPECT_TRUE(r.setAnswer("worked", "Weekly data meetings"));
+    EXPECT_TRUE(r.setAnswer("worked_evidence", "Interim scores rose 6 points"));
+    EXPECT_FALSE(r.setAnswer("mood", "fine"));
+    const QString objective = r.objectives()[1].toMap()["objectiveId"].toString();
+    EXPECT_TRUE(r.setDecision(objective, "revise"));
+    EXPECT_EQ(r.objectives()[1].toMap()["decision"].toString(), "revise");
+    EXPECT_EQ(r.answers()["worked"].toString(), "Weekly data meetings");
+    principal.syncNow();
+    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }))
+        << principal.syncMessage().toStdString();
+    Json rows = Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
+    ASSERT_EQ(rows["reflection"].size(), 1u);
+    const Json& f = rows["reflection"].begin().value()["fields"];
+    EXPECT_EQ(f["worked_evidence"], "Interim scores rose 6 points");
+    EXPECT_EQ(f["decisions"][objective.toStdString()], "revise");
 }

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QObject>
+#include <QQmlEngine>
+
+#include "sitevisit/core/json.h"
+
+namespace sitevisit::app {
+
+class AppController;
+
+// The annual reflection on a school's plan: what worked and how we know, what did not and how
+// we know, how stakeholders were involved, and continue / revise / abandon per objective.
+class ReflectionController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
+    Q_PROPERTY(QString year READ year NOTIFY changed)
+    Q_PROPERTY(QString planTitle READ planTitle NOTIFY changed)
+    Q_PROPERTY(QVariantMap answers READ answers NOTIFY changed)
+    Q_PROPERTY(QVariantList objectives READ objectives NOTIFY changed)
+    Q_PROPERTY(bool editable READ editable NOTIFY changed)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
+    Q_PROPERTY(QString savedAt READ savedAt NOTIFY changed)
+public:
+    explicit ReflectionController(QObject* parent = nullptr) : QObject(parent) {}
+    QObject* app() const;
+    void setApp(QObject* app);
+    QString schoolId() const { return school_; }
+    void setSchoolId(const QString& id);
+    QString year() const { return year_; }
+    QString planTitle() const { return plan_title_; }
+    QVariantMap answers() const { return answers_; }
+    QVariantList objectives() const { return objectives_; } // {objectiveId, title, decision}
+    bool editable() const;
+    QString errorString() const { return error_; }
+    QString savedAt() const { return saved_at_; }
+
+    // One answer (worked, worked_evidence, not_worked, not_worked_evidence, stakeholders).
+    Q_INVOKABLE bool setAnswer(const QString& field, const QString& text);
+    Q_INVOKABLE bool setDecision(const QString& objectiveId, const QString& decision);
+    Q_INVOKABLE void reload();
+
+signals:
+    void changed();
+
+private:
+    bool save(const Json& fields);
+    AppController* app_ = nullptr;
+    QString school_, year_, plan_, plan_title_, reflection_, error_, saved_at_;
+    QVariantMap answers_;
+    QVariantList objectives_;
+};
+
+} // namespace sitevisit::app
