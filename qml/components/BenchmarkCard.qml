@@ -8,6 +8,8 @@ import SiteVisit
 Rectangle {
     id: card
     property var benchmark: ({})
+    property bool canRecord: false
+    signal readingRecorded(string benchmarkId, string date, real value)
     implicitHeight: column.implicitHeight + 2 * Theme.margin
     radius: Theme.radius
     color: Theme.surface
@@ -57,6 +59,37 @@ Rectangle {
             Layout.fillWidth: true
             Layout.preferredHeight: 120
             benchmark: card.benchmark
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            visible: card.canRecord
+            TextField {
+                id: readingDate
+                Layout.preferredWidth: 150
+                implicitHeight: Theme.touchTarget
+                text: new Date().toISOString().slice(0, 10)
+                inputMask: "9999-99-99"
+                Accessible.name: qsTr("Date of the reading")
+            }
+            TextField {
+                id: readingValue
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                placeholderText: qsTr("New reading (%1)").arg(card.benchmark.unit || qsTr("value"))
+                validator: DoubleValidator {}
+                inputMethodHints: Qt.ImhFormattedNumbersOnly
+                Accessible.name: qsTr("New reading for %1").arg(card.benchmark.measure)
+            }
+            Button {
+                text: qsTr("Record")
+                implicitHeight: Theme.touchTarget
+                enabled: readingValue.acceptableInput
+                Accessible.name: qsTr("Record the reading")
+                onClicked: {
+                    card.readingRecorded(card.benchmark.benchmarkId, readingDate.text, Number(readingValue.text))
+                    readingValue.text = ""
+                }
+            }
         }
     }
 }

@@ -20,6 +20,11 @@ Page {
         app: page.app
         schoolId: page.schoolId
     }
+    EvidenceModel {
+        id: readings // records readings through the same view model as evidence
+        app: page.app
+        schoolId: page.schoolId
+    }
 
     header: PageHeader {
         title: school.name
@@ -64,7 +69,18 @@ Page {
                     Layout.leftMargin: Theme.margin
                     Layout.rightMargin: Theme.margin
                     benchmark: modelData
+                    canRecord: readings.canUpload
+                    onReadingRecorded: (id, date, value) => {
+                        if (!readings.addReading(id, date, value, "")) readingError.text = readings.errorString
+                        else readingError.text = ""
+                    }
                 }
+            }
+            Label {
+                id: readingError
+                Layout.leftMargin: Theme.margin
+                visible: text.length > 0
+                color: Theme.danger
             }
             Label {
                 Layout.margins: Theme.margin
