@@ -2,6 +2,7 @@
 // through the sign-in page, lose the server, start a visit and rate indicators by pressing the
 // rating buttons, bring the server back, and find the ratings on the server.
 #include "harness.h"
+#include "qt_wait.h"
 
 #include "app_controller.h"
 
@@ -21,20 +22,10 @@ Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
+using sitevisit::testing::wait_for;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& done, int ms = 30000) {
-    QEventLoop loop;
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-        if (done()) loop.quit();
-    });
-    tick.start(20);
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    if (!done()) loop.exec();
-    return done();
-}
 
 // Delegates live in the visual tree (childItems), not always in the QObject tree.
 QQuickItem* find_item(QQuickItem* item, const QString& name) {

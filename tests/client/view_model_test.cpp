@@ -1,6 +1,7 @@
 // The app's view models on a real store synced from a real server, checked with
 // QAbstractItemModelTester as the views would use them.
 #include "harness.h"
+#include "qt_wait.h"
 
 #include "app_controller.h"
 #include "caseload_model.h"
@@ -24,6 +25,7 @@
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
+using sitevisit::testing::wait_for;
 
 namespace {
 
@@ -34,17 +36,6 @@ void count(QtMsgType t, const QMessageLogContext& c, const QString& m) {
     if (previous) previous(t, c, m);
 }
 
-bool wait_for(const std::function<bool()>& done, int ms = 30000) {
-    QEventLoop loop;
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-        if (done()) loop.quit();
-    });
-    tick.start(20);
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    if (!done()) loop.exec();
-    return done();
-}
 
 } // namespace
 

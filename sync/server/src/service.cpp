@@ -247,21 +247,25 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
         if (!about.empty() && (about == visit_id || observations.count(about))) rows.push_back(r);
     }
     for (Row r : rows) {
-        Change c;
-        {
-            std::lock_guard lock(uuid_mutex_);
-            c.op = uuids_.next();
-        }
-        c.entity = r.entity;
-        c.id = r.id;
-        c.school = r.school;
-        c.fields = r.fields;
-        c.hlc = r.hlc.empty() ? server_hlc() : r.hlc;
-        c.base = r.seq;
-        c.dseq = 1;
-        r.seq = append(tx, c, system_admin().id, kServerDevice);
+        r.seq = resend(tx, r, {});
         tx.put_row(r);
     }
+}
+
+std::int64_t Service::resend(StoreTx& tx, const Row& r, const std::string& for_device) {
+    Change c;
+    {
+        std::lock_guard lock(uuid_mutex_);
+        c.op = uuids_.next();
+    }
+    c.entity = r.entity;
+    c.id = r.id;
+    c.school = r.school;
+    c.fields = r.fields;
+    c.hlc = r.hlc.empty() ? server_hlc() : r.hlc;
+    c.base = r.seq;
+    c.dseq = 1;
+    return append(tx, c, system_admin().id, kServerDevice, for_device);
 }
 
 Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in) {
@@ -540,22 +544,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     // lost: a delete of the school row tells the device to purge it.
                     for (const auto& school : scope) {
                         if (std::binary_search(served.begin(), served.end(), school)) continue;
-                        for (const auto& r : t.rows_of_school(school)) {
-                            if (r.deleted) continue;
-                            Change c;
-                            {
-                                std::lock_guard lock(uuid_mutex_);
-                                c.op = uuids_.next();
-                            }
-                            c.entity = r.entity;
-                            c.id = r.id;
-                            c.school = r.school;
-                            c.fields = r.fields;
-                            c.hlc = r.hlc.empty() ? server_hlc() : r.hlc;
-                            c.base = r.seq;
-                            c.dseq = 1;
-                            append(t, c, system_admin().id, kServerDevice, caller.key);
-                        }
+                        for (const auto& r : t.rows_of_school(school))
+                            if (!r.deleted) resend(t, r, caller.key);
                     }
                     for (const auto& school : served) {
                         if (std::binary_search(scope.begin(), scope.end(), school)) continue;

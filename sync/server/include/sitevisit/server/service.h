@@ -81,6 +81,8 @@ private:
                          const Json& loser, const std::string& winner_author, const std::string& loser_author,
                          const std::string& winner_hlc, const std::string& loser_hlc);
     void publish_visit(StoreTx& tx, const std::string& visit_id);
+    // A row's current state appended to the log again (for one device when `for_device`).
+    std::int64_t resend(StoreTx& tx, const Row& row, const std::string& for_device);
     std::string visit_of(StoreTx& tx, const Change& change, const Row* row);
     std::string server_hlc();
 
