@@ -46,6 +46,15 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     previous = qInstallMessageHandler(count);
     auto store = std::move(Store::open({(server.data().parent_path() / "app.db").string()})).value();
     app::AppController app(std::move(store));
+    // Bad input on the sign-in page: a sentence, and nothing stored.
+    app.signIn("", "lead@demo.sitevisit", "x");
+    EXPECT_EQ(app.signInError(), "Enter the server address, your email and your password.");
+    app.signIn("ftp://example.org", "lead@demo.sitevisit", "x");
+    EXPECT_EQ(app.signInError(), "The server address should look like https://sitevisit.example.org");
+    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "wrong-password");
+    ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
+    EXPECT_EQ(app.signInError(), "the email or the password is wrong");
+    EXPECT_FALSE(app.signedIn());
     app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
     ASSERT_TRUE(app.signInError().isEmpty()) << app.signInError().toStdString();

@@ -269,3 +269,32 @@ TEST_F(Devices, EvidenceFilesDownloadInChunksAndResumeFromWhatIsOnDisk) {
     EXPECT_EQ(other.sync(), 0);
     EXPECT_FALSE(std::filesystem::exists(dir / "nope.bin"));
 }
+
+TEST_F(Devices, TheCliRefusesBadInputWithAReasonAndChangesNothing) {
+    Device a = device("a");
+    const std::string before = a.cli({"export"}).out;
+    struct Case {
+        std::vector<std::string> args;
+        int code;
+        const char* says;
+    };
+    const std::vector<Case> cases = {
+        {{"put", "visit", "{not json"}, 1, "JSON must be an object"},
+        {{"put", "visit", "{\"school\":\"" + lincoln + "\",\"kind\":\"party\",\"rubric\":\"msv-2026-2027-elementary\",\"start_date\":\"2026-11-23\"}"}, 1, "kind must be one of"},
+        {{"put", "gizmo", "{}"}, 1, "unknown entity \"gizmo\""},
+        {{"delete", "observation", "0190a000-0000-7000-8000-0000000000ff"}, 1, "is not on this device"},
+        {{"fetch", "abc", "/tmp/x"}, 1, "64 lowercase hex digits"},
+        {{"attach", "/nonexistent/file.pdf"}, 1, "cannot read"},
+        {{"resolve", "0190a000-0000-7000-8000-0000000000ff", "2"}, 1, "no conflict"},
+        {{"frobnicate"}, 2, "unknown command"},
+    };
+    for (const auto& c : cases) {
+        auto r = a.cli(c.args);
+        EXPECT_EQ(r.code, c.code) << c.args[0] << ": " << r.err;
+        EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args[0] << ": " << r.err;
+    }
+    EXPECT_EQ(a.cli({"export"}).out, before);
+    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 0"), std::string::npos);
+    auto no_db = run({cli_binary(), "status"});
+    EXPECT_EQ(no_db.code, 2);
+}
