@@ -1,5 +1,6 @@
 // sitevisit: the Site Visit app. Everything but wiring lives in the libraries.
 #include "app/app_controller.h"
+#include "sitevisit/platform/credential_store.h"
 #include "sitevisit/platform/data_paths.h"
 
 #include <QCommandLineParser>
@@ -72,6 +73,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     app::AppController controller(std::move(store).value());
+    // The sign-in token in the platform's credential store where one works.
+    auto credentials = platform::system_credential_store();
+    controller.engine().setCredentialStore(credentials.get());
     qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
 
     if (cli.isSet(selfTest)) qInstallMessageHandler(count_warnings);

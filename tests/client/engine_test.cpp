@@ -155,3 +155,46 @@ TEST_F(EngineTest, PhotosAreDownscaledAndOversizedFilesRefusedAtCapture) {
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().message, "scan.pdf is 3.0 MB; the limit is 2.0 MB");
 }
+
+TEST_F(EngineTest, TheTokenLivesInTheCredentialStoreWhenThereIsOne) {
+    platform::MemoryCredentialStore keyring;
+    const std::string db = (dir / "k.db").string();
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    {
+        auto store = std::move(Store::open({db})).value();
+        SyncEngine::Options o;
+        o.interval_ms = 0;
+        SyncEngine e(*store, network, o);
+        e.setCredentialStore(&keyring);
+        QEventLoop loop;
+        QString error = "no answer";
+        e.signIn(url, "lead@demo.sitevisit", "lead-demo-2026", [&](QString err) {
+            error = err;
+            loop.quit();
+        });
+        loop.exec();
+        ASSERT_TRUE(error.isEmpty()) << error.toStdString();
+        EXPECT_TRUE((*store->session())->token.empty()); // not in the device store
+        EXPECT_EQ(keyring.read(url.toString())->size(), 64);
+    }
+    {
+        // The app starts again: the token comes back from the credential store.
+        auto store = std::move(Store::open({db})).value();
+        SyncEngine::Options o;
+        o.interval_ms = 0;
+        SyncEngine e(*store, network, o);
+        e.setCredentialStore(&keyring);
+        EXPECT_TRUE(wait_finished(e, 30000, true)) << e.errorString().toStdString();
+    }
+    {
+        // A keyring that lost it: sign in again, nothing lost.
+        platform::MemoryCredentialStore empty;
+        auto store = std::move(Store::open({db})).value();
+        SyncEngine::Options o;
+        o.interval_ms = 0;
+        SyncEngine e(*store, network, o);
+        e.setCredentialStore(&empty);
+        EXPECT_EQ(e.state(), SyncEngine::State::NeedsSignIn);
+        EXPECT_NE(e.errorString().toStdString().find("sign in again"), std::string::npos);
+    }
+}

@@ -69,6 +69,12 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
         transport_.blobOptions([this, s, done](const Reply& o) mutable {
             const QByteArray max = o.headers.value("tus-max-size");
             if (!max.isEmpty()) s.user["max_blob_bytes"] = max.toLongLong();
+            // The token goes to the credential store when there is one that works; otherwise
+            // it stays in the device store, as on machines without a keyring.
+            if (credentials_ && credentials_->write(QString::fromStdString(s.server), QString::fromStdString(s.token))) {
+                s.user["token_in_credential_store"] = true;
+                s.token.clear();
+            }
             if (auto st = store_.set_session(s); !st) {
                 done(QString::fromStdString(st.error().message));
                 return;
@@ -79,7 +85,21 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
     });
 }
 
+void SyncEngine::setCredentialStore(platform::CredentialStore* credentials) {
+    credentials_ = credentials;
+    auto s = store_.session();
+    if (!credentials_ || !s || !*s || !(*s)->user.value("token_in_credential_store", false)) return;
+    QString error;
+    if (auto token = credentials_->read(QString::fromStdString((*s)->server), &error)) {
+        transport_.setToken(*token);
+    } else {
+        setState(State::NeedsSignIn, QStringLiteral("sign in again: the saved sign-in could not be read (%1); nothing on this device is lost").arg(error));
+    }
+}
+
 void SyncEngine::signOut() {
+    if (credentials_)
+        if (auto s = store_.session(); s && *s) credentials_->remove(QString::fromStdString((*s)->server));
     (void)store_.set_session(std::nullopt);
     transport_.setToken({});
     setState(State::NeedsSignIn);

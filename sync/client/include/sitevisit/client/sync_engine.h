@@ -7,6 +7,7 @@
 
 #include "sitevisit/client/transport.h"
 #include "sitevisit/core/store.h"
+#include "sitevisit/platform/credential_store.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -49,6 +50,9 @@ public:
     void signIn(const QUrl& server, const QString& email, const QString& password,
                 std::function<void(QString)> done);
     void signOut();
+    // Keep the token in the platform's credential store (where one works) rather than in the
+    // device store. A token already there is read back at once.
+    void setCredentialStore(platform::CredentialStore* credentials);
 
     // Starts a sync now unless one is running (it then runs once more after).
     Q_INVOKABLE void syncNow();
@@ -89,6 +93,7 @@ private:
     void scheduleRetry();
 
     Store& store_;
+    platform::CredentialStore* credentials_ = nullptr;
     Transport transport_;
     Options options_;
     State state_ = State::Offline;
