@@ -26,7 +26,8 @@ const char* role_words(Role r) {
 
 // Which entities each role may write (inside its scope), per DOMAIN.md's roles table.
 bool role_writes(Role role, const std::string& entity) {
-    static const std::vector<std::string> lead = {"visit", "observation", "comment"};
+    // Leads attach photos and documents to what they observe, so they write evidence too.
+    static const std::vector<std::string> lead = {"visit", "observation", "comment", "evidence"};
     static const std::vector<std::string> principal = {"evidence", "reading", "reflection", "comment"};
     static const std::vector<std::string> receiver = {"plan",   "objective", "initiative",
                                                       "benchmark", "review", "comment"};

@@ -2,7 +2,11 @@
 
 #include "app_controller.h"
 
+#include "sitevisit/client/attachments.h"
+
+#include <QFileInfo>
 #include <QJsonValue>
+#include <QUrl>
 
 namespace sitevisit::app {
 
@@ -17,13 +21,14 @@ QVariant IndicatorListModel::data(const QModelIndex& index, int role) const {
     case RatingRole: return i.rating;
     case NoteRole: return i.note;
     case SourceRole: return i.source;
+    case FilesRole: return i.files;
     }
     return {};
 }
 
 QHash<int, QByteArray> IndicatorListModel::roleNames() const {
     return {{IndicatorIdRole, "indicatorId"}, {CodeRole, "code"}, {NameRole, "name"},
-            {RatingRole, "rating"},           {NoteRole, "note"}, {SourceRole, "source"}};
+            {RatingRole, "rating"},           {NoteRole, "note"}, {SourceRole, "source"}, {FilesRole, "files"}};
 }
 
 void IndicatorListModel::reset(QList<Item> items) {
@@ -144,6 +149,10 @@ void VisitController::reload() {
                                                {"lastMean", mean(before[p.number])},
                                                {"lastDate", QString::fromStdString(last_date)}});
             }
+            std::map<std::string, int> files; // observation -> evidence linked to it
+            if (auto ev = store.list("evidence", "school", visit.school))
+                for (const auto& e : *ev)
+                    for (const auto& o : e.fields.value("observations", Json::array())) ++files[o.get<std::string>()];
             if (rubric)
                 for (const auto& ind : rubric->indicators) {
                     if (ind.practice != practice_) continue;
@@ -153,6 +162,7 @@ void VisitController::reload() {
                         item.rating = it->second.fields.value("rating", -1);
                         item.note = QString::fromStdString(it->second.fields.value("note", ""));
                         item.source = QString::fromStdString(it->second.fields.value("source", ""));
+                        item.files = files[it->second.id];
                     }
                     items.push_back(item);
                 }
@@ -197,6 +207,38 @@ bool VisitController::rate(const QString& indicatorId, int rating) { return writ
 bool VisitController::setNote(const QString& indicatorId, const QString& note) { return write(indicatorId, QStringLiteral("note"), note); }
 bool VisitController::setSource(const QString& indicatorId, const QString& source) {
     return write(indicatorId, QStringLiteral("source"), source);
+}
+
+bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty()) return false;
+    auto fail = [this](const std::string& m) {
+        error_ = QString::fromStdString(m);
+        emit errorChanged();
+        return false;
+    };
+    if (observation_of_.find(indicatorId) == observation_of_.end()) {
+        auto made = app_->store().put(*u, {"observation", "", "", {{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}}});
+        if (!made) return fail(made.error().message);
+        observation_of_[indicatorId] = QString::fromStdString(made->id);
+    }
+    auto s = app_->store().session();
+    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
+    const QString work = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/attachments");
+    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    if (!a) return fail(a.error().message);
+    if (auto st = app_->store().queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
+    const Indicator* ind = app_->store().reference().indicator(indicatorId.toStdString());
+    const std::string title = (ind ? ind->code + " " : std::string()) + QFileInfo(file.toLocalFile()).fileName().toStdString();
+    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : "document";
+    auto r = app_->store().put(*u, {"evidence", "", school_.toStdString(),
+                                    {{"title", title}, {"kind", kind}, {"sha256", a->sha256}, {"size", a->size},
+                                     {"media_type", a->media_type}, {"observations", {observation_of_[indicatorId].toStdString()}},
+                                     {"indicators", {indicatorId.toStdString()}}}});
+    if (!r) return fail(r.error().message);
+    emit app_->syncChanged();
+    reload();
+    return true;
 }
 
 bool VisitController::submit() {

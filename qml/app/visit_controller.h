@@ -16,10 +16,11 @@ class IndicatorListModel : public QAbstractListModel {
     QML_ELEMENT
     QML_UNCREATABLE("made by VisitController")
 public:
-    enum Roles { IndicatorIdRole = Qt::UserRole + 1, CodeRole, NameRole, RatingRole, NoteRole, SourceRole };
+    enum Roles { IndicatorIdRole = Qt::UserRole + 1, CodeRole, NameRole, RatingRole, NoteRole, SourceRole, FilesRole };
     struct Item {
         QString id, code, name, note, source;
         int rating = -1; // -1: unrated
+        int files = 0;   // evidence attached to this indicator's observation
     };
     using QAbstractListModel::QAbstractListModel;
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
@@ -71,6 +72,9 @@ public:
     Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
     Q_INVOKABLE bool setSource(const QString& indicatorId, const QString& source);
     Q_INVOKABLE bool submit();
+    // A photo or document for this indicator's observation (made if needed); a photo is
+    // downscaled, a file over the server's limit refused, the upload queued.
+    Q_INVOKABLE bool attach(const QString& indicatorId, const QUrl& file);
     Q_INVOKABLE void reload();
 
 signals:

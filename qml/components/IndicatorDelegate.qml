@@ -11,12 +11,14 @@ Rectangle {
     required property int rating
     required property string note
     required property string source
+    required property int files
     property var levels: []
     property var sources: []
     property bool editable: true
     signal rated(int rating)
     signal noteEdited(string text)
     signal sourceChosen(string source)
+    signal attachRequested()
 
     implicitHeight: column.implicitHeight + 2 * Theme.margin
     radius: Theme.radius
@@ -54,6 +56,13 @@ Rectangle {
                 placeholderText: qsTr("Evidence: what was seen or heard")
                 Accessible.name: qsTr("Evidence note for %1").arg(item.code)
                 onEditingFinished: if (text !== item.note) item.noteEdited(text)
+            }
+            Button {
+                text: item.files > 0 ? qsTr("Attach (%1)").arg(item.files) : qsTr("Attach")
+                implicitHeight: Theme.touchTarget
+                enabled: item.editable
+                Accessible.name: qsTr("Attach a photo or document to %1").arg(item.code)
+                onClicked: item.attachRequested()
             }
             ComboBox {
                 id: sourceBox

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import SiteVisit
 
@@ -74,6 +75,7 @@ Page {
                 onRated: (r) => visit.rate(indicatorId, r)
                 onNoteEdited: (t) => visit.setNote(indicatorId, t)
                 onSourceChosen: (s) => visit.setSource(indicatorId, s)
+                onAttachRequested: { picker.indicatorId = indicatorId; picker.open() }
             }
             footer: VisitSummary {
                 width: ListView.view.width
@@ -83,6 +85,13 @@ Page {
                 onSubmitRequested: confirm.open()
             }
         }
+    }
+
+    FileDialog {
+        id: picker
+        property string indicatorId
+        title: qsTr("Attach a photo or document")
+        onAccepted: visit.attach(indicatorId, selectedFile)
     }
 
     Dialog {

@@ -15,12 +15,14 @@
 
 #include <QAbstractItemModelTester>
 #include <QDate>
+#include <QImage>
 #include <QEventLoop>
 #include <QUrl>
 #include <QTimer>
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace sitevisit;
@@ -100,6 +102,13 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_EQ(visit.summary()[0].toMap()["mean"].toDouble(), 2.0);
     EXPECT_FALSE(visit.rate(first, 9));
     EXPECT_EQ(visit.errorString(), "rating must be 0-3 (No evidence .. Sustaining), got 9");
+    // A photo for the indicator, downscaled and queued; the evidence links the observation.
+    const auto photo = server.data().parent_path() / "hallway.png";
+    QImage image(3000, 2000, QImage::Format_RGB32);
+    image.fill(Qt::gray);
+    ASSERT_TRUE(image.save(QString::fromStdString(photo.string())));
+    ASSERT_TRUE(visit.attach(first, QUrl::fromLocalFile(QString::fromStdString(photo.string())))) << visit.errorString().toStdString();
+    EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::FilesRole).toInt(), 1);
     visit.setPractice(4);
     EXPECT_EQ(indicators->rowCount(), 6);
     EXPECT_TRUE(visit.submit());
@@ -112,6 +121,11 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     for (auto it = rows["observation"].begin(); it != rows["observation"].end(); ++it)
         if (it.value()["fields"]["visit"] == visit_id.toStdString() && it.value()["fields"]["rating"] == 2) found = true;
     EXPECT_TRUE(found);
+    bool photo_kept = false;
+    for (auto it = rows["evidence"].begin(); it != rows["evidence"].end(); ++it)
+        if (it.value()["fields"]["kind"] == "photo" && it.value()["fields"].contains("observations"))
+            photo_kept = std::filesystem::exists(server.data() / "blobs" / it.value()["fields"]["sha256"].get<std::string>());
+    EXPECT_TRUE(photo_kept);
     qInstallMessageHandler(previous);
     EXPECT_EQ(model_warnings, 0);
 }

@@ -68,7 +68,8 @@ TEST_F(PermissionTest, LeadWorksInTheCaseloadOnly) {
     EXPECT_FALSE(decide(org.lead, Access::Write, E("visit"), b, visit("draft", {org.lead.id})));
     EXPECT_TRUE(decide(org.lead, Access::Read, E("benchmark"), a));
     EXPECT_FALSE(decide(org.lead, Access::Write, E("benchmark"), a));
-    EXPECT_FALSE(decide(org.lead, Access::Write, E("evidence"), a));
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("evidence"), a)); // photos taken on a visit
+    EXPECT_FALSE(decide(org.lead, Access::Write, E("reading"), a));
 }
 
 TEST_F(PermissionTest, ReceiverOwnsThePlanAndReviewsEvidence) {
