@@ -67,12 +67,12 @@ Rectangle {
             ComboBox {
                 id: sourceBox
                 implicitHeight: Theme.touchTarget
-                Layout.preferredWidth: 220
+                Layout.preferredWidth: 250
                 enabled: item.editable
                 model: [{ id: "", label: qsTr("Source…") }].concat(item.sources)
                 textRole: "label"
                 valueRole: "id"
-                currentIndex: Math.max(0, indexOfValue(item.source))
+                currentIndex: count > 0 ? Math.max(0, indexOfValue(item.source)) : 0 // count: re-evaluated once the model is in
                 Accessible.name: qsTr("Evidence source for %1").arg(item.code)
                 onActivated: item.sourceChosen(currentValue)
             }

@@ -84,7 +84,7 @@ Page {
                         valueRole: "value"
                         model: [{ value: "", label: qsTr("Choose…") }, { value: "continue", label: qsTr("Continue") },
                                 { value: "revise", label: qsTr("Revise") }, { value: "abandon", label: qsTr("Abandon") }]
-                        currentIndex: Math.max(0, indexOfValue(modelData.decision))
+                        currentIndex: count > 0 ? Math.max(0, indexOfValue(modelData.decision)) : 0
                         Accessible.name: qsTr("Decision for %1").arg(modelData.title)
                         onActivated: reflection.setDecision(modelData.objectiveId, currentValue)
                     }
