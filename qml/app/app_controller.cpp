@@ -1,5 +1,7 @@
 #include "app_controller.h"
 
+#include <QFileInfo>
+
 #include <map>
 
 namespace sitevisit::app {
@@ -108,6 +110,16 @@ void AppController::signOut() {
 }
 
 void AppController::syncNow() { engine_->syncNow(); }
+
+Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
+    auto s = store_->session();
+    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
+    const QString work = QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() + QStringLiteral("/attachments");
+    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    if (!a) return a.error();
+    if (auto st = store_->queue_blob({a->sha256, a->path, a->size, "up"}); !st) return st.error();
+    return a;
+}
 
 QString AppController::suggestedSchool() const {
     std::map<std::string, int> visits;

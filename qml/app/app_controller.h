@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/store.h"
 
@@ -52,6 +53,10 @@ public:
     // this user can work on (a draft of theirs, else the latest).
     Q_INVOKABLE QString suggestedSchool() const;
     Q_INVOKABLE QString suggestedVisit() const;
+
+    // A file made ready (photos downscaled, over the server's limit refused) and queued for
+    // upload, for an evidence row to name.
+    Result<client::Attachment> queueUpload(const QUrl& file);
 
     Store& store() { return *store_; }
     client::SyncEngine& engine() { return *engine_; }

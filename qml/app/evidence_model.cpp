@@ -155,15 +155,11 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QS
     if (!u) return fail("sign in first");
     if (title.trimmed().isEmpty()) return fail(tr("Give the evidence a title.").toStdString());
     const std::string school = school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
-    auto s = app_->store().session();
-    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
-    const QString work = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/attachments");
-    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    auto a = app_->queueUpload(file);
     if (!a) return fail(a.error().message);
     Json links = Json::array();
     for (const auto& b : benchmarkIds) links.push_back(b.toStdString());
     const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : a->media_type == "text/csv" ? "data" : "document";
-    if (auto st = app_->store().queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
     auto r = app_->store().put(*u, {"evidence", "", school, {{"title", title.trimmed().toStdString()}, {"kind", kind}, {"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"benchmarks", links}}});
     if (!r) return fail(r.error().message);
     error_.clear();

@@ -222,12 +222,8 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
         if (!made) return fail(made.error().message);
         observation_of_[indicatorId] = QString::fromStdString(made->id);
     }
-    auto s = app_->store().session();
-    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
-    const QString work = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/attachments");
-    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    auto a = app_->queueUpload(file);
     if (!a) return fail(a.error().message);
-    if (auto st = app_->store().queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
     const Indicator* ind = app_->store().reference().indicator(indicatorId.toStdString());
     const std::string title = (ind ? ind->code + " " : std::string()) + QFileInfo(file.toLocalFile()).fileName().toStdString();
     const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : "document";
