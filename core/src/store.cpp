@@ -278,6 +278,48 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
     }
 }
 
+Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view conflict_id, const Json& value) {
+    auto conflict = get("conflict", conflict_id);
+    if (!conflict) return conflict.error();
+    if (!*conflict) return Error{ErrorCode::NotFound, "no conflict " + std::string(conflict_id) + " on this device"};
+    const Json& c = (*conflict)->fields;
+    if (c.value("status", "") != "open") return Error{ErrorCode::Conflict, "this conflict is already resolved"};
+    const std::string entity = c.value("entity", ""), row = c.value("row", ""), field = c.value("field", "");
+    auto target = get(entity, row);
+    if (!target) return target.error();
+    const std::int64_t dseq_before = dseq_;
+    try {
+        Transaction tx(*db_);
+        Reader reader(*this);
+        const std::string now = format_utc_ms(clock_->now_ms());
+        if (*target) { // a row deleted since has nothing left to set
+            auto plan = plan_write(validator_, reader, actor, {entity, row, "", {{field, value}}}, now);
+            if (!plan) return plan.error();
+            if (!plan->no_op())
+                if (auto w = commit_plan(actor, *plan); !w) {
+                    dseq_ = dseq_before;
+                    return w.error();
+                }
+        }
+        auto plan = plan_write(validator_, reader, actor,
+                               {"conflict", std::string(conflict_id), "", {{"status", "resolved"}, {"resolution", value}}}, now);
+        if (!plan) {
+            dseq_ = dseq_before; // the field's change rolls back with the transaction
+            return plan.error();
+        }
+        auto result = commit_plan(actor, *plan);
+        if (result) tx.commit();
+        else dseq_ = dseq_before;
+        return result;
+    } catch (const SqliteError& e) {
+        dseq_ = dseq_before;
+        return storage(e);
+    } catch (const std::exception& e) {
+        dseq_ = dseq_before;
+        return Error{ErrorCode::Invalid, std::string("the conflict could not be resolved: ") + e.what()};
+    }
+}
+
 // Inside the caller's transaction: the row, its outbox entry and its audit row.
 Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan) {
     const EntitySpec& spec = *plan.spec;

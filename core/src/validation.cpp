@@ -3,6 +3,8 @@
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
 
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <set>
 
@@ -96,6 +98,52 @@ Status check_row_id(const EntitySpec& entity, std::string_view id) {
                                std::string(id.substr(0, 60)) + "\"",
                            "id");
     return ok_status();
+}
+
+Result<Json> Validator::value_from_text(const FieldSpec& f, std::string_view text) const {
+    const std::string typed(text);
+    const auto first = typed.find_first_not_of(" \t\r\n");
+    const auto last = typed.find_last_not_of(" \t\r\n");
+    const std::string t = first == std::string::npos ? std::string() : typed.substr(first, last - first + 1);
+    const std::string got = ", got \"" + t.substr(0, 40) + "\"";
+    Json v;
+    if (t.empty()) {
+        v = nullptr;
+    } else if (f.type == FieldType::Integer || f.type == FieldType::Rating) {
+        long long n = 0;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (ec != std::errc() || end != t.data() + t.size()) {
+            if (f.type == FieldType::Rating) return invalid(f.name + " must be " + ref_.rating_range_text() + got, f.name);
+            return invalid(f.name + " needs a whole number" + (f.min || f.max ? " from " + range_text(f) : std::string()) + got, f.name);
+        }
+        v = n;
+    } else if (f.type == FieldType::Real) {
+        double n = 0;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (ec != std::errc() || end != t.data() + t.size())
+            return invalid(f.name + " needs a number like 12.5" + got, f.name);
+        v = n;
+    } else if (f.type == FieldType::Bool) {
+        std::string l = t;
+        for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (l == "true" || l == "yes") v = true;
+        else if (l == "false" || l == "no") v = false;
+        else return invalid(f.name + " needs yes or no" + got, f.name);
+    } else if (f.type == FieldType::UuidList || f.type == FieldType::TextList || f.type == FieldType::Object ||
+               f.type == FieldType::Value) {
+        v = Json::parse(t, nullptr, false);
+        if (v.is_discarded()) {
+            if (f.type != FieldType::Value)
+                return invalid(f.name + " needs " +
+                                   (f.type == FieldType::Object ? "a JSON object" : "a JSON list like [\"a\", \"b\"]") + got,
+                               f.name);
+            v = t;
+        }
+    } else {
+        v = f.type == FieldType::Text ? typed : t; // free text is kept as typed
+    }
+    if (auto st = check_value(f, v); !st) return st.error();
+    return v;
 }
 
 Status Validator::check_value(const FieldSpec& f, const Json& v) const {

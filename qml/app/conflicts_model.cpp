@@ -21,6 +21,8 @@ QVariant ConflictsModel::data(const QModelIndex& index, int role) const {
     case OtherValueRole: return i.other;
     case OtherByRole: return i.other_by;
     case OtherWhenRole: return i.other_when;
+    case EditTextRole: return i.edit_text;
+    case FieldHintRole: return i.hint;
     }
     return {};
 }
@@ -28,7 +30,8 @@ QVariant ConflictsModel::data(const QModelIndex& index, int role) const {
 QHash<int, QByteArray> ConflictsModel::roleNames() const {
     return {{ConflictIdRole, "conflictId"}, {WhatRole, "what"},           {KeptValueRole, "keptValue"},
             {KeptByRole, "keptBy"},         {KeptWhenRole, "keptWhen"},   {OtherValueRole, "otherValue"},
-            {OtherByRole, "otherBy"},       {OtherWhenRole, "otherWhen"}};
+            {OtherByRole, "otherBy"},       {OtherWhenRole, "otherWhen"},
+            {EditTextRole, "editText"},     {FieldHintRole, "fieldHint"}};
 }
 
 QObject* ConflictsModel::app() const { return app_; }
@@ -49,6 +52,42 @@ QString shown(const Json& v) {
     if (v.is_null()) return ConflictsModel::tr("(deleted)");
     if (v.is_string()) return QString::fromStdString(v.get<std::string>());
     return QString::fromStdString(v.dump());
+}
+
+// The kept value as a person would edit it: text as it is, anything else as JSON.
+QString editable(const Json& v) {
+    if (v.is_null()) return {};
+    if (v.is_string()) return QString::fromStdString(v.get<std::string>());
+    return QString::fromStdString(v.dump());
+}
+
+// What the field takes, for the placeholder of the "another value" box.
+QString hint(const FieldSpec* f, const Reference& ref) {
+    if (!f) return ConflictsModel::tr("Another value");
+    switch (f->type) {
+    case FieldType::Rating:
+        return ConflictsModel::tr("A rating from 0 (%1) to %2 (%3)")
+            .arg(QString::fromStdString(ref.continuum().front().label))
+            .arg(ref.max_rating())
+            .arg(QString::fromStdString(ref.continuum().back().label));
+    case FieldType::Integer:
+        if (f->min && f->max) return ConflictsModel::tr("A whole number from %1 to %2").arg(*f->min).arg(*f->max);
+        return ConflictsModel::tr("A whole number");
+    case FieldType::Real: return ConflictsModel::tr("A number");
+    case FieldType::Bool: return ConflictsModel::tr("yes or no");
+    case FieldType::Date: return ConflictsModel::tr("A date like 2026-11-23");
+    case FieldType::Enum: {
+        QStringList names;
+        for (const auto& v : f->values) names << QString::fromStdString(v.value);
+        return ConflictsModel::tr("One of: %1").arg(names.join(QStringLiteral(", ")));
+    }
+    default: return ConflictsModel::tr("Another value");
+    }
+}
+
+const FieldSpec* field_of(const Json& conflict) {
+    const EntitySpec* e = find_entity(conflict.value("entity", ""));
+    return e ? e->field(conflict.value("field", "")) : nullptr;
 }
 
 QString when(const std::string& hlc) {
@@ -80,7 +119,8 @@ void ConflictsModel::reload() {
                 items_.push_back({QString::fromStdString(r.id), what, shown(f.value("winner_value", Json())),
                                   name_of(f.value("winner_author", "")), when(f.value("winner_hlc", "")),
                                   shown(f.value("loser_value", Json())), name_of(f.value("loser_author", "")),
-                                  when(f.value("loser_hlc", ""))});
+                                  when(f.value("loser_hlc", "")), editable(f.value("winner_value", Json())),
+                                  hint(field_of(f), store.reference())});
             }
     }
     endResetModel();
@@ -88,23 +128,34 @@ void ConflictsModel::reload() {
 }
 
 bool ConflictsModel::resolve(const QString& conflictId, bool keepWinner) {
+    if (!app_) return false;
+    auto c = app_->store().get("conflict", conflictId.toStdString());
+    if (!c.ok() || !*c) return false;
+    const Json& f = (*c)->fields;
+    return settle(conflictId, keepWinner ? f.value("winner_value", Json()) : f.value("loser_value", Json()));
+}
+
+bool ConflictsModel::resolveWith(const QString& conflictId, const QString& text) {
+    if (!app_) return false;
+    auto c = app_->store().get("conflict", conflictId.toStdString());
+    if (!c.ok() || !*c) return false;
+    const FieldSpec* field = field_of((*c)->fields);
+    if (!field) return settle(conflictId, Json(text.toStdString()));
+    Validator validator(app_->store().reference());
+    Result<Json> value = validator.value_from_text(*field, text.toStdString());
+    if (!value) {
+        error_ = QString::fromStdString(value.error().message);
+        emit countChanged();
+        return false;
+    }
+    return settle(conflictId, *value);
+}
+
+bool ConflictsModel::settle(const QString& conflictId, const Json& value) {
     error_.clear();
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return false;
-    Store& store = app_->store();
-    auto c = store.get("conflict", conflictId.toStdString());
-    if (!c.ok() || !*c) return false;
-    const Json& f = (*c)->fields;
-    const Json value = keepWinner ? f.value("winner_value", Json()) : f.value("loser_value", Json());
-    if (!keepWinner && !value.is_null()) {
-        auto w = store.put(*u, {f.value("entity", ""), f.value("row", ""), "", {{f.value("field", ""), value}}});
-        if (!w) {
-            error_ = QString::fromStdString(w.error().message);
-            emit countChanged();
-            return false;
-        }
-    }
-    auto r = store.put(*u, {"conflict", conflictId.toStdString(), "", {{"status", "resolved"}, {"resolution", value}}});
+    auto r = app_->store().resolve_conflict(*u, conflictId.toStdString(), value);
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         emit countChanged();

@@ -3,7 +3,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import SiteVisit
 
-// Two people changed the same thing: both values, who and when; choose which one stays.
+// Two people changed the same thing: both values, who and when; choose which one stays, or
+// type a third.
 Page {
     id: page
     property var app
@@ -45,6 +46,8 @@ Page {
             required property string otherValue
             required property string otherBy
             required property string otherWhen
+            required property string editText
+            required property string fieldHint
             width: ListView.view.width
             implicitHeight: body.implicitHeight + 2 * Theme.margin
             radius: Theme.radius
@@ -72,6 +75,27 @@ Page {
                         text: qsTr("Use “%1”\n%2, %3").arg(card.otherValue).arg(card.otherBy).arg(card.otherWhen)
                         Accessible.name: qsTr("Use %1 by %2").arg(card.otherValue).arg(card.otherBy)
                         onClicked: conflicts.resolve(card.conflictId, false)
+                    }
+                }
+                // Or neither: a third value, checked like any other edit.
+                RowLayout {
+                    Layout.fillWidth: true
+                    TextField {
+                        id: third
+                        Layout.fillWidth: true
+                        implicitHeight: Theme.touchTarget
+                        text: card.editText
+                        placeholderText: card.fieldHint
+                        selectByMouse: true
+                        Accessible.name: qsTr("Another value for %1").arg(card.what)
+                        onAccepted: conflicts.resolveWith(card.conflictId, text)
+                    }
+                    Button {
+                        implicitHeight: Theme.touchTarget
+                        text: qsTr("Use this value")
+                        enabled: third.text !== card.editText
+                        Accessible.name: qsTr("Use the value typed for %1").arg(card.what)
+                        onClicked: conflicts.resolveWith(card.conflictId, third.text)
                     }
                 }
             }

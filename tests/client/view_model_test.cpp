@@ -130,14 +130,11 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_EQ(model_warnings, 0);
 }
 
-TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
-    ServerProcess server;
-    ASSERT_EQ(server.admin({"demo"}).code, 0);
-    server.start();
-    auto store = std::move(Store::open({(server.data().parent_path() / "c.db").string()})).value();
-    app::AppController app(std::move(store));
+// One conflict on a rating: this tablet rated 1 and synced; another tablet of the same lead
+// pushed 3 with an older clock. Returns the observation's id.
+static std::string make_rating_conflict(ServerProcess& server, app::AppController& app) {
     app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "lead-demo-2026");
-    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
+    EXPECT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
     app::SchoolController school;
     school.setApp(&app);
     school.setSchoolId(app.suggestedSchool());
@@ -147,10 +144,9 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
     visit.setVisitId(visit_id);
     auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
     const QString ind = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
-    ASSERT_TRUE(visit.rate(ind, 1));
+    EXPECT_TRUE(visit.rate(ind, 1));
     app.syncNow();
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
-    // Another tablet of the same lead rates it 3 at about the same time.
+    EXPECT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
     std::string obs;
     for (const auto& o : *app.store().list("observation", "visit", visit_id.toStdString())) obs = o.id;
     Http http = server.http();
@@ -159,9 +155,20 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
             {"school", app.suggestedSchool().toStdString()}, {"kind", "upsert"}, {"fields", {{"rating", 3}}},
             {"hlc", Hlc{SystemClock::instance().now_ms() - 1000, 0, "tablet-2"}.to_string()}, {"base", 0}, {"dseq", 1}, {"schema", 1}};
     auto r = http.request("POST", "/v1/sync/push", Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(), bearer(token));
-    ASSERT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
     app.syncNow();
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }));
+    EXPECT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }));
+    return obs;
+}
+
+TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    auto store = std::move(Store::open({(server.data().parent_path() / "c.db").string()})).value();
+    app::AppController app(std::move(store));
+    const std::string obs = make_rating_conflict(server, app);
+    ASSERT_FALSE(obs.empty());
 
     app::ConflictsModel conflicts;
     QAbstractItemModelTester tester(&conflicts, QAbstractItemModelTester::FailureReportingMode::Warning);
@@ -181,6 +188,42 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 3);
     for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) EXPECT_EQ(it.value()["fields"]["status"], "resolved");
+}
+
+TEST(ViewModels, AConflictIsSettledWithAThirdValueAndBadValuesChangeNothing) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    app::AppController app(std::move(Store::open({(server.data().parent_path() / "t.db").string()})).value());
+    const std::string obs = make_rating_conflict(server, app);
+    app::ConflictsModel conflicts;
+    QAbstractItemModelTester tester(&conflicts, QAbstractItemModelTester::FailureReportingMode::Warning);
+    conflicts.setApp(&app);
+    ASSERT_EQ(conflicts.rowCount(), 1);
+    const QModelIndex i = conflicts.index(0);
+    const QString id = conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString();
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::EditTextRole).toString(), "1");
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::FieldHintRole).toString(), "A rating from 0 (No evidence) to 3 (Sustaining)");
+    const auto pending = *app.store().outbox_count();
+    // Not a number, and out of range: refused with the reason, nothing written, still open.
+    EXPECT_FALSE(conflicts.resolveWith(id, "two"));
+    EXPECT_TRUE(conflicts.errorString().contains("rating must be 0-3")) << conflicts.errorString().toStdString();
+    EXPECT_FALSE(conflicts.resolveWith(id, "7"));
+    EXPECT_TRUE(conflicts.errorString().contains("0-3")) << conflicts.errorString().toStdString();
+    EXPECT_EQ(*app.store().outbox_count(), pending);
+    EXPECT_EQ(conflicts.rowCount(), 1);
+    EXPECT_EQ((*app.store().get("observation", obs))->fields["rating"], 1);
+    // Neither 1 nor 3: the lead settles on 2.
+    ASSERT_TRUE(conflicts.resolveWith(id, " 2 ")) << conflicts.errorString().toStdString();
+    EXPECT_TRUE(conflicts.errorString().isEmpty());
+    EXPECT_EQ(conflicts.rowCount(), 0);
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 2);
+    for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) {
+        EXPECT_EQ(it.value()["fields"]["status"], "resolved");
+        EXPECT_EQ(it.value()["fields"]["resolution"], 2);
+    }
 }
 
 TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {

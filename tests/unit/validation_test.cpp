@@ -143,3 +143,30 @@ TEST(Validation, RowIdsFollowTheEntity) {
     EXPECT_TRUE(check_row_id(*find_entity("indicator"), "msv-2026-2027-elementary/1.1").ok());
     EXPECT_FALSE(check_row_id(*find_entity("indicator"), "a b").ok());
 }
+
+TEST(Validation, TypedTextBecomesTheFieldsCheckedValue) {
+    Validator v(Reference::builtin());
+    const FieldSpec& rating = *find_entity("observation")->field("rating");
+    EXPECT_EQ(*v.value_from_text(rating, " 2 "), Json(2));
+    EXPECT_TRUE(v.value_from_text(rating, "").value().is_null());
+    EXPECT_EQ(v.value_from_text(rating, "two").error().message, "rating must be 0-3 (No evidence .. Sustaining), got \"two\"");
+    EXPECT_EQ(v.value_from_text(rating, "7").error().message, "rating must be 0-3 (No evidence .. Sustaining), got 7");
+    EXPECT_FALSE(v.value_from_text(rating, "2.5"));
+    FieldSpec whole{"count", FieldType::Integer, false, false, 1.0, 10.0};
+    EXPECT_EQ(v.value_from_text(whole, "x").error().message, "count needs a whole number from 1 to 10, got \"x\"");
+    EXPECT_FALSE(v.value_from_text(whole, "11"));
+    FieldSpec real{"value", FieldType::Real};
+    EXPECT_EQ(*v.value_from_text(real, "12.5"), Json(12.5));
+    EXPECT_FALSE(v.value_from_text(real, "12,5"));
+    FieldSpec yes{"flag", FieldType::Bool};
+    EXPECT_EQ(*v.value_from_text(yes, "Yes"), Json(true));
+    EXPECT_EQ(*v.value_from_text(yes, "false"), Json(false));
+    EXPECT_FALSE(v.value_from_text(yes, "maybe"));
+    FieldSpec list{"links", FieldType::TextList};
+    EXPECT_EQ(*v.value_from_text(list, "[\"a\"]"), Json::array({"a"}));
+    EXPECT_NE(v.value_from_text(list, "a, b").error().message.find("JSON list"), std::string::npos);
+    FieldSpec note{"note", FieldType::Text};
+    EXPECT_EQ(*v.value_from_text(note, "  kept as typed "), Json("  kept as typed "));
+    FieldSpec required{"title", FieldType::Text, true};
+    EXPECT_EQ(v.value_from_text(required, "  ").error().message, "title is required");
+}

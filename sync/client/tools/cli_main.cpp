@@ -182,12 +182,7 @@ int main(int argc, char** argv) {
         if (!who) return fail("sign in first");
         Json value = Json::parse(args[2], nullptr, false);
         if (value.is_discarded()) return fail("VALUE must be JSON: 2, \"text\", null");
-        auto c = store.get("conflict", args[1]);
-        if (!c || !*c) return fail("no conflict " + args[1] + " on this device");
-        const Json& f = (*c)->fields;
-        auto w = store.put(*who, {f.value("entity", ""), f.value("row", ""), "", {{f.value("field", ""), value}}});
-        if (!w) return fail("writing the chosen value failed: " + w.error().message);
-        auto r = store.put(*who, {"conflict", args[1], "", {{"status", "resolved"}, {"resolution", value}}});
+        auto r = store.resolve_conflict(*who, args[1], value);
         if (!r) return fail(r.error().message);
         std::cout << "resolved " << args[1] << "\n";
         return 0;

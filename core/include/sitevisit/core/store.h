@@ -56,6 +56,10 @@ public:
 
     Result<WriteResult> put(const User& actor, const WriteRequest& request);
     Result<WriteResult> remove(const User& actor, std::string_view entity, std::string_view id);
+    // Settles an open conflict with `value` (either side's, or a third one): the field gets the
+    // value (unless the row is gone) and the conflict is marked resolved, in one transaction;
+    // on any refusal neither is written.
+    Result<WriteResult> resolve_conflict(const User& actor, std::string_view conflict_id, const Json& value);
 
     // Applies one page of server changes (each with its seq) and stores `cursor`, in one
     // transaction. Rows already at that seq or newer are left alone, so a repeated batch

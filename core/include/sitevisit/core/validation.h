@@ -21,6 +21,11 @@ public:
     // (an end date not before the start, a plan of three school years or more, ...).
     Status check_row(const EntitySpec& entity, const Json& row) const;
 
+    // What a person typed for a field, as the field's checked JSON value: "2" for a rating or
+    // a whole number is 2, "yes" for a yes/no field is true, lists and objects are JSON,
+    // empty text is null; then check_value (range, enum, length) as for any edit.
+    Result<Json> value_from_text(const FieldSpec& field, std::string_view text) const;
+
     const Reference& reference() const { return ref_; }
 
 private:
