@@ -28,11 +28,14 @@ ApplicationWindow {
         else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
         else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
         else if (name === "evidence") { stack.replace(null, homePage); openEvidence(id || "") }
+        else if (name === "newEvidence") { showPage("evidence", id); stack.currentItem.describe("file:///evidence/attendance-plan.pdf") }
+        else if (name === "review") { stack.replace(null, homePage); stack.push(evidencePage, { schoolId: "", initialState: "waiting" }) }
+        else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
-    function openEvidence(schoolId) { stack.push(evidencePage, { schoolId: schoolId }) }
+    function openEvidence(schoolId, benchmarkId) { stack.push(evidencePage, { schoolId: schoolId, benchmarkId: benchmarkId || "" }) }
 
     Component {
         id: signInPage
@@ -40,7 +43,12 @@ ApplicationWindow {
     }
     Component {
         id: homePage
-        HomePage { app: window.app; onOpenSchool: (id) => window.openSchool(id) }
+        HomePage {
+            app: window.app
+            onOpenSchool: (id) => window.openSchool(id)
+            onOpenDashboard: stack.push(dashboardPage)
+            onOpenReviewQueue: stack.push(evidencePage, { schoolId: "", initialState: "waiting" })
+        }
     }
     Component {
         id: schoolPage
@@ -58,6 +66,14 @@ ApplicationWindow {
     Component {
         id: evidencePage
         EvidencePage { app: window.app }
+    }
+    Component {
+        id: dashboardPage
+        DashboardPage {
+            app: window.app
+            onOpenSchool: (id) => window.openSchool(id)
+            onOpenEvidence: (schoolId, benchmarkId) => window.openEvidence(schoolId, benchmarkId)
+        }
     }
     Component {
         id: conflictsPage

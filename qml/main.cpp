@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     const QStringList pages = cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
                             : controller.signedIn()
                                   ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
-                                                QStringLiteral("evidence"), QStringLiteral("conflicts")}
+                                                QStringLiteral("evidence"), QStringLiteral("dashboard"), QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
     if (cli.isSet(benchVisit)) {
         // Figures for tests/bench/app_bench: from process start (steady clock in the parent)
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("reflection"), QStringLiteral("conflicts")}) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("review"), QStringLiteral("newEvidence"), QStringLiteral("dashboard"), QStringLiteral("reflection"), QStringLiteral("conflicts")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }

@@ -18,11 +18,14 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # Then every page as the demo lead.
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
-# The receiver's review queue.
+# The receiver's review queue (every school, waiting first) and benchmark dashboard.
 SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/receiver.db" --server "$url" \
-  --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" > /dev/null
-for size in tablet laptop; do cp "$work/receiver-shots/evidence-$size.png" "$out/review-$size.png"; done
-echo "wrote $out/review-tablet.png $out/review-laptop.png"
+  --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" --pages review,dashboard > /dev/null
+for size in tablet laptop; do
+  cp "$work/receiver-shots/review-$size.png" "$out/review-$size.png"
+  cp "$work/receiver-shots/dashboard-$size.png" "$out/receiver-dashboard-$size.png"
+done
+echo "wrote review-* and receiver-dashboard-* to $out"
 # The principal's annual reflection.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages reflection > /dev/null
@@ -30,9 +33,12 @@ for size in tablet laptop; do cp "$work/principal-shots/reflection-$size.png" "$
 echo "wrote $out/reflection-tablet.png $out/reflection-laptop.png"
 # A principal's school page (readings can be recorded there), and the home page in the dark theme.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
-  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school > /dev/null
-for size in tablet laptop; do cp "$work/principal-shots/school-$size.png" "$out/principal-school-$size.png"; done
+  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence > /dev/null
+for size in tablet laptop; do
+  cp "$work/principal-shots/school-$size.png" "$out/principal-school-$size.png"
+  cp "$work/principal-shots/newEvidence-$size.png" "$out/new-evidence-$size.png"
+done
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$work/dark-shots" --pages home --dark > /dev/null
 for size in tablet laptop; do cp "$work/dark-shots/home-$size.png" "$out/home-dark-$size.png"; done
-echo "wrote principal-school-* and home-dark-* to $out"
+echo "wrote principal-school-*, new-evidence-* and home-dark-* to $out"

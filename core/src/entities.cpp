@@ -164,7 +164,7 @@ std::vector<EntitySpec> build() {
           number("size", T::Integer, 0, 1099511627776.0, true), text("media_type", 100, true),
           ref("uploaded_by", "user", false), typed("taken_at", T::DateTime),
           ids("benchmarks", "benchmark", 100), FieldSpec{"indicators", T::TextList, false, false,
-                                                         {}, {}, 100},
+                                                         {}, {}, 100, {}, "indicator"},
           ids("observations", "observation", 200)}});
     s.push_back({"review", ScopeKind::School, true, true, true, "evidence", "evidence",
                  {ref("evidence", "evidence"), ref("reviewer", "user"),

@@ -128,6 +128,14 @@ const Rubric* Reference::rubric(std::string_view id) const {
     return nullptr;
 }
 
+const Rubric* Reference::rubric_for_level(std::string_view level) const {
+    const std::string_view want = level == "secondary" ? "secondary" : "elementary";
+    const Rubric* best = nullptr;
+    for (const auto& r : rubrics_)
+        if (r.level == want && (!best || r.year > best->year)) best = &r;
+    return best;
+}
+
 const Indicator* Reference::indicator(std::string_view id) const {
     auto it = indicator_index_.find(id);
     if (it == indicator_index_.end()) return nullptr;

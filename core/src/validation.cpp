@@ -236,6 +236,10 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
                 return bad(f, "a list of " + f.references + " ids (UUIDs)", item);
             if (f.type == FieldType::TextList && (s.empty() || s.size() > 100))
                 return bad(f, "a list of ids of 1 to 100 characters", item);
+            if (f.type == FieldType::TextList && f.references == "indicator" && !ref_.indicator(s))
+                return invalid(f.name + " lists \"" + s.substr(0, 60) + "\", which is not an indicator of reference data " +
+                                   ref_.version(),
+                               f.name);
             if (!seen.insert(s).second)
                 return invalid(f.name + " lists " + s + " twice", f.name);
         }

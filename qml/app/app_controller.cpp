@@ -24,6 +24,11 @@ QString AppController::userName() const {
     return u ? QString::fromStdString(u->name) : QString();
 }
 
+bool AppController::canReview() const {
+    auto u = engine_->user();
+    return u && (u->role == Role::Receiver || u->role == Role::Admin);
+}
+
 QString AppController::userRole() const {
     auto u = engine_->user();
     if (!u) return {};

@@ -20,6 +20,7 @@ class AppController : public QObject {
     Q_PROPERTY(QString userName READ userName NOTIFY sessionChanged)
     Q_PROPERTY(QString userRole READ userRole NOTIFY sessionChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
+    Q_PROPERTY(bool canReview READ canReview NOTIFY sessionChanged)
     Q_PROPERTY(QString syncState READ syncState NOTIFY syncChanged)
     Q_PROPERTY(QString syncMessage READ syncMessage NOTIFY syncChanged)
     Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
@@ -37,6 +38,8 @@ public:
     QString userName() const;
     QString userRole() const;
     QString serverUrl() const;
+    // Receivers (and admins) decide on evidence.
+    bool canReview() const;
     QString syncState() const;
     QString syncMessage() const;
     int pendingChanges() const { return engine_->pendingChanges(); }

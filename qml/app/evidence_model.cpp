@@ -41,6 +41,7 @@ QVariant EvidenceModel::data(const QModelIndex& index, int role) const {
     case UploadRole: return i.upload;
     case LocalFileRole: return i.local_file;
     case LinksRole: return i.links;
+    case DescriptionRole: return i.description;
     }
     return {};
 }
@@ -49,7 +50,8 @@ QHash<int, QByteArray> EvidenceModel::roleNames() const {
     return {{EvidenceIdRole, "evidenceId"}, {TitleRole, "title"},         {KindRole, "kind"},
             {MediaTypeRole, "mediaType"},   {SizeRole, "size"},           {SchoolNameRole, "schoolName"},
             {StateRole, "state"},           {StateLabelRole, "stateLabel"}, {LastCommentRole, "lastComment"},
-            {UploadRole, "upload"},         {LocalFileRole, "localFile"}, {LinksRole, "links"}};
+            {UploadRole, "upload"},         {LocalFileRole, "localFile"}, {LinksRole, "links"},
+            {DescriptionRole, "description"}};
 }
 
 QObject* EvidenceModel::app() const { return app_; }
@@ -66,6 +68,12 @@ void EvidenceModel::setApp(QObject* app) {
 void EvidenceModel::setSchoolId(const QString& id) {
     if (id == school_) return;
     school_ = id;
+    reload();
+}
+
+void EvidenceModel::setBenchmarkFilter(const QString& id) {
+    if (id == benchmark_) return;
+    benchmark_ = id;
     reload();
 }
 
@@ -89,18 +97,37 @@ void EvidenceModel::reload() {
     beginResetModel();
     items_.clear();
     benchmarks_.clear();
+    schools_.clear();
+    indicators_.clear();
+    waiting_ = 0;
     if (app_) {
         Store& store = app_->store();
         std::map<std::string, std::string> school_names, measures;
+        std::string level;
         if (auto s = store.list("school"))
-            for (const auto& r : *s) school_names[r.id] = r.fields.value("name", "");
+            for (const auto& r : *s) {
+                school_names[r.id] = r.fields.value("name", "");
+                schools_.push_back(QVariantMap{{"schoolId", QString::fromStdString(r.id)},
+                                               {"name", QString::fromStdString(r.fields.value("name", ""))}});
+                if (r.id == school_.toStdString() || (school_.isEmpty() && level.empty())) level = r.fields.value("level", "");
+            }
+        std::sort(schools_.begin(), schools_.end(), [](const QVariant& a, const QVariant& b) {
+            return a.toMap().value("name").toString().localeAwareCompare(b.toMap().value("name").toString()) < 0;
+        });
         if (auto b = store.list("benchmark"))
             for (const auto& r : *b) {
                 measures[r.id] = r.fields.value("measure", "");
                 if (school_.isEmpty() || r.school == school_.toStdString())
                     benchmarks_.push_back(QVariantMap{{"benchmarkId", QString::fromStdString(r.id)},
-                                                      {"measure", QString::fromStdString(r.fields.value("measure", ""))}});
+                                                      {"measure", QString::fromStdString(r.fields.value("measure", ""))},
+                                                      {"schoolName", QString::fromStdString(school_names[r.school])}});
             }
+        // The indicators evidence of this school can speak to: its level's rubric.
+        if (const Rubric* rubric = store.reference().rubric_for_level(level))
+            for (const auto& ind : rubric->indicators)
+                indicators_.push_back(QVariantMap{{"indicatorId", QString::fromStdString(ind.id)},
+                                                  {"label", QString::fromStdString(ind.code + " " + ind.name)},
+                                                  {"practice", ind.practice}});
         // The latest decision per evidence (reviews are history; the newest id is the latest).
         std::map<std::string, std::pair<std::string, std::string>> decision;
         if (auto rv = store.list("review"))
@@ -117,12 +144,18 @@ void EvidenceModel::reload() {
         if (auto ev = store.list("evidence"))
             for (const auto& r : *ev) {
                 if (!school_.isEmpty() && r.school != school_.toStdString()) continue;
+                if (!benchmark_.isEmpty()) {
+                    const Json& links = r.fields.contains("benchmarks") ? r.fields["benchmarks"] : Json::array();
+                    if (std::find(links.begin(), links.end(), Json(benchmark_.toStdString())) == links.end()) continue;
+                }
                 const auto d = decision.find(r.id);
                 const QString state = d == decision.end() ? QStringLiteral("waiting") : QString::fromStdString(d->second.first);
+                if (state == QLatin1String("waiting")) ++waiting_;
                 if (!state_.isEmpty() && state != state_) continue;
                 Item i;
                 i.id = QString::fromStdString(r.id);
                 i.title = QString::fromStdString(r.fields.value("title", ""));
+                i.description = QString::fromStdString(r.fields.value("description", ""));
                 i.kind = QString::fromStdString(r.fields.value("kind", ""));
                 i.media = QString::fromStdString(r.fields.value("media_type", ""));
                 i.size = r.fields.value("size", std::int64_t{0});
@@ -135,6 +168,10 @@ void EvidenceModel::reload() {
                 i.local_file = local.count(sha) ? QUrl::fromLocalFile(QString::fromStdString(local[sha])).toString() : QString();
                 if (r.fields.contains("benchmarks"))
                     for (const auto& b : r.fields["benchmarks"]) i.links << QString::fromStdString(measures[b.get<std::string>()]);
+                if (r.fields.contains("indicators"))
+                    for (const auto& id : r.fields["indicators"])
+                        if (const Indicator* ind = store.reference().indicator(id.get<std::string>()))
+                            i.links << QString::fromStdString(ind->code + " " + ind->name);
                 i.sort_key = i.id;
                 items_.push_back(i);
             }
@@ -150,7 +187,8 @@ bool EvidenceModel::fail(const std::string& message) {
     return false;
 }
 
-bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds) {
+bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds,
+                                const QStringList& indicatorIds, const QString& description) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
     if (title.trimmed().isEmpty()) return fail(tr("Give the evidence a title.").toStdString());
@@ -159,8 +197,14 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QS
     if (!a) return fail(a.error().message);
     Json links = Json::array();
     for (const auto& b : benchmarkIds) links.push_back(b.toStdString());
+    Json indicators = Json::array();
+    for (const auto& i : indicatorIds) indicators.push_back(i.toStdString());
     const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : a->media_type == "text/csv" ? "data" : "document";
-    auto r = app_->store().put(*u, {"evidence", "", school, {{"title", title.trimmed().toStdString()}, {"kind", kind}, {"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"benchmarks", links}}});
+    Json fields{{"title", title.trimmed().toStdString()}, {"kind", kind},          {"sha256", a->sha256},
+                {"size", a->size},                     {"media_type", a->media_type}, {"benchmarks", links},
+                {"indicators", indicators}};
+    if (!description.trimmed().isEmpty()) fields["description"] = description.trimmed().toStdString();
+    auto r = app_->store().put(*u, {"evidence", "", school, fields});
     if (!r) return fail(r.error().message);
     error_.clear();
     emit app_->dataChanged();

@@ -8,13 +8,17 @@ namespace sitevisit::app {
 class AppController;
 
 // Evidence of the schools on this device, newest first, with its review state and, for files
-// this device is sending, how far the upload got. Filters: school and state.
+// this device is sending, how far the upload got. Filters: school, benchmark and state.
 class EvidenceModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
     Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
     Q_PROPERTY(QString stateFilter READ stateFilter WRITE setStateFilter NOTIFY changed)
+    Q_PROPERTY(QString benchmarkFilter READ benchmarkFilter WRITE setBenchmarkFilter NOTIFY changed)
+    Q_PROPERTY(QVariantList schools READ schools NOTIFY changed)
+    Q_PROPERTY(QVariantList indicators READ indicators NOTIFY changed)
+    Q_PROPERTY(int waitingCount READ waitingCount NOTIFY changed)
     Q_PROPERTY(int count READ rowCount NOTIFY changed)
     Q_PROPERTY(bool canReview READ canReview NOTIFY changed)
     Q_PROPERTY(bool canUpload READ canUpload NOTIFY changed)
@@ -23,7 +27,8 @@ class EvidenceModel : public QAbstractListModel {
 public:
     enum Roles {
         EvidenceIdRole = Qt::UserRole + 1, TitleRole, KindRole, MediaTypeRole, SizeRole, SchoolNameRole,
-        StateRole, StateLabelRole, LastCommentRole, UploadRole, LocalFileRole, LinksRole
+        StateRole, StateLabelRole, LastCommentRole, UploadRole, LocalFileRole, LinksRole,
+        DescriptionRole
     };
     explicit EvidenceModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
@@ -39,12 +44,23 @@ public:
     void setStateFilter(const QString& s);
     bool canReview() const;
     bool canUpload() const;
-    // Benchmarks of the school, to link evidence to: {benchmarkId, measure}
+    // A benchmark id: only evidence linked to it; "" for all.
+    QString benchmarkFilter() const { return benchmark_; }
+    void setBenchmarkFilter(const QString& id);
+    // Benchmarks of the school (or of every school when none is chosen), to link evidence to
+    // and to filter by: {benchmarkId, measure, schoolName}
     QVariantList benchmarks() const { return benchmarks_; }
+    // Schools on this device, to filter by: {schoolId, name}
+    QVariantList schools() const { return schools_; }
+    // The school's rubric indicators, to link evidence to: {indicatorId, label, practice}
+    QVariantList indicators() const { return indicators_; }
+    // Evidence waiting for a decision in the current school/benchmark filter.
+    int waitingCount() const { return waiting_; }
     QString errorString() const { return error_; }
 
     // Principal: a file becomes evidence (a photo is downscaled first); its upload is queued.
-    Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds);
+    Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds,
+                                 const QStringList& indicatorIds = {}, const QString& description = {});
     // Receiver: a decision with a comment; the latest decision is the evidence's state.
     Q_INVOKABLE bool review(const QString& evidenceId, const QString& decision, const QString& comment);
     // Principal: a benchmark reading.
@@ -58,14 +74,16 @@ signals:
 
 private:
     struct Item {
-        QString id, title, kind, media, school_name, state, state_label, comment, upload, local_file;
+        QString id, title, description, kind, media, school_name, state, state_label, comment, upload, local_file;
         qint64 size = 0;
         QStringList links;
         QString sort_key;
     };
     bool fail(const std::string& message);
     AppController* app_ = nullptr;
-    QString school_, state_, error_;
+    QString school_, state_, benchmark_, error_;
+    int waiting_ = 0;
+    QVariantList schools_, indicators_;
     QList<Item> items_;
     QVariantList benchmarks_;
 };

@@ -97,7 +97,8 @@ QString SchoolController::startVisit() {
         auto s = app_->store().get("school", school_.toStdString());
         return s.ok() && *s ? (*s)->fields.value("level", "elementary") : std::string("elementary");
     }();
-    const std::string rubric = std::string("msv-2026-2027-") + (level == "secondary" ? "secondary" : "elementary");
+    const Rubric* rubric_of_level = app_->store().reference().rubric_for_level(level);
+    const std::string rubric = rubric_of_level ? rubric_of_level->id : std::string();
     auto r = app_->store().put(*u, {"visit", "", school_.toStdString(),
                                     {{"kind", "monitoring"}, {"rubric", rubric},
                                      {"start_date", QDate::currentDate().toString(Qt::ISODate).toStdString()}}});

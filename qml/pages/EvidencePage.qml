@@ -10,6 +10,8 @@ Page {
     id: page
     property var app
     property string schoolId
+    property string benchmarkId
+    property string initialState: ""
     objectName: "evidencePage"
     background: Rectangle { color: Theme.background }
 
@@ -17,6 +19,8 @@ Page {
         id: evidence
         app: page.app
         schoolId: page.schoolId
+        benchmarkFilter: page.benchmarkId
+        stateFilter: page.initialState
     }
 
     header: PageHeader {
@@ -24,75 +28,86 @@ Page {
         onBack: page.StackView.view.pop()
     }
 
+    // A file (chosen, or just taken with the camera) on its way to becoming evidence.
+    function describe(file) {
+        addDialog.file = file
+        addDialog.open()
+    }
+
     FileDialog {
         id: picker
         title: qsTr("Choose a document, photo or data file")
-        onAccepted: { addDialog.file = selectedFile; addDialog.open() }
+        onAccepted: page.describe(selectedFile)
     }
 
-    Dialog {
+    NewEvidenceDialog {
         id: addDialog
-        property url file
         anchors.centerIn: parent
-        width: Math.min(page.width - 2 * Theme.margin, 520)
-        modal: true
-        title: qsTr("New evidence")
-        standardButtons: Dialog.Ok | Dialog.Cancel
-        ColumnLayout {
-            anchors.fill: parent
-            TextField {
-                id: evidenceTitle
-                Layout.fillWidth: true
-                implicitHeight: Theme.touchTarget
-                placeholderText: qsTr("Title")
-                Accessible.name: qsTr("Evidence title")
-            }
-            Label { text: qsTr("For which benchmarks?"); color: Theme.mutedText }
-            Repeater {
-                id: links
-                model: evidence.benchmarks
-                CheckBox {
-                    required property var modelData
-                    text: modelData.measure
-                    implicitHeight: Theme.touchTarget
-                }
-            }
-        }
-        onAccepted: {
-            var ids = []
-            for (var i = 0; i < links.count; ++i)
-                if (links.itemAt(i).checked) ids.push(evidence.benchmarks[i].benchmarkId)
-            evidence.addEvidence(file, evidenceTitle.text, ids)
-            evidenceTitle.text = ""
-        }
+        width: Math.min(page.width - 2 * Theme.margin, 620)
+        benchmarks: evidence.benchmarks
+        indicators: evidence.indicators
+        onSubmitted: (file, title, description, benchmarkIds, indicatorIds) =>
+                     evidence.addEvidence(file, title, benchmarkIds, indicatorIds, description)
     }
 
     ColumnLayout {
         anchors.fill: parent
         anchors.margins: Theme.margin
         spacing: Theme.spacing
-        RowLayout {
+        // Filters: state, school (when the page is the review queue of every school) and
+        // benchmark; they wrap on a narrow screen.
+        Flow {
             Layout.fillWidth: true
+            spacing: Theme.spacing
             ComboBox {
                 id: filter
-                Layout.preferredWidth: 260
+                width: 220
                 implicitHeight: Theme.touchTarget
                 textRole: "label"
                 valueRole: "value"
-                model: [{ value: "", label: qsTr("All") }, { value: "waiting", label: qsTr("Waiting for review") },
+                model: [{ value: "", label: qsTr("Any state") }, { value: "waiting", label: qsTr("Waiting for review") },
                         { value: "needs_more", label: qsTr("Needs more") }, { value: "accepted", label: qsTr("Accepted") },
                         { value: "not_relevant", label: qsTr("Not relevant") }]
+                Component.onCompleted: currentIndex = Math.max(0, indexOfValue(page.initialState))
                 onActivated: evidence.stateFilter = currentValue
                 Accessible.name: qsTr("Show evidence by state")
             }
-            Item { Layout.fillWidth: true }
+            ComboBox {
+                id: schoolFilter
+                visible: page.schoolId.length === 0 && evidence.schools.length > 1
+                width: 260
+                implicitHeight: Theme.touchTarget
+                textRole: "name"
+                valueRole: "schoolId"
+                model: [{ schoolId: "", name: qsTr("Every school") }].concat(evidence.schools)
+                onActivated: { evidence.benchmarkFilter = ""; evidence.schoolId = currentValue }
+                Accessible.name: qsTr("Show evidence of one school")
+            }
+            ComboBox {
+                id: benchmarkFilter
+                visible: evidence.benchmarks.length > 0
+                width: 300
+                implicitHeight: Theme.touchTarget
+                textRole: "measure"
+                valueRole: "benchmarkId"
+                model: [{ benchmarkId: "", measure: qsTr("Every benchmark") }].concat(evidence.benchmarks)
+                currentIndex: Math.max(0, indexOfValue(evidence.benchmarkFilter))
+                onActivated: evidence.benchmarkFilter = currentValue
+                Accessible.name: qsTr("Show evidence for one benchmark")
+            }
             Button {
                 visible: evidence.canUpload
-                text: qsTr("Add evidence")
+                text: qsTr("Add a file")
                 implicitHeight: Theme.touchTarget
-                Accessible.name: qsTr("Add evidence")
+                Accessible.name: qsTr("Add evidence from a file")
                 onClicked: picker.open()
             }
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: evidence.canReview
+            text: qsTr("%n waiting for review", "", evidence.waitingCount)
+            color: Theme.mutedText
         }
         Label {
             Layout.fillWidth: true

@@ -9,6 +9,8 @@ Page {
     id: page
     property var app
     signal openSchool(string schoolId)
+    signal openDashboard()
+    signal openReviewQueue()
     objectName: "homePage"
     title: qsTr("Caseload")
     background: Rectangle { color: Theme.background }
@@ -29,6 +31,21 @@ Page {
                 font.pixelSize: Theme.fontTitle
                 color: Theme.textOnPrimary
                 elide: Text.ElideRight
+            }
+            ToolButton {
+                text: qsTr("Benchmarks")
+                Material.foreground: Theme.textOnPrimary
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Benchmarks of every school: status and evidence")
+                onClicked: page.openDashboard()
+            }
+            ToolButton {
+                visible: page.app && page.app.canReview
+                text: qsTr("Review")
+                Material.foreground: Theme.textOnPrimary
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Evidence waiting for review")
+                onClicked: page.openReviewQueue()
             }
             ToolButton {
                 text: qsTr("Sign out")

@@ -6,6 +6,7 @@
 #include "app_controller.h"
 #include "caseload_model.h"
 #include "conflicts_model.h"
+#include "dashboard_model.h"
 #include "evidence_model.h"
 #include "reflection_controller.h"
 #include "school_controller.h"
@@ -252,9 +253,23 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     }
     EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "  ", {bm}));
     EXPECT_EQ(mine.errorString(), "Give the evidence a title.");
-    ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sign-in sheets", {bm}))
+    // Linked to a benchmark and to two indicators of the school's rubric, with a description.
+    ASSERT_EQ(mine.indicators().size(), 26);
+    const QString ind1 = mine.indicators()[0].toMap()["indicatorId"].toString();
+    const QString ind2 = mine.indicators()[5].toMap()["indicatorId"].toString();
+    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sheets", {bm}, {"no-such-indicator"}));
+    EXPECT_TRUE(mine.errorString().contains("no-such-indicator")) << mine.errorString().toStdString();
+    EXPECT_EQ(mine.rowCount(), before);
+    ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sign-in sheets", {bm},
+                                 {ind1, ind2}, "Family calls, weeks 1-9"))
         << mine.errorString().toStdString();
     EXPECT_EQ(mine.rowCount(), before + 1);
+    {
+        const QModelIndex top = mine.index(0);
+        EXPECT_EQ(mine.data(top, app::EvidenceModel::TitleRole).toString(), "Sign-in sheets");
+        EXPECT_EQ(mine.data(top, app::EvidenceModel::DescriptionRole).toString(), "Family calls, weeks 1-9");
+        EXPECT_EQ(mine.data(top, app::EvidenceModel::LinksRole).toStringList().size(), 3);
+    }
     EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
     EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
     ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
@@ -276,8 +291,47 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
             id = queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString();
     ASSERT_FALSE(id.isEmpty());
     EXPECT_TRUE(queue.canReview());
+    // The queue narrowed to the benchmark holds it; narrowed to another benchmark, not.
+    const int waiting_all = queue.waitingCount();
+    queue.setBenchmarkFilter(bm);
+    bool in_filter = false;
+    for (int r = 0; r < queue.rowCount(); ++r) {
+        in_filter |= queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString() == id;
+        EXPECT_TRUE(queue.data(queue.index(r), app::EvidenceModel::LinksRole).toStringList().join("|").contains(
+            mine.benchmarks()[0].toMap()["measure"].toString()));
+    }
+    EXPECT_TRUE(in_filter);
+    EXPECT_LE(queue.waitingCount(), waiting_all);
+    for (const auto& other : queue.benchmarks())
+        if (other.toMap()["benchmarkId"].toString() != bm) {
+            queue.setBenchmarkFilter(other.toMap()["benchmarkId"].toString());
+            for (int r = 0; r < queue.rowCount(); ++r)
+                EXPECT_NE(queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString(), id);
+        }
+    queue.setBenchmarkFilter("");
+    // The dashboard counts it as waiting under its benchmark.
+    app::DashboardModel dashboard;
+    QAbstractItemModelTester dashboard_tester(&dashboard, QAbstractItemModelTester::FailureReportingMode::Warning);
+    dashboard.setApp(&receiver);
+    auto dashboard_row = [&](const QString& benchmark) {
+        for (int r = 0; r < dashboard.rowCount(); ++r)
+            if (dashboard.data(dashboard.index(r), app::DashboardModel::BenchmarkIdRole).toString() == benchmark) return r;
+        return -1;
+    };
+    ASSERT_GE(dashboard_row(bm), 0);
+    const int waiting_before = dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole).toInt();
+    EXPECT_GE(waiting_before, 1);
+    int total = 0;
+    for (const auto& s : dashboard.summary()) total += s.toMap()["count"].toInt();
+    EXPECT_EQ(total, dashboard.rowCount());
+    const QString status = dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::StatusRole).toString();
+    dashboard.setStatusFilter(status);
+    for (int r = 0; r < dashboard.rowCount(); ++r)
+        EXPECT_EQ(dashboard.data(dashboard.index(r), app::DashboardModel::StatusRole).toString(), status);
+    dashboard.setStatusFilter("");
     ASSERT_TRUE(queue.review(id, "needs_more", "Add October too."));
     ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
+    EXPECT_EQ(dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole).toInt(), waiting_before - 1);
     principal.syncNow();
     ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate"; }));
     mine.setStateFilter("needs_more");

@@ -36,6 +36,9 @@ TEST(Reference, BuiltinHasThePracticesRubricsAndContinuum) {
     EXPECT_EQ(ind->name, "Use of student assessment data to inform classroom instruction");
     EXPECT_EQ(ind->practice, 2);
     EXPECT_EQ(ref.sources().size(), 5u);
+    ASSERT_NE(ref.rubric_for_level("secondary"), nullptr);
+    EXPECT_EQ(ref.rubric_for_level("secondary")->level, "secondary");
+    EXPECT_EQ(ref.rubric_for_level("k-8")->level, "elementary");
 }
 
 TEST(Reference, TheShippedFileLoadsAndEqualsTheEmbeddedCopy) {
@@ -169,4 +172,10 @@ TEST(Validation, TypedTextBecomesTheFieldsCheckedValue) {
     EXPECT_EQ(*v.value_from_text(note, "  kept as typed "), Json("  kept as typed "));
     FieldSpec required{"title", FieldType::Text, true};
     EXPECT_EQ(v.value_from_text(required, "  ").error().message, "title is required");
+}
+
+TEST(Validation, EvidenceLinksOnlyToKnownIndicators) {
+    EXPECT_TRUE(fields("evidence", {{"indicators", {indicator(1, 1), indicator(2, 1)}}}).ok());
+    EXPECT_EQ(error_of(fields("evidence", {{"indicators", {indicator(1, 1), "9.9"}}})),
+              "indicators lists \"9.9\", which is not an indicator of reference data " + Reference::builtin().version());
 }

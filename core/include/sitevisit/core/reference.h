@@ -58,6 +58,9 @@ public:
     const std::vector<Rubric>& rubrics() const { return rubrics_; }
 
     const Rubric* rubric(std::string_view id) const;
+    // The newest school year's rubric for a school level (elementary | secondary; anything
+    // else is elementary).
+    const Rubric* rubric_for_level(std::string_view level) const;
     const Indicator* indicator(std::string_view id) const;
     const Practice* practice(int number) const;
     int max_rating() const { return static_cast<int>(continuum_.size()) - 1; }

@@ -1,0 +1,125 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import SiteVisit
+
+// A file about to become evidence: its title and description, and what it speaks to: the
+// school's benchmarks and its rubric's indicators.
+Dialog {
+    id: dialog
+    property url file
+    property var benchmarks: []
+    property var indicators: []
+    signal submitted(url file, string title, string description, var benchmarkIds, var indicatorIds)
+
+    modal: true
+    title: qsTr("New evidence")
+    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
+    standardButtons: Dialog.Ok | Dialog.Cancel
+    Component.onCompleted: {
+        var ok = standardButton(Dialog.Ok)
+        ok.text = qsTr("Add evidence")
+        ok.enabled = Qt.binding(() => evidenceTitle.text.trim().length > 0)
+    }
+
+    function reset() {
+        evidenceTitle.text = ""
+        description.text = ""
+        filter.text = ""
+        chosenBenchmarks = []
+        chosenIndicators = []
+    }
+    property var chosenBenchmarks: []
+    property var chosenIndicators: []
+    function toggle(list, id, on) {
+        var copy = list.filter(x => x !== id)
+        if (on) copy.push(id)
+        return copy
+    }
+
+    onOpened: evidenceTitle.forceActiveFocus()
+    onAccepted: {
+        dialog.submitted(file, evidenceTitle.text, description.text, chosenBenchmarks, chosenIndicators)
+        reset()
+    }
+    onRejected: reset()
+
+    contentItem: Flickable {
+        implicitHeight: Math.min(form.implicitHeight, dialog.parent ? dialog.parent.height * 0.6 : 600)
+        contentHeight: form.implicitHeight
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar {}
+        ColumnLayout {
+            id: form
+            width: parent.width
+            spacing: Theme.spacing
+            Label {
+                Layout.fillWidth: true
+                text: decodeURIComponent(dialog.file.toString().split("/").pop())
+                color: Theme.mutedText
+                elide: Text.ElideMiddle
+            }
+            TextField {
+                id: evidenceTitle
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                placeholderText: qsTr("Title (required)")
+                Accessible.name: qsTr("Evidence title")
+            }
+            TextArea {
+                id: description
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget * 2
+                placeholderText: qsTr("What it shows (optional)")
+                wrapMode: TextEdit.Wrap
+                Accessible.name: qsTr("Evidence description")
+                KeyNavigation.priority: KeyNavigation.BeforeItem
+                KeyNavigation.tab: benchmarkRepeater.count > 0 ? benchmarkRepeater.itemAt(0) : filter
+            }
+            Label { text: qsTr("Benchmarks it is evidence for"); color: Theme.text; font.bold: true; visible: dialog.benchmarks.length > 0 }
+            Repeater {
+                id: benchmarkRepeater
+                model: dialog.benchmarks
+                CheckBox {
+                    required property var modelData
+                    Layout.fillWidth: true
+                    text: modelData.measure
+                    implicitHeight: Theme.touchTarget
+                    checked: dialog.chosenBenchmarks.indexOf(modelData.benchmarkId) >= 0
+                    onToggled: dialog.chosenBenchmarks = dialog.toggle(dialog.chosenBenchmarks, modelData.benchmarkId, checked)
+                    Accessible.name: qsTr("Link to benchmark %1").arg(modelData.measure)
+                }
+            }
+            Label { text: qsTr("Indicators it speaks to"); color: Theme.text; font.bold: true }
+            TextField {
+                id: filter
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                placeholderText: qsTr("Find an indicator by number or words")
+                Accessible.name: qsTr("Find an indicator")
+            }
+            Repeater {
+                model: dialog.indicators
+                CheckBox {
+                    required property var modelData
+                    Layout.fillWidth: true
+                    visible: filter.text.length === 0 || checked
+                             || modelData.label.toLowerCase().indexOf(filter.text.toLowerCase()) >= 0
+                    text: modelData.label
+                    implicitHeight: Theme.touchTarget
+                    checked: dialog.chosenIndicators.indexOf(modelData.indicatorId) >= 0
+                    onToggled: dialog.chosenIndicators = dialog.toggle(dialog.chosenIndicators, modelData.indicatorId, checked)
+                    Accessible.name: qsTr("Link to indicator %1").arg(modelData.label)
+                    contentItem: Label {
+                        leftPadding: parent.indicator.width + parent.spacing
+                        text: parent.text
+                        wrapMode: Text.WordWrap
+                        color: Theme.text
+                        verticalAlignment: Text.AlignVCenter
+                    }
+                }
+            }
+        }
+    }
+}
