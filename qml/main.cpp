@@ -1,5 +1,7 @@
 // sitevisit: the Site Visit app. Everything but wiring lives in the libraries.
 #include "app/app_controller.h"
+#include "app/evidence_model.h"
+#include "app/file_preview.h"
 #include "sitevisit/platform/credential_store.h"
 #include "sitevisit/platform/data_paths.h"
 
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
     if (cli.isSet(selfTest)) qInstallMessageHandler(count_warnings);
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral(":/"));
+    engine.addImageProvider(QStringLiteral("pdf"), new app::PdfPageProvider); // the engine owns it
     engine.setInitialProperties({{QStringLiteral("defaultServer"), cli.value(server)},
                                  {QStringLiteral("dark"), cli.isSet(dark)}});
     engine.load(QUrl(QStringLiteral("qrc:/SiteVisit/Main.qml")));
@@ -109,6 +112,17 @@ int main(int argc, char** argv) {
                                   ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
                                                 QStringLiteral("evidence"), QStringLiteral("dashboard"), QStringLiteral("conflicts")}
                                   : QStringList{QStringLiteral("signIn")};
+    if (pages.contains(QStringLiteral("preview"))) {
+        // The preview shows files on this device: fetch them first.
+        app::EvidenceModel evidence;
+        evidence.setApp(&controller);
+        if (evidence.fetchAll() > 0) {
+            QEventLoop fetched;
+            QObject::connect(&controller.engine(), &client::SyncEngine::finished, &fetched, &QEventLoop::quit);
+            QTimer::singleShot(60000, &fetched, &QEventLoop::quit);
+            fetched.exec();
+        }
+    }
     if (cli.isSet(benchVisit)) {
         // Figures for tests/bench/app_bench: from process start (steady clock in the parent)
         // to the first frame, and from asking for a visit to the frame that shows it.

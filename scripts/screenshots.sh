@@ -20,12 +20,13 @@ SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db
   --sign-in lead@demo.sitevisit --screenshots "$out"
 # The receiver's review queue (every school, waiting first) and benchmark dashboard.
 SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/receiver.db" --server "$url" \
-  --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" --pages review,dashboard > /dev/null
+  --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" --pages review,dashboard,preview > /dev/null
 for size in tablet laptop; do
   cp "$work/receiver-shots/review-$size.png" "$out/review-$size.png"
   cp "$work/receiver-shots/dashboard-$size.png" "$out/receiver-dashboard-$size.png"
+  cp "$work/receiver-shots/preview-$size.png" "$out/pdf-preview-$size.png"
 done
-echo "wrote review-* and receiver-dashboard-* to $out"
+echo "wrote review-*, receiver-dashboard-* and pdf-preview-* to $out"
 # The principal's annual reflection.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages reflection > /dev/null

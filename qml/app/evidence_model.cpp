@@ -238,7 +238,34 @@ bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, 
     return true;
 }
 
+int EvidenceModel::missingFiles() const {
+    return int(std::count_if(items_.begin(), items_.end(), [](const Item& i) { return i.local_file.isEmpty(); }));
+}
+
+QVariantMap EvidenceModel::firstOnDevice(const QString& mediaType) const {
+    for (const Item& i : items_)
+        if (i.media == mediaType && !i.local_file.isEmpty())
+            return {{"title", i.title}, {"localFile", i.local_file}, {"mediaType", i.media}};
+    return {};
+}
+
+int EvidenceModel::fetchAll() {
+    if (!app_) return 0;
+    int queued = 0;
+    const QList<Item> items = items_;
+    for (const Item& i : items)
+        if (i.local_file.isEmpty() && queue_download(i.id)) ++queued;
+    if (queued) app_->syncNow();
+    return queued;
+}
+
 bool EvidenceModel::fetch(const QString& evidenceId) {
+    if (!queue_download(evidenceId)) return false;
+    app_->syncNow();
+    return true;
+}
+
+bool EvidenceModel::queue_download(const QString& evidenceId) {
     if (!app_) return false;
     auto e = app_->store().get("evidence", evidenceId.toStdString());
     if (!e.ok() || !*e) return fail("no such evidence on this device");
@@ -247,7 +274,6 @@ bool EvidenceModel::fetch(const QString& evidenceId) {
     QDir().mkpath(dir);
     if (auto st = app_->store().queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"}); !st)
         return fail(st.error().message);
-    app_->syncNow();
     return true;
 }
 

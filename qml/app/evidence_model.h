@@ -67,6 +67,15 @@ public:
     Q_INVOKABLE bool addReading(const QString& benchmarkId, const QString& date, double value, const QString& note);
     // Queue a download of the file for preview; it arrives with the next sync.
     Q_INVOKABLE bool fetch(const QString& evidenceId);
+    // Every file in the list not yet on this device, queued for download (to review offline).
+    // Returns how many were queued.
+    Q_INVOKABLE int fetchAll();
+    // How many files in the list are not on this device.
+    Q_PROPERTY(int missingFiles READ missingFiles NOTIFY changed)
+    int missingFiles() const;
+    // The first item in the list of that media type whose file is here: {title, localFile,
+    // mediaType}, or empty (for screenshots of the preview).
+    Q_INVOKABLE QVariantMap firstOnDevice(const QString& mediaType) const;
     Q_INVOKABLE void reload();
 
 signals:
@@ -80,6 +89,7 @@ private:
         QString sort_key;
     };
     bool fail(const std::string& message);
+    bool queue_download(const QString& evidenceId);
     AppController* app_ = nullptr;
     QString school_, state_, benchmark_, error_;
     int waiting_ = 0;

@@ -16,9 +16,13 @@ Rectangle {
     required property string upload
     required property string localFile
     required property var links
+    required property string description
     property bool canReview: false
     signal reviewed(string decision, string comment)
     signal fetchRequested()
+    signal previewRequested()
+    readonly property bool isPdf: mediaType === "application/pdf"
+    readonly property bool canPreview: localFile.length > 0 && (mediaType.startsWith("image/") || isPdf)
 
     implicitHeight: column.implicitHeight + 2 * Theme.margin
     radius: Theme.radius
@@ -49,14 +53,40 @@ Rectangle {
             font.pixelSize: Theme.fontSmall
             wrapMode: Text.WordWrap
         }
-        Image {
+        Label {
+            Layout.fillWidth: true
+            visible: card.description.length > 0
+            text: card.description
+            color: Theme.text
+            wrapMode: Text.WordWrap
+        }
+        // A thumbnail (a photo, or a PDF's first page); tap it to see it large.
+        AbstractButton {
             Layout.preferredWidth: 240
             Layout.preferredHeight: 160
-            visible: card.localFile.length > 0 && card.mediaType.startsWith("image/")
-            source: visible ? card.localFile : ""
-            fillMode: Image.PreserveAspectFit
-            asynchronous: true
+            visible: card.canPreview
             Accessible.name: qsTr("Preview of %1").arg(card.title)
+            onClicked: card.previewRequested()
+            contentItem: Item {
+                Image {
+                    id: thumbnail
+                    anchors.fill: parent
+                    source: !card.canPreview ? "" : card.isPdf ? "image://pdf/0/" + encodeURIComponent(card.localFile) : card.localFile
+                    sourceSize.width: 240
+                    sourceSize.height: 160
+                    fillMode: Image.PreserveAspectFit
+                    horizontalAlignment: Image.AlignLeft
+                    verticalAlignment: Image.AlignTop
+                    asynchronous: true
+                }
+                Rectangle { // the page's edge
+                    width: thumbnail.paintedWidth
+                    height: thumbnail.paintedHeight
+                    color: "transparent"
+                    border.color: Theme.divider
+                }
+            }
+            background: Rectangle { color: "transparent"; border.color: parent.visualFocus ? Theme.primary : "transparent"; border.width: 2 }
         }
         RowLayout {
             Label {
@@ -74,6 +104,20 @@ Rectangle {
                 font.pixelSize: Theme.fontSmall
             }
             Item { Layout.fillWidth: true }
+            Button {
+                visible: card.canPreview
+                text: qsTr("Preview")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Preview %1").arg(card.title)
+                onClicked: card.previewRequested()
+            }
+            Button {
+                visible: card.localFile.length > 0 && !card.canPreview
+                text: qsTr("Open")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Open %1 in another app").arg(card.title)
+                onClicked: Qt.openUrlExternally(card.localFile)
+            }
             Button {
                 visible: card.localFile.length === 0
                 text: qsTr("Get file")

@@ -28,11 +28,18 @@ Page {
         onBack: page.StackView.view.pop()
     }
 
+    function previewFirst(mediaType) {
+        var item = evidence.firstOnDevice(mediaType)
+        if (item.localFile) preview.show(item.title, item.localFile, item.mediaType)
+    }
+
     // A file (chosen, or just taken with the camera) on its way to becoming evidence.
     function describe(file) {
         addDialog.file = file
         addDialog.open()
     }
+
+    FilePreview { id: preview }
 
     FileDialog {
         id: picker
@@ -96,6 +103,13 @@ Page {
                 Accessible.name: qsTr("Show evidence for one benchmark")
             }
             Button {
+                visible: evidence.missingFiles > 0
+                text: qsTr("Download files (%1)").arg(evidence.missingFiles)
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Download the %1 files of this list to view them offline").arg(evidence.missingFiles)
+                onClicked: evidence.fetchAll()
+            }
+            Button {
                 visible: evidence.canUpload
                 text: qsTr("Add a file")
                 implicitHeight: Theme.touchTarget
@@ -128,6 +142,7 @@ Page {
                 canReview: evidence.canReview
                 onReviewed: (decision, comment) => evidence.review(evidenceId, decision, comment)
                 onFetchRequested: evidence.fetch(evidenceId)
+                onPreviewRequested: preview.show(title, localFile, mediaType)
             }
             Label {
                 anchors.centerIn: parent

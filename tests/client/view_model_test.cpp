@@ -8,6 +8,7 @@
 #include "conflicts_model.h"
 #include "dashboard_model.h"
 #include "evidence_model.h"
+#include "file_preview.h"
 #include "reflection_controller.h"
 #include "school_controller.h"
 #include "visit_controller.h"
@@ -17,6 +18,9 @@
 #include <QAbstractItemModelTester>
 #include <QDate>
 #include <QImage>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
 #include <QEventLoop>
 #include <QUrl>
 #include <QTimer>
@@ -25,6 +29,8 @@
 
 #include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -309,6 +315,17 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
                 EXPECT_NE(queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString(), id);
         }
     queue.setBenchmarkFilter("");
+    // Every file of the queue downloaded at once, to review offline.
+    queue.setStateFilter("");
+    ASSERT_GT(queue.missingFiles(), 0);
+    EXPECT_EQ(queue.fetchAll(), queue.missingFiles());
+    ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && queue.missingFiles() == 0; }));
+    const QVariantMap pdf = queue.firstOnDevice("application/pdf");
+    ASSERT_FALSE(pdf.isEmpty()) << "the demo holds a PDF";
+    app::PdfPages pdf_pages;
+    pdf_pages.setSource(pdf["localFile"].toUrl());
+    EXPECT_EQ(pdf_pages.pageCount(), 2) << pdf_pages.errorString().toStdString();
+    queue.setStateFilter("waiting");
     // The dashboard counts it as waiting under its benchmark.
     app::DashboardModel dashboard;
     QAbstractItemModelTester dashboard_tester(&dashboard, QAbstractItemModelTester::FailureReportingMode::Warning);
@@ -371,4 +388,47 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
     const Json& f = rows["reflection"].begin().value()["fields"];
     EXPECT_EQ(f["worked_evidence"], "Interim scores rose 6 points");
     EXPECT_EQ(f["decisions"][objective.toStdString()], "revise");
+}
+
+TEST(ViewModels, PdfEvidenceIsShownPageByPageAndUnreadableFilesSayWhy) {
+    const auto dir = std::filesystem::temp_directory_path() / ("sitevisit-pdf-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const QString pdf = QString::fromStdString((dir / "plan.pdf").string());
+    {
+        QPdfWriter writer(pdf);
+        writer.setPageSize(QPageSize(QPageSize::Letter));
+        QPainter p(&writer);
+        for (int page = 0; page < 3; ++page) {
+            if (page) writer.newPage();
+            p.fillRect(QRect(0, 0, writer.width() / 2, writer.height() / 4), Qt::black);
+        }
+    }
+    app::PdfPages pages;
+    ASSERT_TRUE(app::PdfPages::supported());
+    pages.setSource(QUrl::fromLocalFile(pdf));
+    EXPECT_EQ(pages.pageCount(), 3);
+    EXPECT_TRUE(pages.errorString().isEmpty());
+    // Page 2 fits the size asked for, keeps the page's shape, and shows the black block.
+    app::PdfPageProvider provider;
+    QSize size;
+    const QImage image = provider.requestImage("1/" + QUrl::toPercentEncoding(QUrl::fromLocalFile(pdf).toString()), &size, QSize(400, 400));
+    ASSERT_FALSE(image.isNull());
+    EXPECT_EQ(size, image.size());
+    EXPECT_EQ(image.height(), 400);
+    EXPECT_NEAR(image.width(), 400 * 8.5 / 11, 2);
+    EXPECT_LT(qGray(image.pixel(10, 10)), 60);                                  // the block, top left
+    EXPECT_GT(qGray(image.pixel(image.width() - 10, image.height() - 10)), 200); // paper
+    EXPECT_TRUE(provider.requestImage("3/" + QUrl::toPercentEncoding(pdf), &size, {}).isNull()); // no page 4
+    EXPECT_TRUE(provider.requestImage("x/" + pdf, &size, {}).isNull());
+    // A file that is not a PDF, and one not downloaded yet.
+    {
+        std::ofstream f(dir / "broken.pdf");
+        f << "%PDF-1.4 this is not really a pdf";
+    }
+    pages.setSource(QUrl::fromLocalFile(QString::fromStdString((dir / "broken.pdf").string())));
+    EXPECT_EQ(pages.pageCount(), 0);
+    EXPECT_EQ(pages.errorString(), "The file is not a PDF this app can read.");
+    pages.setSource(QUrl::fromLocalFile(QString::fromStdString((dir / "absent.pdf").string())));
+    EXPECT_EQ(pages.errorString(), "The file is not on this device yet.");
+    std::filesystem::remove_all(dir);
 }

@@ -2,7 +2,9 @@
 
 #include "sitevisit/core/time_format.h"
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 namespace sitevisit::server {
 
@@ -33,6 +35,53 @@ struct Demo {
         return *r;
     }
 };
+
+// A small PDF of text pages (Helvetica), so the demo has a document to preview page by page.
+std::string text_pdf(const std::vector<std::vector<std::string>>& pages) {
+    auto escape = [](const std::string& t) {
+        std::string e;
+        for (char c : t) {
+            if (c == '(' || c == ')' || c == '\\') e += '\\';
+            e += c;
+        }
+        return e;
+    };
+    std::vector<std::string> objects; // object n is objects[n - 1]
+    const std::size_t n = pages.size();
+    std::string kids;
+    for (std::size_t i = 0; i < n; ++i) kids += std::to_string(4 + 2 * i) + " 0 R ";
+    objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
+    objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(n) + " >>");
+    objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string content = "BT /F1 20 Tf 72 720 Td";
+        bool first = true;
+        for (const auto& line : pages[i]) {
+            content += " (" + escape(line) + ") Tj 0 -" + std::string(first ? "34" : "20") + " Td";
+            if (first) content += " /F1 12 Tf";
+            first = false;
+        }
+        content += " ET";
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + std::to_string(5 + 2 * i) +
+                          " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
+        objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream");
+    }
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const std::size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (std::size_t o : offsets) {
+        std::string num = std::to_string(o);
+        pdf += std::string(10 - num.size(), '0') + num + " 00000 n \n";
+    }
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) +
+           "\n%%EOF\n";
+    return pdf;
+}
 
 std::string day_offset(const Clock& clock, int days) {
     return format_date_days(clock.now_ms() / 86400000 + days);
@@ -160,17 +209,24 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
         {"Grade 3 data meeting agenda", "document", "text/markdown",
          "# Grade 3 data meeting\n1. Interim results by standard\n2. Re-grouping for Tier 2\n3. Exit tickets for next week\n"},
         {"Interim assessment summary", "data", "text/csv", "grade,proficient_pct\n3,34\n4,38\n5,37\n"},
+        {"Attendance improvement plan", "document", "application/pdf",
+         text_pdf({{"Attendance improvement plan - Lincoln Elementary", "Goal: chronic absenteeism from 28% to 18% by June.",
+                    "1. Morning greeters at both doors, every day.", "2. Attendance team meets weekly; calls after 2 absences.",
+                    "3. Home visits after 5 absences, with the family liaison."},
+                   {"Monitoring", "Weekly: absences by grade and by student group.",
+                    "Monthly: chronic absenteeism rate, reported to the receiver.",
+                    "Quarterly: review what worked with families and staff."}})},
     };
     for (std::size_t i = 0; i < files.size() && d.status; ++i) {
         std::string sha;
         if (auto st = blobs.put_local(principal.id, files[i].bytes, &sha); !st) return st;
-        auto ev = d.write(principal, {"evidence", "", lincoln, {{"title", files[i].title}, {"kind", files[i].kind}, {"sha256", sha}, {"size", static_cast<std::int64_t>(files[i].bytes.size())}, {"media_type", files[i].media}, {"benchmarks", {benchmarks_of_lincoln[i]}}}});
+        auto ev = d.write(principal, {"evidence", "", lincoln, {{"title", files[i].title}, {"kind", files[i].kind}, {"sha256", sha}, {"size", static_cast<std::int64_t>(files[i].bytes.size())}, {"media_type", files[i].media}, {"benchmarks", {benchmarks_of_lincoln[std::min<std::size_t>(i, 2)]}}}});
         if (i == 0) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "accepted"}, {"comment", "Clear record of outreach; keep the weekly cadence."}}});
         if (i == 2) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "needs_more"}, {"comment", "Please add the grade 4 and 5 breakdown by subgroup."}}});
     }
     if (!d.status) return d.status;
 
-    out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 3 evidence files.\n"
+    out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 4 evidence files.\n"
         << "Sign in with (email / password):\n"
         << "  admin@demo.sitevisit / admin-demo-2026 (admin)\n";
     for (const auto& p : people) out << "  " << p.user.email << " / " << p.password << " (" << p.user.role << ")\n";
