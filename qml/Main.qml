@@ -29,6 +29,7 @@ ApplicationWindow {
         else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
         else if (name === "evidence") { stack.replace(null, homePage); openEvidence(id || "") }
         else if (name === "newEvidence") { showPage("evidence", id); stack.currentItem.describe("file:///evidence/attendance-plan.pdf") }
+        else if (name === "camera") { showPage("evidence", id); stack.currentItem.openCamera() }
         else if (name === "preview") { showPage("evidence", id); stack.currentItem.previewFirst("application/pdf") }
         else if (name === "review") { stack.replace(null, homePage); stack.push(evidencePage, { schoolId: "", initialState: "waiting" }) }
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }

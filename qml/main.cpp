@@ -2,6 +2,7 @@
 #include "app/app_controller.h"
 #include "app/evidence_model.h"
 #include "app/file_preview.h"
+#include "sitevisit/platform/camera.h"
 #include "sitevisit/platform/credential_store.h"
 #include "sitevisit/platform/data_paths.h"
 
@@ -59,8 +60,11 @@ int main(int argc, char** argv) {
     QCommandLineOption dark({QStringLiteral("dark")}, QStringLiteral("Dark theme."));
     QCommandLineOption benchVisit({QStringLiteral("bench-open-visit")},
                                   QStringLiteral("Measure: first frame, then opening visit ID; print figures and exit."), QStringLiteral("ID"));
+    QCommandLineOption cameraOpt({QStringLiteral("camera")},
+                                 QStringLiteral("Which camera: system (default; none if the device has none) or test-card."),
+                                 QStringLiteral("KIND"), QStringLiteral("system"));
     QCommandLineOption pagesOpt({QStringLiteral("pages")}, QStringLiteral("With --screenshots: only these pages (comma-separated)."), QStringLiteral("LIST"));
-    cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit, pagesOpt});
+    cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit, pagesOpt, cameraOpt});
     cli.process(app);
 
     QString error;
@@ -78,6 +82,12 @@ int main(int argc, char** argv) {
     // The sign-in token in the platform's credential store where one works.
     auto credentials = platform::system_credential_store();
     controller.engine().setCredentialStore(credentials.get());
+    if (cli.value(cameraOpt) == QLatin1String("test-card")) controller.setCamera(platform::test_pattern_camera());
+    else if (cli.value(cameraOpt) == QLatin1String("system")) controller.setCamera(platform::system_camera());
+    else {
+        std::cerr << "sitevisit: --camera takes system or test-card, got " << cli.value(cameraOpt).toStdString() << "\n";
+        return 2;
+    }
     qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
 
     if (cli.isSet(selfTest)) qInstallMessageHandler(count_warnings);

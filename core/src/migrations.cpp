@@ -339,10 +339,17 @@ CREATE TABLE "blob_queue" (
   "error" TEXT
 );)sql";
 
+// Version 4: whose data the device holds, so another person signing in on it starts from an
+// empty device instead of seeing (and sending as) someone else's.
+const char* const kV4 = R"sql(
+ALTER TABLE "device_state" ADD COLUMN "owner" TEXT NOT NULL DEFAULT '';
+UPDATE "device_state" SET "owner" = COALESCE((SELECT json_extract("user", '$.id') FROM "session" WHERE "id" = 1), '');)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
     {3, "sync session and blob queue", kV3},
+    {4, "the device's owner", kV4},
 };
 
 } // namespace

@@ -186,6 +186,36 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
     }
 }
 
+Status Store::start_over() {
+    try {
+        Transaction tx(*db_);
+        auto& waiting = db_->cached("SELECT COUNT(*) FROM outbox");
+        waiting.step();
+        const std::int64_t n = waiting.int64(0);
+        waiting.reset();
+        if (n > 0)
+            return Error{ErrorCode::Conflict, std::to_string(n) + (n == 1 ? " change is" : " changes are") +
+                                                  " not on the server yet; sign in as the person who made them and sync first"};
+        for (const auto& spec : entity_specs()) db_->exec("DELETE FROM " + quote(spec.name));
+        for (const char* table : {"outbox", "audit", "remote_reject", "blob_queue", "session"})
+            db_->exec(std::string("DELETE FROM ") + quote(table));
+        const std::string device = uuids_.next();
+        const Hlc last = hlc_.last();
+        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '' WHERE id = 1");
+        up.bind(1, device).bind(2, last.to_string());
+        up.run();
+        tx.commit();
+        device_ = device;
+        hlc_.set_device(device);
+        dseq_ = 0;
+        cursor_ = 0;
+        places_.clear();
+        return ok_status();
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
 Result<Place> Store::place_of_school(std::string_view school) const {
     if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
     try {
@@ -624,10 +654,26 @@ Status Store::set_session(const std::optional<Session>& s) {
             db_->cached("DELETE FROM session").run();
             return ok_status();
         }
+        Transaction tx(*db_);
         auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) VALUES (1, ?, ?, ?, ?)");
         st.bind(1, s->server).bind(2, s->token).bind(3, s->expires).bind(4, s->user.dump());
         st.run();
+        auto& own = db_->cached("UPDATE device_state SET owner = ? WHERE id = 1");
+        own.bind(1, s->user.value("id", ""));
+        own.run();
+        tx.commit();
         return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<std::string> Store::owner() const {
+    try {
+        auto& st = db_->cached("SELECT owner FROM device_state WHERE id = 1");
+        std::string who = st.step() ? st.text(0) : std::string();
+        st.reset();
+        return who;
     } catch (const std::exception& e) {
         return Error{ErrorCode::Storage, e.what()};
     }

@@ -1,5 +1,7 @@
 #include "app_controller.h"
 
+#include "sitevisit/platform/camera.h"
+
 #include <QFileInfo>
 
 #include <map>
@@ -13,6 +15,7 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
     connect(engine_.get(), &client::SyncEngine::countsChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::progressChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::finished, this, [this](bool) { emit dataChanged(); });
+    connect(engine_.get(), &client::SyncEngine::storeReset, this, &AppController::dataChanged);
 }
 
 AppController::~AppController() = default;
@@ -22,6 +25,35 @@ bool AppController::signedIn() const { return engine_->user().has_value(); }
 QString AppController::userName() const {
     auto u = engine_->user();
     return u ? QString::fromStdString(u->name) : QString();
+}
+
+void AppController::setCamera(std::unique_ptr<platform::Camera> camera) {
+    if (camera_) disconnect(camera_.get(), nullptr, this, nullptr);
+    camera_ = std::move(camera);
+    if (!camera_) return;
+    connect(camera_.get(), &platform::Camera::captured, this,
+            [this](const QString& path) { emit photoTaken(QUrl::fromLocalFile(path)); });
+    connect(camera_.get(), &platform::Camera::failed, this, &AppController::photoFailed);
+}
+
+QObject* AppController::camera() const { return camera_.get(); }
+
+QString AppController::cameraName() const { return camera_ ? camera_->name() : QString(); }
+
+void AppController::startCamera() {
+    if (camera_) camera_->start();
+}
+
+void AppController::stopCamera() {
+    if (camera_) camera_->stop();
+}
+
+void AppController::takePhoto() {
+    if (!camera_) {
+        emit photoFailed(tr("This device has no camera; choose a file instead."));
+        return;
+    }
+    camera_->capture(QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() + QStringLiteral("/captures"));
 }
 
 bool AppController::canReview() const {

@@ -9,6 +9,10 @@
 
 #include <memory>
 
+namespace sitevisit::platform {
+class Camera;
+}
+
 namespace sitevisit::app {
 
 // The app's one service object, made in main.cpp and handed to QML as a singleton: the store,
@@ -21,6 +25,9 @@ class AppController : public QObject {
     Q_PROPERTY(QString userRole READ userRole NOTIFY sessionChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
     Q_PROPERTY(bool canReview READ canReview NOTIFY sessionChanged)
+    Q_PROPERTY(QObject* camera READ camera CONSTANT)
+    Q_PROPERTY(bool cameraAvailable READ cameraAvailable CONSTANT)
+    Q_PROPERTY(QString cameraName READ cameraName CONSTANT)
     Q_PROPERTY(QString syncState READ syncState NOTIFY syncChanged)
     Q_PROPERTY(QString syncMessage READ syncMessage NOTIFY syncChanged)
     Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
@@ -49,6 +56,16 @@ public:
     bool busy() const { return busy_; }
     QString signInError() const { return sign_in_error_; }
 
+    // The camera (set once by main before QML loads), or none: the file picker only.
+    void setCamera(std::unique_ptr<platform::Camera> camera);
+    QObject* camera() const;
+    bool cameraAvailable() const { return camera_ != nullptr; }
+    QString cameraName() const;
+    Q_INVOKABLE void startCamera();
+    Q_INVOKABLE void stopCamera();
+    // Takes a photo into the app's captures folder; photoTaken(url) or photoFailed(message).
+    Q_INVOKABLE void takePhoto();
+
     Q_INVOKABLE void signIn(const QString& server, const QString& email, const QString& password);
     Q_INVOKABLE void signOut();
     Q_INVOKABLE void syncNow();
@@ -70,11 +87,14 @@ signals:
     void syncChanged();
     void busyChanged();
     void dataChanged(); // rows changed (a sync applied a page, or a local write)
+    void photoTaken(const QUrl& file);
+    void photoFailed(const QString& message);
 
 private:
     std::unique_ptr<Store> store_;
     QNetworkAccessManager network_;
     std::unique_ptr<client::SyncEngine> engine_;
+    std::unique_ptr<platform::Camera> camera_;
     bool busy_ = false;
     QString sign_in_error_;
 };

@@ -64,8 +64,10 @@ Dialog {
                 id: evidenceTitle
                 Layout.fillWidth: true
                 implicitHeight: Theme.touchTarget
+                objectName: "evidenceTitleField"
                 placeholderText: qsTr("Title (required)")
                 Accessible.name: qsTr("Evidence title")
+                onAccepted: if (text.trim().length > 0) dialog.accept()
             }
             TextArea {
                 id: description

@@ -28,6 +28,8 @@ Page {
         onBack: page.StackView.view.pop()
     }
 
+    function openCamera() { camera.open() }
+
     function previewFirst(mediaType) {
         var item = evidence.firstOnDevice(mediaType)
         if (item.localFile) preview.show(item.title, item.localFile, item.mediaType)
@@ -40,6 +42,12 @@ Page {
     }
 
     FilePreview { id: preview }
+
+    CameraDialog {
+        id: camera
+        app: page.app
+        onTaken: (file) => page.describe(file)
+    }
 
     FileDialog {
         id: picker
@@ -108,6 +116,14 @@ Page {
                 implicitHeight: Theme.touchTarget
                 Accessible.name: qsTr("Download the %1 files of this list to view them offline").arg(evidence.missingFiles)
                 onClicked: evidence.fetchAll()
+            }
+            Button {
+                visible: evidence.canUpload && page.app && page.app.cameraAvailable
+                objectName: "takePhotoButton"
+                text: qsTr("Take a photo")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Take a photo as evidence")
+                onClicked: camera.open()
             }
             Button {
                 visible: evidence.canUpload

@@ -1,12 +1,17 @@
 // The app end to end: the real QML scene offscreen, the real server. Sign in as the demo lead
 // through the sign-in page, lose the server, start a visit and rate indicators by pressing the
-// rating buttons, bring the server back, and find the ratings on the server.
+// rating buttons, bring the server back, and find the ratings on the server. Then the
+// school's principal signs in on the same tablet, takes a photo with the camera (a test card:
+// no camera here) and adds it as evidence; the server holds the photo, downscaled.
 #include "harness.h"
 #include "qt_wait.h"
 
 #include "app_controller.h"
 
+#include "sitevisit/platform/camera.h"
+
 #include <QDate>
+#include <QImageReader>
 #include <QEventLoop>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -29,6 +34,7 @@ namespace {
 
 // Delegates live in the visual tree (childItems), not always in the QObject tree.
 QQuickItem* find_item(QQuickItem* item, const QString& name) {
+    if (!item) return nullptr;
     if (item->objectName() == name && item->isVisible()) return item;
     for (QQuickItem* child : item->childItems())
         if (QQuickItem* found = find_item(child, name)) return found;
@@ -37,7 +43,9 @@ QQuickItem* find_item(QQuickItem* item, const QString& name) {
 
 QObject* find(QQuickWindow* window, const QString& name) {
     QObject* found = nullptr;
-    wait_for([&] { return (found = find_item(window->contentItem(), name)) != nullptr; }, 5000);
+    // From the root: popups and dialogs live in the overlay, beside the content.
+    QQuickItem* root = window->contentItem()->parentItem() ? window->contentItem()->parentItem() : window->contentItem();
+    wait_for([&] { return (found = find_item(root, name)) != nullptr; }, 5000);
     if (!found) ADD_FAILURE() << "no item named " << name.toStdString();
     return found;
 }
@@ -59,6 +67,7 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
 
     auto store = std::move(Store::open({(server.data().parent_path() / "tablet.db").string()})).value();
     app::AppController controller(std::move(store));
+    controller.setCamera(platform::test_pattern_camera());
     qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral(":/"));
@@ -106,4 +115,38 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.1"], 2);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.2"], 3);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.3"], 1);
+
+    // The principal of Lincoln signs in on the same tablet and photographs evidence.
+    controller.signOut();
+    find(window, "emailField")->setProperty("text", "principal@demo.sitevisit");
+    find(window, "passwordField")->setProperty("text", "principal-demo-2026");
+    click(find(window, "signInButton"));
+    ASSERT_TRUE(wait_for([&] { return controller.signedIn() && controller.syncState() == "upToDate"; }))
+        << controller.signInError().toStdString() << controller.syncMessage().toStdString();
+    QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "evidence"), Q_ARG(QVariant, QString()));
+    click(find(window, "takePhotoButton"));
+    QObject* shutter = find(window, "shutterButton");
+    ASSERT_TRUE(shutter);
+    ASSERT_TRUE(wait_for([&] { return shutter->property("enabled").toBool(); })) << "the preview shows frames";
+    click(shutter);
+    QObject* title = find(window, "evidenceTitleField");
+    ASSERT_TRUE(title);
+    title->setProperty("text", "Morning greeters at the east door");
+    QMetaObject::invokeMethod(title, "accepted");
+    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; }, 20000))
+        << controller.syncMessage().toStdString();
+    Json after = Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
+    std::string sha;
+    for (auto it = after["evidence"].begin(); it != after["evidence"].end(); ++it)
+        if (it.value()["fields"]["title"] == "Morning greeters at the east door") {
+            EXPECT_EQ(it.value()["fields"]["kind"], "photo");
+            EXPECT_EQ(it.value()["fields"]["media_type"], "image/jpeg");
+            EXPECT_EQ(it.value()["school"], lincoln);
+            sha = it.value()["fields"]["sha256"];
+        }
+    ASSERT_FALSE(sha.empty()) << "the photo's evidence reached the server";
+    const auto blob = server.data() / "blobs" / sha;
+    ASSERT_TRUE(std::filesystem::exists(blob));
+    QImageReader reader(QString::fromStdString(blob.string()));
+    EXPECT_EQ(reader.size(), QSize(2048, 1365)) << "the 3000 x 2000 photo, downscaled before upload";
 }

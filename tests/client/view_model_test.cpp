@@ -432,3 +432,53 @@ TEST(ViewModels, PdfEvidenceIsShownPageByPageAndUnreadableFilesSayWhy) {
     EXPECT_EQ(pages.errorString(), "The file is not on this device yet.");
     std::filesystem::remove_all(dir);
 }
+
+TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
+    app::AppController app(std::move(Store::open({(server.data().parent_path() / "shared.db").string()})).value());
+    app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
+    const auto lead_schools = app.store().list("school")->size();
+    // The lead rates offline and signs out before syncing.
+    server.stop();
+    app::SchoolController school;
+    school.setApp(&app);
+    school.setSchoolId(app.suggestedSchool());
+    const QString visit = school.startVisit();
+    ASSERT_FALSE(visit.isEmpty()) << school.errorString().toStdString();
+    server.start();
+    app.signOut();
+    const auto pending = *app.store().outbox_count();
+    ASSERT_GT(pending, 0);
+    // The principal is refused, and the lead's work stays as it was.
+    app.signIn(url, "principal@demo.sitevisit", "principal-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
+    EXPECT_FALSE(app.signedIn());
+    EXPECT_TRUE(app.signInError().contains("not on the server yet")) << app.signInError().toStdString();
+    EXPECT_EQ(*app.store().outbox_count(), pending);
+    EXPECT_TRUE(app.store().get("visit", visit.toStdString())->has_value());
+    // The lead syncs and leaves; now the principal starts from an empty device and sees only
+    // her school; her changes are numbered from 1 under a new device id and are accepted.
+    app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.signedIn(); }));
+    app.syncNow();
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    const std::string lead_device = app.store().device_id();
+    app.signOut();
+    app.signIn(url, "principal@demo.sitevisit", "principal-demo-2026");
+    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.signedIn() && app.syncState() == "upToDate"; }))
+        << app.signInError().toStdString();
+    EXPECT_NE(app.store().device_id(), lead_device);
+    EXPECT_LT(app.store().list("school")->size(), lead_schools);
+    EXPECT_FALSE(app.store().get("visit", visit.toStdString())->has_value()); // a draft of the lead's
+    app::EvidenceModel evidence;
+    evidence.setApp(&app);
+    ASSERT_GT(evidence.benchmarks().size(), 0);
+    EXPECT_TRUE(evidence.addReading(evidence.benchmarks()[0].toMap()["benchmarkId"].toString(),
+                                    QDate::currentDate().toString(Qt::ISODate), 20.0, ""));
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }))
+        << app.syncMessage().toStdString();
+}

@@ -327,3 +327,50 @@ TEST_F(StoreTest, ADeviceResolvesAConflictButCannotForgeOne) {
     EXPECT_EQ(resolved->change->fields["resolved_by"], org.lead.id);
     EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", "open"}}}).error().code, ErrorCode::Conflict);
 }
+
+TEST_F(StoreTest, AnotherPersonStartsOverOnlyOnceEverythingIsOnTheServer) {
+    Store::Session session{"http://127.0.0.1:1", "t", "", {{"id", org.lead.id}, {"name", "Lena"}}};
+    ASSERT_TRUE(store->set_session(session).ok());
+    EXPECT_EQ(*store->owner(), org.lead.id);
+    ASSERT_TRUE(store->set_session(std::nullopt).ok()); // signed out: still the owner's data
+    EXPECT_EQ(*store->owner(), org.lead.id);
+    ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
+    // Changes not yet sent: refused, and nothing is touched.
+    const auto before = count("SELECT COUNT(*) FROM observation") + 1000 * count("SELECT COUNT(*) FROM outbox");
+    const auto device = store->device_id();
+    auto refused = store->start_over();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message, std::to_string(count("SELECT COUNT(*) FROM outbox")) +
+                                           " changes are not on the server yet; sign in as the person who made them and sync first");
+    EXPECT_EQ(count("SELECT COUNT(*) FROM observation") + 1000 * count("SELECT COUNT(*) FROM outbox"), before);
+    EXPECT_EQ(store->device_id(), device);
+    EXPECT_EQ(*store->owner(), org.lead.id);
+    // Once the server has them all, the device starts over: empty, a new id, numbering from 1.
+    std::vector<Store::Ack> acks;
+    for (const auto& e : *store->outbox()) acks.push_back({e.change.op, "applied", e.change.dseq, ""});
+    ASSERT_TRUE(store->acknowledge(acks).ok());
+    const Hlc last = store->last_hlc();
+    ASSERT_TRUE(store->start_over().ok());
+    for (const auto& spec : entity_specs()) EXPECT_EQ(count("SELECT COUNT(*) FROM \"" + spec.name + "\""), 0) << spec.name;
+    for (const char* t : {"outbox", "audit", "remote_reject", "blob_queue", "session"})
+        EXPECT_EQ(count(std::string("SELECT COUNT(*) FROM ") + t), 0) << t;
+    EXPECT_NE(store->device_id(), device);
+    EXPECT_EQ(store->cursor(), 0);
+    EXPECT_EQ(*store->owner(), "");
+    EXPECT_EQ(store->last_dseq(), 0);
+    seed_org(*store, org);
+    EXPECT_EQ(store->outbox()->front().change.dseq, 1);
+    auto v = store->put(org.principal, {"reading", "", "", {{"benchmark", "nope"}, {"date", "2026-11-20"}, {"value", 1}}});
+    EXPECT_FALSE(v.ok());
+    auto w = store->put(org.lead, {"visit", "", org.school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-21"}}});
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    EXPECT_EQ(w->change->dseq, store->outbox()->back().change.dseq);
+    EXPECT_GT(*Hlc::parse(w->change->hlc), last);
+    EXPECT_EQ(Hlc::parse(w->change->hlc)->device, store->device_id());
+    // The new id and numbering survive reopening.
+    const auto fresh = store->device_id();
+    store.reset();
+    store = open_store(dir, clock);
+    EXPECT_EQ(store->device_id(), fresh);
+    EXPECT_EQ(store->last_dseq(), w->change->dseq);
+}

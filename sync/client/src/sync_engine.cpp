@@ -51,37 +51,59 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
     transport_.setServer(server);
     transport_.setToken({});
     protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id()};
-    transport_.login(request, [this, server, done = std::move(done)](const Reply& r) {
+    transport_.login(request, [this, server, email, password, done = std::move(done)](const Reply& r) mutable {
         if (!r.ok()) {
             done(r.message());
             return;
         }
         Json j = Json::parse(r.body.toStdString(), nullptr, false);
-        if (!j.is_object() || !j.contains("token") || !j.contains("user")) {
+        if (!j.is_object() || !j.contains("token") || !j.contains("user") || !j["user"].is_object()) {
             done(QStringLiteral("the server's answer to sign-in was not understood"));
             return;
         }
-        Json user = j["user"];
-        Store::Session s{server.toString().toStdString(), j["token"].get<std::string>(), j.value("expires", ""), user};
-        transport_.setToken(QString::fromStdString(s.token));
-        // The server's file size limit, so a file too large is refused when it is attached,
-        // not when it is uploaded days later.
-        transport_.blobOptions([this, s, done](const Reply& o) mutable {
-            const QByteArray max = o.headers.value("tus-max-size");
-            if (!max.isEmpty()) s.user["max_blob_bytes"] = max.toLongLong();
-            // The token goes to the credential store when there is one that works; otherwise
-            // it stays in the device store, as on machines without a keyring.
-            if (credentials_ && credentials_->write(QString::fromStdString(s.server), QString::fromStdString(s.token))) {
-                s.user["token_in_credential_store"] = true;
-                s.token.clear();
-            }
-            if (auto st = store_.set_session(s); !st) {
-                done(QString::fromStdString(st.error().message));
+        // Someone else's data on this device: theirs is all on the server, or nothing changes.
+        // The device then starts over empty, under a new id, and signs in again with it.
+        const std::string user_id = j["user"].value("id", "");
+        auto owner = store_.owner();
+        if (!owner) {
+            done(QString::fromStdString(owner.error().message));
+            return;
+        }
+        if (!owner->empty() && *owner != user_id) {
+            if (auto st = store_.start_over(); !st) {
+                done(tr("This device holds work of another person that has not reached the server: %1.")
+                         .arg(QString::fromStdString(st.error().message)));
                 return;
             }
-            setState(State::Offline);
-            done({});
-        });
+            emit storeReset();
+            signIn(server, email, password, std::move(done));
+            return;
+        }
+        finishSignIn(server, j, std::move(done));
+    });
+}
+
+void SyncEngine::finishSignIn(const QUrl& server, const Json& answer, std::function<void(QString)> done) {
+    Json user = answer["user"];
+    Store::Session s{server.toString().toStdString(), answer["token"].get<std::string>(), answer.value("expires", ""), user};
+    transport_.setToken(QString::fromStdString(s.token));
+    // The server's file size limit, so a file too large is refused when it is attached,
+    // not when it is uploaded days later.
+    transport_.blobOptions([this, s, done](const Reply& o) mutable {
+        const QByteArray max = o.headers.value("tus-max-size");
+        if (!max.isEmpty()) s.user["max_blob_bytes"] = max.toLongLong();
+        // The token goes to the credential store when there is one that works; otherwise
+        // it stays in the device store, as on machines without a keyring.
+        if (credentials_ && credentials_->write(QString::fromStdString(s.server), QString::fromStdString(s.token))) {
+            s.user["token_in_credential_store"] = true;
+            s.token.clear();
+        }
+        if (auto st = store_.set_session(s); !st) {
+            done(QString::fromStdString(st.error().message));
+            return;
+        }
+        setState(State::Offline);
+        done({});
     });
 }
 

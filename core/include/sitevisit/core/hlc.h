@@ -41,6 +41,8 @@ public:
     void observe(const Hlc& remote);
     const Hlc& last() const { return last_; }
     const std::string& device() const { return device_; }
+    // The device took a new id (Store::start_over); stamps go on from the last one.
+    void set_device(std::string device) { device_ = std::move(device); }
 
     std::function<void(const Hlc& remote, std::int64_t clamped_to_ms)> on_clamp;
 

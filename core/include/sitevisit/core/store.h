@@ -93,7 +93,11 @@ public:
         Json user;
     };
     Result<std::optional<Session>> session() const;
+    // Storing a session makes its user the device's owner; clearing it (sign-out) keeps the
+    // owner, whose data stays on the device for their next sign-in.
     Status set_session(const std::optional<Session>& session);
+    // The id of the user whose data this device holds ("" for a new device).
+    Result<std::string> owner() const;
 
     // Evidence files: queued for upload (a local file) or download (to a local path).
     struct BlobJob {
@@ -107,6 +111,13 @@ public:
     Status queue_blob(const BlobJob& job);
     Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state, const std::string& error = {});
     Result<std::vector<BlobJob>> blob_jobs(const std::string& state = "pending") const;
+
+    // Makes the device a new one for another person: every row, the outbox, audit, refused
+    // remote changes, file queue and session are removed, the cursor goes back to 0 and the
+    // device takes a new id (so its change numbers start again at 1 on the server). Refused
+    // while changes are still waiting to be sent: nothing is removed then. The clock keeps its
+    // last stamp.
+    Status start_over();
 
     // Where a school lives (its district and region), from the rows on this device.
     Result<Place> place_of_school(std::string_view school) const;

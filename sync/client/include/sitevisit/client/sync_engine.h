@@ -47,6 +47,8 @@ public:
         : SyncEngine(store, network, Options{}, parent) {}
 
     // Signs in and keeps the session in the store; `done` gets an empty string or the reason.
+    // When another person's data is on the device it is removed first (storeReset()), unless
+    // some of it has not reached the server: then the sign-in is refused and nothing changes.
     void signIn(const QUrl& server, const QString& email, const QString& password,
                 std::function<void(QString)> done);
     void signOut();
@@ -79,9 +81,11 @@ signals:
     void countsChanged();
     void progressChanged();
     void finished(bool ok); // one sync attempt ended
+    void storeReset();      // the device started over for another person (see signIn)
 
 private:
     void setState(State s, const QString& error = {});
+    void finishSignIn(const QUrl& server, const Json& answer, std::function<void(QString)> done);
     void fail(const Reply& reply, const QString& during);
     void pushNext();
     void uploadNext();
