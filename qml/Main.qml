@@ -104,6 +104,20 @@ ApplicationWindow {
         }
     }
 
+    // Desktop keys: back (Alt+Left, the Back key), sync now (Ctrl+R, F5).
+    Shortcut {
+        sequences: [StandardKey.Back, "Alt+Left"]
+        enabled: stack.depth > 1
+        onActivated: stack.pop()
+        onActivatedAmbiguously: stack.pop() // StandardKey.Back is Alt+Left on most desktops
+    }
+    Shortcut {
+        sequences: [StandardKey.Refresh, "Ctrl+R"]
+        enabled: window.app && window.app.signedIn
+        onActivated: window.app.syncNow()
+        onActivatedAmbiguously: window.app.syncNow()
+    }
+
     Connections {
         target: window.app
         function onSessionChanged() { window.showPage(window.app.signedIn ? "home" : "signIn") }

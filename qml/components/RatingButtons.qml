@@ -4,6 +4,8 @@ import QtQuick.Layouts
 import SiteVisit
 
 // The continuum as four large buttons, labels from the rubric; the chosen one is filled.
+// Keyboard: Tab reaches the buttons, Left/Right move between them, Space chooses, and a digit
+// (0-3) rates at once.
 RowLayout {
     id: row
     property var levels: []
@@ -12,7 +14,15 @@ RowLayout {
     property string code
     signal rated(int rating)
     spacing: Theme.spacing
+    Keys.onPressed: (event) => {
+        const digit = event.text.length === 1 ? "0123456789".indexOf(event.text) : -1
+        if (!row.editable || digit < 0 || digit >= row.levels.length) return
+        row.rated(row.rating === digit ? -1 : digit)
+        buttons.itemAt(digit).forceActiveFocus(Qt.TabFocusReason)
+        event.accepted = true
+    }
     Repeater {
+        id: buttons
         model: row.levels
         Button {
             required property int index
@@ -24,10 +34,13 @@ RowLayout {
             checkable: true
             checked: row.rating === index
             Accessible.name: qsTr("Rate %1").arg(modelData)
+            Keys.onLeftPressed: if (index > 0) buttons.itemAt(index - 1).forceActiveFocus(Qt.TabFocusReason)
+            Keys.onRightPressed: if (index + 1 < buttons.count) buttons.itemAt(index + 1).forceActiveFocus(Qt.TabFocusReason)
             background: Rectangle {
                 radius: Theme.radius
                 color: parent.checked ? Theme.primary : Theme.surface
-                border.color: parent.activeFocus ? Theme.text : (parent.checked ? Theme.primary : Theme.divider)
+                border.color: parent.visualFocus ? Theme.text : (parent.checked ? Theme.primary : Theme.divider)
+                border.width: parent.visualFocus ? 3 : 1
             }
             contentItem: Label {
                 text: (index) + " · " + modelData

@@ -14,10 +14,13 @@ ItemDelegate {
 
     implicitHeight: Math.max(Theme.touchTarget * 1.5, content.implicitHeight + 2 * Theme.spacing)
     Accessible.name: qsTr("%1, %2").arg(name).arg(designation)
+    Keys.onReturnPressed: clicked()
+    Keys.onEnterPressed: clicked()
     background: Rectangle {
         color: Theme.surface
         radius: Theme.radius
         border.color: delegate.activeFocus ? Theme.primary : Theme.divider
+        border.width: delegate.activeFocus ? 2 : 1
     }
     contentItem: ColumnLayout {
         id: content

@@ -23,6 +23,8 @@ Page {
         onBack: page.StackView.view.pop()
     }
 
+    StackView.onActivated: list.forceActiveFocus()
+
     function colorOf(status) {
         switch (status) {
         case "on_track": case "met": return Theme.ok
@@ -103,6 +105,8 @@ Page {
                 Accessible.name: qsTr("%1: %2. %3 evidence, %4 waiting for review").arg(measure).arg(statusLabel)
                                  .arg(evidenceCount).arg(waiting)
                 onClicked: page.openEvidence(schoolId, benchmarkId)
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
                 background: Rectangle {
                     radius: Theme.radius
                     color: Theme.surface

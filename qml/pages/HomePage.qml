@@ -58,6 +58,9 @@ Page {
         }
     }
 
+    // Arrow keys move through the schools at once; Enter opens one.
+    StackView.onActivated: list.forceActiveFocus()
+
     ListView {
         id: list
         anchors.fill: parent

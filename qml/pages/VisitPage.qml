@@ -75,7 +75,11 @@ Page {
                 onRated: (r) => visit.rate(indicatorId, r)
                 onNoteEdited: (t) => visit.setNote(indicatorId, t)
                 onSourceChosen: (s) => visit.setSource(indicatorId, s)
-                onAttachRequested: { picker.indicatorId = indicatorId; picker.open() }
+                onAttachRequested: {
+                    page.attachTo = indicatorId
+                    if (page.app && page.app.cameraAvailable) attachMenu.popup()
+                    else picker.open()
+                }
             }
             footer: VisitSummary {
                 width: ListView.view.width
@@ -87,11 +91,33 @@ Page {
         }
     }
 
+    // The indicator a photo or file is being attached to.
+    property string attachTo
+
+    Menu {
+        id: attachMenu
+        MenuItem {
+            text: qsTr("Take a photo")
+            implicitHeight: Theme.touchTarget
+            onTriggered: camera.open()
+        }
+        MenuItem {
+            text: qsTr("Choose a file")
+            implicitHeight: Theme.touchTarget
+            onTriggered: picker.open()
+        }
+    }
+
+    CameraDialog {
+        id: camera
+        app: page.app
+        onTaken: (file) => visit.attach(page.attachTo, file)
+    }
+
     FileDialog {
         id: picker
-        property string indicatorId
         title: qsTr("Attach a photo or document")
-        onAccepted: visit.attach(indicatorId, selectedFile)
+        onAccepted: visit.attach(page.attachTo, selectedFile)
     }
 
     Dialog {

@@ -16,6 +16,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QTest>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 
@@ -85,6 +86,13 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
         << controller.signInError().toStdString() << controller.syncMessage().toStdString();
     ASSERT_TRUE(find(window, "homePage"));
     wait_for([] { return false; }, 300); // let the page settle
+
+    // On a laptop, the keyboard alone: Down and Enter open the second school, Alt+Left goes back.
+    QTest::keyClick(window, Qt::Key_Down);
+    QTest::keyClick(window, Qt::Key_Return);
+    ASSERT_TRUE(find(window, "schoolPage")) << "Enter opens the school in focus";
+    QTest::keyClick(window, Qt::Key_Left, Qt::AltModifier);
+    ASSERT_TRUE(wait_for([&] { return find_item(window->contentItem(), "schoolPage") == nullptr; }, 3000)) << "Alt+Left goes back";
 
     // The building has no network.
     server.stop();

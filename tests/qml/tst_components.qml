@@ -57,6 +57,26 @@ Item {
             compare(spy.signalArguments[1][0], -1)
         }
 
+        function test_the_keyboard_rates_and_moves_between_levels() {
+            var row = createTemporaryObject(ratingButtons, root)
+            var spy = createTemporaryObject(signalSpy, root, { target: row, signalName: "rated" })
+            var first = findChild(row, "rate-1.1-0")
+            first.forceActiveFocus(Qt.TabFocusReason)
+            keyClick(Qt.Key_Right)
+            verify(findChild(row, "rate-1.1-1").activeFocus, "Right moves to the next level")
+            keyClick(Qt.Key_Space)
+            compare(spy.count, 1)
+            compare(spy.signalArguments[0][0], 1)
+            keyClick(Qt.Key_3)
+            compare(spy.count, 2)
+            compare(spy.signalArguments[1][0], 3)
+            verify(findChild(row, "rate-1.1-3").activeFocus, "a digit moves focus to its level")
+            keyClick(Qt.Key_7) // no such level
+            compare(spy.count, 2)
+            keyClick(Qt.Key_Left)
+            verify(findChild(row, "rate-1.1-2").activeFocus)
+        }
+
         function test_a_frozen_visit_cannot_be_rated() {
             var row = createTemporaryObject(ratingButtons, root, { editable: false })
             var spy = createTemporaryObject(signalSpy, root, { target: row, signalName: "rated" })
