@@ -20,6 +20,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 // The SiteVisit QML module is linked in statically.
 Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
@@ -83,8 +84,7 @@ int main(int argc, char** argv) {
     auto credentials = platform::system_credential_store();
     controller.engine().setCredentialStore(credentials.get());
     if (cli.value(cameraOpt) == QLatin1String("test-card")) controller.setCamera(platform::test_pattern_camera());
-    else if (cli.value(cameraOpt) == QLatin1String("system")) controller.setCamera(platform::system_camera());
-    else {
+    else if (cli.value(cameraOpt) != QLatin1String("system")) {
         std::cerr << "sitevisit: --camera takes system or test-card, got " << cli.value(cameraOpt).toStdString() << "\n";
         return 2;
     }
@@ -99,6 +99,17 @@ int main(int argc, char** argv) {
     engine.load(QUrl(QStringLiteral("qrc:/SiteVisit/Main.qml")));
     if (engine.rootObjects().isEmpty()) return 1;
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    if (cli.value(cameraOpt) == QLatin1String("system")) {
+        // Looked for once the first frame is up: Qt Multimedia's start-up is not on its way.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(
+            window, &QQuickWindow::frameSwapped, &controller,
+            [&controller, once] {
+                QObject::disconnect(*once);
+                controller.setCamera(platform::system_camera());
+            },
+            Qt::QueuedConnection);
+    }
 
     if (cli.isSet(signIn)) {
         QEventLoop loop;

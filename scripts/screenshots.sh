@@ -15,6 +15,20 @@ url=$(grep -o 'http://[^ ]*' "$work/serve.out")
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # The sign-in page, before anyone signs in.
 "$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out"
+# A conflict for the conflicts page: two tablets of the lead rate the same indicator
+# differently before either syncs.
+cli="$build_dir/sync/client/sitevisit-cli"
+for d in a b; do echo lead-demo-2026 | "$cli" --db "$work/$d.db" login "$url" lead@demo.sitevisit > /dev/null; done
+"$cli" --db "$work/a.db" sync > /dev/null
+school=$("$cli" --db "$work/a.db" export | grep -m1 -o '"school": "[^"]*"' | cut -d'"' -f4)
+visit=$("$cli" --db "$work/a.db" put visit "{\"school\": \"$school\", \"kind\": \"monitoring\", \"rubric\": \"msv-2026-2027-elementary\", \"start_date\": \"$(date +%F)\"}" | grep -o '[0-9a-f-]\{36\}' | head -1)
+obs=$("$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indicator\": \"msv-2026-2027-elementary/2.1\", \"rating\": 1}" | grep -o '[0-9a-f-]\{36\}' | head -1)
+"$cli" --db "$work/a.db" sync > /dev/null
+"$cli" --db "$work/b.db" sync > /dev/null
+"$cli" --db "$work/a.db" put observation "{\"id\": \"$obs\", \"rating\": 2}" > /dev/null
+"$cli" --db "$work/b.db" put observation "{\"id\": \"$obs\", \"rating\": 3}" > /dev/null
+"$cli" --db "$work/a.db" sync > /dev/null
+"$cli" --db "$work/b.db" sync > /dev/null
 # Then every page as the demo lead.
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"

@@ -30,10 +30,12 @@ QString AppController::userName() const {
 void AppController::setCamera(std::unique_ptr<platform::Camera> camera) {
     if (camera_) disconnect(camera_.get(), nullptr, this, nullptr);
     camera_ = std::move(camera);
-    if (!camera_) return;
-    connect(camera_.get(), &platform::Camera::captured, this,
-            [this](const QString& path) { emit photoTaken(QUrl::fromLocalFile(path)); });
-    connect(camera_.get(), &platform::Camera::failed, this, &AppController::photoFailed);
+    if (camera_) {
+        connect(camera_.get(), &platform::Camera::captured, this,
+                [this](const QString& path) { emit photoTaken(QUrl::fromLocalFile(path)); });
+        connect(camera_.get(), &platform::Camera::failed, this, &AppController::photoFailed);
+    }
+    emit cameraChanged();
 }
 
 QObject* AppController::camera() const { return camera_.get(); }

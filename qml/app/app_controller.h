@@ -25,9 +25,9 @@ class AppController : public QObject {
     Q_PROPERTY(QString userRole READ userRole NOTIFY sessionChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
     Q_PROPERTY(bool canReview READ canReview NOTIFY sessionChanged)
-    Q_PROPERTY(QObject* camera READ camera CONSTANT)
-    Q_PROPERTY(bool cameraAvailable READ cameraAvailable CONSTANT)
-    Q_PROPERTY(QString cameraName READ cameraName CONSTANT)
+    Q_PROPERTY(QObject* camera READ camera NOTIFY cameraChanged)
+    Q_PROPERTY(bool cameraAvailable READ cameraAvailable NOTIFY cameraChanged)
+    Q_PROPERTY(QString cameraName READ cameraName NOTIFY cameraChanged)
     Q_PROPERTY(QString syncState READ syncState NOTIFY syncChanged)
     Q_PROPERTY(QString syncMessage READ syncMessage NOTIFY syncChanged)
     Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
@@ -56,7 +56,8 @@ public:
     bool busy() const { return busy_; }
     QString signInError() const { return sign_in_error_; }
 
-    // The camera (set once by main before QML loads), or none: the file picker only.
+    // The camera, or none: the file picker only. main looks for the system's camera after the
+    // first frame (Qt Multimedia's start-up is not on the way to the first screen).
     void setCamera(std::unique_ptr<platform::Camera> camera);
     QObject* camera() const;
     bool cameraAvailable() const { return camera_ != nullptr; }
@@ -87,6 +88,7 @@ signals:
     void syncChanged();
     void busyChanged();
     void dataChanged(); // rows changed (a sync applied a page, or a local write)
+    void cameraChanged();
     void photoTaken(const QUrl& file);
     void photoFailed(const QString& message);
 

@@ -46,7 +46,6 @@ Page {
             required property string otherValue
             required property string otherBy
             required property string otherWhen
-            required property string editText
             required property string fieldHint
             width: ListView.view.width
             implicitHeight: body.implicitHeight + 2 * Theme.margin
@@ -78,13 +77,18 @@ Page {
                     }
                 }
                 // Or neither: a third value, checked like any other edit.
+                Label {
+                    Layout.fillWidth: true
+                    text: qsTr("Or neither: type another value (%1).").arg(card.fieldHint.charAt(0).toLowerCase() + card.fieldHint.slice(1))
+                    color: Theme.mutedText
+                    wrapMode: Text.WordWrap
+                }
                 RowLayout {
                     Layout.fillWidth: true
                     TextField {
                         id: third
                         Layout.fillWidth: true
                         implicitHeight: Theme.touchTarget
-                        text: card.editText
                         placeholderText: card.fieldHint
                         selectByMouse: true
                         Accessible.name: qsTr("Another value for %1").arg(card.what)
@@ -93,7 +97,7 @@ Page {
                     Button {
                         implicitHeight: Theme.touchTarget
                         text: qsTr("Use this value")
-                        enabled: third.text !== card.editText
+                        enabled: third.text.trim().length > 0
                         Accessible.name: qsTr("Use the value typed for %1").arg(card.what)
                         onClicked: conflicts.resolveWith(card.conflictId, third.text)
                     }
