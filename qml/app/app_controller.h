@@ -101,4 +101,16 @@ private:
     QString sign_in_error_;
 };
 
+// Points a view model at the app (QML hands it over as a QObject*) and has it reload whenever
+// the app's rows change. False when it already pointed there.
+template <class Model>
+bool follow_app(Model* model, AppController*& current, QObject* app) {
+    auto* next = qobject_cast<AppController*>(app);
+    if (next == current) return false;
+    if (current) QObject::disconnect(current, nullptr, model, nullptr);
+    current = next;
+    if (current) QObject::connect(current, &AppController::dataChanged, model, &Model::reload);
+    return true;
+}
+
 } // namespace sitevisit::app

@@ -49,14 +49,8 @@ QHash<int, QByteArray> CaseloadModel::roleNames() const {
 QObject* CaseloadModel::app() const { return app_; }
 
 void CaseloadModel::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    if (app_) disconnect(app_, nullptr, this, nullptr);
-    app_ = a;
-    if (app_) {
-        connect(app_, &AppController::dataChanged, this, &CaseloadModel::reload);
-        connect(app_, &AppController::sessionChanged, this, &CaseloadModel::reload);
-    }
+    if (!follow_app(this, app_, app)) return;
+    if (app_) connect(app_, &AppController::sessionChanged, this, &CaseloadModel::reload);
     emit appChanged();
     reload();
 }

@@ -37,11 +37,7 @@ QHash<int, QByteArray> ConflictsModel::roleNames() const {
 QObject* ConflictsModel::app() const { return app_; }
 
 void ConflictsModel::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    if (app_) disconnect(app_, nullptr, this, nullptr);
-    app_ = a;
-    if (app_) connect(app_, &AppController::dataChanged, this, &ConflictsModel::reload);
+    if (!follow_app(this, app_, app)) return;
     emit appChanged();
     reload();
 }

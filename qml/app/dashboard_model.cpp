@@ -58,11 +58,7 @@ QHash<int, QByteArray> DashboardModel::roleNames() const {
 QObject* DashboardModel::app() const { return app_; }
 
 void DashboardModel::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    if (app_) disconnect(app_, nullptr, this, nullptr);
-    app_ = a;
-    if (app_) connect(app_, &AppController::dataChanged, this, &DashboardModel::reload);
+    if (!follow_app(this, app_, app)) return;
     reload();
 }
 

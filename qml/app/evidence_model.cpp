@@ -57,11 +57,7 @@ QHash<int, QByteArray> EvidenceModel::roleNames() const {
 QObject* EvidenceModel::app() const { return app_; }
 
 void EvidenceModel::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    if (app_) disconnect(app_, nullptr, this, nullptr);
-    app_ = a;
-    if (app_) connect(app_, &AppController::dataChanged, this, &EvidenceModel::reload);
+    if (!follow_app(this, app_, app)) return;
     reload();
 }
 

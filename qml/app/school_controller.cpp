@@ -12,11 +12,7 @@ namespace sitevisit::app {
 QObject* SchoolController::app() const { return app_; }
 
 void SchoolController::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    if (app_) disconnect(app_, nullptr, this, nullptr);
-    app_ = a;
-    if (app_) connect(app_, &AppController::dataChanged, this, &SchoolController::reload);
+    if (!follow_app(this, app_, app)) return;
     reload();
 }
 
