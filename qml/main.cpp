@@ -101,14 +101,10 @@ int main(int argc, char** argv) {
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
     if (cli.value(cameraOpt) == QLatin1String("system")) {
         // Looked for once the first frame is up: Qt Multimedia's start-up is not on its way.
-        auto once = std::make_shared<QMetaObject::Connection>();
-        *once = QObject::connect(
+        QObject::connect(
             window, &QQuickWindow::frameSwapped, &controller,
-            [&controller, once] {
-                QObject::disconnect(*once);
-                controller.setCamera(platform::system_camera());
-            },
-            Qt::QueuedConnection);
+            [&controller] { controller.setCamera(platform::system_camera()); },
+            static_cast<Qt::ConnectionType>(Qt::QueuedConnection | Qt::SingleShotConnection));
     }
 
     if (cli.isSet(signIn)) {

@@ -343,7 +343,8 @@ CREATE TABLE "blob_queue" (
 // empty device instead of seeing (and sending as) someone else's.
 const char* const kV4 = R"sql(
 ALTER TABLE "device_state" ADD COLUMN "owner" TEXT NOT NULL DEFAULT '';
-UPDATE "device_state" SET "owner" = COALESCE((SELECT json_extract("user", '$.id') FROM "session" WHERE "id" = 1), '');)sql";
+UPDATE "device_state" SET "owner" = COALESCE((SELECT json_extract("user", '$.id') FROM "session" WHERE "id" = 1),
+                                             (SELECT "actor" FROM "audit" ORDER BY "id" DESC LIMIT 1), '');)sql";
 
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},

@@ -189,7 +189,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
 Status Store::start_over() {
     try {
         Transaction tx(*db_);
-        auto& waiting = db_->cached("SELECT COUNT(*) FROM outbox");
+        // Changes the server refused stay refused; only those still to be sent hold the device.
+        auto& waiting = db_->cached("SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
         waiting.step();
         const std::int64_t n = waiting.int64(0);
         waiting.reset();
@@ -322,7 +323,7 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
         Transaction tx(*db_);
         Reader reader(*this);
         const std::string now = format_utc_ms(clock_->now_ms());
-        if (*target) { // a row deleted since has nothing left to set
+        if (*target && !(*target)->deleted) { // a row deleted since has nothing left to set
             auto plan = plan_write(validator_, reader, actor, {entity, row, "", {{field, value}}}, now);
             if (!plan) return plan.error();
             if (!plan->no_op())

@@ -50,6 +50,7 @@ public:
     void stop() override {
         if (!timer_.isActive()) return;
         timer_.stop();
+        clearFrame();
         emit activeChanged();
     }
     void capture(const QString& folder) override {
@@ -119,7 +120,10 @@ public:
     QString name() const override { return name_; }
     bool active() const override { return camera_.isActive(); }
     void start() override { camera_.start(); }
-    void stop() override { camera_.stop(); }
+    void stop() override {
+        camera_.stop();
+        clearFrame();
+    }
     void capture(const QString& folder) override {
         QString error;
         if (!make_folder(folder, &error)) {

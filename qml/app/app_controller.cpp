@@ -2,6 +2,7 @@
 
 #include "sitevisit/platform/camera.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 #include <map>
@@ -15,7 +16,12 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
     connect(engine_.get(), &client::SyncEngine::countsChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::progressChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::finished, this, [this](bool) { emit dataChanged(); });
-    connect(engine_.get(), &client::SyncEngine::storeReset, this, &AppController::dataChanged);
+    connect(engine_.get(), &client::SyncEngine::storeReset, this, [this] {
+        // The files of the person before go with their rows.
+        const QString dir = QFileInfo(QString::fromStdString(store_->database().path())).absolutePath();
+        for (const char* sub : {"files", "attachments", "captures"}) QDir(dir + QLatin1Char('/') + QLatin1String(sub)).removeRecursively();
+        emit dataChanged();
+    });
 }
 
 AppController::~AppController() = default;

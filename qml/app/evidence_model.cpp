@@ -99,13 +99,17 @@ void EvidenceModel::reload() {
     if (app_) {
         Store& store = app_->store();
         std::map<std::string, std::string> school_names, measures;
+        // New evidence goes to the chosen school, else to the user's first (see addEvidence).
+        auto u = app_->user();
+        const std::string target_school = !school_.isEmpty() ? school_.toStdString()
+                                          : u && !u->schools.empty() ? u->schools.front() : std::string();
         std::string level;
         if (auto s = store.list("school"))
             for (const auto& r : *s) {
                 school_names[r.id] = r.fields.value("name", "");
                 schools_.push_back(QVariantMap{{"schoolId", QString::fromStdString(r.id)},
                                                {"name", QString::fromStdString(r.fields.value("name", ""))}});
-                if (r.id == school_.toStdString() || (school_.isEmpty() && level.empty())) level = r.fields.value("level", "");
+                if (r.id == target_school) level = r.fields.value("level", "");
             }
         std::sort(schools_.begin(), schools_.end(), [](const QVariant& a, const QVariant& b) {
             return a.toMap().value("name").toString().localeAwareCompare(b.toMap().value("name").toString()) < 0;

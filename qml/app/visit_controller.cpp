@@ -32,6 +32,19 @@ QHash<int, QByteArray> IndicatorListModel::roleNames() const {
 }
 
 void IndicatorListModel::reset(QList<Item> items) {
+    // The same indicators (an edit, a sync): change the rows that differ in place, so the view
+    // keeps its delegates, scroll position and keyboard focus.
+    const bool same_rows = items.size() == items_.size() &&
+                           std::equal(items.begin(), items.end(), items_.begin(),
+                                      [](const Item& a, const Item& b) { return a.id == b.id; });
+    if (same_rows) {
+        for (int r = 0; r < items.size(); ++r)
+            if (!(items[r] == items_[r])) {
+                items_[r] = items[r];
+                emit dataChanged(index(r), index(r));
+            }
+        return;
+    }
     beginResetModel();
     items_ = std::move(items);
     endResetModel();

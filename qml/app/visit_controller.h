@@ -21,6 +21,7 @@ public:
         QString id, code, name, note, source;
         int rating = -1; // -1: unrated
         int files = 0;   // evidence attached to this indicator's observation
+        bool operator==(const Item&) const = default;
     };
     using QAbstractListModel::QAbstractListModel;
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }

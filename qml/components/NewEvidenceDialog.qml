@@ -10,16 +10,33 @@ Dialog {
     property url file
     property var benchmarks: []
     property var indicators: []
-    signal submitted(url file, string title, string description, var benchmarkIds, var indicatorIds)
+    // Adds the evidence; true when it was stored. On false the dialog stays open with what was
+    // typed, and shows errorText.
+    property var submit: function(file, title, description, benchmarkIds, indicatorIds) { return false }
+    property string errorText
 
     modal: true
     title: qsTr("New evidence")
     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
-    standardButtons: Dialog.Ok | Dialog.Cancel
-    Component.onCompleted: {
-        var ok = standardButton(Dialog.Ok)
-        ok.text = qsTr("Add evidence")
-        ok.enabled = Qt.binding(() => evidenceTitle.text.trim().length > 0)
+    // "Add evidence" closes the dialog only once the evidence is stored.
+    footer: DialogButtonBox {
+        Button {
+            objectName: "addEvidenceButton"
+            text: qsTr("Add evidence")
+            enabled: evidenceTitle.text.trim().length > 0
+            DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
+            onClicked: dialog.tryAdd()
+        }
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
+
+    function tryAdd() {
+        if (evidenceTitle.text.trim().length === 0) return
+        failed = !dialog.submit(file, evidenceTitle.text, description.text, chosenBenchmarks, chosenIndicators)
+        if (!failed) accept()
     }
 
     function reset() {
@@ -37,12 +54,10 @@ Dialog {
         return copy
     }
 
+    onAccepted: reset()
+    property bool failed: false
     onOpened: evidenceTitle.forceActiveFocus()
-    onAccepted: {
-        dialog.submitted(file, evidenceTitle.text, description.text, chosenBenchmarks, chosenIndicators)
-        reset()
-    }
-    onRejected: reset()
+    onRejected: { failed = false; reset() }
 
     contentItem: Flickable {
         implicitHeight: Math.min(form.implicitHeight, dialog.parent ? dialog.parent.height * 0.6 : 600)
@@ -56,6 +71,13 @@ Dialog {
             spacing: Theme.spacing
             Label {
                 Layout.fillWidth: true
+                visible: dialog.failed && dialog.errorText.length > 0
+                text: dialog.errorText
+                color: Theme.danger
+                wrapMode: Text.WordWrap
+            }
+            Label {
+                Layout.fillWidth: true
                 text: decodeURIComponent(dialog.file.toString().split("/").pop())
                 color: Theme.mutedText
                 elide: Text.ElideMiddle
@@ -67,7 +89,7 @@ Dialog {
                 objectName: "evidenceTitleField"
                 placeholderText: qsTr("Title (required)")
                 Accessible.name: qsTr("Evidence title")
-                onAccepted: if (text.trim().length > 0) dialog.accept()
+                onAccepted: dialog.tryAdd()
             }
             TextArea {
                 id: description

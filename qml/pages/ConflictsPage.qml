@@ -92,7 +92,7 @@ Page {
                         placeholderText: card.fieldHint
                         selectByMouse: true
                         Accessible.name: qsTr("Another value for %1").arg(card.what)
-                        onAccepted: conflicts.resolveWith(card.conflictId, text)
+                        onAccepted: if (text.trim().length > 0) conflicts.resolveWith(card.conflictId, text)
                     }
                     Button {
                         implicitHeight: Theme.touchTarget

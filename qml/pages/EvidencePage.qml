@@ -61,8 +61,9 @@ Page {
         width: Math.min(page.width - 2 * Theme.margin, 620)
         benchmarks: evidence.benchmarks
         indicators: evidence.indicators
-        onSubmitted: (file, title, description, benchmarkIds, indicatorIds) =>
-                     evidence.addEvidence(file, title, benchmarkIds, indicatorIds, description)
+        errorText: evidence.errorString
+        submit: (file, title, description, benchmarkIds, indicatorIds) =>
+                evidence.addEvidence(file, title, benchmarkIds, indicatorIds, description)
     }
 
     ColumnLayout {

@@ -16,6 +16,7 @@
 #include "sitevisit/core/hlc.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QDate>
 #include <QImage>
 #include <QPageSize>
@@ -101,7 +102,12 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     ASSERT_EQ(indicators->rowCount(), 7); // practice 1 of the elementary rubric
     const QString first = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
     const int before = app.pendingChanges();
+    // An edit changes its row in place: the list keeps its delegates, scroll and focus.
+    QSignalSpy resets(indicators, &QAbstractItemModel::modelReset), rows_changed(indicators, &QAbstractItemModel::dataChanged);
     EXPECT_TRUE(visit.rate(first, 2));
+    EXPECT_EQ(resets.count(), 0);
+    ASSERT_EQ(rows_changed.count(), 1);
+    EXPECT_EQ(rows_changed[0][0].value<QModelIndex>().row(), 0);
     EXPECT_TRUE(visit.setNote(first, "Objectives posted in every room"));
     EXPECT_TRUE(visit.setSource(first, "classroom_observation"));
     EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::RatingRole).toInt(), 2);

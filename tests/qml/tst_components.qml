@@ -87,6 +87,47 @@ Item {
 
     Component { id: signalSpy; SignalSpy {} }
 
+    Component {
+        id: newEvidence
+        NewEvidenceDialog {
+            width: 600
+            file: "file:///tmp/sheet.csv"
+            benchmarks: [{ benchmarkId: "b1", measure: "Chronic absenteeism" }]
+            indicators: [{ indicatorId: "i1", label: "1.1 High expectations" }, { indicatorId: "i2", label: "2.1 Data use" }]
+        }
+    }
+
+    TestCase {
+        name: "NewEvidenceDialog"
+        when: windowShown
+
+        function test_a_refused_add_keeps_what_was_typed_and_says_why() {
+            var answer = false
+            var got = null
+            var dialog = createTemporaryObject(newEvidence, root, { parent: root,
+                submit: function(file, title, description, b, i) { got = [title, description, b, i]; return answer },
+                errorText: "scan.pdf is 240.0 MB; the limit is 100.0 MB" })
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            var title = findChild(dialog.contentItem, "evidenceTitleField")
+            verify(title)
+            title.text = "Sign-in sheets"
+            dialog.chosenBenchmarks = ["b1"]
+            dialog.chosenIndicators = ["i2"]
+            title.accepted() // Enter in the title adds
+            compare(got, ["Sign-in sheets", "", ["b1"], ["i2"]])
+            tryCompare(dialog, "opened", true)
+            verify(dialog.failed)
+            compare(title.text, "Sign-in sheets")
+            compare(dialog.chosenIndicators, ["i2"])
+            answer = true
+            title.accepted()
+            tryCompare(dialog, "opened", false)
+            compare(title.text, "")
+            compare(dialog.chosenBenchmarks, [])
+        }
+    }
+
     TestCase {
         name: "BenchmarkCard"
         when: windowShown

@@ -152,3 +152,25 @@ TEST_F(ApplyTest, AServerClockFarAheadIsClampedAndLogged) {
     ASSERT_EQ(logged.size(), 1u);
     EXPECT_LE(store->last_hlc().wall_ms, kNov2026 + HlcClock::kMaxAheadMs);
 }
+
+TEST_F(ApplyTest, AConflictOnARowDeletedSinceIsSettledWithoutTouchingTheRow) {
+    const std::string obs = "0190a000-0000-7000-8000-0000000000e2";
+    const std::string conflict = "0190a000-0000-7000-8000-0000000000e3";
+    auto batch = org_batch();
+    batch.push_back(remote("observation", obs, org.school, {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 1}}));
+    batch.push_back(remote("conflict", conflict, org.school,
+                           {{"entity", "observation"}, {"row", obs}, {"field", "rating"}, {"winner_value", 1}, {"loser_value", 3},
+                            {"winner_author", org.lead.id}, {"loser_author", org.lead.id}, {"status", "open"}}));
+    batch.push_back(remote("observation", obs, org.school, Json::object(), ChangeKind::Delete));
+    ASSERT_TRUE(store->apply_remote(batch, next_seq).ok());
+    ASSERT_TRUE((*store->get("observation", obs))->deleted);
+    auto r = store->resolve_conflict(org.lead, conflict, 3);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ((*store->get("conflict", conflict))->fields["status"], "resolved");
+    EXPECT_TRUE((*store->get("observation", obs))->deleted);
+    EXPECT_EQ((*store->get("observation", obs))->fields["rating"], 1);
+    // Settled once: a second answer is refused and changes nothing.
+    const auto pending = *store->outbox_count();
+    EXPECT_EQ(store->resolve_conflict(org.lead, conflict, 2).error().message, "this conflict is already resolved");
+    EXPECT_EQ(*store->outbox_count(), pending);
+}

@@ -39,6 +39,8 @@ TEST(Migration, AFileFromTheFirstSchemaOpensWithTheLatestCode) {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     Store& store = **opened;
     EXPECT_EQ(user_version(store.database()), latest_store_version());
+    // Signed out when it was upgraded: the device's owner is whoever last wrote on it.
+    EXPECT_EQ(*store.owner(), "0190a000-0000-7000-8000-000000000004");
 
     // What the old file held is all there.
     const std::string obs = "0190a000-0000-7000-8000-0000000000f1";

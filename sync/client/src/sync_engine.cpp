@@ -69,7 +69,12 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
             done(QString::fromStdString(owner.error().message));
             return;
         }
-        if (!owner->empty() && *owner != user_id) {
+        // A device with data but no owner (from before owners were kept) counts as someone else's.
+        if ((!owner->empty() && *owner != user_id) || (owner->empty() && store_.cursor() > 0)) {
+            if (running_) { // the last person's sync is still writing
+                done(tr("The last sync is still finishing; sign in again in a moment."));
+                return;
+            }
             if (auto st = store_.start_over(); !st) {
                 done(tr("This device holds work of another person that has not reached the server: %1.")
                          .arg(QString::fromStdString(st.error().message)));

@@ -32,6 +32,11 @@ signals:
     void failed(const QString& message);
 
 protected:
+    // A camera stops with no frame, so a reopened preview waits for a fresh one.
+    void clearFrame() {
+        frame_ = QImage();
+        emit frameChanged();
+    }
     void setFrame(QImage frame) {
         frame_ = std::move(frame);
         emit frameChanged();
