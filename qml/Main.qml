@@ -9,8 +9,12 @@ ApplicationWindow {
     property var app: App
     property string defaultServer: ""
     property bool dark: false
+    property string userBefore: "" // who was signed in, to tell signing in again from another person
     onDarkChanged: Theme.dark = window.dark
-    Component.onCompleted: Theme.dark = window.dark
+    Component.onCompleted: {
+        Theme.dark = window.dark
+        window.userBefore = window.app ? window.app.userName : ""
+    }
     Material.theme: window.dark ? Material.Dark : Material.Light
     Material.accent: Theme.primary
     width: 800
@@ -35,13 +39,21 @@ ApplicationWindow {
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }
+    // The session ran out: the sign-in form over the data, which stays where it was.
+    function signInAgain() {
+        if (stack.currentItem.objectName !== "signInPage") stack.push(signInPage, { again: true })
+    }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
     function openEvidence(schoolId, benchmarkId) { stack.push(evidencePage, { schoolId: schoolId, benchmarkId: benchmarkId || "" }) }
 
     Component {
         id: signInPage
-        SignInPage { app: window.app; defaultServer: window.defaultServer }
+        SignInPage {
+            app: window.app
+            defaultServer: window.defaultServer
+            onCancelled: stack.pop()
+        }
     }
     Component {
         id: homePage
@@ -99,9 +111,18 @@ ApplicationWindow {
         SyncStatusBar {
             Layout.fillWidth: true
             app: window.app
-            onConflictsRequested: window.showPage("conflicts")
+            onConflictsRequested: if (stack.currentItem.objectName !== "conflictsPage") stack.push(conflictsPage)
+            onSignInRequested: window.signInAgain()
+            onRefusedRequested: refused.open()
             visible: window.app && window.app.signedIn
         }
+    }
+
+    RefusedDialog {
+        id: refused
+        app: window.app
+        anchors.centerIn: parent
+        width: Math.min(window.width - 2 * Theme.margin, 640)
     }
 
     // Desktop keys: back (Alt+Left, the Back key), sync now (Ctrl+R, F5).
@@ -120,6 +141,11 @@ ApplicationWindow {
 
     Connections {
         target: window.app
-        function onSessionChanged() { window.showPage(window.app.signedIn ? "home" : "signIn") }
+        function onSessionChanged() {
+            // Signed in again as the same person: back to where they were.
+            if (window.app.signedIn && stack.currentItem.again && window.app.userName === window.userBefore) stack.pop()
+            else window.showPage(window.app.signedIn ? "home" : "signIn")
+            window.userBefore = window.app.userName
+        }
     }
 }

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string>
 
 // The SiteVisit QML module is linked in statically.
 Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
@@ -45,6 +46,12 @@ void wait(int ms) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Help needs no window: without a display it would stop at the window system first.
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--help" || a == "-h" || a == "-?" || a == "--help-all") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
     QGuiApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("sitevisit"));
     app.setOrganizationName(QStringLiteral("SiteVisit"));
@@ -188,5 +195,7 @@ int main(int argc, char** argv) {
 
         return 0;
     }
+    // Open and signed in: sync straight away (the engine then keeps to its timer and hints).
+    if (!cli.isSet(signIn)) QTimer::singleShot(0, &controller, &app::AppController::start);
     return app.exec();
 }

@@ -346,11 +346,21 @@ ALTER TABLE "device_state" ADD COLUMN "owner" TEXT NOT NULL DEFAULT '';
 UPDATE "device_state" SET "owner" = COALESCE((SELECT json_extract("user", '$.id') FROM "session" WHERE "id" = 1),
                                              (SELECT "actor" FROM "audit" ORDER BY "id" DESC LIMIT 1), '');)sql";
 
+// Version 5: when the device last finished a sync, so "last synced" survives a restart, and
+// where and as whom it last signed in, so signing in again (after sign-out) starts filled in.
+const char* const kV5 = R"sql(
+ALTER TABLE "device_state" ADD COLUMN "last_sync" TEXT NOT NULL DEFAULT '';
+ALTER TABLE "device_state" ADD COLUMN "last_server" TEXT NOT NULL DEFAULT '';
+ALTER TABLE "device_state" ADD COLUMN "last_email" TEXT NOT NULL DEFAULT '';
+UPDATE "device_state" SET "last_server" = COALESCE((SELECT "server" FROM "session" WHERE "id" = 1), ''),
+                          "last_email" = COALESCE((SELECT json_extract("user", '$.email') FROM "session" WHERE "id" = 1), '');)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
     {3, "sync session and blob queue", kV3},
     {4, "the device's owner", kV4},
+    {5, "last sync, last server and email", kV5},
 };
 
 } // namespace

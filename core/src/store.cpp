@@ -202,7 +202,7 @@ Status Store::start_over() {
             db_->exec(std::string("DELETE FROM ") + quote(table));
         const std::string device = uuids_.next();
         const Hlc last = hlc_.last();
-        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '' WHERE id = 1");
+        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '', last_sync = '' WHERE id = 1");
         up.bind(1, device).bind(2, last.to_string());
         up.run();
         tx.commit();
@@ -634,6 +634,15 @@ Result<std::vector<OutboxEntry>> Store::rejected_changes() const {
     return out;
 }
 
+Status Store::dismiss_rejected() {
+    try {
+        db_->cached("DELETE FROM outbox WHERE state = 'rejected'").run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
 Result<std::optional<Store::Session>> Store::session() const {
     try {
         auto& st = db_->cached("SELECT server, token, expires, user FROM session WHERE id = 1");
@@ -659,8 +668,8 @@ Status Store::set_session(const std::optional<Session>& s) {
         auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) VALUES (1, ?, ?, ?, ?)");
         st.bind(1, s->server).bind(2, s->token).bind(3, s->expires).bind(4, s->user.dump());
         st.run();
-        auto& own = db_->cached("UPDATE device_state SET owner = ? WHERE id = 1");
-        own.bind(1, s->user.value("id", ""));
+        auto& own = db_->cached("UPDATE device_state SET owner = ?, last_server = ?, last_email = ? WHERE id = 1");
+        own.bind(1, s->user.value("id", "")).bind(2, s->server).bind(3, s->user.value("email", ""));
         own.run();
         tx.commit();
         return ok_status();
@@ -675,6 +684,40 @@ Result<std::string> Store::owner() const {
         std::string who = st.step() ? st.text(0) : std::string();
         st.reset();
         return who;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
+    try {
+        auto& st = db_->cached("SELECT last_server, last_email FROM device_state WHERE id = 1");
+        std::pair<std::string, std::string> where;
+        if (st.step()) where = {st.text(0), st.text(1)};
+        st.reset();
+        return where;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<std::string> Store::last_sync() const {
+    try {
+        auto& st = db_->cached("SELECT last_sync FROM device_state WHERE id = 1");
+        std::string when = st.step() ? st.text(0) : std::string();
+        st.reset();
+        return when;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Status Store::set_last_sync(const std::string& when) {
+    try {
+        auto& st = db_->cached("UPDATE device_state SET last_sync = ? WHERE id = 1");
+        st.bind(1, when);
+        st.run();
+        return ok_status();
     } catch (const std::exception& e) {
         return Error{ErrorCode::Storage, e.what()};
     }

@@ -1,9 +1,12 @@
 #include "app_controller.h"
 
+#include "describe.h"
+
 #include "sitevisit/platform/camera.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 
 #include <map>
 
@@ -102,15 +105,68 @@ QString AppController::syncState() const {
 QString AppController::syncMessage() const {
     using S = client::SyncEngine::State;
     const int pending = engine_->pendingChanges();
+    const QString waiting = tr("%n change(s) waiting", nullptr, pending);
     switch (engine_->state()) {
-    case S::Syncing: return tr("Syncing…");
-    case S::UpToDate: return pending == 0 ? tr("Up to date") : tr("%n change(s) waiting", nullptr, pending);
+    case S::Syncing: return pending == 0 ? tr("Syncing…") : tr("Syncing… %1").arg(waiting);
+    case S::UpToDate: return pending == 0 ? tr("Up to date") : waiting;
     case S::Offline:
+        if (!engine_->lastSync().isValid() && engine_->errorString().isEmpty())
+            return pending == 0 ? tr("Not synced yet") : tr("Not synced yet — %1").arg(waiting);
         return pending == 0 ? tr("Offline") : tr("Offline — %n change(s) saved on this device", nullptr, pending);
-    case S::NeedsSignIn: return tr("Sign in again to sync; nothing on this device is lost");
-    case S::Error: return engine_->errorString();
+    case S::NeedsSignIn:
+        return pending == 0 ? tr("Sign in again to sync") : tr("Sign in again to send %n change(s); nothing on this device is lost", nullptr, pending);
+    case S::Error: return pending == 0 ? engine_->errorString() : tr("%1 (%2)").arg(engine_->errorString(), waiting);
     }
     return {};
+}
+
+QString AppController::syncDetail() const {
+    if (engine_->state() != client::SyncEngine::State::Syncing) return {};
+    const auto p = engine_->progress();
+    QStringList parts;
+    if (p.changes_total > 0) parts << tr("%1 of %n change(s)", nullptr, p.changes_total).arg(p.changes_done);
+    if (p.bytes_total > 0)
+        parts << tr("%1 of %2").arg(QLocale().formattedDataSize(p.bytes_done), QLocale().formattedDataSize(p.bytes_total));
+    return parts.join(QStringLiteral(" · "));
+}
+
+QString AppController::signInServer() const {
+    if (auto s = store_->session(); s && *s) return QString::fromStdString((*s)->server);
+    auto last = store_->last_sign_in();
+    return last ? QString::fromStdString(last->first) : QString();
+}
+
+QString AppController::signInEmail() const {
+    if (auto s = store_->session(); s && *s) return QString::fromStdString((*s)->user.value("email", ""));
+    auto last = store_->last_sign_in();
+    return last ? QString::fromStdString(last->second) : QString();
+}
+
+QVariantList AppController::refusedList() const {
+    QVariantList out;
+    auto refused = store_->rejected_changes();
+    if (!refused) return out;
+    for (const auto& e : *refused) {
+        const EntitySpec* spec = find_entity(e.change.entity);
+        QStringList values;
+        for (const auto& [name, value] : e.change.fields.items())
+            values << tr("%1 %2").arg(QString::fromStdString(name), describe_value(*store_, spec ? spec->field(name) : nullptr, value));
+        if (e.change.kind == ChangeKind::Delete) values << tr("deleted");
+        out << QVariantMap{{"what", describe_row(*store_, e.change.entity, e.change.id)},
+                           {"change", values.join(QStringLiteral(", "))},
+                           {"reason", QString::fromStdString(e.error)}};
+    }
+    return out;
+}
+
+bool AppController::dismissRefused() {
+    if (auto st = store_->dismiss_rejected(); !st) return false;
+    emit syncChanged();
+    return true;
+}
+
+void AppController::start() {
+    if (signedIn()) engine_->syncNow();
 }
 
 QString AppController::lastSync() const {
@@ -140,11 +196,13 @@ void AppController::signIn(const QString& server, const QString& email, const QS
     busy_ = true;
     sign_in_error_.clear();
     emit busyChanged();
-    engine_->signIn(url, email.trimmed(), password, [this](QString error) {
+    const bool was_signed_in = signedIn();
+    engine_->signIn(url, email.trimmed(), password, [this, was_signed_in](QString error) {
         busy_ = false;
         sign_in_error_ = error;
         emit busyChanged();
-        emit sessionChanged();
+        // A refused sign-in leaves the form as it was typed, to correct and try again.
+        if (error.isEmpty() || signedIn() != was_signed_in) emit sessionChanged();
         if (error.isEmpty()) engine_->syncNow();
     });
 }

@@ -33,6 +33,10 @@ class AppController : public QObject {
     Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
     Q_PROPERTY(int openConflicts READ openConflicts NOTIFY syncChanged)
     Q_PROPERTY(QString lastSync READ lastSync NOTIFY syncChanged)
+    Q_PROPERTY(QString syncDetail READ syncDetail NOTIFY syncChanged)
+    Q_PROPERTY(int refusedChanges READ refusedChanges NOTIFY syncChanged)
+    Q_PROPERTY(QString signInServer READ signInServer NOTIFY sessionChanged)
+    Q_PROPERTY(QString signInEmail READ signInEmail NOTIFY sessionChanged)
     Q_PROPERTY(double syncProgress READ syncProgress NOTIFY syncChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     Q_PROPERTY(QString signInError READ signInError NOTIFY busyChanged)
@@ -52,6 +56,19 @@ public:
     int pendingChanges() const { return engine_->pendingChanges(); }
     int openConflicts() const { return engine_->openConflicts(); }
     QString lastSync() const;
+    // While syncing: how far, in changes and bytes ("12 of 40 changes · 1.2 MB of 3.4 MB").
+    QString syncDetail() const;
+    // Changes the server refused (kept with its reason until dismissed).
+    int refusedChanges() const { return engine_->rejectedChanges(); }
+    // {what, change, reason} per refused change, in words.
+    Q_INVOKABLE QVariantList refusedList() const;
+    // Forgets the refused changes (the server never took them; the device keeps its values).
+    Q_INVOKABLE bool dismissRefused();
+    // To fill in the sign-in form: the session's server and email, else the last sign-in's.
+    QString signInServer() const;
+    QString signInEmail() const;
+    // After the first frame: a signed-in app syncs straight away.
+    Q_INVOKABLE void start();
     double syncProgress() const;
     bool busy() const { return busy_; }
     QString signInError() const { return sign_in_error_; }

@@ -36,6 +36,7 @@ QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
     case LevelRole: return s.level;
     case LastVisitRole: return s.last_visit;
     case NextVisitRole: return s.next_visit;
+    case ReceivershipRole: return s.receivership;
     }
     return {};
 }
@@ -43,7 +44,7 @@ QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
 QHash<int, QByteArray> CaseloadModel::roleNames() const {
     return {{SchoolIdRole, "schoolId"},       {NameRole, "name"},           {DistrictRole, "district"},
             {DesignationRole, "designation"}, {LevelRole, "level"},         {LastVisitRole, "lastVisit"},
-            {NextVisitRole, "nextVisit"}};
+            {NextVisitRole, "nextVisit"},     {ReceivershipRole, "receivership"}};
 }
 
 QObject* CaseloadModel::app() const { return app_; }
@@ -67,10 +68,13 @@ void CaseloadModel::reload() {
         std::map<std::string, std::pair<QString, QString>> visits; // school -> last, next
         if (auto v = store.list("visit"))
             for (const auto& r : *v) {
+                // Last: a visit done (submitted or reviewed). Next: one still a draft, from
+                // today on (today's is under way).
                 const QString date = QString::fromStdString(r.fields.value("start_date", ""));
+                const bool done = r.fields.value("status", "draft") != "draft";
                 auto& [last, next] = visits[r.school];
-                if (date <= today && date > last) last = date;
-                if (date > today && (next.isEmpty() || date < next)) next = date;
+                if (done && date <= today && date > last) last = date;
+                if (!done && date >= today && (next.isEmpty() || date < next)) next = date;
             }
         if (auto s = store.list("school"))
             for (const auto& r : *s) {
@@ -80,7 +84,8 @@ void CaseloadModel::reload() {
                               designation_label(r.fields.value("designation", "none")),
                               QString::fromStdString(r.fields.value("level", "")),
                               visits[r.id].first,
-                              visits[r.id].second};
+                              visits[r.id].second,
+                              r.fields.value("designation", "none") == "chronically_underperforming"};
                 schools_.push_back(school);
             }
         std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {

@@ -15,7 +15,8 @@ class CaseloadModel : public QAbstractListModel {
     Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY appChanged)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Roles { SchoolIdRole = Qt::UserRole + 1, NameRole, DistrictRole, DesignationRole, LevelRole, LastVisitRole, NextVisitRole };
+    enum Roles { SchoolIdRole = Qt::UserRole + 1, NameRole, DistrictRole, DesignationRole, LevelRole, LastVisitRole, NextVisitRole,
+                 ReceivershipRole };
     Q_ENUM(Roles)
 
     explicit CaseloadModel(QObject* parent = nullptr);
@@ -34,6 +35,7 @@ signals:
 private:
     struct School {
         QString id, name, district, designation, level, last_visit, next_visit;
+        bool receivership = false;
     };
     AppController* app_ = nullptr;
     QList<School> schools_;

@@ -1,6 +1,7 @@
 #include "conflicts_model.h"
 
 #include "app_controller.h"
+#include "describe.h"
 
 #include "sitevisit/core/hlc.h"
 
@@ -43,12 +44,6 @@ void ConflictsModel::setApp(QObject* app) {
 }
 
 namespace {
-
-QString shown(const Json& v) {
-    if (v.is_null()) return ConflictsModel::tr("(deleted)");
-    if (v.is_string()) return QString::fromStdString(v.get<std::string>());
-    return QString::fromStdString(v.dump());
-}
 
 // The kept value as a person would edit it: text as it is, anything else as JSON.
 QString editable(const Json& v) {
@@ -106,17 +101,14 @@ void ConflictsModel::reload() {
         if (auto rows = store.list("conflict", "status", "open"))
             for (const auto& r : *rows) {
                 const Json& f = r.fields;
-                QString what = QString::fromStdString(f.value("entity", "") + " " + f.value("field", ""));
-                if (f.value("entity", "") == "observation")
-                    if (auto o = store.get("observation", f.value("row", "")); o.ok() && *o)
-                        if (auto* ind = store.reference().indicator((*o)->fields.value("indicator", "")))
-                            what = tr("%1 %2: %3").arg(QString::fromStdString(ind->code), QString::fromStdString(ind->name),
+                const FieldSpec* field = field_of(f);
+                const QString what = tr("%1: %2").arg(describe_row(store, f.value("entity", ""), f.value("row", "")),
                                                       QString::fromStdString(f.value("field", "")));
-                items_.push_back({QString::fromStdString(r.id), what, shown(f.value("winner_value", Json())),
+                items_.push_back({QString::fromStdString(r.id), what, describe_value(store, field, f.value("winner_value", Json())),
                                   name_of(f.value("winner_author", "")), when(f.value("winner_hlc", "")),
-                                  shown(f.value("loser_value", Json())), name_of(f.value("loser_author", "")),
+                                  describe_value(store, field, f.value("loser_value", Json())), name_of(f.value("loser_author", "")),
                                   when(f.value("loser_hlc", "")), editable(f.value("winner_value", Json())),
-                                  hint(field_of(f), store.reference())});
+                                  hint(field, store.reference())});
             }
     }
     endResetModel();

@@ -7,6 +7,7 @@
 #include <QDate>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QUrl>
 
 #include <map>
@@ -20,6 +21,31 @@ QString state_label(const QString& s) {
     if (s == QLatin1String("needs_more")) return EvidenceModel::tr("Needs more");
     if (s == QLatin1String("not_relevant")) return EvidenceModel::tr("Not relevant");
     return EvidenceModel::tr("Waiting for review");
+}
+
+// A file's upload in words and as a fraction (-1 when there is nothing to show).
+struct UploadStatus {
+    QString text;
+    double progress = -1;
+    bool failed = false;
+};
+
+UploadStatus upload_status(const Store::BlobJob& j) {
+    if (j.state == "done") return {EvidenceModel::tr("Uploaded"), -1, false};
+    if (j.state == "failed")
+        return {j.error.empty() ? EvidenceModel::tr("Upload failed") : EvidenceModel::tr("Upload failed: %1").arg(QString::fromStdString(j.error)), -1, true};
+    const double f = j.size > 0 ? double(j.sent) / double(j.size) : 0.0;
+    if (j.sent == 0) return {EvidenceModel::tr("Waiting to upload (%1)").arg(QLocale().formattedDataSize(j.size)), 0, false};
+    return {EvidenceModel::tr("Uploading %1 of %2").arg(QLocale().formattedDataSize(j.sent), QLocale().formattedDataSize(j.size)), f, false};
+}
+
+std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
+    std::map<std::string, Store::BlobJob> jobs;
+    for (const char* state : {"pending", "done", "failed"})
+        if (auto js = store.blob_jobs(state))
+            for (const auto& j : *js)
+                if (j.direction == "up") jobs[j.sha256] = j;
+    return jobs;
 }
 
 } // namespace
@@ -39,9 +65,12 @@ QVariant EvidenceModel::data(const QModelIndex& index, int role) const {
     case StateLabelRole: return i.state_label;
     case LastCommentRole: return i.comment;
     case UploadRole: return i.upload;
+    case UploadProgressRole: return i.upload_progress;
+    case UploadFailedRole: return i.upload_failed;
     case LocalFileRole: return i.local_file;
     case LinksRole: return i.links;
     case DescriptionRole: return i.description;
+    case DetailRole: return i.detail;
     }
     return {};
 }
@@ -51,14 +80,33 @@ QHash<int, QByteArray> EvidenceModel::roleNames() const {
             {MediaTypeRole, "mediaType"},   {SizeRole, "size"},           {SchoolNameRole, "schoolName"},
             {StateRole, "state"},           {StateLabelRole, "stateLabel"}, {LastCommentRole, "lastComment"},
             {UploadRole, "upload"},         {LocalFileRole, "localFile"}, {LinksRole, "links"},
-            {DescriptionRole, "description"}};
+            {DescriptionRole, "description"}, {UploadProgressRole, "uploadProgress"},
+            {UploadFailedRole, "uploadFailed"}, {DetailRole, "detail"}};
 }
 
 QObject* EvidenceModel::app() const { return app_; }
 
 void EvidenceModel::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
+    // Uploads move while a sync runs: their rows follow without a reset.
+    if (app_) connect(app_, &AppController::syncChanged, this, &EvidenceModel::refreshUploads);
     reload();
+}
+
+void EvidenceModel::refreshUploads() {
+    if (!app_) return;
+    const auto jobs = upload_jobs(app_->store());
+    for (int row = 0; row < items_.size(); ++row) {
+        Item& i = items_[row];
+        const auto j = jobs.find(i.sha);
+        if (j == jobs.end()) continue;
+        const UploadStatus u = upload_status(j->second);
+        if (u.text == i.upload && u.progress == i.upload_progress && u.failed == i.upload_failed) continue;
+        i.upload = u.text;
+        i.upload_progress = u.progress;
+        i.upload_failed = u.failed;
+        emit dataChanged(index(row), index(row), {UploadRole, UploadProgressRole, UploadFailedRole});
+    }
 }
 
 void EvidenceModel::setSchoolId(const QString& id) {
@@ -132,12 +180,11 @@ void EvidenceModel::reload() {
         std::map<std::string, std::pair<std::string, std::string>> decision;
         if (auto rv = store.list("review"))
             for (const auto& r : *rv) decision[r.fields.value("evidence", "")] = {r.fields.value("decision", ""), r.fields.value("comment", "")};
-        std::map<std::string, std::string> upload;
+        const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
         for (const char* state : {"pending", "done", "failed"})
             if (auto jobs = store.blob_jobs(state))
                 for (const auto& j : *jobs) {
-                    if (j.direction == "up") upload[j.sha256] = std::string(state) + (j.size ? " " + std::to_string(100 * j.sent / j.size) + "%" : "");
                     if (QFileInfo::exists(QString::fromStdString(j.path)) && std::string(state) == "done") local[j.sha256] = j.path;
                     if (j.direction == "up" && QFileInfo::exists(QString::fromStdString(j.path))) local[j.sha256] = j.path;
                 }
@@ -160,11 +207,19 @@ void EvidenceModel::reload() {
                 i.media = QString::fromStdString(r.fields.value("media_type", ""));
                 i.size = r.fields.value("size", std::int64_t{0});
                 i.school_name = QString::fromStdString(school_names[r.school]);
+                const QString kind_label = i.kind == QLatin1String("photo") ? tr("Photo") : i.kind == QLatin1String("data") ? tr("Data") : tr("Document");
+                i.detail = QStringLiteral("%1 · %2 · %3").arg(i.school_name, kind_label, QLocale().formattedDataSize(i.size));
                 i.state = state;
                 i.state_label = state_label(state);
                 i.comment = d == decision.end() ? QString() : QString::fromStdString(d->second.second);
                 const std::string sha = r.fields.value("sha256", "");
-                i.upload = QString::fromStdString(upload.count(sha) ? upload[sha] : "");
+                i.sha = sha;
+                if (auto up = uploads.find(sha); up != uploads.end()) {
+                    const UploadStatus status = upload_status(up->second);
+                    i.upload = status.text;
+                    i.upload_progress = status.progress;
+                    i.upload_failed = status.failed;
+                }
                 i.local_file = local.count(sha) ? QUrl::fromLocalFile(QString::fromStdString(local[sha])).toString() : QString();
                 if (r.fields.contains("benchmarks"))
                     for (const auto& b : r.fields["benchmarks"]) i.links << QString::fromStdString(measures[b.get<std::string>()]);
@@ -215,6 +270,9 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QS
 bool EvidenceModel::review(const QString& evidenceId, const QString& decision, const QString& comment) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
+    // The school has to learn what is missing or why it does not count.
+    if (decision != QLatin1String("accepted") && comment.trimmed().isEmpty())
+        return fail(tr("Say in the comment what is missing or why it is not relevant.").toStdString());
     Json f{{"evidence", evidenceId.toStdString()}, {"decision", decision.toStdString()}};
     if (!comment.trimmed().isEmpty()) f["comment"] = comment.trimmed().toStdString();
     auto r = app_->store().put(*u, {"review", "", "", f});

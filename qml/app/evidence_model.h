@@ -28,7 +28,8 @@ public:
     enum Roles {
         EvidenceIdRole = Qt::UserRole + 1, TitleRole, KindRole, MediaTypeRole, SizeRole, SchoolNameRole,
         StateRole, StateLabelRole, LastCommentRole, UploadRole, LocalFileRole, LinksRole,
-        DescriptionRole
+        DescriptionRole, UploadProgressRole, UploadFailedRole,
+        DetailRole // school · kind · size, in words
     };
     explicit EvidenceModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
@@ -77,13 +78,18 @@ public:
     // mediaType}, or empty (for screenshots of the preview).
     Q_INVOKABLE QVariantMap firstOnDevice(const QString& mediaType) const;
     Q_INVOKABLE void reload();
+    // Upload progress of the rows, read again while a sync runs (no reset).
+    void refreshUploads();
 
 signals:
     void changed();
 
 private:
     struct Item {
-        QString id, title, description, kind, media, school_name, state, state_label, comment, upload, local_file;
+        QString id, title, description, kind, media, school_name, state, state_label, comment, upload, local_file, detail;
+        std::string sha;
+        double upload_progress = -1; // 0..1 while waiting or sending; -1 when done or failed
+        bool upload_failed = false;
         qint64 size = 0;
         QStringList links;
         QString sort_key;

@@ -7,6 +7,9 @@
 
 #include <QDate>
 
+#include <map>
+#include <tuple>
+
 namespace sitevisit::app {
 
 QObject* SchoolController::app() const { return app_; }
@@ -20,6 +23,31 @@ void SchoolController::setSchoolId(const QString& id) {
     if (id == school_) return;
     school_ = id;
     reload();
+}
+
+namespace {
+
+QString kind_label(const std::string& kind) {
+    if (kind == "monitoring") return SchoolController::tr("Monitoring");
+    if (kind == "targeted") return SchoolController::tr("Targeted");
+    if (kind == "progress_monitoring") return SchoolController::tr("Progress monitoring");
+    if (kind == "walkthrough") return SchoolController::tr("Walkthrough");
+    return QString::fromStdString(kind);
+}
+
+QString status_label(const std::string& status) {
+    if (status == "submitted") return SchoolController::tr("Submitted");
+    if (status == "reviewed") return SchoolController::tr("Reviewed");
+    return SchoolController::tr("Draft");
+}
+
+} // namespace
+
+QVariantList SchoolController::visitKinds() const {
+    QVariantList out;
+    for (const char* k : {"monitoring", "targeted", "progress_monitoring", "walkthrough"})
+        out << QVariantMap{{"kind", QString::fromLatin1(k)}, {"label", kind_label(k)}};
+    return out;
 }
 
 bool SchoolController::canStartVisit() const {
@@ -40,8 +68,30 @@ void SchoolController::reload() {
             designation_ = QString::fromStdString((*s)->fields.value("designation", ""));
         }
         const std::int64_t today = QDate(1970, 1, 1).daysTo(QDate::currentDate());
-        if (auto bms = store.list("benchmark", "school", sid))
+        // Plan order: objectives by position, then the benchmarks of their initiatives.
+        struct Objective {
+            int position = 0;
+            QString title;
+        };
+        std::map<std::string, Objective> objectives;
+        std::map<std::string, std::string> objective_of_initiative;
+        if (auto os = store.list("objective", "school", sid))
+            for (const auto& o : *os)
+                objectives[o.id] = {o.fields.value("position", 0),
+                                    tr("%1 · Practice %2").arg(QString::fromStdString(o.fields.value("title", ""))).arg(o.fields.value("practice", 0))};
+        if (auto is = store.list("initiative", "school", sid))
+            for (const auto& i : *is) objective_of_initiative[i.id] = i.fields.value("objective", "");
+        auto bms = store.list("benchmark", "school", sid);
+        if (bms)
+            std::stable_sort(bms->begin(), bms->end(), [&](const auto& a, const auto& b) {
+                const std::string oa = objective_of_initiative[a.fields.value("initiative", "")];
+                const std::string ob = objective_of_initiative[b.fields.value("initiative", "")];
+                return std::tie(objectives[oa].position, oa) < std::tie(objectives[ob].position, ob);
+            });
+        std::string previous_objective = "\x01";
+        if (bms)
             for (const auto& b : *bms) {
+                const std::string objective = objective_of_initiative[b.fields.value("initiative", "")];
                 auto status = benchmark_status(store, b.id, today);
                 auto line = benchmark_line(b.fields);
                 QVariantList points;
@@ -56,7 +106,10 @@ void SchoolController::reload() {
                               {"status", status ? QString::fromLatin1(to_string(status->status)) : QString()},
                               {"statusLabel", status ? tr(label(status->status)) : tr("Unknown")},
                               {"reason", status ? QString::fromStdString(status->reason) : QString()},
-                              {"readings", points}};
+                              {"readings", points},
+                              {"objective", objectives.count(objective) ? objectives[objective].title : tr("Other benchmarks")},
+                              {"objectiveFirst", objective != previous_objective}};
+                previous_objective = objective;
                 if (line) {
                     m["baseline"] = line->baseline;
                     m["target"] = line->target;
@@ -71,8 +124,10 @@ void SchoolController::reload() {
                 const std::string status = v.fields.value("status", "draft");
                 visits_.push_back(QVariantMap{{"visitId", QString::fromStdString(v.id)},
                                               {"kind", QString::fromStdString(v.fields.value("kind", ""))},
+                                              {"kindLabel", kind_label(v.fields.value("kind", ""))},
                                               {"date", QString::fromStdString(v.fields.value("start_date", ""))},
-                                              {"status", QString::fromStdString(status)}});
+                                              {"status", QString::fromStdString(status)},
+                                              {"statusLabel", status_label(status)}});
             }
             std::sort(visits_.begin(), visits_.end(), [](const QVariant& a, const QVariant& b) {
                 return a.toMap()["date"].toString() > b.toMap()["date"].toString();
@@ -82,7 +137,7 @@ void SchoolController::reload() {
     emit changed();
 }
 
-QString SchoolController::startVisit() {
+QString SchoolController::startVisit(const QString& kind, const QString& date) {
     error_.clear();
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) {
@@ -96,8 +151,10 @@ QString SchoolController::startVisit() {
     const Rubric* rubric_of_level = app_->store().reference().rubric_for_level(level);
     const std::string rubric = rubric_of_level ? rubric_of_level->id : std::string();
     auto r = app_->store().put(*u, {"visit", "", school_.toStdString(),
-                                    {{"kind", "monitoring"}, {"rubric", rubric},
-                                     {"start_date", QDate::currentDate().toString(Qt::ISODate).toStdString()}}});
+                                    {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
+                                     {"rubric", rubric},
+                                     {"start_date", date.isEmpty() ? QDate::currentDate().toString(Qt::ISODate).toStdString()
+                                                                   : date.trimmed().toStdString()}}});
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         return {};

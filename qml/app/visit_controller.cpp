@@ -98,6 +98,7 @@ void VisitController::reload() {
     levels_.clear();
     title_.clear();
     editable_ = false;
+    unrated_ = 0;
     QList<IndicatorListModel::Item> items;
     if (app_ && !visit_.isEmpty()) {
         Store& store = app_->store();
@@ -156,6 +157,7 @@ void VisitController::reload() {
                             if (it != obs_by_indicator.end() && it->second.fields.contains("rating")) ++rated;
                         }
                 practices_.push_back(QVariantMap{{"number", p.number}, {"name", QString::fromStdString(p.name)}, {"rated", rated}, {"total", total}});
+                unrated_ += total - rated;
                 summary_.push_back(QVariantMap{{"number", p.number},
                                                {"name", QString::fromStdString(p.name)},
                                                {"mean", mean(now[p.number])},

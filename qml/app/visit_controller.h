@@ -49,6 +49,8 @@ class VisitController : public QObject {
     Q_PROPERTY(QStringList levels READ levels NOTIFY changed)
     Q_PROPERTY(QVariantList sources READ sources NOTIFY changed)
     Q_PROPERTY(QVariantList summary READ summary NOTIFY changed)
+    // Indicators of the visit's rubric not rated yet (the submit confirmation says so).
+    Q_PROPERTY(int unrated READ unrated NOTIFY changed)
     Q_PROPERTY(QObject* indicators READ indicators CONSTANT)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
 public:
@@ -66,6 +68,7 @@ public:
     QStringList levels() const { return levels_; }
     QVariantList sources() const { return sources_; }
     QVariantList summary() const { return summary_; }
+    int unrated() const { return unrated_; }
     QObject* indicators() { return &indicators_; }
     QString errorString() const { return error_; }
 
@@ -89,6 +92,7 @@ private:
     QString visit_, title_, status_, error_, school_, rubric_;
     bool editable_ = false;
     int practice_ = 1;
+    int unrated_ = 0;
     QVariantList practices_, sources_, summary_;
     QStringList levels_;
     std::map<QString, QString> observation_of_; // indicator -> observation row

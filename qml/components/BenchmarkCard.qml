@@ -9,7 +9,10 @@ Rectangle {
     id: card
     property var benchmark: ({})
     property bool canRecord: false
-    signal readingRecorded(string benchmarkId, string date, real value)
+    // Records a reading; true when stored. The value stays typed (and errorFor() shows why)
+    // when it was not.
+    property var record: function(benchmarkId, date, value) { return false }
+    property var errorFor: function() { return "" }
     implicitHeight: column.implicitHeight + 2 * Theme.margin
     radius: Theme.radius
     color: Theme.surface
@@ -67,7 +70,7 @@ Rectangle {
                 id: readingDate
                 Layout.preferredWidth: 150
                 implicitHeight: Theme.touchTarget
-                text: new Date().toISOString().slice(0, 10)
+                text: Qt.formatDate(new Date(), "yyyy-MM-dd") // the local day
                 inputMask: "9999-99-99"
                 Accessible.name: qsTr("Date of the reading")
             }
@@ -86,10 +89,21 @@ Rectangle {
                 enabled: readingValue.acceptableInput
                 Accessible.name: qsTr("Record the reading")
                 onClicked: {
-                    card.readingRecorded(card.benchmark.benchmarkId, readingDate.text, Number(readingValue.text))
-                    readingValue.text = ""
+                    if (card.record(card.benchmark.benchmarkId, readingDate.text, Number(readingValue.text))) {
+                        readingValue.text = ""
+                        readingError.text = ""
+                    } else {
+                        readingError.text = card.errorFor()
+                    }
                 }
             }
+        }
+        Label {
+            id: readingError
+            Layout.fillWidth: true
+            visible: text.length > 0
+            color: Theme.danger
+            wrapMode: Text.WordWrap
         }
     }
 }

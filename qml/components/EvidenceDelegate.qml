@@ -14,11 +14,15 @@ Rectangle {
     required property string stateLabel
     required property string lastComment
     required property string upload
+    required property double uploadProgress
+    required property bool uploadFailed
     required property string localFile
     required property var links
     required property string description
+    required property string detail
     property bool canReview: false
-    signal reviewed(string decision, string comment)
+    // Records a decision and answers whether it was kept; the comment stays when it was not.
+    property var review: function(decision, comment) { return false }
     signal fetchRequested()
     signal previewRequested()
     readonly property bool isPdf: mediaType === "application/pdf"
@@ -40,7 +44,7 @@ Rectangle {
         Label { Layout.fillWidth: true; text: card.title; font.pixelSize: Theme.fontTitle; color: Theme.text; wrapMode: Text.WordWrap }
         Label {
             Layout.fillWidth: true
-            text: qsTr("%1 · %2 · %3 KB").arg(card.schoolName).arg(card.mediaType).arg(Math.max(1, Math.round(card.size / 1024)))
+            text: card.detail
             color: Theme.mutedText
             font.pixelSize: Theme.fontSmall
             elide: Text.ElideRight
@@ -99,9 +103,11 @@ Rectangle {
             }
             Label {
                 visible: card.upload.length > 0
-                text: card.upload.startsWith("done") ? qsTr("Uploaded") : card.upload.startsWith("failed") ? qsTr("Upload failed") : qsTr("Uploading %1").arg(card.upload.replace("pending ", ""))
-                color: card.upload.startsWith("failed") ? Theme.danger : Theme.mutedText
+                Layout.maximumWidth: card.width / 2
+                text: card.upload
+                color: card.uploadFailed ? Theme.danger : Theme.mutedText
                 font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
             }
             Item { Layout.fillWidth: true }
             Button {
@@ -133,6 +139,12 @@ Rectangle {
             color: Theme.text
             wrapMode: Text.WordWrap
         }
+        ProgressBar {
+            Layout.fillWidth: true
+            visible: card.uploadProgress >= 0
+            value: card.uploadProgress
+            Accessible.name: qsTr("Upload of %1").arg(card.title)
+        }
         ColumnLayout {
             Layout.fillWidth: true
             visible: card.canReview
@@ -140,7 +152,7 @@ Rectangle {
                 id: comment
                 Layout.fillWidth: true
                 implicitHeight: Theme.touchTarget
-                placeholderText: qsTr("Comment for the school")
+                placeholderText: qsTr("Comment for the school (needed for Needs more and Not relevant)")
                 Accessible.name: qsTr("Review comment for %1").arg(card.title)
             }
             RowLayout {
@@ -150,10 +162,12 @@ Rectangle {
                     Button {
                         required property var modelData
                         Layout.fillWidth: true
+                        Layout.preferredWidth: 1 // three equal buttons
                         implicitHeight: Theme.touchTarget
+                        highlighted: modelData.d === "accepted"
                         text: modelData.t
                         Accessible.name: qsTr("%1: %2").arg(modelData.t).arg(card.title)
-                        onClicked: { card.reviewed(modelData.d, comment.text); comment.text = "" }
+                        onClicked: if (card.review(modelData.d, comment.text)) comment.text = ""
                     }
                 }
             }

@@ -8,6 +8,7 @@ ItemDelegate {
     required property string schoolId
     required property string name
     required property string designation
+    required property bool receivership
     required property string lastVisit
     required property string nextVisit
     required property string level
@@ -36,7 +37,7 @@ ItemDelegate {
             Layout.fillWidth: true
             text: delegate.designation
             font.pixelSize: Theme.fontBody
-            color: delegate.designation === qsTr("Receivership") ? Theme.danger : Theme.mutedText
+            color: delegate.receivership ? Theme.danger : Theme.mutedText
         }
         Label {
             Layout.fillWidth: true

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 import SiteVisit
 
@@ -8,6 +9,8 @@ Rectangle {
     id: bar
     property var app
     signal conflictsRequested()
+    signal signInRequested()
+    signal refusedRequested()
     implicitHeight: Math.max(Theme.touchTarget, row.implicitHeight + Theme.spacing)
     color: Theme.surface
     border.color: Theme.divider
@@ -55,8 +58,25 @@ Rectangle {
                 Layout.fillWidth: true
                 visible: bar.app && bar.app.syncState === "syncing"
                 value: bar.app ? bar.app.syncProgress : 0
-                Accessible.name: qsTr("Sync progress")
+                Accessible.name: qsTr("Sync progress: %1").arg(bar.app ? bar.app.syncDetail : "")
             }
+            Label {
+                Layout.fillWidth: true
+                visible: text.length > 0
+                text: bar.app ? bar.app.syncDetail : ""
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
+            }
+        }
+        Button {
+            objectName: "refusedButton"
+            visible: bar.app && bar.app.refusedChanges > 0
+            text: qsTr("Refused (%1)").arg(bar.app ? bar.app.refusedChanges : 0)
+            implicitHeight: Theme.touchTarget
+            Material.foreground: Theme.danger
+            Accessible.name: qsTr("Changes the server refused")
+            onClicked: bar.refusedRequested()
         }
         Button {
             visible: bar.app && bar.app.openConflicts > 0
@@ -66,6 +86,16 @@ Rectangle {
             onClicked: bar.conflictsRequested()
         }
         Button {
+            objectName: "signInAgainButton"
+            visible: bar.app && bar.app.syncState === "needsSignIn"
+            text: qsTr("Sign in")
+            highlighted: true
+            implicitHeight: Theme.touchTarget
+            Accessible.name: qsTr("Sign in again")
+            onClicked: bar.signInRequested()
+        }
+        Button {
+            visible: !bar.app || bar.app.syncState !== "needsSignIn"
             text: qsTr("Sync now")
             enabled: bar.app && bar.app.signedIn && bar.app.syncState !== "syncing"
             implicitHeight: Theme.touchTarget

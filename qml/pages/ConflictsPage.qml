@@ -79,7 +79,7 @@ Page {
                 // Or neither: a third value, checked like any other edit.
                 Label {
                     Layout.fillWidth: true
-                    text: qsTr("Or neither: type another value (%1).").arg(card.fieldHint.charAt(0).toLowerCase() + card.fieldHint.slice(1))
+                    text: qsTr("Or neither: type another value. %1.").arg(card.fieldHint)
                     color: Theme.mutedText
                     wrapMode: Text.WordWrap
                 }

@@ -157,7 +157,7 @@ Page {
             delegate: EvidenceDelegate {
                 width: ListView.view.width
                 canReview: evidence.canReview
-                onReviewed: (decision, comment) => evidence.review(evidenceId, decision, comment)
+                review: (decision, comment) => evidence.review(evidenceId, decision, comment)
                 onFetchRequested: evidence.fetch(evidenceId)
                 onPreviewRequested: preview.show(title, localFile, mediaType)
             }

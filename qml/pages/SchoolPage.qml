@@ -26,6 +26,20 @@ Page {
         schoolId: page.schoolId
     }
 
+    StartVisitDialog {
+        id: newVisit
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        width: Math.min(page.width - 2 * Theme.margin, 480)
+        kinds: school.visitKinds
+        create: (kind, date) => {
+            const id = school.startVisit(kind, date)
+            newVisit.errorText = id.length ? "" : school.errorString()
+            return id
+        }
+        onCreated: (id, today) => { if (today) page.openVisit(id) }
+    }
+
     header: PageHeader {
         title: school.name
         onBack: page.StackView.view.pop()
@@ -63,24 +77,33 @@ Page {
             }
             Repeater {
                 model: school.benchmarks
-                BenchmarkCard {
+                ColumnLayout {
                     required property var modelData
                     Layout.fillWidth: true
-                    Layout.leftMargin: Theme.margin
-                    Layout.rightMargin: Theme.margin
-                    benchmark: modelData
-                    canRecord: readings.canUpload
-                    onReadingRecorded: (id, date, value) => {
-                        if (!readings.addReading(id, date, value, "")) readingError.text = readings.errorString
-                        else readingError.text = ""
+                    spacing: Theme.spacing
+                    // The plan's objectives head their benchmarks.
+                    Label {
+                        Layout.fillWidth: true
+                        Layout.leftMargin: Theme.margin
+                        Layout.rightMargin: Theme.margin
+                        Layout.topMargin: Theme.spacing
+                        visible: modelData.objectiveFirst
+                        text: modelData.objective
+                        font.pixelSize: Theme.fontBody
+                        font.bold: true
+                        color: Theme.mutedText
+                        wrapMode: Text.WordWrap
+                    }
+                    BenchmarkCard {
+                        Layout.fillWidth: true
+                        Layout.leftMargin: Theme.margin
+                        Layout.rightMargin: Theme.margin
+                        benchmark: modelData
+                        canRecord: readings.canUpload
+                        record: (id, date, value) => readings.addReading(id, date, value, "")
+                        errorFor: () => readings.errorString
                     }
                 }
-            }
-            Label {
-                id: readingError
-                Layout.leftMargin: Theme.margin
-                visible: text.length > 0
-                color: Theme.danger
             }
             Label {
                 Layout.margins: Theme.margin
@@ -104,14 +127,9 @@ Page {
                     text: qsTr("Start a visit")
                     implicitHeight: Theme.touchTarget
                     Accessible.name: qsTr("Start a visit")
-                    onClicked: {
-                        var id = school.startVisit()
-                        if (id.length) page.openVisit(id)
-                        else visitError.text = school.errorString()
-                    }
+                    onClicked: newVisit.open()
                 }
             }
-            Label { id: visitError; visible: text.length; color: Theme.danger; Layout.margins: Theme.margin }
             Repeater {
                 model: school.visits
                 ItemDelegate {
@@ -120,7 +138,7 @@ Page {
                     Layout.leftMargin: Theme.margin
                     Layout.rightMargin: Theme.margin
                     implicitHeight: Theme.touchTarget + Theme.spacing
-                    text: qsTr("%1 · %2 · %3").arg(modelData.date).arg(modelData.kind.replace("_", " ")).arg(modelData.status)
+                    text: qsTr("%1 · %2 · %3").arg(modelData.date).arg(modelData.kindLabel).arg(modelData.statusLabel)
                     Accessible.name: text
                     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
                     onClicked: page.openVisit(modelData.visitId)

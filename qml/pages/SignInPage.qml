@@ -7,9 +7,19 @@ Page {
     id: page
     property var app
     property string defaultServer: ""
+    // Signing in again (the session ran out): the data stays; Cancel goes back to it.
+    property bool again: false
+    signal cancelled()
     objectName: "signInPage"
     title: qsTr("Sign in")
     background: Rectangle { color: Theme.background }
+
+    // Filled in once from the last sign-in (or the --server default); typing is never overwritten.
+    Component.onCompleted: {
+        server.text = page.app && page.app.signInServer.length > 0 ? page.app.signInServer : page.defaultServer
+        email.text = page.app ? page.app.signInEmail : ""
+        if (server.text.length > 0 && email.text.length > 0) password.forceActiveFocus()
+    }
 
     ColumnLayout {
         anchors.centerIn: parent
@@ -24,7 +34,8 @@ Page {
         }
         Label {
             Layout.fillWidth: true
-            text: qsTr("Sign in once; after that the app opens straight into your data, with or without a network.")
+            text: page.again ? qsTr("Your sign-in has run out. Sign in again to sync; everything on this device stays as it is.")
+                             : qsTr("Sign in once; after that the app opens straight into your data, with or without a network.")
             wrapMode: Text.WordWrap
             color: Theme.mutedText
             font.pixelSize: Theme.fontBody
@@ -35,7 +46,6 @@ Page {
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             placeholderText: qsTr("Server address")
-            text: page.defaultServer
             inputMethodHints: Qt.ImhUrlCharactersOnly
             Accessible.name: qsTr("Server address")
             KeyNavigation.tab: email
@@ -92,6 +102,15 @@ Page {
             }
             Accessible.name: qsTr("Sign in")
             onClicked: page.app.signIn(server.text, email.text, password.text)
+        }
+        Button {
+            Layout.fillWidth: true
+            visible: page.again
+            flat: true
+            implicitHeight: Theme.touchTarget
+            text: qsTr("Not now")
+            Accessible.name: qsTr("Not now: back to the data on this device")
+            onClicked: page.cancelled()
         }
     }
 }

@@ -129,7 +129,8 @@ Page {
         Label {
             width: 360
             wrapMode: Text.WordWrap
-            text: qsTr("The school's people will see its ratings, and they can no longer be changed.")
+            text: (visit.unrated > 0 ? qsTr("%n indicator(s) are not rated yet. ", "", visit.unrated) : "")
+                  + qsTr("The school's people will see its ratings, and they can no longer be changed.")
         }
         onAccepted: visit.submit()
     }

@@ -8,6 +8,7 @@
 
 #include "app_controller.h"
 
+#include "sitevisit/core/database.h"
 #include "sitevisit/platform/camera.h"
 
 #include <QDate>
@@ -78,8 +79,14 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
     ASSERT_TRUE(window);
 
-    // Sign in through the page.
+    // Sign in through the page; a mistyped password is refused and the form keeps the rest.
     find(window, "emailField")->setProperty("text", "lead@demo.sitevisit");
+    find(window, "passwordField")->setProperty("text", "lead-demo-2025");
+    click(find(window, "signInButton"));
+    ASSERT_TRUE(wait_for([&] { return !controller.busy() && !controller.signInError().isEmpty(); }));
+    EXPECT_FALSE(controller.signedIn());
+    EXPECT_EQ(find(window, "emailField")->property("text").toString(), "lead@demo.sitevisit");
+    EXPECT_FALSE(find(window, "serverField")->property("text").toString().isEmpty());
     find(window, "passwordField")->setProperty("text", "lead-demo-2026");
     click(find(window, "signInButton"));
     ASSERT_TRUE(wait_for([&] { return controller.signedIn() && controller.syncState() == "upToDate"; }))
@@ -98,6 +105,7 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     server.stop();
     QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "school"), Q_ARG(QVariant, QString::fromStdString(lincoln)));
     click(find(window, "startVisitButton"));
+    click(find(window, "startVisitConfirmButton")); // today, a monitoring visit: it starts
     ASSERT_TRUE(find(window, "visitPage"));
     click(find(window, "rate-1.1-2"));
     click(find(window, "rate-1.2-3"));
@@ -123,6 +131,31 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.1"], 2);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.2"], 3);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.3"], 1);
+    // "Last synced" is kept in the store, for the next start.
+    EXPECT_FALSE(controller.store().last_sync().value().empty());
+
+    // Her session runs out on the server. The next rating waits; the bar asks her to sign in
+    // again, and she comes back to the visit she was on with nothing lost.
+    {
+        auto db = std::move(Database::open((server.data() / "server.db").string())).value();
+        db->exec("UPDATE sessions SET expires_ms = 0");
+    }
+    click(find(window, "rate-1.4-2"));
+    controller.syncNow();
+    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "needsSignIn"; })) << controller.syncMessage().toStdString();
+    EXPECT_EQ(controller.pendingChanges(), 1);
+    EXPECT_TRUE(controller.syncMessage().contains("1 change")) << controller.syncMessage().toStdString();
+    click(find(window, "signInAgainButton"));
+    QObject* stack = find(window, "stack");
+    ASSERT_TRUE(wait_for([&] { return stack->property("currentItem").value<QObject*>()->objectName() == "signInPage"; }));
+    QObject* again = stack->property("currentItem").value<QObject*>();
+    EXPECT_EQ(find_item(qobject_cast<QQuickItem*>(again), "emailField")->property("text").toString(), "lead@demo.sitevisit");
+    find_item(qobject_cast<QQuickItem*>(again), "passwordField")->setProperty("text", "lead-demo-2026");
+    click(find_item(qobject_cast<QQuickItem*>(again), "signInButton"));
+    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; }))
+        << controller.signInError().toStdString() << controller.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] { return stack->property("currentItem").value<QObject*>()->objectName() == "visitPage"; }))
+        << "back on the visit after signing in again";
 
     // The principal of Lincoln signs in on the same tablet and photographs evidence.
     controller.signOut();

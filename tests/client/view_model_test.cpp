@@ -188,11 +188,11 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
     conflicts.setApp(&app);
     ASSERT_EQ(conflicts.rowCount(), 1);
     const QModelIndex i = conflicts.index(0);
-    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptValueRole).toString(), "1"); // this tablet's later edit won
-    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::OtherValueRole).toString(), "3");
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptValueRole).toString(), "1 · Developing"); // this tablet's later edit won
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::OtherValueRole).toString(), "3 · Sustaining");
     EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptByRole).toString(), "Lena Lead");
     EXPECT_FALSE(conflicts.data(i, app::ConflictsModel::OtherWhenRole).toString().isEmpty());
-    EXPECT_TRUE(conflicts.data(i, app::ConflictsModel::WhatRole).toString().startsWith("1.1 "));
+    EXPECT_TRUE(conflicts.data(i, app::ConflictsModel::WhatRole).toString().contains(" · 1.1 "));
     // Keep the other tablet's 3.
     ASSERT_TRUE(conflicts.resolve(conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString(), false))
         << conflicts.errorString().toStdString();
@@ -272,6 +272,8 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sheets", {bm}, {"no-such-indicator"}));
     EXPECT_TRUE(mine.errorString().contains("no-such-indicator")) << mine.errorString().toStdString();
     EXPECT_EQ(mine.rowCount(), before);
+    // The upload's row moves while the sync runs, without a model reset.
+    QSignalSpy upload_moved(&mine, &QAbstractItemModel::dataChanged);
     ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sign-in sheets", {bm},
                                  {ind1, ind2}, "Family calls, weeks 1-9"))
         << mine.errorString().toStdString();
@@ -281,16 +283,22 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
         EXPECT_EQ(mine.data(top, app::EvidenceModel::TitleRole).toString(), "Sign-in sheets");
         EXPECT_EQ(mine.data(top, app::EvidenceModel::DescriptionRole).toString(), "Family calls, weeks 1-9");
         EXPECT_EQ(mine.data(top, app::EvidenceModel::LinksRole).toStringList().size(), 3);
+        EXPECT_TRUE(mine.data(top, app::EvidenceModel::UploadRole).toString().startsWith("Waiting to upload"))
+            << mine.data(top, app::EvidenceModel::UploadRole).toString().toStdString();
+        EXPECT_EQ(mine.data(top, app::EvidenceModel::UploadProgressRole).toDouble(), 0.0);
     }
     EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
     EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
     ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
-    mine.reload();
+    bool moved = false;
+    for (const auto& args : upload_moved)
+        moved = moved || args.at(2).value<QList<int>>().contains(app::EvidenceModel::UploadRole);
+    EXPECT_TRUE(moved) << "no upload row changed while syncing";
     QString uploaded;
     for (int r = 0; r < mine.rowCount(); ++r)
         if (mine.data(mine.index(r), app::EvidenceModel::TitleRole).toString() == "Sign-in sheets")
             uploaded = mine.data(mine.index(r), app::EvidenceModel::UploadRole).toString();
-    EXPECT_EQ(uploaded, "done 100%");
+    EXPECT_EQ(uploaded, "Uploaded");
 
     app::AppController receiver(std::move(Store::open({(dir / "r.db").string()})).value());
     ASSERT_TRUE(sign_in(receiver, "receiver@demo.sitevisit", "receiver-demo-2026"));
@@ -352,6 +360,9 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     for (int r = 0; r < dashboard.rowCount(); ++r)
         EXPECT_EQ(dashboard.data(dashboard.index(r), app::DashboardModel::StatusRole).toString(), status);
     dashboard.setStatusFilter("");
+    // "Needs more" tells the school what: not without a comment.
+    EXPECT_FALSE(queue.review(id, "needs_more", "  "));
+    EXPECT_TRUE(queue.errorString().contains("comment")) << queue.errorString().toStdString();
     ASSERT_TRUE(queue.review(id, "needs_more", "Add October too."));
     ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
     EXPECT_EQ(dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole).toInt(), waiting_before - 1);

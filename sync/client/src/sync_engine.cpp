@@ -27,6 +27,8 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
                     if (r != QNetworkInformation::Reachability::Disconnected) syncNow();
                 });
     }
+    if (auto when = store_.last_sync(); when && !when->empty())
+        last_sync_ = QDateTime::fromString(QString::fromStdString(*when), Qt::ISODate);
     if (auto s = store_.session(); s && *s) {
         transport_.setServer(QUrl(QString::fromStdString((*s)->server)));
         transport_.setToken(QString::fromStdString((*s)->token));
@@ -80,6 +82,7 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
                          .arg(QString::fromStdString(st.error().message)));
                 return;
             }
+            last_sync_ = {};
             emit storeReset();
             signIn(server, email, password, std::move(done));
             return;
@@ -409,6 +412,7 @@ void SyncEngine::done() {
     running_ = false;
     failures_ = 0;
     last_sync_ = QDateTime::currentDateTimeUtc();
+    (void)store_.set_last_sync(last_sync_.toString(Qt::ISODate).toStdString());
     setState(State::UpToDate);
     emit finished(true);
     if (again_) syncNow();

@@ -86,6 +86,9 @@ public:
     Status acknowledge(const std::vector<Ack>& acks);
     // Refused changes, for the screen.
     Result<std::vector<OutboxEntry>> rejected_changes() const;
+    // Forgets the refused changes once a person has read them (their numbers were seen by the
+    // server, so no gap follows).
+    Status dismiss_rejected();
 
     // The signed-in session (server URL, token, expiry, user as JSON); empty when signed out.
     struct Session {
@@ -98,6 +101,11 @@ public:
     Status set_session(const std::optional<Session>& session);
     // The id of the user whose data this device holds ("" for a new device).
     Result<std::string> owner() const;
+    // The server and email of the last sign-in, kept after sign-out to fill in the next one.
+    Result<std::pair<std::string, std::string>> last_sign_in() const;
+    // When the device last finished a sync (ISO 8601 UTC, "" for never).
+    Result<std::string> last_sync() const;
+    Status set_last_sync(const std::string& when);
 
     // Evidence files: queued for upload (a local file) or download (to a local path).
     struct BlobJob {

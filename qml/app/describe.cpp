@@ -1,0 +1,60 @@
+#include "describe.h"
+
+#include <QCoreApplication>
+
+namespace sitevisit::app {
+
+namespace {
+
+QString tr(const char* text) { return QCoreApplication::translate("Describe", text); }
+
+std::string text_of(const Store& store, const std::string& entity, const std::string& id, const char* field) {
+    auto r = store.get(entity, id);
+    return r.ok() && *r ? (*r)->fields.value(field, std::string()) : std::string();
+}
+
+QString entity_name(const std::string& entity) {
+    if (entity == "observation") return tr("rating");
+    if (entity == "visit") return tr("visit");
+    if (entity == "evidence") return tr("evidence");
+    if (entity == "benchmark_reading") return tr("benchmark reading");
+    if (entity == "reflection") return tr("annual reflection");
+    if (entity == "conflict") return tr("conflict");
+    return QString::fromStdString(entity);
+}
+
+} // namespace
+
+QString describe_row(const Store& store, const std::string& entity, const std::string& id) {
+    QStringList parts;
+    auto row = store.get(entity, id);
+    if (!row.ok() || !*row) return entity_name(entity);
+    const Row& r = **row;
+    if (const std::string school = text_of(store, "school", r.school, "name"); !school.empty())
+        parts << QString::fromStdString(school);
+    if (entity == "observation") {
+        const std::string date = text_of(store, "visit", r.fields.value("visit", ""), "start_date");
+        if (!date.empty()) parts << tr("visit of %1").arg(QString::fromStdString(date));
+        if (auto* ind = store.reference().indicator(r.fields.value("indicator", "")))
+            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(ind->code), QString::fromStdString(ind->name));
+    } else if (entity == "visit") {
+        parts << tr("visit of %1").arg(QString::fromStdString(r.fields.value("start_date", "")));
+    } else if (entity == "evidence") {
+        parts << tr("evidence “%1”").arg(QString::fromStdString(r.fields.value("title", "")));
+    } else {
+        parts << entity_name(entity);
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
+QString describe_value(const Store& store, const FieldSpec* field, const Json& value) {
+    if (value.is_null()) return tr("(deleted)");
+    if (field && field->type == FieldType::Rating && value.is_number_integer()) {
+        const int rating = value.get<int>();
+        return QStringLiteral("%1 · %2").arg(rating).arg(QString::fromStdString(store.reference().rating_label(rating)));
+    }
+    if (value.is_string()) return QString::fromStdString(value.get<std::string>());
+    return QString::fromStdString(value.dump());
+}
+
+} // namespace sitevisit::app

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "sitevisit/core/store.h"
+
+#include <QString>
+
+namespace sitevisit::app {
+
+// Says in words which row a conflict or a refused change is about, for people: the school,
+// the visit's date and the indicator for an observation ("Lincoln Elementary · visit of
+// 2026-11-23 · 1.2 Trusting relationships among staff"), else the school and the kind of row.
+QString describe_row(const Store& store, const std::string& entity, const std::string& id);
+
+// A field's value in words: a rating with its continuum label ("3 · Sustaining"), text as it
+// is, "(deleted)" for none, anything else as written.
+QString describe_value(const Store& store, const FieldSpec* field, const Json& value);
+
+} // namespace sitevisit::app
