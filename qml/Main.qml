@@ -36,6 +36,9 @@ ApplicationWindow {
         else if (name === "camera") { showPage("evidence", id); stack.currentItem.openCamera() }
         else if (name === "preview") { showPage("evidence", id); stack.currentItem.previewFirst("application/pdf") }
         else if (name === "review") { stack.replace(null, homePage); stack.push(evidencePage, { schoolId: "", initialState: "waiting" }) }
+        else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
+        else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
+        else if (name === "refused") { stack.replace(null, homePage); refused.open() }
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }

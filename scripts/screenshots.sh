@@ -32,6 +32,17 @@ obs=$("$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indica
 # Then every page as the demo lead.
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+  --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain
+# A refused change: tablet b submits the visit, then tablet a rates another indicator of it.
+"$cli" --db "$work/b.db" put visit "{\"id\": \"$visit\", \"status\": \"submitted\"}" > /dev/null
+"$cli" --db "$work/b.db" sync > /dev/null
+"$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indicator\": \"msv-2026-2027-elementary/2.2\", \"rating\": 3}" > /dev/null
+"$cli" --db "$work/a.db" sync > /dev/null || true
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/a.db" --server "$url" \
+  --sign-in lead@demo.sitevisit --screenshots "$work/refused-shots" --pages refused > /dev/null
+for size in tablet laptop; do cp "$work/refused-shots/refused-$size.png" "$out/refused-$size.png"; done
+echo "wrote $out/refused-tablet.png $out/refused-laptop.png"
 # The receiver's review queue (every school, waiting first) and benchmark dashboard.
 SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/receiver.db" --server "$url" \
   --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" --pages review,dashboard,preview > /dev/null

@@ -149,8 +149,12 @@ QVariantList AppController::refusedList() const {
     for (const auto& e : *refused) {
         const EntitySpec* spec = find_entity(e.change.entity);
         QStringList values;
-        for (const auto& [name, value] : e.change.fields.items())
-            values << tr("%1 %2").arg(QString::fromStdString(name), describe_value(*store_, spec ? spec->field(name) : nullptr, value));
+        for (const auto& [name, value] : e.change.fields.items()) {
+            const FieldSpec* field = spec ? spec->field(name) : nullptr;
+            // Which visit, which indicator: already said by describe_row.
+            if (field && (field->type == FieldType::Uuid || field->type == FieldType::Indicator)) continue;
+            values << tr("%1 %2").arg(QString::fromStdString(name), describe_value(*store_, field, value));
+        }
         if (e.change.kind == ChangeKind::Delete) values << tr("deleted");
         out << QVariantMap{{"what", describe_row(*store_, e.change.entity, e.change.id)},
                            {"change", values.join(QStringLiteral(", "))},

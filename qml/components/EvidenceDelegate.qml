@@ -164,7 +164,6 @@ Rectangle {
                         Layout.fillWidth: true
                         Layout.preferredWidth: 1 // three equal buttons
                         implicitHeight: Theme.touchTarget
-                        highlighted: modelData.d === "accepted"
                         text: modelData.t
                         Accessible.name: qsTr("%1: %2").arg(modelData.t).arg(card.title)
                         onClicked: if (card.review(modelData.d, comment.text)) comment.text = ""

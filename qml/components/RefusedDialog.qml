@@ -13,6 +13,7 @@ Dialog {
     title: qsTr("Changes the server refused")
     modal: true
     parent: Overlay.overlay
+    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
     height: Math.min(implicitHeight, parent ? parent.height - 2 * Theme.margin : 800)
     onAboutToShow: dialog.items = dialog.app ? dialog.app.refusedList() : []
 

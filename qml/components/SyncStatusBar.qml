@@ -89,7 +89,8 @@ Rectangle {
             objectName: "signInAgainButton"
             visible: bar.app && bar.app.syncState === "needsSignIn"
             text: qsTr("Sign in")
-            highlighted: true
+            font.bold: true
+            Material.foreground: Theme.primary
             implicitHeight: Theme.touchTarget
             Accessible.name: qsTr("Sign in again")
             onClicked: bar.signInRequested()

@@ -26,6 +26,8 @@ Page {
         schoolId: page.schoolId
     }
 
+    function newVisit() { newVisit.open() }
+
     StartVisitDialog {
         id: newVisit
         parent: Overlay.overlay
@@ -77,28 +79,28 @@ Page {
             }
             Repeater {
                 model: school.benchmarks
-                ColumnLayout {
+                // A Column, not a nested layout: wrapped text settles its height in one pass.
+                Column {
+                    id: group
                     required property var modelData
                     Layout.fillWidth: true
                     spacing: Theme.spacing
                     // The plan's objectives head their benchmarks.
                     Label {
-                        Layout.fillWidth: true
-                        Layout.leftMargin: Theme.margin
-                        Layout.rightMargin: Theme.margin
-                        Layout.topMargin: Theme.spacing
-                        visible: modelData.objectiveFirst
-                        text: modelData.objective
+                        x: Theme.margin
+                        width: group.width - 2 * Theme.margin
+                        topPadding: Theme.spacing
+                        visible: group.modelData.objectiveFirst
+                        text: group.modelData.objective
                         font.pixelSize: Theme.fontBody
                         font.bold: true
                         color: Theme.mutedText
                         wrapMode: Text.WordWrap
                     }
                     BenchmarkCard {
-                        Layout.fillWidth: true
-                        Layout.leftMargin: Theme.margin
-                        Layout.rightMargin: Theme.margin
-                        benchmark: modelData
+                        x: Theme.margin
+                        width: group.width - 2 * Theme.margin
+                        benchmark: group.modelData
                         canRecord: readings.canUpload
                         record: (id, date, value) => readings.addReading(id, date, value, "")
                         errorFor: () => readings.errorString
@@ -127,7 +129,7 @@ Page {
                     text: qsTr("Start a visit")
                     implicitHeight: Theme.touchTarget
                     Accessible.name: qsTr("Start a visit")
-                    onClicked: newVisit.open()
+                    onClicked: page.newVisit()
                 }
             }
             Repeater {

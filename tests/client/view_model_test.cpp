@@ -499,3 +499,92 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }))
         << app.syncMessage().toStdString();
 }
+
+TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto db = server.data().parent_path() / "lead.db";
+    auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
+        a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
+        return wait_for([&] { return !a.busy() && a.syncState() == "upToDate"; });
+    };
+    auto app = std::make_unique<app::AppController>(std::move(Store::open({db.string()})).value());
+    ASSERT_TRUE(sign_in(*app, "lead@demo.sitevisit", "lead-demo-2026"));
+    const QString lincoln = app->suggestedSchool();
+
+    // Benchmarks come under their plan's objectives.
+    app::SchoolController school;
+    school.setApp(app.get());
+    school.setSchoolId(lincoln);
+    ASSERT_FALSE(school.benchmarks().isEmpty());
+    const QVariantMap first_benchmark = school.benchmarks()[0].toMap();
+    EXPECT_TRUE(first_benchmark["objectiveFirst"].toBool());
+    EXPECT_TRUE(first_benchmark["objective"].toString().contains("Practice")) << first_benchmark["objective"].toString().toStdString();
+
+    // A visit planned for a later day is the school's next; today's draft is not its last.
+    app::CaseloadModel caseload;
+    caseload.setApp(app.get());
+    auto row_of = [&](const QString& id) {
+        for (int r = 0; r < caseload.rowCount(); ++r)
+            if (caseload.data(caseload.index(r), app::CaseloadModel::SchoolIdRole).toString() == id) return caseload.index(r);
+        return QModelIndex();
+    };
+    const QString last_before = caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString();
+    const QString later = QDate::currentDate().addDays(14).toString(Qt::ISODate);
+    ASSERT_FALSE(school.startVisit("targeted", later).isEmpty()) << school.errorString().toStdString();
+    EXPECT_TRUE(school.startVisit("monthly", later).isEmpty()); // not a kind of visit
+    EXPECT_TRUE(school.errorString().contains("kind")) << school.errorString().toStdString();
+    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(), later);
+    const QString visit_id = school.startVisit();
+    ASSERT_FALSE(visit_id.isEmpty());
+    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(), QDate::currentDate().toString(Qt::ISODate));
+    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString(), last_before);
+    bool planned_listed = false;
+    for (const auto& v : school.visits())
+        if (v.toMap()["date"] == later) planned_listed = v.toMap()["kindLabel"] == "Targeted" && v.toMap()["statusLabel"] == "Draft";
+    EXPECT_TRUE(planned_listed);
+
+    // The lead rates on this tablet while her other tablet submits the visit: the server
+    // refuses the late rating, and the app says which and why.
+    app::VisitController visit;
+    visit.setApp(app.get());
+    visit.setVisitId(visit_id);
+    auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
+    const QString ind1 = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    const QString ind2 = indicators->data(indicators->index(1, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    ASSERT_TRUE(visit.rate(ind1, 1));
+    app->syncNow();
+    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate" && app->pendingChanges() == 0; }));
+    EXPECT_EQ(visit.unrated(), 25); // 26 indicators in the elementary rubric, one rated
+    Http http = server.http();
+    const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
+    const std::int64_t seen = (*app->store().get("visit", visit_id.toStdString()).value()).seq; // tablet-2 is up to date
+    Json op{{"op", "01a20000-0000-7000-8000-0000000000f2"}, {"entity", "visit"}, {"id", visit_id.toStdString()},
+            {"school", lincoln.toStdString()}, {"kind", "upsert"}, {"fields", {{"status", "submitted"}}},
+            {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "tablet-2"}.to_string()}, {"base", seen}, {"dseq", 1}, {"schema", 1}};
+    auto r = http.request("POST", "/v1/sync/push", Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(), bearer(token));
+    ASSERT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
+    ASSERT_TRUE(visit.rate(ind2, 2)); // this tablet has not heard yet
+    app->syncNow();
+    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate"; })) << app->syncMessage().toStdString();
+    ASSERT_EQ(app->refusedChanges(), 1);
+    const QVariantMap refused = app->refusedList()[0].toMap();
+    EXPECT_TRUE(refused["what"].toString().contains("Lincoln Elementary")) << refused["what"].toString().toStdString();
+    EXPECT_TRUE(refused["what"].toString().contains(" 1.2 ")) << refused["what"].toString().toStdString();
+    EXPECT_TRUE(refused["change"].toString().contains("2 · Providing")) << refused["change"].toString().toStdString();
+    EXPECT_TRUE(refused["reason"].toString().contains("submitted")) << refused["reason"].toString().toStdString();
+    EXPECT_TRUE(app->dismissRefused());
+    EXPECT_EQ(app->refusedChanges(), 0);
+    EXPECT_EQ(app->pendingChanges(), 0);
+
+    // "Last synced" and the sign-in's server and email outlive the app and a sign-out.
+    const QString last = app->lastSync();
+    ASSERT_NE(last, "never");
+    app->signOut();
+    app.reset();
+    app::AppController again(std::move(Store::open({db.string()})).value());
+    EXPECT_EQ(again.lastSync(), last);
+    EXPECT_EQ(again.signInEmail(), "lead@demo.sitevisit");
+    EXPECT_EQ(again.signInServer(), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+}
