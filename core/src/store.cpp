@@ -625,6 +625,18 @@ Status Store::acknowledge(const std::vector<Ack>& acks) {
     }
 }
 
+Result<std::int64_t> Store::count_outbox(const std::string& state) const {
+    try {
+        auto& st = db_->cached("SELECT COUNT(*) FROM outbox WHERE state = ?");
+        st.bind(1, state);
+        const std::int64_t n = st.step() ? st.int64(0) : 0;
+        st.reset();
+        return n;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
 Result<std::vector<OutboxEntry>> Store::rejected_changes() const {
     auto all = outbox(1 << 30);
     if (!all) return all.error();

@@ -51,7 +51,9 @@ ColumnLayout {
     Label {
         visible: !box.editable
         Layout.bottomMargin: Theme.margin
-        text: box.status === "draft" ? qsTr("Only the visit's team can change it.") : qsTr("This visit is %1; its ratings are kept as they are.").arg(box.status)
+        text: box.status === "draft" ? qsTr("Only the visit's team can change it.")
+            : box.status === "reviewed" ? qsTr("This visit has been reviewed; its ratings are kept as they are.")
+            : qsTr("This visit has been submitted; its ratings are kept as they are.")
         color: Theme.mutedText
     }
 }

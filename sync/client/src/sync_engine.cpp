@@ -136,8 +136,8 @@ void SyncEngine::signOut() {
 }
 
 int SyncEngine::pendingChanges() const {
-    auto p = store_.pending_changes(1 << 30);
-    return p ? static_cast<int>(p->size()) : 0;
+    auto n = store_.count_outbox("pending");
+    return n ? static_cast<int>(*n) : 0;
 }
 
 qint64 SyncEngine::pendingBytes() const {
@@ -155,8 +155,8 @@ int SyncEngine::openConflicts() const {
 }
 
 int SyncEngine::rejectedChanges() const {
-    auto r = store_.rejected_changes();
-    return r ? static_cast<int>(r->size()) : 0;
+    auto n = store_.count_outbox("rejected");
+    return n ? static_cast<int>(*n) : 0;
 }
 
 void SyncEngine::setState(State s, const QString& error) {

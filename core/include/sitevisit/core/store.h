@@ -74,6 +74,8 @@ public:
     Result<std::int64_t> outbox_count() const;
     // Changes waiting to be pushed (not refused), oldest first.
     Result<std::vector<Change>> pending_changes(int limit) const;
+    // How many outbox entries are in a state (pending | rejected), counted, not read.
+    Result<std::int64_t> count_outbox(const std::string& state) const;
 
     // The server's answer to a push: accepted ops leave the outbox; refused ones stay, marked
     // with the reason, never re-sent and never silently dropped. One transaction.
