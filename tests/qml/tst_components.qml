@@ -150,11 +150,33 @@ Item {
 
         function test_says_what_has_not_reached_the_server() {
             var fakeApp = { syncState: "offline", syncMessage: "Offline — 3 change(s) saved on this device",
-                            lastSync: "never", openConflicts: 2, signedIn: true, syncProgress: 0 }
+                            lastSync: "never", openConflicts: 2, signedIn: true, syncProgress: 0,
+                            syncDetail: "", refusedChanges: 0 }
             var bar = createTemporaryObject(syncBar, root, { app: fakeApp })
             verify(bar)
             compare(bar.stateColor, Theme.warning)
             verify(bar.height >= 48)
+            verify(!findChild(bar, "signInAgainButton").visible)
+            verify(!findChild(bar, "refusedButton").visible)
+        }
+
+        function test_a_run_out_session_offers_sign_in_and_refusals_are_shown() {
+            var fakeApp = { syncState: "needsSignIn", syncMessage: "Sign in again to send 1 change(s)",
+                            lastSync: "never", openConflicts: 0, refusedChanges: 2, signedIn: true,
+                            syncProgress: 0, syncDetail: "" }
+            var bar = createTemporaryObject(syncBar, root, { app: fakeApp })
+            var signInSpy = createTemporaryObject(signalSpy, root, { target: bar, signalName: "signInRequested" })
+            var refusedSpy = createTemporaryObject(signalSpy, root, { target: bar, signalName: "refusedRequested" })
+            var again = findChild(bar, "signInAgainButton")
+            verify(again.visible)
+            verify(again.height >= 48)
+            mouseClick(again)
+            compare(signInSpy.count, 1)
+            var refused = findChild(bar, "refusedButton")
+            verify(refused.visible)
+            compare(refused.text, "Refused (2)")
+            mouseClick(refused)
+            compare(refusedSpy.count, 1)
         }
     }
 }
