@@ -690,39 +690,28 @@ Status Store::set_session(const std::optional<Session>& s) {
     }
 }
 
-Result<std::string> Store::owner() const {
+Result<std::string> Store::device_state_text(const char* column) const {
     try {
-        auto& st = db_->cached("SELECT owner FROM device_state WHERE id = 1");
-        std::string who = st.step() ? st.text(0) : std::string();
+        auto& st = db_->cached(std::string("SELECT ") + column + " FROM device_state WHERE id = 1");
+        std::string value = st.step() ? st.text(0) : std::string();
         st.reset();
-        return who;
+        return value;
     } catch (const std::exception& e) {
         return Error{ErrorCode::Storage, e.what()};
     }
 }
+
+Result<std::string> Store::owner() const { return device_state_text("owner"); }
 
 Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
-    try {
-        auto& st = db_->cached("SELECT last_server, last_email FROM device_state WHERE id = 1");
-        std::pair<std::string, std::string> where;
-        if (st.step()) where = {st.text(0), st.text(1)};
-        st.reset();
-        return where;
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
+    auto server = device_state_text("last_server");
+    if (!server) return server.error();
+    auto email = device_state_text("last_email");
+    if (!email) return email.error();
+    return std::pair{*server, *email};
 }
 
-Result<std::string> Store::last_sync() const {
-    try {
-        auto& st = db_->cached("SELECT last_sync FROM device_state WHERE id = 1");
-        std::string when = st.step() ? st.text(0) : std::string();
-        st.reset();
-        return when;
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
+Result<std::string> Store::last_sync() const { return device_state_text("last_sync"); }
 
 Status Store::set_last_sync(const std::string& when) {
     try {

@@ -76,6 +76,7 @@ Rectangle {
             }
             TextField {
                 id: readingValue
+                objectName: "readingValueField"
                 Layout.fillWidth: true
                 implicitHeight: Theme.touchTarget
                 placeholderText: qsTr("New reading (%1)").arg(card.benchmark.unit || qsTr("value"))
@@ -84,6 +85,7 @@ Rectangle {
                 Accessible.name: qsTr("New reading for %1").arg(card.benchmark.measure)
             }
             Button {
+                objectName: "recordReadingButton"
                 text: qsTr("Record")
                 implicitHeight: Theme.touchTarget
                 enabled: readingValue.acceptableInput
@@ -100,6 +102,7 @@ Rectangle {
         }
         Label {
             id: readingError
+            objectName: "readingError"
             Layout.fillWidth: true
             visible: text.length > 0
             color: Theme.danger

@@ -62,6 +62,7 @@ Dialog {
         Label { text: qsTr("Date (today starts it; a later day plans it)"); color: Theme.mutedText; wrapMode: Text.WordWrap; Layout.fillWidth: true }
         TextField {
             id: date
+            objectName: "visitDateField"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
             inputMask: "9999-99-99"

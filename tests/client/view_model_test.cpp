@@ -535,6 +535,10 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     ASSERT_FALSE(school.startVisit("targeted", later).isEmpty()) << school.errorString().toStdString();
     EXPECT_TRUE(school.startVisit("monthly", later).isEmpty()); // not a kind of visit
     EXPECT_TRUE(school.errorString().contains("kind")) << school.errorString().toStdString();
+    const int visits_before = int(school.visits().size());
+    EXPECT_TRUE(school.startVisit("targeted", "2026-13-45").isEmpty()); // no such day
+    EXPECT_TRUE(school.errorString().contains("start_date")) << school.errorString().toStdString();
+    EXPECT_EQ(int(school.visits().size()), visits_before);
     EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(), later);
     const QString visit_id = school.startVisit();
     ASSERT_FALSE(visit_id.isEmpty());

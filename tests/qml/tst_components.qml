@@ -17,6 +17,10 @@ Item {
         BenchmarkCard { width: 600 }
     }
     Component {
+        id: startVisitDialog
+        StartVisitDialog { kinds: [{ kind: "monitoring", label: "Monitoring" }, { kind: "targeted", label: "Targeted" }] }
+    }
+    Component {
         id: syncBar
         SyncStatusBar { width: 800 }
     }
@@ -141,6 +145,52 @@ Item {
             compare(card.statusColor, Theme.danger)
             verify(card.Accessible.name.indexOf("Off track") >= 0)
             verify(card.height > 150)
+        }
+
+        function test_a_refused_reading_stays_typed_with_the_reason() {
+            var answer = false
+            var card = createTemporaryObject(benchmarkCard, root, {
+                canRecord: true,
+                benchmark: { benchmarkId: "b1", measure: "Attendance", unit: "%", status: "on_track", statusLabel: "On track",
+                             reason: "", readings: [] },
+                record: function(id, date, value) { return answer },
+                errorFor: function() { return "date must be on or before today" } })
+            var value = findChild(card, "readingValueField")
+            value.text = "38"
+            mouseClick(findChild(card, "recordReadingButton"))
+            compare(value.text, "38")
+            compare(findChild(card, "readingError").text, "date must be on or before today")
+            answer = true
+            mouseClick(findChild(card, "recordReadingButton"))
+            compare(value.text, "")
+            compare(findChild(card, "readingError").text, "")
+        }
+    }
+
+    TestCase {
+        name: "StartVisitDialog"
+        when: windowShown
+
+        function test_a_refused_visit_keeps_the_dialog_open_with_the_reason() {
+            var made = ""
+            var dialog = createTemporaryObject(startVisitDialog, root, {
+                create: function(kind, date) { made = kind + " " + date; return date === "2099-01-01" ? "" : "visit-1" } })
+            var spy = createTemporaryObject(signalSpy, root, { target: dialog, signalName: "created" })
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            var date = findChild(dialog.contentItem, "visitDateField")
+            compare(date.text, Qt.formatDate(new Date(), "yyyy-MM-dd")) // today by default
+            date.text = "2099-01-01"
+            dialog.errorText = "start_date is too far ahead"
+            dialog.tryCreate()
+            verify(dialog.opened)
+            compare(spy.count, 0)
+            date.text = "2099-01-02"
+            dialog.tryCreate()
+            compare(made, "monitoring 2099-01-02")
+            compare(spy.count, 1)
+            compare(spy.signalArguments[0][1], false) // a later day: planned, not opened
+            tryCompare(dialog, "opened", false)
         }
     }
 

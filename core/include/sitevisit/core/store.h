@@ -145,6 +145,8 @@ public:
     std::function<void(const std::string&)> log;
 
 private:
+    // One text column of the device_state row ("" when there is no row yet).
+    Result<std::string> device_state_text(const char* column) const;
     Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,
           std::int64_t dseq, std::int64_t cursor);
 
