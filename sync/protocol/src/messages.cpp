@@ -86,11 +86,15 @@ Result<LoginRequest> decode_login_request(std::string_view body) {
     if (auto st = need_string(*j, "password", r.password, 1024); !st) return st.error();
     if (auto st = need_string(*j, "device", r.device, 64); !st) return st.error();
     if (auto st = check_device(r.device); !st) return st.error();
+    if (j->contains("device_secret") && !(*j)["device_secret"].is_null())
+        if (auto st = need_string(*j, "device_secret", r.device_secret, 128); !st) return st.error();
     return r;
 }
 
 Json encode(const LoginRequest& r) {
-    return {{"email", r.email}, {"password", r.password}, {"device", r.device}};
+    Json j{{"email", r.email}, {"password", r.password}, {"device", r.device}};
+    if (!r.device_secret.empty()) j["device_secret"] = r.device_secret;
+    return j;
 }
 
 Result<PushRequest> decode_push_request(std::string_view body) {

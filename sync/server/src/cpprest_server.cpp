@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 namespace sitevisit::server {
@@ -58,7 +59,7 @@ int free_port(const std::string& host) {
 
 class CpprestServer final : public HttpServer {
 public:
-    CpprestServer(HttpHandler handler, HttpLimits limits) : handler_(std::move(handler)), limits_(limits) {}
+    CpprestServer(HttpRoutes routes, HttpLimits limits) : routes_(std::move(routes)), limits_(limits) {}
     ~CpprestServer() override { stop(); }
 
     Status start(const std::string& host, int port) override {
@@ -164,7 +165,18 @@ private:
             }
             HttpResponse response;
             try {
-                response = self->handler_(*req);
+                if (self->routes_.gate)
+                    if (auto early = self->routes_.gate(*req)) {
+                        self->reply(request, *early);
+                        return;
+                    }
+                response = self->routes_.handler(*req);
+                if (!response.file.empty()) {
+                    std::ifstream in(response.file, std::ios::binary);
+                    in.seekg(response.file_offset);
+                    response.body.resize(static_cast<std::size_t>(response.file_length));
+                    in.read(response.body.data(), response.file_length);
+                }
             } catch (const std::exception& e) {
                 response = HttpResponse::error(500, "internal", std::string("the server failed: ") + e.what());
             }
@@ -172,7 +184,7 @@ private:
         });
     }
 
-    HttpHandler handler_;
+    HttpRoutes routes_;
     HttpLimits limits_;
     std::unique_ptr<http_listener> listener_;
     std::atomic<bool> open_{false};
@@ -183,8 +195,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<HttpServer> make_cpprest_server(HttpHandler handler, HttpLimits limits) {
-    return std::make_unique<CpprestServer>(std::move(handler), limits);
+std::unique_ptr<HttpServer> make_http_server(HttpRoutes routes, HttpLimits limits) {
+    return std::make_unique<CpprestServer>(std::move(routes), limits);
 }
+
+int raise_open_file_limit(int wanted) { return wanted; }
 
 } // namespace sitevisit::server

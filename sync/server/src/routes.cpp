@@ -11,7 +11,14 @@ namespace sitevisit::server {
 
 namespace {
 
-HttpResponse fail(const Error& e) {
+// Storage failures carry the backend's own words (SQL, file names): those go to the server
+// log with the request id, and the caller gets a plain sentence and that id.
+HttpResponse fail(const Service& service, const HttpRequest& r, const Error& e) {
+    if (e.code == ErrorCode::Storage) {
+        if (service.log) service.log("request " + r.request_id + " " + r.method + " " + r.path + ": " + e.message);
+        return HttpResponse::error(500, "storage",
+                                   "the server could not read or write its data; try again later");
+    }
     return HttpResponse::error(http_status(e.code), to_string(e.code), e.message);
 }
 
@@ -32,8 +39,46 @@ const char* const kVersion = "0.1.0";
 
 } // namespace
 
-HttpHandler make_routes(Service& service, BlobService* blobs) {
-    return [&service, blobs](const HttpRequest& r) -> HttpResponse {
+// The methods each path answers; anything else is 405 before a body byte is read.
+const char* allowed_methods(const std::string& path, bool blobs) {
+    if (path == "/v1/health" || path == "/v1/reference" || path == "/v1/sync/pull") return "GET";
+    if (path == "/v1/auth/login" || path == "/v1/sync/push") return "POST";
+    if (blobs && path == "/v1/blobs") return "POST, OPTIONS";
+    if (blobs && path.rfind("/v1/blobs/", 0) == 0) return "GET, HEAD, PATCH, OPTIONS";
+    return nullptr;
+}
+
+bool allows(const char* methods, const std::string& method) {
+    std::string list = methods;
+    std::size_t start = 0;
+    while (start < list.size()) {
+        auto end = list.find(", ", start);
+        if (end == std::string::npos) end = list.size();
+        if (list.compare(start, end - start, method) == 0) return true;
+        start = end + 2;
+    }
+    return false;
+}
+
+HttpRoutes make_routes(Service& service, BlobService* blobs) {
+    HttpRoutes routes;
+    routes.log = service.log;
+    routes.gate = [&service, blobs](HttpRequest& r) -> std::optional<HttpResponse> {
+        const char* methods = allowed_methods(r.path, blobs != nullptr);
+        if (!methods) return HttpResponse::error(404, "not_found", "no such endpoint");
+        if (!allows(methods, r.method)) {
+            auto resp = HttpResponse::error(405, "method", std::string("use ") + methods);
+            resp.headers.emplace_back("Allow", methods);
+            return resp;
+        }
+        if (r.path == "/v1/health" || r.path == "/v1/auth/login") return std::nullopt;
+        if (r.method == "OPTIONS") return std::nullopt; // tus discovery needs no sign-in
+        auto caller = service.authenticate(bearer(r));
+        if (!caller) return fail(service, r, caller.error());
+        r.context = std::move(caller).value();
+        return std::nullopt;
+    };
+    routes.handler = [&service, blobs](const HttpRequest& r) -> HttpResponse {
         const std::string& path = r.path;
         if (path == "/v1/health") {
             if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
@@ -45,9 +90,9 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
         if (path == "/v1/auth/login") {
             if (r.method != "POST") return HttpResponse::error(405, "method", "use POST");
             auto request = protocol::decode_login_request(r.body);
-            if (!request) return fail(request.error());
+            if (!request) return fail(service, r, request.error());
             auto answer = service.login(*request, r.remote);
-            if (!answer) return fail(answer.error());
+            if (!answer) return fail(service, r, answer.error());
             Json user{{"id", answer->user.id},
                       {"name", answer->user.name},
                       {"email", answer->user.email},
@@ -57,14 +102,15 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
                       {"region", answer->user.region.empty() ? Json(nullptr) : Json(answer->user.region)}};
             return HttpResponse::json(200, {{"token", answer->token},
                                             {"expires", format_utc_ms(answer->expires_ms)},
-                                            {"user", user}});
+                                            {"user", user},
+                                            {"device_secret", answer->device_secret.empty() ? Json(nullptr) : Json(answer->device_secret)}});
         }
 
         // Everything else needs a signed-in caller.
         const bool blob_path = path == "/v1/blobs" || path.rfind("/v1/blobs/", 0) == 0;
         if (blob_path && r.method == "OPTIONS" && blobs) return blobs->options();
-        auto caller = service.authenticate(bearer(r));
-        if (!caller) return fail(caller.error());
+        const Caller* caller = std::any_cast<Caller>(&r.context);
+        if (!caller) return HttpResponse::error(401, "unauthorized", "sign in first: the request has no valid bearer token");
 
         if (path == "/v1/reference") {
             if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
@@ -73,9 +119,9 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
         if (path == "/v1/sync/push") {
             if (r.method != "POST") return HttpResponse::error(405, "method", "use POST");
             auto request = protocol::decode_push_request(r.body);
-            if (!request) return fail(request.error());
+            if (!request) return fail(service, r, request.error());
             auto answer = service.push(*caller, *request);
-            if (!answer) return fail(answer.error());
+            if (!answer) return fail(service, r, answer.error());
             // Nothing accepted: a 4xx, still with every op's result so a device can show why.
             Json body = protocol::encode(*answer);
             bool any_accepted = false, forbidden = false;
@@ -94,21 +140,22 @@ HttpHandler make_routes(Service& service, BlobService* blobs) {
             std::int64_t since = 0, limit = 0;
             if (auto it = r.query.find("since"); it != r.query.end()) {
                 auto v = whole_number(it->second);
-                if (!v || *v < 0) return HttpResponse::error(400, "invalid", "since must be a whole number of at least 0, got \"" + it->second.substr(0, 40) + "\"");
+                if (!v || *v < 0) return HttpResponse::error(400, "invalid", "since must be a whole number of at least 0");
                 since = *v;
             }
             if (auto it = r.query.find("limit"); it != r.query.end()) {
                 auto v = whole_number(it->second);
-                if (!v || *v < 1 || *v > 100000) return HttpResponse::error(400, "invalid", "limit must be a whole number from 1 to 100000, got \"" + it->second.substr(0, 40) + "\"");
+                if (!v || *v < 1 || *v > 100000) return HttpResponse::error(400, "invalid", "limit must be a whole number from 1 to 100000");
                 limit = *v;
             }
             auto answer = service.pull(*caller, since, static_cast<int>(limit));
-            if (!answer) return fail(answer.error());
+            if (!answer) return fail(service, r, answer.error());
             return HttpResponse::json(200, protocol::encode(*answer));
         }
         if (blob_path && blobs) return blobs->handle(*caller, r);
-        return HttpResponse::error(404, "not_found", "no endpoint " + r.method + " " + path.substr(0, 100));
+        return HttpResponse::error(404, "not_found", "no such endpoint");
     };
+    return routes;
 }
 
 } // namespace sitevisit::server

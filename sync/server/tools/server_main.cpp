@@ -115,7 +115,7 @@ int serve(const Args& a) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto server = make_cpprest_server(make_routes(*opened->service, opened->blobs.get()), limits);
+    auto server = make_http_server(make_routes(*opened->service, opened->blobs.get()), limits);
     if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
     std::cout << "sitevisit-server listening on http://" << host << ":" << server->port() << std::endl;
     int sig = 0;

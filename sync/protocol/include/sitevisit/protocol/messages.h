@@ -22,6 +22,10 @@ struct LoginRequest {
     std::string email;
     std::string password;
     std::string device;
+    // Returned by the server at a device's first sign-in and sent back in later ones: with a
+    // correct password it signs in even while the account is locked by failed guesses from
+    // elsewhere. Optional; at most 128 characters.
+    std::string device_secret;
 };
 Result<LoginRequest> decode_login_request(std::string_view body);
 Json encode(const LoginRequest& r);

@@ -1,15 +1,17 @@
 #pragma once
 
-// The project's own small HTTP interface. Handlers see only these types, so the transport
-// (cpprestsdk today, archived upstream) can be replaced without touching them.
+// The project's own small HTTP interface. Handlers see only these types; the listener behind
+// them (Boost.Beast, beast_server.cpp) bounds every request before a handler sees it.
 
 #include "sitevisit/core/json.h"
 #include "sitevisit/core/result.h"
 
 #include <cstdint>
+#include <any>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct HttpRequest {
     std::map<std::string, std::string> headers; // names in lower case
     std::string body;
     std::string remote; // the peer's address
+    std::string request_id; // set by the listener; also sent back as X-Request-Id
+    // What the gate learned from the headers (the signed-in caller), for the handler.
+    std::any context;
 
     std::string header(const std::string& lower_name) const {
         auto it = headers.find(lower_name);
@@ -34,18 +39,54 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // When set, the answer's body is `file_length` bytes of this file from `file_offset`,
+    // streamed from disk in small pieces (blob downloads); `body` is then ignored.
+    std::string file;
+    std::int64_t file_offset = 0;
+    std::int64_t file_length = 0;
 
     static HttpResponse json(int status, const Json& body);
     static HttpResponse error(int status, const std::string& code, const std::string& message);
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Called once a request's headers are in, before any byte of its body is read: an answer to
+// send instead (401 for a missing or wrong token, 405 ...), after which the connection is
+// closed with the body unread; or nothing, and the body is read and the handler called. The
+// gate may leave what it learned in `request.context`.
+using HttpGate = std::function<std::optional<HttpResponse>(HttpRequest&)>;
+
+struct HttpRoutes {
+    HttpGate gate;       // may be empty: every request goes on
+    HttpHandler handler;
+    std::function<void(const std::string&)> log; // the server log (may be empty)
+};
 
 struct HttpLimits {
     // Checked against Content-Length before any of the body is read.
     std::uint64_t max_body = 10 * 1024 * 1024;
     // Blob chunks (PATCH /v1/blobs/...) may be larger than JSON bodies.
     std::uint64_t max_chunk = 32 * 1024 * 1024;
+    // The request line and headers together (431 past it), and how many header fields.
+    std::uint32_t max_header_bytes = 16 * 1024;
+    int max_header_fields = 100;
+    // A connection that sends nothing between requests is closed after idle_ms; the headers
+    // of a request must arrive within header_ms of its first byte; a body must keep moving
+    // (no gap of more than body_gap_ms) and arrive within body_base_ms plus one second per
+    // min_body_rate bytes.
+    int idle_ms = 30000;
+    int header_ms = 10000;
+    int body_gap_ms = 20000;
+    int body_base_ms = 30000;
+    std::uint64_t min_body_rate = 16 * 1024;
+    // Connections open at once; past it new ones are closed at once. The server raises its
+    // open-file limit to fit (see raise_open_file_limit()).
+    int max_connections = 4096;
+    // Handlers running at once (they read and write the store).
+    int workers = 8;
+    // Both set: serve https only, with this certificate chain and key (PEM files).
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 class HttpServer {
@@ -58,6 +99,11 @@ public:
     virtual void stop() = 0;
 };
 
-std::unique_ptr<HttpServer> make_cpprest_server(HttpHandler handler, HttpLimits limits);
+// The listener (Boost.Beast). TLS files that cannot be read fail start() with the reason.
+std::unique_ptr<HttpServer> make_http_server(HttpRoutes routes, HttpLimits limits);
+
+// Raises this process's soft open-file limit towards `wanted` (up to the hard limit) and
+// returns the limit now in force.
+int raise_open_file_limit(int wanted);
 
 } // namespace sitevisit::server

@@ -7,7 +7,8 @@ namespace sitevisit::server {
 
 class BlobService;
 
-// Maps SYNC.md's endpoints onto the service: parse, call, encode. Nothing else lives here.
-HttpHandler make_routes(Service& service, BlobService* blobs);
+// Maps SYNC.md's endpoints onto the service: the gate checks method, path and token from the
+// headers; the handler parses, calls, encodes. Nothing else lives here.
+HttpRoutes make_routes(Service& service, BlobService* blobs);
 
 } // namespace sitevisit::server

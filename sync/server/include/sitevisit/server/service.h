@@ -37,6 +37,7 @@ struct LoginAnswer {
     std::int64_t expires_ms = 0;
     User user;
     std::vector<std::string> schools; // the schools in the user's scope
+    std::string device_secret;        // set at a device's first sign-in (see LoginRequest)
 };
 
 struct NewUser {
