@@ -113,6 +113,12 @@ Response read_response(int fd, int timeout_ms, bool head) {
 
 Response Http::request(const std::string& method, const std::string& path, const std::string& body,
                        const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) const {
+    return request_then(method, path, body, headers, {}, timeout_ms);
+}
+
+Response Http::request_then(const std::string& method, const std::string& path, const std::string& body,
+                            const std::vector<std::pair<std::string, std::string>>& headers,
+                            const std::function<void()>& sent, int timeout_ms) const {
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
                       "\r\nConnection: close\r\n";
     bool has_length = false;
@@ -126,7 +132,10 @@ Response Http::request(const std::string& method, const std::string& path, const
     int fd = connect_to(port_);
     if (fd < 0) return {};
     Response r;
-    if (send_all(fd, req)) r = read_response(fd, timeout_ms, method == "HEAD");
+    if (send_all(fd, req)) {
+        if (sent) sent();
+        r = read_response(fd, timeout_ms, method == "HEAD");
+    }
     ::close(fd);
     return r;
 }
@@ -230,7 +239,7 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
     for (int i = 0; i < 1000; ++i) {
         std::ifstream f(out);
         std::string line;
-        if (std::getline(f, line) && line.find("listening on http://") != std::string::npos) {
+        if (std::getline(f, line) && line.find("listening on http") != std::string::npos) {
             port_ = std::stoi(line.substr(line.rfind(':') + 1));
             return;
         }

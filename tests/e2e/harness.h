@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <map>
@@ -32,6 +33,11 @@ public:
     explicit Http(int port) : port_(port) {}
     Response request(const std::string& method, const std::string& path, const std::string& body = {},
                      const std::vector<std::pair<std::string, std::string>>& headers = {}, int timeout_ms = 30000) const;
+    // As request(), calling `sent` once every byte of the request is handed to the kernel and
+    // before the answer is read (to act while the server holds the whole request).
+    Response request_then(const std::string& method, const std::string& path, const std::string& body,
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          const std::function<void()>& sent, int timeout_ms = 30000) const;
     // Sends exactly these bytes and reads whatever comes back.
     Response raw(const std::string& bytes, int timeout_ms = 10000) const;
     int port() const { return port_; }
@@ -64,6 +70,7 @@ public:
     void kill9(); // SIGKILL, wait
     void signal_term(); // SIGTERM without waiting
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
     int port() const { return port_; }
     Http http() const { return Http(port_); }
     const std::filesystem::path& data() const { return data_; }

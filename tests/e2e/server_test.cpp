@@ -13,6 +13,7 @@
 #include <iostream>
 #include <random>
 #include <fstream>
+#include <future>
 #include <set>
 #include <thread>
 #include <map>
@@ -613,12 +614,16 @@ TEST_F(Demo, SigtermFinishesTheRequestInFlightThenExits) {
     for (int i = 0; i < 4000; ++i)
         ops.push_back(change("observation", new_id(), lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/3.1"}, {"rating", i % 4}}, i + 2, "term-tab"));
     Response answer;
-    std::thread client([&] { answer = push(token, "term-tab", ops); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(150)); // the big push is being applied
+    std::promise<void> sent;
+    std::thread client([&] {
+        answer = http().request_then("POST", "/v1/sync/push", Json{{"device", "term-tab"}, {"ops", ops}}.dump(), bearer(token),
+                                     [&] { sent.set_value(); });
+    });
+    sent.get_future().wait(); // the server holds the whole push: it is being read or applied
     server.signal_term();
     client.join();
     EXPECT_EQ(server.stop(), 0);
-    ASSERT_EQ(answer.status, 200) << "the push in flight was cut off: " << answer.body;
+    ASSERT_EQ(answer.status, 200) << "the push in flight was cut off: " << answer.body << server.stderr_text();
     EXPECT_EQ(answer.json()["results"].size(), 4001u);
     server.start();
     const Json rows = export_as("lead@demo.sitevisit")["rows"]["observation"];

@@ -19,6 +19,8 @@ namespace {
 
 const char* const kUsage = R"(usage:
   sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
+                   [--tls-cert FILE --tls-key FILE] [--max-connections N]
+                   [--idle-timeout S] [--header-timeout S] [--body-timeout S]
   sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
                    (the password is read from standard input)
   sitevisit-server user list --data DIR
@@ -105,6 +107,29 @@ int serve(const Args& a) {
         if (!v) return usage("--max-body-bytes must be a positive number of bytes");
         limits.max_body = static_cast<std::uint64_t>(*v);
     }
+    if (a.one("tls-cert").empty() != a.one("tls-key").empty())
+        return usage("--tls-cert and --tls-key go together: give both to serve https, neither for http");
+    limits.tls_cert = a.one("tls-cert");
+    limits.tls_key = a.one("tls-key");
+    struct Setting {
+        const char* flag;
+        int* value;
+        int scale;
+    };
+    for (const Setting& s : {Setting{"max-connections", &limits.max_connections, 1}, Setting{"idle-timeout", &limits.idle_ms, 1000},
+                             Setting{"header-timeout", &limits.header_ms, 1000}, Setting{"body-timeout", &limits.body_gap_ms, 1000}}) {
+        if (a.one(s.flag).empty()) continue;
+        auto v = positive(a.one(s.flag));
+        if (!v || *v > 1000000) return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
+        *s.value = static_cast<int>(*v * s.scale);
+    }
+    // Each connection holds a file descriptor; leave room for the store, blobs and logs.
+    const int fds = raise_open_file_limit(limits.max_connections + 64);
+    if (fds < limits.max_connections + 64) {
+        std::cerr << "sitevisit-server: the open-file limit is " << fds << "; serving at most " << fds - 64
+                  << " connections (raise it with ulimit -n)\n";
+        limits.max_connections = std::max(16, fds - 64);
+    }
     auto opened = open_data(a.one("data"), max_blob);
     if (!opened) return fail(opened.error());
 
@@ -117,7 +142,7 @@ int serve(const Args& a) {
 
     auto server = make_http_server(make_routes(*opened->service, opened->blobs.get()), limits);
     if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
-    std::cout << "sitevisit-server listening on http://" << host << ":" << server->port() << std::endl;
+    std::cout << "sitevisit-server listening on " << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":" << server->port() << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);
     std::cerr << "sitevisit-server: stopping (signal " << sig << "), finishing requests in flight\n";
@@ -181,7 +206,8 @@ int main(int argc, char** argv) {
             a.positional.push_back(arg);
         }
     }
-    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "email", "name",
+    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "tls-cert", "tls-key", "max-connections",
+                                                "idle-timeout", "header-timeout", "body-timeout", "email", "name",
                                                 "role", "school", "district", "region", "user"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);

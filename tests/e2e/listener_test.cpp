@@ -1,0 +1,359 @@
+// The server's listener under attack, before anyone signs in: oversized and numerous headers,
+// bodies that are never sent or sent slowly, lying lengths, silent sockets by the thousand,
+// unknown methods, and https. The real binary on a loopback port, raw sockets.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <thread>
+
+using namespace sitevisit;
+using namespace sitevisit::e2e;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A raw TCP connection to the server, for sending what no well-behaved client would.
+class Socket {
+public:
+    explicit Socket(int port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~Socket() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+    Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+
+    bool ok() const { return fd_ >= 0; }
+    // False once the peer stopped taking bytes.
+    bool send(const std::string& bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+    // What arrives within `timeout_ms`, until the peer closes or `until` appears.
+    std::string receive(int timeout_ms, const std::string& until = {}) {
+        std::string out;
+        const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+        closed_ = false;
+        while (Clock::now() < end) {
+            pollfd p{fd_, POLLIN, 0};
+            int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
+            if (::poll(&p, 1, std::max(1, left)) <= 0) continue;
+            char buf[65536];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) {
+                closed_ = true;
+                break;
+            }
+            out.append(buf, static_cast<std::size_t>(n));
+            if (!until.empty() && out.find(until) != std::string::npos) break;
+        }
+        return out;
+    }
+    // True when the peer closes the connection within `timeout_ms`.
+    bool closed_within(int timeout_ms) {
+        receive(timeout_ms);
+        return closed_;
+    }
+
+private:
+    int fd_ = -1;
+    bool closed_ = false;
+};
+
+int status_of(const std::string& answer) {
+    if (answer.rfind("HTTP/1.1 ", 0) != 0 || answer.size() < 12) return 0;
+    return std::stoi(answer.substr(9, 3));
+}
+
+// Resident memory of a process, in kilobytes.
+long rss_kb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+const std::string kSha(64, 'a');
+
+struct Listener : ::testing::Test {
+    ServerProcess server;
+    void SetUp() override {
+        auto r = server.admin({"demo"});
+        ASSERT_EQ(r.code, 0) << r.err;
+    }
+    void start(const std::vector<std::string>& extra = {}) {
+        server.start(extra);
+        ASSERT_TRUE(server.running());
+    }
+    int health() { return server.http().request("GET", "/v1/health", {}, {}, 5000).status; }
+};
+
+} // namespace
+
+TEST_F(Listener, HeadersPastTheLimitAre431AndLeaveMemoryFlat) {
+    start();
+    ASSERT_EQ(health(), 200);
+    // Just under the limit still works.
+    Socket fine(server.port());
+    fine.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(12000, 'a') + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_of(fine.receive(5000)), 200);
+
+    const long before = rss_kb(server.pid());
+    for (int i = 0; i < 20; ++i) {
+        Socket s(server.port());
+        ASSERT_TRUE(s.ok());
+        // 2 MB of one header; the server stops reading at its limit and answers.
+        s.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2 * 1024 * 1024, 'a') + "\r\n\r\n");
+        const std::string answer = s.receive(10000, "}");
+        ASSERT_EQ(status_of(answer), 431) << answer.substr(0, 200);
+        EXPECT_NE(answer.find("\"request_id\""), std::string::npos);
+    }
+    const long after = rss_kb(server.pid());
+    std::cout << "[ figures ] RSS before " << before / 1024 << " MB, after 20 x 2 MB headers " << after / 1024 << " MB\n";
+    EXPECT_LT(after - before, 30 * 1024) << "40 MB of headers must not stay in memory";
+
+    std::string many = "GET /v1/health HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 150; ++i) many += "X-F" + std::to_string(i) + ": 1\r\n";
+    Socket s(server.port());
+    s.send(many + "\r\n");
+    EXPECT_EQ(status_of(s.receive(5000, "}")), 431);
+    EXPECT_EQ(health(), 200);
+}
+
+TEST_F(Listener, TheTokenIsCheckedBeforeAnyBodyByteIsRead) {
+    start();
+    // Headers only, announcing 32 MB: an answer must come without the body being sent.
+    Socket s(server.port());
+    s.send("PATCH /v1/blobs/" + kSha + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+           "Content-Type: application/offset+octet-stream\r\nContent-Length: 33554432\r\n\r\n");
+    const std::string answer = s.receive(5000, "}");
+    EXPECT_EQ(status_of(answer), 401) << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << "the unread body ends the connection";
+
+    Socket p(server.port());
+    p.send("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(64, 'f') +
+           "\r\nContent-Length: 9000000\r\n\r\n{\"device\":");
+    EXPECT_EQ(status_of(p.receive(5000, "}")), 401);
+
+    // 60 of them at once, each pushing a megabyte before giving up: memory stays flat.
+    const long before = rss_kb(server.pid());
+    std::vector<std::future<int>> all;
+    for (int i = 0; i < 60; ++i)
+        all.push_back(std::async(std::launch::async, [this] {
+            Socket c(server.port());
+            c.send("PATCH /v1/blobs/" + kSha + " HTTP/1.1\r\nHost: x\r\nUpload-Offset: 0\r\n"
+                   "Content-Type: application/offset+octet-stream\r\nContent-Length: 33554432\r\n\r\n");
+            c.send(std::string(1024 * 1024, 'z'));
+            return status_of(c.receive(10000, "}"));
+        }));
+    int refused = 0;
+    for (auto& f : all) refused += f.get() == 401;
+    const long after = rss_kb(server.pid());
+    std::cout << "[ figures ] RSS before " << before / 1024 << " MB, after 60 unauthenticated 32 MB PATCHes "
+              << after / 1024 << " MB\n";
+    EXPECT_GE(refused, 55) << "nearly all answered 401 (a few may see the connection reset after the answer)";
+    EXPECT_LT(after - before, 60 * 1024);
+    EXPECT_EQ(health(), 200);
+}
+
+TEST_F(Listener, TraceAndUnknownMethodsAre405AndNothingIsEchoed) {
+    start();
+    for (const std::string method : {"TRACE", "BREW", "DELETE", "PUT"}) {
+        Socket s(server.port());
+        s.send(method + " /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token-value\r\n"
+                        "Content-Length: 0\r\n\r\n");
+        const std::string answer = s.receive(5000, "}");
+        EXPECT_EQ(status_of(answer), 405) << method << ": " << answer;
+        EXPECT_EQ(answer.find("secret-token-value"), std::string::npos) << method;
+        EXPECT_NE(answer.find("Allow: POST"), std::string::npos) << method;
+    }
+}
+
+TEST_F(Listener, LyingContentLengthsAreRefusedAtOnce) {
+    start();
+    const std::vector<std::pair<std::string, int>> cases = {
+        {"Content-Length: 5\r\nContent-Length: 500\r\n", 400},
+        {"Content-Length: -5\r\n", 400},
+        {"Content-Length: 5x\r\n", 400},
+        {"Content-Length: 99999999999999999999999\r\n", 400},
+        {"Transfer-Encoding: chunked\r\n", 411},
+        {"", 411},
+    };
+    for (const auto& [headers, status] : cases) {
+        Socket s(server.port());
+        s.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
+        const std::string answer = s.receive(5000, "}");
+        EXPECT_EQ(status_of(answer), status) << headers << answer;
+    }
+    EXPECT_EQ(health(), 200);
+}
+
+TEST_F(Listener, SilentSlowAndStalledConnectionsAreClosed) {
+    start({"--idle-timeout", "1", "--header-timeout", "2", "--body-timeout", "1"});
+    {
+        Socket silent(server.port());
+        EXPECT_TRUE(silent.closed_within(6000)) << "a socket that sends nothing is closed after the idle timeout";
+    }
+    {
+        // Headers a line at a time, forever: cut at the header timeout.
+        Socket slow(server.port());
+        slow.send("GET /v1/health HTTP/1.1\r\n");
+        bool closed = false;
+        for (int i = 0; i < 40 && !closed; ++i) {
+            if (!slow.send("X-Line-" + std::to_string(i) + ": 1\r\n")) closed = true;
+            else closed = slow.closed_within(250);
+        }
+        EXPECT_TRUE(closed) << "10 s of trickled headers outlived the 2 s header timeout";
+    }
+    {
+        Socket stalled(server.port());
+        stalled.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"email\":");
+        EXPECT_TRUE(stalled.closed_within(6000)) << "a body that stops moving is cut";
+    }
+    {
+        Socket kept(server.port());
+        kept.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(status_of(kept.receive(3000, "}")), 200);
+        EXPECT_TRUE(kept.closed_within(6000)) << "a kept-alive connection that goes quiet is closed";
+    }
+    EXPECT_EQ(health(), 200);
+}
+
+TEST_F(Listener, ThousandsOfSilentSocketsDoNotStopTheService) {
+    rlimit lim{};
+    ::getrlimit(RLIMIT_NOFILE, &lim);
+    rlimit want = lim;
+    want.rlim_cur = std::min<rlim_t>(lim.rlim_max, 8192);
+    ::setrlimit(RLIMIT_NOFILE, &want);
+    ::getrlimit(RLIMIT_NOFILE, &want);
+    const int n = static_cast<int>(std::min<rlim_t>(2100, want.rlim_cur - 100));
+    start();
+    std::vector<Socket> idle;
+    for (int i = 0; i < n; ++i) {
+        idle.emplace_back(server.port());
+        ASSERT_TRUE(idle.back().ok()) << "connection " << i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::cout << "[ figures ] " << n << " silent connections open; server RSS " << rss_kb(server.pid()) / 1024 << " MB\n";
+    EXPECT_EQ(health(), 200) << "with " << n << " silent connections open";
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+TEST_F(Listener, PastTheConnectionCapNewConnectionsAreClosed) {
+    start({"--max-connections", "10"});
+    std::vector<Socket> held;
+    for (int i = 0; i < 10; ++i) held.emplace_back(server.port());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Socket extra(server.port());
+    extra.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string answer = extra.receive(3000, "}");
+    EXPECT_EQ(status_of(answer), 0) << answer;
+    held.clear();
+    int status = 0;
+    for (int i = 0; i < 50 && status != 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        status = health();
+    }
+    EXPECT_EQ(status, 200) << "room again once the held connections closed";
+}
+
+TEST_F(Listener, EveryAnswerCarriesARequestIdAndErrorsRepeatIt) {
+    start();
+    auto ok = server.http().request("GET", "/v1/health");
+    ASSERT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.header("x-request-id").size(), 16u);
+    auto refused = server.http().request("GET", "/v1/sync/pull?since=0", {}, {{"Authorization", "Bearer nope"}});
+    ASSERT_EQ(refused.status, 401);
+    EXPECT_EQ(refused.json()["error"].value("request_id", ""), refused.header("x-request-id"));
+    EXPECT_NE(refused.header("x-request-id"), ok.header("x-request-id"));
+}
+
+TEST_F(Listener, ABodyAfterExpectContinueIsInvitedOnlyOnceTheHeadersPass) {
+    start();
+    const std::string body = R"({"email":"lead@demo.sitevisit","password":"wrong-password","device":"dev-expect"})";
+    Socket s(server.port());
+    s.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n");
+    const std::string interim = s.receive(5000, "\r\n\r\n");
+    ASSERT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
+    s.send(body);
+    EXPECT_EQ(status_of(s.receive(10000, "}")), 401);
+
+    Socket refused(server.port());
+    refused.send("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+    EXPECT_EQ(status_of(refused.receive(5000, "}")), 401) << "no invitation without a token";
+}
+
+TEST_F(Listener, HttpsServesWithTheGivenCertificateAndNothingElse) {
+    const auto dir = server.data().parent_path();
+    const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+    auto made = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                     "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    ASSERT_EQ(made.code, 0) << made.err;
+
+    auto half = server.admin({"serve", "--listen", "127.0.0.1:0", "--tls-cert", cert});
+    EXPECT_EQ(half.code, 2) << "a certificate without its key is a usage error";
+    auto missing = server.admin({"serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key + ".gone"});
+    EXPECT_NE(missing.code, 0);
+    EXPECT_NE(missing.err.find(".gone"), std::string::npos) << missing.err;
+
+    start({"--tls-cert", cert, "--tls-key", key});
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.load_verify_file(cert);
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<asio::ip::tcp::socket> stream(io, tls);
+    asio::ip::tcp::resolver resolver(io);
+    asio::connect(stream.next_layer(), resolver.resolve("127.0.0.1", std::to_string(server.port())));
+    SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+    stream.handshake(asio::ssl::stream_base::client);
+    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    asio::write(stream, asio::buffer(request));
+    std::string answer;
+    boost::system::error_code ec;
+    char buf[4096];
+    for (;;) {
+        std::size_t n = stream.read_some(asio::buffer(buf), ec);
+        answer.append(buf, n);
+        if (ec) break;
+    }
+    EXPECT_EQ(status_of(answer), 200) << answer;
+    EXPECT_NE(answer.find("\"status\":\"ok\""), std::string::npos);
+
+    // Plain HTTP to the https port gets no HTTP answer.
+    auto plain = server.http().request("GET", "/v1/health", {}, {}, 3000);
+    EXPECT_NE(plain.status, 200);
+}
