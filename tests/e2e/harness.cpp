@@ -230,7 +230,8 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
     for (int i = 0; i < 1000; ++i) {
         std::ifstream f(out);
         std::string line;
-        if (std::getline(f, line) && line.find("listening on http://") != std::string::npos) {
+        if (std::getline(f, line) && (line.find("listening on http://") != std::string::npos ||
+                                      line.find("listening on https://") != std::string::npos)) {
             port_ = std::stoi(line.substr(line.rfind(':') + 1));
             return;
         }
@@ -274,6 +275,13 @@ std::string ServerProcess::stderr_text() const {
 
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token) {
     return {{"Authorization", "Bearer " + token}};
+}
+
+Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
+                       const std::string& device_secret) {
+    Json body{{"email", email}, {"password", password}, {"device", device}};
+    if (!device_secret.empty()) body["device_secret"] = device_secret;
+    return http.request("POST", "/v1/auth/login", body.dump());
 }
 
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device) {

@@ -64,6 +64,7 @@ public:
     void kill9(); // SIGKILL, wait
     void signal_term(); // SIGTERM without waiting
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
     int port() const { return port_; }
     Http http() const { return Http(port_); }
     const std::filesystem::path& data() const { return data_; }
@@ -77,6 +78,9 @@ private:
 
 
 
+// Signs in with an optional device secret; the whole answer (status and body).
+Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
+                       const std::string& device_secret = {});
 // Signs in; the token, or fails the test.
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token);
