@@ -196,7 +196,22 @@ HttpResponse BlobService::options() const {
     return r;
 }
 
+// Storage failures carry the backend's own words (SQL, paths): those go to the server log, the
+// caller gets a plain sentence.
+HttpResponse BlobService::storage_failure(const std::string& details) const {
+    if (service_.log) service_.log("blobs: " + details);
+    return tus_error(500, "storage", "the server could not read or write its files; try again later");
+}
+
 HttpResponse BlobService::handle(const Caller& caller, const HttpRequest& r) {
+    try {
+        return handle_checked(caller, r);
+    } catch (const std::exception& e) {
+        return storage_failure(r.method + " " + r.path + ": " + e.what());
+    }
+}
+
+HttpResponse BlobService::handle_checked(const Caller& caller, const HttpRequest& r) {
     const std::string version = r.header("tus-resumable");
     if (!version.empty() && version != "1.0.0") {
         auto resp = tus_error(412, "precondition", "this server speaks tus 1.0.0, not " + version.substr(0, 20));
@@ -272,7 +287,7 @@ std::int64_t declared_length(const fs::path& p) {
 HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
     {
         auto tx = store_.begin(false);
-        if (!tx) return tus_error(500, "storage", tx.error().message);
+        if (!tx) return storage_failure(tx.error().message);
         auto blob = (*tx)->blob(sha);
         if (blob && blob->complete && (*tx)->blob_owned_by(sha, caller.user.id)) {
             HttpResponse r;
@@ -297,11 +312,9 @@ HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
         // Every byte is here but it was never recorded (the server stopped in between): record
         // it now, so "complete" always means the evidence may use it.
         HttpResponse done = finish(caller, sha, length);
-        if (done.status != 204) {
-            HttpResponse r = tus_error(done.status == 422 ? 404 : done.status, "not_found",
-                                       "the upload of " + sha.substr(0, 12) + "... could not be kept; start again");
-            return r;
-        }
+        if (done.status == 422)
+            return tus_error(404, "not_found", "the upload of " + sha.substr(0, 12) + "... did not match its name; start again");
+        if (done.status != 204) return done;
     }
     HttpResponse r;
     r.headers = {{"Upload-Offset", std::to_string(size)}, {"Upload-Length", std::to_string(length)},
@@ -346,7 +359,8 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, co
     }
     if (size + static_cast<std::int64_t>(r.body.size()) > length)
         return tus_error(400, "invalid", "the chunk runs past the declared length of " + std::to_string(length) + " bytes");
-    if (!append_durably(p, r.body)) return tus_error(500, "storage", "the chunk could not be written");
+    if (!append_durably(p, r.body))
+        return tus_error(507, "insufficient_storage", "the chunk could not be written (the server is out of room); resume from the offset HEAD gives");
     size += static_cast<std::int64_t>(r.body.size());
     if (size == length) return finish(caller, sha, length);
     HttpResponse resp;
@@ -371,12 +385,12 @@ HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, s
         fs::remove(p, ec); // one copy of identical bytes
     } else {
         fs::rename(p, final_path, ec);
-        if (ec) return tus_error(500, "storage", "the file could not be kept: " + ec.message());
+        if (ec) return storage_failure("keeping " + final_path.string() + ": " + ec.message());
         sync_folder(dir_);
     }
     fs::remove(p.string() + ".length", ec);
     auto tx = store_.begin(true);
-    if (!tx) return tus_error(500, "storage", tx.error().message);
+    if (!tx) return storage_failure(tx.error().message);
     if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, length, length, true, caller.user.id});
     (*tx)->add_blob_owner(sha, caller.user.id);
     (*tx)->commit();
@@ -390,13 +404,13 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
     std::optional<BlobInfo> blob;
     {
         auto tx = store_.begin(false);
-        if (!tx) return tus_error(500, "storage", tx.error().message);
+        if (!tx) return storage_failure(tx.error().message);
         blob = (*tx)->blob(sha);
     }
     if (!blob || !blob->complete || !may_read(caller, sha))
         return tus_error(404, "not_found", "no file " + sha.substr(0, 12) + "... is referenced by anything you can see");
     std::ifstream in(dir_ / sha, std::ios::binary);
-    if (!in) return tus_error(500, "storage", "the file is missing on the server");
+    if (!in) return storage_failure((dir_ / sha).string() + " is missing");
     std::int64_t first = 0, last = blob->length - 1;
     bool ranged = false;
     const std::string range = r.header("range");

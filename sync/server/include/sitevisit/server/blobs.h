@@ -34,6 +34,8 @@ public:
     Status put_local(const std::string& user_id, const std::string& bytes, std::string* sha256_out);
 
 private:
+    HttpResponse handle_checked(const Caller& caller, const HttpRequest& request);
+    HttpResponse storage_failure(const std::string& details) const;
     HttpResponse create(const Caller& caller, const HttpRequest& request);
     HttpResponse head(const Caller& caller, const std::string& sha);
     HttpResponse patch(const Caller& caller, const std::string& sha, const HttpRequest& request);
