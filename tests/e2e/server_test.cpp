@@ -1285,6 +1285,11 @@ TEST(StoreLifecycle, ADamagedStoreIsFoundAtStart) {
     EXPECT_EQ(r.code, 3) << r.err;
     EXPECT_NE(r.err.find("restore it from a backup"), std::string::npos) << r.err;
     std::cout << "damaged store: " << r.err;
+    for (const auto& command : std::vector<std::vector<std::string>>{{"user", "list"}, {"export", "--user", "admin@demo.sitevisit"}}) {
+        auto admin = server.admin(command);
+        EXPECT_EQ(admin.code, 3) << command[0] << ": " << admin.err;
+        EXPECT_NE(admin.err.find("restore it from a backup"), std::string::npos) << admin.err;
+    }
 }
 
 // ---- hardening: pull -------------------------------------------------------------------------

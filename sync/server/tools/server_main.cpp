@@ -101,6 +101,13 @@ Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mod
                                "): it is damaged or not a store; restore it from a backup");
         return store.error();
     }
+    if (mode == Open::Existing) {
+        // A damaged store is found now (PRAGMA quick_check), not by the first device that
+        // reads the bad page.
+        if (auto problems = (*store)->quick_check(); !problems.empty())
+            return store_error(db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
+                               (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
+    }
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
@@ -162,13 +169,6 @@ int serve(const Args& a) {
         return usage("--tls-cert and --tls-key go together: give both (https) or neither (http)");
     auto opened = open_data(a.one("data"), max_blob, Open::Existing, blob_limits);
     if (!opened) return fail(opened.error());
-    // A damaged store is found now, not by the first device that reads the bad page.
-    if (auto problems = opened->store->quick_check(); !problems.empty()) {
-        std::string first = problems.front().substr(0, 300);
-        return fail(store_error((std::filesystem::path(a.one("data")) / "server.db").string() +
-                                " is damaged (integrity check: " + first + (problems.size() > 1 ? ", ..." : "") +
-                                "): restore it from a backup"));
-    }
     // Expired uploads in progress are removed at start (and as new ones are made).
     opened->blobs->sweep_partials();
     const int fd_limit = raise_open_file_limit(limits.max_connections + 64);
