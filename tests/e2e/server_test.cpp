@@ -1357,6 +1357,10 @@ TEST(ServeFlags, TlsFilesGoTogetherAndTheConnectionCapIsANumber) {
     EXPECT_NE(cert_only.err.find("--tls-cert and --tls-key go together"), std::string::npos) << cert_only.err;
     auto key_only = serve_briefly(server, {"--tls-key", "/tmp/key.pem"});
     EXPECT_EQ(key_only.code, 2) << key_only.err;
+    const auto missing = (server.data().parent_path() / "no-such-cert.pem").string();
+    auto unreadable = serve_briefly(server, {"--tls-cert", missing, "--tls-key", missing});
+    EXPECT_EQ(unreadable.code, 1) << unreadable.err;
+    EXPECT_NE(unreadable.err.find("cannot read --tls-cert " + missing), std::string::npos) << unreadable.err;
     for (const std::string bad : {"0", "-5", "many"}) {
         auto r = serve_briefly(server, {"--max-connections", bad});
         EXPECT_EQ(r.code, 2) << bad << ": " << r.err;

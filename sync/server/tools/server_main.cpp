@@ -167,6 +167,12 @@ int serve(const Args& a) {
     limits.tls_key = a.one("tls-key");
     if (limits.tls_cert.empty() != limits.tls_key.empty())
         return usage("--tls-cert and --tls-key go together: give both (https) or neither (http)");
+    for (const auto& [flag, file] : {std::pair{"--tls-cert", limits.tls_cert}, std::pair{"--tls-key", limits.tls_key}}) {
+        if (file.empty()) continue;
+        std::ifstream in(file, std::ios::binary);
+        if (!in || !std::filesystem::is_regular_file(file))
+            return fail(invalid(std::string("cannot read ") + flag + " " + file + ": give a readable PEM file"));
+    }
     auto opened = open_data(a.one("data"), max_blob, Open::Existing, blob_limits);
     if (!opened) return fail(opened.error());
     // Expired uploads in progress are removed at start (and as new ones are made).
