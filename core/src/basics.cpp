@@ -20,6 +20,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::RateLimited: return "rate_limited";
     case ErrorCode::TooLarge: return "too_large";
     case ErrorCode::Unprocessable: return "unprocessable";
+    case ErrorCode::Busy: return "busy";
     }
     return "invalid";
 }

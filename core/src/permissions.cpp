@@ -151,6 +151,23 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         return allow();
     }
 
+    if (e == "evidence") {
+        const bool uploader = state.evidence_uploader && !state.evidence_uploader->empty() &&
+                              *state.evidence_uploader == user.id;
+        if (!write) {
+            if (user.role == Role::Admin || uploader) return allow();
+            for (const auto& team : state.draft_teams)
+                if (!contains(team, user.id))
+                    return deny("evidence of a draft visit is seen only by the visit's team and its uploader");
+            return allow();
+        }
+        if (state.evidence_uploader) {
+            if (uploader || user.role == Role::Admin || user.role == Role::Receiver) return allow();
+            return deny("only the evidence's uploader, a receiver of the school or an admin may change or delete "
+                        "this evidence");
+        }
+    }
+
     if (!write) return allow();
     if (role_writes(user.role, e)) return allow();
     return deny(std::string(role_words(user.role)) + " may not change " + e + " records");

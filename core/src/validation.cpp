@@ -71,9 +71,11 @@ Status check_text(const FieldSpec& f, const Json& v, std::size_t max) {
     if (!v.is_string()) return bad(f, "text", v);
     const auto& s = v.get_ref<const std::string&>();
     if (!valid_utf8(s)) return invalid(f.name + " must be valid UTF-8 text", f.name);
-    if (s.size() > max)
+    // Characters as a person counts them (code points), not bytes: "é" is one.
+    const std::size_t chars = count_code_points(s);
+    if (chars > max)
         return invalid(f.name + " must be at most " + std::to_string(max) + " characters, got " +
-                           std::to_string(s.size()),
+                           std::to_string(chars),
                        f.name);
     if (f.required && s.find_first_not_of(" \t\r\n") == std::string::npos)
         return invalid(f.name + " is required and cannot be blank", f.name);
@@ -81,6 +83,13 @@ Status check_text(const FieldSpec& f, const Json& v, std::size_t max) {
 }
 
 } // namespace
+
+std::size_t count_code_points(std::string_view s) {
+    std::size_t n = 0;
+    for (char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
 
 Status check_row_id(const EntitySpec& entity, std::string_view id) {
     if (entity.uuid_ids) {
@@ -234,7 +243,7 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
             const auto& s = item.get_ref<const std::string&>();
             if (f.type == FieldType::UuidList && !is_uuid(s))
                 return bad(f, "a list of " + f.references + " ids (UUIDs)", item);
-            if (f.type == FieldType::TextList && (s.empty() || s.size() > 100))
+            if (f.type == FieldType::TextList && (s.empty() || count_code_points(s) > 100))
                 return bad(f, "a list of ids of 1 to 100 characters", item);
             if (f.type == FieldType::TextList && f.references == "indicator" && !ref_.indicator(s))
                 return invalid(f.name + " lists \"" + s.substr(0, 60) + "\", which is not an indicator of reference data " +

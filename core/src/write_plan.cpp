@@ -50,6 +50,11 @@ std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& ent
     return std::nullopt;
 }
 
+std::string uploader_of(const Row& evidence) {
+    const Json& f = evidence.fields;
+    return f.contains("uploaded_by") && f["uploaded_by"].is_string() ? f["uploaded_by"].get<std::string>() : std::string();
+}
+
 Error unknown_entity(std::string_view entity) {
     return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) +
                                           "\" (known: " + known_entities_text() + ")"};
@@ -217,6 +222,8 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     } else if (spec.name == "conflict") {
         state.conflicted_entity = merged.value("entity", "");
         if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", ""))) fill(state, *v);
+    } else if (spec.name == "evidence" && existing) {
+        state.evidence_uploader = uploader_of(*existing);
     }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
 
@@ -286,6 +293,7 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
         state.conflicted_entity = existing.fields.value("entity", "");
         if (auto v = owning_visit(rows, state.conflicted_entity, existing.fields.value("row", ""))) fill(state, *v);
     }
+    if (spec.name == "evidence") state.evidence_uploader = uploader_of(existing);
     if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
     return plan;
 }

@@ -285,6 +285,13 @@ std::vector<std::pair<std::string, std::string>> bearer(const std::string& token
     return {{"Authorization", "Bearer " + token}};
 }
 
+Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
+                       const std::string& device_secret) {
+    Json body{{"email", email}, {"password", password}, {"device", device}};
+    if (!device_secret.empty()) body["device_secret"] = device_secret;
+    return http.request("POST", "/v1/auth/login", body.dump());
+}
+
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device) {
     auto r = http.request("POST", "/v1/auth/login", Json{{"email", email}, {"password", password}, {"device", device}}.dump());
     if (r.status != 200) throw std::runtime_error("sign-in of " + email + " failed (" + std::to_string(r.status) + "): " + r.body);

@@ -84,6 +84,9 @@ private:
 
 
 
+// Signs in with an optional device secret; the whole answer (status and body).
+Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
+                       const std::string& device_secret = {});
 // Signs in; the token, or fails the test.
 std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token);

@@ -1,7 +1,12 @@
 // sitevisit-server end to end: the real binary on a loopback port, real HTTP, real files.
 #include "harness.h"
 
+#include "sitevisit/server/blobs.h"
 #include "sitevisit/server/crypto.h"
+#include "sitevisit/server/demo.h"
+#include "sitevisit/server/routes.h"
+#include "sitevisit/server/service.h"
+#include "sitevisit/server/sqlite_store.h"
 
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/time_format.h"
@@ -10,7 +15,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
+#include <mutex>
+#include <sstream>
 #include <random>
 #include <fstream>
 #include <future>
@@ -643,6 +651,7 @@ TEST_F(Demo, ANewerDataSchemaIsRefusedWholeAsUpgradeRequired) {
 
 TEST(ServerAdmin, UsersAreAddedListedAndRevoked) {
     ServerProcess server;
+    ASSERT_EQ(server.admin({"init"}).code, 0);
     auto import = server.admin({"school", "import", "/dev/null"});
     EXPECT_EQ(import.code, 1);
     EXPECT_NE(import.err.find("no school rows"), std::string::npos) << import.err;
@@ -682,6 +691,7 @@ TEST(ServerAdmin, UsersAreAddedListedAndRevoked) {
 
 TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
     ServerProcess server;
+    ASSERT_EQ(server.admin({"init"}).code, 0);
     const auto csv = server.data().parent_path() / "schools.csv";
     {
         std::ofstream f(csv);
@@ -802,4 +812,577 @@ TEST_F(Demo, ALeadAddedToADraftsTeamReceivesTheWholeVisit) {
     }
     EXPECT_TRUE(got_visit);
     EXPECT_TRUE(got_obs);
+}
+
+// ---- hardening: sign-in ----------------------------------------------------------------------
+
+TEST_F(Demo, SixtyParallelWrongPasswordsGetAtMostFiveAnswers) {
+    std::vector<int> statuses(60);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 60; ++i)
+        threads.emplace_back([&, i] {
+            statuses[i] = login_request(http(), "principal@demo.sitevisit", "guess-" + std::to_string(i), "bot").status;
+        });
+    for (auto& t : threads) t.join();
+    std::map<int, int> count;
+    for (int s : statuses) count[s]++;
+    for (const auto& [status, n] : count) std::cout << "parallel wrong passwords: " << n << " x " << status << "\n";
+    EXPECT_LE(count[401] + count[200], 5);
+    EXPECT_EQ(count[401] + count[200] + count[429] + count[503], 60);
+    EXPECT_EQ(count[200], 0);
+}
+
+TEST_F(Demo, TheOwnersDeviceSignsInDuringALockoutWithItsSecret) {
+    auto first = login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own");
+    ASSERT_EQ(first.status, 200) << first.body;
+    ASSERT_TRUE(first.json()["device_secret"].is_string()) << first.body;
+    const std::string secret = first.json()["device_secret"];
+    EXPECT_EQ(secret.size(), 64u);
+    auto again = login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own", secret);
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_TRUE(again.json()["device_secret"].is_null()) << "the secret is given at the first sign-in only";
+    auto other_device = login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "phone-own");
+    EXPECT_TRUE(other_device.json()["device_secret"].is_string()) << "each device gets its own";
+    EXPECT_NE(other_device.json().value("device_secret", ""), secret);
+
+    // Someone guesses until the account is locked.
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "guess-" + std::to_string(i), "bot").status, 401);
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "bot").status, 429);
+    // The device id alone proves nothing (it travels in every clock); a wrong secret neither.
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own").status, 429);
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own", std::string(64, 'a')).status, 429);
+    // The owner's device with its secret and the right password signs in.
+    auto owner = login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own", secret);
+    EXPECT_EQ(owner.status, 200) << owner.body;
+    // The secret is no key by itself: a wrong password with it is still wrong, and counted.
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "stolen-" + std::to_string(i), "laptop-own", secret).status, 401);
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-own", secret).status, 429);
+}
+
+TEST_F(Demo, AdminsSetAPasswordUnlockAndRestoreUsers) {
+    const std::string token = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-p");
+    auto short_pw = server.admin({"user", "password", "--email", "principal@demo.sitevisit"}, "short\n");
+    EXPECT_EQ(short_pw.code, 1);
+    EXPECT_NE(short_pw.err.find("at least 8 characters"), std::string::npos) << short_pw.err;
+    auto set = server.admin({"user", "password", "--email", "principal@demo.sitevisit"}, "a-new-password-2026\n");
+    ASSERT_EQ(set.code, 0) << set.err;
+    EXPECT_NE(set.out.find("ended 1 session(s)"), std::string::npos) << set.out;
+    EXPECT_EQ(http().request("GET", "/v1/reference", {}, bearer(token)).status, 401) << "sessions end with the old password";
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-p").status, 401);
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "a-new-password-2026", "laptop-p").status, 200);
+    EXPECT_EQ(server.admin({"user", "password", "--email", "nobody@demo.sitevisit"}, "a-new-password-2026\n").code, 1);
+
+    for (int i = 0; i < 5; ++i) login_request(http(), "principal@demo.sitevisit", "guess-" + std::to_string(i), "bot");
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "a-new-password-2026", "laptop-p").status, 429);
+    auto unlock = server.admin({"user", "unlock", "--email", "principal@demo.sitevisit"});
+    ASSERT_EQ(unlock.code, 0) << unlock.err;
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "a-new-password-2026", "laptop-p").status, 200);
+
+    ASSERT_EQ(server.admin({"user", "revoke", "--email", "principal@demo.sitevisit"}).code, 0);
+    EXPECT_EQ(login_request(http(), "principal@demo.sitevisit", "a-new-password-2026", "laptop-p").status, 401);
+    auto restore = server.admin({"user", "restore", "--email", "principal@demo.sitevisit"});
+    ASSERT_EQ(restore.code, 0) << restore.err;
+    auto back = login_request(http(), "principal@demo.sitevisit", "a-new-password-2026", "laptop-p");
+    ASSERT_EQ(back.status, 200) << back.body;
+    EXPECT_EQ(http().request("GET", "/v1/reference", {}, bearer(back.json()["token"])).status, 200);
+    EXPECT_EQ(server.admin({"user", "unlock"}).code, 2) << "--email is required";
+    EXPECT_NE(server.admin({"user", "frobnicate"}).err.find("user restore"), std::string::npos) << "the usage names it";
+}
+
+namespace {
+
+// A store, service and blob service in this process, on a fresh folder.
+struct InProcess {
+    ServerProcess folder; // only for its temporary folder
+    std::unique_ptr<server::SqliteStore> store;
+    std::unique_ptr<server::Service> service;
+    std::unique_ptr<server::BlobService> blobs;
+    explicit InProcess(server::ServiceOptions options = {}) {
+        std::filesystem::create_directories(folder.data());
+        store = std::move(server::SqliteStore::open((folder.data() / "server.db").string())).value();
+        service = std::make_unique<server::Service>(*store, options);
+        blobs = std::make_unique<server::BlobService>(*store, *service, folder.data() / "blobs", 100LL * 1024 * 1024);
+    }
+};
+
+} // namespace
+
+TEST(SignIn, AnUnknownEmailCostsAPasswordCheckLikeAKnownOne) {
+    InProcess p;
+    ASSERT_TRUE(p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password"));
+    auto timed = [&](const std::string& email) {
+        const long before = p.service->verifications();
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = p.service->login(protocol::LoginRequest{email, "wrong-password", "d", ""}, "10.0.0." + std::to_string(before));
+        const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        EXPECT_FALSE(r);
+        EXPECT_EQ(r.error().message, "the email or the password is wrong");
+        EXPECT_EQ(p.service->verifications(), before + 1) << email << ": no password check ran";
+        return ms;
+    };
+    timed("warm-up@y.org");
+    const double known = timed("ada@y.org"), unknown = timed("nobody@y.org");
+    std::cout << "sign-in with a wrong password: known email " << known << " ms, unknown email " << unknown << " ms\n";
+}
+
+TEST(SignIn, PasswordChecksRunAFewAtATimeAndTheRestGet503WithRetryAfter) {
+    server::ServiceOptions options;
+    options.max_hashing = 1;
+    options.hash_wait_ms = 0;
+    InProcess p(options);
+    ASSERT_TRUE(p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password"));
+    auto routes = server::make_routes(*p.service, nullptr);
+    int busy = 0, ok = 0, rounds = 0;
+    server::HttpResponse seen;
+    for (; rounds < 50 && busy == 0; ++rounds) {
+        std::vector<std::thread> threads;
+        std::mutex m;
+        for (int i = 0; i < 4; ++i)
+            threads.emplace_back([&, i] {
+                server::HttpRequest r;
+                r.method = "POST";
+                r.path = "/v1/auth/login";
+                r.remote = "10.1." + std::to_string(rounds) + "." + std::to_string(i);
+                r.body = Json{{"email", "ada@y.org"}, {"password", "a-long-password"}, {"device", "d" + std::to_string(i)}}.dump();
+                auto resp = routes.handler(r);
+                std::lock_guard lock(m);
+                if (resp.status == 503) {
+                    ++busy;
+                    seen = resp;
+                } else if (resp.status == 200) {
+                    ++ok;
+                }
+            });
+        for (auto& t : threads) t.join();
+    }
+    std::cout << "one password check at a time: " << ok << " signed in, " << busy << " told to retry, in " << rounds
+              << " round(s) of 4\n";
+    ASSERT_GT(busy, 0);
+    bool retry_after = false;
+    for (const auto& [k, v] : seen.headers)
+        if (k == "Retry-After") retry_after = !v.empty();
+    EXPECT_TRUE(retry_after);
+    EXPECT_EQ(Json::parse(seen.body)["error"]["code"], "busy");
+}
+
+// ---- hardening: data rules -------------------------------------------------------------------
+
+namespace {
+
+// Uploads `bytes` in one PATCH that creates the upload; the PATCH's status.
+int upload(const Http& http, const std::string& token, const std::string& bytes) {
+    const std::string sha = server::sha256_hex(bytes);
+    return http.request("PATCH", "/v1/blobs/" + sha, bytes,
+                        tus(token, {{"Upload-Offset", "0"}, {"Upload-Length", std::to_string(bytes.size())},
+                                    {"Content-Type", "application/offset+octet-stream"}}))
+        .status;
+}
+
+} // namespace
+
+TEST_F(Demo, EvidenceOfADraftVisitReachesTheSchoolOnlyWhenTheVisitIsSubmitted) {
+    const std::string lead = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-ev");
+    const std::string principal = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-ev");
+    const std::string receiver = login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "laptop-rv");
+    std::int64_t p_cursor = 0, r_cursor = 0;
+    pull_all(principal, 0, &p_cursor);
+    pull_all(receiver, 0, &r_cursor);
+
+    const std::string visit = new_id(), obs = new_id(), evidence = new_id();
+    const std::string photo = "a photo of the objectives board, taken during a draft visit";
+    ASSERT_EQ(upload(http(), lead, photo), 204);
+    const std::string sha = server::sha256_hex(photo);
+    auto made = push(lead, "tab-ev", Json::array({
+        change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tab-ev"),
+        change("observation", obs, lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.3"}, {"rating", 2}}, 2, "tab-ev"),
+        change("evidence", evidence, lincoln, {{"title", "Objectives board"}, {"kind", "photo"}, {"sha256", sha}, {"size", photo.size()}, {"media_type", "image/jpeg"}, {"observations", {obs}}}, 3, "tab-ev")}));
+    ASSERT_EQ(made.status, 200) << made.body;
+    for (const auto& r : made.json()["results"]) ASSERT_EQ(r["status"], "applied") << made.body;
+
+    // While the visit is a draft: not pulled by the school's people, and the file is not theirs.
+    for (const auto& op : pull_all(principal, p_cursor)) EXPECT_NE(op["id"], evidence) << "draft evidence reached the principal";
+    for (const auto& op : pull_all(receiver, r_cursor)) EXPECT_NE(op["id"], evidence) << "draft evidence reached the receiver";
+    EXPECT_EQ(http().request("GET", "/v1/blobs/" + sha, {}, bearer(principal)).status, 404);
+    EXPECT_EQ(http().request("GET", "/v1/blobs/" + sha, {}, bearer(receiver)).status, 404);
+    EXPECT_FALSE(export_as("principal@demo.sitevisit")["rows"]["evidence"].contains(evidence));
+    // Its team (and uploader) reads it.
+    EXPECT_EQ(http().request("GET", "/v1/blobs/" + sha, {}, bearer(lead)).status, 200);
+    EXPECT_TRUE(export_as("lead@demo.sitevisit")["rows"]["evidence"].contains(evidence));
+
+    // Submitted: the evidence is delivered with the visit, and the file can be fetched.
+    auto submitted = push(lead, "tab-ev", Json::array({change("visit", visit, lincoln, {{"status", "submitted"}}, 4, "tab-ev", made.json()["results"][0]["seq"])}));
+    ASSERT_EQ(submitted.status, 200) << submitted.body;
+    ASSERT_EQ(submitted.json()["results"][0]["status"], "applied") << submitted.body;
+    for (const std::string& token : {principal, receiver}) {
+        bool got = false;
+        for (const auto& op : pull_all(token, token == principal ? p_cursor : r_cursor))
+            if (op["id"] == evidence && op["fields"].value("sha256", "") == sha) got = true;
+        EXPECT_TRUE(got) << "the submitted visit's evidence did not arrive";
+        auto file = http().request("GET", "/v1/blobs/" + sha, {}, bearer(token));
+        EXPECT_EQ(file.status, 200);
+        EXPECT_EQ(file.body, photo);
+    }
+}
+
+TEST_F(Demo, EvidenceIsChangedOrDeletedOnlyByItsUploaderAReceiverOrAnAdmin) {
+    const std::string principal = login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-pe");
+    const std::string lead = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-le");
+    const std::string receiver = login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "laptop-re");
+    const std::string admin = login(http(), "admin@demo.sitevisit", "admin-demo-2026", "admin-e");
+    const std::string bytes = "sign-in sheets of the data team meeting";
+    ASSERT_EQ(upload(http(), principal, bytes), 204);
+    const std::string evidence = new_id();
+    auto made = push(principal, "laptop-pe", Json::array({change("evidence", evidence, lincoln, {{"title", "Sign-in sheets"}, {"kind", "document"}, {"sha256", server::sha256_hex(bytes)}, {"size", bytes.size()}, {"media_type", "application/pdf"}}, 1, "laptop-pe")}));
+    ASSERT_EQ(made.status, 200) << made.body;
+    std::int64_t seq = made.json()["results"][0]["seq"];
+
+    // A lead of the district is in scope but neither uploader, receiver nor admin.
+    auto renamed = push(lead, "tab-le", Json::array({change("evidence", evidence, lincoln, {{"title", "Mine now"}}, 1, "tab-le", seq)}));
+    EXPECT_EQ(renamed.status, 403) << renamed.body;
+    EXPECT_EQ(renamed.json()["results"][0]["error"], "only the evidence's uploader, a receiver of the school or an admin may change or delete this evidence");
+    auto deleted = push(lead, "tab-le", Json::array({change("evidence", evidence, lincoln, Json::object(), 2, "tab-le", seq, "delete")}));
+    EXPECT_EQ(deleted.status, 403) << deleted.body;
+    EXPECT_EQ(export_as("admin@demo.sitevisit")["rows"]["evidence"][evidence]["fields"]["title"], "Sign-in sheets");
+
+    // Its uploader, the school's receiver and an admin may.
+    auto own = push(principal, "laptop-pe", Json::array({change("evidence", evidence, lincoln, {{"title", "Sign-in sheets, October"}}, 2, "laptop-pe", seq)}));
+    ASSERT_EQ(own.status, 200) << own.body;
+    seq = own.json()["results"][0]["seq"];
+    auto by_receiver = push(receiver, "laptop-re", Json::array({change("evidence", evidence, lincoln, {{"description", "Checked against the agenda"}}, 1, "laptop-re", seq)}));
+    ASSERT_EQ(by_receiver.status, 200) << by_receiver.body;
+    EXPECT_EQ(by_receiver.json()["results"][0]["status"], "applied");
+    seq = by_receiver.json()["results"][0]["seq"];
+    auto by_admin = push(admin, "admin-e", Json::array({change("evidence", evidence, lincoln, Json::object(), 1, "admin-e", seq, "delete")}));
+    ASSERT_EQ(by_admin.status, 200) << by_admin.body;
+    EXPECT_EQ(by_admin.json()["results"][0]["status"], "applied");
+    EXPECT_FALSE(export_as("admin@demo.sitevisit")["rows"]["evidence"].contains(evidence));
+}
+
+// ---- hardening: uploads ----------------------------------------------------------------------
+
+namespace {
+
+std::string user_id_of(const Http& http, const std::string& email, const std::string& password, const std::string& device,
+                       std::string* token) {
+    auto r = login_request(http, email, password, device);
+    EXPECT_EQ(r.status, 200) << r.body;
+    *token = r.json().value("token", "");
+    return r.json()["user"].value("id", "");
+}
+
+Response create_upload(const Http& http, const std::string& token, const std::string& sha, std::int64_t length) {
+    return http.request("POST", "/v1/blobs", {}, tus(token, {{"Upload-Length", std::to_string(length)}, {"Upload-Metadata", "sha256 " + base64(sha)}}));
+}
+
+void backdate(const std::filesystem::path& p, int days) {
+    std::filesystem::last_write_time(p, std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * days));
+}
+
+} // namespace
+
+TEST(Uploads, PartialUploadsHaveAQuotaPerUserAndExpire) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start({"--partial-quota-bytes", "1000", "--partial-expiry-days", "2"});
+    std::string token;
+    const std::string uid = user_id_of(server.http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
+    const std::string a(600, 'a'), b(600, 'b');
+    const std::string sha_a = server::sha256_hex(a), sha_b = server::sha256_hex(b);
+    ASSERT_EQ(create_upload(server.http(), token, sha_a, 600).status, 201);
+    ASSERT_EQ(server.http().request("PATCH", "/v1/blobs/" + sha_a, a.substr(0, 100), tus(token, {{"Upload-Offset", "0"}, {"Content-Type", "application/offset+octet-stream"}})).status, 204);
+    auto over = create_upload(server.http(), token, sha_b, 600);
+    EXPECT_EQ(over.status, 413) << over.body;
+    EXPECT_EQ(over.json()["error"]["code"], "partial_quota");
+    EXPECT_NE(over.json()["error"]["message"].get<std::string>().find("the limit is 1000 bytes"), std::string::npos) << over.body;
+    // Another user has a quota of their own.
+    std::string other;
+    user_id_of(server.http(), "lead@demo.sitevisit", "lead-demo-2026", "l", &other);
+    EXPECT_EQ(create_upload(server.http(), other, sha_b, 600).status, 201);
+
+    // Untouched for longer than the expiry: removed when the next upload is made...
+    const auto partial = server.data() / "blobs" / "partial";
+    backdate(partial / (sha_a + "." + uid), 3);
+    EXPECT_EQ(create_upload(server.http(), token, sha_b, 600).status, 201);
+    EXPECT_FALSE(std::filesystem::exists(partial / (sha_a + "." + uid)));
+    EXPECT_FALSE(std::filesystem::exists(partial / (sha_a + "." + uid + ".length")));
+    EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha_a, {}, tus(token)).status, 404);
+    // ... and at start.
+    server.stop();
+    backdate(partial / (sha_b + "." + uid), 3);
+    server.start({"--partial-quota-bytes", "1000", "--partial-expiry-days", "2"});
+    EXPECT_FALSE(std::filesystem::exists(partial / (sha_b + "." + uid)));
+    EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha_b, {}, tus(token)).status, 404);
+    // What expired no longer counts against the quota.
+    EXPECT_EQ(create_upload(server.http(), token, sha_a, 600).status, 201);
+}
+
+TEST(Uploads, AnUploadWhoseLengthCannotBeWrittenIsRefusedWith507AndLeavesNothing) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    std::string token;
+    const std::string uid = user_id_of(server.http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
+    const std::string bytes(5000, 'z');
+    const std::string sha = server::sha256_hex(bytes);
+    // Where the length file would go, something that is not a file (a full or broken disk
+    // looks the same to the server: the write fails).
+    const auto partial = server.data() / "blobs" / "partial";
+    std::filesystem::create_directories(partial / (sha + "." + uid + ".length") / "in-the-way");
+    auto refused = create_upload(server.http(), token, sha, 5000);
+    EXPECT_EQ(refused.status, 507) << refused.body;
+    auto by_patch = server.http().request("PATCH", "/v1/blobs/" + sha, bytes.substr(0, 1000), tus(token, {{"Upload-Offset", "0"}, {"Upload-Length", "5000"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(by_patch.status, 507) << by_patch.body;
+    EXPECT_FALSE(std::filesystem::exists(partial / (sha + "." + uid))) << "an upload without a length was left";
+    for (const auto& e : std::filesystem::directory_iterator(partial))
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha, {}, tus(token)).status, 404);
+}
+
+TEST(Uploads, AnUploadWithoutALengthNeverGrows) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start({"--max-blob-bytes", "2000"});
+    std::string token;
+    const std::string uid = user_id_of(server.http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
+    const std::string sha = std::string(63, 'c') + "d";
+    // What an older server left when the disk was full at creation: bytes, no length.
+    const auto p = server.data() / "blobs" / "partial" / (sha + "." + uid);
+    std::ofstream(p, std::ios::binary) << std::string(1500, 'x');
+    auto grow = server.http().request("PATCH", "/v1/blobs/" + sha, std::string(1000, 'y'), tus(token, {{"Upload-Offset", "1500"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(grow.status, 404) << grow.body;
+    EXPECT_FALSE(std::filesystem::exists(p) && std::filesystem::file_size(p) > 1500) << "it grew past --max-blob-bytes";
+    // A declared length is kept to: no chunk runs past it.
+    const std::string bytes(1000, 'q');
+    const std::string good = server::sha256_hex(bytes);
+    ASSERT_EQ(create_upload(server.http(), token, good, 1000).status, 201);
+    auto past = server.http().request("PATCH", "/v1/blobs/" + good, bytes + "extra", tus(token, {{"Upload-Offset", "0"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(past.status, 400) << past.body;
+    EXPECT_EQ(std::filesystem::file_size(server.data() / "blobs" / "partial" / (good + "." + uid)), 0u);
+}
+
+TEST_F(Demo, AnUploadWithEveryByteIsRecordedAtTheNextHeadOrPatchAfterACrash) {
+    std::string token;
+    const std::string uid = user_id_of(http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
+    const auto partial = server.data() / "blobs" / "partial";
+    // The server was killed after the last chunk was on disk and before it was recorded:
+    // the files are exactly as it leaves them.
+    auto leave = [&](const std::string& bytes) {
+        const std::string sha = server::sha256_hex(bytes);
+        std::ofstream(partial / (sha + "." + uid + ".length")) << bytes.size();
+        std::ofstream(partial / (sha + "." + uid), std::ios::binary) << bytes;
+        return sha;
+    };
+    server.kill9();
+    const std::string by_head = leave("every byte arrived, then SIGKILL (head)");
+    const std::string by_patch = leave("every byte arrived, then SIGKILL (patch)");
+    const std::string bad = server::sha256_hex("what the name says");
+    std::ofstream(partial / (bad + "." + uid + ".length")) << 5;
+    std::ofstream(partial / (bad + "." + uid), std::ios::binary) << "other";
+    server.start();
+
+    auto head = http().request("HEAD", "/v1/blobs/" + by_head, {}, tus(token));
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("upload-offset"), head.header("upload-length"));
+    auto patch = http().request("PATCH", "/v1/blobs/" + by_patch, {}, tus(token, {{"Upload-Offset", "40"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(patch.status, 204) << patch.body;
+    EXPECT_EQ(http().request("HEAD", "/v1/blobs/" + bad, {}, tus(token)).status, 404) << "bytes that do not match are discarded";
+    // "Complete" means recorded: evidence may now name both files.
+    int dseq = 0;
+    for (const auto& [sha, size] : {std::pair{by_head, 39}, std::pair{by_patch, 40}}) {
+        auto ev = push(token, "p", Json::array({change("evidence", new_id(), lincoln, {{"title", "Recovered"}, {"kind", "document"}, {"sha256", sha}, {"size", size}, {"media_type", "text/plain"}}, ++dseq, "p")}));
+        EXPECT_EQ(ev.status, 200) << ev.body;
+        EXPECT_EQ(ev.json()["results"][0]["status"], "applied") << ev.body;
+    }
+}
+
+TEST(Uploads, BlobDownloadsAreStreamedFromTheFile) {
+    InProcess p;
+    std::ostringstream out;
+    ASSERT_TRUE(server::seed_demo(*p.service, *p.blobs, out));
+    auto login = p.service->login(protocol::LoginRequest{"admin@demo.sitevisit", "admin-demo-2026", "d", ""}, "127.0.0.1");
+    ASSERT_TRUE(login);
+    auto caller = p.service->authenticate(login->token);
+    ASSERT_TRUE(caller);
+    const Json rows = (*p.service->export_for("admin@demo.sitevisit"))["rows"]["evidence"];
+    ASSERT_FALSE(rows.empty());
+    const std::string sha = rows.begin().value()["fields"]["sha256"];
+    server::HttpRequest r;
+    r.method = "GET";
+    r.path = "/v1/blobs/" + sha;
+    auto whole = p.blobs->handle(*caller, r);
+    ASSERT_EQ(whole.status, 200) << whole.body;
+    EXPECT_TRUE(whole.body.empty()) << "the bytes were read into memory";
+    EXPECT_EQ(whole.file, (p.folder.data() / "blobs" / sha).string());
+    EXPECT_EQ(whole.file_offset, 0);
+    EXPECT_EQ(whole.file_length, static_cast<std::int64_t>(std::filesystem::file_size(whole.file)));
+    r.headers["range"] = "bytes=2-5";
+    auto part = p.blobs->handle(*caller, r);
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.file_offset, 2);
+    EXPECT_EQ(part.file_length, 4);
+}
+
+// ---- hardening: the store's lifecycle --------------------------------------------------------
+
+namespace {
+
+// `serve` with a time limit, so a server that wrongly starts fails the test instead of hanging.
+Run serve_briefly(const ServerProcess& server, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{"/usr/bin/timeout", "10", server_binary(), "serve", "--data", server.data().string(),
+                                  "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run(argv);
+}
+
+} // namespace
+
+TEST(StoreLifecycle, ServeRefusesAMissingEmptyOrDamagedStoreAndInitMakesOne) {
+    ServerProcess server;
+    auto missing = serve_briefly(server);
+    EXPECT_EQ(missing.code, 3) << missing.err;
+    EXPECT_NE(missing.err.find("sitevisit-server init --data"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("restore server.db from a backup"), std::string::npos) << missing.err;
+    EXPECT_FALSE(std::filesystem::exists(server.data() / "server.db")) << "serve made a store";
+    for (const auto& command : std::vector<std::vector<std::string>>{{"user", "list"}, {"export", "--user", "a@y.org"}}) {
+        auto r = server.admin(command);
+        EXPECT_EQ(r.code, 3) << command[0] << ": " << r.err;
+        EXPECT_NE(r.err.find("sitevisit-server init"), std::string::npos) << r.err;
+    }
+
+    std::filesystem::create_directories(server.data());
+    std::ofstream(server.data() / "server.db").flush();
+    auto empty = serve_briefly(server);
+    EXPECT_EQ(empty.code, 3) << empty.err;
+    EXPECT_NE(empty.err.find("is empty (0 bytes)"), std::string::npos) << empty.err;
+    EXPECT_EQ(std::filesystem::file_size(server.data() / "server.db"), 0u);
+    auto over_empty = server.admin({"init"});
+    EXPECT_EQ(over_empty.code, 1) << "init never replaces a file: " << over_empty.err;
+    EXPECT_NE(over_empty.err.find("exists already"), std::string::npos) << over_empty.err;
+
+    std::filesystem::remove(server.data() / "server.db");
+    auto init = server.admin({"init"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    EXPECT_NE(init.out.find("made an empty store"), std::string::npos) << init.out;
+    EXPECT_EQ(server.admin({"init"}).code, 1);
+    ASSERT_EQ(server.admin({"user", "add", "--email", "a@y.org", "--name", "A", "--role", "admin"}, "a-long-password\n").code, 0);
+    server.start();
+    EXPECT_EQ(server.http().request("GET", "/v1/health").status, 200);
+    login(server.http(), "a@y.org", "a-long-password", "d");
+    server.stop();
+}
+
+TEST(StoreLifecycle, ADamagedStoreIsFoundAtStart) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    const auto db = server.data() / "server.db";
+    const auto size = std::filesystem::file_size(db);
+    ASSERT_GT(size, 64u * 1024);
+    {
+        // Garbage over the pages in the middle of the file, as a failing disk leaves them.
+        std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+        std::mt19937 rng(11);
+        f.seekp(static_cast<std::streamoff>(size / 3));
+        for (std::uintmax_t i = 0; i < size / 3; ++i) f.put(static_cast<char>(rng()));
+    }
+    auto r = serve_briefly(server);
+    EXPECT_EQ(r.code, 3) << r.err;
+    EXPECT_NE(r.err.find("restore it from a backup"), std::string::npos) << r.err;
+    std::cout << "damaged store: " << r.err;
+    for (const auto& command : std::vector<std::vector<std::string>>{{"user", "list"}, {"export", "--user", "admin@demo.sitevisit"}}) {
+        auto admin = server.admin(command);
+        EXPECT_EQ(admin.code, 3) << command[0] << ": " << admin.err;
+        EXPECT_NE(admin.err.find("restore it from a backup"), std::string::npos) << admin.err;
+    }
+}
+
+// ---- hardening: pull -------------------------------------------------------------------------
+
+TEST_F(Demo, ACursorAheadOfTheLogIsAnswered409SoTheDevicePullsFromZero) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-c");
+    std::int64_t cursor = 0;
+    pull_all(token, 0, &cursor);
+    EXPECT_EQ(http().request("GET", "/v1/sync/pull?since=" + std::to_string(cursor), {}, bearer(token)).status, 200);
+    for (const std::string& since : {std::to_string(cursor + 1), std::string("9223372036854775807")}) {
+        auto r = http().request("GET", "/v1/sync/pull?since=" + since, {}, bearer(token));
+        EXPECT_EQ(r.status, 409) << r.body;
+        EXPECT_EQ(r.json()["error"]["code"], "cursor_ahead");
+        EXPECT_NE(r.json()["error"]["message"].get<std::string>().find("pull again from 0"), std::string::npos) << r.body;
+    }
+}
+
+TEST_F(Demo, APullPageStopsBeforeEightMegabytes) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-big");
+    std::int64_t cursor = 0;
+    pull_all(token, 0, &cursor);
+    const std::string visit = new_id();
+    ASSERT_EQ(push(token, "tab-big", Json::array({change("visit", visit, lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, "tab-big")})).status, 200);
+    const std::string note(8000, 'n');
+    std::int64_t dseq = 1;
+    std::set<std::string> sent;
+    for (int batch = 0; batch < 4; ++batch) {
+        Json ops = Json::array();
+        for (int i = 0; i < 300; ++i) {
+            const std::string id = new_id();
+            sent.insert(id);
+            ops.push_back(change("observation", id, lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/1.1"}, {"note", note}}, ++dseq, "tab-big"));
+        }
+        auto r = push(token, "tab-big", ops);
+        ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    }
+    std::set<std::string> got;
+    int pages = 0;
+    std::size_t largest = 0;
+    for (bool more = true; more; ++pages) {
+        ASSERT_LT(pages, 50);
+        auto r = http().request("GET", "/v1/sync/pull?since=" + std::to_string(cursor) + "&limit=5000", {}, bearer(token));
+        ASSERT_EQ(r.status, 200);
+        largest = std::max(largest, r.body.size());
+        EXPECT_LE(r.body.size(), 8u * 1024 * 1024);
+        const Json j = r.json();
+        for (const auto& op : j["ops"])
+            if (op["entity"] == "observation") got.insert(op["id"].get<std::string>());
+        EXPECT_GT(j["cursor"].get<std::int64_t>(), cursor) << "a page must move on";
+        cursor = j["cursor"];
+        more = j["more"];
+    }
+    std::cout << "1,200 observations of 8,000 characters: " << pages << " pages, the largest " << largest << " bytes\n";
+    EXPECT_GE(pages, 2);
+    EXPECT_EQ(got, sent);
+}
+
+// ---- hardening: serve flags ------------------------------------------------------------------
+
+TEST(ServeFlags, TlsFilesGoTogetherAndTheConnectionCapIsANumber) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"init"}).code, 0);
+    auto cert_only = serve_briefly(server, {"--tls-cert", "/tmp/cert.pem"});
+    EXPECT_EQ(cert_only.code, 2) << cert_only.err;
+    EXPECT_NE(cert_only.err.find("--tls-cert and --tls-key go together"), std::string::npos) << cert_only.err;
+    auto key_only = serve_briefly(server, {"--tls-key", "/tmp/key.pem"});
+    EXPECT_EQ(key_only.code, 2) << key_only.err;
+    const auto missing = (server.data().parent_path() / "no-such-cert.pem").string();
+    auto unreadable = serve_briefly(server, {"--tls-cert", missing, "--tls-key", missing});
+    EXPECT_EQ(unreadable.code, 1) << unreadable.err;
+    EXPECT_NE(unreadable.err.find("cannot read --tls-cert " + missing), std::string::npos) << unreadable.err;
+    for (const std::string bad : {"0", "-5", "many"}) {
+        auto r = serve_briefly(server, {"--max-connections", bad});
+        EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+        EXPECT_NE(r.err.find("--max-connections must be"), std::string::npos) << r.err;
+    }
+    for (const auto& flag : {"--partial-quota-bytes", "--partial-expiry-days"}) {
+        auto r = serve_briefly(server, {flag, "0"});
+        EXPECT_EQ(r.code, 2) << flag << ": " << r.err;
+    }
+    auto help = run({server_binary(), "--help"});
+    for (const char* word : {"--tls-cert FILE --tls-key FILE", "--max-connections N", "--partial-quota-bytes N",
+                             "--partial-expiry-days N", "init --data DIR", "user password", "user unlock", "user restore"})
+        EXPECT_NE(help.out.find(word), std::string::npos) << word;
+
+    server.start({"--max-connections", "3000"});
+    EXPECT_EQ(server.http().request("GET", "/v1/health").status, 200);
+    std::ifstream limits("/proc/" + std::to_string(server.pid()) + "/limits");
+    for (std::string line; std::getline(limits, line);)
+        if (line.rfind("Max open files", 0) == 0) std::cout << "server with --max-connections 3000: " << line << "\n";
 }

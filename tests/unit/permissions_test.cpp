@@ -118,3 +118,34 @@ TEST_F(PermissionTest, RevokedAccountsMayDoNothing) {
     EXPECT_FALSE(decide(revoked, Access::Read, E("plan"), a));
     EXPECT_FALSE(decide(revoked, Access::Read, E("rubric"), {}));
 }
+
+TEST_F(PermissionTest, EvidenceIsChangedOnlyByItsUploaderAReceiverOrAnAdmin) {
+    RowState by_principal;
+    by_principal.evidence_uploader = org.principal.id;
+    EXPECT_TRUE(decide(org.principal, Access::Write, E("evidence"), a, by_principal));
+    EXPECT_TRUE(decide(org.receiver, Access::Write, E("evidence"), a, by_principal));
+    EXPECT_TRUE(decide(org.admin, Access::Write, E("evidence"), a, by_principal));
+    auto lead = decide(org.lead, Access::Write, E("evidence"), a, by_principal);
+    EXPECT_FALSE(lead);
+    EXPECT_EQ(lead.reason, "only the evidence's uploader, a receiver of the school or an admin may change or delete "
+                           "this evidence");
+    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), b, by_principal)) << "scope still holds";
+    // New evidence: the role rule as before.
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("evidence"), a));
+    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), a));
+}
+
+TEST_F(PermissionTest, EvidenceOfADraftVisitIsReadByItsTeamAndUploaderOnly) {
+    RowState linked;
+    linked.evidence_uploader = org.principal.id;
+    linked.draft_teams = {{org.lead.id}};
+    EXPECT_TRUE(decide(org.lead, Access::Read, E("evidence"), a, linked));
+    EXPECT_TRUE(decide(org.principal, Access::Read, E("evidence"), a, linked)) << "its uploader";
+    EXPECT_TRUE(decide(org.admin, Access::Read, E("evidence"), a, linked));
+    auto receiver = decide(org.receiver, Access::Read, E("evidence"), a, linked);
+    EXPECT_FALSE(receiver);
+    EXPECT_EQ(receiver.reason, "evidence of a draft visit is seen only by the visit's team and its uploader");
+    EXPECT_FALSE(decide(org.other_lead, Access::Read, E("evidence"), a, linked));
+    linked.draft_teams.clear(); // the visit was submitted
+    EXPECT_TRUE(decide(org.receiver, Access::Read, E("evidence"), a, linked));
+}

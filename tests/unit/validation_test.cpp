@@ -179,3 +179,21 @@ TEST(Validation, EvidenceLinksOnlyToKnownIndicators) {
     EXPECT_EQ(error_of(fields("evidence", {{"indicators", {indicator(1, 1), "9.9"}}})),
               "indicators lists \"9.9\", which is not an indicator of reference data " + Reference::builtin().version());
 }
+
+TEST(Validation, TextLimitsCountCharactersNotBytes) {
+    // "at most 200 characters" means 200 of what a person types: é is one (two bytes in UTF-8),
+    // 学 is one (three bytes), 😀 is one (four bytes).
+    std::string e200, han200, emoji200;
+    for (int i = 0; i < 200; ++i) {
+        e200 += "\xC3\xA9";
+        han200 += "\xE5\xAD\xA6";
+        emoji200 += "\xF0\x9F\x98\x80";
+    }
+    EXPECT_EQ(error_of(fields("evidence", {{"title", e200}})), "(ok)");
+    EXPECT_EQ(error_of(fields("evidence", {{"title", han200}})), "(ok)");
+    EXPECT_EQ(error_of(fields("evidence", {{"title", emoji200}})), "(ok)");
+    EXPECT_EQ(error_of(fields("evidence", {{"title", e200 + "x"}})), "title must be at most 200 characters, got 201");
+    EXPECT_EQ(error_of(fields("evidence", {{"title", emoji200 + "\xF0\x9F\x98\x80"}})),
+              "title must be at most 200 characters, got 201");
+    EXPECT_EQ(count_code_points("a\xC3\xA9\xE5\xAD\xA6\xF0\x9F\x98\x80"), 4u);
+}

@@ -3,6 +3,7 @@
 #include "sitevisit/server/crypto.h"
 
 #include <charconv>
+#include <chrono>
 #include <fstream>
 
 #include <fcntl.h>
@@ -96,9 +97,89 @@ std::string hash_file(const fs::path& p) {
 
 } // namespace
 
-BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes)
-    : store_(store), service_(service), dir_(std::move(dir)), max_bytes_(max_bytes) {
+BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes, BlobLimits limits)
+    : store_(store), service_(service), dir_(std::move(dir)), max_bytes_(max_bytes), limits_(limits) {
     fs::create_directories(dir_ / "partial");
+}
+
+int BlobService::sweep_partials() {
+    std::lock_guard lock(mutex_);
+    return sweep_locked();
+}
+
+int BlobService::sweep_locked() {
+    int removed = 0;
+    std::error_code ec;
+    const auto now = fs::file_time_type::clock::now();
+    const auto expiry = std::chrono::milliseconds(limits_.partial_expiry_ms);
+    std::vector<fs::path> doomed;
+    for (fs::directory_iterator it(dir_ / "partial", ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        const fs::path p = it->path();
+        const std::string name = p.filename().string();
+        auto ends = [&](const std::string& tail) {
+            return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+        };
+        if (ends(".tmp") || ends(".local")) {
+            doomed.push_back(p); // a write cut short by a crash
+        } else if (ends(".length")) {
+            // A length whose upload was never made (a crash between the two).
+            const fs::path data = p.parent_path() / name.substr(0, name.size() - 7);
+            if (!fs::exists(data, ec)) doomed.push_back(p);
+        } else {
+            auto at = fs::last_write_time(p, ec);
+            if (!ec && now - at > expiry) {
+                doomed.push_back(p);
+                doomed.push_back(p.string() + ".length");
+                ++removed;
+            }
+        }
+    }
+    for (const auto& p : doomed) fs::remove(p, ec);
+    if (!doomed.empty()) sync_folder(dir_ / "partial");
+    return removed;
+}
+
+std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, const std::string& sha, std::int64_t length) {
+    if (length > max_bytes_)
+        return tus_error(413, "too_large", "the file is " + std::to_string(length) + " bytes; the limit is " +
+                                               std::to_string(max_bytes_) + " bytes");
+    sweep_locked();
+    // What this user's unfinished uploads claim already.
+    std::int64_t claimed = 0;
+    const std::string tail = "." + caller.user.id + ".length";
+    std::error_code ec;
+    for (fs::directory_iterator it(dir_ / "partial", ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= tail.size() || name.compare(name.size() - tail.size(), tail.size(), tail) != 0) continue;
+        std::int64_t n = 0;
+        if (std::ifstream(it->path()) >> n) claimed += n;
+    }
+    if (claimed + length > limits_.partial_quota_bytes)
+        return tus_error(413, "partial_quota",
+                         "your unfinished uploads claim " + std::to_string(claimed) + " bytes and this one " +
+                             std::to_string(length) + " more; the limit is " +
+                             std::to_string(limits_.partial_quota_bytes) +
+                             " bytes. Finish those uploads first (unfinished ones expire after " +
+                             std::to_string(limits_.partial_expiry_ms / (24 * 3600 * 1000)) + " days)");
+    // The length is on disk before the upload exists, so no upload is ever without one.
+    const fs::path p = partial(sha, caller.user.id);
+    const fs::path length_file = p.string() + ".length", tmp = p.string() + ".length.tmp";
+    auto undo = [&] {
+        std::error_code e;
+        fs::remove(tmp, e);
+        fs::remove(p, e);
+        if (fs::is_regular_file(length_file, e)) fs::remove(length_file, e);
+        return tus_error(507, "insufficient_storage",
+                         "the server could not make room for this upload; nothing was kept, try again later");
+    };
+    fs::remove(tmp, ec);
+    if (!append_durably(tmp, std::to_string(length))) return undo();
+    fs::rename(tmp, length_file, ec);
+    if (ec) return undo();
+    if (!append_durably(p, {})) return undo();
+    sync_folder(dir_ / "partial");
+    return std::nullopt;
 }
 
 fs::path BlobService::partial(const std::string& sha, const std::string& user) const {
@@ -115,7 +196,22 @@ HttpResponse BlobService::options() const {
     return r;
 }
 
+// Storage failures carry the backend's own words (SQL, paths): those go to the server log, the
+// caller gets a plain sentence.
+HttpResponse BlobService::storage_failure(const std::string& details) const {
+    if (service_.log) service_.log("blobs: " + details);
+    return tus_error(500, "storage", "the server could not read or write its files; try again later");
+}
+
 HttpResponse BlobService::handle(const Caller& caller, const HttpRequest& r) {
+    try {
+        return handle_checked(caller, r);
+    } catch (const std::exception& e) {
+        return storage_failure(r.method + " " + r.path + ": " + e.what());
+    }
+}
+
+HttpResponse BlobService::handle_checked(const Caller& caller, const HttpRequest& r) {
     const std::string version = r.header("tus-resumable");
     if (!version.empty() && version != "1.0.0") {
         auto resp = tus_error(412, "precondition", "this server speaks tus 1.0.0, not " + version.substr(0, 20));
@@ -156,10 +252,8 @@ HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
         return tus_error(400, "invalid", "Upload-Metadata must carry \"sha256 <base64 of the 64 hex digits>\"");
     std::lock_guard lock(mutex_);
     const fs::path p = partial(sha, caller.user.id);
-    if (size_of_file(p) < 0) {
-        std::ofstream(p, std::ios::binary).flush();
-        std::ofstream(p.string() + ".length") << *length;
-    }
+    if (size_of_file(p) < 0)
+        if (auto refused = start_upload(caller, sha, *length)) return *refused;
     HttpResponse resp;
     resp.status = 201;
     resp.headers = {{"Location", "/v1/blobs/" + sha}, {"Upload-Offset", std::to_string(std::max<std::int64_t>(0, size_of_file(p)))}};
@@ -167,18 +261,33 @@ HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
 }
 
 bool BlobService::may_read(const Caller& caller, const std::string& sha) {
+    // Someone may read the bytes when they may read an evidence row naming them (so not while
+    // that evidence waits for its draft visit to be submitted, unless they are its team).
     auto tx = store_.begin(false);
     if (!tx) return false;
     auto scope = service_.scope_schools(**tx, caller.user);
-    for (const auto& s : (*tx)->schools_referencing_blob(sha))
-        if (std::binary_search(scope.begin(), scope.end(), s)) return true;
+    for (const auto& row : (*tx)->evidence_referencing_blob(sha))
+        if (std::binary_search(scope.begin(), scope.end(), row.school) && service_.may_read_row(**tx, caller.user, row))
+            return true;
     return false;
 }
+
+namespace {
+
+// The declared length of an upload in progress, or -1 when its length file is missing.
+std::int64_t declared_length(const fs::path& p) {
+    std::int64_t length = -1;
+    std::ifstream in(p.string() + ".length");
+    if (!(in >> length) || length < 0) return -1;
+    return length;
+}
+
+} // namespace
 
 HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
     {
         auto tx = store_.begin(false);
-        if (!tx) return tus_error(500, "storage", tx.error().message);
+        if (!tx) return storage_failure(tx.error().message);
         auto blob = (*tx)->blob(sha);
         if (blob && blob->complete && (*tx)->blob_owned_by(sha, caller.user.id)) {
             HttpResponse r;
@@ -191,11 +300,25 @@ HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
     const fs::path p = partial(sha, caller.user.id);
     const std::int64_t size = size_of_file(p);
     if (size < 0) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
-    std::int64_t length = -1;
-    std::ifstream(p.string() + ".length") >> length;
+    const std::int64_t length = declared_length(p);
+    if (length < 0 || size > length) {
+        // No length (left by an older server): it cannot be finished safely; start again.
+        std::error_code ec;
+        fs::remove(p, ec);
+        fs::remove(p.string() + ".length", ec);
+        return tus_error(404, "not_found", "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
+    }
+    if (size == length) {
+        // Every byte is here but it was never recorded (the server stopped in between): record
+        // it now, so "complete" always means the evidence may use it.
+        HttpResponse done = finish(caller, sha, length);
+        if (done.status == 422)
+            return tus_error(404, "not_found", "the upload of " + sha.substr(0, 12) + "... did not match its name; start again");
+        if (done.status != 204) return done;
+    }
     HttpResponse r;
-    r.headers = {{"Upload-Offset", std::to_string(size)}, {"Cache-Control", "no-store"}};
-    if (length >= 0) r.headers.emplace_back("Upload-Length", std::to_string(length));
+    r.headers = {{"Upload-Offset", std::to_string(size)}, {"Upload-Length", std::to_string(length)},
+                 {"Cache-Control", "no-store"}};
     return tus(r);
 }
 
@@ -208,28 +331,36 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, co
     std::lock_guard lock(mutex_);
     const fs::path p = partial(sha, caller.user.id);
     std::int64_t size = size_of_file(p);
-    std::int64_t length = -1;
+    const auto declared = number(r.header("upload-length"));
     if (size < 0) {
         // The first PATCH may create the upload when it carries Upload-Length.
-        auto declared = number(r.header("upload-length"));
         if (!declared) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you; create it first");
-        if (*declared > max_bytes_)
-            return tus_error(413, "too_large", "the file is " + std::to_string(*declared) + " bytes; the limit is " +
-                                                   std::to_string(max_bytes_) + " bytes");
-        std::ofstream(p, std::ios::binary).flush();
-        std::ofstream(p.string() + ".length") << *declared;
+        if (auto refused = start_upload(caller, sha, *declared)) return *refused;
         size = 0;
     }
-    std::ifstream(p.string() + ".length") >> length;
+    const std::int64_t length = declared_length(p);
+    if (length < 0 || size > length || length > max_bytes_) {
+        // An upload without a length (left by an older server) could grow without bound.
+        std::error_code ec;
+        fs::remove(p, ec);
+        fs::remove(p.string() + ".length", ec);
+        return tus_error(404, "not_found", "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
+    }
+    if (declared && *declared != length)
+        return tus_error(400, "invalid", "the upload's length is " + std::to_string(length) + " bytes, not " +
+                                             std::to_string(*declared));
+    // Every byte arrived before, but the server stopped before recording it: record it now.
+    if (size == length) return finish(caller, sha, length);
     if (*offset != size) {
         auto resp = tus_error(409, "conflict", "the upload is at byte " + std::to_string(size) + ", not " +
                                                    std::to_string(*offset) + "; resume from there");
         resp.headers.emplace_back("Upload-Offset", std::to_string(size));
         return resp;
     }
-    if (length >= 0 && size + static_cast<std::int64_t>(r.body.size()) > length)
+    if (size + static_cast<std::int64_t>(r.body.size()) > length)
         return tus_error(400, "invalid", "the chunk runs past the declared length of " + std::to_string(length) + " bytes");
-    if (!append_durably(p, r.body)) return tus_error(500, "storage", "the chunk could not be written");
+    if (!append_durably(p, r.body))
+        return tus_error(507, "insufficient_storage", "the chunk could not be written (the server is out of room); resume from the offset HEAD gives");
     size += static_cast<std::int64_t>(r.body.size());
     if (size == length) return finish(caller, sha, length);
     HttpResponse resp;
@@ -254,12 +385,12 @@ HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, s
         fs::remove(p, ec); // one copy of identical bytes
     } else {
         fs::rename(p, final_path, ec);
-        if (ec) return tus_error(500, "storage", "the file could not be kept: " + ec.message());
+        if (ec) return storage_failure("keeping " + final_path.string() + ": " + ec.message());
         sync_folder(dir_);
     }
     fs::remove(p.string() + ".length", ec);
     auto tx = store_.begin(true);
-    if (!tx) return tus_error(500, "storage", tx.error().message);
+    if (!tx) return storage_failure(tx.error().message);
     if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, length, length, true, caller.user.id});
     (*tx)->add_blob_owner(sha, caller.user.id);
     (*tx)->commit();
@@ -273,13 +404,13 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
     std::optional<BlobInfo> blob;
     {
         auto tx = store_.begin(false);
-        if (!tx) return tus_error(500, "storage", tx.error().message);
+        if (!tx) return storage_failure(tx.error().message);
         blob = (*tx)->blob(sha);
     }
     if (!blob || !blob->complete || !may_read(caller, sha))
         return tus_error(404, "not_found", "no file " + sha.substr(0, 12) + "... is referenced by anything you can see");
     std::ifstream in(dir_ / sha, std::ios::binary);
-    if (!in) return tus_error(500, "storage", "the file is missing on the server");
+    if (!in) return storage_failure((dir_ / sha).string() + " is missing");
     std::int64_t first = 0, last = blob->length - 1;
     bool ranged = false;
     const std::string range = r.header("range");
@@ -302,12 +433,13 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
             return resp;
         }
     }
+    // The listener streams the bytes from the file in small pieces; none are held here.
     HttpResponse resp;
     resp.status = ranged ? 206 : 200;
     resp.content_type = "application/octet-stream";
-    resp.body.resize(static_cast<std::size_t>(last - first + 1));
-    in.seekg(first);
-    in.read(resp.body.data(), static_cast<std::streamsize>(resp.body.size()));
+    resp.file = (dir_ / sha).string();
+    resp.file_offset = first;
+    resp.file_length = last - first + 1;
     resp.headers = {{"Accept-Ranges", "bytes"}, {"ETag", "\"" + sha + "\""}};
     if (ranged)
         resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +

@@ -19,7 +19,9 @@ HttpResponse fail(const Service& service, const HttpRequest& r, const Error& e) 
         return HttpResponse::error(500, "storage",
                                    "the server could not read or write its data; try again later");
     }
-    return HttpResponse::error(http_status(e.code), to_string(e.code), e.message);
+    auto resp = HttpResponse::error(http_status(e.code), to_string(e.code), e.message);
+    if (e.code == ErrorCode::Busy) resp.headers.emplace_back("Retry-After", "2");
+    return resp;
 }
 
 std::optional<std::int64_t> whole_number(const std::string& text) {
@@ -149,6 +151,8 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
                 limit = *v;
             }
             auto answer = service.pull(*caller, since, static_cast<int>(limit));
+            if (!answer && answer.error().field == "cursor_ahead")
+                return HttpResponse::error(409, "cursor_ahead", answer.error().message);
             if (!answer) return fail(service, r, answer.error());
             return HttpResponse::json(200, protocol::encode(*answer));
         }

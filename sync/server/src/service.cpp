@@ -1,12 +1,15 @@
 #include "sitevisit/server/service.h"
 
 #include "sitevisit/core/time_format.h"
+#include "sitevisit/core/validation.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/server/crypto.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace sitevisit::server {
 
@@ -70,6 +73,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::Unsupported: return 426;
     case ErrorCode::RateLimited: return 429;
     case ErrorCode::Storage: return 500;
+    case ErrorCode::Busy: return 503;
     }
     return 500;
 }
@@ -77,7 +81,11 @@ int http_status(ErrorCode code) {
 Service::Service(Store& store, ServiceOptions options)
     : store_(store), clock_(options.clock ? options.clock : &SystemClock::instance()),
       reference_(options.reference ? options.reference : &Reference::builtin()), validator_(*reference_),
-      options_(options), hlc_(*clock_, kServerDevice), uuids_(*clock_) {}
+      options_(options), hlc_(*clock_, kServerDevice), uuids_(*clock_) {
+    int slots = options_.max_hashing;
+    if (slots <= 0) slots = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    hashing_ = std::make_unique<std::counting_semaphore<4096>>(std::min(slots, 4096));
+}
 
 std::string Service::server_hlc() {
     std::lock_guard lock(hlc_mutex_);
@@ -103,44 +111,100 @@ std::vector<std::string> Service::scope_schools(StoreTx& tx, const User& user) {
 
 // ---- sign-in ---------------------------------------------------------------------------------
 
+namespace {
+
+// An unknown email is checked against this, so it costs what a known one costs.
+const std::string& dummy_hash() {
+    static const std::string hash = hash_password("an unknown email costs the same as a known one");
+    return hash;
+}
+
+} // namespace
+
 Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const std::string& address) {
     if (request.device == kServerDevice) return invalid("\"server\" is reserved; name the device differently", "device");
     const std::string email = lower(trim(request.email));
     const std::int64_t now = clock_->now_ms();
+    const std::int64_t window_start = now - options_.failure_window_ms;
     const std::string email_key = "email:" + email, addr_key = "addr:" + address;
+    const Error locked{ErrorCode::RateLimited, "too many failed sign-ins; wait " +
+                                                   std::to_string(options_.failure_window_ms / 60000) +
+                                                   " minutes and try again"};
     try {
+        // The attempt is counted as a failure before the slow hash, in one write transaction,
+        // so parallel guesses cannot all pass the check; a right password takes it back.
         std::optional<Account> account;
+        std::vector<std::string> reserved;
+        bool known_device = false, new_secret = false;
         {
-            auto tx = store_.begin(false);
+            auto tx = store_.begin(true);
             if (!tx) return tx.error();
-            if ((*tx)->failures(email_key, now - options_.failure_window_ms) >= options_.max_login_failures ||
-                (*tx)->failures(addr_key, now - options_.failure_window_ms) >= options_.max_login_failures)
-                return Error{ErrorCode::RateLimited, "too many failed sign-ins; wait " +
-                                                         std::to_string(options_.failure_window_ms / 60000) +
-                                                         " minutes and try again"};
-            account = (*tx)->account_by_email(email);
+            StoreTx& t = **tx;
+            account = t.account_by_email(email);
+            std::string device_key;
+            if (account) {
+                device_key = "device:" + account->user.id + "/" + request.device;
+                auto stored = t.device_secret(account->user.id, request.device);
+                // A device id alone proves nothing (it travels in every clock): the secret does.
+                known_device = stored && !request.device_secret.empty() && *stored == sha256_hex(request.device_secret);
+                new_secret = !known_device && (!stored || request.device_secret.empty());
+            }
+            if (known_device) {
+                // The owner's own device signs in during a lockout, with its own count.
+                if (t.failures(device_key, window_start) >= options_.max_login_failures) return locked;
+                reserved = {device_key};
+            } else {
+                if (t.failures(email_key, window_start) >= options_.max_login_failures ||
+                    t.failures(addr_key, window_start) >= options_.max_login_failures)
+                    return locked;
+                reserved = {email_key, addr_key};
+            }
+            for (const auto& k : reserved) t.add_failure(k, now);
+            t.commit();
         }
-        // The slow hash runs outside any transaction.
-        const bool good = account && verify_password(account->password_hash, request.password);
+        auto give_back = [&] {
+            auto tx = store_.begin(true);
+            if (!tx) return;
+            for (const auto& k : reserved) (*tx)->remove_failure(k, now);
+            (*tx)->commit();
+        };
+        // A few hashes at a time; the rest wait briefly, then are told to come back.
+        if (!hashing_->try_acquire_for(std::chrono::milliseconds(options_.hash_wait_ms))) {
+            give_back();
+            return Error{ErrorCode::Busy, "the server is busy checking other sign-ins; try again in a moment"};
+        }
+        bool good = false;
+        try {
+            ++verifications_;
+            good = verify_password(account ? account->password_hash : dummy_hash(), request.password) && account;
+        } catch (...) {
+            hashing_->release();
+            throw;
+        }
+        hashing_->release();
+        if (!good) return Error{ErrorCode::Unauthorized, "the email or the password is wrong"};
+
         auto tx = store_.begin(true);
         if (!tx) return tx.error();
-        if (!good) {
-            (*tx)->add_failure(email_key, now);
-            (*tx)->add_failure(addr_key, now);
-            (*tx)->commit();
-            return Error{ErrorCode::Unauthorized, "the email or the password is wrong"};
-        }
-        const User user = effective_user(**tx, *account);
-        if (!user.active)
+        StoreTx& t = **tx;
+        for (const auto& k : reserved) t.remove_failure(k, now);
+        const User user = effective_user(t, *account);
+        if (!user.active) {
+            t.commit();
             return Error{ErrorCode::Unauthorized, "the account of " + email + " is revoked; ask an admin"};
-        (*tx)->clear_failures(email_key);
+        }
+        if (!known_device) t.clear_failures(email_key);
         LoginAnswer answer;
         answer.token = random_token();
         answer.expires_ms = now + options_.session_ms;
         answer.user = user;
-        (*tx)->put_session(sha256_hex(answer.token), Session{account->user.id, request.device, answer.expires_ms});
-        answer.schools = scope_schools(**tx, user);
-        (*tx)->commit();
+        t.put_session(sha256_hex(answer.token), Session{account->user.id, request.device, answer.expires_ms});
+        if (new_secret) {
+            answer.device_secret = random_token();
+            t.put_device_secret(account->user.id, request.device, sha256_hex(answer.device_secret));
+        }
+        answer.schools = scope_schools(t, user);
+        t.commit();
         return answer;
     } catch (const std::exception& e) {
         return storage(e);
@@ -227,6 +291,56 @@ void Service::record_conflict(StoreTx& tx, const Change& incoming, const std::st
     tx.put_row(Row{"conflict", c.id, c.school, stored, seq, c.hlc, false});
 }
 
+void Service::evidence_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
+                             std::map<std::string, std::optional<VisitContext>>* visits) {
+    std::set<std::string> observations;
+    auto take = [&](const Json& f) {
+        if (f.is_object() && f.contains("observations") && f["observations"].is_array())
+            for (const auto& o : f["observations"])
+                if (o.is_string()) observations.insert(o.get<std::string>());
+    };
+    if (row) {
+        take(row->fields);
+        state.evidence_uploader = row->fields.contains("uploaded_by") && row->fields["uploaded_by"].is_string()
+                                      ? row->fields["uploaded_by"].get<std::string>()
+                                      : std::string();
+    }
+    if (fields) {
+        take(*fields);
+        if (!state.evidence_uploader && fields->contains("uploaded_by") && (*fields)["uploaded_by"].is_string())
+            state.evidence_uploader = (*fields)["uploaded_by"].get<std::string>();
+    }
+    std::map<std::string, std::optional<VisitContext>> local;
+    auto& cache = visits ? *visits : local;
+    std::set<std::string> seen_visits;
+    for (const auto& obs : observations) {
+        auto o = tx.row(*find_entity("observation"), obs);
+        if (!o) continue;
+        const std::string visit = o->fields.value("visit", "");
+        if (visit.empty() || !seen_visits.insert(visit).second) continue;
+        auto it = cache.find(visit);
+        if (it == cache.end()) it = cache.emplace(visit, tx.visit(visit)).first;
+        if (it->second && !it->second->deleted && it->second->status == "draft") state.draft_teams.push_back(it->second->team);
+    }
+}
+
+bool Service::may_read_row(StoreTx& tx, const User& user, const Row& r) {
+    const EntitySpec* spec = find_entity(r.entity);
+    if (!spec) return false;
+    if (spec->scope != ScopeKind::School) return true;
+    auto place = tx.place_of_school(r.school);
+    if (!place) return false;
+    RowState state;
+    if (auto v = visit_of(tx, Change{"", r.entity, r.id, r.school}, &r); !v.empty())
+        if (auto ctx = tx.visit(v)) {
+            state.visit_status = ctx->status;
+            state.visit_team = ctx->team;
+        }
+    if (spec->name == "conflict") state.conflicted_entity = r.fields.value("entity", "");
+    if (spec->name == "evidence") evidence_state(tx, &r, nullptr, state);
+    return static_cast<bool>(decide(user, Access::Read, *spec, *place, state));
+}
+
 void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
     // A submitted visit becomes visible to the school's people, who skipped its draft changes:
     // send its current state (and its observations) again.
@@ -240,11 +354,26 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
             rows.push_back(r);
             observations.insert(r.id);
         }
-    // Comments and conflict records about the visit or any of its observations.
+    // Comments and conflict records about the visit or any of its observations, and the
+    // evidence linked to its observations (held back from the school while it was a draft).
+    std::set<std::string> evidence;
     for (const auto& r : school_rows) {
         if (r.deleted) continue;
         const std::string about = r.entity == "comment" ? r.fields.value("target", "") : r.entity == "conflict" ? r.fields.value("row", "") : "";
         if (!about.empty() && (about == visit_id || observations.count(about))) rows.push_back(r);
+        if (r.entity == "evidence" && r.fields.contains("observations") && r.fields["observations"].is_array())
+            for (const auto& o : r.fields["observations"])
+                if (o.is_string() && observations.count(o.get<std::string>())) {
+                    rows.push_back(r);
+                    evidence.insert(r.id);
+                    break;
+                }
+    }
+    // Comments and conflict records about that evidence, too.
+    for (const auto& r : school_rows) {
+        if (r.deleted || evidence.empty()) continue;
+        const std::string about = r.entity == "comment" ? r.fields.value("target", "") : r.entity == "conflict" ? r.fields.value("row", "") : "";
+        if (!about.empty() && evidence.count(about)) rows.push_back(r);
     }
     for (Row r : rows) {
         r.seq = resend(tx, r, {});
@@ -420,8 +549,11 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         bool may = blob && blob->complete && tx.blob_owned_by(sha, user.id);
         if (!may && blob && blob->complete) {
             auto scope = scope_schools(tx, user);
-            for (const auto& s : tx.schools_referencing_blob(sha))
-                if (contains(scope, s)) may = true;
+            for (const auto& r : tx.evidence_referencing_blob(sha))
+                if (contains(scope, r.school) && may_read_row(tx, user, r)) {
+                    may = true;
+                    break;
+                }
         }
         if (!may)
             return reject(invalid("evidence refers to file " + sha.substr(0, 12) +
@@ -528,6 +660,13 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         {
             auto tx = store_.begin(false);
             if (!tx) return tx.error();
+            // A cursor past the end of the log was not handed out by this store (a restore
+            // from backup, or a confused device): it must start again from 0.
+            if (const std::int64_t last = (*tx)->last_seq(); since > last)
+                return Error{ErrorCode::Conflict,
+                             "the cursor " + std::to_string(since) + " is ahead of this server's log (which ends at " +
+                                 std::to_string(last) + "); pull again from 0",
+                             "cursor_ahead"};
             scope = scope_schools(**tx, caller.user);
             auto served = (*tx)->device_schools(caller.key);
             std::sort(served.begin(), served.end());
@@ -578,6 +717,10 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         const int max_scan = limit * 20; // bound the work of one request; `more` says go on
         int scanned = 0;
         bool stopped = false;
+        // The page's encoded size stays under max_pull_bytes (room kept for the envelope).
+        const std::int64_t budget = std::max<std::int64_t>(1024, options_.max_pull_bytes - 64 * 1024);
+        std::int64_t bytes = 0;
+        for (const auto& school : response.purge) bytes += static_cast<std::int64_t>(school.size()) + 3;
         while (!stopped) {
             auto page = t.changes_after(cursor, limit);
             for (auto& logged : page) {
@@ -586,11 +729,25 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     break;
                 }
                 ++scanned;
+                const std::int64_t before = cursor;
                 cursor = logged.change.seq;
+                // Adds the change unless the page would grow past its byte budget; then the
+                // page ends before it and the next pull starts there.
+                auto take = [&](Change&& c) {
+                    const auto size = static_cast<std::int64_t>(c.to_json().dump().size()) + 1;
+                    if (!response.ops.empty() && bytes + size > budget) {
+                        cursor = before;
+                        stopped = true;
+                        return false;
+                    }
+                    bytes += size;
+                    response.ops.push_back(std::move(c));
+                    return true;
+                };
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
                     if (logged.change.kind == ChangeKind::Delete && logged.change.entity == "school") {
-                        response.ops.push_back(std::move(logged.change)); // purge
+                        if (!take(std::move(logged.change))) break; // purge
                         continue;
                     }
                     // A replayed row still has to pass the read rule below.
@@ -598,7 +755,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 const EntitySpec* spec = find_entity(logged.change.entity);
                 if (!spec) continue;
                 if (spec->scope != ScopeKind::School) {
-                    response.ops.push_back(std::move(logged.change));
+                    if (!take(std::move(logged.change))) break;
                     continue;
                 }
                 const std::string& school = logged.change.school;
@@ -622,9 +779,16 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     auto stored = t.row(*spec, logged.change.id);
                     state.conflicted_entity = stored ? stored->fields.value("entity", "") : logged.change.fields.value("entity", "");
                 }
+                if (spec->name == "evidence") {
+                    // Evidence linked to a draft's observations waits for the visit to be
+                    // submitted (publish_visit sends it then), unless this is its team or uploader.
+                    auto stored = t.row(*spec, logged.change.id);
+                    evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state, &visits);
+                }
                 if (decide(caller.user, Access::Read, *spec, *place, state))
-                    response.ops.push_back(std::move(logged.change));
+                    if (!take(std::move(logged.change))) break;
             }
+            if (stopped) break;
             if (static_cast<int>(page.size()) < limit) break; // the end of the log
         }
         const std::int64_t last = t.last_seq();
@@ -683,8 +847,8 @@ Result<std::string> Service::admin_write(const User& actor, const WriteRequest& 
 }
 
 Result<User> Service::add_user(const NewUser& n, std::string_view password) {
-    if (password.size() < 8) return invalid("the password must be at least 8 characters", "password");
-    if (password.size() > 1024) return invalid("the password must be at most 1024 characters", "password");
+    if (count_code_points(password) < 8) return invalid("the password must be at least 8 characters", "password");
+    if (count_code_points(password) > 1024) return invalid("the password must be at most 1024 characters", "password");
     User u;
     {
         std::lock_guard lock(uuid_mutex_);
@@ -756,6 +920,64 @@ Result<int> Service::revoke_user(const std::string& email) {
         return ended;
     } catch (const std::exception& e) {
         return storage(e);
+    }
+}
+
+Result<int> Service::restore_user(const std::string& email) {
+    try {
+        std::optional<Account> account;
+        {
+            auto tx = store_.begin(true);
+            if (!tx) return tx.error();
+            account = (*tx)->account_by_email(lower(trim(email)));
+            if (!account) return Error{ErrorCode::NotFound, "no user has email " + email};
+            account->user.active = true;
+            (*tx)->put_account(*account);
+            (*tx)->commit();
+        }
+        auto w = admin_write(system_admin(), WriteRequest{"user", account->user.id, "", {{"active", true}}});
+        if (!w) return w.error();
+        return 1;
+    } catch (const std::exception& e) {
+        return storage(e);
+    }
+}
+
+Result<int> Service::set_password(const std::string& email, std::string_view password) {
+    const std::size_t chars = count_code_points(password);
+    if (chars < 8) return invalid("the password must be at least 8 characters", "password");
+    if (chars > 1024) return invalid("the password must be at most 1024 characters", "password");
+    try {
+        const std::string hash = hash_password(password);
+        auto tx = store_.begin(true);
+        if (!tx) return tx.error();
+        auto account = (*tx)->account_by_email(lower(trim(email)));
+        if (!account) return Error{ErrorCode::NotFound, "no user has email " + email};
+        account->password_hash = hash;
+        (*tx)->put_account(*account);
+        const int ended = (*tx)->end_sessions(account->user.id);
+        (*tx)->commit();
+        return ended;
+    } catch (const std::exception& e) {
+        return storage(e);
+    }
+}
+
+Result<int> Service::unlock_user(const std::string& email) {
+    try {
+        const std::string e = lower(trim(email));
+        auto tx = store_.begin(true);
+        if (!tx) return tx.error();
+        auto account = (*tx)->account_by_email(e);
+        if (!account) return Error{ErrorCode::NotFound, "no user has email " + email};
+        (*tx)->clear_failures("email:" + e);
+        (*tx)->clear_failures_with_prefix("device:" + account->user.id + "/");
+        // Counts per address are not tied to one account; the admin's word clears them too.
+        (*tx)->clear_failures_with_prefix("addr:");
+        (*tx)->commit();
+        return 1;
+    } catch (const std::exception& ex) {
+        return storage(ex);
     }
 }
 
@@ -845,8 +1067,9 @@ Result<int> Service::import_schools(std::string_view csv) {
             return bad("designation must be none, focused/targeted support, broad/comprehensive support, "
                        "underperforming or chronically underperforming, got \"" + l.designation + "\"");
         l.designation = d->second;
-        if (l.name.size() > 200 || l.district_name.size() > 200 || l.region.size() > 100)
+        if (count_code_points(l.name) > 200 || count_code_points(l.district_name) > 200)
             return bad("a name is longer than 200 characters");
+        if (count_code_points(l.region) > 100) return bad("the region's name is longer than 100 characters");
         lines.push_back(l);
     }
     if (lines.empty()) return invalid("the file has no school rows; nothing was imported");
@@ -865,7 +1088,12 @@ Result<int> Service::import_schools(std::string_view csv) {
         for (const auto& l : lines) {
             std::string& region = regions[lower(l.region)];
             if (region.empty()) {
-                std::string code = l.region.substr(0, 20);
+                // The first 20 characters (never half of one).
+                std::string code;
+                for (std::size_t i = 0, n = 0; i < l.region.size() && n <= 20; ++i) {
+                    if ((static_cast<unsigned char>(l.region[i]) & 0xC0) != 0x80 && ++n > 20) break;
+                    code += l.region[i];
+                }
                 auto r = admin_write(admin, {"region", "", "", {{"name", l.region}, {"code", code}}});
                 if (!r) return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
                 region = *r;
@@ -911,6 +1139,7 @@ Result<Json> Service::export_for(const std::string& email) {
                             state.visit_team = ctx->team;
                         }
                     if (spec.name == "conflict") state.conflicted_entity = r.fields.value("entity", "");
+                    if (spec.name == "evidence") evidence_state(**tx, &r, nullptr, state);
                     if (!decide(user, Access::Read, spec, place ? *place : Place{r.school}, state)) continue;
                 }
                 rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};

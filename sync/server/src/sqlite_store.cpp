@@ -48,6 +48,10 @@ CREATE TABLE blobs (
 CREATE TABLE blob_owners (sha256 TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (sha256, user)) WITHOUT ROWID;
 CREATE INDEX rows_evidence_blob ON rows(json_extract(fields, '$.sha256')) WHERE entity = 'evidence';
 )sql"},
+    {2, R"sql(
+CREATE TABLE device_secrets (
+  user TEXT NOT NULL, device TEXT NOT NULL, secret_hash TEXT NOT NULL, PRIMARY KEY (user, device)) WITHOUT ROWID;
+)sql"},
 };
 
 Status migrate(Database& db) {
@@ -349,6 +353,40 @@ public:
         st.run();
     }
 
+    void remove_failure(const std::string& key, std::int64_t at_ms) override {
+        auto& st = db_->cached("DELETE FROM login_failures WHERE rowid = "
+                               "(SELECT rowid FROM login_failures WHERE key = ? AND at_ms = ? LIMIT 1)");
+        st.bind(1, key).bind(2, at_ms);
+        st.run();
+    }
+
+    void clear_failures_with_prefix(const std::string& prefix) override {
+        auto& st = db_->cached("DELETE FROM login_failures WHERE substr(key, 1, length(?1)) = ?1");
+        st.bind(1, prefix);
+        st.run();
+    }
+
+    std::optional<std::string> device_secret(const std::string& user_id, const std::string& device) override {
+        auto& st = db_->cached("SELECT secret_hash FROM device_secrets WHERE user = ? AND device = ?");
+        st.bind(1, user_id).bind(2, device);
+        std::optional<std::string> out;
+        if (st.step()) out = st.text(0);
+        st.reset();
+        return out;
+    }
+
+    void put_device_secret(const std::string& user_id, const std::string& device, const std::string& hash) override {
+        auto& st = db_->cached("INSERT INTO device_secrets (user, device, secret_hash) VALUES (?, ?, ?) "
+                               "ON CONFLICT (user, device) DO UPDATE SET secret_hash = excluded.secret_hash");
+        st.bind(1, user_id).bind(2, device).bind(3, hash);
+        st.run();
+    }
+
+    std::vector<Row> evidence_referencing_blob(const std::string& sha256) override {
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE entity = 'evidence' AND "
+                          "deleted = 0 AND json_extract(fields, '$.sha256') = ? ORDER BY id", sha256);
+    }
+
     std::optional<BlobInfo> blob(const std::string& sha256) override {
         auto& st = db_->cached("SELECT length, received, complete, created_by FROM blobs WHERE sha256 = ?");
         st.bind(1, sha256);
@@ -445,6 +483,29 @@ Result<std::unique_ptr<StoreTx>> SqliteStore::begin(bool write) {
     } catch (const SqliteError& e) {
         return Error{ErrorCode::Storage, e.what()};
     }
+}
+
+std::vector<std::string> SqliteStore::quick_check() {
+    std::unique_ptr<Database> db;
+    {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [&] { return !idle_.empty(); });
+        db = std::move(idle_.back());
+        idle_.pop_back();
+    }
+    std::vector<std::string> problems;
+    try {
+        auto& st = db->cached("PRAGMA quick_check");
+        while (st.step()) {
+            std::string line = st.text(0);
+            if (line != "ok") problems.push_back(line);
+        }
+        st.reset();
+    } catch (const std::exception& e) {
+        problems.push_back(e.what());
+    }
+    release(std::move(db));
+    return problems;
 }
 
 void SqliteStore::release(std::unique_ptr<Database> db) {

@@ -18,17 +18,22 @@ using namespace sitevisit::server;
 namespace {
 
 const char* const kUsage = R"(usage:
+  sitevisit-server init --data DIR                     (a new, empty store in DIR)
   sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
-                   [--tls-cert FILE --tls-key FILE] [--max-connections N]
-                   [--idle-timeout S] [--header-timeout S] [--body-timeout S]
+                   [--partial-quota-bytes N] [--partial-expiry-days N] [--max-connections N]
+                   [--tls-cert FILE --tls-key FILE] [--idle-timeout S] [--header-timeout S] [--body-timeout S]
   sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
                    (the password is read from standard input)
   sitevisit-server user list --data DIR
-  sitevisit-server user revoke --data DIR --email E
+  sitevisit-server user revoke --data DIR --email E    (ends every session at once)
+  sitevisit-server user restore --data DIR --email E   (undoes a revoke)
+  sitevisit-server user password --data DIR --email E  (the new password from standard input; ends their sessions)
+  sitevisit-server user unlock --data DIR --email E    (clears their failed sign-ins)
   sitevisit-server school import --data DIR FILE.csv
   sitevisit-server demo --data DIR
   sitevisit-server export --data DIR --user EMAIL
 roles: admin, regional_director, assistance_lead, principal, receiver
+exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
 
 struct Args {
@@ -61,18 +66,53 @@ struct Opened {
     std::unique_ptr<BlobService> blobs;
 };
 
-Result<Opened> open_data(const std::string& dir, std::int64_t max_blob) {
+enum class Open {
+    Existing, // the store must be there, whole (serve, user, school, export)
+    Create,   // made when missing (demo)
+    New,      // made, and refused if one exists (init)
+};
+
+Error store_error(std::string message) { return Error{ErrorCode::Storage, std::move(message)}; }
+
+Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mode, BlobLimits blob_limits = {}) {
     if (dir.empty()) return invalid("--data DIR is required");
+    namespace fs = std::filesystem;
+    const fs::path db = fs::path(dir) / "server.db";
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return invalid("cannot create the data folder " + dir + ": " + ec.message());
-    auto store = SqliteStore::open((std::filesystem::path(dir) / "server.db").string());
-    if (!store) return store.error();
+    const bool exists = fs::exists(db, ec);
+    if (mode == Open::New && exists)
+        return invalid(db.string() + " exists already; init makes a new store only where there is none");
+    if (mode == Open::Existing) {
+        // An empty server answering "ok" would tell every device its data is gone.
+        if (!exists)
+            return store_error("there is no store at " + db.string() + ": run `sitevisit-server init --data " + dir +
+                               "` to start an empty one, or restore server.db from a backup into " + dir);
+        if (fs::file_size(db, ec) == 0 || ec)
+            return store_error(db.string() + " is empty (0 bytes): restore it from a backup, or move it away and run "
+                               "`sitevisit-server init --data " + dir + "` to start an empty store");
+    } else {
+        fs::create_directories(dir, ec);
+        if (ec) return invalid("cannot create the data folder " + dir + ": " + ec.message());
+    }
+    auto store = SqliteStore::open(db.string());
+    if (!store) {
+        if (mode == Open::Existing)
+            return store_error(db.string() + " cannot be opened (" + store.error().message +
+                               "): it is damaged or not a store; restore it from a backup");
+        return store.error();
+    }
+    if (mode == Open::Existing) {
+        // A damaged store is found now (PRAGMA quick_check), not by the first device that
+        // reads the bad page.
+        if (auto problems = (*store)->quick_check(); !problems.empty())
+            return store_error(db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
+                               (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
+    }
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
     o.service->log = [](const std::string& m) { std::cerr << "sitevisit-server: " << m << "\n"; };
-    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, std::filesystem::path(dir) / "blobs", max_blob);
+    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob, blob_limits);
     return o;
 }
 
@@ -107,10 +147,18 @@ int serve(const Args& a) {
         if (!v) return usage("--max-body-bytes must be a positive number of bytes");
         limits.max_body = static_cast<std::uint64_t>(*v);
     }
-    if (a.one("tls-cert").empty() != a.one("tls-key").empty())
-        return usage("--tls-cert and --tls-key go together: give both to serve https, neither for http");
-    limits.tls_cert = a.one("tls-cert");
-    limits.tls_key = a.one("tls-key");
+    BlobLimits blob_limits;
+    if (!a.one("partial-quota-bytes").empty()) {
+        auto v = positive(a.one("partial-quota-bytes"));
+        if (!v) return usage("--partial-quota-bytes must be a positive number of bytes");
+        blob_limits.partial_quota_bytes = *v;
+    }
+    if (!a.one("partial-expiry-days").empty()) {
+        auto v = positive(a.one("partial-expiry-days"));
+        if (!v || *v > 3650) return usage("--partial-expiry-days must be a whole number of days from 1 to 3650");
+        blob_limits.partial_expiry_ms = *v * 24 * 3600 * 1000;
+    }
+    // Timeouts in seconds: a silent connection, the headers of a request, a stalled body.
     struct Setting {
         const char* flag;
         int* value;
@@ -123,15 +171,27 @@ int serve(const Args& a) {
         if (!v || *v > 1000000) return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
         *s.value = static_cast<int>(*v * s.scale);
     }
-    // Each connection holds a file descriptor; leave room for the store, blobs and logs.
-    const int fds = raise_open_file_limit(limits.max_connections + 64);
-    if (fds < limits.max_connections + 64) {
-        std::cerr << "sitevisit-server: the open-file limit is " << fds << "; serving at most " << fds - 64
-                  << " connections (raise it with ulimit -n)\n";
-        limits.max_connections = std::max(16, fds - 64);
+    limits.tls_cert = a.one("tls-cert");
+    limits.tls_key = a.one("tls-key");
+    if (limits.tls_cert.empty() != limits.tls_key.empty())
+        return usage("--tls-cert and --tls-key go together: give both (https) or neither (http)");
+    for (const auto& [flag, file] : {std::pair{"--tls-cert", limits.tls_cert}, std::pair{"--tls-key", limits.tls_key}}) {
+        if (file.empty()) continue;
+        std::ifstream in(file, std::ios::binary);
+        if (!in || !std::filesystem::is_regular_file(file))
+            return fail(invalid(std::string("cannot read ") + flag + " " + file + ": give a readable PEM file"));
     }
-    auto opened = open_data(a.one("data"), max_blob);
+    auto opened = open_data(a.one("data"), max_blob, Open::Existing, blob_limits);
     if (!opened) return fail(opened.error());
+    // Expired uploads in progress are removed at start (and as new ones are made).
+    opened->blobs->sweep_partials();
+    const int fd_limit = raise_open_file_limit(limits.max_connections + 64);
+    if (fd_limit < limits.max_connections + 64) {
+        std::cerr << "sitevisit-server: the open-file limit is " << fd_limit << ", below the " << limits.max_connections + 64
+                  << " that --max-connections " << limits.max_connections << " needs; serving at most "
+                  << std::max(16, fd_limit - 64) << " connections (raise the hard limit: ulimit -Hn)\n";
+        limits.max_connections = std::max(16, fd_limit - 64);
+    }
 
     // Signals are taken by sigwait below, not by whichever thread they land on.
     sigset_t signals;
@@ -142,7 +202,8 @@ int serve(const Args& a) {
 
     auto server = make_http_server(make_routes(*opened->service, opened->blobs.get()), limits);
     if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
-    std::cout << "sitevisit-server listening on " << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":" << server->port() << std::endl;
+    std::cout << "sitevisit-server listening on " << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":"
+              << server->port() << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);
     std::cerr << "sitevisit-server: stopping (signal " << sig << "), finishing requests in flight\n";
@@ -151,17 +212,24 @@ int serve(const Args& a) {
     return 0;
 }
 
+std::string read_password() {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    return password;
+}
+
 int user_command(const std::string& verb, const Args& a) {
-    auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+    static const std::set<std::string> verbs = {"add", "list", "revoke", "restore", "password", "unlock"};
+    if (!verbs.count(verb)) return usage("unknown user command \"" + verb + "\"");
+    if (verb != "add" && verb != "list" && a.one("email").empty()) return usage("user " + verb + " needs --email");
+    auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
     if (!opened) return fail(opened.error());
     Service& service = *opened->service;
     if (verb == "add") {
         NewUser n{a.one("email"), a.one("name"), a.one("role"), a.one("region"), a.many("school"), a.many("district")};
         if (n.email.empty() || n.name.empty() || n.role.empty()) return usage("user add needs --email, --name and --role");
-        std::string password;
-        std::getline(std::cin, password);
-        if (!password.empty() && password.back() == '\r') password.pop_back();
-        auto u = service.add_user(n, password);
+        auto u = service.add_user(n, read_password());
         if (!u) return fail(u.error());
         std::cout << "added " << u->email << " (" << to_string(u->role) << "), id " << u->id << "\n";
         return 0;
@@ -180,10 +248,27 @@ int user_command(const std::string& verb, const Args& a) {
         return 0;
     }
     if (verb == "revoke") {
-        if (a.one("email").empty()) return usage("user revoke needs --email");
         auto n = service.revoke_user(a.one("email"));
         if (!n) return fail(n.error());
         std::cout << "revoked " << a.one("email") << "; ended " << *n << " session(s)\n";
+        return 0;
+    }
+    if (verb == "restore") {
+        auto n = service.restore_user(a.one("email"));
+        if (!n) return fail(n.error());
+        std::cout << "restored " << a.one("email") << "; they can sign in again\n";
+        return 0;
+    }
+    if (verb == "password") {
+        auto n = service.set_password(a.one("email"), read_password());
+        if (!n) return fail(n.error());
+        std::cout << "set a new password for " << a.one("email") << "; ended " << *n << " session(s)\n";
+        return 0;
+    }
+    if (verb == "unlock") {
+        auto n = service.unlock_user(a.one("email"));
+        if (!n) return fail(n.error());
+        std::cout << "cleared the failed sign-ins of " << a.one("email") << "\n";
         return 0;
     }
     return usage("unknown user command \"" + verb + "\"");
@@ -206,22 +291,31 @@ int main(int argc, char** argv) {
             a.positional.push_back(arg);
         }
     }
-    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "tls-cert", "tls-key", "max-connections",
-                                                "idle-timeout", "header-timeout", "body-timeout", "email", "name",
-                                                "role", "school", "district", "region", "user"};
+    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "email", "name",
+                                                "role", "school", "district", "region", "user",
+                                                "partial-quota-bytes", "partial-expiry-days", "max-connections",
+                                                "tls-cert", "tls-key", "idle-timeout", "header-timeout", "body-timeout"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
     const auto& p = a.positional;
     if (p.empty()) return usage("say what to do");
     try {
         if (p[0] == "serve" && p.size() == 1) return serve(a);
+        if (p[0] == "init" && p.size() == 1) {
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::New);
+            if (!opened) return fail(opened.error());
+            std::cout << "made an empty store in " << (std::filesystem::path(a.one("data")) / "server.db").string()
+                      << "; add an admin with `sitevisit-server user add --data " << a.one("data")
+                      << " --email E --name N --role admin`\n";
+            return 0;
+        }
         if (p[0] == "user" && p.size() == 2) return user_command(p[1], a);
         if (p[0] == "school" && p.size() == 3 && p[1] == "import") {
             std::ifstream in(p[2], std::ios::binary);
             if (!in) return fail(invalid("cannot read " + p[2]));
             std::stringstream text;
             text << in.rdbuf();
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
             if (!opened) return fail(opened.error());
             auto n = opened->service->import_schools(text.str());
             if (!n) return fail(Error{n.error().code, p[2] + ": " + n.error().message});
@@ -229,14 +323,14 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (p[0] == "demo" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Create);
             if (!opened) return fail(opened.error());
             if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st) return fail(st.error());
             return 0;
         }
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024);
+            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
             if (!opened) return fail(opened.error());
             auto j = opened->service->export_for(a.one("user"));
             if (!j) return fail(j.error());

@@ -42,7 +42,7 @@ struct FieldSpec {
     bool immutable = false; // fixed once the row exists (parents, scope keys)
     std::optional<double> min;
     std::optional<double> max;
-    std::size_t max_length = 0; // text length in bytes, or list size; 0 = the type's default
+    std::size_t max_length = 0; // text length in characters (code points), or list size; 0 = the type's default
     std::vector<EnumValue> values;
     std::string references; // entity the Uuid points to
 };

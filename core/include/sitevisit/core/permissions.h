@@ -46,6 +46,12 @@ struct RowState {
     bool status_change_only = false;
     // For conflict records: the entity whose field is in conflict.
     std::string conflicted_entity;
+    // For evidence that exists already: who uploaded it (`uploaded_by`; empty if unknown).
+    // Changing or deleting evidence is its uploader's, a receiver's of the school or an admin's.
+    std::optional<std::string> evidence_uploader;
+    // For evidence linked to observations of visits still in draft: each such visit's team.
+    // Until the visit is submitted such evidence is read only by that team and its uploader.
+    std::vector<std::vector<std::string>> draft_teams;
 };
 
 enum class Access { Read, Write };

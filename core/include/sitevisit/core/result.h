@@ -18,6 +18,7 @@ enum class ErrorCode {
     RateLimited,   // too many attempts; try again later
     TooLarge,      // a body or file over the limit
     Unprocessable, // well-formed but wrong (a blob whose bytes do not match its hash)
+    Busy,          // the server is at capacity for this work now; try again in a moment
 };
 
 const char* to_string(ErrorCode code);

@@ -35,4 +35,8 @@ private:
 // The id format an entity uses: a UUID, or a readable reference id.
 Status check_row_id(const EntitySpec& entity, std::string_view id);
 
+// Characters in UTF-8 text as a person counts them: code points (bytes that do not start one
+// are not counted). Every "at most N characters" limit counts these.
+std::size_t count_code_points(std::string_view utf8);
+
 } // namespace sitevisit

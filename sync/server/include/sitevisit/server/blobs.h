@@ -12,9 +12,19 @@ namespace sitevisit::server {
 // as DIR/blobs/<sha256>, uploads in progress per user under DIR/blobs/partial. A file becomes
 // visible only when complete and its SHA-256 matches its name. One copy of identical bytes is
 // kept, but each user proves they hold the bytes by uploading them in full.
+struct BlobLimits {
+    // Bytes one user's unfinished uploads may claim (their declared lengths, summed).
+    std::int64_t partial_quota_bytes = 1024LL * 1024 * 1024;
+    // An upload with no new byte for this long is removed (at start and when uploads are made).
+    std::int64_t partial_expiry_ms = 7LL * 24 * 3600 * 1000;
+};
+
 class BlobService {
 public:
-    BlobService(Store& store, Service& service, std::filesystem::path dir, std::int64_t max_bytes);
+    BlobService(Store& store, Service& service, std::filesystem::path dir, std::int64_t max_bytes,
+                BlobLimits limits = {});
+    // Removes expired uploads and the leftovers of a crash mid-creation; the number removed.
+    int sweep_partials();
 
     HttpResponse options() const;
     HttpResponse handle(const Caller& caller, const HttpRequest& request);
@@ -24,6 +34,8 @@ public:
     Status put_local(const std::string& user_id, const std::string& bytes, std::string* sha256_out);
 
 private:
+    HttpResponse handle_checked(const Caller& caller, const HttpRequest& request);
+    HttpResponse storage_failure(const std::string& details) const;
     HttpResponse create(const Caller& caller, const HttpRequest& request);
     HttpResponse head(const Caller& caller, const std::string& sha);
     HttpResponse patch(const Caller& caller, const std::string& sha, const HttpRequest& request);
@@ -31,11 +43,15 @@ private:
     HttpResponse finish(const Caller& caller, const std::string& sha, std::int64_t length);
     bool may_read(const Caller& caller, const std::string& sha);
     std::filesystem::path partial(const std::string& sha, const std::string& user) const;
+    // Makes an upload with its length (mutex_ held): nullopt when made, else the answer.
+    std::optional<HttpResponse> start_upload(const Caller& caller, const std::string& sha, std::int64_t length);
+    int sweep_locked();
 
     Store& store_;
     Service& service_;
     std::filesystem::path dir_;
     std::int64_t max_bytes_;
+    BlobLimits limits_;
     std::mutex mutex_; // one writer of upload files at a time
 };
 

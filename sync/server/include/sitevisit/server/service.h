@@ -9,8 +9,13 @@
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/store.h"
 
+#include <atomic>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <semaphore>
 
 namespace sitevisit::server {
 
@@ -22,6 +27,12 @@ struct ServiceOptions {
     std::int64_t failure_window_ms = 15 * 60 * 1000; // ... within this window
     int default_pull_limit = 1000;
     int max_pull_limit = 5000;
+    // A pull page stops before its encoded changes pass this many bytes (`more` says go on).
+    std::int64_t max_pull_bytes = 8LL * 1024 * 1024;
+    // Password hashes computed at once (0: twice the cores); a sign-in waits up to
+    // hash_wait_ms for a turn, then is answered 503 with Retry-After.
+    int max_hashing = 0;
+    int hash_wait_ms = 2000;
 };
 
 // The signed-in caller of a request.
@@ -60,6 +71,11 @@ public:
     Result<User> add_user(const NewUser& user, std::string_view password);
     Result<std::vector<User>> list_users();
     Result<int> revoke_user(const std::string& email); // sessions ended
+    Result<int> restore_user(const std::string& email); // undoes a revoke
+    // A new password; ends every session of the user (the count).
+    Result<int> set_password(const std::string& email, std::string_view password);
+    // Clears the failed sign-ins counted against the account and its devices.
+    Result<int> unlock_user(const std::string& email);
     // CSV: org code, name, district code, district name, region, level, designation.
     Result<int> import_schools(std::string_view csv);
     // A write made on the server itself (admin tools, demo data), through the same rules.
@@ -70,6 +86,10 @@ public:
     // The schools in a user's scope, from the school and district rows.
     std::vector<std::string> scope_schools(StoreTx& tx, const User& user);
     const Clock& clock() const { return *clock_; }
+    // May the user read this row now (scope, role, draft visits, draft-linked evidence)?
+    bool may_read_row(StoreTx& tx, const User& user, const Row& row);
+    // Password verifications run so far (unknown emails included), for tests.
+    long verifications() const { return verifications_.load(); }
 
     std::function<void(const std::string&)> log;
 
@@ -86,6 +106,10 @@ private:
     std::int64_t resend(StoreTx& tx, const Row& row, const std::string& for_device);
     std::string visit_of(StoreTx& tx, const Change& change, const Row* row);
     std::string server_hlc();
+    // The read rule's state for an evidence row (its uploader, the teams of draft visits its
+    // observations belong to); `fields` may add observation ids from a change.
+    void evidence_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
+                        std::map<std::string, std::optional<VisitContext>>* visits = nullptr);
 
     Store& store_;
     const Clock* clock_;
@@ -96,6 +120,8 @@ private:
     HlcClock hlc_;
     UuidV7Generator uuids_;
     std::mutex uuid_mutex_;
+    std::unique_ptr<std::counting_semaphore<4096>> hashing_;
+    std::atomic<long> verifications_{0};
 };
 
 // HTTP status for an error code.

@@ -14,6 +14,7 @@ class SqliteStore final : public Store {
 public:
     static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int connections = 4);
     Result<std::unique_ptr<StoreTx>> begin(bool write) override;
+    std::vector<std::string> quick_check() override;
 
     // Used by transactions to hand their connection back.
     void release(std::unique_ptr<Database> db);

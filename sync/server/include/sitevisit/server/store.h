@@ -94,6 +94,13 @@ public:
     virtual int failures(const std::string& key, std::int64_t since_ms) = 0;
     virtual void add_failure(const std::string& key, std::int64_t at_ms) = 0;
     virtual void clear_failures(const std::string& key) = 0;
+    // One failure of `key` at `at_ms` taken back (a reserved attempt that turned out right).
+    virtual void remove_failure(const std::string& key, std::int64_t at_ms) = 0;
+    // Every failure whose key starts with `prefix` ("device:<user>/").
+    virtual void clear_failures_with_prefix(const std::string& prefix) = 0;
+    // The SHA-256 of the secret a device of this user was given at its first sign-in.
+    virtual std::optional<std::string> device_secret(const std::string& user_id, const std::string& device) = 0;
+    virtual void put_device_secret(const std::string& user_id, const std::string& device, const std::string& hash) = 0;
 
     // Blobs (the bytes live in files; this is their bookkeeping).
     virtual std::optional<BlobInfo> blob(const std::string& sha256) = 0;
@@ -102,6 +109,8 @@ public:
     virtual void add_blob_owner(const std::string& sha256, const std::string& user) = 0;
     // Schools whose rows reference the blob (evidence.sha256).
     virtual std::vector<std::string> schools_referencing_blob(const std::string& sha256) = 0;
+    // Live evidence rows that name the blob.
+    virtual std::vector<Row> evidence_referencing_blob(const std::string& sha256) = 0;
 
     virtual void commit() = 0;
 };
@@ -111,6 +120,8 @@ public:
     virtual ~Store() = default;
     // `write`: take the write lock now (pushes, admin changes); reads run beside writers.
     virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
+    // A quick integrity check of the whole store: an empty list when sound, else what is wrong.
+    virtual std::vector<std::string> quick_check() { return {}; }
 };
 
 } // namespace sitevisit::server
