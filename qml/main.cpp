@@ -23,6 +23,10 @@
 #include <memory>
 #include <string>
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
+
 // The SiteVisit QML module is linked in statically.
 Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
 
@@ -46,6 +50,9 @@ void wait(int ms) {
 } // namespace
 
 int main(int argc, char** argv) {
+#ifndef _WIN32
+    ::umask(077); // what the app writes is its owner's: files 0600, folders 0700
+#endif
     // Help needs no window: without a display it would stop at the window system first.
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];

@@ -355,12 +355,21 @@ ALTER TABLE "device_state" ADD COLUMN "last_email" TEXT NOT NULL DEFAULT '';
 UPDATE "device_state" SET "last_server" = COALESCE((SELECT "server" FROM "session" WHERE "id" = 1), ''),
                           "last_email" = COALESCE((SELECT json_extract("user", '$.email') FROM "session" WHERE "id" = 1), '');)sql";
 
+// Version 6: device settings that outlive a session: a private certificate authority to trust
+// (a PEM file path) and the device secret the server gave at this device's first sign-in
+// (JSON {"server","secret","keyring"}; the secret itself is in the credential store when
+// "keyring" is true).
+const char* const kV6 = R"sql(
+ALTER TABLE "device_state" ADD COLUMN "ca_file" TEXT NOT NULL DEFAULT '';
+ALTER TABLE "device_state" ADD COLUMN "device_secret" TEXT NOT NULL DEFAULT '';)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
     {3, "sync session and blob queue", kV3},
     {4, "the device's owner", kV4},
     {5, "last sync, last server and email", kV5},
+    {6, "trusted CA file and device secret", kV6},
 };
 
 } // namespace

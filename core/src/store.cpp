@@ -6,7 +6,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 namespace sitevisit {
 
@@ -145,7 +153,30 @@ Statement& Store::upsert_statement(const EntitySpec& spec, const std::vector<con
     return db_->cached(it->second);
 }
 
+namespace {
+
+// The store holds the owner's data (and the token where no keyring works): 0600, made so
+// before SQLite writes a byte. SQLite gives its -wal and -shm files the mode of the database
+// file; ones left from before are tightened too.
+Status private_file(const std::string& path) {
+#ifndef _WIN32
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return ok_status();
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Error{ErrorCode::Storage, "cannot open " + path + ": " + std::strerror(errno)};
+    const bool tight = ::fchmod(fd, 0600) == 0;
+    ::close(fd);
+    if (!tight) return Error{ErrorCode::Storage, "cannot make " + path + " private (mode 0600): " + std::strerror(errno)};
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) (void)::chmod((path + suffix).c_str(), 0600);
+#else
+    (void)path;
+#endif
+    return ok_status();
+}
+
+} // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
+    if (auto st = private_file(o.path); !st) return st.error();
     auto db = Database::open(o.path);
     if (!db) return db.error();
     if (auto st = migrate_store(**db, 0); !st) return st.error();
@@ -202,7 +233,7 @@ Status Store::start_over() {
             db_->exec(std::string("DELETE FROM ") + quote(table));
         const std::string device = uuids_.next();
         const Hlc last = hlc_.last();
-        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '', last_sync = '' WHERE id = 1");
+        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '', last_sync = '', device_secret = '' WHERE id = 1");
         up.bind(1, device).bind(2, last.to_string());
         up.run();
         tx.commit();
@@ -415,10 +446,54 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
 }
 
 Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std::int64_t cursor) {
+    return apply_remote(changes, cursor, {});
+}
+
+Status Store::reset_cursor() {
+    try {
+        auto& st = db_->cached("UPDATE device_state SET cursor = 0 WHERE id = 1");
+        st.run();
+        cursor_ = 0;
+        return ok_status();
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> Store::remote_rejects() const {
+    try {
+        std::vector<std::pair<std::int64_t, std::string>> out;
+        auto& st = db_->cached("SELECT seq, reason FROM remote_reject ORDER BY at DESC, seq DESC");
+        while (st.step()) out.emplace_back(st.int64(0), st.text(1));
+        st.reset();
+        return out;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std::int64_t cursor,
+                                        const std::vector<SetAside>& set_aside) {
     ApplyReport report;
     try {
         Database& db = *db_;
         Transaction tx(db);
+        for (const SetAside& a : set_aside) {
+            // An undecodable change has no trustworthy seq; those without one get a negative
+            // key of their own, so they never take the place of a real one.
+            std::int64_t key = a.seq;
+            if (key <= 0) {
+                auto& low = db.cached("SELECT MIN(0, COALESCE(MIN(seq), 0)) - 1 FROM remote_reject");
+                low.step();
+                key = low.int64(0);
+                low.reset();
+            }
+            auto& st = db.cached("INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
+                                 "VALUES (?, '', '', '', ?, ?, ?)");
+            st.bind(1, key).bind(2, a.reason).bind(3, a.change).bind(4, format_utc_ms(clock_->now_ms()));
+            st.run();
+            ++report.rejected;
+        }
         bool outbox_empty = true;
         {
             auto& any = db.cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')");
@@ -709,6 +784,37 @@ Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
     auto email = device_state_text("last_email");
     if (!email) return email.error();
     return std::pair{*server, *email};
+}
+
+Result<std::string> Store::ca_file() const { return device_state_text("ca_file"); }
+
+Status Store::set_ca_file(const std::string& path) {
+    try {
+        auto& st = db_->cached("UPDATE device_state SET ca_file = ? WHERE id = 1");
+        st.bind(1, path);
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
+}
+
+Result<Json> Store::device_secret() const {
+    auto text = device_state_text("device_secret");
+    if (!text) return text.error();
+    Json j = Json::parse(*text, nullptr, false);
+    return j.is_object() ? j : Json::object();
+}
+
+Status Store::set_device_secret(const Json& secret) {
+    try {
+        auto& st = db_->cached("UPDATE device_state SET device_secret = ? WHERE id = 1");
+        st.bind(1, secret.is_object() && !secret.empty() ? secret.dump() : std::string());
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, e.what()};
+    }
 }
 
 Result<std::string> Store::last_sync() const { return device_state_text("last_sync"); }

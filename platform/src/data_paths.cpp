@@ -1,6 +1,7 @@
 #include "sitevisit/platform/data_paths.h"
 
 #include <QDir>
+#include <QFile>
 #include <QStandardPaths>
 
 namespace sitevisit::platform {
@@ -12,6 +13,8 @@ QString ensure(const QString& path, QString* error) {
         if (error) *error = QStringLiteral("cannot create the data folder %1").arg(path);
         return {};
     }
+    // The folder holds the owner's data: only they may enter it (0700).
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     return QDir(path).absolutePath();
 }
 

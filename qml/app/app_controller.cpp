@@ -25,11 +25,13 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
         for (const char* sub : {"files", "attachments", "captures"}) QDir(dir + QLatin1Char('/') + QLatin1String(sub)).removeRecursively();
         emit dataChanged();
     });
+    // Signed in before over plain http to another machine: the sign-in form asks for https.
+    if (engine_->sessionInsecure()) sign_in_error_ = engine_->errorString();
 }
 
 AppController::~AppController() = default;
 
-bool AppController::signedIn() const { return engine_->user().has_value(); }
+bool AppController::signedIn() const { return !engine_->sessionInsecure() && engine_->user().has_value(); }
 
 QString AppController::userName() const {
     auto u = engine_->user();
@@ -185,7 +187,7 @@ double AppController::syncProgress() const {
     return std::min(1.0, (p.changes_done + p.bytes_done / 4096.0) / total);
 }
 
-void AppController::signIn(const QString& server, const QString& email, const QString& password) {
+void AppController::signIn(const QString& server, const QString& email, const QString& password, const QString& caFile) {
     if (server.trimmed().isEmpty() || email.trimmed().isEmpty() || password.isEmpty()) {
         sign_in_error_ = tr("Enter the server address, your email and your password.");
         emit busyChanged();
@@ -196,6 +198,22 @@ void AppController::signIn(const QString& server, const QString& email, const QS
         sign_in_error_ = tr("The server address should look like https://sitevisit.example.org");
         emit busyChanged();
         return;
+    }
+    // Plain http only to this machine: checked here before the password goes anywhere.
+    if (const QString why = client::insecure_server_reason(url); !why.isEmpty()) {
+        sign_in_error_ = why;
+        emit busyChanged();
+        return;
+    }
+    QString ca = caFile.trimmed();
+    if (ca.startsWith(QLatin1String("file:"))) ca = QUrl(ca).toLocalFile();
+    if (ca != engine_->caFile()) {
+        if (const QString e = engine_->setCaFile(ca); !e.isEmpty()) {
+            sign_in_error_ = tr("The certificate authority file cannot be used: %1").arg(e);
+            emit busyChanged();
+            return;
+        }
+        emit sessionChanged();
     }
     busy_ = true;
     sign_in_error_.clear();

@@ -40,6 +40,8 @@ class AppController : public QObject {
     Q_PROPERTY(double syncProgress READ syncProgress NOTIFY syncChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     Q_PROPERTY(QString signInError READ signInError NOTIFY busyChanged)
+    // A private certificate authority (PEM file path) trusted for the server; "" for none.
+    Q_PROPERTY(QString caFile READ caFile NOTIFY sessionChanged)
 
 public:
     AppController(std::unique_ptr<Store> store, QObject* parent = nullptr);
@@ -84,7 +86,11 @@ public:
     // Takes a photo into the app's captures folder; photoTaken(url) or photoFailed(message).
     Q_INVOKABLE void takePhoto();
 
-    Q_INVOKABLE void signIn(const QString& server, const QString& email, const QString& password);
+    // `caFile`: a PEM file of a private certificate authority to trust ("" for none), kept in
+    // the device store. Plain http is refused to any machine but this one.
+    Q_INVOKABLE void signIn(const QString& server, const QString& email, const QString& password,
+                            const QString& caFile = QString());
+    QString caFile() const { return engine_->caFile(); }
     Q_INVOKABLE void signOut();
     Q_INVOKABLE void syncNow();
     // For a first look (screenshots, self-test): the school with the most visits, and a visit

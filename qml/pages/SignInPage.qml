@@ -18,6 +18,8 @@ Page {
     Component.onCompleted: {
         server.text = page.app && page.app.signInServer.length > 0 ? page.app.signInServer : page.defaultServer
         email.text = page.app ? page.app.signInEmail : ""
+        caFile.text = page.app ? page.app.caFile : ""
+        trustCa.checked = caFile.text.length > 0
         if (server.text.length > 0 && email.text.length > 0) password.forceActiveFocus()
     }
 
@@ -68,8 +70,27 @@ Page {
             placeholderText: qsTr("Password")
             echoMode: TextInput.Password
             Accessible.name: qsTr("Password")
-            KeyNavigation.tab: signIn
+            KeyNavigation.tab: trustCa
             onAccepted: signIn.clicked()
+        }
+        // For a server whose certificate comes from the organisation's own authority.
+        CheckBox {
+            id: trustCa
+            objectName: "trustCaCheck"
+            Layout.fillWidth: true
+            text: qsTr("Trust a private certificate authority")
+            font.pixelSize: Theme.fontBody
+            Accessible.name: text
+        }
+        TextField {
+            id: caFile
+            objectName: "caFileField"
+            Layout.fillWidth: true
+            visible: trustCa.checked
+            implicitHeight: Theme.touchTarget
+            placeholderText: qsTr("Its certificate: a PEM file path")
+            inputMethodHints: Qt.ImhNoAutoUppercase | Qt.ImhNoPredictiveText
+            Accessible.name: qsTr("Certificate authority file (PEM)")
         }
         Label {
             Layout.fillWidth: true
@@ -101,7 +122,7 @@ Page {
                 verticalAlignment: Text.AlignVCenter
             }
             Accessible.name: qsTr("Sign in")
-            onClicked: page.app.signIn(server.text, email.text, password.text)
+            onClicked: page.app.signIn(server.text, email.text, password.text, trustCa.checked ? caFile.text : "")
         }
         Button {
             Layout.fillWidth: true

@@ -592,3 +592,28 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     EXPECT_EQ(again.signInEmail(), "lead@demo.sitevisit");
     EXPECT_EQ(again.signInServer(), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
 }
+
+// The http rule in the app: a remote plain-http address is refused before the password goes
+// anywhere, and a session stored from before over such an address shows the sign-in form,
+// asking for https; a private certificate authority is kept as a setting.
+TEST(ViewModels, TheAppAsksForHttpsAndKeepsAPrivateAuthority) {
+    const auto dir = std::filesystem::temp_directory_path() / ("sitevisit-https-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        auto store = std::move(Store::open({(dir / "old.db").string()})).value();
+        Json user{{"id", "0190a000-0000-7000-8000-0000000000a9"}, {"name", "Ada"}, {"email", "ada@example.org"}, {"role", "admin"}};
+        ASSERT_TRUE(store->set_session(Store::Session{"http://sitevisit.example.org", "tok", "", user}).ok());
+        app::AppController app(std::move(store));
+        EXPECT_FALSE(app.signedIn());
+        EXPECT_NE(app.signInError().indexOf("https"), -1) << app.signInError().toStdString();
+        EXPECT_EQ(app.engine().state(), client::SyncEngine::State::NeedsSignIn);
+    }
+    app::AppController app(std::move(Store::open({(dir / "new.db").string()})).value());
+    app.signIn("http://sitevisit.example.org", "ada@example.org", "pw");
+    EXPECT_FALSE(app.busy());
+    EXPECT_NE(app.signInError().indexOf("https://"), -1) << app.signInError().toStdString();
+    app.signIn("https://127.0.0.1:9", "ada@example.org", "pw", QString::fromStdString((dir / "missing.pem").string()));
+    EXPECT_NE(app.signInError().indexOf("certificate authority"), -1) << app.signInError().toStdString();
+    EXPECT_EQ(app.caFile(), "");
+    std::filesystem::remove_all(dir);
+}

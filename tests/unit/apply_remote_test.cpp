@@ -1,5 +1,8 @@
 #include "fixtures.h"
 
+#include <limits>
+#include <set>
+
 using namespace sitevisit;
 using namespace sitevisit::testing;
 
@@ -173,4 +176,40 @@ TEST_F(ApplyTest, AConflictOnARowDeletedSinceIsSettledWithoutTouchingTheRow) {
     const auto pending = *store->outbox_count();
     EXPECT_EQ(store->resolve_conflict(org.lead, conflict, 2).error().message, "this conflict is already resolved");
     EXPECT_EQ(*store->outbox_count(), pending);
+}
+
+TEST_F(ApplyTest, UndecodableChangesAreSetAsideWithTheRestOfTheirPage) {
+    auto batch = org_batch();
+    std::vector<Store::SetAside> aside = {{7, R"({"op":"x","seq":7})", "ops[4] could not be read: change op must be a UUID"},
+                                          {0, R"("junk")", "ops[5] could not be read: a change must be a JSON object"}};
+    auto r = store->apply_remote(batch, 8, aside);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->applied, 4);
+    EXPECT_EQ(r->rejected, 2);
+    EXPECT_EQ(store->cursor(), 8);
+    auto kept = store->remote_rejects();
+    ASSERT_TRUE(kept.ok());
+    ASSERT_EQ(kept->size(), 2u);
+    std::set<std::string> reasons;
+    for (const auto& [seq, reason] : *kept) reasons.insert(reason);
+    EXPECT_TRUE(reasons.count("ops[4] could not be read: change op must be a UUID"));
+    EXPECT_TRUE(reasons.count("ops[5] could not be read: a change must be a JSON object"));
+    // The one without a seq took a key of its own that no real seq can take.
+    auto st = store->database().prepare("SELECT seq FROM remote_reject ORDER BY seq");
+    ASSERT_TRUE(st->step());
+    EXPECT_LT(st->int64(0), 0);
+}
+
+TEST_F(ApplyTest, ACursorAheadOfTheServerGoesBackToTheStartAndApplyingAgainChangesNothing) {
+    auto batch = org_batch();
+    ASSERT_TRUE(store->apply_remote(batch, std::numeric_limits<std::int64_t>::max()).ok());
+    ASSERT_TRUE(store->reset_cursor().ok());
+    EXPECT_EQ(store->cursor(), 0);
+    auto again = store->apply_remote(batch, 4);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->applied, 0);
+    EXPECT_EQ(store->cursor(), 4);
+    store.reset();
+    store = open_store(dir, clock);
+    EXPECT_EQ(store->cursor(), 4);
 }

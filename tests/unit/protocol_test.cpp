@@ -2,7 +2,9 @@
 
 #include "sitevisit/protocol/messages.h"
 
+#include <cstdlib>
 #include <iostream>
+#include <limits>
 
 using namespace sitevisit;
 using namespace sitevisit::protocol;
@@ -104,4 +106,151 @@ TEST(Protocol, TruncatedAndMangledBodiesNeverCrashTheDecoder) {
         }
     }
     EXPECT_LT(accepted, 3000);
+}
+
+namespace {
+
+const char* const kLoginAnswer =
+    R"({"token":"abc.def","expires":"2026-12-01T00:00:00Z","device_secret":"s3cret",)"
+    R"("user":{"id":"0190a000-0000-7000-8000-0000000000a9","name":"Lead","email":"lead@demo.sitevisit","role":"assistance_lead",)"
+    R"("schools":["0190a000-0000-7000-8000-0000000000c1"]}})";
+
+std::string pull_answer() {
+    PullResponse pull;
+    pull.ops = {sample(3), sample(4)};
+    pull.ops[0].seq = 77;
+    pull.ops[1].seq = 78;
+    pull.cursor = 78;
+    pull.purge = {"0190a000-0000-7000-8000-0000000000c2"};
+    return encode(pull).dump();
+}
+
+std::string push_answer() {
+    return encode(PushResponse{{{sample(1).op, OpStatus::Applied, 5, ""}, {sample(2).op, OpStatus::Rejected, 0, "no", false, "invalid"}}, 5})
+        .dump();
+}
+
+// Every value in `j`, by pointer, to pick one to replace.
+void paths(const Json& j, const Json::json_pointer& at, std::vector<Json::json_pointer>& out) {
+    out.push_back(at);
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it) paths(it.value(), at / it.key(), out);
+    else if (j.is_array())
+        for (std::size_t i = 0; i < j.size(); ++i) paths(j[i], at / i, out);
+}
+
+Json odd_value(std::mt19937_64& rng) {
+    switch (rng() % 12) {
+    case 0: return 12345;
+    case 1: return std::numeric_limits<std::int64_t>::max();
+    case 2: return std::numeric_limits<std::uint64_t>::max();
+    case 3: return -1;
+    case 4: return 1e308;
+    case 5: return "text";
+    case 6: return nullptr;
+    case 7: return Json::array({1, "a", nullptr});
+    case 8: return Json::object({{"x", Json::array()}});
+    case 9: return true;
+    case 10: return std::string(5000, 'x');
+    default: return "";
+    }
+}
+
+} // namespace
+
+TEST(Protocol, DeviceAnswersWithWrongTypesAreErrorsInWords) {
+    auto ok = decode_login_response(kLoginAnswer);
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_EQ(ok->token, "abc.def");
+    EXPECT_EQ(ok->device_secret, "s3cret");
+    Json j = Json::parse(kLoginAnswer);
+    j["token"] = 12345;
+    EXPECT_EQ(decode_login_response(j.dump()).error().message, "\"token\" must be text");
+    j = Json::parse(kLoginAnswer);
+    j["device_secret"] = 5;
+    EXPECT_EQ(decode_login_response(j.dump()).error().message, "\"device_secret\" must be text");
+    j = Json::parse(kLoginAnswer);
+    j["user"]["email"] = Json::array();
+    EXPECT_EQ(decode_login_response(j.dump()).error().message, "user: \"email\" must be text");
+    j = Json::parse(kLoginAnswer);
+    j["user"]["schools"] = Json::array({1});
+    EXPECT_EQ(decode_login_response(j.dump()).error().message, "user: \"schools\" must be a list of ids");
+    j = Json::parse(kLoginAnswer);
+    j["token"] = "a b\r\nX-Evil: 1";
+    EXPECT_EQ(decode_login_response(j.dump()).error().message, "\"token\" holds characters a header cannot carry");
+    j = Json::parse(kLoginAnswer);
+    j.erase("device_secret");
+    EXPECT_EQ(decode_login_response(j.dump())->device_secret, "");
+
+    Json push = Json::parse(push_answer());
+    push["results"][0]["seq"] = "5";
+    EXPECT_EQ(decode_push_response(push.dump()).error().message, "results: \"seq\" must be a whole number of at least 0");
+    push = Json::parse(push_answer());
+    push["cursor"] = std::numeric_limits<std::uint64_t>::max();
+    EXPECT_EQ(decode_push_response(push.dump()).error().message, "\"cursor\" must be a whole number of at least 0");
+
+    EXPECT_EQ(error_code(R"({"error":{"code":"cursor_ahead","message":"m"}})"), "cursor_ahead");
+    EXPECT_EQ(error_code(R"({"error":{"code":7}})"), "");
+    EXPECT_EQ(error_code("not json"), "");
+}
+
+TEST(Protocol, AnUndecodableChangeInAPullPageIsSetAsideAndTheRestDecodes) {
+    Json page = Json::parse(pull_answer());
+    page["ops"][0]["fields"] = 5;
+    page["ops"].push_back("not a change");
+    auto p = decode_pull_response(page.dump());
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    ASSERT_EQ(p->ops.size(), 1u);
+    EXPECT_EQ(p->ops[0].seq, 78);
+    ASSERT_EQ(p->set_aside.size(), 2u);
+    EXPECT_EQ(p->set_aside[0].seq, 77);
+    EXPECT_EQ(p->set_aside[0].reason, "ops[0] could not be read: change fields must be a JSON object");
+    EXPECT_EQ(p->set_aside[1].seq, 0);
+    EXPECT_EQ(p->set_aside[1].change, "\"not a change\"");
+    EXPECT_EQ(p->cursor, 78);
+}
+
+// A short randomized run of what tests/fuzz/device_decoder_fuzz.cpp does at length: mutated
+// answers (bytes and types) always decode to a value or an error, never a crash or a throw.
+TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
+    std::uint64_t seed = std::random_device{}();
+    if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
+    std::cout << "device decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed << " repeats it)\n";
+    std::mt19937_64 rng(seed);
+    const std::vector<std::string> answers = {kLoginAnswer, push_answer(), pull_answer()};
+    int values = 0, errors = 0;
+    for (int i = 0; i < 4000; ++i) {
+        std::string b = answers[rng() % answers.size()];
+        if (rng() % 2) {
+            Json j = Json::parse(b);
+            std::vector<Json::json_pointer> all;
+            paths(j, Json::json_pointer(), all);
+            for (int k = 0, n = 1 + static_cast<int>(rng() % 3); k < n; ++k) {
+                const auto& at = all[1 + rng() % (all.size() - 1)];
+                if (j.contains(at)) j[at] = odd_value(rng);
+            }
+            b = j.dump();
+        } else {
+            switch (rng() % 3) {
+            case 0: b.resize(rng() % b.size()); break;
+            case 1: b[rng() % b.size()] = static_cast<char>(rng() % 256); break;
+            default: b.insert(rng() % b.size(), std::string(1 + rng() % 5, static_cast<char>(rng() % 128)));
+            }
+        }
+        auto check = [&](const auto& r) {
+            if (r.ok()) ++values;
+            else {
+                ++errors;
+                ASSERT_FALSE(r.error().message.empty()) << b;
+            }
+        };
+        ASSERT_NO_THROW(check(decode_login_response(b))) << b;
+        ASSERT_NO_THROW(check(decode_push_response(b))) << b;
+        ASSERT_NO_THROW(check(decode_pull_response(b))) << b;
+        ASSERT_NO_THROW((void)error_code(b)) << b;
+        if (auto p = decode_pull_response(b))
+            for (const auto& c : p->ops) ASSERT_TRUE(Change::from_json(c.to_json()).ok()) << b;
+    }
+    EXPECT_GT(values, 0);
+    EXPECT_GT(errors, 0);
 }

@@ -374,3 +374,35 @@ TEST_F(StoreTest, AnotherPersonStartsOverOnlyOnceEverythingIsOnTheServer) {
     EXPECT_EQ(store->device_id(), fresh);
     EXPECT_EQ(store->last_dseq(), w->change->dseq);
 }
+
+#ifndef _WIN32
+#include <sys/stat.h>
+
+// The store holds the owner's data (and the token where no keyring works): its files are
+// 0600 whatever the umask, and an older 0644 file is tightened when opened.
+TEST(StoreFiles, AreReadableByTheirOwnerOnly) {
+    TempDir dir;
+    ManualClock clock{kNov2026};
+    const mode_t old = ::umask(022);
+    auto mode = [](const std::string& path) {
+        struct stat st {};
+        return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+    };
+    {
+        auto store = Store::open({dir.file("device.db"), &clock});
+        ASSERT_TRUE(store.ok()) << store.error().message;
+        Org org;
+        seed_org(**store, org);
+        EXPECT_EQ(mode(dir.file("device.db")), 0600);
+        EXPECT_EQ(mode(dir.file("device.db-wal")), 0600);
+        EXPECT_EQ(mode(dir.file("device.db-shm")), 0600);
+    }
+    ASSERT_EQ(::chmod(dir.file("device.db").c_str(), 0644), 0);
+    {
+        auto store = Store::open({dir.file("device.db"), &clock});
+        ASSERT_TRUE(store.ok());
+        EXPECT_EQ(mode(dir.file("device.db")), 0600);
+    }
+    ::umask(old);
+}
+#endif

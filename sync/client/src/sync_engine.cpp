@@ -7,6 +7,8 @@
 #include <QLoggingCategory>
 #include <QNetworkInformation>
 
+#include <set>
+
 Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync")
 
 namespace sitevisit::client {
@@ -29,12 +31,75 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
     }
     if (auto when = store_.last_sync(); when && !when->empty())
         last_sync_ = QDateTime::fromString(QString::fromStdString(*when), Qt::ISODate);
+    if (auto ca = store_.ca_file(); ca && !ca->empty()) {
+        QString error;
+        const auto certs = read_ca_file(QString::fromStdString(*ca), &error);
+        if (!certs.isEmpty()) transport_.setExtraCaCertificates(certs);
+        else qCWarning(lcSync) << "the trusted certificate authority cannot be used:" << error;
+    }
     if (auto s = store_.session(); s && *s) {
-        transport_.setServer(QUrl(QString::fromStdString((*s)->server)));
-        transport_.setToken(QString::fromStdString((*s)->token));
+        const QUrl server(QString::fromStdString((*s)->server));
+        transport_.setServer(server);
+        if (const QString why = insecure_server_reason(server); !why.isEmpty()) {
+            // Signed in over plain http to another machine before the http rule: the token is
+            // not sent again; the person signs in again over https.
+            insecure_session_ = true;
+            state_ = State::NeedsSignIn;
+            error_ = QStringLiteral("sign in again over https: %1 (nothing on this device is lost)").arg(why);
+        } else {
+            transport_.setToken(QString::fromStdString((*s)->token));
+        }
     } else {
         state_ = State::NeedsSignIn;
     }
+}
+
+QString SyncEngine::setCaFile(const QString& path) {
+    QList<QSslCertificate> certs;
+    if (!path.isEmpty()) {
+        QString error;
+        certs = read_ca_file(path, &error);
+        if (certs.isEmpty()) return error;
+    }
+    if (auto st = store_.set_ca_file(path.toStdString()); !st) return QString::fromStdString(st.error().message);
+    transport_.setExtraCaCertificates(certs);
+    return {};
+}
+
+QString SyncEngine::caFile() const {
+    auto ca = store_.ca_file();
+    return ca ? QString::fromStdString(*ca) : QString();
+}
+
+namespace {
+// Same scheme, host and port: a device secret goes back only to the server that gave it.
+QString origin(const QUrl& u) {
+    return u.scheme().toLower() + QStringLiteral("://") + u.host().toLower() + QLatin1Char(':') +
+           QString::number(u.port(u.scheme().toLower() == QLatin1String("https") ? 443 : 80));
+}
+} // namespace
+
+std::string SyncEngine::deviceSecretFor(const QUrl& server) {
+    auto kept = store_.device_secret();
+    if (!kept || !kept->is_object() || !kept->contains("server") || !(*kept)["server"].is_string()) return {};
+    if ((*kept)["server"].get<std::string>() != origin(server).toStdString()) return {};
+    if (kept->value("keyring", false)) {
+        if (!credentials_) return {};
+        auto secret = credentials_->read(origin(server) + QStringLiteral(" device secret"));
+        return secret ? secret->toStdString() : std::string();
+    }
+    return kept->contains("secret") && (*kept)["secret"].is_string() ? (*kept)["secret"].get<std::string>() : std::string();
+}
+
+void SyncEngine::keepDeviceSecret(const QUrl& server, const std::string& secret) {
+    if (secret.empty()) return;
+    Json kept{{"server", origin(server).toStdString()}};
+    // With the token: in the credential store where one works, else in the device store.
+    if (credentials_ && credentials_->write(origin(server) + QStringLiteral(" device secret"), QString::fromStdString(secret)))
+        kept["keyring"] = true;
+    else
+        kept["secret"] = secret;
+    (void)store_.set_device_secret(kept);
 }
 
 std::optional<User> SyncEngine::user() const {
@@ -50,22 +115,33 @@ std::optional<User> SyncEngine::user() const {
 
 void SyncEngine::signIn(const QUrl& server, const QString& email, const QString& password,
                         std::function<void(QString)> done) {
+    // The http rule, before the password leaves the device.
+    if (const QString why = insecure_server_reason(server); !why.isEmpty()) {
+        sign_in_failure_ = SignInFailure::Insecure;
+        done(why);
+        return;
+    }
     transport_.setServer(server);
     transport_.setToken({});
-    protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id()};
+    protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id(), deviceSecretFor(server)};
     transport_.login(request, [this, server, email, password, done = std::move(done)](const Reply& r) mutable {
         if (!r.ok()) {
+            sign_in_failure_ = r.status == 0 ? (r.refused_insecure ? SignInFailure::Insecure : SignInFailure::Network)
+                                             : SignInFailure::Refused;
             done(r.message());
             return;
         }
-        Json j = Json::parse(r.body.toStdString(), nullptr, false);
-        if (!j.is_object() || !j.contains("token") || !j.contains("user") || !j["user"].is_object()) {
-            done(QStringLiteral("the server's answer to sign-in was not understood"));
+        auto answer = protocol::decode_login_response(r.body.toStdString());
+        if (!answer) {
+            sign_in_failure_ = SignInFailure::Undecodable;
+            done(QStringLiteral("the server's answer to sign-in could not be read: %1")
+                     .arg(QString::fromStdString(answer.error().message)));
             return;
         }
+        sign_in_failure_ = SignInFailure::None;
         // Someone else's data on this device: theirs is all on the server, or nothing changes.
         // The device then starts over empty, under a new id, and signs in again with it.
-        const std::string user_id = j["user"].value("id", "");
+        const std::string user_id = answer->user["id"].get<std::string>();
         auto owner = store_.owner();
         if (!owner) {
             done(QString::fromStdString(owner.error().message));
@@ -87,19 +163,20 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
             signIn(server, email, password, std::move(done));
             return;
         }
-        finishSignIn(server, j, std::move(done));
+        finishSignIn(server, *answer, std::move(done));
     });
 }
 
-void SyncEngine::finishSignIn(const QUrl& server, const Json& answer, std::function<void(QString)> done) {
-    Json user = answer["user"];
-    Store::Session s{server.toString().toStdString(), answer["token"].get<std::string>(), answer.value("expires", ""), user};
+void SyncEngine::finishSignIn(const QUrl& server, const protocol::LoginResponse& answer, std::function<void(QString)> done) {
+    Store::Session s{server.toString().toStdString(), answer.token, answer.expires, answer.user};
+    keepDeviceSecret(server, answer.device_secret);
     transport_.setToken(QString::fromStdString(s.token));
     // The server's file size limit, so a file too large is refused when it is attached,
     // not when it is uploaded days later.
     transport_.blobOptions([this, s, done](const Reply& o) mutable {
-        const QByteArray max = o.headers.value("tus-max-size");
-        if (!max.isEmpty()) s.user["max_blob_bytes"] = max.toLongLong();
+        bool number = false;
+        const qlonglong max = o.headers.value("tus-max-size").toLongLong(&number);
+        if (number && max > 0) s.user["max_blob_bytes"] = max;
         // The token goes to the credential store when there is one that works; otherwise
         // it stays in the device store, as on machines without a keyring.
         if (credentials_ && credentials_->write(QString::fromStdString(s.server), QString::fromStdString(s.token))) {
@@ -110,6 +187,7 @@ void SyncEngine::finishSignIn(const QUrl& server, const Json& answer, std::funct
             done(QString::fromStdString(st.error().message));
             return;
         }
+        insecure_session_ = false;
         setState(State::Offline);
         done({});
     });
@@ -177,8 +255,14 @@ void SyncEngine::syncNow() {
         emit finished(false);
         return;
     }
+    if (insecure_session_) {
+        setState(State::NeedsSignIn, error_);
+        emit finished(false);
+        return;
+    }
     running_ = true;
     again_ = false;
+    cursor_reset_ = false;
     retry_.stop();
     progress_ = {};
     progress_.changes_total = pendingChanges();
@@ -188,9 +272,23 @@ void SyncEngine::syncNow() {
     uploadNext();
 }
 
+void SyncEngine::stop(State state, const QString& message, bool retry) {
+    running_ = false;
+    setState(state, message);
+    if (retry) scheduleRetry();
+    qCInfo(lcSync) << "sync stopped:" << error_;
+    emit finished(false);
+}
+
 void SyncEngine::fail(const Reply& r, const QString& during) {
     running_ = false;
-    if (r.status == 401) {
+    if (r.refused_insecure) {
+        insecure_session_ = true;
+        setState(State::NeedsSignIn, QStringLiteral("sign in again over https: %1 (nothing on this device is lost)").arg(r.network_error));
+    } else if (r.too_large) {
+        setState(State::Error, QStringLiteral("%1 failed: %2").arg(during, r.message()));
+        scheduleRetry();
+    } else if (r.status == 401) {
         // An expired session stops sync, never capture: local work stays in the outbox.
         setState(State::NeedsSignIn, QStringLiteral("your session ended; sign in again (nothing on this device is lost)"));
     } else if (r.status == 0) {
@@ -228,20 +326,22 @@ void SyncEngine::pushNext() {
         return;
     }
     protocol::PushRequest request{store_.device_id(), *batch};
-    transport_.push(request, [this, n = static_cast<int>(batch->size())](const Reply& r) {
+    std::set<std::string> sent;
+    for (const auto& c : *batch) sent.insert(c.op);
+    transport_.push(request, [this, sent, n = static_cast<int>(batch->size())](const Reply& r) {
         // 4xx with results: every op was refused, each with its reason.
         auto answer = protocol::decode_push_response(r.body.toStdString());
         if (!(r.ok() || ((r.status == 400 || r.status == 403) && answer))) {
             fail(r, QStringLiteral("sending changes"));
             return;
         }
-        if (!answer) {
-            fail(Reply{500, r.body, {}, {}}, QStringLiteral("reading the server's answer"));
-            return;
-        }
+        if (!answer)
+            return stop(State::Error, QStringLiteral("the server's answer to sending changes could not be read: %1")
+                                          .arg(QString::fromStdString(answer.error().message)), true);
         std::vector<Store::Ack> acks;
         bool out_of_order = false;
         for (const auto& res : answer->results) {
+            if (!sent.count(res.op)) continue; // not one of ours: ignored
             // Out of order is not a refusal of the change: it stays queued.
             if (res.code == "dseq_gap") {
                 out_of_order = true;
@@ -259,6 +359,11 @@ void SyncEngine::pushNext() {
         emit progressChanged();
         emit countsChanged();
         if (out_of_order) return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
+        // An answer that settles none of the changes sent would send them again at once, for
+        // ever: stop, and try again after the backoff.
+        if (acks.empty())
+            return stop(State::Error, QStringLiteral("sending changes failed: the server's answer settled none of the %1 change(s) sent; "
+                                                     "they wait on this device").arg(n), true);
         pushNext();
     });
 }
@@ -278,7 +383,21 @@ void SyncEngine::uploadNext() {
                         return;
                     }
                     if (!r.ok()) return fail(r, QStringLiteral("asking how far an upload got"));
-                    uploadFrom(job, r.headers.value("upload-offset").toLongLong());
+                    bool number = false;
+                    const qlonglong offset = r.headers.value("upload-offset").toLongLong(&number);
+                    if (!number || offset < 0)
+                        return stop(State::Error, QStringLiteral("uploading a file failed: the server did not say how far the upload got"), true);
+                    // "All there" is believed only once this device has had every byte confirmed;
+                    // otherwise the file would count as sent with nothing sent.
+                    if (offset > job.size || (offset == job.size && job.sent < job.size)) {
+                        (void)store_.update_blob(job.sha256, job.sent, "failed",
+                                                 "the server says it holds " + std::to_string(offset) + " bytes of this " +
+                                                     std::to_string(job.size) + "-byte file, which this device never finished sending; "
+                                                     "if its evidence is refused, attach the file again");
+                        emit countsChanged();
+                        return uploadNext();
+                    }
+                    uploadFrom(job, offset);
                 });
                 return;
             }
@@ -303,14 +422,31 @@ void SyncEngine::uploadFrom(const Store::BlobJob& job, std::int64_t offset) {
     }
     const QByteArray chunk = file.read(options_.chunk_bytes);
     transport_.blobPatch(sha, offset, job.size, chunk, [this, job, offset, n = chunk.size()](const Reply& r) {
-        if (r.status == 409) return uploadFrom(job, r.headers.value("upload-offset").toLongLong());
+        bool number = false;
+        const qlonglong told = r.headers.value("upload-offset").toLongLong(&number);
+        if (r.status == 409) {
+            // Jump to the server's offset, but only somewhere new and inside the file.
+            if (!number || told == offset || told < 0 || told > job.size)
+                return stop(State::Error, QStringLiteral("uploading a file failed: the server refused the offset %1 and named no usable one").arg(offset), true);
+            if (told == job.size) {
+                (void)store_.update_blob(job.sha256, job.sent, "failed",
+                                         "the server says it holds all of this file, which this device never finished sending; "
+                                         "if its evidence is refused, attach the file again");
+                emit countsChanged();
+                return uploadNext();
+            }
+            return uploadFrom(job, told);
+        }
         if (r.status == 422) {
             (void)store_.update_blob(job.sha256, 0, "failed", "the server says the file does not match its hash");
             emit countsChanged();
             return uploadNext();
         }
         if (!r.ok()) return fail(r, QStringLiteral("uploading a file"));
-        const std::int64_t now = r.headers.value("upload-offset", QByteArray::number(qlonglong(offset + n))).toLongLong();
+        const std::int64_t now = r.headers.contains("upload-offset") ? (number ? told : -1) : offset + n;
+        // Each chunk must move the upload on, within what was sent.
+        if (now <= offset || now > offset + n)
+            return stop(State::Error, QStringLiteral("uploading a file failed: the server's offset after a chunk did not move on; trying again later"), true);
         (void)store_.update_blob(job.sha256, now, "pending");
         progress_.bytes_done += n;
         emit progressChanged();
@@ -319,19 +455,41 @@ void SyncEngine::uploadFrom(const Store::BlobJob& job, std::int64_t offset) {
 }
 
 void SyncEngine::pullNext() {
-    transport_.pull(store_.cursor(), options_.pull_limit, [this](const Reply& r) {
+    const std::int64_t since = store_.cursor();
+    transport_.pull(since, options_.pull_limit, [this, since](const Reply& r) {
+        if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
+            // The server's log is behind this device's cursor (restored from a backup, or a
+            // cursor that was never real): pull again from the start; applying is idempotent.
+            if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
+            cursor_reset_ = true;
+            qCInfo(lcSync) << "cursor" << since << "is ahead of the server's log; pulling again from the start";
+            if (auto st = store_.reset_cursor(); !st)
+                return stop(State::Error, QString::fromStdString(st.error().message), false);
+            return pullNext();
+        }
         if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
         auto page = protocol::decode_pull_response(r.body.toStdString());
-        if (!page) return fail(Reply{500, {}, {}, QString::fromStdString(page.error().message)}, QStringLiteral("reading changes"));
+        if (!page)
+            return stop(State::Error, QStringLiteral("the server's changes could not be read: %1")
+                                          .arg(QString::fromStdString(page.error().message)), true);
+        std::vector<Store::SetAside> aside;
+        for (const auto& a : page->set_aside) aside.push_back({a.seq, a.change, a.reason});
+        for (const auto& a : page->set_aside) qCWarning(lcSync) << "a change was set aside:" << a.reason.c_str();
         // One transaction for the page and its cursor: a cut sync never leaves half a page.
-        auto applied = store_.apply_remote(page->ops, page->cursor);
+        auto applied = store_.apply_remote(page->ops, page->cursor, aside);
         if (!applied) {
             running_ = false;
             setState(State::Error, QString::fromStdString(applied.error().message));
             emit finished(false);
             return;
         }
-        if (page->more) return pullNext();
+        if (page->more) {
+            // "More" with a cursor that did not move would ask for the same page for ever.
+            if (store_.cursor() <= since)
+                return stop(State::Error, QStringLiteral("receiving changes failed: the server said more changes wait but its cursor "
+                                                         "did not move (%1); trying again later").arg(since), true);
+            return pullNext();
+        }
         downloadNext();
     });
 }
@@ -350,6 +508,7 @@ void SyncEngine::downloadFrom(const Store::BlobJob& job) {
     const QString part = QString::fromStdString(job.path) + QStringLiteral(".part");
     QFile file(part);
     const qint64 have = file.exists() ? file.size() : 0;
+    constexpr qint64 kMaxFile = 8LL * 1024 * 1024 * 1024;
     const QString sha = QString::fromStdString(job.sha256);
     auto finish = [this, job, part]() {
         QFile f(part);
@@ -382,9 +541,13 @@ void SyncEngine::downloadFrom(const Store::BlobJob& job) {
             return downloadNext();
         }
         if (!(r.status == 200 || r.status == 206)) return fail(r, QStringLiteral("downloading a file"));
+        // An answer without a byte would ask again at once, for ever.
+        if (r.body.isEmpty())
+            return stop(State::Error, QStringLiteral("downloading a file failed: the server sent no bytes; trying again later"), true);
         QFile f(part);
-        if (!f.open(r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate) ||
-            f.write(r.body) != r.body.size() || !f.flush()) {
+        const bool opened = f.open(r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate);
+        if (opened) f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner); // the owner's data: 0600
+        if (!opened || f.write(r.body) != r.body.size() || !f.flush()) {
             running_ = false;
             setState(State::Error, QStringLiteral("cannot write %1: is the disk full?").arg(part));
             emit finished(false);
@@ -396,6 +559,13 @@ void SyncEngine::downloadFrom(const Store::BlobJob& job) {
         const QByteArray range = r.headers.value("content-range");
         if (const int slash = range.lastIndexOf('/'); slash >= 0) total = range.mid(slash + 1).toLongLong();
         else if (r.status == 200) total = r.body.size();
+        if (total <= 0 || total > kMaxFile || (job.size > 0 && total != job.size)) {
+            QFile::remove(part);
+            (void)store_.update_blob(job.sha256, 0, "failed", "the server gave this file a size that does not fit (" +
+                                                                  std::to_string(total) + " bytes); fetch it again");
+            emit countsChanged();
+            return downloadNext();
+        }
         const qint64 now = QFile(part).size();
         (void)store_.update_blob(job.sha256, now, "pending");
         progress_.bytes_done += r.body.size();

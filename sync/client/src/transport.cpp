@@ -5,41 +5,149 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QFile>
+#include <QHostAddress>
+#include <QSslConfiguration>
 #include <QTimer>
+
+#include <memory>
 
 namespace sitevisit::client {
 
 QString Reply::message() const {
     if (status == 0) return network_error.isEmpty() ? QStringLiteral("no answer from the server") : network_error;
+    if (status >= 300 && status < 400) {
+        const QByteArray to = headers.value("location");
+        return QStringLiteral("the server answered %1, sending this device elsewhere%2; the device follows no redirect "
+                              "(check the server address)")
+            .arg(status)
+            .arg(to.isEmpty() ? QString() : QStringLiteral(" (to %1)").arg(QString::fromUtf8(to.left(200))));
+    }
     const auto doc = QJsonDocument::fromJson(body);
-    const QString m = doc.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-    return m.isEmpty() ? QStringLiteral("the server answered %1").arg(status) : m;
+    const QJsonValue m = doc.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message"));
+    return m.isString() && !m.toString().isEmpty() ? m.toString().left(500) : QStringLiteral("the server answered %1").arg(status);
+}
+
+QString insecure_server_reason(const QUrl& server) {
+    if (!server.isValid() || server.host().isEmpty())
+        return QStringLiteral("The server address should look like https://sitevisit.example.org");
+    const QString scheme = server.scheme().toLower();
+    if (scheme == QLatin1String("https")) return {};
+    if (scheme == QLatin1String("http")) {
+        const QString host = server.host().toLower();
+        if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") || host == QLatin1String("::1"))
+            return {};
+        return QStringLiteral("Use https:// for %1: over plain http your password and data could be read on the way. "
+                              "Plain http is only for this computer (localhost).")
+            .arg(server.host());
+    }
+    return QStringLiteral("The server address should start with https://");
+}
+
+QList<QSslCertificate> read_ca_file(const QString& path, QString* error) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        if (error) *error = QStringLiteral("cannot read the certificate authority file %1").arg(path);
+        return {};
+    }
+    const auto certs = QSslCertificate::fromData(f.read(4 * 1024 * 1024), QSsl::Pem);
+    if (certs.isEmpty() && error)
+        *error = QStringLiteral("%1 holds no PEM certificate (-----BEGIN CERTIFICATE-----)").arg(path);
+    return certs;
 }
 
 Transport::Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts, QObject* parent)
     : QObject(parent), network_(network), server_(std::move(server)), timeouts_(timeouts) {}
+
+void Transport::setExtraCaCertificates(const QList<QSslCertificate>& certs) {
+    if (certs == extra_ca_) return;
+    extra_ca_ = certs;
+    // Qt keeps a connection to a host with the TLS settings it was made with: start afresh.
+    network_.clearConnectionCache();
+}
 
 QNetworkRequest Transport::request(const QString& path) const {
     QUrl url = server_;
     url.setPath(url.path().chopped(url.path().endsWith('/') ? 1 : 0) + path);
     QNetworkRequest r(url);
     r.setTransferTimeout(timeouts_.inactivity_ms);
+    // No redirect is followed: a 3xx comes back as an answer (an error in words), so the token
+    // and the changes never go to another place.
+    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!extra_ca_.isEmpty()) {
+        // The system's authorities plus the private one; the peer is verified either way.
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        tls.addCaCertificates(extra_ca_);
+        r.setSslConfiguration(tls);
+    }
     r.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     if (!token_.isEmpty()) r.setRawHeader("Authorization", "Bearer " + token_.toUtf8());
     return r;
 }
 
 void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body, Done done) {
+    // The http rule, for every request (a session stored from before included): the token
+    // never travels in clear to another machine.
+    if (const QString why = insecure_server_reason(request.url()); !why.isEmpty()) {
+        Reply r;
+        r.network_error = why;
+        r.refused_insecure = true;
+        QTimer::singleShot(0, this, [r, done = std::move(done)] { done(r); });
+        return;
+    }
     QNetworkReply* reply = network_.sendCustomRequest(request, verb, body);
+    // Qt stops reading from the network while this much waits unread: memory stays flat.
+    reply->setReadBufferSize(1024 * 1024);
     auto* deadline = new QTimer(reply);
     deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, reply, [reply] { reply->abort(); });
+    // Read as it arrives, and stop past the cap: memory stays bounded whatever the server sends.
+    struct State {
+        QByteArray body;
+        bool too_large = false;
+        bool timed_out = false;
+    };
+    auto state = std::make_shared<State>();
+    const qint64 cap = timeouts_.max_answer_bytes;
+    connect(deadline, &QTimer::timeout, reply, [reply, state] {
+        state->timed_out = true;
+        reply->abort();
+    });
     deadline->start(timeouts_.deadline_ms);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done), deadline] {
+    connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, state, cap] {
+        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        if (length.isValid() && length.toLongLong() > cap && !state->too_large) {
+            state->too_large = true;
+            reply->abort();
+        }
+    });
+    connect(reply, &QNetworkReply::readyRead, reply, [reply, state, cap] {
+        if (state->too_large) return;
+        const QByteArray part = reply->read(cap + 1 - state->body.size());
+        state->body += part;
+        if (state->body.size() > cap) {
+            state->too_large = true;
+            state->body.clear();
+            reply->abort();
+        }
+    });
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done), deadline, state, cap] {
         deadline->stop();
         Reply r;
+        if (!state->too_large) {
+            state->body += reply->readAll();
+            if (state->body.size() > cap) state->too_large = true;
+        }
+        if (state->too_large) {
+            r.network_error = QStringLiteral("the server's answer is larger than %1 MB; the device stopped reading it")
+                                  .arg(cap / (1024 * 1024));
+            r.too_large = true;
+            reply->deleteLater();
+            done(r);
+            return;
+        }
         r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = reply->readAll();
+        r.body = std::move(state->body);
         for (const auto& pair : reply->rawHeaderPairs()) r.headers.insert(pair.first.toLower(), pair.second);
         if (r.status == 0) {
             switch (reply->error()) {
@@ -47,6 +155,11 @@ void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByt
             case QNetworkReply::TimeoutError: r.network_error = QStringLiteral("the server did not answer in time"); break;
             case QNetworkReply::ConnectionRefusedError: r.network_error = QStringLiteral("the server is not reachable"); break;
             case QNetworkReply::HostNotFoundError: r.network_error = QStringLiteral("the server's name is not known"); break;
+            case QNetworkReply::SslHandshakeFailedError:
+                r.network_error = QStringLiteral("the server's certificate could not be verified (%1); if it uses a private "
+                                                 "certificate authority, trust that authority's certificate (a PEM file) in the settings")
+                                      .arg(reply->errorString());
+                break;
             default: r.network_error = QStringLiteral("the connection was cut (%1)").arg(reply->errorString());
             }
         }

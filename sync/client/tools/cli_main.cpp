@@ -14,13 +14,20 @@
 #include <iostream>
 #include <string>
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
+
 using namespace sitevisit;
 using namespace sitevisit::client;
 
 namespace {
 
 const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
-  login URL EMAIL        sign in (the password is read from standard input)
+  login URL EMAIL [--ca FILE]
+                         sign in (the password is read from standard input); https, or http to
+                         this machine only; --ca trusts a private certificate authority (PEM)
+                         for this server, kept in the store for later syncs
   sync                   push, upload, pull until up to date
   status                 what waits, what was refused, when it last synced
   put ENTITY JSON        create or change a row: {"id"?, "school"?, ...fields}
@@ -30,6 +37,9 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   conflicts              open conflicts, both values, who and when
   resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
   export                 everything this device holds, as sorted JSON
+exit codes: 0 done; 1 refused (a rule, a wrong password, plain http to another machine);
+  2 usage; 3 the store cannot be opened; 4 sign in again; 5 offline, an error, or an answer
+  from the server that cannot be read
 )";
 
 int usage(const std::string& why) {
@@ -55,6 +65,9 @@ Json export_rows(const Store& store) {
 } // namespace
 
 int main(int argc, char** argv) {
+#ifndef _WIN32
+    ::umask(077); // what the device writes is its owner's: files 0600, folders 0700
+#endif
     QCoreApplication app(argc, argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string db;
@@ -76,19 +89,30 @@ int main(int argc, char** argv) {
 
     auto actor = [&]() -> std::optional<User> { return engine.user(); };
 
-    if (cmd == "login" && args.size() == 3) {
+    if (cmd == "login" && (args.size() == 3 || (args.size() == 5 && args[3] == "--ca"))) {
+        const QUrl url(QString::fromStdString(args[1]));
+        // The http rule, before the password is even read.
+        if (const QString why = insecure_server_reason(url); !why.isEmpty()) return fail("sign-in refused: " + why.toStdString());
+        if (args.size() == 5) {
+            const QString ca = QFileInfo(QString::fromStdString(args[4])).absoluteFilePath();
+            if (const QString e = engine.setCaFile(ca); !e.isEmpty()) return fail("--ca: " + e.toStdString(), 2);
+        }
         std::string password;
         std::getline(std::cin, password);
         if (!password.empty() && password.back() == '\r') password.pop_back();
         QString error;
         QEventLoop loop;
-        engine.signIn(QUrl(QString::fromStdString(args[1])), QString::fromStdString(args[2]), QString::fromStdString(password),
+        engine.signIn(url, QString::fromStdString(args[2]), QString::fromStdString(password),
                       [&](QString e) {
                           error = e;
                           loop.quit();
                       });
         loop.exec();
-        if (!error.isEmpty()) return fail("sign-in failed: " + error.toStdString());
+        if (!error.isEmpty()) {
+            const auto why = engine.lastSignInFailure();
+            return fail("sign-in failed: " + error.toStdString(),
+                        why == SyncEngine::SignInFailure::Undecodable || why == SyncEngine::SignInFailure::Network ? 5 : 1);
+        }
         auto u = engine.user();
         std::cout << "signed in as " << args[2] << " (" << (u ? to_string(u->role) : "?") << ") on device "
                   << store.device_id() << "\n";

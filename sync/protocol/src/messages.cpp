@@ -1,5 +1,6 @@
 #include "sitevisit/protocol/messages.h"
 
+#include "sitevisit/core/permissions.h"
 #include "sitevisit/core/uuid.h"
 
 namespace sitevisit::protocol {
@@ -132,9 +133,12 @@ Result<PushResponse> decode_push_response(std::string_view body) {
         else if (status == "conflict") o.status = OpStatus::Conflict;
         else if (status == "rejected") o.status = OpStatus::Rejected;
         else return invalid("unknown result status \"" + status + "\"");
-        if (item.contains("seq") && item["seq"].is_number_integer()) o.seq = item["seq"].get<std::int64_t>();
-        if (item.contains("error") && item["error"].is_string()) o.error = item["error"].get<std::string>();
-        if (item.contains("code") && item["code"].is_string()) o.code = item["code"].get<std::string>();
+        if (item.contains("seq") && !item["seq"].is_null())
+            if (auto st = need_int(item, "seq", o.seq); !st) return invalid("results: " + st.error().message, "seq");
+        if (item.contains("error") && !item["error"].is_null())
+            if (auto st = need_string(item, "error", o.error, 4000); !st) return invalid("results: " + st.error().message, "error");
+        if (item.contains("code") && !item["code"].is_null())
+            if (auto st = need_string(item, "code", o.code, 100); !st) return invalid("results: " + st.error().message, "code");
         r.results.push_back(std::move(o));
     }
     return r;
@@ -159,9 +163,31 @@ Result<PullResponse> decode_pull_response(std::string_view body) {
     if (auto st = need_int(*j, "cursor", r.cursor); !st) return st.error();
     if (!j->contains("more") || !(*j)["more"].is_boolean()) return invalid("\"more\" must be true or false");
     r.more = (*j)["more"].get<bool>();
-    auto ops = decode_ops(*j, true);
-    if (!ops) return ops.error();
-    r.ops = std::move(ops).value();
+    // One change that cannot be decoded is set aside with its reason; the rest of the page applies.
+    if (!j->contains("ops") || !(*j)["ops"].is_array()) return invalid("\"ops\" must be a list", "ops");
+    const Json& ops = (*j)["ops"];
+    if (ops.size() > kMaxOpsPerPush)
+        return invalid("\"ops\" holds " + std::to_string(ops.size()) + " changes; at most " +
+                           std::to_string(kMaxOpsPerPush) + " are read from one page",
+                       "ops");
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        const Json& item = ops[i];
+        auto c = Change::from_json(item);
+        std::string reason;
+        if (!c) reason = c.error().message;
+        else if (c->seq <= 0) reason = "\"seq\" is missing";
+        if (reason.empty()) {
+            r.ops.push_back(std::move(c).value());
+            continue;
+        }
+        SetAside s;
+        if (item.is_object() && item.contains("seq") && item["seq"].is_number_integer() && item["seq"].get<std::int64_t>() > 0)
+            s.seq = item["seq"].get<std::int64_t>();
+        s.change = item.dump(-1, ' ', false, Json::error_handler_t::replace);
+        if (s.change.size() > 65536) s.change.resize(65536);
+        s.reason = "ops[" + std::to_string(i) + "] could not be read: " + reason;
+        r.set_aside.push_back(std::move(s));
+    }
     if (j->contains("purge")) {
         if (!(*j)["purge"].is_array()) return invalid("\"purge\" must be a list of school ids");
         for (const auto& s : (*j)["purge"]) {
@@ -178,6 +204,47 @@ Json encode(const PullResponse& r) {
     Json j{{"ops", std::move(ops)}, {"cursor", r.cursor}, {"more", r.more}};
     if (!r.purge.empty()) j["purge"] = r.purge;
     return j;
+}
+
+Result<LoginResponse> decode_login_response(std::string_view body) {
+    auto j = parse_object(body, "the sign-in answer");
+    if (!j) return j.error();
+    LoginResponse r;
+    if (auto st = need_string(*j, "token", r.token, 4096); !st) return st.error();
+    if (r.token.empty()) return invalid("\"token\" is empty", "token");
+    for (char ch : r.token)
+        if (static_cast<unsigned char>(ch) < 0x21 || static_cast<unsigned char>(ch) > 0x7e)
+            return invalid("\"token\" holds characters a header cannot carry", "token");
+    if (j->contains("expires") && !(*j)["expires"].is_null())
+        if (auto st = need_string(*j, "expires", r.expires, 64); !st) return st.error();
+    if (!j->contains("user") || !(*j)["user"].is_object()) return invalid("\"user\" must be an object", "user");
+    r.user = (*j)["user"];
+    std::string id;
+    if (auto st = need_string(r.user, "id", id, 100); !st) return invalid("user: " + st.error().message, "user");
+    if (id.empty()) return invalid("user: \"id\" is empty", "user");
+    for (const char* key : {"email", "name", "role"})
+        if (r.user.contains(key) && !r.user[key].is_string())
+            return invalid(std::string("user: \"") + key + "\" must be text", "user");
+    for (const char* key : {"schools", "districts"})
+        if (r.user.contains(key) && !r.user[key].is_null()) {
+            if (!r.user[key].is_array()) return invalid(std::string("user: \"") + key + "\" must be a list", "user");
+            for (const auto& s : r.user[key])
+                if (!s.is_string()) return invalid(std::string("user: \"") + key + "\" must be a list of ids", "user");
+        }
+    if (r.user.contains("region") && !r.user["region"].is_null() && !r.user["region"].is_string())
+        return invalid("user: \"region\" must be text", "user");
+    if (auto u = User::from_fields(id, r.user); !u) return invalid("user: " + u.error().message, "user");
+    if (j->contains("device_secret") && !(*j)["device_secret"].is_null())
+        if (auto st = need_string(*j, "device_secret", r.device_secret, 128); !st) return st.error();
+    return r;
+}
+
+std::string error_code(std::string_view body) {
+    auto j = parse_object(body, "the error answer");
+    if (!j) return {};
+    const Json& e = j->contains("error") ? (*j)["error"] : Json();
+    if (!e.is_object() || !e.contains("code") || !e["code"].is_string()) return {};
+    return e["code"].get<std::string>();
 }
 
 Json error_body(std::string_view code, std::string_view message) {

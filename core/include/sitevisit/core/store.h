@@ -65,6 +65,19 @@ public:
     // transaction. Rows already at that seq or newer are left alone, so a repeated batch
     // changes nothing; fields with local edits still waiting in the outbox are kept.
     Result<ApplyReport> apply_remote(const std::vector<Change>& changes, std::int64_t cursor);
+    // The same, with the changes of the page that could not even be decoded: each is kept in
+    // remote_reject with its reason (counted in `rejected`), in the same transaction.
+    struct SetAside {
+        std::int64_t seq = 0; // 0: unknown
+        std::string change, reason;
+    };
+    Result<ApplyReport> apply_remote(const std::vector<Change>& changes, std::int64_t cursor,
+                                     const std::vector<SetAside>& set_aside);
+    // Back to cursor 0 (the server's log is behind this device's cursor, e.g. after a restore):
+    // the next pull starts from the beginning; applying again is idempotent.
+    Status reset_cursor();
+    // Changes set aside from pulls (refused by this build's rules or undecodable), newest first.
+    Result<std::vector<std::pair<std::int64_t, std::string>>> remote_rejects() const;
 
     Result<std::optional<Row>> get(std::string_view entity, std::string_view id) const;
     // Live rows of an entity, optionally where `field` equals `value`, ordered by id.
@@ -105,6 +118,13 @@ public:
     Result<std::string> owner() const;
     // The server and email of the last sign-in, kept after sign-out to fill in the next one.
     Result<std::pair<std::string, std::string>> last_sign_in() const;
+    // A private certificate authority to trust for the server (a PEM file path; "" for none).
+    Result<std::string> ca_file() const;
+    Status set_ca_file(const std::string& path);
+    // The device secret the server gave at this device's first sign-in, as JSON
+    // {"server","secret","keyring"} (empty object for none). Cleared by start_over().
+    Result<Json> device_secret() const;
+    Status set_device_secret(const Json& secret);
     // When the device last finished a sync (ISO 8601 UTC, "" for never).
     Result<std::string> last_sync() const;
     Status set_last_sync(const std::string& when);

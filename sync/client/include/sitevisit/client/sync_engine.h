@@ -52,6 +52,17 @@ public:
     void signIn(const QUrl& server, const QString& email, const QString& password,
                 std::function<void(QString)> done);
     void signOut();
+    // Why the last signIn() failed, for exit codes: refused by the server or by the http rule,
+    // an answer that could not be decoded, or no answer at all.
+    enum class SignInFailure { None, Refused, Insecure, Undecodable, Network };
+    SignInFailure lastSignInFailure() const { return sign_in_failure_; }
+    // A session stored from before over plain http to another machine: sync refuses to send
+    // until the person signs in again over https.
+    bool sessionInsecure() const { return insecure_session_; }
+    // A private certificate authority (PEM file) to trust for the server, kept in the device
+    // store; "" trusts the system's authorities only. The reason when the file cannot be used.
+    QString setCaFile(const QString& path);
+    QString caFile() const;
     // Keep the token in the platform's credential store (where one works) rather than in the
     // device store. A token already there is read back at once.
     void setCredentialStore(platform::CredentialStore* credentials);
@@ -85,8 +96,12 @@ signals:
 
 private:
     void setState(State s, const QString& error = {});
-    void finishSignIn(const QUrl& server, const Json& answer, std::function<void(QString)> done);
+    void finishSignIn(const QUrl& server, const protocol::LoginResponse& answer, std::function<void(QString)> done);
     void fail(const Reply& reply, const QString& during);
+    // Stops this sync with a message; `retry`: again after the backoff.
+    void stop(State state, const QString& message, bool retry);
+    std::string deviceSecretFor(const QUrl& server);
+    void keepDeviceSecret(const QUrl& server, const std::string& secret);
     void pushNext();
     void uploadNext();
     void uploadFrom(const Store::BlobJob& job, std::int64_t offset);
@@ -107,6 +122,9 @@ private:
     bool running_ = false;
     bool again_ = false;
     int failures_ = 0;
+    bool cursor_reset_ = false; // this sync already went back to cursor 0 once
+    bool insecure_session_ = false;
+    SignInFailure sign_in_failure_ = SignInFailure::None;
     QTimer retry_;
     QTimer interval_;
     std::mt19937 jitter_{std::random_device{}()};

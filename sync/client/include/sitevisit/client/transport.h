@@ -7,7 +7,9 @@
 
 #include <QByteArray>
 #include <QMap>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -23,6 +25,8 @@ struct Reply {
     QByteArray body;
     QMap<QByteArray, QByteArray> headers; // lower-case names
     QString network_error;    // why there was no answer (timeout, refused, cut)
+    bool refused_insecure = false; // not sent: plain http to another machine
+    bool too_large = false;        // the answer passed Timeouts::max_answer_bytes
     bool ok() const { return status >= 200 && status < 300; }
     // The server's {"error":{"message"}} or the network error, for the screen.
     QString message() const;
@@ -31,7 +35,17 @@ struct Reply {
 struct Timeouts {
     int inactivity_ms = 15000; // no byte moved for this long: give up
     int deadline_ms = 120000;  // the whole request
+    // The most of one answer the device reads; past it the reply is aborted (the server caps a
+    // pull page at 8 MB, files come in 1 MB ranges).
+    qint64 max_answer_bytes = 64LL * 1024 * 1024;
 };
+
+// Why a server address may not be used, in words asking for https; empty when it may.
+// Plain http is allowed only to this machine (localhost, 127.0.0.1, ::1).
+QString insecure_server_reason(const QUrl& server);
+
+// The certificates in a PEM file, or an error in words.
+QList<QSslCertificate> read_ca_file(const QString& path, QString* error);
 
 class Transport : public QObject {
     Q_OBJECT
@@ -43,6 +57,9 @@ public:
     void setServer(const QUrl& server) { server_ = server; }
     QUrl server() const { return server_; }
     void setToken(const QString& token) { token_ = token; }
+    // Certificate authorities trusted besides the system's (a private CA); peers are always
+    // verified.
+    void setExtraCaCertificates(const QList<QSslCertificate>& certs);
 
     void health(Done done);
     void login(const protocol::LoginRequest& request, Done done);
@@ -63,6 +80,7 @@ private:
     QUrl server_;
     QString token_;
     Timeouts timeouts_;
+    QList<QSslCertificate> extra_ca_;
 };
 
 } // namespace sitevisit::client

@@ -37,6 +37,18 @@ struct PushRequest {
 Result<PushRequest> decode_push_request(std::string_view body);
 Json encode(const PushRequest& r);
 
+// The server's answer to a sign-in, as a device reads it: every field type-checked.
+struct LoginResponse {
+    std::string token;
+    std::string expires;      // may be empty
+    Json user;                // an object with at least a text "id"
+    std::string device_secret; // given at a device's first sign-in; empty otherwise
+};
+Result<LoginResponse> decode_login_response(std::string_view body);
+
+// The code of an error answer ({"error":{"code":...}}), or "" when the body says none.
+std::string error_code(std::string_view body);
+
 enum class OpStatus { Applied, Duplicate, Conflict, Rejected };
 const char* to_string(OpStatus s);
 
@@ -58,8 +70,17 @@ struct PushResponse {
 Result<PushResponse> decode_push_response(std::string_view body);
 Json encode(const PushResponse& r);
 
+// A change in a pull page the device could not decode: set aside with its reason, while the
+// rest of the page applies.
+struct SetAside {
+    std::int64_t seq = 0;  // its seq when that much could be read, else 0
+    std::string change;    // the change as sent (cut to 64 KB)
+    std::string reason;
+};
+
 struct PullResponse {
     std::vector<Change> ops; // each with its seq
+    std::vector<SetAside> set_aside; // changes that could not be decoded (never encoded)
     std::int64_t cursor = 0;
     bool more = false;
     std::vector<std::string> purge; // schools that left the user's scope (an extension)
