@@ -3,6 +3,10 @@
 // unknown methods, and https. The real binary on a loopback port, raw sockets.
 #include "harness.h"
 
+#include "sitevisit/core/hlc.h"
+#include "sitevisit/core/uuid.h"
+#include "sitevisit/server/crypto.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -17,8 +21,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <future>
+#include <random>
 #include <thread>
 
 using namespace sitevisit;
@@ -79,6 +85,14 @@ public:
             if (!until.empty() && out.find(until) != std::string::npos) break;
         }
         return out;
+    }
+    // One read of at most 64 KB; empty when the peer closed or sent nothing within `timeout_ms`.
+    std::string some(int timeout_ms) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) <= 0) return {};
+        char buf[65536];
+        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        return n <= 0 ? std::string() : std::string(buf, static_cast<std::size_t>(n));
     }
     // True when the peer closes the connection within `timeout_ms`.
     bool closed_within(int timeout_ms) {
@@ -356,4 +370,95 @@ TEST_F(Listener, HttpsServesWithTheGivenCertificateAndNothingElse) {
     // Plain HTTP to the https port gets no HTTP answer.
     auto plain = server.http().request("GET", "/v1/health", {}, {}, 3000);
     EXPECT_NE(plain.status, 200);
+}
+
+// Peak resident memory of a process, in kilobytes.
+static long peak_kb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+TEST_F(Listener, BlobDownloadsStreamFromDiskWithMemoryFlat) {
+    start();
+    auto answer = login_request(server.http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-big");
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const std::string token = answer.json()["token"];
+    const std::string school = answer.json()["user"]["schools"][0];
+
+    // 64 MB of random bytes, uploaded in two 32 MB chunks.
+    std::mt19937_64 rng(11);
+    std::string bytes(64 * 1024 * 1024, '\0');
+    for (std::size_t i = 0; i + 8 <= bytes.size(); i += 8) {
+        const std::uint64_t v = rng();
+        std::memcpy(bytes.data() + i, &v, 8);
+    }
+    const std::string sha = server::sha256_hex(bytes);
+    const std::size_t half = bytes.size() / 2;
+    for (std::size_t offset : {std::size_t{0}, half}) {
+        auto h = bearer(token);
+        h.insert(h.end(), {{"Tus-Resumable", "1.0.0"},
+                           {"Upload-Offset", std::to_string(offset)},
+                           {"Upload-Length", std::to_string(bytes.size())},
+                           {"Content-Type", "application/offset+octet-stream"}});
+        auto r = server.http().request("PATCH", "/v1/blobs/" + sha, bytes.substr(offset, half), h, 60000);
+        ASSERT_EQ(r.status, 204) << r.body;
+    }
+    UuidV7Generator ids(SystemClock::instance());
+    const Json change{{"op", ids.next()}, {"entity", "evidence"}, {"id", ids.next()}, {"school", school}, {"kind", "upsert"},
+                      {"fields", {{"title", "Attendance data, all year"}, {"kind", "document"}, {"sha256", sha},
+                                  {"size", bytes.size()}, {"media_type", "application/pdf"}}},
+                      {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "laptop-big"}.to_string()},
+                      {"base", 0}, {"dseq", 1}, {"schema", 1}};
+    auto pushed = server.http().request("POST", "/v1/sync/push", Json{{"device", "laptop-big"}, {"ops", {change}}}.dump(), bearer(token));
+    ASSERT_EQ(pushed.status, 200) << pushed.body;
+    ASSERT_EQ(pushed.json()["results"][0]["status"], "applied") << pushed.body;
+    bytes = {};
+
+    // 20 readers at once, each reading the whole file slowly enough that it cannot all be
+    // written at once: the server's peak memory barely moves.
+    const long before = peak_kb(server.pid());
+    std::vector<std::future<std::pair<std::size_t, std::string>>> readers;
+    for (int i = 0; i < 20; ++i)
+        readers.push_back(std::async(std::launch::async, [&] {
+            Socket s(server.port());
+            s.send("GET /v1/blobs/" + sha + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+            server::Sha256 hash;
+            std::size_t body = 0;
+            std::string head;
+            bool in_body = false;
+            for (;;) {
+                std::string piece = s.some(15000);
+                if (piece.empty()) break;
+                if (!in_body) {
+                    head += piece;
+                    auto end = head.find("\r\n\r\n");
+                    if (end == std::string::npos) continue;
+                    in_body = true;
+                    piece = head.substr(end + 4);
+                    head.resize(end);
+                }
+                body += piece.size();
+                hash.update(piece);
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            return std::make_pair(body, hash.hex());
+        }));
+    int whole = 0;
+    for (auto& r : readers) {
+        auto [n, digest] = r.get();
+        whole += n == 64u * 1024 * 1024 && digest == sha;
+    }
+    const long after = peak_kb(server.pid());
+    std::cout << "[ figures ] server peak RSS before " << before / 1024 << " MB, after 20 parallel downloads of 64 MB "
+              << after / 1024 << " MB\n";
+    EXPECT_EQ(whole, 20) << "every reader got every byte";
+    EXPECT_LT(after - before, 100 * 1024) << "the file must not be held in memory per reader";
+
+    auto part = server.http().request("GET", "/v1/blobs/" + sha, {}, {{"Authorization", "Bearer " + token}, {"Range", "bytes=100-199"}});
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.body.size(), 100u);
+    EXPECT_EQ(part.header("content-range"), "bytes 100-199/67108864");
 }
