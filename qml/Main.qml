@@ -27,6 +27,7 @@ ApplicationWindow {
     // the ones the app suggests when no id is given).
     function showPage(name, id) {
         if (name === "signIn") stack.replace(null, signInPage)
+        else if (name === "signInTls") { stack.replace(null, signInPage); stack.currentItem.showTlsExample() }
         else if (name === "home") stack.replace(null, homePage)
         else if (name === "school") { stack.replace(null, homePage); openSchool(id || window.app.suggestedSchool()) }
         else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }

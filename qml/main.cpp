@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("review"), QStringLiteral("newEvidence"), QStringLiteral("dashboard"), QStringLiteral("reflection"), QStringLiteral("conflicts"), QStringLiteral("newVisit"), QStringLiteral("refused")}) {
+        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("signInTls"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("review"), QStringLiteral("newEvidence"), QStringLiteral("dashboard"), QStringLiteral("reflection"), QStringLiteral("conflicts"), QStringLiteral("newVisit"), QStringLiteral("refused")}) {
             QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
             wait(200);
         }

@@ -15,6 +15,8 @@ url=$(grep -o 'http://[^ ]*' "$work/serve.out")
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # The sign-in page, before anyone signs in.
 "$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out"
+# ... with a private certificate authority chosen and plain http to another machine refused.
+"$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out" --pages signInTls
 # A conflict for the conflicts page: two tablets of the lead rate the same indicator
 # differently before either syncs.
 cli="$build_dir/sync/client/sitevisit-cli"

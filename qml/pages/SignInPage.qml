@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import SiteVisit
 
@@ -15,6 +16,17 @@ Page {
     background: Rectangle { color: Theme.background }
 
     // Filled in once from the last sign-in (or the --server default); typing is never overwritten.
+    // For screenshots: a private authority chosen, and a plain http address to another machine
+    // refused before the password leaves.
+    function showTlsExample() {
+        server.text = "http://sitevisit.example.org"
+        email.text = "lead@example.org"
+        password.text = "example-password"
+        trustCa.checked = true
+        caFile.text = "/etc/ssl/private-ca/state-ca.pem"
+        signIn.clicked()
+    }
+
     Component.onCompleted: {
         server.text = page.app && page.app.signInServer.length > 0 ? page.app.signInServer : page.defaultServer
         email.text = page.app ? page.app.signInEmail : ""
@@ -82,15 +94,25 @@ Page {
             font.pixelSize: Theme.fontBody
             Accessible.name: text
         }
-        TextField {
-            id: caFile
-            objectName: "caFileField"
+        RowLayout {
             Layout.fillWidth: true
             visible: trustCa.checked
-            implicitHeight: Theme.touchTarget
-            placeholderText: qsTr("Its certificate: a PEM file path")
-            inputMethodHints: Qt.ImhNoAutoUppercase | Qt.ImhNoPredictiveText
-            Accessible.name: qsTr("Certificate authority file (PEM)")
+            spacing: Theme.margin / 2
+            TextField {
+                id: caFile
+                objectName: "caFileField"
+                Layout.fillWidth: true
+                implicitHeight: Theme.touchTarget
+                placeholderText: qsTr("Its certificate: a PEM file")
+                inputMethodHints: Qt.ImhNoAutoUppercase | Qt.ImhNoPredictiveText
+                Accessible.name: qsTr("Certificate authority file (PEM)")
+            }
+            Button {
+                text: qsTr("Choose…")
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Choose the certificate authority file")
+                onClicked: caPicker.open()
+            }
         }
         Label {
             Layout.fillWidth: true
@@ -133,5 +155,12 @@ Page {
             Accessible.name: qsTr("Not now: back to the data on this device")
             onClicked: page.cancelled()
         }
+    }
+
+    FileDialog {
+        id: caPicker
+        title: qsTr("Choose the certificate authority's certificate")
+        nameFilters: [qsTr("Certificates (*.pem *.crt *.cer)"), qsTr("All files (*)")]
+        onAccepted: caFile.text = selectedFile.toString()
     }
 }
