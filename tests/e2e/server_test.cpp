@@ -587,7 +587,8 @@ TEST_F(Demo, KilledMidStreamTheServerKeepsEveryAcknowledgedOpOnceAndNoHalfBatch)
         auto r = push(token, "kill-tab", batches[next].ops);
         if (killer.joinable()) killer.join();
         if (r.status == 200) {
-            for (const auto& res : r.json()["results"]) ASSERT_NE(res["status"], "rejected") << res.dump();
+            const Json answer = r.json();
+            for (const auto& res : answer["results"]) ASSERT_NE(res["status"], "rejected") << res.dump();
             batches[next].acknowledged = true;
             ++next;
         }
@@ -999,7 +1000,8 @@ TEST_F(Demo, EvidenceOfADraftVisitReachesTheSchoolOnlyWhenTheVisitIsSubmitted) {
         change("observation", obs, lincoln, {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.3"}, {"rating", 2}}, 2, "tab-ev"),
         change("evidence", evidence, lincoln, {{"title", "Objectives board"}, {"kind", "photo"}, {"sha256", sha}, {"size", photo.size()}, {"media_type", "image/jpeg"}, {"observations", {obs}}}, 3, "tab-ev")}));
     ASSERT_EQ(made.status, 200) << made.body;
-    for (const auto& r : made.json()["results"]) ASSERT_EQ(r["status"], "applied") << made.body;
+    const Json made_json = made.json();
+    for (const auto& r : made_json["results"]) ASSERT_EQ(r["status"], "applied") << made.body;
 
     // While the visit is a draft: not pulled by the school's people, and the file is not theirs.
     for (const auto& op : pull_all(principal, p_cursor)) EXPECT_NE(op["id"], evidence) << "draft evidence reached the principal";
