@@ -33,13 +33,20 @@ using namespace sitevisit::e2e;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 // A raw TCP connection to the server, for sending what no well-behaved client would.
 class Socket {
 public:
-    explicit Socket(int port) {
+    // `from`: a loopback source address (127.0.0.2 ...), to look like another client.
+    explicit Socket(int port, const char* from = nullptr) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (from) {
+            sockaddr_in local{};
+            local.sin_family = AF_INET;
+            ::inet_pton(AF_INET, from, &local.sin_addr);
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -70,11 +77,11 @@ public:
     // What arrives within `timeout_ms`, until the peer closes or `until` appears.
     std::string receive(int timeout_ms, const std::string& until = {}) {
         std::string out;
-        const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+        const auto end = Steady::now() + std::chrono::milliseconds(timeout_ms);
         closed_ = false;
-        while (Clock::now() < end) {
+        while (Steady::now() < end) {
             pollfd p{fd_, POLLIN, 0};
-            int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
+            int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now()).count());
             if (::poll(&p, 1, std::max(1, left)) <= 0) continue;
             char buf[65536];
             ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
@@ -275,9 +282,12 @@ TEST_F(Listener, ThousandsOfSilentSocketsDoNotStopTheService) {
     ::getrlimit(RLIMIT_NOFILE, &want);
     const int n = static_cast<int>(std::min<rlim_t>(2100, want.rlim_cur - 100));
     start();
+    // From ten addresses, as many clients would (one address gets at most 256).
     std::vector<Socket> idle;
+    std::vector<std::string> sources;
+    for (int a = 2; a < 12; ++a) sources.push_back("127.0.0." + std::to_string(a));
     for (int i = 0; i < n; ++i) {
-        idle.emplace_back(server.port());
+        idle.emplace_back(server.port(), sources[static_cast<std::size_t>(i) % sources.size()].c_str());
         ASSERT_TRUE(idle.back().ok()) << "connection " << i;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -486,4 +496,48 @@ TEST_F(Listener, TwoHundredParallelSignInsKeepMemoryBounded) {
     // At most a few 19 MB password checks at once, never 200.
     EXPECT_LT(after - before, 200 * 1024);
     EXPECT_EQ(health(), 200);
+}
+
+TEST_F(Listener, SignInBodiesAreSmallAndOneAddressCannotTakeEveryConnection) {
+    start({"--max-connections", "400"});
+    // Anyone may sign in, so a sign-in body is refused past 8 KB from its length alone.
+    {
+        Socket big(server.port());
+        big.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
+        EXPECT_EQ(status_of(big.receive(5000, "}")), 413);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    // One address holds at most 256 connections, so the cap is never all one client's.
+    std::vector<Socket> held;
+    for (int i = 0; i < 300; ++i) held.emplace_back(server.port());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    int answered = 0;
+    for (auto& s : held) {
+        s.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    for (auto& s : held) answered += status_of(s.receive(3000, "}")) == 200;
+    EXPECT_EQ(answered, 256) << "connections past the per-address share were served";
+    Socket elsewhere(server.port(), "127.0.0.7");
+    elsewhere.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(status_of(elsewhere.receive(3000, "}")), 200) << "another address is still served";
+}
+
+TEST_F(Listener, ABodyTrickledBelowTheMinimumRateIsCut) {
+    start();
+    auto answer = login_request(server.http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-trickle");
+    ASSERT_EQ(answer.status, 200);
+    const std::string token = answer.json()["token"];
+    Socket s(server.port());
+    s.send("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+           "\r\nContent-Length: 5000000\r\n\r\n{");
+    // A byte every 10 s never trips the 20 s gap, but averages far below 4 KB/s: after the
+    // 30 s grace the connection is cut, not held for the 5 MB it declared (5 minutes).
+    bool closed = false;
+    const auto start = Steady::now();
+    while (!closed && Steady::now() - start < std::chrono::seconds(60)) {
+        if (!s.send(" ")) closed = true;
+        else closed = s.closed_within(10000);
+    }
+    EXPECT_TRUE(closed) << "a trickled body held its connection for a minute";
 }

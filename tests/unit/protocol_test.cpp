@@ -254,3 +254,24 @@ TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
     EXPECT_GT(values, 0);
     EXPECT_GT(errors, 0);
 }
+
+TEST(Protocol, NestingIsCountedOutsideStringsAndManySmallObjectsDecodeInOnePass) {
+    auto nested = [](int levels, const std::string& inner) {
+        return R"({"device":"d","ops":[],"x":)" + std::string(levels, '[') + inner + std::string(levels, ']') + "}";
+    };
+    // The body itself is one level, "x" adds the rest.
+    EXPECT_TRUE(protocol::decode_push_request(nested(31, "")));
+    auto deep = protocol::decode_push_request(nested(32, ""));
+    ASSERT_FALSE(deep);
+    EXPECT_NE(deep.error().message.find("nested more than 32"), std::string::npos) << deep.error().message;
+    // Brackets inside strings, escaped quotes included, are text, not nesting.
+    const std::string in_text = R"({"device":"d","ops":[],"x":")" + std::string(100, '[') + R"(\"{{{{"})";
+    EXPECT_TRUE(protocol::decode_push_request(in_text)) << "brackets in a string counted as nesting";
+    // Two megabytes of empty objects decode in one pass (members the request does not have
+    // are ignored); the callback parser this replaced took minutes on this input.
+    std::string many = R"({"email":"a@b.org","password":"p","device":"d","pad":[)";
+    for (int i = 0; i < 700000; ++i) many += i ? ",{}" : "{}";
+    many += "]}";
+    auto answer = protocol::decode_login_request(many);
+    EXPECT_TRUE(answer) << answer.error().message;
+}

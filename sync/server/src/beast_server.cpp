@@ -31,6 +31,9 @@
 #include <condition_variable>
 #include <future>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -156,6 +159,25 @@ struct Shared {
     std::mutex mutex;
     std::condition_variable idle; // in_flight reached 0
 
+    std::mutex addresses_mutex;
+    std::map<std::string, int> per_address;
+    // Counts a new connection from `address`; false when that address already has its share.
+    bool admit(const std::string& address) {
+        std::lock_guard lock(addresses_mutex);
+        int& n = per_address[address];
+        if (n >= limits.max_connections_per_address) {
+            if (n == 0) per_address.erase(address);
+            return false;
+        }
+        ++n;
+        return true;
+    }
+    void release(const std::string& address) {
+        std::lock_guard lock(addresses_mutex);
+        auto it = per_address.find(address);
+        if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
+    }
+
     void log(const std::string& m) const {
         if (routes.log) routes.log(m);
     }
@@ -174,7 +196,10 @@ public:
     Connection(std::shared_ptr<Shared> shared, Stream stream, std::string remote)
         : shared_(std::move(shared)), stream_(std::move(stream)), remote_(std::move(remote)) {}
 
-    ~Connection() { --shared_->connections; }
+    ~Connection() {
+        --shared_->connections;
+        shared_->release(remote_);
+    }
 
     void start() {
         if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
@@ -321,6 +346,7 @@ private:
     }
 
     void start_body() {
+        body_start_ = std::chrono::steady_clock::now();
         body_deadline_ = std::chrono::steady_clock::now() + ms(shared_->limits.body_base_ms) +
                          ms(body_length_ * 1000 / std::max<std::uint64_t>(1, shared_->limits.min_body_rate));
         read_body_some();
@@ -330,6 +356,15 @@ private:
         if (parser_->is_done()) return run_handler();
         const auto now = std::chrono::steady_clock::now();
         if (now >= body_deadline_) return abandon();
+        const auto since = std::chrono::duration_cast<ms>(now - body_start_).count();
+        if (since > shared_->limits.body_base_ms) {
+            const std::uint64_t received = body_length_ - parser_->content_length_remaining().value_or(0);
+            if (received * 1000 < shared_->limits.min_body_average * static_cast<std::uint64_t>(since)) {
+                shared_->log("request " + request_.request_id + " from " + remote_ + ": body too slow, " +
+                             std::to_string(received) + " bytes in " + std::to_string(since) + " ms");
+                return abandon();
+            }
+        }
         tcp().expires_after(std::min<std::chrono::steady_clock::duration>(ms(shared_->limits.body_gap_ms), body_deadline_ - now));
         http::async_read_some(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->abandon();
@@ -506,6 +541,7 @@ private:
     bool late_ = false;
     std::uint64_t body_length_ = 0;
     std::chrono::steady_clock::time_point body_deadline_;
+    std::chrono::steady_clock::time_point body_start_;
     std::size_t linger_left_ = 0;
     int file_ = -1;
     std::int64_t file_left_ = 0;
@@ -522,7 +558,11 @@ public:
         shared_->limits = limits;
         shared_->workers = &workers_;
     }
-    ~BeastServer() override { stop(); }
+    ~BeastServer() override {
+        // A handler that never returned cannot be joined; the process is exiting anyway.
+        if (abandoned_) std::_Exit(0);
+        stop();
+    }
 
     Status start(const std::string& host, int port) override {
         const auto& limits = shared_->limits;
@@ -555,8 +595,8 @@ public:
 
     int port() const override { return port_; }
 
-    void stop() override {
-        if (!open_.exchange(false)) return;
+    bool stop() override {
+        if (!open_.exchange(false)) return true;
         // No new connections; requests in flight finish and are answered; then everything closes.
         shared_->draining = true;
         // Connections the kernel already took (in the backlog, perhaps with a whole request in
@@ -578,15 +618,22 @@ public:
         // Bytes that arrived just before the stop may not have been picked up yet by an I/O
         // thread: give them a moment to become requests in flight before counting.
         std::this_thread::sleep_for(ms(250));
+        bool drained = false;
         {
             std::unique_lock lock(shared_->mutex);
-            shared_->idle.wait_for(lock, std::chrono::seconds(30), [this] { return shared_->in_flight.load() == 0; });
+            drained = shared_->idle.wait_for(lock, std::chrono::seconds(30), [this] { return shared_->in_flight.load() == 0; });
+        }
+        if (!drained) {
+            shared_->log(std::to_string(shared_->in_flight.load()) + " request(s) still running after 30 s; not waiting for them");
+            abandoned_ = true;
+            return false;
         }
         work_.reset();
         io_.stop();
         for (auto& t : threads_) t.join();
         threads_.clear();
         workers_.join();
+        return true;
     }
 
 private:
@@ -614,10 +661,15 @@ private:
             socket.close(ignored);
             return;
         }
-        ++shared_->connections;
         beast::error_code rec;
         auto peer = socket.remote_endpoint(rec);
         std::string remote = rec ? std::string() : peer.address().to_string();
+        if (!shared_->admit(remote)) {
+            beast::error_code ignored;
+            socket.close(ignored);
+            return;
+        }
+        ++shared_->connections;
         beast::tcp_stream stream(std::move(socket));
         if (tls_) {
             auto c = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
@@ -642,6 +694,7 @@ private:
     std::optional<ssl::context> tls_;
     std::vector<std::thread> threads_;
     std::atomic<bool> open_{false};
+    bool abandoned_ = false;
     int port_ = 0;
 };
 

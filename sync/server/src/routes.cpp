@@ -38,6 +38,7 @@ std::string bearer(const HttpRequest& r) {
 }
 
 const char* const kVersion = "0.1.0";
+constexpr unsigned long kMaxLoginBody = 8 * 1024;
 
 } // namespace
 
@@ -73,7 +74,14 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             resp.headers.emplace_back("Allow", methods);
             return resp;
         }
-        if (r.path == "/v1/health" || r.path == "/v1/auth/login") return std::nullopt;
+        if (r.path == "/v1/health") return std::nullopt;
+        if (r.path == "/v1/auth/login") {
+            // Anyone may sign in, so what they may send is small: an email, a password, two ids.
+            const std::string length = r.header("content-length");
+            if (length.size() > 6 || (!length.empty() && std::stoul(length) > kMaxLoginBody))
+                return HttpResponse::error(413, "too_large", "a sign-in is at most " + std::to_string(kMaxLoginBody) + " bytes");
+            return std::nullopt;
+        }
         if (r.method == "OPTIONS") return std::nullopt; // tus discovery needs no sign-in
         auto caller = service.authenticate(bearer(r));
         if (!caller) return fail(service, r, caller.error());

@@ -155,7 +155,7 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
                 reserved = {device_key};
             } else {
                 if (t.failures(email_key, window_start) >= options_.max_login_failures ||
-                    t.failures(addr_key, window_start) >= options_.max_login_failures)
+                    t.failures(addr_key, window_start) >= options_.max_address_failures)
                     return locked;
                 reserved = {email_key, addr_key};
             }

@@ -79,9 +79,14 @@ struct HttpLimits {
     int body_gap_ms = 20000;
     int body_base_ms = 30000;
     std::uint64_t min_body_rate = 16 * 1024;
+    // After body_base_ms, a body must have averaged at least this many bytes a second since
+    // its headers, so a trickle cannot hold a connection for the length it declared.
+    std::uint64_t min_body_average = 4 * 1024;
     // Connections open at once; past it new ones are closed at once. The server raises its
     // open-file limit to fit (see raise_open_file_limit()).
     int max_connections = 4096;
+    // Connections open at once from one address: one client cannot take them all.
+    int max_connections_per_address = 256;
     // Handlers running at once (they read and write the store).
     int workers = 8;
     // Both set: serve https only, with this certificate chain and key (PEM files).
@@ -95,8 +100,9 @@ public:
     // Listens on host:port (port 0: a free port, see port()).
     virtual Status start(const std::string& host, int port) = 0;
     virtual int port() const = 0;
-    // Stops accepting, then waits for requests in flight to finish.
-    virtual void stop() = 0;
+    // Stops accepting, then waits (up to 30 s) for requests in flight to finish. False when
+    // some were still running then: the caller should exit without waiting for them.
+    virtual bool stop() = 0;
 };
 
 // The listener (Boost.Beast). TLS files that cannot be read fail start() with the reason.

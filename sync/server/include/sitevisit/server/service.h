@@ -23,7 +23,10 @@ struct ServiceOptions {
     const Clock* clock = nullptr;         // default: system clock
     const Reference* reference = nullptr; // default: the reference data built in
     std::int64_t session_ms = 30LL * 24 * 3600 * 1000;
-    int max_login_failures = 5;                 // per account and per address ...
+    int max_login_failures = 5;                 // per account ...
+    // ... and per address, higher: a school's devices share one address, and five guesses at
+    // any email there must not lock out everyone else's correct sign-ins.
+    int max_address_failures = 50;
     std::int64_t failure_window_ms = 15 * 60 * 1000; // ... within this window
     int default_pull_limit = 1000;
     int max_pull_limit = 5000;
