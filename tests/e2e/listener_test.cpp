@@ -472,6 +472,10 @@ TEST_F(Listener, BlobDownloadsStreamFromDiskWithMemoryFlat) {
     EXPECT_EQ(part.status, 206);
     EXPECT_EQ(part.body.size(), 100u);
     EXPECT_EQ(part.header("content-range"), "bytes 100-199/67108864");
+    // A range whose end is not a number is ignored: the whole file, 200.
+    Socket odd(server.port());
+    odd.send("GET /v1/blobs/" + sha + " HTTP/1.1\r\nHost: x\r\nRange: bytes=0--1\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+    EXPECT_EQ(status_of(odd.receive(5000, "\r\n\r\n")), 200);
 }
 
 TEST_F(Listener, TwoHundredParallelSignInsKeepMemoryBounded) {

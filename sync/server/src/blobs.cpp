@@ -419,7 +419,10 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
         const auto dash = spec.find('-');
         auto a = number(spec.substr(0, dash));
         auto b = dash == std::string::npos ? std::nullopt : number(spec.substr(dash + 1));
-        if (a && dash != std::string::npos) {
+        // An end that is there but not a number ("0--1") makes the range unreadable: ignored,
+        // as RFC 9110 says, and the whole file is sent with 200.
+        const bool bad_end = dash != std::string::npos && dash + 1 < spec.size() && !b;
+        if (a && dash != std::string::npos && !bad_end) {
             first = *a;
             if (b) last = std::min(*b, blob->length - 1);
             ranged = true;
