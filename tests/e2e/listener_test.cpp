@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
@@ -125,6 +126,26 @@ long rss_kb(pid_t pid) {
     while (std::getline(in, line))
         if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     return -1;
+}
+
+// File descriptors a process holds open (its sockets among them).
+int open_fds(pid_t pid) {
+    int n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++n;
+    return n;
+}
+
+// Waits (up to 10 s) until the server holds at least / at most `n` descriptors; the count.
+int wait_fds(pid_t pid, int n, bool at_least) {
+    int now = open_fds(pid);
+    for (int i = 0; i < 200 && (at_least ? now < n : now > n); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        now = open_fds(pid);
+    }
+    return now;
 }
 
 const std::string kSha(64, 'a');
@@ -282,6 +303,7 @@ TEST_F(Listener, ThousandsOfSilentSocketsDoNotStopTheService) {
     ::getrlimit(RLIMIT_NOFILE, &want);
     const int n = static_cast<int>(std::min<rlim_t>(2100, want.rlim_cur - 100));
     start();
+    const int base_fds = open_fds(server.pid());
     // From ten addresses, as many clients would (one address gets at most 256).
     std::vector<Socket> idle;
     std::vector<std::string> sources;
@@ -290,7 +312,8 @@ TEST_F(Listener, ThousandsOfSilentSocketsDoNotStopTheService) {
         idle.emplace_back(server.port(), sources[static_cast<std::size_t>(i) % sources.size()].c_str());
         ASSERT_TRUE(idle.back().ok()) << "connection " << i;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The server has taken every one of them (one descriptor each) before health is asked.
+    ASSERT_GE(wait_fds(server.pid(), base_fds + n, true), base_fds + n);
     std::cout << "[ figures ] " << n << " silent connections open; server RSS " << rss_kb(server.pid()) / 1024 << " MB\n";
     EXPECT_EQ(health(), 200) << "with " << n << " silent connections open";
     ::setrlimit(RLIMIT_NOFILE, &lim);
@@ -298,9 +321,13 @@ TEST_F(Listener, ThousandsOfSilentSocketsDoNotStopTheService) {
 
 TEST_F(Listener, PastTheConnectionCapNewConnectionsAreClosed) {
     start({"--max-connections", "10"});
+    // Ten kept-alive connections, each proven open by an answer.
     std::vector<Socket> held;
-    for (int i = 0; i < 10; ++i) held.emplace_back(server.port());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < 10; ++i) {
+        held.emplace_back(server.port());
+        held.back().send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_EQ(status_of(held.back().receive(5000, "}")), 200) << "connection " << i;
+    }
     Socket extra(server.port());
     extra.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
     const std::string answer = extra.receive(3000, "}");
@@ -504,18 +531,19 @@ TEST_F(Listener, TwoHundredParallelSignInsKeepMemoryBounded) {
 
 TEST_F(Listener, SignInBodiesAreSmallAndOneAddressCannotTakeEveryConnection) {
     start({"--max-connections", "400"});
+    const int base_fds = open_fds(server.pid());
     // Anyone may sign in, so a sign-in body is refused past 8 KB from its length alone.
     {
         Socket big(server.port());
         big.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
         EXPECT_EQ(status_of(big.receive(5000, "}")), 413);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // That connection is closed and counted out before the address's share is measured.
+    ASSERT_LE(wait_fds(server.pid(), base_fds, false), base_fds);
 
     // One address holds at most 256 connections, so the cap is never all one client's.
     std::vector<Socket> held;
     for (int i = 0; i < 300; ++i) held.emplace_back(server.port());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     int answered = 0;
     for (auto& s : held) {
         s.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
