@@ -13,11 +13,10 @@
 #include <QEventLoop>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
-#include <QtQml/qqmlextensionplugin.h>
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTimer>
-
+#include <QtQml/qqmlextensionplugin.h>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -56,7 +55,8 @@ int main(int argc, char** argv) {
     // Help needs no window: without a display it would stop at the window system first.
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--help" || a == "-h" || a == "-?" || a == "--help-all") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        if ((a == "--help" || a == "-h" || a == "-?" || a == "--help-all") &&
+            qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
     }
     QGuiApplication app(argc, argv);
@@ -65,20 +65,38 @@ int main(int argc, char** argv) {
     QQuickStyle::setStyle(QStringLiteral("Material"));
 
     QCommandLineParser cli;
-    cli.setApplicationDescription(QStringLiteral("Site Visit: school turnaround site visits, offline first."));
+    cli.setApplicationDescription(
+        QStringLiteral("Site Visit: school turnaround site visits, offline first."));
     cli.addHelpOption();
-    QCommandLineOption db({QStringLiteral("db")}, QStringLiteral("The device store (default: the app's data folder)."), QStringLiteral("FILE"));
-    QCommandLineOption server({QStringLiteral("server")}, QStringLiteral("The server to offer at sign-in."), QStringLiteral("URL"));
-    QCommandLineOption signIn({QStringLiteral("sign-in")}, QStringLiteral("Sign in as EMAIL at start (password from SITEVISIT_PASSWORD)."), QStringLiteral("EMAIL"));
-    QCommandLineOption selfTest({QStringLiteral("self-test")}, QStringLiteral("Load every page, report QML warnings, exit."));
-    QCommandLineOption shots({QStringLiteral("screenshots")}, QStringLiteral("Write every page at tablet and laptop size to DIR, exit."), QStringLiteral("DIR"));
+    QCommandLineOption db({QStringLiteral("db")},
+                          QStringLiteral("The device store (default: the app's data folder)."),
+                          QStringLiteral("FILE"));
+    QCommandLineOption server({QStringLiteral("server")},
+                              QStringLiteral("The server to offer at sign-in."),
+                              QStringLiteral("URL"));
+    QCommandLineOption signIn(
+        {QStringLiteral("sign-in")},
+        QStringLiteral("Sign in as EMAIL at start (password from SITEVISIT_PASSWORD)."),
+        QStringLiteral("EMAIL"));
+    QCommandLineOption selfTest({QStringLiteral("self-test")},
+                                QStringLiteral("Load every page, report QML warnings, exit."));
+    QCommandLineOption shots(
+        {QStringLiteral("screenshots")},
+        QStringLiteral("Write every page at tablet and laptop size to DIR, exit."),
+        QStringLiteral("DIR"));
     QCommandLineOption dark({QStringLiteral("dark")}, QStringLiteral("Dark theme."));
-    QCommandLineOption benchVisit({QStringLiteral("bench-open-visit")},
-                                  QStringLiteral("Measure: first frame, then opening visit ID; print figures and exit."), QStringLiteral("ID"));
-    QCommandLineOption cameraOpt({QStringLiteral("camera")},
-                                 QStringLiteral("Which camera: system (default; none if the device has none) or test-card."),
-                                 QStringLiteral("KIND"), QStringLiteral("system"));
-    QCommandLineOption pagesOpt({QStringLiteral("pages")}, QStringLiteral("With --screenshots: only these pages (comma-separated)."), QStringLiteral("LIST"));
+    QCommandLineOption benchVisit(
+        {QStringLiteral("bench-open-visit")},
+        QStringLiteral("Measure: first frame, then opening visit ID; print figures and exit."),
+        QStringLiteral("ID"));
+    QCommandLineOption cameraOpt(
+        {QStringLiteral("camera")},
+        QStringLiteral("Which camera: system (default; none if the device has none) or test-card."),
+        QStringLiteral("KIND"), QStringLiteral("system"));
+    QCommandLineOption pagesOpt(
+        {QStringLiteral("pages")},
+        QStringLiteral("With --screenshots: only these pages (comma-separated)."),
+        QStringLiteral("LIST"));
     cli.addOptions({db, server, signIn, selfTest, shots, dark, benchVisit, pagesOpt, cameraOpt});
     cli.process(app);
 
@@ -97,9 +115,11 @@ int main(int argc, char** argv) {
     // The sign-in token in the platform's credential store where one works.
     auto credentials = platform::system_credential_store();
     controller.engine().setCredentialStore(credentials.get());
-    if (cli.value(cameraOpt) == QLatin1String("test-card")) controller.setCamera(platform::test_pattern_camera());
+    if (cli.value(cameraOpt) == QLatin1String("test-card"))
+        controller.setCamera(platform::test_pattern_camera());
     else if (cli.value(cameraOpt) != QLatin1String("system")) {
-        std::cerr << "sitevisit: --camera takes system or test-card, got " << cli.value(cameraOpt).toStdString() << "\n";
+        std::cerr << "sitevisit: --camera takes system or test-card, got "
+                  << cli.value(cameraOpt).toStdString() << "\n";
         return 2;
     }
     qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
@@ -126,30 +146,36 @@ int main(int argc, char** argv) {
         QObject::connect(&controller, &app::AppController::busyChanged, &loop, [&] {
             if (!controller.busy()) loop.quit();
         });
-        controller.signIn(cli.value(server), cli.value(signIn), qEnvironmentVariable("SITEVISIT_PASSWORD"));
+        controller.signIn(cli.value(server), cli.value(signIn),
+                          qEnvironmentVariable("SITEVISIT_PASSWORD"));
         if (controller.busy()) loop.exec();
         if (!controller.signInError().isEmpty()) {
-            std::cerr << "sitevisit: sign-in failed: " << controller.signInError().toStdString() << "\n";
+            std::cerr << "sitevisit: sign-in failed: " << controller.signInError().toStdString()
+                      << "\n";
             return 1;
         }
         QEventLoop synced;
-        QObject::connect(&controller.engine(), &client::SyncEngine::finished, &synced, &QEventLoop::quit);
+        QObject::connect(&controller.engine(), &client::SyncEngine::finished, &synced,
+                         &QEventLoop::quit);
         QTimer::singleShot(60000, &synced, &QEventLoop::quit);
         if (controller.engine().state() == client::SyncEngine::State::Syncing) synced.exec();
     }
 
-    const QStringList pages = cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
-                            : controller.signedIn()
-                                  ? QStringList{QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"),
-                                                QStringLiteral("evidence"), QStringLiteral("dashboard"), QStringLiteral("conflicts")}
-                                  : QStringList{QStringLiteral("signIn")};
+    const QStringList pages =
+        cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
+        : controller.signedIn()
+            ? QStringList{QStringLiteral("home"),      QStringLiteral("school"),
+                          QStringLiteral("visit"),     QStringLiteral("evidence"),
+                          QStringLiteral("dashboard"), QStringLiteral("conflicts")}
+            : QStringList{QStringLiteral("signIn")};
     if (pages.contains(QStringLiteral("preview"))) {
         // The preview shows files on this device: fetch them first.
         app::EvidenceModel evidence;
         evidence.setApp(&controller);
         if (evidence.fetchAll() > 0) {
             QEventLoop fetched;
-            QObject::connect(&controller.engine(), &client::SyncEngine::finished, &fetched, &QEventLoop::quit);
+            QObject::connect(&controller.engine(), &client::SyncEngine::finished, &fetched,
+                             &QEventLoop::quit);
             QTimer::singleShot(60000, &fetched, &QEventLoop::quit);
             fetched.exec();
         }
@@ -165,7 +191,8 @@ int main(int argc, char** argv) {
         QElapsedTimer t;
         t.start();
         QEventLoop shown;
-        QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, QStringLiteral("visit")), Q_ARG(QVariant, cli.value(benchVisit)));
+        QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, QStringLiteral("visit")),
+                                  Q_ARG(QVariant, cli.value(benchVisit)));
         QObject::connect(window, &QQuickWindow::frameSwapped, &shown, &QEventLoop::quit);
         QTimer::singleShot(30000, &shown, &QEventLoop::quit);
         shown.exec();
@@ -173,8 +200,14 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cli.isSet(selfTest)) {
-        for (const QString& p : {QStringLiteral("signIn"), QStringLiteral("signInTls"), QStringLiteral("home"), QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"), QStringLiteral("review"), QStringLiteral("newEvidence"), QStringLiteral("dashboard"), QStringLiteral("reflection"), QStringLiteral("conflicts"), QStringLiteral("newVisit"), QStringLiteral("refused")}) {
-            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
+        for (const QString& p :
+             {QStringLiteral("signIn"), QStringLiteral("signInTls"), QStringLiteral("home"),
+              QStringLiteral("school"), QStringLiteral("visit"), QStringLiteral("evidence"),
+              QStringLiteral("review"), QStringLiteral("newEvidence"), QStringLiteral("dashboard"),
+              QStringLiteral("reflection"), QStringLiteral("conflicts"), QStringLiteral("newVisit"),
+              QStringLiteral("refused")}) {
+            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p),
+                                      Q_ARG(QVariant, QVariant()));
             wait(200);
         }
         std::cout << "self-test: pages loaded, " << warnings << " QML warning(s)\n";
@@ -190,9 +223,12 @@ int main(int argc, char** argv) {
         for (const auto& s : sizes)
             for (const QString& p : all) {
                 window->resize(s.w, s.h);
-                QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p), Q_ARG(QVariant, QVariant()));
+                QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, p),
+                                          Q_ARG(QVariant, QVariant()));
                 wait(500);
-                const QString file = QDir(cli.value(shots)).filePath(p + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
+                const QString file = QDir(cli.value(shots))
+                                         .filePath(p + QStringLiteral("-") + QLatin1String(s.name) +
+                                                   QStringLiteral(".png"));
                 if (!window->grabWindow().save(file)) {
                     std::cerr << "sitevisit: cannot write " << file.toStdString() << "\n";
                     return 1;

@@ -10,17 +10,28 @@ namespace sitevisit {
 
 const char* to_string(ErrorCode code) {
     switch (code) {
-    case ErrorCode::Invalid: return "invalid";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Forbidden: return "forbidden";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::Storage: return "storage";
-    case ErrorCode::Unauthorized: return "unauthorized";
-    case ErrorCode::RateLimited: return "rate_limited";
-    case ErrorCode::TooLarge: return "too_large";
-    case ErrorCode::Unprocessable: return "unprocessable";
-    case ErrorCode::Busy: return "busy";
+    case ErrorCode::Invalid:
+        return "invalid";
+    case ErrorCode::NotFound:
+        return "not_found";
+    case ErrorCode::Forbidden:
+        return "forbidden";
+    case ErrorCode::Conflict:
+        return "conflict";
+    case ErrorCode::Unsupported:
+        return "unsupported";
+    case ErrorCode::Storage:
+        return "storage";
+    case ErrorCode::Unauthorized:
+        return "unauthorized";
+    case ErrorCode::RateLimited:
+        return "rate_limited";
+    case ErrorCode::TooLarge:
+        return "too_large";
+    case ErrorCode::Unprocessable:
+        return "unprocessable";
+    case ErrorCode::Busy:
+        return "busy";
     }
     return "invalid";
 }
@@ -70,7 +81,9 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     return true;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int month_days(int y, int m) {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -88,7 +101,8 @@ std::string format_utc_ms(std::int64_t ms) {
     // Written by hand: this runs on every edit, and snprintf costs more than the rest.
     char buf[24];
     auto put = [&](int at, long long v, int width) {
-        for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + i] = static_cast<char>('0' + v % 10);
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            buf[at + i] = static_cast<char>('0' + v % 10);
     };
     put(0, y, 4);
     buf[4] = '-';
@@ -113,7 +127,8 @@ std::optional<std::int64_t> parse_date_days(std::string_view s) {
         !digits(s, 8, 2, d))
         return std::nullopt;
     if (s.size() != 10) return std::nullopt;
-    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > month_days(y, m)) return std::nullopt;
+    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+        return std::nullopt;
     return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }
 
@@ -144,7 +159,8 @@ std::optional<std::int64_t> parse_utc_ms(std::string_view s) {
 
 std::optional<int> parse_school_year(std::string_view s) {
     int a, b;
-    if (s.size() != 9 || !digits(s, 0, 4, a) || s[4] != '-' || !digits(s, 5, 4, b)) return std::nullopt;
+    if (s.size() != 9 || !digits(s, 0, 4, a) || s[4] != '-' || !digits(s, 5, 4, b))
+        return std::nullopt;
     if (b != a + 1 || a < 1900 || a > 2998) return std::nullopt;
     return a;
 }

@@ -10,24 +10,36 @@ namespace sitevisit {
 
 const char* to_string(BenchmarkStatus s) {
     switch (s) {
-    case BenchmarkStatus::NoData: return "no_data";
-    case BenchmarkStatus::OnTrack: return "on_track";
-    case BenchmarkStatus::AtRisk: return "at_risk";
-    case BenchmarkStatus::OffTrack: return "off_track";
-    case BenchmarkStatus::Met: return "met";
-    case BenchmarkStatus::NotMet: return "not_met";
+    case BenchmarkStatus::NoData:
+        return "no_data";
+    case BenchmarkStatus::OnTrack:
+        return "on_track";
+    case BenchmarkStatus::AtRisk:
+        return "at_risk";
+    case BenchmarkStatus::OffTrack:
+        return "off_track";
+    case BenchmarkStatus::Met:
+        return "met";
+    case BenchmarkStatus::NotMet:
+        return "not_met";
     }
     return "no_data";
 }
 
 const char* label(BenchmarkStatus s) {
     switch (s) {
-    case BenchmarkStatus::NoData: return "No readings yet";
-    case BenchmarkStatus::OnTrack: return "On track";
-    case BenchmarkStatus::AtRisk: return "At risk";
-    case BenchmarkStatus::OffTrack: return "Off track";
-    case BenchmarkStatus::Met: return "Met";
-    case BenchmarkStatus::NotMet: return "Not met";
+    case BenchmarkStatus::NoData:
+        return "No readings yet";
+    case BenchmarkStatus::OnTrack:
+        return "On track";
+    case BenchmarkStatus::AtRisk:
+        return "At risk";
+    case BenchmarkStatus::OffTrack:
+        return "Off track";
+    case BenchmarkStatus::Met:
+        return "Met";
+    case BenchmarkStatus::NotMet:
+        return "Not met";
     }
     return "";
 }
@@ -43,11 +55,16 @@ std::optional<Cadence> parse_cadence(std::string_view t) {
 
 int cadence_days(Cadence c) {
     switch (c) {
-    case Cadence::Daily: return 1;
-    case Cadence::Weekly: return 7;
-    case Cadence::Monthly: return 31;
-    case Cadence::Quarterly: return 92;
-    case Cadence::Annual: return 366;
+    case Cadence::Daily:
+        return 1;
+    case Cadence::Weekly:
+        return 7;
+    case Cadence::Monthly:
+        return 31;
+    case Cadence::Quarterly:
+        return 92;
+    case Cadence::Annual:
+        return 366;
     }
     return 31;
 }
@@ -59,7 +76,8 @@ double BenchmarkLine::progress(double value) const {
 
 double BenchmarkLine::expected(std::int64_t day) const {
     if (due_day <= baseline_day) return 1.0;
-    double share = static_cast<double>(day - baseline_day) / static_cast<double>(due_day - baseline_day);
+    double share =
+        static_cast<double>(day - baseline_day) / static_cast<double>(due_day - baseline_day);
     return std::clamp(share, 0.0, 1.0);
 }
 
@@ -94,7 +112,8 @@ StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingP
             report.reason = "Due " + format_date_days(line.due_day) + " with no reading recorded.";
         } else if (today - line.baseline_day > stale_after) {
             report.status = BenchmarkStatus::AtRisk;
-            report.reason = "No reading since the baseline on " + format_date_days(line.baseline_day) + ".";
+            report.reason =
+                "No reading since the baseline on " + format_date_days(line.baseline_day) + ".";
         } else {
             report.status = BenchmarkStatus::NoData;
             report.reason = "No readings yet.";
@@ -105,7 +124,8 @@ StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingP
     const ReadingPoint& last = *report.latest;
     report.actual = line.progress(last.value);
     report.expected = line.expected(last.day);
-    const std::string seen = "Latest reading " + num(last.value) + " on " + format_date_days(last.day);
+    const std::string seen =
+        "Latest reading " + num(last.value) + " on " + format_date_days(last.day);
 
     if (line.meets_target(last.value)) {
         report.status = BenchmarkStatus::Met;

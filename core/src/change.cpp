@@ -6,12 +6,21 @@
 
 namespace sitevisit {
 
-const char* to_string(ChangeKind k) { return k == ChangeKind::Delete ? "delete" : "upsert"; }
+const char* to_string(ChangeKind k) {
+    return k == ChangeKind::Delete ? "delete" : "upsert";
+}
 
 Json Change::to_json() const {
-    Json j{{"op", op},       {"entity", entity}, {"id", id},   {"school", school},
-           {"kind", to_string(kind)}, {"fields", fields}, {"hlc", hlc}, {"base", base},
-           {"dseq", dseq},   {"schema", schema}};
+    Json j{{"op", op},
+           {"entity", entity},
+           {"id", id},
+           {"school", school},
+           {"kind", to_string(kind)},
+           {"fields", fields},
+           {"hlc", hlc},
+           {"base", base},
+           {"dseq", dseq},
+           {"schema", schema}};
     if (seq > 0) j["seq"] = seq;
     return j;
 }
@@ -22,7 +31,9 @@ Error envelope(const std::string& message, const std::string& field) {
     return invalid("change " + message, field);
 }
 
-bool whole(const Json& j) { return j.is_number_integer() || j.is_number_unsigned(); }
+bool whole(const Json& j) {
+    return j.is_number_integer() || j.is_number_unsigned();
+}
 
 } // namespace
 
@@ -35,15 +46,16 @@ Result<Change> Change::from_json(const Json& j) {
         out = j[key].get<std::string>();
         return ok_status();
     };
-    for (auto [key, out] : {std::pair{"op", &c.op}, std::pair{"entity", &c.entity},
-                            std::pair{"id", &c.id}, std::pair{"school", &c.school},
-                            std::pair{"hlc", &c.hlc}})
+    for (auto [key, out] :
+         {std::pair{"op", &c.op}, std::pair{"entity", &c.entity}, std::pair{"id", &c.id},
+          std::pair{"school", &c.school}, std::pair{"hlc", &c.hlc}})
         if (auto st = text(key, *out); !st) return st.error();
-    if (!is_uuid(c.op)) return envelope("op must be a UUID, got \"" + c.op.substr(0, 60) + "\"", "op");
+    if (!is_uuid(c.op))
+        return envelope("op must be a UUID, got \"" + c.op.substr(0, 60) + "\"", "op");
     const EntitySpec* spec = find_entity(c.entity);
     if (!spec)
-        return envelope("names unknown entity \"" + c.entity.substr(0, 60) + "\" (known: " +
-                            known_entities_text() + ")",
+        return envelope("names unknown entity \"" + c.entity.substr(0, 60) +
+                            "\" (known: " + known_entities_text() + ")",
                         "entity");
     if (auto st = check_row_id(*spec, c.id); !st) return st.error();
     if (c.school.size() > 100) return envelope("school is too long", "school");
@@ -61,7 +73,8 @@ Result<Change> Change::from_json(const Json& j) {
     else if (kind == "delete")
         c.kind = ChangeKind::Delete;
     else
-        return envelope("kind must be upsert or delete, got \"" + kind.substr(0, 60) + "\"", "kind");
+        return envelope("kind must be upsert or delete, got \"" + kind.substr(0, 60) + "\"",
+                        "kind");
 
     if (j.contains("fields") && !j["fields"].is_null()) {
         if (!j["fields"].is_object()) return envelope("fields must be a JSON object", "fields");
@@ -70,14 +83,15 @@ Result<Change> Change::from_json(const Json& j) {
     if (c.kind == ChangeKind::Upsert && c.fields.empty())
         return envelope("of kind upsert needs at least one field", "fields");
 
-    auto integer = [&](const char* key, std::int64_t min, std::int64_t& out, bool required) -> Status {
+    auto integer = [&](const char* key, std::int64_t min, std::int64_t& out,
+                       bool required) -> Status {
         if (!j.contains(key)) {
             if (required) return envelope("needs \"" + std::string(key) + "\"", key);
             return ok_status();
         }
         if (!whole(j[key]) || j[key].get<std::int64_t>() < min)
-            return envelope(std::string(key) + " must be a whole number of at least " + std::to_string(min) +
-                                ", got " + j[key].dump().substr(0, 40),
+            return envelope(std::string(key) + " must be a whole number of at least " +
+                                std::to_string(min) + ", got " + j[key].dump().substr(0, 40),
                             key);
         out = j[key].get<std::int64_t>();
         return ok_status();

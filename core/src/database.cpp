@@ -9,7 +9,9 @@ void throw_sqlite(sqlite3* db, int rc, const std::string& context) {
     throw SqliteError(rc, msg);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 #define SV_CHECK_BIND(expr)                                                                        \
     do {                                                                                           \
@@ -26,7 +28,8 @@ Statement& Statement::bind(int i, double v) {
     return *this;
 }
 Statement& Statement::bind(int i, std::string_view v) {
-    SV_CHECK_BIND(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    SV_CHECK_BIND(
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     return *this;
 }
 Statement& Statement::bind_null(int i) {
@@ -35,13 +38,20 @@ Statement& Statement::bind_null(int i) {
 }
 Statement& Statement::bind_json(int i, const Json& v) {
     switch (v.type()) {
-    case Json::value_t::null: return bind_null(i);
-    case Json::value_t::boolean: return bind(i, static_cast<std::int64_t>(v.get<bool>() ? 1 : 0));
-    case Json::value_t::number_integer: return bind(i, v.get<std::int64_t>());
-    case Json::value_t::number_unsigned: return bind(i, static_cast<std::int64_t>(v.get<std::uint64_t>()));
-    case Json::value_t::number_float: return bind(i, v.get<double>());
-    case Json::value_t::string: return bind(i, std::string_view(v.get_ref<const std::string&>()));
-    default: return bind(i, v.dump());
+    case Json::value_t::null:
+        return bind_null(i);
+    case Json::value_t::boolean:
+        return bind(i, static_cast<std::int64_t>(v.get<bool>() ? 1 : 0));
+    case Json::value_t::number_integer:
+        return bind(i, v.get<std::int64_t>());
+    case Json::value_t::number_unsigned:
+        return bind(i, static_cast<std::int64_t>(v.get<std::uint64_t>()));
+    case Json::value_t::number_float:
+        return bind(i, v.get<double>());
+    case Json::value_t::string:
+        return bind(i, std::string_view(v.get_ref<const std::string&>()));
+    default:
+        return bind(i, v.dump());
     }
 }
 
@@ -65,23 +75,38 @@ void Statement::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
-int Statement::columns() const { return sqlite3_column_count(stmt_); }
-bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-std::int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
-double Statement::real(int c) const { return sqlite3_column_double(stmt_, c); }
-std::string Statement::text(int c) const { return std::string(text_view(c)); }
+int Statement::columns() const {
+    return sqlite3_column_count(stmt_);
+}
+bool Statement::is_null(int c) const {
+    return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int c) const {
+    return sqlite3_column_int64(stmt_, c);
+}
+double Statement::real(int c) const {
+    return sqlite3_column_double(stmt_, c);
+}
+std::string Statement::text(int c) const {
+    return std::string(text_view(c));
+}
 std::string_view Statement::text_view(int c) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
     if (!p) return {};
     return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))};
 }
-int Statement::column_type(int c) const { return sqlite3_column_type(stmt_, c); }
-const char* Statement::column_name(int c) const { return sqlite3_column_name(stmt_, c); }
+int Statement::column_type(int c) const {
+    return sqlite3_column_type(stmt_, c);
+}
+const char* Statement::column_name(int c) const {
+    return sqlite3_column_name(stmt_, c);
+}
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
         sqlite3_close(db);
@@ -132,16 +157,24 @@ Statement& Database::cached(const std::string& sql) {
     return *it->second;
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-bool Database::in_transaction() const { return !sqlite3_get_autocommit(db_); }
+std::int64_t Database::changes() const {
+    return sqlite3_changes64(db_);
+}
+std::int64_t Database::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
+bool Database::in_transaction() const {
+    return !sqlite3_get_autocommit(db_);
+}
 
 void Database::set_durability(Durability d) {
     // WAL + NORMAL survives the app being killed; FULL also survives power loss.
     exec(d == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.cached("BEGIN IMMEDIATE").run(); }
+Transaction::Transaction(Database& db) : db_(db) {
+    db_.cached("BEGIN IMMEDIATE").run();
+}
 
 Transaction::~Transaction() {
     if (!done_ && db_.in_transaction()) {

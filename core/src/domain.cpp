@@ -11,24 +11,27 @@ bool unset(const Json& v) {
 }
 } // namespace
 
-#define SV_TYPE(Type, ENTITY_NAME, ...)                                                                 \
-    NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)                              \
-    template <> const char* entity_of<Type>() { return ENTITY_NAME; }                         \
+#define SV_TYPE(Type, ENTITY_NAME, ...)                                                            \
+    NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)                             \
+    template <> const char* entity_of<Type>() {                                                    \
+        return ENTITY_NAME;                                                                        \
+    }                                                                                              \
     template <> Result<Type> from_row<Type>(const Row& row) {                                      \
-        if (row.entity != ENTITY_NAME)                                                                \
-            return invalid(std::string("a ") + row.entity + " row is not a " + ENTITY_NAME);            \
+        if (row.entity != ENTITY_NAME)                                                             \
+            return invalid(std::string("a ") + row.entity + " row is not a " + ENTITY_NAME);       \
         try {                                                                                      \
             Json j = row.fields;                                                                   \
             j["id"] = row.id;                                                                      \
             j["school"] = row.school;                                                              \
             return j.get<Type>();                                                                  \
         } catch (const Json::exception& e) {                                                       \
-            return invalid(std::string(ENTITY_NAME) + " " + row.id + " does not fit: " + e.what());     \
+            return invalid(std::string(ENTITY_NAME) + " " + row.id +                               \
+                           " does not fit: " + e.what());                                          \
         }                                                                                          \
     }                                                                                              \
     template <> WriteRequest to_request<Type>(const Type& v) {                                     \
         Json j = v;                                                                                \
-        WriteRequest r{ENTITY_NAME, v.id, v.school, Json::object()};                                    \
+        WriteRequest r{ENTITY_NAME, v.id, v.school, Json::object()};                               \
         j.erase("id");                                                                             \
         j.erase("school");                                                                         \
         for (auto it = j.begin(); it != j.end(); ++it)                                             \
@@ -39,7 +42,8 @@ bool unset(const Json& v) {
 
 SV_TYPE(Region, "region", id, school, name, code)
 SV_TYPE(District, "district", id, school, region, code, name)
-SV_TYPE(School, "school", id, school, district, code, name, level, category, designation, percentile)
+SV_TYPE(School, "school", id, school, district, code, name, level, category, designation,
+        percentile)
 SV_TYPE(Person, "user", id, school, email, name, role, region, districts, schools, active)
 SV_TYPE(Plan, "plan", id, school, kind, title, first_year, last_year)
 SV_TYPE(Objective, "objective", id, school, plan, title, practice, position)

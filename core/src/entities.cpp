@@ -46,8 +46,10 @@ FieldSpec number(std::string name, FieldType type, std::optional<double> min,
     return f;
 }
 
-const std::vector<EnumValue> kSchoolLevels = {
-    {"elementary", "Elementary"}, {"middle", "Middle"}, {"secondary", "Secondary"}, {"k12", "K-12"}};
+const std::vector<EnumValue> kSchoolLevels = {{"elementary", "Elementary"},
+                                              {"middle", "Middle"},
+                                              {"secondary", "Secondary"},
+                                              {"k12", "K-12"}};
 const std::vector<EnumValue> kRubricLevels = {{"elementary", "Elementary"},
                                               {"secondary", "Secondary"}};
 const std::vector<EnumValue> kDesignations = {
@@ -65,46 +67,105 @@ const std::vector<EnumValue> kRoles = {{"admin", "Admin"},
 std::vector<EntitySpec> build() {
     std::vector<EntitySpec> s;
 
-    s.push_back({"region", ScopeKind::Region, true, false, false, "", "",
+    s.push_back({"region",
+                 ScopeKind::Region,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
                  {text("name", 100, true), text("code", 20, true)}});
-    s.push_back({"district", ScopeKind::District, true, false, false, "", "",
+    s.push_back({"district",
+                 ScopeKind::District,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
                  {ref("region", "region"), text("code", 8, true), text("name", 200, true)}});
-    s.push_back({"school", ScopeKind::School, true, false, false, "", "",
+    s.push_back({"school",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
                  {ref("district", "district"), text("code", 8, true), text("name", 200, true),
                   choice("level", kSchoolLevels), text("category", 100),
-                  number("percentile", T::Integer, 1, 99),
-                  choice("designation", kDesignations)}});
-    s.push_back({"user", ScopeKind::Global, true, false, false, "", "",
+                  number("percentile", T::Integer, 1, 99), choice("designation", kDesignations)}});
+    s.push_back({"user",
+                 ScopeKind::Global,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
                  {typed("email", T::Email, true), text("name", 200, true), choice("role", kRoles),
                   ref("region", "region", false, false), ids("districts", "district", 3),
                   ids("schools", "school", 50), typed("active", T::Bool)}});
-    s.push_back({"rubric", ScopeKind::Global, false, false, false, "", "",
+    s.push_back({"rubric",
+                 ScopeKind::Global,
+                 false,
+                 false,
+                 false,
+                 "",
+                 "",
                  {typed("year", T::SchoolYear, true), choice("level", kRubricLevels),
                   text("name", 200, true), text("version", 40)}});
     {
         FieldSpec rubric{"rubric", T::Text, true, true};
         rubric.max_length = 100;
-        s.push_back({"indicator", ScopeKind::Global, false, false, false, "", "",
+        s.push_back({"indicator",
+                     ScopeKind::Global,
+                     false,
+                     false,
+                     false,
+                     "",
+                     "",
                      {rubric, number("practice", T::Integer, 1, 4, true), text("code", 10, true),
                       text("name", 300, true), typed("placeholder", T::Bool)}});
     }
 
     // Improvement plan
-    s.push_back({"plan", ScopeKind::School, true, false, false, "", "",
+    s.push_back({"plan",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
                  {choice("kind", {{"sip", "Sustainable improvement plan"},
                                   {"turnaround", "Turnaround plan"},
                                   {"district", "District plan"}}),
                   text("title", 200, true), typed("first_year", T::SchoolYear, true),
                   typed("last_year", T::SchoolYear, true)}});
-    s.push_back({"objective", ScopeKind::School, true, false, false, "plan", "plan",
-                 {ref("plan", "plan"), text("title", 300, true),
-                  number("practice", T::Integer, 1, 4, true),
-                  number("position", T::Integer, 0, 1000)}});
-    s.push_back({"initiative", ScopeKind::School, true, false, false, "objective", "objective",
-                 {ref("objective", "objective"), text("title", 300, true),
-                  text("description", 4000)}});
     s.push_back(
-        {"benchmark", ScopeKind::School, true, false, false, "initiative", "initiative",
+        {"objective",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "plan",
+         "plan",
+         {ref("plan", "plan"), text("title", 300, true), number("practice", T::Integer, 1, 4, true),
+          number("position", T::Integer, 0, 1000)}});
+    s.push_back(
+        {"initiative",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "objective",
+         "objective",
+         {ref("objective", "objective"), text("title", 300, true), text("description", 4000)}});
+    s.push_back(
+        {"benchmark",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "initiative",
+         "initiative",
          {ref("initiative", "initiative"),
           choice("type", {{"process", "Process"},
                           {"early_evidence", "Early evidence of change"},
@@ -119,11 +180,23 @@ std::vector<EntitySpec> build() {
                              {"monthly", "Monthly"},
                              {"quarterly", "Quarterly"},
                              {"annual", "Annual"}})}});
-    s.push_back({"reading", ScopeKind::School, true, true, true, "benchmark", "benchmark",
+    s.push_back({"reading",
+                 ScopeKind::School,
+                 true,
+                 true,
+                 true,
+                 "benchmark",
+                 "benchmark",
                  {ref("benchmark", "benchmark"), typed("date", T::Date, true),
                   number("value", T::Real, -1e12, 1e12, true), text("note", 2000),
                   ref("recorded_by", "user", false)}});
-    s.push_back({"reflection", ScopeKind::School, true, false, false, "plan", "plan",
+    s.push_back({"reflection",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 false,
+                 "plan",
+                 "plan",
                  {ref("plan", "plan"), typed("year", T::SchoolYear, true), text("worked", 8000),
                   text("worked_evidence", 8000), text("not_worked", 8000),
                   text("not_worked_evidence", 8000), text("stakeholders", 8000),
@@ -134,45 +207,73 @@ std::vector<EntitySpec> build() {
         auto team = ids("team", "user", 10);
         FieldSpec rubric{"rubric", T::Text, true, true};
         rubric.max_length = 100;
-        auto status = choice("status", {{"draft", "Draft"},
-                                        {"submitted", "Submitted"},
-                                        {"reviewed", "Reviewed"}},
-                             false);
-        s.push_back({"visit", ScopeKind::School, true, false, false, "", "",
+        auto status = choice(
+            "status", {{"draft", "Draft"}, {"submitted", "Submitted"}, {"reviewed", "Reviewed"}},
+            false);
+        s.push_back({"visit",
+                     ScopeKind::School,
+                     true,
+                     false,
+                     false,
+                     "",
+                     "",
                      {choice("kind", {{"monitoring", "Monitoring site visit"},
                                       {"targeted", "Targeted site visit"},
                                       {"progress_monitoring", "Progress monitoring"},
                                       {"walkthrough", "Walkthrough"}}),
-                      rubric, typed("start_date", T::Date, true), typed("end_date", T::Date),
-                      team, status}});
+                      rubric, typed("start_date", T::Date, true), typed("end_date", T::Date), team,
+                      status}});
     }
-    s.push_back({"observation", ScopeKind::School, true, false, false, "visit", "visit",
-                 {ref("visit", "visit"), FieldSpec{"indicator", T::Indicator, true, true},
-                  typed("rating", T::Rating), text("note", 8000), typed("source", T::Source),
-                  text("grade", 20), text("subject", 60), text("room", 30),
-                  typed("time", T::Time)}});
+    s.push_back(
+        {"observation",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "visit",
+         "visit",
+         {ref("visit", "visit"), FieldSpec{"indicator", T::Indicator, true, true},
+          typed("rating", T::Rating), text("note", 8000), typed("source", T::Source),
+          text("grade", 20), text("subject", 60), text("room", 30), typed("time", T::Time)}});
 
     // Evidence
     s.push_back(
-        {"evidence", ScopeKind::School, true, false, true, "", "",
+        {"evidence",
+         ScopeKind::School,
+         true,
+         false,
+         true,
+         "",
+         "",
          {text("title", 200, true), text("description", 4000),
-          choice("kind", {{"document", "Document"},
-                          {"photo", "Photo"},
-                          {"data", "Data"},
-                          {"other", "Other"}}),
+          choice(
+              "kind",
+              {{"document", "Document"}, {"photo", "Photo"}, {"data", "Data"}, {"other", "Other"}}),
           FieldSpec{"sha256", T::Sha256, true, true},
           number("size", T::Integer, 0, 1099511627776.0, true), text("media_type", 100, true),
           ref("uploaded_by", "user", false), typed("taken_at", T::DateTime),
-          ids("benchmarks", "benchmark", 100), FieldSpec{"indicators", T::TextList, false, false,
-                                                         {}, {}, 100, {}, "indicator"},
+          ids("benchmarks", "benchmark", 100),
+          FieldSpec{"indicators", T::TextList, false, false, {}, {}, 100, {}, "indicator"},
           ids("observations", "observation", 200)}});
-    s.push_back({"review", ScopeKind::School, true, true, true, "evidence", "evidence",
+    s.push_back({"review",
+                 ScopeKind::School,
+                 true,
+                 true,
+                 true,
+                 "evidence",
+                 "evidence",
                  {ref("evidence", "evidence"), ref("reviewer", "user"),
                   choice("decision", {{"accepted", "Accepted"},
                                       {"needs_more", "Needs more"},
                                       {"not_relevant", "Not relevant"}}),
                   text("comment", 4000), typed("at", T::DateTime, true)}});
-    s.push_back({"comment", ScopeKind::School, true, true, true, "", "",
+    s.push_back({"comment",
+                 ScopeKind::School,
+                 true,
+                 true,
+                 true,
+                 "",
+                 "",
                  {choice("target_entity", {{"visit", "Visit"},
                                            {"observation", "Observation"},
                                            {"benchmark", "Benchmark"},
@@ -183,7 +284,13 @@ std::vector<EntitySpec> build() {
         FieldSpec winner{"winner_value", T::Value};
         FieldSpec loser{"loser_value", T::Value};
         FieldSpec resolution{"resolution", T::Value};
-        s.push_back({"conflict", ScopeKind::School, true, false, true, "", "",
+        s.push_back({"conflict",
+                     ScopeKind::School,
+                     true,
+                     false,
+                     true,
+                     "",
+                     "",
                      {text("entity", 40, true), text("row", 100, true), text("field", 60, true),
                       winner, loser, text("winner_author", 100), text("loser_author", 100),
                       text("winner_hlc", 100), text("loser_hlc", 100),
@@ -202,7 +309,8 @@ const std::vector<EntitySpec>& entity_specs() {
 
 const EntitySpec* find_entity(std::string_view name) {
     const auto& specs = entity_specs();
-    auto it = std::find_if(specs.begin(), specs.end(), [&](const auto& e) { return e.name == name; });
+    auto it =
+        std::find_if(specs.begin(), specs.end(), [&](const auto& e) { return e.name == name; });
     return it == specs.end() ? nullptr : &*it;
 }
 

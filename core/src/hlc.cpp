@@ -12,7 +12,8 @@ std::string Hlc::to_string() const {
     std::string out = format_utc_ms(wall_ms);
     out.reserve(out.size() + 6 + device.size());
     out += '-';
-    for (int shift = 12; shift >= 0; shift -= 4) out += hex[(counter >> shift) & 0xf];
+    for (int shift = 12; shift >= 0; shift -= 4)
+        out += hex[(counter >> shift) & 0xf];
     out += '-';
     out += device;
     return out;
@@ -32,7 +33,8 @@ std::optional<Hlc> Hlc::parse(std::string_view text) {
     std::string_view device = text.substr(30);
     if (device.size() > 64) return std::nullopt;
     for (char c : device)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return std::nullopt;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+            return std::nullopt;
     return Hlc{*wall, counter, std::string(device)};
 }
 

@@ -374,9 +374,13 @@ const std::vector<Migration> kMigrations = {
 
 } // namespace
 
-const std::vector<Migration>& store_migrations() { return kMigrations; }
+const std::vector<Migration>& store_migrations() {
+    return kMigrations;
+}
 
-int latest_store_version() { return kMigrations.back().version; }
+int latest_store_version() {
+    return kMigrations.back().version;
+}
 
 int user_version(Database& db) {
     auto& st = db.cached("PRAGMA user_version");

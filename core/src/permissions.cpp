@@ -10,16 +10,25 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
     return !x.empty() && std::find(v.begin(), v.end(), x) != v.end();
 }
 
-Decision allow() { return {true, {}}; }
-Decision deny(std::string reason) { return {false, std::move(reason)}; }
+Decision allow() {
+    return {true, {}};
+}
+Decision deny(std::string reason) {
+    return {false, std::move(reason)};
+}
 
 const char* role_words(Role r) {
     switch (r) {
-    case Role::Admin: return "an admin";
-    case Role::RegionalDirector: return "a regional director";
-    case Role::AssistanceLead: return "an assistance lead";
-    case Role::Principal: return "a principal";
-    case Role::Receiver: return "a receiver";
+    case Role::Admin:
+        return "an admin";
+    case Role::RegionalDirector:
+        return "a regional director";
+    case Role::AssistanceLead:
+        return "an assistance lead";
+    case Role::Principal:
+        return "a principal";
+    case Role::Receiver:
+        return "a receiver";
     }
     return "this role";
 }
@@ -28,15 +37,21 @@ const char* role_words(Role r) {
 bool role_writes(Role role, const std::string& entity) {
     // Leads attach photos and documents to what they observe, so they write evidence too.
     static const std::vector<std::string> lead = {"visit", "observation", "comment", "evidence"};
-    static const std::vector<std::string> principal = {"evidence", "reading", "reflection", "comment"};
-    static const std::vector<std::string> receiver = {"plan",   "objective", "initiative",
-                                                      "benchmark", "review", "comment"};
+    static const std::vector<std::string> principal = {"evidence", "reading", "reflection",
+                                                       "comment"};
+    static const std::vector<std::string> receiver = {"plan",      "objective", "initiative",
+                                                      "benchmark", "review",    "comment"};
     switch (role) {
-    case Role::Admin: return true;
-    case Role::RegionalDirector: return entity == "comment";
-    case Role::AssistanceLead: return contains(lead, entity);
-    case Role::Principal: return contains(principal, entity);
-    case Role::Receiver: return contains(receiver, entity);
+    case Role::Admin:
+        return true;
+    case Role::RegionalDirector:
+        return entity == "comment";
+    case Role::AssistanceLead:
+        return contains(lead, entity);
+    case Role::Principal:
+        return contains(principal, entity);
+    case Role::Receiver:
+        return contains(receiver, entity);
     }
     return false;
 }
@@ -54,11 +69,16 @@ std::optional<Role> parse_role(std::string_view t) {
 
 const char* to_string(Role r) {
     switch (r) {
-    case Role::Admin: return "admin";
-    case Role::RegionalDirector: return "regional_director";
-    case Role::AssistanceLead: return "assistance_lead";
-    case Role::Principal: return "principal";
-    case Role::Receiver: return "receiver";
+    case Role::Admin:
+        return "admin";
+    case Role::RegionalDirector:
+        return "regional_director";
+    case Role::AssistanceLead:
+        return "assistance_lead";
+    case Role::Principal:
+        return "principal";
+    case Role::Receiver:
+        return "receiver";
     }
     return "principal";
 }
@@ -91,12 +111,17 @@ Json User::to_fields() const {
 
 bool in_scope(const User& u, const Place& p) {
     switch (u.role) {
-    case Role::Admin: return true;
-    case Role::RegionalDirector: return !u.region.empty() && p.region == u.region;
-    case Role::AssistanceLead: return contains(u.districts, p.district);
-    case Role::Principal: return !p.school.empty() && contains(u.schools, p.school);
+    case Role::Admin:
+        return true;
+    case Role::RegionalDirector:
+        return !u.region.empty() && p.region == u.region;
+    case Role::AssistanceLead:
+        return contains(u.districts, p.district);
+    case Role::Principal:
+        return !p.school.empty() && contains(u.schools, p.school);
     case Role::Receiver:
-        return (!p.school.empty() && contains(u.schools, p.school)) || contains(u.districts, p.district);
+        return (!p.school.empty() && contains(u.schools, p.school)) ||
+               contains(u.districts, p.district);
     }
     return false;
 }
@@ -128,7 +153,8 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
 
     // Conflict records follow the entity whose field is in conflict.
     if (e == "conflict") {
-        if (state.conflicted_entity.empty()) return write ? deny("conflict without an entity") : allow();
+        if (state.conflicted_entity.empty())
+            return write ? deny("conflict without an entity") : allow();
         const EntitySpec conflicted{state.conflicted_entity, ScopeKind::School};
         RowState inner = state;
         inner.conflicted_entity.clear();
@@ -142,12 +168,18 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         if (draft && !on_team && user.role != Role::Admin)
             return deny("a draft visit is seen only by its team");
         if (!write) return allow();
-        if (e == "comment") return role_writes(user.role, e) ? allow() : deny(std::string(role_words(user.role)) + " may not comment");
+        if (e == "comment")
+            return role_writes(user.role, e)
+                       ? allow()
+                       : deny(std::string(role_words(user.role)) + " may not comment");
         if (user.role != Role::AssistanceLead && user.role != Role::Admin)
-            return deny(std::string(role_words(user.role)) + " may not change visits or observations");
-        if (!on_team && user.role != Role::Admin) return deny("only the visit's team may change it");
+            return deny(std::string(role_words(user.role)) +
+                        " may not change visits or observations");
+        if (!on_team && user.role != Role::Admin)
+            return deny("only the visit's team may change it");
         if (!draft && !(e == "visit" && state.status_change_only))
-            return deny("the visit is " + *state.visit_status + "; its ratings can no longer change");
+            return deny("the visit is " + *state.visit_status +
+                        "; its ratings can no longer change");
         return allow();
     }
 
@@ -158,12 +190,14 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
             if (user.role == Role::Admin || uploader) return allow();
             for (const auto& team : state.draft_teams)
                 if (!contains(team, user.id))
-                    return deny("evidence of a draft visit is seen only by the visit's team and its uploader");
+                    return deny("evidence of a draft visit is seen only by the visit's team and "
+                                "its uploader");
             return allow();
         }
         if (state.evidence_uploader) {
             if (uploader || user.role == Role::Admin || user.role == Role::Receiver) return allow();
-            return deny("only the evidence's uploader, a receiver of the school or an admin may change or delete "
+            return deny("only the evidence's uploader, a receiver of the school or an admin may "
+                        "change or delete "
                         "this evidence");
         }
     }

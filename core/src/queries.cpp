@@ -25,7 +25,8 @@ Result<StatusReport> benchmark_status(const Store& store, std::string_view bench
     auto row = store.get("benchmark", benchmark_id);
     if (!row) return row.error();
     if (!*row || (*row)->deleted)
-        return Error{ErrorCode::NotFound, "benchmark " + std::string(benchmark_id) + " is not on this device"};
+        return Error{ErrorCode::NotFound,
+                     "benchmark " + std::string(benchmark_id) + " is not on this device"};
     auto line = benchmark_line((*row)->fields);
     if (!line) return line.error();
     auto readings = store.list("reading", "benchmark", std::string(benchmark_id));
@@ -33,7 +34,8 @@ Result<StatusReport> benchmark_status(const Store& store, std::string_view bench
     std::vector<ReadingPoint> points;
     for (const auto& r : *readings) {
         auto day = parse_date_days(r.fields.value("date", ""));
-        if (day && r.fields.contains("value")) points.push_back({*day, r.fields["value"].get<double>()});
+        if (day && r.fields.contains("value"))
+            points.push_back({*day, r.fields["value"].get<double>()});
     }
     return derive_status(*line, points, today);
 }

@@ -75,7 +75,8 @@ Result<Reference> Reference::from_json(const Json& doc) {
         if (!get_string(rj, "id", rubric.id) || !get_string(rj, "year", rubric.year) ||
             !get_string(rj, "level", rubric.level) || !get_string(rj, "name", rubric.name))
             return bad_ref("every rubric needs id, year, level and name");
-        if (!rubric_ids.insert(rubric.id).second) return bad_ref("rubric " + rubric.id + " is listed twice");
+        if (!rubric_ids.insert(rubric.id).second)
+            return bad_ref("rubric " + rubric.id + " is listed twice");
         if (!rj.contains("indicators") || !rj["indicators"].is_array() || rj["indicators"].empty())
             return bad_ref("rubric " + rubric.id + " has no indicators");
         for (const auto& ij : rj["indicators"]) {
@@ -83,12 +84,14 @@ Result<Reference> Reference::from_json(const Json& doc) {
             ind.rubric = rubric.id;
             if (!get_string(ij, "id", ind.id) || !get_int(ij, "practice", ind.practice) ||
                 !get_string(ij, "code", ind.code) || !get_string(ij, "name", ind.name))
-                return bad_ref("every indicator of " + rubric.id + " needs id, practice, code and name");
+                return bad_ref("every indicator of " + rubric.id +
+                               " needs id, practice, code and name");
             if (ind.practice < 1 || ind.practice > static_cast<int>(r.practices_.size()))
-                return bad_ref("indicator " + ind.id + " names practice " + std::to_string(ind.practice) +
-                               ", which does not exist");
+                return bad_ref("indicator " + ind.id + " names practice " +
+                               std::to_string(ind.practice) + ", which does not exist");
             ind.placeholder = ij.value("placeholder", false);
-            if (r.indicator_index_.count(ind.id)) return bad_ref("indicator " + ind.id + " is listed twice");
+            if (r.indicator_index_.count(ind.id))
+                return bad_ref("indicator " + ind.id + " is listed twice");
             r.indicator_index_[ind.id] = {r.rubrics_.size(), rubric.indicators.size()};
             rubric.indicators.push_back(ind);
         }
@@ -162,11 +165,14 @@ Json Reference::to_json() const {
     j["format"] = 1;
     j["version"] = version_;
     j["practices"] = Json::array();
-    for (const auto& p : practices_) j["practices"].push_back({{"number", p.number}, {"name", p.name}});
+    for (const auto& p : practices_)
+        j["practices"].push_back({{"number", p.number}, {"name", p.name}});
     j["continuum"] = Json::array();
-    for (const auto& c : continuum_) j["continuum"].push_back({{"rating", c.rating}, {"label", c.label}});
+    for (const auto& c : continuum_)
+        j["continuum"].push_back({{"rating", c.rating}, {"label", c.label}});
     j["sources"] = Json::array();
-    for (const auto& s : sources_) j["sources"].push_back({{"id", s.id}, {"label", s.label}});
+    for (const auto& s : sources_)
+        j["sources"].push_back({{"id", s.id}, {"label", s.label}});
     j["rubrics"] = Json::array();
     for (const auto& r : rubrics_) {
         Json rj{{"id", r.id}, {"year", r.year}, {"level", r.level}, {"name", r.name}};

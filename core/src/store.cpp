@@ -3,12 +3,11 @@
 #include "sitevisit/core/migrations.h"
 #include "sitevisit/core/time_format.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <sqlite3.h>
 
 #ifndef _WIN32
 #include <fcntl.h>
@@ -20,7 +19,9 @@ namespace sitevisit {
 
 namespace {
 
-std::string quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
+std::string quote(std::string_view name) {
+    return "\"" + std::string(name) + "\"";
+}
 
 bool stored_as_json(FieldType t) {
     return t == FieldType::UuidList || t == FieldType::TextList || t == FieldType::Object ||
@@ -41,9 +42,12 @@ Json read_field(const Statement& st, int col, const FieldSpec& f) {
     if (st.is_null(col)) return nullptr;
     switch (f.type) {
     case FieldType::Integer:
-    case FieldType::Rating: return st.int64(col);
-    case FieldType::Real: return st.real(col);
-    case FieldType::Bool: return st.int64(col) != 0;
+    case FieldType::Rating:
+        return st.int64(col);
+    case FieldType::Real:
+        return st.real(col);
+    case FieldType::Bool:
+        return st.int64(col) != 0;
     case FieldType::UuidList:
     case FieldType::TextList:
     case FieldType::Object:
@@ -51,13 +55,15 @@ Json read_field(const Statement& st, int col, const FieldSpec& f) {
         Json j = Json::parse(st.text_view(col), nullptr, false);
         return j.is_discarded() ? Json(nullptr) : j;
     }
-    default: return st.text(col);
+    default:
+        return st.text(col);
     }
 }
 
 std::string select_sql(const EntitySpec& spec) {
     std::string sql = "SELECT \"id\", \"school\", \"_seq\", \"_hlc\", \"_deleted\"";
-    for (const auto& f : spec.fields) sql += ", " + quote(f.name);
+    for (const auto& f : spec.fields)
+        sql += ", " + quote(f.name);
     return sql + " FROM " + quote(spec.name);
 }
 
@@ -80,7 +86,8 @@ Row read_row(const EntitySpec& spec, const Statement& st) {
 const std::string& select_by_id_sql(const EntitySpec& spec) {
     static const std::vector<std::string> sqls = [] {
         std::vector<std::string> v;
-        for (const auto& e : entity_specs()) v.push_back(select_sql(e) + " WHERE \"id\" = ?");
+        for (const auto& e : entity_specs())
+            v.push_back(select_sql(e) + " WHERE \"id\" = ?");
         return v;
     }();
     return sqls[static_cast<std::size_t>(&spec - entity_specs().data())];
@@ -97,8 +104,8 @@ std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view i
 
 // INSERT ... ON CONFLICT DO UPDATE for the given columns. `remote` adds _seq and only
 // replaces an older version.
-std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields, bool remote,
-                       bool tombstone) {
+std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields,
+                       bool remote, bool tombstone) {
     std::string cols = "\"id\", \"school\", \"_hlc\"";
     std::string vals = "?, ?, ?";
     std::string sets = "\"_hlc\" = excluded.\"_hlc\"";
@@ -123,7 +130,9 @@ std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec
     return sql;
 }
 
-Error storage(const SqliteError& e) { return Error{ErrorCode::Storage, e.what()}; }
+Error storage(const SqliteError& e) {
+    return Error{ErrorCode::Storage, e.what()};
+}
 
 } // namespace
 
@@ -135,21 +144,24 @@ Store::Store(std::unique_ptr<Database> db, const StoreOptions& o, std::string de
       cursor_(cursor) {
     hlc_.on_clamp = [this](const Hlc& remote, std::int64_t bound) {
         if (log)
-            log("clock " + remote.to_string() + " is more than 5 minutes ahead of this device; clamped to " +
-                format_utc_ms(bound));
+            log("clock " + remote.to_string() +
+                " is more than 5 minutes ahead of this device; clamped to " + format_utc_ms(bound));
     };
 }
 
 Store::~Store() = default;
 
-Statement& Store::upsert_statement(const EntitySpec& spec, const std::vector<const FieldSpec*>& columns,
-                                   bool remote, bool tombstone) {
+Statement& Store::upsert_statement(const EntitySpec& spec,
+                                   const std::vector<const FieldSpec*>& columns, bool remote,
+                                   bool tombstone) {
     // Keyed by entity, the set of columns and the two flags; fields come in spec order.
     std::uint64_t key = static_cast<std::uint64_t>(&spec - entity_specs().data()) << 48;
     key |= (remote ? 1ULL : 0) << 46 | (tombstone ? 1ULL : 0) << 45;
-    for (const FieldSpec* f : columns) key |= 1ULL << (f - spec.fields.data());
+    for (const FieldSpec* f : columns)
+        key |= 1ULL << (f - spec.fields.data());
     auto it = upsert_sql_.find(key);
-    if (it == upsert_sql_.end()) it = upsert_sql_.emplace(key, upsert_sql(spec, columns, remote, tombstone)).first;
+    if (it == upsert_sql_.end())
+        it = upsert_sql_.emplace(key, upsert_sql(spec, columns, remote, tombstone)).first;
     return db_->cached(it->second);
 }
 
@@ -162,11 +174,15 @@ Status private_file(const std::string& path) {
 #ifndef _WIN32
     if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return ok_status();
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Error{ErrorCode::Storage, "cannot open " + path + ": " + std::strerror(errno)};
+    if (fd < 0)
+        return Error{ErrorCode::Storage, "cannot open " + path + ": " + std::strerror(errno)};
     const bool tight = ::fchmod(fd, 0600) == 0;
     ::close(fd);
-    if (!tight) return Error{ErrorCode::Storage, "cannot make " + path + " private (mode 0600): " + std::strerror(errno)};
-    for (const char* suffix : {"-wal", "-shm", "-journal"}) (void)::chmod((path + suffix).c_str(), 0600);
+    if (!tight)
+        return Error{ErrorCode::Storage,
+                     "cannot make " + path + " private (mode 0600): " + std::strerror(errno)};
+    for (const char* suffix : {"-wal", "-shm", "-journal"})
+        (void)::chmod((path + suffix).c_str(), 0600);
 #else
     (void)path;
 #endif
@@ -182,7 +198,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
     if (auto st = migrate_store(**db, 0); !st) return st.error();
     try {
         (*db)->set_durability(o.durability);
-        auto& read = (*db)->cached("SELECT device, dseq, hlc, cursor FROM device_state WHERE id = 1");
+        auto& read =
+            (*db)->cached("SELECT device, dseq, hlc, cursor FROM device_state WHERE id = 1");
         std::string device;
         std::int64_t dseq = 0, cursor = 0;
         Hlc last;
@@ -211,7 +228,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
             ins.bind(1, device);
             ins.run();
         }
-        return std::unique_ptr<Store>(new Store(std::move(db).value(), o, device, last, dseq, cursor));
+        return std::unique_ptr<Store>(
+            new Store(std::move(db).value(), o, device, last, dseq, cursor));
     } catch (const SqliteError& e) {
         return storage(e);
     }
@@ -226,14 +244,18 @@ Status Store::start_over() {
         const std::int64_t n = waiting.int64(0);
         waiting.reset();
         if (n > 0)
-            return Error{ErrorCode::Conflict, std::to_string(n) + (n == 1 ? " change is" : " changes are") +
-                                                  " not on the server yet; sign in as the person who made them and sync first"};
-        for (const auto& spec : entity_specs()) db_->exec("DELETE FROM " + quote(spec.name));
+            return Error{
+                ErrorCode::Conflict,
+                std::to_string(n) + (n == 1 ? " change is" : " changes are") +
+                    " not on the server yet; sign in as the person who made them and sync first"};
+        for (const auto& spec : entity_specs())
+            db_->exec("DELETE FROM " + quote(spec.name));
         for (const char* table : {"outbox", "audit", "remote_reject", "blob_queue", "session"})
             db_->exec(std::string("DELETE FROM ") + quote(table));
         const std::string device = uuids_.next();
         const Hlc last = hlc_.last();
-        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, owner = '', last_sync = '', device_secret = '' WHERE id = 1");
+        auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, "
+                               "owner = '', last_sync = '', device_secret = '' WHERE id = 1");
         up.bind(1, device).bind(2, last.to_string());
         up.run();
         tx.commit();
@@ -253,10 +275,12 @@ Result<Place> Store::place_of_school(std::string_view school) const {
     try {
         auto row = load(*db_, *find_entity("school"), school);
         if (!row || row->deleted)
-            return Error{ErrorCode::NotFound, "school " + std::string(school) + " is not on this device"};
+            return Error{ErrorCode::NotFound,
+                         "school " + std::string(school) + " is not on this device"};
         Place p{row->id, row->fields.value("district", ""), ""};
         if (!p.district.empty())
-            if (auto d = load(*db_, *find_entity("district"), p.district)) p.region = d->fields.value("region", "");
+            if (auto d = load(*db_, *find_entity("district"), p.district))
+                p.region = d->fields.value("region", "");
         places_.emplace(p.school, p);
         return p;
     } catch (const SqliteError& e) {
@@ -271,7 +295,9 @@ public:
     std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
         return load(*store_.db_, spec, id);
     }
-    Result<Place> place_of_school(std::string_view school) override { return store_.place_of_school(school); }
+    Result<Place> place_of_school(std::string_view school) override {
+        return store_.place_of_school(school);
+    }
     const char* where() const override { return "on this device"; }
     // Only the three columns a rating needs: read on every observation edit.
     std::optional<VisitContext> visit(std::string_view id) override {
@@ -316,7 +342,8 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
         return storage(e);
     } catch (const std::exception& e) {
         dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
-        return Error{ErrorCode::Invalid, std::string("the change could not be applied: ") + e.what()};
+        return Error{ErrorCode::Invalid,
+                     std::string("the change could not be applied: ") + e.what()};
     }
 }
 
@@ -336,17 +363,23 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
         return storage(e);
     } catch (const std::exception& e) {
         dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
-        return Error{ErrorCode::Invalid, std::string("the change could not be applied: ") + e.what()};
+        return Error{ErrorCode::Invalid,
+                     std::string("the change could not be applied: ") + e.what()};
     }
 }
 
-Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view conflict_id, const Json& value) {
+Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view conflict_id,
+                                            const Json& value) {
     auto conflict = get("conflict", conflict_id);
     if (!conflict) return conflict.error();
-    if (!*conflict) return Error{ErrorCode::NotFound, "no conflict " + std::string(conflict_id) + " on this device"};
+    if (!*conflict)
+        return Error{ErrorCode::NotFound,
+                     "no conflict " + std::string(conflict_id) + " on this device"};
     const Json& c = (*conflict)->fields;
-    if (c.value("status", "") != "open") return Error{ErrorCode::Conflict, "this conflict is already resolved"};
-    const std::string entity = c.value("entity", ""), row = c.value("row", ""), field = c.value("field", "");
+    if (c.value("status", "") != "open")
+        return Error{ErrorCode::Conflict, "this conflict is already resolved"};
+    const std::string entity = c.value("entity", ""), row = c.value("row", ""),
+                      field = c.value("field", "");
     auto target = get(entity, row);
     if (!target) return target.error();
     const std::int64_t dseq_before = dseq_;
@@ -355,7 +388,8 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
         Reader reader(*this);
         const std::string now = format_utc_ms(clock_->now_ms());
         if (*target && !(*target)->deleted) { // a row deleted since has nothing left to set
-            auto plan = plan_write(validator_, reader, actor, {entity, row, "", {{field, value}}}, now);
+            auto plan =
+                plan_write(validator_, reader, actor, {entity, row, "", {{field, value}}}, now);
             if (!plan) return plan.error();
             if (!plan->no_op())
                 if (auto w = commit_plan(actor, *plan); !w) {
@@ -364,21 +398,28 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
                 }
         }
         auto plan = plan_write(validator_, reader, actor,
-                               {"conflict", std::string(conflict_id), "", {{"status", "resolved"}, {"resolution", value}}}, now);
+                               {"conflict",
+                                std::string(conflict_id),
+                                "",
+                                {{"status", "resolved"}, {"resolution", value}}},
+                               now);
         if (!plan) {
             dseq_ = dseq_before; // the field's change rolls back with the transaction
             return plan.error();
         }
         auto result = commit_plan(actor, *plan);
-        if (result) tx.commit();
-        else dseq_ = dseq_before;
+        if (result)
+            tx.commit();
+        else
+            dseq_ = dseq_before;
         return result;
     } catch (const SqliteError& e) {
         dseq_ = dseq_before;
         return storage(e);
     } catch (const std::exception& e) {
         dseq_ = dseq_before;
-        return Error{ErrorCode::Invalid, std::string("the conflict could not be resolved: ") + e.what()};
+        return Error{ErrorCode::Invalid,
+                     std::string("the conflict could not be resolved: ") + e.what()};
     }
 }
 
@@ -391,7 +432,8 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
         const std::string changed_text = plan.changed.dump();
         std::vector<const FieldSpec*> columns;
         if (plan.is_delete) {
-            auto& up = db.cached("UPDATE " + quote(spec.name) + " SET \"_deleted\" = 1, \"_hlc\" = ? WHERE \"id\" = ?");
+            auto& up = db.cached("UPDATE " + quote(spec.name) +
+                                 " SET \"_deleted\" = 1, \"_hlc\" = ? WHERE \"id\" = ?");
             up.bind(1, hlc_text).bind(2, plan.id);
             up.run();
         } else {
@@ -400,7 +442,8 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
             auto& up = upsert_statement(spec, columns, false, false);
             up.bind(1, plan.id).bind(2, plan.school).bind(3, hlc_text);
             for (std::size_t i = 0; i < columns.size(); ++i)
-                bind_field(up, static_cast<int>(i) + 4, *columns[i], plan.changed[columns[i]->name]);
+                bind_field(up, static_cast<int>(i) + 4, *columns[i],
+                           plan.changed[columns[i]->name]);
             up.run();
         }
 
@@ -415,11 +458,18 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
         change.base = plan.existing ? plan.existing->seq : 0;
         change.dseq = ++dseq_;
 
-        auto& out = db.cached(
-            "INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, base, schema) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        out.bind(1, change.dseq).bind(2, change.op).bind(3, change.entity).bind(4, plan.id).bind(5, plan.school);
-        out.bind(6, to_string(change.kind)).bind(7, changed_text).bind(8, hlc_text).bind(9, change.base);
+        auto& out = db.cached("INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, "
+                              "hlc, base, schema) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        out.bind(1, change.dseq)
+            .bind(2, change.op)
+            .bind(3, change.entity)
+            .bind(4, plan.id)
+            .bind(5, plan.school);
+        out.bind(6, to_string(change.kind))
+            .bind(7, changed_text)
+            .bind(8, hlc_text)
+            .bind(9, change.base);
         out.bind(10, change.schema);
         out.run();
 
@@ -428,18 +478,21 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
             before = plan.existing->fields;
         } else if (plan.existing) {
             for (const FieldSpec* f : columns)
-                before[f->name] = plan.existing->fields.contains(f->name) ? plan.existing->fields[f->name] : Json();
+                before[f->name] = plan.existing->fields.contains(f->name)
+                                      ? plan.existing->fields[f->name]
+                                      : Json();
         }
-        auto& audit = db.cached(
-            "INSERT INTO audit (at, actor, device, op, entity, row_id, school, kind, before, after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        auto& audit = db.cached("INSERT INTO audit (at, actor, device, op, entity, row_id, school, "
+                                "kind, before, after) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         audit.bind(1, format_utc_ms(clock_->now_ms())).bind(2, actor.id).bind(3, device_);
         audit.bind(4, change.op).bind(5, spec.name).bind(6, plan.id).bind(7, plan.school);
         audit.bind(8, plan.is_delete ? "delete" : plan.existing ? "update" : "create");
         audit.bind(9, before.dump()).bind(10, changed_text);
         audit.run();
 
-        if (spec.name == "school" || spec.scope == ScopeKind::District || spec.scope == ScopeKind::Region)
+        if (spec.name == "school" || spec.scope == ScopeKind::District ||
+            spec.scope == ScopeKind::Region)
             places_.clear();
         return WriteResult{plan.id, std::move(change)};
     }
@@ -464,7 +517,8 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> Store::remote_rejects(
     try {
         std::vector<std::pair<std::int64_t, std::string>> out;
         auto& st = db_->cached("SELECT seq, reason FROM remote_reject ORDER BY at DESC, seq DESC");
-        while (st.step()) out.emplace_back(st.int64(0), st.text(1));
+        while (st.step())
+            out.emplace_back(st.int64(0), st.text(1));
         st.reset();
         return out;
     } catch (const SqliteError& e) {
@@ -483,14 +537,19 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             // key of their own, so they never take the place of a real one.
             std::int64_t key = a.seq;
             if (key <= 0) {
-                auto& low = db.cached("SELECT MIN(0, COALESCE(MIN(seq), 0)) - 1 FROM remote_reject");
+                auto& low =
+                    db.cached("SELECT MIN(0, COALESCE(MIN(seq), 0)) - 1 FROM remote_reject");
                 low.step();
                 key = low.int64(0);
                 low.reset();
             }
-            auto& st = db.cached("INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
-                                 "VALUES (?, '', '', '', ?, ?, ?)");
-            st.bind(1, key).bind(2, a.reason).bind(3, a.change).bind(4, format_utc_ms(clock_->now_ms()));
+            auto& st = db.cached(
+                "INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
+                "VALUES (?, '', '', '', ?, ?, ?)");
+            st.bind(1, key)
+                .bind(2, a.reason)
+                .bind(3, a.change)
+                .bind(4, format_utc_ms(clock_->now_ms()));
             st.run();
             ++report.rejected;
         }
@@ -508,10 +567,18 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             }
         std::optional<Hlc> newest;
         auto reject = [&](const Change& c, const std::string& reason) {
-            auto& st = db.cached("INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)");
-            if (c.seq > 0) st.bind(1, c.seq); else st.bind_null(1);
-            st.bind(2, c.op).bind(3, c.entity).bind(4, c.id).bind(5, reason).bind(6, c.to_json().dump());
+            auto& st = db.cached(
+                "INSERT OR IGNORE INTO remote_reject (seq, op, entity, row_id, reason, change, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)");
+            if (c.seq > 0)
+                st.bind(1, c.seq);
+            else
+                st.bind_null(1);
+            st.bind(2, c.op)
+                .bind(3, c.entity)
+                .bind(4, c.id)
+                .bind(5, reason)
+                .bind(6, c.to_json().dump());
             st.bind(7, format_utc_ms(clock_->now_ms()));
             st.run();
             ++report.rejected;
@@ -519,30 +586,48 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
         std::vector<const FieldSpec*> columns;
         for (const Change& c : changes) {
             const EntitySpec* spec = find_entity(c.entity);
-            if (!spec) { reject(c, "unknown entity " + c.entity); continue; }
-            if (c.seq <= 0) { reject(c, "change without a server seq"); continue; }
-            if (c.schema > kDataSchemaVersion) {
-                reject(c, "written under data schema " + std::to_string(c.schema) + "; update the app to apply it");
+            if (!spec) {
+                reject(c, "unknown entity " + c.entity);
                 continue;
             }
-            if (auto st = check_row_id(*spec, c.id); !st) { reject(c, st.error().message); continue; }
+            if (c.seq <= 0) {
+                reject(c, "change without a server seq");
+                continue;
+            }
+            if (c.schema > kDataSchemaVersion) {
+                reject(c, "written under data schema " + std::to_string(c.schema) +
+                              "; update the app to apply it");
+                continue;
+            }
+            if (auto st = check_row_id(*spec, c.id); !st) {
+                reject(c, st.error().message);
+                continue;
+            }
             if (c.kind == ChangeKind::Upsert)
-                if (auto st = validator_.check_fields(*spec, c.fields); !st) { reject(c, st.error().message); continue; }
+                if (auto st = validator_.check_fields(*spec, c.fields); !st) {
+                    reject(c, st.error().message);
+                    continue;
+                }
             auto h = Hlc::parse(c.hlc);
-            if (!h) { reject(c, "bad hlc " + c.hlc); continue; }
+            if (!h) {
+                reject(c, "bad hlc " + c.hlc);
+                continue;
+            }
             if (!newest || *h > *newest) newest = *h;
 
             // Local edits not yet pushed win on this device until the server has seen them.
             std::set<std::string> pending;
             bool pending_delete = false;
             if (!outbox_empty) {
-                auto& st = db.cached("SELECT kind, fields FROM outbox WHERE entity = ? AND row_id = ? AND state = 'pending'");
+                auto& st = db.cached("SELECT kind, fields FROM outbox WHERE entity = ? AND row_id "
+                                     "= ? AND state = 'pending'");
                 st.bind(1, c.entity).bind(2, c.id);
                 while (st.step()) {
                     if (st.text_view(0) == "delete") pending_delete = true;
                     Json f = Json::parse(st.text_view(1), nullptr, false);
                     if (f.is_object())
-                        for (auto it = f.begin(); it != f.end(); ++it) pending.insert(it.key());
+                        for (auto it = f.begin(); it != f.end(); ++it)
+                            pending.insert(it.key());
                 }
                 st.reset();
             }
@@ -555,7 +640,8 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
                 // The school left this device's scope (or was removed): its rows go.
                 for (const auto& e : entity_specs())
                     if (e.scope == ScopeKind::School && e.name != "school") {
-                        auto& purge = db.cached("DELETE FROM " + quote(e.name) + " WHERE \"school\" = ?");
+                        auto& purge =
+                            db.cached("DELETE FROM " + quote(e.name) + " WHERE \"school\" = ?");
                         purge.bind(1, c.id);
                         purge.run();
                     }
@@ -566,7 +652,10 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             for (std::size_t i = 0; i < columns.size(); ++i)
                 bind_field(up, static_cast<int>(i) + 5, *columns[i], c.fields[columns[i]->name]);
             up.run();
-            if (db.changes() > 0) ++report.applied; else ++report.stale;
+            if (db.changes() > 0)
+                ++report.applied;
+            else
+                ++report.stale;
         }
         if (newest) hlc_.observe(*newest);
         const std::int64_t new_cursor = std::max(cursor_, cursor);
@@ -584,7 +673,9 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
 
 Result<std::optional<Row>> Store::get(std::string_view entity, std::string_view id) const {
     const EntitySpec* spec = find_entity(entity);
-    if (!spec) return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
+    if (!spec)
+        return Error{ErrorCode::NotFound,
+                     "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
     try {
         return load(*db_, *spec, id);
     } catch (const SqliteError& e) {
@@ -592,24 +683,32 @@ Result<std::optional<Row>> Store::get(std::string_view entity, std::string_view 
     }
 }
 
-Result<std::vector<Row>> Store::list(std::string_view entity, std::string_view field, const Json& value) const {
+Result<std::vector<Row>> Store::list(std::string_view entity, std::string_view field,
+                                     const Json& value) const {
     const EntitySpec* spec = find_entity(entity);
-    if (!spec) return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
+    if (!spec)
+        return Error{ErrorCode::NotFound,
+                     "unknown entity \"" + std::string(entity.substr(0, 60)) + "\""};
     std::string sql = select_sql(*spec) + " WHERE \"_deleted\" = 0";
     const FieldSpec* f = nullptr;
     if (!field.empty()) {
         f = spec->field(field);
-        if (!f && field != "school") return invalid(spec->name + " has no field \"" + std::string(field) + "\"");
+        if (!f && field != "school")
+            return invalid(spec->name + " has no field \"" + std::string(field) + "\"");
         sql += " AND " + quote(field) + " = ?";
     }
     sql += " ORDER BY \"id\"";
     try {
         auto& st = db_->cached(sql);
         if (!field.empty()) {
-            if (f) bind_field(st, 1, *f, value); else st.bind_json(1, value);
+            if (f)
+                bind_field(st, 1, *f, value);
+            else
+                st.bind_json(1, value);
         }
         std::vector<Row> rows;
-        while (st.step()) rows.push_back(read_row(*spec, st));
+        while (st.step())
+            rows.push_back(read_row(*spec, st));
         st.reset();
         return rows;
     } catch (const SqliteError& e) {
@@ -619,8 +718,9 @@ Result<std::vector<Row>> Store::list(std::string_view entity, std::string_view f
 
 Result<std::vector<OutboxEntry>> Store::outbox(int limit) const {
     try {
-        auto& st = db_->cached("SELECT dseq, op, entity, row_id, school, kind, fields, hlc, base, schema, state, "
-                               "coalesce(error, ''), attempts FROM outbox ORDER BY dseq LIMIT ?");
+        auto& st = db_->cached(
+            "SELECT dseq, op, entity, row_id, school, kind, fields, hlc, base, schema, state, "
+            "coalesce(error, ''), attempts FROM outbox ORDER BY dseq LIMIT ?");
         st.bind(1, static_cast<std::int64_t>(limit));
         std::vector<OutboxEntry> out;
         while (st.step()) {
@@ -680,7 +780,8 @@ Status Store::acknowledge(const std::vector<Ack>& acks) {
         Transaction tx(*db_);
         for (const auto& a : acks) {
             if (a.status == "rejected") {
-                auto& st = db_->cached("UPDATE outbox SET state = 'rejected', error = ?, attempts = attempts + 1 WHERE op = ?");
+                auto& st = db_->cached("UPDATE outbox SET state = 'rejected', error = ?, attempts "
+                                       "= attempts + 1 WHERE op = ?");
                 st.bind(1, a.error).bind(2, a.op);
                 st.run();
             } else {
@@ -736,7 +837,8 @@ Result<std::optional<Store::Session>> Store::session() const {
         std::optional<Session> out;
         if (st.step()) {
             Json user = Json::parse(st.text_view(3), nullptr, false);
-            out = Session{st.text(0), st.text(1), st.text(2), user.is_discarded() ? Json::object() : user};
+            out = Session{st.text(0), st.text(1), st.text(2),
+                          user.is_discarded() ? Json::object() : user};
         }
         st.reset();
         return out;
@@ -752,10 +854,12 @@ Status Store::set_session(const std::optional<Session>& s) {
             return ok_status();
         }
         Transaction tx(*db_);
-        auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) VALUES (1, ?, ?, ?, ?)");
+        auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) "
+                               "VALUES (1, ?, ?, ?, ?)");
         st.bind(1, s->server).bind(2, s->token).bind(3, s->expires).bind(4, s->user.dump());
         st.run();
-        auto& own = db_->cached("UPDATE device_state SET owner = ?, last_server = ?, last_email = ? WHERE id = 1");
+        auto& own = db_->cached(
+            "UPDATE device_state SET owner = ?, last_server = ?, last_email = ? WHERE id = 1");
         own.bind(1, s->user.value("id", "")).bind(2, s->server).bind(3, s->user.value("email", ""));
         own.run();
         tx.commit();
@@ -776,7 +880,9 @@ Result<std::string> Store::device_state_text(const char* column) const {
     }
 }
 
-Result<std::string> Store::owner() const { return device_state_text("owner"); }
+Result<std::string> Store::owner() const {
+    return device_state_text("owner");
+}
 
 Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
     auto server = device_state_text("last_server");
@@ -786,7 +892,9 @@ Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
     return std::pair{*server, *email};
 }
 
-Result<std::string> Store::ca_file() const { return device_state_text("ca_file"); }
+Result<std::string> Store::ca_file() const {
+    return device_state_text("ca_file");
+}
 
 Status Store::set_ca_file(const std::string& path) {
     try {
@@ -817,7 +925,9 @@ Status Store::set_device_secret(const Json& secret) {
     }
 }
 
-Result<std::string> Store::last_sync() const { return device_state_text("last_sync"); }
+Result<std::string> Store::last_sync() const {
+    return device_state_text("last_sync");
+}
 
 Status Store::set_last_sync(const std::string& when) {
     try {
@@ -832,7 +942,8 @@ Status Store::set_last_sync(const std::string& when) {
 
 Status Store::queue_blob(const BlobJob& j) {
     try {
-        auto& st = db_->cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, state) VALUES (?, ?, ?, ?, 0, 'pending') "
+        auto& st = db_->cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, "
+                               "state) VALUES (?, ?, ?, ?, 0, 'pending') "
                                "ON CONFLICT (sha256) DO NOTHING");
         st.bind(1, j.sha256).bind(2, j.path).bind(3, j.size).bind(4, j.direction);
         st.run();
@@ -842,11 +953,16 @@ Status Store::queue_blob(const BlobJob& j) {
     }
 }
 
-Status Store::update_blob(const std::string& sha, std::int64_t sent, const std::string& state, const std::string& error) {
+Status Store::update_blob(const std::string& sha, std::int64_t sent, const std::string& state,
+                          const std::string& error) {
     try {
-        auto& st = db_->cached("UPDATE blob_queue SET sent = ?, state = ?, error = ? WHERE sha256 = ?");
+        auto& st =
+            db_->cached("UPDATE blob_queue SET sent = ?, state = ?, error = ? WHERE sha256 = ?");
         st.bind(1, sent).bind(2, state);
-        if (error.empty()) st.bind_null(3); else st.bind(3, error);
+        if (error.empty())
+            st.bind_null(3);
+        else
+            st.bind(3, error);
         st.bind(4, sha);
         st.run();
         return ok_status();
@@ -857,12 +973,14 @@ Status Store::update_blob(const std::string& sha, std::int64_t sent, const std::
 
 Result<std::vector<Store::BlobJob>> Store::blob_jobs(const std::string& state) const {
     try {
-        auto& st = db_->cached("SELECT sha256, path, size, direction, sent, state, coalesce(error, '') FROM blob_queue "
+        auto& st = db_->cached("SELECT sha256, path, size, direction, sent, state, coalesce(error, "
+                               "'') FROM blob_queue "
                                "WHERE state = ? ORDER BY rowid");
         st.bind(1, state);
         std::vector<BlobJob> out;
         while (st.step())
-            out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5), st.text(6)});
+            out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5),
+                           st.text(6)});
         st.reset();
         return out;
     } catch (const std::exception& e) {

@@ -1,6 +1,5 @@
 #include "sitevisit/core/uuid.h"
 
-
 namespace sitevisit {
 
 bool is_uuid(std::string_view s) {
@@ -16,7 +15,9 @@ bool is_uuid(std::string_view s) {
     return true;
 }
 
-UuidV7Generator::UuidV7Generator(const Clock& clock, std::uint64_t seed) : clock_(clock), rng_(seed) {}
+UuidV7Generator::UuidV7Generator(const Clock& clock, std::uint64_t seed)
+    : clock_(clock), rng_(seed) {
+}
 
 std::string UuidV7Generator::next() {
     std::int64_t ms = clock_.now_ms();
@@ -31,10 +32,12 @@ std::string UuidV7Generator::next() {
     const std::uint64_t ts = static_cast<std::uint64_t>(last_ms_) & 0xffffffffffffULL;
     const std::uint64_t rand_b = rng_();
     unsigned char b[16];
-    for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ts >> (40 - 8 * i));
+    for (int i = 0; i < 6; ++i)
+        b[i] = static_cast<unsigned char>(ts >> (40 - 8 * i));
     b[6] = static_cast<unsigned char>(0x70 | ((counter_ >> 8) & 0x0f));
     b[7] = static_cast<unsigned char>(counter_ & 0xff);
-    for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(rand_b >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        b[8 + i] = static_cast<unsigned char>(rand_b >> (56 - 8 * i));
     b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f)); // RFC 9562 variant
     static const char hex[] = "0123456789abcdef";
     std::string out(36, '-');

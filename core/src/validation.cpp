@@ -20,12 +20,18 @@ std::string shown(const Json& v) {
 
 std::string type_word(const Json& v) {
     switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "true/false";
-    case Json::value_t::string: return "text";
-    case Json::value_t::array: return "a list";
-    case Json::value_t::object: return "an object";
-    default: return "a number";
+    case Json::value_t::null:
+        return "null";
+    case Json::value_t::boolean:
+        return "true/false";
+    case Json::value_t::string:
+        return "text";
+    case Json::value_t::array:
+        return "a list";
+    case Json::value_t::object:
+        return "an object";
+    default:
+        return "a number";
     }
 }
 
@@ -35,7 +41,8 @@ Error bad(const FieldSpec& f, const std::string& expectation, const Json& v) {
 
 std::string range_text(const FieldSpec& f) {
     auto fmt = [](double d) {
-        if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<long long>(d));
+        if (d == std::floor(d) && std::fabs(d) < 1e15)
+            return std::to_string(static_cast<long long>(d));
         return std::to_string(d);
     };
     if (f.min && f.max) return fmt(*f.min) + " to " + fmt(*f.max);
@@ -56,7 +63,11 @@ bool valid_utf8(const std::string& s) {
     const std::size_t n = s.size();
     while (i < n) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
         if (len == 0 || i + len > n) return false;
         for (std::size_t k = 1; k < len; ++k)
             if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
@@ -94,15 +105,18 @@ std::size_t count_code_points(std::string_view s) {
 Status check_row_id(const EntitySpec& entity, std::string_view id) {
     if (entity.uuid_ids) {
         if (!is_uuid(id))
-            return invalid(entity.name + " id must be a UUID like 0190a5c4-7b3e-7cc1-9d2a-4f1e2b3c4d5e, got \"" +
-                               std::string(id.substr(0, 60)) + "\"",
-                           "id");
+            return invalid(
+                entity.name +
+                    " id must be a UUID like 0190a5c4-7b3e-7cc1-9d2a-4f1e2b3c4d5e, got \"" +
+                    std::string(id.substr(0, 60)) + "\"",
+                "id");
         return ok_status();
     }
     if (id.empty() || id.size() > 100)
         return invalid(entity.name + " id must be 1 to 100 characters", "id");
     for (char c : id)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/'))
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+              c == '/'))
             return invalid(entity.name + " id may hold only letters, digits and - _ . /, got \"" +
                                std::string(id.substr(0, 60)) + "\"",
                            "id");
@@ -113,7 +127,8 @@ Result<Json> Validator::value_from_text(const FieldSpec& f, std::string_view tex
     const std::string typed(text);
     const auto first = typed.find_first_not_of(" \t\r\n");
     const auto last = typed.find_last_not_of(" \t\r\n");
-    const std::string t = first == std::string::npos ? std::string() : typed.substr(first, last - first + 1);
+    const std::string t =
+        first == std::string::npos ? std::string() : typed.substr(first, last - first + 1);
     const std::string got = ", got \"" + t.substr(0, 40) + "\"";
     Json v;
     if (t.empty()) {
@@ -122,8 +137,11 @@ Result<Json> Validator::value_from_text(const FieldSpec& f, std::string_view tex
         long long n = 0;
         auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
         if (ec != std::errc() || end != t.data() + t.size()) {
-            if (f.type == FieldType::Rating) return invalid(f.name + " must be " + ref_.rating_range_text() + got, f.name);
-            return invalid(f.name + " needs a whole number" + (f.min || f.max ? " from " + range_text(f) : std::string()) + got, f.name);
+            if (f.type == FieldType::Rating)
+                return invalid(f.name + " must be " + ref_.rating_range_text() + got, f.name);
+            return invalid(f.name + " needs a whole number" +
+                               (f.min || f.max ? " from " + range_text(f) : std::string()) + got,
+                           f.name);
         }
         v = n;
     } else if (f.type == FieldType::Real) {
@@ -134,17 +152,24 @@ Result<Json> Validator::value_from_text(const FieldSpec& f, std::string_view tex
         v = n;
     } else if (f.type == FieldType::Bool) {
         std::string l = t;
-        for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (l == "true" || l == "yes") v = true;
-        else if (l == "false" || l == "no") v = false;
-        else return invalid(f.name + " needs yes or no" + got, f.name);
-    } else if (f.type == FieldType::UuidList || f.type == FieldType::TextList || f.type == FieldType::Object ||
-               f.type == FieldType::Value) {
+        for (auto& c : l)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (l == "true" || l == "yes")
+            v = true;
+        else if (l == "false" || l == "no")
+            v = false;
+        else
+            return invalid(f.name + " needs yes or no" + got, f.name);
+    } else if (f.type == FieldType::UuidList || f.type == FieldType::TextList ||
+               f.type == FieldType::Object || f.type == FieldType::Value) {
         v = Json::parse(t, nullptr, false);
         if (v.is_discarded()) {
             if (f.type != FieldType::Value)
                 return invalid(f.name + " needs " +
-                                   (f.type == FieldType::Object ? "a JSON object" : "a JSON list like [\"a\", \"b\"]") + got,
+                                   (f.type == FieldType::Object
+                                        ? "a JSON object"
+                                        : "a JSON list like [\"a\", \"b\"]") +
+                                   got,
                                f.name);
             v = t;
         }
@@ -161,7 +186,8 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
         return ok_status();
     }
     switch (f.type) {
-    case FieldType::Text: return check_text(f, v, f.max_length ? f.max_length : kDefaultTextMax);
+    case FieldType::Text:
+        return check_text(f, v, f.max_length ? f.max_length : kDefaultTextMax);
     case FieldType::Integer:
     case FieldType::Real: {
         bool integral = v.is_number_integer() || v.is_number_unsigned();
@@ -173,8 +199,7 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
         if (!v.is_number()) return bad(f, "a number", v);
         double d = v.get<double>();
         if (!std::isfinite(d)) return bad(f, "a finite number", v);
-        if ((f.min && d < *f.min) || (f.max && d > *f.max))
-            return bad(f, range_text(f), v);
+        if ((f.min && d < *f.min) || (f.max && d > *f.max)) return bad(f, range_text(f), v);
         return ok_status();
     }
     case FieldType::Bool:
@@ -195,17 +220,21 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
     case FieldType::Time: {
         if (!v.is_string()) return bad(f, "a time like 09:30", v);
         const auto& s = v.get_ref<const std::string&>();
-        bool okay = s.size() == 5 && s[2] == ':' && std::isdigit(static_cast<unsigned char>(s[0])) &&
+        bool okay = s.size() == 5 && s[2] == ':' &&
+                    std::isdigit(static_cast<unsigned char>(s[0])) &&
                     std::isdigit(static_cast<unsigned char>(s[1])) &&
                     std::isdigit(static_cast<unsigned char>(s[3])) &&
-                    std::isdigit(static_cast<unsigned char>(s[4])) && std::stoi(s.substr(0, 2)) < 24 &&
-                    std::stoi(s.substr(3, 2)) < 60;
+                    std::isdigit(static_cast<unsigned char>(s[4])) &&
+                    std::stoi(s.substr(0, 2)) < 24 && std::stoi(s.substr(3, 2)) < 60;
         if (!okay) return bad(f, "a time like 09:30", v);
         return ok_status();
     }
     case FieldType::Uuid:
         if (!v.is_string() || !is_uuid(v.get_ref<const std::string&>()))
-            return bad(f, "the id (UUID) of a " + (f.references.empty() ? std::string("row") : f.references), v);
+            return bad(f,
+                       "the id (UUID) of a " +
+                           (f.references.empty() ? std::string("row") : f.references),
+                       v);
         return ok_status();
     case FieldType::Enum: {
         std::string options;
@@ -246,20 +275,22 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
             if (f.type == FieldType::TextList && (s.empty() || count_code_points(s) > 100))
                 return bad(f, "a list of ids of 1 to 100 characters", item);
             if (f.type == FieldType::TextList && f.references == "indicator" && !ref_.indicator(s))
-                return invalid(f.name + " lists \"" + s.substr(0, 60) + "\", which is not an indicator of reference data " +
+                return invalid(f.name + " lists \"" + s.substr(0, 60) +
+                                   "\", which is not an indicator of reference data " +
                                    ref_.version(),
                                f.name);
-            if (!seen.insert(s).second)
-                return invalid(f.name + " lists " + s + " twice", f.name);
+            if (!seen.insert(s).second) return invalid(f.name + " lists " + s + " twice", f.name);
         }
         return ok_status();
     }
     case FieldType::Object:
         if (!v.is_object()) return bad(f, "an object", v);
-        if (v.dump().size() > 16384) return invalid(f.name + " is too large (16 KB at most)", f.name);
+        if (v.dump().size() > 16384)
+            return invalid(f.name + " is too large (16 KB at most)", f.name);
         return ok_status();
     case FieldType::Value:
-        if (v.dump().size() > 16384) return invalid(f.name + " is too large (16 KB at most)", f.name);
+        if (v.dump().size() > 16384)
+            return invalid(f.name + " is too large (16 KB at most)", f.name);
         return ok_status();
     case FieldType::Rating: {
         std::string range = "null (unrated) or " + ref_.rating_range_text();
@@ -294,9 +325,10 @@ Status Validator::check_fields(const EntitySpec& entity, const Json& fields) con
         const FieldSpec* f = entity.field(it.key());
         if (!f) {
             std::string names;
-            for (const auto& s : entity.fields) names += (names.empty() ? "" : ", ") + s.name;
-            return invalid(entity.name + " has no field \"" + it.key().substr(0, 60) + "\" (fields: " +
-                               names + ")",
+            for (const auto& s : entity.fields)
+                names += (names.empty() ? "" : ", ") + s.name;
+            return invalid(entity.name + " has no field \"" + it.key().substr(0, 60) +
+                               "\" (fields: " + names + ")",
                            it.key());
         }
         if (auto st = check_value(*f, it.value()); !st) return st;
@@ -316,7 +348,8 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
         int last = *parse_school_year(row["last_year"].get<std::string>());
         if (last - first < 2)
             return invalid("a plan covers three school years or more: last_year " +
-                               row["last_year"].get<std::string>() + " is less than two years after " +
+                               row["last_year"].get<std::string>() +
+                               " is less than two years after " +
                                row["first_year"].get<std::string>(),
                            "last_year");
     }
@@ -330,7 +363,8 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
     if (e == "benchmark" && has("due") && has("baseline_date")) {
         if (*parse_date_days(row["due"].get<std::string>()) <=
             *parse_date_days(row["baseline_date"].get<std::string>()))
-            return invalid("due " + row["due"].get<std::string>() + " must come after baseline_date " +
+            return invalid("due " + row["due"].get<std::string>() +
+                               " must come after baseline_date " +
                                row["baseline_date"].get<std::string>(),
                            "due");
     }

@@ -40,7 +40,8 @@ void fill(RowState& state, const VisitContext& v) {
 
 // The visit a row hangs off: for visits themselves, observations, and what comments and
 // conflicts point at.
-std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& entity, const std::string& id) {
+std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& entity,
+                                         const std::string& id) {
     if (entity == "visit") return rows.visit(id);
     if (entity == "observation") {
         auto obs = rows.row(*find_entity("observation"), id);
@@ -52,7 +53,9 @@ std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& ent
 
 std::string uploader_of(const Row& evidence) {
     const Json& f = evidence.fields;
-    return f.contains("uploaded_by") && f["uploaded_by"].is_string() ? f["uploaded_by"].get<std::string>() : std::string();
+    return f.contains("uploaded_by") && f["uploaded_by"].is_string()
+               ? f["uploaded_by"].get<std::string>()
+               : std::string();
 }
 
 Error unknown_entity(std::string_view entity) {
@@ -86,29 +89,36 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         return Error{ErrorCode::Conflict, spec.name + " " + plan.id + " was deleted"};
     if (existing && spec.append_only)
         return Error{ErrorCode::Conflict,
-                     spec.name + " records are kept as history and cannot be edited; add a new one"};
+                     spec.name +
+                         " records are kept as history and cannot be edited; add a new one"};
 
     Json& changed = plan.changed;
     for (auto it = req.fields.begin(); it != req.fields.end(); ++it) {
         const FieldSpec* f = spec.field(it.key());
-        Json old = existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
+        Json old =
+            existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
         if (existing && old == it.value()) continue;
         if (!existing && it.value().is_null()) continue;
-        if (existing && f->immutable && !old.is_null()) return invalid(f->name + " cannot change once set", f->name);
+        if (existing && f->immutable && !old.is_null())
+            return invalid(f->name + " cannot change once set", f->name);
         changed[it.key()] = it.value();
     }
     if (existing && changed.empty()) {
         plan.school = existing->school;
         return plan;
     }
-    if (existing && spec.name == "visit" && changed.contains("status") && changed["status"].is_null())
+    if (existing && spec.name == "visit" && changed.contains("status") &&
+        changed["status"].is_null())
         return invalid("a visit's status cannot be cleared", "status");
     // Conflict records are made by the server; a device may only resolve one.
     if (spec.name == "conflict" && actor.role != Role::Admin) {
-        if (!existing) return Error{ErrorCode::Forbidden, "conflict records are made by the server, not by devices"};
+        if (!existing)
+            return Error{ErrorCode::Forbidden,
+                         "conflict records are made by the server, not by devices"};
         for (auto it = changed.begin(); it != changed.end(); ++it)
             if (it.key() != "status" && it.key() != "resolution" && it.key() != "resolved_by")
-                return invalid("only a conflict's status, resolution and resolved_by can change", it.key());
+                return invalid("only a conflict's status, resolution and resolved_by can change",
+                               it.key());
         if (existing->fields.value("status", "open") == "resolved")
             return Error{ErrorCode::Conflict, "the conflict is resolved already"};
         if (changed.contains("status") && changed["status"] != "resolved")
@@ -124,19 +134,22 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         if (const char* author = author_field(spec.name)) {
             if (!changed.contains(author)) changed[author] = actor.id;
             if (changed[author] != actor.id)
-                return invalid(std::string(author) + " must be the writer (" + actor.id + ")", author);
+                return invalid(std::string(author) + " must be the writer (" + actor.id + ")",
+                               author);
         }
         if (spec.name == "visit") {
             if (!changed.contains("status")) changed["status"] = "draft";
             if (!changed.contains("team")) changed["team"] = Json::array({actor.id});
         }
         if (spec.name == "conflict" && !changed.contains("status")) changed["status"] = "open";
-        if ((spec.name == "comment" || spec.name == "review") && !changed.contains("at")) changed["at"] = now_utc;
+        if ((spec.name == "comment" || spec.name == "review") && !changed.contains("at"))
+            changed["at"] = now_utc;
         if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
 
     Json merged = existing ? existing->fields : Json::object();
-    for (auto it = changed.begin(); it != changed.end(); ++it) merged[it.key()] = it.value();
+    for (auto it = changed.begin(); it != changed.end(); ++it)
+        merged[it.key()] = it.value();
 
     // The row's school: its own, its parent's, or the one asked for.
     std::string& school = plan.school;
@@ -154,31 +167,41 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         }
         if (!merged.contains(parent_field) || !merged[parent_field].is_string())
             return invalid(spec.name + " needs " + parent_field, parent_field);
-        if (!find_entity(parent_entity)) return invalid(spec.name + " cannot hang off \"" + parent_entity + "\"");
+        if (!find_entity(parent_entity))
+            return invalid(spec.name + " cannot hang off \"" + parent_entity + "\"");
         const std::string parent_id = merged[parent_field].get<std::string>();
         parent = rows.row(*find_entity(parent_entity), parent_id);
         if (!parent)
-            return Error{ErrorCode::NotFound, parent_entity + " " + parent_id + " is not " + rows.where(), parent_field};
+            return Error{ErrorCode::NotFound,
+                         parent_entity + " " + parent_id + " is not " + rows.where(), parent_field};
         if (parent->deleted)
-            return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted", parent_field};
+            return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted",
+                         parent_field};
         school = parent->school;
-    } else if (spec.name == "school" || spec.scope == ScopeKind::District || spec.scope == ScopeKind::Region) {
+    } else if (spec.name == "school" || spec.scope == ScopeKind::District ||
+               spec.scope == ScopeKind::Region) {
         school = plan.id;
     } else if (spec.scope == ScopeKind::School) {
         school = req.school;
         if (school.empty()) return invalid(spec.name + " needs the school it belongs to", "school");
         if (!is_uuid(school))
-            return invalid("school must be a school id (UUID), got \"" + school.substr(0, 60) + "\"", "school");
+            return invalid("school must be a school id (UUID), got \"" + school.substr(0, 60) +
+                               "\"",
+                           "school");
     }
     if (!req.school.empty() && req.school != school)
-        return invalid(spec.name + " belongs to school " + school + ", not " + req.school, "school");
+        return invalid(spec.name + " belongs to school " + school + ", not " + req.school,
+                       "school");
 
     std::optional<VisitContext> observed_visit;
     if (spec.name == "observation") {
-        if (parent) observed_visit = context_of(parent->fields);
-        else if (merged.contains("visit")) observed_visit = rows.visit(merged["visit"].get<std::string>());
+        if (parent)
+            observed_visit = context_of(parent->fields);
+        else if (merged.contains("visit"))
+            observed_visit = rows.visit(merged["visit"].get<std::string>());
         if (observed_visit && observed_visit->deleted)
-            return Error{ErrorCode::Conflict, "visit " + merged.value("visit", "") + " was deleted"};
+            return Error{ErrorCode::Conflict,
+                         "visit " + merged.value("visit", "") + " was deleted"};
         if (observed_visit) merged["rubric_of_visit"] = observed_visit->rubric;
     }
     if (auto st = validator.check_row(spec, merged); !st) return st.error();
@@ -187,14 +210,20 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     // Where the row lives, and the state that decides who may touch it.
     Place place;
     switch (spec.scope) {
-    case ScopeKind::Global: break;
-    case ScopeKind::Region: place.region = plan.id; break;
-    case ScopeKind::District: place = Place{"", plan.id, merged.value("region", "")}; break;
+    case ScopeKind::Global:
+        break;
+    case ScopeKind::Region:
+        place.region = plan.id;
+        break;
+    case ScopeKind::District:
+        place = Place{"", plan.id, merged.value("region", "")};
+        break;
     case ScopeKind::School:
         if (spec.name == "school") {
             place.school = plan.id;
             place.district = merged.value("district", "");
-            if (auto d = rows.row(*find_entity("district"), place.district)) place.region = d->fields.value("region", "");
+            if (auto d = rows.row(*find_entity("district"), place.district))
+                place.region = d->fields.value("region", "");
         } else {
             auto p = rows.place_of_school(school);
             if (!p) return p.error();
@@ -210,32 +239,39 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
             int from = status_rank(from_text);
             int to = status_rank(changed["status"].get<std::string>());
             if (to < from)
-                return Error{ErrorCode::Conflict,
-                             "a " + from_text + " visit cannot go back to " + changed["status"].get<std::string>()};
-            if (to > from + 1) return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
+                return Error{ErrorCode::Conflict, "a " + from_text + " visit cannot go back to " +
+                                                      changed["status"].get<std::string>()};
+            if (to > from + 1)
+                return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
         }
         state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
     } else if (spec.name == "observation") {
         if (observed_visit) fill(state, *observed_visit);
     } else if (spec.name == "comment") {
-        if (auto v = owning_visit(rows, merged.value("target_entity", ""), merged.value("target", ""))) fill(state, *v);
+        if (auto v =
+                owning_visit(rows, merged.value("target_entity", ""), merged.value("target", "")))
+            fill(state, *v);
     } else if (spec.name == "conflict") {
         state.conflicted_entity = merged.value("entity", "");
-        if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", ""))) fill(state, *v);
+        if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", "")))
+            fill(state, *v);
     } else if (spec.name == "evidence" && existing) {
         state.evidence_uploader = uploader_of(*existing);
     }
-    if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
+    if (auto d = decide(actor, Access::Write, spec, place, state); !d)
+        return Error{ErrorCode::Forbidden, d.reason};
 
     // Evidence may link only rows of its own school.
     if (spec.name == "evidence") {
-        for (const auto& [field, entity] : {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"}}) {
+        for (const auto& [field, entity] :
+             {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"}}) {
             if (!changed.contains(field) || !changed[field].is_array()) continue;
             for (const auto& id : changed[field]) {
                 auto linked = rows.row(*find_entity(entity), id.get<std::string>());
                 if (!linked || linked->deleted || linked->school != school)
-                    return invalid(std::string(field) + " names " + entity + " " + id.get<std::string>() +
-                                       ", which is not a " + entity + " of this school",
+                    return invalid(std::string(field) + " names " + entity + " " +
+                                       id.get<std::string>() + ", which is not a " + entity +
+                                       " of this school",
                                    field);
             }
         }
@@ -243,13 +279,16 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     // A reading is of something measured, not of the future.
     if (spec.name == "reading" && changed.contains("date") && now_utc.size() >= 10 &&
         changed["date"].get<std::string>() > now_utc.substr(0, 10)) {
-        if (*parse_date_days(changed["date"].get<std::string>()) > *parse_date_days(now_utc.substr(0, 10)) + 1)
-            return invalid("date " + changed["date"].get<std::string>() + " is in the future", "date");
+        if (*parse_date_days(changed["date"].get<std::string>()) >
+            *parse_date_days(now_utc.substr(0, 10)) + 1)
+            return invalid("date " + changed["date"].get<std::string>() + " is in the future",
+                           "date");
     }
     return plan;
 }
 
-Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity, std::string_view id) {
+Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity,
+                              std::string_view id) {
     WritePlan plan;
     plan.spec = find_entity(entity);
     if (!plan.spec) return unknown_entity(entity);
@@ -258,9 +297,11 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     plan.is_delete = true;
     if (auto st = check_row_id(spec, id); !st) return st.error();
     if (spec.append_only)
-        return Error{ErrorCode::Conflict, spec.name + " records are kept as history and cannot be deleted"};
+        return Error{ErrorCode::Conflict,
+                     spec.name + " records are kept as history and cannot be deleted"};
     if (spec.name == "conflict" && actor.role != Role::Admin)
-        return Error{ErrorCode::Forbidden, "conflict records keep both values; resolve one instead of deleting it"};
+        return Error{ErrorCode::Forbidden,
+                     "conflict records keep both values; resolve one instead of deleting it"};
     plan.existing = rows.row(spec, id);
     if (!plan.existing)
         return Error{ErrorCode::NotFound, spec.name + " " + plan.id + " is not " + rows.where()};
@@ -273,7 +314,8 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
         if (spec.name == "school") {
             place.school = plan.id;
             place.district = existing.fields.value("district", "");
-            if (auto d = rows.row(*find_entity("district"), place.district)) place.region = d->fields.value("region", "");
+            if (auto d = rows.row(*find_entity("district"), place.district))
+                place.region = d->fields.value("region", "");
         } else {
             auto p = rows.place_of_school(existing.school);
             if (!p) return p.error();
@@ -287,14 +329,17 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     RowState state;
     if (auto v = owning_visit(rows, spec.name, plan.id)) fill(state, *v);
     if (spec.name == "comment")
-        if (auto v = owning_visit(rows, existing.fields.value("target_entity", ""), existing.fields.value("target", "")))
+        if (auto v = owning_visit(rows, existing.fields.value("target_entity", ""),
+                                  existing.fields.value("target", "")))
             fill(state, *v);
     if (spec.name == "conflict") {
         state.conflicted_entity = existing.fields.value("entity", "");
-        if (auto v = owning_visit(rows, state.conflicted_entity, existing.fields.value("row", ""))) fill(state, *v);
+        if (auto v = owning_visit(rows, state.conflicted_entity, existing.fields.value("row", "")))
+            fill(state, *v);
     }
     if (spec.name == "evidence") state.evidence_uploader = uploader_of(existing);
-    if (auto d = decide(actor, Access::Write, spec, place, state); !d) return Error{ErrorCode::Forbidden, d.reason};
+    if (auto d = decide(actor, Access::Write, spec, place, state); !d)
+        return Error{ErrorCode::Forbidden, d.reason};
     return plan;
 }
 

@@ -18,9 +18,11 @@
 namespace sitevisit::platform {
 
 QString new_photo_path(const QString& folder) {
-    const QString stem = QStringLiteral("photo-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"));
+    const QString stem = QStringLiteral("photo-") + QDateTime::currentDateTime().toString(
+                                                        QStringLiteral("yyyyMMdd-HHmmss-zzz"));
     QString path = QDir(folder).filePath(stem + QStringLiteral(".jpg"));
-    for (int n = 2; QFileInfo::exists(path); ++n) path = QDir(folder).filePath(stem + QStringLiteral("-%1.jpg").arg(n));
+    for (int n = 2; QFileInfo::exists(path); ++n)
+        path = QDir(folder).filePath(stem + QStringLiteral("-%1.jpg").arg(n));
     return path;
 }
 
@@ -73,9 +75,11 @@ private:
     QImage draw(QSize size = QSize(960, 640)) const {
         QImage img(size, QImage::Format_RGB32);
         QPainter p(&img);
-        const QColor bars[] = {Qt::white, Qt::yellow, Qt::cyan, Qt::green, Qt::magenta, Qt::red, Qt::blue, Qt::black};
+        const QColor bars[] = {Qt::white,   Qt::yellow, Qt::cyan, Qt::green,
+                               Qt::magenta, Qt::red,    Qt::blue, Qt::black};
         const int w = size.width() / 8;
-        for (int i = 0; i < 8; ++i) p.fillRect(i * w, 0, i == 7 ? size.width() - 7 * w : w, size.height(), bars[i]);
+        for (int i = 0; i < 8; ++i)
+            p.fillRect(i * w, 0, i == 7 ? size.width() - 7 * w : w, size.height(), bars[i]);
         const qint64 ms = QDateTime::currentMSecsSinceEpoch();
         const int r = size.height() / 4;
         const double phase = (ms % 4000) / 4000.0;
@@ -87,8 +91,10 @@ private:
         f.setPixelSize(size.height() / 12);
         p.setFont(f);
         p.setPen(Qt::white);
-        p.fillRect(0, size.height() - size.height() / 6, size.width(), size.height() / 6, QColor(0, 0, 0, 180));
-        p.drawText(QRect(0, size.height() - size.height() / 6, size.width(), size.height() / 6), Qt::AlignCenter,
+        p.fillRect(0, size.height() - size.height() / 6, size.width(), size.height() / 6,
+                   QColor(0, 0, 0, 180));
+        p.drawText(QRect(0, size.height() - size.height() / 6, size.width(), size.height() / 6),
+                   Qt::AlignCenter,
                    QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         return img;
     }
@@ -100,7 +106,8 @@ private:
 // QImageCapture.
 class MultimediaCamera final : public Camera {
 public:
-    explicit MultimediaCamera(const QCameraDevice& device) : camera_(device), name_(device.description()) {
+    explicit MultimediaCamera(const QCameraDevice& device)
+        : camera_(device), name_(device.description()) {
         session_.setCamera(&camera_);
         session_.setImageCapture(&capture_);
         session_.setVideoSink(&sink_);
@@ -112,10 +119,15 @@ public:
         });
         connect(&camera_, &QCamera::activeChanged, this, &Camera::activeChanged);
         connect(&camera_, &QCamera::errorOccurred, this,
-                [this](QCamera::Error, const QString& message) { emit failed(tr("The camera stopped: %1").arg(message)); });
-        connect(&capture_, &QImageCapture::imageSaved, this, [this](int, const QString& path) { emit captured(path); });
+                [this](QCamera::Error, const QString& message) {
+                    emit failed(tr("The camera stopped: %1").arg(message));
+                });
+        connect(&capture_, &QImageCapture::imageSaved, this,
+                [this](int, const QString& path) { emit captured(path); });
         connect(&capture_, &QImageCapture::errorOccurred, this,
-                [this](int, QImageCapture::Error, const QString& message) { emit failed(tr("The photo was not taken: %1").arg(message)); });
+                [this](int, QImageCapture::Error, const QString& message) {
+                    emit failed(tr("The photo was not taken: %1").arg(message));
+                });
     }
     QString name() const override { return name_; }
     bool active() const override { return camera_.isActive(); }
@@ -158,6 +170,8 @@ std::unique_ptr<Camera> system_camera() {
     return nullptr;
 }
 
-std::unique_ptr<Camera> test_pattern_camera() { return std::make_unique<TestPatternCamera>(); }
+std::unique_ptr<Camera> test_pattern_camera() {
+    return std::make_unique<TestPatternCamera>();
+}
 
 } // namespace sitevisit::platform

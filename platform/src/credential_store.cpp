@@ -22,7 +22,9 @@ std::optional<QString> MemoryCredentialStore::read(const QString& key, QString* 
     return it->second;
 }
 
-bool MemoryCredentialStore::remove(const QString& key) { return secrets_.erase(key) > 0; }
+bool MemoryCredentialStore::remove(const QString& key) {
+    return secrets_.erase(key) > 0;
+}
 
 #ifdef SITEVISIT_HAVE_QTKEYCHAIN
 namespace {

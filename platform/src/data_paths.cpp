@@ -14,7 +14,8 @@ QString ensure(const QString& path, QString* error) {
         return {};
     }
     // The folder holds the owner's data: only they may enter it (0700).
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(path,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     return QDir(path).absolutePath();
 }
 

@@ -1,13 +1,11 @@
 #include "app_controller.h"
 
 #include "describe.h"
-
 #include "sitevisit/platform/camera.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
-
 #include <map>
 
 namespace sitevisit::app {
@@ -18,11 +16,14 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
     connect(engine_.get(), &client::SyncEngine::stateChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::countsChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::progressChanged, this, &AppController::syncChanged);
-    connect(engine_.get(), &client::SyncEngine::finished, this, [this](bool) { emit dataChanged(); });
+    connect(engine_.get(), &client::SyncEngine::finished, this,
+            [this](bool) { emit dataChanged(); });
     connect(engine_.get(), &client::SyncEngine::storeReset, this, [this] {
         // The files of the person before go with their rows.
-        const QString dir = QFileInfo(QString::fromStdString(store_->database().path())).absolutePath();
-        for (const char* sub : {"files", "attachments", "captures"}) QDir(dir + QLatin1Char('/') + QLatin1String(sub)).removeRecursively();
+        const QString dir =
+            QFileInfo(QString::fromStdString(store_->database().path())).absolutePath();
+        for (const char* sub : {"files", "attachments", "captures"})
+            QDir(dir + QLatin1Char('/') + QLatin1String(sub)).removeRecursively();
         emit dataChanged();
     });
     // Signed in before over plain http to another machine: the sign-in form asks for https.
@@ -31,7 +32,9 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
 
 AppController::~AppController() = default;
 
-bool AppController::signedIn() const { return !engine_->sessionInsecure() && engine_->user().has_value(); }
+bool AppController::signedIn() const {
+    return !engine_->sessionInsecure() && engine_->user().has_value();
+}
 
 QString AppController::userName() const {
     auto u = engine_->user();
@@ -49,9 +52,13 @@ void AppController::setCamera(std::unique_ptr<platform::Camera> camera) {
     emit cameraChanged();
 }
 
-QObject* AppController::camera() const { return camera_.get(); }
+QObject* AppController::camera() const {
+    return camera_.get();
+}
 
-QString AppController::cameraName() const { return camera_ ? camera_->name() : QString(); }
+QString AppController::cameraName() const {
+    return camera_ ? camera_->name() : QString();
+}
 
 void AppController::startCamera() {
     if (camera_) camera_->start();
@@ -66,7 +73,8 @@ void AppController::takePhoto() {
         emit photoFailed(tr("This device has no camera; choose a file instead."));
         return;
     }
-    camera_->capture(QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() + QStringLiteral("/captures"));
+    camera_->capture(QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() +
+                     QStringLiteral("/captures"));
 }
 
 bool AppController::canReview() const {
@@ -78,11 +86,16 @@ QString AppController::userRole() const {
     auto u = engine_->user();
     if (!u) return {};
     switch (u->role) {
-    case Role::Admin: return tr("Admin");
-    case Role::RegionalDirector: return tr("Regional director");
-    case Role::AssistanceLead: return tr("Assistance Lead");
-    case Role::Principal: return tr("Principal");
-    case Role::Receiver: return tr("Receiver");
+    case Role::Admin:
+        return tr("Admin");
+    case Role::RegionalDirector:
+        return tr("Regional director");
+    case Role::AssistanceLead:
+        return tr("Assistance Lead");
+    case Role::Principal:
+        return tr("Principal");
+    case Role::Receiver:
+        return tr("Receiver");
     }
     return {};
 }
@@ -95,11 +108,16 @@ QString AppController::serverUrl() const {
 QString AppController::syncState() const {
     using S = client::SyncEngine::State;
     switch (engine_->state()) {
-    case S::Offline: return QStringLiteral("offline");
-    case S::Syncing: return QStringLiteral("syncing");
-    case S::UpToDate: return QStringLiteral("upToDate");
-    case S::NeedsSignIn: return QStringLiteral("needsSignIn");
-    case S::Error: return QStringLiteral("error");
+    case S::Offline:
+        return QStringLiteral("offline");
+    case S::Syncing:
+        return QStringLiteral("syncing");
+    case S::UpToDate:
+        return QStringLiteral("upToDate");
+    case S::NeedsSignIn:
+        return QStringLiteral("needsSignIn");
+    case S::Error:
+        return QStringLiteral("error");
     }
     return {};
 }
@@ -109,15 +127,23 @@ QString AppController::syncMessage() const {
     const int pending = engine_->pendingChanges();
     const QString waiting = tr("%n change(s) waiting", nullptr, pending);
     switch (engine_->state()) {
-    case S::Syncing: return pending == 0 ? tr("Syncing…") : tr("Syncing… %1").arg(waiting);
-    case S::UpToDate: return pending == 0 ? tr("Up to date") : waiting;
+    case S::Syncing:
+        return pending == 0 ? tr("Syncing…") : tr("Syncing… %1").arg(waiting);
+    case S::UpToDate:
+        return pending == 0 ? tr("Up to date") : waiting;
     case S::Offline:
         if (!engine_->lastSync().isValid() && engine_->errorString().isEmpty())
             return pending == 0 ? tr("Not synced yet") : tr("Not synced yet — %1").arg(waiting);
-        return pending == 0 ? tr("Offline") : tr("Offline — %n change(s) saved on this device", nullptr, pending);
+        return pending == 0 ? tr("Offline")
+                            : tr("Offline — %n change(s) saved on this device", nullptr, pending);
     case S::NeedsSignIn:
-        return pending == 0 ? tr("Sign in again to sync") : tr("Sign in again to send %n change(s); nothing on this device is lost", nullptr, pending);
-    case S::Error: return pending == 0 ? engine_->errorString() : tr("%1 (%2)").arg(engine_->errorString(), waiting);
+        return pending == 0
+                   ? tr("Sign in again to sync")
+                   : tr("Sign in again to send %n change(s); nothing on this device is lost",
+                        nullptr, pending);
+    case S::Error:
+        return pending == 0 ? engine_->errorString()
+                            : tr("%1 (%2)").arg(engine_->errorString(), waiting);
     }
     return {};
 }
@@ -126,9 +152,12 @@ QString AppController::syncDetail() const {
     if (engine_->state() != client::SyncEngine::State::Syncing) return {};
     const auto p = engine_->progress();
     QStringList parts;
-    if (p.changes_total > 0) parts << tr("%1 of %n change(s)", nullptr, p.changes_total).arg(p.changes_done);
+    if (p.changes_total > 0)
+        parts << tr("%1 of %n change(s)", nullptr, p.changes_total).arg(p.changes_done);
     if (p.bytes_total > 0)
-        parts << tr("%1 of %2").arg(QLocale().formattedDataSize(p.bytes_done), QLocale().formattedDataSize(p.bytes_total));
+        parts << tr("%1 of %2")
+                     .arg(QLocale().formattedDataSize(p.bytes_done),
+                          QLocale().formattedDataSize(p.bytes_total));
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -139,7 +168,8 @@ QString AppController::signInServer() const {
 }
 
 QString AppController::signInEmail() const {
-    if (auto s = store_->session(); s && *s) return QString::fromStdString((*s)->user.value("email", ""));
+    if (auto s = store_->session(); s && *s)
+        return QString::fromStdString((*s)->user.value("email", ""));
     auto last = store_->last_sign_in();
     return last ? QString::fromStdString(last->second) : QString();
 }
@@ -154,8 +184,10 @@ QVariantList AppController::refusedList() const {
         for (const auto& [name, value] : e.change.fields.items()) {
             const FieldSpec* field = spec ? spec->field(name) : nullptr;
             // Which visit, which indicator: already said by describe_row.
-            if (field && (field->type == FieldType::Uuid || field->type == FieldType::Indicator)) continue;
-            values << tr("%1 %2").arg(QString::fromStdString(name), describe_value(*store_, field, value));
+            if (field && (field->type == FieldType::Uuid || field->type == FieldType::Indicator))
+                continue;
+            values << tr("%1 %2").arg(QString::fromStdString(name),
+                                      describe_value(*store_, field, value));
         }
         if (e.change.kind == ChangeKind::Delete) values << tr("deleted");
         out << QVariantMap{{"what", describe_row(*store_, e.change.entity, e.change.id)},
@@ -187,14 +219,16 @@ double AppController::syncProgress() const {
     return std::min(1.0, (p.changes_done + p.bytes_done / 4096.0) / total);
 }
 
-void AppController::signIn(const QString& server, const QString& email, const QString& password, const QString& caFile) {
+void AppController::signIn(const QString& server, const QString& email, const QString& password,
+                           const QString& caFile) {
     if (server.trimmed().isEmpty() || email.trimmed().isEmpty() || password.isEmpty()) {
         sign_in_error_ = tr("Enter the server address, your email and your password.");
         emit busyChanged();
         return;
     }
     const QUrl url = QUrl::fromUserInput(server.trimmed());
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+    if (!url.isValid() ||
+        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
         sign_in_error_ = tr("The server address should look like https://sitevisit.example.org");
         emit busyChanged();
         return;
@@ -234,13 +268,20 @@ void AppController::signOut() {
     emit sessionChanged();
 }
 
-void AppController::syncNow() { engine_->syncNow(); }
+void AppController::syncNow() {
+    engine_->syncNow();
+}
 
 Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
     auto s = store_->session();
-    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
-    const QString work = QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() + QStringLiteral("/attachments");
-    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(), work, limit);
+    const std::int64_t limit =
+        s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024)
+                : 100LL * 1024 * 1024;
+    const QString work =
+        QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() +
+        QStringLiteral("/attachments");
+    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(),
+                                        work, limit);
     if (!a) return a.error();
     if (auto st = store_->queue_blob({a->sha256, a->path, a->size, "up"}); !st) return st.error();
     return a;
@@ -249,7 +290,8 @@ Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
 QString AppController::suggestedSchool() const {
     std::map<std::string, int> visits;
     if (auto v = store_->list("visit"))
-        for (const auto& r : *v) ++visits[r.school];
+        for (const auto& r : *v)
+            ++visits[r.school];
     std::string best;
     int most = -1;
     if (auto s = store_->list("school"))
@@ -267,7 +309,8 @@ QString AppController::suggestedVisit() const {
     if (auto v = store_->list("visit"))
         for (const auto& r : *v) {
             const std::string date = r.fields.value("start_date", "");
-            if (u && r.fields.value("status", "") == "draft" && r.fields.value("team", Json::array()).dump().find(u->id) != std::string::npos)
+            if (u && r.fields.value("status", "") == "draft" &&
+                r.fields.value("team", Json::array()).dump().find(u->id) != std::string::npos)
                 draft = r.id;
             if (date > latest_date) {
                 latest_date = date;

@@ -6,7 +6,6 @@
 
 #include <QNetworkAccessManager>
 #include <QObject>
-
 #include <memory>
 
 namespace sitevisit::platform {
@@ -126,8 +125,7 @@ private:
 
 // Points a view model at the app (QML hands it over as a QObject*) and has it reload whenever
 // the app's rows change. False when it already pointed there.
-template <class Model>
-bool follow_app(Model* model, AppController*& current, QObject* app) {
+template <class Model> bool follow_app(Model* model, AppController*& current, QObject* app) {
     auto* next = qobject_cast<AppController*>(app);
     if (next == current) return false;
     if (current) QObject::disconnect(current, nullptr, model, nullptr);

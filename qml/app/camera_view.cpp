@@ -6,7 +6,9 @@
 
 namespace sitevisit::app {
 
-QObject* CameraView::camera() const { return camera_.data(); }
+QObject* CameraView::camera() const {
+    return camera_.data();
+}
 
 void CameraView::setCamera(QObject* camera) {
     auto* c = qobject_cast<platform::Camera*>(camera);
@@ -22,7 +24,9 @@ void CameraView::setCamera(QObject* camera) {
     update();
 }
 
-bool CameraView::hasFrame() const { return camera_ && !camera_->frame().isNull(); }
+bool CameraView::hasFrame() const {
+    return camera_ && !camera_->frame().isNull();
+}
 
 void CameraView::paint(QPainter* painter) {
     painter->fillRect(boundingRect(), Qt::black);
@@ -31,7 +35,8 @@ void CameraView::paint(QPainter* painter) {
     if (frame.isNull()) return;
     QSizeF fitted = frame.size();
     fitted.scale(size(), Qt::KeepAspectRatio);
-    const QRectF target((width() - fitted.width()) / 2, (height() - fitted.height()) / 2, fitted.width(), fitted.height());
+    const QRectF target((width() - fitted.width()) / 2, (height() - fitted.height()) / 2,
+                        fitted.width(), fitted.height());
     painter->setRenderHint(QPainter::SmoothPixmapTransform);
     painter->drawImage(target, frame);
 }

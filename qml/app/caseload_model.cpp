@@ -3,7 +3,6 @@
 #include "app_controller.h"
 
 #include <QDate>
-
 #include <map>
 
 namespace sitevisit::app {
@@ -20,34 +19,49 @@ QString designation_label(const std::string& value) {
 
 } // namespace
 
-CaseloadModel::CaseloadModel(QObject* parent) : QAbstractListModel(parent) {}
+CaseloadModel::CaseloadModel(QObject* parent) : QAbstractListModel(parent) {
+}
 
-int CaseloadModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(schools_.size()); }
+int CaseloadModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(schools_.size());
+}
 
 QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const School& s = schools_.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case NameRole: return s.name;
-    case SchoolIdRole: return s.id;
-    case DistrictRole: return s.district;
-    case DesignationRole: return s.designation;
-    case LevelRole: return s.level;
-    case LastVisitRole: return s.last_visit;
-    case NextVisitRole: return s.next_visit;
-    case ReceivershipRole: return s.receivership;
+    case NameRole:
+        return s.name;
+    case SchoolIdRole:
+        return s.id;
+    case DistrictRole:
+        return s.district;
+    case DesignationRole:
+        return s.designation;
+    case LevelRole:
+        return s.level;
+    case LastVisitRole:
+        return s.last_visit;
+    case NextVisitRole:
+        return s.next_visit;
+    case ReceivershipRole:
+        return s.receivership;
     }
     return {};
 }
 
 QHash<int, QByteArray> CaseloadModel::roleNames() const {
-    return {{SchoolIdRole, "schoolId"},       {NameRole, "name"},           {DistrictRole, "district"},
-            {DesignationRole, "designation"}, {LevelRole, "level"},         {LastVisitRole, "lastVisit"},
-            {NextVisitRole, "nextVisit"},     {ReceivershipRole, "receivership"}};
+    return {{SchoolIdRole, "schoolId"},   {NameRole, "name"},
+            {DistrictRole, "district"},   {DesignationRole, "designation"},
+            {LevelRole, "level"},         {LastVisitRole, "lastVisit"},
+            {NextVisitRole, "nextVisit"}, {ReceivershipRole, "receivership"}};
 }
 
-QObject* CaseloadModel::app() const { return app_; }
+QObject* CaseloadModel::app() const {
+    return app_;
+}
 
 void CaseloadModel::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
@@ -63,7 +77,8 @@ void CaseloadModel::reload() {
         Store& store = app_->store();
         std::map<std::string, std::string> district_name;
         if (auto d = store.list("district"))
-            for (const auto& r : *d) district_name[r.id] = r.fields.value("name", "");
+            for (const auto& r : *d)
+                district_name[r.id] = r.fields.value("name", "");
         const QString today = QDate::currentDate().toString(Qt::ISODate);
         std::map<std::string, std::pair<QString, QString>> visits; // school -> last, next
         if (auto v = store.list("visit"))
@@ -85,7 +100,8 @@ void CaseloadModel::reload() {
                               QString::fromStdString(r.fields.value("level", "")),
                               visits[r.id].first,
                               visits[r.id].second,
-                              r.fields.value("designation", "none") == "chronically_underperforming"};
+                              r.fields.value("designation", "none") ==
+                                  "chronically_underperforming"};
                 schools_.push_back(school);
             }
         std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {

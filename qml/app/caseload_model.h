@@ -15,8 +15,16 @@ class CaseloadModel : public QAbstractListModel {
     Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY appChanged)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Roles { SchoolIdRole = Qt::UserRole + 1, NameRole, DistrictRole, DesignationRole, LevelRole, LastVisitRole, NextVisitRole,
-                 ReceivershipRole };
+    enum Roles {
+        SchoolIdRole = Qt::UserRole + 1,
+        NameRole,
+        DistrictRole,
+        DesignationRole,
+        LevelRole,
+        LastVisitRole,
+        NextVisitRole,
+        ReceivershipRole
+    };
     Q_ENUM(Roles)
 
     explicit CaseloadModel(QObject* parent = nullptr);

@@ -2,7 +2,6 @@
 
 #include "app_controller.h"
 #include "describe.h"
-
 #include "sitevisit/core/hlc.h"
 
 #include <QDateTime>
@@ -10,32 +9,46 @@
 namespace sitevisit::app {
 
 QVariant ConflictsModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const Item& i = items_.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case WhatRole: return i.what;
-    case ConflictIdRole: return i.id;
-    case KeptValueRole: return i.kept;
-    case KeptByRole: return i.kept_by;
-    case KeptWhenRole: return i.kept_when;
-    case OtherValueRole: return i.other;
-    case OtherByRole: return i.other_by;
-    case OtherWhenRole: return i.other_when;
-    case EditTextRole: return i.edit_text;
-    case FieldHintRole: return i.hint;
+    case WhatRole:
+        return i.what;
+    case ConflictIdRole:
+        return i.id;
+    case KeptValueRole:
+        return i.kept;
+    case KeptByRole:
+        return i.kept_by;
+    case KeptWhenRole:
+        return i.kept_when;
+    case OtherValueRole:
+        return i.other;
+    case OtherByRole:
+        return i.other_by;
+    case OtherWhenRole:
+        return i.other_when;
+    case EditTextRole:
+        return i.edit_text;
+    case FieldHintRole:
+        return i.hint;
     }
     return {};
 }
 
 QHash<int, QByteArray> ConflictsModel::roleNames() const {
-    return {{ConflictIdRole, "conflictId"}, {WhatRole, "what"},           {KeptValueRole, "keptValue"},
-            {KeptByRole, "keptBy"},         {KeptWhenRole, "keptWhen"},   {OtherValueRole, "otherValue"},
+    return {{ConflictIdRole, "conflictId"}, {WhatRole, "what"},
+            {KeptValueRole, "keptValue"},   {KeptByRole, "keptBy"},
+            {KeptWhenRole, "keptWhen"},     {OtherValueRole, "otherValue"},
             {OtherByRole, "otherBy"},       {OtherWhenRole, "otherWhen"},
             {EditTextRole, "editText"},     {FieldHintRole, "fieldHint"}};
 }
 
-QObject* ConflictsModel::app() const { return app_; }
+QObject* ConflictsModel::app() const {
+    return app_;
+}
 
 void ConflictsModel::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
@@ -62,17 +75,23 @@ QString hint(const FieldSpec* f, const Reference& ref) {
             .arg(ref.max_rating())
             .arg(QString::fromStdString(ref.continuum().back().label));
     case FieldType::Integer:
-        if (f->min && f->max) return ConflictsModel::tr("A whole number from %1 to %2").arg(*f->min).arg(*f->max);
+        if (f->min && f->max)
+            return ConflictsModel::tr("A whole number from %1 to %2").arg(*f->min).arg(*f->max);
         return ConflictsModel::tr("A whole number");
-    case FieldType::Real: return ConflictsModel::tr("A number");
-    case FieldType::Bool: return ConflictsModel::tr("yes or no");
-    case FieldType::Date: return ConflictsModel::tr("A date like 2026-11-23");
+    case FieldType::Real:
+        return ConflictsModel::tr("A number");
+    case FieldType::Bool:
+        return ConflictsModel::tr("yes or no");
+    case FieldType::Date:
+        return ConflictsModel::tr("A date like 2026-11-23");
     case FieldType::Enum: {
         QStringList names;
-        for (const auto& v : f->values) names << QString::fromStdString(v.value);
+        for (const auto& v : f->values)
+            names << QString::fromStdString(v.value);
         return ConflictsModel::tr("One of: %1").arg(names.join(QStringLiteral(", ")));
     }
-    default: return ConflictsModel::tr("Another value");
+    default:
+        return ConflictsModel::tr("Another value");
     }
 }
 
@@ -84,7 +103,8 @@ const FieldSpec* field_of(const Json& conflict) {
 QString when(const std::string& hlc) {
     auto h = Hlc::parse(hlc);
     if (!h) return {};
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(h->wall_ms).toLocalTime(), QLocale::ShortFormat);
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(h->wall_ms).toLocalTime(),
+                              QLocale::ShortFormat);
 }
 
 } // namespace
@@ -96,19 +116,23 @@ void ConflictsModel::reload() {
         Store& store = app_->store();
         auto name_of = [&](const std::string& id) {
             auto u = store.get("user", id);
-            return u.ok() && *u ? QString::fromStdString((*u)->fields.value("name", id)) : QString::fromStdString(id);
+            return u.ok() && *u ? QString::fromStdString((*u)->fields.value("name", id))
+                                : QString::fromStdString(id);
         };
         if (auto rows = store.list("conflict", "status", "open"))
             for (const auto& r : *rows) {
                 const Json& f = r.fields;
                 const FieldSpec* field = field_of(f);
-                const QString what = tr("%1: %2").arg(describe_row(store, f.value("entity", ""), f.value("row", "")),
-                                                      QString::fromStdString(f.value("field", "")));
-                items_.push_back({QString::fromStdString(r.id), what, describe_value(store, field, f.value("winner_value", Json())),
-                                  name_of(f.value("winner_author", "")), when(f.value("winner_hlc", "")),
-                                  describe_value(store, field, f.value("loser_value", Json())), name_of(f.value("loser_author", "")),
-                                  when(f.value("loser_hlc", "")), editable(f.value("winner_value", Json())),
-                                  hint(field, store.reference())});
+                const QString what =
+                    tr("%1: %2").arg(describe_row(store, f.value("entity", ""), f.value("row", "")),
+                                     QString::fromStdString(f.value("field", "")));
+                items_.push_back(
+                    {QString::fromStdString(r.id), what,
+                     describe_value(store, field, f.value("winner_value", Json())),
+                     name_of(f.value("winner_author", "")), when(f.value("winner_hlc", "")),
+                     describe_value(store, field, f.value("loser_value", Json())),
+                     name_of(f.value("loser_author", "")), when(f.value("loser_hlc", "")),
+                     editable(f.value("winner_value", Json())), hint(field, store.reference())});
             }
     }
     endResetModel();
@@ -120,7 +144,8 @@ bool ConflictsModel::resolve(const QString& conflictId, bool keepWinner) {
     auto c = app_->store().get("conflict", conflictId.toStdString());
     if (!c.ok() || !*c) return false;
     const Json& f = (*c)->fields;
-    return settle(conflictId, keepWinner ? f.value("winner_value", Json()) : f.value("loser_value", Json()));
+    return settle(conflictId,
+                  keepWinner ? f.value("winner_value", Json()) : f.value("loser_value", Json()));
 }
 
 bool ConflictsModel::resolveWith(const QString& conflictId, const QString& text) {

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "sitevisit/core/json.h"
+
 #include <QAbstractListModel>
 #include <QQmlEngine>
-
-#include "sitevisit/core/json.h"
 
 namespace sitevisit::app {
 
@@ -17,9 +17,22 @@ class ConflictsModel : public QAbstractListModel {
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY countChanged)
 public:
-    enum Roles { ConflictIdRole = Qt::UserRole + 1, WhatRole, KeptValueRole, KeptByRole, KeptWhenRole, OtherValueRole, OtherByRole, OtherWhenRole, EditTextRole, FieldHintRole };
+    enum Roles {
+        ConflictIdRole = Qt::UserRole + 1,
+        WhatRole,
+        KeptValueRole,
+        KeptByRole,
+        KeptWhenRole,
+        OtherValueRole,
+        OtherByRole,
+        OtherWhenRole,
+        EditTextRole,
+        FieldHintRole
+    };
     explicit ConflictsModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
-    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    int rowCount(const QModelIndex& parent = {}) const override {
+        return parent.isValid() ? 0 : int(items_.size());
+    }
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
     QObject* app() const;

@@ -1,13 +1,11 @@
 #include "dashboard_model.h"
 
 #include "app_controller.h"
-
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
 #include <QDate>
 #include <QLocale>
-
 #include <map>
 
 namespace sitevisit::app {
@@ -15,8 +13,9 @@ namespace sitevisit::app {
 namespace {
 
 // Order of concern: what needs a receiver's attention first.
-constexpr BenchmarkStatus kOrder[] = {BenchmarkStatus::OffTrack, BenchmarkStatus::NotMet, BenchmarkStatus::AtRisk,
-                                      BenchmarkStatus::NoData,   BenchmarkStatus::OnTrack, BenchmarkStatus::Met};
+constexpr BenchmarkStatus kOrder[] = {BenchmarkStatus::OffTrack, BenchmarkStatus::NotMet,
+                                      BenchmarkStatus::AtRisk,   BenchmarkStatus::NoData,
+                                      BenchmarkStatus::OnTrack,  BenchmarkStatus::Met};
 
 int rank_of(BenchmarkStatus s) {
     for (int i = 0; i < int(std::size(kOrder)); ++i)
@@ -24,38 +23,56 @@ int rank_of(BenchmarkStatus s) {
     return int(std::size(kOrder));
 }
 
-QString number(double v) { return QLocale().toString(v, 'g', 6); }
+QString number(double v) {
+    return QLocale().toString(v, 'g', 6);
+}
 
 } // namespace
 
 QVariant DashboardModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const Item& i = items_.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case MeasureRole: return i.measure;
-    case BenchmarkIdRole: return i.benchmark;
-    case SchoolIdRole: return i.school;
-    case SchoolNameRole: return i.school_name;
-    case StatusRole: return i.status;
-    case StatusLabelRole: return i.status_label;
-    case ReasonRole: return i.reason;
-    case LatestRole: return i.latest;
-    case TargetRole: return i.target;
-    case EvidenceCountRole: return i.evidence;
-    case WaitingRole: return i.waiting;
+    case MeasureRole:
+        return i.measure;
+    case BenchmarkIdRole:
+        return i.benchmark;
+    case SchoolIdRole:
+        return i.school;
+    case SchoolNameRole:
+        return i.school_name;
+    case StatusRole:
+        return i.status;
+    case StatusLabelRole:
+        return i.status_label;
+    case ReasonRole:
+        return i.reason;
+    case LatestRole:
+        return i.latest;
+    case TargetRole:
+        return i.target;
+    case EvidenceCountRole:
+        return i.evidence;
+    case WaitingRole:
+        return i.waiting;
     }
     return {};
 }
 
 QHash<int, QByteArray> DashboardModel::roleNames() const {
-    return {{BenchmarkIdRole, "benchmarkId"}, {SchoolIdRole, "schoolId"},       {SchoolNameRole, "schoolName"},
-            {MeasureRole, "measure"},         {StatusRole, "status"},           {StatusLabelRole, "statusLabel"},
-            {ReasonRole, "reason"},           {LatestRole, "latest"},           {TargetRole, "target"},
-            {EvidenceCountRole, "evidenceCount"}, {WaitingRole, "waiting"}};
+    return {{BenchmarkIdRole, "benchmarkId"}, {SchoolIdRole, "schoolId"},
+            {SchoolNameRole, "schoolName"},   {MeasureRole, "measure"},
+            {StatusRole, "status"},           {StatusLabelRole, "statusLabel"},
+            {ReasonRole, "reason"},           {LatestRole, "latest"},
+            {TargetRole, "target"},           {EvidenceCountRole, "evidenceCount"},
+            {WaitingRole, "waiting"}};
 }
 
-QObject* DashboardModel::app() const { return app_; }
+QObject* DashboardModel::app() const {
+    return app_;
+}
 
 void DashboardModel::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
@@ -80,12 +97,14 @@ void DashboardModel::reload() {
         if (auto s = store.list("school"))
             for (const auto& r : *s) {
                 school_names[r.id] = r.fields.value("name", "");
-                names_.insert(QString::fromStdString(r.id), QString::fromStdString(school_names[r.id]));
+                names_.insert(QString::fromStdString(r.id),
+                              QString::fromStdString(school_names[r.id]));
             }
         // Evidence per benchmark, and how much of it has no decision yet.
         std::map<std::string, std::string> decided;
         if (auto rv = store.list("review"))
-            for (const auto& r : *rv) decided[r.fields.value("evidence", "")] = r.fields.value("decision", "");
+            for (const auto& r : *rv)
+                decided[r.fields.value("evidence", "")] = r.fields.value("decision", "");
         std::map<std::string, std::pair<int, int>> evidence; // benchmark -> {all, waiting}
         if (auto ev = store.list("evidence"))
             for (const auto& e : *ev)
@@ -109,15 +128,19 @@ void DashboardModel::reload() {
                 i.measure = QString::fromStdString(b.fields.value("measure", ""));
                 i.status = QString::fromLatin1(to_string(status));
                 i.status_label = tr(label(status));
-                i.reason = report ? QString::fromStdString(report->reason) : QString::fromStdString(report.error().message);
+                i.reason = report ? QString::fromStdString(report->reason)
+                                  : QString::fromStdString(report.error().message);
                 const QString unit = QString::fromStdString(b.fields.value("unit", ""));
                 if (report && report->latest)
-                    i.latest = tr("%1%2 on %3")
-                                   .arg(number(report->latest->value), unit.isEmpty() ? QString() : QStringLiteral(" ") + unit,
-                                        QString::fromStdString(format_date_days(report->latest->day)));
+                    i.latest =
+                        tr("%1%2 on %3")
+                            .arg(number(report->latest->value),
+                                 unit.isEmpty() ? QString() : QStringLiteral(" ") + unit,
+                                 QString::fromStdString(format_date_days(report->latest->day)));
                 if (auto line = benchmark_line(b.fields))
                     i.target = tr("%1%2 by %3")
-                                   .arg(number(line->target), unit.isEmpty() ? QString() : QStringLiteral(" ") + unit,
+                                   .arg(number(line->target),
+                                        unit.isEmpty() ? QString() : QStringLiteral(" ") + unit,
                                         QString::fromStdString(format_date_days(line->due_day)));
                 std::tie(i.evidence, i.waiting) = evidence[b.id];
                 i.rank = rank_of(status);
@@ -131,7 +154,9 @@ void DashboardModel::reload() {
         });
     }
     for (BenchmarkStatus s : kOrder)
-        summary_.push_back(QVariantMap{{"status", QString::fromLatin1(to_string(s))}, {"label", tr(label(s))}, {"count", counts[s]}});
+        summary_.push_back(QVariantMap{{"status", QString::fromLatin1(to_string(s))},
+                                       {"label", tr(label(s))},
+                                       {"count", counts[s]}});
     endResetModel();
     emit changed();
 }

@@ -19,11 +19,22 @@ class DashboardModel : public QAbstractListModel {
     Q_PROPERTY(int count READ rowCount NOTIFY changed)
 public:
     enum Roles {
-        BenchmarkIdRole = Qt::UserRole + 1, SchoolIdRole, SchoolNameRole, MeasureRole, StatusRole, StatusLabelRole,
-        ReasonRole, LatestRole, TargetRole, EvidenceCountRole, WaitingRole
+        BenchmarkIdRole = Qt::UserRole + 1,
+        SchoolIdRole,
+        SchoolNameRole,
+        MeasureRole,
+        StatusRole,
+        StatusLabelRole,
+        ReasonRole,
+        LatestRole,
+        TargetRole,
+        EvidenceCountRole,
+        WaitingRole
     };
     explicit DashboardModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
-    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    int rowCount(const QModelIndex& parent = {}) const override {
+        return parent.isValid() ? 0 : int(items_.size());
+    }
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
@@ -43,7 +54,8 @@ signals:
 
 private:
     struct Item {
-        QString benchmark, school, school_name, measure, status, status_label, reason, latest, target;
+        QString benchmark, school, school_name, measure, status, status_label, reason, latest,
+            target;
         int evidence = 0, waiting = 0, rank = 0;
     };
     AppController* app_ = nullptr;

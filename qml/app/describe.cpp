@@ -6,9 +6,12 @@ namespace sitevisit::app {
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("Describe", text); }
+QString tr(const char* text) {
+    return QCoreApplication::translate("Describe", text);
+}
 
-std::string text_of(const Store& store, const std::string& entity, const std::string& id, const char* field) {
+std::string text_of(const Store& store, const std::string& entity, const std::string& id,
+                    const char* field) {
     auto r = store.get(entity, id);
     return r.ok() && *r ? (*r)->fields.value(field, std::string()) : std::string();
 }
@@ -36,7 +39,8 @@ QString describe_row(const Store& store, const std::string& entity, const std::s
         const std::string date = text_of(store, "visit", r.fields.value("visit", ""), "start_date");
         if (!date.empty()) parts << tr("visit of %1").arg(QString::fromStdString(date));
         if (auto* ind = store.reference().indicator(r.fields.value("indicator", "")))
-            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(ind->code), QString::fromStdString(ind->name));
+            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(ind->code),
+                                                 QString::fromStdString(ind->name));
     } else if (entity == "visit") {
         parts << tr("visit of %1").arg(QString::fromStdString(r.fields.value("start_date", "")));
     } else if (entity == "evidence") {
@@ -51,7 +55,8 @@ QString describe_value(const Store& store, const FieldSpec* field, const Json& v
     if (value.is_null()) return tr("(deleted)");
     if (field && field->type == FieldType::Rating && value.is_number_integer()) {
         const int rating = value.get<int>();
-        return QStringLiteral("%1 · %2").arg(rating).arg(QString::fromStdString(store.reference().rating_label(rating)));
+        return QStringLiteral("%1 · %2").arg(rating).arg(
+            QString::fromStdString(store.reference().rating_label(rating)));
     }
     if (value.is_string()) return QString::fromStdString(value.get<std::string>());
     return QString::fromStdString(value.dump());

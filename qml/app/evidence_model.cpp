@@ -1,7 +1,6 @@
 #include "evidence_model.h"
 
 #include "app_controller.h"
-
 #include "sitevisit/client/attachments.h"
 
 #include <QDate>
@@ -9,7 +8,6 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QUrl>
-
 #include <map>
 
 namespace sitevisit::app {
@@ -33,10 +31,18 @@ struct UploadStatus {
 UploadStatus upload_status(const Store::BlobJob& j) {
     if (j.state == "done") return {EvidenceModel::tr("Uploaded"), -1, false};
     if (j.state == "failed")
-        return {j.error.empty() ? EvidenceModel::tr("Upload failed") : EvidenceModel::tr("Upload failed: %1").arg(QString::fromStdString(j.error)), -1, true};
+        return {j.error.empty()
+                    ? EvidenceModel::tr("Upload failed")
+                    : EvidenceModel::tr("Upload failed: %1").arg(QString::fromStdString(j.error)),
+                -1, true};
     const double f = j.size > 0 ? double(j.sent) / double(j.size) : 0.0;
-    if (j.sent == 0) return {EvidenceModel::tr("Waiting to upload (%1)").arg(QLocale().formattedDataSize(j.size)), 0, false};
-    return {EvidenceModel::tr("Uploading %1 of %2").arg(QLocale().formattedDataSize(j.sent), QLocale().formattedDataSize(j.size)), f, false};
+    if (j.sent == 0)
+        return {
+            EvidenceModel::tr("Waiting to upload (%1)").arg(QLocale().formattedDataSize(j.size)), 0,
+            false};
+    return {EvidenceModel::tr("Uploading %1 of %2")
+                .arg(QLocale().formattedDataSize(j.sent), QLocale().formattedDataSize(j.size)),
+            f, false};
 }
 
 std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
@@ -51,40 +57,69 @@ std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
 } // namespace
 
 QVariant EvidenceModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const Item& i = items_.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case TitleRole: return i.title;
-    case EvidenceIdRole: return i.id;
-    case KindRole: return i.kind;
-    case MediaTypeRole: return i.media;
-    case SizeRole: return i.size;
-    case SchoolNameRole: return i.school_name;
-    case StateRole: return i.state;
-    case StateLabelRole: return i.state_label;
-    case LastCommentRole: return i.comment;
-    case UploadRole: return i.upload;
-    case UploadProgressRole: return i.upload_progress;
-    case UploadFailedRole: return i.upload_failed;
-    case LocalFileRole: return i.local_file;
-    case LinksRole: return i.links;
-    case DescriptionRole: return i.description;
-    case DetailRole: return i.detail;
+    case TitleRole:
+        return i.title;
+    case EvidenceIdRole:
+        return i.id;
+    case KindRole:
+        return i.kind;
+    case MediaTypeRole:
+        return i.media;
+    case SizeRole:
+        return i.size;
+    case SchoolNameRole:
+        return i.school_name;
+    case StateRole:
+        return i.state;
+    case StateLabelRole:
+        return i.state_label;
+    case LastCommentRole:
+        return i.comment;
+    case UploadRole:
+        return i.upload;
+    case UploadProgressRole:
+        return i.upload_progress;
+    case UploadFailedRole:
+        return i.upload_failed;
+    case LocalFileRole:
+        return i.local_file;
+    case LinksRole:
+        return i.links;
+    case DescriptionRole:
+        return i.description;
+    case DetailRole:
+        return i.detail;
     }
     return {};
 }
 
 QHash<int, QByteArray> EvidenceModel::roleNames() const {
-    return {{EvidenceIdRole, "evidenceId"}, {TitleRole, "title"},         {KindRole, "kind"},
-            {MediaTypeRole, "mediaType"},   {SizeRole, "size"},           {SchoolNameRole, "schoolName"},
-            {StateRole, "state"},           {StateLabelRole, "stateLabel"}, {LastCommentRole, "lastComment"},
-            {UploadRole, "upload"},         {LocalFileRole, "localFile"}, {LinksRole, "links"},
-            {DescriptionRole, "description"}, {UploadProgressRole, "uploadProgress"},
-            {UploadFailedRole, "uploadFailed"}, {DetailRole, "detail"}};
+    return {{EvidenceIdRole, "evidenceId"},
+            {TitleRole, "title"},
+            {KindRole, "kind"},
+            {MediaTypeRole, "mediaType"},
+            {SizeRole, "size"},
+            {SchoolNameRole, "schoolName"},
+            {StateRole, "state"},
+            {StateLabelRole, "stateLabel"},
+            {LastCommentRole, "lastComment"},
+            {UploadRole, "upload"},
+            {LocalFileRole, "localFile"},
+            {LinksRole, "links"},
+            {DescriptionRole, "description"},
+            {UploadProgressRole, "uploadProgress"},
+            {UploadFailedRole, "uploadFailed"},
+            {DetailRole, "detail"}};
 }
 
-QObject* EvidenceModel::app() const { return app_; }
+QObject* EvidenceModel::app() const {
+    return app_;
+}
 
 void EvidenceModel::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
@@ -101,11 +136,13 @@ void EvidenceModel::refreshUploads() {
         const auto j = jobs.find(i.sha);
         if (j == jobs.end()) continue;
         const UploadStatus u = upload_status(j->second);
-        if (u.text == i.upload && u.progress == i.upload_progress && u.failed == i.upload_failed) continue;
+        if (u.text == i.upload && u.progress == i.upload_progress && u.failed == i.upload_failed)
+            continue;
         i.upload = u.text;
         i.upload_progress = u.progress;
         i.upload_failed = u.failed;
-        emit dataChanged(index(row), index(row), {UploadRole, UploadProgressRole, UploadFailedRole});
+        emit dataChanged(index(row), index(row),
+                         {UploadRole, UploadProgressRole, UploadFailedRole});
     }
 }
 
@@ -149,54 +186,68 @@ void EvidenceModel::reload() {
         std::map<std::string, std::string> school_names, measures;
         // New evidence goes to the chosen school, else to the user's first (see addEvidence).
         auto u = app_->user();
-        const std::string target_school = !school_.isEmpty() ? school_.toStdString()
-                                          : u && !u->schools.empty() ? u->schools.front() : std::string();
+        const std::string target_school = !school_.isEmpty()         ? school_.toStdString()
+                                          : u && !u->schools.empty() ? u->schools.front()
+                                                                     : std::string();
         std::string level;
         if (auto s = store.list("school"))
             for (const auto& r : *s) {
                 school_names[r.id] = r.fields.value("name", "");
-                schools_.push_back(QVariantMap{{"schoolId", QString::fromStdString(r.id)},
-                                               {"name", QString::fromStdString(r.fields.value("name", ""))}});
+                schools_.push_back(
+                    QVariantMap{{"schoolId", QString::fromStdString(r.id)},
+                                {"name", QString::fromStdString(r.fields.value("name", ""))}});
                 if (r.id == target_school) level = r.fields.value("level", "");
             }
         std::sort(schools_.begin(), schools_.end(), [](const QVariant& a, const QVariant& b) {
-            return a.toMap().value("name").toString().localeAwareCompare(b.toMap().value("name").toString()) < 0;
+            return a.toMap().value("name").toString().localeAwareCompare(
+                       b.toMap().value("name").toString()) < 0;
         });
         if (auto b = store.list("benchmark"))
             for (const auto& r : *b) {
                 measures[r.id] = r.fields.value("measure", "");
                 if (school_.isEmpty() || r.school == school_.toStdString())
-                    benchmarks_.push_back(QVariantMap{{"benchmarkId", QString::fromStdString(r.id)},
-                                                      {"measure", QString::fromStdString(r.fields.value("measure", ""))},
-                                                      {"schoolName", QString::fromStdString(school_names[r.school])}});
+                    benchmarks_.push_back(QVariantMap{
+                        {"benchmarkId", QString::fromStdString(r.id)},
+                        {"measure", QString::fromStdString(r.fields.value("measure", ""))},
+                        {"schoolName", QString::fromStdString(school_names[r.school])}});
             }
         // The indicators evidence of this school can speak to: its level's rubric.
         if (const Rubric* rubric = store.reference().rubric_for_level(level))
             for (const auto& ind : rubric->indicators)
-                indicators_.push_back(QVariantMap{{"indicatorId", QString::fromStdString(ind.id)},
-                                                  {"label", QString::fromStdString(ind.code + " " + ind.name)},
-                                                  {"practice", ind.practice}});
+                indicators_.push_back(
+                    QVariantMap{{"indicatorId", QString::fromStdString(ind.id)},
+                                {"label", QString::fromStdString(ind.code + " " + ind.name)},
+                                {"practice", ind.practice}});
         // The latest decision per evidence (reviews are history; the newest id is the latest).
         std::map<std::string, std::pair<std::string, std::string>> decision;
         if (auto rv = store.list("review"))
-            for (const auto& r : *rv) decision[r.fields.value("evidence", "")] = {r.fields.value("decision", ""), r.fields.value("comment", "")};
+            for (const auto& r : *rv)
+                decision[r.fields.value("evidence", "")] = {r.fields.value("decision", ""),
+                                                            r.fields.value("comment", "")};
         const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
         for (const char* state : {"pending", "done", "failed"})
             if (auto jobs = store.blob_jobs(state))
                 for (const auto& j : *jobs) {
-                    if (QFileInfo::exists(QString::fromStdString(j.path)) && std::string(state) == "done") local[j.sha256] = j.path;
-                    if (j.direction == "up" && QFileInfo::exists(QString::fromStdString(j.path))) local[j.sha256] = j.path;
+                    if (QFileInfo::exists(QString::fromStdString(j.path)) &&
+                        std::string(state) == "done")
+                        local[j.sha256] = j.path;
+                    if (j.direction == "up" && QFileInfo::exists(QString::fromStdString(j.path)))
+                        local[j.sha256] = j.path;
                 }
         if (auto ev = store.list("evidence"))
             for (const auto& r : *ev) {
                 if (!school_.isEmpty() && r.school != school_.toStdString()) continue;
                 if (!benchmark_.isEmpty()) {
-                    const Json& links = r.fields.contains("benchmarks") ? r.fields["benchmarks"] : Json::array();
-                    if (std::find(links.begin(), links.end(), Json(benchmark_.toStdString())) == links.end()) continue;
+                    const Json& links =
+                        r.fields.contains("benchmarks") ? r.fields["benchmarks"] : Json::array();
+                    if (std::find(links.begin(), links.end(), Json(benchmark_.toStdString())) ==
+                        links.end())
+                        continue;
                 }
                 const auto d = decision.find(r.id);
-                const QString state = d == decision.end() ? QStringLiteral("waiting") : QString::fromStdString(d->second.first);
+                const QString state = d == decision.end() ? QStringLiteral("waiting")
+                                                          : QString::fromStdString(d->second.first);
                 if (state == QLatin1String("waiting")) ++waiting_;
                 if (!state_.isEmpty() && state != state_) continue;
                 Item i;
@@ -207,11 +258,15 @@ void EvidenceModel::reload() {
                 i.media = QString::fromStdString(r.fields.value("media_type", ""));
                 i.size = r.fields.value("size", std::int64_t{0});
                 i.school_name = QString::fromStdString(school_names[r.school]);
-                const QString kind_label = i.kind == QLatin1String("photo") ? tr("Photo") : i.kind == QLatin1String("data") ? tr("Data") : tr("Document");
-                i.detail = QStringLiteral("%1 · %2 · %3").arg(i.school_name, kind_label, QLocale().formattedDataSize(i.size));
+                const QString kind_label = i.kind == QLatin1String("photo")  ? tr("Photo")
+                                           : i.kind == QLatin1String("data") ? tr("Data")
+                                                                             : tr("Document");
+                i.detail = QStringLiteral("%1 · %2 · %3")
+                               .arg(i.school_name, kind_label, QLocale().formattedDataSize(i.size));
                 i.state = state;
                 i.state_label = state_label(state);
-                i.comment = d == decision.end() ? QString() : QString::fromStdString(d->second.second);
+                i.comment =
+                    d == decision.end() ? QString() : QString::fromStdString(d->second.second);
                 const std::string sha = r.fields.value("sha256", "");
                 i.sha = sha;
                 if (auto up = uploads.find(sha); up != uploads.end()) {
@@ -220,17 +275,23 @@ void EvidenceModel::reload() {
                     i.upload_progress = status.progress;
                     i.upload_failed = status.failed;
                 }
-                i.local_file = local.count(sha) ? QUrl::fromLocalFile(QString::fromStdString(local[sha])).toString() : QString();
+                i.local_file =
+                    local.count(sha)
+                        ? QUrl::fromLocalFile(QString::fromStdString(local[sha])).toString()
+                        : QString();
                 if (r.fields.contains("benchmarks"))
-                    for (const auto& b : r.fields["benchmarks"]) i.links << QString::fromStdString(measures[b.get<std::string>()]);
+                    for (const auto& b : r.fields["benchmarks"])
+                        i.links << QString::fromStdString(measures[b.get<std::string>()]);
                 if (r.fields.contains("indicators"))
                     for (const auto& id : r.fields["indicators"])
-                        if (const Indicator* ind = store.reference().indicator(id.get<std::string>()))
+                        if (const Indicator* ind =
+                                store.reference().indicator(id.get<std::string>()))
                             i.links << QString::fromStdString(ind->code + " " + ind->name);
                 i.sort_key = i.id;
                 items_.push_back(i);
             }
-        std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) { return a.sort_key > b.sort_key; });
+        std::sort(items_.begin(), items_.end(),
+                  [](const Item& a, const Item& b) { return a.sort_key > b.sort_key; });
     }
     endResetModel();
     emit changed();
@@ -242,23 +303,34 @@ bool EvidenceModel::fail(const std::string& message) {
     return false;
 }
 
-bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds,
-                                const QStringList& indicatorIds, const QString& description) {
+bool EvidenceModel::addEvidence(const QUrl& file, const QString& title,
+                                const QStringList& benchmarkIds, const QStringList& indicatorIds,
+                                const QString& description) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
     if (title.trimmed().isEmpty()) return fail(tr("Give the evidence a title.").toStdString());
-    const std::string school = school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
+    const std::string school =
+        school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
     auto a = app_->queueUpload(file);
     if (!a) return fail(a.error().message);
     Json links = Json::array();
-    for (const auto& b : benchmarkIds) links.push_back(b.toStdString());
+    for (const auto& b : benchmarkIds)
+        links.push_back(b.toStdString());
     Json indicators = Json::array();
-    for (const auto& i : indicatorIds) indicators.push_back(i.toStdString());
-    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : a->media_type == "text/csv" ? "data" : "document";
-    Json fields{{"title", title.trimmed().toStdString()}, {"kind", kind},          {"sha256", a->sha256},
-                {"size", a->size},                     {"media_type", a->media_type}, {"benchmarks", links},
+    for (const auto& i : indicatorIds)
+        indicators.push_back(i.toStdString());
+    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo"
+                             : a->media_type == "text/csv"         ? "data"
+                                                                   : "document";
+    Json fields{{"title", title.trimmed().toStdString()},
+                {"kind", kind},
+                {"sha256", a->sha256},
+                {"size", a->size},
+                {"media_type", a->media_type},
+                {"benchmarks", links},
                 {"indicators", indicators}};
-    if (!description.trimmed().isEmpty()) fields["description"] = description.trimmed().toStdString();
+    if (!description.trimmed().isEmpty())
+        fields["description"] = description.trimmed().toStdString();
     auto r = app_->store().put(*u, {"evidence", "", school, fields});
     if (!r) return fail(r.error().message);
     error_.clear();
@@ -267,12 +339,14 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title, const QS
     return true;
 }
 
-bool EvidenceModel::review(const QString& evidenceId, const QString& decision, const QString& comment) {
+bool EvidenceModel::review(const QString& evidenceId, const QString& decision,
+                           const QString& comment) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
     // The school has to learn what is missing or why it does not count.
     if (decision != QLatin1String("accepted") && comment.trimmed().isEmpty())
-        return fail(tr("Say in the comment what is missing or why it is not relevant.").toStdString());
+        return fail(
+            tr("Say in the comment what is missing or why it is not relevant.").toStdString());
     Json f{{"evidence", evidenceId.toStdString()}, {"decision", decision.toStdString()}};
     if (!comment.trimmed().isEmpty()) f["comment"] = comment.trimmed().toStdString();
     auto r = app_->store().put(*u, {"review", "", "", f});
@@ -283,10 +357,12 @@ bool EvidenceModel::review(const QString& evidenceId, const QString& decision, c
     return true;
 }
 
-bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, double value, const QString& note) {
+bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, double value,
+                               const QString& note) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
-    Json f{{"benchmark", benchmarkId.toStdString()}, {"date", date.toStdString()}, {"value", value}};
+    Json f{
+        {"benchmark", benchmarkId.toStdString()}, {"date", date.toStdString()}, {"value", value}};
     if (!note.trimmed().isEmpty()) f["note"] = note.trimmed().toStdString();
     auto r = app_->store().put(*u, {"reading", "", "", f});
     if (!r) return fail(r.error().message);
@@ -297,7 +373,8 @@ bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, 
 }
 
 int EvidenceModel::missingFiles() const {
-    return int(std::count_if(items_.begin(), items_.end(), [](const Item& i) { return i.local_file.isEmpty(); }));
+    return int(std::count_if(items_.begin(), items_.end(),
+                             [](const Item& i) { return i.local_file.isEmpty(); }));
 }
 
 QVariantMap EvidenceModel::firstOnDevice(const QString& mediaType) const {
@@ -328,9 +405,13 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
     auto e = app_->store().get("evidence", evidenceId.toStdString());
     if (!e.ok() || !*e) return fail("no such evidence on this device");
     const std::string sha = (*e)->fields.value("sha256", "");
-    const QString dir = QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() + QStringLiteral("/files");
+    const QString dir =
+        QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() +
+        QStringLiteral("/files");
     QDir().mkpath(dir);
-    if (auto st = app_->store().queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"}); !st)
+    if (auto st = app_->store().queue_blob(
+            {sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"});
+        !st)
         return fail(st.error().message);
     return true;
 }

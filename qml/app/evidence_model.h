@@ -26,13 +26,27 @@ class EvidenceModel : public QAbstractListModel {
     Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
 public:
     enum Roles {
-        EvidenceIdRole = Qt::UserRole + 1, TitleRole, KindRole, MediaTypeRole, SizeRole, SchoolNameRole,
-        StateRole, StateLabelRole, LastCommentRole, UploadRole, LocalFileRole, LinksRole,
-        DescriptionRole, UploadProgressRole, UploadFailedRole,
+        EvidenceIdRole = Qt::UserRole + 1,
+        TitleRole,
+        KindRole,
+        MediaTypeRole,
+        SizeRole,
+        SchoolNameRole,
+        StateRole,
+        StateLabelRole,
+        LastCommentRole,
+        UploadRole,
+        LocalFileRole,
+        LinksRole,
+        DescriptionRole,
+        UploadProgressRole,
+        UploadFailedRole,
         DetailRole // school · kind · size, in words
     };
     explicit EvidenceModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
-    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    int rowCount(const QModelIndex& parent = {}) const override {
+        return parent.isValid() ? 0 : int(items_.size());
+    }
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
@@ -60,12 +74,16 @@ public:
     QString errorString() const { return error_; }
 
     // Principal: a file becomes evidence (a photo is downscaled first); its upload is queued.
-    Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title, const QStringList& benchmarkIds,
-                                 const QStringList& indicatorIds = {}, const QString& description = {});
+    Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title,
+                                 const QStringList& benchmarkIds,
+                                 const QStringList& indicatorIds = {},
+                                 const QString& description = {});
     // Receiver: a decision with a comment; the latest decision is the evidence's state.
-    Q_INVOKABLE bool review(const QString& evidenceId, const QString& decision, const QString& comment);
+    Q_INVOKABLE bool review(const QString& evidenceId, const QString& decision,
+                            const QString& comment);
     // Principal: a benchmark reading.
-    Q_INVOKABLE bool addReading(const QString& benchmarkId, const QString& date, double value, const QString& note);
+    Q_INVOKABLE bool addReading(const QString& benchmarkId, const QString& date, double value,
+                                const QString& note);
     // Queue a download of the file for preview; it arrives with the next sync.
     Q_INVOKABLE bool fetch(const QString& evidenceId);
     // Every file in the list not yet on this device, queued for download (to review offline).
@@ -86,7 +104,8 @@ signals:
 
 private:
     struct Item {
-        QString id, title, description, kind, media, school_name, state, state_label, comment, upload, local_file, detail;
+        QString id, title, description, kind, media, school_name, state, state_label, comment,
+            upload, local_file, detail;
         std::string sha;
         double upload_progress = -1; // 0..1 while waiting or sending; -1 when done or failed
         bool upload_failed = false;

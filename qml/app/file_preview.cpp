@@ -19,12 +19,18 @@ QString local_path(const QString& urlOrPath) {
 #ifdef SITEVISIT_HAVE_QTPDF
 QString load_error(QPdfDocument::Error e) {
     switch (e) {
-    case QPdfDocument::Error::None: return {};
-    case QPdfDocument::Error::FileNotFound: return PdfPages::tr("The file is not on this device yet.");
-    case QPdfDocument::Error::InvalidFileFormat: return PdfPages::tr("The file is not a PDF this app can read.");
-    case QPdfDocument::Error::IncorrectPassword: return PdfPages::tr("The PDF is protected by a password.");
-    case QPdfDocument::Error::UnsupportedSecurityScheme: return PdfPages::tr("The PDF uses a protection this app cannot open.");
-    default: return PdfPages::tr("The PDF could not be read.");
+    case QPdfDocument::Error::None:
+        return {};
+    case QPdfDocument::Error::FileNotFound:
+        return PdfPages::tr("The file is not on this device yet.");
+    case QPdfDocument::Error::InvalidFileFormat:
+        return PdfPages::tr("The file is not a PDF this app can read.");
+    case QPdfDocument::Error::IncorrectPassword:
+        return PdfPages::tr("The PDF is protected by a password.");
+    case QPdfDocument::Error::UnsupportedSecurityScheme:
+        return PdfPages::tr("The PDF uses a protection this app cannot open.");
+    default:
+        return PdfPages::tr("The PDF could not be read.");
     }
 }
 #endif
@@ -34,7 +40,9 @@ QString load_error(QPdfDocument::Error e) {
 QImage PdfPageProvider::render(const QString& file, int page, QSize size) {
 #ifdef SITEVISIT_HAVE_QTPDF
     QPdfDocument doc;
-    if (doc.load(local_path(file)) != QPdfDocument::Error::None || page < 0 || page >= doc.pageCount()) return {};
+    if (doc.load(local_path(file)) != QPdfDocument::Error::None || page < 0 ||
+        page >= doc.pageCount())
+        return {};
     const QSizeF points = doc.pagePointSize(page);
     if (points.isEmpty()) return {};
     if (!size.isValid() || size.isEmpty()) {
@@ -44,7 +52,8 @@ QImage PdfPageProvider::render(const QString& file, int page, QSize size) {
         size = px.toSize();
     } else {
         // Fit the page inside what was asked for, keeping its shape.
-        const int w = size.width() > 0 ? size.width() : 1 << 20, h = size.height() > 0 ? size.height() : 1 << 20;
+        const int w = size.width() > 0 ? size.width() : 1 << 20,
+                  h = size.height() > 0 ? size.height() : 1 << 20;
         size = points.scaled(QSizeF(w, h), Qt::KeepAspectRatio).toSize();
     }
     QImage image = doc.render(page, size);
@@ -68,7 +77,9 @@ QImage PdfPageProvider::requestImage(const QString& id, QSize* size, const QSize
     const int slash = id.indexOf(QLatin1Char('/'));
     bool ok = false;
     const int page = slash > 0 ? id.left(slash).toInt(&ok) : -1;
-    QImage image = ok ? render(QUrl::fromPercentEncoding(id.mid(slash + 1).toUtf8()), page, requestedSize) : QImage();
+    QImage image =
+        ok ? render(QUrl::fromPercentEncoding(id.mid(slash + 1).toUtf8()), page, requestedSize)
+           : QImage();
     if (size) *size = image.size();
     return image;
 }
@@ -90,9 +101,12 @@ void PdfPages::setSource(const QUrl& source) {
 #ifdef SITEVISIT_HAVE_QTPDF
         QPdfDocument doc;
         const QString path = source_.isLocalFile() ? source_.toLocalFile() : source_.toString();
-        if (!QFileInfo::exists(path)) error_ = load_error(QPdfDocument::Error::FileNotFound);
-        else if (auto e = doc.load(path); e != QPdfDocument::Error::None) error_ = load_error(e);
-        else pages_ = doc.pageCount();
+        if (!QFileInfo::exists(path))
+            error_ = load_error(QPdfDocument::Error::FileNotFound);
+        else if (auto e = doc.load(path); e != QPdfDocument::Error::None)
+            error_ = load_error(e);
+        else
+            pages_ = doc.pageCount();
 #else
         error_ = tr("This build cannot show PDFs; open the file with another app.");
 #endif

@@ -8,7 +8,8 @@
 namespace sitevisit::app {
 
 namespace {
-const char* const kAnswers[] = {"worked", "worked_evidence", "not_worked", "not_worked_evidence", "stakeholders"};
+const char* const kAnswers[] = {"worked", "worked_evidence", "not_worked", "not_worked_evidence",
+                                "stakeholders"};
 
 // The school year a date falls in: July starts the next one.
 QString school_year(const QDate& d) {
@@ -17,7 +18,9 @@ QString school_year(const QDate& d) {
 }
 } // namespace
 
-QObject* ReflectionController::app() const { return app_; }
+QObject* ReflectionController::app() const {
+    return app_;
+}
 
 void ReflectionController::setApp(QObject* app) {
     auto* a = qobject_cast<AppController*>(app);
@@ -58,14 +61,16 @@ void ReflectionController::reload() {
                 for (const auto& r : *rs)
                     if (r.fields.value("year", "") == year_.toStdString()) {
                         reflection_ = QString::fromStdString(r.id);
-                        for (const char* a : kAnswers) answers_[a] = QString::fromStdString(r.fields.value(a, ""));
+                        for (const char* a : kAnswers)
+                            answers_[a] = QString::fromStdString(r.fields.value(a, ""));
                         decisions = r.fields.value("decisions", Json::object());
                     }
             if (auto os = store.list("objective", "plan", p.id))
                 for (const auto& o : *os)
-                    objectives_.push_back(QVariantMap{{"objectiveId", QString::fromStdString(o.id)},
-                                                      {"title", QString::fromStdString(o.fields.value("title", ""))},
-                                                      {"decision", QString::fromStdString(decisions.value(o.id, ""))}});
+                    objectives_.push_back(QVariantMap{
+                        {"objectiveId", QString::fromStdString(o.id)},
+                        {"title", QString::fromStdString(o.fields.value("title", ""))},
+                        {"decision", QString::fromStdString(decisions.value(o.id, ""))}});
         }
     }
     emit changed();
@@ -95,17 +100,20 @@ bool ReflectionController::save(const Json& fields) {
 
 bool ReflectionController::setAnswer(const QString& field, const QString& text) {
     bool known = false;
-    for (const char* a : kAnswers) known = known || field == QLatin1String(a);
+    for (const char* a : kAnswers)
+        known = known || field == QLatin1String(a);
     if (!known) return false;
     if (answers_.value(field).toString() == text) return true;
-    return save(Json{{field.toStdString(), text.trimmed().isEmpty() ? Json(nullptr) : Json(text.toStdString())}});
+    return save(Json{{field.toStdString(),
+                      text.trimmed().isEmpty() ? Json(nullptr) : Json(text.toStdString())}});
 }
 
 bool ReflectionController::setDecision(const QString& objectiveId, const QString& decision) {
     Json decisions = Json::object();
     for (const auto& o : objectives_) {
         const auto m = o.toMap();
-        const QString d = m["objectiveId"].toString() == objectiveId ? decision : m["decision"].toString();
+        const QString d =
+            m["objectiveId"].toString() == objectiveId ? decision : m["decision"].toString();
         if (!d.isEmpty()) decisions[m["objectiveId"].toString().toStdString()] = d.toStdString();
     }
     return save(Json{{"decisions", decisions}});

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "sitevisit/core/json.h"
+
 #include <QObject>
 #include <QQmlEngine>
-
-#include "sitevisit/core/json.h"
 
 namespace sitevisit::app {
 

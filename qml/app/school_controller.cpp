@@ -1,18 +1,18 @@
 #include "school_controller.h"
 
 #include "app_controller.h"
-
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
 #include <QDate>
-
 #include <map>
 #include <tuple>
 
 namespace sitevisit::app {
 
-QObject* SchoolController::app() const { return app_; }
+QObject* SchoolController::app() const {
+    return app_;
+}
 
 void SchoolController::setApp(QObject* app) {
     if (!follow_app(this, app_, app)) return;
@@ -78,37 +78,46 @@ void SchoolController::reload() {
         if (auto os = store.list("objective", "school", sid))
             for (const auto& o : *os)
                 objectives[o.id] = {o.fields.value("position", 0),
-                                    tr("%1 · Practice %2").arg(QString::fromStdString(o.fields.value("title", ""))).arg(o.fields.value("practice", 0))};
+                                    tr("%1 · Practice %2")
+                                        .arg(QString::fromStdString(o.fields.value("title", "")))
+                                        .arg(o.fields.value("practice", 0))};
         if (auto is = store.list("initiative", "school", sid))
-            for (const auto& i : *is) objective_of_initiative[i.id] = i.fields.value("objective", "");
+            for (const auto& i : *is)
+                objective_of_initiative[i.id] = i.fields.value("objective", "");
         auto bms = store.list("benchmark", "school", sid);
         if (bms)
             std::stable_sort(bms->begin(), bms->end(), [&](const auto& a, const auto& b) {
                 const std::string oa = objective_of_initiative[a.fields.value("initiative", "")];
                 const std::string ob = objective_of_initiative[b.fields.value("initiative", "")];
-                return std::tie(objectives[oa].position, oa) < std::tie(objectives[ob].position, ob);
+                return std::tie(objectives[oa].position, oa) <
+                       std::tie(objectives[ob].position, ob);
             });
         std::string previous_objective = "\x01";
         if (bms)
             for (const auto& b : *bms) {
-                const std::string objective = objective_of_initiative[b.fields.value("initiative", "")];
+                const std::string objective =
+                    objective_of_initiative[b.fields.value("initiative", "")];
                 auto status = benchmark_status(store, b.id, today);
                 auto line = benchmark_line(b.fields);
                 QVariantList points;
                 if (auto readings = store.list("reading", "benchmark", b.id))
                     for (const auto& r : *readings) {
                         auto day = parse_date_days(r.fields.value("date", ""));
-                        if (day) points.push_back(QVariantMap{{"day", qint64(*day)}, {"value", r.fields.value("value", 0.0)}});
+                        if (day)
+                            points.push_back(QVariantMap{{"day", qint64(*day)},
+                                                         {"value", r.fields.value("value", 0.0)}});
                     }
-                QVariantMap m{{"benchmarkId", QString::fromStdString(b.id)},
-                              {"measure", QString::fromStdString(b.fields.value("measure", ""))},
-                              {"unit", QString::fromStdString(b.fields.value("unit", ""))},
-                              {"status", status ? QString::fromLatin1(to_string(status->status)) : QString()},
-                              {"statusLabel", status ? tr(label(status->status)) : tr("Unknown")},
-                              {"reason", status ? QString::fromStdString(status->reason) : QString()},
-                              {"readings", points},
-                              {"objective", objectives.count(objective) ? objectives[objective].title : tr("Other benchmarks")},
-                              {"objectiveFirst", objective != previous_objective}};
+                QVariantMap m{
+                    {"benchmarkId", QString::fromStdString(b.id)},
+                    {"measure", QString::fromStdString(b.fields.value("measure", ""))},
+                    {"unit", QString::fromStdString(b.fields.value("unit", ""))},
+                    {"status", status ? QString::fromLatin1(to_string(status->status)) : QString()},
+                    {"statusLabel", status ? tr(label(status->status)) : tr("Unknown")},
+                    {"reason", status ? QString::fromStdString(status->reason) : QString()},
+                    {"readings", points},
+                    {"objective", objectives.count(objective) ? objectives[objective].title
+                                                              : tr("Other benchmarks")},
+                    {"objectiveFirst", objective != previous_objective}};
                 previous_objective = objective;
                 if (line) {
                     m["baseline"] = line->baseline;
@@ -122,12 +131,13 @@ void SchoolController::reload() {
             auto u = app_->user();
             for (const auto& v : *vs) {
                 const std::string status = v.fields.value("status", "draft");
-                visits_.push_back(QVariantMap{{"visitId", QString::fromStdString(v.id)},
-                                              {"kind", QString::fromStdString(v.fields.value("kind", ""))},
-                                              {"kindLabel", kind_label(v.fields.value("kind", ""))},
-                                              {"date", QString::fromStdString(v.fields.value("start_date", ""))},
-                                              {"status", QString::fromStdString(status)},
-                                              {"statusLabel", status_label(status)}});
+                visits_.push_back(
+                    QVariantMap{{"visitId", QString::fromStdString(v.id)},
+                                {"kind", QString::fromStdString(v.fields.value("kind", ""))},
+                                {"kindLabel", kind_label(v.fields.value("kind", ""))},
+                                {"date", QString::fromStdString(v.fields.value("start_date", ""))},
+                                {"status", QString::fromStdString(status)},
+                                {"statusLabel", status_label(status)}});
             }
             std::sort(visits_.begin(), visits_.end(), [](const QVariant& a, const QVariant& b) {
                 return a.toMap()["date"].toString() > b.toMap()["date"].toString();
@@ -150,11 +160,15 @@ QString SchoolController::startVisit(const QString& kind, const QString& date) {
     }();
     const Rubric* rubric_of_level = app_->store().reference().rubric_for_level(level);
     const std::string rubric = rubric_of_level ? rubric_of_level->id : std::string();
-    auto r = app_->store().put(*u, {"visit", "", school_.toStdString(),
-                                    {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
-                                     {"rubric", rubric},
-                                     {"start_date", date.isEmpty() ? QDate::currentDate().toString(Qt::ISODate).toStdString()
-                                                                   : date.trimmed().toStdString()}}});
+    auto r = app_->store().put(
+        *u,
+        {"visit",
+         "",
+         school_.toStdString(),
+         {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
+          {"rubric", rubric},
+          {"start_date", date.isEmpty() ? QDate::currentDate().toString(Qt::ISODate).toStdString()
+                                        : date.trimmed().toStdString()}}});
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         return {};

@@ -27,9 +27,9 @@ public:
     void setSchoolId(const QString& id);
     QString name() const { return name_; }
     QString designation() const { return designation_; }
-    // Each: measure, unit, status (key), statusLabel, reason, baseline, target, readings [{day, value}],
-    // objective (title, "Objective 2 · Practice 1"), objectiveFirst (the first of its objective).
-    // In plan order: objective by objective.
+    // Each: measure, unit, status (key), statusLabel, reason, baseline, target, readings [{day,
+    // value}], objective (title, "Objective 2 · Practice 1"), objectiveFirst (the first of its
+    // objective). In plan order: objective by objective.
     QVariantList benchmarks() const { return benchmarks_; }
     // Each: visitId, kind, kindLabel, date, status, statusLabel; newest first.
     QVariantList visits() const { return visits_; }
@@ -39,7 +39,8 @@ public:
     bool canStartVisit() const;
     // A new draft visit here with this user on its team, of a kind (default monitoring) on a
     // date (default today; a later date plans it); its id, or empty with errorString.
-    Q_INVOKABLE QString startVisit(const QString& kind = QString(), const QString& date = QString());
+    Q_INVOKABLE QString startVisit(const QString& kind = QString(),
+                                   const QString& date = QString());
     Q_INVOKABLE QString errorString() const { return error_; }
     Q_INVOKABLE void reload();
 

@@ -1,7 +1,6 @@
 #include "visit_controller.h"
 
 #include "app_controller.h"
-
 #include "sitevisit/client/attachments.h"
 
 #include <QFileInfo>
@@ -11,24 +10,37 @@
 namespace sitevisit::app {
 
 QVariant IndicatorListModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const Item& i = items_.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case NameRole: return i.name;
-    case IndicatorIdRole: return i.id;
-    case CodeRole: return i.code;
-    case RatingRole: return i.rating;
-    case NoteRole: return i.note;
-    case SourceRole: return i.source;
-    case FilesRole: return i.files;
+    case NameRole:
+        return i.name;
+    case IndicatorIdRole:
+        return i.id;
+    case CodeRole:
+        return i.code;
+    case RatingRole:
+        return i.rating;
+    case NoteRole:
+        return i.note;
+    case SourceRole:
+        return i.source;
+    case FilesRole:
+        return i.files;
     }
     return {};
 }
 
 QHash<int, QByteArray> IndicatorListModel::roleNames() const {
-    return {{IndicatorIdRole, "indicatorId"}, {CodeRole, "code"}, {NameRole, "name"},
-            {RatingRole, "rating"},           {NoteRole, "note"}, {SourceRole, "source"}, {FilesRole, "files"}};
+    return {{IndicatorIdRole, "indicatorId"},
+            {CodeRole, "code"},
+            {NameRole, "name"},
+            {RatingRole, "rating"},
+            {NoteRole, "note"},
+            {SourceRole, "source"},
+            {FilesRole, "files"}};
 }
 
 void IndicatorListModel::reset(QList<Item> items) {
@@ -58,9 +70,12 @@ void IndicatorListModel::update(const Item& item) {
         }
 }
 
-VisitController::VisitController(QObject* parent) : QObject(parent), indicators_(this) {}
+VisitController::VisitController(QObject* parent) : QObject(parent), indicators_(this) {
+}
 
-QObject* VisitController::app() const { return app_; }
+QObject* VisitController::app() const {
+    return app_;
+}
 
 void VisitController::setApp(QObject* app) {
     auto* a = qobject_cast<AppController*>(app);
@@ -85,7 +100,8 @@ namespace {
 double mean(const std::vector<int>& v) {
     if (v.empty()) return -1;
     double s = 0;
-    for (int x : v) s += x;
+    for (int x : v)
+        s += x;
     return s / v.size();
 }
 } // namespace
@@ -110,14 +126,19 @@ void VisitController::reload() {
             rubric_ = QString::fromStdString(visit.fields.value("rubric", ""));
             status_ = QString::fromStdString(visit.fields.value("status", "draft"));
             auto school = store.get("school", visit.school);
-            title_ = tr("%1 · %2").arg(QString::fromStdString(school.ok() && *school ? (*school)->fields.value("name", "") : ""),
-                                       QString::fromStdString(visit.fields.value("start_date", "")));
+            title_ = tr("%1 · %2").arg(
+                QString::fromStdString(school.ok() && *school ? (*school)->fields.value("name", "")
+                                                              : ""),
+                QString::fromStdString(visit.fields.value("start_date", "")));
             auto u = app_->user();
             const std::string team = visit.fields.value("team", Json::array()).dump();
-            editable_ = !visit.deleted && status_ == QLatin1String("draft") && u && team.find(u->id) != std::string::npos;
-            for (const auto& c : ref.continuum()) levels_.push_back(QString::fromStdString(c.label));
+            editable_ = !visit.deleted && status_ == QLatin1String("draft") && u &&
+                        team.find(u->id) != std::string::npos;
+            for (const auto& c : ref.continuum())
+                levels_.push_back(QString::fromStdString(c.label));
             for (const auto& s : ref.sources())
-                sources_.push_back(QVariantMap{{"id", QString::fromStdString(s.id)}, {"label", QString::fromStdString(s.label)}});
+                sources_.push_back(QVariantMap{{"id", QString::fromStdString(s.id)},
+                                               {"label", QString::fromStdString(s.label)}});
 
             // This visit's observations, and the last submitted visit's, for the summary.
             std::map<std::string, Row> obs_by_indicator;
@@ -128,7 +149,8 @@ void VisitController::reload() {
                     obs_by_indicator.emplace(ind, o);
                     observation_of_[QString::fromStdString(ind)] = QString::fromStdString(o.id);
                     if (o.fields.contains("rating"))
-                        if (auto* i = ref.indicator(ind)) now[i->practice].push_back(o.fields["rating"].get<int>());
+                        if (auto* i = ref.indicator(ind))
+                            now[i->practice].push_back(o.fields["rating"].get<int>());
                 }
             std::string last_id, last_date;
             if (auto vs = store.list("visit", "school", visit.school))
@@ -144,7 +166,8 @@ void VisitController::reload() {
                 if (auto obs = store.list("observation", "visit", last_id))
                     for (const auto& o : *obs)
                         if (o.fields.contains("rating"))
-                            if (auto* i = ref.indicator(o.fields.value("indicator", ""))) before[i->practice].push_back(o.fields["rating"].get<int>());
+                            if (auto* i = ref.indicator(o.fields.value("indicator", "")))
+                                before[i->practice].push_back(o.fields["rating"].get<int>());
 
             const Rubric* rubric = ref.rubric(rubric_.toStdString());
             for (const auto& p : ref.practices()) {
@@ -154,9 +177,14 @@ void VisitController::reload() {
                         if (ind.practice == p.number) {
                             ++total;
                             auto it = obs_by_indicator.find(ind.id);
-                            if (it != obs_by_indicator.end() && it->second.fields.contains("rating")) ++rated;
+                            if (it != obs_by_indicator.end() &&
+                                it->second.fields.contains("rating"))
+                                ++rated;
                         }
-                practices_.push_back(QVariantMap{{"number", p.number}, {"name", QString::fromStdString(p.name)}, {"rated", rated}, {"total", total}});
+                practices_.push_back(QVariantMap{{"number", p.number},
+                                                 {"name", QString::fromStdString(p.name)},
+                                                 {"rated", rated},
+                                                 {"total", total}});
                 unrated_ += total - rated;
                 summary_.push_back(QVariantMap{{"number", p.number},
                                                {"name", QString::fromStdString(p.name)},
@@ -167,12 +195,17 @@ void VisitController::reload() {
             std::map<std::string, int> files; // observation -> evidence linked to it
             if (auto ev = store.list("evidence", "school", visit.school))
                 for (const auto& e : *ev)
-                    for (const auto& o : e.fields.value("observations", Json::array())) ++files[o.get<std::string>()];
+                    for (const auto& o : e.fields.value("observations", Json::array()))
+                        ++files[o.get<std::string>()];
             if (rubric)
                 for (const auto& ind : rubric->indicators) {
                     if (ind.practice != practice_) continue;
-                    IndicatorListModel::Item item{QString::fromStdString(ind.id), QString::fromStdString(ind.code),
-                                                  QString::fromStdString(ind.name), {}, {}, -1};
+                    IndicatorListModel::Item item{QString::fromStdString(ind.id),
+                                                  QString::fromStdString(ind.code),
+                                                  QString::fromStdString(ind.name),
+                                                  {},
+                                                  {},
+                                                  -1};
                     if (auto it = obs_by_indicator.find(ind.id); it != obs_by_indicator.end()) {
                         item.rating = it->second.fields.value("rating", -1);
                         item.note = QString::fromStdString(it->second.fields.value("note", ""));
@@ -187,12 +220,14 @@ void VisitController::reload() {
     emit changed();
 }
 
-bool VisitController::write(const QString& indicatorId, const QString& field, const QVariant& value) {
+bool VisitController::write(const QString& indicatorId, const QString& field,
+                            const QVariant& value) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u || visit_.isEmpty()) return false;
     Json v = value.isNull() || (value.typeId() == QMetaType::Int && value.toInt() < 0)
                  ? Json(nullptr)
-                 : value.typeId() == QMetaType::Int ? Json(value.toInt()) : Json(value.toString().toStdString());
+             : value.typeId() == QMetaType::Int ? Json(value.toInt())
+                                                : Json(value.toString().toStdString());
     if (field == QLatin1String("note") || field == QLatin1String("source"))
         if (value.toString().isEmpty()) v = nullptr;
     WriteRequest req{"observation", "", "", {{field.toStdString(), v}}};
@@ -218,8 +253,12 @@ bool VisitController::write(const QString& indicatorId, const QString& field, co
     return true;
 }
 
-bool VisitController::rate(const QString& indicatorId, int rating) { return write(indicatorId, QStringLiteral("rating"), rating); }
-bool VisitController::setNote(const QString& indicatorId, const QString& note) { return write(indicatorId, QStringLiteral("note"), note); }
+bool VisitController::rate(const QString& indicatorId, int rating) {
+    return write(indicatorId, QStringLiteral("rating"), rating);
+}
+bool VisitController::setNote(const QString& indicatorId, const QString& note) {
+    return write(indicatorId, QStringLiteral("note"), note);
+}
 bool VisitController::setSource(const QString& indicatorId, const QString& source) {
     return write(indicatorId, QStringLiteral("source"), source);
 }
@@ -233,18 +272,29 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
         return false;
     };
     if (observation_of_.find(indicatorId) == observation_of_.end()) {
-        auto made = app_->store().put(*u, {"observation", "", "", {{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}}});
+        auto made = app_->store().put(
+            *u, {"observation",
+                 "",
+                 "",
+                 {{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}}});
         if (!made) return fail(made.error().message);
         observation_of_[indicatorId] = QString::fromStdString(made->id);
     }
     auto a = app_->queueUpload(file);
     if (!a) return fail(a.error().message);
     const Indicator* ind = app_->store().reference().indicator(indicatorId.toStdString());
-    const std::string title = (ind ? ind->code + " " : std::string()) + QFileInfo(file.toLocalFile()).fileName().toStdString();
+    const std::string title = (ind ? ind->code + " " : std::string()) +
+                              QFileInfo(file.toLocalFile()).fileName().toStdString();
     const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : "document";
-    auto r = app_->store().put(*u, {"evidence", "", school_.toStdString(),
-                                    {{"title", title}, {"kind", kind}, {"sha256", a->sha256}, {"size", a->size},
-                                     {"media_type", a->media_type}, {"observations", {observation_of_[indicatorId].toStdString()}},
+    auto r = app_->store().put(*u, {"evidence",
+                                    "",
+                                    school_.toStdString(),
+                                    {{"title", title},
+                                     {"kind", kind},
+                                     {"sha256", a->sha256},
+                                     {"size", a->size},
+                                     {"media_type", a->media_type},
+                                     {"observations", {observation_of_[indicatorId].toStdString()}},
                                      {"indicators", {indicatorId.toStdString()}}}});
     if (!r) return fail(r.error().message);
     emit app_->syncChanged();
@@ -255,7 +305,8 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
 bool VisitController::submit() {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return false;
-    auto r = app_->store().put(*u, {visit_.isEmpty() ? "" : "visit", visit_.toStdString(), "", {{"status", "submitted"}}});
+    auto r = app_->store().put(
+        *u, {visit_.isEmpty() ? "" : "visit", visit_.toStdString(), "", {{"status", "submitted"}}});
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         emit errorChanged();

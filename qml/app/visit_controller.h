@@ -3,7 +3,6 @@
 #include <QAbstractListModel>
 #include <QObject>
 #include <QQmlEngine>
-
 #include <map>
 
 namespace sitevisit::app {
@@ -16,7 +15,15 @@ class IndicatorListModel : public QAbstractListModel {
     QML_ELEMENT
     QML_UNCREATABLE("made by VisitController")
 public:
-    enum Roles { IndicatorIdRole = Qt::UserRole + 1, CodeRole, NameRole, RatingRole, NoteRole, SourceRole, FilesRole };
+    enum Roles {
+        IndicatorIdRole = Qt::UserRole + 1,
+        CodeRole,
+        NameRole,
+        RatingRole,
+        NoteRole,
+        SourceRole,
+        FilesRole
+    };
     struct Item {
         QString id, code, name, note, source;
         int rating = -1; // -1: unrated
@@ -24,7 +31,9 @@ public:
         bool operator==(const Item&) const = default;
     };
     using QAbstractListModel::QAbstractListModel;
-    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(items_.size()); }
+    int rowCount(const QModelIndex& parent = {}) const override {
+        return parent.isValid() ? 0 : int(items_.size());
+    }
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
     void reset(QList<Item> items);

@@ -4,16 +4,15 @@
 // Usage: app_bench [--observations 50000] [--app PATH]
 #include "sitevisit/core/store.h"
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace sitevisit;
@@ -22,14 +21,17 @@ int main(int argc, char** argv) {
     int observations = 50000;
     std::string app = SITEVISIT_APP_BINARY;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--observations") && i + 1 < argc) observations = std::atoi(argv[++i]);
-        else if (!std::strcmp(argv[i], "--app") && i + 1 < argc) app = argv[++i];
+        if (!std::strcmp(argv[i], "--observations") && i + 1 < argc)
+            observations = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--app") && i + 1 < argc)
+            app = argv[++i];
         else {
             std::fprintf(stderr, "usage: app_bench [--observations N] [--app PATH]\n");
             return 2;
         }
     }
-    const auto dir = std::filesystem::temp_directory_path() / ("sitevisit-app-bench-" + std::to_string(::getpid()));
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("sitevisit-app-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string db = (dir / "device.db").string();
     std::string big_visit;
@@ -45,32 +47,62 @@ int main(int argc, char** argv) {
         lead.id = "0190a000-0000-7000-8000-000000000004";
         lead.name = "Lena Lead";
         lead.role = Role::AssistanceLead;
-        const std::string region = store->put(admin, {"region", "", "", {{"name", "Coastal"}, {"code", "C"}}})->id;
-        const std::string district = store->put(admin, {"district", "", "", {{"region", region}, {"code", "00350000"}, {"name", "Harbor City"}}})->id;
+        const std::string region =
+            store->put(admin, {"region", "", "", {{"name", "Coastal"}, {"code", "C"}}})->id;
+        const std::string district =
+            store
+                ->put(admin, {"district",
+                              "",
+                              "",
+                              {{"region", region}, {"code", "00350000"}, {"name", "Harbor City"}}})
+                ->id;
         lead.districts = {district};
         std::vector<std::string> schools;
         for (int s = 0; s < 10; ++s)
-            schools.push_back(store->put(admin, {"school", "", "", {{"district", district}, {"code", std::to_string(350100 + s)}, {"name", "School " + std::to_string(s)}, {"level", "elementary"}, {"designation", "underperforming"}}})->id);
+            schools.push_back(store
+                                  ->put(admin, {"school",
+                                                "",
+                                                "",
+                                                {{"district", district},
+                                                 {"code", std::to_string(350100 + s)},
+                                                 {"name", "School " + std::to_string(s)},
+                                                 {"level", "elementary"},
+                                                 {"designation", "underperforming"}}})
+                                  ->id);
         const auto& inds = store->reference().rubric("msv-2026-2027-elementary")->indicators;
         int made = 0, v = 0;
         while (made < observations) {
             const int n = made == 0 ? 200 : std::min(200, observations - made);
-            auto visit = store->put(lead, {"visit", "", schools[v % schools.size()], {{"kind", "monitoring"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-0" + std::to_string(1 + v % 9) + "-1" + std::to_string(v % 9)}}});
+            auto visit = store->put(lead, {"visit",
+                                           "",
+                                           schools[v % schools.size()],
+                                           {{"kind", "monitoring"},
+                                            {"rubric", "msv-2026-2027-elementary"},
+                                            {"start_date", "2026-0" + std::to_string(1 + v % 9) +
+                                                               "-1" + std::to_string(v % 9)}}});
             if (!visit) {
                 std::fprintf(stderr, "fixture: %s\n", visit.error().message.c_str());
                 return 1;
             }
             if (made == 0) big_visit = visit->id;
             for (int i = 0; i < n; ++i)
-                (void)store->put(lead, {"observation", "", "", {{"visit", visit->id}, {"indicator", inds[i % inds.size()].id}, {"rating", i % 4}, {"note", "Seen in room " + std::to_string(i)}}});
+                (void)store->put(lead, {"observation",
+                                        "",
+                                        "",
+                                        {{"visit", visit->id},
+                                         {"indicator", inds[i % inds.size()].id},
+                                         {"rating", i % 4},
+                                         {"note", "Seen in room " + std::to_string(i)}}});
             made += n;
             ++v;
         }
         Json user = lead.to_fields();
         user["id"] = lead.id;
-        (void)store->set_session(Store::Session{"http://127.0.0.1:9", std::string(64, 'a'), "2099-01-01T00:00:00.000Z", user});
+        (void)store->set_session(Store::Session{"http://127.0.0.1:9", std::string(64, 'a'),
+                                                "2099-01-01T00:00:00.000Z", user});
     }
-    std::printf("app_bench: %d observations in %s (visit with 200: %s)\n", observations, db.c_str(), big_visit.c_str());
+    std::printf("app_bench: %d observations in %s (visit with 200: %s)\n", observations, db.c_str(),
+                big_visit.c_str());
 
     std::vector<double> first, open, rss;
     for (int run = 0; run < 5; ++run) {
@@ -82,23 +114,29 @@ int main(int argc, char** argv) {
             ::dup2(out[1], 1);
             ::close(out[0]);
             ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
-            ::execl(app.c_str(), app.c_str(), "--db", db.c_str(), "--bench-open-visit", big_visit.c_str(), nullptr);
+            ::execl(app.c_str(), app.c_str(), "--db", db.c_str(), "--bench-open-visit",
+                    big_visit.c_str(), nullptr);
             _exit(127);
         }
         ::close(out[1]);
         std::string text;
         char buf[4096];
-        for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+        for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<std::size_t>(n));
         ::close(out[0]);
         int status = 0;
         rusage ru{};
         ::wait4(pid, &status, 0, &ru);
-        const auto start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
+        const auto start_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
         long long frame_at = 0, open_ms = -1;
-        if (auto p = text.find("first-frame "); p != std::string::npos) frame_at = std::stoll(text.substr(p + 12));
-        if (auto p = text.find("visit-open-ms "); p != std::string::npos) open_ms = std::stoll(text.substr(p + 14));
+        if (auto p = text.find("first-frame "); p != std::string::npos)
+            frame_at = std::stoll(text.substr(p + 12));
+        if (auto p = text.find("visit-open-ms "); p != std::string::npos)
+            open_ms = std::stoll(text.substr(p + 14));
         if (!frame_at || open_ms < 0) {
-            std::fprintf(stderr, "the app did not report (exit %d): %s\n", WEXITSTATUS(status), text.c_str());
+            std::fprintf(stderr, "the app did not report (exit %d): %s\n", WEXITSTATUS(status),
+                         text.c_str());
             return 1;
         }
         first.push_back(static_cast<double>(frame_at - start_ms));
@@ -109,7 +147,8 @@ int main(int argc, char** argv) {
         std::sort(v.begin(), v.end());
         return v[v.size() / 2];
     };
-    std::printf("cold start to first frame: median %.0f ms (target within 500 ms)\n", median(first));
+    std::printf("cold start to first frame: median %.0f ms (target within 500 ms)\n",
+                median(first));
     std::printf("peak memory of the app: median %.0f MB (target under 200 MB)\n", median(rss));
     std::printf("open a visit with 200 observations: median %.0f ms\n", median(open));
     std::filesystem::remove_all(dir);

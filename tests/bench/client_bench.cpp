@@ -4,7 +4,6 @@
 //   a 50 MB file uploaded while the connection is cut 5 times (bytes sent / file size)
 // Usage: client_bench [--changes 100000]
 #include "harness.h"
-
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
@@ -15,9 +14,6 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QTimer>
-
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,6 +21,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace sitevisit;
@@ -34,7 +31,9 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Steady::time_point t) { return std::chrono::duration<double, std::milli>(Steady::now() - t).count(); }
+double ms_since(Steady::time_point t) {
+    return std::chrono::duration<double, std::milli>(Steady::now() - t).count();
+}
 
 std::mutex id_mutex;
 std::string new_id() {
@@ -57,8 +56,8 @@ bool sync(SyncEngine& e) {
     return ok;
 }
 
-std::unique_ptr<SyncEngine> signed_in(Store& store, QNetworkAccessManager& net, int port, const char* email, const char* pw,
-                                      SyncEngine::Options o) {
+std::unique_ptr<SyncEngine> signed_in(Store& store, QNetworkAccessManager& net, int port,
+                                      const char* email, const char* pw, SyncEngine::Options o) {
     auto e = std::make_unique<SyncEngine>(store, net, o);
     QEventLoop loop;
     QString error = "no answer";
@@ -83,7 +82,8 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     int changes = 100000;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--changes") && i + 1 < argc) changes = std::max(1000, std::atoi(argv[++i]));
+        if (!std::strcmp(argv[i], "--changes") && i + 1 < argc)
+            changes = std::max(1000, std::atoi(argv[++i]));
         else {
             std::fprintf(stderr, "usage: client_bench [--changes N]\n");
             return 2;
@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
         ServerProcess server;
         if (server.admin({"demo"}).code != 0) throw std::runtime_error("demo failed");
         server.start();
-        Json rows = Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
+        Json rows =
+            Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
         std::string school;
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
             if (it.value()["fields"]["code"] == "00350123") school = it.key();
@@ -105,25 +106,56 @@ int main(int argc, char** argv) {
             threads.emplace_back([&, d] {
                 Http http = server.http();
                 const std::string device = "seed-" + std::to_string(d);
-                const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", device);
+                const std::string token =
+                    login(http, "lead@demo.sitevisit", "lead-demo-2026", device);
                 const std::string visit = new_id();
                 std::int64_t dseq = 0;
-                auto hlc = [&] { return Hlc{SystemClock::instance().now_ms(), static_cast<std::uint32_t>(dseq % 60000), device}.to_string(); };
-                Json first = Json::array({{{"op", new_id()}, {"entity", "visit"}, {"id", visit}, {"school", school}, {"kind", "upsert"},
-                                           {"fields", {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}},
-                                           {"hlc", hlc()}, {"base", 0}, {"dseq", ++dseq}, {"schema", 1}}});
-                http.request("POST", "/v1/sync/push", Json{{"device", device}, {"ops", first}}.dump(), bearer(token));
+                auto hlc = [&] {
+                    return Hlc{SystemClock::instance().now_ms(),
+                               static_cast<std::uint32_t>(dseq % 60000), device}
+                        .to_string();
+                };
+                Json first = Json::array({{{"op", new_id()},
+                                           {"entity", "visit"},
+                                           {"id", visit},
+                                           {"school", school},
+                                           {"kind", "upsert"},
+                                           {"fields",
+                                            {{"kind", "walkthrough"},
+                                             {"rubric", "msv-2026-2027-elementary"},
+                                             {"start_date", "2026-11-23"}}},
+                                           {"hlc", hlc()},
+                                           {"base", 0},
+                                           {"dseq", ++dseq},
+                                           {"schema", 1}}});
+                http.request("POST", "/v1/sync/push",
+                             Json{{"device", device}, {"ops", first}}.dump(), bearer(token));
                 for (int b = 0; b < batches; ++b) {
                     Json ops = Json::array();
                     for (int i = 0; i < batch; ++i)
-                        ops.push_back({{"op", new_id()}, {"entity", "observation"}, {"id", new_id()}, {"school", school}, {"kind", "upsert"},
-                                       {"fields", {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", i % 4}, {"note", "Observed in room " + std::to_string(i)}, {"source", "classroom_observation"}}},
-                                       {"hlc", hlc()}, {"base", 0}, {"dseq", ++dseq}, {"schema", 1}});
-                    auto r = http.request("POST", "/v1/sync/push", Json{{"device", device}, {"ops", ops}}.dump(), bearer(token), 600000);
+                        ops.push_back({{"op", new_id()},
+                                       {"entity", "observation"},
+                                       {"id", new_id()},
+                                       {"school", school},
+                                       {"kind", "upsert"},
+                                       {"fields",
+                                        {{"visit", visit},
+                                         {"indicator", "msv-2026-2027-elementary/2.1"},
+                                         {"rating", i % 4},
+                                         {"note", "Observed in room " + std::to_string(i)},
+                                         {"source", "classroom_observation"}}},
+                                       {"hlc", hlc()},
+                                       {"base", 0},
+                                       {"dseq", ++dseq},
+                                       {"schema", 1}});
+                    auto r = http.request("POST", "/v1/sync/push",
+                                          Json{{"device", device}, {"ops", ops}}.dump(),
+                                          bearer(token), 600000);
                     if (r.status != 200) std::fprintf(stderr, "seed push failed: %d\n", r.status);
                 }
             });
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
 
         QNetworkAccessManager net;
         const auto dir = server.data().parent_path();
@@ -132,33 +164,51 @@ int main(int argc, char** argv) {
         o.pull_limit = 5000;
         const double rss_before = peak_rss_mb();
         auto store = std::move(Store::open({(dir / "new-device.db").string()})).value();
-        auto engine = signed_in(*store, net, server.port(), "lead@demo.sitevisit", "lead-demo-2026", o);
+        auto engine =
+            signed_in(*store, net, server.port(), "lead@demo.sitevisit", "lead-demo-2026", o);
         auto t0 = Steady::now();
-        if (!sync(*engine)) throw std::runtime_error("initial sync: " + engine->errorString().toStdString());
+        if (!sync(*engine))
+            throw std::runtime_error("initial sync: " + engine->errorString().toStdString());
         const double initial_s = ms_since(t0) / 1000.0;
         std::int64_t held = 0;
-        for (const auto& spec : entity_specs()) held += static_cast<std::int64_t>(store->list(spec.name)->size());
-        std::printf("initial sync to a new device: %lld rows held (%lld changes pulled) in %.2f s = %.0f changes/s; peak RSS %.0f MB (%.0f MB before)\n",
-                    static_cast<long long>(held), static_cast<long long>(store->cursor()), initial_s, store->cursor() / initial_s,
-                    peak_rss_mb(), rss_before);
-        std::printf("  reference: CouchDB-style replication (PouchDB over HTTP) of 100,000 records, about 1,900 records/s\n");
+        for (const auto& spec : entity_specs())
+            held += static_cast<std::int64_t>(store->list(spec.name)->size());
+        std::printf("initial sync to a new device: %lld rows held (%lld changes pulled) in %.2f s "
+                    "= %.0f changes/s; peak RSS %.0f MB (%.0f MB before)\n",
+                    static_cast<long long>(held), static_cast<long long>(store->cursor()),
+                    initial_s, store->cursor() / initial_s, peak_rss_mb(), rss_before);
+        std::printf("  reference: CouchDB-style replication (PouchDB over HTTP) of 100,000 "
+                    "records, about 1,900 records/s\n");
 
         // Incremental: another device makes 10 changes; this one syncs.
         auto other_store = std::move(Store::open({(dir / "other.db").string()})).value();
-        auto other = signed_in(*other_store, net, server.port(), "lead@demo.sitevisit", "lead-demo-2026", o);
+        auto other =
+            signed_in(*other_store, net, server.port(), "lead@demo.sitevisit", "lead-demo-2026", o);
         if (!sync(*other)) throw std::runtime_error("other sync");
-        auto visit = other_store->put(*other->user(), {"visit", "", school, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}});
+        auto visit = other_store->put(*other->user(), {"visit",
+                                                       "",
+                                                       school,
+                                                       {{"kind", "walkthrough"},
+                                                        {"rubric", "msv-2026-2027-elementary"},
+                                                        {"start_date", "2026-11-23"}}});
         std::vector<double> times;
         for (int rep = 0; rep < 20; ++rep) {
             for (int i = 0; i < 10; ++i)
-                (void)other_store->put(*other->user(), {"observation", "", "", {{"visit", visit->id}, {"indicator", "msv-2026-2027-elementary/1.1"}, {"rating", i % 4}}});
+                (void)other_store->put(*other->user(),
+                                       {"observation",
+                                        "",
+                                        "",
+                                        {{"visit", visit->id},
+                                         {"indicator", "msv-2026-2027-elementary/1.1"},
+                                         {"rating", i % 4}}});
             if (!sync(*other)) throw std::runtime_error("other push");
             auto t = Steady::now();
             if (!sync(*engine)) throw std::runtime_error("incremental sync");
             times.push_back(ms_since(t));
         }
         std::sort(times.begin(), times.end());
-        std::printf("incremental sync of 10 changes: median %.2f ms, max %.2f ms (a full sync: push nothing, pull 10, apply)\n",
+        std::printf("incremental sync of 10 changes: median %.2f ms, max %.2f ms (a full sync: "
+                    "push nothing, pull 10, apply)\n",
                     times[times.size() / 2], times.back());
         std::printf("  reference: 20-40 ms for CouchDB-style replication\n");
 
@@ -183,7 +233,8 @@ int main(int argc, char** argv) {
         const std::string db = (dir / "uploader.db").string();
         {
             auto s = std::move(Store::open({db})).value();
-            auto e = signed_in(*s, net, proxy.port(), "principal@demo.sitevisit", "principal-demo-2026", o);
+            auto e = signed_in(*s, net, proxy.port(), "principal@demo.sitevisit",
+                               "principal-demo-2026", o);
             (void)s->queue_blob({sha, file.string(), size, "up"});
         }
         const long long before = proxy.bytes_up();
@@ -195,13 +246,18 @@ int main(int argc, char** argv) {
             net.clearConnectionCache();
             auto s = std::move(Store::open({db})).value();
             auto e = std::make_unique<SyncEngine>(*s, net, o);
-            if (attempts <= 5) proxy.fault(FaultProxy::Fault::Budget, static_cast<int>(2 * 1024 * 1024 + rng() % (12 * 1024 * 1024)));
-            else proxy.fault(FaultProxy::Fault::Pass);
+            if (attempts <= 5)
+                proxy.fault(FaultProxy::Fault::Budget,
+                            static_cast<int>(2 * 1024 * 1024 + rng() % (12 * 1024 * 1024)));
+            else
+                proxy.fault(FaultProxy::Fault::Pass);
             done = sync(*e);
         }
         const double up_s = ms_since(t1) / 1000.0;
-        const double ratio = static_cast<double>(proxy.bytes_up() - before) / static_cast<double>(size);
-        std::printf("50 MB upload cut 5 times: %d attempts (each a fresh start), %.1f s, bytes sent / file size = %.3f (target below 1.1)\n",
+        const double ratio =
+            static_cast<double>(proxy.bytes_up() - before) / static_cast<double>(size);
+        std::printf("50 MB upload cut 5 times: %d attempts (each a fresh start), %.1f s, bytes "
+                    "sent / file size = %.3f (target below 1.1)\n",
                     attempts, up_s, ratio);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "client_bench: %s\n", e.what());

@@ -7,7 +7,6 @@
 //   bytes: the server's decoder must stay linear in the body's size
 // Usage: server_bench [--devices 20] [--batches 10] [--batch 500] [--big-changes 1000000]
 #include "harness.h"
-
 #include "sitevisit/core/database.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
@@ -31,7 +30,9 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Steady::time_point t0) { return std::chrono::duration<double, std::milli>(Steady::now() - t0).count(); }
+double ms_since(Steady::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+}
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
@@ -46,11 +47,20 @@ std::string new_id() {
     return gen.next();
 }
 
-Json change(const std::string& entity, const std::string& id, const std::string& school, Json fields, std::int64_t dseq,
-            const std::string& device) {
-    return {{"op", new_id()}, {"entity", entity}, {"id", id}, {"school", school}, {"kind", "upsert"}, {"fields", fields},
-            {"hlc", Hlc{SystemClock::instance().now_ms(), static_cast<std::uint32_t>(dseq % 60000), device}.to_string()},
-            {"base", 0}, {"dseq", dseq}, {"schema", 1}};
+Json change(const std::string& entity, const std::string& id, const std::string& school,
+            Json fields, std::int64_t dseq, const std::string& device) {
+    return {{"op", new_id()},
+            {"entity", entity},
+            {"id", id},
+            {"school", school},
+            {"kind", "upsert"},
+            {"fields", fields},
+            {"hlc",
+             Hlc{SystemClock::instance().now_ms(), static_cast<std::uint32_t>(dseq % 60000), device}
+                 .to_string()},
+            {"base", 0},
+            {"dseq", dseq},
+            {"schema", 1}};
 }
 
 struct Fleet {
@@ -73,8 +83,14 @@ struct Fleet {
             const std::string device = "bench-" + std::to_string(d);
             tokens.push_back(login(http, "lead@demo.sitevisit", "lead-demo-2026", device));
             visits.push_back(new_id());
-            Json v = change("visit", visits.back(), school, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}, 1, device);
-            auto p = http.request("POST", "/v1/sync/push", Json{{"device", device}, {"ops", Json::array({v})}}.dump(), bearer(tokens.back()));
+            Json v = change("visit", visits.back(), school,
+                            {{"kind", "walkthrough"},
+                             {"rubric", "msv-2026-2027-elementary"},
+                             {"start_date", "2026-11-23"}},
+                            1, device);
+            auto p = http.request("POST", "/v1/sync/push",
+                                  Json{{"device", device}, {"ops", Json::array({v})}}.dump(),
+                                  bearer(tokens.back()));
             if (p.status != 200) throw std::runtime_error("push failed: " + p.body);
             dseq.push_back(1);
         }
@@ -85,8 +101,11 @@ struct Fleet {
         Json ops = Json::array();
         for (int i = 0; i < n; ++i)
             ops.push_back(change("observation", new_id(), school,
-                                 {{"visit", visits[d]}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", i % 4},
-                                  {"note", "Observed in room " + std::to_string(i)}, {"source", "classroom_observation"}},
+                                 {{"visit", visits[d]},
+                                  {"indicator", "msv-2026-2027-elementary/2.1"},
+                                  {"rating", i % 4},
+                                  {"note", "Observed in room " + std::to_string(i)},
+                                  {"source", "classroom_observation"}},
                                  ++dseq[d], device));
         return Json{{"device", device}, {"ops", ops}}.dump();
     }
@@ -96,7 +115,8 @@ struct Fleet {
         const int devices = static_cast<int>(tokens.size());
         std::vector<std::vector<std::string>> bodies(devices);
         for (int d = 0; d < devices; ++d)
-            for (int b = 0; b < batches; ++b) bodies[d].push_back(body(d, batch));
+            for (int b = 0; b < batches; ++b)
+                bodies[d].push_back(body(d, batch));
         std::mutex m;
         std::atomic<int> failures{0};
         auto t0 = Steady::now();
@@ -113,17 +133,22 @@ struct Fleet {
                     if (latencies) latencies->push_back(ms);
                 }
             });
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
         if (seconds) *seconds = ms_since(t0) / 1000.0;
         if (failures) throw std::runtime_error(std::to_string(failures.load()) + " pushes failed");
     }
 
     // Pulls from `since` until done; returns the number of ops and the new cursor.
-    std::pair<std::size_t, std::int64_t> pull(const std::string& token, std::int64_t since, int limit) {
+    std::pair<std::size_t, std::int64_t> pull(const std::string& token, std::int64_t since,
+                                              int limit) {
         Http http = server.http();
         std::size_t n = 0;
         for (;;) {
-            auto r = http.request("GET", "/v1/sync/pull?since=" + std::to_string(since) + "&limit=" + std::to_string(limit), {}, bearer(token), 120000);
+            auto r = http.request("GET",
+                                  "/v1/sync/pull?since=" + std::to_string(since) +
+                                      "&limit=" + std::to_string(limit),
+                                  {}, bearer(token), 120000);
             if (r.status != 200) throw std::runtime_error("pull failed: " + r.body);
             Json j = Json::parse(r.body);
             n += j["ops"].size();
@@ -136,13 +161,15 @@ struct Fleet {
     // Median time of: one device pushes 10 changes, another pulls just those.
     double incremental_ms(int reps) {
         Http http = server.http();
-        const std::string reader = login(http, "lead@demo.sitevisit", "lead-demo-2026", "reader-" + std::to_string(reps));
+        const std::string reader =
+            login(http, "lead@demo.sitevisit", "lead-demo-2026", "reader-" + std::to_string(reps));
         auto [n, cursor] = pull(reader, server_last_seq(http, reader), 5000);
         (void)n;
         std::vector<double> times;
         for (int i = 0; i < reps; ++i) {
             auto b = body(0, 10);
-            if (http.request("POST", "/v1/sync/push", b, bearer(tokens[0])).status != 200) throw std::runtime_error("push");
+            if (http.request("POST", "/v1/sync/push", b, bearer(tokens[0])).status != 200)
+                throw std::runtime_error("push");
             auto t = Steady::now();
             auto [got, next] = pull(reader, cursor, 1000);
             times.push_back(ms_since(t));
@@ -156,21 +183,27 @@ struct Fleet {
     std::int64_t server_last_seq(const Http& http, const std::string& token) {
         const std::string device = login(http, "lead@demo.sitevisit", "lead-demo-2026", "probe");
         (void)token;
-        auto r = http.request("POST", "/v1/sync/push", Json{{"device", "probe"}, {"ops", Json::array()}}.dump(), bearer(device));
+        auto r =
+            http.request("POST", "/v1/sync/push",
+                         Json{{"device", "probe"}, {"ops", Json::array()}}.dump(), bearer(device));
         return Json::parse(r.body)["cursor"];
     }
 };
 
 double raw_sqlite_rows_per_s(std::size_t rows, int batch) {
-    const auto path = std::filesystem::temp_directory_path() / ("server-bench-raw-" + std::to_string(::getpid()) + ".db");
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("server-bench-raw-" + std::to_string(::getpid()) + ".db");
     auto db = std::move(Database::open(path.string())).value();
-    db->exec("CREATE TABLE changes (seq INTEGER PRIMARY KEY, op TEXT, entity TEXT, row_id TEXT, school TEXT, fields TEXT, hlc TEXT)");
-    const std::string fields = R"({"visit":"01a20852-4e8c-74d3-bdbc-f897d1e6c13c","indicator":"msv-2026-2027-elementary/2.1","rating":2,"note":"Observed in room 7","source":"classroom_observation"})";
+    db->exec("CREATE TABLE changes (seq INTEGER PRIMARY KEY, op TEXT, entity TEXT, row_id TEXT, "
+             "school TEXT, fields TEXT, hlc TEXT)");
+    const std::string fields =
+        R"({"visit":"01a20852-4e8c-74d3-bdbc-f897d1e6c13c","indicator":"msv-2026-2027-elementary/2.1","rating":2,"note":"Observed in room 7","source":"classroom_observation"})";
     auto t0 = Steady::now();
     std::int64_t seq = 0;
     for (std::size_t i = 0; i < rows; i += static_cast<std::size_t>(batch)) {
         Transaction tx(*db);
-        auto& st = db->cached("INSERT INTO changes VALUES (?, ?, 'observation', ?, 'school', ?, 'hlc')");
+        auto& st =
+            db->cached("INSERT INTO changes VALUES (?, ?, 'observation', ?, 'school', ?, 'hlc')");
         for (int k = 0; k < batch; ++k) {
             st.bind(1, ++seq).bind(2, new_id()).bind(3, new_id()).bind(4, fields);
             st.run();
@@ -179,7 +212,8 @@ double raw_sqlite_rows_per_s(std::size_t rows, int batch) {
     }
     const double s = ms_since(t0) / 1000.0;
     db.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(path.string() + suffix);
     return static_cast<double>(rows) / s;
 }
 
@@ -190,53 +224,67 @@ int main(int argc, char** argv) {
     std::int64_t big = 0;
     for (int i = 1; i < argc; ++i) {
         auto arg = [&](const char* n) { return !std::strcmp(argv[i], n) && i + 1 < argc; };
-        if (arg("--devices")) devices = std::max(1, std::atoi(argv[++i]));
-        else if (arg("--batches")) batches = std::max(1, std::atoi(argv[++i]));
-        else if (arg("--batch")) batch = std::max(1, std::atoi(argv[++i]));
-        else if (arg("--big-changes")) big = std::atoll(argv[++i]);
+        if (arg("--devices"))
+            devices = std::max(1, std::atoi(argv[++i]));
+        else if (arg("--batches"))
+            batches = std::max(1, std::atoi(argv[++i]));
+        else if (arg("--batch"))
+            batch = std::max(1, std::atoi(argv[++i]));
+        else if (arg("--big-changes"))
+            big = std::atoll(argv[++i]);
         else {
-            std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] [--big-changes N]\n";
+            std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
+                         "[--big-changes N]\n";
             return 2;
         }
     }
     try {
         const std::size_t total = static_cast<std::size_t>(devices) * batches * batch;
-        std::printf("server_bench: %d devices x %d batches x %d changes = %zu changes, server %s\n\n", devices, batches,
-                    batch, total, server_binary().c_str());
+        std::printf(
+            "server_bench: %d devices x %d batches x %d changes = %zu changes, server %s\n\n",
+            devices, batches, batch, total, server_binary().c_str());
 
-        std::printf("raw SQLite baseline: prepared INSERT of %zu change rows in batches of %d: %.0f rows/s\n\n", total, batch,
-                    raw_sqlite_rows_per_s(total, batch));
+        std::printf("raw SQLite baseline: prepared INSERT of %zu change rows in batches of %d: "
+                    "%.0f rows/s\n\n",
+                    total, batch, raw_sqlite_rows_per_s(total, batch));
 
         Fleet fleet(devices);
         std::vector<double> latencies;
         double seconds = 0;
         fleet.push_all(batches, batch, &latencies, &seconds);
-        std::printf("push: %zu changes in %.2f s = %.0f changes/s accepted; per push of %d: p50 %.0f ms, p99 %.0f ms\n",
-                    total, seconds, total / seconds, batch, percentile(latencies, 0.5), percentile(latencies, 0.99));
+        std::printf("push: %zu changes in %.2f s = %.0f changes/s accepted; per push of %d: p50 "
+                    "%.0f ms, p99 %.0f ms\n",
+                    total, seconds, total / seconds, batch, percentile(latencies, 0.5),
+                    percentile(latencies, 0.99));
 
         Http http = fleet.server.http();
-        const std::string fresh = login(http, "lead@demo.sitevisit", "lead-demo-2026", "fresh-device");
+        const std::string fresh =
+            login(http, "lead@demo.sitevisit", "lead-demo-2026", "fresh-device");
         auto t0 = Steady::now();
         auto [pulled, cursor] = fleet.pull(fresh, 0, 5000);
         const double pull_s = ms_since(t0) / 1000.0;
         (void)cursor;
-        std::printf("pull to an empty device: %zu changes in %.2f s = %.0f changes/s\n", pulled, pull_s, pulled / pull_s);
+        std::printf("pull to an empty device: %zu changes in %.2f s = %.0f changes/s\n", pulled,
+                    pull_s, pulled / pull_s);
 
         // Incremental pull: this store against a small one.
         const double here = fleet.incremental_ms(20);
         std::int64_t here_changes = static_cast<std::int64_t>(total);
         if (big > here_changes) {
-            const int more_batches = static_cast<int>((big - here_changes) / (static_cast<std::int64_t>(devices) * batch));
+            const int more_batches = static_cast<int>((big - here_changes) /
+                                                      (static_cast<std::int64_t>(devices) * batch));
             double s = 0;
             fleet.push_all(more_batches, batch, nullptr, &s);
             here_changes += static_cast<std::int64_t>(more_batches) * devices * batch;
-            std::printf("(grew the store to %lld changes in %.1f s)\n", static_cast<long long>(here_changes), s);
+            std::printf("(grew the store to %lld changes in %.1f s)\n",
+                        static_cast<long long>(here_changes), s);
         }
         const double big_ms = big > 0 ? fleet.incremental_ms(20) : here;
         Fleet small(devices);
         small.push_all(1, 10000 / devices, nullptr, nullptr);
         const double small_ms = small.incremental_ms(20);
-        std::printf("incremental pull of 10 changes: %.2f ms from %lld changes, %.2f ms from 10,000; ratio %.2f (target under 1.5)\n",
+        std::printf("incremental pull of 10 changes: %.2f ms from %lld changes, %.2f ms from "
+                    "10,000; ratio %.2f (target under 1.5)\n",
                     big_ms, static_cast<long long>(here_changes), small_ms, big_ms / small_ms);
 
         // Blob upload.
@@ -247,7 +295,8 @@ int main(int argc, char** argv) {
             std::memcpy(&bytes[i], &v, 8);
         }
         const std::string sha = server::sha256_hex(bytes);
-        const std::string principal = login(http, "principal@demo.sitevisit", "principal-demo-2026", "blob-bench");
+        const std::string principal =
+            login(http, "principal@demo.sitevisit", "principal-demo-2026", "blob-bench");
         static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         std::string meta;
         {
@@ -261,7 +310,8 @@ int main(int argc, char** argv) {
                 }
             }
             if (bits > -6) meta.push_back(b64[((val << 8) >> (bits + 8)) & 0x3f]);
-            while (meta.size() % 4) meta.push_back('=');
+            while (meta.size() % 4)
+                meta.push_back('=');
         }
         auto headers = bearer(principal);
         headers.emplace_back("Tus-Resumable", "1.0.0");
@@ -279,14 +329,18 @@ int main(int argc, char** argv) {
             h.emplace_back("Upload-Offset", std::to_string(off));
             h.emplace_back("Content-Type", "application/offset+octet-stream");
             auto r = http.request("PATCH", "/v1/blobs/" + sha, bytes.substr(off, chunk), h, 120000);
-            if (r.status != 204) throw std::runtime_error("blob patch: " + std::to_string(r.status) + " " + r.body);
+            if (r.status != 204)
+                throw std::runtime_error("blob patch: " + std::to_string(r.status) + " " + r.body);
         }
         const double blob_s = ms_since(t1) / 1000.0;
-        std::printf("blob upload: 50 MB in 4 MB chunks in %.2f s = %.1f MB/s (SHA-256 checked at the end)\n", blob_s, 50.0 / blob_s);
+        std::printf("blob upload: 50 MB in 4 MB chunks in %.2f s = %.1f MB/s (SHA-256 checked at "
+                    "the end)\n",
+                    blob_s, 50.0 / blob_s);
 
         for (int n : {320000, 1600000}) {
             std::string body = R"({"device":"d","ops":[],"pad":[)";
-            for (int i = 0; i < n; ++i) body += i ? ",{}" : "{}";
+            for (int i = 0; i < n; ++i)
+                body += i ? ",{}" : "{}";
             body += "]}";
             auto t2 = std::chrono::steady_clock::now();
             auto decoded = protocol::decode_push_request(body);
@@ -295,8 +349,9 @@ int main(int argc, char** argv) {
             t2 = std::chrono::steady_clock::now();
             const bool plain = !Json::parse(body, nullptr, false).is_discarded();
             const double plain_ms = ms_since(t2);
-            std::printf("decode a push of %d empty objects (%zu KB): %.0f ms; plain nlohmann parse of the same bytes %.0f ms%s\n", n,
-                        body.size() / 1024, decode_ms, plain_ms, plain ? "" : " (failed)");
+            std::printf("decode a push of %d empty objects (%zu KB): %.0f ms; plain nlohmann parse "
+                        "of the same bytes %.0f ms%s\n",
+                        n, body.size() / 1024, decode_ms, plain_ms, plain ? "" : " (failed)");
         }
     } catch (const std::exception& e) {
         std::cerr << "server_bench: " << e.what() << "\n";

@@ -3,26 +3,22 @@
 // rating buttons, bring the server back, and find the ratings on the server. Then the
 // school's principal signs in on the same tablet, takes a photo with the camera (a test card:
 // no camera here) and adds it as evidence; the server holds the photo, downscaled.
+#include "app_controller.h"
 #include "harness.h"
 #include "qt_wait.h"
-
-#include "app_controller.h"
-
 #include "sitevisit/core/database.h"
 #include "sitevisit/platform/camera.h"
 
 #include <QDate>
-#include <QImageReader>
 #include <QEventLoop>
+#include <QImageReader>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
-
 #include <gtest/gtest.h>
-
 #include <iostream>
 
 Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
@@ -32,7 +28,6 @@ using namespace sitevisit::e2e;
 using sitevisit::testing::wait_for;
 
 namespace {
-
 
 // Delegates live in the visual tree (childItems), not always in the QObject tree.
 QQuickItem* find_item(QQuickItem* item, const QString& name) {
@@ -46,7 +41,8 @@ QQuickItem* find_item(QQuickItem* item, const QString& name) {
 QObject* find(QQuickWindow* window, const QString& name) {
     QObject* found = nullptr;
     // From the root: popups and dialogs live in the overlay, beside the content.
-    QQuickItem* root = window->contentItem()->parentItem() ? window->contentItem()->parentItem() : window->contentItem();
+    QQuickItem* root = window->contentItem()->parentItem() ? window->contentItem()->parentItem()
+                                                           : window->contentItem();
     wait_for([&] { return (found = find_item(root, name)) != nullptr; }, 5000);
     if (!found) ADD_FAILURE() << "no item named " << name.toStdString();
     return found;
@@ -67,13 +63,15 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
         if (it.value()["fields"]["code"] == "00350123") lincoln = it.key();
 
-    auto store = std::move(Store::open({(server.data().parent_path() / "tablet.db").string()})).value();
+    auto store =
+        std::move(Store::open({(server.data().parent_path() / "tablet.db").string()})).value();
     app::AppController controller(std::move(store));
     controller.setCamera(platform::test_pattern_camera());
     qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral(":/"));
-    engine.setInitialProperties({{"defaultServer", QStringLiteral("http://127.0.0.1:%1").arg(server.port())}});
+    engine.setInitialProperties(
+        {{"defaultServer", QStringLiteral("http://127.0.0.1:%1").arg(server.port())}});
     engine.load(QUrl(QStringLiteral("qrc:/SiteVisit/Main.qml")));
     ASSERT_FALSE(engine.rootObjects().isEmpty());
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
@@ -83,14 +81,17 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     find(window, "emailField")->setProperty("text", "lead@demo.sitevisit");
     find(window, "passwordField")->setProperty("text", "lead-demo-2025");
     click(find(window, "signInButton"));
-    ASSERT_TRUE(wait_for([&] { return !controller.busy() && !controller.signInError().isEmpty(); }));
+    ASSERT_TRUE(
+        wait_for([&] { return !controller.busy() && !controller.signInError().isEmpty(); }));
     EXPECT_FALSE(controller.signedIn());
     EXPECT_EQ(find(window, "emailField")->property("text").toString(), "lead@demo.sitevisit");
     EXPECT_FALSE(find(window, "serverField")->property("text").toString().isEmpty());
     find(window, "passwordField")->setProperty("text", "lead-demo-2026");
     click(find(window, "signInButton"));
-    ASSERT_TRUE(wait_for([&] { return controller.signedIn() && controller.syncState() == "upToDate"; }))
-        << controller.signInError().toStdString() << controller.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return controller.signedIn() && controller.syncState() == "upToDate";
+    })) << controller.signInError().toStdString()
+        << controller.syncMessage().toStdString();
     ASSERT_TRUE(find(window, "homePage"));
     wait_for([] { return false; }, 300); // let the page settle
 
@@ -99,34 +100,46 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     QTest::keyClick(window, Qt::Key_Return);
     ASSERT_TRUE(find(window, "schoolPage")) << "Enter opens the school in focus";
     QTest::keyClick(window, Qt::Key_Left, Qt::AltModifier);
-    ASSERT_TRUE(wait_for([&] { return find_item(window->contentItem(), "schoolPage") == nullptr; }, 3000)) << "Alt+Left goes back";
+    ASSERT_TRUE(
+        wait_for([&] { return find_item(window->contentItem(), "schoolPage") == nullptr; }, 3000))
+        << "Alt+Left goes back";
 
     // The building has no network.
     server.stop();
-    QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "school"), Q_ARG(QVariant, QString::fromStdString(lincoln)));
+    QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "school"),
+                              Q_ARG(QVariant, QString::fromStdString(lincoln)));
     click(find(window, "startVisitButton"));
     click(find(window, "startVisitConfirmButton")); // today, a monitoring visit: it starts
     ASSERT_TRUE(find(window, "visitPage"));
     click(find(window, "rate-1.1-2"));
     click(find(window, "rate-1.2-3"));
     click(find(window, "rate-1.3-1"));
-    ASSERT_TRUE(wait_for([&] { return controller.pendingChanges() == 4; })) << controller.pendingChanges(); // visit + 3
+    ASSERT_TRUE(wait_for([&] { return controller.pendingChanges() == 4; }))
+        << controller.pendingChanges(); // visit + 3
     controller.syncNow();
     ASSERT_TRUE(wait_for([&] { return controller.syncState() == "offline"; }));
-    EXPECT_NE(controller.syncMessage().toStdString().find("saved on this device"), std::string::npos) << controller.syncMessage().toStdString();
+    EXPECT_NE(controller.syncMessage().toStdString().find("saved on this device"),
+              std::string::npos)
+        << controller.syncMessage().toStdString();
 
     // Back in range.
     server.start();
     controller.syncNow();
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; }))
-        << controller.syncMessage().toStdString();
-    Json server_rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    ASSERT_TRUE(wait_for([&] {
+        return controller.syncState() == "upToDate" && controller.pendingChanges() == 0;
+    })) << controller.syncMessage().toStdString();
+    Json server_rows =
+        Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     std::map<std::string, int> ratings;
-    for (auto it = server_rows["observation"].begin(); it != server_rows["observation"].end(); ++it) {
+    for (auto it = server_rows["observation"].begin(); it != server_rows["observation"].end();
+         ++it) {
         const Json& f = it.value()["fields"];
         auto visit = server_rows["visit"][f["visit"].get<std::string>()];
-        if (visit["fields"].value("start_date", "") != QDate::currentDate().toString(Qt::ISODate).toStdString()) continue;
-        if (visit["school"] == lincoln && f.contains("rating")) ratings[f["indicator"]] = f["rating"];
+        if (visit["fields"].value("start_date", "") !=
+            QDate::currentDate().toString(Qt::ISODate).toStdString())
+            continue;
+        if (visit["school"] == lincoln && f.contains("rating"))
+            ratings[f["indicator"]] = f["rating"];
     }
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.1"], 2);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.2"], 3);
@@ -142,41 +155,58 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     }
     click(find(window, "rate-1.4-2"));
     controller.syncNow();
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "needsSignIn"; })) << controller.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "needsSignIn"; }))
+        << controller.syncMessage().toStdString();
     EXPECT_EQ(controller.pendingChanges(), 1);
-    EXPECT_TRUE(controller.syncMessage().contains("1 change")) << controller.syncMessage().toStdString();
+    EXPECT_TRUE(controller.syncMessage().contains("1 change"))
+        << controller.syncMessage().toStdString();
     click(find(window, "signInAgainButton"));
     QObject* stack = find(window, "stack");
-    ASSERT_TRUE(wait_for([&] { return stack->property("currentItem").value<QObject*>()->objectName() == "signInPage"; }));
+    ASSERT_TRUE(wait_for([&] {
+        return stack->property("currentItem").value<QObject*>()->objectName() == "signInPage";
+    }));
     QObject* again = stack->property("currentItem").value<QObject*>();
-    EXPECT_EQ(find_item(qobject_cast<QQuickItem*>(again), "emailField")->property("text").toString(), "lead@demo.sitevisit");
-    find_item(qobject_cast<QQuickItem*>(again), "passwordField")->setProperty("text", "lead-demo-2026");
+    EXPECT_EQ(
+        find_item(qobject_cast<QQuickItem*>(again), "emailField")->property("text").toString(),
+        "lead@demo.sitevisit");
+    find_item(qobject_cast<QQuickItem*>(again), "passwordField")
+        ->setProperty("text", "lead-demo-2026");
     click(find_item(qobject_cast<QQuickItem*>(again), "signInButton"));
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; }))
-        << controller.signInError().toStdString() << controller.syncMessage().toStdString();
-    ASSERT_TRUE(wait_for([&] { return stack->property("currentItem").value<QObject*>()->objectName() == "visitPage"; }))
-        << "back on the visit after signing in again";
+    ASSERT_TRUE(wait_for([&] {
+        return controller.syncState() == "upToDate" && controller.pendingChanges() == 0;
+    })) << controller.signInError().toStdString()
+        << controller.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return stack->property("currentItem").value<QObject*>()->objectName() == "visitPage";
+    })) << "back on the visit after signing in again";
 
     // The principal of Lincoln signs in on the same tablet and photographs evidence.
     controller.signOut();
     find(window, "emailField")->setProperty("text", "principal@demo.sitevisit");
     find(window, "passwordField")->setProperty("text", "principal-demo-2026");
     click(find(window, "signInButton"));
-    ASSERT_TRUE(wait_for([&] { return controller.signedIn() && controller.syncState() == "upToDate"; }))
-        << controller.signInError().toStdString() << controller.syncMessage().toStdString();
-    QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "evidence"), Q_ARG(QVariant, QString()));
+    ASSERT_TRUE(wait_for([&] {
+        return controller.signedIn() && controller.syncState() == "upToDate";
+    })) << controller.signInError().toStdString()
+        << controller.syncMessage().toStdString();
+    QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "evidence"),
+                              Q_ARG(QVariant, QString()));
     click(find(window, "takePhotoButton"));
     QObject* shutter = find(window, "shutterButton");
     ASSERT_TRUE(shutter);
-    ASSERT_TRUE(wait_for([&] { return shutter->property("enabled").toBool(); })) << "the preview shows frames";
+    ASSERT_TRUE(wait_for([&] { return shutter->property("enabled").toBool(); }))
+        << "the preview shows frames";
     click(shutter);
     QObject* title = find(window, "evidenceTitleField");
     ASSERT_TRUE(title);
     title->setProperty("text", "Morning greeters at the east door");
     QMetaObject::invokeMethod(title, "accepted");
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; }, 20000))
+    ASSERT_TRUE(wait_for(
+        [&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; },
+        20000))
         << controller.syncMessage().toStdString();
-    Json after = Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
+    Json after =
+        Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
     std::string sha;
     for (auto it = after["evidence"].begin(); it != after["evidence"].end(); ++it)
         if (it.value()["fields"]["title"] == "Morning greeters at the east door") {
@@ -189,5 +219,6 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     const auto blob = server.data() / "blobs" / sha;
     ASSERT_TRUE(std::filesystem::exists(blob));
     QImageReader reader(QString::fromStdString(blob.string()));
-    EXPECT_EQ(reader.size(), QSize(2048, 1365)) << "the 3000 x 2000 photo, downscaled before upload";
+    EXPECT_EQ(reader.size(), QSize(2048, 1365))
+        << "the 3000 x 2000 photo, downscaled before upload";
 }

@@ -1,7 +1,6 @@
 // The sync engine in process: it comes back by itself, resumes uploads across restarts, and
 // gets files ready at capture.
 #include "harness.h"
-
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
 
@@ -9,10 +8,8 @@
 #include <QImage>
 #include <QNetworkAccessManager>
 #include <QTimer>
-
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iostream>
 #include <random>
 
@@ -45,19 +42,22 @@ struct EngineTest : ::testing::Test {
     void SetUp() override {
         ASSERT_EQ(server.admin({"demo"}).code, 0);
         server.start();
-        Json rows = Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
+        Json rows =
+            Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
             if (it.value()["fields"]["code"] == "00350123") lincoln = it.key();
     }
-    std::unique_ptr<SyncEngine> engine(Store& store, SyncEngine::Options o, int port, const char* email, const char* password) {
+    std::unique_ptr<SyncEngine> engine(Store& store, SyncEngine::Options o, int port,
+                                       const char* email, const char* password) {
         auto e = std::make_unique<SyncEngine>(store, network, o);
         if (!store.session().value()) {
             QEventLoop loop;
             QString error = "no answer";
-            e->signIn(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), email, password, [&](QString err) {
-                error = err;
-                loop.quit();
-            });
+            e->signIn(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), email, password,
+                      [&](QString err) {
+                          error = err;
+                          loop.quit();
+                      });
             loop.exec();
             EXPECT_TRUE(error.isEmpty()) << error.toStdString();
         }
@@ -75,15 +75,22 @@ TEST_F(EngineTest, WhenTheServerComesBackSyncStartsAgainByItself) {
     auto e = engine(*store, o, server.port(), "lead@demo.sitevisit", "lead-demo-2026");
     ASSERT_TRUE(wait_finished(*e, 30000, true));
     server.stop();
-    auto v = store->put(*e->user(), {"visit", "", lincoln, {{"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}}});
+    auto v = store->put(*e->user(), {"visit",
+                                     "",
+                                     lincoln,
+                                     {{"kind", "walkthrough"},
+                                      {"rubric", "msv-2026-2027-elementary"},
+                                      {"start_date", "2026-11-23"}}});
     ASSERT_TRUE(v.ok()) << v.error().message;
     EXPECT_FALSE(wait_finished(*e, 30000, true));
     EXPECT_EQ(e->state(), SyncEngine::State::Offline);
-    EXPECT_NE(e->errorString().toStdString().find("changes wait on this device"), std::string::npos);
+    EXPECT_NE(e->errorString().toStdString().find("changes wait on this device"),
+              std::string::npos);
     EXPECT_EQ(e->pendingChanges(), 1);
     server.start(); // same port; nobody calls syncNow
     bool recovered = false;
-    for (int i = 0; i < 20 && !recovered; ++i) recovered = wait_finished(*e, 5000, false);
+    for (int i = 0; i < 20 && !recovered; ++i)
+        recovered = wait_finished(*e, 5000, false);
     EXPECT_TRUE(recovered);
     EXPECT_EQ(e->state(), SyncEngine::State::UpToDate);
     EXPECT_EQ(e->pendingChanges(), 0);
@@ -97,7 +104,8 @@ TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTh
     FaultProxy proxy(server.port());
     const auto file = dir / "interview.bin";
     std::string bytes(2 * 1024 * 1024, '\0');
-    for (auto& c : bytes) c = static_cast<char>(rng());
+    for (auto& c : bytes)
+        c = static_cast<char>(rng());
     std::ofstream(file, std::ios::binary) << bytes;
     const std::string db = (dir / "p.db").string();
     SyncEngine::Options o;
@@ -108,7 +116,9 @@ TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTh
     {
         auto store = std::move(Store::open({db})).value();
         auto e = engine(*store, o, proxy.port(), "principal@demo.sitevisit", "principal-demo-2026");
-        auto a = client::prepare_attachment(QString::fromStdString(file.string()), QString::fromStdString((dir / "work").string()), 100 << 20);
+        auto a =
+            client::prepare_attachment(QString::fromStdString(file.string()),
+                                       QString::fromStdString((dir / "work").string()), 100 << 20);
         ASSERT_TRUE(a.ok());
         sha = a->sha256;
         ASSERT_TRUE(store->queue_blob({a->sha256, a->path, a->size, "up"}).ok());
@@ -123,14 +133,18 @@ TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTh
         auto store = std::move(Store::open({db})).value();
         auto e = engine(*store, o, proxy.port(), "principal@demo.sitevisit", "principal-demo-2026");
         // The network dies somewhere in the next 50 to 450 KB, for every connection.
-        if (attempts < 6) proxy.fault(FaultProxy::Fault::Budget, 50 * 1024 + static_cast<int>(rng() % (400 * 1024)));
-        else proxy.fault(FaultProxy::Fault::Pass);
+        if (attempts < 6)
+            proxy.fault(FaultProxy::Fault::Budget,
+                        50 * 1024 + static_cast<int>(rng() % (400 * 1024)));
+        else
+            proxy.fault(FaultProxy::Fault::Pass);
         done = wait_finished(*e, 60000, true);
     }
     ASSERT_TRUE(done);
     EXPECT_GE(attempts, 6); // the first five were cut
     const long long sent = proxy.bytes_up() - before;
-    std::cout << "upload cut: " << attempts << " attempts, " << sent << " bytes sent for " << bytes.size() << " (" << (double)sent / bytes.size() << "x)\n";
+    std::cout << "upload cut: " << attempts << " attempts, " << sent << " bytes sent for "
+              << bytes.size() << " (" << (double)sent / bytes.size() << "x)\n";
     EXPECT_LT(sent, static_cast<long long>(bytes.size() + attempts * (o.chunk_bytes + 16384)));
     EXPECT_TRUE(std::filesystem::exists(server.data() / "blobs" / sha));
 }
@@ -140,7 +154,8 @@ TEST_F(EngineTest, PhotosAreDownscaledAndOversizedFilesRefusedAtCapture) {
     photo.fill(Qt::darkGreen);
     const auto path = dir / "classroom.png";
     ASSERT_TRUE(photo.save(QString::fromStdString(path.string())));
-    auto a = client::prepare_attachment(QString::fromStdString(path.string()), QString::fromStdString((dir / "work").string()), 100 << 20);
+    auto a = client::prepare_attachment(QString::fromStdString(path.string()),
+                                        QString::fromStdString((dir / "work").string()), 100 << 20);
     ASSERT_TRUE(a.ok()) << a.error().message;
     EXPECT_TRUE(a->downscaled);
     EXPECT_EQ(a->media_type, "image/jpeg");
@@ -151,7 +166,9 @@ TEST_F(EngineTest, PhotosAreDownscaledAndOversizedFilesRefusedAtCapture) {
 
     const auto big = dir / "scan.pdf";
     std::ofstream(big, std::ios::binary) << std::string(3 * 1024 * 1024, 'x');
-    auto refused = client::prepare_attachment(QString::fromStdString(big.string()), QString::fromStdString((dir / "work").string()), 2 * 1024 * 1024);
+    auto refused = client::prepare_attachment(QString::fromStdString(big.string()),
+                                              QString::fromStdString((dir / "work").string()),
+                                              2 * 1024 * 1024);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().message, "scan.pdf is 3.0 MB; the limit is 2.0 MB");
 }

@@ -5,7 +5,6 @@
 // never misbehaves this way.
 #include "harness.h"
 #include "qt_wait.h"
-
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/platform/credential_store.h"
 
@@ -20,13 +19,10 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
-
-#include <gtest/gtest.h>
-
-#include <sys/stat.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <map>
+#include <sys/stat.h>
 
 using namespace sitevisit;
 using client::SyncEngine;
@@ -41,18 +37,22 @@ struct Request {
 };
 
 QByteArray answer(int status, const QByteArray& body, const QByteArray& headers = {}) {
-    return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: " + QByteArray::number(body.size()) +
+    return "HTTP/1.1 " + QByteArray::number(status) +
+           " X\r\nContent-Length: " + QByteArray::number(body.size()) +
            "\r\nConnection: close\r\n" + headers + "\r\n" + body;
 }
 
 QByteArray json_answer(int status, const Json& j) {
-    return answer(status, QByteArray::fromStdString(j.dump()), "Content-Type: application/json\r\n");
+    return answer(status, QByteArray::fromStdString(j.dump()),
+                  "Content-Type: application/json\r\n");
 }
 
 // A server that answers each request with what `respond` says, and counts what it saw.
 class Peer : public QTcpServer {
 public:
-    std::function<QByteArray(const Request&)> respond = [](const Request&) { return answer(404, "{}"); };
+    std::function<QByteArray(const Request&)> respond = [](const Request&) {
+        return answer(404, "{}");
+    };
     std::vector<Request> seen;
     qint64 stream_limit = 0; // > 0: after the headers `respond` gave, send this many junk bytes
     qint64 streamed = 0;
@@ -73,7 +73,8 @@ public:
     }
     int count(const QByteArray& method, const QByteArray& path) const {
         int n = 0;
-        for (const auto& r : seen) n += r.method == method && r.path == path;
+        for (const auto& r : seen)
+            n += r.method == method && r.path == path;
         return n;
     }
 
@@ -106,7 +107,9 @@ protected:
             r.query = target.contains('?') ? target.mid(target.indexOf('?') + 1) : QByteArray();
             for (int i = 1; i < lines.size(); ++i) {
                 const int colon = lines[i].indexOf(':');
-                if (colon > 0) r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+                if (colon > 0)
+                    r.headers.insert(lines[i].left(colon).trimmed().toLower(),
+                                     lines[i].mid(colon + 1).trimmed());
             }
             const int length = r.headers.value("content-length", "0").toInt();
             if (buffer->size() < end + 4 + length) return;
@@ -116,7 +119,8 @@ protected:
             s->write(respond(r));
             if (stream_limit > 0) {
                 auto more = [this, s] {
-                    while (s->state() == QAbstractSocket::ConnectedState && s->bytesToWrite() < 1024 * 1024 && streamed < stream_limit) {
+                    while (s->state() == QAbstractSocket::ConnectedState &&
+                           s->bytesToWrite() < 1024 * 1024 && streamed < stream_limit) {
                         s->write(QByteArray(256 * 1024, 'x'));
                         streamed += 256 * 1024;
                     }
@@ -135,7 +139,11 @@ const std::string kUserId = "0190a000-0000-7000-8000-0000000000a9";
 const std::string kRegion = "0190a000-0000-7000-8000-0000000000a1";
 
 Json user_json(const char* role = "admin") {
-    return {{"id", kUserId}, {"name", "Ada"}, {"email", "ada@example.org"}, {"role", role}, {"schools", Json::array()}};
+    return {{"id", kUserId},
+            {"name", "Ada"},
+            {"email", "ada@example.org"},
+            {"role", role},
+            {"schools", Json::array()}};
 }
 
 Json login_json(const std::string& secret = {}) {
@@ -145,25 +153,29 @@ Json login_json(const std::string& secret = {}) {
 }
 
 Json region_change(std::int64_t seq) {
-    return {{"op", "0190a000-0000-7000-8000-00000000b" + QByteArray::number(100 + seq).toStdString()},
-            {"entity", "region"},
-            {"id", kRegion},
-            {"school", kRegion},
-            {"kind", "upsert"},
-            {"fields", {{"name", "Coastal " + std::to_string(seq)}, {"code", "COAST"}}},
-            {"hlc", "2026-11-22T10:00:00.123Z-0000-0190a000-0000-7000-8000-00000000de99"},
-            {"base", 0},
-            {"dseq", seq},
-            {"schema", 1},
-            {"seq", seq}};
+    return {
+        {"op", "0190a000-0000-7000-8000-00000000b" + QByteArray::number(100 + seq).toStdString()},
+        {"entity", "region"},
+        {"id", kRegion},
+        {"school", kRegion},
+        {"kind", "upsert"},
+        {"fields", {{"name", "Coastal " + std::to_string(seq)}, {"code", "COAST"}}},
+        {"hlc", "2026-11-22T10:00:00.123Z-0000-0190a000-0000-7000-8000-00000000de99"},
+        {"base", 0},
+        {"dseq", seq},
+        {"schema", 1},
+        {"seq", seq}};
 }
 
 // The peer as a plain, well-behaved server, except for what a test overrides.
 QByteArray well_behaved(const Request& r) {
     if (r.path == "/v1/auth/login") return json_answer(200, login_json());
-    if (r.method == "OPTIONS") return answer(204, {}, "Tus-Resumable: 1.0.0\r\nTus-Max-Size: 104857600\r\n");
-    if (r.path == "/v1/sync/pull") return json_answer(200, {{"ops", Json::array()}, {"cursor", 0}, {"more", false}});
-    if (r.path == "/v1/sync/push") return json_answer(200, {{"results", Json::array()}, {"cursor", 0}});
+    if (r.method == "OPTIONS")
+        return answer(204, {}, "Tus-Resumable: 1.0.0\r\nTus-Max-Size: 104857600\r\n");
+    if (r.path == "/v1/sync/pull")
+        return json_answer(200, {{"ops", Json::array()}, {"cursor", 0}, {"more", false}});
+    if (r.path == "/v1/sync/push")
+        return json_answer(200, {{"results", Json::array()}, {"cursor", 0}});
     return answer(404, "{}");
 }
 
@@ -177,7 +189,9 @@ struct Hostile : ::testing::Test {
         ASSERT_TRUE(peer.isListening());
         peer.respond = well_behaved;
     }
-    std::string file(const char* name) const { return (dir.path() + QLatin1Char('/') + QLatin1String(name)).toStdString(); }
+    std::string file(const char* name) const {
+        return (dir.path() + QLatin1Char('/') + QLatin1String(name)).toStdString();
+    }
 
     SyncEngine::Options quick() const {
         SyncEngine::Options o;
@@ -208,7 +222,9 @@ struct Hostile : ::testing::Test {
         return ok;
     }
     // Lets the event loop run for `ms` (the engine retries on its own meanwhile).
-    static void run_for(int ms) { wait_for([] { return false; }, ms); }
+    static void run_for(int ms) {
+        wait_for([] { return false; }, ms);
+    }
 };
 
 // Resident memory of this process from /proc/self/status (kB), and a reset of its peak.
@@ -216,7 +232,12 @@ long long rss_kb(const char* field) {
     QFile f("/proc/self/status");
     if (!f.open(QIODevice::ReadOnly)) return 0;
     for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith(field)) return line.mid(static_cast<int>(strlen(field))).trimmed().split(' ').value(0).toLongLong();
+        if (line.startsWith(field))
+            return line.mid(static_cast<int>(strlen(field)))
+                .trimmed()
+                .split(' ')
+                .value(0)
+                .toLongLong();
     return 0;
 }
 bool reset_peak_rss() {
@@ -235,8 +256,8 @@ CliRun cli(const QStringList& args, const QByteArray& stdin_text = "secret-passw
     p.write(stdin_text);
     p.closeWriteChannel();
     wait_for([&] { return p.state() == QProcess::NotRunning; }, 60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
 }
 
 } // namespace
@@ -248,7 +269,8 @@ TEST_F(Hostile, PlainHttpToAnotherMachineIsRefusedBeforeThePasswordLeaves) {
     const QString error = sign_in(e, peer.url("127.0.0.2"));
     EXPECT_NE(error.indexOf("https://"), -1) << error.toStdString();
     EXPECT_EQ(e.lastSignInFailure(), SyncEngine::SignInFailure::Insecure);
-    auto r = cli({"--db", QString::fromStdString(file("cli.db")), "login", peer.url("127.0.0.2"), "ada@example.org"});
+    auto r = cli({"--db", QString::fromStdString(file("cli.db")), "login", peer.url("127.0.0.2"),
+                  "ada@example.org"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("https://"), std::string::npos) << r.err;
     run_for(200);
@@ -258,7 +280,10 @@ TEST_F(Hostile, PlainHttpToAnotherMachineIsRefusedBeforeThePasswordLeaves) {
 }
 
 TEST_F(Hostile, ASessionStoredOverPlainHttpIsAskedToSignInAgainOverHttps) {
-    ASSERT_TRUE(store->set_session(Store::Session{peer.url("127.0.0.2").toStdString(), "tok-123", "", user_json()}).ok());
+    ASSERT_TRUE(store
+                    ->set_session(Store::Session{peer.url("127.0.0.2").toStdString(), "tok-123", "",
+                                                 user_json()})
+                    .ok());
     SyncEngine e(*store, network, quick());
     EXPECT_TRUE(e.sessionInsecure());
     EXPECT_FALSE(sync(e));
@@ -273,10 +298,12 @@ TEST_F(Hostile, ASessionStoredOverPlainHttpIsAskedToSignInAgainOverHttps) {
 }
 
 TEST_F(Hostile, CertificatesAreVerifiedAndAPrivateAuthorityCanBeTrusted) {
-    const QString cert = QString::fromStdString(file("ca.pem")), key = QString::fromStdString(file("key.pem"));
+    const QString cert = QString::fromStdString(file("ca.pem")),
+                  key = QString::fromStdString(file("key.pem"));
     QProcess openssl;
-    openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+    openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                              "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext",
+                              "subjectAltName=DNS:localhost,IP:127.0.0.1"});
     ASSERT_TRUE(openssl.waitForFinished(60000));
     ASSERT_EQ(openssl.exitCode(), 0) << openssl.readAllStandardError().toStdString();
     QFile c(cert), k(key);
@@ -300,10 +327,12 @@ TEST_F(Hostile, CertificatesAreVerifiedAndAPrivateAuthorityCanBeTrusted) {
     EXPECT_TRUE(sync(again)) << again.errorString().toStdString();
 
     // The CLI: without --ca the certificate is refused (exit 5), with it the sign-in works.
-    auto no = cli({"--db", QString::fromStdString(file("a.db")), "login", peer.url("localhost"), "ada@example.org"});
+    auto no = cli({"--db", QString::fromStdString(file("a.db")), "login", peer.url("localhost"),
+                   "ada@example.org"});
     EXPECT_EQ(no.code, 5) << no.err;
     EXPECT_NE(no.err.find("certificate"), std::string::npos) << no.err;
-    auto yes = cli({"--db", QString::fromStdString(file("b.db")), "login", peer.url("localhost"), "ada@example.org", "--ca", cert});
+    auto yes = cli({"--db", QString::fromStdString(file("b.db")), "login", peer.url("localhost"),
+                    "ada@example.org", "--ca", cert});
     EXPECT_EQ(yes.code, 0) << yes.err;
     auto later = cli({"--db", QString::fromStdString(file("b.db")), "sync"});
     EXPECT_EQ(later.code, 0) << later.err;
@@ -315,7 +344,8 @@ TEST_F(Hostile, ARedirectToAnotherOriginIsNotFollowedAndTheTokenNeverGoesThere) 
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
     peer.respond = [&](const Request& r) {
-        return answer(r.path == "/v1/sync/pull" ? 302 : 307, {}, "Location: " + elsewhere.url().toUtf8() + r.path + "\r\n");
+        return answer(r.path == "/v1/sync/pull" ? 302 : 307, {},
+                      "Location: " + elsewhere.url().toUtf8() + r.path + "\r\n");
     };
     EXPECT_FALSE(sync(e));
     EXPECT_NE(e.errorString().indexOf("redirect"), -1) << e.errorString().toStdString();
@@ -329,7 +359,8 @@ TEST_F(Hostile, TheDeviceSecretIsKeptWithTheTokenAndSentBackToTheSameServerOnly)
     peer.respond = [](const Request& r) {
         if (r.path == "/v1/auth/login") {
             Json body = Json::parse(r.body.toStdString());
-            return json_answer(200, login_json(body.contains("device_secret") ? "" : "secret-of-this-device"));
+            return json_answer(
+                200, login_json(body.contains("device_secret") ? "" : "secret-of-this-device"));
         }
         return well_behaved(r);
     };
@@ -380,10 +411,12 @@ TEST_F(Hostile, ASignInAnswerWithWrongTypesIsAnErrorInWordsAndTheCliExitsFive) {
     };
     SyncEngine e(*store, network, quick());
     const QString error = sign_in(e, peer.url());
-    EXPECT_EQ(error.toStdString(), "the server's answer to sign-in could not be read: \"token\" must be text");
+    EXPECT_EQ(error.toStdString(),
+              "the server's answer to sign-in could not be read: \"token\" must be text");
     EXPECT_EQ(e.lastSignInFailure(), SyncEngine::SignInFailure::Undecodable);
     EXPECT_FALSE(*store->session());
-    auto r = cli({"--db", QString::fromStdString(file("cli.db")), "login", peer.url(), "ada@example.org"});
+    auto r = cli(
+        {"--db", QString::fromStdString(file("cli.db")), "login", peer.url(), "ada@example.org"});
     EXPECT_EQ(r.code, 5) << r.err;
     EXPECT_NE(r.err.find("\"token\" must be text"), std::string::npos) << r.err;
 }
@@ -393,7 +426,9 @@ TEST_F(Hostile, AnUndecodableChangeIsSetAsideAndTheRestOfItsPageApplies) {
         if (r.path != "/v1/sync/pull") return well_behaved(r);
         Json bad = region_change(2);
         bad["fields"] = 5;
-        return json_answer(200, {{"ops", {region_change(1), bad, region_change(3)}}, {"cursor", 3}, {"more", false}});
+        return json_answer(
+            200,
+            {{"ops", {region_change(1), bad, region_change(3)}}, {"cursor", 3}, {"more", false}});
     };
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
@@ -410,7 +445,9 @@ TEST_F(Hostile, ACursorAheadOfTheServersLogPullsAgainFromTheStart) {
     peer.respond = [](const Request& r) {
         if (r.path != "/v1/sync/pull") return well_behaved(r);
         if (!r.query.startsWith("since=0&"))
-            return json_answer(409, {{"error", {{"code", "cursor_ahead"}, {"message", "since is ahead of this server's log"}}}});
+            return json_answer(409, {{"error",
+                                      {{"code", "cursor_ahead"},
+                                       {"message", "since is ahead of this server's log"}}}});
         return json_answer(200, {{"ops", {region_change(1)}}, {"cursor", 1}, {"more", false}});
     };
     SyncEngine e(*store, network, quick());
@@ -441,13 +478,16 @@ TEST_F(Hostile, MoreWithACursorThatDoesNotMoveBacksOffInsteadOfLooping) {
 TEST_F(Hostile, PushResultsThatSettleNothingBackOffInsteadOfLooping) {
     // An admin with a region on the device writes a district: one change waits.
     peer.respond = [](const Request& r) {
-        if (r.path == "/v1/sync/pull") return json_answer(200, {{"ops", {region_change(1)}}, {"cursor", 1}, {"more", false}});
+        if (r.path == "/v1/sync/pull")
+            return json_answer(200, {{"ops", {region_change(1)}}, {"cursor", 1}, {"more", false}});
         return well_behaved(r); // push: {"results": []}
     };
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
     ASSERT_TRUE(sync(e)) << e.errorString().toStdString();
-    auto w = store->put(*e.user(), {"district", "", "", {{"region", kRegion}, {"code", "00350000"}, {"name", "Harbor"}}});
+    auto w = store->put(
+        *e.user(),
+        {"district", "", "", {{"region", kRegion}, {"code", "00350000"}, {"name", "Harbor"}}});
     ASSERT_TRUE(w.ok()) << w.error().message;
     ASSERT_EQ(e.pendingChanges(), 1);
     EXPECT_FALSE(sync(e));
@@ -464,7 +504,8 @@ TEST_F(Hostile, ARangeAnswerWithoutBytesBacksOffInsteadOfLooping) {
     const std::string sha(64, 'a');
     ASSERT_TRUE(store->queue_blob({sha, file("copy.bin"), 0, "down"}).ok());
     peer.respond = [&](const Request& r) {
-        if (r.method == "GET" && r.path.startsWith("/v1/blobs/")) return answer(206, {}, "Content-Range: bytes 0-0/100\r\n");
+        if (r.method == "GET" && r.path.startsWith("/v1/blobs/"))
+            return answer(206, {}, "Content-Range: bytes 0-0/100\r\n");
         return well_behaved(r);
     };
     SyncEngine e(*store, network, quick());
@@ -483,10 +524,15 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
     ASSERT_TRUE(f.open(QIODevice::WriteOnly));
     f.write(QByteArray(1000, 'p'));
     f.close();
-    const std::string sha = QCryptographicHash::hash(QByteArray(1000, 'p'), QCryptographicHash::Sha256).toHex().toStdString();
+    const std::string sha =
+        QCryptographicHash::hash(QByteArray(1000, 'p'), QCryptographicHash::Sha256)
+            .toHex()
+            .toStdString();
     ASSERT_TRUE(store->queue_blob({sha, file("photo.bin"), 1000, "up"}).ok());
     peer.respond = [](const Request& r) {
-        if (r.method == "HEAD") return answer(200, {}, "Upload-Offset: 5000\r\nUpload-Length: 1000\r\nTus-Resumable: 1.0.0\r\n");
+        if (r.method == "HEAD")
+            return answer(200, {},
+                          "Upload-Offset: 5000\r\nUpload-Length: 1000\r\nTus-Resumable: 1.0.0\r\n");
         return well_behaved(r);
     };
     SyncEngine e(*store, network, quick());
@@ -494,14 +540,17 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
     auto failed = store->blob_jobs("failed");
     ASSERT_EQ(failed->size(), 1u);
-    EXPECT_NE(failed->at(0).error.find("never finished sending"), std::string::npos) << failed->at(0).error;
+    EXPECT_NE(failed->at(0).error.find("never finished sending"), std::string::npos)
+        << failed->at(0).error;
     EXPECT_TRUE(store->blob_jobs("done")->empty());
     EXPECT_EQ(peer.count("PATCH", QByteArray::fromStdString("/v1/blobs/" + sha)), 0);
 
     // "All of it" with nothing sent is not believed either.
     ASSERT_TRUE(store->update_blob(sha, 0, "pending").ok());
     peer.respond = [](const Request& r) {
-        if (r.method == "HEAD") return answer(200, {}, "Upload-Offset: 1000\r\nUpload-Length: 1000\r\nTus-Resumable: 1.0.0\r\n");
+        if (r.method == "HEAD")
+            return answer(200, {},
+                          "Upload-Offset: 1000\r\nUpload-Length: 1000\r\nTus-Resumable: 1.0.0\r\n");
         return well_behaved(r);
     };
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
@@ -512,7 +561,8 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
 TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
     peer.respond = [](const Request& r) {
         if (r.path != "/v1/sync/pull") return well_behaved(r);
-        return QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"ops\":[");
+        return QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: "
+                          "close\r\n\r\n{\"ops\":[");
     };
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
@@ -521,7 +571,8 @@ TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
     const long long before = rss_kb("VmRSS:");
     EXPECT_FALSE(sync(e));
     const long long peak = rss_kb("VmHWM:");
-    std::cout << "memory: " << before / 1024 << " MB before, peak " << peak / 1024 << " MB while reading\n";
+    std::cout << "memory: " << before / 1024 << " MB before, peak " << peak / 1024
+              << " MB while reading\n";
     EXPECT_NE(e.errorString().indexOf("larger than 64 MB"), -1) << e.errorString().toStdString();
     run_for(300);
     std::cout << "bytes the peer got out: " << peer.streamed << "\n";
@@ -529,12 +580,14 @@ TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
     // out beyond 64 MB sat in socket buffers when the reply was aborted).
     EXPECT_LT(peer.streamed, peer.stream_limit);
     // Memory stays flat: the answer kept is at most 64 MB, and no copy of the whole stream.
-    if (peak_reset) EXPECT_LT(peak - before, 150LL * 1024) << "the device held far more than the cap";
+    if (peak_reset)
+        EXPECT_LT(peak - before, 150LL * 1024) << "the device held far more than the cap";
 }
 
 TEST_F(Hostile, DownloadedFilesAreReadableByTheirOwnerOnly) {
     const QByteArray bytes(3000, 'q');
-    const std::string sha = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString();
+    const std::string sha =
+        QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString();
     ASSERT_TRUE(store->queue_blob({sha, file("evidence.bin"), 0, "down"}).ok());
     peer.respond = [&](const Request& r) {
         if (r.method == "GET" && r.path.startsWith("/v1/blobs/")) return answer(200, bytes);

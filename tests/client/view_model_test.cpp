@@ -1,36 +1,31 @@
 // The app's view models on a real store synced from a real server, checked with
 // QAbstractItemModelTester as the views would use them.
-#include "harness.h"
-#include "qt_wait.h"
-
 #include "app_controller.h"
 #include "caseload_model.h"
 #include "conflicts_model.h"
 #include "dashboard_model.h"
 #include "evidence_model.h"
 #include "file_preview.h"
+#include "harness.h"
+#include "qt_wait.h"
 #include "reflection_controller.h"
 #include "school_controller.h"
+#include "sitevisit/core/hlc.h"
 #include "visit_controller.h"
 
-#include "sitevisit/core/hlc.h"
-
 #include <QAbstractItemModelTester>
-#include <QSignalSpy>
 #include <QDate>
+#include <QEventLoop>
 #include <QImage>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QEventLoop>
-#include <QUrl>
+#include <QSignalSpy>
 #include <QTimer>
-
-#include <gtest/gtest.h>
-
+#include <QUrl>
 #include <filesystem>
 #include <fstream>
-
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 using namespace sitevisit;
@@ -46,7 +41,6 @@ void count(QtMsgType t, const QMessageLogContext& c, const QString& m) {
     if (previous) previous(t, c, m);
 }
 
-
 } // namespace
 
 TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
@@ -54,31 +48,40 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     server.start();
     previous = qInstallMessageHandler(count);
-    auto store = std::move(Store::open({(server.data().parent_path() / "app.db").string()})).value();
+    auto store =
+        std::move(Store::open({(server.data().parent_path() / "app.db").string()})).value();
     app::AppController app(std::move(store));
     // Bad input on the sign-in page: a sentence, and nothing stored.
     app.signIn("", "lead@demo.sitevisit", "x");
     EXPECT_EQ(app.signInError(), "Enter the server address, your email and your password.");
     app.signIn("ftp://example.org", "lead@demo.sitevisit", "x");
-    EXPECT_EQ(app.signInError(), "The server address should look like https://sitevisit.example.org");
-    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "wrong-password");
+    EXPECT_EQ(app.signInError(),
+              "The server address should look like https://sitevisit.example.org");
+    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit",
+               "wrong-password");
     ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
     EXPECT_EQ(app.signInError(), "the email or the password is wrong");
     EXPECT_FALSE(app.signedIn());
-    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "lead-demo-2026");
+    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit",
+               "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
     ASSERT_TRUE(app.signInError().isEmpty()) << app.signInError().toStdString();
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; })) << app.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }))
+        << app.syncMessage().toStdString();
     EXPECT_EQ(app.userRole(), "Assistance Lead");
 
     app::CaseloadModel caseload;
-    QAbstractItemModelTester caseload_tester(&caseload, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QAbstractItemModelTester caseload_tester(
+        &caseload, QAbstractItemModelTester::FailureReportingMode::Warning);
     caseload.setApp(&app);
     ASSERT_EQ(caseload.rowCount(), 6);
-    EXPECT_EQ(caseload.data(caseload.index(0), app::CaseloadModel::DistrictRole).toString(), "Bayside"); // sorted by district
+    EXPECT_EQ(caseload.data(caseload.index(0), app::CaseloadModel::DistrictRole).toString(),
+              "Bayside"); // sorted by district
     bool receivership = false;
     for (int r = 0; r < caseload.rowCount(); ++r)
-        if (caseload.data(caseload.index(r), app::CaseloadModel::DesignationRole).toString() == "Receivership") receivership = true;
+        if (caseload.data(caseload.index(r), app::CaseloadModel::DesignationRole).toString() ==
+            "Receivership")
+            receivership = true;
     EXPECT_TRUE(receivership);
 
     app::SchoolController school;
@@ -86,31 +89,37 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     school.setSchoolId(app.suggestedSchool());
     EXPECT_EQ(school.name(), "Lincoln Elementary");
     ASSERT_EQ(school.benchmarks().size(), 3);
-    for (const auto& b : school.benchmarks()) EXPECT_FALSE(b.toMap()["statusLabel"].toString().isEmpty());
+    for (const auto& b : school.benchmarks())
+        EXPECT_FALSE(b.toMap()["statusLabel"].toString().isEmpty());
     EXPECT_TRUE(school.canStartVisit());
     const QString visit_id = school.startVisit();
     ASSERT_FALSE(visit_id.isEmpty()) << school.errorString().toStdString();
 
     app::VisitController visit;
     auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
-    QAbstractItemModelTester indicator_tester(indicators, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QAbstractItemModelTester indicator_tester(
+        indicators, QAbstractItemModelTester::FailureReportingMode::Warning);
     visit.setApp(&app);
     visit.setVisitId(visit_id);
     EXPECT_TRUE(visit.editable());
     ASSERT_EQ(visit.levels().size(), 4);
     EXPECT_EQ(visit.levels()[3], "Sustaining");
     ASSERT_EQ(indicators->rowCount(), 7); // practice 1 of the elementary rubric
-    const QString first = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    const QString first =
+        indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole)
+            .toString();
     const int before = app.pendingChanges();
     // An edit changes its row in place: the list keeps its delegates, scroll and focus.
-    QSignalSpy resets(indicators, &QAbstractItemModel::modelReset), rows_changed(indicators, &QAbstractItemModel::dataChanged);
+    QSignalSpy resets(indicators, &QAbstractItemModel::modelReset),
+        rows_changed(indicators, &QAbstractItemModel::dataChanged);
     EXPECT_TRUE(visit.rate(first, 2));
     EXPECT_EQ(resets.count(), 0);
     ASSERT_EQ(rows_changed.count(), 1);
     EXPECT_EQ(rows_changed[0][0].value<QModelIndex>().row(), 0);
     EXPECT_TRUE(visit.setNote(first, "Objectives posted in every room"));
     EXPECT_TRUE(visit.setSource(first, "classroom_observation"));
-    EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::RatingRole).toInt(), 2);
+    EXPECT_EQ(
+        indicators->data(indicators->index(0, 0), app::IndicatorListModel::RatingRole).toInt(), 2);
     EXPECT_EQ(app.pendingChanges(), before + 3); // saved at every change
     EXPECT_EQ(visit.summary()[0].toMap()["mean"].toDouble(), 2.0);
     EXPECT_FALSE(visit.rate(first, 9));
@@ -120,24 +129,32 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     QImage image(3000, 2000, QImage::Format_RGB32);
     image.fill(Qt::gray);
     ASSERT_TRUE(image.save(QString::fromStdString(photo.string())));
-    ASSERT_TRUE(visit.attach(first, QUrl::fromLocalFile(QString::fromStdString(photo.string())))) << visit.errorString().toStdString();
-    EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::FilesRole).toInt(), 1);
+    ASSERT_TRUE(visit.attach(first, QUrl::fromLocalFile(QString::fromStdString(photo.string()))))
+        << visit.errorString().toStdString();
+    EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::FilesRole).toInt(),
+              1);
     visit.setPractice(4);
     EXPECT_EQ(indicators->rowCount(), 6);
     EXPECT_TRUE(visit.submit());
     EXPECT_FALSE(visit.editable());
     EXPECT_FALSE(visit.rate(first, 1));
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; })) << app.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return app.syncState() == "upToDate" && app.pendingChanges() == 0;
+    })) << app.syncMessage().toStdString();
     // The server holds the rating.
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     bool found = false;
     for (auto it = rows["observation"].begin(); it != rows["observation"].end(); ++it)
-        if (it.value()["fields"]["visit"] == visit_id.toStdString() && it.value()["fields"]["rating"] == 2) found = true;
+        if (it.value()["fields"]["visit"] == visit_id.toStdString() &&
+            it.value()["fields"]["rating"] == 2)
+            found = true;
     EXPECT_TRUE(found);
     bool photo_kept = false;
     for (auto it = rows["evidence"].begin(); it != rows["evidence"].end(); ++it)
-        if (it.value()["fields"]["kind"] == "photo" && it.value()["fields"].contains("observations"))
-            photo_kept = std::filesystem::exists(server.data() / "blobs" / it.value()["fields"]["sha256"].get<std::string>());
+        if (it.value()["fields"]["kind"] == "photo" &&
+            it.value()["fields"].contains("observations"))
+            photo_kept = std::filesystem::exists(server.data() / "blobs" /
+                                                 it.value()["fields"]["sha256"].get<std::string>());
     EXPECT_TRUE(photo_kept);
     qInstallMessageHandler(previous);
     EXPECT_EQ(model_warnings, 0);
@@ -146,7 +163,8 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
 // One conflict on a rating: this tablet rated 1 and synced; another tablet of the same lead
 // pushed 3 with an older clock. Returns the observation's id.
 static std::string make_rating_conflict(ServerProcess& server, app::AppController& app) {
-    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit", "lead-demo-2026");
+    app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit",
+               "lead-demo-2026");
     EXPECT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
     app::SchoolController school;
     school.setApp(&app);
@@ -156,18 +174,31 @@ static std::string make_rating_conflict(ServerProcess& server, app::AppControlle
     visit.setApp(&app);
     visit.setVisitId(visit_id);
     auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
-    const QString ind = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    const QString ind =
+        indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole)
+            .toString();
     EXPECT_TRUE(visit.rate(ind, 1));
     app.syncNow();
-    EXPECT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    EXPECT_TRUE(
+        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
     std::string obs;
-    for (const auto& o : *app.store().list("observation", "visit", visit_id.toStdString())) obs = o.id;
+    for (const auto& o : *app.store().list("observation", "visit", visit_id.toStdString()))
+        obs = o.id;
     Http http = server.http();
     const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
-    Json op{{"op", "01a20000-0000-7000-8000-0000000000f1"}, {"entity", "observation"}, {"id", obs},
-            {"school", app.suggestedSchool().toStdString()}, {"kind", "upsert"}, {"fields", {{"rating", 3}}},
-            {"hlc", Hlc{SystemClock::instance().now_ms() - 1000, 0, "tablet-2"}.to_string()}, {"base", 0}, {"dseq", 1}, {"schema", 1}};
-    auto r = http.request("POST", "/v1/sync/push", Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(), bearer(token));
+    Json op{{"op", "01a20000-0000-7000-8000-0000000000f1"},
+            {"entity", "observation"},
+            {"id", obs},
+            {"school", app.suggestedSchool().toStdString()},
+            {"kind", "upsert"},
+            {"fields", {{"rating", 3}}},
+            {"hlc", Hlc{SystemClock::instance().now_ms() - 1000, 0, "tablet-2"}.to_string()},
+            {"base", 0},
+            {"dseq", 1},
+            {"schema", 1}};
+    auto r = http.request("POST", "/v1/sync/push",
+                          Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(),
+                          bearer(token));
     EXPECT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
     app.syncNow();
     EXPECT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }));
@@ -184,43 +215,52 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
     ASSERT_FALSE(obs.empty());
 
     app::ConflictsModel conflicts;
-    QAbstractItemModelTester tester(&conflicts, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QAbstractItemModelTester tester(&conflicts,
+                                    QAbstractItemModelTester::FailureReportingMode::Warning);
     conflicts.setApp(&app);
     ASSERT_EQ(conflicts.rowCount(), 1);
     const QModelIndex i = conflicts.index(0);
-    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptValueRole).toString(), "1 · Developing"); // this tablet's later edit won
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptValueRole).toString(),
+              "1 · Developing"); // this tablet's later edit won
     EXPECT_EQ(conflicts.data(i, app::ConflictsModel::OtherValueRole).toString(), "3 · Sustaining");
     EXPECT_EQ(conflicts.data(i, app::ConflictsModel::KeptByRole).toString(), "Lena Lead");
     EXPECT_FALSE(conflicts.data(i, app::ConflictsModel::OtherWhenRole).toString().isEmpty());
     EXPECT_TRUE(conflicts.data(i, app::ConflictsModel::WhatRole).toString().contains(" · 1.1 "));
     // Keep the other tablet's 3.
-    ASSERT_TRUE(conflicts.resolve(conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString(), false))
+    ASSERT_TRUE(
+        conflicts.resolve(conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString(), false))
         << conflicts.errorString().toStdString();
     EXPECT_EQ(conflicts.rowCount(), 0);
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(
+        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 3);
-    for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) EXPECT_EQ(it.value()["fields"]["status"], "resolved");
+    for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it)
+        EXPECT_EQ(it.value()["fields"]["status"], "resolved");
 }
 
 TEST(ViewModels, AConflictIsSettledWithAThirdValueAndBadValuesChangeNothing) {
     ServerProcess server;
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     server.start();
-    app::AppController app(std::move(Store::open({(server.data().parent_path() / "t.db").string()})).value());
+    app::AppController app(
+        std::move(Store::open({(server.data().parent_path() / "t.db").string()})).value());
     const std::string obs = make_rating_conflict(server, app);
     app::ConflictsModel conflicts;
-    QAbstractItemModelTester tester(&conflicts, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QAbstractItemModelTester tester(&conflicts,
+                                    QAbstractItemModelTester::FailureReportingMode::Warning);
     conflicts.setApp(&app);
     ASSERT_EQ(conflicts.rowCount(), 1);
     const QModelIndex i = conflicts.index(0);
     const QString id = conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString();
     EXPECT_EQ(conflicts.data(i, app::ConflictsModel::EditTextRole).toString(), "1");
-    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::FieldHintRole).toString(), "A rating from 0 (No evidence) to 3 (Sustaining)");
+    EXPECT_EQ(conflicts.data(i, app::ConflictsModel::FieldHintRole).toString(),
+              "A rating from 0 (No evidence) to 3 (Sustaining)");
     const auto pending = *app.store().outbox_count();
     // Not a number, and out of range: refused with the reason, nothing written, still open.
     EXPECT_FALSE(conflicts.resolveWith(id, "two"));
-    EXPECT_TRUE(conflicts.errorString().contains("rating must be 0-3")) << conflicts.errorString().toStdString();
+    EXPECT_TRUE(conflicts.errorString().contains("rating must be 0-3"))
+        << conflicts.errorString().toStdString();
     EXPECT_FALSE(conflicts.resolveWith(id, "7"));
     EXPECT_TRUE(conflicts.errorString().contains("0-3")) << conflicts.errorString().toStdString();
     EXPECT_EQ(*app.store().outbox_count(), pending);
@@ -230,7 +270,8 @@ TEST(ViewModels, AConflictIsSettledWithAThirdValueAndBadValuesChangeNothing) {
     ASSERT_TRUE(conflicts.resolveWith(id, " 2 ")) << conflicts.errorString().toStdString();
     EXPECT_TRUE(conflicts.errorString().isEmpty());
     EXPECT_EQ(conflicts.rowCount(), 0);
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(
+        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 2);
     for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) {
@@ -261,35 +302,43 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     const auto file = dir / "sign-in-sheets.csv";
     {
         std::ofstream f(file);
-        for (int i = 0; i < 500; ++i) f << "family " << i << ",called,2026-11-0" << (i % 9 + 1) << "\n";
+        for (int i = 0; i < 500; ++i)
+            f << "family " << i << ",called,2026-11-0" << (i % 9 + 1) << "\n";
     }
-    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "  ", {bm}));
+    EXPECT_FALSE(
+        mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "  ", {bm}));
     EXPECT_EQ(mine.errorString(), "Give the evidence a title.");
     // Linked to a benchmark and to two indicators of the school's rubric, with a description.
     ASSERT_EQ(mine.indicators().size(), 26);
     const QString ind1 = mine.indicators()[0].toMap()["indicatorId"].toString();
     const QString ind2 = mine.indicators()[5].toMap()["indicatorId"].toString();
-    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sheets", {bm}, {"no-such-indicator"}));
-    EXPECT_TRUE(mine.errorString().contains("no-such-indicator")) << mine.errorString().toStdString();
+    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
+                                  "Sheets", {bm}, {"no-such-indicator"}));
+    EXPECT_TRUE(mine.errorString().contains("no-such-indicator"))
+        << mine.errorString().toStdString();
     EXPECT_EQ(mine.rowCount(), before);
     // The upload's row moves while the sync runs, without a model reset.
     QSignalSpy upload_moved(&mine, &QAbstractItemModel::dataChanged);
-    ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())), "Sign-in sheets", {bm},
-                                 {ind1, ind2}, "Family calls, weeks 1-9"))
+    ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
+                                 "Sign-in sheets", {bm}, {ind1, ind2}, "Family calls, weeks 1-9"))
         << mine.errorString().toStdString();
     EXPECT_EQ(mine.rowCount(), before + 1);
     {
         const QModelIndex top = mine.index(0);
         EXPECT_EQ(mine.data(top, app::EvidenceModel::TitleRole).toString(), "Sign-in sheets");
-        EXPECT_EQ(mine.data(top, app::EvidenceModel::DescriptionRole).toString(), "Family calls, weeks 1-9");
+        EXPECT_EQ(mine.data(top, app::EvidenceModel::DescriptionRole).toString(),
+                  "Family calls, weeks 1-9");
         EXPECT_EQ(mine.data(top, app::EvidenceModel::LinksRole).toStringList().size(), 3);
-        EXPECT_TRUE(mine.data(top, app::EvidenceModel::UploadRole).toString().startsWith("Waiting to upload"))
+        EXPECT_TRUE(mine.data(top, app::EvidenceModel::UploadRole)
+                        .toString()
+                        .startsWith("Waiting to upload"))
             << mine.data(top, app::EvidenceModel::UploadRole).toString().toStdString();
         EXPECT_EQ(mine.data(top, app::EvidenceModel::UploadProgressRole).toDouble(), 0.0);
     }
     EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
     EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
-    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for(
+        [&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
     bool moved = false;
     for (const auto& args : upload_moved)
         moved = moved || args.at(2).value<QList<int>>().contains(app::EvidenceModel::UploadRole);
@@ -307,7 +356,8 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     queue.setStateFilter("waiting");
     QString id;
     for (int r = 0; r < queue.rowCount(); ++r)
-        if (queue.data(queue.index(r), app::EvidenceModel::TitleRole).toString() == "Sign-in sheets")
+        if (queue.data(queue.index(r), app::EvidenceModel::TitleRole).toString() ==
+            "Sign-in sheets")
             id = queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString();
     ASSERT_FALSE(id.isEmpty());
     EXPECT_TRUE(queue.canReview());
@@ -316,9 +366,12 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     queue.setBenchmarkFilter(bm);
     bool in_filter = false;
     for (int r = 0; r < queue.rowCount(); ++r) {
-        in_filter |= queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString() == id;
-        EXPECT_TRUE(queue.data(queue.index(r), app::EvidenceModel::LinksRole).toStringList().join("|").contains(
-            mine.benchmarks()[0].toMap()["measure"].toString()));
+        in_filter |=
+            queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString() == id;
+        EXPECT_TRUE(queue.data(queue.index(r), app::EvidenceModel::LinksRole)
+                        .toStringList()
+                        .join("|")
+                        .contains(mine.benchmarks()[0].toMap()["measure"].toString()));
     }
     EXPECT_TRUE(in_filter);
     EXPECT_LE(queue.waitingCount(), waiting_all);
@@ -326,14 +379,16 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
         if (other.toMap()["benchmarkId"].toString() != bm) {
             queue.setBenchmarkFilter(other.toMap()["benchmarkId"].toString());
             for (int r = 0; r < queue.rowCount(); ++r)
-                EXPECT_NE(queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString(), id);
+                EXPECT_NE(queue.data(queue.index(r), app::EvidenceModel::EvidenceIdRole).toString(),
+                          id);
         }
     queue.setBenchmarkFilter("");
     // Every file of the queue downloaded at once, to review offline.
     queue.setStateFilter("");
     ASSERT_GT(queue.missingFiles(), 0);
     EXPECT_EQ(queue.fetchAll(), queue.missingFiles());
-    ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && queue.missingFiles() == 0; }));
+    ASSERT_TRUE(
+        wait_for([&] { return receiver.syncState() == "upToDate" && queue.missingFiles() == 0; }));
     const QVariantMap pdf = queue.firstOnDevice("application/pdf");
     ASSERT_FALSE(pdf.isEmpty()) << "the demo holds a PDF";
     app::PdfPages pdf_pages;
@@ -342,30 +397,42 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     queue.setStateFilter("waiting");
     // The dashboard counts it as waiting under its benchmark.
     app::DashboardModel dashboard;
-    QAbstractItemModelTester dashboard_tester(&dashboard, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QAbstractItemModelTester dashboard_tester(
+        &dashboard, QAbstractItemModelTester::FailureReportingMode::Warning);
     dashboard.setApp(&receiver);
     auto dashboard_row = [&](const QString& benchmark) {
         for (int r = 0; r < dashboard.rowCount(); ++r)
-            if (dashboard.data(dashboard.index(r), app::DashboardModel::BenchmarkIdRole).toString() == benchmark) return r;
+            if (dashboard.data(dashboard.index(r), app::DashboardModel::BenchmarkIdRole)
+                    .toString() == benchmark)
+                return r;
         return -1;
     };
     ASSERT_GE(dashboard_row(bm), 0);
-    const int waiting_before = dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole).toInt();
+    const int waiting_before =
+        dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole)
+            .toInt();
     EXPECT_GE(waiting_before, 1);
     int total = 0;
-    for (const auto& s : dashboard.summary()) total += s.toMap()["count"].toInt();
+    for (const auto& s : dashboard.summary())
+        total += s.toMap()["count"].toInt();
     EXPECT_EQ(total, dashboard.rowCount());
-    const QString status = dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::StatusRole).toString();
+    const QString status =
+        dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::StatusRole)
+            .toString();
     dashboard.setStatusFilter(status);
     for (int r = 0; r < dashboard.rowCount(); ++r)
-        EXPECT_EQ(dashboard.data(dashboard.index(r), app::DashboardModel::StatusRole).toString(), status);
+        EXPECT_EQ(dashboard.data(dashboard.index(r), app::DashboardModel::StatusRole).toString(),
+                  status);
     dashboard.setStatusFilter("");
     // "Needs more" tells the school what: not without a comment.
     EXPECT_FALSE(queue.review(id, "needs_more", "  "));
     EXPECT_TRUE(queue.errorString().contains("comment")) << queue.errorString().toStdString();
     ASSERT_TRUE(queue.review(id, "needs_more", "Add October too."));
-    ASSERT_TRUE(wait_for([&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
-    EXPECT_EQ(dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole).toInt(), waiting_before - 1);
+    ASSERT_TRUE(wait_for(
+        [&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
+    EXPECT_EQ(dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole)
+                  .toInt(),
+              waiting_before - 1);
     principal.syncNow();
     ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate"; }));
     mine.setStateFilter("needs_more");
@@ -373,7 +440,8 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     for (int r = 0; r < mine.rowCount(); ++r)
         if (mine.data(mine.index(r), app::EvidenceModel::EvidenceIdRole).toString() == id) {
             seen = true;
-            EXPECT_EQ(mine.data(mine.index(r), app::EvidenceModel::LastCommentRole).toString(), "Add October too.");
+            EXPECT_EQ(mine.data(mine.index(r), app::EvidenceModel::LastCommentRole).toString(),
+                      "Add October too.");
         }
     EXPECT_TRUE(seen);
 }
@@ -382,8 +450,10 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
     ServerProcess server;
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     server.start();
-    app::AppController principal(std::move(Store::open({(server.data().parent_path() / "p.db").string()})).value());
-    principal.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "principal@demo.sitevisit", "principal-demo-2026");
+    app::AppController principal(
+        std::move(Store::open({(server.data().parent_path() / "p.db").string()})).value());
+    principal.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()),
+                     "principal@demo.sitevisit", "principal-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !principal.busy() && principal.syncState() == "upToDate"; }));
     app::ReflectionController r;
     r.setApp(&principal);
@@ -398,9 +468,11 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
     EXPECT_EQ(r.objectives()[1].toMap()["decision"].toString(), "revise");
     EXPECT_EQ(r.answers()["worked"].toString(), "Weekly data meetings");
     principal.syncNow();
-    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }))
-        << principal.syncMessage().toStdString();
-    Json rows = Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
+    ASSERT_TRUE(wait_for([&] {
+        return principal.syncState() == "upToDate" && principal.pendingChanges() == 0;
+    })) << principal.syncMessage().toStdString();
+    Json rows =
+        Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
     ASSERT_EQ(rows["reflection"].size(), 1u);
     const Json& f = rows["reflection"].begin().value()["fields"];
     EXPECT_EQ(f["worked_evidence"], "Interim scores rose 6 points");
@@ -408,7 +480,8 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
 }
 
 TEST(ViewModels, PdfEvidenceIsShownPageByPageAndUnreadableFilesSayWhy) {
-    const auto dir = std::filesystem::temp_directory_path() / ("sitevisit-pdf-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("sitevisit-pdf-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const QString pdf = QString::fromStdString((dir / "plan.pdf").string());
     {
@@ -428,14 +501,17 @@ TEST(ViewModels, PdfEvidenceIsShownPageByPageAndUnreadableFilesSayWhy) {
     // Page 2 fits the size asked for, keeps the page's shape, and shows the black block.
     app::PdfPageProvider provider;
     QSize size;
-    const QImage image = provider.requestImage("1/" + QUrl::toPercentEncoding(QUrl::fromLocalFile(pdf).toString()), &size, QSize(400, 400));
+    const QImage image =
+        provider.requestImage("1/" + QUrl::toPercentEncoding(QUrl::fromLocalFile(pdf).toString()),
+                              &size, QSize(400, 400));
     ASSERT_FALSE(image.isNull());
     EXPECT_EQ(size, image.size());
     EXPECT_EQ(image.height(), 400);
     EXPECT_NEAR(image.width(), 400 * 8.5 / 11, 2);
-    EXPECT_LT(qGray(image.pixel(10, 10)), 60);                                  // the block, top left
+    EXPECT_LT(qGray(image.pixel(10, 10)), 60); // the block, top left
     EXPECT_GT(qGray(image.pixel(image.width() - 10, image.height() - 10)), 200); // paper
-    EXPECT_TRUE(provider.requestImage("3/" + QUrl::toPercentEncoding(pdf), &size, {}).isNull()); // no page 4
+    EXPECT_TRUE(provider.requestImage("3/" + QUrl::toPercentEncoding(pdf), &size, {})
+                    .isNull()); // no page 4
     EXPECT_TRUE(provider.requestImage("x/" + pdf, &size, {}).isNull());
     // A file that is not a PDF, and one not downloaded yet.
     {
@@ -455,7 +531,8 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     server.start();
     const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
-    app::AppController app(std::move(Store::open({(server.data().parent_path() / "shared.db").string()})).value());
+    app::AppController app(
+        std::move(Store::open({(server.data().parent_path() / "shared.db").string()})).value());
     app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
     const auto lead_schools = app.store().list("school")->size();
@@ -474,7 +551,8 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     app.signIn(url, "principal@demo.sitevisit", "principal-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
     EXPECT_FALSE(app.signedIn());
-    EXPECT_TRUE(app.signInError().contains("not on the server yet")) << app.signInError().toStdString();
+    EXPECT_TRUE(app.signInError().contains("not on the server yet"))
+        << app.signInError().toStdString();
     EXPECT_EQ(*app.store().outbox_count(), pending);
     EXPECT_TRUE(app.store().get("visit", visit.toStdString())->has_value());
     // The lead syncs and leaves; now the principal starts from an empty device and sees only
@@ -482,22 +560,26 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy() && app.signedIn(); }));
     app.syncNow();
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(
+        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
     const std::string lead_device = app.store().device_id();
     app.signOut();
     app.signIn(url, "principal@demo.sitevisit", "principal-demo-2026");
-    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.signedIn() && app.syncState() == "upToDate"; }))
-        << app.signInError().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return !app.busy() && app.signedIn() && app.syncState() == "upToDate";
+    })) << app.signInError().toStdString();
     EXPECT_NE(app.store().device_id(), lead_device);
     EXPECT_LT(app.store().list("school")->size(), lead_schools);
-    EXPECT_FALSE(app.store().get("visit", visit.toStdString())->has_value()); // a draft of the lead's
+    EXPECT_FALSE(
+        app.store().get("visit", visit.toStdString())->has_value()); // a draft of the lead's
     app::EvidenceModel evidence;
     evidence.setApp(&app);
     ASSERT_GT(evidence.benchmarks().size(), 0);
     EXPECT_TRUE(evidence.addReading(evidence.benchmarks()[0].toMap()["benchmarkId"].toString(),
                                     QDate::currentDate().toString(Qt::ISODate), 20.0, ""));
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }))
-        << app.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return app.syncState() == "upToDate" && app.pendingChanges() == 0;
+    })) << app.syncMessage().toStdString();
 }
 
 TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
@@ -520,19 +602,23 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     ASSERT_FALSE(school.benchmarks().isEmpty());
     const QVariantMap first_benchmark = school.benchmarks()[0].toMap();
     EXPECT_TRUE(first_benchmark["objectiveFirst"].toBool());
-    EXPECT_TRUE(first_benchmark["objective"].toString().contains("Practice")) << first_benchmark["objective"].toString().toStdString();
+    EXPECT_TRUE(first_benchmark["objective"].toString().contains("Practice"))
+        << first_benchmark["objective"].toString().toStdString();
 
     // A visit planned for a later day is the school's next; today's draft is not its last.
     app::CaseloadModel caseload;
     caseload.setApp(app.get());
     auto row_of = [&](const QString& id) {
         for (int r = 0; r < caseload.rowCount(); ++r)
-            if (caseload.data(caseload.index(r), app::CaseloadModel::SchoolIdRole).toString() == id) return caseload.index(r);
+            if (caseload.data(caseload.index(r), app::CaseloadModel::SchoolIdRole).toString() == id)
+                return caseload.index(r);
         return QModelIndex();
     };
-    const QString last_before = caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString();
+    const QString last_before =
+        caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString();
     const QString later = QDate::currentDate().addDays(14).toString(Qt::ISODate);
-    ASSERT_FALSE(school.startVisit("targeted", later).isEmpty()) << school.errorString().toStdString();
+    ASSERT_FALSE(school.startVisit("targeted", later).isEmpty())
+        << school.errorString().toStdString();
     EXPECT_TRUE(school.startVisit("monthly", later).isEmpty()); // not a kind of visit
     EXPECT_TRUE(school.errorString().contains("kind")) << school.errorString().toStdString();
     const int visits_before = int(school.visits().size());
@@ -542,11 +628,15 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(), later);
     const QString visit_id = school.startVisit();
     ASSERT_FALSE(visit_id.isEmpty());
-    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(), QDate::currentDate().toString(Qt::ISODate));
-    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString(), last_before);
+    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::NextVisitRole).toString(),
+              QDate::currentDate().toString(Qt::ISODate));
+    EXPECT_EQ(caseload.data(row_of(lincoln), app::CaseloadModel::LastVisitRole).toString(),
+              last_before);
     bool planned_listed = false;
     for (const auto& v : school.visits())
-        if (v.toMap()["date"] == later) planned_listed = v.toMap()["kindLabel"] == "Targeted" && v.toMap()["statusLabel"] == "Draft";
+        if (v.toMap()["date"] == later)
+            planned_listed =
+                v.toMap()["kindLabel"] == "Targeted" && v.toMap()["statusLabel"] == "Draft";
     EXPECT_TRUE(planned_listed);
 
     // The lead rates on this tablet while her other tablet submits the visit: the server
@@ -555,29 +645,49 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     visit.setApp(app.get());
     visit.setVisitId(visit_id);
     auto* indicators = qobject_cast<QAbstractItemModel*>(visit.indicators());
-    const QString ind1 = indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole).toString();
-    const QString ind2 = indicators->data(indicators->index(1, 0), app::IndicatorListModel::IndicatorIdRole).toString();
+    const QString ind1 =
+        indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole)
+            .toString();
+    const QString ind2 =
+        indicators->data(indicators->index(1, 0), app::IndicatorListModel::IndicatorIdRole)
+            .toString();
     ASSERT_TRUE(visit.rate(ind1, 1));
     app->syncNow();
-    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate" && app->pendingChanges() == 0; }));
+    ASSERT_TRUE(
+        wait_for([&] { return app->syncState() == "upToDate" && app->pendingChanges() == 0; }));
     EXPECT_EQ(visit.unrated(), 25); // 26 indicators in the elementary rubric, one rated
     Http http = server.http();
     const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
-    const std::int64_t seen = (*app->store().get("visit", visit_id.toStdString()).value()).seq; // tablet-2 is up to date
-    Json op{{"op", "01a20000-0000-7000-8000-0000000000f2"}, {"entity", "visit"}, {"id", visit_id.toStdString()},
-            {"school", lincoln.toStdString()}, {"kind", "upsert"}, {"fields", {{"status", "submitted"}}},
-            {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "tablet-2"}.to_string()}, {"base", seen}, {"dseq", 1}, {"schema", 1}};
-    auto r = http.request("POST", "/v1/sync/push", Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(), bearer(token));
+    const std::int64_t seen =
+        (*app->store().get("visit", visit_id.toStdString()).value()).seq; // tablet-2 is up to date
+    Json op{{"op", "01a20000-0000-7000-8000-0000000000f2"},
+            {"entity", "visit"},
+            {"id", visit_id.toStdString()},
+            {"school", lincoln.toStdString()},
+            {"kind", "upsert"},
+            {"fields", {{"status", "submitted"}}},
+            {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "tablet-2"}.to_string()},
+            {"base", seen},
+            {"dseq", 1},
+            {"schema", 1}};
+    auto r = http.request("POST", "/v1/sync/push",
+                          Json{{"device", "tablet-2"}, {"ops", Json::array({op})}}.dump(),
+                          bearer(token));
     ASSERT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
     ASSERT_TRUE(visit.rate(ind2, 2)); // this tablet has not heard yet
     app->syncNow();
-    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate"; })) << app->syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate"; }))
+        << app->syncMessage().toStdString();
     ASSERT_EQ(app->refusedChanges(), 1);
     const QVariantMap refused = app->refusedList()[0].toMap();
-    EXPECT_TRUE(refused["what"].toString().contains("Lincoln Elementary")) << refused["what"].toString().toStdString();
-    EXPECT_TRUE(refused["what"].toString().contains(" 1.2 ")) << refused["what"].toString().toStdString();
-    EXPECT_TRUE(refused["change"].toString().contains("2 · Providing")) << refused["change"].toString().toStdString();
-    EXPECT_TRUE(refused["reason"].toString().contains("submitted")) << refused["reason"].toString().toStdString();
+    EXPECT_TRUE(refused["what"].toString().contains("Lincoln Elementary"))
+        << refused["what"].toString().toStdString();
+    EXPECT_TRUE(refused["what"].toString().contains(" 1.2 "))
+        << refused["what"].toString().toStdString();
+    EXPECT_TRUE(refused["change"].toString().contains("2 · Providing"))
+        << refused["change"].toString().toStdString();
+    EXPECT_TRUE(refused["reason"].toString().contains("submitted"))
+        << refused["reason"].toString().toStdString();
     EXPECT_TRUE(app->dismissRefused());
     EXPECT_EQ(app->refusedChanges(), 0);
     EXPECT_EQ(app->pendingChanges(), 0);
@@ -597,12 +707,18 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
 // anywhere, and a session stored from before over such an address shows the sign-in form,
 // asking for https; a private certificate authority is kept as a setting.
 TEST(ViewModels, TheAppAsksForHttpsAndKeepsAPrivateAuthority) {
-    const auto dir = std::filesystem::temp_directory_path() / ("sitevisit-https-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("sitevisit-https-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     {
         auto store = std::move(Store::open({(dir / "old.db").string()})).value();
-        Json user{{"id", "0190a000-0000-7000-8000-0000000000a9"}, {"name", "Ada"}, {"email", "ada@example.org"}, {"role", "admin"}};
-        ASSERT_TRUE(store->set_session(Store::Session{"http://sitevisit.example.org", "tok", "", user}).ok());
+        Json user{{"id", "0190a000-0000-7000-8000-0000000000a9"},
+                  {"name", "Ada"},
+                  {"email", "ada@example.org"},
+                  {"role", "admin"}};
+        ASSERT_TRUE(
+            store->set_session(Store::Session{"http://sitevisit.example.org", "tok", "", user})
+                .ok());
         app::AppController app(std::move(store));
         EXPECT_FALSE(app.signedIn());
         EXPECT_NE(app.signInError().indexOf("https"), -1) << app.signInError().toStdString();
@@ -612,8 +728,10 @@ TEST(ViewModels, TheAppAsksForHttpsAndKeepsAPrivateAuthority) {
     app.signIn("http://sitevisit.example.org", "ada@example.org", "pw");
     EXPECT_FALSE(app.busy());
     EXPECT_NE(app.signInError().indexOf("https://"), -1) << app.signInError().toStdString();
-    app.signIn("https://127.0.0.1:9", "ada@example.org", "pw", QString::fromStdString((dir / "missing.pem").string()));
-    EXPECT_NE(app.signInError().indexOf("certificate authority"), -1) << app.signInError().toStdString();
+    app.signIn("https://127.0.0.1:9", "ada@example.org", "pw",
+               QString::fromStdString((dir / "missing.pem").string()));
+    EXPECT_NE(app.signInError().indexOf("certificate authority"), -1)
+        << app.signInError().toStdString();
     EXPECT_EQ(app.caFile(), "");
     std::filesystem::remove_all(dir);
 }

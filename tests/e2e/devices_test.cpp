@@ -1,10 +1,9 @@
 // Real devices (sitevisit-cli, each with its own SQLite file) against the real server.
 #include "harness.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 #include <map>
 #include <random>
@@ -25,7 +24,8 @@ struct Device {
         auto r = cli({"put", entity, j.dump()});
         EXPECT_EQ(r.code, 0) << r.err;
         std::string id = r.out;
-        while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+        while (!id.empty() && (id.back() == '\n' || id.back() == '\r'))
+            id.pop_back();
         return id;
     }
     Json exported() const { return Json::parse(cli({"export"}).out, nullptr, false); }
@@ -42,7 +42,8 @@ struct Devices : ::testing::Test {
         ASSERT_EQ(server.admin({"demo"}).code, 0);
         server.start();
         url = "http://127.0.0.1:" + std::to_string(server.port());
-        Json rows = Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
+        Json rows =
+            Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out)["rows"];
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
             if (it.value()["fields"]["code"] == "00350123") lincoln = it.key();
     }
@@ -61,7 +62,10 @@ struct Devices : ::testing::Test {
     }
 
     std::string visit_on(const Device& d) {
-        return d.put("visit", {{"school", lincoln}, {"kind", "walkthrough"}, {"rubric", "msv-2026-2027-elementary"}, {"start_date", "2026-11-23"}});
+        return d.put("visit", {{"school", lincoln},
+                               {"kind", "walkthrough"},
+                               {"rubric", "msv-2026-2027-elementary"},
+                               {"start_date", "2026-11-23"}});
     }
 };
 
@@ -73,8 +77,14 @@ TEST_F(Devices, TwoDevicesCaptureOfflineThenSyncAndHoldIdenticalExports) {
     const std::string va = visit_on(a), vb = visit_on(b);
     ASSERT_FALSE(va.empty());
     for (int i = 1; i <= 5; ++i) {
-        a.put("observation", {{"visit", va}, {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)}, {"rating", i % 4}, {"note", "A saw it"}});
-        b.put("observation", {{"visit", vb}, {"indicator", "msv-2026-2027-elementary/2." + std::to_string(i % 4 + 1)}, {"rating", (i + 1) % 4}});
+        a.put("observation", {{"visit", va},
+                              {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)},
+                              {"rating", i % 4},
+                              {"note", "A saw it"}});
+        b.put("observation",
+              {{"visit", vb},
+               {"indicator", "msv-2026-2027-elementary/2." + std::to_string(i % 4 + 1)},
+               {"rating", (i + 1) % 4}});
     }
     auto offline = a.cli({"sync"});
     EXPECT_EQ(offline.code, 5);
@@ -88,14 +98,17 @@ TEST_F(Devices, TwoDevicesCaptureOfflineThenSyncAndHoldIdenticalExports) {
     const Json ea = a.exported(), eb = b.exported();
     EXPECT_EQ(ea, eb);
     EXPECT_EQ(ea, server_view("lead@demo.sitevisit"));
-    EXPECT_EQ(ea["rows"]["observation"].size(), server_view("lead@demo.sitevisit")["rows"]["observation"].size());
+    EXPECT_EQ(ea["rows"]["observation"].size(),
+              server_view("lead@demo.sitevisit")["rows"]["observation"].size());
     EXPECT_EQ(ea["rows"]["visit"][vb]["fields"]["kind"], "walkthrough");
 }
 
 TEST_F(Devices, TheSameFieldEditedOnBothIsOneConflictOnBothAndResolvable) {
     Device a = device("a"), b = device("b");
     const std::string v = visit_on(a);
-    const std::string obs = a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/4.2"}, {"rating", 1}});
+    const std::string obs =
+        a.put("observation",
+              {{"visit", v}, {"indicator", "msv-2026-2027-elementary/4.2"}, {"rating", 1}});
     ASSERT_EQ(a.sync(), 0);
     ASSERT_EQ(b.sync(), 0);
     a.put("observation", {{"id", obs}, {"rating", 2}});
@@ -124,7 +137,9 @@ TEST_F(Devices, TheSameFieldEditedOnBothIsOneConflictOnBothAndResolvable) {
 TEST_F(Devices, ADeletedRowStaysDeletedAfterASyncFromADeviceThatHadIt) {
     Device a = device("a"), b = device("b");
     const std::string v = visit_on(a);
-    const std::string obs = a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/3.3"}, {"rating", 1}});
+    const std::string obs =
+        a.put("observation",
+              {{"visit", v}, {"indicator", "msv-2026-2027-elementary/3.3"}, {"rating", 1}});
     ASSERT_EQ(a.sync(), 0);
     ASSERT_EQ(b.sync(), 0);
     ASSERT_TRUE(b.exported()["rows"]["observation"].contains(obs));
@@ -139,7 +154,8 @@ TEST_F(Devices, ADeletedRowStaysDeletedAfterASyncFromADeviceThatHadIt) {
     // The edit is not lost: it is a conflict record on both.
     bool kept = false;
     for (const auto& c : Json::parse(a.cli({"conflicts"}).out))
-        if (c["row"] == obs && c["loser_value"] == "edited offline before hearing of the delete") kept = true;
+        if (c["row"] == obs && c["loser_value"] == "edited offline before hearing of the delete")
+            kept = true;
     EXPECT_TRUE(kept);
 }
 
@@ -159,17 +175,24 @@ TEST_F(Devices, AnAttachedFileIsUploadedAndItsEvidenceAccepted) {
     const auto file = dir / "agenda.txt";
     {
         std::ofstream f(file);
-        for (int i = 0; i < 20000; ++i) f << "line " << i << " of the grade 3 data meeting agenda\n";
+        for (int i = 0; i < 20000; ++i)
+            f << "line " << i << " of the grade 3 data meeting agenda\n";
     }
     auto att = p.cli({"attach", file.string()});
     ASSERT_EQ(att.code, 0) << att.err;
     Json a = Json::parse(att.out);
     EXPECT_EQ(a["media_type"], "text/plain");
-    const std::string ev = p.put("evidence", {{"school", lincoln}, {"title", "Data meeting agenda"}, {"kind", "document"}, {"sha256", a["sha256"]}, {"size", a["size"]}, {"media_type", a["media_type"]}});
+    const std::string ev = p.put("evidence", {{"school", lincoln},
+                                              {"title", "Data meeting agenda"},
+                                              {"kind", "document"},
+                                              {"sha256", a["sha256"]},
+                                              {"size", a["size"]},
+                                              {"media_type", a["media_type"]}});
     ASSERT_EQ(p.sync(), 0);
     EXPECT_TRUE(std::filesystem::exists(server.data() / "blobs" / a["sha256"].get<std::string>()));
     EXPECT_TRUE(server_view("principal@demo.sitevisit")["rows"]["evidence"].contains(ev));
-    EXPECT_NE(p.cli({"status"}).out.find("\"refused\": []"), std::string::npos) << p.cli({"status"}).out;
+    EXPECT_NE(p.cli({"status"}).out.find("\"refused\": []"), std::string::npos)
+        << p.cli({"status"}).out;
 }
 
 TEST_F(Devices, LostRepliesCutRequestsAndSlowAnswersEndWithNoDuplicateAndNothingLost) {
@@ -180,13 +203,16 @@ TEST_F(Devices, LostRepliesCutRequestsAndSlowAnswersEndWithNoDuplicateAndNothing
     ASSERT_EQ(a.sync(), 0);
     const std::string v = visit_on(a);
     for (int i = 1; i <= 4; ++i)
-        a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)}, {"rating", i % 4}});
+        a.put("observation", {{"visit", v},
+                              {"indicator", "msv-2026-2027-elementary/1." + std::to_string(i)},
+                              {"rating", i % 4}});
 
     // 1. The push commits on the server; the answer is lost on the way back. (Qt itself
     //    resends a request whose connection closed unanswered: each of those is lost too.)
     proxy.fault(FaultProxy::Fault::LoseReply);
     EXPECT_NE(a.sync(), 0);
-    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 5"), std::string::npos); // still waiting here
+    EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 5"),
+              std::string::npos); // still waiting here
     // 2. The next attempts are cut in the middle of their bodies.
     proxy.fault(FaultProxy::Fault::CutRequest, 300);
     EXPECT_NE(a.sync(), 0);
@@ -201,17 +227,22 @@ TEST_F(Devices, LostRepliesCutRequestsAndSlowAnswersEndWithNoDuplicateAndNothing
         if (it.value()["fields"]["visit"] == v) ++observations_of_visit;
     EXPECT_EQ(observations_of_visit, 4);
     // Each change once in the server's log: pull everything and count ops.
-    const std::string token = login(server.http(), "lead@demo.sitevisit", "lead-demo-2026", "auditor");
+    const std::string token =
+        login(server.http(), "lead@demo.sitevisit", "lead-demo-2026", "auditor");
     std::map<std::string, int> ops;
     std::int64_t since = 0;
     for (bool more = true; more;) {
-        auto r = server.http().request("GET", "/v1/sync/pull?since=" + std::to_string(since) + "&limit=5000", {}, bearer(token));
+        auto r = server.http().request(
+            "GET", "/v1/sync/pull?since=" + std::to_string(since) + "&limit=5000", {},
+            bearer(token));
         Json j = r.json();
-        for (const auto& op : j["ops"]) ops[op["op"].get<std::string>()]++;
+        for (const auto& op : j["ops"])
+            ops[op["op"].get<std::string>()]++;
         since = j["cursor"];
         more = j["more"];
     }
-    for (const auto& [op, n] : ops) EXPECT_EQ(n, 1) << op;
+    for (const auto& [op, n] : ops)
+        EXPECT_EQ(n, 1) << op;
     EXPECT_GE(proxy.connections(), 3);
 }
 
@@ -219,18 +250,24 @@ TEST_F(Devices, APullThatFailsHalfWayNeverBlanksLocalRowsOrPushesAnythingBack) {
     Device a = device("a");
     FaultProxy proxy(server.port());
     Device b{(dir / "b.db").string()};
-    ASSERT_EQ(b.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()), "lead@demo.sitevisit"}, "lead-demo-2026\n").code, 0);
+    ASSERT_EQ(
+        b.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()), "lead@demo.sitevisit"},
+              "lead-demo-2026\n")
+            .code,
+        0);
     ASSERT_EQ(b.sync(), 0);
     const Json before = b.exported();
     ASSERT_FALSE(before["rows"]["observation"].empty());
     // New work from A for B to pull; B's pulls now die on the way.
     const std::string v = visit_on(a);
-    a.put("observation", {{"visit", v}, {"indicator", "msv-2026-2027-elementary/2.2"}, {"rating", 3}});
+    a.put("observation",
+          {{"visit", v}, {"indicator", "msv-2026-2027-elementary/2.2"}, {"rating", 3}});
     ASSERT_EQ(a.sync(), 0);
     proxy.fault(FaultProxy::Fault::LoseReply);
     EXPECT_NE(b.sync(), 0);
     EXPECT_EQ(b.exported(), before); // nothing deleted or blanked
-    EXPECT_NE(b.cli({"status"}).out.find("\"pending_changes\": 0"), std::string::npos); // nothing to push back
+    EXPECT_NE(b.cli({"status"}).out.find("\"pending_changes\": 0"),
+              std::string::npos); // nothing to push back
     proxy.fault(FaultProxy::Fault::Pass);
     ASSERT_EQ(b.sync(), 0);
     EXPECT_EQ(b.exported(), a.exported());
@@ -241,15 +278,25 @@ TEST_F(Devices, EvidenceFilesDownloadInChunksAndResumeFromWhatIsOnDisk) {
     const auto file = dir / "minutes.bin";
     std::string bytes(3 * 1024 * 1024 + 12345, '\0');
     std::mt19937_64 rng(5);
-    for (auto& c : bytes) c = static_cast<char>(rng());
+    for (auto& c : bytes)
+        c = static_cast<char>(rng());
     std::ofstream(file, std::ios::binary) << bytes;
     Json a = Json::parse(p.cli({"attach", file.string()}).out);
-    p.put("evidence", {{"school", lincoln}, {"title", "Minutes"}, {"kind", "document"}, {"sha256", a["sha256"]}, {"size", a["size"]}, {"media_type", "application/octet-stream"}});
+    p.put("evidence", {{"school", lincoln},
+                       {"title", "Minutes"},
+                       {"kind", "document"},
+                       {"sha256", a["sha256"]},
+                       {"size", a["size"]},
+                       {"media_type", "application/octet-stream"}});
     ASSERT_EQ(p.sync(), 0);
 
     FaultProxy proxy(server.port());
     Device r{(dir / "r.db").string()};
-    ASSERT_EQ(r.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()), "receiver@demo.sitevisit"}, "receiver-demo-2026\n").code, 0);
+    ASSERT_EQ(r.cli({"login", "http://127.0.0.1:" + std::to_string(proxy.port()),
+                     "receiver@demo.sitevisit"},
+                    "receiver-demo-2026\n")
+                  .code,
+              0);
     ASSERT_EQ(r.sync(), 0);
     const auto target = dir / "fetched.bin";
     // An earlier run got the first 2 MB before it was cut.
@@ -261,7 +308,8 @@ TEST_F(Devices, EvidenceFilesDownloadInChunksAndResumeFromWhatIsOnDisk) {
     std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_TRUE(got == bytes);
     const long long fetched = proxy.bytes_down() - before;
-    EXPECT_LT(fetched, static_cast<long long>(bytes.size() - 2 * 1024 * 1024 + 64 * 1024)) << "resent what was on disk";
+    EXPECT_LT(fetched, static_cast<long long>(bytes.size() - 2 * 1024 * 1024 + 64 * 1024))
+        << "resent what was on disk";
     EXPECT_FALSE(std::filesystem::exists(target.string() + ".part"));
     // Someone who may not see the evidence gets nothing.
     Device other = device("o", "principal2@demo.sitevisit", "principal2-demo-2026");
@@ -280,9 +328,16 @@ TEST_F(Devices, TheCliRefusesBadInputWithAReasonAndChangesNothing) {
     };
     const std::vector<Case> cases = {
         {{"put", "visit", "{not json"}, 1, "JSON must be an object"},
-        {{"put", "visit", "{\"school\":\"" + lincoln + "\",\"kind\":\"party\",\"rubric\":\"msv-2026-2027-elementary\",\"start_date\":\"2026-11-23\"}"}, 1, "kind must be one of"},
+        {{"put", "visit",
+          "{\"school\":\"" + lincoln +
+              "\",\"kind\":\"party\",\"rubric\":\"msv-2026-2027-elementary\",\"start_date\":\"2026-"
+              "11-23\"}"},
+         1,
+         "kind must be one of"},
         {{"put", "gizmo", "{}"}, 1, "unknown entity \"gizmo\""},
-        {{"delete", "observation", "0190a000-0000-7000-8000-0000000000ff"}, 1, "is not on this device"},
+        {{"delete", "observation", "0190a000-0000-7000-8000-0000000000ff"},
+         1,
+         "is not on this device"},
         {{"fetch", "abc", "/tmp/x"}, 1, "64 lowercase hex digits"},
         {{"attach", "/nonexistent/file.pdf"}, 1, "cannot read"},
         {{"resolve", "0190a000-0000-7000-8000-0000000000ff", "2"}, 1, "no conflict"},

@@ -1,20 +1,19 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <fcntl.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
 #include <random>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace sitevisit::e2e {
 
@@ -66,7 +65,8 @@ bool send_all(int fd, const std::string& bytes) {
 }
 
 std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -79,7 +79,9 @@ Response read_response(int fd, int timeout_ms, bool head) {
     std::size_t header_end = std::string::npos;
     std::size_t need = std::string::npos;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (header_end != std::string::npos && need != std::string::npos && buf.size() >= header_end + 4 + need) break;
+        if (header_end != std::string::npos && need != std::string::npos &&
+            buf.size() >= header_end + 4 + need)
+            break;
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, 50) <= 0) continue;
         ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -97,29 +99,36 @@ Response read_response(int fd, int timeout_ms, bool head) {
                     auto colon = line.find(':');
                     if (colon == std::string::npos) continue;
                     std::string v = line.substr(colon + 1);
-                    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+                    while (!v.empty() && v.front() == ' ')
+                        v.erase(0, 1);
                     r.headers[lower(line.substr(0, colon))] = v;
                 }
-                if (head || r.status == 204 || r.status == 304) need = 0;
-                else if (r.headers.count("content-length")) need = std::stoul(r.headers["content-length"]);
+                if (head || r.status == 204 || r.status == 304)
+                    need = 0;
+                else if (r.headers.count("content-length"))
+                    need = std::stoul(r.headers["content-length"]);
             }
         }
     }
-    if (header_end != std::string::npos) r.body = buf.substr(header_end + 4, need == std::string::npos ? std::string::npos : need);
+    if (header_end != std::string::npos)
+        r.body = buf.substr(header_end + 4, need == std::string::npos ? std::string::npos : need);
     return r;
 }
 
 } // namespace
 
 Response Http::request(const std::string& method, const std::string& path, const std::string& body,
-                       const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) const {
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       int timeout_ms) const {
     return request_then(method, path, body, headers, {}, timeout_ms);
 }
 
-Response Http::request_then(const std::string& method, const std::string& path, const std::string& body,
+Response Http::request_then(const std::string& method, const std::string& path,
+                            const std::string& body,
                             const std::vector<std::pair<std::string, std::string>>& headers,
                             const std::function<void()>& sent, int timeout_ms) const {
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+    std::string req = method + " " + path +
+                      " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
                       "\r\nConnection: close\r\n";
     bool has_length = false;
     for (const auto& [k, v] : headers) {
@@ -154,7 +163,8 @@ Response Http::raw(const std::string& bytes, int timeout_ms) const {
 
 ServerProcess::ServerProcess() {
     static std::mt19937_64 rng(std::random_device{}());
-    root_ = fs::temp_directory_path() / ("sitevisit-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
+    root_ = fs::temp_directory_path() /
+            ("sitevisit-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
     data_ = root_ / "data";
     fs::create_directories(root_);
 }
@@ -168,18 +178,20 @@ ServerProcess::~ServerProcess() {
 namespace {
 
 Run run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
-                               const fs::path& dir) {
+                const fs::path& dir) {
     const fs::path in = dir / "stdin.txt", out = dir / "stdout.txt", err = dir / "stderr.txt";
     std::ofstream(in) << stdin_text;
     pid_t pid = ::fork();
     if (pid == 0) {
-        int i = ::open(in.c_str(), O_RDONLY), o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
+        int i = ::open(in.c_str(), O_RDONLY),
+            o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
             e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(i, 0);
         ::dup2(o, 1);
         ::dup2(e, 2);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         ::execv(args[0], args.data());
         _exit(127);
@@ -192,14 +204,17 @@ Run run_process(const std::vector<std::string>& argv, const std::string& stdin_t
         s << f.rdbuf();
         return s.str();
     };
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out), slurp(err)};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(out),
+            slurp(err)};
 }
 
 } // namespace
 
 Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
     static std::mt19937_64 rng(std::random_device{}());
-    const fs::path dir = fs::temp_directory_path() / ("sitevisit-run-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
+    const fs::path dir =
+        fs::temp_directory_path() /
+        ("sitevisit-run-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
     fs::create_directories(dir);
     Run r = run_process(argv, stdin_text, dir);
     std::error_code ec;
@@ -207,7 +222,8 @@ Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
     return r;
 }
 
-Run ServerProcess::admin(const std::vector<std::string>& args, const std::string& stdin_text) const {
+Run ServerProcess::admin(const std::vector<std::string>& args,
+                         const std::string& stdin_text) const {
     std::vector<std::string> argv{server_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--data");
@@ -226,11 +242,13 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         ::dup2(o, 1);
         ::dup2(e, 2);
         // A restart keeps the port, as a real server would, so devices find it again.
-        std::vector<std::string> argv{server_binary(), "serve", "--data", data_.string(), "--listen",
-                                      "127.0.0.1:" + std::to_string(port_)};
+        std::vector<std::string> argv{server_binary(), "serve",
+                                      "--data",        data_.string(),
+                                      "--listen",      "127.0.0.1:" + std::to_string(port_)};
         argv.insert(argv.end(), extra.begin(), extra.end());
         std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
+        for (auto& a : argv)
+            args.push_back(a.data());
         args.push_back(nullptr);
         ::execv(args[0], args.data());
         _exit(127);
@@ -285,16 +303,21 @@ std::vector<std::pair<std::string, std::string>> bearer(const std::string& token
     return {{"Authorization", "Bearer " + token}};
 }
 
-Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
-                       const std::string& device_secret) {
+Response login_request(const Http& http, const std::string& email, const std::string& password,
+                       const std::string& device, const std::string& device_secret) {
     Json body{{"email", email}, {"password", password}, {"device", device}};
     if (!device_secret.empty()) body["device_secret"] = device_secret;
     return http.request("POST", "/v1/auth/login", body.dump());
 }
 
-std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device) {
-    auto r = http.request("POST", "/v1/auth/login", Json{{"email", email}, {"password", password}, {"device", device}}.dump());
-    if (r.status != 200) throw std::runtime_error("sign-in of " + email + " failed (" + std::to_string(r.status) + "): " + r.body);
+std::string login(const Http& http, const std::string& email, const std::string& password,
+                  const std::string& device) {
+    auto r =
+        http.request("POST", "/v1/auth/login",
+                     Json{{"email", email}, {"password", password}, {"device", device}}.dump());
+    if (r.status != 200)
+        throw std::runtime_error("sign-in of " + email + " failed (" + std::to_string(r.status) +
+                                 "): " + r.body);
     return r.json().value("token", "");
 }
 
@@ -366,7 +389,8 @@ void FaultProxy::serve(int client, Pending p) {
             ssize_t n = ::recv(client, buf, sizeof buf, 0);
             if (n <= 0) break;
             std::size_t give = static_cast<std::size_t>(n);
-            if (p.fault == Fault::CutRequest && sent_up + give >= static_cast<std::size_t>(p.bytes)) {
+            if (p.fault == Fault::CutRequest &&
+                sent_up + give >= static_cast<std::size_t>(p.bytes)) {
                 give = static_cast<std::size_t>(p.bytes) - sent_up;
                 cut = true;
             }
@@ -392,7 +416,10 @@ void FaultProxy::serve(int client, Pending p) {
             }
             if (p.fault == Fault::Slow) {
                 for (ssize_t off = 0; off < n; off += 256) {
-                    if (!send_all(client, std::string(buf + off, static_cast<std::size_t>(std::min<ssize_t>(256, n - off))))) break;
+                    if (!send_all(client,
+                                  std::string(buf + off, static_cast<std::size_t>(
+                                                             std::min<ssize_t>(256, n - off)))))
+                        break;
                     std::this_thread::sleep_for(std::chrono::milliseconds(p.delay_ms));
                 }
             } else if (!send_all(client, std::string(buf, static_cast<std::size_t>(n)))) {

@@ -6,22 +6,21 @@
 
 #include "sitevisit/core/json.h"
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <filesystem>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <sys/types.h>
+#include <thread>
 #include <vector>
 
 namespace sitevisit::e2e {
 
 struct Response {
-    int status = 0; // 0: no answer (connection refused or cut)
+    int status = 0;                             // 0: no answer (connection refused or cut)
     std::map<std::string, std::string> headers; // lower-case names
     std::string body;
     Json json() const;
@@ -31,11 +30,14 @@ struct Response {
 class Http {
 public:
     explicit Http(int port) : port_(port) {}
-    Response request(const std::string& method, const std::string& path, const std::string& body = {},
-                     const std::vector<std::pair<std::string, std::string>>& headers = {}, int timeout_ms = 30000) const;
+    Response request(const std::string& method, const std::string& path,
+                     const std::string& body = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {},
+                     int timeout_ms = 30000) const;
     // As request(), calling `sent` once every byte of the request is handed to the kernel and
     // before the answer is read (to act while the server holds the whole request).
-    Response request_then(const std::string& method, const std::string& path, const std::string& body,
+    Response request_then(const std::string& method, const std::string& path,
+                          const std::string& body,
                           const std::vector<std::pair<std::string, std::string>>& headers,
                           const std::function<void()>& sent, int timeout_ms = 30000) const;
     // Sends exactly these bytes and reads whatever comes back.
@@ -66,8 +68,8 @@ public:
     Run admin(const std::vector<std::string>& args, const std::string& stdin_text = {}) const;
 
     void start(const std::vector<std::string>& extra = {});
-    int stop();   // SIGTERM, wait; the exit code (128 + signal if killed)
-    void kill9(); // SIGKILL, wait
+    int stop();         // SIGTERM, wait; the exit code (128 + signal if killed)
+    void kill9();       // SIGKILL, wait
     void signal_term(); // SIGTERM without waiting
     bool running() const { return pid_ > 0; }
     pid_t pid() const { return pid_; }
@@ -82,13 +84,12 @@ private:
     int port_ = 0;
 };
 
-
-
 // Signs in with an optional device secret; the whole answer (status and body).
-Response login_request(const Http& http, const std::string& email, const std::string& password, const std::string& device,
-                       const std::string& device_secret = {});
+Response login_request(const Http& http, const std::string& email, const std::string& password,
+                       const std::string& device, const std::string& device_secret = {});
 // Signs in; the token, or fails the test.
-std::string login(const Http& http, const std::string& email, const std::string& password, const std::string& device);
+std::string login(const Http& http, const std::string& email, const std::string& password,
+                  const std::string& device);
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token);
 
 } // namespace sitevisit::e2e
@@ -111,7 +112,7 @@ public:
     int port() const { return port_; }
     void fault(Fault f, int bytes = 0, int delay_ms = 0);
     int connections() const { return connections_; }
-    long long bytes_up() const { return bytes_up_; } // bytes forwarded to the server so far
+    long long bytes_up() const { return bytes_up_; }     // bytes forwarded to the server so far
     long long bytes_down() const { return bytes_down_; } // bytes forwarded from the server
 
 private:

@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto pull = protocol::decode_pull_response(body)) {
         // What decodes must encode and decode again, every change intact.
         auto again = protocol::decode_pull_response(protocol::encode(*pull).dump());
-        if (!again || again->ops.size() != pull->ops.size() || !again->set_aside.empty()) __builtin_trap();
+        if (!again || again->ops.size() != pull->ops.size() || !again->set_aside.empty())
+            __builtin_trap();
     }
     (void)protocol::error_code(body);
     return 0;

@@ -19,10 +19,11 @@ struct ApplyTest : ::testing::Test {
 
     void SetUp() override { store = open_store(dir, clock); }
 
-    Change remote(const std::string& entity, const std::string& id, const std::string& school, Json fields,
-                  ChangeKind kind = ChangeKind::Upsert) {
+    Change remote(const std::string& entity, const std::string& id, const std::string& school,
+                  Json fields, ChangeKind kind = ChangeKind::Upsert) {
         Change c;
-        c.op = "0190a000-0000-7000-8000-" + std::string(12 - std::to_string(next_seq).size(), '0') + std::to_string(next_seq);
+        c.op = "0190a000-0000-7000-8000-" + std::string(12 - std::to_string(next_seq).size(), '0') +
+               std::to_string(next_seq);
         c.entity = entity;
         c.id = id;
         c.school = school;
@@ -36,9 +37,20 @@ struct ApplyTest : ::testing::Test {
 
     std::vector<Change> org_batch() {
         return {remote("region", org.region, org.region, {{"name", "Coastal"}, {"code", "COAST"}}),
-                remote("district", org.district, org.district, {{"region", org.region}, {"code", "00350000"}, {"name", "Harbor"}}),
-                remote("school", org.school, org.school, {{"district", org.district}, {"code", "00350123"}, {"name", "Lincoln"}, {"level", "elementary"}, {"designation", "underperforming"}}),
-                remote("visit", visit, org.school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}, {"team", {org.lead.id}}, {"status", "draft"}})};
+                remote("district", org.district, org.district,
+                       {{"region", org.region}, {"code", "00350000"}, {"name", "Harbor"}}),
+                remote("school", org.school, org.school,
+                       {{"district", org.district},
+                        {"code", "00350123"},
+                        {"name", "Lincoln"},
+                        {"level", "elementary"},
+                        {"designation", "underperforming"}}),
+                remote("visit", visit, org.school,
+                       {{"kind", "monitoring"},
+                        {"rubric", kRubric},
+                        {"start_date", "2026-11-20"},
+                        {"team", {org.lead.id}},
+                        {"status", "draft"}})};
     }
 };
 
@@ -91,7 +103,8 @@ TEST_F(ApplyTest, AnOlderVersionNeverOverwritesANewerOne) {
 TEST_F(ApplyTest, ADeletedRowStaysDeleted) {
     ASSERT_TRUE(store->apply_remote(org_batch(), 4).ok());
     const std::string obs = "0190a000-0000-7000-8000-0000000000f1";
-    Change create = remote("observation", obs, org.school, {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 2}});
+    Change create = remote("observation", obs, org.school,
+                           {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 2}});
     Change del = remote("observation", obs, org.school, Json::object(), ChangeKind::Delete);
     ASSERT_TRUE(store->apply_remote({create, del}, del.seq).ok());
     EXPECT_TRUE((*store->get("observation", obs))->deleted);
@@ -100,7 +113,8 @@ TEST_F(ApplyTest, ADeletedRowStaysDeleted) {
     EXPECT_TRUE((*store->get("observation", obs))->deleted);
     // A delete for a row this device never had leaves a tombstone that blocks older versions.
     const std::string ghost = "0190a000-0000-7000-8000-0000000000f2";
-    Change ghost_create = remote("observation", ghost, org.school, {{"visit", visit}, {"indicator", indicator(1, 2)}});
+    Change ghost_create = remote("observation", ghost, org.school,
+                                 {{"visit", visit}, {"indicator", indicator(1, 2)}});
     Change ghost_del = remote("observation", ghost, org.school, Json::object(), ChangeKind::Delete);
     ASSERT_TRUE(store->apply_remote({ghost_del}, ghost_del.seq).ok());
     ASSERT_TRUE(store->apply_remote({ghost_create}, ghost_del.seq).ok());
@@ -112,7 +126,8 @@ TEST_F(ApplyTest, LocalEditsWaitingToBePushedAreKept) {
     ASSERT_TRUE(store->apply_remote(org_batch(), 4).ok());
     auto mine = store->put(org.lead, {"visit", visit, "", {{"end_date", "2026-11-22"}}});
     ASSERT_TRUE(mine.ok()) << mine.error().message;
-    Change theirs = remote("visit", visit, org.school, {{"end_date", "2026-11-25"}, {"kind", "targeted"}});
+    Change theirs =
+        remote("visit", visit, org.school, {{"end_date", "2026-11-25"}, {"kind", "targeted"}});
     auto r = store->apply_remote({theirs}, theirs.seq);
     ASSERT_TRUE(r.ok());
     auto row = *store->get("visit", visit);
@@ -126,7 +141,8 @@ TEST_F(ApplyTest, ChangesThisBuildCannotAcceptAreKeptAsideNotApplied) {
     auto batch = org_batch();
     batch.push_back(remote("observation", "0190a000-0000-7000-8000-0000000000f3", org.school,
                            {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 9}}));
-    batch.push_back(remote("gizmo", "0190a000-0000-7000-8000-0000000000f4", org.school, {{"x", 1}}));
+    batch.push_back(
+        remote("gizmo", "0190a000-0000-7000-8000-0000000000f4", org.school, {{"x", 1}}));
     auto r = store->apply_remote(batch, 6);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->applied, 4);
@@ -160,10 +176,17 @@ TEST_F(ApplyTest, AConflictOnARowDeletedSinceIsSettledWithoutTouchingTheRow) {
     const std::string obs = "0190a000-0000-7000-8000-0000000000e2";
     const std::string conflict = "0190a000-0000-7000-8000-0000000000e3";
     auto batch = org_batch();
-    batch.push_back(remote("observation", obs, org.school, {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 1}}));
+    batch.push_back(remote("observation", obs, org.school,
+                           {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 1}}));
     batch.push_back(remote("conflict", conflict, org.school,
-                           {{"entity", "observation"}, {"row", obs}, {"field", "rating"}, {"winner_value", 1}, {"loser_value", 3},
-                            {"winner_author", org.lead.id}, {"loser_author", org.lead.id}, {"status", "open"}}));
+                           {{"entity", "observation"},
+                            {"row", obs},
+                            {"field", "rating"},
+                            {"winner_value", 1},
+                            {"loser_value", 3},
+                            {"winner_author", org.lead.id},
+                            {"loser_author", org.lead.id},
+                            {"status", "open"}}));
     batch.push_back(remote("observation", obs, org.school, Json::object(), ChangeKind::Delete));
     ASSERT_TRUE(store->apply_remote(batch, next_seq).ok());
     ASSERT_TRUE((*store->get("observation", obs))->deleted);
@@ -174,14 +197,16 @@ TEST_F(ApplyTest, AConflictOnARowDeletedSinceIsSettledWithoutTouchingTheRow) {
     EXPECT_EQ((*store->get("observation", obs))->fields["rating"], 1);
     // Settled once: a second answer is refused and changes nothing.
     const auto pending = *store->outbox_count();
-    EXPECT_EQ(store->resolve_conflict(org.lead, conflict, 2).error().message, "this conflict is already resolved");
+    EXPECT_EQ(store->resolve_conflict(org.lead, conflict, 2).error().message,
+              "this conflict is already resolved");
     EXPECT_EQ(*store->outbox_count(), pending);
 }
 
 TEST_F(ApplyTest, UndecodableChangesAreSetAsideWithTheRestOfTheirPage) {
     auto batch = org_batch();
-    std::vector<Store::SetAside> aside = {{7, R"({"op":"x","seq":7})", "ops[4] could not be read: change op must be a UUID"},
-                                          {0, R"("junk")", "ops[5] could not be read: a change must be a JSON object"}};
+    std::vector<Store::SetAside> aside = {
+        {7, R"({"op":"x","seq":7})", "ops[4] could not be read: change op must be a UUID"},
+        {0, R"("junk")", "ops[5] could not be read: a change must be a JSON object"}};
     auto r = store->apply_remote(batch, 8, aside);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->applied, 4);
@@ -191,7 +216,8 @@ TEST_F(ApplyTest, UndecodableChangesAreSetAsideWithTheRestOfTheirPage) {
     ASSERT_TRUE(kept.ok());
     ASSERT_EQ(kept->size(), 2u);
     std::set<std::string> reasons;
-    for (const auto& [seq, reason] : *kept) reasons.insert(reason);
+    for (const auto& [seq, reason] : *kept)
+        reasons.insert(reason);
     EXPECT_TRUE(reasons.count("ops[4] could not be read: change op must be a UUID"));
     EXPECT_TRUE(reasons.count("ops[5] could not be read: a change must be a JSON object"));
     // The one without a seq took a key of its own that no real seq can take.

@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/benchmark_status.h"
 #include "sitevisit/core/time_format.h"
 
@@ -7,19 +6,26 @@ using namespace sitevisit;
 
 namespace {
 
-std::int64_t day(const char* d) { return *parse_date_days(d); }
+std::int64_t day(const char* d) {
+    return *parse_date_days(d);
+}
 
 // ELA proficiency 30% -> 50% over Sept 1 to June 1 (273 days), monthly readings.
-BenchmarkLine rising() { return {30, 50, day("2026-09-01"), day("2027-06-01"), Cadence::Monthly}; }
+BenchmarkLine rising() {
+    return {30, 50, day("2026-09-01"), day("2027-06-01"), Cadence::Monthly};
+}
 // Chronic absenteeism 28% -> 18%: lower is better.
-BenchmarkLine falling() { return {28, 18, day("2026-09-01"), day("2027-06-01"), Cadence::Monthly}; }
+BenchmarkLine falling() {
+    return {28, 18, day("2026-09-01"), day("2027-06-01"), Cadence::Monthly};
+}
 
 } // namespace
 
 TEST(BenchmarkStatus, NoReadings) {
     auto r = derive_status(rising(), {}, day("2026-09-20"));
     EXPECT_EQ(r.status, BenchmarkStatus::NoData);
-    EXPECT_EQ(derive_status(rising(), {}, day("2026-11-10")).status, BenchmarkStatus::AtRisk); // > 2 months
+    EXPECT_EQ(derive_status(rising(), {}, day("2026-11-10")).status,
+              BenchmarkStatus::AtRisk); // > 2 months
     auto late = derive_status(rising(), {}, day("2027-06-02"));
     EXPECT_EQ(late.status, BenchmarkStatus::NotMet);
     EXPECT_EQ(late.reason, "Due 2027-06-01 with no reading recorded.");
@@ -35,14 +41,17 @@ TEST(BenchmarkStatus, FollowsTheLineFromBaselineToTarget) {
               BenchmarkStatus::AtRisk);
     auto off = derive_status(rising(), {{day("2027-01-01"), 31}}, day("2027-01-05"));
     EXPECT_EQ(off.status, BenchmarkStatus::OffTrack);
-    EXPECT_EQ(off.reason, "Latest reading 31 on 2027-01-01 is 5% of the way to the target; 45% was expected by then.");
+    EXPECT_EQ(off.reason, "Latest reading 31 on 2027-01-01 is 5% of the way to the target; 45% was "
+                          "expected by then.");
 }
 
 TEST(BenchmarkStatus, TheLatestReadingCountsWhateverTheOrder) {
     std::vector<ReadingPoint> readings{{day("2027-01-01"), 39}, {day("2026-10-01"), 20}};
-    EXPECT_EQ(derive_status(rising(), readings, day("2027-01-05")).status, BenchmarkStatus::OnTrack);
+    EXPECT_EQ(derive_status(rising(), readings, day("2027-01-05")).status,
+              BenchmarkStatus::OnTrack);
     std::vector<ReadingPoint> corrected{{day("2027-01-01"), 39}, {day("2027-01-01"), 31}};
-    EXPECT_EQ(derive_status(rising(), corrected, day("2027-01-05")).status, BenchmarkStatus::OffTrack);
+    EXPECT_EQ(derive_status(rising(), corrected, day("2027-01-05")).status,
+              BenchmarkStatus::OffTrack);
 }
 
 TEST(BenchmarkStatus, MetEarlyAndNotMetPastDue) {
@@ -52,27 +61,37 @@ TEST(BenchmarkStatus, MetEarlyAndNotMetPastDue) {
     auto due = derive_status(rising(), {{day("2027-05-30"), 48}}, day("2027-06-02"));
     EXPECT_EQ(due.status, BenchmarkStatus::NotMet);
     // Before the due date the same reading is only at risk / on track.
-    EXPECT_EQ(derive_status(rising(), {{day("2027-05-30"), 48}}, day("2027-05-31")).status, BenchmarkStatus::OnTrack);
+    EXPECT_EQ(derive_status(rising(), {{day("2027-05-30"), 48}}, day("2027-05-31")).status,
+              BenchmarkStatus::OnTrack);
 }
 
 TEST(BenchmarkStatus, LowerIsBetterForChronicAbsenteeism) {
     EXPECT_TRUE(falling().lower_is_better());
     // Jan 1: 45% of the 10-point drop expected, i.e. 23.5%.
-    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 23.8}}, day("2027-01-05")).status, BenchmarkStatus::OnTrack);
-    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 26.0}}, day("2027-01-05")).status, BenchmarkStatus::AtRisk);
-    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 29.0}}, day("2027-01-05")).status, BenchmarkStatus::OffTrack);
-    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 17.5}}, day("2027-01-05")).status, BenchmarkStatus::Met);
-    EXPECT_EQ(derive_status(falling(), {{day("2027-06-01"), 18.5}}, day("2027-06-02")).status, BenchmarkStatus::NotMet);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 23.8}}, day("2027-01-05")).status,
+              BenchmarkStatus::OnTrack);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 26.0}}, day("2027-01-05")).status,
+              BenchmarkStatus::AtRisk);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 29.0}}, day("2027-01-05")).status,
+              BenchmarkStatus::OffTrack);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 17.5}}, day("2027-01-05")).status,
+              BenchmarkStatus::Met);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-06-01"), 18.5}}, day("2027-06-02")).status,
+              BenchmarkStatus::NotMet);
 }
 
 TEST(BenchmarkStatus, AStaleReadingIsAtRisk) {
     auto r = derive_status(rising(), {{day("2026-10-01"), 33}}, day("2026-12-15"));
     EXPECT_EQ(r.status, BenchmarkStatus::AtRisk);
-    EXPECT_EQ(r.reason, "Latest reading 33 on 2026-10-01 is out of date: a reading was expected every 31 days.");
+    EXPECT_EQ(
+        r.reason,
+        "Latest reading 33 on 2026-10-01 is out of date: a reading was expected every 31 days.");
 }
 
 TEST(BenchmarkStatus, ATargetEqualToTheBaselineMeansHoldTheLine) {
     BenchmarkLine hold{95, 95, day("2026-09-01"), day("2027-06-01"), Cadence::Quarterly};
-    EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 96}}, day("2026-12-02")).status, BenchmarkStatus::Met);
-    EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 90}}, day("2026-12-02")).status, BenchmarkStatus::OffTrack);
+    EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 96}}, day("2026-12-02")).status,
+              BenchmarkStatus::Met);
+    EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 90}}, day("2026-12-02")).status,
+              BenchmarkStatus::OffTrack);
 }

@@ -3,16 +3,15 @@
 // hold every reported edit, each with exactly one outbox entry, and pass integrity_check.
 #include "fixtures.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <poll.h>
+#include <signal.h>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::testing;
@@ -25,8 +24,8 @@ struct Report {
     long counter;
 };
 
-[[noreturn]] void child_loop(const std::string& path, const Org& org, const std::string& visit, int round,
-                             std::uint64_t seed, int out_fd) {
+[[noreturn]] void child_loop(const std::string& path, const Org& org, const std::string& visit,
+                             int round, std::uint64_t seed, int out_fd) {
     ManualClock unused;
     StoreOptions o;
     o.path = path;
@@ -34,7 +33,8 @@ struct Report {
     if (!opened) _exit(3);
     Store& store = **opened;
     std::vector<std::string> rows;
-    for (const auto& r : *store.list("observation", "visit", visit)) rows.push_back(r.id);
+    for (const auto& r : *store.list("observation", "visit", visit))
+        rows.push_back(r.id);
     std::mt19937_64 rng(seed);
     const auto& indicators = store.reference().rubric(kRubric)->indicators;
     for (long n = 0;; ++n) {
@@ -42,12 +42,18 @@ struct Report {
         const std::string note = "edit " + std::to_string(counter);
         Result<WriteResult> r = Error{};
         if (rows.empty() || rng() % 3 == 0) {
-            r = store.put(org.lead, {"observation", "", "",
-                                     {{"visit", visit}, {"indicator", indicators[rng() % indicators.size()].id},
-                                      {"rating", static_cast<int>(rng() % 4)}, {"note", note}}});
+            r = store.put(org.lead, {"observation",
+                                     "",
+                                     "",
+                                     {{"visit", visit},
+                                      {"indicator", indicators[rng() % indicators.size()].id},
+                                      {"rating", static_cast<int>(rng() % 4)},
+                                      {"note", note}}});
             if (r) rows.push_back(r->id);
         } else {
-            r = store.put(org.lead, {"observation", rows[rng() % rows.size()], "",
+            r = store.put(org.lead, {"observation",
+                                     rows[rng() % rows.size()],
+                                     "",
                                      {{"note", note}, {"rating", static_cast<int>(rng() % 4)}}});
         }
         if (!r) {
@@ -55,11 +61,14 @@ struct Report {
             _exit(4);
         }
         const std::string line = r->change->op + " " + r->id + " " + std::to_string(counter) + "\n";
-        if (::write(out_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(5);
+        if (::write(out_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+            _exit(5);
     }
 }
 
-long counter_of(const std::string& note) { return std::stol(note.substr(5)); }
+long counter_of(const std::string& note) {
+    return std::stol(note.substr(5));
+}
 
 } // namespace
 
@@ -68,7 +77,8 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
     if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
     int rounds = 25;
     if (const char* s = std::getenv("SITEVISIT_CRASH_ROUNDS")) rounds = std::max(20, std::atoi(s));
-    std::cout << "crash test seed: " << seed << " (SITEVISIT_SEED=" << seed << " replays), rounds " << rounds << "\n";
+    std::cout << "crash test seed: " << seed << " (SITEVISIT_SEED=" << seed << " replays), rounds "
+              << rounds << "\n";
     std::mt19937_64 rng(seed);
 
     TempDir dir;
@@ -79,7 +89,12 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
         ManualClock clock(kNov2026);
         auto store = open_store(dir, clock, "crash.db");
         seed_org(*store, org);
-        auto v = store->put(org.lead, {"visit", "", org.school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
+        auto v = store->put(
+            org.lead,
+            {"visit",
+             "",
+             org.school,
+             {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
         ASSERT_TRUE(v.ok());
         visit = v->id;
     }
@@ -105,8 +120,8 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
 #else
         constexpr int slower = 1;
 #endif
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::microseconds((2000 + rng() % 60000) * slower);
+        const auto deadline = std::chrono::steady_clock::now() +
+                              std::chrono::microseconds((2000 + rng() % 60000) * slower);
         std::string buffer;
         char chunk[4096];
         while (std::chrono::steady_clock::now() < deadline) {
@@ -121,8 +136,10 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
         int status = 0;
         ::waitpid(pid, &status, 0);
         ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-            << "the writer stopped by itself (exit " << WEXITSTATUS(status) << ") in round " << round;
-        for (ssize_t n; (n = ::read(fds[0], chunk, sizeof chunk)) > 0;) buffer.append(chunk, static_cast<std::size_t>(n));
+            << "the writer stopped by itself (exit " << WEXITSTATUS(status) << ") in round "
+            << round;
+        for (ssize_t n; (n = ::read(fds[0], chunk, sizeof chunk)) > 0;)
+            buffer.append(chunk, static_cast<std::size_t>(n));
         ::close(fds[0]);
 
         std::istringstream lines(buffer);
@@ -146,15 +163,18 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
         ASSERT_TRUE(integrity->step());
         ASSERT_EQ(integrity->text(0), "ok") << "round " << round;
 
-        std::map<std::string, std::vector<long>> outbox_by_op; // op -> the note counters queued under it
+        std::map<std::string, std::vector<long>>
+            outbox_by_op; // op -> the note counters queued under it
         {
             auto st = db.prepare("SELECT op, fields FROM outbox WHERE entity = 'observation'");
             while (st->step())
-                outbox_by_op[st->text(0)].push_back(counter_of(Json::parse(st->text(1)).value("note", "edit -1")));
+                outbox_by_op[st->text(0)].push_back(
+                    counter_of(Json::parse(st->text(1)).value("note", "edit -1")));
         }
         for (const auto& r : all) {
             auto it = outbox_by_op.find(r.op);
-            ASSERT_NE(it, outbox_by_op.end()) << "op " << r.op << " missing from the outbox, round " << round;
+            ASSERT_NE(it, outbox_by_op.end())
+                << "op " << r.op << " missing from the outbox, round " << round;
             ASSERT_EQ(it->second.size(), 1u) << "op " << r.op << " queued twice, round " << round;
             ASSERT_EQ(it->second[0], r.counter);
         }
@@ -162,17 +182,20 @@ TEST(CrashTest, KilledWritersLoseNoReportedEdit) {
             auto row = store->get("observation", row_id);
             ASSERT_TRUE(row.ok() && *row) << "row " << row_id << " lost in round " << round;
             // The reported edit, or a later one that committed just before the kill.
-            ASSERT_GE(counter_of((*row)->fields["note"].get<std::string>()), counter) << "row " << row_id;
+            ASSERT_GE(counter_of((*row)->fields["note"].get<std::string>()), counter)
+                << "row " << row_id;
         }
         // The outbox numbering has no gap and matches the device state; each op has one audit row.
         auto gaps = db.prepare("SELECT count(*), min(dseq), max(dseq) FROM outbox");
         gaps->step();
         ASSERT_EQ(gaps->int64(0), gaps->int64(2) - gaps->int64(1) + 1);
         ASSERT_EQ(gaps->int64(2), store->last_dseq());
-        auto audit = db.prepare("SELECT count(*) FROM outbox LEFT JOIN audit USING (op) WHERE audit.op IS NULL");
+        auto audit = db.prepare(
+            "SELECT count(*) FROM outbox LEFT JOIN audit USING (op) WHERE audit.op IS NULL");
         audit->step();
         ASSERT_EQ(audit->int64(0), 0);
     }
-    std::cout << "crash test: " << rounds << " kills, " << total_reported << " reported edits, all present\n";
+    std::cout << "crash test: " << rounds << " kills, " << total_reported
+              << " reported edits, all present\n";
     EXPECT_GT(total_reported, rounds); // the writer got real work done between kills
 }

@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/platform/data_paths.h"
 
 #include <QFileInfo>
@@ -18,7 +17,8 @@ TEST(DataPaths, FollowTheOverrideAndCreateTheFolders) {
     for (const QString& folder : {QString::fromStdString(root), DataPaths::blobDir()}) {
         const auto p = QFileInfo(folder).permissions();
         EXPECT_EQ(int(p & 0x00FF), 0) << folder.toStdString() << ": group or others may enter";
-        EXPECT_TRUE(p.testFlag(QFileDevice::ExeOwner) && p.testFlag(QFileDevice::WriteOwner)) << folder.toStdString();
+        EXPECT_TRUE(p.testFlag(QFileDevice::ExeOwner) && p.testFlag(QFileDevice::WriteOwner))
+            << folder.toStdString();
     }
     qputenv("SITEVISIT_DATA_DIR", "/proc/cannot/write/here");
     EXPECT_TRUE(DataPaths::dataDir(&error).isEmpty());

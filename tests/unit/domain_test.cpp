@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/domain.h"
 
 using namespace sitevisit;

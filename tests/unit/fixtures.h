@@ -2,9 +2,8 @@
 
 #include "sitevisit/core/store.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <random>
 #include <string>
 
@@ -40,7 +39,8 @@ struct Org {
 void seed_org(Store& store, const Org& org);
 
 // A store on a fresh file in `dir`, on a manual clock.
-std::unique_ptr<Store> open_store(const TempDir& dir, ManualClock& clock, const std::string& name = "device.db");
+std::unique_ptr<Store> open_store(const TempDir& dir, ManualClock& clock,
+                                  const std::string& name = "device.db");
 
 inline constexpr std::int64_t kNov2026 = 1795392000000; // 2026-11-23T00:00:00Z
 inline const char* kRubric = "msv-2026-2027-elementary";

@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/migrations.h"
 
 #include <fstream>
@@ -74,7 +73,8 @@ TEST(Migration, AFileFromTheFirstSchemaOpensWithTheLatestCode) {
 
 TEST(Migration, EachStepIsOneTransactionAndStepsAreOrdered) {
     const auto& steps = store_migrations();
-    for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].version, static_cast<int>(i + 1));
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        EXPECT_EQ(steps[i].version, static_cast<int>(i + 1));
     TempDir dir;
     auto db = Database::open(dir.file("partial.db"));
     ASSERT_TRUE(migrate_store(**db, 1).ok());
@@ -111,7 +111,8 @@ TEST(Migration, AFileFromANewerBuildIsRefusedAndUntouched) {
     auto s = Store::open(o);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code, ErrorCode::Unsupported);
-    EXPECT_NE(s.error().message.find("newer Site Visit (schema 99)"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("newer Site Visit (schema 99)"), std::string::npos)
+        << s.error().message;
     auto db = Database::open(path);
     EXPECT_EQ(user_version(**db), 99);
 }

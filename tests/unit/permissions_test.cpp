@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/permissions.h"
 
 using namespace sitevisit;
@@ -7,7 +6,9 @@ using sitevisit::testing::Org;
 
 namespace {
 
-const EntitySpec& E(const char* name) { return *find_entity(name); }
+const EntitySpec& E(const char* name) {
+    return *find_entity(name);
+}
 
 struct PermissionTest : ::testing::Test {
     Org org;
@@ -35,10 +36,16 @@ TEST_F(PermissionTest, PrincipalSeesAndWritesOnlyTheirSchool) {
         EXPECT_TRUE(decide(org.principal, Access::Read, E(e), a)) << e;
         EXPECT_FALSE(decide(org.principal, Access::Read, E(e), b)) << e;
     }
-    for (const char* e : {"plan", "objective", "benchmark", "review", "visit", "observation", "school"})
-        EXPECT_FALSE(decide(org.principal, Access::Write, E(e), a, e == std::string("visit") || e == std::string("observation") ? visit("submitted", {}) : RowState{})) << e;
+    for (const char* e :
+         {"plan", "objective", "benchmark", "review", "visit", "observation", "school"})
+        EXPECT_FALSE(decide(org.principal, Access::Write, E(e), a,
+                            e == std::string("visit") || e == std::string("observation")
+                                ? visit("submitted", {})
+                                : RowState{}))
+            << e;
     auto d = decide(org.principal, Access::Read, E("plan"), b);
-    EXPECT_EQ(d.reason, "school " + org.other_school + " is outside the scope of principal@example.org");
+    EXPECT_EQ(d.reason,
+              "school " + org.other_school + " is outside the scope of principal@example.org");
 }
 
 TEST_F(PermissionTest, DraftVisitsAreTheTeamsAlone) {
@@ -60,7 +67,8 @@ TEST_F(PermissionTest, DraftVisitsAreTheTeamsAlone) {
               "the visit is submitted; its ratings can no longer change");
     submitted.status_change_only = true;
     EXPECT_TRUE(decide(org.lead, Access::Write, E("visit"), a, submitted));
-    EXPECT_TRUE(decide(org.principal, Access::Write, E("comment"), a, visit("submitted", {org.lead.id})));
+    EXPECT_TRUE(
+        decide(org.principal, Access::Write, E("comment"), a, visit("submitted", {org.lead.id})));
 }
 
 TEST_F(PermissionTest, LeadWorksInTheCaseloadOnly) {
@@ -127,9 +135,12 @@ TEST_F(PermissionTest, EvidenceIsChangedOnlyByItsUploaderAReceiverOrAnAdmin) {
     EXPECT_TRUE(decide(org.admin, Access::Write, E("evidence"), a, by_principal));
     auto lead = decide(org.lead, Access::Write, E("evidence"), a, by_principal);
     EXPECT_FALSE(lead);
-    EXPECT_EQ(lead.reason, "only the evidence's uploader, a receiver of the school or an admin may change or delete "
-                           "this evidence");
-    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), b, by_principal)) << "scope still holds";
+    EXPECT_EQ(
+        lead.reason,
+        "only the evidence's uploader, a receiver of the school or an admin may change or delete "
+        "this evidence");
+    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), b, by_principal))
+        << "scope still holds";
     // New evidence: the role rule as before.
     EXPECT_TRUE(decide(org.lead, Access::Write, E("evidence"), a));
     EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), a));
@@ -144,7 +155,8 @@ TEST_F(PermissionTest, EvidenceOfADraftVisitIsReadByItsTeamAndUploaderOnly) {
     EXPECT_TRUE(decide(org.admin, Access::Read, E("evidence"), a, linked));
     auto receiver = decide(org.receiver, Access::Read, E("evidence"), a, linked);
     EXPECT_FALSE(receiver);
-    EXPECT_EQ(receiver.reason, "evidence of a draft visit is seen only by the visit's team and its uploader");
+    EXPECT_EQ(receiver.reason,
+              "evidence of a draft visit is seen only by the visit's team and its uploader");
     EXPECT_FALSE(decide(org.other_lead, Access::Read, E("evidence"), a, linked));
     linked.draft_teams.clear(); // the visit was submitted
     EXPECT_TRUE(decide(org.receiver, Access::Read, E("evidence"), a, linked));

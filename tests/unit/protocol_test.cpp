@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/protocol/messages.h"
 
 #include <cstdlib>
@@ -45,7 +44,9 @@ TEST(Protocol, PullAndPushAnswersRoundTrip) {
     EXPECT_EQ(encode(*p), encode(pull));
     EXPECT_EQ(p->ops[0].seq, 77);
 
-    PushResponse push{{{sample(1).op, OpStatus::Applied, 5, ""}, {sample(2).op, OpStatus::Rejected, 0, "rating must be 0-3"}}, 5};
+    PushResponse push{{{sample(1).op, OpStatus::Applied, 5, ""},
+                       {sample(2).op, OpStatus::Rejected, 0, "rating must be 0-3"}},
+                      5};
     auto q = decode_push_response(encode(push).dump());
     ASSERT_TRUE(q.ok()) << q.error().message;
     EXPECT_EQ(encode(*q), encode(push));
@@ -53,33 +54,44 @@ TEST(Protocol, PullAndPushAnswersRoundTrip) {
 }
 
 TEST(Protocol, BadRequestsSayWhereTheyAreWrong) {
-    EXPECT_EQ(decode_push_request("{\"device\":\"d\",\"ops\":[").error().message, "the push request is not valid JSON");
+    EXPECT_EQ(decode_push_request("{\"device\":\"d\",\"ops\":[").error().message,
+              "the push request is not valid JSON");
     EXPECT_EQ(decode_push_request("[]").error().message, "the push request must be a JSON object");
     EXPECT_EQ(decode_push_request("{\"ops\":[]}").error().message, "\"device\" is missing");
     EXPECT_EQ(decode_push_request("{\"device\":\"a b\",\"ops\":[]}").error().message,
               "\"device\" may hold only letters, digits, - and _");
     Json j = encode(PushRequest{"dev", {sample(0), sample(1)}});
     j["ops"][1]["op"] = "42";
-    EXPECT_EQ(decode_push_request(j.dump()).error().message, "ops[1]: change op must be a UUID, got \"42\"");
+    EXPECT_EQ(decode_push_request(j.dump()).error().message,
+              "ops[1]: change op must be a UUID, got \"42\"");
     j = encode(PushRequest{"dev", {sample(0)}});
     j["ops"][0]["entity"] = "gizmo";
-    EXPECT_NE(decode_push_request(j.dump()).error().message.find("ops[0]: change names unknown entity \"gizmo\""), std::string::npos);
+    EXPECT_NE(decode_push_request(j.dump()).error().message.find(
+                  "ops[0]: change names unknown entity \"gizmo\""),
+              std::string::npos);
     j = encode(PushRequest{"dev", {sample(0)}});
     j["ops"][0]["dseq"] = 0;
-    EXPECT_EQ(decode_push_request(j.dump()).error().message, "ops[0]: change dseq must be a whole number of at least 1, got 0");
+    EXPECT_EQ(decode_push_request(j.dump()).error().message,
+              "ops[0]: change dseq must be a whole number of at least 1, got 0");
     j = encode(PushRequest{"dev", {sample(0)}});
     j["ops"][0]["kind"] = "merge";
-    EXPECT_EQ(decode_push_request(j.dump()).error().message, "ops[0]: change kind must be upsert or delete, got \"merge\"");
+    EXPECT_EQ(decode_push_request(j.dump()).error().message,
+              "ops[0]: change kind must be upsert or delete, got \"merge\"");
     j = encode(PushRequest{"dev", {sample(0)}});
     j["ops"][0]["fields"] = Json::object();
-    EXPECT_EQ(decode_push_request(j.dump()).error().message, "ops[0]: change of kind upsert needs at least one field");
+    EXPECT_EQ(decode_push_request(j.dump()).error().message,
+              "ops[0]: change of kind upsert needs at least one field");
     j = encode(PushRequest{"dev", {sample(0)}});
     j["ops"][0].erase("hlc");
     EXPECT_EQ(decode_push_request(j.dump()).error().message, "ops[0]: change needs \"hlc\"");
     Json many{{"device", "dev"}, {"ops", Json::array()}};
-    for (std::size_t i = 0; i <= kMaxOpsPerPush; ++i) many["ops"].push_back(1);
-    EXPECT_EQ(decode_push_request(many.dump()).error().message, "\"ops\" holds 5001 changes; send at most 5000 at a time");
-    EXPECT_EQ(decode_login_request("{\"email\":\"a@b.org\",\"password\":7,\"device\":\"d\"}").error().message,
+    for (std::size_t i = 0; i <= kMaxOpsPerPush; ++i)
+        many["ops"].push_back(1);
+    EXPECT_EQ(decode_push_request(many.dump()).error().message,
+              "\"ops\" holds 5001 changes; send at most 5000 at a time");
+    EXPECT_EQ(decode_login_request("{\"email\":\"a@b.org\",\"password\":7,\"device\":\"d\"}")
+                  .error()
+                  .message,
               "\"password\" must be text");
 }
 
@@ -93,14 +105,20 @@ TEST(Protocol, TruncatedAndMangledBodiesNeverCrashTheDecoder) {
     for (int i = 0; i < 3000; ++i) {
         std::string b = body;
         switch (rng() % 3) {
-        case 0: b.resize(rng() % b.size()); break;
-        case 1: b[rng() % b.size()] = static_cast<char>(rng() % 256); break;
-        default: b.insert(rng() % b.size(), std::string(1 + rng() % 5, static_cast<char>(rng() % 128)));
+        case 0:
+            b.resize(rng() % b.size());
+            break;
+        case 1:
+            b[rng() % b.size()] = static_cast<char>(rng() % 256);
+            break;
+        default:
+            b.insert(rng() % b.size(), std::string(1 + rng() % 5, static_cast<char>(rng() % 128)));
         }
         auto r = decode_push_request(b);
         if (r.ok()) {
             ++accepted;
-            for (const auto& c : r->ops) ASSERT_TRUE(Change::from_json(c.to_json()).ok());
+            for (const auto& c : r->ops)
+                ASSERT_TRUE(Change::from_json(c.to_json()).ok());
         } else {
             ASSERT_FALSE(r.error().message.empty());
         }
@@ -126,7 +144,9 @@ std::string pull_answer() {
 }
 
 std::string push_answer() {
-    return encode(PushResponse{{{sample(1).op, OpStatus::Applied, 5, ""}, {sample(2).op, OpStatus::Rejected, 0, "no", false, "invalid"}}, 5})
+    return encode(PushResponse{{{sample(1).op, OpStatus::Applied, 5, ""},
+                                {sample(2).op, OpStatus::Rejected, 0, "no", false, "invalid"}},
+                               5})
         .dump();
 }
 
@@ -134,25 +154,39 @@ std::string push_answer() {
 void paths(const Json& j, const Json::json_pointer& at, std::vector<Json::json_pointer>& out) {
     out.push_back(at);
     if (j.is_object())
-        for (auto it = j.begin(); it != j.end(); ++it) paths(it.value(), at / it.key(), out);
+        for (auto it = j.begin(); it != j.end(); ++it)
+            paths(it.value(), at / it.key(), out);
     else if (j.is_array())
-        for (std::size_t i = 0; i < j.size(); ++i) paths(j[i], at / i, out);
+        for (std::size_t i = 0; i < j.size(); ++i)
+            paths(j[i], at / i, out);
 }
 
 Json odd_value(std::mt19937_64& rng) {
     switch (rng() % 12) {
-    case 0: return 12345;
-    case 1: return std::numeric_limits<std::int64_t>::max();
-    case 2: return std::numeric_limits<std::uint64_t>::max();
-    case 3: return -1;
-    case 4: return 1e308;
-    case 5: return "text";
-    case 6: return nullptr;
-    case 7: return Json::array({1, "a", nullptr});
-    case 8: return Json::object({{"x", Json::array()}});
-    case 9: return true;
-    case 10: return std::string(5000, 'x');
-    default: return "";
+    case 0:
+        return 12345;
+    case 1:
+        return std::numeric_limits<std::int64_t>::max();
+    case 2:
+        return std::numeric_limits<std::uint64_t>::max();
+    case 3:
+        return -1;
+    case 4:
+        return 1e308;
+    case 5:
+        return "text";
+    case 6:
+        return nullptr;
+    case 7:
+        return Json::array({1, "a", nullptr});
+    case 8:
+        return Json::object({{"x", Json::array()}});
+    case 9:
+        return true;
+    case 10:
+        return std::string(5000, 'x');
+    default:
+        return "";
     }
 }
 
@@ -174,20 +208,24 @@ TEST(Protocol, DeviceAnswersWithWrongTypesAreErrorsInWords) {
     EXPECT_EQ(decode_login_response(j.dump()).error().message, "user: \"email\" must be text");
     j = Json::parse(kLoginAnswer);
     j["user"]["schools"] = Json::array({1});
-    EXPECT_EQ(decode_login_response(j.dump()).error().message, "user: \"schools\" must be a list of ids");
+    EXPECT_EQ(decode_login_response(j.dump()).error().message,
+              "user: \"schools\" must be a list of ids");
     j = Json::parse(kLoginAnswer);
     j["token"] = "a b\r\nX-Evil: 1";
-    EXPECT_EQ(decode_login_response(j.dump()).error().message, "\"token\" holds characters a header cannot carry");
+    EXPECT_EQ(decode_login_response(j.dump()).error().message,
+              "\"token\" holds characters a header cannot carry");
     j = Json::parse(kLoginAnswer);
     j.erase("device_secret");
     EXPECT_EQ(decode_login_response(j.dump())->device_secret, "");
 
     Json push = Json::parse(push_answer());
     push["results"][0]["seq"] = "5";
-    EXPECT_EQ(decode_push_response(push.dump()).error().message, "results: \"seq\" must be a whole number of at least 0");
+    EXPECT_EQ(decode_push_response(push.dump()).error().message,
+              "results: \"seq\" must be a whole number of at least 0");
     push = Json::parse(push_answer());
     push["cursor"] = std::numeric_limits<std::uint64_t>::max();
-    EXPECT_EQ(decode_push_response(push.dump()).error().message, "\"cursor\" must be a whole number of at least 0");
+    EXPECT_EQ(decode_push_response(push.dump()).error().message,
+              "\"cursor\" must be a whole number of at least 0");
 
     EXPECT_EQ(error_code(R"({"error":{"code":"cursor_ahead","message":"m"}})"), "cursor_ahead");
     EXPECT_EQ(error_code(R"({"error":{"code":7}})"), "");
@@ -204,7 +242,8 @@ TEST(Protocol, AnUndecodableChangeInAPullPageIsSetAsideAndTheRestDecodes) {
     EXPECT_EQ(p->ops[0].seq, 78);
     ASSERT_EQ(p->set_aside.size(), 2u);
     EXPECT_EQ(p->set_aside[0].seq, 77);
-    EXPECT_EQ(p->set_aside[0].reason, "ops[0] could not be read: change fields must be a JSON object");
+    EXPECT_EQ(p->set_aside[0].reason,
+              "ops[0] could not be read: change fields must be a JSON object");
     EXPECT_EQ(p->set_aside[1].seq, 0);
     EXPECT_EQ(p->set_aside[1].change, "\"not a change\"");
     EXPECT_EQ(p->cursor, 78);
@@ -215,7 +254,8 @@ TEST(Protocol, AnUndecodableChangeInAPullPageIsSetAsideAndTheRestDecodes) {
 TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
     std::uint64_t seed = std::random_device{}();
     if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
-    std::cout << "device decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed << " repeats it)\n";
+    std::cout << "device decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed
+              << " repeats it)\n";
     std::mt19937_64 rng(seed);
     const std::vector<std::string> answers = {kLoginAnswer, push_answer(), pull_answer()};
     int values = 0, errors = 0;
@@ -232,13 +272,20 @@ TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
             b = j.dump();
         } else {
             switch (rng() % 3) {
-            case 0: b.resize(rng() % b.size()); break;
-            case 1: b[rng() % b.size()] = static_cast<char>(rng() % 256); break;
-            default: b.insert(rng() % b.size(), std::string(1 + rng() % 5, static_cast<char>(rng() % 128)));
+            case 0:
+                b.resize(rng() % b.size());
+                break;
+            case 1:
+                b[rng() % b.size()] = static_cast<char>(rng() % 256);
+                break;
+            default:
+                b.insert(rng() % b.size(),
+                         std::string(1 + rng() % 5, static_cast<char>(rng() % 128)));
             }
         }
         auto check = [&](const auto& r) {
-            if (r.ok()) ++values;
+            if (r.ok())
+                ++values;
             else {
                 ++errors;
                 ASSERT_FALSE(r.error().message.empty()) << b;
@@ -249,7 +296,8 @@ TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
         ASSERT_NO_THROW(check(decode_pull_response(b))) << b;
         ASSERT_NO_THROW((void)error_code(b)) << b;
         if (auto p = decode_pull_response(b))
-            for (const auto& c : p->ops) ASSERT_TRUE(Change::from_json(c.to_json()).ok()) << b;
+            for (const auto& c : p->ops)
+                ASSERT_TRUE(Change::from_json(c.to_json()).ok()) << b;
     }
     EXPECT_GT(values, 0);
     EXPECT_GT(errors, 0);
@@ -257,20 +305,25 @@ TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
 
 TEST(Protocol, NestingIsCountedOutsideStringsAndManySmallObjectsDecodeInOnePass) {
     auto nested = [](int levels, const std::string& inner) {
-        return R"({"device":"d","ops":[],"x":)" + std::string(levels, '[') + inner + std::string(levels, ']') + "}";
+        return R"({"device":"d","ops":[],"x":)" + std::string(levels, '[') + inner +
+               std::string(levels, ']') + "}";
     };
     // The body itself is one level, "x" adds the rest.
     EXPECT_TRUE(protocol::decode_push_request(nested(31, "")));
     auto deep = protocol::decode_push_request(nested(32, ""));
     ASSERT_FALSE(deep);
-    EXPECT_NE(deep.error().message.find("nested more than 32"), std::string::npos) << deep.error().message;
+    EXPECT_NE(deep.error().message.find("nested more than 32"), std::string::npos)
+        << deep.error().message;
     // Brackets inside strings, escaped quotes included, are text, not nesting.
-    const std::string in_text = R"({"device":"d","ops":[],"x":")" + std::string(100, '[') + R"(\"{{{{"})";
-    EXPECT_TRUE(protocol::decode_push_request(in_text)) << "brackets in a string counted as nesting";
+    const std::string in_text =
+        R"({"device":"d","ops":[],"x":")" + std::string(100, '[') + R"(\"{{{{"})";
+    EXPECT_TRUE(protocol::decode_push_request(in_text))
+        << "brackets in a string counted as nesting";
     // Two megabytes of empty objects decode in one pass (members the request does not have
     // are ignored); the callback parser this replaced took minutes on this input.
     std::string many = R"({"email":"a@b.org","password":"p","device":"d","pad":[)";
-    for (int i = 0; i < 700000; ++i) many += i ? ",{}" : "{}";
+    for (int i = 0; i < 700000; ++i)
+        many += i ? ",{}" : "{}";
     many += "]}";
     auto answer = protocol::decode_login_request(many);
     EXPECT_TRUE(answer) << answer.error().message;

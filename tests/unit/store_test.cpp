@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/migrations.h"
 
 using namespace sitevisit;
@@ -18,15 +17,20 @@ struct StoreTest : ::testing::Test {
         store = open_store(dir, clock);
         ASSERT_TRUE(store);
         seed_org(*store, org);
-        auto v = store->put(org.lead, {"visit", "", org.school,
-                                       {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
+        auto v = store->put(
+            org.lead,
+            {"visit",
+             "",
+             org.school,
+             {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
         ASSERT_TRUE(v.ok()) << v.error().message;
         visit = v->id;
     }
 
     Result<WriteResult> rate(const std::string& ind, Json rating, const User* who = nullptr) {
-        return store->put(who ? *who : org.lead,
-                          {"observation", "", "", {{"visit", visit}, {"indicator", ind}, {"rating", rating}}});
+        return store->put(
+            who ? *who : org.lead,
+            {"observation", "", "", {{"visit", visit}, {"indicator", ind}, {"rating", rating}}});
     }
 
     std::int64_t count(const std::string& sql) {
@@ -71,7 +75,8 @@ TEST_F(StoreTest, AWriteStoresRowOutboxAndAuditTogether) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     EXPECT_EQ(parsed->to_json(), c.to_json());
 
-    auto audit = store->database().prepare("SELECT actor, device, op, kind, after FROM audit ORDER BY id DESC LIMIT 1");
+    auto audit = store->database().prepare(
+        "SELECT actor, device, op, kind, after FROM audit ORDER BY id DESC LIMIT 1");
     ASSERT_TRUE(audit->step());
     EXPECT_EQ(audit->text(0), org.lead.id);
     EXPECT_EQ(audit->text(1), store->device_id());
@@ -82,7 +87,8 @@ TEST_F(StoreTest, AWriteStoresRowOutboxAndAuditTogether) {
 TEST_F(StoreTest, AnEditSendsOnlyTheChangedFieldsAndANoOpSendsNothing) {
     auto r = rate(indicator(1, 2), 1);
     ASSERT_TRUE(r.ok());
-    auto again = store->put(org.lead, {"observation", r->id, "", {{"rating", 1}, {"note", "Seen in two rooms."}}});
+    auto again = store->put(
+        org.lead, {"observation", r->id, "", {{"rating", 1}, {"note", "Seen in two rooms."}}});
     ASSERT_TRUE(again.ok()) << again.error().message;
     EXPECT_EQ(again->change->fields, (Json{{"note", "Seen in two rooms."}}));
     const auto dseq = store->last_dseq();
@@ -97,10 +103,12 @@ TEST_F(StoreTest, AnEditSendsOnlyTheChangedFieldsAndANoOpSendsNothing) {
 }
 
 TEST_F(StoreTest, DseqIsGaplessAndSurvivesReopening) {
-    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(rate(indicator(2, i), i % 4).ok());
+    for (int i = 1; i <= 5; ++i)
+        ASSERT_TRUE(rate(indicator(2, i), i % 4).ok());
     ASSERT_FALSE(rate(indicator(2, 1), 9).ok()); // a refused write takes no number
     auto out = store->outbox();
-    for (std::size_t i = 0; i < out->size(); ++i) EXPECT_EQ((*out)[i].change.dseq, static_cast<std::int64_t>(i + 1));
+    for (std::size_t i = 0; i < out->size(); ++i)
+        EXPECT_EQ((*out)[i].change.dseq, static_cast<std::int64_t>(i + 1));
     const auto dseq = store->last_dseq();
     const auto hlc = store->last_hlc();
     const auto device = store->device_id();
@@ -128,28 +136,123 @@ TEST_F(StoreTest, EveryRefusedWriteLeavesTheStoreUnchanged) {
     };
     const std::string missing = "0190a000-0000-7000-8000-00000000ffff";
     std::vector<Case> cases = {
-        {"rating out of range", {"observation", "", "", {{"visit", visit}, {"indicator", indicator(1, 3)}, {"rating", 7}}}, &org.lead, ErrorCode::Invalid},
-        {"unknown field", {"observation", obs->id, "", {{"mood", 1}}}, &org.lead, ErrorCode::Invalid},
+        {"rating out of range",
+         {"observation", "", "", {{"visit", visit}, {"indicator", indicator(1, 3)}, {"rating", 7}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"unknown field",
+         {"observation", obs->id, "", {{"mood", 1}}},
+         &org.lead,
+         ErrorCode::Invalid},
         {"unknown entity", {"party", "", org.school, {{"x", 1}}}, &org.lead, ErrorCode::NotFound},
         {"bad id", {"observation", "obs-1", "", {{"rating", 1}}}, &org.lead, ErrorCode::Invalid},
-        {"missing required", {"visit", "", org.school, {{"kind", "monitoring"}}}, &org.lead, ErrorCode::Invalid},
-        {"missing parent", {"observation", "", "", {{"visit", missing}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::NotFound},
-        {"indicator of another rubric", {"observation", "", "", {{"visit", visit}, {"indicator", "msv-2026-2027-secondary/1.1"}}}, &org.lead, ErrorCode::Invalid},
-        {"immutable parent", {"observation", obs->id, "", {{"visit", missing}}}, &org.lead, ErrorCode::Invalid},
-        {"wrong school", {"observation", "", org.other_school, {{"visit", visit}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::Invalid},
-        {"outside scope", {"visit", "", org.other_school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}}, &org.lead, ErrorCode::Forbidden},
-        {"wrong role", {"observation", obs->id, "", {{"rating", 3}}}, &org.principal, ErrorCode::Forbidden},
-        {"not on the team", {"observation", obs->id, "", {{"rating", 3}}}, &org.other_lead, ErrorCode::Forbidden},
-        {"unknown school", {"plan", "", missing, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}}, &org.receiver, ErrorCode::NotFound},
-        {"forged author", {"reading", "", "", {{"benchmark", missing}, {"date", "2026-11-01"}, {"value", 1}, {"recorded_by", org.lead.id}}}, &org.principal, ErrorCode::Invalid},
-        {"plan too short", {"plan", "", org.school, {{"kind", "sip"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2027-2028"}}}, &org.receiver, ErrorCode::Invalid},
-        {"comment without target_entity", {"comment", "", "", {{"target", visit}, {"body", "hi"}}}, &org.lead, ErrorCode::Invalid},
-        {"visit status cleared", {"visit", visit, "", {{"status", nullptr}}}, &org.lead, ErrorCode::Invalid},
-        {"visit team emptied", {"visit", visit, "", {{"team", Json::array()}}}, &org.lead, ErrorCode::Invalid},
-        {"upper-case id", {"observation", "0190A000-0000-7000-8000-0000000000F1", "", {{"visit", visit}, {"indicator", indicator(1, 3)}}}, &org.lead, ErrorCode::Invalid},
-        {"conflict made on a device", {"conflict", "", org.school, {{"entity", "observation"}, {"row", obs->id}, {"field", "rating"}}}, &org.lead, ErrorCode::Forbidden},
-        {"evidence linking a missing benchmark", {"evidence", "", org.school, {{"title", "T"}, {"kind", "document"}, {"sha256", std::string(64, 'a')}, {"size", 1}, {"media_type", "text/plain"}, {"benchmarks", {missing}}}}, &org.principal, ErrorCode::Invalid},
-        {"reading in the future", {"reading", "", "", {{"benchmark", missing}, {"date", "2031-01-01"}, {"value", 1}}}, &org.principal, ErrorCode::NotFound},
+        {"missing required",
+         {"visit", "", org.school, {{"kind", "monitoring"}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"missing parent",
+         {"observation", "", "", {{"visit", missing}, {"indicator", indicator(1, 3)}}},
+         &org.lead,
+         ErrorCode::NotFound},
+        {"indicator of another rubric",
+         {"observation", "", "", {{"visit", visit}, {"indicator", "msv-2026-2027-secondary/1.1"}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"immutable parent",
+         {"observation", obs->id, "", {{"visit", missing}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"wrong school",
+         {"observation", "", org.other_school, {{"visit", visit}, {"indicator", indicator(1, 3)}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"outside scope",
+         {"visit",
+          "",
+          org.other_school,
+          {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}},
+         &org.lead,
+         ErrorCode::Forbidden},
+        {"wrong role",
+         {"observation", obs->id, "", {{"rating", 3}}},
+         &org.principal,
+         ErrorCode::Forbidden},
+        {"not on the team",
+         {"observation", obs->id, "", {{"rating", 3}}},
+         &org.other_lead,
+         ErrorCode::Forbidden},
+        {"unknown school",
+         {"plan",
+          "",
+          missing,
+          {{"kind", "sip"},
+           {"title", "P"},
+           {"first_year", "2026-2027"},
+           {"last_year", "2028-2029"}}},
+         &org.receiver,
+         ErrorCode::NotFound},
+        {"forged author",
+         {"reading",
+          "",
+          "",
+          {{"benchmark", missing},
+           {"date", "2026-11-01"},
+           {"value", 1},
+           {"recorded_by", org.lead.id}}},
+         &org.principal,
+         ErrorCode::Invalid},
+        {"plan too short",
+         {"plan",
+          "",
+          org.school,
+          {{"kind", "sip"},
+           {"title", "P"},
+           {"first_year", "2026-2027"},
+           {"last_year", "2027-2028"}}},
+         &org.receiver,
+         ErrorCode::Invalid},
+        {"comment without target_entity",
+         {"comment", "", "", {{"target", visit}, {"body", "hi"}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"visit status cleared",
+         {"visit", visit, "", {{"status", nullptr}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"visit team emptied",
+         {"visit", visit, "", {{"team", Json::array()}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"upper-case id",
+         {"observation",
+          "0190A000-0000-7000-8000-0000000000F1",
+          "",
+          {{"visit", visit}, {"indicator", indicator(1, 3)}}},
+         &org.lead,
+         ErrorCode::Invalid},
+        {"conflict made on a device",
+         {"conflict",
+          "",
+          org.school,
+          {{"entity", "observation"}, {"row", obs->id}, {"field", "rating"}}},
+         &org.lead,
+         ErrorCode::Forbidden},
+        {"evidence linking a missing benchmark",
+         {"evidence",
+          "",
+          org.school,
+          {{"title", "T"},
+           {"kind", "document"},
+           {"sha256", std::string(64, 'a')},
+           {"size", 1},
+           {"media_type", "text/plain"},
+           {"benchmarks", {missing}}}},
+         &org.principal,
+         ErrorCode::Invalid},
+        {"reading in the future",
+         {"reading", "", "", {{"benchmark", missing}, {"date", "2031-01-01"}, {"value", 1}}},
+         &org.principal,
+         ErrorCode::NotFound},
     };
     for (const auto& c : cases) {
         auto r = store->put(*c.who, c.request);
@@ -187,36 +290,74 @@ TEST_F(StoreTest, VisitsMoveForwardFromDraftAndThenFreeze) {
     auto jump = store->put(org.lead, {"visit", visit, "", {{"status", "reviewed"}}});
     EXPECT_EQ(jump.error().message, "a visit is submitted before it is reviewed");
     ASSERT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "submitted"}}}).ok());
-    EXPECT_EQ(rate(indicator(1, 2), 1).error().message, "the visit is submitted; its ratings can no longer change");
-    EXPECT_EQ(store->put(org.lead, {"visit", visit, "", {{"start_date", "2026-11-21"}}}).error().code, ErrorCode::Forbidden);
+    EXPECT_EQ(rate(indicator(1, 2), 1).error().message,
+              "the visit is submitted; its ratings can no longer change");
+    EXPECT_EQ(
+        store->put(org.lead, {"visit", visit, "", {{"start_date", "2026-11-21"}}}).error().code,
+        ErrorCode::Forbidden);
     EXPECT_EQ(store->put(org.lead, {"visit", visit, "", {{"status", "draft"}}}).error().message,
               "a submitted visit cannot go back to draft");
     EXPECT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "reviewed"}}}).ok());
 }
 
 TEST_F(StoreTest, HistoryRowsAreAppendOnly) {
-    auto plan = store->put(org.receiver, {"plan", "", org.school, {{"kind", "turnaround"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
+    auto plan = store->put(org.receiver, {"plan",
+                                          "",
+                                          org.school,
+                                          {{"kind", "turnaround"},
+                                           {"title", "P"},
+                                           {"first_year", "2026-2027"},
+                                           {"last_year", "2028-2029"}}});
     ASSERT_TRUE(plan.ok()) << plan.error().message;
-    auto objective = store->put(org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
-    auto initiative = store->put(org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
-    auto bm = store->put(org.receiver, {"benchmark", "", "", {{"initiative", initiative->id}, {"type", "outcome"}, {"audience", "students"}, {"measure", "ELA"}, {"baseline", 30}, {"baseline_date", "2026-09-01"}, {"target", 50}, {"due", "2027-06-01"}, {"cadence", "monthly"}}});
+    auto objective = store->put(
+        org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
+    auto initiative = store->put(
+        org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
+    auto bm = store->put(org.receiver, {"benchmark",
+                                        "",
+                                        "",
+                                        {{"initiative", initiative->id},
+                                         {"type", "outcome"},
+                                         {"audience", "students"},
+                                         {"measure", "ELA"},
+                                         {"baseline", 30},
+                                         {"baseline_date", "2026-09-01"},
+                                         {"target", 50},
+                                         {"due", "2027-06-01"},
+                                         {"cadence", "monthly"}}});
     ASSERT_TRUE(bm.ok()) << bm.error().message;
-    auto reading = store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-01"}, {"value", 36}}});
+    auto reading = store->put(
+        org.principal,
+        {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-01"}, {"value", 36}}});
     ASSERT_TRUE(reading.ok()) << reading.error().message;
     EXPECT_EQ((*store->get("reading", reading->id))->fields["recorded_by"], org.principal.id);
-    EXPECT_EQ(store->put(org.principal, {"reading", reading->id, "", {{"value", 37}}}).error().code, ErrorCode::Conflict);
-    EXPECT_EQ(store->remove(org.principal, "reading", reading->id).error().code, ErrorCode::Conflict);
-    EXPECT_EQ(store->put(org.other_principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-02"}, {"value", 1}}}).error().code,
-              ErrorCode::Forbidden);
+    EXPECT_EQ(store->put(org.principal, {"reading", reading->id, "", {{"value", 37}}}).error().code,
+              ErrorCode::Conflict);
+    EXPECT_EQ(store->remove(org.principal, "reading", reading->id).error().code,
+              ErrorCode::Conflict);
+    EXPECT_EQ(
+        store
+            ->put(
+                org.other_principal,
+                {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-02"}, {"value", 1}}})
+            .error()
+            .code,
+        ErrorCode::Forbidden);
 }
 
 TEST_F(StoreTest, CommentsTakeTheSchoolOfWhatTheyAreAbout) {
     ASSERT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "submitted"}}}).ok());
-    auto c = store->put(org.principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "Thank you."}}});
+    auto c = store->put(org.principal,
+                        {"comment",
+                         "",
+                         "",
+                         {{"target_entity", "visit"}, {"target", visit}, {"body", "Thank you."}}});
     ASSERT_TRUE(c.ok()) << c.error().message;
     EXPECT_EQ((*store->get("comment", c->id))->school, org.school);
     EXPECT_EQ((*store->get("comment", c->id))->fields["author"], org.principal.id);
-    auto other = store->put(org.other_principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "Hi"}}});
+    auto other = store->put(
+        org.other_principal,
+        {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "Hi"}}});
     EXPECT_EQ(other.error().code, ErrorCode::Forbidden);
 }
 
@@ -242,9 +383,12 @@ TEST(StoreSchema, EveryFieldOfEveryEntityHasItsColumn) {
     for (const auto& spec : entity_specs()) {
         std::set<std::string> cols;
         auto st = store->database().prepare("PRAGMA table_info(\"" + spec.name + "\")");
-        while (st->step()) cols.insert(st->text(1));
-        for (const char* sys : {"id", "school", "_seq", "_hlc", "_deleted"}) EXPECT_TRUE(cols.count(sys)) << spec.name << "." << sys;
-        for (const auto& f : spec.fields) EXPECT_TRUE(cols.count(f.name)) << spec.name << "." << f.name;
+        while (st->step())
+            cols.insert(st->text(1));
+        for (const char* sys : {"id", "school", "_seq", "_hlc", "_deleted"})
+            EXPECT_TRUE(cols.count(sys)) << spec.name << "." << sys;
+        for (const auto& f : spec.fields)
+            EXPECT_TRUE(cols.count(f.name)) << spec.name << "." << f.name;
         EXPECT_EQ(cols.size(), spec.fields.size() + 5) << spec.name;
     }
 }
@@ -260,7 +404,8 @@ TEST_F(StoreTest, AStorageFailureMidWriteRollsBackRowOutboxAndCounter) {
     auto failed = store->put(org.lead, {"observation", first->id, "", {{"rating", 3}}});
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().code, ErrorCode::Storage);
-    EXPECT_NE(failed.error().message.find("disk says no"), std::string::npos) << failed.error().message;
+    EXPECT_NE(failed.error().message.find("disk says no"), std::string::npos)
+        << failed.error().message;
     EXPECT_EQ(store->last_dseq(), dseq);
     store->database().exec("DROP TRIGGER audit_fails");
     EXPECT_EQ(dump_database(store->database()), before);
@@ -276,29 +421,66 @@ TEST_F(StoreTest, ADeletedVisitKeepsItsRulesForWhatHangsOffIt) {
     auto edit = store->put(org.lead, {"observation", obs->id, "", {{"rating", 3}}});
     ASSERT_FALSE(edit.ok());
     EXPECT_EQ(edit.error().message, "visit " + visit + " was deleted");
-    EXPECT_EQ(store->put(org.other_lead, {"observation", obs->id, "", {{"rating", 3}}}).error().code, ErrorCode::Conflict);
-    EXPECT_EQ(store->put(org.principal, {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "x"}}}).error().code,
-              ErrorCode::Conflict);
+    EXPECT_EQ(
+        store->put(org.other_lead, {"observation", obs->id, "", {{"rating", 3}}}).error().code,
+        ErrorCode::Conflict);
+    EXPECT_EQ(
+        store
+            ->put(
+                org.principal,
+                {"comment", "", "", {{"target_entity", "visit"}, {"target", visit}, {"body", "x"}}})
+            .error()
+            .code,
+        ErrorCode::Conflict);
 }
 
 TEST_F(StoreTest, ReadingsAreOfThePastAndEvidenceLinksStayInItsSchool) {
-    auto plan = store->put(org.receiver, {"plan", "", org.school, {{"kind", "turnaround"}, {"title", "P"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
-    auto objective = store->put(org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
-    auto initiative = store->put(org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
-    auto bm = store->put(org.receiver, {"benchmark", "", "", {{"initiative", initiative->id}, {"type", "outcome"}, {"audience", "students"}, {"measure", "ELA"}, {"baseline", 30}, {"baseline_date", "2026-09-01"}, {"target", 50}, {"due", "2027-06-01"}, {"cadence", "monthly"}}});
+    auto plan = store->put(org.receiver, {"plan",
+                                          "",
+                                          org.school,
+                                          {{"kind", "turnaround"},
+                                           {"title", "P"},
+                                           {"first_year", "2026-2027"},
+                                           {"last_year", "2028-2029"}}});
+    auto objective = store->put(
+        org.receiver, {"objective", "", "", {{"plan", plan->id}, {"title", "O"}, {"practice", 2}}});
+    auto initiative = store->put(
+        org.receiver, {"initiative", "", "", {{"objective", objective->id}, {"title", "I"}}});
+    auto bm = store->put(org.receiver, {"benchmark",
+                                        "",
+                                        "",
+                                        {{"initiative", initiative->id},
+                                         {"type", "outcome"},
+                                         {"audience", "students"},
+                                         {"measure", "ELA"},
+                                         {"baseline", 30},
+                                         {"baseline_date", "2026-09-01"},
+                                         {"target", 50},
+                                         {"due", "2027-06-01"},
+                                         {"cadence", "monthly"}}});
     ASSERT_TRUE(bm.ok()) << bm.error().message;
-    auto future = store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2027-01-01"}, {"value", 60}}});
+    auto future = store->put(
+        org.principal,
+        {"reading", "", "", {{"benchmark", bm->id}, {"date", "2027-01-01"}, {"value", 60}}});
     ASSERT_FALSE(future.ok());
     EXPECT_EQ(future.error().message, "date 2027-01-01 is in the future");
-    EXPECT_TRUE(store->put(org.principal, {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-23"}, {"value", 36}}}).ok());
+    EXPECT_TRUE(
+        store
+            ->put(
+                org.principal,
+                {"reading", "", "", {{"benchmark", bm->id}, {"date", "2026-11-23"}, {"value", 36}}})
+            .ok());
 
-    Json evidence{{"title", "Agenda"}, {"kind", "document"}, {"sha256", std::string(64, 'b')}, {"size", 10}, {"media_type", "text/plain"}, {"benchmarks", {bm->id}}};
+    Json evidence{
+        {"title", "Agenda"}, {"kind", "document"},         {"sha256", std::string(64, 'b')},
+        {"size", 10},        {"media_type", "text/plain"}, {"benchmarks", {bm->id}}};
     EXPECT_TRUE(store->put(org.principal, {"evidence", "", org.school, evidence}).ok());
     // The same benchmark from a school it does not belong to.
     User both = org.admin;
     auto cross = store->put(both, {"evidence", "", org.other_school, evidence});
     ASSERT_FALSE(cross.ok());
-    EXPECT_EQ(cross.error().message, "benchmarks names benchmark " + bm->id + ", which is not a benchmark of this school");
+    EXPECT_EQ(cross.error().message,
+              "benchmarks names benchmark " + bm->id + ", which is not a benchmark of this school");
 }
 
 TEST_F(StoreTest, ADeviceResolvesAConflictButCannotForgeOne) {
@@ -311,21 +493,30 @@ TEST_F(StoreTest, ADeviceResolvesAConflictButCannotForgeOne) {
     c.entity = "conflict";
     c.id = conflict;
     c.school = org.school;
-    c.fields = {{"entity", "observation"}, {"row", obs->id}, {"field", "rating"}, {"winner_value", 3}, {"loser_value", 2}, {"status", "open"}};
+    c.fields = {{"entity", "observation"}, {"row", obs->id},   {"field", "rating"},
+                {"winner_value", 3},       {"loser_value", 2}, {"status", "open"}};
     c.hlc = Hlc{kNov2026, 0, "server"}.to_string();
     c.dseq = 1;
     c.seq = 40;
     ASSERT_TRUE(store->apply_remote({c}, 40).ok());
-    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"winner_value", 1}}}).error().message,
-              "only a conflict's status, resolution and resolved_by can change");
-    EXPECT_EQ(store->put(org.principal, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}}).error().code,
+    EXPECT_EQ(
+        store->put(org.lead, {"conflict", conflict, "", {{"winner_value", 1}}}).error().message,
+        "only a conflict's status, resolution and resolved_by can change");
+    EXPECT_EQ(store
+                  ->put(org.principal,
+                        {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}})
+                  .error()
+                  .code,
               ErrorCode::Forbidden); // a principal may not touch a draft visit's ratings
     EXPECT_EQ(store->remove(org.lead, "conflict", conflict).error().code, ErrorCode::Forbidden);
-    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", nullptr}}}).error().code, ErrorCode::Invalid);
-    auto resolved = store->put(org.lead, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}});
+    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", nullptr}}}).error().code,
+              ErrorCode::Invalid);
+    auto resolved = store->put(
+        org.lead, {"conflict", conflict, "", {{"status", "resolved"}, {"resolution", 2}}});
     ASSERT_TRUE(resolved.ok()) << resolved.error().message;
     EXPECT_EQ(resolved->change->fields["resolved_by"], org.lead.id);
-    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", "open"}}}).error().code, ErrorCode::Conflict);
+    EXPECT_EQ(store->put(org.lead, {"conflict", conflict, "", {{"status", "open"}}}).error().code,
+              ErrorCode::Conflict);
 }
 
 TEST_F(StoreTest, AnotherPersonStartsOverOnlyOnceEverythingIsOnTheServer) {
@@ -336,22 +527,28 @@ TEST_F(StoreTest, AnotherPersonStartsOverOnlyOnceEverythingIsOnTheServer) {
     EXPECT_EQ(*store->owner(), org.lead.id);
     ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
     // Changes not yet sent: refused, and nothing is touched.
-    const auto before = count("SELECT COUNT(*) FROM observation") + 1000 * count("SELECT COUNT(*) FROM outbox");
+    const auto before =
+        count("SELECT COUNT(*) FROM observation") + 1000 * count("SELECT COUNT(*) FROM outbox");
     const auto device = store->device_id();
     auto refused = store->start_over();
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().message, std::to_string(count("SELECT COUNT(*) FROM outbox")) +
-                                           " changes are not on the server yet; sign in as the person who made them and sync first");
-    EXPECT_EQ(count("SELECT COUNT(*) FROM observation") + 1000 * count("SELECT COUNT(*) FROM outbox"), before);
+                                           " changes are not on the server yet; sign in as the "
+                                           "person who made them and sync first");
+    EXPECT_EQ(count("SELECT COUNT(*) FROM observation") +
+                  1000 * count("SELECT COUNT(*) FROM outbox"),
+              before);
     EXPECT_EQ(store->device_id(), device);
     EXPECT_EQ(*store->owner(), org.lead.id);
     // Once the server has them all, the device starts over: empty, a new id, numbering from 1.
     std::vector<Store::Ack> acks;
-    for (const auto& e : *store->outbox()) acks.push_back({e.change.op, "applied", e.change.dseq, ""});
+    for (const auto& e : *store->outbox())
+        acks.push_back({e.change.op, "applied", e.change.dseq, ""});
     ASSERT_TRUE(store->acknowledge(acks).ok());
     const Hlc last = store->last_hlc();
     ASSERT_TRUE(store->start_over().ok());
-    for (const auto& spec : entity_specs()) EXPECT_EQ(count("SELECT COUNT(*) FROM \"" + spec.name + "\""), 0) << spec.name;
+    for (const auto& spec : entity_specs())
+        EXPECT_EQ(count("SELECT COUNT(*) FROM \"" + spec.name + "\""), 0) << spec.name;
     for (const char* t : {"outbox", "audit", "remote_reject", "blob_queue", "session"})
         EXPECT_EQ(count(std::string("SELECT COUNT(*) FROM ") + t), 0) << t;
     EXPECT_NE(store->device_id(), device);
@@ -360,9 +557,15 @@ TEST_F(StoreTest, AnotherPersonStartsOverOnlyOnceEverythingIsOnTheServer) {
     EXPECT_EQ(store->last_dseq(), 0);
     seed_org(*store, org);
     EXPECT_EQ(store->outbox()->front().change.dseq, 1);
-    auto v = store->put(org.principal, {"reading", "", "", {{"benchmark", "nope"}, {"date", "2026-11-20"}, {"value", 1}}});
+    auto v = store->put(
+        org.principal,
+        {"reading", "", "", {{"benchmark", "nope"}, {"date", "2026-11-20"}, {"value", 1}}});
     EXPECT_FALSE(v.ok());
-    auto w = store->put(org.lead, {"visit", "", org.school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-21"}}});
+    auto w = store->put(
+        org.lead, {"visit",
+                   "",
+                   org.school,
+                   {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-21"}}});
     ASSERT_TRUE(w.ok()) << w.error().message;
     EXPECT_EQ(w->change->dseq, store->outbox()->back().change.dseq);
     EXPECT_GT(*Hlc::parse(w->change->hlc), last);

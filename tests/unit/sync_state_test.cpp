@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/migrations.h"
 
 using namespace sitevisit;
@@ -16,7 +15,14 @@ struct SyncStateTest : ::testing::Test {
     void SetUp() override {
         store = open_store(dir, clock);
         seed_org(*store, org);
-        visit = store->put(org.lead, {"visit", "", org.school, {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}})->id;
+        visit =
+            store
+                ->put(org.lead,
+                      {"visit",
+                       "",
+                       org.school,
+                       {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}})
+                ->id;
     }
 };
 
@@ -28,7 +34,8 @@ TEST_F(SyncStateTest, AcknowledgedChangesLeaveTheOutboxAndRefusedOnesStayWithThe
     ASSERT_EQ(pending->size(), 6u); // region, 2 districts, 2 schools, the visit
     std::vector<Store::Ack> acks;
     for (std::size_t i = 0; i < pending->size(); ++i)
-        acks.push_back({(*pending)[i].op, i == 5 ? "rejected" : "applied", static_cast<std::int64_t>(i + 1),
+        acks.push_back({(*pending)[i].op, i == 5 ? "rejected" : "applied",
+                        static_cast<std::int64_t>(i + 1),
                         i == 5 ? "the visit is outside your caseload" : ""});
     ASSERT_TRUE(store->acknowledge(acks).ok());
     EXPECT_TRUE(store->pending_changes(100)->empty());
@@ -48,7 +55,12 @@ TEST_F(SyncStateTest, AcknowledgedChangesLeaveTheOutboxAndRefusedOnesStayWithThe
 }
 
 TEST_F(SyncStateTest, SessionAndBlobQueueSurviveReopening) {
-    ASSERT_TRUE(store->set_session(Store::Session{"http://127.0.0.1:8080", std::string(64, 'a'), "2026-12-23T00:00:00.000Z", {{"role", "assistance_lead"}}}).ok());
+    ASSERT_TRUE(store
+                    ->set_session(Store::Session{"http://127.0.0.1:8080",
+                                                 std::string(64, 'a'),
+                                                 "2026-12-23T00:00:00.000Z",
+                                                 {{"role", "assistance_lead"}}})
+                    .ok());
     ASSERT_TRUE(store->queue_blob({std::string(64, 'b'), "/tmp/photo.jpg", 1234, "up"}).ok());
     ASSERT_TRUE(store->update_blob(std::string(64, 'b'), 1000, "pending").ok());
     store.reset();
@@ -66,7 +78,13 @@ TEST_F(SyncStateTest, SessionAndBlobQueueSurviveReopening) {
 }
 
 TEST_F(SyncStateTest, ADeletedSchoolRowFromTheServerPurgesTheSchool) {
-    ASSERT_TRUE(store->put(org.lead, {"observation", "", "", {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 2}}}).ok());
+    ASSERT_TRUE(
+        store
+            ->put(org.lead, {"observation",
+                             "",
+                             "",
+                             {{"visit", visit}, {"indicator", indicator(1, 1)}, {"rating", 2}}})
+            .ok());
     Change purge;
     purge.op = "0190a000-0000-7000-8000-0000000000b7";
     purge.entity = "school";

@@ -1,7 +1,6 @@
 #include "fixtures.h"
 
 #include <sqlite3.h>
-
 #include <unistd.h>
 
 namespace sitevisit::testing {
@@ -23,13 +22,15 @@ std::string dump_database(Database& db) {
     std::vector<std::string> tables;
     {
         auto st = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-        while (st->step()) tables.push_back(st->text(0));
+        while (st->step())
+            tables.push_back(st->text(0));
     }
     for (const auto& t : tables) {
         out += "== " + t + "\n";
         auto st = db.prepare("SELECT * FROM \"" + t + "\" ORDER BY rowid");
         while (st->step()) {
-            for (int c = 0; c < st->columns(); ++c) out += (st->is_null(c) ? "NULL" : st->text(c)) + "|";
+            for (int c = 0; c < st->columns(); ++c)
+                out += (st->is_null(c) ? "NULL" : st->text(c)) + "|";
             out += "\n";
         }
     }
@@ -65,11 +66,34 @@ Org::Org() {
 
 void seed_org(Store& store, const Org& org) {
     auto must = [](Result<WriteResult> r) { ASSERT_TRUE(r.ok()) << r.error().message; };
-    must(store.put(org.admin, {"region", org.region, "", {{"name", "Coastal"}, {"code", "COAST"}}}));
-    must(store.put(org.admin, {"district", org.district, "", {{"region", org.region}, {"code", "00350000"}, {"name", "Harbor"}}}));
-    must(store.put(org.admin, {"district", org.other_district, "", {{"region", org.region}, {"code", "00360000"}, {"name", "Bayside"}}}));
-    must(store.put(org.admin, {"school", org.school, "", {{"district", org.district}, {"code", "00350123"}, {"name", "Lincoln"}, {"level", "elementary"}, {"designation", "underperforming"}}}));
-    must(store.put(org.admin, {"school", org.other_school, "", {{"district", org.other_district}, {"code", "00360123"}, {"name", "Adams"}, {"level", "elementary"}, {"designation", "none"}}}));
+    must(
+        store.put(org.admin, {"region", org.region, "", {{"name", "Coastal"}, {"code", "COAST"}}}));
+    must(
+        store.put(org.admin, {"district",
+                              org.district,
+                              "",
+                              {{"region", org.region}, {"code", "00350000"}, {"name", "Harbor"}}}));
+    must(store.put(org.admin,
+                   {"district",
+                    org.other_district,
+                    "",
+                    {{"region", org.region}, {"code", "00360000"}, {"name", "Bayside"}}}));
+    must(store.put(org.admin, {"school",
+                               org.school,
+                               "",
+                               {{"district", org.district},
+                                {"code", "00350123"},
+                                {"name", "Lincoln"},
+                                {"level", "elementary"},
+                                {"designation", "underperforming"}}}));
+    must(store.put(org.admin, {"school",
+                               org.other_school,
+                               "",
+                               {{"district", org.other_district},
+                                {"code", "00360123"},
+                                {"name", "Adams"},
+                                {"level", "elementary"},
+                                {"designation", "none"}}}));
 }
 
 std::unique_ptr<Store> open_store(const TempDir& dir, ManualClock& clock, const std::string& name) {

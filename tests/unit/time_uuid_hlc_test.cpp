@@ -1,5 +1,4 @@
 #include "fixtures.h"
-
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
@@ -12,8 +11,9 @@ TEST(TimeFormat, RoundTripsMillisecondsAndRejectsNonsense) {
     EXPECT_EQ(parse_utc_ms("2026-11-23T00:00:00.123Z"), kNov2026 + 123);
     EXPECT_EQ(parse_utc_ms("2026-11-23T00:00:00Z"), kNov2026);
     EXPECT_EQ(format_utc_ms(0), "1970-01-01T00:00:00.000Z");
-    for (const char* bad : {"2026-11-23", "2026-11-23T25:00:00Z", "2026-11-23T00:00:00", "2026-13-01T00:00:00Z",
-                            "2026-11-23T00:00:00.12Z", "x026-11-23T00:00:00Z", ""})
+    for (const char* bad :
+         {"2026-11-23", "2026-11-23T25:00:00Z", "2026-11-23T00:00:00", "2026-13-01T00:00:00Z",
+          "2026-11-23T00:00:00.12Z", "x026-11-23T00:00:00Z", ""})
         EXPECT_FALSE(parse_utc_ms(bad)) << bad;
 }
 
@@ -48,7 +48,8 @@ TEST(Uuid, V7HasVersionVariantAndSortsInCreationOrder) {
 
 TEST(Uuid, RecognisesOnlyTheCanonicalForm) {
     EXPECT_TRUE(is_uuid("0190a000-0000-7000-8000-0000000000a1"));
-    EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000A1")); // upper case would make a second row
+    EXPECT_FALSE(
+        is_uuid("0190a000-0000-7000-8000-0000000000A1")); // upper case would make a second row
     EXPECT_FALSE(is_uuid("0190a000000070008000000000000000a1"));
     EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000a"));
     EXPECT_FALSE(is_uuid("0190a000-0000-7000-8000-0000000000g1"));
@@ -69,7 +70,8 @@ TEST(Hlc, TextFormRoundTripsAndSortsLikeTheClock) {
     EXPECT_LT(b.to_string(), c.to_string());
     EXPECT_LT(c.to_string(), d.to_string());
     for (const char* bad : {"", "2026-11-23T00:00:00.123Z", "2026-11-23T00:00:00.123Z-003-x",
-                            "2026-11-23T00:00:00.123Z-00g3-x", "2026-11-23T00:00:00.123Z-0003-", "garbage-in-here-that-is-long-enough"})
+                            "2026-11-23T00:00:00.123Z-00g3-x", "2026-11-23T00:00:00.123Z-0003-",
+                            "garbage-in-here-that-is-long-enough"})
         EXPECT_FALSE(Hlc::parse(bad)) << bad;
 }
 

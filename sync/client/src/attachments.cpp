@@ -13,11 +13,14 @@ namespace sitevisit::client {
 
 namespace {
 
-QString megabytes(qint64 bytes) { return QString::number(bytes / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MB"); }
+QString megabytes(qint64 bytes) {
+    return QString::number(bytes / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MB");
+}
 
 } // namespace
 
-Result<Attachment> prepare_attachment(const QString& file, const QString& work_dir, std::int64_t max_bytes, int long_edge) {
+Result<Attachment> prepare_attachment(const QString& file, const QString& work_dir,
+                                      std::int64_t max_bytes, int long_edge) {
     QFileInfo info(file);
     if (!info.isFile() || !info.isReadable()) return invalid("cannot read " + file.toStdString());
     QString path = info.absoluteFilePath();
@@ -30,12 +33,17 @@ Result<Attachment> prepare_attachment(const QString& file, const QString& work_d
         if (size.isValid() && std::max(size.width(), size.height()) > long_edge) {
             reader.setAutoTransform(true); // keep the photo the right way up
             QImage image = reader.read();
-            if (image.isNull()) return invalid("cannot read the photo " + file.toStdString() + ": " + reader.errorString().toStdString());
-            image = image.scaled(long_edge, long_edge, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+            if (image.isNull())
+                return invalid("cannot read the photo " + file.toStdString() + ": " +
+                               reader.errorString().toStdString());
+            image =
+                image.scaled(long_edge, long_edge, Qt::KeepAspectRatio, Qt::SmoothTransformation);
             QDir().mkpath(work_dir);
-            const QString out = QDir(work_dir).filePath(info.completeBaseName() + QStringLiteral("-") +
-                                                        QString::number(QDateTime::currentMSecsSinceEpoch()) + QStringLiteral(".jpg"));
-            if (!image.save(out, "JPEG", 85)) return invalid("cannot write the downscaled photo to " + out.toStdString());
+            const QString out = QDir(work_dir).filePath(
+                info.completeBaseName() + QStringLiteral("-") +
+                QString::number(QDateTime::currentMSecsSinceEpoch()) + QStringLiteral(".jpg"));
+            if (!image.save(out, "JPEG", 85))
+                return invalid("cannot write the downscaled photo to " + out.toStdString());
             path = out;
             mime = QStringLiteral("image/jpeg");
             downscaled = true;
@@ -45,11 +53,13 @@ Result<Attachment> prepare_attachment(const QString& file, const QString& work_d
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return invalid("cannot read " + path.toStdString());
     if (f.size() > max_bytes)
-        return invalid(QFileInfo(file).fileName().toStdString() + " is " + megabytes(f.size()).toStdString() +
-                       "; the limit is " + megabytes(max_bytes).toStdString());
+        return invalid(QFileInfo(file).fileName().toStdString() + " is " +
+                       megabytes(f.size()).toStdString() + "; the limit is " +
+                       megabytes(max_bytes).toStdString());
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(&f);
-    return Attachment{path.toStdString(), hash.result().toHex().toStdString(), mime.toStdString(), f.size(), downscaled};
+    return Attachment{path.toStdString(), hash.result().toHex().toStdString(), mime.toStdString(),
+                      f.size(), downscaled};
 }
 
 } // namespace sitevisit::client

@@ -6,15 +6,16 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QNetworkInformation>
-
 #include <set>
 
 Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync")
 
 namespace sitevisit::client {
 
-SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options options, QObject* parent)
-    : QObject(parent), store_(store), transport_(network, QUrl(), options.timeouts, this), options_(options) {
+SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
+                       QObject* parent)
+    : QObject(parent), store_(store), transport_(network, QUrl(), options.timeouts, this),
+      options_(options) {
     retry_.setSingleShot(true);
     connect(&retry_, &QTimer::timeout, this, &SyncEngine::syncNow);
     if (options_.interval_ms > 0) {
@@ -34,8 +35,10 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
     if (auto ca = store_.ca_file(); ca && !ca->empty()) {
         QString error;
         const auto certs = read_ca_file(QString::fromStdString(*ca), &error);
-        if (!certs.isEmpty()) transport_.setExtraCaCertificates(certs);
-        else qCWarning(lcSync) << "the trusted certificate authority cannot be used:" << error;
+        if (!certs.isEmpty())
+            transport_.setExtraCaCertificates(certs);
+        else
+            qCWarning(lcSync) << "the trusted certificate authority cannot be used:" << error;
     }
     if (auto s = store_.session(); s && *s) {
         const QUrl server(QString::fromStdString((*s)->server));
@@ -45,7 +48,8 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
             // not sent again; the person signs in again over https.
             insecure_session_ = true;
             state_ = State::NeedsSignIn;
-            error_ = QStringLiteral("sign in again over https: %1 (nothing on this device is lost)").arg(why);
+            error_ = QStringLiteral("sign in again over https: %1 (nothing on this device is lost)")
+                         .arg(why);
         } else {
             transport_.setToken(QString::fromStdString((*s)->token));
         }
@@ -61,7 +65,8 @@ QString SyncEngine::setCaFile(const QString& path) {
         certs = read_ca_file(path, &error);
         if (certs.isEmpty()) return error;
     }
-    if (auto st = store_.set_ca_file(path.toStdString()); !st) return QString::fromStdString(st.error().message);
+    if (auto st = store_.set_ca_file(path.toStdString()); !st)
+        return QString::fromStdString(st.error().message);
     transport_.setExtraCaCertificates(certs);
     return {};
 }
@@ -81,21 +86,25 @@ QString origin(const QUrl& u) {
 
 std::string SyncEngine::deviceSecretFor(const QUrl& server) {
     auto kept = store_.device_secret();
-    if (!kept || !kept->is_object() || !kept->contains("server") || !(*kept)["server"].is_string()) return {};
+    if (!kept || !kept->is_object() || !kept->contains("server") || !(*kept)["server"].is_string())
+        return {};
     if ((*kept)["server"].get<std::string>() != origin(server).toStdString()) return {};
     if (kept->value("keyring", false)) {
         if (!credentials_) return {};
         auto secret = credentials_->read(origin(server) + QStringLiteral(" device secret"));
         return secret ? secret->toStdString() : std::string();
     }
-    return kept->contains("secret") && (*kept)["secret"].is_string() ? (*kept)["secret"].get<std::string>() : std::string();
+    return kept->contains("secret") && (*kept)["secret"].is_string()
+               ? (*kept)["secret"].get<std::string>()
+               : std::string();
 }
 
 void SyncEngine::keepDeviceSecret(const QUrl& server, const std::string& secret) {
     if (secret.empty()) return;
     Json kept{{"server", origin(server).toStdString()}};
     // With the token: in the credential store where one works, else in the device store.
-    if (credentials_ && credentials_->write(origin(server) + QStringLiteral(" device secret"), QString::fromStdString(secret)))
+    if (credentials_ && credentials_->write(origin(server) + QStringLiteral(" device secret"),
+                                            QString::fromStdString(secret)))
         kept["keyring"] = true;
     else
         kept["secret"] = secret;
@@ -123,51 +132,57 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
     }
     transport_.setServer(server);
     transport_.setToken({});
-    protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id(), deviceSecretFor(server)};
-    transport_.login(request, [this, server, email, password, done = std::move(done)](const Reply& r) mutable {
-        if (!r.ok()) {
-            sign_in_failure_ = r.status == 0 ? (r.refused_insecure ? SignInFailure::Insecure : SignInFailure::Network)
-                                             : SignInFailure::Refused;
-            done(r.message());
-            return;
-        }
-        auto answer = protocol::decode_login_response(r.body.toStdString());
-        if (!answer) {
-            sign_in_failure_ = SignInFailure::Undecodable;
-            done(QStringLiteral("the server's answer to sign-in could not be read: %1")
-                     .arg(QString::fromStdString(answer.error().message)));
-            return;
-        }
-        sign_in_failure_ = SignInFailure::None;
-        // Someone else's data on this device: theirs is all on the server, or nothing changes.
-        // The device then starts over empty, under a new id, and signs in again with it.
-        const std::string user_id = answer->user["id"].get<std::string>();
-        auto owner = store_.owner();
-        if (!owner) {
-            done(QString::fromStdString(owner.error().message));
-            return;
-        }
-        // A device with data but no owner (from before owners were kept) counts as someone else's.
-        if ((!owner->empty() && *owner != user_id) || (owner->empty() && store_.cursor() > 0)) {
-            if (running_) { // the last person's sync is still writing
-                done(tr("The last sync is still finishing; sign in again in a moment."));
+    protocol::LoginRequest request{email.toStdString(), password.toStdString(), store_.device_id(),
+                                   deviceSecretFor(server)};
+    transport_.login(
+        request, [this, server, email, password, done = std::move(done)](const Reply& r) mutable {
+            if (!r.ok()) {
+                sign_in_failure_ = r.status == 0 ? (r.refused_insecure ? SignInFailure::Insecure
+                                                                       : SignInFailure::Network)
+                                                 : SignInFailure::Refused;
+                done(r.message());
                 return;
             }
-            if (auto st = store_.start_over(); !st) {
-                done(tr("This device holds work of another person that has not reached the server: %1.")
-                         .arg(QString::fromStdString(st.error().message)));
+            auto answer = protocol::decode_login_response(r.body.toStdString());
+            if (!answer) {
+                sign_in_failure_ = SignInFailure::Undecodable;
+                done(QStringLiteral("the server's answer to sign-in could not be read: %1")
+                         .arg(QString::fromStdString(answer.error().message)));
                 return;
             }
-            last_sync_ = {};
-            emit storeReset();
-            signIn(server, email, password, std::move(done));
-            return;
-        }
-        finishSignIn(server, *answer, std::move(done));
-    });
+            sign_in_failure_ = SignInFailure::None;
+            // Someone else's data on this device: theirs is all on the server, or nothing changes.
+            // The device then starts over empty, under a new id, and signs in again with it.
+            const std::string user_id = answer->user["id"].get<std::string>();
+            auto owner = store_.owner();
+            if (!owner) {
+                done(QString::fromStdString(owner.error().message));
+                return;
+            }
+            // A device with data but no owner (from before owners were kept) counts as someone
+            // else's.
+            if ((!owner->empty() && *owner != user_id) || (owner->empty() && store_.cursor() > 0)) {
+                if (running_) { // the last person's sync is still writing
+                    done(tr("The last sync is still finishing; sign in again in a moment."));
+                    return;
+                }
+                if (auto st = store_.start_over(); !st) {
+                    done(tr("This device holds work of another person that has not reached the "
+                            "server: %1.")
+                             .arg(QString::fromStdString(st.error().message)));
+                    return;
+                }
+                last_sync_ = {};
+                emit storeReset();
+                signIn(server, email, password, std::move(done));
+                return;
+            }
+            finishSignIn(server, *answer, std::move(done));
+        });
 }
 
-void SyncEngine::finishSignIn(const QUrl& server, const protocol::LoginResponse& answer, std::function<void(QString)> done) {
+void SyncEngine::finishSignIn(const QUrl& server, const protocol::LoginResponse& answer,
+                              std::function<void(QString)> done) {
     Store::Session s{server.toString().toStdString(), answer.token, answer.expires, answer.user};
     keepDeviceSecret(server, answer.device_secret);
     transport_.setToken(QString::fromStdString(s.token));
@@ -179,7 +194,8 @@ void SyncEngine::finishSignIn(const QUrl& server, const protocol::LoginResponse&
         if (number && max > 0) s.user["max_blob_bytes"] = max;
         // The token goes to the credential store when there is one that works; otherwise
         // it stays in the device store, as on machines without a keyring.
-        if (credentials_ && credentials_->write(QString::fromStdString(s.server), QString::fromStdString(s.token))) {
+        if (credentials_ && credentials_->write(QString::fromStdString(s.server),
+                                                QString::fromStdString(s.token))) {
             s.user["token_in_credential_store"] = true;
             s.token.clear();
         }
@@ -201,13 +217,16 @@ void SyncEngine::setCredentialStore(platform::CredentialStore* credentials) {
     if (auto token = credentials_->read(QString::fromStdString((*s)->server), &error)) {
         transport_.setToken(*token);
     } else {
-        setState(State::NeedsSignIn, QStringLiteral("sign in again: the saved sign-in could not be read (%1); nothing on this device is lost").arg(error));
+        setState(State::NeedsSignIn, QStringLiteral("sign in again: the saved sign-in could not be "
+                                                    "read (%1); nothing on this device is lost")
+                                         .arg(error));
     }
 }
 
 void SyncEngine::signOut() {
     if (credentials_)
-        if (auto s = store_.session(); s && *s) credentials_->remove(QString::fromStdString((*s)->server));
+        if (auto s = store_.session(); s && *s)
+            credentials_->remove(QString::fromStdString((*s)->server));
     (void)store_.set_session(std::nullopt);
     transport_.setToken({});
     setState(State::NeedsSignIn);
@@ -284,15 +303,20 @@ void SyncEngine::fail(const Reply& r, const QString& during) {
     running_ = false;
     if (r.refused_insecure) {
         insecure_session_ = true;
-        setState(State::NeedsSignIn, QStringLiteral("sign in again over https: %1 (nothing on this device is lost)").arg(r.network_error));
+        setState(State::NeedsSignIn,
+                 QStringLiteral("sign in again over https: %1 (nothing on this device is lost)")
+                     .arg(r.network_error));
     } else if (r.too_large) {
         setState(State::Error, QStringLiteral("%1 failed: %2").arg(during, r.message()));
         scheduleRetry();
     } else if (r.status == 401) {
         // An expired session stops sync, never capture: local work stays in the outbox.
-        setState(State::NeedsSignIn, QStringLiteral("your session ended; sign in again (nothing on this device is lost)"));
+        setState(
+            State::NeedsSignIn,
+            QStringLiteral("your session ended; sign in again (nothing on this device is lost)"));
     } else if (r.status == 0) {
-        setState(State::Offline, QStringLiteral("offline: %1 (%2); changes wait on this device").arg(r.message(), during));
+        setState(State::Offline, QStringLiteral("offline: %1 (%2); changes wait on this device")
+                                     .arg(r.message(), during));
         scheduleRetry();
     } else if (r.status == 426) {
         setState(State::Error, QStringLiteral("update the app: %1").arg(r.message()));
@@ -306,8 +330,9 @@ void SyncEngine::fail(const Reply& r, const QString& during) {
 
 void SyncEngine::scheduleRetry() {
     // Exponential backoff with full jitter, capped.
-    const qint64 ceiling = std::min<qint64>(options_.backoff_max_ms,
-                                            static_cast<qint64>(options_.backoff_first_ms) << std::min(failures_, 20));
+    const qint64 ceiling =
+        std::min<qint64>(options_.backoff_max_ms, static_cast<qint64>(options_.backoff_first_ms)
+                                                      << std::min(failures_, 20));
     ++failures_;
     std::uniform_int_distribution<qint64> pick(ceiling / 2, ceiling);
     retry_.start(static_cast<int>(pick(jitter_)));
@@ -327,7 +352,8 @@ void SyncEngine::pushNext() {
     }
     protocol::PushRequest request{store_.device_id(), *batch};
     std::set<std::string> sent;
-    for (const auto& c : *batch) sent.insert(c.op);
+    for (const auto& c : *batch)
+        sent.insert(c.op);
     transport_.push(request, [this, sent, n = static_cast<int>(batch->size())](const Reply& r) {
         // 4xx with results: every op was refused, each with its reason.
         auto answer = protocol::decode_push_response(r.body.toStdString());
@@ -336,8 +362,11 @@ void SyncEngine::pushNext() {
             return;
         }
         if (!answer)
-            return stop(State::Error, QStringLiteral("the server's answer to sending changes could not be read: %1")
-                                          .arg(QString::fromStdString(answer.error().message)), true);
+            return stop(
+                State::Error,
+                QStringLiteral("the server's answer to sending changes could not be read: %1")
+                    .arg(QString::fromStdString(answer.error().message)),
+                true);
         std::vector<Store::Ack> acks;
         bool out_of_order = false;
         for (const auto& res : answer->results) {
@@ -358,12 +387,17 @@ void SyncEngine::pushNext() {
         progress_.changes_done += n;
         emit progressChanged();
         emit countsChanged();
-        if (out_of_order) return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
+        if (out_of_order)
+            return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
         // An answer that settles none of the changes sent would send them again at once, for
         // ever: stop, and try again after the backoff.
         if (acks.empty())
-            return stop(State::Error, QStringLiteral("sending changes failed: the server's answer settled none of the %1 change(s) sent; "
-                                                     "they wait on this device").arg(n), true);
+            return stop(State::Error,
+                        QStringLiteral("sending changes failed: the server's answer settled none "
+                                       "of the %1 change(s) sent; "
+                                       "they wait on this device")
+                            .arg(n),
+                        true);
         pushNext();
     });
 }
@@ -374,26 +408,35 @@ void SyncEngine::uploadNext() {
         for (const auto& job : *jobs)
             if (job.direction == "up") {
                 // Resume from what the server has (HEAD), whatever this device thinks it sent.
-                transport_.blobHead(QString::fromStdString(job.sha256), [this, job](const Reply& r) {
+                transport_.blobHead(QString::fromStdString(job.sha256), [this,
+                                                                         job](const Reply& r) {
                     if (r.status == 404) {
-                        transport_.blobCreate(QString::fromStdString(job.sha256), job.size, [this, job](const Reply& c) {
-                            if (c.status != 201) return fail(c, QStringLiteral("starting an upload"));
-                            uploadFrom(job, 0);
-                        });
+                        transport_.blobCreate(QString::fromStdString(job.sha256), job.size,
+                                              [this, job](const Reply& c) {
+                                                  if (c.status != 201)
+                                                      return fail(
+                                                          c, QStringLiteral("starting an upload"));
+                                                  uploadFrom(job, 0);
+                                              });
                         return;
                     }
                     if (!r.ok()) return fail(r, QStringLiteral("asking how far an upload got"));
                     bool number = false;
                     const qlonglong offset = r.headers.value("upload-offset").toLongLong(&number);
                     if (!number || offset < 0)
-                        return stop(State::Error, QStringLiteral("uploading a file failed: the server did not say how far the upload got"), true);
+                        return stop(State::Error,
+                                    QStringLiteral("uploading a file failed: the server did not "
+                                                   "say how far the upload got"),
+                                    true);
                     // "All there" is believed only once this device has had every byte confirmed;
                     // otherwise the file would count as sent with nothing sent.
                     if (offset > job.size || (offset == job.size && job.sent < job.size)) {
-                        (void)store_.update_blob(job.sha256, job.sent, "failed",
-                                                 "the server says it holds " + std::to_string(offset) + " bytes of this " +
-                                                     std::to_string(job.size) + "-byte file, which this device never finished sending; "
-                                                     "if its evidence is refused, attach the file again");
+                        (void)store_.update_blob(
+                            job.sha256, job.sent, "failed",
+                            "the server says it holds " + std::to_string(offset) +
+                                " bytes of this " + std::to_string(job.size) +
+                                "-byte file, which this device never finished sending; "
+                                "if its evidence is refused, attach the file again");
                         emit countsChanged();
                         return uploadNext();
                     }
@@ -415,43 +458,55 @@ void SyncEngine::uploadFrom(const Store::BlobJob& job, std::int64_t offset) {
     QFile file(QString::fromStdString(job.path));
     if (!file.open(QIODevice::ReadOnly) || file.size() != job.size || !file.seek(offset)) {
         (void)store_.update_blob(job.sha256, offset, "failed",
-                                 "the file " + job.path + " is gone or changed since it was attached");
+                                 "the file " + job.path +
+                                     " is gone or changed since it was attached");
         emit countsChanged();
         uploadNext();
         return;
     }
     const QByteArray chunk = file.read(options_.chunk_bytes);
-    transport_.blobPatch(sha, offset, job.size, chunk, [this, job, offset, n = chunk.size()](const Reply& r) {
-        bool number = false;
-        const qlonglong told = r.headers.value("upload-offset").toLongLong(&number);
-        if (r.status == 409) {
-            // Jump to the server's offset, but only somewhere new and inside the file.
-            if (!number || told == offset || told < 0 || told > job.size)
-                return stop(State::Error, QStringLiteral("uploading a file failed: the server refused the offset %1 and named no usable one").arg(offset), true);
-            if (told == job.size) {
-                (void)store_.update_blob(job.sha256, job.sent, "failed",
-                                         "the server says it holds all of this file, which this device never finished sending; "
-                                         "if its evidence is refused, attach the file again");
+    transport_.blobPatch(
+        sha, offset, job.size, chunk, [this, job, offset, n = chunk.size()](const Reply& r) {
+            bool number = false;
+            const qlonglong told = r.headers.value("upload-offset").toLongLong(&number);
+            if (r.status == 409) {
+                // Jump to the server's offset, but only somewhere new and inside the file.
+                if (!number || told == offset || told < 0 || told > job.size)
+                    return stop(State::Error,
+                                QStringLiteral("uploading a file failed: the server refused the "
+                                               "offset %1 and named no usable one")
+                                    .arg(offset),
+                                true);
+                if (told == job.size) {
+                    (void)store_.update_blob(job.sha256, job.sent, "failed",
+                                             "the server says it holds all of this file, which "
+                                             "this device never finished sending; "
+                                             "if its evidence is refused, attach the file again");
+                    emit countsChanged();
+                    return uploadNext();
+                }
+                return uploadFrom(job, told);
+            }
+            if (r.status == 422) {
+                (void)store_.update_blob(job.sha256, 0, "failed",
+                                         "the server says the file does not match its hash");
                 emit countsChanged();
                 return uploadNext();
             }
-            return uploadFrom(job, told);
-        }
-        if (r.status == 422) {
-            (void)store_.update_blob(job.sha256, 0, "failed", "the server says the file does not match its hash");
-            emit countsChanged();
-            return uploadNext();
-        }
-        if (!r.ok()) return fail(r, QStringLiteral("uploading a file"));
-        const std::int64_t now = r.headers.contains("upload-offset") ? (number ? told : -1) : offset + n;
-        // Each chunk must move the upload on, within what was sent.
-        if (now <= offset || now > offset + n)
-            return stop(State::Error, QStringLiteral("uploading a file failed: the server's offset after a chunk did not move on; trying again later"), true);
-        (void)store_.update_blob(job.sha256, now, "pending");
-        progress_.bytes_done += n;
-        emit progressChanged();
-        uploadFrom(job, now);
-    });
+            if (!r.ok()) return fail(r, QStringLiteral("uploading a file"));
+            const std::int64_t now =
+                r.headers.contains("upload-offset") ? (number ? told : -1) : offset + n;
+            // Each chunk must move the upload on, within what was sent.
+            if (now <= offset || now > offset + n)
+                return stop(State::Error,
+                            QStringLiteral("uploading a file failed: the server's offset after a "
+                                           "chunk did not move on; trying again later"),
+                            true);
+            (void)store_.update_blob(job.sha256, now, "pending");
+            progress_.bytes_done += n;
+            emit progressChanged();
+            uploadFrom(job, now);
+        });
 }
 
 void SyncEngine::pullNext() {
@@ -462,7 +517,8 @@ void SyncEngine::pullNext() {
             // cursor that was never real): pull again from the start; applying is idempotent.
             if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
             cursor_reset_ = true;
-            qCInfo(lcSync) << "cursor" << since << "is ahead of the server's log; pulling again from the start";
+            qCInfo(lcSync) << "cursor" << since
+                           << "is ahead of the server's log; pulling again from the start";
             if (auto st = store_.reset_cursor(); !st)
                 return stop(State::Error, QString::fromStdString(st.error().message), false);
             return pullNext();
@@ -470,11 +526,15 @@ void SyncEngine::pullNext() {
         if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
         auto page = protocol::decode_pull_response(r.body.toStdString());
         if (!page)
-            return stop(State::Error, QStringLiteral("the server's changes could not be read: %1")
-                                          .arg(QString::fromStdString(page.error().message)), true);
+            return stop(State::Error,
+                        QStringLiteral("the server's changes could not be read: %1")
+                            .arg(QString::fromStdString(page.error().message)),
+                        true);
         std::vector<Store::SetAside> aside;
-        for (const auto& a : page->set_aside) aside.push_back({a.seq, a.change, a.reason});
-        for (const auto& a : page->set_aside) qCWarning(lcSync) << "a change was set aside:" << a.reason.c_str();
+        for (const auto& a : page->set_aside)
+            aside.push_back({a.seq, a.change, a.reason});
+        for (const auto& a : page->set_aside)
+            qCWarning(lcSync) << "a change was set aside:" << a.reason.c_str();
         // One transaction for the page and its cursor: a cut sync never leaves half a page.
         auto applied = store_.apply_remote(page->ops, page->cursor, aside);
         if (!applied) {
@@ -486,8 +546,12 @@ void SyncEngine::pullNext() {
         if (page->more) {
             // "More" with a cursor that did not move would ask for the same page for ever.
             if (store_.cursor() <= since)
-                return stop(State::Error, QStringLiteral("receiving changes failed: the server said more changes wait but its cursor "
-                                                         "did not move (%1); trying again later").arg(since), true);
+                return stop(State::Error,
+                            QStringLiteral("receiving changes failed: the server said more changes "
+                                           "wait but its cursor "
+                                           "did not move (%1); trying again later")
+                                .arg(since),
+                            true);
             return pullNext();
         }
         downloadNext();
@@ -518,7 +582,9 @@ void SyncEngine::downloadFrom(const Store::BlobJob& job) {
         f.close();
         if (hash.result().toHex().toStdString() != job.sha256) {
             QFile::remove(part);
-            (void)store_.update_blob(job.sha256, 0, "failed", "the downloaded bytes do not match their hash; fetch it again");
+            (void)store_.update_blob(
+                job.sha256, 0, "failed",
+                "the downloaded bytes do not match their hash; fetch it again");
         } else {
             QFile::remove(QString::fromStdString(job.path));
             QFile::rename(part, QString::fromStdString(job.path));
@@ -530,52 +596,67 @@ void SyncEngine::downloadFrom(const Store::BlobJob& job) {
         finish();
         return downloadNext();
     }
-    transport_.blobGet(sha, have, options_.chunk_bytes, [this, job, part, have, finish](const Reply& r) {
-        if (r.status == 404) {
-            (void)store_.update_blob(job.sha256, have, "failed", "the server has no file you may see under this hash");
-            emit countsChanged();
-            return downloadNext();
-        }
-        if (r.status == 416) { // nothing past what we hold
-            finish();
-            return downloadNext();
-        }
-        if (!(r.status == 200 || r.status == 206)) return fail(r, QStringLiteral("downloading a file"));
-        // An answer without a byte would ask again at once, for ever.
-        if (r.body.isEmpty())
-            return stop(State::Error, QStringLiteral("downloading a file failed: the server sent no bytes; trying again later"), true);
-        QFile f(part);
-        const bool opened = f.open(r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate);
-        if (opened) f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner); // the owner's data: 0600
-        if (!opened || f.write(r.body) != r.body.size() || !f.flush()) {
-            running_ = false;
-            setState(State::Error, QStringLiteral("cannot write %1: is the disk full?").arg(part));
-            emit finished(false);
-            return;
-        }
-        f.close();
-        // The full length, from Content-Range ("bytes a-b/N") when it was a range.
-        std::int64_t total = job.size;
-        const QByteArray range = r.headers.value("content-range");
-        if (const int slash = range.lastIndexOf('/'); slash >= 0) total = range.mid(slash + 1).toLongLong();
-        else if (r.status == 200) total = r.body.size();
-        if (total <= 0 || total > kMaxFile || (job.size > 0 && total != job.size)) {
-            QFile::remove(part);
-            (void)store_.update_blob(job.sha256, 0, "failed", "the server gave this file a size that does not fit (" +
-                                                                  std::to_string(total) + " bytes); fetch it again");
-            emit countsChanged();
-            return downloadNext();
-        }
-        const qint64 now = QFile(part).size();
-        (void)store_.update_blob(job.sha256, now, "pending");
-        progress_.bytes_done += r.body.size();
-        emit progressChanged();
-        if (now >= total) {
-            finish();
-            return downloadNext();
-        }
-        downloadFrom(Store::BlobJob{job.sha256, job.path, total, job.direction, now, job.state, {}});
-    });
+    transport_.blobGet(
+        sha, have, options_.chunk_bytes, [this, job, part, have, finish](const Reply& r) {
+            if (r.status == 404) {
+                (void)store_.update_blob(job.sha256, have, "failed",
+                                         "the server has no file you may see under this hash");
+                emit countsChanged();
+                return downloadNext();
+            }
+            if (r.status == 416) { // nothing past what we hold
+                finish();
+                return downloadNext();
+            }
+            if (!(r.status == 200 || r.status == 206))
+                return fail(r, QStringLiteral("downloading a file"));
+            // An answer without a byte would ask again at once, for ever.
+            if (r.body.isEmpty())
+                return stop(
+                    State::Error,
+                    QStringLiteral(
+                        "downloading a file failed: the server sent no bytes; trying again later"),
+                    true);
+            QFile f(part);
+            const bool opened = f.open(
+                r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate);
+            if (opened)
+                f.setPermissions(QFileDevice::ReadOwner |
+                                 QFileDevice::WriteOwner); // the owner's data: 0600
+            if (!opened || f.write(r.body) != r.body.size() || !f.flush()) {
+                running_ = false;
+                setState(State::Error,
+                         QStringLiteral("cannot write %1: is the disk full?").arg(part));
+                emit finished(false);
+                return;
+            }
+            f.close();
+            // The full length, from Content-Range ("bytes a-b/N") when it was a range.
+            std::int64_t total = job.size;
+            const QByteArray range = r.headers.value("content-range");
+            if (const int slash = range.lastIndexOf('/'); slash >= 0)
+                total = range.mid(slash + 1).toLongLong();
+            else if (r.status == 200)
+                total = r.body.size();
+            if (total <= 0 || total > kMaxFile || (job.size > 0 && total != job.size)) {
+                QFile::remove(part);
+                (void)store_.update_blob(job.sha256, 0, "failed",
+                                         "the server gave this file a size that does not fit (" +
+                                             std::to_string(total) + " bytes); fetch it again");
+                emit countsChanged();
+                return downloadNext();
+            }
+            const qint64 now = QFile(part).size();
+            (void)store_.update_blob(job.sha256, now, "pending");
+            progress_.bytes_done += r.body.size();
+            emit progressChanged();
+            if (now >= total) {
+                finish();
+                return downloadNext();
+            }
+            downloadFrom(
+                Store::BlobJob{job.sha256, job.path, total, job.direction, now, job.state, {}});
+        });
 }
 
 void SyncEngine::done() {

@@ -1,31 +1,37 @@
 #include "sitevisit/client/transport.h"
 
+#include <QFile>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QFile>
-#include <QHostAddress>
 #include <QSslConfiguration>
 #include <QTimer>
-
 #include <memory>
 
 namespace sitevisit::client {
 
 QString Reply::message() const {
-    if (status == 0) return network_error.isEmpty() ? QStringLiteral("no answer from the server") : network_error;
+    if (status == 0)
+        return network_error.isEmpty() ? QStringLiteral("no answer from the server")
+                                       : network_error;
     if (status >= 300 && status < 400) {
         const QByteArray to = headers.value("location");
-        return QStringLiteral("the server answered %1, sending this device elsewhere%2; the device follows no redirect "
+        return QStringLiteral("the server answered %1, sending this device elsewhere%2; the device "
+                              "follows no redirect "
                               "(check the server address)")
             .arg(status)
-            .arg(to.isEmpty() ? QString() : QStringLiteral(" (to %1)").arg(QString::fromUtf8(to.left(200))));
+            .arg(to.isEmpty() ? QString()
+                              : QStringLiteral(" (to %1)").arg(QString::fromUtf8(to.left(200))));
     }
     const auto doc = QJsonDocument::fromJson(body);
-    const QJsonValue m = doc.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message"));
-    return m.isString() && !m.toString().isEmpty() ? m.toString().left(500) : QStringLiteral("the server answered %1").arg(status);
+    const QJsonValue m =
+        doc.object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message"));
+    return m.isString() && !m.toString().isEmpty()
+               ? m.toString().left(500)
+               : QStringLiteral("the server answered %1").arg(status);
 }
 
 QString insecure_server_reason(const QUrl& server) {
@@ -35,9 +41,11 @@ QString insecure_server_reason(const QUrl& server) {
     if (scheme == QLatin1String("https")) return {};
     if (scheme == QLatin1String("http")) {
         const QString host = server.host().toLower();
-        if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") || host == QLatin1String("::1"))
+        if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") ||
+            host == QLatin1String("::1"))
             return {};
-        return QStringLiteral("Use https:// for %1: over plain http your password and data could be read on the way. "
+        return QStringLiteral("Use https:// for %1: over plain http your password and data could "
+                              "be read on the way. "
                               "Plain http is only for this computer (localhost).")
             .arg(server.host());
     }
@@ -47,17 +55,21 @@ QString insecure_server_reason(const QUrl& server) {
 QList<QSslCertificate> read_ca_file(const QString& path, QString* error) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        if (error) *error = QStringLiteral("cannot read the certificate authority file %1").arg(path);
+        if (error)
+            *error = QStringLiteral("cannot read the certificate authority file %1").arg(path);
         return {};
     }
     const auto certs = QSslCertificate::fromData(f.read(4 * 1024 * 1024), QSsl::Pem);
     if (certs.isEmpty() && error)
-        *error = QStringLiteral("%1 holds no PEM certificate (-----BEGIN CERTIFICATE-----)").arg(path);
+        *error =
+            QStringLiteral("%1 holds no PEM certificate (-----BEGIN CERTIFICATE-----)").arg(path);
     return certs;
 }
 
-Transport::Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts, QObject* parent)
-    : QObject(parent), network_(network), server_(std::move(server)), timeouts_(timeouts) {}
+Transport::Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts,
+                     QObject* parent)
+    : QObject(parent), network_(network), server_(std::move(server)), timeouts_(timeouts) {
+}
 
 void Transport::setExtraCaCertificates(const QList<QSslCertificate>& certs) {
     if (certs == extra_ca_) return;
@@ -86,7 +98,8 @@ QNetworkRequest Transport::request(const QString& path) const {
     return r;
 }
 
-void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body, Done done) {
+void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body,
+                     Done done) {
     // The http rule, for every request (a session stored from before included): the token
     // never travels in clear to another machine.
     if (const QString why = insecure_server_reason(request.url()); !why.isEmpty()) {
@@ -131,53 +144,75 @@ void Transport::send(const QByteArray& verb, QNetworkRequest request, const QByt
             reply->abort();
         }
     });
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done), deadline, state, cap] {
-        deadline->stop();
-        Reply r;
-        if (!state->too_large) {
-            state->body += reply->readAll();
-            if (state->body.size() > cap) state->too_large = true;
-        }
-        if (state->too_large) {
-            r.network_error = QStringLiteral("the server's answer is larger than %1 MB; the device stopped reading it")
-                                  .arg(cap / (1024 * 1024));
-            r.too_large = true;
+    connect(
+        reply, &QNetworkReply::finished, this,
+        [reply, done = std::move(done), deadline, state, cap] {
+            deadline->stop();
+            Reply r;
+            if (!state->too_large) {
+                state->body += reply->readAll();
+                if (state->body.size() > cap) state->too_large = true;
+            }
+            if (state->too_large) {
+                r.network_error =
+                    QStringLiteral(
+                        "the server's answer is larger than %1 MB; the device stopped reading it")
+                        .arg(cap / (1024 * 1024));
+                r.too_large = true;
+                reply->deleteLater();
+                done(r);
+                return;
+            }
+            r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            r.body = std::move(state->body);
+            for (const auto& pair : reply->rawHeaderPairs())
+                r.headers.insert(pair.first.toLower(), pair.second);
+            if (r.status == 0) {
+                switch (reply->error()) {
+                case QNetworkReply::OperationCanceledError:
+                case QNetworkReply::TimeoutError:
+                    r.network_error = QStringLiteral("the server did not answer in time");
+                    break;
+                case QNetworkReply::ConnectionRefusedError:
+                    r.network_error = QStringLiteral("the server is not reachable");
+                    break;
+                case QNetworkReply::HostNotFoundError:
+                    r.network_error = QStringLiteral("the server's name is not known");
+                    break;
+                case QNetworkReply::SslHandshakeFailedError:
+                    r.network_error =
+                        QStringLiteral("the server's certificate could not be verified (%1); if it "
+                                       "uses a private "
+                                       "certificate authority, trust that authority's certificate "
+                                       "(a PEM file) in the settings")
+                            .arg(reply->errorString());
+                    break;
+                default:
+                    r.network_error =
+                        QStringLiteral("the connection was cut (%1)").arg(reply->errorString());
+                }
+            }
             reply->deleteLater();
             done(r);
-            return;
-        }
-        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = std::move(state->body);
-        for (const auto& pair : reply->rawHeaderPairs()) r.headers.insert(pair.first.toLower(), pair.second);
-        if (r.status == 0) {
-            switch (reply->error()) {
-            case QNetworkReply::OperationCanceledError:
-            case QNetworkReply::TimeoutError: r.network_error = QStringLiteral("the server did not answer in time"); break;
-            case QNetworkReply::ConnectionRefusedError: r.network_error = QStringLiteral("the server is not reachable"); break;
-            case QNetworkReply::HostNotFoundError: r.network_error = QStringLiteral("the server's name is not known"); break;
-            case QNetworkReply::SslHandshakeFailedError:
-                r.network_error = QStringLiteral("the server's certificate could not be verified (%1); if it uses a private "
-                                                 "certificate authority, trust that authority's certificate (a PEM file) in the settings")
-                                      .arg(reply->errorString());
-                break;
-            default: r.network_error = QStringLiteral("the connection was cut (%1)").arg(reply->errorString());
-            }
-        }
-        reply->deleteLater();
-        done(r);
-    });
+        });
 }
 
-static QByteArray json(const Json& j) { return QByteArray::fromStdString(j.dump()); }
+static QByteArray json(const Json& j) {
+    return QByteArray::fromStdString(j.dump());
+}
 
-void Transport::health(Done done) { send("GET", request(QStringLiteral("/v1/health")), {}, std::move(done)); }
+void Transport::health(Done done) {
+    send("GET", request(QStringLiteral("/v1/health")), {}, std::move(done));
+}
 
 void Transport::login(const protocol::LoginRequest& r, Done done) {
-    send("POST", request(QStringLiteral("/v1/auth/login")), json(protocol::encode(r)), std::move(done));
+    send("POST", request(QStringLiteral("/v1/auth/login")), json(protocol::encode(r)),
+         std::move(done));
 }
 
 void Transport::push(const protocol::PushRequest& r, Done done) {
-    send("POST", request(QStringLiteral("/v1/sync/push")), json(protocol::encode(r)), std::move(done));
+    send("POST", request(QStringLiteral("/v1/sync/push")), json(protocol::encode(r)),
+         std::move(done));
 }
 
 void Transport::pull(std::int64_t since, int limit, Done done) {
@@ -188,7 +223,9 @@ void Transport::pull(std::int64_t since, int limit, Done done) {
     send("GET", r, {}, std::move(done));
 }
 
-void Transport::blobOptions(Done done) { send("OPTIONS", request(QStringLiteral("/v1/blobs")), {}, std::move(done)); }
+void Transport::blobOptions(Done done) {
+    send("OPTIONS", request(QStringLiteral("/v1/blobs")), {}, std::move(done));
+}
 
 void Transport::blobCreate(const QString& sha256, std::int64_t length, Done done) {
     auto r = request(QStringLiteral("/v1/blobs"));
@@ -204,20 +241,24 @@ void Transport::blobHead(const QString& sha256, Done done) {
     send("HEAD", r, {}, std::move(done));
 }
 
-void Transport::blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length, const QByteArray& chunk, Done done) {
+void Transport::blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length,
+                          const QByteArray& chunk, Done done) {
     auto r = request(QStringLiteral("/v1/blobs/") + sha256);
     r.setRawHeader("Tus-Resumable", "1.0.0");
     r.setRawHeader("Upload-Offset", QByteArray::number(static_cast<qlonglong>(offset)));
     r.setRawHeader("Upload-Length", QByteArray::number(static_cast<qlonglong>(length)));
-    r.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/offset+octet-stream"));
+    r.setHeader(QNetworkRequest::ContentTypeHeader,
+                QStringLiteral("application/offset+octet-stream"));
     send("PATCH", r, chunk, std::move(done));
 }
 
 void Transport::blobGet(const QString& sha256, std::int64_t from, std::int64_t length, Done done) {
     auto r = request(QStringLiteral("/v1/blobs/") + sha256);
     if (from > 0 || length > 0)
-        r.setRawHeader("Range", "bytes=" + QByteArray::number(static_cast<qlonglong>(from)) + "-" +
-                                    (length > 0 ? QByteArray::number(static_cast<qlonglong>(from + length - 1)) : QByteArray()));
+        r.setRawHeader(
+            "Range", "bytes=" + QByteArray::number(static_cast<qlonglong>(from)) + "-" +
+                         (length > 0 ? QByteArray::number(static_cast<qlonglong>(from + length - 1))
+                                     : QByteArray()));
     send("GET", r, {}, std::move(done));
 }
 

@@ -10,7 +10,6 @@
 #include <QFileInfo>
 #include <QMimeDatabase>
 #include <QNetworkAccessManager>
-
 #include <iostream>
 #include <string>
 
@@ -57,7 +56,8 @@ Json export_rows(const Store& store) {
     for (const auto& spec : entity_specs()) {
         auto list = store.list(spec.name);
         if (!list) continue;
-        for (const auto& r : *list) rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};
+        for (const auto& r : *list)
+            rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};
     }
     return Json{{"rows", rows}};
 }
@@ -92,10 +92,12 @@ int main(int argc, char** argv) {
     if (cmd == "login" && (args.size() == 3 || (args.size() == 5 && args[3] == "--ca"))) {
         const QUrl url(QString::fromStdString(args[1]));
         // The http rule, before the password is even read.
-        if (const QString why = insecure_server_reason(url); !why.isEmpty()) return fail("sign-in refused: " + why.toStdString());
+        if (const QString why = insecure_server_reason(url); !why.isEmpty())
+            return fail("sign-in refused: " + why.toStdString());
         if (args.size() == 5) {
             const QString ca = QFileInfo(QString::fromStdString(args[4])).absoluteFilePath();
-            if (const QString e = engine.setCaFile(ca); !e.isEmpty()) return fail("--ca: " + e.toStdString(), 2);
+            if (const QString e = engine.setCaFile(ca); !e.isEmpty())
+                return fail("--ca: " + e.toStdString(), 2);
         }
         std::string password;
         std::getline(std::cin, password);
@@ -111,11 +113,14 @@ int main(int argc, char** argv) {
         if (!error.isEmpty()) {
             const auto why = engine.lastSignInFailure();
             return fail("sign-in failed: " + error.toStdString(),
-                        why == SyncEngine::SignInFailure::Undecodable || why == SyncEngine::SignInFailure::Network ? 5 : 1);
+                        why == SyncEngine::SignInFailure::Undecodable ||
+                                why == SyncEngine::SignInFailure::Network
+                            ? 5
+                            : 1);
         }
         auto u = engine.user();
-        std::cout << "signed in as " << args[2] << " (" << (u ? to_string(u->role) : "?") << ") on device "
-                  << store.device_id() << "\n";
+        std::cout << "signed in as " << args[2] << " (" << (u ? to_string(u->role) : "?")
+                  << ") on device " << store.device_id() << "\n";
         return 0;
     }
     if (cmd == "sync" && args.size() == 1) {
@@ -127,9 +132,12 @@ int main(int argc, char** argv) {
         });
         engine.syncNow();
         if (engine.state() == SyncEngine::State::Syncing) loop.exec();
-        if (!ok) return fail(engine.errorString().toStdString(), engine.state() == SyncEngine::State::NeedsSignIn ? 4 : 5);
-        std::cout << "up to date at cursor " << store.cursor() << "; " << engine.pendingChanges() << " change(s) waiting, "
-                  << engine.rejectedChanges() << " refused, " << engine.openConflicts() << " open conflict(s)\n";
+        if (!ok)
+            return fail(engine.errorString().toStdString(),
+                        engine.state() == SyncEngine::State::NeedsSignIn ? 4 : 5);
+        std::cout << "up to date at cursor " << store.cursor() << "; " << engine.pendingChanges()
+                  << " change(s) waiting, " << engine.rejectedChanges() << " refused, "
+                  << engine.openConflicts() << " open conflict(s)\n";
         return 0;
     }
     if (cmd == "status" && args.size() == 1) {
@@ -143,7 +151,9 @@ int main(int argc, char** argv) {
                  {"open_conflicts", engine.openConflicts()}};
         Json refused = Json::array();
         if (auto r = store.rejected_changes())
-            for (const auto& e : *r) refused.push_back({{"entity", e.change.entity}, {"id", e.change.id}, {"reason", e.error}});
+            for (const auto& e : *r)
+                refused.push_back(
+                    {{"entity", e.change.entity}, {"id", e.change.id}, {"reason", e.error}});
         out["refused"] = refused;
         std::cout << out.dump(1) << "\n";
         return 0;
@@ -152,7 +162,8 @@ int main(int argc, char** argv) {
         auto who = actor();
         if (!who) return fail("sign in first: the device needs to know who is writing");
         Json j = Json::parse(args[2], nullptr, false);
-        if (!j.is_object()) return fail("JSON must be an object like {\"school\": \"...\", \"title\": \"...\"}");
+        if (!j.is_object())
+            return fail("JSON must be an object like {\"school\": \"...\", \"title\": \"...\"}");
         WriteRequest req{args[1], j.value("id", ""), j.value("school", ""), Json::object()};
         j.erase("id");
         j.erase("school");
@@ -172,20 +183,31 @@ int main(int argc, char** argv) {
     }
     if (cmd == "attach" && args.size() == 2) {
         auto s = store.session();
-        const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024) : 100LL * 1024 * 1024;
-        const QString work = QFileInfo(QString::fromStdString(db)).absolutePath() + QStringLiteral("/attachments");
+        const std::int64_t limit =
+            s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024)
+                    : 100LL * 1024 * 1024;
+        const QString work =
+            QFileInfo(QString::fromStdString(db)).absolutePath() + QStringLiteral("/attachments");
         auto a = prepare_attachment(QString::fromStdString(args[1]), work, limit);
         if (!a) return fail(a.error().message);
-        if (auto st = store.queue_blob({a->sha256, a->path, a->size, "up"}); !st) return fail(st.error().message);
-        std::cout << Json{{"sha256", a->sha256}, {"size", a->size}, {"media_type", a->media_type}, {"downscaled", a->downscaled}}.dump() << "\n";
+        if (auto st = store.queue_blob({a->sha256, a->path, a->size, "up"}); !st)
+            return fail(st.error().message);
+        std::cout << Json{{"sha256", a->sha256},
+                          {"size", a->size},
+                          {"media_type", a->media_type},
+                          {"downscaled", a->downscaled}}
+                         .dump()
+                  << "\n";
         return 0;
     }
     if (cmd == "fetch" && args.size() == 3) {
         const std::string& sha = args[1];
         if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
             return fail("SHA256 must be 64 lowercase hex digits");
-        const std::string path = QFileInfo(QString::fromStdString(args[2])).absoluteFilePath().toStdString();
-        if (auto st = store.queue_blob({sha, path, 0, "down"}); !st) return fail(st.error().message);
+        const std::string path =
+            QFileInfo(QString::fromStdString(args[2])).absoluteFilePath().toStdString();
+        if (auto st = store.queue_blob({sha, path, 0, "down"}); !st)
+            return fail(st.error().message);
         std::cout << "queued " << sha.substr(0, 12) << "... for " << path << "\n";
         return 0;
     }

@@ -11,6 +11,7 @@
 // slow store or password hash never stalls reading and writing other connections.
 #include "sitevisit/server/http.h"
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -21,21 +22,18 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <sys/resource.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <fcntl.h>
 #include <future>
 #include <limits>
 #include <map>
 #include <mutex>
-#include <cstdlib>
 #include <random>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 
 namespace sitevisit::server {
 
@@ -55,8 +53,9 @@ int raise_open_file_limit(int wanted) {
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted;
     if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < static_cast<rlim_t>(wanted)) {
         rlimit want = lim;
-        want.rlim_cur = lim.rlim_max == RLIM_INFINITY ? static_cast<rlim_t>(wanted)
-                                                      : std::min<rlim_t>(lim.rlim_max, static_cast<rlim_t>(wanted));
+        want.rlim_cur = lim.rlim_max == RLIM_INFINITY
+                            ? static_cast<rlim_t>(wanted)
+                            : std::min<rlim_t>(lim.rlim_max, static_cast<rlim_t>(wanted));
         if (::setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
     }
     return lim.rlim_cur == RLIM_INFINITY ? wanted : static_cast<int>(lim.rlim_cur);
@@ -72,7 +71,8 @@ using tcp = asio::ip::tcp;
 using ms = std::chrono::milliseconds;
 
 std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -190,8 +190,7 @@ struct Shared {
 };
 
 // The plain and TLS connections differ only in their stream and how they start and end.
-template <class Stream>
-class Connection : public std::enable_shared_from_this<Connection<Stream>> {
+template <class Stream> class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 public:
     Connection(std::shared_ptr<Shared> shared, Stream stream, std::string remote)
         : shared_(std::move(shared)), stream_(std::move(stream)), remote_(std::move(remote)) {}
@@ -224,7 +223,8 @@ private:
         if (buffer_.size() > 0) return begin_request();
         // A connection taken from the backlog while stopping gets a moment to send its request.
         tcp().expires_after(ms(late_ ? 1000 : shared_->limits.idle_ms));
-        stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
+                                                           beast::error_code ec, std::size_t n) {
             if (ec || n == 0) return self->close();
             self->buffer_.commit(n);
             self->begin_request();
@@ -253,32 +253,34 @@ public:
     }
 
 private:
-
     void read_header() {
         parser_.emplace();
         parser_->header_limit(shared_->limits.max_header_bytes);
         // Content-Length is checked by on_header (Beast 1.74 treats "no limit" as zero here).
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         tcp().expires_after(ms(shared_->limits.header_ms));
-        http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-            self->on_header(ec);
-        });
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = this->shared_from_this()](
+                                    beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
-        if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
-            ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+        if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+            ec == asio::error::eof || ec == asio::error::connection_reset ||
+            ec == asio::error::operation_aborted)
             return close();
         request_ = HttpRequest{};
         request_.request_id = new_request_id();
         request_.remote = remote_;
         if (ec == http::error::header_limit)
             return refuse(431, "header_too_large",
-                          "the request line and headers exceed " + std::to_string(shared_->limits.max_header_bytes) + " bytes");
+                          "the request line and headers exceed " +
+                              std::to_string(shared_->limits.max_header_bytes) + " bytes");
         if (ec == http::error::bad_content_length)
             return refuse(400, "bad_request", "Content-Length must be one whole number of bytes");
         if (ec) {
-            shared_->log("request " + request_.request_id + " from " + remote_ + ": unreadable: " + ec.message());
+            shared_->log("request " + request_.request_id + " from " + remote_ +
+                         ": unreadable: " + ec.message());
             return refuse(400, "bad_request", "the request could not be read as HTTP/1.1");
         }
         const auto& head = parser_->get();
@@ -286,27 +288,34 @@ private:
         for (const auto& f : head) {
             if (++fields > static_cast<std::size_t>(shared_->limits.max_header_fields))
                 return refuse(431, "header_too_large",
-                              "the request has more than " + std::to_string(shared_->limits.max_header_fields) + " header fields");
+                              "the request has more than " +
+                                  std::to_string(shared_->limits.max_header_fields) +
+                                  " header fields");
             std::string name = lower(std::string(f.name_string()));
             auto [it, fresh] = request_.headers.emplace(name, std::string(f.value()));
             if (!fresh) it->second += ", " + std::string(f.value());
         }
         request_.method = std::string(head.method_string());
         keep_alive_ = head.keep_alive();
-        if (!parse_target(std::string_view(head.target().data(), head.target().size()), request_)) return refuse(400, "bad_request", "the request target is not a valid path");
+        if (!parse_target(std::string_view(head.target().data(), head.target().size()), request_))
+            return refuse(400, "bad_request", "the request target is not a valid path");
         if (shared_->draining) keep_alive_ = false; // answered, then closed
         if (request_.headers.count("transfer-encoding"))
-            return refuse(411, "length_required", "send a Content-Length header, not a chunked body");
+            return refuse(411, "length_required",
+                          "send a Content-Length header, not a chunked body");
         const bool has_length = head.find(http::field::content_length) != head.end();
         const std::uint64_t length = parser_->content_length().value_or(0);
-        const bool wants_body = request_.method == "POST" || request_.method == "PUT" || request_.method == "PATCH";
-        if (wants_body && !has_length) return refuse(411, "length_required", "send a Content-Length header");
+        const bool wants_body =
+            request_.method == "POST" || request_.method == "PUT" || request_.method == "PATCH";
+        if (wants_body && !has_length)
+            return refuse(411, "length_required", "send a Content-Length header");
         const std::uint64_t limit = request_.method == "PATCH"  ? shared_->limits.max_chunk
                                     : request_.method == "POST" ? shared_->limits.max_body
                                                                 : 65536;
         if (length > limit)
             return refuse(413, "too_large",
-                          "the body is " + std::to_string(length) + " bytes; the limit is " + std::to_string(limit) + " bytes");
+                          "the body is " + std::to_string(length) + " bytes; the limit is " +
+                              std::to_string(limit) + " bytes");
         body_length_ = length;
         // The gate may read the store (the token): off the I/O threads.
         asio::post(*shared_->workers, [self = this->shared_from_this()] {
@@ -314,7 +323,8 @@ private:
             try {
                 if (self->shared_->routes.gate) early = self->shared_->routes.gate(self->request_);
             } catch (const std::exception& e) {
-                self->shared_->log("request " + self->request_.request_id + ": gate failed: " + e.what());
+                self->shared_->log("request " + self->request_.request_id +
+                                   ": gate failed: " + e.what());
                 early = HttpResponse::error(500, "internal", "the server failed; try again later");
             }
             asio::post(self->tcp().get_executor(), [self, early = std::move(early)]() mutable {
@@ -335,11 +345,12 @@ private:
         if (expect != head.end() && beast::iequals(expect->value(), "100-continue")) {
             auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
             tcp().expires_after(ms(shared_->limits.body_gap_ms));
-            asio::async_write(stream_, asio::buffer(*interim),
-                              [self = this->shared_from_this(), interim](beast::error_code ec, std::size_t) {
-                                  if (ec) return self->abandon();
-                                  self->start_body();
-                              });
+            asio::async_write(
+                stream_, asio::buffer(*interim),
+                [self = this->shared_from_this(), interim](beast::error_code ec, std::size_t) {
+                    if (ec) return self->abandon();
+                    self->start_body();
+                });
             return;
         }
         start_body();
@@ -347,8 +358,9 @@ private:
 
     void start_body() {
         body_start_ = std::chrono::steady_clock::now();
-        body_deadline_ = std::chrono::steady_clock::now() + ms(shared_->limits.body_base_ms) +
-                         ms(body_length_ * 1000 / std::max<std::uint64_t>(1, shared_->limits.min_body_rate));
+        body_deadline_ =
+            std::chrono::steady_clock::now() + ms(shared_->limits.body_base_ms) +
+            ms(body_length_ * 1000 / std::max<std::uint64_t>(1, shared_->limits.min_body_rate));
         read_body_some();
     }
 
@@ -358,18 +370,23 @@ private:
         if (now >= body_deadline_) return abandon();
         const auto since = std::chrono::duration_cast<ms>(now - body_start_).count();
         if (since > shared_->limits.body_base_ms) {
-            const std::uint64_t received = body_length_ - parser_->content_length_remaining().value_or(0);
-            if (received * 1000 < shared_->limits.min_body_average * static_cast<std::uint64_t>(since)) {
-                shared_->log("request " + request_.request_id + " from " + remote_ + ": body too slow, " +
-                             std::to_string(received) + " bytes in " + std::to_string(since) + " ms");
+            const std::uint64_t received =
+                body_length_ - parser_->content_length_remaining().value_or(0);
+            if (received * 1000 <
+                shared_->limits.min_body_average * static_cast<std::uint64_t>(since)) {
+                shared_->log("request " + request_.request_id + " from " + remote_ +
+                             ": body too slow, " + std::to_string(received) + " bytes in " +
+                             std::to_string(since) + " ms");
                 return abandon();
             }
         }
-        tcp().expires_after(std::min<std::chrono::steady_clock::duration>(ms(shared_->limits.body_gap_ms), body_deadline_ - now));
-        http::async_read_some(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->abandon();
-            self->read_body_some();
-        });
+        tcp().expires_after(std::min<std::chrono::steady_clock::duration>(
+            ms(shared_->limits.body_gap_ms), body_deadline_ - now));
+        http::async_read_some(stream_, buffer_, *parser_,
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return self->abandon();
+                                  self->read_body_some();
+                              });
     }
 
     void run_handler() {
@@ -379,12 +396,16 @@ private:
             try {
                 response = self->shared_->routes.handler(self->request_);
             } catch (const std::exception& e) {
-                self->shared_->log("request " + self->request_.request_id + " " + self->request_.method + " " +
-                                   self->request_.path + ": " + e.what());
-                response = HttpResponse::error(500, "internal", "the server failed; try again later");
+                self->shared_->log("request " + self->request_.request_id + " " +
+                                   self->request_.method + " " + self->request_.path + ": " +
+                                   e.what());
+                response =
+                    HttpResponse::error(500, "internal", "the server failed; try again later");
             }
             asio::post(self->tcp().get_executor(),
-                       [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
+                       [self, response = std::move(response)]() mutable {
+                           self->respond(std::move(response));
+                       });
         });
     }
 
@@ -399,8 +420,10 @@ private:
         stamp(r, request_.request_id);
         if (shared_->draining) keep_alive_ = false;
         if (!r.file.empty()) return respond_file(std::move(r));
-        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
-        for (const auto& [k, v] : r.headers) res->set(k, v);
+        auto res = std::make_shared<http::response<http::string_body>>(
+            static_cast<http::status>(r.status), 11);
+        for (const auto& [k, v] : r.headers)
+            res->set(k, v);
         const bool head = request_.method == "HEAD";
         if (!head && (!r.body.empty() || (r.status != 204 && r.status != 304))) {
             res->set(http::field::content_type, r.content_type);
@@ -410,9 +433,9 @@ private:
         res->prepare_payload();
         if (head) res->content_length(0);
         tcp().expires_after(ms(shared_->limits.body_gap_ms + shared_->limits.body_base_ms));
-        http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
-            self->after_write(ec);
-        });
+        http::async_write(stream_, *res,
+                          [self = this->shared_from_this(),
+                           res](beast::error_code ec, std::size_t) { self->after_write(ec); });
     }
 
     // A file body goes out a piece at a time, so memory stays flat whatever its size.
@@ -423,11 +446,13 @@ private:
             if (file_ >= 0) ::close(file_);
             file_ = -1;
             keep_alive_ = false;
-            return respond(HttpResponse::error(500, "storage", "the file could not be read on the server"));
+            return respond(
+                HttpResponse::error(500, "storage", "the file could not be read on the server"));
         }
         file_left_ = r.file_length;
         file_res_.emplace(static_cast<http::status>(r.status), 11);
-        for (const auto& [k, v] : r.headers) file_res_->set(k, v);
+        for (const auto& [k, v] : r.headers)
+            file_res_->set(k, v);
         file_res_->set(http::field::content_type, r.content_type);
         file_res_->keep_alive(keep_alive_);
         file_res_->content_length(static_cast<std::uint64_t>(r.file_length));
@@ -435,16 +460,20 @@ private:
         file_res_->body().more = request_.method != "HEAD" && file_left_ > 0;
         file_sr_.emplace(*file_res_);
         tcp().expires_after(ms(shared_->limits.body_gap_ms));
-        http::async_write_header(stream_, *file_sr_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->after_write(ec);
-            if (self->request_.method == "HEAD" || self->file_left_ == 0) return self->after_write({});
-            self->write_file_piece();
-        });
+        http::async_write_header(
+            stream_, *file_sr_,
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) return self->after_write(ec);
+                if (self->request_.method == "HEAD" || self->file_left_ == 0)
+                    return self->after_write({});
+                self->write_file_piece();
+            });
     }
 
     void write_file_piece() {
         if (file_piece_.empty()) file_piece_.resize(64 * 1024);
-        const auto want = static_cast<std::size_t>(std::min<std::int64_t>(file_left_, static_cast<std::int64_t>(file_piece_.size())));
+        const auto want = static_cast<std::size_t>(
+            std::min<std::int64_t>(file_left_, static_cast<std::int64_t>(file_piece_.size())));
         const ssize_t n = ::read(file_, file_piece_.data(), want);
         if (n <= 0) {
             // The file shrank under us: the length already sent cannot be met.
@@ -457,20 +486,23 @@ private:
         file_res_->body().size = static_cast<std::size_t>(n);
         file_res_->body().more = file_left_ > 0;
         tcp().expires_after(ms(shared_->limits.body_gap_ms));
-        http::async_write(stream_, *file_sr_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec == http::error::need_buffer) ec = {};
-            if (ec) return self->after_write(ec);
-            if (self->file_left_ > 0) return self->write_file_piece();
-            // The last piece: let the serializer finish the message.
-            if (!self->file_sr_->is_done()) {
-                self->file_res_->body().data = nullptr;
-                self->file_res_->body().size = 0;
-                self->file_res_->body().more = false;
-                return http::async_write(self->stream_, *self->file_sr_,
-                                         [self](beast::error_code ec2, std::size_t) { self->after_write(ec2); });
-            }
-            self->after_write({});
-        });
+        http::async_write(
+            stream_, *file_sr_,
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec == http::error::need_buffer) ec = {};
+                if (ec) return self->after_write(ec);
+                if (self->file_left_ > 0) return self->write_file_piece();
+                // The last piece: let the serializer finish the message.
+                if (!self->file_sr_->is_done()) {
+                    self->file_res_->body().data = nullptr;
+                    self->file_res_->body().size = 0;
+                    self->file_res_->body().more = false;
+                    return http::async_write(
+                        self->stream_, *self->file_sr_,
+                        [self](beast::error_code ec2, std::size_t) { self->after_write(ec2); });
+                }
+                self->after_write({});
+            });
     }
 
     void after_write(beast::error_code ec) {
@@ -503,11 +535,13 @@ private:
 
     void drain() {
         buffer_.consume(buffer_.size());
-        stream_.async_read_some(buffer_.prepare(64 * 1024), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-            if (ec || n == 0 || n >= self->linger_left_) return self->close();
-            self->linger_left_ -= n;
-            self->drain();
-        });
+        stream_.async_read_some(
+            buffer_.prepare(64 * 1024),
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                if (ec || n == 0 || n >= self->linger_left_) return self->close();
+                self->linger_left_ -= n;
+                self->drain();
+            });
     }
 
     // A body that stopped moving or broke the rules: no answer can be framed reliably.
@@ -553,7 +587,8 @@ private:
 class BeastServer final : public HttpServer {
 public:
     BeastServer(HttpRoutes routes, HttpLimits limits)
-        : shared_(std::make_shared<Shared>()), workers_(static_cast<std::size_t>(std::max(1, limits.workers))) {
+        : shared_(std::make_shared<Shared>()),
+          workers_(static_cast<std::size_t>(std::max(1, limits.workers))) {
         shared_->routes = std::move(routes);
         shared_->limits = limits;
         shared_->workers = &workers_;
@@ -568,13 +603,18 @@ public:
         const auto& limits = shared_->limits;
         if (!limits.tls_cert.empty() || !limits.tls_key.empty()) {
             tls_.emplace(ssl::context::tls_server);
-            tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                              ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+            tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                              ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
             beast::error_code ec;
             tls_->use_certificate_chain_file(limits.tls_cert, ec);
-            if (ec) return invalid("cannot use the certificate " + limits.tls_cert + ": " + ec.message());
+            if (ec)
+                return invalid("cannot use the certificate " + limits.tls_cert + ": " +
+                               ec.message());
             tls_->use_private_key_file(limits.tls_key, ssl::context::pem, ec);
-            if (ec) return invalid("cannot use the private key " + limits.tls_key + ": " + ec.message());
+            if (ec)
+                return invalid("cannot use the private key " + limits.tls_key + ": " +
+                               ec.message());
         }
         beast::error_code ec;
         auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
@@ -584,11 +624,14 @@ public:
         if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
         if (!ec) acceptor_.bind(endpoint, ec);
         if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        if (ec) return invalid("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+        if (ec)
+            return invalid("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                           ec.message());
         port_ = acceptor_.local_endpoint().port();
         accept();
         const unsigned threads = 2;
-        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
+        for (unsigned i = 0; i < threads; ++i)
+            threads_.emplace_back([this] { io_.run(); });
         open_ = true;
         return ok_status();
     }
@@ -621,16 +664,19 @@ public:
         bool drained = false;
         {
             std::unique_lock lock(shared_->mutex);
-            drained = shared_->idle.wait_for(lock, std::chrono::seconds(30), [this] { return shared_->in_flight.load() == 0; });
+            drained = shared_->idle.wait_for(lock, std::chrono::seconds(30),
+                                             [this] { return shared_->in_flight.load() == 0; });
         }
         if (!drained) {
-            shared_->log(std::to_string(shared_->in_flight.load()) + " request(s) still running after 30 s; not waiting for them");
+            shared_->log(std::to_string(shared_->in_flight.load()) +
+                         " request(s) still running after 30 s; not waiting for them");
             abandoned_ = true;
             return false;
         }
         work_.reset();
         io_.stop();
-        for (auto& t : threads_) t.join();
+        for (auto& t : threads_)
+            t.join();
         threads_.clear();
         workers_.join();
         return true;
@@ -638,21 +684,24 @@ public:
 
 private:
     void accept() {
-        acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-            if (shared_->draining) {
-                if (!ec) serve(std::move(socket), true);
-                return;
-            }
-            if (ec) {
-                // Out of file descriptors or similar: wait a moment rather than spin.
-                retry_.expires_after(ms(100));
-                retry_.async_wait([this](beast::error_code) { accept(); });
-                return;
-            }
-            serve(std::move(socket), false);
-            accept();
-        });
+        acceptor_.async_accept(asio::make_strand(io_),
+                               [this](beast::error_code ec, tcp::socket socket) {
+                                   if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+                                       return;
+                                   if (shared_->draining) {
+                                       if (!ec) serve(std::move(socket), true);
+                                       return;
+                                   }
+                                   if (ec) {
+                                       // Out of file descriptors or similar: wait a moment rather
+                                       // than spin.
+                                       retry_.expires_after(ms(100));
+                                       retry_.async_wait([this](beast::error_code) { accept(); });
+                                       return;
+                                   }
+                                   serve(std::move(socket), false);
+                                   accept();
+                               });
     }
 
     void serve(tcp::socket socket, bool late) {
@@ -673,11 +722,13 @@ private:
         beast::tcp_stream stream(std::move(socket));
         if (tls_) {
             auto c = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
-                shared_, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls_), std::move(remote));
+                shared_, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls_),
+                std::move(remote));
             if (late) c->mark_late();
             c->start();
         } else {
-            auto c = std::make_shared<Connection<beast::tcp_stream>>(shared_, std::move(stream), std::move(remote));
+            auto c = std::make_shared<Connection<beast::tcp_stream>>(shared_, std::move(stream),
+                                                                     std::move(remote));
             if (late) c->mark_late();
             c->start();
         }

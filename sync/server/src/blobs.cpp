@@ -4,9 +4,8 @@
 
 #include <charconv>
 #include <chrono>
-#include <fstream>
-
 #include <fcntl.h>
+#include <fstream>
 #include <unistd.h>
 
 namespace sitevisit::server {
@@ -22,12 +21,14 @@ bool is_sha256(const std::string& s) {
 std::optional<std::int64_t> number(const std::string& text) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
+    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < 0)
+        return std::nullopt;
     return v;
 }
 
 std::string base64_decode(const std::string& in) {
-    static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const std::string chars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     int val = 0, bits = -8;
     for (char c : in) {
@@ -90,15 +91,18 @@ std::string hash_file(const fs::path& p) {
     std::string buf(1 << 20, '\0');
     while (in) {
         in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        if (in.gcount() > 0) h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+        if (in.gcount() > 0)
+            h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
     }
     return h.hex();
 }
 
 } // namespace
 
-BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes, BlobLimits limits)
-    : store_(store), service_(service), dir_(std::move(dir)), max_bytes_(max_bytes), limits_(limits) {
+BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes,
+                         BlobLimits limits)
+    : store_(store), service_(service), dir_(std::move(dir)), max_bytes_(max_bytes),
+      limits_(limits) {
     fs::create_directories(dir_ / "partial");
 }
 
@@ -118,7 +122,8 @@ int BlobService::sweep_locked() {
         const fs::path p = it->path();
         const std::string name = p.filename().string();
         auto ends = [&](const std::string& tail) {
-            return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+            return name.size() > tail.size() &&
+                   name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
         };
         if (ends(".tmp") || ends(".local")) {
             doomed.push_back(p); // a write cut short by a crash
@@ -135,15 +140,18 @@ int BlobService::sweep_locked() {
             }
         }
     }
-    for (const auto& p : doomed) fs::remove(p, ec);
+    for (const auto& p : doomed)
+        fs::remove(p, ec);
     if (!doomed.empty()) sync_folder(dir_ / "partial");
     return removed;
 }
 
-std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, const std::string& sha, std::int64_t length) {
+std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, const std::string& sha,
+                                                      std::int64_t length) {
     if (length > max_bytes_)
-        return tus_error(413, "too_large", "the file is " + std::to_string(length) + " bytes; the limit is " +
-                                               std::to_string(max_bytes_) + " bytes");
+        return tus_error(413, "too_large",
+                         "the file is " + std::to_string(length) + " bytes; the limit is " +
+                             std::to_string(max_bytes_) + " bytes");
     sweep_locked();
     // What this user's unfinished uploads claim already.
     std::int64_t claimed = 0;
@@ -151,17 +159,20 @@ std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, cons
     std::error_code ec;
     for (fs::directory_iterator it(dir_ / "partial", ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.size() <= tail.size() || name.compare(name.size() - tail.size(), tail.size(), tail) != 0) continue;
+        if (name.size() <= tail.size() ||
+            name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
+            continue;
         std::int64_t n = 0;
         if (std::ifstream(it->path()) >> n) claimed += n;
     }
     if (claimed + length > limits_.partial_quota_bytes)
         return tus_error(413, "partial_quota",
-                         "your unfinished uploads claim " + std::to_string(claimed) + " bytes and this one " +
-                             std::to_string(length) + " more; the limit is " +
-                             std::to_string(limits_.partial_quota_bytes) +
+                         "your unfinished uploads claim " + std::to_string(claimed) +
+                             " bytes and this one " + std::to_string(length) +
+                             " more; the limit is " + std::to_string(limits_.partial_quota_bytes) +
                              " bytes. Finish those uploads first (unfinished ones expire after " +
-                             std::to_string(limits_.partial_expiry_ms / (24 * 3600 * 1000)) + " days)");
+                             std::to_string(limits_.partial_expiry_ms / (24 * 3600 * 1000)) +
+                             " days)");
     // The length is on disk before the upload exists, so no upload is ever without one.
     const fs::path p = partial(sha, caller.user.id);
     const fs::path length_file = p.string() + ".length", tmp = p.string() + ".length.tmp";
@@ -170,8 +181,9 @@ std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, cons
         fs::remove(tmp, e);
         fs::remove(p, e);
         if (fs::is_regular_file(length_file, e)) fs::remove(length_file, e);
-        return tus_error(507, "insufficient_storage",
-                         "the server could not make room for this upload; nothing was kept, try again later");
+        return tus_error(
+            507, "insufficient_storage",
+            "the server could not make room for this upload; nothing was kept, try again later");
     };
     fs::remove(tmp, ec);
     if (!append_durably(tmp, std::to_string(length))) return undo();
@@ -200,7 +212,8 @@ HttpResponse BlobService::options() const {
 // caller gets a plain sentence.
 HttpResponse BlobService::storage_failure(const std::string& details) const {
     if (service_.log) service_.log("blobs: " + details);
-    return tus_error(500, "storage", "the server could not read or write its files; try again later");
+    return tus_error(500, "storage",
+                     "the server could not read or write its files; try again later");
 }
 
 HttpResponse BlobService::handle(const Caller& caller, const HttpRequest& r) {
@@ -214,7 +227,8 @@ HttpResponse BlobService::handle(const Caller& caller, const HttpRequest& r) {
 HttpResponse BlobService::handle_checked(const Caller& caller, const HttpRequest& r) {
     const std::string version = r.header("tus-resumable");
     if (!version.empty() && version != "1.0.0") {
-        auto resp = tus_error(412, "precondition", "this server speaks tus 1.0.0, not " + version.substr(0, 20));
+        auto resp = tus_error(412, "precondition",
+                              "this server speaks tus 1.0.0, not " + version.substr(0, 20));
         resp.headers.emplace_back("Tus-Version", "1.0.0");
         return resp;
     }
@@ -223,7 +237,8 @@ HttpResponse BlobService::handle_checked(const Caller& caller, const HttpRequest
         return create(caller, r);
     }
     const std::string sha = r.path.substr(std::string("/v1/blobs/").size());
-    if (!is_sha256(sha)) return tus_error(400, "invalid", "a blob is named by its SHA-256: 64 lowercase hex digits");
+    if (!is_sha256(sha))
+        return tus_error(400, "invalid", "a blob is named by its SHA-256: 64 lowercase hex digits");
     if (r.method == "HEAD") return head(caller, sha);
     if (r.method == "PATCH") return patch(caller, sha, r);
     if (r.method == "GET") return get(caller, sha, r);
@@ -234,8 +249,9 @@ HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
     auto length = number(r.header("upload-length"));
     if (!length) return tus_error(400, "invalid", "Upload-Length must be the file's size in bytes");
     if (*length > max_bytes_)
-        return tus_error(413, "too_large", "the file is " + std::to_string(*length) + " bytes; the limit is " +
-                                               std::to_string(max_bytes_) + " bytes");
+        return tus_error(413, "too_large",
+                         "the file is " + std::to_string(*length) + " bytes; the limit is " +
+                             std::to_string(max_bytes_) + " bytes");
     // Upload-Metadata: "sha256 <base64 of the hex digest>" (other keys are ignored).
     std::string sha;
     const std::string meta = r.header("upload-metadata");
@@ -244,19 +260,22 @@ HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
         std::size_t end = meta.find(',', start);
         if (end == std::string::npos) end = meta.size();
         std::string pair = meta.substr(start, end - start);
-        while (!pair.empty() && pair.front() == ' ') pair.erase(0, 1);
+        while (!pair.empty() && pair.front() == ' ')
+            pair.erase(0, 1);
         if (pair.rfind("sha256 ", 0) == 0) sha = base64_decode(pair.substr(7));
         start = end + 1;
     }
     if (!is_sha256(sha))
-        return tus_error(400, "invalid", "Upload-Metadata must carry \"sha256 <base64 of the 64 hex digits>\"");
+        return tus_error(400, "invalid",
+                         "Upload-Metadata must carry \"sha256 <base64 of the 64 hex digits>\"");
     std::lock_guard lock(mutex_);
     const fs::path p = partial(sha, caller.user.id);
     if (size_of_file(p) < 0)
         if (auto refused = start_upload(caller, sha, *length)) return *refused;
     HttpResponse resp;
     resp.status = 201;
-    resp.headers = {{"Location", "/v1/blobs/" + sha}, {"Upload-Offset", std::to_string(std::max<std::int64_t>(0, size_of_file(p)))}};
+    resp.headers = {{"Location", "/v1/blobs/" + sha},
+                    {"Upload-Offset", std::to_string(std::max<std::int64_t>(0, size_of_file(p)))}};
     return tus(resp);
 }
 
@@ -267,7 +286,8 @@ bool BlobService::may_read(const Caller& caller, const std::string& sha) {
     if (!tx) return false;
     auto scope = service_.scope_schools(**tx, caller.user);
     for (const auto& row : (*tx)->evidence_referencing_blob(sha))
-        if (std::binary_search(scope.begin(), scope.end(), row.school) && service_.may_read_row(**tx, caller.user, row))
+        if (std::binary_search(scope.begin(), scope.end(), row.school) &&
+            service_.may_read_row(**tx, caller.user, row))
             return true;
     return false;
 }
@@ -291,7 +311,8 @@ HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
         auto blob = (*tx)->blob(sha);
         if (blob && blob->complete && (*tx)->blob_owned_by(sha, caller.user.id)) {
             HttpResponse r;
-            r.headers = {{"Upload-Offset", std::to_string(blob->length)}, {"Upload-Length", std::to_string(blob->length)},
+            r.headers = {{"Upload-Offset", std::to_string(blob->length)},
+                         {"Upload-Length", std::to_string(blob->length)},
                          {"Cache-Control", "no-store"}};
             return tus(r);
         }
@@ -299,42 +320,51 @@ HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
     std::lock_guard lock(mutex_);
     const fs::path p = partial(sha, caller.user.id);
     const std::int64_t size = size_of_file(p);
-    if (size < 0) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
+    if (size < 0)
+        return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
     const std::int64_t length = declared_length(p);
     if (length < 0 || size > length) {
         // No length (left by an older server): it cannot be finished safely; start again.
         std::error_code ec;
         fs::remove(p, ec);
         fs::remove(p.string() + ".length", ec);
-        return tus_error(404, "not_found", "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
+        return tus_error(404, "not_found",
+                         "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
     }
     if (size == length) {
         // Every byte is here but it was never recorded (the server stopped in between): record
         // it now, so "complete" always means the evidence may use it.
         HttpResponse done = finish(caller, sha, length);
         if (done.status == 422)
-            return tus_error(404, "not_found", "the upload of " + sha.substr(0, 12) + "... did not match its name; start again");
+            return tus_error(404, "not_found",
+                             "the upload of " + sha.substr(0, 12) +
+                                 "... did not match its name; start again");
         if (done.status != 204) return done;
     }
     HttpResponse r;
-    r.headers = {{"Upload-Offset", std::to_string(size)}, {"Upload-Length", std::to_string(length)},
+    r.headers = {{"Upload-Offset", std::to_string(size)},
+                 {"Upload-Length", std::to_string(length)},
                  {"Cache-Control", "no-store"}};
     return tus(r);
 }
 
-HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, const HttpRequest& r) {
+HttpResponse BlobService::patch(const Caller& caller, const std::string& sha,
+                                const HttpRequest& r) {
     const std::string type = r.header("content-type");
     if (!type.empty() && type != "application/offset+octet-stream")
         return tus_error(415, "media_type", "send chunks as application/offset+octet-stream");
     auto offset = number(r.header("upload-offset"));
-    if (!offset) return tus_error(400, "invalid", "Upload-Offset must be the byte offset of this chunk");
+    if (!offset)
+        return tus_error(400, "invalid", "Upload-Offset must be the byte offset of this chunk");
     std::lock_guard lock(mutex_);
     const fs::path p = partial(sha, caller.user.id);
     std::int64_t size = size_of_file(p);
     const auto declared = number(r.header("upload-length"));
     if (size < 0) {
         // The first PATCH may create the upload when it carries Upload-Length.
-        if (!declared) return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you; create it first");
+        if (!declared)
+            return tus_error(404, "not_found",
+                             "no upload of " + sha.substr(0, 12) + "... by you; create it first");
         if (auto refused = start_upload(caller, sha, *declared)) return *refused;
         size = 0;
     }
@@ -344,23 +374,30 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, co
         std::error_code ec;
         fs::remove(p, ec);
         fs::remove(p.string() + ".length", ec);
-        return tus_error(404, "not_found", "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
+        return tus_error(404, "not_found",
+                         "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
     }
     if (declared && *declared != length)
-        return tus_error(400, "invalid", "the upload's length is " + std::to_string(length) + " bytes, not " +
-                                             std::to_string(*declared));
+        return tus_error(400, "invalid",
+                         "the upload's length is " + std::to_string(length) + " bytes, not " +
+                             std::to_string(*declared));
     // Every byte arrived before, but the server stopped before recording it: record it now.
     if (size == length) return finish(caller, sha, length);
     if (*offset != size) {
-        auto resp = tus_error(409, "conflict", "the upload is at byte " + std::to_string(size) + ", not " +
-                                                   std::to_string(*offset) + "; resume from there");
+        auto resp = tus_error(409, "conflict",
+                              "the upload is at byte " + std::to_string(size) + ", not " +
+                                  std::to_string(*offset) + "; resume from there");
         resp.headers.emplace_back("Upload-Offset", std::to_string(size));
         return resp;
     }
     if (size + static_cast<std::int64_t>(r.body.size()) > length)
-        return tus_error(400, "invalid", "the chunk runs past the declared length of " + std::to_string(length) + " bytes");
+        return tus_error(400, "invalid",
+                         "the chunk runs past the declared length of " + std::to_string(length) +
+                             " bytes");
     if (!append_durably(p, r.body))
-        return tus_error(507, "insufficient_storage", "the chunk could not be written (the server is out of room); resume from the offset HEAD gives");
+        return tus_error(507, "insufficient_storage",
+                         "the chunk could not be written (the server is out of room); resume from "
+                         "the offset HEAD gives");
     size += static_cast<std::int64_t>(r.body.size());
     if (size == length) return finish(caller, sha, length);
     HttpResponse resp;
@@ -370,15 +407,17 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha, co
 }
 
 // Called with mutex_ held, once every byte is in.
-HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, std::int64_t length) {
+HttpResponse BlobService::finish(const Caller& caller, const std::string& sha,
+                                 std::int64_t length) {
     const fs::path p = partial(sha, caller.user.id);
     const std::string actual = hash_file(p);
     std::error_code ec;
     if (actual != sha) {
         fs::remove(p, ec);
         fs::remove(p.string() + ".length", ec);
-        return tus_error(422, "unprocessable", "the bytes hash to " + actual + ", not " + sha +
-                                                   "; the upload was discarded, start again");
+        return tus_error(422, "unprocessable",
+                         "the bytes hash to " + actual + ", not " + sha +
+                             "; the upload was discarded, start again");
     }
     const fs::path final_path = dir_ / sha;
     if (size_of_file(final_path) == length) {
@@ -408,7 +447,9 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
         blob = (*tx)->blob(sha);
     }
     if (!blob || !blob->complete || !may_read(caller, sha))
-        return tus_error(404, "not_found", "no file " + sha.substr(0, 12) + "... is referenced by anything you can see");
+        return tus_error(404, "not_found",
+                         "no file " + sha.substr(0, 12) +
+                             "... is referenced by anything you can see");
     std::ifstream in(dir_ / sha, std::ios::binary);
     if (!in) return storage_failure((dir_ / sha).string() + " is missing");
     std::int64_t first = 0, last = blob->length - 1;
@@ -431,7 +472,8 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
             ranged = true;
         }
         if (ranged && (first > last || first >= blob->length)) {
-            auto resp = tus_error(416, "range", "the file has " + std::to_string(blob->length) + " bytes");
+            auto resp =
+                tus_error(416, "range", "the file has " + std::to_string(blob->length) + " bytes");
             resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(blob->length));
             return resp;
         }
@@ -445,12 +487,14 @@ HttpResponse BlobService::get(const Caller& caller, const std::string& sha, cons
     resp.file_length = last - first + 1;
     resp.headers = {{"Accept-Ranges", "bytes"}, {"ETag", "\"" + sha + "\""}};
     if (ranged)
-        resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+        resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                                       std::to_string(last) + "/" +
                                                        std::to_string(blob->length));
     return resp;
 }
 
-Status BlobService::put_local(const std::string& user_id, const std::string& bytes, std::string* sha256_out) {
+Status BlobService::put_local(const std::string& user_id, const std::string& bytes,
+                              std::string* sha256_out) {
     const std::string sha = sha256_hex(bytes);
     if (sha256_out) *sha256_out = sha;
     std::lock_guard lock(mutex_);
@@ -459,14 +503,19 @@ Status BlobService::put_local(const std::string& user_id, const std::string& byt
         const fs::path tmp = dir_ / "partial" / (sha + ".local");
         std::error_code ec;
         fs::remove(tmp, ec);
-        if (!append_durably(tmp, bytes)) return Error{ErrorCode::Storage, "cannot write " + tmp.string()};
+        if (!append_durably(tmp, bytes))
+            return Error{ErrorCode::Storage, "cannot write " + tmp.string()};
         fs::rename(tmp, final_path, ec);
-        if (ec) return Error{ErrorCode::Storage, "cannot keep " + final_path.string() + ": " + ec.message()};
+        if (ec)
+            return Error{ErrorCode::Storage,
+                         "cannot keep " + final_path.string() + ": " + ec.message()};
         sync_folder(dir_);
     }
     auto tx = store_.begin(true);
     if (!tx) return tx.error();
-    if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, static_cast<std::int64_t>(bytes.size()), static_cast<std::int64_t>(bytes.size()), true, user_id});
+    if (!(*tx)->blob(sha))
+        (*tx)->put_blob(BlobInfo{sha, static_cast<std::int64_t>(bytes.size()),
+                                 static_cast<std::int64_t>(bytes.size()), true, user_id});
     (*tx)->add_blob_owner(sha, user_id);
     (*tx)->commit();
     return ok_status();

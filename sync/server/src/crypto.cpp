@@ -3,7 +3,6 @@
 #include <argon2.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
 #include <stdexcept>
 #include <vector>
 
@@ -44,10 +43,12 @@ std::string random_token() {
 std::string hash_password(std::string_view password) {
     unsigned char salt[kSaltBytes];
     if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("no random bytes from the OS");
-    std::vector<char> encoded(argon2_encodedlen(kTimeCost, kMemoryKiB, kLanes, kSaltBytes, kHashBytes, Argon2_id));
-    int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(), salt, sizeof salt,
-                                   kHashBytes, encoded.data(), encoded.size());
-    if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2: ") + argon2_error_message(rc));
+    std::vector<char> encoded(
+        argon2_encodedlen(kTimeCost, kMemoryKiB, kLanes, kSaltBytes, kHashBytes, Argon2_id));
+    int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(),
+                                   salt, sizeof salt, kHashBytes, encoded.data(), encoded.size());
+    if (rc != ARGON2_OK)
+        throw std::runtime_error(std::string("argon2: ") + argon2_error_message(rc));
     return encoded.data();
 }
 
@@ -59,7 +60,9 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void Sha256::update(std::string_view bytes) {
     EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());

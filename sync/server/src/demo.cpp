@@ -12,7 +12,8 @@ namespace {
 
 const char* const kSchoolsCsv =
     "org code,name,district code,district name,region,level,designation\n"
-    "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,chronically underperforming\n"
+    "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,chronically "
+    "underperforming\n"
     "00350456,Harbor Middle,00350000,Harbor City,Coastal,middle,underperforming\n"
     "00350789,Harbor High,00350000,Harbor City,Coastal,secondary,broad/comprehensive support\n"
     "00360111,Bayside Elementary,00360000,Bayside,Coastal,elementary,focused/targeted support\n"
@@ -49,7 +50,8 @@ std::string text_pdf(const std::vector<std::vector<std::string>>& pages) {
     std::vector<std::string> objects; // object n is objects[n - 1]
     const std::size_t n = pages.size();
     std::string kids;
-    for (std::size_t i = 0; i < n; ++i) kids += std::to_string(4 + 2 * i) + " 0 R ";
+    for (std::size_t i = 0; i < n; ++i)
+        kids += std::to_string(4 + 2 * i) + " 0 R ";
     objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
     objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(n) + " >>");
     objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
@@ -62,9 +64,11 @@ std::string text_pdf(const std::vector<std::vector<std::string>>& pages) {
             first = false;
         }
         content += " ET";
-        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + std::to_string(5 + 2 * i) +
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
+                          std::to_string(5 + 2 * i) +
                           " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
-        objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream");
+        objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
+                          content + "\nendstream");
     }
     std::string pdf = "%PDF-1.4\n";
     std::vector<std::size_t> offsets;
@@ -78,8 +82,8 @@ std::string text_pdf(const std::vector<std::vector<std::string>>& pages) {
         std::string num = std::to_string(o);
         pdf += std::string(10 - num.size(), '0') + num + " 00000 n \n";
     }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) +
-           "\n%%EOF\n";
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
     return pdf;
 }
 
@@ -93,7 +97,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     {
         auto users = service.list_users();
         if (!users) return users.error();
-        if (!users->empty()) return invalid("the data folder already holds users; run demo on an empty folder");
+        if (!users->empty())
+            return invalid("the data folder already holds users; run demo on an empty folder");
     }
     auto imported = service.import_schools(kSchoolsCsv);
     if (!imported) return imported.error();
@@ -113,9 +118,11 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     std::map<std::string, std::string> school_by_code;
     for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
         school_by_code[it.value()["fields"]["code"].get<std::string>()] = it.key();
-        (it.value()["fields"]["district"] == harbor ? harbor_schools : bayside_schools).push_back(it.key());
+        (it.value()["fields"]["district"] == harbor ? harbor_schools : bayside_schools)
+            .push_back(it.key());
     }
-    const std::string lincoln = school_by_code["00350123"], harbor_middle = school_by_code["00350456"],
+    const std::string lincoln = school_by_code["00350123"],
+                      harbor_middle = school_by_code["00350456"],
                       bayside_el = school_by_code["00360111"];
 
     struct Person {
@@ -123,12 +130,18 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
         const char* password;
     };
     std::vector<Person> people = {
-        {{"director@demo.sitevisit", "Dana Director", "regional_director", region, {}, {}}, "director-demo-2026"},
-        {{"lead@demo.sitevisit", "Lena Lead", "assistance_lead", "", {}, {harbor, bayside}}, "lead-demo-2026"},
-        {{"lead2@demo.sitevisit", "Leo Lead", "assistance_lead", "", {}, {bayside}}, "lead2-demo-2026"},
-        {{"principal@demo.sitevisit", "Paula Principal", "principal", "", {lincoln}, {}}, "principal-demo-2026"},
-        {{"principal2@demo.sitevisit", "Pete Principal", "principal", "", {bayside_el}, {}}, "principal2-demo-2026"},
-        {{"receiver@demo.sitevisit", "Rosa Receiver", "receiver", "", {lincoln}, {}}, "receiver-demo-2026"},
+        {{"director@demo.sitevisit", "Dana Director", "regional_director", region, {}, {}},
+         "director-demo-2026"},
+        {{"lead@demo.sitevisit", "Lena Lead", "assistance_lead", "", {}, {harbor, bayside}},
+         "lead-demo-2026"},
+        {{"lead2@demo.sitevisit", "Leo Lead", "assistance_lead", "", {}, {bayside}},
+         "lead2-demo-2026"},
+        {{"principal@demo.sitevisit", "Paula Principal", "principal", "", {lincoln}, {}},
+         "principal-demo-2026"},
+        {{"principal2@demo.sitevisit", "Pete Principal", "principal", "", {bayside_el}, {}},
+         "principal2-demo-2026"},
+        {{"receiver@demo.sitevisit", "Rosa Receiver", "receiver", "", {lincoln}, {}},
+         "receiver-demo-2026"},
     };
     std::map<std::string, User> by_role;
     for (const auto& p : people) {
@@ -159,39 +172,141 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     const std::string start = day_offset(clock, -100), due = day_offset(clock, 200);
     std::vector<std::string> benchmarks_of_lincoln;
     for (const auto& p : plans) {
-        auto plan = d.write(*p.author, {"plan", "", p.school, {{"kind", "turnaround"}, {"title", "Turnaround plan 2026-2029"}, {"first_year", "2026-2027"}, {"last_year", "2028-2029"}}});
-        auto o1 = d.write(*p.author, {"objective", "", "", {{"plan", plan}, {"title", "Every classroom uses data to adjust instruction"}, {"practice", 2}, {"position", 1}}});
-        auto o2 = d.write(*p.author, {"objective", "", "", {{"plan", plan}, {"title", "Students attend, feel safe and are known"}, {"practice", 4}, {"position", 2}}});
-        auto i1 = d.write(*p.author, {"initiative", "", "", {{"objective", o1}, {"title", "Weekly data meetings by grade team"}}});
-        auto i2 = d.write(*p.author, {"initiative", "", "", {{"objective", o2}, {"title", "Attendance team with family outreach"}}});
-        auto ela = d.write(*p.author, {"benchmark", "", "", {{"initiative", i1}, {"type", "outcome"}, {"audience", "students"}, {"measure", "Students meeting ELA expectations"}, {"unit", "%"}, {"baseline", 30.0}, {"baseline_date", start}, {"target", 45.0}, {"due", due}, {"cadence", "monthly"}}});
-        auto meetings = d.write(*p.author, {"benchmark", "", "", {{"initiative", i1}, {"type", "process"}, {"audience", "educators"}, {"measure", "Grade teams holding weekly data meetings"}, {"unit", "teams"}, {"baseline", 0.0}, {"baseline_date", start}, {"target", 6.0}, {"due", due}, {"cadence", "monthly"}}});
-        auto absent = d.write(*p.author, {"benchmark", "", "", {{"initiative", i2}, {"type", "annual_goal"}, {"audience", "students"}, {"measure", "Chronic absenteeism"}, {"unit", "%"}, {"baseline", 28.0}, {"baseline_date", start}, {"target", 18.0}, {"due", due}, {"cadence", "monthly"}}});
+        auto plan = d.write(*p.author, {"plan",
+                                        "",
+                                        p.school,
+                                        {{"kind", "turnaround"},
+                                         {"title", "Turnaround plan 2026-2029"},
+                                         {"first_year", "2026-2027"},
+                                         {"last_year", "2028-2029"}}});
+        auto o1 = d.write(*p.author, {"objective",
+                                      "",
+                                      "",
+                                      {{"plan", plan},
+                                       {"title", "Every classroom uses data to adjust instruction"},
+                                       {"practice", 2},
+                                       {"position", 1}}});
+        auto o2 = d.write(*p.author, {"objective",
+                                      "",
+                                      "",
+                                      {{"plan", plan},
+                                       {"title", "Students attend, feel safe and are known"},
+                                       {"practice", 4},
+                                       {"position", 2}}});
+        auto i1 = d.write(*p.author,
+                          {"initiative",
+                           "",
+                           "",
+                           {{"objective", o1}, {"title", "Weekly data meetings by grade team"}}});
+        auto i2 = d.write(*p.author,
+                          {"initiative",
+                           "",
+                           "",
+                           {{"objective", o2}, {"title", "Attendance team with family outreach"}}});
+        auto ela = d.write(*p.author, {"benchmark",
+                                       "",
+                                       "",
+                                       {{"initiative", i1},
+                                        {"type", "outcome"},
+                                        {"audience", "students"},
+                                        {"measure", "Students meeting ELA expectations"},
+                                        {"unit", "%"},
+                                        {"baseline", 30.0},
+                                        {"baseline_date", start},
+                                        {"target", 45.0},
+                                        {"due", due},
+                                        {"cadence", "monthly"}}});
+        auto meetings =
+            d.write(*p.author, {"benchmark",
+                                "",
+                                "",
+                                {{"initiative", i1},
+                                 {"type", "process"},
+                                 {"audience", "educators"},
+                                 {"measure", "Grade teams holding weekly data meetings"},
+                                 {"unit", "teams"},
+                                 {"baseline", 0.0},
+                                 {"baseline_date", start},
+                                 {"target", 6.0},
+                                 {"due", due},
+                                 {"cadence", "monthly"}}});
+        auto absent = d.write(*p.author, {"benchmark",
+                                          "",
+                                          "",
+                                          {{"initiative", i2},
+                                           {"type", "annual_goal"},
+                                           {"audience", "students"},
+                                           {"measure", "Chronic absenteeism"},
+                                           {"unit", "%"},
+                                           {"baseline", 28.0},
+                                           {"baseline_date", start},
+                                           {"target", 18.0},
+                                           {"due", due},
+                                           {"cadence", "monthly"}}});
         if (p.school == lincoln) benchmarks_of_lincoln = {ela, meetings, absent};
         const User& who = *p.reporter;
-        d.write(who, {"reading", "", "", {{"benchmark", ela}, {"date", day_offset(clock, -60)}, {"value", 32.0}}});
-        d.write(who, {"reading", "", "", {{"benchmark", ela}, {"date", day_offset(clock, -20)}, {"value", p.ela_now}, {"note", "Interim assessment, window 2"}}});
-        d.write(who, {"reading", "", "", {{"benchmark", meetings}, {"date", day_offset(clock, -20)}, {"value", 2.0}}});
-        d.write(who, {"reading", "", "", {{"benchmark", absent}, {"date", day_offset(clock, -50)}, {"value", 26.0}}});
-        d.write(who, {"reading", "", "", {{"benchmark", absent}, {"date", day_offset(clock, -15)}, {"value", p.absent_now}}});
+        d.write(who, {"reading",
+                      "",
+                      "",
+                      {{"benchmark", ela}, {"date", day_offset(clock, -60)}, {"value", 32.0}}});
+        d.write(who, {"reading",
+                      "",
+                      "",
+                      {{"benchmark", ela},
+                       {"date", day_offset(clock, -20)},
+                       {"value", p.ela_now},
+                       {"note", "Interim assessment, window 2"}}});
+        d.write(who, {"reading",
+                      "",
+                      "",
+                      {{"benchmark", meetings}, {"date", day_offset(clock, -20)}, {"value", 2.0}}});
+        d.write(who, {"reading",
+                      "",
+                      "",
+                      {{"benchmark", absent}, {"date", day_offset(clock, -50)}, {"value", 26.0}}});
+        d.write(
+            who,
+            {"reading",
+             "",
+             "",
+             {{"benchmark", absent}, {"date", day_offset(clock, -15)}, {"value", p.absent_now}}});
     }
 
     // Past visits with ratings, submitted; one draft in progress.
-    const std::string rubric_el = "msv-2026-2027-elementary", rubric_sec = "msv-2026-2027-secondary";
+    const std::string rubric_el = "msv-2026-2027-elementary",
+                      rubric_sec = "msv-2026-2027-secondary";
     struct VisitSpec {
         std::string school, rubric;
         int days_ago;
         bool submit;
     };
-    for (const auto& v : std::vector<VisitSpec>{{lincoln, rubric_el, 70, true}, {lincoln, rubric_el, 14, true},
-                                                {harbor_middle, rubric_sec, 30, true}, {bayside_el, rubric_el, 5, false}}) {
-        auto visit = d.write(lead, {"visit", "", v.school, {{"kind", v.days_ago > 60 ? "monitoring" : "progress_monitoring"}, {"rubric", v.rubric}, {"start_date", day_offset(clock, -v.days_ago)}, {"end_date", day_offset(clock, -v.days_ago)}}});
+    for (const auto& v : std::vector<VisitSpec>{{lincoln, rubric_el, 70, true},
+                                                {lincoln, rubric_el, 14, true},
+                                                {harbor_middle, rubric_sec, 30, true},
+                                                {bayside_el, rubric_el, 5, false}}) {
+        auto visit =
+            d.write(lead, {"visit",
+                           "",
+                           v.school,
+                           {{"kind", v.days_ago > 60 ? "monitoring" : "progress_monitoring"},
+                            {"rubric", v.rubric},
+                            {"start_date", day_offset(clock, -v.days_ago)},
+                            {"end_date", day_offset(clock, -v.days_ago)}}});
         int n = 0;
         for (const auto& ind : ref.rubric(v.rubric)->indicators) {
             ++n;
             if (!v.submit && n > 8) break;
             const int rating = std::min(3, (n + v.days_ago / 30) % 4 + (v.days_ago < 20 ? 1 : 0));
-            d.write(lead, {"observation", "", "", {{"visit", visit}, {"indicator", ind.id}, {"rating", rating}, {"note", "Seen in " + std::to_string(2 + n % 4) + " classrooms; " + (rating >= 2 ? "consistent across grades." : "uneven across grades.")}, {"source", n % 3 == 0 ? "interview" : "classroom_observation"}}});
+            d.write(lead, {"observation",
+                           "",
+                           "",
+                           {{"visit", visit},
+                            {"indicator", ind.id},
+                            {"rating", rating},
+                            {"note", "Seen in " + std::to_string(2 + n % 4) + " classrooms; " +
+                                         (rating >= 2 ? "consistent across grades."
+                                                      : "uneven across grades.")},
+                            {"source", n % 3 == 0 ? "interview" : "classroom_observation"}}});
         }
         if (v.submit) d.write(lead, {"visit", visit, "", {{"status", "submitted"}}});
     }
@@ -205,13 +320,18 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     };
     std::vector<File> files = {
         {"Attendance team meeting notes, October", "document", "text/plain",
-         "Attendance team - October\n- 41 families reached by phone\n- 12 home visits\n- Next: morning greeters at both doors\n"},
+         "Attendance team - October\n- 41 families reached by phone\n- 12 home visits\n- Next: "
+         "morning greeters at both doors\n"},
         {"Grade 3 data meeting agenda", "document", "text/markdown",
-         "# Grade 3 data meeting\n1. Interim results by standard\n2. Re-grouping for Tier 2\n3. Exit tickets for next week\n"},
-        {"Interim assessment summary", "data", "text/csv", "grade,proficient_pct\n3,34\n4,38\n5,37\n"},
+         "# Grade 3 data meeting\n1. Interim results by standard\n2. Re-grouping for Tier 2\n3. "
+         "Exit tickets for next week\n"},
+        {"Interim assessment summary", "data", "text/csv",
+         "grade,proficient_pct\n3,34\n4,38\n5,37\n"},
         {"Attendance improvement plan", "document", "application/pdf",
-         text_pdf({{"Attendance improvement plan - Lincoln Elementary", "Goal: chronic absenteeism from 28% to 18% by June.",
-                    "1. Morning greeters at both doors, every day.", "2. Attendance team meets weekly; calls after 2 absences.",
+         text_pdf({{"Attendance improvement plan - Lincoln Elementary",
+                    "Goal: chronic absenteeism from 28% to 18% by June.",
+                    "1. Morning greeters at both doors, every day.",
+                    "2. Attendance team meets weekly; calls after 2 absences.",
                     "3. Home visits after 5 absences, with the family liaison."},
                    {"Monitoring", "Weekly: absences by grade and by student group.",
                     "Monthly: chronic absenteeism rate, reported to the receiver.",
@@ -220,16 +340,40 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     for (std::size_t i = 0; i < files.size() && d.status; ++i) {
         std::string sha;
         if (auto st = blobs.put_local(principal.id, files[i].bytes, &sha); !st) return st;
-        auto ev = d.write(principal, {"evidence", "", lincoln, {{"title", files[i].title}, {"kind", files[i].kind}, {"sha256", sha}, {"size", static_cast<std::int64_t>(files[i].bytes.size())}, {"media_type", files[i].media}, {"benchmarks", {benchmarks_of_lincoln[std::min<std::size_t>(i, 2)]}}}});
-        if (i == 0) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "accepted"}, {"comment", "Clear record of outreach; keep the weekly cadence."}}});
-        if (i == 2) d.write(receiver, {"review", "", "", {{"evidence", ev}, {"decision", "needs_more"}, {"comment", "Please add the grade 4 and 5 breakdown by subgroup."}}});
+        auto ev = d.write(principal,
+                          {"evidence",
+                           "",
+                           lincoln,
+                           {{"title", files[i].title},
+                            {"kind", files[i].kind},
+                            {"sha256", sha},
+                            {"size", static_cast<std::int64_t>(files[i].bytes.size())},
+                            {"media_type", files[i].media},
+                            {"benchmarks", {benchmarks_of_lincoln[std::min<std::size_t>(i, 2)]}}}});
+        if (i == 0)
+            d.write(receiver,
+                    {"review",
+                     "",
+                     "",
+                     {{"evidence", ev},
+                      {"decision", "accepted"},
+                      {"comment", "Clear record of outreach; keep the weekly cadence."}}});
+        if (i == 2)
+            d.write(receiver,
+                    {"review",
+                     "",
+                     "",
+                     {{"evidence", ev},
+                      {"decision", "needs_more"},
+                      {"comment", "Please add the grade 4 and 5 breakdown by subgroup."}}});
     }
     if (!d.status) return d.status;
 
     out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 4 evidence files.\n"
         << "Sign in with (email / password):\n"
         << "  admin@demo.sitevisit / admin-demo-2026 (admin)\n";
-    for (const auto& p : people) out << "  " << p.user.email << " / " << p.password << " (" << p.user.role << ")\n";
+    for (const auto& p : people)
+        out << "  " << p.user.email << " / " << p.password << " (" << p.user.role << ")\n";
     return ok_status();
 }
 

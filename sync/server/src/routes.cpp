@@ -1,9 +1,8 @@
 #include "sitevisit/server/routes.h"
 
+#include "sitevisit/core/time_format.h"
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/blobs.h"
-
-#include "sitevisit/core/time_format.h"
 
 #include <charconv>
 
@@ -15,7 +14,9 @@ namespace {
 // log with the request id, and the caller gets a plain sentence and that id.
 HttpResponse fail(const Service& service, const HttpRequest& r, const Error& e) {
     if (e.code == ErrorCode::Storage) {
-        if (service.log) service.log("request " + r.request_id + " " + r.method + " " + r.path + ": " + e.message);
+        if (service.log)
+            service.log("request " + r.request_id + " " + r.method + " " + r.path + ": " +
+                        e.message);
         return HttpResponse::error(500, "storage",
                                    "the server could not read or write its data; try again later");
     }
@@ -33,7 +34,8 @@ std::optional<std::int64_t> whole_number(const std::string& text) {
 
 std::string bearer(const HttpRequest& r) {
     const std::string h = r.header("authorization");
-    if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0)) return h.substr(7);
+    if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0))
+        return h.substr(7);
     return {};
 }
 
@@ -79,7 +81,9 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             // Anyone may sign in, so what they may send is small: an email, a password, two ids.
             const std::string length = r.header("content-length");
             if (length.size() > 6 || (!length.empty() && std::stoul(length) > kMaxLoginBody))
-                return HttpResponse::error(413, "too_large", "a sign-in is at most " + std::to_string(kMaxLoginBody) + " bytes");
+                return HttpResponse::error(413, "too_large",
+                                           "a sign-in is at most " + std::to_string(kMaxLoginBody) +
+                                               " bytes");
             return std::nullopt;
         }
         if (r.method == "OPTIONS") return std::nullopt; // tus discovery needs no sign-in
@@ -109,18 +113,23 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
                       {"role", to_string(answer->user.role)},
                       {"schools", answer->schools},
                       {"districts", answer->user.districts},
-                      {"region", answer->user.region.empty() ? Json(nullptr) : Json(answer->user.region)}};
+                      {"region",
+                       answer->user.region.empty() ? Json(nullptr) : Json(answer->user.region)}};
             return HttpResponse::json(200, {{"token", answer->token},
                                             {"expires", format_utc_ms(answer->expires_ms)},
                                             {"user", user},
-                                            {"device_secret", answer->device_secret.empty() ? Json(nullptr) : Json(answer->device_secret)}});
+                                            {"device_secret", answer->device_secret.empty()
+                                                                  ? Json(nullptr)
+                                                                  : Json(answer->device_secret)}});
         }
 
         // Everything else needs a signed-in caller.
         const bool blob_path = path == "/v1/blobs" || path.rfind("/v1/blobs/", 0) == 0;
         if (blob_path && r.method == "OPTIONS" && blobs) return blobs->options();
         const Caller* caller = std::any_cast<Caller>(&r.context);
-        if (!caller) return HttpResponse::error(401, "unauthorized", "sign in first: the request has no valid bearer token");
+        if (!caller)
+            return HttpResponse::error(401, "unauthorized",
+                                       "sign in first: the request has no valid bearer token");
 
         if (path == "/v1/reference") {
             if (r.method != "GET") return HttpResponse::error(405, "method", "use GET");
@@ -137,12 +146,15 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             bool any_accepted = false, forbidden = false;
             std::string first_error;
             for (const auto& r : answer->results) {
-                if (r.status != protocol::OpStatus::Rejected) any_accepted = true;
-                else if (first_error.empty()) first_error = r.error;
+                if (r.status != protocol::OpStatus::Rejected)
+                    any_accepted = true;
+                else if (first_error.empty())
+                    first_error = r.error;
                 if (r.status == protocol::OpStatus::Rejected && r.forbidden) forbidden = true;
             }
             if (answer->results.empty() || any_accepted) return HttpResponse::json(200, body);
-            body["error"] = {{"code", forbidden ? "forbidden" : "invalid"}, {"message", first_error}};
+            body["error"] = {{"code", forbidden ? "forbidden" : "invalid"},
+                             {"message", first_error}};
             return HttpResponse::json(forbidden ? 403 : 400, body);
         }
         if (path == "/v1/sync/pull") {
@@ -150,12 +162,16 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             std::int64_t since = 0, limit = 0;
             if (auto it = r.query.find("since"); it != r.query.end()) {
                 auto v = whole_number(it->second);
-                if (!v || *v < 0) return HttpResponse::error(400, "invalid", "since must be a whole number of at least 0");
+                if (!v || *v < 0)
+                    return HttpResponse::error(400, "invalid",
+                                               "since must be a whole number of at least 0");
                 since = *v;
             }
             if (auto it = r.query.find("limit"); it != r.query.end()) {
                 auto v = whole_number(it->second);
-                if (!v || *v < 1 || *v > 100000) return HttpResponse::error(400, "invalid", "limit must be a whole number from 1 to 100000");
+                if (!v || *v < 1 || *v > 100000)
+                    return HttpResponse::error(400, "invalid",
+                                               "limit must be a whole number from 1 to 100000");
                 limit = *v;
             }
             auto answer = service.pull(*caller, since, static_cast<int>(limit));

@@ -1,8 +1,8 @@
 #include "sitevisit/server/service.h"
 
 #include "sitevisit/core/time_format.h"
-#include "sitevisit/core/validation.h"
 #include "sitevisit/core/uuid.h"
+#include "sitevisit/core/validation.h"
 #include "sitevisit/server/crypto.h"
 
 #include <algorithm>
@@ -28,14 +28,17 @@ User system_admin() {
 }
 
 // Backends throw on storage failures; the service answers with an error, never a crash.
-Error storage(const std::exception& e) { return Error{ErrorCode::Storage, std::string("storage: ") + e.what()}; }
+Error storage(const std::exception& e) {
+    return Error{ErrorCode::Storage, std::string("storage: ") + e.what()};
+}
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -63,25 +66,36 @@ User effective_user(StoreTx& tx, const Account& account) {
 
 int http_status(ErrorCode code) {
     switch (code) {
-    case ErrorCode::Invalid: return 400;
-    case ErrorCode::Unauthorized: return 401;
-    case ErrorCode::Forbidden: return 403;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Conflict: return 409;
-    case ErrorCode::TooLarge: return 413;
-    case ErrorCode::Unprocessable: return 422;
-    case ErrorCode::Unsupported: return 426;
-    case ErrorCode::RateLimited: return 429;
-    case ErrorCode::Storage: return 500;
-    case ErrorCode::Busy: return 503;
+    case ErrorCode::Invalid:
+        return 400;
+    case ErrorCode::Unauthorized:
+        return 401;
+    case ErrorCode::Forbidden:
+        return 403;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::TooLarge:
+        return 413;
+    case ErrorCode::Unprocessable:
+        return 422;
+    case ErrorCode::Unsupported:
+        return 426;
+    case ErrorCode::RateLimited:
+        return 429;
+    case ErrorCode::Storage:
+        return 500;
+    case ErrorCode::Busy:
+        return 503;
     }
     return 500;
 }
 
 Service::Service(Store& store, ServiceOptions options)
     : store_(store), clock_(options.clock ? options.clock : &SystemClock::instance()),
-      reference_(options.reference ? options.reference : &Reference::builtin()), validator_(*reference_),
-      options_(options), hlc_(*clock_, kServerDevice), uuids_(*clock_) {
+      reference_(options.reference ? options.reference : &Reference::builtin()),
+      validator_(*reference_), options_(options), hlc_(*clock_, kServerDevice), uuids_(*clock_) {
     int slots = options_.max_hashing;
     if (slots <= 0) slots = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     hashing_ = std::make_unique<std::counting_semaphore<4096>>(std::min(slots, 4096));
@@ -92,7 +106,9 @@ std::string Service::server_hlc() {
     return hlc_.now().to_string();
 }
 
-Json Service::reference() const { return reference_->to_json(); }
+Json Service::reference() const {
+    return reference_->to_json();
+}
 
 std::vector<std::string> Service::scope_schools(StoreTx& tx, const User& user) {
     std::map<std::string, std::string> region_of_district;
@@ -121,15 +137,18 @@ const std::string& dummy_hash() {
 
 } // namespace
 
-Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const std::string& address) {
-    if (request.device == kServerDevice) return invalid("\"server\" is reserved; name the device differently", "device");
+Result<LoginAnswer> Service::login(const protocol::LoginRequest& request,
+                                   const std::string& address) {
+    if (request.device == kServerDevice)
+        return invalid("\"server\" is reserved; name the device differently", "device");
     const std::string email = lower(trim(request.email));
     const std::int64_t now = clock_->now_ms();
     const std::int64_t window_start = now - options_.failure_window_ms;
     const std::string email_key = "email:" + email, addr_key = "addr:" + address;
-    const Error locked{ErrorCode::RateLimited, "too many failed sign-ins; wait " +
-                                                   std::to_string(options_.failure_window_ms / 60000) +
-                                                   " minutes and try again"};
+    const Error locked{ErrorCode::RateLimited,
+                       "too many failed sign-ins; wait " +
+                           std::to_string(options_.failure_window_ms / 60000) +
+                           " minutes and try again"};
     try {
         // The attempt is counted as a failure before the slow hash, in one write transaction,
         // so parallel guesses cannot all pass the check; a right password takes it back.
@@ -146,12 +165,14 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
                 device_key = "device:" + account->user.id + "/" + request.device;
                 auto stored = t.device_secret(account->user.id, request.device);
                 // A device id alone proves nothing (it travels in every clock): the secret does.
-                known_device = stored && !request.device_secret.empty() && *stored == sha256_hex(request.device_secret);
+                known_device = stored && !request.device_secret.empty() &&
+                               *stored == sha256_hex(request.device_secret);
                 new_secret = !known_device && (!stored || request.device_secret.empty());
             }
             if (known_device) {
                 // The owner's own device signs in during a lockout, with its own count.
-                if (t.failures(device_key, window_start) >= options_.max_login_failures) return locked;
+                if (t.failures(device_key, window_start) >= options_.max_login_failures)
+                    return locked;
                 reserved = {device_key};
             } else {
                 if (t.failures(email_key, window_start) >= options_.max_login_failures ||
@@ -159,24 +180,29 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
                     return locked;
                 reserved = {email_key, addr_key};
             }
-            for (const auto& k : reserved) t.add_failure(k, now);
+            for (const auto& k : reserved)
+                t.add_failure(k, now);
             t.commit();
         }
         auto give_back = [&] {
             auto tx = store_.begin(true);
             if (!tx) return;
-            for (const auto& k : reserved) (*tx)->remove_failure(k, now);
+            for (const auto& k : reserved)
+                (*tx)->remove_failure(k, now);
             (*tx)->commit();
         };
         // A few hashes at a time; the rest wait briefly, then are told to come back.
         if (!hashing_->try_acquire_for(std::chrono::milliseconds(options_.hash_wait_ms))) {
             give_back();
-            return Error{ErrorCode::Busy, "the server is busy checking other sign-ins; try again in a moment"};
+            return Error{ErrorCode::Busy,
+                         "the server is busy checking other sign-ins; try again in a moment"};
         }
         bool good = false;
         try {
             ++verifications_;
-            good = verify_password(account ? account->password_hash : dummy_hash(), request.password) && account;
+            good = verify_password(account ? account->password_hash : dummy_hash(),
+                                   request.password) &&
+                   account;
         } catch (...) {
             hashing_->release();
             throw;
@@ -187,18 +213,21 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
         auto tx = store_.begin(true);
         if (!tx) return tx.error();
         StoreTx& t = **tx;
-        for (const auto& k : reserved) t.remove_failure(k, now);
+        for (const auto& k : reserved)
+            t.remove_failure(k, now);
         const User user = effective_user(t, *account);
         if (!user.active) {
             t.commit();
-            return Error{ErrorCode::Unauthorized, "the account of " + email + " is revoked; ask an admin"};
+            return Error{ErrorCode::Unauthorized,
+                         "the account of " + email + " is revoked; ask an admin"};
         }
         if (!known_device) t.clear_failures(email_key);
         LoginAnswer answer;
         answer.token = random_token();
         answer.expires_ms = now + options_.session_ms;
         answer.user = user;
-        t.put_session(sha256_hex(answer.token), Session{account->user.id, request.device, answer.expires_ms});
+        t.put_session(sha256_hex(answer.token),
+                      Session{account->user.id, request.device, answer.expires_ms});
         if (new_secret) {
             answer.device_secret = random_token();
             t.put_device_secret(account->user.id, request.device, sha256_hex(answer.device_secret));
@@ -213,18 +242,22 @@ Result<LoginAnswer> Service::login(const protocol::LoginRequest& request, const 
 
 Result<Caller> Service::authenticate(std::string_view token) {
     if (token.size() != 64 || token.find_first_not_of("0123456789abcdef") != std::string_view::npos)
-        return Error{ErrorCode::Unauthorized, "sign in first: the request has no valid bearer token"};
+        return Error{ErrorCode::Unauthorized,
+                     "sign in first: the request has no valid bearer token"};
     try {
         auto tx = store_.begin(false);
         if (!tx) return tx.error();
         auto session = (*tx)->session(sha256_hex(token));
-        if (!session) return Error{ErrorCode::Unauthorized, "the session is not known (signed out or revoked); sign in again"};
+        if (!session)
+            return Error{ErrorCode::Unauthorized,
+                         "the session is not known (signed out or revoked); sign in again"};
         if (session->expires_ms <= clock_->now_ms())
             return Error{ErrorCode::Unauthorized, "the session expired; sign in again"};
         auto account = (*tx)->account_by_id(session->user_id);
         if (!account) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
         User user = effective_user(**tx, *account);
-        if (!user.active) return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
+        if (!user.active)
+            return Error{ErrorCode::Unauthorized, "the account is revoked; ask an admin"};
         return Caller{user, session->device, user.id + "/" + session->device};
     } catch (const std::exception& e) {
         return storage(e);
@@ -233,8 +266,8 @@ Result<Caller> Service::authenticate(std::string_view token) {
 
 // ---- push ------------------------------------------------------------------------------------
 
-std::int64_t Service::append(StoreTx& tx, Change change, const std::string& author, const std::string& device,
-                             const std::string& for_device) {
+std::int64_t Service::append(StoreTx& tx, Change change, const std::string& author,
+                             const std::string& device, const std::string& for_device) {
     change.seq = tx.next_seq();
     LoggedChange logged{change, author, device, "", for_device};
     auto row = tx.row(*find_entity(change.entity), change.id);
@@ -245,8 +278,10 @@ std::int64_t Service::append(StoreTx& tx, Change change, const std::string& auth
 
 std::string Service::visit_of(StoreTx& tx, const Change& c, const Row* row) {
     auto field = [&](const char* name) -> std::string {
-        if (c.fields.contains(name) && c.fields[name].is_string()) return c.fields[name].get<std::string>();
-        if (row && row->fields.contains(name) && row->fields[name].is_string()) return row->fields[name].get<std::string>();
+        if (c.fields.contains(name) && c.fields[name].is_string())
+            return c.fields[name].get<std::string>();
+        if (row && row->fields.contains(name) && row->fields[name].is_string())
+            return row->fields[name].get<std::string>();
         return {};
     };
     auto visit_of_observation = [&](const std::string& obs) -> std::string {
@@ -268,8 +303,9 @@ std::string Service::visit_of(StoreTx& tx, const Change& c, const Row* row) {
     return {};
 }
 
-void Service::record_conflict(StoreTx& tx, const Change& incoming, const std::string& field, const Json& winner,
-                              const Json& loser, const std::string& winner_author, const std::string& loser_author,
+void Service::record_conflict(StoreTx& tx, const Change& incoming, const std::string& field,
+                              const Json& winner, const Json& loser,
+                              const std::string& winner_author, const std::string& loser_author,
                               const std::string& winner_hlc, const std::string& loser_hlc) {
     Change c;
     {
@@ -279,15 +315,22 @@ void Service::record_conflict(StoreTx& tx, const Change& incoming, const std::st
     }
     c.entity = "conflict";
     c.school = incoming.school;
-    c.fields = {{"entity", incoming.entity}, {"row", incoming.id},           {"field", field},
-                {"winner_value", winner},    {"loser_value", loser},         {"winner_author", winner_author},
-                {"loser_author", loser_author}, {"winner_hlc", winner_hlc}, {"loser_hlc", loser_hlc},
+    c.fields = {{"entity", incoming.entity},
+                {"row", incoming.id},
+                {"field", field},
+                {"winner_value", winner},
+                {"loser_value", loser},
+                {"winner_author", winner_author},
+                {"loser_author", loser_author},
+                {"winner_hlc", winner_hlc},
+                {"loser_hlc", loser_hlc},
                 {"status", "open"}};
     c.hlc = server_hlc();
     c.dseq = 1;
     const std::int64_t seq = append(tx, c, system_admin().id, kServerDevice);
     Json stored = c.fields;
-    for (auto it = stored.begin(); it != stored.end();) it = it.value().is_null() ? stored.erase(it) : std::next(it);
+    for (auto it = stored.begin(); it != stored.end();)
+        it = it.value().is_null() ? stored.erase(it) : std::next(it);
     tx.put_row(Row{"conflict", c.id, c.school, stored, seq, c.hlc, false});
 }
 
@@ -301,13 +344,15 @@ void Service::evidence_state(StoreTx& tx, const Row* row, const Json* fields, Ro
     };
     if (row) {
         take(row->fields);
-        state.evidence_uploader = row->fields.contains("uploaded_by") && row->fields["uploaded_by"].is_string()
-                                      ? row->fields["uploaded_by"].get<std::string>()
-                                      : std::string();
+        state.evidence_uploader =
+            row->fields.contains("uploaded_by") && row->fields["uploaded_by"].is_string()
+                ? row->fields["uploaded_by"].get<std::string>()
+                : std::string();
     }
     if (fields) {
         take(*fields);
-        if (!state.evidence_uploader && fields->contains("uploaded_by") && (*fields)["uploaded_by"].is_string())
+        if (!state.evidence_uploader && fields->contains("uploaded_by") &&
+            (*fields)["uploaded_by"].is_string())
             state.evidence_uploader = (*fields)["uploaded_by"].get<std::string>();
     }
     std::map<std::string, std::optional<VisitContext>> local;
@@ -320,7 +365,8 @@ void Service::evidence_state(StoreTx& tx, const Row* row, const Json* fields, Ro
         if (visit.empty() || !seen_visits.insert(visit).second) continue;
         auto it = cache.find(visit);
         if (it == cache.end()) it = cache.emplace(visit, tx.visit(visit)).first;
-        if (it->second && !it->second->deleted && it->second->status == "draft") state.draft_teams.push_back(it->second->team);
+        if (it->second && !it->second->deleted && it->second->status == "draft")
+            state.draft_teams.push_back(it->second->team);
     }
 }
 
@@ -359,9 +405,12 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
     std::set<std::string> evidence;
     for (const auto& r : school_rows) {
         if (r.deleted) continue;
-        const std::string about = r.entity == "comment" ? r.fields.value("target", "") : r.entity == "conflict" ? r.fields.value("row", "") : "";
+        const std::string about = r.entity == "comment"    ? r.fields.value("target", "")
+                                  : r.entity == "conflict" ? r.fields.value("row", "")
+                                                           : "";
         if (!about.empty() && (about == visit_id || observations.count(about))) rows.push_back(r);
-        if (r.entity == "evidence" && r.fields.contains("observations") && r.fields["observations"].is_array())
+        if (r.entity == "evidence" && r.fields.contains("observations") &&
+            r.fields["observations"].is_array())
             for (const auto& o : r.fields["observations"])
                 if (o.is_string() && observations.count(o.get<std::string>())) {
                     rows.push_back(r);
@@ -372,7 +421,9 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
     // Comments and conflict records about that evidence, too.
     for (const auto& r : school_rows) {
         if (r.deleted || evidence.empty()) continue;
-        const std::string about = r.entity == "comment" ? r.fields.value("target", "") : r.entity == "conflict" ? r.fields.value("row", "") : "";
+        const std::string about = r.entity == "comment"    ? r.fields.value("target", "")
+                                  : r.entity == "conflict" ? r.fields.value("row", "")
+                                                           : "";
         if (!about.empty() && evidence.count(about)) rows.push_back(r);
     }
     for (Row r : rows) {
@@ -413,7 +464,9 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     Hlc stamp = *Hlc::parse(in.hlc);
     const std::int64_t bound = clock_->now_ms() + HlcClock::kMaxAheadMs;
     if (stamp.wall_ms > bound) {
-        if (log) log("device " + caller.device + " sent clock " + in.hlc + "; clamped to " + format_utc_ms(bound));
+        if (log)
+            log("device " + caller.device + " sent clock " + in.hlc + "; clamped to " +
+                format_utc_ms(bound));
         stamp.wall_ms = bound;
         stamp.counter = 0;
     }
@@ -425,7 +478,8 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     change.hlc = stamp.to_string();
 
     if (auto current = tx.row(spec, in.id); current && in.base > current->seq)
-        return reject(invalid("base " + std::to_string(in.base) + " is ahead of the server's version " +
+        return reject(invalid("base " + std::to_string(in.base) +
+                                  " is ahead of the server's version " +
                                   std::to_string(current->seq) + " of this row",
                               "base"));
     if (in.kind == ChangeKind::Delete) {
@@ -438,7 +492,8 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         }
         // Edits accepted after the device's base lose to the delete but are kept as conflicts.
         std::vector<std::string> names;
-        for (auto it = row.fields.begin(); it != row.fields.end(); ++it) names.push_back(it.key());
+        for (auto it = row.fields.begin(); it != row.fields.end(); ++it)
+            names.push_back(it.key());
         auto versions = tx.field_versions(in.entity, in.id, names);
         change.school = row.school;
         change.fields = Json::object();
@@ -446,8 +501,8 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         for (std::size_t i = 0; i < names.size(); ++i) {
             const FieldVersion& v = versions[i];
             if (v.seq > in.base && v.device != caller.key && !spec.conflict_free) {
-                record_conflict(tx, change, names[i], nullptr, row.fields[names[i]], user.id, v.author,
-                                change.hlc, v.hlc);
+                record_conflict(tx, change, names[i], nullptr, row.fields[names[i]], user.id,
+                                v.author, change.hlc, v.hlc);
                 result.status = protocol::OpStatus::Conflict;
             }
         }
@@ -463,7 +518,8 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     auto plan = plan_write(validator_, tx, user, request, format_utc_ms(clock_->now_ms()));
     if (!plan) {
         auto existing = tx.row(spec, in.id);
-        if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted && !spec.append_only) {
+        if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted &&
+            !spec.append_only) {
             // An edit concurrent with a delete: the delete stands, the edit is kept, if the
             // writer could have written the row at all.
             auto place = tx.place_of_school(existing->school);
@@ -473,11 +529,12 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
                 state.visit_team = v->team;
             }
             if (!place || !decide(user, Access::Write, spec, *place, state))
-                return reject(Error{ErrorCode::Forbidden, "you may not change " + spec.name + " " + in.id});
+                return reject(
+                    Error{ErrorCode::Forbidden, "you may not change " + spec.name + " " + in.id});
             auto versions = tx.field_versions(in.entity, in.id, {"*"});
             for (auto it = in.fields.begin(); it != in.fields.end(); ++it)
-                record_conflict(tx, Change{in.op, in.entity, in.id, existing->school}, it.key(), nullptr, it.value(),
-                                "", user.id, existing->hlc, change.hlc);
+                record_conflict(tx, Change{in.op, in.entity, in.id, existing->school}, it.key(),
+                                nullptr, it.value(), "", user.id, existing->hlc, change.hlc);
             result.status = protocol::OpStatus::Conflict;
             return result;
         }
@@ -495,19 +552,23 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     Json lost = Json::object(); // fields where the stored value beat the incoming one
     if (existing && !spec.append_only) {
         std::vector<std::string> names;
-        for (auto it = changed.begin(); it != changed.end(); ++it) names.push_back(it.key());
+        for (auto it = changed.begin(); it != changed.end(); ++it)
+            names.push_back(it.key());
         auto versions = tx.field_versions(in.entity, in.id, names);
         for (std::size_t i = 0; i < names.size(); ++i) {
             const FieldVersion& v = versions[i];
             if (v.seq <= in.base || v.device == caller.key) continue;
             const auto theirs = Hlc::parse(v.hlc);
             const bool incoming_wins = !theirs || stamp > *theirs;
-            const Json current = existing->fields.contains(names[i]) ? existing->fields[names[i]] : Json();
+            const Json current =
+                existing->fields.contains(names[i]) ? existing->fields[names[i]] : Json();
             if (!spec.conflict_free) {
                 if (incoming_wins)
-                    record_conflict(tx, change, names[i], changed[names[i]], current, user.id, v.author, change.hlc, v.hlc);
+                    record_conflict(tx, change, names[i], changed[names[i]], current, user.id,
+                                    v.author, change.hlc, v.hlc);
                 else
-                    record_conflict(tx, change, names[i], current, changed[names[i]], v.author, user.id, v.hlc, change.hlc);
+                    record_conflict(tx, change, names[i], current, changed[names[i]], v.author,
+                                    user.id, v.hlc, change.hlc);
                 result.status = protocol::OpStatus::Conflict;
             }
             if (!incoming_wins) {
@@ -557,16 +618,20 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         }
         if (!may)
             return reject(invalid("evidence refers to file " + sha.substr(0, 12) +
-                                  "..., which was not uploaded in full by you; upload it first", "sha256"));
+                                      "..., which was not uploaded in full by you; upload it first",
+                                  "sha256"));
     }
 
     change.school = plan->school;
     change.fields = changed;
     const std::int64_t seq = append(tx, change, user.id, caller.key);
-    Row row = existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
+    Row row =
+        existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
     for (auto it = changed.begin(); it != changed.end(); ++it) {
-        if (it.value().is_null()) row.fields.erase(it.key());
-        else row.fields[it.key()] = it.value();
+        if (it.value().is_null())
+            row.fields.erase(it.key());
+        else
+            row.fields[it.key()] = it.value();
     }
     row.seq = seq;
     row.hlc = change.hlc;
@@ -578,22 +643,27 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     resend_winners(row);
     // Who may see the visit changed (submitted to the school, or new team members): send its
     // current state again for those who skipped its earlier changes.
-    if (spec.name == "visit" && (changed.value("status", "") == "submitted" || changed.contains("team")))
+    if (spec.name == "visit" &&
+        (changed.value("status", "") == "submitted" || changed.contains("team")))
         publish_visit(tx, in.id);
     result.seq = seq;
     return result;
 }
 
-Result<protocol::PushResponse> Service::push(const Caller& caller, const protocol::PushRequest& request) {
+Result<protocol::PushResponse> Service::push(const Caller& caller,
+                                             const protocol::PushRequest& request) {
     if (request.device != caller.device)
-        return Error{ErrorCode::Forbidden, "this session belongs to device " + caller.device + ", not " + request.device};
+        return Error{ErrorCode::Forbidden,
+                     "this session belongs to device " + caller.device + ", not " + request.device};
     for (const auto& op : request.ops)
         if (op.schema > kDataSchemaVersion)
-            return Error{ErrorCode::Unsupported, "upgrade required: change " + op.op + " uses data schema " +
-                                                     std::to_string(op.schema) + "; this server knows schema " +
-                                                     std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
+            return Error{ErrorCode::Unsupported,
+                         "upgrade required: change " + op.op + " uses data schema " +
+                             std::to_string(op.schema) + "; this server knows schema " +
+                             std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
     std::vector<Change> ops = request.ops;
-    std::stable_sort(ops.begin(), ops.end(), [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
     try {
         auto tx = store_.begin(true);
         if (!tx) return tx.error();
@@ -604,24 +674,30 @@ Result<protocol::PushResponse> Service::push(const Caller& caller, const protoco
                 // The result stored the first time; a change refused then is refused again.
                 Json j = Json::parse(*stored, nullptr, false);
                 const bool was_rejected = j.value("status", "") == "rejected";
-                protocol::OpResult r{op.op, was_rejected ? protocol::OpStatus::Rejected : protocol::OpStatus::Duplicate,
-                                     j.value("seq", std::int64_t{0}), j.value("error", ""), j.value("forbidden", false),
+                protocol::OpResult r{op.op,
+                                     was_rejected ? protocol::OpStatus::Rejected
+                                                  : protocol::OpStatus::Duplicate,
+                                     j.value("seq", std::int64_t{0}),
+                                     j.value("error", ""),
+                                     j.value("forbidden", false),
                                      j.value("code", "")};
                 response.results.push_back(r);
                 continue;
             }
             if (op.dseq <= expected) {
-                response.results.push_back({op.op, protocol::OpStatus::Rejected, 0,
-                                            "dseq " + std::to_string(op.dseq) +
-                                                " was already used by another change from this device",
-                                            false, "dseq_reused"});
+                response.results.push_back(
+                    {op.op, protocol::OpStatus::Rejected, 0,
+                     "dseq " + std::to_string(op.dseq) +
+                         " was already used by another change from this device",
+                     false, "dseq_reused"});
                 continue;
             }
             if (op.dseq > expected + 1) {
-                response.results.push_back({op.op, protocol::OpStatus::Rejected, 0,
-                                            "dseq gap: the server expects change " + std::to_string(expected + 1) +
-                                                " from this device before " + std::to_string(op.dseq),
-                                            false, "dseq_gap"});
+                response.results.push_back(
+                    {op.op, protocol::OpStatus::Rejected, 0,
+                     "dseq gap: the server expects change " + std::to_string(expected + 1) +
+                         " from this device before " + std::to_string(op.dseq),
+                     false, "dseq_gap"});
                 continue;
             }
             Result<protocol::OpResult> r = Error{};
@@ -630,12 +706,16 @@ Result<protocol::PushResponse> Service::push(const Caller& caller, const protoco
             } catch (const Json::exception& e) {
                 // A bug meeting odd input must not block this device for good: refuse the op.
                 r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
-                                       std::string("the server could not apply this change: ") + e.what()};
+                                       std::string("the server could not apply this change: ") +
+                                           e.what()};
             }
             if (!r) return r.error();
             expected = op.dseq;
-            Json stored{{"status", protocol::to_string(r->status)}, {"seq", r->seq}, {"error", r->error},
-                        {"forbidden", r->forbidden}, {"code", r->code}};
+            Json stored{{"status", protocol::to_string(r->status)},
+                        {"seq", r->seq},
+                        {"error", r->error},
+                        {"forbidden", r->forbidden},
+                        {"code", r->code}};
             (*tx)->save_op_result(op.op, caller.key, stored.dump());
             response.results.push_back(*r);
         }
@@ -664,7 +744,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
             // from backup, or a confused device): it must start again from 0.
             if (const std::int64_t last = (*tx)->last_seq(); since > last)
                 return Error{ErrorCode::Conflict,
-                             "the cursor " + std::to_string(since) + " is ahead of this server's log (which ends at " +
+                             "the cursor " + std::to_string(since) +
+                                 " is ahead of this server's log (which ends at " +
                                  std::to_string(last) + "); pull again from 0",
                              "cursor_ahead"};
             scope = scope_schools(**tx, caller.user);
@@ -718,9 +799,11 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         int scanned = 0;
         bool stopped = false;
         // The page's encoded size stays under max_pull_bytes (room kept for the envelope).
-        const std::int64_t budget = std::max<std::int64_t>(1024, options_.max_pull_bytes - 64 * 1024);
+        const std::int64_t budget =
+            std::max<std::int64_t>(1024, options_.max_pull_bytes - 64 * 1024);
         std::int64_t bytes = 0;
-        for (const auto& school : response.purge) bytes += static_cast<std::int64_t>(school.size()) + 3;
+        for (const auto& school : response.purge)
+            bytes += static_cast<std::int64_t>(school.size()) + 3;
         while (!stopped) {
             auto page = t.changes_after(cursor, limit);
             for (auto& logged : page) {
@@ -746,7 +829,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 };
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
-                    if (logged.change.kind == ChangeKind::Delete && logged.change.entity == "school") {
+                    if (logged.change.kind == ChangeKind::Delete &&
+                        logged.change.entity == "school") {
                         if (!take(std::move(logged.change))) break; // purge
                         continue;
                     }
@@ -768,7 +852,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 RowState state;
                 if (!logged.visit.empty()) {
                     auto it = visits.find(logged.visit);
-                    if (it == visits.end()) it = visits.emplace(logged.visit, t.visit(logged.visit)).first;
+                    if (it == visits.end())
+                        it = visits.emplace(logged.visit, t.visit(logged.visit)).first;
                     if (it->second) {
                         state.visit_status = it->second->status;
                         state.visit_team = it->second->team;
@@ -777,13 +862,15 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 if (spec->name == "conflict") {
                     // A resolution carries only its status: what it is about is in the row.
                     auto stored = t.row(*spec, logged.change.id);
-                    state.conflicted_entity = stored ? stored->fields.value("entity", "") : logged.change.fields.value("entity", "");
+                    state.conflicted_entity = stored ? stored->fields.value("entity", "")
+                                                     : logged.change.fields.value("entity", "");
                 }
                 if (spec->name == "evidence") {
                     // Evidence linked to a draft's observations waits for the visit to be
                     // submitted (publish_visit sends it then), unless this is its team or uploader.
                     auto stored = t.row(*spec, logged.change.id);
-                    evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state, &visits);
+                    evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
+                                   &visits);
                 }
                 if (decide(caller.user, Access::Read, *spec, *place, state))
                     if (!take(std::move(logged.change))) break;
@@ -829,8 +916,10 @@ Result<std::string> Service::admin_write(const User& actor, const WriteRequest& 
         const std::int64_t seq = append(**tx, c, actor.id, kServerDevice);
         Row row = plan->existing ? *plan->existing : Row{req.entity, plan->id, plan->school};
         for (auto it = c.fields.begin(); it != c.fields.end(); ++it) {
-            if (it.value().is_null()) row.fields.erase(it.key());
-            else row.fields[it.key()] = it.value();
+            if (it.value().is_null())
+                row.fields.erase(it.key());
+            else
+                row.fields[it.key()] = it.value();
         }
         row.seq = seq;
         row.hlc = c.hlc;
@@ -847,8 +936,10 @@ Result<std::string> Service::admin_write(const User& actor, const WriteRequest& 
 }
 
 Result<User> Service::add_user(const NewUser& n, std::string_view password) {
-    if (count_code_points(password) < 8) return invalid("the password must be at least 8 characters", "password");
-    if (count_code_points(password) > 1024) return invalid("the password must be at most 1024 characters", "password");
+    if (count_code_points(password) < 8)
+        return invalid("the password must be at least 8 characters", "password");
+    if (count_code_points(password) > 1024)
+        return invalid("the password must be at most 1024 characters", "password");
     User u;
     {
         std::lock_guard lock(uuid_mutex_);
@@ -857,7 +948,11 @@ Result<User> Service::add_user(const NewUser& n, std::string_view password) {
     u.email = lower(trim(n.email));
     u.name = trim(n.name);
     auto role = parse_role(n.role);
-    if (!role) return invalid("role must be one of admin, regional_director, assistance_lead, principal, receiver, got \"" + n.role + "\"", "role");
+    if (!role)
+        return invalid("role must be one of admin, regional_director, assistance_lead, principal, "
+                       "receiver, got \"" +
+                           n.role + "\"",
+                       "role");
     u.role = *role;
     u.region = n.region;
     u.schools = n.schools;
@@ -866,13 +961,19 @@ Result<User> Service::add_user(const NewUser& n, std::string_view password) {
         {
             auto tx = store_.begin(false);
             if (!tx) return tx.error();
-            if ((*tx)->account_by_email(u.email)) return Error{ErrorCode::Conflict, "a user with email " + u.email + " exists already"};
+            if ((*tx)->account_by_email(u.email))
+                return Error{ErrorCode::Conflict,
+                             "a user with email " + u.email + " exists already"};
             for (const auto& s : u.schools)
-                if (!(*tx)->row(*find_entity("school"), s)) return Error{ErrorCode::NotFound, "school " + s + " does not exist", "school"};
+                if (!(*tx)->row(*find_entity("school"), s))
+                    return Error{ErrorCode::NotFound, "school " + s + " does not exist", "school"};
             for (const auto& d : u.districts)
-                if (!(*tx)->row(*find_entity("district"), d)) return Error{ErrorCode::NotFound, "district " + d + " does not exist", "district"};
+                if (!(*tx)->row(*find_entity("district"), d))
+                    return Error{ErrorCode::NotFound, "district " + d + " does not exist",
+                                 "district"};
             if (!u.region.empty() && !(*tx)->row(*find_entity("region"), u.region))
-                return Error{ErrorCode::NotFound, "region " + u.region + " does not exist", "region"};
+                return Error{ErrorCode::NotFound, "region " + u.region + " does not exist",
+                             "region"};
         }
         Json fields = u.to_fields();
         if (u.region.empty()) fields.erase("region");
@@ -894,7 +995,8 @@ Result<std::vector<User>> Service::list_users() {
         auto tx = store_.begin(false);
         if (!tx) return tx.error();
         std::vector<User> out;
-        for (const auto& a : (*tx)->accounts()) out.push_back(a.user);
+        for (const auto& a : (*tx)->accounts())
+            out.push_back(a.user);
         return out;
     } catch (const std::exception& e) {
         return storage(e);
@@ -915,7 +1017,8 @@ Result<int> Service::revoke_user(const std::string& email) {
             ended = (*tx)->end_sessions(account->user.id);
             (*tx)->commit();
         }
-        auto w = admin_write(system_admin(), WriteRequest{"user", account->user.id, "", {{"active", false}}});
+        auto w = admin_write(system_admin(),
+                             WriteRequest{"user", account->user.id, "", {{"active", false}}});
         if (!w) return w.error();
         return ended;
     } catch (const std::exception& e) {
@@ -935,7 +1038,8 @@ Result<int> Service::restore_user(const std::string& email) {
             (*tx)->put_account(*account);
             (*tx)->commit();
         }
-        auto w = admin_write(system_admin(), WriteRequest{"user", account->user.id, "", {{"active", true}}});
+        auto w = admin_write(system_admin(),
+                             WriteRequest{"user", account->user.id, "", {{"active", true}}});
         if (!w) return w.error();
         return 1;
     } catch (const std::exception& e) {
@@ -1006,7 +1110,8 @@ std::vector<std::string> csv_fields(const std::string& line) {
             out.back() += c;
         }
     }
-    for (auto& f : out) f = trim(f);
+    for (auto& f : out)
+        f = trim(f);
     return out;
 }
 
@@ -1042,34 +1147,44 @@ Result<int> Service::import_schools(std::string_view csv) {
             continue;
         }
         auto f = csv_fields(text);
-        if (number == 1 && !f.empty() && lower(f[0]).find("org") != std::string::npos) continue; // header
+        if (number == 1 && !f.empty() && lower(f[0]).find("org") != std::string::npos)
+            continue; // header
         auto bad = [&](const std::string& why) {
-            return invalid("line " + std::to_string(number) + ": " + why + "; nothing was imported");
+            return invalid("line " + std::to_string(number) + ": " + why +
+                           "; nothing was imported");
         };
         if (f.size() != 7)
-            return bad("expected 7 columns (org code, name, district code, district name, region, level, "
-                       "designation), got " + std::to_string(f.size()));
+            return bad(
+                "expected 7 columns (org code, name, district code, district name, region, level, "
+                "designation), got " +
+                std::to_string(f.size()));
         Line l{number, f[0], f[1], f[2], f[3], f[4], lower(f[5]), lower(f[6])};
         auto digits = [](const std::string& s) {
-            return !s.empty() && s.size() <= 8 && s.find_first_not_of("0123456789") == std::string::npos;
+            return !s.empty() && s.size() <= 8 &&
+                   s.find_first_not_of("0123456789") == std::string::npos;
         };
         if (!digits(l.code)) return bad("org code must be up to 8 digits, got \"" + l.code + "\"");
-        if (!digits(l.district_code)) return bad("district code must be up to 8 digits, got \"" + l.district_code + "\"");
+        if (!digits(l.district_code))
+            return bad("district code must be up to 8 digits, got \"" + l.district_code + "\"");
         if (l.name.empty()) return bad("the school name is empty");
         if (l.district_name.empty()) return bad("the district name is empty");
         if (l.region.empty()) return bad("the region is empty");
         if (l.level == "high" || l.level == "high school") l.level = "secondary";
         if (l.level == "k-12") l.level = "k12";
         Validator v(*reference_);
-        if (auto st = v.check_value(*find_entity("school")->field("level"), l.level); !st) return bad(st.error().message);
+        if (auto st = v.check_value(*find_entity("school")->field("level"), l.level); !st)
+            return bad(st.error().message);
         auto d = kDesignationWords.find(l.designation);
         if (d == kDesignationWords.end())
-            return bad("designation must be none, focused/targeted support, broad/comprehensive support, "
-                       "underperforming or chronically underperforming, got \"" + l.designation + "\"");
+            return bad(
+                "designation must be none, focused/targeted support, broad/comprehensive support, "
+                "underperforming or chronically underperforming, got \"" +
+                l.designation + "\"");
         l.designation = d->second;
         if (count_code_points(l.name) > 200 || count_code_points(l.district_name) > 200)
             return bad("a name is longer than 200 characters");
-        if (count_code_points(l.region) > 100) return bad("the region's name is longer than 100 characters");
+        if (count_code_points(l.region) > 100)
+            return bad("the region's name is longer than 100 characters");
         lines.push_back(l);
     }
     if (lines.empty()) return invalid("the file has no school rows; nothing was imported");
@@ -1080,9 +1195,12 @@ Result<int> Service::import_schools(std::string_view csv) {
         {
             auto tx = store_.begin(false);
             if (!tx) return tx.error();
-            for (const auto& r : (*tx)->rows_of_entity("region")) regions[lower(r.fields.value("name", ""))] = r.id;
-            for (const auto& r : (*tx)->rows_of_entity("district")) districts[r.fields.value("code", "")] = r.id;
-            for (const auto& r : (*tx)->rows_of_entity("school")) schools[r.fields.value("code", "")] = r.id;
+            for (const auto& r : (*tx)->rows_of_entity("region"))
+                regions[lower(r.fields.value("name", ""))] = r.id;
+            for (const auto& r : (*tx)->rows_of_entity("district"))
+                districts[r.fields.value("code", "")] = r.id;
+            for (const auto& r : (*tx)->rows_of_entity("school"))
+                schools[r.fields.value("code", "")] = r.id;
         }
         const User admin = system_admin();
         for (const auto& l : lines) {
@@ -1094,18 +1212,29 @@ Result<int> Service::import_schools(std::string_view csv) {
                     if ((static_cast<unsigned char>(l.region[i]) & 0xC0) != 0x80 && ++n > 20) break;
                     code += l.region[i];
                 }
-                auto r = admin_write(admin, {"region", "", "", {{"name", l.region}, {"code", code}}});
-                if (!r) return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
+                auto r =
+                    admin_write(admin, {"region", "", "", {{"name", l.region}, {"code", code}}});
+                if (!r)
+                    return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
                 region = *r;
             }
             std::string& district = districts[l.district_code];
             if (district.empty()) {
-                auto r = admin_write(admin, {"district", "", "", {{"region", region}, {"code", l.district_code}, {"name", l.district_name}}});
-                if (!r) return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
+                auto r = admin_write(
+                    admin,
+                    {"district",
+                     "",
+                     "",
+                     {{"region", region}, {"code", l.district_code}, {"name", l.district_name}}});
+                if (!r)
+                    return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
                 district = *r;
             }
             std::string& school = schools[l.code];
-            Json fields{{"code", l.code}, {"name", l.name}, {"level", l.level}, {"designation", l.designation}};
+            Json fields{{"code", l.code},
+                        {"name", l.name},
+                        {"level", l.level},
+                        {"designation", l.designation}};
             if (school.empty()) fields["district"] = district;
             auto r = admin_write(admin, {"school", school, "", fields});
             if (!r) return invalid("line " + std::to_string(l.number) + ": " + r.error().message);
@@ -1133,14 +1262,17 @@ Result<Json> Service::export_for(const std::string& email) {
                     if (!std::binary_search(scope.begin(), scope.end(), r.school)) continue;
                     auto place = (*tx)->place_of_school(r.school);
                     RowState state;
-                    if (auto v = visit_of((**tx), Change{"", r.entity, r.id, r.school}, &r); !v.empty())
+                    if (auto v = visit_of((**tx), Change{"", r.entity, r.id, r.school}, &r);
+                        !v.empty())
                         if (auto ctx = (*tx)->visit(v)) {
                             state.visit_status = ctx->status;
                             state.visit_team = ctx->team;
                         }
-                    if (spec.name == "conflict") state.conflicted_entity = r.fields.value("entity", "");
+                    if (spec.name == "conflict")
+                        state.conflicted_entity = r.fields.value("entity", "");
                     if (spec.name == "evidence") evidence_state(**tx, &r, nullptr, state);
-                    if (!decide(user, Access::Read, spec, place ? *place : Place{r.school}, state)) continue;
+                    if (!decide(user, Access::Read, spec, place ? *place : Place{r.school}, state))
+                        continue;
                 }
                 rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};
             }

@@ -61,9 +61,10 @@ Status migrate(Database& db) {
     st.reset();
     const int latest = kSteps[std::size(kSteps) - 1].version;
     if (current > latest)
-        return Error{ErrorCode::Unsupported, "the data folder was written by a newer sitevisit-server (schema " +
-                                                 std::to_string(current) + "); this build knows schema " +
-                                                 std::to_string(latest)};
+        return Error{ErrorCode::Unsupported,
+                     "the data folder was written by a newer sitevisit-server (schema " +
+                         std::to_string(current) + "); this build knows schema " +
+                         std::to_string(latest)};
     for (const auto& step : kSteps) {
         if (step.version <= current) continue;
         Transaction tx(db);
@@ -92,7 +93,8 @@ Account read_account(const Statement& st) {
 
 class Tx final : public StoreTx {
 public:
-    Tx(SqliteStore& owner, std::unique_ptr<Database> db, bool write) : owner_(owner), db_(std::move(db)) {
+    Tx(SqliteStore& owner, std::unique_ptr<Database> db, bool write)
+        : owner_(owner), db_(std::move(db)) {
         try {
             db_->cached(write ? "BEGIN IMMEDIATE" : "BEGIN").run();
         } catch (...) {
@@ -111,20 +113,26 @@ public:
     }
 
     std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
-        auto& st = db_->cached("SELECT school, fields, seq, hlc, deleted FROM rows WHERE entity = ? AND id = ?");
+        auto& st = db_->cached(
+            "SELECT school, fields, seq, hlc, deleted FROM rows WHERE entity = ? AND id = ?");
         st.bind(1, spec.name).bind(2, id);
         std::optional<Row> out;
-        if (st.step()) out = Row{spec.name, std::string(id), st.text(0), parse_or(st.text_view(1), Json::object()),
-                                 st.int64(2), st.text(3), st.int64(4) != 0};
+        if (st.step())
+            out = Row{spec.name,       std::string(id),
+                      st.text(0),      parse_or(st.text_view(1), Json::object()),
+                      st.int64(2),     st.text(3),
+                      st.int64(4) != 0};
         st.reset();
         return out;
     }
 
     Result<Place> place_of_school(std::string_view school) override {
         auto s = row(*find_entity("school"), school);
-        if (!s || s->deleted) return Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
+        if (!s || s->deleted)
+            return Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
         Place p{s->id, s->fields.value("district", ""), ""};
-        if (auto d = row(*find_entity("district"), p.district)) p.region = d->fields.value("region", "");
+        if (auto d = row(*find_entity("district"), p.district))
+            p.region = d->fields.value("region", "");
         return p;
     }
 
@@ -133,7 +141,8 @@ public:
     std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
                                              const std::vector<std::string>& fields) override {
         std::vector<FieldVersion> out;
-        auto& st = db_->cached("SELECT seq, hlc, author, device FROM field_versions WHERE entity = ? AND id = ? AND field = ?");
+        auto& st = db_->cached("SELECT seq, hlc, author, device FROM field_versions WHERE entity = "
+                               "? AND id = ? AND field = ?");
         for (const auto& f : fields) {
             st.reset();
             st.bind(1, entity).bind(2, id).bind(3, f);
@@ -146,32 +155,49 @@ public:
     }
 
     void put_row(const Row& r) override {
-        auto& st = db_->cached(
-            "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (entity, id) DO UPDATE SET school = excluded.school, fields = excluded.fields, "
-            "seq = excluded.seq, hlc = excluded.hlc, deleted = excluded.deleted");
-        st.bind(1, r.entity).bind(2, r.id).bind(3, r.school).bind(4, r.fields.dump()).bind(5, r.seq);
+        auto& st =
+            db_->cached("INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (entity, id) DO UPDATE SET school = excluded.school, fields = "
+                        "excluded.fields, "
+                        "seq = excluded.seq, hlc = excluded.hlc, deleted = excluded.deleted");
+        st.bind(1, r.entity)
+            .bind(2, r.id)
+            .bind(3, r.school)
+            .bind(4, r.fields.dump())
+            .bind(5, r.seq);
         st.bind(6, r.hlc).bind(7, r.deleted ? 1 : 0);
         st.run();
     }
 
-    void set_field_versions(const std::string& entity, const std::string& id,
-                            const std::vector<std::pair<std::string, FieldVersion>>& versions) override {
-        auto& st = db_->cached(
-            "INSERT OR REPLACE INTO field_versions (entity, id, field, seq, hlc, author, device) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    void
+    set_field_versions(const std::string& entity, const std::string& id,
+                       const std::vector<std::pair<std::string, FieldVersion>>& versions) override {
+        auto& st = db_->cached("INSERT OR REPLACE INTO field_versions (entity, id, field, seq, "
+                               "hlc, author, device) VALUES (?, ?, ?, ?, ?, ?, ?)");
         for (const auto& [field, v] : versions) {
             st.reset();
-            st.bind(1, entity).bind(2, id).bind(3, field).bind(4, v.seq).bind(5, v.hlc).bind(6, v.author).bind(7, v.device);
+            st.bind(1, entity)
+                .bind(2, id)
+                .bind(3, field)
+                .bind(4, v.seq)
+                .bind(5, v.hlc)
+                .bind(6, v.author)
+                .bind(7, v.device);
             st.run();
         }
     }
 
     std::vector<Row> rows_of_school(const std::string& school) override {
-        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE school = ? ORDER BY seq", school);
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
+                          "school = ? ORDER BY seq",
+                          school);
     }
 
     std::vector<Row> rows_of_entity(const std::string& entity) override {
-        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE entity = ? ORDER BY id", entity);
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
+                          "entity = ? ORDER BY id",
+                          entity);
     }
 
     std::int64_t next_seq() override { return last_seq() + 1; }
@@ -187,19 +213,29 @@ public:
     void append_change(const LoggedChange& l) override {
         const Change& c = l.change;
         auto& st = db_->cached(
-            "INSERT INTO changes (seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, schema, author, "
+            "INSERT INTO changes (seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, "
+            "schema, author, "
             "device, visit, for_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        st.bind(1, c.seq).bind(2, c.op).bind(3, c.entity).bind(4, c.id).bind(5, c.school).bind(6, to_string(c.kind));
-        st.bind(7, c.fields.dump()).bind(8, c.hlc).bind(9, c.base).bind(10, c.dseq).bind(11, c.schema);
+        st.bind(1, c.seq)
+            .bind(2, c.op)
+            .bind(3, c.entity)
+            .bind(4, c.id)
+            .bind(5, c.school)
+            .bind(6, to_string(c.kind));
+        st.bind(7, c.fields.dump())
+            .bind(8, c.hlc)
+            .bind(9, c.base)
+            .bind(10, c.dseq)
+            .bind(11, c.schema);
         st.bind(12, l.author).bind(13, l.device).bind(14, l.visit).bind(15, l.for_device);
         st.run();
     }
 
     std::vector<LoggedChange> changes_after(std::int64_t since, int limit) override {
         std::vector<LoggedChange> out;
-        auto& st = db_->cached(
-            "SELECT seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, schema, author, device, visit, "
-            "for_device FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+        auto& st = db_->cached("SELECT seq, op, entity, row_id, school, kind, fields, hlc, base, "
+                               "dseq, schema, author, device, visit, "
+                               "for_device FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
         st.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
         while (st.step()) {
             LoggedChange l;
@@ -234,7 +270,8 @@ public:
         return out;
     }
 
-    void save_op_result(const std::string& op, const std::string& device, const std::string& result) override {
+    void save_op_result(const std::string& op, const std::string& device,
+                        const std::string& result) override {
         auto& st = db_->cached("INSERT INTO ops (op, device, result) VALUES (?, ?, ?)");
         st.bind(1, op).bind(2, device).bind(3, result);
         st.run();
@@ -249,9 +286,11 @@ public:
         return v;
     }
 
-    void set_device_dseq(const std::string& device, const std::string& user, std::int64_t dseq) override {
-        auto& st = db_->cached("INSERT INTO devices (device, user, dseq) VALUES (?, ?, ?) "
-                               "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user = excluded.user");
+    void set_device_dseq(const std::string& device, const std::string& user,
+                         std::int64_t dseq) override {
+        auto& st = db_->cached(
+            "INSERT INTO devices (device, user, dseq) VALUES (?, ?, ?) "
+            "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user = excluded.user");
         st.bind(1, device).bind(2, user).bind(3, dseq);
         st.run();
     }
@@ -269,7 +308,8 @@ public:
         return out;
     }
 
-    void set_device_schools(const std::string& device, const std::vector<std::string>& schools) override {
+    void set_device_schools(const std::string& device,
+                            const std::vector<std::string>& schools) override {
         auto& st = db_->cached("INSERT INTO devices (device, user, schools) VALUES (?, '', ?) "
                                "ON CONFLICT (device) DO UPDATE SET schools = excluded.schools");
         st.bind(1, device).bind(2, Json(schools).dump());
@@ -277,7 +317,8 @@ public:
     }
 
     std::optional<Account> account_by_email(const std::string& email) override {
-        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE email = ?");
+        auto& st =
+            db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE email = ?");
         st.bind(1, email);
         std::optional<Account> out;
         if (st.step()) out = read_account(st);
@@ -286,7 +327,8 @@ public:
     }
 
     std::optional<Account> account_by_id(const std::string& id) override {
-        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE id = ?");
+        auto& st =
+            db_->cached("SELECT id, email, fields, password_hash FROM accounts WHERE id = ?");
         st.bind(1, id);
         std::optional<Account> out;
         if (st.step()) out = read_account(st);
@@ -295,29 +337,37 @@ public:
     }
 
     std::vector<Account> accounts() override {
-        auto& st = db_->cached("SELECT id, email, fields, password_hash FROM accounts ORDER BY email");
+        auto& st =
+            db_->cached("SELECT id, email, fields, password_hash FROM accounts ORDER BY email");
         std::vector<Account> out;
-        while (st.step()) out.push_back(read_account(st));
+        while (st.step())
+            out.push_back(read_account(st));
         st.reset();
         return out;
     }
 
     void put_account(const Account& a) override {
-        auto& st = db_->cached("INSERT INTO accounts (id, email, fields, password_hash) VALUES (?, ?, ?, ?) "
-                               "ON CONFLICT (id) DO UPDATE SET email = excluded.email, fields = excluded.fields, "
-                               "password_hash = excluded.password_hash");
-        st.bind(1, a.user.id).bind(2, a.user.email).bind(3, a.user.to_fields().dump()).bind(4, a.password_hash);
+        auto& st = db_->cached(
+            "INSERT INTO accounts (id, email, fields, password_hash) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET email = excluded.email, fields = excluded.fields, "
+            "password_hash = excluded.password_hash");
+        st.bind(1, a.user.id)
+            .bind(2, a.user.email)
+            .bind(3, a.user.to_fields().dump())
+            .bind(4, a.password_hash);
         st.run();
     }
 
     void put_session(const std::string& token_hash, const Session& s) override {
-        auto& st = db_->cached("INSERT INTO sessions (token_hash, user, device, expires_ms) VALUES (?, ?, ?, ?)");
+        auto& st = db_->cached(
+            "INSERT INTO sessions (token_hash, user, device, expires_ms) VALUES (?, ?, ?, ?)");
         st.bind(1, token_hash).bind(2, s.user_id).bind(3, s.device).bind(4, s.expires_ms);
         st.run();
     }
 
     std::optional<Session> session(const std::string& token_hash) override {
-        auto& st = db_->cached("SELECT user, device, expires_ms FROM sessions WHERE token_hash = ?");
+        auto& st =
+            db_->cached("SELECT user, device, expires_ms FROM sessions WHERE token_hash = ?");
         st.bind(1, token_hash);
         std::optional<Session> out;
         if (st.step()) out = Session{st.text(0), st.text(1), st.int64(2)};
@@ -354,8 +404,9 @@ public:
     }
 
     void remove_failure(const std::string& key, std::int64_t at_ms) override {
-        auto& st = db_->cached("DELETE FROM login_failures WHERE rowid = "
-                               "(SELECT rowid FROM login_failures WHERE key = ? AND at_ms = ? LIMIT 1)");
+        auto& st =
+            db_->cached("DELETE FROM login_failures WHERE rowid = "
+                        "(SELECT rowid FROM login_failures WHERE key = ? AND at_ms = ? LIMIT 1)");
         st.bind(1, key).bind(2, at_ms);
         st.run();
     }
@@ -366,8 +417,10 @@ public:
         st.run();
     }
 
-    std::optional<std::string> device_secret(const std::string& user_id, const std::string& device) override {
-        auto& st = db_->cached("SELECT secret_hash FROM device_secrets WHERE user = ? AND device = ?");
+    std::optional<std::string> device_secret(const std::string& user_id,
+                                             const std::string& device) override {
+        auto& st =
+            db_->cached("SELECT secret_hash FROM device_secrets WHERE user = ? AND device = ?");
         st.bind(1, user_id).bind(2, device);
         std::optional<std::string> out;
         if (st.step()) out = st.text(0);
@@ -375,30 +428,41 @@ public:
         return out;
     }
 
-    void put_device_secret(const std::string& user_id, const std::string& device, const std::string& hash) override {
-        auto& st = db_->cached("INSERT INTO device_secrets (user, device, secret_hash) VALUES (?, ?, ?) "
-                               "ON CONFLICT (user, device) DO UPDATE SET secret_hash = excluded.secret_hash");
+    void put_device_secret(const std::string& user_id, const std::string& device,
+                           const std::string& hash) override {
+        auto& st = db_->cached(
+            "INSERT INTO device_secrets (user, device, secret_hash) VALUES (?, ?, ?) "
+            "ON CONFLICT (user, device) DO UPDATE SET secret_hash = excluded.secret_hash");
         st.bind(1, user_id).bind(2, device).bind(3, hash);
         st.run();
     }
 
     std::vector<Row> evidence_referencing_blob(const std::string& sha256) override {
-        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE entity = 'evidence' AND "
-                          "deleted = 0 AND json_extract(fields, '$.sha256') = ? ORDER BY id", sha256);
+        return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
+                          "entity = 'evidence' AND "
+                          "deleted = 0 AND json_extract(fields, '$.sha256') = ? ORDER BY id",
+                          sha256);
     }
 
     std::optional<BlobInfo> blob(const std::string& sha256) override {
-        auto& st = db_->cached("SELECT length, received, complete, created_by FROM blobs WHERE sha256 = ?");
+        auto& st = db_->cached(
+            "SELECT length, received, complete, created_by FROM blobs WHERE sha256 = ?");
         st.bind(1, sha256);
         std::optional<BlobInfo> out;
-        if (st.step()) out = BlobInfo{sha256, st.int64(0), st.int64(1), st.int64(2) != 0, st.text(3)};
+        if (st.step())
+            out = BlobInfo{sha256, st.int64(0), st.int64(1), st.int64(2) != 0, st.text(3)};
         st.reset();
         return out;
     }
 
     void put_blob(const BlobInfo& b) override {
-        auto& st = db_->cached("INSERT OR REPLACE INTO blobs (sha256, length, received, complete, created_by) VALUES (?, ?, ?, ?, ?)");
-        st.bind(1, b.sha256).bind(2, b.length).bind(3, b.received).bind(4, b.complete ? 1 : 0).bind(5, b.created_by);
+        auto& st = db_->cached("INSERT OR REPLACE INTO blobs (sha256, length, received, complete, "
+                               "created_by) VALUES (?, ?, ?, ?, ?)");
+        st.bind(1, b.sha256)
+            .bind(2, b.length)
+            .bind(3, b.received)
+            .bind(4, b.complete ? 1 : 0)
+            .bind(5, b.created_by);
         st.run();
     }
 
@@ -417,11 +481,13 @@ public:
     }
 
     std::vector<std::string> schools_referencing_blob(const std::string& sha256) override {
-        auto& st = db_->cached("SELECT DISTINCT school FROM rows WHERE entity = 'evidence' AND deleted = 0 AND "
-                               "json_extract(fields, '$.sha256') = ?");
+        auto& st = db_->cached(
+            "SELECT DISTINCT school FROM rows WHERE entity = 'evidence' AND deleted = 0 AND "
+            "json_extract(fields, '$.sha256') = ?");
         st.bind(1, sha256);
         std::vector<std::string> out;
-        while (st.step()) out.push_back(st.text(0));
+        while (st.step())
+            out.push_back(st.text(0));
         st.reset();
         return out;
     }
@@ -437,8 +503,9 @@ private:
         st.bind(1, arg);
         std::vector<Row> out;
         while (st.step())
-            out.push_back(Row{st.text(0), st.text(1), st.text(2), parse_or(st.text_view(3), Json::object()), st.int64(4),
-                              st.text(5), st.int64(6) != 0});
+            out.push_back(Row{st.text(0), st.text(1), st.text(2),
+                              parse_or(st.text_view(3), Json::object()), st.int64(4), st.text(5),
+                              st.int64(6) != 0});
         st.reset();
         return out;
     }
@@ -450,7 +517,9 @@ private:
 
 } // namespace
 
-int server_schema_version() { return kSteps[std::size(kSteps) - 1].version; }
+int server_schema_version() {
+    return kSteps[std::size(kSteps) - 1].version;
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections) {
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
@@ -463,7 +532,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
             if (i == 0)
                 if (auto st = migrate(**db); !st) return st.error();
         } catch (const SqliteError& e) {
-            return Error{ErrorCode::Storage, std::string("opening the server store failed: ") + e.what()};
+            return Error{ErrorCode::Storage,
+                         std::string("opening the server store failed: ") + e.what()};
         }
         store->idle_.push_back(std::move(db).value());
     }

@@ -4,12 +4,11 @@
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
-#include <signal.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <signal.h>
 #include <sstream>
 
 using namespace sitevisit;
@@ -57,7 +56,10 @@ int usage(const std::string& why) {
 
 int fail(const Error& e) {
     std::cerr << "sitevisit-server: " << e.message << "\n";
-    return e.code == ErrorCode::Invalid || e.code == ErrorCode::NotFound || e.code == ErrorCode::Conflict ? 1 : 3;
+    return e.code == ErrorCode::Invalid || e.code == ErrorCode::NotFound ||
+                   e.code == ErrorCode::Conflict
+               ? 1
+               : 3;
 }
 
 struct Opened {
@@ -72,24 +74,32 @@ enum class Open {
     New,      // made, and refused if one exists (init)
 };
 
-Error store_error(std::string message) { return Error{ErrorCode::Storage, std::move(message)}; }
+Error store_error(std::string message) {
+    return Error{ErrorCode::Storage, std::move(message)};
+}
 
-Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mode, BlobLimits blob_limits = {}) {
+Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mode,
+                         BlobLimits blob_limits = {}) {
     if (dir.empty()) return invalid("--data DIR is required");
     namespace fs = std::filesystem;
     const fs::path db = fs::path(dir) / "server.db";
     std::error_code ec;
     const bool exists = fs::exists(db, ec);
     if (mode == Open::New && exists)
-        return invalid(db.string() + " exists already; init makes a new store only where there is none");
+        return invalid(db.string() +
+                       " exists already; init makes a new store only where there is none");
     if (mode == Open::Existing) {
         // An empty server answering "ok" would tell every device its data is gone.
         if (!exists)
-            return store_error("there is no store at " + db.string() + ": run `sitevisit-server init --data " + dir +
-                               "` to start an empty one, or restore server.db from a backup into " + dir);
+            return store_error(
+                "there is no store at " + db.string() + ": run `sitevisit-server init --data " +
+                dir + "` to start an empty one, or restore server.db from a backup into " + dir);
         if (fs::file_size(db, ec) == 0 || ec)
-            return store_error(db.string() + " is empty (0 bytes): restore it from a backup, or move it away and run "
-                               "`sitevisit-server init --data " + dir + "` to start an empty store");
+            return store_error(
+                db.string() +
+                " is empty (0 bytes): restore it from a backup, or move it away and run "
+                "`sitevisit-server init --data " +
+                dir + "` to start an empty store");
     } else {
         fs::create_directories(dir, ec);
         if (ec) return invalid("cannot create the data folder " + dir + ": " + ec.message());
@@ -105,14 +115,16 @@ Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mod
         // A damaged store is found now (PRAGMA quick_check), not by the first device that
         // reads the bad page.
         if (auto problems = (*store)->quick_check(); !problems.empty())
-            return store_error(db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
-                               (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
+            return store_error(
+                db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
+                (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
     }
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
     o.service->log = [](const std::string& m) { std::cerr << "sitevisit-server: " << m << "\n"; };
-    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob, blob_limits);
+    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob,
+                                            blob_limits);
     return o;
 }
 
@@ -155,7 +167,8 @@ int serve(const Args& a) {
     }
     if (!a.one("partial-expiry-days").empty()) {
         auto v = positive(a.one("partial-expiry-days"));
-        if (!v || *v > 3650) return usage("--partial-expiry-days must be a whole number of days from 1 to 3650");
+        if (!v || *v > 3650)
+            return usage("--partial-expiry-days must be a whole number of days from 1 to 3650");
         blob_limits.partial_expiry_ms = *v * 24 * 3600 * 1000;
     }
     // Timeouts in seconds: a silent connection, the headers of a request, a stalled body.
@@ -164,22 +177,27 @@ int serve(const Args& a) {
         int* value;
         int scale;
     };
-    for (const Setting& s : {Setting{"max-connections", &limits.max_connections, 1}, Setting{"idle-timeout", &limits.idle_ms, 1000},
-                             Setting{"header-timeout", &limits.header_ms, 1000}, Setting{"body-timeout", &limits.body_gap_ms, 1000}}) {
+    for (const Setting& s : {Setting{"max-connections", &limits.max_connections, 1},
+                             Setting{"idle-timeout", &limits.idle_ms, 1000},
+                             Setting{"header-timeout", &limits.header_ms, 1000},
+                             Setting{"body-timeout", &limits.body_gap_ms, 1000}}) {
         if (a.one(s.flag).empty()) continue;
         auto v = positive(a.one(s.flag));
-        if (!v || *v > 1000000) return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
+        if (!v || *v > 1000000)
+            return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
         *s.value = static_cast<int>(*v * s.scale);
     }
     limits.tls_cert = a.one("tls-cert");
     limits.tls_key = a.one("tls-key");
     if (limits.tls_cert.empty() != limits.tls_key.empty())
         return usage("--tls-cert and --tls-key go together: give both (https) or neither (http)");
-    for (const auto& [flag, file] : {std::pair{"--tls-cert", limits.tls_cert}, std::pair{"--tls-key", limits.tls_key}}) {
+    for (const auto& [flag, file] :
+         {std::pair{"--tls-cert", limits.tls_cert}, std::pair{"--tls-key", limits.tls_key}}) {
         if (file.empty()) continue;
         std::ifstream in(file, std::ios::binary);
         if (!in || !std::filesystem::is_regular_file(file))
-            return fail(invalid(std::string("cannot read ") + flag + " " + file + ": give a readable PEM file"));
+            return fail(invalid(std::string("cannot read ") + flag + " " + file +
+                                ": give a readable PEM file"));
     }
     auto opened = open_data(a.one("data"), max_blob, Open::Existing, blob_limits);
     if (!opened) return fail(opened.error());
@@ -187,9 +205,11 @@ int serve(const Args& a) {
     opened->blobs->sweep_partials();
     const int fd_limit = raise_open_file_limit(limits.max_connections + 64);
     if (fd_limit < limits.max_connections + 64) {
-        std::cerr << "sitevisit-server: the open-file limit is " << fd_limit << ", below the " << limits.max_connections + 64
-                  << " that --max-connections " << limits.max_connections << " needs; serving at most "
-                  << std::max(16, fd_limit - 64) << " connections (raise the hard limit: ulimit -Hn)\n";
+        std::cerr << "sitevisit-server: the open-file limit is " << fd_limit << ", below the "
+                  << limits.max_connections + 64 << " that --max-connections "
+                  << limits.max_connections << " needs; serving at most "
+                  << std::max(16, fd_limit - 64)
+                  << " connections (raise the hard limit: ulimit -Hn)\n";
         limits.max_connections = std::max(16, fd_limit - 64);
     }
 
@@ -202,11 +222,13 @@ int serve(const Args& a) {
 
     auto server = make_http_server(make_routes(*opened->service, opened->blobs.get()), limits);
     if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
-    std::cout << "sitevisit-server listening on " << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":"
-              << server->port() << std::endl;
+    std::cout << "sitevisit-server listening on "
+              << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":" << server->port()
+              << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);
-    std::cerr << "sitevisit-server: stopping (signal " << sig << "), finishing requests in flight\n";
+    std::cerr << "sitevisit-server: stopping (signal " << sig
+              << "), finishing requests in flight\n";
     if (!server->stop()) {
         // Something held a request past 30 s: the store is transactional, so stopping here
         // loses nothing that was acknowledged.
@@ -225,18 +247,23 @@ std::string read_password() {
 }
 
 int user_command(const std::string& verb, const Args& a) {
-    static const std::set<std::string> verbs = {"add", "list", "revoke", "restore", "password", "unlock"};
+    static const std::set<std::string> verbs = {"add",     "list",     "revoke",
+                                                "restore", "password", "unlock"};
     if (!verbs.count(verb)) return usage("unknown user command \"" + verb + "\"");
-    if (verb != "add" && verb != "list" && a.one("email").empty()) return usage("user " + verb + " needs --email");
+    if (verb != "add" && verb != "list" && a.one("email").empty())
+        return usage("user " + verb + " needs --email");
     auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
     if (!opened) return fail(opened.error());
     Service& service = *opened->service;
     if (verb == "add") {
-        NewUser n{a.one("email"), a.one("name"), a.one("role"), a.one("region"), a.many("school"), a.many("district")};
-        if (n.email.empty() || n.name.empty() || n.role.empty()) return usage("user add needs --email, --name and --role");
+        NewUser n{a.one("email"),  a.one("name"),    a.one("role"),
+                  a.one("region"), a.many("school"), a.many("district")};
+        if (n.email.empty() || n.name.empty() || n.role.empty())
+            return usage("user add needs --email, --name and --role");
         auto u = service.add_user(n, read_password());
         if (!u) return fail(u.error());
-        std::cout << "added " << u->email << " (" << to_string(u->role) << "), id " << u->id << "\n";
+        std::cout << "added " << u->email << " (" << to_string(u->role) << "), id " << u->id
+                  << "\n";
         return 0;
     }
     if (verb == "list") {
@@ -245,8 +272,10 @@ int user_command(const std::string& verb, const Args& a) {
         for (const auto& u : *users) {
             std::cout << u.id << "  " << u.email << "  " << to_string(u.role) << "  " << u.name
                       << (u.active ? "" : "  (revoked)");
-            for (const auto& s : u.schools) std::cout << "  school:" << s;
-            for (const auto& d : u.districts) std::cout << "  district:" << d;
+            for (const auto& s : u.schools)
+                std::cout << "  school:" << s;
+            for (const auto& d : u.districts)
+                std::cout << "  district:" << d;
             if (!u.region.empty()) std::cout << "  region:" << u.region;
             std::cout << "\n";
         }
@@ -267,7 +296,8 @@ int user_command(const std::string& verb, const Args& a) {
     if (verb == "password") {
         auto n = service.set_password(a.one("email"), read_password());
         if (!n) return fail(n.error());
-        std::cout << "set a new password for " << a.one("email") << "; ended " << *n << " session(s)\n";
+        std::cout << "set a new password for " << a.one("email") << "; ended " << *n
+                  << " session(s)\n";
         return 0;
     }
     if (verb == "unlock") {
@@ -296,10 +326,25 @@ int main(int argc, char** argv) {
             a.positional.push_back(arg);
         }
     }
-    static const std::set<std::string> known = {"data", "listen", "max-blob-bytes", "max-body-bytes", "email", "name",
-                                                "role", "school", "district", "region", "user",
-                                                "partial-quota-bytes", "partial-expiry-days", "max-connections",
-                                                "tls-cert", "tls-key", "idle-timeout", "header-timeout", "body-timeout"};
+    static const std::set<std::string> known = {"data",
+                                                "listen",
+                                                "max-blob-bytes",
+                                                "max-body-bytes",
+                                                "email",
+                                                "name",
+                                                "role",
+                                                "school",
+                                                "district",
+                                                "region",
+                                                "user",
+                                                "partial-quota-bytes",
+                                                "partial-expiry-days",
+                                                "max-connections",
+                                                "tls-cert",
+                                                "tls-key",
+                                                "idle-timeout",
+                                                "header-timeout",
+                                                "body-timeout"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
     const auto& p = a.positional;
@@ -309,7 +354,8 @@ int main(int argc, char** argv) {
         if (p[0] == "init" && p.size() == 1) {
             auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::New);
             if (!opened) return fail(opened.error());
-            std::cout << "made an empty store in " << (std::filesystem::path(a.one("data")) / "server.db").string()
+            std::cout << "made an empty store in "
+                      << (std::filesystem::path(a.one("data")) / "server.db").string()
                       << "; add an admin with `sitevisit-server user add --data " << a.one("data")
                       << " --email E --name N --role admin`\n";
             return 0;
@@ -330,7 +376,8 @@ int main(int argc, char** argv) {
         if (p[0] == "demo" && p.size() == 1) {
             auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Create);
             if (!opened) return fail(opened.error());
-            if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st) return fail(st.error());
+            if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st)
+                return fail(st.error());
             return 0;
         }
         if (p[0] == "export" && p.size() == 1) {

@@ -14,7 +14,7 @@ const char* to_string(ChangeKind kind);
 
 // One change in the wire format of SYNC.md.
 struct Change {
-    std::string op;     // idempotency key (UUID)
+    std::string op; // idempotency key (UUID)
     std::string entity;
     std::string id;     // row id
     std::string school; // scope key

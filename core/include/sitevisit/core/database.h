@@ -38,7 +38,9 @@ public:
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view value);
     Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) {
+        return bind(index, std::string_view(value));
+    }
     Statement& bind_null(int index);
     // Strings, numbers, booleans, null; lists and objects as JSON text.
     Statement& bind_json(int index, const Json& value);

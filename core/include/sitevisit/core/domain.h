@@ -15,8 +15,12 @@ namespace sitevisit::domain {
 
 using Ids = std::vector<std::string>;
 
-struct Region { std::string id, school, name, code; };
-struct District { std::string id, school, region, code, name; };
+struct Region {
+    std::string id, school, name, code;
+};
+struct District {
+    std::string id, school, region, code, name;
+};
 struct School {
     std::string id, school, district, code, name, level, category, designation;
     std::optional<int> percentile;
@@ -27,13 +31,17 @@ struct Person {
     Ids districts, schools;
     std::optional<bool> active;
 };
-struct Plan { std::string id, school, kind, title, first_year, last_year; };
+struct Plan {
+    std::string id, school, kind, title, first_year, last_year;
+};
 struct Objective {
     std::string id, school, plan, title;
     int practice = 0;
     std::optional<int> position;
 };
-struct Initiative { std::string id, school, objective, title, description; };
+struct Initiative {
+    std::string id, school, objective, title, description;
+};
 struct Benchmark {
     std::string id, school, initiative, type, audience, measure, unit;
     double baseline = 0;
@@ -72,8 +80,12 @@ struct Evidence {
     std::optional<std::string> taken_at;
     Ids benchmarks, indicators, observations;
 };
-struct Review { std::string id, school, evidence, reviewer, decision, comment, at; };
-struct Comment { std::string id, school, target_entity, target, author, body, at; };
+struct Review {
+    std::string id, school, evidence, reviewer, decision, comment, at;
+};
+struct Comment {
+    std::string id, school, target_entity, target, author, body, at;
+};
 struct Conflict {
     std::string id, school, entity, row, field;
     Json winner_value, loser_value;

@@ -18,16 +18,16 @@ enum class FieldType {
     SchoolYear, // "2026-2027"
     Uuid,       // a reference to another row
     Enum,
-    Sha256,     // 64 lowercase hex digits
+    Sha256, // 64 lowercase hex digits
     Email,
-    UuidList,   // JSON array of row ids
-    TextList,   // JSON array of short strings (indicator ids)
-    Object,     // JSON object (validated by the entity's own rule)
-    Value,      // any JSON value (a conflict's two values)
-    Rating,     // the continuum: 0..max from the reference data, or null for unrated
-    Indicator,  // an indicator id known to the reference data
-    Source,     // an evidence source id known to the reference data
-    Time,       // "HH:MM"
+    UuidList,  // JSON array of row ids
+    TextList,  // JSON array of short strings (indicator ids)
+    Object,    // JSON object (validated by the entity's own rule)
+    Value,     // any JSON value (a conflict's two values)
+    Rating,    // the continuum: 0..max from the reference data, or null for unrated
+    Indicator, // an indicator id known to the reference data
+    Source,    // an evidence source id known to the reference data
+    Time,      // "HH:MM"
 };
 
 struct EnumValue {
@@ -42,7 +42,8 @@ struct FieldSpec {
     bool immutable = false; // fixed once the row exists (parents, scope keys)
     std::optional<double> min;
     std::optional<double> max;
-    std::size_t max_length = 0; // text length in characters (code points), or list size; 0 = the type's default
+    std::size_t max_length =
+        0; // text length in characters (code points), or list size; 0 = the type's default
     std::vector<EnumValue> values;
     std::string references; // entity the Uuid points to
 };
@@ -58,10 +59,11 @@ enum class ScopeKind {
 struct EntitySpec {
     std::string name;
     ScopeKind scope = ScopeKind::School;
-    bool uuid_ids = true;    // false: reference data with readable ids ("msv-2026-2027-elementary/1.1")
-    bool append_only = false; // created, never edited or deleted (history)
+    bool uuid_ids =
+        true; // false: reference data with readable ids ("msv-2026-2027-elementary/1.1")
+    bool append_only = false;   // created, never edited or deleted (history)
     bool conflict_free = false; // concurrent edits resolve by clock without a conflict record
-    std::string parent_field; // the field naming the parent row whose school this row shares
+    std::string parent_field;   // the field naming the parent row whose school this row shares
     std::string parent_entity;
     std::vector<FieldSpec> fields;
 

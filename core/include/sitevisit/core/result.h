@@ -8,12 +8,12 @@ namespace sitevisit {
 
 // What went wrong, in words a person can act on. `field` names the offending field, if any.
 enum class ErrorCode {
-    Invalid,     // bad input: type, range, enum, required, length
-    NotFound,    // the row or entity does not exist
-    Forbidden,   // outside the user's role or scope
-    Conflict,    // the row is in a state that does not allow this (deleted, submitted)
-    Unsupported, // a newer schema or an unknown kind
-    Storage,     // SQLite said no (disk full, corrupt file)
+    Invalid,       // bad input: type, range, enum, required, length
+    NotFound,      // the row or entity does not exist
+    Forbidden,     // outside the user's role or scope
+    Conflict,      // the row is in a state that does not allow this (deleted, submitted)
+    Unsupported,   // a newer schema or an unknown kind
+    Storage,       // SQLite said no (disk full, corrupt file)
     Unauthorized,  // no, bad or expired credentials
     RateLimited,   // too many attempts; try again later
     TooLarge,      // a body or file over the limit
@@ -58,6 +58,8 @@ private:
 
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+    return Ok{};
+}
 
 } // namespace sitevisit

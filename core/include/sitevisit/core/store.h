@@ -59,7 +59,8 @@ public:
     // Settles an open conflict with `value` (either side's, or a third one): the field gets the
     // value (unless the row is gone) and the conflict is marked resolved, in one transaction;
     // on any refusal neither is written.
-    Result<WriteResult> resolve_conflict(const User& actor, std::string_view conflict_id, const Json& value);
+    Result<WriteResult> resolve_conflict(const User& actor, std::string_view conflict_id,
+                                         const Json& value);
 
     // Applies one page of server changes (each with its seq) and stores `cursor`, in one
     // transaction. Rows already at that seq or newer are left alone, so a repeated batch
@@ -139,7 +140,8 @@ public:
         std::string error;
     };
     Status queue_blob(const BlobJob& job);
-    Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state, const std::string& error = {});
+    Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state,
+                       const std::string& error = {});
     Result<std::vector<BlobJob>> blob_jobs(const std::string& state = "pending") const;
 
     // Makes the device a new one for another person: every row, the outbox, audit, refused
@@ -172,8 +174,9 @@ private:
 
     class Reader;
     Result<WriteResult> commit_plan(const User& actor, const WritePlan& plan);
-    Statement& upsert_statement(const EntitySpec& spec, const std::vector<const FieldSpec*>& columns,
-                                bool remote, bool tombstone);
+    Statement& upsert_statement(const EntitySpec& spec,
+                                const std::vector<const FieldSpec*>& columns, bool remote,
+                                bool tombstone);
     std::unique_ptr<Database> db_;
     const Clock* clock_;
     const Reference* reference_;

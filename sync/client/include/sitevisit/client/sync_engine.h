@@ -12,7 +12,6 @@
 #include <QDateTime>
 #include <QObject>
 #include <QTimer>
-
 #include <random>
 
 class QNetworkAccessManager;
@@ -42,7 +41,8 @@ public:
         Timeouts timeouts;
     };
 
-    SyncEngine(Store& store, QNetworkAccessManager& network, Options options, QObject* parent = nullptr);
+    SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
+               QObject* parent = nullptr);
     SyncEngine(Store& store, QNetworkAccessManager& network, QObject* parent = nullptr)
         : SyncEngine(store, network, Options{}, parent) {}
 
@@ -96,7 +96,8 @@ signals:
 
 private:
     void setState(State s, const QString& error = {});
-    void finishSignIn(const QUrl& server, const protocol::LoginResponse& answer, std::function<void(QString)> done);
+    void finishSignIn(const QUrl& server, const protocol::LoginResponse& answer,
+                      std::function<void(QString)> done);
     void fail(const Reply& reply, const QString& during);
     // Stops this sync with a message; `retry`: again after the backoff.
     void stop(State state, const QString& message, bool retry);

@@ -6,13 +6,12 @@
 #include "sitevisit/protocol/messages.h"
 
 #include <QByteArray>
-#include <QMap>
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QSslCertificate>
 #include <QString>
 #include <QUrl>
-
 #include <functional>
 
 class QNetworkAccessManager;
@@ -21,12 +20,12 @@ class QNetworkRequest;
 namespace sitevisit::client {
 
 struct Reply {
-    int status = 0;           // HTTP status; 0 when no answer arrived
+    int status = 0; // HTTP status; 0 when no answer arrived
     QByteArray body;
     QMap<QByteArray, QByteArray> headers; // lower-case names
-    QString network_error;    // why there was no answer (timeout, refused, cut)
-    bool refused_insecure = false; // not sent: plain http to another machine
-    bool too_large = false;        // the answer passed Timeouts::max_answer_bytes
+    QString network_error;                // why there was no answer (timeout, refused, cut)
+    bool refused_insecure = false;        // not sent: plain http to another machine
+    bool too_large = false;               // the answer passed Timeouts::max_answer_bytes
     bool ok() const { return status >= 200 && status < 300; }
     // The server's {"error":{"message"}} or the network error, for the screen.
     QString message() const;
@@ -52,7 +51,8 @@ class Transport : public QObject {
 public:
     using Done = std::function<void(const Reply&)>;
 
-    Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts = {}, QObject* parent = nullptr);
+    Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts = {},
+              QObject* parent = nullptr);
 
     void setServer(const QUrl& server) { server_ = server; }
     QUrl server() const { return server_; }
@@ -68,7 +68,8 @@ public:
     void blobOptions(Done done);
     void blobCreate(const QString& sha256, std::int64_t length, Done done);
     void blobHead(const QString& sha256, Done done);
-    void blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length, const QByteArray& chunk, Done done);
+    void blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length,
+                   const QByteArray& chunk, Done done);
     // Bytes from `from`, at most `length` of them (0: to the end).
     void blobGet(const QString& sha256, std::int64_t from, std::int64_t length, Done done);
 

@@ -40,8 +40,8 @@ Json encode(const PushRequest& r);
 // The server's answer to a sign-in, as a device reads it: every field type-checked.
 struct LoginResponse {
     std::string token;
-    std::string expires;      // may be empty
-    Json user;                // an object with at least a text "id"
+    std::string expires;       // may be empty
+    Json user;                 // an object with at least a text "id"
     std::string device_secret; // given at a device's first sign-in; empty otherwise
 };
 Result<LoginResponse> decode_login_response(std::string_view body);
@@ -56,7 +56,7 @@ struct OpResult {
     std::string op;
     OpStatus status = OpStatus::Applied;
     std::int64_t seq = 0;
-    std::string error; // for rejected ops: why, in words a person can act on
+    std::string error;      // for rejected ops: why, in words a person can act on
     bool forbidden = false; // rejected for role or scope (not on the wire: the HTTP status says it)
     // Why, for machines: invalid, forbidden, dseq_gap (send the earlier changes first: keep
     // it), dseq_reused. Empty when not rejected. An extension of SYNC.md's result.
@@ -73,13 +73,13 @@ Json encode(const PushResponse& r);
 // A change in a pull page the device could not decode: set aside with its reason, while the
 // rest of the page applies.
 struct SetAside {
-    std::int64_t seq = 0;  // its seq when that much could be read, else 0
-    std::string change;    // the change as sent (cut to 64 KB)
+    std::int64_t seq = 0; // its seq when that much could be read, else 0
+    std::string change;   // the change as sent (cut to 64 KB)
     std::string reason;
 };
 
 struct PullResponse {
-    std::vector<Change> ops; // each with its seq
+    std::vector<Change> ops;         // each with its seq
     std::vector<SetAside> set_aside; // changes that could not be decoded (never encoded)
     std::int64_t cursor = 0;
     bool more = false;

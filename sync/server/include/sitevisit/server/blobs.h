@@ -44,7 +44,8 @@ private:
     bool may_read(const Caller& caller, const std::string& sha);
     std::filesystem::path partial(const std::string& sha, const std::string& user) const;
     // Makes an upload with its length (mutex_ held): nullopt when made, else the answer.
-    std::optional<HttpResponse> start_upload(const Caller& caller, const std::string& sha, std::int64_t length);
+    std::optional<HttpResponse> start_upload(const Caller& caller, const std::string& sha,
+                                             std::int64_t length);
     int sweep_locked();
 
     Store& store_;

@@ -6,8 +6,8 @@
 #include "sitevisit/core/json.h"
 #include "sitevisit/core/result.h"
 
-#include <cstdint>
 #include <any>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,7 +23,7 @@ struct HttpRequest {
     std::map<std::string, std::string> query;
     std::map<std::string, std::string> headers; // names in lower case
     std::string body;
-    std::string remote; // the peer's address
+    std::string remote;     // the peer's address
     std::string request_id; // set by the listener; also sent back as X-Request-Id
     // What the gate learned from the headers (the signed-in caller), for the handler.
     std::any context;
@@ -57,7 +57,7 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 using HttpGate = std::function<std::optional<HttpResponse>(HttpRequest&)>;
 
 struct HttpRoutes {
-    HttpGate gate;       // may be empty: every request goes on
+    HttpGate gate; // may be empty: every request goes on
     HttpHandler handler;
     std::function<void(const std::string&)> log; // the server log (may be empty)
 };

@@ -23,7 +23,7 @@ struct ServiceOptions {
     const Clock* clock = nullptr;         // default: system clock
     const Reference* reference = nullptr; // default: the reference data built in
     std::int64_t session_ms = 30LL * 24 * 3600 * 1000;
-    int max_login_failures = 5;                 // per account ...
+    int max_login_failures = 5; // per account ...
     // ... and per address, higher: a school's devices share one address, and five guesses at
     // any email there must not lock out everyone else's correct sign-ins.
     int max_address_failures = 50;
@@ -73,7 +73,7 @@ public:
     // Administration (the sitevisit-server subcommands).
     Result<User> add_user(const NewUser& user, std::string_view password);
     Result<std::vector<User>> list_users();
-    Result<int> revoke_user(const std::string& email); // sessions ended
+    Result<int> revoke_user(const std::string& email);  // sessions ended
     Result<int> restore_user(const std::string& email); // undoes a revoke
     // A new password; ends every session of the user (the count).
     Result<int> set_password(const std::string& email, std::string_view password);
@@ -99,11 +99,12 @@ public:
 private:
     struct Applied;
     Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
-    std::int64_t append(StoreTx& tx, Change change, const std::string& author, const std::string& device,
-                        const std::string& for_device = {});
-    void record_conflict(StoreTx& tx, const Change& incoming, const std::string& field, const Json& winner,
-                         const Json& loser, const std::string& winner_author, const std::string& loser_author,
-                         const std::string& winner_hlc, const std::string& loser_hlc);
+    std::int64_t append(StoreTx& tx, Change change, const std::string& author,
+                        const std::string& device, const std::string& for_device = {});
+    void record_conflict(StoreTx& tx, const Change& incoming, const std::string& field,
+                         const Json& winner, const Json& loser, const std::string& winner_author,
+                         const std::string& loser_author, const std::string& winner_hlc,
+                         const std::string& loser_hlc);
     void publish_visit(StoreTx& tx, const std::string& visit_id);
     // A row's current state appended to the log again (for one device when `for_device`).
     std::int64_t resend(StoreTx& tx, const Row& row, const std::string& for_device);

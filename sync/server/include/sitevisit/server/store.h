@@ -21,7 +21,7 @@ struct LoggedChange {
     Change change;
     std::string author; // user id
     std::string device;
-    std::string visit;  // for visit-bound rows: the visit whose status and team decide visibility
+    std::string visit; // for visit-bound rows: the visit whose status and team decide visibility
     std::string for_device; // set: only this device receives it (its scope gained or lost a school)
 };
 
@@ -57,11 +57,13 @@ struct BlobInfo {
 class StoreTx : public RowReader {
 public:
     // Rows (RowReader gives row() and place_of_school()).
-    virtual std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
+    virtual std::vector<FieldVersion> field_versions(const std::string& entity,
+                                                     const std::string& id,
                                                      const std::vector<std::string>& fields) = 0;
     virtual void put_row(const Row& row) = 0;
-    virtual void set_field_versions(const std::string& entity, const std::string& id,
-                                    const std::vector<std::pair<std::string, FieldVersion>>& versions) = 0;
+    virtual void
+    set_field_versions(const std::string& entity, const std::string& id,
+                       const std::vector<std::pair<std::string, FieldVersion>>& versions) = 0;
     virtual std::vector<Row> rows_of_school(const std::string& school) = 0;
     virtual std::vector<Row> rows_of_entity(const std::string& entity) = 0;
 
@@ -75,12 +77,15 @@ public:
 
     // Idempotency and per-device order.
     virtual std::optional<std::string> op_result(const std::string& op) = 0;
-    virtual void save_op_result(const std::string& op, const std::string& device, const std::string& result) = 0;
+    virtual void save_op_result(const std::string& op, const std::string& device,
+                                const std::string& result) = 0;
     virtual std::int64_t device_dseq(const std::string& device) = 0;
-    virtual void set_device_dseq(const std::string& device, const std::string& user, std::int64_t dseq) = 0;
+    virtual void set_device_dseq(const std::string& device, const std::string& user,
+                                 std::int64_t dseq) = 0;
     // Schools a device has been served, for telling it to purge the ones that left its scope.
     virtual std::vector<std::string> device_schools(const std::string& device) = 0;
-    virtual void set_device_schools(const std::string& device, const std::vector<std::string>& schools) = 0;
+    virtual void set_device_schools(const std::string& device,
+                                    const std::vector<std::string>& schools) = 0;
 
     // Accounts and sessions.
     virtual std::optional<Account> account_by_email(const std::string& email) = 0;
@@ -99,8 +104,10 @@ public:
     // Every failure whose key starts with `prefix` ("device:<user>/").
     virtual void clear_failures_with_prefix(const std::string& prefix) = 0;
     // The SHA-256 of the secret a device of this user was given at its first sign-in.
-    virtual std::optional<std::string> device_secret(const std::string& user_id, const std::string& device) = 0;
-    virtual void put_device_secret(const std::string& user_id, const std::string& device, const std::string& hash) = 0;
+    virtual std::optional<std::string> device_secret(const std::string& user_id,
+                                                     const std::string& device) = 0;
+    virtual void put_device_secret(const std::string& user_id, const std::string& device,
+                                   const std::string& hash) = 0;
 
     // Blobs (the bytes live in files; this is their bookkeeping).
     virtual std::optional<BlobInfo> blob(const std::string& sha256) = 0;
