@@ -186,6 +186,7 @@ TEST(MergeRules, DeviceNumbersComeOneAfterAnotherWithoutReuseOrGaps) {
     EXPECT_EQ(check_dseq(5, 4), Sequence::Next);
     EXPECT_EQ(check_dseq(4, 4), Sequence::Reused);
     EXPECT_EQ(check_dseq(1, 4), Sequence::Reused);
+    EXPECT_EQ(check_dseq(6, 4), Sequence::Gap); // one skipped is a gap
     EXPECT_EQ(check_dseq(7, 4), Sequence::Gap);
     EXPECT_EQ(check_dseq(1, 0), Sequence::Next);
 
