@@ -966,8 +966,9 @@ TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
     bool comma = false;
     for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
         if (it.value()["fields"]["name"] == "Harbor Middle, East") comma = true;
-        if (it.value()["fields"]["code"] == "00360789")
+        if (it.value()["fields"]["code"] == "00360789") {
             EXPECT_EQ(it.value()["fields"]["level"], "secondary");
+        }
     }
     EXPECT_TRUE(comma);
     // Importing again updates in place.
@@ -985,9 +986,10 @@ TEST_F(Demo, ADeviceIdNamesADeviceOfOneUserOnly) {
     const std::string receiver =
         login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "shared-id");
     for (const auto& op : pull_all(receiver)) {
-        if (op["entity"] == "visit")
+        if (op["entity"] == "visit") {
             EXPECT_NE(op["school"], bayside_el)
                 << "the lead's draft at Bayside reached the receiver";
+        }
     }
     // The receiver's pushes do not use up the lead's numbering.
     const std::string evidence = any_row("evidence", lincoln);
