@@ -6,14 +6,13 @@ import SiteVisit
 
 ApplicationWindow {
     id: window
-    property var app: App
     property string defaultServer: ""
     property bool dark: false
     property string userBefore: "" // who was signed in, to tell signing in again from another person
     onDarkChanged: Theme.dark = window.dark
     Component.onCompleted: {
         Theme.dark = window.dark
-        window.userBefore = window.app ? window.app.userName : ""
+        window.userBefore = App.userName
     }
     Material.theme: window.dark ? Material.Dark : Material.Light
     Material.accent: Theme.primary
@@ -29,8 +28,8 @@ ApplicationWindow {
         if (name === "signIn") stack.replace(null, signInPage)
         else if (name === "signInTls") { stack.replace(null, signInPage); stack.currentItem.showTlsExample() }
         else if (name === "home") stack.replace(null, homePage)
-        else if (name === "school") { stack.replace(null, homePage); openSchool(id || window.app.suggestedSchool()) }
-        else if (name === "visit") { stack.replace(null, homePage); openVisit(id || window.app.suggestedVisit()) }
+        else if (name === "school") { stack.replace(null, homePage); openSchool(id || App.suggestedSchool()) }
+        else if (name === "visit") { stack.replace(null, homePage); openVisit(id || App.suggestedVisit()) }
         else if (name === "conflicts") { stack.replace(null, homePage); stack.push(conflictsPage) }
         else if (name === "evidence") { stack.replace(null, homePage); openEvidence(id || "") }
         else if (name === "newEvidence") { showPage("evidence", id); stack.currentItem.describe("file:///evidence/attendance-plan.pdf") }
@@ -54,7 +53,6 @@ ApplicationWindow {
     Component {
         id: signInPage
         SignInPage {
-            app: window.app
             defaultServer: window.defaultServer
             onCancelled: stack.pop()
         }
@@ -62,7 +60,6 @@ ApplicationWindow {
     Component {
         id: homePage
         HomePage {
-            app: window.app
             onOpenSchool: (id) => window.openSchool(id)
             onOpenDashboard: stack.push(dashboardPage)
             onOpenReviewQueue: stack.push(evidencePage, { schoolId: "", initialState: "waiting" })
@@ -71,7 +68,6 @@ ApplicationWindow {
     Component {
         id: schoolPage
         SchoolPage {
-            app: window.app
             onOpenVisit: (id) => window.openVisit(id)
             onOpenEvidence: (id) => window.openEvidence(id)
             onOpenReflection: (id) => stack.push(reflectionPage, { schoolId: id })
@@ -79,27 +75,26 @@ ApplicationWindow {
     }
     Component {
         id: reflectionPage
-        ReflectionPage { app: window.app }
+        ReflectionPage {}
     }
     Component {
         id: evidencePage
-        EvidencePage { app: window.app }
+        EvidencePage {}
     }
     Component {
         id: dashboardPage
         DashboardPage {
-            app: window.app
             onOpenSchool: (id) => window.openSchool(id)
             onOpenEvidence: (schoolId, benchmarkId) => window.openEvidence(schoolId, benchmarkId)
         }
     }
     Component {
         id: conflictsPage
-        ConflictsPage { app: window.app }
+        ConflictsPage {}
     }
     Component {
         id: visitPage
-        VisitPage { app: window.app }
+        VisitPage {}
     }
 
     ColumnLayout {
@@ -110,21 +105,28 @@ ApplicationWindow {
             objectName: "stack"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            initialItem: window.app && window.app.signedIn ? homePage : signInPage
+            initialItem: App.signedIn ? homePage : signInPage
         }
         SyncStatusBar {
             Layout.fillWidth: true
-            app: window.app
+            syncState: App.syncState
+            message: App.syncMessage
+            lastSync: App.lastSync
+            openConflicts: App.openConflicts
+            refusedChanges: App.refusedChanges
+            progress: App.syncProgress
+            detail: App.syncDetail
+            signedIn: App.signedIn
+            onSyncRequested: App.syncNow()
             onConflictsRequested: if (stack.currentItem.objectName !== "conflictsPage") stack.push(conflictsPage)
             onSignInRequested: window.signInAgain()
             onRefusedRequested: refused.open()
-            visible: window.app && window.app.signedIn
+            visible: App.signedIn
         }
     }
 
     RefusedDialog {
         id: refused
-        app: window.app
         anchors.centerIn: parent
         width: Math.min(window.width - 2 * Theme.margin, 640)
     }
@@ -138,18 +140,18 @@ ApplicationWindow {
     }
     Shortcut {
         sequences: [StandardKey.Refresh, "Ctrl+R"]
-        enabled: window.app && window.app.signedIn
-        onActivated: window.app.syncNow()
-        onActivatedAmbiguously: window.app.syncNow()
+        enabled: App.signedIn
+        onActivated: App.syncNow()
+        onActivatedAmbiguously: App.syncNow()
     }
 
     Connections {
-        target: window.app
+        target: App
         function onSessionChanged() {
             // Signed in again as the same person: back to where they were.
-            if (window.app.signedIn && stack.currentItem.again && window.app.userName === window.userBefore) stack.pop()
-            else window.showPage(window.app.signedIn ? "home" : "signIn")
-            window.userBefore = window.app.userName
+            if (App.signedIn && stack.currentItem.again && App.userName === window.userBefore) stack.pop()
+            else window.showPage(App.signedIn ? "home" : "signIn")
+            window.userBefore = App.userName
         }
     }
 }

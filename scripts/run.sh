@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, start the server on demo data (embedded
 # SQLite) and open the app signed in as the demo Assistance Lead. With no display the app runs
-# offscreen and writes screenshots of its pages (to ./screenshots, or the folder given).
+# offscreen and writes screenshots of its pages (to ./screenshots, or the folder given): that
+# is sitevisit-tools, the same app start-up and QML with the screenshot mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -25,7 +26,7 @@ export SITEVISIT_PASSWORD=lead-demo-2026
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   out="${1:-screenshots}"
   echo "no display: running the app offscreen and writing screenshots to $out/"
-  QT_QPA_PLATFORM=offscreen "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+  QT_QPA_PLATFORM=offscreen "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
     --sign-in lead@demo.sitevisit --screenshots "$out"
 else
   "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" --sign-in lead@demo.sitevisit

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/screenshots: the app, offscreen, at tablet (800x1280) and laptop (1366x768)
-# size, signed in to a demo server as the demo Assistance Lead.
+# Regenerates docs/screenshots: the app (sitevisit-tools --screenshots), offscreen, at tablet
+# (800x1280) and laptop (1366x768) size, signed in to a demo server as the demo Assistance Lead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${SITEVISIT_BUILD_DIR:-build}"
@@ -14,9 +14,9 @@ for _ in $(seq 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && 
 url=$(grep -o 'http://[^ ]*' "$work/serve.out")
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # The sign-in page, before anyone signs in.
-"$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out"
+"$build_dir/qml/sitevisit-tools" --db "$work/fresh.db" --server "$url" --screenshots "$out"
 # ... with a private certificate authority chosen and plain http to another machine refused.
-"$build_dir/qml/sitevisit" --db "$work/fresh.db" --server "$url" --screenshots "$out" --pages signInTls
+"$build_dir/qml/sitevisit-tools" --db "$work/fresh.db" --server "$url" --screenshots "$out" --pages signInTls
 # A conflict for the conflicts page: two tablets of the lead rate the same indicator
 # differently before either syncs.
 cli="$build_dir/sync/client/sitevisit-cli"
@@ -32,21 +32,21 @@ obs=$("$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indica
 "$cli" --db "$work/a.db" sync > /dev/null
 "$cli" --db "$work/b.db" sync > /dev/null
 # Then every page as the demo lead.
-SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
-SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain
 # A refused change: tablet b submits the visit, then tablet a rates another indicator of it.
 "$cli" --db "$work/b.db" put visit "{\"id\": \"$visit\", \"status\": \"submitted\"}" > /dev/null
 "$cli" --db "$work/b.db" sync > /dev/null
 "$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indicator\": \"msv-2026-2027-elementary/2.2\", \"rating\": 3}" > /dev/null
 "$cli" --db "$work/a.db" sync > /dev/null || true
-SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/a.db" --server "$url" \
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/a.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$work/refused-shots" --pages refused > /dev/null
 for size in tablet laptop; do cp "$work/refused-shots/refused-$size.png" "$out/refused-$size.png"; done
 echo "wrote $out/refused-tablet.png $out/refused-laptop.png"
 # The receiver's review queue (every school, waiting first) and benchmark dashboard.
-SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit" --db "$work/receiver.db" --server "$url" \
+SITEVISIT_PASSWORD=receiver-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/receiver.db" --server "$url" \
   --sign-in receiver@demo.sitevisit --screenshots "$work/receiver-shots" --pages review,dashboard,preview > /dev/null
 for size in tablet laptop; do
   cp "$work/receiver-shots/review-$size.png" "$out/review-$size.png"
@@ -55,12 +55,12 @@ for size in tablet laptop; do
 done
 echo "wrote review-*, receiver-dashboard-* and pdf-preview-* to $out"
 # The principal's annual reflection.
-SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
+SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages reflection > /dev/null
 for size in tablet laptop; do cp "$work/principal-shots/reflection-$size.png" "$out/reflection-$size.png"; done
 echo "wrote $out/reflection-tablet.png $out/reflection-laptop.png"
 # A principal's school page (readings can be recorded there), and the home page in the dark theme.
-SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit" --db "$work/principal.db" --server "$url" \
+SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence,camera \
   --camera test-card > /dev/null
 for size in tablet laptop; do
@@ -68,7 +68,7 @@ for size in tablet laptop; do
   cp "$work/principal-shots/newEvidence-$size.png" "$out/new-evidence-$size.png"
   cp "$work/principal-shots/camera-$size.png" "$out/camera-$size.png"
 done
-SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit" --db "$work/lead.db" --server "$url" \
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$work/dark-shots" --pages home --dark > /dev/null
 for size in tablet laptop; do cp "$work/dark-shots/home-$size.png" "$out/home-dark-$size.png"; done
 echo "wrote principal-school-*, new-evidence-*, camera-* and home-dark-* to $out"

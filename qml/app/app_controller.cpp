@@ -10,8 +10,12 @@
 
 namespace sitevisit::app {
 
-AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
-    : QObject(parent), store_(std::move(store)),
+AppController::AppController(std::unique_ptr<Store> store, AppEnvironment environment,
+                             QObject* parent)
+    : QObject(parent), store_(std::move(store)), clock_(environment.clock),
+      data_dir_(!environment.dataDir.isEmpty()
+                    ? environment.dataDir
+                    : QFileInfo(QString::fromStdString(store_->database().path())).absolutePath()),
       engine_(std::make_unique<client::SyncEngine>(*store_, network_, this)) {
     connect(engine_.get(), &client::SyncEngine::stateChanged, this, &AppController::syncChanged);
     connect(engine_.get(), &client::SyncEngine::countsChanged, this, &AppController::syncChanged);
@@ -20,10 +24,8 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
             [this](bool) { emit dataChanged(); });
     connect(engine_.get(), &client::SyncEngine::storeReset, this, [this] {
         // The files of the person before go with their rows.
-        const QString dir =
-            QFileInfo(QString::fromStdString(store_->database().path())).absolutePath();
-        for (const char* sub : {"files", "attachments", "captures"})
-            QDir(dir + QLatin1Char('/') + QLatin1String(sub)).removeRecursively();
+        for (const QString& dir : {filesDir(), attachmentsDir(), capturesDir()})
+            QDir(dir).removeRecursively();
         emit dataChanged();
     });
     // Signed in before over plain http to another machine: the sign-in form asks for https.
@@ -31,6 +33,16 @@ AppController::AppController(std::unique_ptr<Store> store, QObject* parent)
 }
 
 AppController::~AppController() = default;
+
+QDate AppController::today() const {
+    return QDateTime::fromMSecsSinceEpoch(clock_->now_ms()).date();
+}
+
+AppController* AppController::of(QObject* object) {
+    QQmlEngine* engine = object ? qmlEngine(object) : nullptr;
+    const int type = qmlTypeId("SiteVisit", 1, 0, "App");
+    return engine && type >= 0 ? engine->singletonInstance<AppController*>(type) : nullptr;
+}
 
 bool AppController::signedIn() const {
     return !engine_->sessionInsecure() && engine_->user().has_value();
@@ -73,8 +85,7 @@ void AppController::takePhoto() {
         emit photoFailed(tr("This device has no camera; choose a file instead."));
         return;
     }
-    camera_->capture(QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() +
-                     QStringLiteral("/captures"));
+    camera_->capture(capturesDir());
 }
 
 bool AppController::canReview() const {
@@ -103,23 +114,6 @@ QString AppController::userRole() const {
 QString AppController::serverUrl() const {
     auto s = store_->session();
     return s && *s ? QString::fromStdString((*s)->server) : QString();
-}
-
-QString AppController::syncState() const {
-    using S = client::SyncEngine::State;
-    switch (engine_->state()) {
-    case S::Offline:
-        return QStringLiteral("offline");
-    case S::Syncing:
-        return QStringLiteral("syncing");
-    case S::UpToDate:
-        return QStringLiteral("upToDate");
-    case S::NeedsSignIn:
-        return QStringLiteral("needsSignIn");
-    case S::Error:
-        return QStringLiteral("error");
-    }
-    return {};
 }
 
 QString AppController::syncMessage() const {
@@ -277,11 +271,8 @@ Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
     const std::int64_t limit =
         s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024)
                 : 100LL * 1024 * 1024;
-    const QString work =
-        QFileInfo(QString::fromStdString(store_->database().path())).absolutePath() +
-        QStringLiteral("/attachments");
     auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(),
-                                        work, limit);
+                                        attachmentsDir(), limit);
     if (!a) return a.error();
     if (auto st = store_->queue_blob({a->sha256, a->path, a->size, "up"}); !st) return st.error();
     return a;

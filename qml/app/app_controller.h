@@ -2,10 +2,13 @@
 
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
+#include "sitevisit/core/clock.h"
 #include "sitevisit/core/store.h"
 
+#include <QDate>
 #include <QNetworkAccessManager>
 #include <QObject>
+#include <QQmlEngine>
 #include <memory>
 
 namespace sitevisit::platform {
@@ -14,9 +17,26 @@ class Camera;
 
 namespace sitevisit::app {
 
-// The app's one service object, made in main.cpp and handed to QML as a singleton: the store,
-// the sync engine and the signed-in user, as properties and invokables. No rules live here:
-// they are core's; no SQL or JSON reaches QML.
+// The sync engine's states in QML, `SyncEngine.UpToDate` and so on, for `App.syncState`.
+struct SyncEngineForeign {
+    Q_GADGET
+    QML_FOREIGN(sitevisit::client::SyncEngine)
+    QML_NAMED_ELEMENT(SyncEngine)
+    QML_UNCREATABLE("The sync engine is the app's; QML sees its state through App.")
+};
+
+// What start-up hands the app besides its store: the wall clock (tests step a ManualClock) and
+// the data folder for files (downloaded evidence, prepared uploads, photos), from platform's
+// DataPaths or beside a store given with --db. An empty folder means beside the store.
+struct AppEnvironment {
+    const Clock* clock = &SystemClock::instance();
+    QString dataDir;
+};
+
+// The app's one service object, made at start-up (app_startup.cpp) and handed to QML as the
+// `App` singleton of the SiteVisit module: the store, the sync engine and the signed-in user,
+// as properties and invokables. View models made in QML find it through their engine
+// (AppController::of). No rules live here: they are core's; no SQL or JSON reaches QML.
 class AppController : public QObject {
     Q_OBJECT
     Q_PROPERTY(bool signedIn READ signedIn NOTIFY sessionChanged)
@@ -27,7 +47,9 @@ class AppController : public QObject {
     Q_PROPERTY(QObject* camera READ camera NOTIFY cameraChanged)
     Q_PROPERTY(bool cameraAvailable READ cameraAvailable NOTIFY cameraChanged)
     Q_PROPERTY(QString cameraName READ cameraName NOTIFY cameraChanged)
-    Q_PROPERTY(QString syncState READ syncState NOTIFY syncChanged)
+    // The state as the engine's enum (QML: SyncEngine.Syncing, ...); the words for the screen
+    // are syncMessage's, here in C++ only.
+    Q_PROPERTY(sitevisit::client::SyncEngine::State syncState READ syncState NOTIFY syncChanged)
     Q_PROPERTY(QString syncMessage READ syncMessage NOTIFY syncChanged)
     Q_PROPERTY(int pendingChanges READ pendingChanges NOTIFY syncChanged)
     Q_PROPERTY(int openConflicts READ openConflicts NOTIFY syncChanged)
@@ -43,8 +65,13 @@ class AppController : public QObject {
     Q_PROPERTY(QString caFile READ caFile NOTIFY sessionChanged)
 
 public:
-    AppController(std::unique_ptr<Store> store, QObject* parent = nullptr);
+    explicit AppController(std::unique_ptr<Store> store, AppEnvironment environment = {},
+                           QObject* parent = nullptr);
     ~AppController() override;
+
+    // The App singleton of the QML engine that made `object` (a view model in a page); null
+    // outside QML or before start-up registered one.
+    static AppController* of(QObject* object);
 
     bool signedIn() const;
     QString userName() const;
@@ -52,7 +79,7 @@ public:
     QString serverUrl() const;
     // Receivers (and admins) decide on evidence.
     bool canReview() const;
-    QString syncState() const;
+    client::SyncEngine::State syncState() const { return engine_->state(); }
     QString syncMessage() const;
     int pendingChanges() const { return engine_->pendingChanges(); }
     int openConflicts() const { return engine_->openConflicts(); }
@@ -101,6 +128,14 @@ public:
     // upload, for an evidence row to name.
     Result<client::Attachment> queueUpload(const QUrl& file);
 
+    // Today on this device (its local day), from the injected clock.
+    QDate today() const;
+    const Clock& clock() const { return *clock_; }
+    // Evidence files downloaded for viewing; files made ready for upload; photos taken.
+    QString filesDir() const { return data_dir_ + QStringLiteral("/files"); }
+    QString attachmentsDir() const { return data_dir_ + QStringLiteral("/attachments"); }
+    QString capturesDir() const { return data_dir_ + QStringLiteral("/captures"); }
+
     Store& store() { return *store_; }
     client::SyncEngine& engine() { return *engine_; }
     std::optional<User> user() const { return engine_->user(); }
@@ -116,6 +151,8 @@ signals:
 
 private:
     std::unique_ptr<Store> store_;
+    const Clock* clock_;
+    QString data_dir_;
     QNetworkAccessManager network_;
     std::unique_ptr<client::SyncEngine> engine_;
     std::unique_ptr<platform::Camera> camera_;
@@ -123,10 +160,9 @@ private:
     QString sign_in_error_;
 };
 
-// Points a view model at the app (QML hands it over as a QObject*) and has it reload whenever
-// the app's rows change. False when it already pointed there.
-template <class Model> bool follow_app(Model* model, AppController*& current, QObject* app) {
-    auto* next = qobject_cast<AppController*>(app);
+// Points a view model at the app and has it reload whenever the app's rows change. False when
+// it already pointed there.
+template <class Model> bool follow_app(Model* model, AppController*& current, AppController* next) {
     if (next == current) return false;
     if (current) QObject::disconnect(current, nullptr, model, nullptr);
     current = next;

@@ -59,14 +59,13 @@ QHash<int, QByteArray> CaseloadModel::roleNames() const {
             {NextVisitRole, "nextVisit"}, {ReceivershipRole, "receivership"}};
 }
 
-QObject* CaseloadModel::app() const {
-    return app_;
+void CaseloadModel::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void CaseloadModel::setApp(QObject* app) {
+void CaseloadModel::setApp(AppController* app) {
     if (!follow_app(this, app_, app)) return;
     if (app_) connect(app_, &AppController::sessionChanged, this, &CaseloadModel::reload);
-    emit appChanged();
     reload();
 }
 
@@ -79,7 +78,7 @@ void CaseloadModel::reload() {
         if (auto d = store.list("district"))
             for (const auto& r : *d)
                 district_name[r.id] = r.fields.value("name", "");
-        const QString today = QDate::currentDate().toString(Qt::ISODate);
+        const QString today = app_->today().toString(Qt::ISODate);
         std::map<std::string, std::pair<QString, QString>> visits; // school -> last, next
         if (auto v = store.list("visit"))
             for (const auto& r : *v) {

@@ -2,6 +2,7 @@
 
 #include <QAbstractListModel>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
@@ -9,10 +10,10 @@ class AppController;
 
 // The schools on this device (the signed-in user's scope), by district, with their
 // designation and the last and next visit.
-class CaseloadModel : public QAbstractListModel {
+class CaseloadModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY appChanged)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
     enum Roles {
@@ -32,12 +33,14 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     Q_INVOKABLE void reload();
 
 signals:
-    void appChanged();
     void countChanged();
 
 private:

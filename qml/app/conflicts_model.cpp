@@ -46,13 +46,12 @@ QHash<int, QByteArray> ConflictsModel::roleNames() const {
             {EditTextRole, "editText"},     {FieldHintRole, "fieldHint"}};
 }
 
-QObject* ConflictsModel::app() const {
-    return app_;
+void ConflictsModel::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void ConflictsModel::setApp(QObject* app) {
+void ConflictsModel::setApp(AppController* app) {
     if (!follow_app(this, app_, app)) return;
-    emit appChanged();
     reload();
 }
 

@@ -4,16 +4,17 @@
 
 #include <QAbstractListModel>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
 class AppController;
 
 // Open conflicts: both values, who wrote each and when; choosing one resolves it.
-class ConflictsModel : public QAbstractListModel {
+class ConflictsModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY appChanged)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY countChanged)
 public:
@@ -35,8 +36,11 @@ public:
     }
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     QString errorString() const { return error_; }
 
     // Keeps the value that won (keepWinner) or the other one, and closes the conflict.
@@ -47,7 +51,6 @@ public:
     Q_INVOKABLE void reload();
 
 signals:
-    void appChanged();
     void countChanged();
 
 private:

@@ -70,11 +70,11 @@ QHash<int, QByteArray> DashboardModel::roleNames() const {
             {WaitingRole, "waiting"}};
 }
 
-QObject* DashboardModel::app() const {
-    return app_;
+void DashboardModel::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void DashboardModel::setApp(QObject* app) {
+void DashboardModel::setApp(AppController* app) {
     if (!follow_app(this, app_, app)) return;
     reload();
 }
@@ -114,7 +114,7 @@ void DashboardModel::reload() {
                         ++all;
                         if (!decided.count(e.id)) ++waiting;
                     }
-        const std::int64_t today = QDate(1970, 1, 1).daysTo(QDate::currentDate());
+        const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
         if (auto bms = store.list("benchmark"))
             for (const auto& b : *bms) {
                 auto report = benchmark_status(store, b.id, today);

@@ -2,6 +2,7 @@
 
 #include <QAbstractListModel>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
@@ -10,10 +11,10 @@ class AppController;
 // Every benchmark of the schools on this device with its derived status, the worst first
 // within each school, and how much of its evidence waits for review: a receiver's view of
 // whether each plan is on track. A status filter narrows it; `summary` counts each status.
-class DashboardModel : public QAbstractListModel {
+class DashboardModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString statusFilter READ statusFilter WRITE setStatusFilter NOTIFY changed)
     Q_PROPERTY(QVariantList summary READ summary NOTIFY changed)
     Q_PROPERTY(int count READ rowCount NOTIFY changed)
@@ -38,8 +39,11 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     // A status (on_track, at_risk, off_track, met, not_met, no_data) or "" for all.
     QString statusFilter() const { return filter_; }
     void setStatusFilter(const QString& status);

@@ -117,11 +117,11 @@ QHash<int, QByteArray> EvidenceModel::roleNames() const {
             {DetailRole, "detail"}};
 }
 
-QObject* EvidenceModel::app() const {
-    return app_;
+void EvidenceModel::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void EvidenceModel::setApp(QObject* app) {
+void EvidenceModel::setApp(AppController* app) {
     if (!follow_app(this, app_, app)) return;
     // Uploads move while a sync runs: their rows follow without a reset.
     if (app_) connect(app_, &AppController::syncChanged, this, &EvidenceModel::refreshUploads);
@@ -405,9 +405,7 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
     auto e = app_->store().get("evidence", evidenceId.toStdString());
     if (!e.ok() || !*e) return fail("no such evidence on this device");
     const std::string sha = (*e)->fields.value("sha256", "");
-    const QString dir =
-        QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() +
-        QStringLiteral("/files");
+    const QString dir = app_->filesDir();
     QDir().mkpath(dir);
     if (auto st = app_->store().queue_blob(
             {sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"});

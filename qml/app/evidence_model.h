@@ -2,6 +2,7 @@
 
 #include <QAbstractListModel>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
@@ -9,10 +10,10 @@ class AppController;
 
 // Evidence of the schools on this device, newest first, with its review state and, for files
 // this device is sending, how far the upload got. Filters: school, benchmark and state.
-class EvidenceModel : public QAbstractListModel {
+class EvidenceModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
     Q_PROPERTY(QString stateFilter READ stateFilter WRITE setStateFilter NOTIFY changed)
     Q_PROPERTY(QString benchmarkFilter READ benchmarkFilter WRITE setBenchmarkFilter NOTIFY changed)
@@ -50,8 +51,11 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     QString schoolId() const { return school_; }
     void setSchoolId(const QString& id);
     // "" (all), waiting, accepted, needs_more, not_relevant

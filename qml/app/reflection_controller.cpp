@@ -18,14 +18,13 @@ QString school_year(const QDate& d) {
 }
 } // namespace
 
-QObject* ReflectionController::app() const {
-    return app_;
+void ReflectionController::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void ReflectionController::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    app_ = a;
+void ReflectionController::setApp(AppController* app) {
+    if (app == app_) return;
+    app_ = app;
     reload();
 }
 
@@ -41,7 +40,7 @@ bool ReflectionController::editable() const {
 }
 
 void ReflectionController::reload() {
-    year_ = school_year(QDate::currentDate());
+    if (app_) year_ = school_year(app_->today());
     plan_.clear();
     plan_title_.clear();
     reflection_.clear();

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
@@ -11,10 +12,10 @@ class AppController;
 
 // The annual reflection on a school's plan: what worked and how we know, what did not and how
 // we know, how stakeholders were involved, and continue / revise / abandon per objective.
-class ReflectionController : public QObject {
+class ReflectionController : public QObject, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
     Q_PROPERTY(QString year READ year NOTIFY changed)
     Q_PROPERTY(QString planTitle READ planTitle NOTIFY changed)
@@ -25,8 +26,11 @@ class ReflectionController : public QObject {
     Q_PROPERTY(QString savedAt READ savedAt NOTIFY changed)
 public:
     explicit ReflectionController(QObject* parent = nullptr) : QObject(parent) {}
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     QString schoolId() const { return school_; }
     void setSchoolId(const QString& id);
     QString year() const { return year_; }

@@ -10,11 +10,11 @@
 
 namespace sitevisit::app {
 
-QObject* SchoolController::app() const {
-    return app_;
+void SchoolController::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void SchoolController::setApp(QObject* app) {
+void SchoolController::setApp(AppController* app) {
     if (!follow_app(this, app_, app)) return;
     reload();
 }
@@ -67,7 +67,7 @@ void SchoolController::reload() {
             name_ = QString::fromStdString((*s)->fields.value("name", ""));
             designation_ = QString::fromStdString((*s)->fields.value("designation", ""));
         }
-        const std::int64_t today = QDate(1970, 1, 1).daysTo(QDate::currentDate());
+        const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
         // Plan order: objectives by position, then the benchmarks of their initiatives.
         struct Objective {
             int position = 0;
@@ -161,14 +161,13 @@ QString SchoolController::startVisit(const QString& kind, const QString& date) {
     const Rubric* rubric_of_level = app_->store().reference().rubric_for_level(level);
     const std::string rubric = rubric_of_level ? rubric_of_level->id : std::string();
     auto r = app_->store().put(
-        *u,
-        {"visit",
-         "",
-         school_.toStdString(),
-         {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
-          {"rubric", rubric},
-          {"start_date", date.isEmpty() ? QDate::currentDate().toString(Qt::ISODate).toStdString()
-                                        : date.trimmed().toStdString()}}});
+        *u, {"visit",
+             "",
+             school_.toStdString(),
+             {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
+              {"rubric", rubric},
+              {"start_date", date.isEmpty() ? app_->today().toString(Qt::ISODate).toStdString()
+                                            : date.trimmed().toStdString()}}});
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         return {};

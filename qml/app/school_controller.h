@@ -3,16 +3,17 @@
 #include <QAbstractListModel>
 #include <QObject>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 
 namespace sitevisit::app {
 
 class AppController;
 
 // One school's page: its plan's benchmarks with derived status, and its visits.
-class SchoolController : public QObject {
+class SchoolController : public QObject, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
     Q_PROPERTY(QString name READ name NOTIFY changed)
     Q_PROPERTY(QString designation READ designation NOTIFY changed)
@@ -21,8 +22,11 @@ class SchoolController : public QObject {
     Q_PROPERTY(bool canStartVisit READ canStartVisit NOTIFY changed)
 public:
     explicit SchoolController(QObject* parent = nullptr) : QObject(parent) {}
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     QString schoolId() const { return school_; }
     void setSchoolId(const QString& id);
     QString name() const { return name_; }

@@ -73,14 +73,13 @@ void IndicatorListModel::update(const Item& item) {
 VisitController::VisitController(QObject* parent) : QObject(parent), indicators_(this) {
 }
 
-QObject* VisitController::app() const {
-    return app_;
+void VisitController::classBegin() {
+    setApp(AppController::of(this));
 }
 
-void VisitController::setApp(QObject* app) {
-    auto* a = qobject_cast<AppController*>(app);
-    if (a == app_) return;
-    app_ = a;
+void VisitController::setApp(AppController* app) {
+    if (app == app_) return;
+    app_ = app;
     reload();
 }
 

@@ -3,6 +3,7 @@
 #include <QAbstractListModel>
 #include <QObject>
 #include <QQmlEngine>
+#include <QQmlParserStatus>
 #include <map>
 
 namespace sitevisit::app {
@@ -45,10 +46,10 @@ private:
 
 // Capturing a visit on a tablet: choose a practice, rate its indicators on the continuum,
 // write the evidence; every change is saved at once (autosave), then submit.
-class VisitController : public QObject {
+class VisitController : public QObject, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QObject* app READ app WRITE setApp NOTIFY changed)
+    Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString visitId READ visitId WRITE setVisitId NOTIFY changed)
     Q_PROPERTY(QString title READ title NOTIFY changed)
     Q_PROPERTY(QString status READ status NOTIFY changed)
@@ -64,8 +65,11 @@ class VisitController : public QObject {
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
 public:
     explicit VisitController(QObject* parent = nullptr);
-    QObject* app() const;
-    void setApp(QObject* app);
+    // The app it reads and writes through: the engine's App singleton when QML makes it
+    // (classBegin), else set by whoever made it.
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
     QString visitId() const { return visit_; }
     void setVisitId(const QString& id);
     QString title() const { return title_; }

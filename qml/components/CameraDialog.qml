@@ -7,7 +7,6 @@ import SiteVisit
 // comes back through taken(file); the camera runs only while this is open.
 Popup {
     id: dialog
-    property var app
     property bool busy: false
     property string errorText: ""
     signal taken(url file)
@@ -20,11 +19,11 @@ Popup {
     focus: true
     padding: 0
     background: Rectangle { color: "black" }
-    onOpened: { errorText = ""; busy = false; app.startCamera(); shutter.forceActiveFocus() }
-    onClosed: app.stopCamera()
+    onOpened: { errorText = ""; busy = false; App.startCamera(); shutter.forceActiveFocus() }
+    onClosed: App.stopCamera()
 
     Connections {
-        target: dialog.app
+        target: App
         enabled: dialog.opened
         function onPhotoTaken(file) {
             if (!dialog.busy) return
@@ -42,14 +41,14 @@ Popup {
         CameraView {
             id: view
             anchors.fill: parent
-            camera: dialog.app ? dialog.app.camera : null
+            camera: App.camera
             Accessible.name: qsTr("Camera preview")
         }
         Label {
             anchors.top: parent.top
             anchors.horizontalCenter: parent.horizontalCenter
             anchors.topMargin: Theme.margin
-            text: dialog.app ? dialog.app.cameraName : ""
+            text: App.cameraName
             color: "white"
             padding: Theme.spacing
             background: Rectangle { color: "#80000000"; radius: Theme.radius }
@@ -99,7 +98,7 @@ Popup {
                 Accessible.name: qsTr("Take the photo")
                 Keys.onSpacePressed: clicked()
                 Keys.onReturnPressed: clicked()
-                onClicked: { dialog.busy = true; dialog.errorText = ""; dialog.app.takePhoto() }
+                onClicked: { dialog.busy = true; dialog.errorText = ""; App.takePhoto() }
                 background: Rectangle {
                     radius: width / 2
                     color: shutter.down ? "#dddddd" : "white"

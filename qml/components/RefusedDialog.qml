@@ -7,7 +7,6 @@ import SiteVisit
 // device keeps its own values; dismissing only clears the list once it has been read.
 Dialog {
     id: dialog
-    property var app
     property var items: []
     objectName: "refusedDialog"
     title: qsTr("Changes the server refused")
@@ -15,7 +14,7 @@ Dialog {
     parent: Overlay.overlay
     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
     height: Math.min(implicitHeight, parent ? parent.height - 2 * Theme.margin : 800)
-    onAboutToShow: dialog.items = dialog.app ? dialog.app.refusedList() : []
+    onAboutToShow: dialog.items = App.refusedList()
 
     contentItem: ColumnLayout {
         spacing: Theme.spacing
@@ -58,5 +57,5 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
         }
     }
-    onAccepted: if (dialog.app) dialog.app.dismissRefused()
+    onAccepted: App.dismissRefused()
 }

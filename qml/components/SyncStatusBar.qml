@@ -4,22 +4,32 @@ import QtQuick.Controls.Material
 import QtQuick.Layouts
 import SiteVisit
 
-// Always visible: what has and has not reached the server, and a way to sync now.
+// Always visible: what has and has not reached the server, and a way to sync now. It shows what
+// it is given (Main.qml binds it to the App singleton; tests give it values); the words come
+// from C++ (AppController::syncMessage), the state as the sync engine's enum.
 Rectangle {
     id: bar
-    property var app
+    property int syncState: SyncEngine.Offline
+    property string message: ""
+    property string lastSync: ""
+    property int openConflicts: 0
+    property int refusedChanges: 0
+    property real progress: 0
+    property string detail: ""
+    property bool signedIn: false
     signal conflictsRequested()
     signal signInRequested()
     signal refusedRequested()
+    signal syncRequested()
     implicitHeight: Math.max(Theme.touchTarget, row.implicitHeight + Theme.spacing)
     color: Theme.surface
     border.color: Theme.divider
 
     readonly property color stateColor: {
-        switch (bar.app ? bar.app.syncState : "") {
-        case "upToDate": return Theme.ok
-        case "syncing": return Theme.primary
-        case "offline": return Theme.warning
+        switch (bar.syncState) {
+        case SyncEngine.UpToDate: return Theme.ok
+        case SyncEngine.Syncing: return Theme.primary
+        case SyncEngine.Offline: return Theme.warning
         default: return Theme.danger
         }
     }
@@ -41,7 +51,7 @@ Rectangle {
             spacing: 0
             Label {
                 Layout.fillWidth: true
-                text: bar.app ? bar.app.syncMessage : ""
+                text: bar.message
                 color: Theme.text
                 font.pixelSize: Theme.fontBody
                 elide: Text.ElideRight
@@ -49,21 +59,21 @@ Rectangle {
             }
             Label {
                 Layout.fillWidth: true
-                text: bar.app ? qsTr("Last synced %1 · %n open conflict(s)", "", bar.app.openConflicts).arg(bar.app.lastSync) : ""
+                text: qsTr("Last synced %1 · %n open conflict(s)", "", bar.openConflicts).arg(bar.lastSync)
                 color: Theme.mutedText
                 font.pixelSize: Theme.fontSmall
                 elide: Text.ElideRight
             }
             ProgressBar {
                 Layout.fillWidth: true
-                visible: bar.app && bar.app.syncState === "syncing"
-                value: bar.app ? bar.app.syncProgress : 0
-                Accessible.name: qsTr("Sync progress: %1").arg(bar.app ? bar.app.syncDetail : "")
+                visible: bar.syncState === SyncEngine.Syncing
+                value: bar.progress
+                Accessible.name: qsTr("Sync progress: %1").arg(bar.detail)
             }
             Label {
                 Layout.fillWidth: true
                 visible: text.length > 0
-                text: bar.app ? bar.app.syncDetail : ""
+                text: bar.detail
                 color: Theme.mutedText
                 font.pixelSize: Theme.fontSmall
                 elide: Text.ElideRight
@@ -71,23 +81,23 @@ Rectangle {
         }
         Button {
             objectName: "refusedButton"
-            visible: bar.app && bar.app.refusedChanges > 0
-            text: qsTr("Refused (%1)").arg(bar.app ? bar.app.refusedChanges : 0)
+            visible: bar.refusedChanges > 0
+            text: qsTr("Refused (%1)").arg(bar.refusedChanges)
             implicitHeight: Theme.touchTarget
             Material.foreground: Theme.danger
             Accessible.name: qsTr("Changes the server refused")
             onClicked: bar.refusedRequested()
         }
         Button {
-            visible: bar.app && bar.app.openConflicts > 0
-            text: qsTr("Conflicts (%1)").arg(bar.app ? bar.app.openConflicts : 0)
+            visible: bar.openConflicts > 0
+            text: qsTr("Conflicts (%1)").arg(bar.openConflicts)
             implicitHeight: Theme.touchTarget
             Accessible.name: qsTr("Open conflicts")
             onClicked: bar.conflictsRequested()
         }
         Button {
             objectName: "signInAgainButton"
-            visible: bar.app && bar.app.syncState === "needsSignIn"
+            visible: bar.syncState === SyncEngine.NeedsSignIn
             text: qsTr("Sign in")
             font.bold: true
             Material.foreground: Theme.primary
@@ -96,11 +106,12 @@ Rectangle {
             onClicked: bar.signInRequested()
         }
         Button {
-            visible: !bar.app || bar.app.syncState !== "needsSignIn"
+            objectName: "syncNowButton"
+            visible: bar.syncState !== SyncEngine.NeedsSignIn
             text: qsTr("Sync now")
-            enabled: bar.app && bar.app.signedIn && bar.app.syncState !== "syncing"
+            enabled: bar.signedIn && bar.syncState !== SyncEngine.Syncing
             implicitHeight: Theme.touchTarget
-            onClicked: bar.app.syncNow()
+            onClicked: bar.syncRequested()
             Accessible.name: qsTr("Sync now")
         }
     }

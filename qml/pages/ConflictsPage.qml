@@ -7,13 +7,11 @@ import SiteVisit
 // type a third.
 Page {
     id: page
-    property var app
     objectName: "conflictsPage"
     background: Rectangle { color: Theme.background }
 
     ConflictsModel {
         id: conflicts
-        app: page.app
     }
 
     header: PageHeader {

@@ -7,7 +7,6 @@ import SiteVisit
 // and the evidence waiting for review: is each plan on track?
 Page {
     id: page
-    property var app
     signal openSchool(string schoolId)
     signal openEvidence(string schoolId, string benchmarkId)
     objectName: "dashboardPage"
@@ -15,7 +14,6 @@ Page {
 
     DashboardModel {
         id: dashboard
-        app: page.app
     }
 
     header: PageHeader {

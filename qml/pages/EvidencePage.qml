@@ -8,7 +8,6 @@ import SiteVisit
 // them (accepted / needs more / not relevant, with a comment).
 Page {
     id: page
-    property var app
     property string schoolId
     property string benchmarkId
     property string initialState: ""
@@ -17,7 +16,6 @@ Page {
 
     EvidenceModel {
         id: evidence
-        app: page.app
         schoolId: page.schoolId
         benchmarkFilter: page.benchmarkId
         stateFilter: page.initialState
@@ -45,7 +43,6 @@ Page {
 
     CameraDialog {
         id: camera
-        app: page.app
         onTaken: (file) => page.describe(file)
     }
 
@@ -119,7 +116,7 @@ Page {
                 onClicked: evidence.fetchAll()
             }
             Button {
-                visible: evidence.canUpload && page.app && page.app.cameraAvailable
+                visible: evidence.canUpload && App.cameraAvailable
                 objectName: "takePhotoButton"
                 text: qsTr("Take a photo")
                 implicitHeight: Theme.touchTarget

@@ -7,7 +7,6 @@ import SiteVisit
 // The caseload: the schools in scope by district, with designation and visits.
 Page {
     id: page
-    property var app
     signal openSchool(string schoolId)
     signal openDashboard()
     signal openReviewQueue()
@@ -17,7 +16,6 @@ Page {
 
     CaseloadModel {
         id: caseload
-        app: page.app
     }
 
     header: ToolBar {
@@ -27,7 +25,7 @@ Page {
             anchors.leftMargin: Theme.margin
             Label {
                 Layout.fillWidth: true
-                text: page.app ? qsTr("%1 · %2").arg(page.app.userName).arg(page.app.userRole) : ""
+                text: qsTr("%1 · %2").arg(App.userName).arg(App.userRole)
                 font.pixelSize: Theme.fontTitle
                 color: Theme.textOnPrimary
                 elide: Text.ElideRight
@@ -40,7 +38,7 @@ Page {
                 onClicked: page.openDashboard()
             }
             ToolButton {
-                visible: page.app && page.app.canReview
+                visible: App.canReview
                 text: qsTr("Review")
                 Material.foreground: Theme.textOnPrimary
                 implicitHeight: Theme.touchTarget
@@ -53,7 +51,7 @@ Page {
                 Material.foreground: Theme.textOnPrimary
                 implicitHeight: Theme.touchTarget
                 Accessible.name: qsTr("Sign out")
-                onClicked: page.app.signOut()
+                onClicked: App.signOut()
             }
         }
     }

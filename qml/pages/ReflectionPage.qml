@@ -6,14 +6,12 @@ import SiteVisit
 // The annual reflection; each answer is saved when the field is left.
 Page {
     id: page
-    property var app
     property string schoolId
     objectName: "reflectionPage"
     background: Rectangle { color: Theme.background }
 
     ReflectionController {
         id: reflection
-        app: page.app
         schoolId: page.schoolId
     }
 

@@ -6,7 +6,6 @@ import SiteVisit
 // A school: whether each benchmark is on track, and its visits.
 Page {
     id: page
-    property var app
     property string schoolId
     signal openVisit(string visitId)
     signal openEvidence(string schoolId)
@@ -17,12 +16,10 @@ Page {
 
     SchoolController {
         id: school
-        app: page.app
         schoolId: page.schoolId
     }
     EvidenceModel {
         id: readings // records readings through the same view model as evidence
-        app: page.app
         schoolId: page.schoolId
     }
 

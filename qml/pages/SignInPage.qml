@@ -6,7 +6,6 @@ import SiteVisit
 
 Page {
     id: page
-    property var app
     property string defaultServer: ""
     // Signing in again (the session ran out): the data stays; Cancel goes back to it.
     property bool again: false
@@ -28,9 +27,9 @@ Page {
     }
 
     Component.onCompleted: {
-        server.text = page.app && page.app.signInServer.length > 0 ? page.app.signInServer : page.defaultServer
-        email.text = page.app ? page.app.signInEmail : ""
-        caFile.text = page.app ? page.app.caFile : ""
+        server.text = App.signInServer.length > 0 ? App.signInServer : page.defaultServer
+        email.text = App.signInEmail
+        caFile.text = App.caFile
         trustCa.checked = caFile.text.length > 0
         if (server.text.length > 0 && email.text.length > 0) password.forceActiveFocus()
     }
@@ -117,7 +116,7 @@ Page {
         Label {
             Layout.fillWidth: true
             visible: text.length > 0
-            text: page.app ? page.app.signInError : ""
+            text: App.signInError
             color: Theme.danger
             wrapMode: Text.WordWrap
             font.pixelSize: Theme.fontBody
@@ -128,8 +127,8 @@ Page {
             objectName: "signInButton"
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget
-            text: page.app && page.app.busy ? qsTr("Signing in…") : qsTr("Sign in")
-            enabled: !!page.app && !page.app.busy
+            text: App.busy ? qsTr("Signing in…") : qsTr("Sign in")
+            enabled: !App.busy
             background: Rectangle {
                 radius: Theme.radius
                 color: signIn.enabled ? Theme.primary : Theme.divider
@@ -144,7 +143,7 @@ Page {
                 verticalAlignment: Text.AlignVCenter
             }
             Accessible.name: qsTr("Sign in")
-            onClicked: page.app.signIn(server.text, email.text, password.text, trustCa.checked ? caFile.text : "")
+            onClicked: App.signIn(server.text, email.text, password.text, trustCa.checked ? caFile.text : "")
         }
         Button {
             Layout.fillWidth: true

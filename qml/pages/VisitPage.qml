@@ -8,14 +8,12 @@ import SiteVisit
 // Every change is saved at once; submit hands the visit to the school.
 Page {
     id: page
-    property var app
     property string visitId
     objectName: "visitPage"
     background: Rectangle { color: Theme.background }
 
     VisitController {
         id: visit
-        app: page.app
         visitId: page.visitId
     }
 
@@ -77,7 +75,7 @@ Page {
                 onSourceChosen: (s) => visit.setSource(indicatorId, s)
                 onAttachRequested: {
                     page.attachTo = indicatorId
-                    if (page.app && page.app.cameraAvailable) attachMenu.popup()
+                    if (App.cameraAvailable) attachMenu.popup()
                     else picker.open()
                 }
             }
@@ -110,7 +108,6 @@ Page {
 
     CameraDialog {
         id: camera
-        app: page.app
         onTaken: (file) => visit.attach(page.attachTo, file)
     }
 

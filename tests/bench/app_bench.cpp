@@ -1,6 +1,6 @@
 // app_bench: the app's cold start to first frame and peak memory with 50,000 observations on
-// the device, and the time to open a visit with 200 observations. Runs the real `sitevisit`
-// binary offscreen, 5 times, and prints medians.
+// the device, and the time to open a visit with 200 observations. Runs `sitevisit-tools` (the
+// app's own start-up and QML, with the benchmark mode) offscreen, 5 times, and prints medians.
 // Usage: app_bench [--observations 50000] [--app PATH]
 #include "sitevisit/core/store.h"
 

@@ -4,6 +4,7 @@
 // school's principal signs in on the same tablet, takes a photo with the camera (a test card:
 // no camera here) and adds it as evidence; the server holds the photo, downscaled.
 #include "app_controller.h"
+#include "app_startup.h"
 #include "harness.h"
 #include "qt_wait.h"
 #include "sitevisit/core/database.h"
@@ -67,14 +68,10 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
         std::move(Store::open({(server.data().parent_path() / "tablet.db").string()})).value();
     app::AppController controller(std::move(store));
     controller.setCamera(platform::test_pattern_camera());
-    qmlRegisterSingletonInstance("SiteVisit", 1, 0, "App", &controller);
     QQmlApplicationEngine engine;
-    engine.addImportPath(QStringLiteral(":/"));
-    engine.setInitialProperties(
+    auto* window = app::load_main_qml(
+        engine, controller,
         {{"defaultServer", QStringLiteral("http://127.0.0.1:%1").arg(server.port())}});
-    engine.load(QUrl(QStringLiteral("qrc:/SiteVisit/Main.qml")));
-    ASSERT_FALSE(engine.rootObjects().isEmpty());
-    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
     ASSERT_TRUE(window);
 
     // Sign in through the page; a mistyped password is refused and the form keeps the rest.
@@ -89,7 +86,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     find(window, "passwordField")->setProperty("text", "lead-demo-2026");
     click(find(window, "signInButton"));
     ASSERT_TRUE(wait_for([&] {
-        return controller.signedIn() && controller.syncState() == "upToDate";
+        return controller.signedIn() &&
+               controller.syncState() == client::SyncEngine::State::UpToDate;
     })) << controller.signInError().toStdString()
         << controller.syncMessage().toStdString();
     ASSERT_TRUE(find(window, "homePage"));
@@ -117,7 +115,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     ASSERT_TRUE(wait_for([&] { return controller.pendingChanges() == 4; }))
         << controller.pendingChanges(); // visit + 3
     controller.syncNow();
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "offline"; }));
+    ASSERT_TRUE(
+        wait_for([&] { return controller.syncState() == client::SyncEngine::State::Offline; }));
     EXPECT_NE(controller.syncMessage().toStdString().find("saved on this device"),
               std::string::npos)
         << controller.syncMessage().toStdString();
@@ -126,7 +125,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     server.start();
     controller.syncNow();
     ASSERT_TRUE(wait_for([&] {
-        return controller.syncState() == "upToDate" && controller.pendingChanges() == 0;
+        return controller.syncState() == client::SyncEngine::State::UpToDate &&
+               controller.pendingChanges() == 0;
     })) << controller.syncMessage().toStdString();
     Json server_rows =
         Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
@@ -155,8 +155,9 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     }
     click(find(window, "rate-1.4-2"));
     controller.syncNow();
-    ASSERT_TRUE(wait_for([&] { return controller.syncState() == "needsSignIn"; }))
-        << controller.syncMessage().toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return controller.syncState() == client::SyncEngine::State::NeedsSignIn;
+    })) << controller.syncMessage().toStdString();
     EXPECT_EQ(controller.pendingChanges(), 1);
     EXPECT_TRUE(controller.syncMessage().contains("1 change"))
         << controller.syncMessage().toStdString();
@@ -173,7 +174,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
         ->setProperty("text", "lead-demo-2026");
     click(find_item(qobject_cast<QQuickItem*>(again), "signInButton"));
     ASSERT_TRUE(wait_for([&] {
-        return controller.syncState() == "upToDate" && controller.pendingChanges() == 0;
+        return controller.syncState() == client::SyncEngine::State::UpToDate &&
+               controller.pendingChanges() == 0;
     })) << controller.signInError().toStdString()
         << controller.syncMessage().toStdString();
     ASSERT_TRUE(wait_for([&] {
@@ -186,7 +188,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     find(window, "passwordField")->setProperty("text", "principal-demo-2026");
     click(find(window, "signInButton"));
     ASSERT_TRUE(wait_for([&] {
-        return controller.signedIn() && controller.syncState() == "upToDate";
+        return controller.signedIn() &&
+               controller.syncState() == client::SyncEngine::State::UpToDate;
     })) << controller.signInError().toStdString()
         << controller.syncMessage().toStdString();
     QMetaObject::invokeMethod(window, "showPage", Q_ARG(QVariant, "evidence"),
@@ -202,7 +205,10 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     title->setProperty("text", "Morning greeters at the east door");
     QMetaObject::invokeMethod(title, "accepted");
     ASSERT_TRUE(wait_for(
-        [&] { return controller.syncState() == "upToDate" && controller.pendingChanges() == 0; },
+        [&] {
+            return controller.syncState() == client::SyncEngine::State::UpToDate &&
+                   controller.pendingChanges() == 0;
+        },
         20000))
         << controller.syncMessage().toStdString();
     Json after =

@@ -66,7 +66,7 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
                "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy(); }));
     ASSERT_TRUE(app.signInError().isEmpty()) << app.signInError().toStdString();
-    ASSERT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }))
+    ASSERT_TRUE(wait_for([&] { return app.syncState() == client::SyncEngine::State::UpToDate; }))
         << app.syncMessage().toStdString();
     EXPECT_EQ(app.userRole(), "Assistance Lead");
 
@@ -139,7 +139,7 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_FALSE(visit.editable());
     EXPECT_FALSE(visit.rate(first, 1));
     ASSERT_TRUE(wait_for([&] {
-        return app.syncState() == "upToDate" && app.pendingChanges() == 0;
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
     })) << app.syncMessage().toStdString();
     // The server holds the rating.
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
@@ -165,7 +165,8 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
 static std::string make_rating_conflict(ServerProcess& server, app::AppController& app) {
     app.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), "lead@demo.sitevisit",
                "lead-demo-2026");
-    EXPECT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
+    EXPECT_TRUE(wait_for(
+        [&] { return !app.busy() && app.syncState() == client::SyncEngine::State::UpToDate; }));
     app::SchoolController school;
     school.setApp(&app);
     school.setSchoolId(app.suggestedSchool());
@@ -179,8 +180,9 @@ static std::string make_rating_conflict(ServerProcess& server, app::AppControlle
             .toString();
     EXPECT_TRUE(visit.rate(ind, 1));
     app.syncNow();
-    EXPECT_TRUE(
-        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    EXPECT_TRUE(wait_for([&] {
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
+    }));
     std::string obs;
     for (const auto& o : *app.store().list("observation", "visit", visit_id.toStdString()))
         obs = o.id;
@@ -201,7 +203,7 @@ static std::string make_rating_conflict(ServerProcess& server, app::AppControlle
                           bearer(token));
     EXPECT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
     app.syncNow();
-    EXPECT_TRUE(wait_for([&] { return app.syncState() == "upToDate"; }));
+    EXPECT_TRUE(wait_for([&] { return app.syncState() == client::SyncEngine::State::UpToDate; }));
     return obs;
 }
 
@@ -231,8 +233,9 @@ TEST(ViewModels, ConflictsShowBothValuesAndResolveEitherWay) {
         conflicts.resolve(conflicts.data(i, app::ConflictsModel::ConflictIdRole).toString(), false))
         << conflicts.errorString().toStdString();
     EXPECT_EQ(conflicts.rowCount(), 0);
-    ASSERT_TRUE(
-        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
+    }));
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 3);
     for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it)
@@ -270,8 +273,9 @@ TEST(ViewModels, AConflictIsSettledWithAThirdValueAndBadValuesChangeNothing) {
     ASSERT_TRUE(conflicts.resolveWith(id, " 2 ")) << conflicts.errorString().toStdString();
     EXPECT_TRUE(conflicts.errorString().isEmpty());
     EXPECT_EQ(conflicts.rowCount(), 0);
-    ASSERT_TRUE(
-        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
+    }));
     Json rows = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
     EXPECT_EQ(rows["observation"][obs]["fields"]["rating"], 2);
     for (auto it = rows["conflict"].begin(); it != rows["conflict"].end(); ++it) {
@@ -287,7 +291,8 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     const auto dir = server.data().parent_path();
     auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
         a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
-        return wait_for([&] { return !a.busy() && a.syncState() == "upToDate"; });
+        return wait_for(
+            [&] { return !a.busy() && a.syncState() == client::SyncEngine::State::UpToDate; });
     };
     app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
     ASSERT_TRUE(sign_in(principal, "principal@demo.sitevisit", "principal-demo-2026"));
@@ -337,8 +342,10 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     }
     EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
     EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
-    ASSERT_TRUE(wait_for(
-        [&] { return principal.syncState() == "upToDate" && principal.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return principal.syncState() == client::SyncEngine::State::UpToDate &&
+               principal.pendingChanges() == 0;
+    }));
     bool moved = false;
     for (const auto& args : upload_moved)
         moved = moved || args.at(2).value<QList<int>>().contains(app::EvidenceModel::UploadRole);
@@ -387,8 +394,10 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     queue.setStateFilter("");
     ASSERT_GT(queue.missingFiles(), 0);
     EXPECT_EQ(queue.fetchAll(), queue.missingFiles());
-    ASSERT_TRUE(
-        wait_for([&] { return receiver.syncState() == "upToDate" && queue.missingFiles() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return receiver.syncState() == client::SyncEngine::State::UpToDate &&
+               queue.missingFiles() == 0;
+    }));
     const QVariantMap pdf = queue.firstOnDevice("application/pdf");
     ASSERT_FALSE(pdf.isEmpty()) << "the demo holds a PDF";
     app::PdfPages pdf_pages;
@@ -428,13 +437,16 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     EXPECT_FALSE(queue.review(id, "needs_more", "  "));
     EXPECT_TRUE(queue.errorString().contains("comment")) << queue.errorString().toStdString();
     ASSERT_TRUE(queue.review(id, "needs_more", "Add October too."));
-    ASSERT_TRUE(wait_for(
-        [&] { return receiver.syncState() == "upToDate" && receiver.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return receiver.syncState() == client::SyncEngine::State::UpToDate &&
+               receiver.pendingChanges() == 0;
+    }));
     EXPECT_EQ(dashboard.data(dashboard.index(dashboard_row(bm)), app::DashboardModel::WaitingRole)
                   .toInt(),
               waiting_before - 1);
     principal.syncNow();
-    ASSERT_TRUE(wait_for([&] { return principal.syncState() == "upToDate"; }));
+    ASSERT_TRUE(
+        wait_for([&] { return principal.syncState() == client::SyncEngine::State::UpToDate; }));
     mine.setStateFilter("needs_more");
     bool seen = false;
     for (int r = 0; r < mine.rowCount(); ++r)
@@ -454,7 +466,9 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
         std::move(Store::open({(server.data().parent_path() / "p.db").string()})).value());
     principal.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()),
                      "principal@demo.sitevisit", "principal-demo-2026");
-    ASSERT_TRUE(wait_for([&] { return !principal.busy() && principal.syncState() == "upToDate"; }));
+    ASSERT_TRUE(wait_for([&] {
+        return !principal.busy() && principal.syncState() == client::SyncEngine::State::UpToDate;
+    }));
     app::ReflectionController r;
     r.setApp(&principal);
     EXPECT_TRUE(r.editable());
@@ -469,7 +483,8 @@ TEST(ViewModels, TheAnnualReflectionIsSavedAnswerByAnswer) {
     EXPECT_EQ(r.answers()["worked"].toString(), "Weekly data meetings");
     principal.syncNow();
     ASSERT_TRUE(wait_for([&] {
-        return principal.syncState() == "upToDate" && principal.pendingChanges() == 0;
+        return principal.syncState() == client::SyncEngine::State::UpToDate &&
+               principal.pendingChanges() == 0;
     })) << principal.syncMessage().toStdString();
     Json rows =
         Json::parse(server.admin({"export", "--user", "principal@demo.sitevisit"}).out)["rows"];
@@ -534,7 +549,8 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     app::AppController app(
         std::move(Store::open({(server.data().parent_path() / "shared.db").string()})).value());
     app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
-    ASSERT_TRUE(wait_for([&] { return !app.busy() && app.syncState() == "upToDate"; }));
+    ASSERT_TRUE(wait_for(
+        [&] { return !app.busy() && app.syncState() == client::SyncEngine::State::UpToDate; }));
     const auto lead_schools = app.store().list("school")->size();
     // The lead rates offline and signs out before syncing.
     server.stop();
@@ -560,13 +576,15 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     app.signIn(url, "lead@demo.sitevisit", "lead-demo-2026");
     ASSERT_TRUE(wait_for([&] { return !app.busy() && app.signedIn(); }));
     app.syncNow();
-    ASSERT_TRUE(
-        wait_for([&] { return app.syncState() == "upToDate" && app.pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
+    }));
     const std::string lead_device = app.store().device_id();
     app.signOut();
     app.signIn(url, "principal@demo.sitevisit", "principal-demo-2026");
     ASSERT_TRUE(wait_for([&] {
-        return !app.busy() && app.signedIn() && app.syncState() == "upToDate";
+        return !app.busy() && app.signedIn() &&
+               app.syncState() == client::SyncEngine::State::UpToDate;
     })) << app.signInError().toStdString();
     EXPECT_NE(app.store().device_id(), lead_device);
     EXPECT_LT(app.store().list("school")->size(), lead_schools);
@@ -578,7 +596,7 @@ TEST(ViewModels, ASecondPersonOnTheTabletNeverSeesOrSendsTheFirstOnesWork) {
     EXPECT_TRUE(evidence.addReading(evidence.benchmarks()[0].toMap()["benchmarkId"].toString(),
                                     QDate::currentDate().toString(Qt::ISODate), 20.0, ""));
     ASSERT_TRUE(wait_for([&] {
-        return app.syncState() == "upToDate" && app.pendingChanges() == 0;
+        return app.syncState() == client::SyncEngine::State::UpToDate && app.pendingChanges() == 0;
     })) << app.syncMessage().toStdString();
 }
 
@@ -589,7 +607,8 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     const auto db = server.data().parent_path() / "lead.db";
     auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
         a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
-        return wait_for([&] { return !a.busy() && a.syncState() == "upToDate"; });
+        return wait_for(
+            [&] { return !a.busy() && a.syncState() == client::SyncEngine::State::UpToDate; });
     };
     auto app = std::make_unique<app::AppController>(std::move(Store::open({db.string()})).value());
     ASSERT_TRUE(sign_in(*app, "lead@demo.sitevisit", "lead-demo-2026"));
@@ -653,8 +672,10 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
             .toString();
     ASSERT_TRUE(visit.rate(ind1, 1));
     app->syncNow();
-    ASSERT_TRUE(
-        wait_for([&] { return app->syncState() == "upToDate" && app->pendingChanges() == 0; }));
+    ASSERT_TRUE(wait_for([&] {
+        return app->syncState() == client::SyncEngine::State::UpToDate &&
+               app->pendingChanges() == 0;
+    }));
     EXPECT_EQ(visit.unrated(), 25); // 26 indicators in the elementary rubric, one rated
     Http http = server.http();
     const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
@@ -676,7 +697,7 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
     ASSERT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
     ASSERT_TRUE(visit.rate(ind2, 2)); // this tablet has not heard yet
     app->syncNow();
-    ASSERT_TRUE(wait_for([&] { return app->syncState() == "upToDate"; }))
+    ASSERT_TRUE(wait_for([&] { return app->syncState() == client::SyncEngine::State::UpToDate; }))
         << app->syncMessage().toStdString();
     ASSERT_EQ(app->refusedChanges(), 1);
     const QVariantMap refused = app->refusedList()[0].toMap();

@@ -199,10 +199,9 @@ Item {
         when: windowShown
 
         function test_says_what_has_not_reached_the_server() {
-            var fakeApp = { syncState: "offline", syncMessage: "Offline — 3 change(s) saved on this device",
-                            lastSync: "never", openConflicts: 2, signedIn: true, syncProgress: 0,
-                            syncDetail: "", refusedChanges: 0 }
-            var bar = createTemporaryObject(syncBar, root, { app: fakeApp })
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.Offline, message: "Offline — 3 change(s) saved on this device",
+                lastSync: "never", openConflicts: 2, signedIn: true })
             verify(bar)
             compare(bar.stateColor, Theme.warning)
             verify(bar.height >= 48)
@@ -211,10 +210,9 @@ Item {
         }
 
         function test_a_run_out_session_offers_sign_in_and_refusals_are_shown() {
-            var fakeApp = { syncState: "needsSignIn", syncMessage: "Sign in again to send 1 change(s)",
-                            lastSync: "never", openConflicts: 0, refusedChanges: 2, signedIn: true,
-                            syncProgress: 0, syncDetail: "" }
-            var bar = createTemporaryObject(syncBar, root, { app: fakeApp })
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.NeedsSignIn, message: "Sign in again to send 1 change(s)",
+                lastSync: "never", refusedChanges: 2, signedIn: true })
             var signInSpy = createTemporaryObject(signalSpy, root, { target: bar, signalName: "signInRequested" })
             var refusedSpy = createTemporaryObject(signalSpy, root, { target: bar, signalName: "refusedRequested" })
             var again = findChild(bar, "signInAgainButton")
@@ -227,6 +225,22 @@ Item {
             compare(refused.text, "Refused (2)")
             mouseClick(refused)
             compare(refusedSpy.count, 1)
+        }
+
+        function test_sync_now_asks_for_a_sync_unless_one_runs() {
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.UpToDate, message: "Up to date", lastSync: "today", signedIn: true })
+            var syncSpy = createTemporaryObject(signalSpy, root, { target: bar, signalName: "syncRequested" })
+            compare(bar.stateColor, Theme.ok)
+            var now = findChild(bar, "syncNowButton")
+            verify(now.visible && now.enabled)
+            mouseClick(now)
+            compare(syncSpy.count, 1)
+            bar.syncState = SyncEngine.Syncing
+            compare(bar.stateColor, Theme.primary)
+            verify(!now.enabled)
+            mouseClick(now)
+            compare(syncSpy.count, 1)
         }
     }
 }
