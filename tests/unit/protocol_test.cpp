@@ -96,7 +96,7 @@ TEST(Protocol, BadRequestsSayWhereTheyAreWrong) {
 }
 
 TEST(Protocol, TruncatedAndMangledBodiesNeverCrashTheDecoder) {
-    std::uint64_t seed = std::random_device{}();
+    std::uint64_t seed = 20261130; // fixed by default; SITEVISIT_SEED picks another
     if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
     std::cout << "protocol mangling seed: " << seed << "\n";
     std::mt19937_64 rng(seed);
@@ -252,7 +252,7 @@ TEST(Protocol, AnUndecodableChangeInAPullPageIsSetAsideAndTheRestDecodes) {
 // A short randomized run of what tests/fuzz/device_decoder_fuzz.cpp does at length: mutated
 // answers (bytes and types) always decode to a value or an error, never a crash or a throw.
 TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
-    std::uint64_t seed = std::random_device{}();
+    std::uint64_t seed = 20261130; // fixed by default; SITEVISIT_SEED picks another
     if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
     std::cout << "device decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed
               << " repeats it)\n";
