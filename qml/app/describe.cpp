@@ -62,4 +62,56 @@ QString describe_value(const Store& store, const FieldSpec* field, const Json& v
     return QString::fromStdString(value.dump());
 }
 
+QString label(VisitStatus status) {
+    switch (status) {
+    case VisitStatus::Draft:
+        return tr("Draft");
+    case VisitStatus::Submitted:
+        return tr("Submitted");
+    case VisitStatus::Reviewed:
+        return tr("Reviewed");
+    }
+    return {};
+}
+
+QString label(VisitKind kind) {
+    switch (kind) {
+    case VisitKind::Monitoring:
+        return tr("Monitoring");
+    case VisitKind::Targeted:
+        return tr("Targeted");
+    case VisitKind::ProgressMonitoring:
+        return tr("Progress monitoring");
+    case VisitKind::Walkthrough:
+        return tr("Walkthrough");
+    }
+    return {};
+}
+
+QString label(EvidenceKind kind) {
+    switch (kind) {
+    case EvidenceKind::Photo:
+        return tr("Photo");
+    case EvidenceKind::Data:
+        return tr("Data");
+    case EvidenceKind::Document:
+    case EvidenceKind::Other:
+        return tr("Document");
+    }
+    return {};
+}
+
+QString label(std::optional<ReviewDecision> decision) {
+    if (!decision) return tr("Waiting for review");
+    switch (*decision) {
+    case ReviewDecision::Accepted:
+        return tr("Accepted");
+    case ReviewDecision::NeedsMore:
+        return tr("Needs more");
+    case ReviewDecision::NotRelevant:
+        return tr("Not relevant");
+    }
+    return {};
+}
+
 } // namespace sitevisit::app

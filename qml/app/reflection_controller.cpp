@@ -1,6 +1,7 @@
 #include "reflection_controller.h"
 
 #include "app_controller.h"
+#include "sitevisit/core/capabilities.h"
 
 #include <QDate>
 #include <QTime>
@@ -37,7 +38,12 @@ void ReflectionController::setSchoolId(const QString& id) {
 
 bool ReflectionController::editable() const {
     auto u = app_ ? app_->user() : std::nullopt;
-    return u && !plan_.isEmpty() && (u->role == Role::Principal || u->role == Role::Admin);
+    if (!u || plan_.isEmpty()) return false;
+    // The plan's school, as reload() chose it.
+    const std::string school =
+        school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
+    auto target = school_target(app_->store(), school);
+    return target && can(*u, Action::WriteReflection, *target);
 }
 
 void ReflectionController::reload() {

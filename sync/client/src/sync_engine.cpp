@@ -24,7 +24,7 @@ SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options opt
     }
     // Connectivity hints only trigger an attempt: "unknown" is not "offline", and the requests
     // themselves decide. Without a backend the timer and the backoff retries still run.
-    if (QNetworkInformation::load(QNetworkInformation::Feature::Reachability)) {
+    if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
                 [this](QNetworkInformation::Reachability r) {
                     if (r != QNetworkInformation::Reachability::Disconnected) syncNow();
