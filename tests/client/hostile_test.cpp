@@ -580,8 +580,9 @@ TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
     // out beyond 64 MB sat in socket buffers when the reply was aborted).
     EXPECT_LT(peer.streamed, peer.stream_limit);
     // Memory stays flat: the answer kept is at most 64 MB, and no copy of the whole stream.
-    if (peak_reset)
+    if (peak_reset) {
         EXPECT_LT(peak - before, 150LL * 1024) << "the device held far more than the cap";
+    }
 }
 
 TEST_F(Hostile, DownloadedFilesAreReadableByTheirOwnerOnly) {

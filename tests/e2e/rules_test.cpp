@@ -6,6 +6,7 @@
 #include "sitevisit/server/crypto.h"
 
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -39,6 +40,7 @@ struct Rules : ::testing::Test {
     ServerProcess server;
     Json rows; // the admin's export
     std::string lincoln, bayside_el, unused;
+    std::map<std::string, std::int64_t> dseq; // the last change number of each device
 
     void SetUp() override {
         auto r = server.admin({"demo"});
@@ -63,8 +65,6 @@ struct Rules : ::testing::Test {
     // One upsert, pushed; the whole answer.
     Response push(const std::string& token, const std::string& device, const std::string& entity,
                   const std::string& id, Json fields, const std::string& school = {}) {
-        static std::int64_t dseq = 0;
-        ++dseq;
         Json op{{"op", fresh_id()},
                 {"entity", entity},
                 {"id", id},
@@ -73,7 +73,7 @@ struct Rules : ::testing::Test {
                 {"fields", std::move(fields)},
                 {"hlc", Hlc{SystemClock::instance().now_ms(), 0, device}.to_string()},
                 {"base", 0},
-                {"dseq", dseq},
+                {"dseq", ++dseq[device]}, // gapless per device
                 {"schema", 1}};
         return server.http().request("POST", "/v1/sync/push",
                                      Json{{"device", device}, {"ops", Json::array({op})}}.dump(),
