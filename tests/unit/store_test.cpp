@@ -686,3 +686,41 @@ TEST_F(StoreTest, ObserversHearOfAppliedPagesAndStartingOver) {
     EXPECT_TRUE(heard[1].everything);
     EXPECT_TRUE(heard[1].touches("school"));
 }
+
+// A resolution writes the field, then the conflict record: when the second write fails, the
+// first rolls back with it and nobody hears of either.
+TEST_F(StoreTest, ObserversHearNothingOfAResolutionThatRollsBack) {
+    auto obs = rate(indicator(2, 1), 2);
+    ASSERT_TRUE(obs.ok()) << obs.error().message;
+    const std::string conflict = "0190a000-0000-7000-8000-0000000000e9";
+    Change c;
+    c.op = "0190a000-0000-7000-8000-000000000f02";
+    c.entity = "conflict";
+    c.id = conflict;
+    c.school = org.school;
+    c.fields = {{"entity", "observation"},     {"row", obs->id},   {"field", "rating"},
+                {"winner_value", 2},           {"loser_value", 3}, {"winner_author", org.lead.id},
+                {"loser_author", org.lead.id}, {"status", "open"}};
+    c.hlc = Hlc{kNov2026 - 1000, 0, "0190a000-0000-7000-8000-00000000de99"}.to_string();
+    c.dseq = 1;
+    c.seq = 1;
+    ASSERT_TRUE(store->apply_remote({c}, 1).ok());
+
+    std::vector<StoreChange> heard;
+    store->subscribe([&](const StoreChange& change) { heard.push_back(change); });
+    for (const char* when : {"INSERT", "UPDATE"})
+        store->database().exec(std::string("CREATE TEMP TRIGGER no_conflict_") + when + " BEFORE " +
+                               when +
+                               " ON conflict BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    auto failed = store->resolve_conflict(org.lead, conflict, 3);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ((*store->get("observation", obs->id))->fields["rating"], 2); // rolled back
+    EXPECT_TRUE(heard.empty());
+    for (const char* when : {"INSERT", "UPDATE"})
+        store->database().exec(std::string("DROP TRIGGER no_conflict_") + when);
+
+    ASSERT_TRUE(store->resolve_conflict(org.lead, conflict, 3).ok());
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_EQ(heard[0].entities, (std::vector<std::string>{"conflict", "observation"}));
+    EXPECT_EQ(heard[0].schools, std::vector<std::string>{org.school});
+}
