@@ -1,6 +1,7 @@
 #include "sitevisit/core/entities.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace sitevisit {
 
@@ -300,11 +301,30 @@ std::vector<EntitySpec> build() {
     return s;
 }
 
+// The names of EntityKind's values after Other, in its order.
+constexpr const char* kKindNames[] = {
+    "region", "district",    "school",     "user",      "rubric",  "indicator",
+    "plan",   "objective",   "initiative", "benchmark", "reading", "reflection",
+    "visit",  "observation", "evidence",   "review",    "comment", "conflict"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::Conflict));
+
+std::vector<EntitySpec> with_kinds(std::vector<EntitySpec> specs) {
+    for (auto& spec : specs)
+        for (std::size_t i = 0; i < std::size(kKindNames); ++i)
+            if (spec.name == kKindNames[i]) spec.kind = static_cast<EntityKind>(i + 1);
+    return specs;
+}
+
 } // namespace
 
 const std::vector<EntitySpec>& entity_specs() {
-    static const std::vector<EntitySpec> specs = build();
+    static const std::vector<EntitySpec> specs = with_kinds(build());
     return specs;
+}
+
+EntityKind entity_kind(std::string_view name) {
+    const EntitySpec* spec = find_entity(name);
+    return spec ? spec->kind : EntityKind::Other;
 }
 
 const EntitySpec* find_entity(std::string_view name) {

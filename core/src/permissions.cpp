@@ -1,6 +1,9 @@
 #include "sitevisit/core/permissions.h"
 
+#include "sitevisit/core/values.h"
+
 #include <algorithm>
+#include <initializer_list>
 
 namespace sitevisit {
 
@@ -34,24 +37,23 @@ const char* role_words(Role r) {
 }
 
 // Which entities each role may write (inside its scope), per DOMAIN.md's roles table.
-bool role_writes(Role role, const std::string& entity) {
-    // Leads attach photos and documents to what they observe, so they write evidence too.
-    static const std::vector<std::string> lead = {"visit", "observation", "comment", "evidence"};
-    static const std::vector<std::string> principal = {"evidence", "reading", "reflection",
-                                                       "comment"};
-    static const std::vector<std::string> receiver = {"plan",      "objective", "initiative",
-                                                      "benchmark", "review",    "comment"};
+bool role_writes(Role role, EntityKind entity) {
+    using K = EntityKind;
+    auto one_of = [entity](std::initializer_list<K> kinds) {
+        return std::find(kinds.begin(), kinds.end(), entity) != kinds.end();
+    };
     switch (role) {
     case Role::Admin:
         return true;
     case Role::RegionalDirector:
-        return entity == "comment";
+        return entity == K::Comment;
     case Role::AssistanceLead:
-        return contains(lead, entity);
+        // Leads attach photos and documents to what they observe, so they write evidence too.
+        return one_of({K::Visit, K::Observation, K::Comment, K::Evidence});
     case Role::Principal:
-        return contains(principal, entity);
+        return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment});
     case Role::Receiver:
-        return contains(receiver, entity);
+        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment});
     }
     return false;
 }
@@ -146,16 +148,17 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
     if (!in_scope(user, place))
         return deny("school " + place.school + " is outside the scope of " + user.email);
 
-    if (e == "school") {
+    if (entity.is(EntityKind::School)) {
         if (!write || user.role == Role::Admin) return allow();
         return deny("only an admin may change school records");
     }
 
     // Conflict records follow the entity whose field is in conflict.
-    if (e == "conflict") {
+    if (entity.is(EntityKind::Conflict)) {
         if (state.conflicted_entity.empty())
             return write ? deny("conflict without an entity") : allow();
-        const EntitySpec conflicted{state.conflicted_entity, ScopeKind::School};
+        EntitySpec conflicted{state.conflicted_entity, ScopeKind::School};
+        conflicted.kind = entity_kind(state.conflicted_entity);
         RowState inner = state;
         inner.conflicted_entity.clear();
         return decide(user, access, conflicted, place, inner);
@@ -164,12 +167,12 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
     // Visits, their observations and comments on them: a draft is its team's alone.
     if (state.visit_status) {
         const bool on_team = contains(state.visit_team, user.id);
-        const bool draft = *state.visit_status == "draft";
+        const bool draft = parse_visit_status(*state.visit_status) == VisitStatus::Draft;
         if (draft && !on_team && user.role != Role::Admin)
             return deny("a draft visit is seen only by its team");
         if (!write) return allow();
-        if (e == "comment")
-            return role_writes(user.role, e)
+        if (entity.is(EntityKind::Comment))
+            return role_writes(user.role, entity.kind)
                        ? allow()
                        : deny(std::string(role_words(user.role)) + " may not comment");
         if (user.role != Role::AssistanceLead && user.role != Role::Admin)
@@ -177,13 +180,13 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
                         " may not change visits or observations");
         if (!on_team && user.role != Role::Admin)
             return deny("only the visit's team may change it");
-        if (!draft && !(e == "visit" && state.status_change_only))
+        if (!draft && !(entity.is(EntityKind::Visit) && state.status_change_only))
             return deny("the visit is " + *state.visit_status +
                         "; its ratings can no longer change");
         return allow();
     }
 
-    if (e == "evidence") {
+    if (entity.is(EntityKind::Evidence)) {
         const bool uploader = state.evidence_uploader && !state.evidence_uploader->empty() &&
                               *state.evidence_uploader == user.id;
         if (!write) {
@@ -203,7 +206,7 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
     }
 
     if (!write) return allow();
-    if (role_writes(user.role, e)) return allow();
+    if (role_writes(user.role, entity.kind)) return allow();
     return deny(std::string(role_words(user.role)) + " may not change " + e + " records");
 }
 

@@ -2,6 +2,7 @@
 
 #include "sitevisit/core/migrations.h"
 #include "sitevisit/core/time_format.h"
+#include "store_sql.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -17,124 +18,60 @@
 
 namespace sitevisit {
 
+using namespace store_sql;
+
 namespace {
-
-std::string quote(std::string_view name) {
-    return "\"" + std::string(name) + "\"";
-}
-
-bool stored_as_json(FieldType t) {
-    return t == FieldType::UuidList || t == FieldType::TextList || t == FieldType::Object ||
-           t == FieldType::Value;
-}
-
-void bind_field(Statement& st, int index, const FieldSpec& f, const Json& v) {
-    if (v.is_null()) {
-        st.bind_null(index);
-    } else if (stored_as_json(f.type)) {
-        st.bind(index, v.dump());
-    } else {
-        st.bind_json(index, v);
-    }
-}
-
-Json read_field(const Statement& st, int col, const FieldSpec& f) {
-    if (st.is_null(col)) return nullptr;
-    switch (f.type) {
-    case FieldType::Integer:
-    case FieldType::Rating:
-        return st.int64(col);
-    case FieldType::Real:
-        return st.real(col);
-    case FieldType::Bool:
-        return st.int64(col) != 0;
-    case FieldType::UuidList:
-    case FieldType::TextList:
-    case FieldType::Object:
-    case FieldType::Value: {
-        Json j = Json::parse(st.text_view(col), nullptr, false);
-        return j.is_discarded() ? Json(nullptr) : j;
-    }
-    default:
-        return st.text(col);
-    }
-}
-
-std::string select_sql(const EntitySpec& spec) {
-    std::string sql = "SELECT \"id\", \"school\", \"_seq\", \"_hlc\", \"_deleted\"";
-    for (const auto& f : spec.fields)
-        sql += ", " + quote(f.name);
-    return sql + " FROM " + quote(spec.name);
-}
-
-Row read_row(const EntitySpec& spec, const Statement& st) {
-    Row row;
-    row.entity = spec.name;
-    row.id = st.text(0);
-    row.school = st.text(1);
-    row.seq = st.int64(2);
-    row.hlc = st.text(3);
-    row.deleted = st.int64(4) != 0;
-    for (std::size_t i = 0; i < spec.fields.size(); ++i) {
-        Json v = read_field(st, static_cast<int>(i) + 5, spec.fields[i]);
-        if (!v.is_null()) row.fields[spec.fields[i].name] = std::move(v);
-    }
-    return row;
-}
-
-// Built once per entity: load() runs several times in every write.
-const std::string& select_by_id_sql(const EntitySpec& spec) {
-    static const std::vector<std::string> sqls = [] {
-        std::vector<std::string> v;
-        for (const auto& e : entity_specs())
-            v.push_back(select_sql(e) + " WHERE \"id\" = ?");
-        return v;
-    }();
-    return sqls[static_cast<std::size_t>(&spec - entity_specs().data())];
-}
-
-std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view id) {
-    auto& st = db.cached(select_by_id_sql(spec));
-    st.bind(1, id);
-    std::optional<Row> out;
-    if (st.step()) out = read_row(spec, st);
-    st.reset();
-    return out;
-}
-
-// INSERT ... ON CONFLICT DO UPDATE for the given columns. `remote` adds _seq and only
-// replaces an older version.
-std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields,
-                       bool remote, bool tombstone) {
-    std::string cols = "\"id\", \"school\", \"_hlc\"";
-    std::string vals = "?, ?, ?";
-    std::string sets = "\"_hlc\" = excluded.\"_hlc\"";
-    if (remote) {
-        cols += ", \"_seq\"";
-        vals += ", ?";
-        sets += ", \"_seq\" = excluded.\"_seq\"";
-    }
-    if (tombstone) {
-        cols += ", \"_deleted\"";
-        vals += ", 1";
-        sets += ", \"_deleted\" = 1";
-    }
-    for (const FieldSpec* f : fields) {
-        cols += ", " + quote(f->name);
-        vals += ", ?";
-        sets += ", " + quote(f->name) + " = excluded." + quote(f->name);
-    }
-    std::string sql = "INSERT INTO " + quote(spec.name) + " (" + cols + ") VALUES (" + vals +
-                      ") ON CONFLICT(\"id\") DO UPDATE SET " + sets;
-    if (remote) sql += " WHERE excluded.\"_seq\" > " + quote(spec.name) + ".\"_seq\"";
-    return sql;
-}
 
 Error storage(const SqliteError& e) {
     return Error{ErrorCode::Storage, e.what()};
 }
 
+void add_once(std::vector<std::string>& v, const std::string& x) {
+    auto it = std::lower_bound(v.begin(), v.end(), x);
+    if (it == v.end() || *it != x) v.insert(it, x);
+}
+
 } // namespace
+
+bool StoreChange::touches(std::string_view entity) const {
+    return everything || std::binary_search(entities.begin(), entities.end(), entity);
+}
+
+void Store::subscribe(Observer observer) {
+    if (observer) observers_.push_back(std::move(observer));
+}
+
+void Store::touched(const std::string& entity, const std::string& school) {
+    add_once(touched_.entities, entity);
+    add_once(touched_.schools, school);
+}
+
+// Made before a transaction; after commit() tells the observers what it touched, once the
+// transaction is over (its destructor runs after the Transaction's).
+class Store::Announcement {
+public:
+    explicit Announcement(Store& store) : store_(store) { store_.touched_ = {}; }
+    void commit(bool everything = false) {
+        committed_ = true;
+        store_.touched_.everything = everything;
+    }
+    ~Announcement() {
+        StoreChange change = std::move(store_.touched_);
+        store_.touched_ = {};
+        if (!committed_ || (change.entities.empty() && !change.everything)) return;
+        for (const auto& observer : std::vector<Observer>(store_.observers_))
+            try {
+                observer(change);
+            } catch (...) { // an observer's failure is not the write's: it is committed
+            }
+    }
+    Announcement(const Announcement&) = delete;
+    Announcement& operator=(const Announcement&) = delete;
+
+private:
+    Store& store_;
+    bool committed_ = false;
+};
 
 Store::Store(std::unique_ptr<Database> db, const StoreOptions& o, std::string device, Hlc last,
              std::int64_t dseq, std::int64_t cursor)
@@ -236,6 +173,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
 }
 
 Status Store::start_over() {
+    Announcement announce(*this);
     try {
         Transaction tx(*db_);
         // Changes the server refused stay refused; only those still to be sent hold the device.
@@ -259,6 +197,7 @@ Status Store::start_over() {
         up.bind(1, device).bind(2, last.to_string());
         up.run();
         tx.commit();
+        announce.commit(true);
         device_ = device;
         hlc_.set_device(device);
         dseq_ = 0;
@@ -328,6 +267,7 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
         request.id = uuids_.next();
     }
     const std::int64_t dseq_before = dseq_;
+    Announcement announce(*this);
     try {
         Transaction tx(*db_);
         Reader reader(*this);
@@ -335,7 +275,10 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
         if (!plan) return plan.error();
         if (plan->no_op()) return WriteResult{plan->id, std::nullopt};
         auto result = commit_plan(actor, *plan);
-        if (result) tx.commit();
+        if (result) {
+            tx.commit();
+            announce.commit();
+        }
         return result;
     } catch (const SqliteError& e) {
         dseq_ = dseq_before; // the transaction rolled back; so does the counter
@@ -349,6 +292,7 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
 
 Result<WriteResult> Store::remove(const User& actor, std::string_view entity, std::string_view id) {
     const std::int64_t dseq_before = dseq_;
+    Announcement announce(*this);
     try {
         Transaction tx(*db_);
         Reader reader(*this);
@@ -356,7 +300,10 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
         if (!plan) return plan.error();
         if (plan->existing->deleted) return WriteResult{plan->id, std::nullopt};
         auto result = commit_plan(actor, *plan);
-        if (result) tx.commit();
+        if (result) {
+            tx.commit();
+            announce.commit();
+        }
         return result;
     } catch (const SqliteError& e) {
         dseq_ = dseq_before; // the transaction rolled back; so does the counter
@@ -383,6 +330,7 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
     auto target = get(entity, row);
     if (!target) return target.error();
     const std::int64_t dseq_before = dseq_;
+    Announcement announce(*this);
     try {
         Transaction tx(*db_);
         Reader reader(*this);
@@ -408,10 +356,12 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
             return plan.error();
         }
         auto result = commit_plan(actor, *plan);
-        if (result)
+        if (result) {
             tx.commit();
-        else
+            announce.commit();
+        } else {
             dseq_ = dseq_before;
+        }
         return result;
     } catch (const SqliteError& e) {
         dseq_ = dseq_before;
@@ -491,9 +441,10 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
         audit.bind(9, before.dump()).bind(10, changed_text);
         audit.run();
 
-        if (spec.name == "school" || spec.scope == ScopeKind::District ||
+        if (spec.kind == EntityKind::School || spec.scope == ScopeKind::District ||
             spec.scope == ScopeKind::Region)
             places_.clear();
+        touched(spec.name, plan.school);
         return WriteResult{plan.id, std::move(change)};
     }
 }
@@ -529,6 +480,7 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> Store::remote_rejects(
 Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std::int64_t cursor,
                                         const std::vector<SetAside>& set_aside) {
     ApplyReport report;
+    Announcement announce(*this);
     try {
         Database& db = *db_;
         Transaction tx(db);
@@ -561,7 +513,8 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             any.reset();
         }
         for (const Change& c : changes)
-            if (c.entity == "school" || c.entity == "district" || c.entity == "region") {
+            if (const EntityKind k = entity_kind(c.entity);
+                k == EntityKind::School || k == EntityKind::District || k == EntityKind::Region) {
                 places_.clear();
                 break;
             }
@@ -636,14 +589,15 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             if (c.kind == ChangeKind::Upsert && !pending_delete)
                 for (const auto& f : spec->fields)
                     if (c.fields.contains(f.name) && !pending.count(f.name)) columns.push_back(&f);
-            if (c.kind == ChangeKind::Delete && spec->name == "school") {
+            if (c.kind == ChangeKind::Delete && spec->kind == EntityKind::School) {
                 // The school left this device's scope (or was removed): its rows go.
                 for (const auto& e : entity_specs())
-                    if (e.scope == ScopeKind::School && e.name != "school") {
+                    if (e.scope == ScopeKind::School && !e.is(EntityKind::School)) {
                         auto& purge =
                             db.cached("DELETE FROM " + quote(e.name) + " WHERE \"school\" = ?");
                         purge.bind(1, c.id);
                         purge.run();
+                        if (db.changes() > 0) touched(e.name, c.id);
                     }
                 places_.clear();
             }
@@ -652,10 +606,12 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             for (std::size_t i = 0; i < columns.size(); ++i)
                 bind_field(up, static_cast<int>(i) + 5, *columns[i], c.fields[columns[i]->name]);
             up.run();
-            if (db.changes() > 0)
+            if (db.changes() > 0) {
                 ++report.applied;
-            else
+                touched(spec->name, c.school);
+            } else {
                 ++report.stale;
+            }
         }
         if (newest) hlc_.observe(*newest);
         const std::int64_t new_cursor = std::max(cursor_, cursor);
@@ -663,6 +619,7 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
         st.bind(1, new_cursor).bind(2, hlc_.last().to_string());
         st.run();
         tx.commit();
+        announce.commit();
         cursor_ = new_cursor;
         report.cursor = new_cursor;
         return report;
@@ -826,163 +783,6 @@ Status Store::dismiss_rejected() {
     try {
         db_->cached("DELETE FROM outbox WHERE state = 'rejected'").run();
         return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<std::optional<Store::Session>> Store::session() const {
-    try {
-        auto& st = db_->cached("SELECT server, token, expires, user FROM session WHERE id = 1");
-        std::optional<Session> out;
-        if (st.step()) {
-            Json user = Json::parse(st.text_view(3), nullptr, false);
-            out = Session{st.text(0), st.text(1), st.text(2),
-                          user.is_discarded() ? Json::object() : user};
-        }
-        st.reset();
-        return out;
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Status Store::set_session(const std::optional<Session>& s) {
-    try {
-        if (!s) {
-            db_->cached("DELETE FROM session").run();
-            return ok_status();
-        }
-        Transaction tx(*db_);
-        auto& st = db_->cached("INSERT OR REPLACE INTO session (id, server, token, expires, user) "
-                               "VALUES (1, ?, ?, ?, ?)");
-        st.bind(1, s->server).bind(2, s->token).bind(3, s->expires).bind(4, s->user.dump());
-        st.run();
-        auto& own = db_->cached(
-            "UPDATE device_state SET owner = ?, last_server = ?, last_email = ? WHERE id = 1");
-        own.bind(1, s->user.value("id", "")).bind(2, s->server).bind(3, s->user.value("email", ""));
-        own.run();
-        tx.commit();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<std::string> Store::device_state_text(const char* column) const {
-    try {
-        auto& st = db_->cached(std::string("SELECT ") + column + " FROM device_state WHERE id = 1");
-        std::string value = st.step() ? st.text(0) : std::string();
-        st.reset();
-        return value;
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<std::string> Store::owner() const {
-    return device_state_text("owner");
-}
-
-Result<std::pair<std::string, std::string>> Store::last_sign_in() const {
-    auto server = device_state_text("last_server");
-    if (!server) return server.error();
-    auto email = device_state_text("last_email");
-    if (!email) return email.error();
-    return std::pair{*server, *email};
-}
-
-Result<std::string> Store::ca_file() const {
-    return device_state_text("ca_file");
-}
-
-Status Store::set_ca_file(const std::string& path) {
-    try {
-        auto& st = db_->cached("UPDATE device_state SET ca_file = ? WHERE id = 1");
-        st.bind(1, path);
-        st.run();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<Json> Store::device_secret() const {
-    auto text = device_state_text("device_secret");
-    if (!text) return text.error();
-    Json j = Json::parse(*text, nullptr, false);
-    return j.is_object() ? j : Json::object();
-}
-
-Status Store::set_device_secret(const Json& secret) {
-    try {
-        auto& st = db_->cached("UPDATE device_state SET device_secret = ? WHERE id = 1");
-        st.bind(1, secret.is_object() && !secret.empty() ? secret.dump() : std::string());
-        st.run();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<std::string> Store::last_sync() const {
-    return device_state_text("last_sync");
-}
-
-Status Store::set_last_sync(const std::string& when) {
-    try {
-        auto& st = db_->cached("UPDATE device_state SET last_sync = ? WHERE id = 1");
-        st.bind(1, when);
-        st.run();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Status Store::queue_blob(const BlobJob& j) {
-    try {
-        auto& st = db_->cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, "
-                               "state) VALUES (?, ?, ?, ?, 0, 'pending') "
-                               "ON CONFLICT (sha256) DO NOTHING");
-        st.bind(1, j.sha256).bind(2, j.path).bind(3, j.size).bind(4, j.direction);
-        st.run();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Status Store::update_blob(const std::string& sha, std::int64_t sent, const std::string& state,
-                          const std::string& error) {
-    try {
-        auto& st =
-            db_->cached("UPDATE blob_queue SET sent = ?, state = ?, error = ? WHERE sha256 = ?");
-        st.bind(1, sent).bind(2, state);
-        if (error.empty())
-            st.bind_null(3);
-        else
-            st.bind(3, error);
-        st.bind(4, sha);
-        st.run();
-        return ok_status();
-    } catch (const std::exception& e) {
-        return Error{ErrorCode::Storage, e.what()};
-    }
-}
-
-Result<std::vector<Store::BlobJob>> Store::blob_jobs(const std::string& state) const {
-    try {
-        auto& st = db_->cached("SELECT sha256, path, size, direction, sent, state, coalesce(error, "
-                               "'') FROM blob_queue "
-                               "WHERE state = ? ORDER BY rowid");
-        st.bind(1, state);
-        std::vector<BlobJob> out;
-        while (st.step())
-            out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5),
-                           st.text(6)});
-        st.reset();
-        return out;
     } catch (const std::exception& e) {
         return Error{ErrorCode::Storage, e.what()};
     }

@@ -2,6 +2,7 @@
 
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
+#include "sitevisit/core/values.h"
 
 #include <cctype>
 #include <charconv>
@@ -342,8 +343,7 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
         if (f.required && !has(f.name.c_str()))
             return invalid(entity.name + " needs " + f.name, f.name);
 
-    const std::string& e = entity.name;
-    if (e == "plan" && has("first_year") && has("last_year")) {
+    if (entity.kind == EntityKind::Plan && has("first_year") && has("last_year")) {
         int first = *parse_school_year(row["first_year"].get<std::string>());
         int last = *parse_school_year(row["last_year"].get<std::string>());
         if (last - first < 2)
@@ -353,14 +353,14 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                row["first_year"].get<std::string>(),
                            "last_year");
     }
-    if (e == "visit" && has("end_date") && has("start_date")) {
+    if (entity.kind == EntityKind::Visit && has("end_date") && has("start_date")) {
         if (*parse_date_days(row["end_date"].get<std::string>()) <
             *parse_date_days(row["start_date"].get<std::string>()))
             return invalid("end_date " + row["end_date"].get<std::string>() +
                                " is before start_date " + row["start_date"].get<std::string>(),
                            "end_date");
     }
-    if (e == "benchmark" && has("due") && has("baseline_date")) {
+    if (entity.kind == EntityKind::Benchmark && has("due") && has("baseline_date")) {
         if (*parse_date_days(row["due"].get<std::string>()) <=
             *parse_date_days(row["baseline_date"].get<std::string>()))
             return invalid("due " + row["due"].get<std::string>() +
@@ -368,7 +368,7 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                row["baseline_date"].get<std::string>(),
                            "due");
     }
-    if (e == "reflection" && has("decisions")) {
+    if (entity.kind == EntityKind::Reflection && has("decisions")) {
         for (auto it = row["decisions"].begin(); it != row["decisions"].end(); ++it) {
             if (!is_uuid(it.key()))
                 return invalid("decisions are keyed by objective id (UUID), got \"" +
@@ -381,7 +381,7 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                "decisions");
         }
     }
-    if (e == "observation" && has("indicator") && has("rubric_of_visit")) {
+    if (entity.kind == EntityKind::Observation && has("indicator") && has("rubric_of_visit")) {
         // set by the store when it knows the visit's rubric
         const Indicator* ind = ref_.indicator(row["indicator"].get<std::string>());
         if (ind && ind->rubric != row["rubric_of_visit"].get<std::string>())
@@ -389,13 +389,23 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                row["rubric_of_visit"].get<std::string>(),
                            "indicator");
     }
-    if (e == "visit" && (!has("team") || row["team"].empty()))
+    // The school has to learn what is missing or why the evidence does not count.
+    if (entity.kind == EntityKind::Review && has("decision") &&
+        parse_review_decision(row["decision"].get<std::string>()) != ReviewDecision::Accepted) {
+        const std::string comment = has("comment") ? row["comment"].get<std::string>() : "";
+        if (comment.find_first_not_of(" \t\r\n") == std::string::npos)
+            return invalid("a review that is not accepted needs a comment saying what is "
+                           "missing or why it is not relevant",
+                           "comment");
+    }
+    if (entity.kind == EntityKind::Visit && (!has("team") || row["team"].empty()))
         return invalid("a visit's team needs at least one member", "team");
-    if (e == "visit" && has("rubric") && !ref_.rubric(row["rubric"].get<std::string>()))
+    if (entity.kind == EntityKind::Visit && has("rubric") &&
+        !ref_.rubric(row["rubric"].get<std::string>()))
         return invalid("rubric \"" + row["rubric"].get<std::string>() +
                            "\" is not in reference data " + ref_.version(),
                        "rubric");
-    if (e == "user" && has("role")) {
+    if (entity.kind == EntityKind::User && has("role")) {
         const auto role = row["role"].get<std::string>();
         auto count = [&](const char* k) { return has(k) ? row[k].size() : 0; };
         if (role == "assistance_lead" && (count("districts") < 1 || count("districts") > 3))

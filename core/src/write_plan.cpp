@@ -2,25 +2,31 @@
 
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
+#include "sitevisit/core/values.h"
 
 namespace sitevisit {
 
 namespace {
 
 int status_rank(const std::string& s) {
-    static const char* const order[] = {"draft", "submitted", "reviewed"};
-    for (int i = 0; i < 3; ++i)
-        if (s == order[i]) return i;
-    return -1;
+    const auto status = parse_visit_status(s);
+    return status ? static_cast<int>(*status) : -1; // draft < submitted < reviewed
 }
 
 // Fields that name their author: set to the writer, never someone else.
-const char* author_field(const std::string& entity) {
-    if (entity == "reading") return "recorded_by";
-    if (entity == "review") return "reviewer";
-    if (entity == "comment") return "author";
-    if (entity == "evidence") return "uploaded_by";
-    return nullptr;
+const char* author_field(EntityKind entity) {
+    switch (entity) {
+    case EntityKind::Reading:
+        return "recorded_by";
+    case EntityKind::Review:
+        return "reviewer";
+    case EntityKind::Comment:
+        return "author";
+    case EntityKind::Evidence:
+        return "uploaded_by";
+    default:
+        return nullptr;
+    }
 }
 
 VisitContext context_of(const Json& visit_fields) {
@@ -42,8 +48,9 @@ void fill(RowState& state, const VisitContext& v) {
 // conflicts point at.
 std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& entity,
                                          const std::string& id) {
-    if (entity == "visit") return rows.visit(id);
-    if (entity == "observation") {
+    const EntityKind kind = entity_kind(entity);
+    if (kind == EntityKind::Visit) return rows.visit(id);
+    if (kind == EntityKind::Observation) {
         auto obs = rows.row(*find_entity("observation"), id);
         if (!obs || !obs->fields.contains("visit")) return std::nullopt;
         return rows.visit(obs->fields["visit"].get<std::string>());
@@ -107,11 +114,11 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         plan.school = existing->school;
         return plan;
     }
-    if (existing && spec.name == "visit" && changed.contains("status") &&
+    if (existing && spec.kind == EntityKind::Visit && changed.contains("status") &&
         changed["status"].is_null())
         return invalid("a visit's status cannot be cleared", "status");
     // Conflict records are made by the server; a device may only resolve one.
-    if (spec.name == "conflict" && actor.role != Role::Admin) {
+    if (spec.kind == EntityKind::Conflict && actor.role != Role::Admin) {
         if (!existing)
             return Error{ErrorCode::Forbidden,
                          "conflict records are made by the server, not by devices"};
@@ -131,18 +138,20 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
 
     // Defaults and authorship for new rows.
     if (!existing) {
-        if (const char* author = author_field(spec.name)) {
+        if (const char* author = author_field(spec.kind)) {
             if (!changed.contains(author)) changed[author] = actor.id;
             if (changed[author] != actor.id)
                 return invalid(std::string(author) + " must be the writer (" + actor.id + ")",
                                author);
         }
-        if (spec.name == "visit") {
+        if (spec.kind == EntityKind::Visit) {
             if (!changed.contains("status")) changed["status"] = "draft";
             if (!changed.contains("team")) changed["team"] = Json::array({actor.id});
         }
-        if (spec.name == "conflict" && !changed.contains("status")) changed["status"] = "open";
-        if ((spec.name == "comment" || spec.name == "review") && !changed.contains("at"))
+        if (spec.kind == EntityKind::Conflict && !changed.contains("status"))
+            changed["status"] = "open";
+        if ((spec.kind == EntityKind::Comment || spec.kind == EntityKind::Review) &&
+            !changed.contains("at"))
             changed["at"] = now_utc;
         if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
@@ -156,10 +165,10 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     std::optional<Row> parent;
     if (existing) {
         school = existing->school;
-    } else if (!spec.parent_field.empty() || spec.name == "comment") {
+    } else if (!spec.parent_field.empty() || spec.kind == EntityKind::Comment) {
         std::string parent_entity = spec.parent_entity;
         std::string parent_field = spec.parent_field;
-        if (spec.name == "comment") {
+        if (spec.kind == EntityKind::Comment) {
             if (!merged.contains("target_entity") || !merged["target_entity"].is_string())
                 return invalid("comment needs target_entity", "target_entity");
             parent_entity = merged["target_entity"].get<std::string>();
@@ -178,7 +187,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
             return Error{ErrorCode::Conflict, parent_entity + " " + parent_id + " was deleted",
                          parent_field};
         school = parent->school;
-    } else if (spec.name == "school" || spec.scope == ScopeKind::District ||
+    } else if (spec.kind == EntityKind::School || spec.scope == ScopeKind::District ||
                spec.scope == ScopeKind::Region) {
         school = plan.id;
     } else if (spec.scope == ScopeKind::School) {
@@ -194,7 +203,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                        "school");
 
     std::optional<VisitContext> observed_visit;
-    if (spec.name == "observation") {
+    if (spec.kind == EntityKind::Observation) {
         if (parent)
             observed_visit = context_of(parent->fields);
         else if (merged.contains("visit"))
@@ -219,7 +228,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         place = Place{"", plan.id, merged.value("region", "")};
         break;
     case ScopeKind::School:
-        if (spec.name == "school") {
+        if (spec.kind == EntityKind::School) {
             place.school = plan.id;
             place.district = merged.value("district", "");
             if (auto d = rows.row(*find_entity("district"), place.district))
@@ -232,7 +241,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         break;
     }
     RowState state;
-    if (spec.name == "visit") {
+    if (spec.kind == EntityKind::Visit) {
         fill(state, context_of(existing ? existing->fields : merged));
         if (existing && changed.contains("status")) {
             const std::string from_text = existing->fields.value("status", "draft");
@@ -245,24 +254,24 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                 return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
         }
         state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
-    } else if (spec.name == "observation") {
+    } else if (spec.kind == EntityKind::Observation) {
         if (observed_visit) fill(state, *observed_visit);
-    } else if (spec.name == "comment") {
+    } else if (spec.kind == EntityKind::Comment) {
         if (auto v =
                 owning_visit(rows, merged.value("target_entity", ""), merged.value("target", "")))
             fill(state, *v);
-    } else if (spec.name == "conflict") {
+    } else if (spec.kind == EntityKind::Conflict) {
         state.conflicted_entity = merged.value("entity", "");
         if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", "")))
             fill(state, *v);
-    } else if (spec.name == "evidence" && existing) {
+    } else if (spec.kind == EntityKind::Evidence && existing) {
         state.evidence_uploader = uploader_of(*existing);
     }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};
 
     // Evidence may link only rows of its own school.
-    if (spec.name == "evidence") {
+    if (spec.kind == EntityKind::Evidence) {
         for (const auto& [field, entity] :
              {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"}}) {
             if (!changed.contains(field) || !changed[field].is_array()) continue;
@@ -277,7 +286,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         }
     }
     // A reading is of something measured, not of the future.
-    if (spec.name == "reading" && changed.contains("date") && now_utc.size() >= 10 &&
+    if (spec.kind == EntityKind::Reading && changed.contains("date") && now_utc.size() >= 10 &&
         changed["date"].get<std::string>() > now_utc.substr(0, 10)) {
         if (*parse_date_days(changed["date"].get<std::string>()) >
             *parse_date_days(now_utc.substr(0, 10)) + 1)
@@ -299,7 +308,7 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     if (spec.append_only)
         return Error{ErrorCode::Conflict,
                      spec.name + " records are kept as history and cannot be deleted"};
-    if (spec.name == "conflict" && actor.role != Role::Admin)
+    if (spec.kind == EntityKind::Conflict && actor.role != Role::Admin)
         return Error{ErrorCode::Forbidden,
                      "conflict records keep both values; resolve one instead of deleting it"};
     plan.existing = rows.row(spec, id);
@@ -311,7 +320,7 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
 
     Place place;
     if (spec.scope == ScopeKind::School) {
-        if (spec.name == "school") {
+        if (spec.kind == EntityKind::School) {
             place.school = plan.id;
             place.district = existing.fields.value("district", "");
             if (auto d = rows.row(*find_entity("district"), place.district))
@@ -328,16 +337,16 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     }
     RowState state;
     if (auto v = owning_visit(rows, spec.name, plan.id)) fill(state, *v);
-    if (spec.name == "comment")
+    if (spec.kind == EntityKind::Comment)
         if (auto v = owning_visit(rows, existing.fields.value("target_entity", ""),
                                   existing.fields.value("target", "")))
             fill(state, *v);
-    if (spec.name == "conflict") {
+    if (spec.kind == EntityKind::Conflict) {
         state.conflicted_entity = existing.fields.value("entity", "");
         if (auto v = owning_visit(rows, state.conflicted_entity, existing.fields.value("row", "")))
             fill(state, *v);
     }
-    if (spec.name == "evidence") state.evidence_uploader = uploader_of(existing);
+    if (spec.kind == EntityKind::Evidence) state.evidence_uploader = uploader_of(existing);
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};
     return plan;

@@ -1,6 +1,8 @@
 #include "app_controller.h"
 
 #include "describe.h"
+#include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
 #include "sitevisit/platform/camera.h"
 
 #include <QDir>
@@ -27,6 +29,13 @@ AppController::AppController(std::unique_ptr<Store> store, AppEnvironment enviro
         for (const QString& dir : {filesDir(), attachmentsDir(), capturesDir()})
             QDir(dir).removeRecursively();
         emit dataChanged();
+    });
+    // Every committed write, local or from a sync, reaches the view models from here.
+    // Rows changed (a local write, an applied page, a resolution): the pages reload, and the
+    // count of changes waiting to be sent may have moved.
+    store_->subscribe([this](const StoreChange&) {
+        emit dataChanged();
+        emit syncChanged();
     });
     // Signed in before over plain http to another machine: the sign-in form asks for https.
     if (engine_->sessionInsecure()) sign_in_error_ = engine_->errorString();
@@ -90,25 +99,12 @@ void AppController::takePhoto() {
 
 bool AppController::canReview() const {
     auto u = engine_->user();
-    return u && (u->role == Role::Receiver || u->role == Role::Admin);
+    return u && can(*u, Action::ReviewEvidence);
 }
 
 QString AppController::userRole() const {
     auto u = engine_->user();
-    if (!u) return {};
-    switch (u->role) {
-    case Role::Admin:
-        return tr("Admin");
-    case Role::RegionalDirector:
-        return tr("Regional director");
-    case Role::AssistanceLead:
-        return tr("Assistance Lead");
-    case Role::Principal:
-        return tr("Principal");
-    case Role::Receiver:
-        return tr("Receiver");
-    }
-    return {};
+    return u ? tr(role_label(u->role)) : QString();
 }
 
 QString AppController::serverUrl() const {
@@ -299,13 +295,12 @@ QString AppController::suggestedVisit() const {
     std::string draft, latest, latest_date;
     if (auto v = store_->list("visit"))
         for (const auto& r : *v) {
-            const std::string date = r.fields.value("start_date", "");
-            if (u && r.fields.value("status", "") == "draft" &&
-                r.fields.value("team", Json::array()).dump().find(u->id) != std::string::npos)
-                draft = r.id;
-            if (date > latest_date) {
-                latest_date = date;
-                latest = r.id;
+            auto visit = domain::from_row<domain::Visit>(r);
+            if (!visit) continue;
+            if (u && visit->status == "draft" && on_team(visit->team, u->id)) draft = visit->id;
+            if (visit->start_date > latest_date) {
+                latest_date = visit->start_date;
+                latest = visit->id;
             }
         }
     return QString::fromStdString(draft.empty() ? latest : draft);

@@ -2,6 +2,7 @@
 
 #include "app_controller.h"
 #include "describe.h"
+#include "sitevisit/core/domain.h"
 #include "sitevisit/core/hlc.h"
 
 #include <QDateTime>
@@ -118,20 +119,19 @@ void ConflictsModel::reload() {
             return u.ok() && *u ? QString::fromStdString((*u)->fields.value("name", id))
                                 : QString::fromStdString(id);
         };
-        if (auto rows = store.list("conflict", "status", "open"))
-            for (const auto& r : *rows) {
-                const Json& f = r.fields;
-                const FieldSpec* field = field_of(f);
-                const QString what =
-                    tr("%1: %2").arg(describe_row(store, f.value("entity", ""), f.value("row", "")),
-                                     QString::fromStdString(f.value("field", "")));
-                items_.push_back(
-                    {QString::fromStdString(r.id), what,
-                     describe_value(store, field, f.value("winner_value", Json())),
-                     name_of(f.value("winner_author", "")), when(f.value("winner_hlc", "")),
-                     describe_value(store, field, f.value("loser_value", Json())),
-                     name_of(f.value("loser_author", "")), when(f.value("loser_hlc", "")),
-                     editable(f.value("winner_value", Json())), hint(field, store.reference())});
+        if (auto rows = store.list("conflict", "status", to_string(ConflictStatus::Open)))
+            for (const auto& row : *rows) {
+                auto c = domain::from_row<domain::Conflict>(row);
+                if (!c) continue;
+                const FieldSpec* field = field_of(row.fields);
+                const QString what = tr("%1: %2").arg(describe_row(store, c->entity, c->row),
+                                                      QString::fromStdString(c->field));
+                items_.push_back({QString::fromStdString(c->id), what,
+                                  describe_value(store, field, c->winner_value),
+                                  name_of(c->winner_author), when(c->winner_hlc),
+                                  describe_value(store, field, c->loser_value),
+                                  name_of(c->loser_author), when(c->loser_hlc),
+                                  editable(c->winner_value), hint(field, store.reference())});
             }
     }
     endResetModel();
@@ -174,7 +174,6 @@ bool ConflictsModel::settle(const QString& conflictId, const Json& value) {
         return false;
     }
     reload();
-    emit app_->dataChanged();
     app_->syncNow();
     return true;
 }

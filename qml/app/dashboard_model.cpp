@@ -1,12 +1,14 @@
 #include "dashboard_model.h"
 
 #include "app_controller.h"
+#include "sitevisit/core/domain.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
 #include <QDate>
 #include <QLocale>
 #include <map>
+#include <set>
 
 namespace sitevisit::app {
 
@@ -101,18 +103,18 @@ void DashboardModel::reload() {
                               QString::fromStdString(school_names[r.id]));
             }
         // Evidence per benchmark, and how much of it has no decision yet.
-        std::map<std::string, std::string> decided;
+        std::set<std::string> decided; // evidence with a review
         if (auto rv = store.list("review"))
-            for (const auto& r : *rv)
-                decided[r.fields.value("evidence", "")] = r.fields.value("decision", "");
+            for (const auto& row : *rv)
+                if (auto r = domain::from_row<domain::Review>(row)) decided.insert(r->evidence);
         std::map<std::string, std::pair<int, int>> evidence; // benchmark -> {all, waiting}
         if (auto ev = store.list("evidence"))
-            for (const auto& e : *ev)
-                if (e.fields.contains("benchmarks"))
-                    for (const auto& b : e.fields["benchmarks"]) {
-                        auto& [all, waiting] = evidence[b.get<std::string>()];
+            for (const auto& row : *ev)
+                if (auto e = domain::from_row<domain::Evidence>(row))
+                    for (const auto& b : e->benchmarks) {
+                        auto& [all, waiting] = evidence[b];
                         ++all;
-                        if (!decided.count(e.id)) ++waiting;
+                        if (!decided.count(e->id)) ++waiting;
                     }
         const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
         if (auto bms = store.list("benchmark"))

@@ -17,13 +17,20 @@ std::string text_of(const Store& store, const std::string& entity, const std::st
 }
 
 QString entity_name(const std::string& entity) {
-    if (entity == "observation") return tr("rating");
-    if (entity == "visit") return tr("visit");
-    if (entity == "evidence") return tr("evidence");
-    if (entity == "benchmark_reading") return tr("benchmark reading");
-    if (entity == "reflection") return tr("annual reflection");
-    if (entity == "conflict") return tr("conflict");
-    return QString::fromStdString(entity);
+    switch (entity_kind(entity)) {
+    case EntityKind::Observation:
+        return tr("rating");
+    case EntityKind::Visit:
+        return tr("visit");
+    case EntityKind::Evidence:
+        return tr("evidence");
+    case EntityKind::Reflection:
+        return tr("annual reflection");
+    case EntityKind::Conflict:
+        return tr("conflict");
+    default:
+        return QString::fromStdString(entity);
+    }
 }
 
 } // namespace
@@ -35,15 +42,16 @@ QString describe_row(const Store& store, const std::string& entity, const std::s
     const Row& r = **row;
     if (const std::string school = text_of(store, "school", r.school, "name"); !school.empty())
         parts << QString::fromStdString(school);
-    if (entity == "observation") {
+    const EntityKind kind = entity_kind(entity);
+    if (kind == EntityKind::Observation) {
         const std::string date = text_of(store, "visit", r.fields.value("visit", ""), "start_date");
         if (!date.empty()) parts << tr("visit of %1").arg(QString::fromStdString(date));
         if (auto* ind = store.reference().indicator(r.fields.value("indicator", "")))
             parts << QStringLiteral("%1 %2").arg(QString::fromStdString(ind->code),
                                                  QString::fromStdString(ind->name));
-    } else if (entity == "visit") {
+    } else if (kind == EntityKind::Visit) {
         parts << tr("visit of %1").arg(QString::fromStdString(r.fields.value("start_date", "")));
-    } else if (entity == "evidence") {
+    } else if (kind == EntityKind::Evidence) {
         parts << tr("evidence “%1”").arg(QString::fromStdString(r.fields.value("title", "")));
     } else {
         parts << entity_name(entity);
@@ -60,6 +68,58 @@ QString describe_value(const Store& store, const FieldSpec* field, const Json& v
     }
     if (value.is_string()) return QString::fromStdString(value.get<std::string>());
     return QString::fromStdString(value.dump());
+}
+
+QString label(VisitStatus status) {
+    switch (status) {
+    case VisitStatus::Draft:
+        return tr("Draft");
+    case VisitStatus::Submitted:
+        return tr("Submitted");
+    case VisitStatus::Reviewed:
+        return tr("Reviewed");
+    }
+    return {};
+}
+
+QString label(VisitKind kind) {
+    switch (kind) {
+    case VisitKind::Monitoring:
+        return tr("Monitoring");
+    case VisitKind::Targeted:
+        return tr("Targeted");
+    case VisitKind::ProgressMonitoring:
+        return tr("Progress monitoring");
+    case VisitKind::Walkthrough:
+        return tr("Walkthrough");
+    }
+    return {};
+}
+
+QString label(EvidenceKind kind) {
+    switch (kind) {
+    case EvidenceKind::Photo:
+        return tr("Photo");
+    case EvidenceKind::Data:
+        return tr("Data");
+    case EvidenceKind::Document:
+    case EvidenceKind::Other:
+        return tr("Document");
+    }
+    return {};
+}
+
+QString label(std::optional<ReviewDecision> decision) {
+    if (!decision) return tr("Waiting for review");
+    switch (*decision) {
+    case ReviewDecision::Accepted:
+        return tr("Accepted");
+    case ReviewDecision::NeedsMore:
+        return tr("Needs more");
+    case ReviewDecision::NotRelevant:
+        return tr("Not relevant");
+    }
+    return {};
 }
 
 } // namespace sitevisit::app

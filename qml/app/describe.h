@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sitevisit/core/store.h"
+#include "sitevisit/core/values.h"
 
 #include <QString>
 
@@ -14,5 +15,12 @@ QString describe_row(const Store& store, const std::string& entity, const std::s
 // A field's value in words: a rating with its continuum label ("3 · Sustaining"), text as it
 // is, "(deleted)" for none, anything else as written.
 QString describe_value(const Store& store, const FieldSpec* field, const Json& value);
+
+// The words the screen shows for typed values (one place for all of them).
+QString label(VisitStatus status);
+QString label(VisitKind kind);
+QString label(EvidenceKind kind);
+// A review decision; none yet: "Waiting for review".
+QString label(std::optional<ReviewDecision> decision);
 
 } // namespace sitevisit::app

@@ -1,7 +1,10 @@
 #include "evidence_model.h"
 
 #include "app_controller.h"
+#include "describe.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
 
 #include <QDate>
 #include <QDir>
@@ -14,13 +17,6 @@ namespace sitevisit::app {
 
 namespace {
 
-QString state_label(const QString& s) {
-    if (s == QLatin1String("accepted")) return EvidenceModel::tr("Accepted");
-    if (s == QLatin1String("needs_more")) return EvidenceModel::tr("Needs more");
-    if (s == QLatin1String("not_relevant")) return EvidenceModel::tr("Not relevant");
-    return EvidenceModel::tr("Waiting for review");
-}
-
 // A file's upload in words and as a fraction (-1 when there is nothing to show).
 struct UploadStatus {
     QString text;
@@ -29,8 +25,9 @@ struct UploadStatus {
 };
 
 UploadStatus upload_status(const Store::BlobJob& j) {
-    if (j.state == "done") return {EvidenceModel::tr("Uploaded"), -1, false};
-    if (j.state == "failed")
+    const auto state = parse_blob_state(j.state);
+    if (state == BlobState::Done) return {EvidenceModel::tr("Uploaded"), -1, false};
+    if (state == BlobState::Failed)
         return {j.error.empty()
                     ? EvidenceModel::tr("Upload failed")
                     : EvidenceModel::tr("Upload failed: %1").arg(QString::fromStdString(j.error)),
@@ -47,10 +44,10 @@ UploadStatus upload_status(const Store::BlobJob& j) {
 
 std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
     std::map<std::string, Store::BlobJob> jobs;
-    for (const char* state : {"pending", "done", "failed"})
-        if (auto js = store.blob_jobs(state))
+    for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
+        if (auto js = store.blob_jobs(to_string(state)))
             for (const auto& j : *js)
-                if (j.direction == "up") jobs[j.sha256] = j;
+                if (parse_blob_direction(j.direction) == BlobDirection::Up) jobs[j.sha256] = j;
     return jobs;
 }
 
@@ -94,6 +91,8 @@ QVariant EvidenceModel::data(const QModelIndex& index, int role) const {
         return i.description;
     case DetailRole:
         return i.detail;
+    case DecisionRole:
+        return i.decision;
     }
     return {};
 }
@@ -114,7 +113,8 @@ QHash<int, QByteArray> EvidenceModel::roleNames() const {
             {DescriptionRole, "description"},
             {UploadProgressRole, "uploadProgress"},
             {UploadFailedRole, "uploadFailed"},
-            {DetailRole, "detail"}};
+            {DetailRole, "detail"},
+            {DecisionRole, "decision"}};
 }
 
 void EvidenceModel::classBegin() {
@@ -166,12 +166,19 @@ void EvidenceModel::setStateFilter(const QString& s) {
 
 bool EvidenceModel::canReview() const {
     auto u = app_ ? app_->user() : std::nullopt;
-    return u && (u->role == Role::Receiver || u->role == Role::Admin);
+    if (!u) return false;
+    auto target = school_target(app_->store(), school_.toStdString());
+    return target && can(*u, Action::ReviewEvidence, *target);
 }
 
 bool EvidenceModel::canUpload() const {
     auto u = app_ ? app_->user() : std::nullopt;
-    return u && (u->role == Role::Principal || u->role == Role::Admin);
+    if (!u) return false;
+    // Where addEvidence puts it: the chosen school, else the user's first, else their scope.
+    const std::string school =
+        school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
+    auto target = school_target(app_->store(), school);
+    return target && can(*u, Action::UploadEvidence, *target);
 }
 
 void EvidenceModel::reload() {
@@ -219,20 +226,21 @@ void EvidenceModel::reload() {
                                 {"label", QString::fromStdString(ind.code + " " + ind.name)},
                                 {"practice", ind.practice}});
         // The latest decision per evidence (reviews are history; the newest id is the latest).
-        std::map<std::string, std::pair<std::string, std::string>> decision;
+        std::map<std::string, std::pair<std::optional<ReviewDecision>, std::string>> decision;
         if (auto rv = store.list("review"))
-            for (const auto& r : *rv)
-                decision[r.fields.value("evidence", "")] = {r.fields.value("decision", ""),
-                                                            r.fields.value("comment", "")};
+            for (const auto& row : *rv)
+                if (auto r = domain::from_row<domain::Review>(row))
+                    decision[r->evidence] = {parse_review_decision(r->decision), r->comment};
         const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
-        for (const char* state : {"pending", "done", "failed"})
-            if (auto jobs = store.blob_jobs(state))
+        for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
+            if (auto jobs = store.blob_jobs(to_string(state)))
                 for (const auto& j : *jobs) {
                     if (QFileInfo::exists(QString::fromStdString(j.path)) &&
-                        std::string(state) == "done")
+                        state == BlobState::Done)
                         local[j.sha256] = j.path;
-                    if (j.direction == "up" && QFileInfo::exists(QString::fromStdString(j.path)))
+                    if (parse_blob_direction(j.direction) == BlobDirection::Up &&
+                        QFileInfo::exists(QString::fromStdString(j.path)))
                         local[j.sha256] = j.path;
                 }
         if (auto ev = store.list("evidence"))
@@ -246,9 +254,11 @@ void EvidenceModel::reload() {
                         continue;
                 }
                 const auto d = decision.find(r.id);
-                const QString state = d == decision.end() ? QStringLiteral("waiting")
-                                                          : QString::fromStdString(d->second.first);
-                if (state == QLatin1String("waiting")) ++waiting_;
+                const std::optional<ReviewDecision> decided =
+                    d == decision.end() ? std::nullopt : d->second.first;
+                const QString state =
+                    decided ? QString::fromLatin1(to_string(*decided)) : QStringLiteral("waiting");
+                if (!decided) ++waiting_;
                 if (!state_.isEmpty() && state != state_) continue;
                 Item i;
                 i.id = QString::fromStdString(r.id);
@@ -258,13 +268,13 @@ void EvidenceModel::reload() {
                 i.media = QString::fromStdString(r.fields.value("media_type", ""));
                 i.size = r.fields.value("size", std::int64_t{0});
                 i.school_name = QString::fromStdString(school_names[r.school]);
-                const QString kind_label = i.kind == QLatin1String("photo")  ? tr("Photo")
-                                           : i.kind == QLatin1String("data") ? tr("Data")
-                                                                             : tr("Document");
+                const QString kind_label =
+                    label(parse_evidence_kind(i.kind.toStdString()).value_or(EvidenceKind::Other));
                 i.detail = QStringLiteral("%1 · %2 · %3")
                                .arg(i.school_name, kind_label, QLocale().formattedDataSize(i.size));
                 i.state = state;
-                i.state_label = state_label(state);
+                i.state_label = label(decided);
+                i.decision = decided ? static_cast<int>(*decided) : -1;
                 i.comment =
                     d == decision.end() ? QString() : QString::fromStdString(d->second.second);
                 const std::string sha = r.fields.value("sha256", "");
@@ -319,11 +329,11 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title,
     Json indicators = Json::array();
     for (const auto& i : indicatorIds)
         indicators.push_back(i.toStdString());
-    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo"
-                             : a->media_type == "text/csv"         ? "data"
-                                                                   : "document";
+    const EvidenceKind kind = a->media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
+                              : a->media_type == "text/csv"         ? EvidenceKind::Data
+                                                                    : EvidenceKind::Document;
     Json fields{{"title", title.trimmed().toStdString()},
-                {"kind", kind},
+                {"kind", to_string(kind)},
                 {"sha256", a->sha256},
                 {"size", a->size},
                 {"media_type", a->media_type},
@@ -331,10 +341,9 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title,
                 {"indicators", indicators}};
     if (!description.trimmed().isEmpty())
         fields["description"] = description.trimmed().toStdString();
+    error_.clear(); // before the write: its announcement reloads this model
     auto r = app_->store().put(*u, {"evidence", "", school, fields});
     if (!r) return fail(r.error().message);
-    error_.clear();
-    emit app_->dataChanged();
     app_->syncNow();
     return true;
 }
@@ -343,16 +352,11 @@ bool EvidenceModel::review(const QString& evidenceId, const QString& decision,
                            const QString& comment) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return fail("sign in first");
-    // The school has to learn what is missing or why it does not count.
-    if (decision != QLatin1String("accepted") && comment.trimmed().isEmpty())
-        return fail(
-            tr("Say in the comment what is missing or why it is not relevant.").toStdString());
     Json f{{"evidence", evidenceId.toStdString()}, {"decision", decision.toStdString()}};
     if (!comment.trimmed().isEmpty()) f["comment"] = comment.trimmed().toStdString();
+    error_.clear(); // before the write: its announcement reloads this model
     auto r = app_->store().put(*u, {"review", "", "", f});
     if (!r) return fail(r.error().message);
-    error_.clear();
-    emit app_->dataChanged();
     app_->syncNow();
     return true;
 }
@@ -364,10 +368,9 @@ bool EvidenceModel::addReading(const QString& benchmarkId, const QString& date, 
     Json f{
         {"benchmark", benchmarkId.toStdString()}, {"date", date.toStdString()}, {"value", value}};
     if (!note.trimmed().isEmpty()) f["note"] = note.trimmed().toStdString();
+    error_.clear(); // before the write: its announcement reloads this model
     auto r = app_->store().put(*u, {"reading", "", "", f});
     if (!r) return fail(r.error().message);
-    error_.clear();
-    emit app_->dataChanged();
     app_->syncNow();
     return true;
 }
@@ -407,8 +410,9 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
     const std::string sha = (*e)->fields.value("sha256", "");
     const QString dir = app_->filesDir();
     QDir().mkpath(dir);
-    if (auto st = app_->store().queue_blob(
-            {sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"});
+    if (auto st =
+            app_->store().queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(),
+                                      0, to_string(BlobDirection::Down)});
         !st)
         return fail(st.error().message);
     return true;

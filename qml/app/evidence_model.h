@@ -42,7 +42,8 @@ public:
         DescriptionRole,
         UploadProgressRole,
         UploadFailedRole,
-        DetailRole // school · kind · size, in words
+        DetailRole,  // school · kind · size, in words
+        DecisionRole // the latest ReviewDecision (Values.Accepted ...), -1 while waiting
     };
     explicit EvidenceModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
     int rowCount(const QModelIndex& parent = {}) const override {
@@ -114,6 +115,7 @@ private:
         double upload_progress = -1; // 0..1 while waiting or sending; -1 when done or failed
         bool upload_failed = false;
         qint64 size = 0;
+        int decision = -1;
         QStringList links;
         QString sort_key;
     };

@@ -1,9 +1,10 @@
 #include "reflection_controller.h"
 
 #include "app_controller.h"
+#include "sitevisit/core/capabilities.h"
 
 #include <QDate>
-#include <QTime>
+#include <QDateTime>
 
 namespace sitevisit::app {
 
@@ -36,7 +37,12 @@ void ReflectionController::setSchoolId(const QString& id) {
 
 bool ReflectionController::editable() const {
     auto u = app_ ? app_->user() : std::nullopt;
-    return u && !plan_.isEmpty() && (u->role == Role::Principal || u->role == Role::Admin);
+    if (!u || plan_.isEmpty()) return false;
+    // The plan's school, as reload() chose it.
+    const std::string school =
+        school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
+    auto target = school_target(app_->store(), school);
+    return target && can(*u, Action::WriteReflection, *target);
 }
 
 void ReflectionController::reload() {
@@ -91,8 +97,9 @@ bool ReflectionController::save(const Json& fields) {
     }
     error_.clear();
     reflection_ = QString::fromStdString(r->id);
-    saved_at_ = QTime::currentTime().toString(QStringLiteral("HH:mm"));
-    emit app_->syncChanged();
+    saved_at_ = QDateTime::fromMSecsSinceEpoch(app_->clock().now_ms())
+                    .toLocalTime()
+                    .toString(QStringLiteral("HH:mm"));
     reload();
     return true;
 }

@@ -1,6 +1,9 @@
 #include "school_controller.h"
 
 #include "app_controller.h"
+#include "describe.h"
+#include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
@@ -28,31 +31,24 @@ void SchoolController::setSchoolId(const QString& id) {
 namespace {
 
 QString kind_label(const std::string& kind) {
-    if (kind == "monitoring") return SchoolController::tr("Monitoring");
-    if (kind == "targeted") return SchoolController::tr("Targeted");
-    if (kind == "progress_monitoring") return SchoolController::tr("Progress monitoring");
-    if (kind == "walkthrough") return SchoolController::tr("Walkthrough");
-    return QString::fromStdString(kind);
-}
-
-QString status_label(const std::string& status) {
-    if (status == "submitted") return SchoolController::tr("Submitted");
-    if (status == "reviewed") return SchoolController::tr("Reviewed");
-    return SchoolController::tr("Draft");
+    auto k = parse_visit_kind(kind);
+    return k ? label(*k) : QString::fromStdString(kind);
 }
 
 } // namespace
 
 QVariantList SchoolController::visitKinds() const {
     QVariantList out;
-    for (const char* k : {"monitoring", "targeted", "progress_monitoring", "walkthrough"})
-        out << QVariantMap{{"kind", QString::fromLatin1(k)}, {"label", kind_label(k)}};
+    for (VisitKind k : kVisitKinds)
+        out << QVariantMap{{"kind", QString::fromLatin1(to_string(k))}, {"label", label(k)}};
     return out;
 }
 
 bool SchoolController::canStartVisit() const {
     auto u = app_ ? app_->user() : std::nullopt;
-    return u && (u->role == Role::AssistanceLead || u->role == Role::Admin);
+    if (!u) return false;
+    auto target = school_target(app_->store(), school_.toStdString());
+    return target && can(*u, Action::StartVisit, *target);
 }
 
 void SchoolController::reload() {
@@ -128,16 +124,18 @@ void SchoolController::reload() {
                 benchmarks_.push_back(m);
             }
         if (auto vs = store.list("visit", "school", sid)) {
-            auto u = app_->user();
-            for (const auto& v : *vs) {
-                const std::string status = v.fields.value("status", "draft");
-                visits_.push_back(
-                    QVariantMap{{"visitId", QString::fromStdString(v.id)},
-                                {"kind", QString::fromStdString(v.fields.value("kind", ""))},
-                                {"kindLabel", kind_label(v.fields.value("kind", ""))},
-                                {"date", QString::fromStdString(v.fields.value("start_date", ""))},
-                                {"status", QString::fromStdString(status)},
-                                {"statusLabel", status_label(status)}});
+            for (const auto& row : *vs) {
+                auto v = domain::from_row<domain::Visit>(row);
+                if (!v) continue;
+                const VisitStatus status =
+                    parse_visit_status(v->status).value_or(VisitStatus::Draft);
+                visits_.push_back(QVariantMap{{"visitId", QString::fromStdString(v->id)},
+                                              {"kind", QString::fromStdString(v->kind)},
+                                              {"kindLabel", kind_label(v->kind)},
+                                              {"date", QString::fromStdString(v->start_date)},
+                                              {"status", QString::fromLatin1(to_string(status))},
+                                              {"statusValue", static_cast<int>(status)},
+                                              {"statusLabel", label(status)}});
             }
             std::sort(visits_.begin(), visits_.end(), [](const QVariant& a, const QVariant& b) {
                 return a.toMap()["date"].toString() > b.toMap()["date"].toString();
@@ -164,7 +162,8 @@ QString SchoolController::startVisit(const QString& kind, const QString& date) {
         *u, {"visit",
              "",
              school_.toStdString(),
-             {{"kind", kind.isEmpty() ? std::string("monitoring") : kind.toStdString()},
+             {{"kind",
+               kind.isEmpty() ? std::string(to_string(VisitKind::Monitoring)) : kind.toStdString()},
               {"rubric", rubric},
               {"start_date", date.isEmpty() ? app_->today().toString(Qt::ISODate).toStdString()
                                             : date.trimmed().toStdString()}}});
@@ -172,7 +171,6 @@ QString SchoolController::startVisit(const QString& kind, const QString& date) {
         error_ = QString::fromStdString(r.error().message);
         return {};
     }
-    emit app_->dataChanged();
     return QString::fromStdString(r->id);
 }
 

@@ -2,6 +2,9 @@
 
 #include "app_controller.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
+#include "sitevisit/core/values.h"
 
 #include <QFileInfo>
 #include <QJsonValue>
@@ -122,17 +125,21 @@ void VisitController::reload() {
         if (v.ok() && *v) {
             const Row& visit = **v;
             school_ = QString::fromStdString(visit.school);
-            rubric_ = QString::fromStdString(visit.fields.value("rubric", ""));
-            status_ = QString::fromStdString(visit.fields.value("status", "draft"));
+            auto typed = domain::from_row<domain::Visit>(visit);
+            const VisitStatus status =
+                typed ? parse_visit_status(typed->status).value_or(VisitStatus::Draft)
+                      : VisitStatus::Draft;
+            rubric_ = QString::fromStdString(typed ? typed->rubric : std::string());
+            status_ = QString::fromLatin1(to_string(status));
+            status_value_ = static_cast<int>(status);
             auto school = store.get("school", visit.school);
             title_ = tr("%1 · %2").arg(
                 QString::fromStdString(school.ok() && *school ? (*school)->fields.value("name", "")
                                                               : ""),
                 QString::fromStdString(visit.fields.value("start_date", "")));
             auto u = app_->user();
-            const std::string team = visit.fields.value("team", Json::array()).dump();
-            editable_ = !visit.deleted && status_ == QLatin1String("draft") && u &&
-                        team.find(u->id) != std::string::npos;
+            auto target = visit_target(store, visit.id); // refused for a deleted visit
+            editable_ = u && target && can(*u, Action::EditVisit, *target);
             for (const auto& c : ref.continuum())
                 levels_.push_back(QString::fromStdString(c.label));
             for (const auto& s : ref.sources())
@@ -155,7 +162,9 @@ void VisitController::reload() {
             if (auto vs = store.list("visit", "school", visit.school))
                 for (const auto& other : *vs) {
                     const std::string d = other.fields.value("start_date", "");
-                    if (other.id != visit.id && other.fields.value("status", "") != "draft" &&
+                    if (other.id != visit.id &&
+                        parse_visit_status(other.fields.value("status", "")) !=
+                            VisitStatus::Draft &&
                         d <= visit.fields.value("start_date", "") && d > last_date) {
                         last_date = d;
                         last_id = other.id;
@@ -247,7 +256,6 @@ bool VisitController::write(const QString& indicatorId, const QString& field,
         error_.clear();
         emit errorChanged();
     }
-    emit app_->syncChanged(); // one more change waiting
     reload();
     return true;
 }
@@ -284,7 +292,8 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
     const Indicator* ind = app_->store().reference().indicator(indicatorId.toStdString());
     const std::string title = (ind ? ind->code + " " : std::string()) +
                               QFileInfo(file.toLocalFile()).fileName().toStdString();
-    const std::string kind = a->media_type.rfind("image/", 0) == 0 ? "photo" : "document";
+    const char* kind = to_string(a->media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
+                                                                       : EvidenceKind::Document);
     auto r = app_->store().put(*u, {"evidence",
                                     "",
                                     school_.toStdString(),
@@ -296,7 +305,6 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
                                      {"observations", {observation_of_[indicatorId].toStdString()}},
                                      {"indicators", {indicatorId.toStdString()}}}});
     if (!r) return fail(r.error().message);
-    emit app_->syncChanged();
     reload();
     return true;
 }
@@ -304,15 +312,16 @@ bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
 bool VisitController::submit() {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u) return false;
-    auto r = app_->store().put(
-        *u, {visit_.isEmpty() ? "" : "visit", visit_.toStdString(), "", {{"status", "submitted"}}});
+    auto r = app_->store().put(*u, {visit_.isEmpty() ? "" : "visit",
+                                    visit_.toStdString(),
+                                    "",
+                                    {{"status", to_string(VisitStatus::Submitted)}}});
     if (!r) {
         error_ = QString::fromStdString(r.error().message);
         emit errorChanged();
         return false;
     }
     reload();
-    emit app_->dataChanged();
     app_->syncNow();
     return true;
 }

@@ -53,6 +53,8 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QString visitId READ visitId WRITE setVisitId NOTIFY changed)
     Q_PROPERTY(QString title READ title NOTIFY changed)
     Q_PROPERTY(QString status READ status NOTIFY changed)
+    // The status as a Values.VisitStatus (Values.Draft, Values.Submitted, Values.Reviewed).
+    Q_PROPERTY(int statusValue READ statusValue NOTIFY changed)
     Q_PROPERTY(bool editable READ editable NOTIFY changed)
     Q_PROPERTY(int practice READ practice WRITE setPractice NOTIFY changed)
     Q_PROPERTY(QVariantList practices READ practices NOTIFY changed)
@@ -74,6 +76,7 @@ public:
     void setVisitId(const QString& id);
     QString title() const { return title_; }
     QString status() const { return status_; }
+    int statusValue() const { return status_value_; }
     bool editable() const { return editable_; }
     int practice() const { return practice_; }
     void setPractice(int p);
@@ -103,6 +106,7 @@ private:
 
     AppController* app_ = nullptr;
     QString visit_, title_, status_, error_, school_, rubric_;
+    int status_value_ = 0;
     bool editable_ = false;
     int practice_ = 1;
     int unrated_ = 0;

@@ -12,6 +12,7 @@ Rectangle {
     required property var size
     required property string state
     required property string stateLabel
+    required property int decision
     required property string lastComment
     required property string upload
     required property double uploadProgress
@@ -33,8 +34,8 @@ Rectangle {
     color: Theme.surface
     border.color: Theme.divider
 
-    readonly property color stateColor: state === "accepted" ? Theme.ok : state === "needs_more" ? Theme.warning
-                                       : state === "not_relevant" ? Theme.danger : Theme.mutedText
+    readonly property color stateColor: decision === Values.Accepted ? Theme.ok : decision === Values.NeedsMore ? Theme.warning
+                                       : decision === Values.NotRelevant ? Theme.danger : Theme.mutedText
 
     ColumnLayout {
         id: column

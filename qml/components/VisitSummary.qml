@@ -7,7 +7,7 @@ import SiteVisit
 ColumnLayout {
     id: box
     property var summary: []
-    property string status
+    property int status: Values.Draft
     property bool editable
     signal submitRequested()
     spacing: Theme.spacing
@@ -51,8 +51,8 @@ ColumnLayout {
     Label {
         visible: !box.editable
         Layout.bottomMargin: Theme.margin
-        text: box.status === "draft" ? qsTr("Only the visit's team can change it.")
-            : box.status === "reviewed" ? qsTr("This visit has been reviewed; its ratings are kept as they are.")
+        text: box.status === Values.Draft ? qsTr("Only the visit's team can change it.")
+            : box.status === Values.Reviewed ? qsTr("This visit has been reviewed; its ratings are kept as they are.")
             : qsTr("This visit has been submitted; its ratings are kept as they are.")
         color: Theme.mutedText
     }

@@ -82,7 +82,7 @@ Page {
             footer: VisitSummary {
                 width: ListView.view.width
                 summary: visit.summary
-                status: visit.status
+                status: visit.statusValue
                 editable: visit.editable
                 onSubmitRequested: confirm.open()
             }

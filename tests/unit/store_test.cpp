@@ -609,3 +609,118 @@ TEST(StoreFiles, AreReadableByTheirOwnerOnly) {
     ::umask(old);
 }
 #endif
+
+// The store says what each committed write touched; refused and rolled-back writes say nothing.
+TEST_F(StoreTest, ObserversHearOfCommittedWritesOnly) {
+    std::vector<StoreChange> heard;
+    store->subscribe([&](const StoreChange& c) { heard.push_back(c); });
+
+    auto r = rate(indicator(1, 1), 2);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_EQ(heard[0].entities, std::vector<std::string>{"observation"});
+    EXPECT_EQ(heard[0].schools, std::vector<std::string>{org.school});
+    EXPECT_TRUE(heard[0].touches("observation"));
+    EXPECT_FALSE(heard[0].touches("visit"));
+    EXPECT_FALSE(heard[0].everything);
+
+    // Refused by validation, by permission, and a write that changes nothing.
+    EXPECT_FALSE(rate(indicator(1, 2), 9).ok());
+    EXPECT_FALSE(rate(indicator(1, 2), 1, &org.principal).ok());
+    EXPECT_TRUE(store->put(org.lead, {"observation", r->id, "", {{"rating", 2}}}).ok());
+    EXPECT_EQ(heard.size(), 1u);
+
+    // Rolled back: the audit row fails after the row and outbox entry were written.
+    store->database().exec("CREATE TEMP TRIGGER no_audit BEFORE INSERT ON audit "
+                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    auto failed = rate(indicator(1, 3), 1);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::Storage);
+    EXPECT_FALSE(store->remove(org.lead, "observation", r->id).ok());
+    EXPECT_EQ(heard.size(), 1u);
+    store->database().exec("DROP TRIGGER no_audit");
+
+    ASSERT_TRUE(store->remove(org.lead, "observation", r->id).ok());
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_EQ(heard[1].entities, std::vector<std::string>{"observation"});
+}
+
+TEST_F(StoreTest, ObserversHearOfAppliedPagesAndStartingOver) {
+    std::vector<StoreChange> heard;
+    store->subscribe([&](const StoreChange& c) { heard.push_back(c); });
+    Change c;
+    c.op = "0190a000-0000-7000-8000-000000000f01";
+    c.entity = "visit";
+    c.id = "0190a000-0000-7000-8000-0000000000e7";
+    c.school = org.school;
+    c.fields = {{"kind", "walkthrough"},
+                {"rubric", kRubric},
+                {"start_date", "2026-11-21"},
+                {"team", {org.lead.id}},
+                {"status", "draft"}};
+    c.hlc = Hlc{kNov2026 - 1000, 0, "0190a000-0000-7000-8000-00000000de99"}.to_string();
+    c.dseq = 1;
+    c.seq = 1;
+    auto applied = store->apply_remote({c}, 1);
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    ASSERT_EQ(applied->applied, 1);
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_EQ(heard[0].entities, std::vector<std::string>{"visit"});
+    EXPECT_EQ(heard[0].schools, std::vector<std::string>{org.school});
+    // The same page again changes nothing, so nothing is said.
+    auto again = store->apply_remote({c}, 1);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->stale, 1);
+    EXPECT_EQ(heard.size(), 1u);
+
+    // Refused while changes wait to be sent; then, once they are gone, everything goes.
+    EXPECT_FALSE(store->start_over().ok());
+    EXPECT_EQ(heard.size(), 1u);
+    std::vector<Store::Ack> acks;
+    for (const auto& e : *store->outbox())
+        acks.push_back({e.change.op, "applied", 1, ""});
+    ASSERT_TRUE(store->acknowledge(acks).ok());
+    EXPECT_EQ(heard.size(), 1u); // the outbox is not rows
+    ASSERT_TRUE(store->start_over().ok());
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_TRUE(heard[1].everything);
+    EXPECT_TRUE(heard[1].touches("school"));
+}
+
+// A resolution writes the field, then the conflict record: when the second write fails, the
+// first rolls back with it and nobody hears of either.
+TEST_F(StoreTest, ObserversHearNothingOfAResolutionThatRollsBack) {
+    auto obs = rate(indicator(2, 1), 2);
+    ASSERT_TRUE(obs.ok()) << obs.error().message;
+    const std::string conflict = "0190a000-0000-7000-8000-0000000000e9";
+    Change c;
+    c.op = "0190a000-0000-7000-8000-000000000f02";
+    c.entity = "conflict";
+    c.id = conflict;
+    c.school = org.school;
+    c.fields = {{"entity", "observation"},     {"row", obs->id},   {"field", "rating"},
+                {"winner_value", 2},           {"loser_value", 3}, {"winner_author", org.lead.id},
+                {"loser_author", org.lead.id}, {"status", "open"}};
+    c.hlc = Hlc{kNov2026 - 1000, 0, "0190a000-0000-7000-8000-00000000de99"}.to_string();
+    c.dseq = 1;
+    c.seq = 1;
+    ASSERT_TRUE(store->apply_remote({c}, 1).ok());
+
+    std::vector<StoreChange> heard;
+    store->subscribe([&](const StoreChange& change) { heard.push_back(change); });
+    for (const char* when : {"INSERT", "UPDATE"})
+        store->database().exec(std::string("CREATE TEMP TRIGGER no_conflict_") + when + " BEFORE " +
+                               when +
+                               " ON conflict BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    auto failed = store->resolve_conflict(org.lead, conflict, 3);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ((*store->get("observation", obs->id))->fields["rating"], 2); // rolled back
+    EXPECT_TRUE(heard.empty());
+    for (const char* when : {"INSERT", "UPDATE"})
+        store->database().exec(std::string("DROP TRIGGER no_conflict_") + when);
+
+    ASSERT_TRUE(store->resolve_conflict(org.lead, conflict, 3).ok());
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_EQ(heard[0].entities, (std::vector<std::string>{"conflict", "observation"}));
+    EXPECT_EQ(heard[0].schools, std::vector<std::string>{org.school});
+}

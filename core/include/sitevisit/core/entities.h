@@ -56,6 +56,29 @@ enum class ScopeKind {
     Global,   // reference data and people: `school` is empty
 };
 
+// Each entity as a type, for the code that treats one specially (instead of comparing names).
+enum class EntityKind {
+    Other, // a spec made outside entity_specs()
+    Region,
+    District,
+    School,
+    User,
+    Rubric,
+    Indicator,
+    Plan,
+    Objective,
+    Initiative,
+    Benchmark,
+    Reading,
+    Reflection,
+    Visit,
+    Observation,
+    Evidence,
+    Review,
+    Comment,
+    Conflict,
+};
+
 struct EntitySpec {
     std::string name;
     ScopeKind scope = ScopeKind::School;
@@ -66,13 +89,17 @@ struct EntitySpec {
     std::string parent_field;   // the field naming the parent row whose school this row shares
     std::string parent_entity;
     std::vector<FieldSpec> fields;
+    EntityKind kind = EntityKind::Other; // set by entity_specs() from the name
 
     const FieldSpec* field(std::string_view name) const;
+    bool is(EntityKind k) const { return kind == k; }
 };
 
 // Every entity of DOMAIN.md, in dependency order (parents before children).
 const std::vector<EntitySpec>& entity_specs();
 const EntitySpec* find_entity(std::string_view name);
+// The kind of the entity named so (Other for a name no spec has).
+EntityKind entity_kind(std::string_view name);
 std::string known_entities_text();
 
 // The data schema version changes are written under (the `schema` of SYNC.md).

@@ -46,6 +46,14 @@ struct OutboxEntry {
     int attempts = 0;
 };
 
+// What a committed write touched, for whoever shows those rows to refresh.
+struct StoreChange {
+    std::vector<std::string> entities; // sorted, each once
+    std::vector<std::string> schools;  // scope keys of the rows touched, sorted, each once
+    bool everything = false;           // start_over(): every row went
+    bool touches(std::string_view entity) const;
+};
+
 // The device's SQLite store. Every local write goes through put()/remove(): validate, check
 // permission, write the row, append the change to the outbox and an audit row, in one
 // transaction. Remote changes come in through apply_remote(), never echoed to the outbox.
@@ -166,7 +174,17 @@ public:
     // Called with each clock clamp (a server stamp far ahead of this device's clock).
     std::function<void(const std::string&)> log;
 
+    // Told after each committed put, remove, resolve_conflict, apply_remote (when a row changed)
+    // and start_over; never for a refused or rolled-back write. Called on the writer's thread,
+    // after the transaction, so an observer may read (or write) the store.
+    using Observer = std::function<void(const StoreChange&)>;
+    void subscribe(Observer observer);
+
 private:
+    class Announcement;
+    void touched(const std::string& entity, const std::string& school);
+    std::vector<Observer> observers_;
+    StoreChange touched_; // rows written by the transaction under way
     // One text column of the device_state row ("" when there is no row yet).
     Result<std::string> device_state_text(const char* column) const;
     Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,

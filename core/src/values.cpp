@@ -1,0 +1,74 @@
+#include "sitevisit/core/values.h"
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+namespace sitevisit {
+
+namespace {
+
+// One table per type: value and word, in the enum's order.
+template <class E, std::size_t N> using Words = std::array<std::pair<E, const char*>, N>;
+
+constexpr Words<VisitStatus, 3> kVisitStatusWords{{{VisitStatus::Draft, "draft"},
+                                                   {VisitStatus::Submitted, "submitted"},
+                                                   {VisitStatus::Reviewed, "reviewed"}}};
+constexpr Words<VisitKind, 4> kVisitKindWords{
+    {{VisitKind::Monitoring, "monitoring"},
+     {VisitKind::Targeted, "targeted"},
+     {VisitKind::ProgressMonitoring, "progress_monitoring"},
+     {VisitKind::Walkthrough, "walkthrough"}}};
+constexpr Words<EvidenceKind, 4> kEvidenceKindWords{{{EvidenceKind::Document, "document"},
+                                                     {EvidenceKind::Photo, "photo"},
+                                                     {EvidenceKind::Data, "data"},
+                                                     {EvidenceKind::Other, "other"}}};
+constexpr Words<ReviewDecision, 3> kReviewDecisionWords{
+    {{ReviewDecision::Accepted, "accepted"},
+     {ReviewDecision::NeedsMore, "needs_more"},
+     {ReviewDecision::NotRelevant, "not_relevant"}}};
+constexpr Words<ConflictStatus, 2> kConflictStatusWords{
+    {{ConflictStatus::Open, "open"}, {ConflictStatus::Resolved, "resolved"}}};
+constexpr Words<OutboxState, 2> kOutboxStateWords{
+    {{OutboxState::Pending, "pending"}, {OutboxState::Rejected, "rejected"}}};
+constexpr Words<BlobDirection, 2> kBlobDirectionWords{
+    {{BlobDirection::Up, "up"}, {BlobDirection::Down, "down"}}};
+constexpr Words<BlobState, 3> kBlobStateWords{
+    {{BlobState::Pending, "pending"}, {BlobState::Done, "done"}, {BlobState::Failed, "failed"}}};
+
+template <class E, std::size_t N> const char* word(const Words<E, N>& words, E value) {
+    for (const auto& [v, w] : words)
+        if (v == value) return w;
+    return "";
+}
+
+template <class E, std::size_t N>
+std::optional<E> parse(const Words<E, N>& words, std::string_view text) {
+    for (const auto& [v, w] : words)
+        if (text == w) return v;
+    return std::nullopt;
+}
+
+} // namespace
+
+// clang-format off
+const char* to_string(VisitStatus v) { return word(kVisitStatusWords, v); }
+const char* to_string(VisitKind v) { return word(kVisitKindWords, v); }
+const char* to_string(EvidenceKind v) { return word(kEvidenceKindWords, v); }
+const char* to_string(ReviewDecision v) { return word(kReviewDecisionWords, v); }
+const char* to_string(ConflictStatus v) { return word(kConflictStatusWords, v); }
+const char* to_string(OutboxState v) { return word(kOutboxStateWords, v); }
+const char* to_string(BlobDirection v) { return word(kBlobDirectionWords, v); }
+const char* to_string(BlobState v) { return word(kBlobStateWords, v); }
+
+std::optional<VisitStatus> parse_visit_status(std::string_view t) { return parse(kVisitStatusWords, t); }
+std::optional<VisitKind> parse_visit_kind(std::string_view t) { return parse(kVisitKindWords, t); }
+std::optional<EvidenceKind> parse_evidence_kind(std::string_view t) { return parse(kEvidenceKindWords, t); }
+std::optional<ReviewDecision> parse_review_decision(std::string_view t) { return parse(kReviewDecisionWords, t); }
+std::optional<ConflictStatus> parse_conflict_status(std::string_view t) { return parse(kConflictStatusWords, t); }
+std::optional<OutboxState> parse_outbox_state(std::string_view t) { return parse(kOutboxStateWords, t); }
+std::optional<BlobDirection> parse_blob_direction(std::string_view t) { return parse(kBlobDirectionWords, t); }
+std::optional<BlobState> parse_blob_state(std::string_view t) { return parse(kBlobStateWords, t); }
+// clang-format on
+
+} // namespace sitevisit

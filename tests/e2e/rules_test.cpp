@@ -1,0 +1,204 @@
+// Rules the app used to keep to itself, now core's and so the server's: driven over real HTTP
+// against the real sitevisit-server binary with the demo data.
+#include "harness.h"
+#include "sitevisit/core/hlc.h"
+#include "sitevisit/core/uuid.h"
+#include "sitevisit/server/crypto.h"
+
+#include <gtest/gtest.h>
+#include <map>
+
+using namespace sitevisit;
+using namespace sitevisit::e2e;
+
+namespace {
+
+std::string base64(const std::string& in) {
+    static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -6;
+    for (unsigned char c : in) {
+        val = (val << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out.push_back(chars[(val >> bits) & 0x3f]);
+            bits -= 6;
+        }
+    }
+    if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3f]);
+    while (out.size() % 4)
+        out.push_back('=');
+    return out;
+}
+
+std::string fresh_id() {
+    static UuidV7Generator gen(SystemClock::instance());
+    return gen.next();
+}
+
+struct Rules : ::testing::Test {
+    ServerProcess server;
+    Json rows; // the admin's export
+    std::string lincoln, bayside_el, unused;
+    std::map<std::string, std::int64_t> dseq; // the last change number of each device
+
+    void SetUp() override {
+        auto r = server.admin({"demo"});
+        ASSERT_EQ(r.code, 0) << r.err;
+        server.start();
+        ASSERT_TRUE(server.running());
+        auto exported = server.admin({"export", "--user", "admin@demo.sitevisit"});
+        ASSERT_EQ(exported.code, 0) << exported.err;
+        rows = Json::parse(exported.out)["rows"];
+        for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
+            (it.value()["fields"]["code"] == "00350123"   ? lincoln
+             : it.value()["fields"]["code"] == "00360111" ? bayside_el
+                                                          : unused) = it.key();
+        ASSERT_FALSE(lincoln.empty());
+        ASSERT_FALSE(bayside_el.empty());
+    }
+
+    std::string sign_in(const std::string& who, const std::string& device) {
+        return login(server.http(), who + "@demo.sitevisit", who + "-demo-2026", device);
+    }
+
+    // One upsert, pushed; the whole answer.
+    Response push(const std::string& token, const std::string& device, const std::string& entity,
+                  const std::string& id, Json fields, const std::string& school = {}) {
+        Json op{{"op", fresh_id()},
+                {"entity", entity},
+                {"id", id},
+                {"school", school.empty() ? lincoln : school},
+                {"kind", "upsert"},
+                {"fields", std::move(fields)},
+                {"hlc", Hlc{SystemClock::instance().now_ms(), 0, device}.to_string()},
+                {"base", 0},
+                {"dseq", ++dseq[device]}, // gapless per device
+                {"schema", 1}};
+        return server.http().request("POST", "/v1/sync/push",
+                                     Json{{"device", device}, {"ops", Json::array({op})}}.dump(),
+                                     bearer(token));
+    }
+
+    std::string any(const std::string& entity, const std::string& field = {},
+                    const std::string& value = {}, const std::string& school = {}) {
+        for (auto it = rows[entity].begin(); it != rows[entity].end(); ++it)
+            if (it.value()["school"] == (school.empty() ? lincoln : school) &&
+                (field.empty() || it.value()["fields"].value(field, "draft") == value))
+                return it.key();
+        return {};
+    }
+};
+
+} // namespace
+
+TEST_F(Rules, TheServerRefusesAReviewThatIsNotAcceptedWithoutAComment) {
+    const std::string receiver = sign_in("receiver", "laptop-r");
+    const std::string evidence = any("evidence");
+    ASSERT_FALSE(evidence.empty());
+    for (const char* decision : {"needs_more", "not_relevant"})
+        for (const Json& comment : {Json(), Json("  ")}) {
+            Json f{{"evidence", evidence}, {"decision", decision}, {"at", "2026-11-23T10:00:00Z"}};
+            if (!comment.is_null()) f["comment"] = comment;
+            auto r = push(receiver, "laptop-r", "review", fresh_id(), f);
+            EXPECT_EQ(r.status, 400) << r.body;
+            const Json result = r.json()["results"][0];
+            EXPECT_EQ(result["status"], "rejected") << r.body;
+            EXPECT_NE(result.value("error", "").find("needs a comment"), std::string::npos)
+                << r.body;
+        }
+    // With a comment, and an acceptance without one, it takes them.
+    auto with = push(receiver, "laptop-r", "review", fresh_id(),
+                     {{"evidence", evidence},
+                      {"decision", "needs_more"},
+                      {"comment", "Add the sign-in sheets."},
+                      {"at", "2026-11-23T10:00:00Z"}});
+    ASSERT_EQ(with.status, 200) << with.body;
+    EXPECT_EQ(with.json()["results"][0]["status"], "applied");
+    auto accepted =
+        push(receiver, "laptop-r", "review", fresh_id(),
+             {{"evidence", evidence}, {"decision", "accepted"}, {"at", "2026-11-23T10:05:00Z"}});
+    ASSERT_EQ(accepted.status, 200) << accepted.body;
+    EXPECT_EQ(accepted.json()["results"][0]["status"], "applied");
+}
+
+TEST_F(Rules, TheServerTakesEvidenceFromAnAssistanceLead) {
+    const std::string lead = sign_in("lead", "tablet-l");
+    const std::string bytes = "Walkthrough notes, grade 3 hallway\n";
+    const std::string sha = server::sha256_hex(bytes);
+    auto created = server.http().request("POST", "/v1/blobs", {}, [&] {
+        auto h = bearer(lead);
+        h.emplace_back("Tus-Resumable", "1.0.0");
+        h.emplace_back("Upload-Length", std::to_string(bytes.size()));
+        h.emplace_back("Upload-Metadata", "sha256 " + base64(sha));
+        return h;
+    }());
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto sent = server.http().request("PATCH", "/v1/blobs/" + sha, bytes, [&] {
+        auto h = bearer(lead);
+        h.emplace_back("Tus-Resumable", "1.0.0");
+        h.emplace_back("Upload-Offset", "0");
+        h.emplace_back("Content-Type", "application/offset+octet-stream");
+        return h;
+    }());
+    ASSERT_EQ(sent.status, 204) << sent.body;
+    const std::string id = fresh_id();
+    auto r = push(lead, "tablet-l", "evidence", id,
+                  {{"title", "Hallway notes"},
+                   {"kind", "document"},
+                   {"sha256", sha},
+                   {"size", bytes.size()},
+                   {"media_type", "text/plain"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
+    auto exported = server.admin({"export", "--user", "lead@demo.sitevisit"});
+    EXPECT_EQ(Json::parse(exported.out)["rows"]["evidence"][id]["fields"]["title"],
+              "Hallway notes");
+    // A regional director still may not.
+    const std::string director = sign_in("director", "laptop-d");
+    auto refused = push(director, "laptop-d", "evidence", fresh_id(),
+                        {{"title", "Not mine to add"},
+                         {"kind", "document"},
+                         {"sha256", sha},
+                         {"size", bytes.size()},
+                         {"media_type", "text/plain"}});
+    EXPECT_EQ(refused.status, 403) << refused.body;
+}
+
+TEST_F(Rules, TheServerLetsAnAdminEditADraftVisitOfAnotherTeam) {
+    const std::string visit = any("visit", "status", "draft", bayside_el);
+    ASSERT_FALSE(visit.empty()) << "the demo has a draft visit at Bayside Elementary";
+    const Json& v = rows["visit"][visit]["fields"];
+    const std::string admin_id = [&] {
+        for (auto it = rows["user"].begin(); it != rows["user"].end(); ++it)
+            if (it.value()["fields"]["email"] == "admin@demo.sitevisit") return it.key();
+        return std::string();
+    }();
+    ASSERT_FALSE(admin_id.empty());
+    for (const auto& member : v["team"])
+        ASSERT_NE(member, admin_id);
+    const std::string admin = sign_in("admin", "laptop-a");
+    const std::string obs = fresh_id();
+    auto r = push(admin, "laptop-a", "observation", obs,
+                  {{"visit", visit},
+                   {"indicator", v["rubric"].get<std::string>() + "/4.5"},
+                   {"rating", 1},
+                   {"note", "Seen by the admin"}},
+                  bayside_el);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
+    auto kind = push(admin, "laptop-a", "visit", visit, {{"kind", "walkthrough"}}, bayside_el);
+    ASSERT_EQ(kind.status, 200) << kind.body;
+    EXPECT_NE(kind.json()["results"][0]["status"], "rejected") << kind.body;
+    auto exported = server.admin({"export", "--user", "admin@demo.sitevisit"});
+    const Json after = Json::parse(exported.out)["rows"];
+    EXPECT_EQ(after["observation"][obs]["fields"]["note"], "Seen by the admin");
+    EXPECT_EQ(after["visit"][visit]["fields"]["kind"], "walkthrough");
+    // The school's principal, not on the team, may not.
+    const std::string principal = sign_in("principal2", "laptop-p");
+    auto refused = push(
+        principal, "laptop-p", "observation", fresh_id(),
+        {{"visit", visit}, {"indicator", v["rubric"].get<std::string>() + "/4.4"}, {"rating", 3}},
+        bayside_el);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+}
