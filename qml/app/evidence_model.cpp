@@ -2,6 +2,7 @@
 
 #include "app_controller.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/client/device_state.h"
 
 #include <QDate>
 #include <QDir>
@@ -28,7 +29,7 @@ struct UploadStatus {
     bool failed = false;
 };
 
-UploadStatus upload_status(const Store::BlobJob& j) {
+UploadStatus upload_status(const client::DeviceState::BlobJob& j) {
     if (j.state == "done") return {EvidenceModel::tr("Uploaded"), -1, false};
     if (j.state == "failed")
         return {j.error.empty()
@@ -45,10 +46,10 @@ UploadStatus upload_status(const Store::BlobJob& j) {
             f, false};
 }
 
-std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
-    std::map<std::string, Store::BlobJob> jobs;
+std::map<std::string, client::DeviceState::BlobJob> upload_jobs(Store& store) {
+    std::map<std::string, client::DeviceState::BlobJob> jobs;
     for (const char* state : {"pending", "done", "failed"})
-        if (auto js = store.blob_jobs(state))
+        if (auto js = client::DeviceState(store).blob_jobs(state))
             for (const auto& j : *js)
                 if (j.direction == "up") jobs[j.sha256] = j;
     return jobs;
@@ -227,7 +228,7 @@ void EvidenceModel::reload() {
         const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
         for (const char* state : {"pending", "done", "failed"})
-            if (auto jobs = store.blob_jobs(state))
+            if (auto jobs = client::DeviceState(store).blob_jobs(state))
                 for (const auto& j : *jobs) {
                     if (QFileInfo::exists(QString::fromStdString(j.path)) &&
                         std::string(state) == "done")
@@ -409,8 +410,9 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
         QFileInfo(QString::fromStdString(app_->store().database().path())).absolutePath() +
         QStringLiteral("/files");
     QDir().mkpath(dir);
-    if (auto st = app_->store().queue_blob(
-            {sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0, "down"});
+    if (auto st = client::DeviceState(app_->store())
+                      .queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0,
+                                   "down"});
         !st)
         return fail(st.error().message);
     return true;
