@@ -277,7 +277,7 @@ TEST_F(Devices, EvidenceFilesDownloadInChunksAndResumeFromWhatIsOnDisk) {
     Device p = device("p", "principal@demo.sitevisit", "principal-demo-2026");
     const auto file = dir / "minutes.bin";
     std::string bytes(3 * 1024 * 1024 + 12345, '\0');
-    std::mt19937_64 rng(5);
+    std::mt19937_64 rng(test_seed("chunked download bytes", 5));
     for (auto& c : bytes)
         c = static_cast<char>(rng());
     std::ofstream(file, std::ios::binary) << bytes;

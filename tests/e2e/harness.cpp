@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <fstream>
+#include <iostream>
 #include <netinet/in.h>
 #include <poll.h>
 #include <random>
@@ -27,6 +28,14 @@ std::string cli_binary() {
 std::string server_binary() {
     if (const char* p = std::getenv("SITEVISIT_SERVER")) return p;
     return SITEVISIT_SERVER_BINARY;
+}
+
+std::uint64_t test_seed(const std::string& test, std::uint64_t fixed) {
+    std::uint64_t seed = fixed;
+    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
+    std::cout << test << " seed: " << seed << " (replay with SITEVISIT_SEED=" << seed << ")"
+              << std::endl;
+    return seed;
 }
 
 Json Response::json() const {
@@ -241,7 +250,8 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(o, 1);
         ::dup2(e, 2);
-        // A restart keeps the port, as a real server would, so devices find it again.
+        // The first start asks for port 0 (the kernel picks a free one, no probing); a restart
+        // keeps the port the server had, as a real server would, so devices find it again.
         std::vector<std::string> argv{server_binary(), "serve",
                                       "--data",        data_.string(),
                                       "--listen",      "127.0.0.1:" + std::to_string(port_)};
@@ -253,11 +263,13 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         ::execv(args[0], args.data());
         _exit(127);
     }
-    // Ready when it prints its URL.
+    // Ready when it prints "sitevisit-server listening on http[s]://HOST:PORT" (a whole line:
+    // the port it reads back is the one the server bound).
+    const std::string ready = "sitevisit-server listening on http";
     for (int i = 0; i < 1000; ++i) {
         std::ifstream f(out);
         std::string line;
-        if (std::getline(f, line) && line.find("listening on http") != std::string::npos) {
+        if (std::getline(f, line) && !f.eof() && line.rfind(ready, 0) == 0) {
             port_ = std::stoi(line.substr(line.rfind(':') + 1));
             return;
         }

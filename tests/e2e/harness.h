@@ -7,6 +7,7 @@
 #include "sitevisit/core/json.h"
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -49,6 +50,10 @@ private:
 };
 
 std::string server_binary();
+
+// The seed of a test's random choices: SITEVISIT_SEED when set, else `fixed`. Printed with
+// the test's name, so a failure replays with SITEVISIT_SEED=<seed>.
+std::uint64_t test_seed(const std::string& test, std::uint64_t fixed);
 std::string cli_binary();
 
 // Runs a program to completion with `stdin_text` on its standard input.

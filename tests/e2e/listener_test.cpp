@@ -451,7 +451,7 @@ TEST_F(Listener, BlobDownloadsStreamFromDiskWithMemoryFlat) {
     const std::string school = answer.json()["user"]["schools"][0];
 
     // 64 MB of random bytes, uploaded in two 32 MB chunks.
-    std::mt19937_64 rng(11);
+    std::mt19937_64 rng(test_seed("64 MB upload bytes", 11));
     std::string bytes(64 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i + 8 <= bytes.size(); i += 8) {
         const std::uint64_t v = rng();

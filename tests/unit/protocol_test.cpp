@@ -295,9 +295,10 @@ TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
         ASSERT_NO_THROW(check(decode_push_response(b))) << b;
         ASSERT_NO_THROW(check(decode_pull_response(b))) << b;
         ASSERT_NO_THROW((void)error_code(b)) << b;
-        if (auto p = decode_pull_response(b))
+        if (auto p = decode_pull_response(b)) {
             for (const auto& c : p->ops)
                 ASSERT_TRUE(Change::from_json(c.to_json()).ok()) << b;
+        }
     }
     EXPECT_GT(values, 0);
     EXPECT_GT(errors, 0);

@@ -1,4 +1,5 @@
 // sitevisit-server: the central server and its admin commands.
+#include "sitevisit/protocol/limits.h"
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
 #include "sitevisit/server/routes.h"
@@ -78,7 +79,9 @@ Error store_error(std::string message) {
     return Error{ErrorCode::Storage, std::move(message)};
 }
 
-Result<Opened> open_data(const std::string& dir, std::int64_t max_blob, Open mode,
+// `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
+Result<Opened> open_data(const std::string& dir, Open mode,
+                         std::int64_t max_blob = protocol::kMaxBlobBytes,
                          BlobLimits blob_limits = {}) {
     if (dir.empty()) return invalid("--data DIR is required");
     namespace fs = std::filesystem;
@@ -147,7 +150,7 @@ int serve(const Args& a) {
     auto port = positive(listen.substr(colon + 1));
     if (listen.substr(colon + 1) == "0") port = 0;
     if (!port || *port > 65535) return usage("the port in --listen must be 0 to 65535");
-    std::int64_t max_blob = 100LL * 1024 * 1024;
+    std::int64_t max_blob = protocol::kMaxBlobBytes;
     HttpLimits limits;
     if (!a.one("max-blob-bytes").empty()) {
         auto v = positive(a.one("max-blob-bytes"));
@@ -199,7 +202,7 @@ int serve(const Args& a) {
             return fail(invalid(std::string("cannot read ") + flag + " " + file +
                                 ": give a readable PEM file"));
     }
-    auto opened = open_data(a.one("data"), max_blob, Open::Existing, blob_limits);
+    auto opened = open_data(a.one("data"), Open::Existing, max_blob, blob_limits);
     if (!opened) return fail(opened.error());
     // Expired uploads in progress are removed at start (and as new ones are made).
     opened->blobs->sweep_partials();
@@ -252,7 +255,7 @@ int user_command(const std::string& verb, const Args& a) {
     if (!verbs.count(verb)) return usage("unknown user command \"" + verb + "\"");
     if (verb != "add" && verb != "list" && a.one("email").empty())
         return usage("user " + verb + " needs --email");
-    auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
+    auto opened = open_data(a.one("data"), Open::Existing);
     if (!opened) return fail(opened.error());
     Service& service = *opened->service;
     if (verb == "add") {
@@ -352,7 +355,7 @@ int main(int argc, char** argv) {
     try {
         if (p[0] == "serve" && p.size() == 1) return serve(a);
         if (p[0] == "init" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::New);
+            auto opened = open_data(a.one("data"), Open::New);
             if (!opened) return fail(opened.error());
             std::cout << "made an empty store in "
                       << (std::filesystem::path(a.one("data")) / "server.db").string()
@@ -366,7 +369,7 @@ int main(int argc, char** argv) {
             if (!in) return fail(invalid("cannot read " + p[2]));
             std::stringstream text;
             text << in.rdbuf();
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
+            auto opened = open_data(a.one("data"), Open::Existing);
             if (!opened) return fail(opened.error());
             auto n = opened->service->import_schools(text.str());
             if (!n) return fail(Error{n.error().code, p[2] + ": " + n.error().message});
@@ -374,7 +377,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (p[0] == "demo" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Create);
+            auto opened = open_data(a.one("data"), Open::Create);
             if (!opened) return fail(opened.error());
             if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st)
                 return fail(st.error());
@@ -382,7 +385,7 @@ int main(int argc, char** argv) {
         }
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
-            auto opened = open_data(a.one("data"), 100LL * 1024 * 1024, Open::Existing);
+            auto opened = open_data(a.one("data"), Open::Existing);
             if (!opened) return fail(opened.error());
             auto j = opened->service->export_for(a.one("user"));
             if (!j) return fail(j.error());

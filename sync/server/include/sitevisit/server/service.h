@@ -1,12 +1,18 @@
 #pragma once
 
 // The server's behaviour, with no HTTP in it: handlers parse, call one of these, and encode.
+// One facade, written in parts with one job each (docs/server.md, "Parts of the server"):
+// sign_in.cpp, push.cpp, pull.cpp, admin.cpp, school_import.cpp, read_rule.cpp,
+// change_log.cpp, and service.cpp (construction, clocks and ids); the merge rules of a push are
+// plain functions in merge.h.
 
 #include "sitevisit/core/clock.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/reference.h"
 #include "sitevisit/core/uuid.h"
+#include "sitevisit/protocol/limits.h"
 #include "sitevisit/protocol/messages.h"
+#include "sitevisit/server/merge.h"
 #include "sitevisit/server/store.h"
 
 #include <atomic>
@@ -31,7 +37,7 @@ struct ServiceOptions {
     int default_pull_limit = 1000;
     int max_pull_limit = 5000;
     // A pull page stops before its encoded changes pass this many bytes (`more` says go on).
-    std::int64_t max_pull_bytes = 8LL * 1024 * 1024;
+    std::int64_t max_pull_bytes = protocol::kMaxPullPageBytes;
     // Password hashes computed at once (0: twice the cores); a sign-in waits up to
     // hash_wait_ms for a turn, then is answered 503 with Retry-After.
     int max_hashing = 0;
@@ -97,23 +103,36 @@ public:
     std::function<void(const std::string&)> log;
 
 private:
-    struct Applied;
+    // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
     Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
+    // pull.cpp: refuses a cursor past the end of the log (cursor_ahead); when the user's scope
+    // changed since this device's last pull, sends the schools gained again and purges the
+    // schools lost, for this device only. The schools in scope now, sorted.
+    Result<std::vector<std::string>> follow_scope(const Caller& caller, std::int64_t since,
+                                                  std::vector<std::string>& purge);
+
+    // change_log.cpp: writing the change log.
     std::int64_t append(StoreTx& tx, Change change, const std::string& author,
                         const std::string& device, const std::string& for_device = {});
-    void record_conflict(StoreTx& tx, const Change& incoming, const std::string& field,
-                         const Json& winner, const Json& loser, const std::string& winner_author,
-                         const std::string& loser_author, const std::string& winner_hlc,
-                         const std::string& loser_hlc);
+    // A conflict row about one field of a row, made by the server and logged.
+    void record_conflict(StoreTx& tx, const std::string& entity, const std::string& row_id,
+                         const std::string& school, const merge::FieldConflict& conflict);
     void publish_visit(StoreTx& tx, const std::string& visit_id);
     // A row's current state appended to the log again (for one device when `for_device`).
     std::int64_t resend(StoreTx& tx, const Row& row, const std::string& for_device);
+
+    // read_rule.cpp: what the read rule needs to know about a row.
     std::string visit_of(StoreTx& tx, const Change& change, const Row* row);
-    std::string server_hlc();
     // The read rule's state for an evidence row (its uploader, the teams of draft visits its
     // observations belong to); `fields` may add observation ids from a change.
     void evidence_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
                         std::map<std::string, std::optional<VisitContext>>* visits = nullptr);
+    // The state of a stored row (its visit, what a conflict is about, evidence's uploader).
+    RowState row_state(StoreTx& tx, const EntitySpec& spec, const Row& row);
+
+    // service.cpp: the server's own clock and ids.
+    std::string server_hlc();
+    std::string next_id();
 
     Store& store_;
     const Clock* clock_;

@@ -1,0 +1,171 @@
+// The pull: the change log from a cursor, kept to what the caller may read, in pages bounded
+// by count, scan work and encoded bytes; a change of the caller's scope is followed first.
+
+#include "service_common.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sitevisit::server {
+
+using detail::kServerDevice;
+using detail::system_admin;
+
+Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std::int64_t since,
+                                                       std::vector<std::string>& purge) {
+    auto tx = store_.begin(false);
+    if (!tx) return tx.error();
+    // A cursor past the end of the log was not handed out by this store (a restore from
+    // backup, or a confused device): it must start again from 0.
+    if (const std::int64_t last = (*tx)->last_seq(); since > last)
+        return Error{ErrorCode::Conflict,
+                     "the cursor " + std::to_string(since) +
+                         " is ahead of this server's log (which ends at " + std::to_string(last) +
+                         "); pull again from 0",
+                     "cursor_ahead"};
+    std::vector<std::string> scope = scope_schools(**tx, caller.user);
+    auto served = (*tx)->device_schools(caller.key);
+    std::sort(served.begin(), served.end());
+    if (served == scope) return scope;
+
+    tx = Result<std::unique_ptr<StoreTx>>(Error{});
+    auto w = store_.begin(true);
+    if (!w) return w.error();
+    StoreTx& t = **w;
+    scope = scope_schools(t, caller.user);
+    served = t.device_schools(caller.key);
+    std::sort(served.begin(), served.end());
+    if (since > 0) {
+        // Schools gained: their current state again, for this device only. Schools lost: a
+        // delete of the school row tells the device to purge it.
+        for (const auto& school : scope) {
+            if (std::binary_search(served.begin(), served.end(), school)) continue;
+            for (const auto& r : t.rows_of_school(school))
+                if (!r.deleted) resend(t, r, caller.key);
+        }
+        for (const auto& school : served) {
+            if (std::binary_search(scope.begin(), scope.end(), school)) continue;
+            Change c;
+            c.op = next_id();
+            c.entity = "school";
+            c.id = school;
+            c.school = school;
+            c.kind = ChangeKind::Delete;
+            c.hlc = server_hlc();
+            c.dseq = 1;
+            append(t, c, system_admin().id, kServerDevice, caller.key);
+            purge.push_back(school);
+        }
+    }
+    t.set_device_schools(caller.key, scope);
+    t.commit();
+    return scope;
+}
+
+Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t since, int limit) {
+    if (since < 0) return invalid("since must be 0 or more");
+    if (limit <= 0) limit = options_.default_pull_limit;
+    limit = std::min(limit, options_.max_pull_limit);
+    return detail::storage_guarded([&]() -> Result<protocol::PullResponse> {
+        protocol::PullResponse response;
+        auto followed = follow_scope(caller, since, response.purge);
+        if (!followed) return followed.error();
+        const std::vector<std::string>& scope = *followed;
+
+        auto tx = store_.begin(false);
+        if (!tx) return tx.error();
+        StoreTx& t = **tx;
+        std::map<std::string, std::optional<Place>> places;
+        std::map<std::string, std::optional<VisitContext>> visits;
+        std::int64_t cursor = since;
+        const int max_scan = limit * 20; // bound the work of one request; `more` says go on
+        int scanned = 0;
+        bool stopped = false;
+        // The page's encoded size stays under max_pull_bytes (room kept for the envelope).
+        const std::int64_t budget =
+            std::max<std::int64_t>(1024, options_.max_pull_bytes - 64 * 1024);
+        std::int64_t bytes = 0;
+        for (const auto& school : response.purge)
+            bytes += static_cast<std::int64_t>(school.size()) + 3;
+        while (!stopped) {
+            auto page = t.changes_after(cursor, limit);
+            for (auto& logged : page) {
+                if (static_cast<int>(response.ops.size()) >= limit || scanned >= max_scan) {
+                    stopped = true;
+                    break;
+                }
+                ++scanned;
+                const std::int64_t before = cursor;
+                cursor = logged.change.seq;
+                // Adds the change unless the page would grow past its byte budget; then the
+                // page ends before it and the next pull starts there.
+                auto take = [&](Change&& c) {
+                    const auto size = static_cast<std::int64_t>(c.to_json().dump().size()) + 1;
+                    if (!response.ops.empty() && bytes + size > budget) {
+                        cursor = before;
+                        stopped = true;
+                        return false;
+                    }
+                    bytes += size;
+                    response.ops.push_back(std::move(c));
+                    return true;
+                };
+                if (!logged.for_device.empty()) {
+                    if (logged.for_device != caller.key) continue;
+                    if (logged.change.kind == ChangeKind::Delete &&
+                        logged.change.entity == "school") {
+                        if (!take(std::move(logged.change))) break; // purge
+                        continue;
+                    }
+                    // A replayed row still has to pass the read rule below.
+                }
+                const EntitySpec* spec = find_entity(logged.change.entity);
+                if (!spec) continue;
+                if (spec->scope != ScopeKind::School) {
+                    if (!take(std::move(logged.change))) break;
+                    continue;
+                }
+                const std::string& school = logged.change.school;
+                if (!std::binary_search(scope.begin(), scope.end(), school)) continue;
+                auto& place = places[school];
+                if (!place) {
+                    auto p = t.place_of_school(school);
+                    place = p ? *p : Place{school, "", ""};
+                }
+                RowState state;
+                if (!logged.visit.empty()) {
+                    auto it = visits.find(logged.visit);
+                    if (it == visits.end())
+                        it = visits.emplace(logged.visit, t.visit(logged.visit)).first;
+                    if (it->second) {
+                        state.visit_status = it->second->status;
+                        state.visit_team = it->second->team;
+                    }
+                }
+                if (spec->name == "conflict") {
+                    // A resolution carries only its status: what it is about is in the row.
+                    auto stored = t.row(*spec, logged.change.id);
+                    state.conflicted_entity = stored ? stored->fields.value("entity", "")
+                                                     : logged.change.fields.value("entity", "");
+                }
+                if (spec->name == "evidence") {
+                    // Evidence linked to a draft's observations waits for the visit to be
+                    // submitted (publish_visit sends it then), unless this is its team or uploader.
+                    auto stored = t.row(*spec, logged.change.id);
+                    evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
+                                   &visits);
+                }
+                if (decide(caller.user, Access::Read, *spec, *place, state))
+                    if (!take(std::move(logged.change))) break;
+            }
+            if (stopped) break;
+            if (static_cast<int>(page.size()) < limit) break; // the end of the log
+        }
+        const std::int64_t last = t.last_seq();
+        response.cursor = cursor;
+        response.more = cursor < last;
+        return response;
+    });
+}
+
+} // namespace sitevisit::server

@@ -1,0 +1,235 @@
+// The push: a device's batch of changes in one transaction, taken in dseq order, each op
+// idempotent by its id, checked by core's plan_write/plan_delete as its signed-in user, and
+// decided against the stored row by the merge rules (merge.h).
+
+#include "service_common.h"
+#include "sitevisit/core/time_format.h"
+#include "sitevisit/server/merge.h"
+
+#include <algorithm>
+
+namespace sitevisit::server {
+
+using detail::kServerDevice;
+using detail::system_admin;
+
+Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in) {
+    protocol::OpResult result{in.op, protocol::OpStatus::Applied, 0, ""};
+    auto reject = [&](const Error& e) {
+        result.status = protocol::OpStatus::Rejected;
+        result.error = e.message;
+        result.forbidden = e.code == ErrorCode::Forbidden;
+        result.code = result.forbidden ? "forbidden" : "invalid";
+        return result;
+    };
+    const EntitySpec& spec = *find_entity(in.entity);
+    const User& user = caller.user;
+
+    // The device's clock orders conflicting edits; one far in the future is clamped.
+    const merge::Stamp stamp = merge::clamp_stamp(*Hlc::parse(in.hlc), clock_->now_ms());
+    if (stamp.clamped && log)
+        log("device " + caller.device + " sent clock " + in.hlc + "; clamped to " +
+            format_utc_ms(stamp.hlc.wall_ms));
+    {
+        std::lock_guard lock(hlc_mutex_);
+        hlc_.observe(stamp.hlc);
+    }
+    Change change = in;
+    change.hlc = stamp.hlc.to_string();
+    const merge::Incoming incoming{in.base,   caller.key, user.id,
+                                   stamp.hlc, change.hlc, spec.conflict_free};
+    auto record = [&](const std::string& school, const std::vector<merge::FieldConflict>& found) {
+        for (const auto& c : found)
+            record_conflict(tx, in.entity, in.id, school, c);
+        if (!found.empty()) result.status = protocol::OpStatus::Conflict;
+    };
+
+    if (auto current = tx.row(spec, in.id); current && in.base > current->seq)
+        return reject(invalid("base " + std::to_string(in.base) +
+                                  " is ahead of the server's version " +
+                                  std::to_string(current->seq) + " of this row",
+                              "base"));
+    if (in.kind == ChangeKind::Delete) {
+        auto plan = plan_delete(tx, user, in.entity, in.id);
+        if (!plan) return reject(plan.error());
+        Row row = *plan->existing;
+        if (row.deleted) {
+            result.seq = row.seq;
+            return result;
+        }
+        // Edits accepted after the device's base lose to the delete but are kept as conflicts.
+        std::vector<std::string> names;
+        for (auto it = row.fields.begin(); it != row.fields.end(); ++it)
+            names.push_back(it.key());
+        auto versions = tx.field_versions(in.entity, in.id, names);
+        change.school = row.school;
+        change.fields = Json::object();
+        const std::int64_t seq = append(tx, change, user.id, caller.key);
+        record(row.school, merge::delete_conflicts(row.fields, names, versions, incoming));
+        row.deleted = true;
+        row.seq = seq;
+        row.hlc = change.hlc;
+        tx.put_row(row);
+        result.seq = seq;
+        return result;
+    }
+
+    WriteRequest request{in.entity, in.id, in.school, in.fields};
+    auto plan = plan_write(validator_, tx, user, request, format_utc_ms(clock_->now_ms()));
+    if (!plan) {
+        auto existing = tx.row(spec, in.id);
+        if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted &&
+            !spec.append_only) {
+            // An edit concurrent with a delete: the delete stands, the edit is kept, if the
+            // writer could have written the row at all.
+            auto place = tx.place_of_school(existing->school);
+            RowState state;
+            if (auto v = tx.visit(visit_of(tx, in, &*existing)); v) {
+                state.visit_status = v->status;
+                state.visit_team = v->team;
+            }
+            if (!place || !decide(user, Access::Write, spec, *place, state))
+                return reject(
+                    Error{ErrorCode::Forbidden, "you may not change " + spec.name + " " + in.id});
+            record(existing->school,
+                   merge::edit_of_deleted_conflicts(in.fields, incoming, existing->hlc));
+            result.status = protocol::OpStatus::Conflict;
+            return result;
+        }
+        return reject(plan.error());
+    }
+    if (plan->no_op()) {
+        result.seq = plan->existing->seq;
+        return result;
+    }
+    const std::optional<Row>& existing = plan->existing;
+    change.school = plan->school; // conflict records below take their school from here
+
+    // Per field: did another device change it after this device's base?
+    merge::FieldMerge merged;
+    merged.changed = plan->changed;
+    if (existing && !spec.append_only) {
+        std::vector<std::string> names;
+        for (auto it = plan->changed.begin(); it != plan->changed.end(); ++it)
+            names.push_back(it.key());
+        auto versions = tx.field_versions(in.entity, in.id, names);
+        merged = merge::merge_fields(plan->changed, existing->fields, names, versions, incoming);
+        record(change.school, merged.conflicts);
+    }
+    const Json& changed = merged.changed;
+    // The sender kept its own value while its edit was waiting and skipped the winner when it
+    // pulled: send the winning values again, after this change, so every device converges.
+    auto resend_winners = [&](Row& row) {
+        if (merged.lost.empty()) return;
+        Change again;
+        again.op = next_id();
+        again.entity = in.entity;
+        again.id = in.id;
+        again.school = row.school;
+        again.fields = merged.lost;
+        again.hlc = row.hlc.empty() ? server_hlc() : row.hlc;
+        again.base = row.seq;
+        again.dseq = 1;
+        row.seq = append(tx, again, system_admin().id, kServerDevice);
+        tx.put_row(row);
+    };
+    if (existing && changed.empty()) {
+        Row row = *existing;
+        resend_winners(row);
+        result.seq = row.seq;
+        return result; // every field lost; the conflict records keep them
+    }
+
+    // Knowing a hash is not owning a file.
+    if (spec.name == "evidence" && changed.contains("sha256")) {
+        const std::string sha = changed["sha256"].get<std::string>();
+        auto blob = tx.blob(sha);
+        bool may = blob && blob->complete && tx.blob_owned_by(sha, user.id);
+        if (!may && blob && blob->complete) {
+            auto scope = scope_schools(tx, user);
+            for (const auto& r : tx.evidence_referencing_blob(sha))
+                if (detail::contains(scope, r.school) && may_read_row(tx, user, r)) {
+                    may = true;
+                    break;
+                }
+        }
+        if (!may)
+            return reject(invalid("evidence refers to file " + sha.substr(0, 12) +
+                                      "..., which was not uploaded in full by you; upload it first",
+                                  "sha256"));
+    }
+
+    change.fields = changed;
+    const std::int64_t seq = append(tx, change, user.id, caller.key);
+    Row row =
+        existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
+    merge::apply_fields(row.fields, changed);
+    row.seq = seq;
+    row.hlc = change.hlc;
+    tx.put_row(row);
+    std::vector<std::pair<std::string, FieldVersion>> versions;
+    for (auto it = changed.begin(); it != changed.end(); ++it)
+        versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.key});
+    tx.set_field_versions(in.entity, in.id, versions);
+    resend_winners(row);
+    // Who may see the visit changed (submitted to the school, or new team members): send its
+    // current state again for those who skipped its earlier changes.
+    if (spec.name == "visit" &&
+        (changed.value("status", "") == "submitted" || changed.contains("team")))
+        publish_visit(tx, in.id);
+    result.seq = seq;
+    return result;
+}
+
+Result<protocol::PushResponse> Service::push(const Caller& caller,
+                                             const protocol::PushRequest& request) {
+    if (request.device != caller.device)
+        return Error{ErrorCode::Forbidden,
+                     "this session belongs to device " + caller.device + ", not " + request.device};
+    for (const auto& op : request.ops)
+        if (op.schema > kDataSchemaVersion)
+            return Error{ErrorCode::Unsupported,
+                         "upgrade required: change " + op.op + " uses data schema " +
+                             std::to_string(op.schema) + "; this server knows schema " +
+                             std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
+    std::vector<Change> ops = request.ops;
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
+    return detail::storage_guarded([&]() -> Result<protocol::PushResponse> {
+        auto tx = store_.begin(true);
+        if (!tx) return tx.error();
+        protocol::PushResponse response;
+        std::int64_t expected = (*tx)->device_dseq(caller.key);
+        for (const Change& op : ops) {
+            if (auto stored = (*tx)->op_result(op.op)) {
+                // The result stored the first time; a change refused then is refused again.
+                response.results.push_back(merge::replayed_result(op.op, *stored));
+                continue;
+            }
+            if (auto order = merge::check_dseq(op.dseq, expected); order != merge::Sequence::Next) {
+                response.results.push_back(
+                    merge::sequence_refusal(op.op, op.dseq, expected, order));
+                continue;
+            }
+            Result<protocol::OpResult> r = Error{};
+            try {
+                r = apply_op(**tx, caller, op);
+            } catch (const Json::exception& e) {
+                // A bug meeting odd input must not block this device for good: refuse the op.
+                r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
+                                       std::string("the server could not apply this change: ") +
+                                           e.what()};
+            }
+            if (!r) return r.error();
+            expected = op.dseq;
+            (*tx)->save_op_result(op.op, caller.key, merge::stored_result(*r));
+            response.results.push_back(*r);
+        }
+        (*tx)->set_device_dseq(caller.key, caller.user.id, expected);
+        response.cursor = (*tx)->last_seq();
+        (*tx)->commit();
+        return response;
+    });
+}
+
+} // namespace sitevisit::server

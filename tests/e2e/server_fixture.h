@@ -1,0 +1,165 @@
+#pragma once
+
+// What the server's end-to-end tests share: the demo server started for each test (Demo),
+// a store and service in this process (InProcess), and helpers that make changes and uploads.
+
+#include "harness.h"
+#include "sitevisit/core/hlc.h"
+#include "sitevisit/core/time_format.h"
+#include "sitevisit/core/uuid.h"
+#include "sitevisit/server/blobs.h"
+#include "sitevisit/server/crypto.h"
+#include "sitevisit/server/service.h"
+#include "sitevisit/server/sqlite_store.h"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sitevisit::e2e {
+
+inline std::string new_id() {
+    static UuidV7Generator gen(SystemClock::instance());
+    return gen.next();
+}
+
+inline std::string now_hlc(const std::string& device, int counter = 0) {
+    return Hlc{SystemClock::instance().now_ms(), static_cast<std::uint32_t>(counter), device}
+        .to_string();
+}
+
+inline Json change(const std::string& entity, const std::string& id, const std::string& school,
+                   Json fields, std::int64_t dseq, const std::string& device, std::int64_t base = 0,
+                   const std::string& kind = "upsert") {
+    return {{"op", new_id()},
+            {"entity", entity},
+            {"id", id},
+            {"school", school},
+            {"kind", kind},
+            {"fields", fields},
+            {"hlc", now_hlc(device, static_cast<int>(dseq % 1000))},
+            {"base", base},
+            {"dseq", dseq},
+            {"schema", 1}};
+}
+
+struct Demo : ::testing::Test {
+    ServerProcess server;
+    Json everything; // the admin's export: every row
+    std::string region, harbor, bayside, lincoln, harbor_middle, bayside_el;
+
+    void SetUp() override {
+        auto r = server.admin({"demo"});
+        ASSERT_EQ(r.code, 0) << r.err;
+        server.start();
+        ASSERT_TRUE(server.running());
+        everything = export_as("admin@demo.sitevisit");
+        const Json& rows = everything["rows"];
+        region = rows["region"].begin().key();
+        for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
+            (it.value()["fields"]["code"] == "00350000" ? harbor : bayside) = it.key();
+        for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
+            const std::string code = it.value()["fields"]["code"];
+            if (code == "00350123") lincoln = it.key();
+            if (code == "00350456") harbor_middle = it.key();
+            if (code == "00360111") bayside_el = it.key();
+        }
+    }
+
+    Json export_as(const std::string& email) {
+        auto r = server.admin({"export", "--user", email});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return Json::parse(r.out, nullptr, false);
+    }
+
+    Http http() { return server.http(); }
+
+    Response push(const std::string& token, const std::string& device, Json ops) {
+        return http().request("POST", "/v1/sync/push",
+                              Json{{"device", device}, {"ops", ops}}.dump(), bearer(token));
+    }
+
+    // Pulls until `more` is false; every op, in order.
+    std::vector<Json> pull_all(const std::string& token, std::int64_t since = 0,
+                               std::int64_t* cursor = nullptr, int limit = 500) {
+        std::vector<Json> ops;
+        for (int guard = 0; guard < 10000; ++guard) {
+            auto r = http().request("GET",
+                                    "/v1/sync/pull?since=" + std::to_string(since) +
+                                        "&limit=" + std::to_string(limit),
+                                    {}, bearer(token));
+            EXPECT_EQ(r.status, 200) << r.body;
+            Json j = r.json();
+            for (auto& op : j["ops"])
+                ops.push_back(op);
+            since = j.value("cursor", since);
+            if (!j.value("more", false)) break;
+        }
+        if (cursor) *cursor = since;
+        return ops;
+    }
+
+    std::string any_row(const std::string& entity, const std::string& school) {
+        for (auto it = everything["rows"][entity].begin(); it != everything["rows"][entity].end();
+             ++it)
+            if (it.value()["school"] == school) return it.key();
+        return {};
+    }
+};
+
+inline std::string base64(const std::string& in) {
+    static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -6;
+    for (unsigned char c : in) {
+        val = (val << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out.push_back(chars[(val >> bits) & 0x3f]);
+            bits -= 6;
+        }
+    }
+    if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3f]);
+    while (out.size() % 4)
+        out.push_back('=');
+    return out;
+}
+
+inline std::vector<std::pair<std::string, std::string>>
+tus(const std::string& token, std::vector<std::pair<std::string, std::string>> more = {}) {
+    auto h = bearer(token);
+    h.emplace_back("Tus-Resumable", "1.0.0");
+    h.insert(h.end(), more.begin(), more.end());
+    return h;
+}
+
+// A store, service and blob service in this process, on a fresh folder.
+struct InProcess {
+    ServerProcess folder; // only for its temporary folder
+    std::unique_ptr<server::SqliteStore> store;
+    std::unique_ptr<server::Service> service;
+    std::unique_ptr<server::BlobService> blobs;
+    explicit InProcess(server::ServiceOptions options = {}) {
+        std::filesystem::create_directories(folder.data());
+        store =
+            std::move(server::SqliteStore::open((folder.data() / "server.db").string())).value();
+        service = std::make_unique<server::Service>(*store, options);
+        blobs = std::make_unique<server::BlobService>(*store, *service, folder.data() / "blobs",
+                                                      protocol::kMaxBlobBytes);
+    }
+};
+
+// Uploads `bytes` in one PATCH that creates the upload; the PATCH's status.
+inline int upload(const Http& http, const std::string& token, const std::string& bytes) {
+    const std::string sha = server::sha256_hex(bytes);
+    return http
+        .request("PATCH", "/v1/blobs/" + sha, bytes,
+                 tus(token, {{"Upload-Offset", "0"},
+                             {"Upload-Length", std::to_string(bytes.size())},
+                             {"Content-Type", "application/offset+octet-stream"}}))
+        .status;
+}
+
+} // namespace sitevisit::e2e
