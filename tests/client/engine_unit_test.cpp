@@ -2,8 +2,10 @@
 // test scripts the server's answers and checks what the device asked and what it shows.
 #include "fake_transport.h"
 #include "qt_wait.h"
+#include "sitevisit/client/attachments.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/client/file_hash.h"
+#include "sitevisit/client/outbox_reader.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/client/sync_policy.h"
 
@@ -417,4 +419,39 @@ TEST(FileHash, TheEventLoopKeepsTurningWhileA50MbFileIsHashed) {
     EXPECT_EQ(digest, QString::fromLatin1(expected.result().toHex()));
     std::cout << "timer ticks while 50 MB hashed: " << ticks << "\n";
     EXPECT_GE(ticks, 10) << "the event loop stood still while the file was hashed";
+}
+
+TEST_F(EngineUnit, ThePushBatchIsReadOffThisThreadAndOnlyTheBatch) {
+    make();
+    write_districts(5);
+    client::OutboxReader reader(*store);
+    std::optional<Result<std::vector<Change>>> batch;
+    reader.next(2, [&](Result<std::vector<Change>> b) { batch = std::move(b); });
+    EXPECT_FALSE(batch.has_value()) << "read on the calling thread";
+    ASSERT_TRUE(wait_for([&] { return batch.has_value(); }, 20000));
+    ASSERT_TRUE(batch->ok()) << batch->error().message;
+    ASSERT_EQ((*batch)->size(), 2u);
+    auto all = store->pending_changes(5).value();
+    EXPECT_EQ((**batch)[0].op, all[0].op);
+    EXPECT_EQ((**batch)[1].op, all[1].op);
+    EXPECT_EQ((**batch)[1].fields, all[1].fields);
+}
+
+TEST_F(EngineUnit, AnAttachmentIsPreparedOnAWorkerAndAnsweredHere) {
+    QFile f(dir.filePath("notes.txt"));
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("interview notes");
+    f.close();
+    QObject context;
+    std::optional<Result<client::Attachment>> answer;
+    client::prepare_attachment_async(f.fileName(), dir.filePath("work"), 1000, &context,
+                                     [&](Result<client::Attachment> a) { answer = std::move(a); });
+    EXPECT_FALSE(answer.has_value()) << "prepared on the calling thread";
+    ASSERT_TRUE(wait_for([&] { return answer.has_value(); }, 20000));
+    ASSERT_TRUE(answer->ok()) << answer->error().message;
+    EXPECT_EQ((*answer)->sha256,
+              QCryptographicHash::hash("interview notes", QCryptographicHash::Sha256)
+                  .toHex()
+                  .toStdString());
+    EXPECT_EQ((*answer)->size, 15);
 }
