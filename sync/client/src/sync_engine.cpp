@@ -135,7 +135,14 @@ void SyncEngine::syncNow() {
 
 void SyncEngine::ended(const Transfers::Outcome& outcome) {
     using Kind = Transfers::Outcome::Kind;
-    qCInfo(lcSync) << "the sync took" << clock_.now_ms() - started_ms_ << "ms";
+    // One line per sync.
+    const qint64 took = clock_.now_ms() - started_ms_;
+    if (outcome.kind == Kind::Done)
+        qCInfo(lcSync).noquote() << "sync done in" << took << "ms:" << outcome.summary;
+    else
+        qCInfo(lcSync).noquote() << QStringLiteral("sync stopped after %1 ms: %2 (%3)")
+                                        .arg(took)
+                                        .arg(outcome.message, outcome.summary);
     switch (outcome.kind) {
     case Kind::Done:
         policy_->succeeded();

@@ -59,12 +59,13 @@ Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) 
 
 void Transfers::end(Outcome outcome) {
     running_ = false;
-    if (outcome.kind == Kind::Done)
-        qCInfo(lcSync).nospace() << "sync done: " << progress_.changes_done << " change(s) sent, "
-                                 << refused_ << " refused, " << uploads_ << " file(s) up, "
-                                 << downloads_ << " down, cursor " << store_.cursor();
-    else
-        qCInfo(lcSync) << "sync stopped:" << outcome.message;
+    outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 file(s) up, %4 down, "
+                                     "cursor %5")
+                          .arg(progress_.changes_done)
+                          .arg(refused_)
+                          .arg(uploads_)
+                          .arg(downloads_)
+                          .arg(store_.cursor());
     emit finished(outcome);
 }
 

@@ -36,6 +36,7 @@ public:
         Kind kind = Kind::Done;
         QString message;
         bool retry = false;
+        QString summary = {}; // what moved, for the log
     };
 
     Transfers(Store& store, DeviceState& device, Transport& transport, OutboxReader& outbox,
