@@ -4,26 +4,24 @@
 #include <qt6keychain/keychain.h>
 #endif
 
-#include <QEventLoop>
-
 namespace sitevisit::platform {
 
-bool MemoryCredentialStore::write(const QString& key, const QString& secret, QString*) {
+void MemoryCredentialStore::write(const QString& key, const QString& secret, Written done) {
     secrets_[key] = secret;
-    return true;
+    if (done) done(true, {});
 }
 
-std::optional<QString> MemoryCredentialStore::read(const QString& key, QString* error) {
+void MemoryCredentialStore::read(const QString& key, Read done) {
     auto it = secrets_.find(key);
-    if (it == secrets_.end()) {
-        if (error) *error = QStringLiteral("no saved sign-in");
-        return std::nullopt;
-    }
-    return it->second;
+    if (it == secrets_.end())
+        done(std::nullopt, QStringLiteral("no saved sign-in"));
+    else
+        done(it->second, {});
 }
 
-bool MemoryCredentialStore::remove(const QString& key) {
-    return secrets_.erase(key) > 0;
+void MemoryCredentialStore::remove(const QString& key, std::function<void(bool)> done) {
+    const bool removed = secrets_.erase(key) > 0;
+    if (done) done(removed);
 }
 
 #ifdef SITEVISIT_HAVE_QTKEYCHAIN
@@ -31,40 +29,40 @@ namespace {
 
 const QString kService = QStringLiteral("Site Visit");
 
-// qtkeychain's jobs are asynchronous; each call here waits for its job.
-template <class Job> bool run(Job& job, QString* error) {
-    QEventLoop loop;
-    QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
-    job.start();
-    loop.exec();
-    if (job.error() != QKeychain::NoError) {
-        if (error) *error = job.errorString();
-        return false;
-    }
-    return true;
-}
-
+// qtkeychain's jobs are asynchronous: each call starts one and answers from its finished
+// signal; the job deletes itself afterwards.
 class KeychainStore final : public CredentialStore {
 public:
-    bool write(const QString& key, const QString& secret, QString* error) override {
-        QKeychain::WritePasswordJob job(kService);
-        job.setAutoDelete(false);
-        job.setKey(key);
-        job.setTextData(secret);
-        return run(job, error);
+    void write(const QString& key, const QString& secret, Written done) override {
+        auto* job = new QKeychain::WritePasswordJob(kService);
+        job->setKey(key);
+        job->setTextData(secret);
+        QObject::connect(job, &QKeychain::Job::finished,
+                         [done = std::move(done)](QKeychain::Job* j) {
+                             if (done) done(j->error() == QKeychain::NoError, j->errorString());
+                         });
+        job->start();
     }
-    std::optional<QString> read(const QString& key, QString* error) override {
-        QKeychain::ReadPasswordJob job(kService);
-        job.setAutoDelete(false);
-        job.setKey(key);
-        if (!run(job, error)) return std::nullopt;
-        return job.textData();
+    void read(const QString& key, Read done) override {
+        auto* job = new QKeychain::ReadPasswordJob(kService);
+        job->setKey(key);
+        QObject::connect(job, &QKeychain::Job::finished,
+                         [job, done = std::move(done)](QKeychain::Job* j) {
+                             if (j->error() != QKeychain::NoError)
+                                 done(std::nullopt, j->errorString());
+                             else
+                                 done(job->textData(), {});
+                         });
+        job->start();
     }
-    bool remove(const QString& key) override {
-        QKeychain::DeletePasswordJob job(kService);
-        job.setAutoDelete(false);
-        job.setKey(key);
-        return run(job, nullptr);
+    void remove(const QString& key, std::function<void(bool)> done) override {
+        auto* job = new QKeychain::DeletePasswordJob(kService);
+        job->setKey(key);
+        QObject::connect(job, &QKeychain::Job::finished,
+                         [done = std::move(done)](QKeychain::Job* j) {
+                             if (done) done(j->error() == QKeychain::NoError);
+                         });
+        job->start();
     }
 };
 

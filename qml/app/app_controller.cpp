@@ -108,7 +108,7 @@ QString AppController::userRole() const {
 }
 
 QString AppController::serverUrl() const {
-    auto s = store_->session();
+    auto s = engine_->deviceState().session();
     return s && *s ? QString::fromStdString((*s)->server) : QString();
 }
 
@@ -152,15 +152,16 @@ QString AppController::syncDetail() const {
 }
 
 QString AppController::signInServer() const {
-    if (auto s = store_->session(); s && *s) return QString::fromStdString((*s)->server);
-    auto last = store_->last_sign_in();
+    if (auto s = engine_->deviceState().session(); s && *s)
+        return QString::fromStdString((*s)->server);
+    auto last = engine_->deviceState().last_sign_in();
     return last ? QString::fromStdString(last->first) : QString();
 }
 
 QString AppController::signInEmail() const {
-    if (auto s = store_->session(); s && *s)
+    if (auto s = engine_->deviceState().session(); s && *s)
         return QString::fromStdString((*s)->user.value("email", ""));
-    auto last = store_->last_sign_in();
+    auto last = engine_->deviceState().last_sign_in();
     return last ? QString::fromStdString(last->second) : QString();
 }
 
@@ -263,14 +264,14 @@ void AppController::syncNow() {
 }
 
 Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
-    auto s = store_->session();
-    const std::int64_t limit =
-        s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024)
-                : 100LL * 1024 * 1024;
+    auto s = engine_->deviceState().session();
+    const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", protocol::kMaxBlobBytes)
+                                       : protocol::kMaxBlobBytes;
     auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(),
                                         attachmentsDir(), limit);
     if (!a) return a.error();
-    if (auto st = store_->queue_blob({a->sha256, a->path, a->size, "up"}); !st) return st.error();
+    if (auto st = engine_->deviceState().queue_blob({a->sha256, a->path, a->size, "up"}); !st)
+        return st.error();
     return a;
 }
 

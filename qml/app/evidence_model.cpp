@@ -3,6 +3,7 @@
 #include "app_controller.h"
 #include "describe.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
 
@@ -24,7 +25,7 @@ struct UploadStatus {
     bool failed = false;
 };
 
-UploadStatus upload_status(const Store::BlobJob& j) {
+UploadStatus upload_status(const client::DeviceState::BlobJob& j) {
     const auto state = parse_blob_state(j.state);
     if (state == BlobState::Done) return {EvidenceModel::tr("Uploaded"), -1, false};
     if (state == BlobState::Failed)
@@ -42,10 +43,10 @@ UploadStatus upload_status(const Store::BlobJob& j) {
             f, false};
 }
 
-std::map<std::string, Store::BlobJob> upload_jobs(const Store& store) {
-    std::map<std::string, Store::BlobJob> jobs;
+std::map<std::string, client::DeviceState::BlobJob> upload_jobs(Store& store) {
+    std::map<std::string, client::DeviceState::BlobJob> jobs;
     for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
-        if (auto js = store.blob_jobs(to_string(state)))
+        if (auto js = client::DeviceState(store).blob_jobs(to_string(state)))
             for (const auto& j : *js)
                 if (parse_blob_direction(j.direction) == BlobDirection::Up) jobs[j.sha256] = j;
     return jobs;
@@ -234,7 +235,7 @@ void EvidenceModel::reload() {
         const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
         for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
-            if (auto jobs = store.blob_jobs(to_string(state)))
+            if (auto jobs = client::DeviceState(store).blob_jobs(to_string(state)))
                 for (const auto& j : *jobs) {
                     if (QFileInfo::exists(QString::fromStdString(j.path)) &&
                         state == BlobState::Done)
@@ -410,9 +411,9 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
     const std::string sha = (*e)->fields.value("sha256", "");
     const QString dir = app_->filesDir();
     QDir().mkpath(dir);
-    if (auto st =
-            app_->store().queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(),
-                                      0, to_string(BlobDirection::Down)});
+    if (auto st = client::DeviceState(app_->store())
+                      .queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0,
+                                   to_string(BlobDirection::Down)});
         !st)
         return fail(st.error().message);
     return true;

@@ -2,6 +2,7 @@
 // the device, and the time to open a visit with 200 observations. Runs `sitevisit-tools` (the
 // app's own start-up and QML, with the benchmark mode) offscreen, 5 times, and prints medians.
 // Usage: app_bench [--observations 50000] [--app PATH]
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/core/store.h"
 
 #include <algorithm>
@@ -98,8 +99,8 @@ int main(int argc, char** argv) {
         }
         Json user = lead.to_fields();
         user["id"] = lead.id;
-        (void)store->set_session(Store::Session{"http://127.0.0.1:9", std::string(64, 'a'),
-                                                "2099-01-01T00:00:00.000Z", user});
+        (void)client::DeviceState(*store).set_session(client::DeviceState::Session{
+            "http://127.0.0.1:9", std::string(64, 'a'), "2099-01-01T00:00:00.000Z", user});
     }
     std::printf("app_bench: %d observations in %s (visit with 200: %s)\n", observations, db.c_str(),
                 big_visit.c_str());

@@ -4,6 +4,7 @@
 //   a 50 MB file uploaded while the connection is cut 5 times (bytes sent / file size)
 // Usage: client_bench [--changes 100000]
 #include "harness.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
@@ -235,7 +236,7 @@ int main(int argc, char** argv) {
             auto s = std::move(Store::open({db})).value();
             auto e = signed_in(*s, net, proxy.port(), "principal@demo.sitevisit",
                                "principal-demo-2026", o);
-            (void)s->queue_blob({sha, file.string(), size, "up"});
+            (void)client::DeviceState(*s).queue_blob({sha, file.string(), size, "up"});
         }
         const long long before = proxy.bytes_up();
         std::mt19937_64 rng(11);

@@ -7,6 +7,7 @@
 #include "app_startup.h"
 #include "harness.h"
 #include "qt_wait.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/core/database.h"
 #include "sitevisit/platform/camera.h"
 
@@ -145,7 +146,7 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.2"], 3);
     EXPECT_EQ(ratings["msv-2026-2027-elementary/1.3"], 1);
     // "Last synced" is kept in the store, for the next start.
-    EXPECT_FALSE(controller.store().last_sync().value().empty());
+    EXPECT_FALSE(client::DeviceState(controller.store()).last_sync().value().empty());
 
     // Her session runs out on the server. The next rating waits; the bar asks her to sign in
     // again, and she comes back to the visit she was on with nothing lost.

@@ -2,7 +2,9 @@
 // gets files ready at capture.
 #include "harness.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/client/sync_engine.h"
+#include "test_seed.h"
 
 #include <QEventLoop>
 #include <QImage>
@@ -50,7 +52,7 @@ struct EngineTest : ::testing::Test {
     std::unique_ptr<SyncEngine> engine(Store& store, SyncEngine::Options o, int port,
                                        const char* email, const char* password) {
         auto e = std::make_unique<SyncEngine>(store, network, o);
-        if (!store.session().value()) {
+        if (!client::DeviceState(store).session().value()) {
             QEventLoop loop;
             QString error = "no answer";
             e->signIn(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)), email, password,
@@ -97,9 +99,7 @@ TEST_F(EngineTest, WhenTheServerComesBackSyncStartsAgainByItself) {
 }
 
 TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTheServerHas) {
-    std::uint64_t seed = std::random_device{}();
-    if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
-    std::cout << "upload cut seed: " << seed << "\n";
+    const std::uint64_t seed = sitevisit::testing::test_seed("upload cut");
     std::mt19937_64 rng(seed);
     FaultProxy proxy(server.port());
     const auto file = dir / "interview.bin";
@@ -121,7 +121,8 @@ TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTh
                                        QString::fromStdString((dir / "work").string()), 100 << 20);
         ASSERT_TRUE(a.ok());
         sha = a->sha256;
-        ASSERT_TRUE(store->queue_blob({a->sha256, a->path, a->size, "up"}).ok());
+        ASSERT_TRUE(
+            client::DeviceState(*store).queue_blob({a->sha256, a->path, a->size, "up"}).ok());
     }
     const long long before = proxy.bytes_up();
     int attempts = 0;
@@ -191,8 +192,12 @@ TEST_F(EngineTest, TheTokenLivesInTheCredentialStoreWhenThereIsOne) {
         });
         loop.exec();
         ASSERT_TRUE(error.isEmpty()) << error.toStdString();
-        EXPECT_TRUE((*store->session())->token.empty()); // not in the device store
-        EXPECT_EQ(keyring.read(url.toString())->size(), 64);
+        EXPECT_TRUE(
+            (*client::DeviceState(*store).session())->token.empty()); // not in the device store
+        std::optional<QString> kept;
+        keyring.read(url.toString(), [&](std::optional<QString> s, const QString&) { kept = s; });
+        ASSERT_TRUE(kept.has_value());
+        EXPECT_EQ(kept->size(), 64);
     }
     {
         // The app starts again: the token comes back from the credential store.

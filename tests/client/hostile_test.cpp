@@ -5,6 +5,7 @@
 // never misbehaves this way.
 #include "harness.h"
 #include "qt_wait.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/platform/credential_store.h"
 
@@ -280,9 +281,9 @@ TEST_F(Hostile, PlainHttpToAnotherMachineIsRefusedBeforeThePasswordLeaves) {
 }
 
 TEST_F(Hostile, ASessionStoredOverPlainHttpIsAskedToSignInAgainOverHttps) {
-    ASSERT_TRUE(store
-                    ->set_session(Store::Session{peer.url("127.0.0.2").toStdString(), "tok-123", "",
-                                                 user_json()})
+    ASSERT_TRUE(client::DeviceState(*store)
+                    .set_session(client::DeviceState::Session{peer.url("127.0.0.2").toStdString(),
+                                                              "tok-123", "", user_json()})
                     .ok());
     SyncEngine e(*store, network, quick());
     EXPECT_TRUE(e.sessionInsecure());
@@ -371,8 +372,8 @@ TEST_F(Hostile, TheDeviceSecretIsKeptWithTheTokenAndSentBackToTheSameServerOnly)
         ASSERT_EQ(sign_in(e, peer.url()), "");
         EXPECT_EQ(peer.last_login().count("device_secret"), 0u);
         // With a keyring the secret is there, not in the device store.
-        EXPECT_EQ(store->device_secret()->value("keyring", false), true);
-        EXPECT_EQ(store->device_secret()->count("secret"), 0u);
+        EXPECT_EQ(client::DeviceState(*store).device_secret()->value("keyring", false), true);
+        EXPECT_EQ(client::DeviceState(*store).device_secret()->count("secret"), 0u);
         e.signOut();
         ASSERT_EQ(sign_in(e, peer.url()), "");
         const Json second = peer.last_login();
@@ -384,7 +385,8 @@ TEST_F(Hostile, TheDeviceSecretIsKeptWithTheTokenAndSentBackToTheSameServerOnly)
         SyncEngine e(*other, network, quick());
         ASSERT_EQ(sign_in(e, peer.url()), "");
     }
-    EXPECT_EQ(other->device_secret()->value("secret", ""), "secret-of-this-device");
+    EXPECT_EQ(client::DeviceState(*other).device_secret()->value("secret", ""),
+              "secret-of-this-device");
     SyncEngine e(*other, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
     EXPECT_EQ(peer.last_login().value("device_secret", ""), "secret-of-this-device");
@@ -414,7 +416,7 @@ TEST_F(Hostile, ASignInAnswerWithWrongTypesIsAnErrorInWordsAndTheCliExitsFive) {
     EXPECT_EQ(error.toStdString(),
               "the server's answer to sign-in could not be read: \"token\" must be text");
     EXPECT_EQ(e.lastSignInFailure(), SyncEngine::SignInFailure::Undecodable);
-    EXPECT_FALSE(*store->session());
+    EXPECT_FALSE(*client::DeviceState(*store).session());
     auto r = cli(
         {"--db", QString::fromStdString(file("cli.db")), "login", peer.url(), "ada@example.org"});
     EXPECT_EQ(r.code, 5) << r.err;
@@ -502,7 +504,7 @@ TEST_F(Hostile, PushResultsThatSettleNothingBackOffInsteadOfLooping) {
 
 TEST_F(Hostile, ARangeAnswerWithoutBytesBacksOffInsteadOfLooping) {
     const std::string sha(64, 'a');
-    ASSERT_TRUE(store->queue_blob({sha, file("copy.bin"), 0, "down"}).ok());
+    ASSERT_TRUE(client::DeviceState(*store).queue_blob({sha, file("copy.bin"), 0, "down"}).ok());
     peer.respond = [&](const Request& r) {
         if (r.method == "GET" && r.path.startsWith("/v1/blobs/"))
             return answer(206, {}, "Content-Range: bytes 0-0/100\r\n");
@@ -528,7 +530,7 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
         QCryptographicHash::hash(QByteArray(1000, 'p'), QCryptographicHash::Sha256)
             .toHex()
             .toStdString();
-    ASSERT_TRUE(store->queue_blob({sha, file("photo.bin"), 1000, "up"}).ok());
+    ASSERT_TRUE(client::DeviceState(*store).queue_blob({sha, file("photo.bin"), 1000, "up"}).ok());
     peer.respond = [](const Request& r) {
         if (r.method == "HEAD")
             return answer(200, {},
@@ -538,15 +540,15 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
-    auto failed = store->blob_jobs("failed");
+    auto failed = client::DeviceState(*store).blob_jobs("failed");
     ASSERT_EQ(failed->size(), 1u);
     EXPECT_NE(failed->at(0).error.find("never finished sending"), std::string::npos)
         << failed->at(0).error;
-    EXPECT_TRUE(store->blob_jobs("done")->empty());
+    EXPECT_TRUE(client::DeviceState(*store).blob_jobs("done")->empty());
     EXPECT_EQ(peer.count("PATCH", QByteArray::fromStdString("/v1/blobs/" + sha)), 0);
 
     // "All of it" with nothing sent is not believed either.
-    ASSERT_TRUE(store->update_blob(sha, 0, "pending").ok());
+    ASSERT_TRUE(client::DeviceState(*store).update_blob(sha, 0, "pending").ok());
     peer.respond = [](const Request& r) {
         if (r.method == "HEAD")
             return answer(200, {},
@@ -554,8 +556,8 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
         return well_behaved(r);
     };
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
-    EXPECT_EQ(store->blob_jobs("failed")->size(), 1u);
-    EXPECT_TRUE(store->blob_jobs("done")->empty());
+    EXPECT_EQ(client::DeviceState(*store).blob_jobs("failed")->size(), 1u);
+    EXPECT_TRUE(client::DeviceState(*store).blob_jobs("done")->empty());
 }
 
 TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
@@ -589,7 +591,8 @@ TEST_F(Hostile, DownloadedFilesAreReadableByTheirOwnerOnly) {
     const QByteArray bytes(3000, 'q');
     const std::string sha =
         QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString();
-    ASSERT_TRUE(store->queue_blob({sha, file("evidence.bin"), 0, "down"}).ok());
+    ASSERT_TRUE(
+        client::DeviceState(*store).queue_blob({sha, file("evidence.bin"), 0, "down"}).ok());
     peer.respond = [&](const Request& r) {
         if (r.method == "GET" && r.path.startsWith("/v1/blobs/")) return answer(200, bytes);
         return well_behaved(r);

@@ -10,6 +10,7 @@
 #include "qt_wait.h"
 #include "reflection_controller.h"
 #include "school_controller.h"
+#include "sitevisit/client/device_state.h"
 #include "sitevisit/core/hlc.h"
 #include "visit_controller.h"
 
@@ -737,9 +738,10 @@ TEST(ViewModels, TheAppAsksForHttpsAndKeepsAPrivateAuthority) {
                   {"name", "Ada"},
                   {"email", "ada@example.org"},
                   {"role", "admin"}};
-        ASSERT_TRUE(
-            store->set_session(Store::Session{"http://sitevisit.example.org", "tok", "", user})
-                .ok());
+        ASSERT_TRUE(client::DeviceState(*store)
+                        .set_session(client::DeviceState::Session{"http://sitevisit.example.org",
+                                                                  "tok", "", user})
+                        .ok());
         app::AppController app(std::move(store));
         EXPECT_FALSE(app.signedIn());
         EXPECT_NE(app.signInError().indexOf("https"), -1) << app.signInError().toStdString();

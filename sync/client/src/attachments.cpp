@@ -1,13 +1,15 @@
 #include "sitevisit/client/attachments.h"
 
-#include <QCryptographicHash>
-#include <QDateTime>
+#include "sitevisit/client/file_hash.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QImage>
 #include <QImageReader>
 #include <QMimeDatabase>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace sitevisit::client {
 
@@ -20,7 +22,7 @@ QString megabytes(qint64 bytes) {
 } // namespace
 
 Result<Attachment> prepare_attachment(const QString& file, const QString& work_dir,
-                                      std::int64_t max_bytes, int long_edge) {
+                                      std::int64_t max_bytes, int long_edge, const Clock& clock) {
     QFileInfo info(file);
     if (!info.isFile() || !info.isReadable()) return invalid("cannot read " + file.toStdString());
     QString path = info.absoluteFilePath();
@@ -39,9 +41,9 @@ Result<Attachment> prepare_attachment(const QString& file, const QString& work_d
             image =
                 image.scaled(long_edge, long_edge, Qt::KeepAspectRatio, Qt::SmoothTransformation);
             QDir().mkpath(work_dir);
-            const QString out = QDir(work_dir).filePath(
-                info.completeBaseName() + QStringLiteral("-") +
-                QString::number(QDateTime::currentMSecsSinceEpoch()) + QStringLiteral(".jpg"));
+            const QString out =
+                QDir(work_dir).filePath(info.completeBaseName() + QStringLiteral("-") +
+                                        QString::number(clock.now_ms()) + QStringLiteral(".jpg"));
             if (!image.save(out, "JPEG", 85))
                 return invalid("cannot write the downscaled photo to " + out.toStdString());
             path = out;
@@ -56,10 +58,25 @@ Result<Attachment> prepare_attachment(const QString& file, const QString& work_d
         return invalid(QFileInfo(file).fileName().toStdString() + " is " +
                        megabytes(f.size()).toStdString() + "; the limit is " +
                        megabytes(max_bytes).toStdString());
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&f);
-    return Attachment{path.toStdString(), hash.result().toHex().toStdString(), mime.toStdString(),
-                      f.size(), downscaled};
+    const QString digest = sha256_of_file(path);
+    if (digest.isEmpty()) return invalid("cannot read " + path.toStdString());
+    return Attachment{path.toStdString(), digest.toStdString(), mime.toStdString(), f.size(),
+                      downscaled};
+}
+
+void prepare_attachment_async(const QString& file, const QString& work_dir, std::int64_t max_bytes,
+                              QObject* context, std::function<void(Result<Attachment>)> done,
+                              const Clock& clock) {
+    using Answer = Result<Attachment>;
+    auto* watcher = new QFutureWatcher<Answer>(context);
+    QObject::connect(watcher, &QFutureWatcher<Answer>::finished, context,
+                     [watcher, done = std::move(done)] {
+                         watcher->deleteLater();
+                         done(watcher->result());
+                     });
+    watcher->setFuture(QtConcurrent::run([file, work_dir, max_bytes, &clock] {
+        return prepare_attachment(file, work_dir, max_bytes, 2048, clock);
+    }));
 }
 
 } // namespace sitevisit::client

@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "status" && args.size() == 1) {
-        auto s = store.session();
+        auto s = engine.deviceState().session();
         Json out{{"device", store.device_id()},
                  {"signed_in", s && *s ? Json((*s)->user.value("email", "")) : Json(nullptr)},
                  {"server", s && *s ? Json((*s)->server) : Json(nullptr)},
@@ -182,15 +182,15 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "attach" && args.size() == 2) {
-        auto s = store.session();
-        const std::int64_t limit =
-            s && *s ? (*s)->user.value("max_blob_bytes", std::int64_t{100} * 1024 * 1024)
-                    : 100LL * 1024 * 1024;
+        auto s = engine.deviceState().session();
+        const std::int64_t limit = s && *s
+                                       ? (*s)->user.value("max_blob_bytes", protocol::kMaxBlobBytes)
+                                       : protocol::kMaxBlobBytes;
         const QString work =
             QFileInfo(QString::fromStdString(db)).absolutePath() + QStringLiteral("/attachments");
         auto a = prepare_attachment(QString::fromStdString(args[1]), work, limit);
         if (!a) return fail(a.error().message);
-        if (auto st = store.queue_blob({a->sha256, a->path, a->size, "up"}); !st)
+        if (auto st = engine.deviceState().queue_blob({a->sha256, a->path, a->size, "up"}); !st)
             return fail(st.error().message);
         std::cout << Json{{"sha256", a->sha256},
                           {"size", a->size},
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
             return fail("SHA256 must be 64 lowercase hex digits");
         const std::string path =
             QFileInfo(QString::fromStdString(args[2])).absoluteFilePath().toStdString();
-        if (auto st = store.queue_blob({sha, path, 0, "down"}); !st)
+        if (auto st = engine.deviceState().queue_blob({sha, path, 0, "down"}); !st)
             return fail(st.error().message);
         std::cout << "queued " << sha.substr(0, 12) << "... for " << path << "\n";
         return 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -8,13 +9,17 @@
 namespace sitevisit::platform {
 
 // Secrets (the sign-in token) in the platform's credential store: the desktop keyring or the
-// OS keychain through qtkeychain where it is available. Calls block briefly.
+// OS keychain through qtkeychain where it is available. Every call is asynchronous and never
+// blocks or spins an event loop: its answer comes to `done` on the caller's thread (at once for
+// the memory store, later for the keychain, whose desktop service may ask the user first).
 class CredentialStore {
 public:
+    using Written = std::function<void(bool ok, const QString& error)>;
+    using Read = std::function<void(std::optional<QString> secret, const QString& error)>;
     virtual ~CredentialStore() = default;
-    virtual bool write(const QString& key, const QString& secret, QString* error = nullptr) = 0;
-    virtual std::optional<QString> read(const QString& key, QString* error = nullptr) = 0;
-    virtual bool remove(const QString& key) = 0;
+    virtual void write(const QString& key, const QString& secret, Written done) = 0;
+    virtual void read(const QString& key, Read done) = 0;
+    virtual void remove(const QString& key, std::function<void(bool removed)> done = {}) = 0;
 };
 
 // The platform's store, or nullptr when this build or this machine has none (the caller then
@@ -24,9 +29,9 @@ std::unique_ptr<CredentialStore> system_credential_store();
 // For tests and machines without a keyring: kept in memory only.
 class MemoryCredentialStore final : public CredentialStore {
 public:
-    bool write(const QString& key, const QString& secret, QString* = nullptr) override;
-    std::optional<QString> read(const QString& key, QString* error = nullptr) override;
-    bool remove(const QString& key) override;
+    void write(const QString& key, const QString& secret, Written done) override;
+    void read(const QString& key, Read done) override;
+    void remove(const QString& key, std::function<void(bool)> done = {}) override;
 
 private:
     std::map<QString, QString> secrets_;

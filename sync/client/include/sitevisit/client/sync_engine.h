@@ -1,22 +1,33 @@
 #pragma once
 
-// The device half of the sync contract: uploads evidence files in resumable chunks, pushes the
-// outbox in batches, pulls until the server has nothing more, applies each page through
-// core in one transaction with its cursor. Never blocks capture: the store stays writable
-// throughout, and a failed sync only waits and tries again (exponential backoff with jitter).
+// The device half of the sync contract, as the app and sitevisit-cli see it: state, counts,
+// progress and sign-in. It wires four parts, each with one job:
+//   SignIn      who the device syncs as (session, takeover, device secret, trusted CA, token)
+//   Transfers   one sync pass: files up, push, pull, files down
+//   SyncPolicy  when to sync: timer, network back, backoff with jitter after a failure
+//   Transport   the endpoints (NetworkTransport over Qt Network; a fake in tests)
+// Never blocks capture: the store stays writable throughout, and a failed sync only waits and
+// tries again.
 
+#include "sitevisit/client/device_state.h"
+#include "sitevisit/client/sign_in.h"
+#include "sitevisit/client/sync_policy.h"
+#include "sitevisit/client/transfers.h"
 #include "sitevisit/client/transport.h"
+#include "sitevisit/core/clock.h"
 #include "sitevisit/core/store.h"
 #include "sitevisit/platform/credential_store.h"
 
 #include <QDateTime>
 #include <QObject>
-#include <QTimer>
-#include <random>
+#include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
 namespace sitevisit::client {
+
+class OutboxReader;
 
 class SyncEngine : public QObject {
     Q_OBJECT
@@ -34,17 +45,24 @@ public:
     struct Options {
         int push_batch = 500;
         int pull_limit = 1000;
-        std::int64_t chunk_bytes = 1024 * 1024; // what one cut can waste
+        std::int64_t chunk_bytes = protocol::kUploadChunkBytes; // what one cut can waste
         int backoff_first_ms = 1000;
         int backoff_max_ms = 5 * 60 * 1000;
         int interval_ms = 5 * 60 * 1000; // the periodic trigger; 0: none
         Timeouts timeouts;
+        const Clock* clock = nullptr;             // default: the system clock
+        std::optional<std::uint32_t> jitter_seed; // the backoff's randomness; none: random
+        bool watch_network = true;                // sync when the platform reports it back
     };
 
     SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
                QObject* parent = nullptr);
     SyncEngine(Store& store, QNetworkAccessManager& network, QObject* parent = nullptr)
         : SyncEngine(store, network, Options{}, parent) {}
+    // Over any transport (a FakeTransport in tests).
+    SyncEngine(Store& store, std::unique_ptr<Transport> transport, Options options,
+               QObject* parent = nullptr);
+    ~SyncEngine() override;
 
     // Signs in and keeps the session in the store; `done` gets an empty string or the reason.
     // When another person's data is on the device it is removed first (storeReset()), unless
@@ -52,19 +70,18 @@ public:
     void signIn(const QUrl& server, const QString& email, const QString& password,
                 std::function<void(QString)> done);
     void signOut();
-    // Why the last signIn() failed, for exit codes: refused by the server or by the http rule,
-    // an answer that could not be decoded, or no answer at all.
-    enum class SignInFailure { None, Refused, Insecure, Undecodable, Network };
-    SignInFailure lastSignInFailure() const { return sign_in_failure_; }
+    // Why the last signIn() failed, for exit codes.
+    using SignInFailure = SignIn::Failure;
+    SignInFailure lastSignInFailure() const { return sign_in_->lastFailure(); }
     // A session stored from before over plain http to another machine: sync refuses to send
     // until the person signs in again over https.
-    bool sessionInsecure() const { return insecure_session_; }
+    bool sessionInsecure() const { return sign_in_->insecure(); }
     // A private certificate authority (PEM file) to trust for the server, kept in the device
     // store; "" trusts the system's authorities only. The reason when the file cannot be used.
-    QString setCaFile(const QString& path);
-    QString caFile() const;
+    QString setCaFile(const QString& path) { return sign_in_->setCaFile(path); }
+    QString caFile() const { return sign_in_->caFile(); }
     // Keep the token in the platform's credential store (where one works) rather than in the
-    // device store. A token already there is read back at once.
+    // device store. A token already there is read back (a sync asked for meanwhile waits).
     void setCredentialStore(platform::CredentialStore* credentials);
 
     // Starts a sync now unless one is running (it then runs once more after).
@@ -78,14 +95,14 @@ public:
     int rejectedChanges() const;
     QDateTime lastSync() const { return last_sync_; }
     // The signed-in user (from the session), as core's User.
-    std::optional<User> user() const;
+    std::optional<User> user() const { return sign_in_->user(); }
+    // The session, file queue and settings this engine keeps in the store.
+    DeviceState& deviceState() { return device_; }
+    SyncPolicy& policy() { return *policy_; }
 
     // Progress of the sync running now.
-    struct Progress {
-        int changes_done = 0, changes_total = 0;
-        qint64 bytes_done = 0, bytes_total = 0;
-    };
-    Progress progress() const { return progress_; }
+    using Progress = Transfers::Progress;
+    Progress progress() const { return transfers_->progress(); }
 
 signals:
     void stateChanged();
@@ -96,39 +113,22 @@ signals:
 
 private:
     void setState(State s, const QString& error = {});
-    void finishSignIn(const QUrl& server, const protocol::LoginResponse& answer,
-                      std::function<void(QString)> done);
-    void fail(const Reply& reply, const QString& during);
-    // Stops this sync with a message; `retry`: again after the backoff.
-    void stop(State state, const QString& message, bool retry);
-    std::string deviceSecretFor(const QUrl& server);
-    void keepDeviceSecret(const QUrl& server, const std::string& secret);
-    void pushNext();
-    void uploadNext();
-    void uploadFrom(const Store::BlobJob& job, std::int64_t offset);
-    void pullNext();
-    void downloadNext();
-    void downloadFrom(const Store::BlobJob& job);
-    void done();
-    void scheduleRetry();
+    void ended(const Transfers::Outcome& outcome);
+    QDateTime now() const;
 
     Store& store_;
-    platform::CredentialStore* credentials_ = nullptr;
-    Transport transport_;
-    Options options_;
+    DeviceState device_;
+    const Clock& clock_;
+    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<OutboxReader> outbox_;
+    std::unique_ptr<SignIn> sign_in_;
+    std::unique_ptr<Transfers> transfers_;
+    std::unique_ptr<SyncPolicy> policy_;
     State state_ = State::Offline;
     QString error_;
     QDateTime last_sync_;
-    Progress progress_;
-    bool running_ = false;
+    std::int64_t started_ms_ = 0;
     bool again_ = false;
-    int failures_ = 0;
-    bool cursor_reset_ = false; // this sync already went back to cursor 0 once
-    bool insecure_session_ = false;
-    SignInFailure sign_in_failure_ = SignInFailure::None;
-    QTimer retry_;
-    QTimer interval_;
-    std::mt19937 jitter_{std::random_device{}()};
 };
 
 } // namespace sitevisit::client

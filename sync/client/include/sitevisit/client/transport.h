@@ -1,21 +1,17 @@
 #pragma once
 
-// One function per endpoint of the sync contract, over Qt Network. Every request has an
-// inactivity timeout and an overall deadline; answers come back on the caller's thread.
+// The device's side of the sync contract's endpoints: the answer (Reply), the limits every
+// request keeps (Timeouts), the http rule, and the Transport interface.
 
 #include "sitevisit/protocol/messages.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QMap>
-#include <QObject>
 #include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 #include <functional>
-
-class QNetworkAccessManager;
-class QNetworkRequest;
 
 namespace sitevisit::client {
 
@@ -46,42 +42,33 @@ QString insecure_server_reason(const QUrl& server);
 // The certificates in a PEM file, or an error in words.
 QList<QSslCertificate> read_ca_file(const QString& path, QString* error);
 
-class Transport : public QObject {
-    Q_OBJECT
+// One function per endpoint of the sync contract. Answers come back later, on the caller's
+// thread, never inside the call. NetworkTransport speaks HTTP over Qt Network; tests use a
+// FakeTransport that answers from a script.
+class Transport {
 public:
     using Done = std::function<void(const Reply&)>;
+    virtual ~Transport() = default;
 
-    Transport(QNetworkAccessManager& network, QUrl server, Timeouts timeouts = {},
-              QObject* parent = nullptr);
-
-    void setServer(const QUrl& server) { server_ = server; }
-    QUrl server() const { return server_; }
-    void setToken(const QString& token) { token_ = token; }
+    virtual void setServer(const QUrl& server) = 0;
+    virtual QUrl server() const = 0;
+    virtual void setToken(const QString& token) = 0;
     // Certificate authorities trusted besides the system's (a private CA); peers are always
     // verified.
-    void setExtraCaCertificates(const QList<QSslCertificate>& certs);
+    virtual void setExtraCaCertificates(const QList<QSslCertificate>& certs) = 0;
 
-    void health(Done done);
-    void login(const protocol::LoginRequest& request, Done done);
-    void push(const protocol::PushRequest& request, Done done);
-    void pull(std::int64_t since, int limit, Done done);
-    void blobOptions(Done done);
-    void blobCreate(const QString& sha256, std::int64_t length, Done done);
-    void blobHead(const QString& sha256, Done done);
-    void blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length,
-                   const QByteArray& chunk, Done done);
+    virtual void health(Done done) = 0;
+    virtual void login(const protocol::LoginRequest& request, Done done) = 0;
+    virtual void push(const protocol::PushRequest& request, Done done) = 0;
+    virtual void pull(std::int64_t since, int limit, Done done) = 0;
+    virtual void blobOptions(Done done) = 0;
+    virtual void blobCreate(const QString& sha256, std::int64_t length, Done done) = 0;
+    virtual void blobHead(const QString& sha256, Done done) = 0;
+    virtual void blobPatch(const QString& sha256, std::int64_t offset, std::int64_t length,
+                           const QByteArray& chunk, Done done) = 0;
     // Bytes from `from`, at most `length` of them (0: to the end).
-    void blobGet(const QString& sha256, std::int64_t from, std::int64_t length, Done done);
-
-private:
-    QNetworkRequest request(const QString& path) const;
-    void send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body, Done done);
-
-    QNetworkAccessManager& network_;
-    QUrl server_;
-    QString token_;
-    Timeouts timeouts_;
-    QList<QSslCertificate> extra_ca_;
+    virtual void blobGet(const QString& sha256, std::int64_t from, std::int64_t length,
+                         Done done) = 0;
 };
 
 } // namespace sitevisit::client

@@ -1,0 +1,86 @@
+#pragma once
+
+// One sync pass, start to end: files up (resuming from the server's offset), the outbox pushed
+// in batches, pages pulled and applied until the server has no more, files down. Each step
+// checks that a repeat makes progress; how the pass ended comes back in finished().
+
+#include "sitevisit/client/device_state.h"
+#include "sitevisit/client/transport.h"
+#include "sitevisit/protocol/limits.h"
+
+#include <QObject>
+
+namespace sitevisit {
+class Store;
+}
+
+namespace sitevisit::client {
+
+class OutboxReader;
+
+class Transfers : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        int push_batch = 500;
+        int pull_limit = 1000;
+        std::int64_t chunk_bytes = protocol::kUploadChunkBytes; // what one cut can waste
+    };
+    struct Progress {
+        int changes_done = 0, changes_total = 0;
+        qint64 bytes_done = 0, bytes_total = 0;
+    };
+    // How a pass ended, and whether to try again after the backoff.
+    struct Outcome {
+        enum class Kind { Done, Offline, NeedsSignIn, Insecure, Error };
+        Kind kind = Kind::Done;
+        QString message;
+        bool retry = false;
+        QString summary = {}; // what moved, for the log
+    };
+
+    Transfers(Store& store, DeviceState& device, Transport& transport, OutboxReader& outbox,
+              Options options, QObject* parent = nullptr);
+
+    // Starts a pass with these totals for the progress.
+    void start(int changes_total, qint64 bytes_total);
+    bool running() const { return running_; }
+    Progress progress() const { return progress_; }
+
+    // What an answer that is not the one hoped for means for the sync.
+    static Outcome outcome_of(const Reply& reply, const QString& during);
+
+signals:
+    void progressChanged();
+    void countsChanged();
+    void finished(const sitevisit::client::Transfers::Outcome& outcome);
+
+private:
+    using Job = DeviceState::BlobJob;
+    void end(Outcome outcome);
+    void fail(const Reply& reply, const QString& during) { end(outcome_of(reply, during)); }
+    void stop(const QString& message, bool retry = true);
+    // Keeps a file's state; a store that cannot keep it stops the pass (else the same file
+    // would be tried again at once, for ever).
+    bool record(const Job& job, std::int64_t sent, const std::string& state,
+                const std::string& error = {});
+    void uploadNext();
+    void uploadFrom(const Job& job, std::int64_t offset);
+    void pushNext();
+    void pullNext();
+    void downloadNext();
+    void downloadFrom(const Job& job);
+    void downloadChecked(const Job& job, const QString& part);
+
+    Store& store_;
+    DeviceState& device_;
+    Transport& transport_;
+    OutboxReader& outbox_;
+    Options options_;
+    Progress progress_;
+    bool running_ = false;
+    bool cursor_reset_ = false; // this pass already went back to cursor 0 once
+    int uploads_ = 0, downloads_ = 0, refused_ = 0;
+};
+
+} // namespace sitevisit::client

@@ -1,0 +1,376 @@
+#include "sitevisit/client/transfers.h"
+
+#include "sitevisit/client/file_hash.h"
+#include "sitevisit/client/logging.h"
+#include "sitevisit/client/outbox_reader.h"
+#include "sitevisit/core/store.h"
+
+#include <QFile>
+#include <set>
+
+namespace sitevisit::client {
+
+using Kind = Transfers::Outcome::Kind;
+
+namespace {
+// A downloaded file past this size is not believed.
+constexpr qint64 kMaxDownloadBytes = 8LL * 1024 * 1024 * 1024;
+} // namespace
+
+Transfers::Transfers(Store& store, DeviceState& device, Transport& transport, OutboxReader& outbox,
+                     Options options, QObject* parent)
+    : QObject(parent), store_(store), device_(device), transport_(transport), outbox_(outbox),
+      options_(options) {
+}
+
+void Transfers::start(int changes_total, qint64 bytes_total) {
+    running_ = true;
+    cursor_reset_ = false;
+    uploads_ = downloads_ = refused_ = 0;
+    progress_ = {};
+    progress_.changes_total = changes_total;
+    progress_.bytes_total = bytes_total;
+    // Files first: the server takes an evidence row only once its file is there.
+    uploadNext();
+}
+
+Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) {
+    if (r.refused_insecure)
+        return {Kind::Insecure,
+                QStringLiteral("sign in again over https: %1 (nothing on this device is lost)")
+                    .arg(r.network_error),
+                false};
+    if (r.too_large)
+        return {Kind::Error, QStringLiteral("%1 failed: %2").arg(during, r.message()), true};
+    if (r.status == 401) // an expired session stops sync, never capture
+        return {Kind::NeedsSignIn,
+                QStringLiteral("your session ended; sign in again (nothing on this device is "
+                               "lost)"),
+                false};
+    if (r.status == 0)
+        return {Kind::Offline,
+                QStringLiteral("offline: %1 (%2); changes wait on this device")
+                    .arg(r.message(), during),
+                true};
+    if (r.status == 426)
+        return {Kind::Error, QStringLiteral("update the app: %1").arg(r.message()), false};
+    return {Kind::Error, QStringLiteral("%1 failed: %2").arg(during, r.message()), true};
+}
+
+void Transfers::end(Outcome outcome) {
+    running_ = false;
+    outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 file(s) up, %4 down, "
+                                     "cursor %5")
+                          .arg(progress_.changes_done)
+                          .arg(refused_)
+                          .arg(uploads_)
+                          .arg(downloads_)
+                          .arg(store_.cursor());
+    emit finished(outcome);
+}
+
+void Transfers::stop(const QString& message, bool retry) {
+    end({Kind::Error, message, retry});
+}
+
+bool Transfers::record(const Job& job, std::int64_t sent, const std::string& state,
+                       const std::string& error) {
+    if (state == "failed")
+        qCInfo(lcRefusal) << "file" << job.sha256.c_str() << "failed:" << error.c_str();
+    auto st = device_.update_blob(job.sha256, sent, state, error);
+    if (st) return true;
+    qCWarning(lcTransfer) << "cannot keep the state of file" << job.sha256.c_str() << ":"
+                          << st.error().message.c_str();
+    stop(QStringLiteral("cannot keep the state of a file on this device: %1")
+             .arg(QString::fromStdString(st.error().message)));
+    return false;
+}
+
+void Transfers::uploadNext() {
+    auto jobs = device_.blob_jobs();
+    if (!jobs)
+        return stop(QStringLiteral("cannot read the files waiting to be sent: %1")
+                        .arg(QString::fromStdString(jobs.error().message)));
+    for (const auto& job : *jobs) {
+        if (job.direction != "up") continue;
+        // Resume from what the server has (HEAD), whatever this device thinks it sent.
+        transport_.blobHead(QString::fromStdString(job.sha256), [this, job](const Reply& r) {
+            if (r.status == 404) {
+                transport_.blobCreate(QString::fromStdString(job.sha256), job.size,
+                                      [this, job](const Reply& c) {
+                                          if (c.status != 201)
+                                              return fail(c, QStringLiteral("starting an upload"));
+                                          uploadFrom(job, 0);
+                                      });
+                return;
+            }
+            if (!r.ok()) return fail(r, QStringLiteral("asking how far an upload got"));
+            bool number = false;
+            const qlonglong offset = r.headers.value("upload-offset").toLongLong(&number);
+            if (!number || offset < 0)
+                return stop(QStringLiteral("uploading a file failed: the server did not say how "
+                                           "far the upload got"));
+            // "All there" is believed only once this device has had every byte confirmed;
+            // otherwise the file would count as sent with nothing sent.
+            if (offset > job.size || (offset == job.size && job.sent < job.size)) {
+                if (!record(job, job.sent, "failed",
+                            "the server says it holds " + std::to_string(offset) +
+                                " bytes of this " + std::to_string(job.size) +
+                                "-byte file, which this device never finished sending; "
+                                "if its evidence is refused, attach the file again"))
+                    return;
+                emit countsChanged();
+                return uploadNext();
+            }
+            uploadFrom(job, offset);
+        });
+        return;
+    }
+    pushNext();
+}
+
+void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
+    const QString sha = QString::fromStdString(job.sha256);
+    if (offset >= job.size) {
+        if (!record(job, job.size, "done")) return;
+        ++uploads_;
+        qCInfo(lcTransfer) << "uploaded" << sha << job.size << "bytes";
+        emit countsChanged();
+        return uploadNext();
+    }
+    QFile file(QString::fromStdString(job.path));
+    if (!file.open(QIODevice::ReadOnly) || file.size() != job.size || !file.seek(offset)) {
+        if (!record(job, offset, "failed",
+                    "the file " + job.path + " is gone or changed since it was attached"))
+            return;
+        emit countsChanged();
+        return uploadNext();
+    }
+    const QByteArray chunk = file.read(options_.chunk_bytes);
+    transport_.blobPatch(
+        sha, offset, job.size, chunk, [this, job, offset, n = chunk.size()](const Reply& r) {
+            bool number = false;
+            const qlonglong told = r.headers.value("upload-offset").toLongLong(&number);
+            if (r.status == 409) {
+                // Jump to the server's offset, but only somewhere new and inside the file.
+                if (!number || told == offset || told < 0 || told > job.size)
+                    return stop(QStringLiteral("uploading a file failed: the server refused the "
+                                               "offset %1 and named no usable one")
+                                    .arg(offset));
+                if (told == job.size) {
+                    if (!record(
+                            job, job.sent, "failed",
+                            "the server says it holds all of this file, which this device never "
+                            "finished sending; if its evidence is refused, attach the file again"))
+                        return;
+                    emit countsChanged();
+                    return uploadNext();
+                }
+                return uploadFrom(job, told);
+            }
+            if (r.status == 422) {
+                if (!record(job, 0, "failed", "the server says the file does not match its hash"))
+                    return;
+                emit countsChanged();
+                return uploadNext();
+            }
+            if (!r.ok()) return fail(r, QStringLiteral("uploading a file"));
+            const std::int64_t now =
+                r.headers.contains("upload-offset") ? (number ? told : -1) : offset + n;
+            // Each chunk must move the upload on, within what was sent.
+            if (now <= offset || now > offset + n)
+                return stop(QStringLiteral("uploading a file failed: the server's offset after a "
+                                           "chunk did not move on; trying again later"));
+            if (!record(job, now, "pending")) return;
+            progress_.bytes_done += n;
+            emit progressChanged();
+            uploadFrom(job, now);
+        });
+}
+
+void Transfers::pushNext() {
+    // Only the batch, read off this thread (see OutboxReader).
+    outbox_.next(options_.push_batch, [this](Result<std::vector<Change>> batch) {
+        if (!batch) return stop(QString::fromStdString(batch.error().message), false);
+        if (batch->empty()) return pullNext();
+        protocol::PushRequest request{store_.device_id(), std::move(*batch)};
+        std::set<std::string> sent;
+        for (const auto& c : request.ops)
+            sent.insert(c.op);
+        const int n = static_cast<int>(request.ops.size());
+        transport_.push(request, [this, sent, n](const Reply& r) {
+            // 4xx with results: every op was refused, each with its reason.
+            auto answer = protocol::decode_push_response(r.body.toStdString());
+            if (!(r.ok() || ((r.status == 400 || r.status == 403) && answer)))
+                return fail(r, QStringLiteral("sending changes"));
+            if (!answer)
+                return stop(
+                    QStringLiteral("the server's answer to sending changes could not be read: %1")
+                        .arg(QString::fromStdString(answer.error().message)));
+            std::vector<Store::Ack> acks;
+            bool out_of_order = false;
+            for (const auto& res : answer->results) {
+                if (!sent.count(res.op)) continue; // not one of ours: ignored
+                // Out of order is not a refusal of the change: it stays queued.
+                if (res.code == "dseq_gap") {
+                    out_of_order = true;
+                    continue;
+                }
+                const std::string status = protocol::to_string(res.status);
+                if (status == "rejected") {
+                    ++refused_;
+                    qCInfo(lcRefusal) << "change" << res.op.c_str()
+                                      << "refused by the server:" << res.error.c_str();
+                }
+                acks.push_back({res.op, status, res.seq, res.error});
+            }
+            if (auto st = store_.acknowledge(acks); !st)
+                return stop(QString::fromStdString(st.error().message), false);
+            progress_.changes_done += n;
+            emit progressChanged();
+            emit countsChanged();
+            if (out_of_order)
+                return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
+            // An answer that settles none of the changes sent would send them again at once,
+            // for ever: stop, and try again after the backoff.
+            if (acks.empty())
+                return stop(QStringLiteral("sending changes failed: the server's answer settled "
+                                           "none of the %1 change(s) sent; "
+                                           "they wait on this device")
+                                .arg(n));
+            pushNext();
+        });
+    });
+}
+
+void Transfers::pullNext() {
+    const std::int64_t since = store_.cursor();
+    transport_.pull(since, options_.pull_limit, [this, since](const Reply& r) {
+        if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
+            // The server's log is behind this device's cursor (restored from a backup, or a
+            // cursor that was never real): pull again from the start; applying is idempotent.
+            if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
+            cursor_reset_ = true;
+            qCInfo(lcSync) << "cursor" << since
+                           << "is ahead of the server's log; pulling again from the start";
+            if (auto st = store_.reset_cursor(); !st)
+                return stop(QString::fromStdString(st.error().message), false);
+            return pullNext();
+        }
+        if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
+        auto page = protocol::decode_pull_response(r.body.toStdString());
+        if (!page)
+            return stop(QStringLiteral("the server's changes could not be read: %1")
+                            .arg(QString::fromStdString(page.error().message)));
+        std::vector<Store::SetAside> aside;
+        for (const auto& a : page->set_aside) {
+            aside.push_back({a.seq, a.change, a.reason});
+            qCInfo(lcRefusal) << "a change from the server was set aside:" << a.reason.c_str();
+        }
+        // One transaction for the page and its cursor: a cut sync never leaves half a page.
+        auto applied = store_.apply_remote(page->ops, page->cursor, aside);
+        if (!applied) return stop(QString::fromStdString(applied.error().message), false);
+        if (page->more) {
+            // "More" with a cursor that did not move would ask for the same page for ever.
+            if (store_.cursor() <= since)
+                return stop(QStringLiteral("receiving changes failed: the server said more "
+                                           "changes wait but its cursor did not move (%1); trying "
+                                           "again later")
+                                .arg(since));
+            return pullNext();
+        }
+        downloadNext();
+    });
+}
+
+void Transfers::downloadNext() {
+    auto jobs = device_.blob_jobs();
+    if (!jobs)
+        return stop(QStringLiteral("cannot read the files waiting to be fetched: %1")
+                        .arg(QString::fromStdString(jobs.error().message)));
+    for (const auto& job : *jobs)
+        if (job.direction == "down") return downloadFrom(job);
+    end({});
+}
+
+// PATH.part checked against the hash (on a worker thread) before it becomes PATH.
+void Transfers::downloadChecked(const Job& job, const QString& part) {
+    sha256_of_file_async(part, this, [this, job, part](const QString& digest) {
+        if (digest.isEmpty()) return stop(QStringLiteral("cannot read %1 to check it").arg(part));
+        if (digest.toStdString() != job.sha256) {
+            QFile::remove(part);
+            if (!record(job, 0, "failed",
+                        "the downloaded bytes do not match their hash; fetch it again"))
+                return;
+        } else {
+            QFile::remove(QString::fromStdString(job.path));
+            if (!QFile::rename(part, QString::fromStdString(job.path)))
+                return stop(QStringLiteral("cannot move %1 into place").arg(part));
+            if (!record(job, job.size, "done")) return;
+            ++downloads_;
+            qCInfo(lcTransfer) << "downloaded" << digest << job.size << "bytes";
+        }
+        emit countsChanged();
+        downloadNext();
+    });
+}
+
+// Into PATH.part, resuming from its size (a Range request).
+void Transfers::downloadFrom(const Job& job) {
+    const QString part = QString::fromStdString(job.path) + QStringLiteral(".part");
+    QFile file(part);
+    const qint64 have = file.exists() ? file.size() : 0;
+    if (job.size > 0 && have >= job.size) return downloadChecked(job, part);
+    transport_.blobGet(
+        QString::fromStdString(job.sha256), have, options_.chunk_bytes,
+        [this, job, part, have](const Reply& r) {
+            if (r.status == 404) {
+                if (!record(job, have, "failed",
+                            "the server has no file you may see under this hash"))
+                    return;
+                emit countsChanged();
+                return downloadNext();
+            }
+            if (r.status == 416) return downloadChecked(job, part); // nothing past what we hold
+            if (!(r.status == 200 || r.status == 206))
+                return fail(r, QStringLiteral("downloading a file"));
+            // An answer without a byte would ask again at once, for ever.
+            if (r.body.isEmpty())
+                return stop(QStringLiteral(
+                    "downloading a file failed: the server sent no bytes; trying again later"));
+            QFile f(part);
+            const bool opened = f.open(
+                r.status == 206 ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate);
+            if (opened) // the owner's data: 0600
+                f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+            if (!opened || f.write(r.body) != r.body.size() || !f.flush())
+                return stop(QStringLiteral("cannot write %1: is the disk full?").arg(part), false);
+            f.close();
+            // The full length, from Content-Range ("bytes a-b/N") when it was a range.
+            std::int64_t total = job.size;
+            const QByteArray range = r.headers.value("content-range");
+            if (const int slash = range.lastIndexOf('/'); slash >= 0)
+                total = range.mid(slash + 1).toLongLong();
+            else if (r.status == 200)
+                total = r.body.size();
+            if (total <= 0 || total > kMaxDownloadBytes || (job.size > 0 && total != job.size)) {
+                QFile::remove(part);
+                if (!record(job, 0, "failed",
+                            "the server gave this file a size that does not fit (" +
+                                std::to_string(total) + " bytes); fetch it again"))
+                    return;
+                emit countsChanged();
+                return downloadNext();
+            }
+            const qint64 now = QFile(part).size();
+            if (!record(job, now, "pending")) return;
+            progress_.bytes_done += r.body.size();
+            emit progressChanged();
+            if (now >= total)
+                return downloadChecked(
+                    {job.sha256, job.path, total, job.direction, now, job.state, {}}, part);
+            downloadFrom(Job{job.sha256, job.path, total, job.direction, now, job.state, {}});
+        });
+}
+
+} // namespace sitevisit::client
