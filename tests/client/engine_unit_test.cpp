@@ -455,3 +455,39 @@ TEST_F(EngineUnit, AnAttachmentIsPreparedOnAWorkerAndAnsweredHere) {
                   .toStdString());
     EXPECT_EQ((*answer)->size, 15);
 }
+
+TEST(DeviceStateTest, SessionOwnerAndFileQueueSurviveReopening) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const std::string path = dir.filePath("device.db").toStdString();
+    {
+        auto store = std::move(Store::open({path})).value();
+        DeviceState state(*store);
+        ASSERT_TRUE(state
+                        .set_session(DeviceState::Session{"http://127.0.0.1:8080",
+                                                          std::string(64, 'a'),
+                                                          "2026-12-23T00:00:00.000Z",
+                                                          {{"id", kAda}, {"role", "admin"}}})
+                        .ok());
+        ASSERT_TRUE(state.queue_blob({std::string(64, 'b'), "/tmp/photo.jpg", 1234, "up"}).ok());
+        ASSERT_TRUE(state.update_blob(std::string(64, 'b'), 1000, "pending").ok());
+        ASSERT_TRUE(state.set_last_sync("2026-11-23T09:00:00Z").ok());
+    }
+    auto store = std::move(Store::open({path})).value();
+    DeviceState state(*store);
+    auto s = state.session();
+    ASSERT_TRUE(s.ok() && *s);
+    EXPECT_EQ((*s)->token, std::string(64, 'a'));
+    EXPECT_EQ((*s)->user["role"], "admin");
+    EXPECT_EQ(*state.owner(), kAda);
+    EXPECT_EQ(*state.last_sync(), "2026-11-23T09:00:00Z");
+    auto jobs = state.blob_jobs();
+    ASSERT_EQ(jobs->size(), 1u);
+    EXPECT_EQ((*jobs)[0].sent, 1000);
+    EXPECT_EQ((*jobs)[0].direction, "up");
+    // Signed out: no session, but the owner's data (and ownership) stays.
+    ASSERT_TRUE(state.set_session(std::nullopt).ok());
+    EXPECT_FALSE(*state.session());
+    EXPECT_EQ(*state.owner(), kAda);
+    EXPECT_EQ(state.last_sign_in()->first, "http://127.0.0.1:8080");
+}

@@ -54,28 +54,7 @@ TEST_F(SyncStateTest, AcknowledgedChangesLeaveTheOutboxAndRefusedOnesStayWithThe
     EXPECT_EQ(next->change->dseq, dseq + 1);
 }
 
-TEST_F(SyncStateTest, SessionAndBlobQueueSurviveReopening) {
-    ASSERT_TRUE(store
-                    ->set_session(Store::Session{"http://127.0.0.1:8080",
-                                                 std::string(64, 'a'),
-                                                 "2026-12-23T00:00:00.000Z",
-                                                 {{"role", "assistance_lead"}}})
-                    .ok());
-    ASSERT_TRUE(store->queue_blob({std::string(64, 'b'), "/tmp/photo.jpg", 1234, "up"}).ok());
-    ASSERT_TRUE(store->update_blob(std::string(64, 'b'), 1000, "pending").ok());
-    store.reset();
-    store = open_store(dir, clock);
-    auto s = store->session();
-    ASSERT_TRUE(s.ok() && *s);
-    EXPECT_EQ((*s)->token, std::string(64, 'a'));
-    EXPECT_EQ((*s)->user["role"], "assistance_lead");
-    auto jobs = store->blob_jobs();
-    ASSERT_EQ(jobs->size(), 1u);
-    EXPECT_EQ((*jobs)[0].sent, 1000);
-    EXPECT_EQ((*jobs)[0].direction, "up");
-    ASSERT_TRUE(store->set_session(std::nullopt).ok());
-    EXPECT_FALSE(*store->session());
-}
+// The session and file queue are the sync client's: tests/client (DeviceStateTest).
 
 TEST_F(SyncStateTest, ADeletedSchoolRowFromTheServerPurgesTheSchool) {
     ASSERT_TRUE(

@@ -114,49 +114,11 @@ public:
     // server, so no gap follows).
     Status dismiss_rejected();
 
-    // The signed-in session (server URL, token, expiry, user as JSON); empty when signed out.
-    struct Session {
-        std::string server, token, expires;
-        Json user;
-    };
-    Result<std::optional<Session>> session() const;
-    // Storing a session makes its user the device's owner; clearing it (sign-out) keeps the
-    // owner, whose data stays on the device for their next sign-in.
-    Status set_session(const std::optional<Session>& session);
-    // The id of the user whose data this device holds ("" for a new device).
-    Result<std::string> owner() const;
-    // The server and email of the last sign-in, kept after sign-out to fill in the next one.
-    Result<std::pair<std::string, std::string>> last_sign_in() const;
-    // A private certificate authority to trust for the server (a PEM file path; "" for none).
-    Result<std::string> ca_file() const;
-    Status set_ca_file(const std::string& path);
-    // The device secret the server gave at this device's first sign-in, as JSON
-    // {"server","secret","keyring"} (empty object for none). Cleared by start_over().
-    Result<Json> device_secret() const;
-    Status set_device_secret(const Json& secret);
-    // When the device last finished a sync (ISO 8601 UTC, "" for never).
-    Result<std::string> last_sync() const;
-    Status set_last_sync(const std::string& when);
-
-    // Evidence files: queued for upload (a local file) or download (to a local path).
-    struct BlobJob {
-        std::string sha256, path;
-        std::int64_t size = 0;
-        std::string direction; // up | down
-        std::int64_t sent = 0; // bytes the server has confirmed
-        std::string state;     // pending | done | failed
-        std::string error;
-    };
-    Status queue_blob(const BlobJob& job);
-    Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state,
-                       const std::string& error = {});
-    Result<std::vector<BlobJob>> blob_jobs(const std::string& state = "pending") const;
-
     // Makes the device a new one for another person: every row, the outbox, audit, refused
-    // remote changes, file queue and session are removed, the cursor goes back to 0 and the
-    // device takes a new id (so its change numbers start again at 1 on the server). Refused
-    // while changes are still waiting to be sent: nothing is removed then. The clock keeps its
-    // last stamp.
+    // remote changes, and the sync client's file queue and session (client::DeviceState) are
+    // removed, the cursor goes back to 0 and the device takes a new id (so its change numbers
+    // start again at 1 on the server). Refused while changes are still waiting to be sent:
+    // nothing is removed then. The clock keeps its last stamp.
     Status start_over();
 
     // Where a school lives (its district and region), from the rows on this device.
@@ -185,8 +147,6 @@ private:
     void touched(const std::string& entity, const std::string& school);
     std::vector<Observer> observers_;
     StoreChange touched_; // rows written by the transaction under way
-    // One text column of the device_state row ("" when there is no row yet).
-    Result<std::string> device_state_text(const char* column) const;
     Store(std::unique_ptr<Database> db, const StoreOptions& options, std::string device, Hlc last,
           std::int64_t dseq, std::int64_t cursor);
 
