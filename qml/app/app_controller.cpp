@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
+#include <QPointer>
 #include <map>
 
 namespace sitevisit::app {
@@ -263,16 +264,24 @@ void AppController::syncNow() {
     engine_->syncNow();
 }
 
-Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
+void AppController::queueUpload(const QUrl& file, QObject* context,
+                                std::function<void(Result<client::Attachment>)> done) {
     auto s = engine_->deviceState().session();
     const std::int64_t limit = s && *s ? (*s)->user.value("max_blob_bytes", protocol::kMaxBlobBytes)
                                        : protocol::kMaxBlobBytes;
-    auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(),
-                                        attachmentsDir(), limit);
-    if (!a) return a.error();
-    if (auto st = engine_->deviceState().queue_blob({a->sha256, a->path, a->size, "up"}); !st)
-        return st.error();
-    return a;
+    client::prepare_attachment_async(
+        file.isLocalFile() ? file.toLocalFile() : file.toString(), attachmentsDir(), limit, context,
+        [app = QPointer<AppController>(this),
+         done = std::move(done)](Result<client::Attachment> a) {
+            if (!app) return; // the app is closing: nothing to queue the file in
+            if (a) {
+                if (auto st =
+                        app->engine_->deviceState().queue_blob({a->sha256, a->path, a->size, "up"});
+                    !st)
+                    a = st.error();
+            }
+            done(std::move(a));
+        });
 }
 
 QString AppController::suggestedSchool() const {

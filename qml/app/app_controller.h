@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QQmlEngine>
+#include <functional>
 #include <memory>
 
 namespace sitevisit::platform {
@@ -124,9 +125,12 @@ public:
     Q_INVOKABLE QString suggestedSchool() const;
     Q_INVOKABLE QString suggestedVisit() const;
 
-    // A file made ready (photos downscaled, over the server's limit refused) and queued for
-    // upload, for an evidence row to name.
-    Result<client::Attachment> queueUpload(const QUrl& file);
+    // Makes a file ready on a worker (photos downscaled, over the server's limit refused,
+    // hashed) and then queues its upload here on the GUI thread, so a large file never freezes
+    // the app. `done` runs on `context`'s thread with the attachment for an evidence row to
+    // name, or the reason; not at all if `context` is gone by then.
+    void queueUpload(const QUrl& file, QObject* context,
+                     std::function<void(Result<client::Attachment>)> done);
 
     // Today on this device (its local day), from the injected clock.
     QDate today() const;

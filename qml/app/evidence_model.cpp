@@ -322,26 +322,43 @@ bool EvidenceModel::addEvidence(const QUrl& file, const QString& title,
     if (title.trimmed().isEmpty()) return fail(tr("Give the evidence a title.").toStdString());
     const std::string school =
         school_.isEmpty() && !u->schools.empty() ? u->schools.front() : school_.toStdString();
-    auto a = app_->queueUpload(file);
-    if (!a) return fail(a.error().message);
     Json links = Json::array();
     for (const auto& b : benchmarkIds)
         links.push_back(b.toStdString());
     Json indicators = Json::array();
     for (const auto& i : indicatorIds)
         indicators.push_back(i.toStdString());
-    const EvidenceKind kind = a->media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
-                              : a->media_type == "text/csv"         ? EvidenceKind::Data
-                                                                    : EvidenceKind::Document;
     Json fields{{"title", title.trimmed().toStdString()},
-                {"kind", to_string(kind)},
-                {"sha256", a->sha256},
-                {"size", a->size},
-                {"media_type", a->media_type},
                 {"benchmarks", links},
                 {"indicators", indicators}};
     if (!description.trimmed().isEmpty())
         fields["description"] = description.trimmed().toStdString();
+    if (++preparing_ == 1) emit preparingChanged();
+    app_->queueUpload(
+        file, this, [this, user = u->id, school, fields](Result<client::Attachment> a) mutable {
+            const bool stored = a && store_evidence(user, school, std::move(fields), *a);
+            if (!a) fail(a.error().message);
+            if (--preparing_ == 0) emit preparingChanged();
+            if (stored)
+                emit evidenceAdded();
+            else
+                emit evidenceRefused();
+        });
+    return true;
+}
+
+bool EvidenceModel::store_evidence(const std::string& user, const std::string& school, Json fields,
+                                   const client::Attachment& a) {
+    // Whoever chose the file, not someone who signed in on this tablet meanwhile.
+    auto u = app_->user();
+    if (!u || u->id != user) return fail(tr("Sign in again to add the evidence.").toStdString());
+    const EvidenceKind kind = a.media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
+                              : a.media_type == "text/csv"         ? EvidenceKind::Data
+                                                                   : EvidenceKind::Document;
+    fields["kind"] = to_string(kind);
+    fields["sha256"] = a.sha256;
+    fields["size"] = a.size;
+    fields["media_type"] = a.media_type;
     error_.clear(); // before the write: its announcement reloads this model
     auto r = app_->store().put(*u, {"evidence", "", school, fields});
     if (!r) return fail(r.error().message);

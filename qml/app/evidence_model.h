@@ -1,5 +1,8 @@
 #pragma once
 
+#include "sitevisit/client/attachments.h"
+#include "sitevisit/core/json.h"
+
 #include <QAbstractListModel>
 #include <QQmlEngine>
 #include <QQmlParserStatus>
@@ -25,6 +28,8 @@ class EvidenceModel : public QAbstractListModel, public QQmlParserStatus {
     Q_PROPERTY(bool canUpload READ canUpload NOTIFY changed)
     Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
     Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
+    // A file given to addEvidence() being made ready on a worker (read, downscaled, hashed).
+    Q_PROPERTY(bool preparing READ preparing NOTIFY preparingChanged)
 public:
     enum Roles {
         EvidenceIdRole = Qt::UserRole + 1,
@@ -77,8 +82,12 @@ public:
     // Evidence waiting for a decision in the current school/benchmark filter.
     int waitingCount() const { return waiting_; }
     QString errorString() const { return error_; }
+    bool preparing() const { return preparing_ > 0; }
 
     // Principal: a file becomes evidence (a photo is downscaled first); its upload is queued.
+    // The file is made ready on a worker: true says that started (evidenceAdded() or
+    // evidenceRefused() follows), false that it was refused at once (errorString says why).
+    // Nothing is written unless the file is ready.
     Q_INVOKABLE bool addEvidence(const QUrl& file, const QString& title,
                                  const QStringList& benchmarkIds,
                                  const QStringList& indicatorIds = {},
@@ -106,6 +115,11 @@ public:
 
 signals:
     void changed();
+    void preparingChanged();
+    // The file given to addEvidence() is stored as evidence, its upload queued.
+    void evidenceAdded();
+    // It could not be (too large, unreadable, a bad link): errorString says why.
+    void evidenceRefused();
 
 private:
     struct Item {
@@ -120,10 +134,14 @@ private:
         QString sort_key;
     };
     bool fail(const std::string& message);
+    // Writes the evidence row once its file is ready and queued.
+    bool store_evidence(const std::string& user, const std::string& school, Json fields,
+                        const client::Attachment& a);
     bool queue_download(const QString& evidenceId);
     AppController* app_ = nullptr;
     QString school_, state_, benchmark_, error_;
     int waiting_ = 0;
+    int preparing_ = 0; // files on a worker
     QVariantList schools_, indicators_;
     QList<Item> items_;
     QVariantList benchmarks_;

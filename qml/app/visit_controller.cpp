@@ -270,43 +270,68 @@ bool VisitController::setSource(const QString& indicatorId, const QString& sourc
     return write(indicatorId, QStringLiteral("source"), source);
 }
 
+void VisitController::fail(const QString& message) {
+    error_ = message;
+    emit errorChanged();
+}
+
 bool VisitController::attach(const QString& indicatorId, const QUrl& file) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u || visit_.isEmpty()) return false;
-    auto fail = [this](const std::string& m) {
-        error_ = QString::fromStdString(m);
-        emit errorChanged();
-        return false;
-    };
-    if (observation_of_.find(indicatorId) == observation_of_.end()) {
+    if (!error_.isEmpty()) fail({});
+    ++preparing_;
+    if (preparing_ == 1) emit preparingChanged();
+    app_->queueUpload(file, this,
+                      [this, user = u->id, visit = visit_, school = school_, indicatorId,
+                       file](Result<client::Attachment> a) {
+                          if (a)
+                              store_attachment(user, visit, school, indicatorId, file, *a);
+                          else
+                              fail(QString::fromStdString(a.error().message));
+                          --preparing_;
+                          if (preparing_ == 0) emit preparingChanged();
+                      });
+    return true;
+}
+
+void VisitController::store_attachment(const std::string& user, const QString& visitId,
+                                       const QString& schoolId, const QString& indicatorId,
+                                       const QUrl& file, const client::Attachment& a) {
+    // Whoever chose the file, not someone who signed in on this tablet meanwhile.
+    auto u = app_->user();
+    if (!u || u->id != user) return fail(tr("Sign in again to attach the file."));
+    // The page may have moved to another visit while the file was being made ready.
+    const bool same_visit = visitId == visit_;
+    QString observation =
+        same_visit && observation_of_.count(indicatorId) ? observation_of_[indicatorId] : QString();
+    if (observation.isEmpty()) {
         auto made = app_->store().put(
             *u, {"observation",
                  "",
                  "",
-                 {{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}}});
-        if (!made) return fail(made.error().message);
-        observation_of_[indicatorId] = QString::fromStdString(made->id);
+                 {{"visit", visitId.toStdString()}, {"indicator", indicatorId.toStdString()}}});
+        if (!made) return fail(QString::fromStdString(made.error().message));
+        observation = QString::fromStdString(made->id);
+        if (same_visit) observation_of_[indicatorId] = observation;
     }
-    auto a = app_->queueUpload(file);
-    if (!a) return fail(a.error().message);
     const Indicator* ind = app_->store().reference().indicator(indicatorId.toStdString());
     const std::string title = (ind ? ind->code + " " : std::string()) +
                               QFileInfo(file.toLocalFile()).fileName().toStdString();
-    const char* kind = to_string(a->media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
-                                                                       : EvidenceKind::Document);
+    const char* kind = to_string(a.media_type.rfind("image/", 0) == 0 ? EvidenceKind::Photo
+                                                                      : EvidenceKind::Document);
     auto r = app_->store().put(*u, {"evidence",
                                     "",
-                                    school_.toStdString(),
+                                    schoolId.toStdString(),
                                     {{"title", title},
                                      {"kind", kind},
-                                     {"sha256", a->sha256},
-                                     {"size", a->size},
-                                     {"media_type", a->media_type},
-                                     {"observations", {observation_of_[indicatorId].toStdString()}},
+                                     {"sha256", a.sha256},
+                                     {"size", a.size},
+                                     {"media_type", a.media_type},
+                                     {"observations", {observation.toStdString()}},
                                      {"indicators", {indicatorId.toStdString()}}}});
-    if (!r) return fail(r.error().message);
+    if (!r) return fail(QString::fromStdString(r.error().message));
     reload();
-    return true;
+    emit attached(indicatorId);
 }
 
 bool VisitController::submit() {

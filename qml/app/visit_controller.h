@@ -5,6 +5,11 @@
 #include <QQmlEngine>
 #include <QQmlParserStatus>
 #include <map>
+#include <string>
+
+namespace sitevisit::client {
+struct Attachment;
+}
 
 namespace sitevisit::app {
 
@@ -65,6 +70,8 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(int unrated READ unrated NOTIFY changed)
     Q_PROPERTY(QObject* indicators READ indicators CONSTANT)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
+    // A file being made ready on a worker (read, downscaled, hashed) for attach().
+    Q_PROPERTY(bool preparing READ preparing NOTIFY preparingChanged)
 public:
     explicit VisitController(QObject* parent = nullptr);
     // The app it reads and writes through: the engine's App singleton when QML makes it
@@ -87,22 +94,33 @@ public:
     int unrated() const { return unrated_; }
     QObject* indicators() { return &indicators_; }
     QString errorString() const { return error_; }
+    bool preparing() const { return preparing_ > 0; }
 
     Q_INVOKABLE bool rate(const QString& indicatorId, int rating); // -1 clears
     Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
     Q_INVOKABLE bool setSource(const QString& indicatorId, const QString& source);
     Q_INVOKABLE bool submit();
     // A photo or document for this indicator's observation (made if needed); a photo is
-    // downscaled, a file over the server's limit refused, the upload queued.
+    // downscaled, a file over the server's limit refused, the upload queued. The file is made
+    // ready on a worker: true says that started (then attached() or errorString follows),
+    // false that it was refused at once. Nothing is written unless the file is ready.
     Q_INVOKABLE bool attach(const QString& indicatorId, const QUrl& file);
     Q_INVOKABLE void reload();
 
 signals:
     void changed();
     void errorChanged();
+    void preparingChanged();
+    // The file given to attach() is now evidence of the indicator's observation.
+    void attached(const QString& indicatorId);
 
 private:
     bool write(const QString& indicatorId, const QString& field, const QVariant& value);
+    void fail(const QString& message);
+    // Writes the evidence row (and the observation, if new) once the file is ready.
+    void store_attachment(const std::string& user, const QString& visitId, const QString& schoolId,
+                          const QString& indicatorId, const QUrl& file,
+                          const client::Attachment& a);
 
     AppController* app_ = nullptr;
     QString visit_, title_, status_, error_, school_, rubric_;
@@ -110,6 +128,7 @@ private:
     bool editable_ = false;
     int practice_ = 1;
     int unrated_ = 0;
+    int preparing_ = 0; // files on a worker
     QVariantList practices_, sources_, summary_;
     QStringList levels_;
     std::map<QString, QString> observation_of_; // indicator -> observation row

@@ -10,12 +10,16 @@ Dialog {
     property url file
     property var benchmarks: []
     property var indicators: []
-    // Adds the evidence; true when it was stored. On false the dialog stays open with what was
-    // typed, and shows errorText.
+    // Starts adding the evidence; true when the file is being made ready, false when refused at
+    // once. The page answers with finished(stored) when the file is ready. Until stored the
+    // dialog stays open with what was typed, and shows errorText.
     property var submit: function(file, title, description, benchmarkIds, indicatorIds) { return false }
     property string errorText
+    // The file is being read and hashed: the buttons wait.
+    property bool preparing: false
 
     modal: true
+    closePolicy: preparing ? Popup.NoAutoClose : Popup.CloseOnEscape | Popup.CloseOnPressOutside
     title: qsTr("New evidence")
     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
     // "Add evidence" closes the dialog only once the evidence is stored.
@@ -23,20 +27,26 @@ Dialog {
         Button {
             objectName: "addEvidenceButton"
             text: qsTr("Add evidence")
-            enabled: evidenceTitle.text.trim().length > 0
+            enabled: evidenceTitle.text.trim().length > 0 && !dialog.preparing
             DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
             onClicked: dialog.tryAdd()
         }
         Button {
+            objectName: "cancelEvidenceButton"
             text: qsTr("Cancel")
+            enabled: !dialog.preparing
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
         }
     }
 
     function tryAdd() {
-        if (evidenceTitle.text.trim().length === 0) return
+        if (evidenceTitle.text.trim().length === 0 || preparing) return
         failed = !dialog.submit(file, evidenceTitle.text, description.text, chosenBenchmarks, chosenIndicators)
-        if (!failed) accept()
+    }
+    // The answer to submit() once the file was made ready: close when stored, else say why.
+    function finished(stored) {
+        failed = !stored
+        if (stored) accept()
     }
 
     function reset() {
@@ -69,9 +79,25 @@ Dialog {
             id: form
             width: parent.width
             spacing: Theme.spacing
+            RowLayout {
+                objectName: "preparingRow"
+                Layout.fillWidth: true
+                visible: dialog.preparing
+                spacing: Theme.spacing
+                BusyIndicator {
+                    running: dialog.preparing
+                    implicitWidth: Theme.touchTarget
+                    implicitHeight: Theme.touchTarget
+                }
+                Label {
+                    Layout.fillWidth: true
+                    text: qsTr("Preparing the file…")
+                    color: Theme.mutedText
+                }
+            }
             Label {
                 Layout.fillWidth: true
-                visible: dialog.failed && dialog.errorText.length > 0
+                visible: dialog.failed && dialog.errorText.length > 0 && !dialog.preparing
                 text: dialog.errorText
                 color: Theme.danger
                 wrapMode: Text.WordWrap

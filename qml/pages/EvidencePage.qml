@@ -59,8 +59,15 @@ Page {
         benchmarks: evidence.benchmarks
         indicators: evidence.indicators
         errorText: evidence.errorString
+        preparing: evidence.preparing
         submit: (file, title, description, benchmarkIds, indicatorIds) =>
                 evidence.addEvidence(file, title, benchmarkIds, indicatorIds, description)
+    }
+
+    Connections {
+        target: evidence
+        function onEvidenceAdded() { addDialog.finished(true) }
+        function onEvidenceRefused() { addDialog.finished(false) }
     }
 
     ColumnLayout {

@@ -48,10 +48,28 @@ Page {
             color: Theme.mutedText
             font.pixelSize: Theme.fontBody
         }
+        // A photo or file being made ready for the indicator (read, downscaled, hashed).
+        RowLayout {
+            objectName: "preparingRow"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.margin
+            visible: visit.preparing
+            spacing: Theme.spacing
+            BusyIndicator {
+                running: visit.preparing
+                implicitWidth: Theme.touchTarget
+                implicitHeight: Theme.touchTarget
+            }
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Preparing the file…")
+                color: Theme.mutedText
+            }
+        }
         Label {
             Layout.fillWidth: true
             Layout.leftMargin: Theme.margin
-            visible: visit.errorString.length > 0
+            visible: visit.errorString.length > 0 && !visit.preparing
             text: visit.errorString
             color: Theme.danger
             wrapMode: Text.WordWrap
@@ -74,6 +92,7 @@ Page {
                 onNoteEdited: (t) => visit.setNote(indicatorId, t)
                 onSourceChosen: (s) => visit.setSource(indicatorId, s)
                 onAttachRequested: {
+                    if (visit.preparing) return // one file at a time
                     page.attachTo = indicatorId
                     if (App.cameraAvailable) attachMenu.popup()
                     else picker.open()

@@ -205,6 +205,9 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     ASSERT_TRUE(title);
     title->setProperty("text", "Morning greeters at the east door");
     QMetaObject::invokeMethod(title, "accepted");
+    // The photo is made ready off the GUI thread; the dialog closes once it is stored.
+    ASSERT_TRUE(wait_for([&] { return !title->property("visible").toBool(); }))
+        << "the dialog closes when the evidence is stored";
     ASSERT_TRUE(wait_for(
         [&] {
             return controller.syncState() == client::SyncEngine::State::UpToDate &&

@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QUrl>
 #include <gtest/gtest.h>
+#include <optional>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -62,8 +63,12 @@ TEST(AppEnvironment, TheDayComesFromTheInjectedClockAndFilesFromTheGivenFolder) 
     // A photo made ready for upload is downscaled into the given folder, not beside the store.
     const auto photo = server.data().parent_path() / "wide.jpg";
     QImage(3000, 200, QImage::Format_RGB32).save(QString::fromStdString(photo.string()));
-    auto attached = app.queueUpload(QUrl::fromLocalFile(QString::fromStdString(photo.string())));
-    ASSERT_TRUE(attached.ok()) << attached.error().message;
-    EXPECT_TRUE(attached->downscaled);
-    EXPECT_EQ(attached->path.rfind((folder / "attachments").string(), 0), 0u) << attached->path;
+    std::optional<Result<client::Attachment>> attached;
+    app.queueUpload(QUrl::fromLocalFile(QString::fromStdString(photo.string())), &app,
+                    [&](Result<client::Attachment> a) { attached = std::move(a); });
+    ASSERT_TRUE(wait_for([&] { return attached.has_value(); }));
+    ASSERT_TRUE(attached->ok()) << attached->error().message;
+    EXPECT_TRUE((*attached)->downscaled);
+    EXPECT_EQ((*attached)->path.rfind((folder / "attachments").string(), 0), 0u)
+        << (*attached)->path;
 }

@@ -130,8 +130,13 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     QImage image(3000, 2000, QImage::Format_RGB32);
     image.fill(Qt::gray);
     ASSERT_TRUE(image.save(QString::fromStdString(photo.string())));
+    QSignalSpy attached(&visit, &app::VisitController::attached);
     ASSERT_TRUE(visit.attach(first, QUrl::fromLocalFile(QString::fromStdString(photo.string()))))
         << visit.errorString().toStdString();
+    EXPECT_TRUE(visit.preparing()); // made ready on a worker, not here
+    ASSERT_TRUE(wait_for([&] { return !visit.preparing(); })) << "still preparing";
+    ASSERT_EQ(attached.count(), 1) << visit.errorString().toStdString();
+    EXPECT_EQ(attached[0][0].toString(), first);
     EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::FilesRole).toInt(),
               1);
     visit.setPractice(4);
@@ -318,8 +323,15 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     ASSERT_EQ(mine.indicators().size(), 26);
     const QString ind1 = mine.indicators()[0].toMap()["indicatorId"].toString();
     const QString ind2 = mine.indicators()[5].toMap()["indicatorId"].toString();
-    EXPECT_FALSE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
-                                  "Sheets", {bm}, {"no-such-indicator"}));
+    QSignalSpy added(&mine, &app::EvidenceModel::evidenceAdded),
+        refused(&mine, &app::EvidenceModel::evidenceRefused);
+    // The file is made ready first; the bad link is refused when the row is written.
+    EXPECT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
+                                 "Sheets", {bm}, {"no-such-indicator"}));
+    EXPECT_TRUE(mine.preparing());
+    ASSERT_TRUE(wait_for([&] { return refused.count() == 1; }));
+    EXPECT_FALSE(mine.preparing());
+    EXPECT_EQ(added.count(), 0);
     EXPECT_TRUE(mine.errorString().contains("no-such-indicator"))
         << mine.errorString().toStdString();
     EXPECT_EQ(mine.rowCount(), before);
@@ -328,6 +340,8 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
                                  "Sign-in sheets", {bm}, {ind1, ind2}, "Family calls, weeks 1-9"))
         << mine.errorString().toStdString();
+    ASSERT_TRUE(wait_for([&] { return added.count() == 1; })) << mine.errorString().toStdString();
+    EXPECT_EQ(refused.count(), 1);
     EXPECT_EQ(mine.rowCount(), before + 1);
     {
         const QModelIndex top = mine.index(0);

@@ -121,14 +121,48 @@ Item {
             title.accepted() // Enter in the title adds
             compare(got, ["Sign-in sheets", "", ["b1"], ["i2"]])
             tryCompare(dialog, "opened", true)
-            verify(dialog.failed)
+            verify(dialog.failed) // refused at once
             compare(title.text, "Sign-in sheets")
             compare(dialog.chosenIndicators, ["i2"])
+            // Started: the dialog waits for the file, then shows why it could not be stored.
             answer = true
             title.accepted()
+            verify(!dialog.failed)
+            dialog.preparing = true
+            dialog.finished(false)
+            dialog.preparing = false
+            verify(dialog.opened)
+            verify(dialog.failed)
+            compare(title.text, "Sign-in sheets")
+            title.accepted()
+            dialog.finished(true)
             tryCompare(dialog, "opened", false)
             compare(title.text, "")
             compare(dialog.chosenBenchmarks, [])
+        }
+
+        function test_while_the_file_is_prepared_it_says_so_and_the_buttons_wait() {
+            var calls = 0
+            var dialog = createTemporaryObject(newEvidence, root, { parent: root,
+                submit: function() { ++calls; return true } })
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            var title = findChild(dialog.contentItem, "evidenceTitleField")
+            title.text = "Board minutes"
+            title.accepted()
+            compare(calls, 1)
+            dialog.preparing = true
+            var row = findChild(dialog.contentItem, "preparingRow")
+            verify(row)
+            verify(row.visible)
+            verify(!findChild(dialog.footer, "addEvidenceButton").enabled)
+            verify(!findChild(dialog.footer, "cancelEvidenceButton").enabled)
+            title.accepted() // a second Enter while preparing adds nothing
+            compare(calls, 1)
+            dialog.preparing = false
+            dialog.finished(true)
+            tryCompare(dialog, "opened", false)
+            verify(!row.visible)
         }
     }
 
