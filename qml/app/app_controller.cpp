@@ -270,7 +270,9 @@ Result<client::Attachment> AppController::queueUpload(const QUrl& file) {
     auto a = client::prepare_attachment(file.isLocalFile() ? file.toLocalFile() : file.toString(),
                                         attachmentsDir(), limit);
     if (!a) return a.error();
-    if (auto st = engine_->deviceState().queue_blob({a->sha256, a->path, a->size, "up"}); !st)
+    if (auto st =
+            engine_->deviceState().queue_blob({a->sha256, a->path, a->size, BlobDirection::Up});
+        !st)
         return st.error();
     return a;
 }
