@@ -692,7 +692,14 @@ Result<std::vector<OutboxEntry>> Store::outbox(int limit) const {
             e.change.hlc = st.text(7);
             e.change.base = st.int64(8);
             e.change.schema = static_cast<int>(st.int64(9));
-            e.state = st.text(10);
+            auto state = parse_outbox_state(st.text_view(10));
+            if (!state) {
+                const std::string word = st.text(10);
+                st.reset();
+                return Error{ErrorCode::Storage, "outbox entry " + std::to_string(e.change.dseq) +
+                                                     " has an unknown state: " + word};
+            }
+            e.state = *state;
             e.error = st.text(11);
             e.attempts = static_cast<int>(st.int64(12));
             out.push_back(std::move(e));
@@ -725,7 +732,7 @@ Result<std::vector<Change>> Store::pending_changes(int limit) const {
     if (!all) return all.error();
     std::vector<Change> out;
     for (auto& e : *all) {
-        if (e.state != "pending") continue;
+        if (e.state != OutboxState::Pending) continue;
         out.push_back(std::move(e.change));
         if (static_cast<int>(out.size()) >= limit) break;
     }
@@ -758,10 +765,10 @@ Status Store::acknowledge(const std::vector<Ack>& acks) {
     }
 }
 
-Result<std::int64_t> Store::count_outbox(const std::string& state) const {
+Result<std::int64_t> Store::count_outbox(OutboxState state) const {
     try {
         auto& st = db_->cached("SELECT COUNT(*) FROM outbox WHERE state = ?");
-        st.bind(1, state);
+        st.bind(1, std::string(to_string(state)));
         const std::int64_t n = st.step() ? st.int64(0) : 0;
         st.reset();
         return n;
@@ -775,7 +782,7 @@ Result<std::vector<OutboxEntry>> Store::rejected_changes() const {
     if (!all) return all.error();
     std::vector<OutboxEntry> out;
     for (auto& e : *all)
-        if (e.state == "rejected") out.push_back(std::move(e));
+        if (e.state == OutboxState::Rejected) out.push_back(std::move(e));
     return out;
 }
 

@@ -275,8 +275,8 @@ void AppController::queueUpload(const QUrl& file, QObject* context,
          done = std::move(done)](Result<client::Attachment> a) {
             if (!app) return; // the app is closing: nothing to queue the file in
             if (a) {
-                if (auto st =
-                        app->engine_->deviceState().queue_blob({a->sha256, a->path, a->size, "up"});
+                if (auto st = app->engine_->deviceState().queue_blob(
+                        {a->sha256, a->path, a->size, BlobDirection::Up});
                     !st)
                     a = st.error();
             }

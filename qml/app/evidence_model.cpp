@@ -26,7 +26,7 @@ struct UploadStatus {
 };
 
 UploadStatus upload_status(const client::DeviceState::BlobJob& j) {
-    const auto state = parse_blob_state(j.state);
+    const auto state = j.state;
     if (state == BlobState::Done) return {EvidenceModel::tr("Uploaded"), -1, false};
     if (state == BlobState::Failed)
         return {j.error.empty()
@@ -46,9 +46,9 @@ UploadStatus upload_status(const client::DeviceState::BlobJob& j) {
 std::map<std::string, client::DeviceState::BlobJob> upload_jobs(Store& store) {
     std::map<std::string, client::DeviceState::BlobJob> jobs;
     for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
-        if (auto js = client::DeviceState(store).blob_jobs(to_string(state)))
+        if (auto js = client::DeviceState(store).blob_jobs(state))
             for (const auto& j : *js)
-                if (parse_blob_direction(j.direction) == BlobDirection::Up) jobs[j.sha256] = j;
+                if (j.direction == BlobDirection::Up) jobs[j.sha256] = j;
     return jobs;
 }
 
@@ -235,12 +235,12 @@ void EvidenceModel::reload() {
         const auto uploads = upload_jobs(store);
         std::map<std::string, std::string> local;
         for (BlobState state : {BlobState::Pending, BlobState::Done, BlobState::Failed})
-            if (auto jobs = client::DeviceState(store).blob_jobs(to_string(state)))
+            if (auto jobs = client::DeviceState(store).blob_jobs(state))
                 for (const auto& j : *jobs) {
                     if (QFileInfo::exists(QString::fromStdString(j.path)) &&
                         state == BlobState::Done)
                         local[j.sha256] = j.path;
-                    if (parse_blob_direction(j.direction) == BlobDirection::Up &&
+                    if (j.direction == BlobDirection::Up &&
                         QFileInfo::exists(QString::fromStdString(j.path)))
                         local[j.sha256] = j.path;
                 }
@@ -430,7 +430,7 @@ bool EvidenceModel::queue_download(const QString& evidenceId) {
     QDir().mkpath(dir);
     if (auto st = client::DeviceState(app_->store())
                       .queue_blob({sha, (dir + "/" + QString::fromStdString(sha)).toStdString(), 0,
-                                   to_string(BlobDirection::Down)});
+                                   BlobDirection::Down});
         !st)
         return fail(st.error().message);
     return true;

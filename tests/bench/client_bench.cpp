@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
             auto s = std::move(Store::open({db})).value();
             auto e = signed_in(*s, net, proxy.port(), "principal@demo.sitevisit",
                                "principal-demo-2026", o);
-            (void)client::DeviceState(*s).queue_blob({sha, file.string(), size, "up"});
+            (void)client::DeviceState(*s).queue_blob({sha, file.string(), size, BlobDirection::Up});
         }
         const long long before = proxy.bytes_up();
         std::mt19937_64 rng(11);

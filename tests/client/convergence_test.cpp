@@ -131,10 +131,11 @@ TEST(Convergence, RandomEditsRandomSyncsRandomFaults) {
                     QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256)
                         .toHex()
                         .toStdString();
-                ASSERT_TRUE(client::DeviceState(*d.store)
-                                .queue_blob({sha, path.string(),
-                                             static_cast<std::int64_t>(bytes.size()), "up"})
-                                .ok());
+                ASSERT_TRUE(
+                    client::DeviceState(*d.store)
+                        .queue_blob({sha, path.string(), static_cast<std::int64_t>(bytes.size()),
+                                     BlobDirection::Up})
+                        .ok());
                 r = d.store->put(d.user, {"evidence",
                                           "",
                                           lincoln,

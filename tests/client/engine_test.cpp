@@ -121,8 +121,9 @@ TEST_F(EngineTest, AnUploadCutAtRandomResumesAfterRestartsWithoutResendingWhatTh
                                        QString::fromStdString((dir / "work").string()), 100 << 20);
         ASSERT_TRUE(a.ok());
         sha = a->sha256;
-        ASSERT_TRUE(
-            client::DeviceState(*store).queue_blob({a->sha256, a->path, a->size, "up"}).ok());
+        ASSERT_TRUE(client::DeviceState(*store)
+                        .queue_blob({a->sha256, a->path, a->size, BlobDirection::Up})
+                        .ok());
     }
     const long long before = proxy.bytes_up();
     int attempts = 0;

@@ -316,7 +316,9 @@ TEST_F(EngineUnit, AnUploadResumesFromTheServersOffsetInChunks) {
     f.write("0123456789");
     f.close();
     const std::string sha(64, 'a');
-    ASSERT_TRUE(DeviceState(*store).queue_blob({sha, f.fileName().toStdString(), 10, "up"}).ok());
+    ASSERT_TRUE(DeviceState(*store)
+                    .queue_blob({sha, f.fileName().toStdString(), 10, BlobDirection::Up})
+                    .ok());
     server->otherwise("blobHead", json_reply(200, nullptr, {{"upload-offset", "3"}}));
     server->respond("blobPatch", [](const FakeTransport::Request& r) {
         return json_reply(204, nullptr,
@@ -330,7 +332,7 @@ TEST_F(EngineUnit, AnUploadResumesFromTheServersOffsetInChunks) {
     EXPECT_EQ(patches[0].chunk, "3456");
     EXPECT_EQ(patches[1].offset, 7);
     EXPECT_EQ(patches[1].chunk, "789");
-    EXPECT_EQ(DeviceState(*store).blob_jobs("done")->size(), 1u);
+    EXPECT_EQ(DeviceState(*store).blob_jobs(BlobState::Done)->size(), 1u);
 }
 
 TEST_F(EngineUnit, ADownloadIsCheckedAgainstItsHashBeforeItIsKept) {
@@ -339,9 +341,11 @@ TEST_F(EngineUnit, ADownloadIsCheckedAgainstItsHashBeforeItIsKept) {
     const std::string sha =
         QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString();
     const QString good = dir.filePath("good.bin"), bad = dir.filePath("bad.bin");
-    ASSERT_TRUE(DeviceState(*store).queue_blob({sha, good.toStdString(), 0, "down"}).ok());
     ASSERT_TRUE(
-        DeviceState(*store).queue_blob({std::string(64, 'b'), bad.toStdString(), 0, "down"}).ok());
+        DeviceState(*store).queue_blob({sha, good.toStdString(), 0, BlobDirection::Down}).ok());
+    ASSERT_TRUE(DeviceState(*store)
+                    .queue_blob({std::string(64, 'b'), bad.toStdString(), 0, BlobDirection::Down})
+                    .ok());
     server->otherwise("pull", empty_page(1));
     server->respond("blobGet", [bytes](const FakeTransport::Request&) {
         Reply r;
@@ -353,7 +357,7 @@ TEST_F(EngineUnit, ADownloadIsCheckedAgainstItsHashBeforeItIsKept) {
     EXPECT_TRUE(QFile::exists(good));
     EXPECT_FALSE(QFile::exists(bad));
     EXPECT_FALSE(QFile::exists(bad + ".part"));
-    auto failed = DeviceState(*store).blob_jobs("failed");
+    auto failed = DeviceState(*store).blob_jobs(BlobState::Failed);
     ASSERT_EQ(failed->size(), 1u);
     EXPECT_NE(failed->front().error.find("do not match their hash"), std::string::npos);
 }
@@ -469,8 +473,10 @@ TEST(DeviceStateTest, SessionOwnerAndFileQueueSurviveReopening) {
                                                           "2026-12-23T00:00:00.000Z",
                                                           {{"id", kAda}, {"role", "admin"}}})
                         .ok());
-        ASSERT_TRUE(state.queue_blob({std::string(64, 'b'), "/tmp/photo.jpg", 1234, "up"}).ok());
-        ASSERT_TRUE(state.update_blob(std::string(64, 'b'), 1000, "pending").ok());
+        ASSERT_TRUE(
+            state.queue_blob({std::string(64, 'b'), "/tmp/photo.jpg", 1234, BlobDirection::Up})
+                .ok());
+        ASSERT_TRUE(state.update_blob(std::string(64, 'b'), 1000, BlobState::Pending).ok());
         ASSERT_TRUE(state.set_last_sync("2026-11-23T09:00:00Z").ok());
     }
     auto store = std::move(Store::open({path})).value();
@@ -484,7 +490,7 @@ TEST(DeviceStateTest, SessionOwnerAndFileQueueSurviveReopening) {
     auto jobs = state.blob_jobs();
     ASSERT_EQ(jobs->size(), 1u);
     EXPECT_EQ((*jobs)[0].sent, 1000);
-    EXPECT_EQ((*jobs)[0].direction, "up");
+    EXPECT_EQ((*jobs)[0].direction, BlobDirection::Up);
     // Signed out: no session, but the owner's data (and ownership) stays.
     ASSERT_TRUE(state.set_session(std::nullopt).ok());
     EXPECT_FALSE(*state.session());

@@ -504,7 +504,9 @@ TEST_F(Hostile, PushResultsThatSettleNothingBackOffInsteadOfLooping) {
 
 TEST_F(Hostile, ARangeAnswerWithoutBytesBacksOffInsteadOfLooping) {
     const std::string sha(64, 'a');
-    ASSERT_TRUE(client::DeviceState(*store).queue_blob({sha, file("copy.bin"), 0, "down"}).ok());
+    ASSERT_TRUE(client::DeviceState(*store)
+                    .queue_blob({sha, file("copy.bin"), 0, BlobDirection::Down})
+                    .ok());
     peer.respond = [&](const Request& r) {
         if (r.method == "GET" && r.path.startsWith("/v1/blobs/"))
             return answer(206, {}, "Content-Range: bytes 0-0/100\r\n");
@@ -530,7 +532,9 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
         QCryptographicHash::hash(QByteArray(1000, 'p'), QCryptographicHash::Sha256)
             .toHex()
             .toStdString();
-    ASSERT_TRUE(client::DeviceState(*store).queue_blob({sha, file("photo.bin"), 1000, "up"}).ok());
+    ASSERT_TRUE(client::DeviceState(*store)
+                    .queue_blob({sha, file("photo.bin"), 1000, BlobDirection::Up})
+                    .ok());
     peer.respond = [](const Request& r) {
         if (r.method == "HEAD")
             return answer(200, {},
@@ -540,15 +544,15 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
     SyncEngine e(*store, network, quick());
     ASSERT_EQ(sign_in(e, peer.url()), "");
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
-    auto failed = client::DeviceState(*store).blob_jobs("failed");
+    auto failed = client::DeviceState(*store).blob_jobs(BlobState::Failed);
     ASSERT_EQ(failed->size(), 1u);
     EXPECT_NE(failed->at(0).error.find("never finished sending"), std::string::npos)
         << failed->at(0).error;
-    EXPECT_TRUE(client::DeviceState(*store).blob_jobs("done")->empty());
+    EXPECT_TRUE(client::DeviceState(*store).blob_jobs(BlobState::Done)->empty());
     EXPECT_EQ(peer.count("PATCH", QByteArray::fromStdString("/v1/blobs/" + sha)), 0);
 
     // "All of it" with nothing sent is not believed either.
-    ASSERT_TRUE(client::DeviceState(*store).update_blob(sha, 0, "pending").ok());
+    ASSERT_TRUE(client::DeviceState(*store).update_blob(sha, 0, BlobState::Pending).ok());
     peer.respond = [](const Request& r) {
         if (r.method == "HEAD")
             return answer(200, {},
@@ -556,8 +560,8 @@ TEST_F(Hostile, AnUploadTheServerCallsCompleteWithNothingSentIsNotMarkedSent) {
         return well_behaved(r);
     };
     EXPECT_TRUE(sync(e)) << e.errorString().toStdString();
-    EXPECT_EQ(client::DeviceState(*store).blob_jobs("failed")->size(), 1u);
-    EXPECT_TRUE(client::DeviceState(*store).blob_jobs("done")->empty());
+    EXPECT_EQ(client::DeviceState(*store).blob_jobs(BlobState::Failed)->size(), 1u);
+    EXPECT_TRUE(client::DeviceState(*store).blob_jobs(BlobState::Done)->empty());
 }
 
 TEST_F(Hostile, AnAnswerPast64MbIsCutOffWithAReason) {
@@ -591,8 +595,9 @@ TEST_F(Hostile, DownloadedFilesAreReadableByTheirOwnerOnly) {
     const QByteArray bytes(3000, 'q');
     const std::string sha =
         QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString();
-    ASSERT_TRUE(
-        client::DeviceState(*store).queue_blob({sha, file("evidence.bin"), 0, "down"}).ok());
+    ASSERT_TRUE(client::DeviceState(*store)
+                    .queue_blob({sha, file("evidence.bin"), 0, BlobDirection::Down})
+                    .ok());
     peer.respond = [&](const Request& r) {
         if (r.method == "GET" && r.path.startsWith("/v1/blobs/")) return answer(200, bytes);
         return well_behaved(r);

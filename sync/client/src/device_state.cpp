@@ -121,7 +121,7 @@ Status DeviceState::queue_blob(const BlobJob& j) {
         auto& st = db_.cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, "
                               "state) VALUES (?, ?, ?, ?, 0, 'pending') "
                               "ON CONFLICT (sha256) DO NOTHING");
-        st.bind(1, j.sha256).bind(2, j.path).bind(3, j.size).bind(4, j.direction);
+        st.bind(1, j.sha256).bind(2, j.path).bind(3, j.size).bind(4, to_string(j.direction));
         st.run();
         return ok_status();
     } catch (const std::exception& e) {
@@ -129,12 +129,12 @@ Status DeviceState::queue_blob(const BlobJob& j) {
     }
 }
 
-Status DeviceState::update_blob(const std::string& sha, std::int64_t sent, const std::string& state,
+Status DeviceState::update_blob(const std::string& sha, std::int64_t sent, BlobState state,
                                 const std::string& error) {
     try {
         auto& st =
             db_.cached("UPDATE blob_queue SET sent = ?, state = ?, error = ? WHERE sha256 = ?");
-        st.bind(1, sent).bind(2, state);
+        st.bind(1, sent).bind(2, to_string(state));
         if (error.empty())
             st.bind_null(3);
         else
@@ -147,15 +147,25 @@ Status DeviceState::update_blob(const std::string& sha, std::int64_t sent, const
     }
 }
 
-Result<std::vector<DeviceState::BlobJob>> DeviceState::blob_jobs(const std::string& state) const {
+Result<std::vector<DeviceState::BlobJob>> DeviceState::blob_jobs(BlobState state) const {
     try {
         auto& st = db_.cached("SELECT sha256, path, size, direction, sent, state, coalesce(error, "
                               "'') FROM blob_queue WHERE state = ? ORDER BY rowid");
-        st.bind(1, state);
+        st.bind(1, to_string(state));
         std::vector<BlobJob> out;
-        while (st.step())
-            out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5),
+        while (st.step()) {
+            const auto direction = parse_blob_direction(st.text_view(3));
+            const auto job_state = parse_blob_state(st.text_view(5));
+            if (!direction || !job_state) {
+                std::string message =
+                    "queued file " + st.text(0) + " has an unknown " +
+                    (direction ? "state: " + st.text(5) : "direction: " + st.text(3));
+                st.reset();
+                return Error{ErrorCode::Storage, std::move(message)};
+            }
+            out.push_back({st.text(0), st.text(1), st.int64(2), *direction, st.int64(4), *job_state,
                            st.text(6)});
+        }
         st.reset();
         return out;
     } catch (const std::exception& e) {

@@ -80,7 +80,7 @@ void SyncEngine::setCredentialStore(platform::CredentialStore* credentials) {
 }
 
 int SyncEngine::pendingChanges() const {
-    auto n = store_.count_outbox("pending");
+    auto n = store_.count_outbox(OutboxState::Pending);
     return n ? static_cast<int>(*n) : 0;
 }
 
@@ -89,7 +89,7 @@ qint64 SyncEngine::pendingBytes() const {
     qint64 n = 0;
     if (jobs)
         for (const auto& j : *jobs)
-            if (j.direction == "up") n += j.size - j.sent;
+            if (j.direction == BlobDirection::Up) n += j.size - j.sent;
     return n;
 }
 
@@ -99,7 +99,7 @@ int SyncEngine::openConflicts() const {
 }
 
 int SyncEngine::rejectedChanges() const {
-    auto n = store_.count_outbox("rejected");
+    auto n = store_.count_outbox(OutboxState::Rejected);
     return n ? static_cast<int>(*n) : 0;
 }
 

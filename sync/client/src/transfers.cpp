@@ -73,9 +73,9 @@ void Transfers::stop(const QString& message, bool retry) {
     end({Kind::Error, message, retry});
 }
 
-bool Transfers::record(const Job& job, std::int64_t sent, const std::string& state,
+bool Transfers::record(const Job& job, std::int64_t sent, BlobState state,
                        const std::string& error) {
-    if (state == "failed")
+    if (state == BlobState::Failed)
         qCInfo(lcRefusal) << "file" << job.sha256.c_str() << "failed:" << error.c_str();
     auto st = device_.update_blob(job.sha256, sent, state, error);
     if (st) return true;
@@ -92,7 +92,7 @@ void Transfers::uploadNext() {
         return stop(QStringLiteral("cannot read the files waiting to be sent: %1")
                         .arg(QString::fromStdString(jobs.error().message)));
     for (const auto& job : *jobs) {
-        if (job.direction != "up") continue;
+        if (job.direction != BlobDirection::Up) continue;
         // Resume from what the server has (HEAD), whatever this device thinks it sent.
         transport_.blobHead(QString::fromStdString(job.sha256), [this, job](const Reply& r) {
             if (r.status == 404) {
@@ -113,7 +113,7 @@ void Transfers::uploadNext() {
             // "All there" is believed only once this device has had every byte confirmed;
             // otherwise the file would count as sent with nothing sent.
             if (offset > job.size || (offset == job.size && job.sent < job.size)) {
-                if (!record(job, job.sent, "failed",
+                if (!record(job, job.sent, BlobState::Failed,
                             "the server says it holds " + std::to_string(offset) +
                                 " bytes of this " + std::to_string(job.size) +
                                 "-byte file, which this device never finished sending; "
@@ -132,7 +132,7 @@ void Transfers::uploadNext() {
 void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
     const QString sha = QString::fromStdString(job.sha256);
     if (offset >= job.size) {
-        if (!record(job, job.size, "done")) return;
+        if (!record(job, job.size, BlobState::Done)) return;
         ++uploads_;
         qCInfo(lcTransfer) << "uploaded" << sha << job.size << "bytes";
         emit countsChanged();
@@ -140,7 +140,7 @@ void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
     }
     QFile file(QString::fromStdString(job.path));
     if (!file.open(QIODevice::ReadOnly) || file.size() != job.size || !file.seek(offset)) {
-        if (!record(job, offset, "failed",
+        if (!record(job, offset, BlobState::Failed,
                     "the file " + job.path + " is gone or changed since it was attached"))
             return;
         emit countsChanged();
@@ -159,7 +159,7 @@ void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
                                     .arg(offset));
                 if (told == job.size) {
                     if (!record(
-                            job, job.sent, "failed",
+                            job, job.sent, BlobState::Failed,
                             "the server says it holds all of this file, which this device never "
                             "finished sending; if its evidence is refused, attach the file again"))
                         return;
@@ -169,7 +169,8 @@ void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
                 return uploadFrom(job, told);
             }
             if (r.status == 422) {
-                if (!record(job, 0, "failed", "the server says the file does not match its hash"))
+                if (!record(job, 0, BlobState::Failed,
+                            "the server says the file does not match its hash"))
                     return;
                 emit countsChanged();
                 return uploadNext();
@@ -181,7 +182,7 @@ void Transfers::uploadFrom(const Job& job, std::int64_t offset) {
             if (now <= offset || now > offset + n)
                 return stop(QStringLiteral("uploading a file failed: the server's offset after a "
                                            "chunk did not move on; trying again later"));
-            if (!record(job, now, "pending")) return;
+            if (!record(job, now, BlobState::Pending)) return;
             progress_.bytes_done += n;
             emit progressChanged();
             uploadFrom(job, now);
@@ -289,7 +290,7 @@ void Transfers::downloadNext() {
         return stop(QStringLiteral("cannot read the files waiting to be fetched: %1")
                         .arg(QString::fromStdString(jobs.error().message)));
     for (const auto& job : *jobs)
-        if (job.direction == "down") return downloadFrom(job);
+        if (job.direction == BlobDirection::Down) return downloadFrom(job);
     end({});
 }
 
@@ -299,14 +300,14 @@ void Transfers::downloadChecked(const Job& job, const QString& part) {
         if (digest.isEmpty()) return stop(QStringLiteral("cannot read %1 to check it").arg(part));
         if (digest.toStdString() != job.sha256) {
             QFile::remove(part);
-            if (!record(job, 0, "failed",
+            if (!record(job, 0, BlobState::Failed,
                         "the downloaded bytes do not match their hash; fetch it again"))
                 return;
         } else {
             QFile::remove(QString::fromStdString(job.path));
             if (!QFile::rename(part, QString::fromStdString(job.path)))
                 return stop(QStringLiteral("cannot move %1 into place").arg(part));
-            if (!record(job, job.size, "done")) return;
+            if (!record(job, job.size, BlobState::Done)) return;
             ++downloads_;
             qCInfo(lcTransfer) << "downloaded" << digest << job.size << "bytes";
         }
@@ -325,7 +326,7 @@ void Transfers::downloadFrom(const Job& job) {
         QString::fromStdString(job.sha256), have, options_.chunk_bytes,
         [this, job, part, have](const Reply& r) {
             if (r.status == 404) {
-                if (!record(job, have, "failed",
+                if (!record(job, have, BlobState::Failed,
                             "the server has no file you may see under this hash"))
                     return;
                 emit countsChanged();
@@ -355,7 +356,7 @@ void Transfers::downloadFrom(const Job& job) {
                 total = r.body.size();
             if (total <= 0 || total > kMaxDownloadBytes || (job.size > 0 && total != job.size)) {
                 QFile::remove(part);
-                if (!record(job, 0, "failed",
+                if (!record(job, 0, BlobState::Failed,
                             "the server gave this file a size that does not fit (" +
                                 std::to_string(total) + " bytes); fetch it again"))
                     return;
@@ -363,7 +364,7 @@ void Transfers::downloadFrom(const Job& job) {
                 return downloadNext();
             }
             const qint64 now = QFile(part).size();
-            if (!record(job, now, "pending")) return;
+            if (!record(job, now, BlobState::Pending)) return;
             progress_.bytes_done += r.body.size();
             emit progressChanged();
             if (now >= total)

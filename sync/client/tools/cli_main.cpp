@@ -190,7 +190,9 @@ int main(int argc, char** argv) {
             QFileInfo(QString::fromStdString(db)).absolutePath() + QStringLiteral("/attachments");
         auto a = prepare_attachment(QString::fromStdString(args[1]), work, limit);
         if (!a) return fail(a.error().message);
-        if (auto st = engine.deviceState().queue_blob({a->sha256, a->path, a->size, "up"}); !st)
+        if (auto st =
+                engine.deviceState().queue_blob({a->sha256, a->path, a->size, BlobDirection::Up});
+            !st)
             return fail(st.error().message);
         std::cout << Json{{"sha256", a->sha256},
                           {"size", a->size},
@@ -206,7 +208,7 @@ int main(int argc, char** argv) {
             return fail("SHA256 must be 64 lowercase hex digits");
         const std::string path =
             QFileInfo(QString::fromStdString(args[2])).absoluteFilePath().toStdString();
-        if (auto st = engine.deviceState().queue_blob({sha, path, 0, "down"}); !st)
+        if (auto st = engine.deviceState().queue_blob({sha, path, 0, BlobDirection::Down}); !st)
             return fail(st.error().message);
         std::cout << "queued " << sha.substr(0, 12) << "... for " << path << "\n";
         return 0;

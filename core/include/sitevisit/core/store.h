@@ -8,6 +8,7 @@
 #include "sitevisit/core/reference.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/validation.h"
+#include "sitevisit/core/values.h"
 #include "sitevisit/core/write_plan.h"
 
 #include <functional>
@@ -41,7 +42,7 @@ struct ApplyReport {
 
 struct OutboxEntry {
     Change change;
-    std::string state; // pending | rejected
+    OutboxState state = OutboxState::Pending;
     std::string error;
     int attempts = 0;
 };
@@ -96,8 +97,8 @@ public:
     Result<std::int64_t> outbox_count() const;
     // Changes waiting to be pushed (not refused), oldest first.
     Result<std::vector<Change>> pending_changes(int limit) const;
-    // How many outbox entries are in a state (pending | rejected), counted, not read.
-    Result<std::int64_t> count_outbox(const std::string& state) const;
+    // How many outbox entries are in a state, counted, not read.
+    Result<std::int64_t> count_outbox(OutboxState state) const;
 
     // The server's answer to a push: accepted ops leave the outbox; refused ones stay, marked
     // with the reason, never re-sent and never silently dropped. One transaction.

@@ -10,6 +10,7 @@
 
 #include "sitevisit/core/json.h"
 #include "sitevisit/core/result.h"
+#include "sitevisit/core/values.h"
 
 #include <cstdint>
 #include <optional>
@@ -57,15 +58,17 @@ public:
     struct BlobJob {
         std::string sha256, path;
         std::int64_t size = 0;
-        std::string direction; // up | down
+        BlobDirection direction = BlobDirection::Up;
         std::int64_t sent = 0; // bytes the server has confirmed
-        std::string state;     // pending | done | failed
+        BlobState state = BlobState::Pending;
         std::string error;
     };
     Status queue_blob(const BlobJob& job);
-    Status update_blob(const std::string& sha256, std::int64_t sent, const std::string& state,
+    Status update_blob(const std::string& sha256, std::int64_t sent, BlobState state,
                        const std::string& error = {});
-    Result<std::vector<BlobJob>> blob_jobs(const std::string& state = "pending") const;
+    // The queued files in a state; a row with a direction or state word this build does not
+    // know is an error from the call.
+    Result<std::vector<BlobJob>> blob_jobs(BlobState state = BlobState::Pending) const;
 
 private:
     Result<std::string> text(const char* column) const;

@@ -62,8 +62,7 @@ private:
     void stop(const QString& message, bool retry = true);
     // Keeps a file's state; a store that cannot keep it stops the pass (else the same file
     // would be tried again at once, for ever).
-    bool record(const Job& job, std::int64_t sent, const std::string& state,
-                const std::string& error = {});
+    bool record(const Job& job, std::int64_t sent, BlobState state, const std::string& error = {});
     void uploadNext();
     void uploadFrom(const Job& job, std::int64_t offset);
     void pushNext();
