@@ -337,24 +337,29 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     EXPECT_EQ(mine.rowCount(), before);
     // The upload's row moves while the sync runs, without a model reset.
     QSignalSpy upload_moved(&mine, &QAbstractItemModel::dataChanged);
+    // The row as it stands the moment it is stored, before the sync it starts has run.
+    QString title_then, description_then, upload_then;
+    int links_then = 0;
+    double progress_then = -2;
+    QObject::connect(&mine, &app::EvidenceModel::evidenceAdded, &mine, [&] {
+        const QModelIndex top = mine.index(0);
+        title_then = mine.data(top, app::EvidenceModel::TitleRole).toString();
+        description_then = mine.data(top, app::EvidenceModel::DescriptionRole).toString();
+        links_then = mine.data(top, app::EvidenceModel::LinksRole).toStringList().size();
+        upload_then = mine.data(top, app::EvidenceModel::UploadRole).toString();
+        progress_then = mine.data(top, app::EvidenceModel::UploadProgressRole).toDouble();
+    });
     ASSERT_TRUE(mine.addEvidence(QUrl::fromLocalFile(QString::fromStdString(file.string())),
                                  "Sign-in sheets", {bm}, {ind1, ind2}, "Family calls, weeks 1-9"))
         << mine.errorString().toStdString();
     ASSERT_TRUE(wait_for([&] { return added.count() == 1; })) << mine.errorString().toStdString();
     EXPECT_EQ(refused.count(), 1);
     EXPECT_EQ(mine.rowCount(), before + 1);
-    {
-        const QModelIndex top = mine.index(0);
-        EXPECT_EQ(mine.data(top, app::EvidenceModel::TitleRole).toString(), "Sign-in sheets");
-        EXPECT_EQ(mine.data(top, app::EvidenceModel::DescriptionRole).toString(),
-                  "Family calls, weeks 1-9");
-        EXPECT_EQ(mine.data(top, app::EvidenceModel::LinksRole).toStringList().size(), 3);
-        EXPECT_TRUE(mine.data(top, app::EvidenceModel::UploadRole)
-                        .toString()
-                        .startsWith("Waiting to upload"))
-            << mine.data(top, app::EvidenceModel::UploadRole).toString().toStdString();
-        EXPECT_EQ(mine.data(top, app::EvidenceModel::UploadProgressRole).toDouble(), 0.0);
-    }
+    EXPECT_EQ(title_then, "Sign-in sheets");
+    EXPECT_EQ(description_then, "Family calls, weeks 1-9");
+    EXPECT_EQ(links_then, 3);
+    EXPECT_TRUE(upload_then.startsWith("Waiting to upload")) << upload_then.toStdString();
+    EXPECT_EQ(progress_then, 0.0);
     EXPECT_TRUE(mine.addReading(bm, QDate::currentDate().toString(Qt::ISODate), 38.0, "window 3"));
     EXPECT_FALSE(mine.addReading(bm, "2099-01-01", 1.0, ""));
     ASSERT_TRUE(wait_for([&] {

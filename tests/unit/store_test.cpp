@@ -725,3 +725,14 @@ TEST_F(StoreTest, ObserversHearNothingOfAResolutionThatRollsBack) {
     EXPECT_EQ(heard[0].entities, (std::vector<std::string>{"conflict", "observation"}));
     EXPECT_EQ(heard[0].schools, std::vector<std::string>{org.school});
 }
+
+TEST_F(StoreTest, AnOutboxStateThisBuildDoesNotKnowIsAnErrorNotAGuess) {
+    ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
+    ASSERT_EQ(*store->count_outbox(OutboxState::Pending), count("SELECT count(*) FROM outbox"));
+    store->database().exec("UPDATE outbox SET state = 'parked'");
+    auto out = store->outbox();
+    ASSERT_FALSE(out.ok());
+    EXPECT_NE(out.error().message.find("unknown state: parked"), std::string::npos)
+        << out.error().message;
+    EXPECT_FALSE(store->pending_changes(10).ok()); // never sent as if it were pending
+}
