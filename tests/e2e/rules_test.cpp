@@ -1,6 +1,7 @@
 // Rules the app used to keep to itself, now core's and so the server's: driven over real HTTP
 // against the real sitevisit-server binary with the demo data.
 #include "harness.h"
+#include "server_fixture.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/server/crypto.h"
@@ -12,29 +13,6 @@ using namespace sitevisit;
 using namespace sitevisit::e2e;
 
 namespace {
-
-std::string base64(const std::string& in) {
-    static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0, bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(chars[(val >> bits) & 0x3f]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3f]);
-    while (out.size() % 4)
-        out.push_back('=');
-    return out;
-}
-
-std::string fresh_id() {
-    static UuidV7Generator gen(SystemClock::instance());
-    return gen.next();
-}
 
 struct Rules : ::testing::Test {
     ServerProcess server;
@@ -65,7 +43,7 @@ struct Rules : ::testing::Test {
     // One upsert, pushed; the whole answer.
     Response push(const std::string& token, const std::string& device, const std::string& entity,
                   const std::string& id, Json fields, const std::string& school = {}) {
-        Json op{{"op", fresh_id()},
+        Json op{{"op", new_id()},
                 {"entity", entity},
                 {"id", id},
                 {"school", school.empty() ? lincoln : school},
@@ -100,7 +78,7 @@ TEST_F(Rules, TheServerRefusesAReviewThatIsNotAcceptedWithoutAComment) {
         for (const Json& comment : {Json(), Json("  ")}) {
             Json f{{"evidence", evidence}, {"decision", decision}, {"at", "2026-11-23T10:00:00Z"}};
             if (!comment.is_null()) f["comment"] = comment;
-            auto r = push(receiver, "laptop-r", "review", fresh_id(), f);
+            auto r = push(receiver, "laptop-r", "review", new_id(), f);
             EXPECT_EQ(r.status, 400) << r.body;
             const Json result = r.json()["results"][0];
             EXPECT_EQ(result["status"], "rejected") << r.body;
@@ -108,7 +86,7 @@ TEST_F(Rules, TheServerRefusesAReviewThatIsNotAcceptedWithoutAComment) {
                 << r.body;
         }
     // With a comment, and an acceptance without one, it takes them.
-    auto with = push(receiver, "laptop-r", "review", fresh_id(),
+    auto with = push(receiver, "laptop-r", "review", new_id(),
                      {{"evidence", evidence},
                       {"decision", "needs_more"},
                       {"comment", "Add the sign-in sheets."},
@@ -116,7 +94,7 @@ TEST_F(Rules, TheServerRefusesAReviewThatIsNotAcceptedWithoutAComment) {
     ASSERT_EQ(with.status, 200) << with.body;
     EXPECT_EQ(with.json()["results"][0]["status"], "applied");
     auto accepted =
-        push(receiver, "laptop-r", "review", fresh_id(),
+        push(receiver, "laptop-r", "review", new_id(),
              {{"evidence", evidence}, {"decision", "accepted"}, {"at", "2026-11-23T10:05:00Z"}});
     ASSERT_EQ(accepted.status, 200) << accepted.body;
     EXPECT_EQ(accepted.json()["results"][0]["status"], "applied");
@@ -142,7 +120,7 @@ TEST_F(Rules, TheServerTakesEvidenceFromAnAssistanceLead) {
         return h;
     }());
     ASSERT_EQ(sent.status, 204) << sent.body;
-    const std::string id = fresh_id();
+    const std::string id = new_id();
     auto r = push(lead, "tablet-l", "evidence", id,
                   {{"title", "Hallway notes"},
                    {"kind", "document"},
@@ -156,7 +134,7 @@ TEST_F(Rules, TheServerTakesEvidenceFromAnAssistanceLead) {
               "Hallway notes");
     // A regional director still may not.
     const std::string director = sign_in("director", "laptop-d");
-    auto refused = push(director, "laptop-d", "evidence", fresh_id(),
+    auto refused = push(director, "laptop-d", "evidence", new_id(),
                         {{"title", "Not mine to add"},
                          {"kind", "document"},
                          {"sha256", sha},
@@ -178,7 +156,7 @@ TEST_F(Rules, TheServerLetsAnAdminEditADraftVisitOfAnotherTeam) {
     for (const auto& member : v["team"])
         ASSERT_NE(member, admin_id);
     const std::string admin = sign_in("admin", "laptop-a");
-    const std::string obs = fresh_id();
+    const std::string obs = new_id();
     auto r = push(admin, "laptop-a", "observation", obs,
                   {{"visit", visit},
                    {"indicator", v["rubric"].get<std::string>() + "/4.5"},
@@ -197,7 +175,7 @@ TEST_F(Rules, TheServerLetsAnAdminEditADraftVisitOfAnotherTeam) {
     // The school's principal, not on the team, may not.
     const std::string principal = sign_in("principal2", "laptop-p");
     auto refused = push(
-        principal, "laptop-p", "observation", fresh_id(),
+        principal, "laptop-p", "observation", new_id(),
         {{"visit", visit}, {"indicator", v["rubric"].get<std::string>() + "/4.4"}, {"rating", 3}},
         bayside_el);
     EXPECT_EQ(refused.status, 403) << refused.body;
