@@ -2,6 +2,8 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
+import QtQuick.Window
+import Qt.labs.settings
 import SiteVisit
 
 ApplicationWindow {
@@ -10,17 +12,83 @@ ApplicationWindow {
     property bool dark: false
     property string userBefore: "" // who was signed in, to tell signing in again from another person
     onDarkChanged: Theme.dark = window.dark
+    // A person's window (`sitevisit`): sized to the screen it opens on, and where it was left,
+    // kept in settingsFile (in the data folder). The tools and tests leave both off and keep
+    // the tablet's 800 x 1280.
+    property bool fitScreen: false
+    property string settingsFile: ""
+    property QtObject windowSettings: null
     Component.onCompleted: {
         Theme.dark = window.dark
         window.userBefore = App.userName
+        if (window.settingsFile.length > 0)
+            window.windowSettings = windowSettingsComponent.createObject(window, { fileName: window.settingsFile })
+        if (window.fitScreen) window.placeOnScreen()
     }
     Material.theme: window.dark ? Material.Dark : Material.Light
     Material.accent: Theme.primary
     width: 800
     height: 1280
+    minimumWidth: Math.min(360, Screen.desktopAvailableWidth)
+    minimumHeight: Math.min(480, Screen.desktopAvailableHeight)
     visible: true
     title: qsTr("Site Visit")
     color: Theme.background
+
+    Component {
+        id: windowSettingsComponent
+        Settings { category: "window" }
+    }
+    // The size last left (never larger than this screen, and on it), else the tablet's shape
+    // when the screen has room for it, else the screen's free area less a title bar.
+    function placeOnScreen() {
+        const screenWidth = Math.min(Screen.desktopAvailableWidth, Screen.width)
+        const screenHeight = Math.min(Screen.desktopAvailableHeight, Screen.height)
+        const saved = window.windowSettings && Number(window.windowSettings.value("width", 0)) > 0
+        const titleBar = 40
+        let w = screenWidth >= 800 && screenHeight >= 1280 + titleBar ? 800 : screenWidth
+        let h = w === 800 ? 1280 : screenHeight - titleBar
+        if (saved) {
+            w = Number(window.windowSettings.value("width"))
+            h = Number(window.windowSettings.value("height"))
+        }
+        w = Math.max(window.minimumWidth, Math.min(w, screenWidth))
+        h = Math.max(window.minimumHeight, Math.min(h, screenHeight))
+        let x = Screen.virtualX + (screenWidth - w) / 2
+        let y = Screen.virtualY + (screenHeight - h - titleBar) / 2
+        if (saved) {
+            x = Number(window.windowSettings.value("x"))
+            y = Number(window.windowSettings.value("y"))
+        }
+        window.width = w
+        window.height = h
+        window.x = Math.max(Screen.virtualX, Math.min(x, Screen.virtualX + screenWidth - w))
+        window.y = Math.max(Screen.virtualY, Math.min(y, Screen.virtualY + screenHeight - h))
+        if (saved && window.windowSettings.value("maximized", "false") === "true")
+            window.visibility = Window.Maximized
+    }
+    // Kept a moment after each move or resize, and on closing.
+    function saveGeometry() {
+        if (!window.windowSettings) return
+        const maximized = window.visibility === Window.Maximized
+        window.windowSettings.setValue("maximized", maximized ? "true" : "false")
+        if (maximized || window.visibility === Window.FullScreen || window.visibility === Window.Minimized) return
+        window.windowSettings.setValue("x", window.x)
+        window.windowSettings.setValue("y", window.y)
+        window.windowSettings.setValue("width", window.width)
+        window.windowSettings.setValue("height", window.height)
+    }
+    Timer {
+        id: saveSoon
+        interval: 500
+        onTriggered: window.saveGeometry()
+    }
+    onXChanged: if (window.windowSettings) saveSoon.restart()
+    onYChanged: if (window.windowSettings) saveSoon.restart()
+    onWidthChanged: if (window.windowSettings) saveSoon.restart()
+    onHeightChanged: if (window.windowSettings) saveSoon.restart()
+    onVisibilityChanged: if (window.windowSettings) saveSoon.restart()
+    onClosing: window.saveGeometry()
 
     // Pages by name, for navigation, self-test and screenshots ("school" and "visit" open
     // the ones the app suggests when no id is given).
@@ -112,6 +180,7 @@ ApplicationWindow {
             syncState: App.syncState
             message: App.syncMessage
             lastSync: App.lastSync
+            pendingChanges: App.pendingChanges
             openConflicts: App.openConflicts
             refusedChanges: App.refusedChanges
             progress: App.syncProgress
