@@ -5,6 +5,7 @@ import QtQuick.Layouts
 import QtQuick.Window
 import Qt.labs.settings
 import SiteVisit
+import "components/window_placement.js" as WindowPlacement
 
 ApplicationWindow {
     id: window
@@ -39,32 +40,22 @@ ApplicationWindow {
         id: windowSettingsComponent
         Settings { category: "window" }
     }
-    // The size last left (never larger than this screen, and on it), else the tablet's shape
-    // when the screen has room for it, else the screen's free area less a title bar.
+    // The size and place last left, else one that fits this screen (window_placement.js).
     function placeOnScreen() {
-        const screenWidth = Math.min(Screen.desktopAvailableWidth, Screen.width)
-        const screenHeight = Math.min(Screen.desktopAvailableHeight, Screen.height)
-        const saved = window.windowSettings && Number(window.windowSettings.value("width", 0)) > 0
-        const titleBar = 40
-        let w = screenWidth >= 800 && screenHeight >= 1280 + titleBar ? 800 : screenWidth
-        let h = w === 800 ? 1280 : screenHeight - titleBar
-        if (saved) {
-            w = Number(window.windowSettings.value("width"))
-            h = Number(window.windowSettings.value("height"))
-        }
-        w = Math.max(window.minimumWidth, Math.min(w, screenWidth))
-        h = Math.max(window.minimumHeight, Math.min(h, screenHeight))
-        let x = Screen.virtualX + (screenWidth - w) / 2
-        let y = Screen.virtualY + (screenHeight - h - titleBar) / 2
-        if (saved) {
-            x = Number(window.windowSettings.value("x"))
-            y = Number(window.windowSettings.value("y"))
-        }
-        window.width = w
-        window.height = h
-        window.x = Math.max(Screen.virtualX, Math.min(x, Screen.virtualX + screenWidth - w))
-        window.y = Math.max(Screen.virtualY, Math.min(y, Screen.virtualY + screenHeight - h))
-        if (saved && window.windowSettings.value("maximized", "false") === "true")
+        const settings = window.windowSettings
+        const saved = settings && Number(settings.value("width", 0)) > 0
+                ? { x: Number(settings.value("x", 0)), y: Number(settings.value("y", 0)),
+                    width: Number(settings.value("width")), height: Number(settings.value("height", 0)) }
+                : null
+        const p = WindowPlacement.place({ x: Screen.virtualX, y: Screen.virtualY,
+                                          width: Math.min(Screen.desktopAvailableWidth, Screen.width),
+                                          height: Math.min(Screen.desktopAvailableHeight, Screen.height) },
+                                        saved, { width: 360, height: 480 })
+        window.width = p.width
+        window.height = p.height
+        window.x = p.x
+        window.y = p.y
+        if (saved && settings.value("maximized", "false") === "true")
             window.visibility = Window.Maximized
     }
     // Kept a moment after each move or resize, and on closing.

@@ -1,6 +1,7 @@
 import QtQuick
 import QtTest
 import SiteVisit
+import "../../qml/components/window_placement.js" as WindowPlacement
 
 // Components alone, in the real scene: no controller, no store.
 Item {
@@ -411,6 +412,42 @@ Item {
             keyClick(Qt.Key_Minus)
             compare(field.date, "2023-12-30")
             compare(spy.count, 4)
+        }
+    }
+
+    TestCase {
+        name: "WindowPlacement"
+        when: windowShown
+
+        readonly property var minimum: ({ width: 360, height: 480 })
+        readonly property var laptop: ({ x: 0, y: 0, width: 1366, height: 768 })
+
+        function test_a_laptop_gets_its_screen_not_a_tablet_shape() {
+            compare(WindowPlacement.place(laptop, null, minimum), { x: 0, y: 40, width: 1366, height: 728 })
+        }
+
+        function test_the_tablet_shape_where_the_screen_holds_it() {
+            compare(WindowPlacement.place({ x: 0, y: 0, width: 1920, height: 1400 }, null, minimum),
+                    { x: 560, y: 80, width: 800, height: 1280 })
+            // Tall enough for 1280 but not for a title bar as well: the free area.
+            compare(WindowPlacement.place({ x: 0, y: 0, width: 1920, height: 1300 }, null, minimum).height, 1260)
+        }
+
+        function test_the_last_size_and_place_come_back_inside_the_screen() {
+            compare(WindowPlacement.place(laptop, { x: 100, y: 50, width: 1000, height: 600 }, minimum),
+                    { x: 100, y: 50, width: 1000, height: 600 })
+            // Left on a bigger screen: never larger than this one, and on it.
+            compare(WindowPlacement.place(laptop, { x: 900, y: 400, width: 2000, height: 1500 }, minimum),
+                    { x: 0, y: 0, width: 1366, height: 768 })
+            // Left on a second screen that is gone.
+            compare(WindowPlacement.place(laptop, { x: 3000, y: -200, width: 1000, height: 600 }, minimum),
+                    { x: 366, y: 0, width: 1000, height: 600 })
+            // A second screen to the right: its own free area.
+            compare(WindowPlacement.place({ x: 1366, y: 0, width: 1920, height: 1040 }, null, minimum),
+                    { x: 1366, y: 40, width: 1920, height: 1000 })
+            // Too small a size kept is brought up to the least the pages need.
+            compare(WindowPlacement.place(laptop, { x: 0, y: 0, width: 100, height: 100 }, minimum),
+                    { x: 0, y: 0, width: 360, height: 480 })
         }
     }
 }
