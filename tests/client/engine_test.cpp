@@ -221,3 +221,86 @@ TEST_F(EngineTest, TheTokenLivesInTheCredentialStoreWhenThereIsOne) {
         EXPECT_NE(e.errorString().toStdString().find("sign in again"), std::string::npos);
     }
 }
+
+// An app of the previous data schema beside a current one: what it cannot read is held back
+// and counted, its own pushes keep working, and once updated it receives what was held, even
+// fields of rows it has since seen newer versions of.
+TEST_F(EngineTest, ADeviceOfThePreviousSchemaSyncsBesideANewOne) {
+    auto lead_store = std::move(Store::open({(dir / "lead.db").string()})).value();
+    auto receiver_store = std::move(Store::open({(dir / "receiver.db").string()})).value();
+    auto old_store = std::move(Store::open({(dir / "principal.db").string()})).value();
+    SyncEngine::Options o;
+    o.interval_ms = 0;
+    auto lead = engine(*lead_store, o, server.port(), "lead@demo.sitevisit", "lead-demo-2026");
+    auto receiver =
+        engine(*receiver_store, o, server.port(), "receiver@demo.sitevisit", "receiver-demo-2026");
+    SyncEngine::Options old_options = o;
+    old_options.schema = 1;
+    auto old_app = engine(*old_store, old_options, server.port(), "principal@demo.sitevisit",
+                          "principal-demo-2026");
+    for (SyncEngine* e : {lead.get(), receiver.get(), old_app.get()})
+        ASSERT_TRUE(wait_finished(*e, 30000, true)) << e->errorString().toStdString();
+    EXPECT_EQ(old_app->heldChanges(), 0);
+
+    // The lead agrees a next step with the principal; the receiver writes the plan's goal.
+    const std::string principal_id = old_app->user()->id;
+    auto step = lead_store->put(*lead->user(), {"next_step",
+                                                "",
+                                                lincoln,
+                                                {{"title", "Post the bell schedule"},
+                                                 {"owner", principal_id},
+                                                 {"due_date", "2026-12-15"}}});
+    ASSERT_TRUE(step.ok()) << step.error().message;
+    auto plans = receiver_store->list("plan");
+    ASSERT_TRUE(plans.ok());
+    std::string plan;
+    for (const auto& p : *plans)
+        if (p.school == lincoln) plan = p.id;
+    ASSERT_FALSE(plan.empty());
+    ASSERT_TRUE(receiver_store
+                    ->put(*receiver->user(),
+                          {"plan", plan, "", {{"goal", "Every student reads by grade 3"}}})
+                    .ok());
+    ASSERT_TRUE(wait_finished(*lead, 30000, true));
+    ASSERT_TRUE(wait_finished(*receiver, 30000, true));
+
+    // The old app: neither arrives; both are counted.
+    ASSERT_TRUE(wait_finished(*old_app, 30000, true)) << old_app->errorString().toStdString();
+    EXPECT_EQ(old_app->heldChanges(), 2);
+    EXPECT_FALSE(old_store->get("next_step", step->id).value());
+    // A later change it can read arrives, and what it writes still goes.
+    ASSERT_TRUE(receiver_store
+                    ->put(*receiver->user(), {"plan", plan, "", {{"title", "Reading first plan"}}})
+                    .ok());
+    ASSERT_TRUE(wait_finished(*receiver, 30000, true));
+    auto benchmarks = old_store->list("benchmark");
+    ASSERT_TRUE(benchmarks.ok());
+    std::string benchmark;
+    for (const auto& b : *benchmarks)
+        if (b.school == lincoln) benchmark = b.id;
+    ASSERT_FALSE(benchmark.empty());
+    auto reading = old_store->put(
+        *old_app->user(),
+        {"reading", "", "", {{"benchmark", benchmark}, {"date", "2026-11-20"}, {"value", 41.5}}});
+    ASSERT_TRUE(reading.ok()) << reading.error().message;
+    ASSERT_TRUE(wait_finished(*old_app, 30000, true)) << old_app->errorString().toStdString();
+    EXPECT_EQ(old_app->pendingChanges(), 0);
+    EXPECT_EQ(old_store->get("plan", plan).value()->fields.value("title", ""),
+              "Reading first plan");
+    EXPECT_FALSE(old_store->get("plan", plan).value()->fields.contains("goal"));
+    ASSERT_TRUE(wait_finished(*lead, 30000, true));
+    EXPECT_TRUE(lead_store->get("reading", reading->id).value()) << "the old app's push arrived";
+
+    // The update: the same device file under the current schema.
+    old_app.reset();
+    auto updated =
+        engine(*old_store, o, server.port(), "principal@demo.sitevisit", "principal-demo-2026");
+    ASSERT_TRUE(wait_finished(*updated, 30000, true)) << updated->errorString().toStdString();
+    EXPECT_EQ(updated->heldChanges(), 0);
+    auto arrived = old_store->get("next_step", step->id);
+    ASSERT_TRUE(arrived.ok() && *arrived);
+    EXPECT_EQ((**arrived).fields.value("title", ""), "Post the bell schedule");
+    auto p = old_store->get("plan", plan).value();
+    EXPECT_EQ(p->fields.value("goal", ""), "Every student reads by grade 3");
+    EXPECT_EQ(p->fields.value("title", ""), "Reading first plan") << "the newer title stays";
+}
