@@ -1,7 +1,8 @@
 #pragma once
 
 // One sync pass, start to end: files up (resuming from the server's offset), the outbox pushed
-// in batches, pages pulled and applied until the server has no more, files down. Each step
+// in batches, pages pulled and applied until the server has no more (the next page asked for
+// while the one before it is applied), files down. Each step
 // checks that a repeat makes progress; how the pass ended comes back in finished().
 
 #include "sitevisit/client/device_state.h"
@@ -67,6 +68,8 @@ private:
     void uploadFrom(const Job& job, std::int64_t offset);
     void pushNext();
     void pullNext();
+    void pullFrom(std::int64_t since);
+    void pulled(std::int64_t since, const Reply& reply);
     void downloadNext();
     void downloadFrom(const Job& job);
     void downloadChecked(const Job& job, const QString& part);
@@ -79,6 +82,8 @@ private:
     Progress progress_;
     bool running_ = false;
     bool cursor_reset_ = false; // this pass already went back to cursor 0 once
+    // Counts pull requests; only the answer to the latest one is read (see pullFrom).
+    std::uint64_t pull_token_ = 0;
     int uploads_ = 0, downloads_ = 0, refused_ = 0;
 };
 
