@@ -199,6 +199,39 @@ TEST_F(EngineUnit, ACursorAheadOfTheServerPullsFromZeroOncePerSync) {
     EXPECT_NE(engine->errorString().indexOf("the cursor is ahead"), -1);
 }
 
+TEST_F(EngineUnit, TheNextPageIsAskedForWhileThisOneIsAppliedAndDroppedIfItsHeadMisled) {
+    make(); // the store's cursor is 1 (SetUp)
+    auto page = [](std::int64_t seq, bool more) {
+        return json_reply(
+            200, {{"ops", Json::array({region_change(seq)})}, {"cursor", seq}, {"more", more}});
+    };
+    server->script("pull", page(2, true));
+    server->script("pull", page(3, false));
+    EXPECT_TRUE(sync()) << engine->errorString().toStdString();
+    auto pulls = server->of("pull");
+    ASSERT_EQ(pulls.size(), 2u);
+    EXPECT_EQ(pulls[0].since, 1);
+    EXPECT_EQ(pulls[1].since, 2);
+    EXPECT_EQ(store->cursor(), 3);
+
+    // The head says cursor 5, the whole answer 7 (a repeated key: the last one counts). The
+    // page asked for from 5 is dropped unread; the next pull starts from what was applied.
+    Reply misleading;
+    misleading.status = 200;
+    misleading.body = R"({"cursor":5,"more":true,"ops":[],"cursor":7})";
+    server->script("pull", misleading);
+    server->script("pull", page(6, false)); // the answer to the pull from 5: never applied
+    server->script("pull", page(9, false));
+    EXPECT_TRUE(sync()) << engine->errorString().toStdString();
+    pulls = server->of("pull");
+    ASSERT_EQ(pulls.size(), 5u);
+    EXPECT_EQ(pulls[2].since, 3);
+    EXPECT_EQ(pulls[3].since, 5);
+    EXPECT_EQ(pulls[4].since, 7);
+    EXPECT_EQ(store->cursor(), 9);
+    EXPECT_EQ(engine->state(), SyncEngine::State::UpToDate);
+}
+
 TEST_F(EngineUnit, ARefusedChangeIsMarkedWithItsReasonAndNeverSentAgain) {
     make();
     write_districts(1);

@@ -28,9 +28,8 @@ struct NextStepTest : ::testing::Test {
     }
 
     Result<WriteResult> make(const User& u, const std::string& owner, Json extra = {}) {
-        Json f{{"title", "Post the new bell schedule"},
-               {"owner", owner},
-               {"due_date", "2026-12-15"}};
+        Json f{
+            {"title", "Post the new bell schedule"}, {"owner", owner}, {"due_date", "2026-12-15"}};
         if (extra.is_object()) f.update(extra);
         return store->put(u, {"next_step", "", org.school, f});
     }
@@ -67,16 +66,14 @@ TEST_F(NextStepTest, LeadsReceiversPrincipalsAndAdminsMakeStepsDirectorsDoNot) {
     auto refused = make(org.director, org.principal.id);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
-    EXPECT_NE(refused.error().message.find("may not make or change next steps"),
-              std::string::npos)
+    EXPECT_NE(refused.error().message.find("may not make or change next steps"), std::string::npos)
         << refused.error().message;
 }
 
 TEST_F(NextStepTest, ANewStepNeedsTitleOwnerDueDateAndStartsOpen) {
-    auto no_title = store->put(org.lead, {"next_step",
-                                          "",
-                                          org.school,
-                                          {{"owner", org.principal.id}, {"due_date", "2026-12-15"}}});
+    auto no_title = store->put(
+        org.lead,
+        {"next_step", "", org.school, {{"owner", org.principal.id}, {"due_date", "2026-12-15"}}});
     ASSERT_FALSE(no_title.ok());
     EXPECT_EQ(no_title.error().field, "title");
     auto no_owner = store->put(
@@ -184,14 +181,13 @@ TEST_F(NextStepTest, EveryMoveOfTheStatusMachine) {
 
 TEST_F(NextStepTest, AStepOfADraftVisitIsTheTeamsUntilSubmitted) {
     auto v = store->put(
-        org.lead,
-        {"visit",
-         "",
-         org.school,
-         {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
+        org.lead, {"visit",
+                   "",
+                   org.school,
+                   {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
     ASSERT_TRUE(v.ok());
-    auto step = make(org.lead, org.principal.id,
-                     {{"visit", v->id}, {"indicator", indicator(1, 1)}});
+    auto step =
+        make(org.lead, org.principal.id, {{"visit", v->id}, {"indicator", indicator(1, 1)}});
     ASSERT_TRUE(step.ok()) << step.error().message;
     const EntitySpec& spec = *find_entity("next_step");
     auto t = target(step->id);
@@ -204,11 +200,10 @@ TEST_F(NextStepTest, AStepOfADraftVisitIsTheTeamsUntilSubmitted) {
     EXPECT_TRUE(decide(org.principal, Access::Read, spec, *t.place, t.state));
     // A link to another school's visit is refused.
     auto other = store->put(
-        org.admin,
-        {"visit",
-         "",
-         org.other_school,
-         {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
+        org.admin, {"visit",
+                    "",
+                    org.other_school,
+                    {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-20"}}});
     ASSERT_TRUE(other.ok());
     auto wrong = make(org.admin, org.principal.id, {{"visit", other->id}});
     ASSERT_FALSE(wrong.ok());
@@ -244,14 +239,13 @@ TEST(DataSchema, ChangesNeedTheSchemaOfWhatTheyCarry) {
 }
 
 TEST_F(NextStepTest, StrengthsAndAreasForGrowthArePerPractice) {
-    auto v = store->put(org.lead,
-                        {"visit",
-                         "",
-                         org.school,
-                         {{"kind", "monitoring"},
-                          {"rubric", kRubric},
-                          {"start_date", "2026-11-20"},
-                          {"strengths", {{"1", "Leadership team meets weekly"}}}}});
+    auto v = store->put(org.lead, {"visit",
+                                   "",
+                                   org.school,
+                                   {{"kind", "monitoring"},
+                                    {"rubric", kRubric},
+                                    {"start_date", "2026-11-20"},
+                                    {"strengths", {{"1", "Leadership team meets weekly"}}}}});
     ASSERT_TRUE(v.ok()) << v.error().message;
     auto bad = store->put(org.lead, {"visit", v->id, "", {{"areas_for_growth", {{"5", "x"}}}}});
     ASSERT_FALSE(bad.ok());

@@ -25,6 +25,28 @@ Change sample(int n) {
 
 } // namespace
 
+TEST(Protocol, ThePullHeadIsReadFromTheEncodedAnswerOnly) {
+    PullResponse pull;
+    pull.ops = {sample(3)};
+    pull.ops[0].seq = 77;
+    pull.cursor = 77;
+    pull.more = true;
+    auto head = peek_pull_head(encode(pull).dump());
+    ASSERT_TRUE(head.has_value());
+    EXPECT_EQ(head->cursor, 77);
+    EXPECT_TRUE(head->more);
+    pull.more = false;
+    head = peek_pull_head(encode(pull).dump());
+    ASSERT_TRUE(head.has_value());
+    EXPECT_FALSE(head->more);
+    // Anything else is no head: the full decode decides.
+    for (const char* b :
+         {"", "{", R"({"cursor":)", R"({"cursor":-1,"more":true})", R"({"cursor":12,"more":tru)",
+          R"({"more":true,"cursor":12})", R"({ "cursor":12,"more":true})",
+          R"({"cursor":1234567890123456789,"more":true})", R"({"cursor":12,"more":"true"})"})
+        EXPECT_FALSE(peek_pull_head(b).has_value()) << b;
+}
+
 TEST(Protocol, PushRequestRoundTrips) {
     PushRequest r{"0190a000-0000-7000-8000-00000000de01", {sample(0), sample(1)}};
     auto decoded = decode_push_request(encode(r).dump());

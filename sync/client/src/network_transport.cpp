@@ -76,12 +76,16 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
         if (length.isValid() && length.toLongLong() > cap && !state->too_large) {
             state->too_large = true;
             reply->abort();
+        } else if (length.isValid() && length.toLongLong() > 0 && state->body.isEmpty()) {
+            // Room for the announced length at once (within the cap): no regrowth copies.
+            state->body.reserve(static_cast<qsizetype>(length.toLongLong()));
         }
     });
     connect(reply, &QNetworkReply::readyRead, reply, [reply, state, cap] {
         if (state->too_large) return;
-        const QByteArray part = reply->read(cap + 1 - state->body.size());
-        state->body += part;
+        // What Qt holds (at most its read buffer, see above). Not read(cap): that allocates
+        // the whole cap (64 MB) for every piece that arrives.
+        state->body += reply->readAll();
         if (state->body.size() > cap) {
             state->too_large = true;
             state->body.clear();

@@ -47,10 +47,29 @@ Batch OutboxReader::read(Database& db, int limit) {
     }
 }
 
+bool OutboxReader::nothing_pending(Database& db) {
+    try {
+        // Sent changes leave the outbox, so this stops at the first pending one or after the
+        // few refused ones: a cheap read on the caller's thread.
+        auto& st = db.cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')");
+        const bool none = st.step() && st.int64(0) == 0;
+        st.reset();
+        return none;
+    } catch (const std::exception&) {
+        return false; // the worker's read reports it
+    }
+}
+
 void OutboxReader::next(int limit, std::function<void(Batch)> done) {
     const std::string path = store_.database().path();
     if (path.empty() || path == ":memory:" || path.rfind("file::memory:", 0) == 0) {
         done(read(store_.database(), limit));
+        return;
+    }
+    // Nothing to send (a sync that only pulls, or the end of the outbox): answered here,
+    // without two thread hops to the worker and back.
+    if (nothing_pending(store_.database())) {
+        done(std::vector<Change>{});
         return;
     }
     auto* watcher = new QFutureWatcher<Batch>(this);

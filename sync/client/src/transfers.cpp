@@ -67,6 +67,7 @@ Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) 
 
 void Transfers::end(Outcome outcome) {
     running_ = false;
+    ++pull_token_; // a page asked for ahead is not read
     outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 file(s) up, %4 down, "
                                      "cursor %5")
                           .arg(progress_.changes_done)
@@ -253,62 +254,91 @@ void Transfers::pushNext() {
 }
 
 void Transfers::pullNext() {
-    const std::int64_t since = catch_up_ ? catch_up_->since : store_.cursor();
-    transport_.pull(since, options_.pull_limit, options_.schema, [this, since](const Reply& r) {
-        if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
-            // The server's log is behind this device's cursor (restored from a backup, or a
-            // cursor that was never real): pull again from the start; applying is idempotent.
-            if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
-            cursor_reset_ = true;
-            qCInfo(lcSync) << "cursor" << since
-                           << "is ahead of the server's log; pulling again from the start";
-            if (auto st = store_.reset_cursor(); !st)
+    pullFrom(catch_up_ ? catch_up_->since : store_.cursor());
+}
+
+void Transfers::pullFrom(std::int64_t since) {
+    const std::uint64_t token = ++pull_token_;
+    transport_.pull(since, options_.pull_limit, options_.schema,
+                    [this, since, token](const Reply& r) {
+                        // A page asked for ahead that is no longer wanted (the pass ended, or the
+                        // page before it turned out to say otherwise).
+                        if (token != pull_token_ || !running_) return;
+                        pulled(since, r);
+                    });
+}
+
+// Answers arrive on this thread, one at a time, so a page asked for ahead is handled only
+// after the page before it is applied: `since` is then this device's cursor.
+void Transfers::pulled(std::int64_t since, const Reply& r) {
+    if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
+        // The server's log is behind this device's cursor (restored from a backup, or a
+        // cursor that was never real): pull again from the start; applying is idempotent.
+        if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
+        cursor_reset_ = true;
+        qCInfo(lcSync) << "cursor" << since
+                       << "is ahead of the server's log; pulling again from the start";
+        if (auto st = store_.reset_cursor(); !st)
+            return stop(QString::fromStdString(st.error().message), false);
+        return pullNext();
+    }
+    if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
+    const std::string body = r.body.toStdString();
+    // The next page is asked for now, so the server prepares it while this one is decoded and
+    // applied. Its cursor comes from the head of this answer; if the full decode below says
+    // otherwise, that page is dropped unread.
+    std::int64_t ahead = 0; // the cursor of the page asked for ahead; 0: none
+    if (auto head = protocol::peek_pull_head(body);
+        !catch_up_ && head && head->more && head->cursor > since) {
+        ahead = head->cursor;
+        pullFrom(ahead);
+    }
+    auto page = protocol::decode_pull_response(body);
+    if (!page)
+        return stop(QStringLiteral("the server's changes could not be read: %1")
+                        .arg(QString::fromStdString(page.error().message)));
+    if (ahead > 0 && !(page->more && page->cursor == ahead)) {
+        ++pull_token_; // not the page that follows this one
+        ahead = 0;
+    }
+    std::vector<Store::SetAside> aside;
+    for (const auto& a : page->set_aside) {
+        aside.push_back({a.seq, a.change, a.reason});
+        qCInfo(lcRefusal) << "a change from the server was set aside:" << a.reason.c_str();
+    }
+    // One transaction for the page and its cursor: a cut sync never leaves half a page.
+    auto applied =
+        store_.apply_remote(page->ops, page->cursor, aside, catch_up_ ? catch_up_->schema : 0);
+    if (!applied) return stop(QString::fromStdString(applied.error().message), false);
+    if (page->held > 0) {
+        if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st)
+            return stop(QString::fromStdString(st.error().message), false);
+        qCInfo(lcSync) << page->held << "changes held back by the server for a newer app";
+        emit countsChanged();
+    }
+    if (catch_up_) {
+        catch_up_->since = page->cursor;
+        if (!page->more || page->cursor <= since) {
+            // Caught up: what was held is on the device; go on from the store's cursor.
+            if (auto st = device_.clear_held(); !st)
                 return stop(QString::fromStdString(st.error().message), false);
-            return pullNext();
-        }
-        if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
-        auto page = protocol::decode_pull_response(r.body.toStdString());
-        if (!page)
-            return stop(QStringLiteral("the server's changes could not be read: %1")
-                            .arg(QString::fromStdString(page.error().message)));
-        std::vector<Store::SetAside> aside;
-        for (const auto& a : page->set_aside) {
-            aside.push_back({a.seq, a.change, a.reason});
-            qCInfo(lcRefusal) << "a change from the server was set aside:" << a.reason.c_str();
-        }
-        // One transaction for the page and its cursor: a cut sync never leaves half a page.
-        auto applied =
-            store_.apply_remote(page->ops, page->cursor, aside, catch_up_ ? catch_up_->schema : 0);
-        if (!applied) return stop(QString::fromStdString(applied.error().message), false);
-        if (page->held > 0) {
-            if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st)
-                return stop(QString::fromStdString(st.error().message), false);
-            qCInfo(lcSync) << page->held << "changes held back by the server for a newer app";
+            catch_up_.reset();
             emit countsChanged();
         }
-        if (catch_up_) {
-            catch_up_->since = page->cursor;
-            if (!page->more || page->cursor <= since) {
-                // Caught up: what was held is on the device; go on from the store's cursor.
-                if (auto st = device_.clear_held(); !st)
-                    return stop(QString::fromStdString(st.error().message), false);
-                catch_up_.reset();
-                emit countsChanged();
-                return pullNext();
-            }
-            return pullNext();
-        }
-        if (page->more) {
-            // "More" with a cursor that did not move would ask for the same page for ever.
-            if (store_.cursor() <= since)
-                return stop(QStringLiteral("receiving changes failed: the server said more "
-                                           "changes wait but its cursor did not move (%1); trying "
-                                           "again later")
-                                .arg(since));
-            return pullNext();
-        }
-        downloadNext();
-    });
+        return pullNext();
+    }
+    if (page->more) {
+        // "More" with a cursor that did not move would ask for the same page for ever.
+        if (store_.cursor() <= since)
+            return stop(QStringLiteral("receiving changes failed: the server said more "
+                                       "changes wait but its cursor did not move (%1); trying "
+                                       "again later")
+                            .arg(since));
+        if (ahead > 0 && store_.cursor() == ahead) return; // the next page is on its way
+        ++pull_token_;
+        return pullNext();
+    }
+    downloadNext();
 }
 
 void Transfers::downloadNext() {

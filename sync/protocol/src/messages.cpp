@@ -259,6 +259,24 @@ Result<PullResponse> decode_pull_response(std::string_view body) {
     return r;
 }
 
+std::optional<PullHead> peek_pull_head(std::string_view body) {
+    constexpr std::string_view open = "{\"cursor\":";
+    constexpr std::string_view more = ",\"more\":";
+    if (body.substr(0, open.size()) != open) return std::nullopt;
+    std::size_t i = open.size();
+    std::int64_t cursor = 0;
+    const std::size_t first = i;
+    // At most 18 digits: always fits, and a longer number is no cursor this device asks for.
+    while (i < body.size() && i - first < 18 && body[i] >= '0' && body[i] <= '9')
+        cursor = cursor * 10 + (body[i++] - '0');
+    if (i == first || (i < body.size() && body[i] >= '0' && body[i] <= '9')) return std::nullopt;
+    if (body.substr(i, more.size()) != more) return std::nullopt;
+    i += more.size();
+    if (body.substr(i, 4) == "true") return PullHead{cursor, true};
+    if (body.substr(i, 5) == "false") return PullHead{cursor, false};
+    return std::nullopt;
+}
+
 Json encode(const PullResponse& r) {
     Json ops = Json::array();
     for (const auto& c : r.ops)

@@ -5,7 +5,9 @@
 // to the same file and uses it on one worker thread of its own. The store is in WAL mode:
 // that connection reads while the app writes, and each read is one read transaction, so a
 // batch is a consistent snapshot that sees every acknowledgement committed before it began.
-// Only the batch is read (oldest pending first, LIMIT n), never the whole outbox.
+// Only the batch is read (oldest pending first, LIMIT n), never the whole outbox. When
+// nothing is pending (checked first, on the caller's thread, with one EXISTS) the answer is
+// given at once, without the round trip through the worker.
 // A store without a file (":memory:") is read on the caller's thread, over its connection.
 
 #include "sitevisit/core/change.h"
@@ -35,6 +37,8 @@ public:
 
     // The same read over any connection, blocking.
     static Result<std::vector<Change>> read(Database& db, int limit);
+    // True when no change waits to be sent (false when that cannot be read).
+    static bool nothing_pending(Database& db);
 
 private:
     Store& store_;

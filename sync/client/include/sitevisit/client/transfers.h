@@ -1,12 +1,13 @@
 #pragma once
 
 // One sync pass, start to end: files up (resuming from the server's offset), the outbox pushed
-// in batches, pages pulled and applied until the server has no more, files down. Each step
+// in batches, pages pulled and applied until the server has no more (the next page asked for
+// while the one before it is applied), files down. Each step
 // checks that a repeat makes progress; how the pass ended comes back in finished().
 
 #include "sitevisit/client/device_state.h"
-#include "sitevisit/client/transport.h"
 #include "sitevisit/core/entities.h"
+#include "sitevisit/client/transport.h"
 #include "sitevisit/protocol/limits.h"
 
 #include <QObject>
@@ -26,7 +27,7 @@ public:
         int push_batch = 500;
         int pull_limit = 1000;
         std::int64_t chunk_bytes = protocol::kUploadChunkBytes; // what one cut can waste
-        int schema = kDataSchemaVersion;                        // the data schema this device reads
+        int schema = kDataSchemaVersion; // the data schema this device reads
     };
     struct Progress {
         int changes_done = 0, changes_total = 0;
@@ -69,6 +70,8 @@ private:
     void uploadFrom(const Job& job, std::int64_t offset);
     void pushNext();
     void pullNext();
+    void pullFrom(std::int64_t since);
+    void pulled(std::int64_t since, const Reply& reply);
     void downloadNext();
     void downloadFrom(const Job& job);
     void downloadChecked(const Job& job, const QString& part);
@@ -88,6 +91,8 @@ private:
         int schema = 0;
     };
     std::optional<CatchUp> catch_up_;
+    // Counts pull requests; only the answer to the latest one is read (see pullFrom).
+    std::uint64_t pull_token_ = 0;
     int uploads_ = 0, downloads_ = 0, refused_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include "sitevisit/core/result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,16 @@ struct PullResponse {
 };
 Result<PullResponse> decode_pull_response(std::string_view body);
 Json encode(const PullResponse& r);
+
+// The cursor and "more" read from the first bytes of a pull answer written as encode() writes
+// it ({"cursor":N,"more":true|false,... - keys in order), or nothing when the answer does not
+// start that way. Only a hint, to ask for the next page while this one is decoded and
+// applied; decode_pull_response() decides what the page says.
+struct PullHead {
+    std::int64_t cursor = 0;
+    bool more = false;
+};
+std::optional<PullHead> peek_pull_head(std::string_view body);
 
 // {"error":{"code","message"}}
 Json error_body(std::string_view code, std::string_view message);
