@@ -27,6 +27,8 @@ enum class Action {
     RecordReading,   // a benchmark reading
     ResolveConflict, // settle a conflict record (as a write to the entity in conflict)
     Comment,         // a comment on a visit, observation, benchmark or evidence
+    MakeReport,      // the visit report: its team and admins always, others who read the
+                     // visit once it is submitted (a read, not a write)
 };
 const char* to_string(Action action);
 
@@ -46,7 +48,7 @@ Decision can(const User& user, Action action, const Target& target = Target::any
 // Targets built from rows on the device.
 // A school (its district and region from the store); "" means anywhere in the user's scope.
 Result<Target> school_target(const Store& store, std::string_view school);
-// A visit: its school, status and team (for EditVisit, SubmitVisit, Comment).
+// A visit: its school, status and team (for EditVisit, SubmitVisit, Comment, MakeReport).
 Result<Target> visit_target(const Store& store, std::string_view visit);
 // Evidence that exists: its school and uploader (for EditEvidence).
 Result<Target> evidence_target(const Store& store, std::string_view evidence);
