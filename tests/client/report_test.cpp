@@ -1,0 +1,319 @@
+// The visit report: what it says (counts per level, the change since the previous submitted visit
+// of the same kind, photos on the device and not), read back from the PDF with poppler's
+// pdftotext; who may make it; and sitevisit-cli's report command on a real SQLite file.
+#include "app_controller.h"
+#include "qt_wait.h"
+#include "report_fixture.h"
+#include "visit_controller.h"
+#include "visit_report.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+
+using namespace sitevisit;
+using sitevisit::testing::ReportScene;
+
+namespace {
+
+// The PDF's text with runs of white space made one space, or why it could not be read.
+QString pdf_text(const QString& pdf) {
+    const QString tool = QStandardPaths::findExecutable(QStringLiteral("pdftotext"));
+    if (tool.isEmpty()) return QStringLiteral("(pdftotext not found: install poppler-utils)");
+    QProcess p;
+    p.start(tool, {pdf, QStringLiteral("-")});
+    if (!p.waitForFinished(30000) || p.exitCode() != 0)
+        return QStringLiteral("(pdftotext failed: %1)")
+            .arg(QString::fromUtf8(p.readAllStandardError()));
+    // Compatibility forms: the "ﬁ" and "ﬀ" ligatures the layout draws read as their letters.
+    return QString::fromUtf8(p.readAllStandardOutput())
+        .normalized(QString::NormalizationForm_KC)
+        .simplified();
+}
+
+// A school with a previous monitoring visit (submitted), a later targeted visit (submitted; a
+// different kind, so not compared) and this monitoring visit, still a draft.
+struct Scene {
+    QTemporaryDir tmp;
+    ReportScene s{tmp.path() + QStringLiteral("/scene")};
+    std::string previous, other_kind, visit;
+
+    Scene() {
+        previous = s.visit("monitoring", "2026-10-01");
+        s.rate(previous, "1.1", 1);
+        s.rate(previous, "1.2", 2);
+        s.rate(previous, "1.3", 2);
+        s.submit(previous);
+        other_kind = s.visit("targeted", "2026-10-15");
+        s.rate(other_kind, "1.1", 3); // were it compared, 1.1 would read "Down from Sustaining"
+        s.submit(other_kind);
+
+        visit = s.visit("monitoring", "2026-11-20");
+        const std::string o11 =
+            s.rate(visit, "1.1", 2, "Leaders named a goal for every grade in the staff meeting.",
+                   "interview");
+        s.rate(visit, "1.2", 1, "Teams meet, but agendas are set by the principal alone.");
+        s.rate(visit, "1.3", 2);
+        s.rate(visit, "1.4", 3, {}, "document_review");
+        s.rate(visit, "2.1", 0, "No data wall or assessment calendar was found.");
+        s.photo(o11, "1.1", "Goal board in the main hall", true);
+        s.photo(o11, "1.1", "Grade 3 data chart", false);
+        s.sign_in(s.lead);
+    }
+    report::FileLookup files() { return report::device_files(s.store()); }
+};
+
+const report::PracticeSection& practice(const report::VisitReport& r, int n) {
+    return r.practices.at(size_t(n - 1));
+}
+
+} // namespace
+
+TEST(VisitReport, CountsLevelsAndComparesWithThePreviousVisitOfTheSameKind) {
+    Scene scene;
+    auto r = report::build_visit_report(scene.s.store(), scene.s.lead, scene.visit, scene.files(),
+                                        scene.s.clock());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->school, "Lincoln Elementary");
+    EXPECT_EQ(r->district, "Harbor City");
+    EXPECT_EQ(r->kind, "Monitoring site visit");
+    EXPECT_EQ(r->dates, "2026-11-20");
+    EXPECT_EQ(r->team, "Lena Ortiz (Assistance Lead)");
+    EXPECT_EQ(r->previous_visit, "2026-10-01"); // not the later targeted visit
+    EXPECT_FALSE(r->submitted);
+    EXPECT_EQ(r->made_at, "2026-11-30 10:05 UTC");
+    ASSERT_EQ(r->practices.size(), 4u);
+
+    // Practice 1 names six indicators (1.7 is a placeholder, neither listed nor counted).
+    const auto& p1 = practice(*r, 1);
+    EXPECT_EQ(p1.counts, (std::vector<int>{0, 1, 2, 1}));
+    EXPECT_EQ(p1.unrated, 2);
+    ASSERT_EQ(p1.indicators.size(), 4u);
+    EXPECT_EQ(p1.indicators[0].code, "1.1");
+    EXPECT_EQ(p1.indicators[0].change, report::Change::Up);
+    EXPECT_EQ(p1.indicators[0].previous_level, "Developing");
+    EXPECT_EQ(p1.indicators[0].source, "Interview");
+    EXPECT_EQ(p1.indicators[1].change, report::Change::Down);
+    EXPECT_EQ(p1.indicators[2].change, report::Change::Same);
+    EXPECT_EQ(p1.indicators[3].change, report::Change::New);
+    ASSERT_EQ(p1.indicators[0].photos.size(), 2u);
+    int on_device = 0;
+    for (const auto& photo : p1.indicators[0].photos)
+        on_device += photo.file.isEmpty() ? 0 : 1;
+    EXPECT_EQ(on_device, 1);
+
+    const auto& p2 = practice(*r, 2);
+    EXPECT_EQ(p2.counts, (std::vector<int>{1, 0, 0, 0}));
+    EXPECT_EQ(p2.unrated, 3); // 2.2-2.4; 2.5-2.7 are placeholders
+    EXPECT_EQ(practice(*r, 3).unrated, 5);
+    EXPECT_EQ(practice(*r, 4).unrated, 5);
+    EXPECT_TRUE(r->next_steps.empty());
+}
+
+TEST(VisitReport, ThePdfSaysItInWords) {
+    Scene scene;
+    const QString pdf = scene.tmp.path() + QStringLiteral("/report.pdf");
+    auto made = report::make_visit_report(scene.s.store(), scene.s.lead, scene.visit, pdf,
+                                          scene.files(), scene.s.clock());
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    EXPECT_GE(made->pages, 2);
+    EXPECT_EQ(made->indicators, 5);
+    EXPECT_EQ(made->photos, 1);
+    EXPECT_EQ(made->photos_missing, 1);
+    EXPECT_GT(made->bytes, 1000);
+
+    const QString text = pdf_text(pdf);
+    for (const char* expected :
+         {"Lincoln Elementary", "Harbor City", "Monitoring site visit", "2026-11-20",
+          "Lena Ortiz (Assistance Lead)",
+          // every practice by its full name
+          "Leadership, shared responsibility, and professional collaboration",
+          "Intentional practices for improving instruction",
+          "Student-specific supports and instruction to all students",
+          "School climate and culture: a safe, orderly and respectful learning environment, with "
+          "social, emotional and behavioral supports",
+          // counts per level, practice 1
+          "No evidence 0 · Developing 1 · Providing 2 · Sustaining 1 · not rated 2",
+          // indicators: code, name, level, note, source, change
+          "1.1 School leaders' high expectations", "Up from Developing", "Down from Providing",
+          "Same as before", "New", "Leaders named a goal for every grade in the staff meeting.",
+          "Source: Interview", "Source: Document review",
+          "No data wall or assessment calendar was found.",
+          // the photo on the device by its caption, the other by title, marked
+          "Goal board in the main hall", "Grade 3 data chart", "Photo not downloaded",
+          "Compared with The monitoring site visit of 2026-10-01", "Page 1 of",
+          "Site visit report (draft)", "No next steps were recorded"})
+        EXPECT_TRUE(text.contains(QString::fromUtf8(expected)))
+            << "missing \"" << expected << "\" in: " << text.toStdString();
+    // Placeholders are not listed; ratings are counted, never averaged.
+    EXPECT_FALSE(text.contains(QStringLiteral("placeholder")));
+    EXPECT_FALSE(text.contains(QStringLiteral("average"), Qt::CaseInsensitive) &&
+                 !text.contains(QStringLiteral("does not average")));
+}
+
+TEST(VisitReport, ADraftIsItsTeamsTheSubmittedVisitTheSchools) {
+    Scene scene;
+    const QString pdf = scene.tmp.path() + QStringLiteral("/principal.pdf");
+    auto& store = scene.s.store();
+    for (const User* u : {&scene.s.principal, &scene.s.other_lead}) {
+        auto refused =
+            report::make_visit_report(store, *u, scene.visit, pdf, scene.files(), scene.s.clock());
+        ASSERT_FALSE(refused.ok()) << u->name;
+        EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
+        EXPECT_NE(refused.error().message.find("draft"), std::string::npos)
+            << refused.error().message;
+        EXPECT_FALSE(QFileInfo::exists(pdf));
+    }
+    EXPECT_TRUE(report::build_visit_report(store, scene.s.admin, scene.visit, scene.files(),
+                                           scene.s.clock())
+                    .ok());
+
+    scene.s.submit(scene.visit);
+    auto made = report::make_visit_report(store, scene.s.principal, scene.visit, pdf, scene.files(),
+                                          scene.s.clock());
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    EXPECT_TRUE(pdf_text(pdf).contains(QStringLiteral("Status Submitted")));
+    // Another school's principal reads nothing of this school.
+    auto other = report::build_visit_report(store, scene.s.other_principal, scene.visit,
+                                            scene.files(), scene.s.clock());
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().code, ErrorCode::Forbidden);
+    EXPECT_NE(other.error().message.find("outside the scope"), std::string::npos)
+        << other.error().message;
+    // A visit the device does not hold.
+    auto missing = report::build_visit_report(store, scene.s.lead, "no-such-visit", scene.files(),
+                                              scene.s.clock());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+namespace {
+
+struct Cli {
+    int code = -1;
+    QString out, err;
+};
+
+Cli run_cli(const QStringList& args,
+            const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(SITEVISIT_CLI_PATH), args);
+    Cli c;
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        return c;
+    }
+    c.code = p.exitCode();
+    c.out = QString::fromUtf8(p.readAllStandardOutput());
+    c.err = QString::fromUtf8(p.readAllStandardError());
+    return c;
+}
+
+} // namespace
+
+TEST(VisitReport, TheCliMakesItOfflineAndRefusesInWords) {
+    Scene scene;
+    const QString db = scene.s.dir() + QStringLiteral("/device.db");
+    const QString visit = QString::fromStdString(scene.visit);
+    scene.s.close();
+    // No display and no platform set: the CLI draws offscreen by itself.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* var : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        env.remove(QString::fromLatin1(var));
+
+    const QString pdf = scene.tmp.path() + QStringLiteral("/cli.pdf");
+    Cli made = run_cli({"--db", db, "report", visit, pdf}, env);
+    ASSERT_EQ(made.code, 0) << made.err.toStdString();
+    EXPECT_TRUE(made.out.contains(QStringLiteral("5 rated indicator(s), 1 photo(s), 1 not "
+                                                 "downloaded")))
+        << made.out.toStdString();
+    const QString text = pdf_text(pdf);
+    EXPECT_TRUE(text.contains(QStringLiteral("Lincoln Elementary"))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("Photo not downloaded")));
+
+    // The principal may not see the draft: refused with the reason, exit 1, no file.
+    {
+        auto store = std::move(Store::open({db.toStdString()})).value();
+        ReportScene::sign_in_as(*store, scene.s.principal);
+    }
+    const QString refused_pdf = scene.tmp.path() + QStringLiteral("/refused.pdf");
+    Cli refused = run_cli({"--db", db, "report", visit, refused_pdf}, env);
+    EXPECT_EQ(refused.code, 1);
+    EXPECT_TRUE(refused.err.contains(QStringLiteral("draft visit is made only by its team")))
+        << refused.err.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(refused_pdf));
+    Cli unknown = run_cli({"--db", db, "report", "no-such-visit", refused_pdf}, env);
+    EXPECT_EQ(unknown.code, 1);
+    EXPECT_TRUE(unknown.err.contains(QStringLiteral("not on this device")))
+        << unknown.err.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(refused_pdf));
+
+    // Usage and a store that cannot be opened.
+    Cli usage = run_cli({"--db", db, "report", visit}, env);
+    EXPECT_EQ(usage.code, 2);
+    EXPECT_TRUE(usage.err.contains(QStringLiteral("report VISIT_ID OUT.pdf")));
+    const QString not_a_db = scene.tmp.path() + QStringLiteral("/not-a-store.db");
+    {
+        QFile f(not_a_db);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+    }
+    Cli broken = run_cli({"--db", not_a_db, "report", visit, refused_pdf}, env);
+    EXPECT_EQ(broken.code, 3) << broken.err.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(refused_pdf));
+}
+
+// The visit page's Report action: made on a worker with the server unreachable, then offered;
+// on a desktop (no share sheet) it is saved where the person chooses, as a .pdf.
+TEST(VisitReport, TheVisitPageMakesItInTheBackgroundThenSavesIt) {
+    Scene scene;
+    const QString data = scene.tmp.path() + QStringLiteral("/data");
+    app::AppController app(scene.s.take(), {&scene.s.clock(), data});
+    app::VisitController visit;
+    visit.setApp(&app);
+    visit.setVisitId(QString::fromStdString(scene.visit));
+    EXPECT_TRUE(visit.canReport());
+    EXPECT_FALSE(visit.canShare()); // desktop Linux: save-as instead
+
+    QSignalSpy ready(&visit, &app::VisitController::reportReady);
+    ASSERT_TRUE(visit.makeReport()) << visit.errorString().toStdString();
+    EXPECT_TRUE(visit.makingReport()); // returned before the PDF was written
+    EXPECT_EQ(visit.reportMessage(), QStringLiteral("Making the report…"));
+    EXPECT_FALSE(visit.makeReport()); // one at a time
+    ASSERT_TRUE(sitevisit::testing::wait_for([&] { return !ready.isEmpty(); }))
+        << visit.errorString().toStdString();
+    EXPECT_FALSE(visit.makingReport());
+    const QString made = ready[0][0].toString();
+    EXPECT_EQ(made, visit.reportFile());
+    EXPECT_TRUE(made.startsWith(data + QStringLiteral("/reports/"))) << made.toStdString();
+    EXPECT_TRUE(
+        made.endsWith(QStringLiteral("Visit report - Lincoln Elementary - 2026-11-20.pdf")));
+    EXPECT_TRUE(visit.reportMessage().startsWith(QStringLiteral("Report ready")));
+    EXPECT_TRUE(pdf_text(made).contains(QStringLiteral("Lincoln Elementary")));
+    EXPECT_TRUE(visit.reportSaveUrl().toLocalFile().endsWith(
+        QStringLiteral("/Visit report - Lincoln Elementary - 2026-11-20.pdf")));
+
+    const QString chosen = scene.tmp.path() + QStringLiteral("/usb/for-the-principal");
+    QDir().mkpath(scene.tmp.path() + QStringLiteral("/usb"));
+    ASSERT_TRUE(visit.saveReport(QUrl::fromLocalFile(chosen))) << visit.errorString().toStdString();
+    EXPECT_EQ(visit.savedReport(), chosen + QStringLiteral(".pdf"));
+    EXPECT_TRUE(QFileInfo::exists(chosen + QStringLiteral(".pdf")));
+    EXPECT_TRUE(visit.reportMessage().startsWith(QStringLiteral("Saved to ")));
+    EXPECT_FALSE(visit.saveReport(
+        QUrl::fromLocalFile(scene.tmp.path() + QStringLiteral("/no-such-folder/r.pdf"))));
+    EXPECT_TRUE(visit.errorString().startsWith(QStringLiteral("Cannot write")))
+        << visit.errorString().toStdString();
+
+    // The principal on this tablet: no report of a draft, and the page offers none.
+    ReportScene::sign_in_as(app.store(), scene.s.principal);
+    visit.reload();
+    EXPECT_FALSE(visit.canReport());
+    EXPECT_FALSE(visit.makeReport());
+    EXPECT_NE(visit.errorString().indexOf(QStringLiteral("draft")), -1);
+}
