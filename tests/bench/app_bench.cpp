@@ -52,6 +52,7 @@ int bench_report(int argc, char** argv, const char* keep) {
         ++named;
     }
     scene.submit(previous);
+    scene.submit(visit);
     const auto files = report::device_files(scene.store());
     std::vector<double> build_ms, total_ms;
     report::ReportSummary last;

@@ -102,8 +102,20 @@ public:
         std::string sha;
         std::int64_t size = 0;
         if (on_device) {
+            // Noise over a tint, so the JPEG is as large as a camera's (about 1 MB at 2048 px)
+            // and costs as much to decode.
             QImage image(width, height, QImage::Format_RGB32);
-            image.fill(QColor(70 + int(photos_ % 5) * 30, 120, 160));
+            std::uint32_t seed = 2463534242u + std::uint32_t(photos_);
+            for (int y = 0; y < height; ++y) {
+                auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+                for (int x = 0; x < width; ++x) {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    const int n = int(seed & 63);
+                    line[x] = qRgb(40 + int(photos_ % 5) * 30 + n, 100 + n, 140 + n);
+                }
+            }
             {
                 QPainter p(&image);
                 p.setPen(Qt::white);
