@@ -316,4 +316,14 @@ TEST(VisitReport, TheVisitPageMakesItInTheBackgroundThenSavesIt) {
     EXPECT_FALSE(visit.canReport());
     EXPECT_FALSE(visit.makeReport());
     EXPECT_NE(visit.errorString().indexOf(QStringLiteral("draft")), -1);
+    // Once the visit is submitted, the principal opens its report too.
+    ASSERT_TRUE(
+        app.store().put(scene.s.lead, {"visit", scene.visit, "", {{"status", "submitted"}}}).ok());
+    visit.reload();
+    EXPECT_TRUE(visit.canReport());
+    QSignalSpy principal_ready(&visit, &app::VisitController::reportReady);
+    ASSERT_TRUE(visit.makeReport()) << visit.errorString().toStdString();
+    ASSERT_TRUE(sitevisit::testing::wait_for([&] { return !principal_ready.isEmpty(); }))
+        << visit.errorString().toStdString();
+    EXPECT_TRUE(pdf_text(visit.reportFile()).contains(QStringLiteral("Status Submitted")));
 }
