@@ -251,21 +251,26 @@ QString steps_html(const VisitReport& r) {
         html += QStringLiteral("<p style='font-weight:bold; margin-top:10px; margin-bottom:2px'>"
                                "%1</p>")
                     .arg(esc(g.heading));
-        html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='4' border='1' "
-                               "style='border-collapse:collapse; border-color:%1'>"
-                               "<tr bgcolor='%2'><th align='left'>Step</th><th align='left' "
-                               "width='22%'>Owner</th><th align='left' width='14%'>Due</th>"
-                               "<th align='left' width='12%'>Status</th></tr>")
-                    .arg(kRule, kPanel);
-        for (const Step& s : g.steps)
-            html += QStringLiteral("<tr><td><b>%1</b>%2</td><td>%3</td><td>%4</td><td>%5</td>"
-                                   "</tr>")
-                        .arg(esc(s.title),
-                             s.description.isEmpty()
-                                 ? QString()
-                                 : QStringLiteral("<br><span style='font-size:9pt'>%1</span>")
-                                       .arg(para(s.description)),
-                             esc(s.owner), esc(s.due_date), esc(s.status));
+        // The heading row repeats on every page a long list runs onto (thead).
+        html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='4'>"
+                               "<thead><tr bgcolor='%1'><th align='left'>Step</th><th "
+                               "align='left' width='22%'>Owner</th><th align='left' "
+                               "width='14%'>Due</th><th align='left' width='13%'>Status</th>"
+                               "</tr></thead>")
+                    .arg(kPanel);
+        bool shaded = false;
+        for (const Step& s : g.steps) {
+            html +=
+                QStringLiteral("<tr%1><td><b>%2</b>%3</td><td>%4</td><td>%5</td><td>%6</td>"
+                               "</tr>")
+                    .arg(shaded ? QStringLiteral(" bgcolor='#f8fafc'") : QString(), esc(s.title),
+                         s.description.isEmpty()
+                             ? QString()
+                             : QStringLiteral("<br><span style='font-size:9pt'>%1</span>")
+                                   .arg(para(s.description)),
+                         esc(s.owner), esc(s.due_date), esc(s.status));
+            shaded = !shaded;
+        }
         html += QStringLiteral("</table>");
     }
     return html;

@@ -119,7 +119,7 @@ public:
             {
                 QPainter p(&image);
                 p.setPen(Qt::white);
-                p.setFont(QFont(QStringLiteral("DejaVu Sans"), 120));
+                p.setFont(QFont(QStringLiteral("DejaVu Sans"), 72));
                 p.drawText(image.rect(), Qt::AlignCenter, QString::fromStdString(title));
             }
             const QString path = dir_ + QStringLiteral("/photo-%1.jpg").arg(++photos_);

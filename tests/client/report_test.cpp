@@ -4,6 +4,7 @@
 #include "app_controller.h"
 #include "qt_wait.h"
 #include "report_fixture.h"
+#include "sitevisit/core/entities.h"
 #include "visit_controller.h"
 #include "visit_report.h"
 
@@ -326,4 +327,107 @@ TEST(VisitReport, TheVisitPageMakesItInTheBackgroundThenSavesIt) {
     ASSERT_TRUE(sitevisit::testing::wait_for([&] { return !principal_ready.isEmpty(); }))
         << visit.errorString().toStdString();
     EXPECT_TRUE(pdf_text(visit.reportFile()).contains(QStringLiteral("Status Submitted")));
+}
+
+// The lead's strengths and areas for growth per practice, and the next steps agreed at the
+// visit: with their owner and due date, under their indicator or for the whole visit.
+TEST(VisitReport, StrengthsGrowthAndNextSteps) {
+    const EntitySpec* visit_spec = find_entity("visit");
+    if (!find_entity("next_step") || !visit_spec->field("strengths"))
+        GTEST_SKIP() << "this schema has no next steps or strengths yet";
+    Scene scene;
+    auto& s = scene.s;
+    s.put(s.lead,
+          {"visit",
+           scene.visit,
+           "",
+           {{"strengths", {{"1", "Leaders share one goal per grade, posted in every room."}}},
+            {"areas_for_growth",
+             {{"1", "Teacher teams set their own agendas."},
+              {"2", "An assessment calendar for the year."}}}}});
+    s.put(s.lead, {"next_step",
+                   "",
+                   s.school,
+                   {{"title", "Publish the assessment calendar"},
+                    {"owner", s.principal.id},
+                    {"due_date", "2027-01-15"},
+                    {"status", "open"},
+                    {"visit", scene.visit},
+                    {"indicator", ReportScene::indicator("2.1")}}});
+    s.put(s.lead, {"next_step",
+                   "",
+                   s.school,
+                   {{"title", "Share the report with the leadership team"},
+                    {"description", "At the December staff meeting."},
+                    {"owner", s.principal.id},
+                    {"due_date", "2026-12-10"},
+                    {"status", "open"},
+                    {"visit", scene.visit}}});
+    auto r = report::build_visit_report(s.store(), s.lead, scene.visit, scene.files(), s.clock());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(practice(*r, 1).strengths, "Leaders share one goal per grade, posted in every room.");
+    EXPECT_EQ(practice(*r, 2).areas_for_growth, "An assessment calendar for the year.");
+    EXPECT_TRUE(practice(*r, 3).strengths.isEmpty());
+    ASSERT_EQ(r->next_steps.size(), 2u);
+    EXPECT_EQ(r->next_steps[0].heading, "For the whole visit");
+    EXPECT_EQ(r->next_steps[1].heading,
+              "2.1 Use of student assessment data to inform classroom instruction");
+    ASSERT_EQ(r->next_steps[1].steps.size(), 1u);
+    EXPECT_EQ(r->next_steps[1].steps[0].owner, "Pat Lee");
+    EXPECT_EQ(r->next_steps[1].steps[0].due_date, "2027-01-15");
+
+    const QString pdf = scene.tmp.path() + QStringLiteral("/steps.pdf");
+    ASSERT_TRUE(report::write_report_pdf(*r, pdf).ok());
+    const QString text = pdf_text(pdf);
+    for (const char* expected :
+         {"Leaders share one goal per grade, posted in every room.",
+          "Teacher teams set their own agendas.", "An assessment calendar for the year.",
+          "Next steps", "For the whole visit", "Share the report with the leadership team",
+          "At the December staff meeting.", "2026-12-10", "Publish the assessment calendar",
+          "Pat Lee", "2027-01-15"})
+        EXPECT_TRUE(text.contains(QString::fromUtf8(expected)))
+            << "missing \"" << expected << "\" in: " << text.toStdString();
+    EXPECT_FALSE(text.contains(QStringLiteral("No next steps were recorded")));
+}
+
+// The layout of strengths, areas for growth and next steps, from the content alone (whatever the
+// schema of the store): long text wraps inside its box and nothing is lost between pages.
+TEST(VisitReport, ThePdfLaysOutStrengthsAndStepsGiven) {
+    Scene scene;
+    auto r = report::build_visit_report(scene.s.store(), scene.s.lead, scene.visit, scene.files(),
+                                        scene.s.clock());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto& p1 = r->practices[0];
+    p1.strengths = QStringLiteral("Leaders share one goal per grade.\nIt is posted in every room.");
+    p1.areas_for_growth =
+        QStringLiteral("Teacher teams set their own agendas; ") +
+        QStringLiteral("minutes are kept and read at the next meeting. ").repeated(6);
+    report::StepGroup whole{QStringLiteral("For the whole visit"), {}};
+    for (int i = 1; i <= 30; ++i)
+        whole.steps.push_back(
+            {QStringLiteral("Step number %1").arg(i),
+             QStringLiteral("What is to be done <and> by when."), QStringLiteral("Pat Lee"),
+             QStringLiteral("2027-01-%1").arg(i, 2, 10, QLatin1Char('0')), QStringLiteral("Open")});
+    r->next_steps.push_back(whole);
+    r->next_steps.push_back({QStringLiteral("2.1 Use of student assessment data"),
+                             {{QStringLiteral("Publish the assessment calendar"),
+                               {},
+                               QStringLiteral("Lena Ortiz"),
+                               QStringLiteral("2027-02-01"),
+                               QStringLiteral("In progress")}}});
+    const QString pdf = scene.tmp.path() + QStringLiteral("/laid-out.pdf");
+    auto made = report::write_report_pdf(*r, pdf);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    if (qEnvironmentVariableIsSet("SITEVISIT_KEEP_REPORT"))
+        QFile::copy(pdf, qEnvironmentVariable("SITEVISIT_KEEP_REPORT"));
+    const QString text = pdf_text(pdf);
+    for (const char* expected :
+         {"Leaders share one goal per grade. It is posted in every room.",
+          "minutes are kept and read at the next meeting.", "For the whole visit", "Step number 1 ",
+          "Step number 30", "What is to be done <and> by when.", "2027-01-30",
+          "2.1 Use of student assessment data", "Publish the assessment calendar", "In progress"})
+        EXPECT_TRUE(text.contains(QString::fromUtf8(expected)))
+            << "missing \"" << expected << "\" in: " << text.toStdString();
+    EXPECT_EQ(text.count(QStringLiteral("Step number ")), 30);
+    EXPECT_TRUE(text.contains(QStringLiteral("Page %1 of %1").arg(made->pages)));
 }
