@@ -368,7 +368,7 @@ bool VisitController::submit() {
 
 QUrl VisitController::reportSaveUrl() const {
     QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    if (folder.isEmpty()) folder = QDir::homePath();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) folder = QDir::homePath();
     return QUrl::fromLocalFile(folder + QLatin1Char('/') +
                                (report_name_.isEmpty() ? tr("Visit report.pdf") : report_name_));
 }

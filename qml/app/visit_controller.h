@@ -82,7 +82,7 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QString reportMessage READ reportMessage NOTIFY reportChanged)
     // Where the person saved it last ("" before a save), for Open.
     Q_PROPERTY(QString savedReport READ savedReport NOTIFY reportChanged)
-    // Where "Save as" starts: the documents folder, with the report's name.
+    // Where "Save as" starts: the documents folder (else home), with the report's name.
     Q_PROPERTY(QUrl reportSaveUrl READ reportSaveUrl NOTIFY reportChanged)
     // The platform's share sheet is there (else the page offers "Save as").
     Q_PROPERTY(bool canShare READ canShare CONSTANT)

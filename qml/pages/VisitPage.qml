@@ -168,6 +168,7 @@ Page {
     }
     FileDialog {
         id: saveReport
+        objectName: "saveReportDialog"
         title: qsTr("Save the visit report")
         fileMode: FileDialog.SaveFile
         nameFilters: [qsTr("PDF files (*.pdf)")]

@@ -2,6 +2,7 @@
 // of the same kind, photos on the device and not), read back from the PDF with poppler's
 // pdftotext; who may make it; and sitevisit-cli's report command on a real SQLite file.
 #include "app_controller.h"
+#include "app_startup.h"
 #include "qt_wait.h"
 #include "report_fixture.h"
 #include "sitevisit/core/entities.h"
@@ -11,11 +12,17 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QtQml/qqmlextensionplugin.h>
 #include <gtest/gtest.h>
+
+Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
 
 using namespace sitevisit;
 using sitevisit::testing::ReportScene;
@@ -430,4 +437,66 @@ TEST(VisitReport, ThePdfLaysOutStrengthsAndStepsGiven) {
             << "missing \"" << expected << "\" in: " << text.toStdString();
     EXPECT_EQ(text.count(QStringLiteral("Step number ")), 30);
     EXPECT_TRUE(text.contains(QStringLiteral("Page %1 of %1").arg(made->pages)));
+}
+
+namespace {
+
+QQuickItem* visible_item(QQuickItem* item, const QString& name) {
+    if (!item) return nullptr;
+    if (item->objectName() == name && item->isVisible()) return item;
+    for (QQuickItem* child : item->childItems())
+        if (QQuickItem* found = visible_item(child, name)) return found;
+    return nullptr;
+}
+
+} // namespace
+
+// The real visit page offscreen: the Report button makes the PDF with the server unreachable,
+// says so meanwhile, then says it is ready and offers Save as.
+TEST(VisitReport, TheVisitPagesReportButton) {
+    Scene scene;
+    // Save as starts in the documents folder, else home: here a home of the test's own.
+    const QByteArray home = qgetenv("HOME");
+    qputenv("HOME", scene.tmp.path().toUtf8());
+    struct RestoreHome {
+        QByteArray value;
+        ~RestoreHome() { qputenv("HOME", value); }
+    } restore{home};
+    app::AppController controller(scene.s.take(),
+                                  {&scene.s.clock(), scene.tmp.path() + QStringLiteral("/data")});
+    QQmlApplicationEngine engine;
+    QQuickWindow* window = app::load_main_qml(engine, controller);
+    ASSERT_TRUE(window);
+    QMetaObject::invokeMethod(window, "openVisit",
+                              Q_ARG(QVariant, QString::fromStdString(scene.visit)));
+    QQuickItem* root = window->contentItem();
+    QQuickItem* button = nullptr;
+    ASSERT_TRUE(sitevisit::testing::wait_for(
+        [&] { return (button = visible_item(root, QStringLiteral("reportButton"))) != nullptr; },
+        5000));
+    QMetaObject::invokeMethod(button, "clicked");
+    QQuickItem* message = visible_item(root, QStringLiteral("reportMessage"));
+    ASSERT_TRUE(message);
+    EXPECT_EQ(message->property("text").toString(), QStringLiteral("Making the report…"));
+    EXPECT_FALSE(button->isEnabled()); // one report at a time
+    ASSERT_TRUE(sitevisit::testing::wait_for([&] {
+        return message->property("text").toString().startsWith(QStringLiteral("Report ready"));
+    })) << message->property("text").toString().toStdString();
+    EXPECT_TRUE(button->isEnabled());
+    const QDir reports(scene.tmp.path() + QStringLiteral("/data/reports"));
+    EXPECT_EQ(reports.entryList({QStringLiteral("*.pdf")}).size(), 1);
+
+    // Offered at once: no share sheet here, so Save as, starting at the report's name.
+    auto* dialog = window->findChild<QObject*>(QStringLiteral("saveReportDialog"));
+    ASSERT_TRUE(dialog);
+    ASSERT_TRUE(
+        sitevisit::testing::wait_for([&] { return dialog->property("visible").toBool(); }, 5000));
+    const QString chosen =
+        scene.tmp.path() + QStringLiteral("/Visit report - Lincoln Elementary - 2026-11-20.pdf");
+    EXPECT_EQ(dialog->property("selectedFile").toUrl(), QUrl::fromLocalFile(chosen));
+    QMetaObject::invokeMethod(dialog, "accept");
+    ASSERT_TRUE(sitevisit::testing::wait_for([&] { return QFileInfo::exists(chosen); }, 5000))
+        << message->property("text").toString().toStdString();
+    EXPECT_TRUE(message->property("text").toString().startsWith(QStringLiteral("Saved to ")))
+        << message->property("text").toString().toStdString();
 }
