@@ -123,7 +123,8 @@ QString title_block(const VisitReport& r) {
         return QStringLiteral("<tr><td width='22%' style='color:%1'>%2</td><td>%3</td></tr>")
             .arg(kMuted, key, value);
     };
-    html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='3' bgcolor='%1'>")
+    html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='3' bgcolor='%1' "
+                           "style='margin-top:6px'>")
                 .arg(kPanel);
     html += row(QStringLiteral("District"), esc(r.district));
     html += row(QStringLiteral("School"),
@@ -172,6 +173,49 @@ QString counts_table(const VisitReport& r) {
         html += QStringLiteral("<td align='center' style='color:%1'>%2</td></tr>")
                     .arg(kMuted)
                     .arg(p.unrated);
+    }
+    return html + QStringLiteral("</table>");
+}
+
+// How the rated indicators moved since the previous submitted visit of the same kind, per
+// practice (the indicators themselves are listed on the practice pages).
+QString changes_table(const VisitReport& r) {
+    QString html = QStringLiteral("<h2 style='font-size:13pt; color:%1; margin-top:18px; "
+                                  "margin-bottom:4px'>Change since the previous visit</h2>")
+                       .arg(kHeading);
+    html +=
+        QStringLiteral("<p style='font-size:8.5pt; color:%1; margin-top:0'>%2</p>")
+            .arg(kMuted, r.previous_visit.isEmpty()
+                             ? QStringLiteral("No earlier submitted %1 at this school: every rated "
+                                              "indicator counts as new.")
+                                   .arg(esc(r.kind.toLower()))
+                             : QStringLiteral("Each rated indicator against its level in the %1 of "
+                                              "%2; new: not rated then.")
+                                   .arg(esc(r.kind.toLower()), esc(r.previous_visit)));
+    const Change order[] = {Change::Up, Change::Same, Change::Down, Change::New};
+    const char* names[] = {"Up", "Same", "Down", "New"};
+    const char* colours[] = {"#1e7b34", kMuted, "#b3261e", "#1f5fa8"};
+    html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='5'><tr "
+                           "style='font-size:8.5pt'><th align='left' bgcolor='%1'>Practice</th>")
+                .arg(kPanel);
+    for (int c = 0; c < 4; ++c)
+        html += QStringLiteral("<th width='12%' bgcolor='%1' style='color:%2'>%3</th>")
+                    .arg(kPanel, colours[c], names[c]);
+    html += QStringLiteral("<th width='10%' bgcolor='%1'></th></tr>").arg(kPanel);
+    bool shaded = false;
+    for (const PracticeSection& p : r.practices) {
+        int n[4] = {0, 0, 0, 0};
+        for (const RatedIndicator& i : p.indicators)
+            for (int c = 0; c < 4; ++c)
+                if (i.change == order[c]) ++n[c];
+        html += QStringLiteral("<tr%1><td><b>%2.</b> %3</td>")
+                    .arg(shaded ? QStringLiteral(" bgcolor='#f8fafc'") : QString())
+                    .arg(p.number)
+                    .arg(esc(p.name));
+        shaded = !shaded;
+        for (int c = 0; c < 4; ++c)
+            html += QStringLiteral("<td align='center'>%1</td>").arg(n[c]);
+        html += QStringLiteral("<td></td></tr>");
     }
     return html + QStringLiteral("</table>");
 }
@@ -323,7 +367,8 @@ Result<ReportSummary> write_report_pdf(const VisitReport& r, const QString& out_
         doc.setPageSize(body.size());
 
         Thumbs thumbs;
-        QString html = QStringLiteral("<body>") + title_block(r) + counts_table(r);
+        QString html =
+            QStringLiteral("<body>") + title_block(r) + counts_table(r) + changes_table(r);
         for (const PracticeSection& p : r.practices) {
             html += practice_html(doc, p, r, thumbs);
             summary.indicators += int(p.indicators.size());

@@ -155,7 +155,8 @@ TEST(VisitReport, ThePdfSaysItInWords) {
           // the photo on the device by its caption, the other by title, marked
           "Goal board in the main hall", "Grade 3 data chart", "Photo not downloaded",
           "Compared with The monitoring site visit of 2026-10-01", "Page 1 of",
-          "Site visit report (draft)", "No next steps were recorded"})
+          "Site visit report (draft)", "No next steps were recorded",
+          "Change since the previous visit"})
         EXPECT_TRUE(text.contains(QString::fromUtf8(expected)))
             << "missing \"" << expected << "\" in: " << text.toStdString();
     // Placeholders are not listed; ratings are counted, never averaged.
