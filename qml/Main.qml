@@ -2,7 +2,10 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
+import QtQuick.Window
+import Qt.labs.settings
 import SiteVisit
+import "components/window_placement.js" as WindowPlacement
 
 ApplicationWindow {
     id: window
@@ -10,17 +13,73 @@ ApplicationWindow {
     property bool dark: false
     property string userBefore: "" // who was signed in, to tell signing in again from another person
     onDarkChanged: Theme.dark = window.dark
+    // A person's window (`sitevisit`): sized to the screen it opens on, and where it was left,
+    // kept in settingsFile (in the data folder). The tools and tests leave both off and keep
+    // the tablet's 800 x 1280.
+    property bool fitScreen: false
+    property string settingsFile: ""
+    property QtObject windowSettings: null
     Component.onCompleted: {
         Theme.dark = window.dark
         window.userBefore = App.userName
+        if (window.settingsFile.length > 0)
+            window.windowSettings = windowSettingsComponent.createObject(window, { fileName: window.settingsFile })
+        if (window.fitScreen) window.placeOnScreen()
     }
     Material.theme: window.dark ? Material.Dark : Material.Light
     Material.accent: Theme.primary
     width: 800
     height: 1280
+    minimumWidth: Math.min(360, Screen.desktopAvailableWidth)
+    minimumHeight: Math.min(480, Screen.desktopAvailableHeight)
     visible: true
     title: qsTr("Site Visit")
     color: Theme.background
+
+    Component {
+        id: windowSettingsComponent
+        Settings { category: "window" }
+    }
+    // The size and place last left, else one that fits this screen (window_placement.js).
+    function placeOnScreen() {
+        const settings = window.windowSettings
+        const saved = settings && Number(settings.value("width", 0)) > 0
+                ? { x: Number(settings.value("x", 0)), y: Number(settings.value("y", 0)),
+                    width: Number(settings.value("width")), height: Number(settings.value("height", 0)) }
+                : null
+        const p = WindowPlacement.place({ x: Screen.virtualX, y: Screen.virtualY,
+                                          width: Math.min(Screen.desktopAvailableWidth, Screen.width),
+                                          height: Math.min(Screen.desktopAvailableHeight, Screen.height) },
+                                        saved, { width: 360, height: 480 })
+        window.width = p.width
+        window.height = p.height
+        window.x = p.x
+        window.y = p.y
+        if (saved && settings.value("maximized", "false") === "true")
+            window.visibility = Window.Maximized
+    }
+    // Kept a moment after each move or resize, and on closing.
+    function saveGeometry() {
+        if (!window.windowSettings) return
+        const maximized = window.visibility === Window.Maximized
+        window.windowSettings.setValue("maximized", maximized ? "true" : "false")
+        if (maximized || window.visibility === Window.FullScreen || window.visibility === Window.Minimized) return
+        window.windowSettings.setValue("x", window.x)
+        window.windowSettings.setValue("y", window.y)
+        window.windowSettings.setValue("width", window.width)
+        window.windowSettings.setValue("height", window.height)
+    }
+    Timer {
+        id: saveSoon
+        interval: 500
+        onTriggered: window.saveGeometry()
+    }
+    onXChanged: if (window.windowSettings) saveSoon.restart()
+    onYChanged: if (window.windowSettings) saveSoon.restart()
+    onWidthChanged: if (window.windowSettings) saveSoon.restart()
+    onHeightChanged: if (window.windowSettings) saveSoon.restart()
+    onVisibilityChanged: if (window.windowSettings) saveSoon.restart()
+    onClosing: window.saveGeometry()
 
     // Pages by name, for navigation, self-test and screenshots ("school" and "visit" open
     // the ones the app suggests when no id is given).
@@ -112,6 +171,7 @@ ApplicationWindow {
             syncState: App.syncState
             message: App.syncMessage
             lastSync: App.lastSync
+            pendingChanges: App.pendingChanges
             openConflicts: App.openConflicts
             refusedChanges: App.refusedChanges
             progress: App.syncProgress

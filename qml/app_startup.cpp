@@ -2,6 +2,7 @@
 
 #include "app/app_controller.h"
 #include "app/file_preview.h"
+#include "app/translations.h"
 #include "sitevisit/platform/camera.h"
 #include "sitevisit/platform/credential_store.h"
 #include "sitevisit/platform/data_paths.h"
@@ -51,6 +52,7 @@ AppStartup::AppStartup(QGuiApplication& app, QCommandLineParser& cli)
               QStringLiteral("KIND"), QStringLiteral("system")) {
     app.setApplicationName(QStringLiteral("sitevisit"));
     app.setOrganizationName(QStringLiteral("SiteVisit"));
+    install_translations(app); // the plural forms of counts ("2 changes waiting")
     QQuickStyle::setStyle(QStringLiteral("Material"));
     cli_.addHelpOption();
     cli_.addOptions({db_, server_, sign_in_, camera_});
@@ -73,6 +75,7 @@ int AppStartup::open() {
         std::cerr << "sitevisit: " << store.error().message << "\n";
         return 1;
     }
+    data_dir_ = dataDir;
     controller_ = std::make_unique<AppController>(
         std::move(store).value(), AppEnvironment{&SystemClock::instance(), dataDir});
     // The sign-in token in the platform's credential store where one works.

@@ -48,12 +48,15 @@ public:
     // Whether --sign-in was given (the sign-in starts the first sync itself).
     bool signInAsked() const;
 
+    // After open(): the folder the app keeps its files in (platform's, or beside --db's store).
+    QString dataDir() const { return data_dir_; }
     AppController& controller() { return *controller_; }
     QQmlApplicationEngine& engine() { return *engine_; }
 
 private:
     QCommandLineParser& cli_;
     QCommandLineOption db_, server_, sign_in_, camera_;
+    QString data_dir_;
     std::unique_ptr<platform::CredentialStore> credentials_;
     std::unique_ptr<AppController> controller_;
     std::unique_ptr<QQmlApplicationEngine> engine_; // goes before the controller it shows

@@ -4,6 +4,7 @@
 #include "app_startup.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QGuiApplication>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
@@ -23,7 +24,12 @@ int main(int argc, char** argv) {
     cli.process(application);
 
     if (const int status = startup.open(); status != 0) return status;
-    if (!startup.load()) return 1;
+    // A person's window: it fits the screen and is remembered in the data folder (the tools
+    // and tests keep the fixed tablet size and remember nothing).
+    if (!startup.load({{QStringLiteral("fitScreen"), true},
+                       {QStringLiteral("settingsFile"),
+                        QDir(startup.dataDir()).filePath(QStringLiteral("window.ini"))}}))
+        return 1;
     if (!startup.signInIfAsked()) return 1;
     // Open and signed in: sync straight away (the engine then keeps to its timer and hints);
     // a sign-in at start has already synced.

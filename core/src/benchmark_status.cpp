@@ -3,6 +3,7 @@
 #include "sitevisit/core/time_format.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -95,6 +96,11 @@ std::string num(double v) {
     return buf;
 }
 
+std::string lower_first(std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
 } // namespace
 
 StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingPoint>& readings,
@@ -128,8 +134,20 @@ StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingP
         "Latest reading " + num(last.value) + " on " + format_date_days(last.day);
 
     if (line.meets_target(last.value)) {
-        report.status = BenchmarkStatus::Met;
-        report.reason = seen + " meets the target of " + num(line.target) + ".";
+        // Met is said at the due date; before it, reaching the target is being on track.
+        if (today >= line.due_day) {
+            report.status = BenchmarkStatus::Met;
+            report.reason = seen + " meets the target of " + num(line.target) + ".";
+            return report;
+        }
+        report.status = BenchmarkStatus::OnTrack;
+        report.reason = "Target reached: " + lower_first(seen) + " meets the target of " +
+                        num(line.target) + ", due " + format_date_days(line.due_day) + ".";
+        if (today - last.day > stale_after) {
+            report.status = BenchmarkStatus::AtRisk;
+            report.reason = seen + " is out of date: a reading was expected every " +
+                            std::to_string(cadence_days(line.cadence)) + " days.";
+        }
         return report;
     }
     if (today > line.due_day) {

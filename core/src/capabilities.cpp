@@ -59,6 +59,14 @@ const char* to_string(Action a) {
         return "resolve a conflict";
     case Action::Comment:
         return "comment";
+    case Action::MakeNextStep:
+        return "make a next step";
+    case Action::EditNextStep:
+        return "change a next step";
+    case Action::WorkNextStep:
+        return "mark a next step done";
+    case Action::VerifyNextStep:
+        return "verify a next step";
     case Action::MakeReport:
         return "make a visit report";
     }
@@ -115,6 +123,31 @@ Decision can(const User& user, Action action, const Target& target) {
     case Action::Comment:
         entity = "comment";
         break;
+    case Action::MakeNextStep:
+        entity = "next_step";
+        state.step_from.reset();
+        state.step_to = NextStepStatus::Open;
+        break;
+    case Action::EditNextStep:
+        entity = "next_step";
+        if (!state.step_from) state.step_from = NextStepStatus::Open;
+        state.step_to = state.step_from;
+        state.step_details = true;
+        break;
+    case Action::WorkNextStep:
+    case Action::VerifyNextStep: {
+        entity = "next_step";
+        const bool verify = action == Action::VerifyNextStep;
+        if (!state.step_to || is_review_move(*state.step_to) != verify)
+            state.step_to = verify ? NextStepStatus::Verified : NextStepStatus::Done;
+        if (!state.step_from)
+            state.step_from = verify ? NextStepStatus::Done : NextStepStatus::Open;
+        if (!next_step_move_allowed(*state.step_from, *state.step_to))
+            return {false, std::string("a next step that is ") + to_string(*state.step_from) +
+                               " cannot move to " + to_string(*state.step_to)};
+        state.step_details = false;
+        break;
+    }
     case Action::MakeReport:
         // Whoever may read the visit: a draft is its team's (and admins'), a submitted visit
         // everyone's in the school's scope.
@@ -175,6 +208,22 @@ Result<Target> conflict_target(const Store& store, std::string_view conflict) {
     }
     if (!visit_id.empty())
         if (auto v = load_visit(store, visit_id)) fill_visit(t.state, *v);
+    return t;
+}
+
+Result<Target> next_step_target(const Store& store, std::string_view step) {
+    auto row = store.get("next_step", step);
+    if (!row) return row.error();
+    if (!*row) return not_here("next step", step);
+    auto s = domain::from_row<domain::NextStep>(**row);
+    if (!s) return s.error();
+    auto place = store.place_of_school(s->school);
+    if (!place) return place.error();
+    Target t = Target::at(*place);
+    t.state.step_owner = s->owner;
+    t.state.step_from = parse_next_step_status(s->status.empty() ? "open" : s->status);
+    if (s->visit)
+        if (auto v = load_visit(store, *s->visit)) fill_visit(t.state, *v);
     return t;
 }
 

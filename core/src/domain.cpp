@@ -45,15 +45,17 @@ SV_TYPE(District, "district", id, school, region, code, name)
 SV_TYPE(School, "school", id, school, district, code, name, level, category, designation,
         percentile)
 SV_TYPE(Person, "user", id, school, email, name, role, region, districts, schools, active)
-SV_TYPE(Plan, "plan", id, school, kind, title, first_year, last_year)
+SV_TYPE(Plan, "plan", id, school, kind, title, first_year, last_year, goal)
 SV_TYPE(Objective, "objective", id, school, plan, title, practice, position)
-SV_TYPE(Initiative, "initiative", id, school, objective, title, description)
+SV_TYPE(Initiative, "initiative", id, school, objective, title, description, owner, start, end,
+        status)
 SV_TYPE(Benchmark, "benchmark", id, school, initiative, type, audience, measure, unit, baseline,
-        baseline_date, target, due, cadence)
+        baseline_date, target, due, cadence, direction)
 SV_TYPE(Reading, "reading", id, school, benchmark, date, value, note, recorded_by)
 SV_TYPE(Reflection, "reflection", id, school, plan, year, worked, worked_evidence, not_worked,
         not_worked_evidence, stakeholders, decisions)
-SV_TYPE(Visit, "visit", id, school, kind, rubric, start_date, end_date, team, status)
+SV_TYPE(Visit, "visit", id, school, kind, rubric, start_date, end_date, team, status, strengths,
+        areas_for_growth)
 SV_TYPE(Observation, "observation", id, school, visit, indicator, rating, note, source, grade,
         subject, room, time)
 SV_TYPE(Evidence, "evidence", id, school, title, description, kind, sha256, size, media_type,
@@ -62,6 +64,8 @@ SV_TYPE(Review, "review", id, school, evidence, reviewer, decision, comment, at)
 SV_TYPE(Comment, "comment", id, school, target_entity, target, author, body, at)
 SV_TYPE(Conflict, "conflict", id, school, entity, row, field, winner_value, loser_value,
         winner_author, loser_author, winner_hlc, loser_hlc, status, resolution, resolved_by)
+SV_TYPE(NextStep, "next_step", id, school, title, description, owner, due_date, status, return_note,
+        visit, indicator, benchmark)
 
 #undef SV_TYPE
 

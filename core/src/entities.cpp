@@ -47,6 +47,12 @@ FieldSpec number(std::string name, FieldType type, std::optional<double> min,
     return f;
 }
 
+// A field added by a later data schema.
+FieldSpec added_in(int schema, FieldSpec f) {
+    f.since = schema;
+    return f;
+}
+
 const std::vector<EnumValue> kSchoolLevels = {{"elementary", "Elementary"},
                                               {"middle", "Middle"},
                                               {"secondary", "Secondary"},
@@ -139,7 +145,9 @@ std::vector<EntitySpec> build() {
                                   {"turnaround", "Turnaround plan"},
                                   {"district", "District plan"}}),
                   text("title", 200, true), typed("first_year", T::SchoolYear, true),
-                  typed("last_year", T::SchoolYear, true)}});
+                  typed("last_year", T::SchoolYear, true),
+                  // What the school is trying to do: the goal or theory of action.
+                  added_in(2, text("goal", 4000))}});
     s.push_back(
         {"objective",
          ScopeKind::School,
@@ -158,7 +166,16 @@ std::vector<EntitySpec> build() {
          false,
          "objective",
          "objective",
-         {ref("objective", "objective"), text("title", 300, true), text("description", 4000)}});
+         {ref("objective", "objective"), text("title", 300, true), text("description", 4000),
+          // Who carries it (a name or a role, e.g. "Math coach"), when, and how far it is.
+          added_in(2, text("owner", 200)), added_in(2, typed("start", T::Date)),
+          added_in(2, typed("end", T::Date)),
+          added_in(2, choice("status",
+                             {{"not_started", "Not started"},
+                              {"in_progress", "In progress"},
+                              {"completed", "Completed"},
+                              {"on_hold", "On hold"}},
+                             false))}});
     s.push_back(
         {"benchmark",
          ScopeKind::School,
@@ -180,7 +197,11 @@ std::vector<EntitySpec> build() {
                              {"weekly", "Weekly"},
                              {"monthly", "Monthly"},
                              {"quarterly", "Quarterly"},
-                             {"annual", "Annual"}})}});
+                             {"annual", "Annual"}}),
+          // Which way is better: chronic absenteeism falls, attendance rises.
+          added_in(2, choice("direction",
+                             {{"higher", "Higher is better"}, {"lower", "Lower is better"}},
+                             false))}});
     s.push_back({"reading",
                  ScopeKind::School,
                  true,
@@ -211,19 +232,22 @@ std::vector<EntitySpec> build() {
         auto status = choice(
             "status", {{"draft", "Draft"}, {"submitted", "Submitted"}, {"reviewed", "Reviewed"}},
             false);
-        s.push_back({"visit",
-                     ScopeKind::School,
-                     true,
-                     false,
-                     false,
-                     "",
-                     "",
-                     {choice("kind", {{"monitoring", "Monitoring site visit"},
-                                      {"targeted", "Targeted site visit"},
-                                      {"progress_monitoring", "Progress monitoring"},
-                                      {"walkthrough", "Walkthrough"}}),
-                      rubric, typed("start_date", T::Date, true), typed("end_date", T::Date), team,
-                      status}});
+        s.push_back(
+            {"visit",
+             ScopeKind::School,
+             true,
+             false,
+             false,
+             "",
+             "",
+             {choice("kind", {{"monitoring", "Monitoring site visit"},
+                              {"targeted", "Targeted site visit"},
+                              {"progress_monitoring", "Progress monitoring"},
+                              {"walkthrough", "Walkthrough"}}),
+              rubric, typed("start_date", T::Date, true), typed("end_date", T::Date), team, status,
+              // The lead's words per practice: {"1": "...", ..., "4": "..."}.
+              added_in(2, typed("strengths", T::Object)),
+              added_in(2, typed("areas_for_growth", T::Object))}});
     }
     s.push_back(
         {"observation",
@@ -278,7 +302,8 @@ std::vector<EntitySpec> build() {
                  {choice("target_entity", {{"visit", "Visit"},
                                            {"observation", "Observation"},
                                            {"benchmark", "Benchmark"},
-                                           {"evidence", "Evidence"}}),
+                                           {"evidence", "Evidence"},
+                                           {"next_step", "Next step", 2}}),
                   FieldSpec{"target", T::Uuid, true, true}, ref("author", "user"),
                   text("body", 8000, true), typed("at", T::DateTime, true)}});
     {
@@ -298,15 +323,40 @@ std::vector<EntitySpec> build() {
                       choice("status", {{"open", "Open"}, {"resolved", "Resolved"}}, false),
                       resolution, text("resolved_by", 100)}});
     }
+
+    // What a school agreed to do next, followed until someone verifies it (Delivery's
+    // question 4). Made at a visit, from a benchmark, or on its own.
+    s.push_back({"next_step",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
+                 {text("title", 300, true), text("description", 4000),
+                  ref("owner", "user", true, false), typed("due_date", T::Date, true),
+                  choice("status",
+                         {{"open", "Open"},
+                          {"in_progress", "In progress"},
+                          {"done", "Done"},
+                          {"verified", "Verified"},
+                          {"returned", "Returned"}},
+                         false),
+                  text("return_note", 4000), ref("visit", "visit", false),
+                  FieldSpec{"indicator", T::Indicator, false, true},
+                  ref("benchmark", "benchmark", false)}});
+    s.back().since = 2;
+    for (auto& f : s.back().fields)
+        f.since = 2;
     return s;
 }
 
 // The names of EntityKind's values after Other, in its order.
 constexpr const char* kKindNames[] = {
-    "region", "district",    "school",     "user",      "rubric",  "indicator",
-    "plan",   "objective",   "initiative", "benchmark", "reading", "reflection",
-    "visit",  "observation", "evidence",   "review",    "comment", "conflict"};
-static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::Conflict));
+    "region",    "district",   "school",    "user",     "rubric",     "indicator", "plan",
+    "objective", "initiative", "benchmark", "reading",  "reflection", "visit",     "observation",
+    "evidence",  "review",     "comment",   "conflict", "next_step"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::NextStep));
 
 std::vector<EntitySpec> with_kinds(std::vector<EntitySpec> specs) {
     for (auto& spec : specs)
@@ -332,6 +382,21 @@ const EntitySpec* find_entity(std::string_view name) {
     auto it =
         std::find_if(specs.begin(), specs.end(), [&](const auto& e) { return e.name == name; });
     return it == specs.end() ? nullptr : &*it;
+}
+
+int schema_needed(const EntitySpec& entity, const Json& fields) {
+    int needed = entity.since;
+    if (!fields.is_object()) return needed;
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+        const FieldSpec* f = entity.field(it.key());
+        if (!f) continue;
+        needed = std::max(needed, f->since);
+        if (f->type == FieldType::Enum && it.value().is_string())
+            for (const auto& v : f->values)
+                if (v.value == it.value().get_ref<const std::string&>())
+                    needed = std::max(needed, v.since);
+    }
+    return needed;
 }
 
 std::string known_entities_text() {

@@ -363,6 +363,41 @@ const char* const kV6 = R"sql(
 ALTER TABLE "device_state" ADD COLUMN "ca_file" TEXT NOT NULL DEFAULT '';
 ALTER TABLE "device_state" ADD COLUMN "device_secret" TEXT NOT NULL DEFAULT '';)sql";
 
+// Version 7: data schema 2 (next steps; a plan's goal; an initiative's owner, dates and status;
+// a benchmark's direction; a visit's strengths and areas for growth per practice), and what the
+// server held back for a newer data schema: the cursor to pull again from after an update,
+// how many were held, and the data schema the device had then.
+const char* const kV7 = R"sql(
+ALTER TABLE "plan" ADD COLUMN "goal" TEXT;
+ALTER TABLE "initiative" ADD COLUMN "owner" TEXT;
+ALTER TABLE "initiative" ADD COLUMN "start" TEXT;
+ALTER TABLE "initiative" ADD COLUMN "end" TEXT;
+ALTER TABLE "initiative" ADD COLUMN "status" TEXT;
+ALTER TABLE "benchmark" ADD COLUMN "direction" TEXT;
+ALTER TABLE "visit" ADD COLUMN "strengths" TEXT;
+ALTER TABLE "visit" ADD COLUMN "areas_for_growth" TEXT;
+CREATE TABLE "next_step" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "title" TEXT,
+  "description" TEXT,
+  "owner" TEXT,
+  "due_date" TEXT,
+  "status" TEXT,
+  "return_note" TEXT,
+  "visit" TEXT,
+  "indicator" TEXT,
+  "benchmark" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "next_step_school" ON "next_step"("school", "due_date");
+CREATE INDEX "next_step_visit" ON "next_step"("visit");
+ALTER TABLE "device_state" ADD COLUMN "held_since" INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE "device_state" ADD COLUMN "held_count" INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE "device_state" ADD COLUMN "held_schema" INTEGER NOT NULL DEFAULT 0;)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
@@ -370,6 +405,7 @@ const std::vector<Migration> kMigrations = {
     {4, "the device's owner", kV4},
     {5, "last sync, last server and email", kV5},
     {6, "trusted CA file and device secret", kV6},
+    {7, "data schema 2: next steps and new plan and visit fields; held-back changes", kV7},
 };
 
 } // namespace

@@ -48,14 +48,49 @@ bool role_writes(Role role, EntityKind entity) {
     case Role::RegionalDirector:
         return entity == K::Comment;
     case Role::AssistanceLead:
-        // Leads attach photos and documents to what they observe, so they write evidence too.
-        return one_of({K::Visit, K::Observation, K::Comment, K::Evidence});
+        // Leads attach photos and documents to what they observe, so they write evidence too,
+        // and review the evidence of their caseload's schools (not every school has a receiver).
+        return one_of({K::Visit, K::Observation, K::Comment, K::Evidence, K::Review});
     case Role::Principal:
         return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment});
     case Role::Receiver:
-        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment});
+        // A receiver runs the school: the plan, and what the principal records as well.
+        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment,
+                       K::Reading, K::Evidence, K::Reflection});
     }
     return false;
+}
+
+// Next steps: made by leads, receivers, principals and admins; worked by their owner and the
+// school's principal; verified or returned by leads, receivers and admins, never by the owner.
+Decision decide_next_step(const User& user, bool write, const RowState& state) {
+    const bool admin = user.role == Role::Admin;
+    if (state.visit_status && parse_visit_status(*state.visit_status) == VisitStatus::Draft &&
+        !contains(state.visit_team, user.id) && !admin)
+        return deny("a next step of a draft visit is seen only by the visit's team");
+    if (!write) return allow();
+    if (state.step_from == NextStepStatus::Verified)
+        return deny("the next step is verified; it can no longer change");
+    const bool maker = admin || user.role == Role::AssistanceLead || user.role == Role::Receiver ||
+                       user.role == Role::Principal;
+    if (state.step_to && state.step_from && state.step_to != state.step_from) {
+        const NextStepStatus to = *state.step_to;
+        if (is_review_move(to)) {
+            if (!admin && user.role != Role::AssistanceLead && user.role != Role::Receiver)
+                return deny(std::string(role_words(user.role)) +
+                            " may not verify or return next steps; the school's Assistance "
+                            "Lead, its receiver or an admin does");
+            if (!state.step_owner.empty() && state.step_owner == user.id)
+                return deny("nobody verifies or returns a next step they own; a colleague does");
+        } else if (user.id != state.step_owner && user.role != Role::Principal && !admin) {
+            return deny(
+                std::string("only the step's owner or the school's principal may mark it ") +
+                (to == NextStepStatus::Done ? "done" : "in progress"));
+        }
+    }
+    if ((state.step_details || !state.step_from) && !maker)
+        return deny(std::string(role_words(user.role)) + " may not make or change next steps");
+    return allow();
 }
 
 } // namespace
@@ -163,6 +198,8 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         inner.conflicted_entity.clear();
         return decide(user, access, conflicted, place, inner);
     }
+
+    if (entity.is(EntityKind::NextStep)) return decide_next_step(user, write, state);
 
     // Visits, their observations and comments on them: a draft is its team's alone.
     if (state.visit_status) {

@@ -17,6 +17,8 @@ Result<BenchmarkLine> benchmark_line(const Json& f) {
     line.baseline_day = *base_day;
     line.due_day = *due_day;
     line.cadence = *cadence;
+    if (f.contains("direction") && f["direction"].is_string())
+        line.direction = parse_direction(f["direction"].get<std::string>());
     return line;
 }
 

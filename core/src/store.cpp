@@ -478,7 +478,7 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> Store::remote_rejects(
 }
 
 Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std::int64_t cursor,
-                                        const std::vector<SetAside>& set_aside) {
+                                        const std::vector<SetAside>& set_aside, int held_schema) {
     ApplyReport report;
     Announcement announce(*this);
     try {
@@ -606,7 +606,27 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
             for (std::size_t i = 0; i < columns.size(); ++i)
                 bind_field(up, static_cast<int>(i) + 5, *columns[i], c.fields[columns[i]->name]);
             up.run();
-            if (db.changes() > 0) {
+            bool applied = db.changes() > 0;
+            if (!applied && held_schema > 0 && c.kind == ChangeKind::Upsert) {
+                std::string sets;
+                std::vector<const FieldSpec*> newer;
+                for (const FieldSpec* f : columns)
+                    if (f->since > held_schema) {
+                        sets += (sets.empty() ? "" : ", ") + quote(f->name) + " = ?";
+                        newer.push_back(f);
+                    }
+                if (!newer.empty()) {
+                    auto& catch_up = db.cached("UPDATE " + quote(spec->name) + " SET " + sets +
+                                               " WHERE \"id\" = ? AND \"_deleted\" = 0");
+                    for (std::size_t i = 0; i < newer.size(); ++i)
+                        bind_field(catch_up, static_cast<int>(i) + 1, *newer[i],
+                                   c.fields[newer[i]->name]);
+                    catch_up.bind(static_cast<int>(newer.size()) + 1, c.id);
+                    catch_up.run();
+                    applied = db.changes() > 0;
+                }
+            }
+            if (applied) {
                 ++report.applied;
                 touched(spec->name, c.school);
             } else {

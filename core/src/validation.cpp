@@ -368,6 +368,18 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                row["baseline_date"].get<std::string>(),
                            "due");
     }
+    // The direction and the numbers agree: lower is better aims below the baseline.
+    if (entity.kind == EntityKind::Benchmark && has("direction") && has("baseline") &&
+        has("target")) {
+        const bool lower = row["direction"] == "lower";
+        const double baseline = row["baseline"].get<double>(), target = row["target"].get<double>();
+        if (lower ? target > baseline : target < baseline)
+            return invalid(std::string(lower ? "lower" : "higher") +
+                               " is better, so the target needs to be at or " +
+                               (lower ? "below" : "above") + " the baseline of " +
+                               row["baseline"].dump(),
+                           "target");
+    }
     if (entity.kind == EntityKind::Reflection && has("decisions")) {
         for (auto it = row["decisions"].begin(); it != row["decisions"].end(); ++it) {
             if (!is_uuid(it.key()))
@@ -397,6 +409,43 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
             return invalid("a review that is not accepted needs a comment saying what is "
                            "missing or why it is not relevant",
                            "comment");
+    }
+    // A returned step says what is still missing.
+    if (entity.kind == EntityKind::NextStep && has("status") &&
+        parse_next_step_status(row["status"].get<std::string>()) == NextStepStatus::Returned) {
+        const std::string note = has("return_note") ? row["return_note"].get<std::string>() : "";
+        if (note.find_first_not_of(" \t\r\n") == std::string::npos)
+            return invalid("a returned next step needs a return note saying what is still missing",
+                           "return_note");
+    }
+    if (entity.kind == EntityKind::Initiative && has("start") && has("end") &&
+        *parse_date_days(row["end"].get<std::string>()) <
+            *parse_date_days(row["start"].get<std::string>()))
+        return invalid("end " + row["end"].get<std::string>() + " is before start " +
+                           row["start"].get<std::string>(),
+                       "end");
+    // Strengths and areas for growth are written per practice: keys "1" to "4", text values.
+    if (entity.kind == EntityKind::Visit) {
+        for (const char* field : {"strengths", "areas_for_growth"}) {
+            if (!has(field)) continue;
+            for (auto it = row[field].begin(); it != row[field].end(); ++it) {
+                const std::string& k = it.key();
+                if (k.size() != 1 || k[0] < '1' || k[0] > '4')
+                    return invalid(std::string(field) +
+                                       " is keyed by practice number \"1\" to \"4\", got \"" +
+                                       k.substr(0, 20) + "\"",
+                                   field);
+                if (!it.value().is_string())
+                    return invalid(std::string(field) + " for practice " + k + " needs text, got " +
+                                       shown(it.value()),
+                                   field);
+                FieldSpec words{field, FieldType::Text};
+                if (auto st = check_text(words, it.value(), 4000); !st)
+                    return invalid(std::string(field) + " for practice " + k +
+                                       " is longer than 4000 characters",
+                                   field);
+            }
+        }
     }
     if (entity.kind == EntityKind::Visit && (!has("team") || row["team"].empty()))
         return invalid("a visit's team needs at least one member", "team");

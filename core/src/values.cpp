@@ -36,6 +36,20 @@ constexpr Words<BlobDirection, 2> kBlobDirectionWords{
 constexpr Words<BlobState, 3> kBlobStateWords{
     {{BlobState::Pending, "pending"}, {BlobState::Done, "done"}, {BlobState::Failed, "failed"}}};
 
+constexpr Words<NextStepStatus, 5> kNextStepStatusWords{
+    {{NextStepStatus::Open, "open"},
+     {NextStepStatus::InProgress, "in_progress"},
+     {NextStepStatus::Done, "done"},
+     {NextStepStatus::Verified, "verified"},
+     {NextStepStatus::Returned, "returned"}}};
+constexpr Words<InitiativeStatus, 4> kInitiativeStatusWords{
+    {{InitiativeStatus::NotStarted, "not_started"},
+     {InitiativeStatus::InProgress, "in_progress"},
+     {InitiativeStatus::Completed, "completed"},
+     {InitiativeStatus::OnHold, "on_hold"}}};
+constexpr Words<Direction, 2> kDirectionWords{
+    {{Direction::Higher, "higher"}, {Direction::Lower, "lower"}}};
+
 template <class E, std::size_t N> const char* word(const Words<E, N>& words, E value) {
     for (const auto& [v, w] : words)
         if (v == value) return w;
@@ -60,6 +74,9 @@ const char* to_string(ConflictStatus v) { return word(kConflictStatusWords, v); 
 const char* to_string(OutboxState v) { return word(kOutboxStateWords, v); }
 const char* to_string(BlobDirection v) { return word(kBlobDirectionWords, v); }
 const char* to_string(BlobState v) { return word(kBlobStateWords, v); }
+const char* to_string(NextStepStatus v) { return word(kNextStepStatusWords, v); }
+const char* to_string(InitiativeStatus v) { return word(kInitiativeStatusWords, v); }
+const char* to_string(Direction v) { return word(kDirectionWords, v); }
 
 std::optional<VisitStatus> parse_visit_status(std::string_view t) { return parse(kVisitStatusWords, t); }
 std::optional<VisitKind> parse_visit_kind(std::string_view t) { return parse(kVisitKindWords, t); }
@@ -69,6 +86,26 @@ std::optional<ConflictStatus> parse_conflict_status(std::string_view t) { return
 std::optional<OutboxState> parse_outbox_state(std::string_view t) { return parse(kOutboxStateWords, t); }
 std::optional<BlobDirection> parse_blob_direction(std::string_view t) { return parse(kBlobDirectionWords, t); }
 std::optional<BlobState> parse_blob_state(std::string_view t) { return parse(kBlobStateWords, t); }
+std::optional<NextStepStatus> parse_next_step_status(std::string_view t) { return parse(kNextStepStatusWords, t); }
+std::optional<InitiativeStatus> parse_initiative_status(std::string_view t) { return parse(kInitiativeStatusWords, t); }
+std::optional<Direction> parse_direction(std::string_view t) { return parse(kDirectionWords, t); }
 // clang-format on
+
+bool next_step_move_allowed(NextStepStatus from, NextStepStatus to) {
+    using S = NextStepStatus;
+    switch (from) {
+    case S::Open:
+        return to == S::InProgress || to == S::Done;
+    case S::InProgress:
+        return to == S::Done;
+    case S::Done:
+        return to == S::Verified || to == S::Returned;
+    case S::Returned:
+        return to == S::InProgress || to == S::Done;
+    case S::Verified:
+        return false;
+    }
+    return false;
+}
 
 } // namespace sitevisit

@@ -55,7 +55,28 @@ std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& ent
         if (!obs || !obs->fields.contains("visit")) return std::nullopt;
         return rows.visit(obs->fields["visit"].get<std::string>());
     }
+    if (kind == EntityKind::NextStep) {
+        auto step = rows.row(*find_entity("next_step"), id);
+        if (!step || !step->fields.contains("visit") || !step->fields["visit"].is_string())
+            return std::nullopt;
+        return rows.visit(step->fields["visit"].get<std::string>());
+    }
     return std::nullopt;
+}
+
+std::optional<NextStepStatus> step_status(const Json& fields) {
+    return parse_next_step_status(fields.value("status", "open"));
+}
+
+// What decide() needs of a next step: owner, the move, and whether more than status changes.
+void fill_step(RowState& state, const std::optional<Row>& existing, const Json& changed,
+               const Json& merged) {
+    const Json& owner_from = existing ? existing->fields : merged;
+    state.step_owner = owner_from.value("owner", "");
+    if (existing) state.step_from = step_status(existing->fields);
+    state.step_to = step_status(merged);
+    for (auto it = changed.begin(); it != changed.end(); ++it)
+        if (it.key() != "status" && it.key() != "return_note") state.step_details = true;
 }
 
 std::string uploader_of(const Row& evidence) {
@@ -117,6 +138,18 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     if (existing && spec.kind == EntityKind::Visit && changed.contains("status") &&
         changed["status"].is_null())
         return invalid("a visit's status cannot be cleared", "status");
+    if (existing && spec.kind == EntityKind::NextStep && changed.contains("status")) {
+        if (changed["status"].is_null())
+            return invalid("a next step's status cannot be cleared", "status");
+        const std::string from = existing->fields.value("status", "open");
+        const std::string to = changed["status"].get<std::string>();
+        if (!next_step_move_allowed(*parse_next_step_status(from), *parse_next_step_status(to)))
+            return Error{ErrorCode::Conflict,
+                         from == "verified"
+                             ? std::string("the next step is verified; it can no longer change")
+                             : "a next step that is " + from + " cannot move to " + to,
+                         "status"};
+    }
     // Conflict records are made by the server; a device may only resolve one.
     if (spec.kind == EntityKind::Conflict && actor.role != Role::Admin) {
         if (!existing)
@@ -150,6 +183,13 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         }
         if (spec.kind == EntityKind::Conflict && !changed.contains("status"))
             changed["status"] = "open";
+        if (spec.kind == EntityKind::NextStep) {
+            if (!changed.contains("status")) changed["status"] = "open";
+            if (changed["status"] != "open")
+                return invalid("a new next step starts open, not " +
+                                   changed["status"].get<std::string>(),
+                               "status");
+        }
         if ((spec.kind == EntityKind::Comment || spec.kind == EntityKind::Review) &&
             !changed.contains("at"))
             changed["at"] = now_utc;
@@ -266,9 +306,40 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
             fill(state, *v);
     } else if (spec.kind == EntityKind::Evidence && existing) {
         state.evidence_uploader = uploader_of(*existing);
+    } else if (spec.kind == EntityKind::NextStep) {
+        if (merged.contains("visit") && merged["visit"].is_string())
+            if (auto v = rows.visit(merged["visit"].get<std::string>())) fill(state, *v);
+        fill_step(state, existing, changed, merged);
     }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};
+
+    if (spec.kind == EntityKind::NextStep) {
+        // The owner is a person who can see the school; the links are rows of this school.
+        if (changed.contains("owner")) {
+            const std::string owner_id = changed["owner"].get<std::string>();
+            auto owner_row = rows.row(*find_entity("user"), owner_id);
+            if (!owner_row || owner_row->deleted)
+                return invalid("owner " + owner_id + " is not a person " + rows.where(), "owner");
+            auto owner = User::from_fields(owner_row->id, owner_row->fields);
+            if (!owner) return invalid("owner " + owner_id + " has no valid role", "owner");
+            if (!owner->active || !in_scope(*owner, place))
+                return invalid("owner " + owner->name +
+                                   " cannot see this school; choose someone "
+                                   "who works with it",
+                               "owner");
+        }
+        for (const auto& [field, entity] :
+             {std::pair{"visit", "visit"}, std::pair{"benchmark", "benchmark"}}) {
+            if (!changed.contains(field) || !changed[field].is_string()) continue;
+            const std::string id = changed[field].get<std::string>();
+            auto linked = rows.row(*find_entity(entity), id);
+            if (!linked || linked->deleted || linked->school != school)
+                return invalid(std::string(field) + " names " + entity + " " + id +
+                                   ", which is not a " + entity + " of this school",
+                               field);
+        }
+    }
 
     // Evidence may link only rows of its own school.
     if (spec.kind == EntityKind::Evidence) {
@@ -347,6 +418,11 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
             fill(state, *v);
     }
     if (spec.kind == EntityKind::Evidence) state.evidence_uploader = uploader_of(existing);
+    if (spec.kind == EntityKind::NextStep) {
+        state.step_owner = existing.fields.value("owner", "");
+        state.step_from = step_status(existing.fields);
+        state.step_details = true; // deleting is more than a move
+    }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};
     return plan;

@@ -47,7 +47,10 @@ void describe_entities(std::ostream& out) {
         << "is validated against on the device and on the server. Every row also has `id` and "
            "`school`\n"
         << "(its scope key). Limits: text 2000 characters unless stated, lists 100 items unless "
-           "stated.\n";
+           "stated.\n"
+        << "\nData schema " << kDataSchemaVersion
+        << ". \"since 2\" marks what schema 2 added: a change carrying it is held back from "
+           "devices\nthat pull with an older `schema` (docs/protocol.md).\n";
     for (const auto& e : entity_specs()) {
         out << "\n## " << e.name << "\n\n";
         const char* scope = e.scope == ScopeKind::School     ? "a school"
@@ -61,12 +64,14 @@ void describe_entities(std::ostream& out) {
             out << " Append-only: created, never edited or deleted.";
         else if (e.conflict_free)
             out << " Concurrent edits resolve by clock, without a conflict record.";
+        if (e.since > 1) out << " Since data schema " << e.since << ".";
         out << "\n\n| field | type | required | rule |\n| --- | --- | --- | --- |\n";
         for (const auto& f : e.fields) {
             std::string rule;
             if (f.type == FieldType::Enum)
                 for (const auto& v : f.values)
-                    rule += (rule.empty() ? "" : ", ") + v.value;
+                    rule += (rule.empty() ? "" : ", ") + v.value +
+                            (v.since > 1 ? " (since " + std::to_string(v.since) + ")" : "");
             if (f.min || f.max) {
                 char buf[64];
                 std::snprintf(buf, sizeof buf, "%g to %g", f.min.value_or(0), f.max.value_or(0));
@@ -78,6 +83,9 @@ void describe_entities(std::ostream& out) {
             if (!f.references.empty())
                 rule += (rule.empty() ? "" : "; ") + std::string("refers to ") + f.references;
             if (f.immutable) rule += (rule.empty() ? "" : "; ") + std::string("fixed once set");
+            if (f.since > e.since)
+                rule +=
+                    (rule.empty() ? "" : "; ") + std::string("since ") + std::to_string(f.since);
             out << "| " << f.name << " | " << type_names[static_cast<int>(f.type)] << " | "
                 << (f.required ? "yes" : "") << " | " << rule << " |\n";
         }

@@ -121,7 +121,9 @@ QString AppController::syncMessage() const {
     case S::Syncing:
         return pending == 0 ? tr("Syncing…") : tr("Syncing… %1").arg(waiting);
     case S::UpToDate:
-        return pending == 0 ? tr("Up to date") : waiting;
+        // The server answers, but these have not reached it yet: not "up to date".
+        return pending == 0 ? tr("Up to date")
+                            : tr("%n change(s) waiting to be sent", nullptr, pending);
     case S::Offline:
         if (!engine_->lastSync().isValid() && engine_->errorString().isEmpty())
             return pending == 0 ? tr("Not synced yet") : tr("Not synced yet — %1").arg(waiting);

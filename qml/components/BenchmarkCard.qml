@@ -66,13 +66,12 @@ Rectangle {
         RowLayout {
             Layout.fillWidth: true
             visible: card.canRecord
-            TextField {
+            DateField {
                 id: readingDate
-                Layout.preferredWidth: 150
-                implicitHeight: Theme.touchTarget
-                text: Qt.formatDate(new Date(), "yyyy-MM-dd") // the local day
-                inputMask: "9999-99-99"
-                Accessible.name: qsTr("Date of the reading")
+                objectName: "readingDateField"
+                Layout.preferredWidth: 280 // the longest day in words, so the row does not shift
+                date: Qt.formatDate(new Date(), "yyyy-MM-dd") // the local day
+                Accessible.name: qsTr("Date of the reading: %1").arg(text)
             }
             TextField {
                 id: readingValue
@@ -91,7 +90,7 @@ Rectangle {
                 enabled: readingValue.acceptableInput
                 Accessible.name: qsTr("Record the reading")
                 onClicked: {
-                    if (card.record(card.benchmark.benchmarkId, readingDate.text, Number(readingValue.text))) {
+                    if (card.record(card.benchmark.benchmarkId, readingDate.date, Number(readingValue.text))) {
                         readingValue.text = ""
                         readingError.text = ""
                     } else {

@@ -13,14 +13,14 @@ Dialog {
     property string errorText
     signal created(string visitId, bool today)
     readonly property string today: Qt.formatDate(new Date(), "yyyy-MM-dd")
-    readonly property bool isToday: date.text === dialog.today
+    readonly property bool isToday: date.date === dialog.today
 
     objectName: "startVisitDialog"
     modal: true
     title: qsTr("New visit")
     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
     onAboutToShow: {
-        date.text = dialog.today
+        date.date = dialog.today
         kind.currentIndex = 0
         dialog.errorText = ""
     }
@@ -29,7 +29,7 @@ Dialog {
             objectName: "startVisitConfirmButton"
             text: dialog.isToday ? qsTr("Start the visit") : qsTr("Plan the visit")
             implicitHeight: Theme.touchTarget
-            enabled: date.acceptableInput
+            enabled: date.date.length > 0
             Accessible.name: text
             DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
             onClicked: dialog.tryCreate()
@@ -42,7 +42,7 @@ Dialog {
         }
     }
     function tryCreate() {
-        const id = dialog.create(dialog.kinds[kind.currentIndex].kind, date.text)
+        const id = dialog.create(dialog.kinds[kind.currentIndex].kind, date.date)
         if (id.length === 0) return
         dialog.close()
         dialog.created(id, dialog.isToday)
@@ -60,14 +60,11 @@ Dialog {
             Accessible.name: qsTr("Kind of visit")
         }
         Label { text: qsTr("Date (today starts it; a later day plans it)"); color: Theme.mutedText; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-        TextField {
+        DateField {
             id: date
             objectName: "visitDateField"
             Layout.fillWidth: true
-            implicitHeight: Theme.touchTarget
-            inputMask: "9999-99-99"
-            Accessible.name: qsTr("Date of the visit")
-            onAccepted: dialog.tryCreate()
+            Accessible.name: qsTr("Date of the visit: %1").arg(text)
         }
         Label {
             Layout.fillWidth: true

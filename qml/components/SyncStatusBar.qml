@@ -12,6 +12,7 @@ Rectangle {
     property int syncState: SyncEngine.Offline
     property string message: ""
     property string lastSync: ""
+    property int pendingChanges: 0
     property int openConflicts: 0
     property int refusedChanges: 0
     property real progress: 0
@@ -27,7 +28,8 @@ Rectangle {
 
     readonly property color stateColor: {
         switch (bar.syncState) {
-        case SyncEngine.UpToDate: return Theme.ok
+        // Reachable, but something is not on the server yet: not green until it is.
+        case SyncEngine.UpToDate: return bar.pendingChanges > 0 ? Theme.warning : Theme.ok
         case SyncEngine.Syncing: return Theme.primary
         case SyncEngine.Offline: return Theme.warning
         default: return Theme.danger
@@ -58,6 +60,7 @@ Rectangle {
                 Accessible.name: qsTr("Sync status: %1").arg(text)
             }
             Label {
+                objectName: "lastSyncLabel"
                 Layout.fillWidth: true
                 text: qsTr("Last synced %1 · %n open conflict(s)", "", bar.openConflicts).arg(bar.lastSync)
                 color: Theme.mutedText

@@ -20,6 +20,7 @@ class FakeTransport final : public QObject, public client::Transport {
 public:
     struct Request {
         std::string endpoint; // login, push, pull, blobOptions, blobCreate, blobHead, ...
+        int schema = 0;       // pull: the data schema asked with
         QString token;        // the token the request carried
         Json body;            // login and push: what was sent
         std::int64_t since = 0, offset = 0, length = 0;
@@ -69,10 +70,11 @@ public:
         q.body = protocol::encode(r);
         answer(std::move(q), std::move(done));
     }
-    void pull(std::int64_t since, int limit, Done done) override {
+    void pull(std::int64_t since, int limit, int schema, Done done) override {
         Request q{"pull"};
         q.since = since;
         q.length = limit;
+        q.schema = schema;
         answer(std::move(q), std::move(done));
     }
     void blobOptions(Done done) override { answer({"blobOptions"}, std::move(done)); }

@@ -19,6 +19,7 @@ struct Rules : ::testing::Test {
     Json rows; // the admin's export
     std::string lincoln, bayside_el, unused;
     std::map<std::string, std::int64_t> dseq; // the last change number of each device
+    std::map<std::string, std::int64_t> seen; // the seq each row was last written at here
 
     void SetUp() override {
         auto r = server.admin({"demo"});
@@ -40,7 +41,7 @@ struct Rules : ::testing::Test {
         return login(server.http(), who + "@demo.sitevisit", who + "-demo-2026", device);
     }
 
-    // One upsert, pushed; the whole answer.
+    // One upsert, pushed with the row's seq as last written here as its base; the whole answer.
     Response push(const std::string& token, const std::string& device, const std::string& entity,
                   const std::string& id, Json fields, const std::string& school = {}) {
         Json op{{"op", new_id()},
@@ -50,12 +51,17 @@ struct Rules : ::testing::Test {
                 {"kind", "upsert"},
                 {"fields", std::move(fields)},
                 {"hlc", Hlc{SystemClock::instance().now_ms(), 0, device}.to_string()},
-                {"base", 0},
+                {"base", seen.count(id) ? seen[id] : 0},
                 {"dseq", ++dseq[device]}, // gapless per device
                 {"schema", 1}};
-        return server.http().request("POST", "/v1/sync/push",
-                                     Json{{"device", device}, {"ops", Json::array({op})}}.dump(),
-                                     bearer(token));
+        auto r = server.http().request("POST", "/v1/sync/push",
+                                       Json{{"device", device}, {"ops", Json::array({op})}}.dump(),
+                                       bearer(token));
+        Json j = Json::parse(r.body, nullptr, false);
+        if (j.is_object() && j.contains("results") && !j["results"].empty() &&
+            j["results"][0]["seq"].is_number())
+            seen[id] = j["results"][0]["seq"].get<std::int64_t>();
+        return r;
     }
 
     std::string any(const std::string& entity, const std::string& field = {},
@@ -179,4 +185,152 @@ TEST_F(Rules, TheServerLetsAnAdminEditADraftVisitOfAnotherTeam) {
         {{"visit", visit}, {"indicator", v["rubric"].get<std::string>() + "/4.4"}, {"rating", 3}},
         bayside_el);
     EXPECT_EQ(refused.status, 403) << refused.body;
+}
+
+namespace {
+
+std::string user_id(const Json& rows, const std::string& email) {
+    for (auto it = rows["user"].begin(); it != rows["user"].end(); ++it)
+        if (it.value()["fields"]["email"] == email) return it.key();
+    return {};
+}
+
+Json pull_page(ServerProcess& server, const std::string& token, std::int64_t since,
+               const std::string& schema) {
+    auto r = server.http().request("GET",
+                                   "/v1/sync/pull?since=" + std::to_string(since) + "&limit=1000" +
+                                       (schema.empty() ? "" : "&schema=" + schema),
+                                   {}, bearer(token));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+}
+
+bool has_op(const Json& page, const std::string& id) {
+    for (const auto& op : page["ops"])
+        if (op["id"] == id) return true;
+    return false;
+}
+
+} // namespace
+
+// Next steps over the wire: the server keeps the moves and who makes them, as devices do.
+TEST_F(Rules, TheServerKeepsTheNextStepRules) {
+    const std::string lead = sign_in("lead", "tablet-l");
+    const std::string principal = sign_in("principal", "laptop-p");
+    const std::string principal_id = user_id(rows, "principal@demo.sitevisit");
+    ASSERT_FALSE(principal_id.empty());
+    const std::string step = new_id();
+    auto made = push(lead, "tablet-l", "next_step", step,
+                     {{"title", "Post the bell schedule in every room"},
+                      {"owner", principal_id},
+                      {"due_date", "2026-12-15"}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    ASSERT_EQ(made.json()["results"][0]["status"], "applied") << made.body;
+    // The principal may not verify; the lead may not mark the principal's step done.
+    auto lead_done = push(lead, "tablet-l", "next_step", step, {{"status", "done"}});
+    EXPECT_EQ(lead_done.status, 403) << lead_done.body;
+    auto done = push(principal, "laptop-p", "next_step", step, {{"status", "done"}});
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_EQ(done.json()["results"][0]["status"], "applied") << done.body;
+    auto own_verify = push(principal, "laptop-p", "next_step", step, {{"status", "verified"}});
+    EXPECT_EQ(own_verify.status, 403) << own_verify.body;
+    auto returned = push(lead, "tablet-l", "next_step", step, {{"status", "returned"}});
+    EXPECT_EQ(returned.status, 400) << "a return needs a note: " << returned.body;
+    auto verified = push(lead, "tablet-l", "next_step", step, {{"status", "verified"}});
+    ASSERT_EQ(verified.status, 200) << verified.body;
+    EXPECT_EQ(verified.json()["results"][0]["status"], "applied") << verified.body;
+    auto exported = server.admin({"export", "--user", "admin@demo.sitevisit"});
+    EXPECT_EQ(Json::parse(exported.out)["rows"]["next_step"][step]["fields"]["status"], "verified");
+}
+
+// A device of the previous data schema is not sent what it cannot read; it is told how many
+// wait and from where, and receives them once it pulls with the newer schema.
+TEST_F(Rules, ChangesANewerSchemaAddedAreHeldBackForOlderDevices) {
+    const std::string lead = sign_in("lead", "tablet-l");
+    const std::string principal = sign_in("principal", "laptop-p");
+    std::int64_t cursor = 0;
+    for (int guard = 0; guard < 1000; ++guard) {
+        Json page = pull_page(server, principal, cursor, "1");
+        cursor = page["cursor"];
+        if (!page["more"].get<bool>()) break;
+    }
+    const std::string step = new_id();
+    auto made = push(lead, "tablet-l", "next_step", step,
+                     {{"title", "Share the walkthrough schedule"},
+                      {"owner", user_id(rows, "principal@demo.sitevisit")},
+                      {"due_date", "2026-12-15"}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    const std::string plan = any("plan");
+    ASSERT_FALSE(plan.empty());
+    const std::string receiver = sign_in("receiver", "laptop-r");
+    auto goal = push(receiver, "laptop-r", "plan", plan, {{"goal", "Every student reads well"}});
+    ASSERT_EQ(goal.status, 200) << goal.body;
+    auto title = push(receiver, "laptop-r", "plan", plan, {{"title", "Lincoln turnaround plan"}});
+    ASSERT_EQ(title.status, 200) << title.body;
+
+    auto has_goal = [](const Json& page) {
+        for (const auto& op : page["ops"])
+            if (op["entity"] == "plan" && op["fields"].contains("goal")) return true;
+        return false;
+    };
+    auto has_title = [](const Json& page) {
+        for (const auto& op : page["ops"])
+            if (op["entity"] == "plan" &&
+                op["fields"].value("title", "") == "Lincoln turnaround plan")
+                return true;
+        return false;
+    };
+    // Schema 1 (also what a device that sends no schema gets): the title, not the step or the
+    // goal, which are counted with the cursor to pull again from.
+    for (const std::string schema : {"1", ""}) {
+        Json old_page = pull_page(server, principal, cursor, schema);
+        EXPECT_FALSE(has_op(old_page, step)) << old_page.dump();
+        EXPECT_FALSE(has_goal(old_page)) << old_page.dump();
+        EXPECT_TRUE(has_title(old_page)) << old_page.dump();
+        EXPECT_EQ(old_page["held"], 2) << old_page.dump();
+        EXPECT_EQ(old_page["held_since"], cursor) << old_page.dump();
+    }
+    // Schema 2 from the held cursor: all of them, nothing held.
+    Json new_page = pull_page(server, principal, cursor, "2");
+    EXPECT_TRUE(has_op(new_page, step)) << new_page.dump();
+    EXPECT_TRUE(has_goal(new_page)) << new_page.dump();
+    EXPECT_TRUE(has_title(new_page)) << new_page.dump();
+    EXPECT_FALSE(new_page.contains("held")) << new_page.dump();
+    // A schema that is not a number is refused with a reason.
+    auto bad =
+        server.http().request("GET", "/v1/sync/pull?since=0&schema=two", {}, bearer(principal));
+    EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+// A next step made at a draft visit is the visit's team's until the visit is submitted; then
+// the school receives it.
+TEST_F(Rules, AStepOfADraftVisitReachesTheSchoolWhenTheVisitIsSubmitted) {
+    const std::string lead = sign_in("lead", "tablet-l");
+    const std::string principal = sign_in("principal", "laptop-p");
+    std::int64_t cursor = 0;
+    for (int guard = 0; guard < 1000; ++guard) {
+        Json page = pull_page(server, principal, cursor, "2");
+        cursor = page["cursor"];
+        if (!page["more"].get<bool>()) break;
+    }
+    const std::string visit = new_id();
+    auto v = push(lead, "tablet-l", "visit", visit,
+                  {{"kind", "targeted"},
+                   {"rubric", "msv-2026-2027-elementary"},
+                   {"start_date", "2026-11-24"}});
+    ASSERT_EQ(v.status, 200) << v.body;
+    const std::string step = new_id();
+    auto made = push(lead, "tablet-l", "next_step", step,
+                     {{"title", "Model a data meeting"},
+                      {"owner", user_id(rows, "principal@demo.sitevisit")},
+                      {"due_date", "2026-12-20"},
+                      {"visit", visit}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    Json hidden = pull_page(server, principal, cursor, "2");
+    EXPECT_FALSE(has_op(hidden, step)) << hidden.dump();
+    cursor = hidden["cursor"];
+    auto submitted = push(lead, "tablet-l", "visit", visit, {{"status", "submitted"}});
+    ASSERT_EQ(submitted.status, 200) << submitted.body;
+    Json shown = pull_page(server, principal, cursor, "2");
+    EXPECT_TRUE(has_op(shown, step)) << shown.dump();
 }

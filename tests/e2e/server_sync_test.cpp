@@ -283,7 +283,7 @@ TEST_F(Demo, ANewerDataSchemaIsRefusedWholeAsUpgradeRequired) {
                       {"rubric", "msv-2026-2027-elementary"},
                       {"start_date", "2026-11-23"}},
                      1, "old-tab");
-    op["schema"] = 2;
+    op["schema"] = kDataSchemaVersion + 1;
     auto r = push(token, "old-tab", Json::array({op}));
     EXPECT_EQ(r.status, 426) << r.body;
     EXPECT_NE(r.json()["error"]["message"].get<std::string>().find("upgrade required"),

@@ -1,6 +1,7 @@
 import QtQuick
 import QtTest
 import SiteVisit
+import "../../qml/components/window_placement.js" as WindowPlacement
 
 // Components alone, in the real scene: no controller, no store.
 Item {
@@ -23,6 +24,22 @@ Item {
     Component {
         id: syncBar
         SyncStatusBar { width: 800 }
+    }
+    Component {
+        id: dateField
+        DateField { width: 320 }
+    }
+
+    // Inside a popup of `item` (its content lives in the window's overlay, not under the item).
+    function findPopupChild(item, name) {
+        for (var i = 0; i < item.data.length; ++i) {
+            var popup = item.data[i]
+            if (popup && popup.contentItem && popup.hasOwnProperty("opened")) {
+                var found = findChild(popup.contentItem, name)
+                if (found) return found
+            }
+        }
+        return null
     }
 
     function findChild(item, name) {
@@ -183,17 +200,19 @@ Item {
 
         function test_a_refused_reading_stays_typed_with_the_reason() {
             var answer = false
+            var recorded = ""
             var card = createTemporaryObject(benchmarkCard, root, {
                 canRecord: true,
                 benchmark: { benchmarkId: "b1", measure: "Attendance", unit: "%", status: "on_track", statusLabel: "On track",
                              reason: "", readings: [] },
-                record: function(id, date, value) { return answer },
+                record: function(id, date, value) { recorded = date; return answer },
                 errorFor: function() { return "date must be on or before today" } })
             var value = findChild(card, "readingValueField")
             value.text = "38"
             mouseClick(findChild(card, "recordReadingButton"))
             compare(value.text, "38")
             compare(findChild(card, "readingError").text, "date must be on or before today")
+            compare(recorded, Qt.formatDate(new Date(), "yyyy-MM-dd"), "today by default, as YYYY-MM-DD")
             answer = true
             mouseClick(findChild(card, "recordReadingButton"))
             compare(value.text, "")
@@ -213,13 +232,20 @@ Item {
             dialog.open()
             tryCompare(dialog, "opened", true)
             var date = findChild(dialog.contentItem, "visitDateField")
-            compare(date.text, Qt.formatDate(new Date(), "yyyy-MM-dd")) // today by default
-            date.text = "2099-01-01"
+            compare(date.date, Qt.formatDate(new Date(), "yyyy-MM-dd")) // today by default
+            verify(dialog.isToday)
+            date.date = "2099-01-01"
             dialog.errorText = "start_date is too far ahead"
             dialog.tryCreate()
             verify(dialog.opened)
             compare(spy.count, 0)
-            date.text = "2099-01-02"
+            // Picked in the calendar, as a person would: the next day.
+            mouseClick(date)
+            var grid = findChild(date, "dateFieldGrid") || findPopupChild(date, "dateFieldGrid")
+            verify(grid)
+            mouseClick(findChild(grid, "day-2099-01-02"))
+            compare(date.date, "2099-01-02")
+            verify(!dialog.isToday)
             dialog.tryCreate()
             compare(made, "monitoring 2099-01-02")
             compare(spy.count, 1)
@@ -261,6 +287,32 @@ Item {
             compare(refusedSpy.count, 1)
         }
 
+        function test_changes_waiting_with_the_server_reachable_are_not_green() {
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.UpToDate, pendingChanges: 2, signedIn: true, lastSync: "today",
+                message: qsTranslate("sitevisit::app::AppController", "%n change(s) waiting to be sent", "", 2) })
+            verify(bar.stateColor !== Theme.ok)
+            compare(bar.stateColor, Theme.warning)
+            compare(bar.message, "2 changes waiting to be sent")
+            bar.pendingChanges = 0
+            compare(bar.stateColor, Theme.ok)
+        }
+
+        function test_counts_use_plural_forms() {
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.UpToDate, message: "Up to date", lastSync: "today", openConflicts: 1, signedIn: true })
+            verify(findChild(bar, "lastSyncLabel"))
+            compare(findChild(bar, "lastSyncLabel").text, "Last synced today · 1 open conflict")
+            bar.openConflicts = 3
+            compare(findChild(bar, "lastSyncLabel").text, "Last synced today · 3 open conflicts")
+            // The words C++ gives the bar (AppController::syncMessage, syncDetail).
+            var c = "sitevisit::app::AppController"
+            compare(qsTranslate(c, "%n change(s) waiting", "", 1), "1 change waiting")
+            compare(qsTranslate(c, "%n change(s) waiting", "", 2), "2 changes waiting")
+            compare(qsTranslate(c, "Offline — %n change(s) saved on this device", "", 1), "Offline — 1 change saved on this device")
+            compare(qsTranslate(c, "%1 of %n change(s)", "", 40).arg(12), "12 of 40 changes")
+        }
+
         function test_sync_now_asks_for_a_sync_unless_one_runs() {
             var bar = createTemporaryObject(syncBar, root, {
                 syncState: SyncEngine.UpToDate, message: "Up to date", lastSync: "today", signedIn: true })
@@ -275,6 +327,127 @@ Item {
             verify(!now.enabled)
             mouseClick(now)
             compare(syncSpy.count, 1)
+        }
+    }
+
+    TestCase {
+        name: "DateField"
+        when: windowShown
+
+        function calendarOf(field) {
+            return findPopupChild(field, "dateFieldGrid")
+        }
+
+        function test_shows_the_day_in_words() {
+            var field = createTemporaryObject(dateField, root, { date: "2024-02-10" })
+            compare(field.text, new Date(2024, 1, 10).toLocaleDateString(Qt.locale(), Locale.LongFormat))
+            verify(field.text.indexOf("2024") >= 0)
+            verify(field.text.indexOf("2024-02-10") < 0, "words, not the ISO date")
+            verify(field.height >= 48)
+            field.date = ""
+            compare(field.text, "Choose a day")
+        }
+
+        function test_a_tapped_day_is_the_iso_date() {
+            var field = createTemporaryObject(dateField, root, { date: "2024-02-10" })
+            var spy = createTemporaryObject(signalSpy, root, { target: field, signalName: "picked" })
+            mouseClick(field)
+            tryCompare(field, "calendarOpen", true)
+            var grid = calendarOf(field)
+            verify(grid)
+            // Just under the field, inside the window.
+            var top = grid.mapToItem(null, 0, 0).y
+            verify(top >= field.mapToItem(null, 0, field.height).y, "under the field")
+            verify(top + grid.height <= root.Window.height, "inside the window")
+            compare(grid.month, 1)
+            compare(grid.year, 2024)
+            var day = findChild(grid, "day-2024-02-20")
+            verify(day, "the 20th is in the grid")
+            verify(day.height >= 48, "touch target")
+            mouseClick(day)
+            compare(field.date, "2024-02-20")
+            compare(spy.count, 1)
+            compare(spy.signalArguments[0][0], "2024-02-20")
+            tryCompare(field, "calendarOpen", false)
+            // Another month: the next-month button, then a day in it.
+            mouseClick(field)
+            tryCompare(field, "calendarOpen", true)
+            mouseClick(findPopupChild(field, "nextMonthButton"))
+            compare(grid.month, 2)
+            compare(findPopupChild(field, "monthTitle").text, Qt.locale().standaloneMonthName(2) + " 2024")
+            mouseClick(findChild(grid, "day-2024-03-05"))
+            compare(field.date, "2024-03-05")
+        }
+
+        function test_the_keyboard_opens_moves_and_picks() {
+            var field = createTemporaryObject(dateField, root, { date: "2024-01-31" })
+            var spy = createTemporaryObject(signalSpy, root, { target: field, signalName: "picked" })
+            field.forceActiveFocus(Qt.TabFocusReason)
+            keyClick(Qt.Key_Space)
+            tryCompare(field, "calendarOpen", true)
+            keyClick(Qt.Key_PageDown) // a month on keeps the day where it can: 29 February
+            keyClick(Qt.Key_Right)    // 1 March
+            keyClick(Qt.Key_Down)     // 8 March
+            keyClick(Qt.Key_Left)     // 7 March
+            keyClick(Qt.Key_Up)       // 29 February
+            keyClick(Qt.Key_Up)       // 22 February
+            compare(field.date, "2024-01-31", "nothing is chosen until Enter")
+            keyClick(Qt.Key_Return)
+            compare(field.date, "2024-02-22")
+            compare(spy.count, 1)
+            tryCompare(field, "calendarOpen", false)
+            verify(field.activeFocus, "focus comes back to the field")
+            // Escape closes without choosing; Enter opens it too.
+            keyClick(Qt.Key_Enter)
+            tryCompare(field, "calendarOpen", true)
+            keyClick(Qt.Key_PageUp)
+            keyClick(Qt.Key_Escape)
+            tryCompare(field, "calendarOpen", false)
+            compare(field.date, "2024-02-22")
+            // Plus and minus move a day without the calendar, across a year's end too.
+            field.date = "2023-12-31"
+            keyClick(Qt.Key_Plus)
+            compare(field.date, "2024-01-01")
+            keyClick(Qt.Key_Minus)
+            keyClick(Qt.Key_Minus)
+            compare(field.date, "2023-12-30")
+            compare(spy.count, 4)
+        }
+    }
+
+    TestCase {
+        name: "WindowPlacement"
+        when: windowShown
+
+        readonly property var minimum: ({ width: 360, height: 480 })
+        readonly property var laptop: ({ x: 0, y: 0, width: 1366, height: 768 })
+
+        function test_a_laptop_gets_its_screen_not_a_tablet_shape() {
+            compare(WindowPlacement.place(laptop, null, minimum), { x: 0, y: 40, width: 1366, height: 728 })
+        }
+
+        function test_the_tablet_shape_where_the_screen_holds_it() {
+            compare(WindowPlacement.place({ x: 0, y: 0, width: 1920, height: 1400 }, null, minimum),
+                    { x: 560, y: 80, width: 800, height: 1280 })
+            // Tall enough for 1280 but not for a title bar as well: the free area.
+            compare(WindowPlacement.place({ x: 0, y: 0, width: 1920, height: 1300 }, null, minimum).height, 1260)
+        }
+
+        function test_the_last_size_and_place_come_back_inside_the_screen() {
+            compare(WindowPlacement.place(laptop, { x: 100, y: 50, width: 1000, height: 600 }, minimum),
+                    { x: 100, y: 50, width: 1000, height: 600 })
+            // Left on a bigger screen: never larger than this one, and on it.
+            compare(WindowPlacement.place(laptop, { x: 900, y: 400, width: 2000, height: 1500 }, minimum),
+                    { x: 0, y: 0, width: 1366, height: 768 })
+            // Left on a second screen that is gone.
+            compare(WindowPlacement.place(laptop, { x: 3000, y: -200, width: 1000, height: 600 }, minimum),
+                    { x: 366, y: 0, width: 1000, height: 600 })
+            // A second screen to the right: its own free area.
+            compare(WindowPlacement.place({ x: 1366, y: 0, width: 1920, height: 1040 }, null, minimum),
+                    { x: 1366, y: 40, width: 1920, height: 1000 })
+            // Too small a size kept is brought up to the least the pages need.
+            compare(WindowPlacement.place(laptop, { x: 0, y: 0, width: 100, height: 100 }, minimum),
+                    { x: 0, y: 0, width: 360, height: 480 })
         }
     }
 }

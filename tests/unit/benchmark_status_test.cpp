@@ -54,10 +54,38 @@ TEST(BenchmarkStatus, TheLatestReadingCountsWhateverTheOrder) {
               BenchmarkStatus::OffTrack);
 }
 
-TEST(BenchmarkStatus, MetEarlyAndNotMetPastDue) {
-    auto early = derive_status(rising(), {{day("2026-12-01"), 51}}, day("2026-12-02"));
-    EXPECT_EQ(early.status, BenchmarkStatus::Met);
-    EXPECT_EQ(early.reason, "Latest reading 51 on 2026-12-01 meets the target of 50.");
+TEST(BenchmarkStatus, TargetReachedEarlyIsOnTrackMetAtTheDueDate) {
+    // "Met" in November for a June target said too much: it is on track, target reached.
+    auto early = derive_status(rising(), {{day("2026-11-01"), 51}}, day("2026-11-20"));
+    EXPECT_EQ(early.status, BenchmarkStatus::OnTrack);
+    EXPECT_EQ(early.reason, "Target reached: latest reading 51 on 2026-11-01 meets the target of "
+                            "50, due 2027-06-01.");
+    // Reached but nobody measured since: at risk, as any stale reading.
+    EXPECT_EQ(derive_status(rising(), {{day("2026-11-01"), 51}}, day("2027-02-01")).status,
+              BenchmarkStatus::AtRisk);
+    // On the due date and after it: met.
+    auto met = derive_status(rising(), {{day("2027-05-20"), 51}}, day("2027-06-01"));
+    EXPECT_EQ(met.status, BenchmarkStatus::Met);
+    EXPECT_EQ(met.reason, "Latest reading 51 on 2027-05-20 meets the target of 50.");
+    EXPECT_EQ(derive_status(rising(), {{day("2027-05-20"), 51}}, day("2027-06-10")).status,
+              BenchmarkStatus::Met);
+}
+
+TEST(BenchmarkStatus, TheDirectionSaysWhichWayIsBetter) {
+    // Holding chronic absenteeism at or below 12%: the numbers alone cannot say lower.
+    BenchmarkLine hold{12, 12, day("2026-09-01"), day("2027-06-01"), Cadence::Monthly};
+    hold.direction = Direction::Lower;
+    EXPECT_TRUE(hold.lower_is_better());
+    EXPECT_EQ(derive_status(hold, {{day("2027-06-01"), 10}}, day("2027-06-02")).status,
+              BenchmarkStatus::Met);
+    EXPECT_EQ(derive_status(hold, {{day("2027-06-01"), 14}}, day("2027-06-02")).status,
+              BenchmarkStatus::NotMet);
+    hold.direction = Direction::Higher;
+    EXPECT_EQ(derive_status(hold, {{day("2027-06-01"), 10}}, day("2027-06-02")).status,
+              BenchmarkStatus::NotMet);
+}
+
+TEST(BenchmarkStatus, MetAtTheDueDateAndNotMetPastIt) {
     auto due = derive_status(rising(), {{day("2027-05-30"), 48}}, day("2027-06-02"));
     EXPECT_EQ(due.status, BenchmarkStatus::NotMet);
     // Before the due date the same reading is only at risk / on track.
@@ -75,6 +103,8 @@ TEST(BenchmarkStatus, LowerIsBetterForChronicAbsenteeism) {
     EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 29.0}}, day("2027-01-05")).status,
               BenchmarkStatus::OffTrack);
     EXPECT_EQ(derive_status(falling(), {{day("2027-01-01"), 17.5}}, day("2027-01-05")).status,
+              BenchmarkStatus::OnTrack);
+    EXPECT_EQ(derive_status(falling(), {{day("2027-06-01"), 17.5}}, day("2027-06-01")).status,
               BenchmarkStatus::Met);
     EXPECT_EQ(derive_status(falling(), {{day("2027-06-01"), 18.5}}, day("2027-06-02")).status,
               BenchmarkStatus::NotMet);
@@ -91,7 +121,7 @@ TEST(BenchmarkStatus, AStaleReadingIsAtRisk) {
 TEST(BenchmarkStatus, ATargetEqualToTheBaselineMeansHoldTheLine) {
     BenchmarkLine hold{95, 95, day("2026-09-01"), day("2027-06-01"), Cadence::Quarterly};
     EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 96}}, day("2026-12-02")).status,
-              BenchmarkStatus::Met);
+              BenchmarkStatus::OnTrack);
     EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 90}}, day("2026-12-02")).status,
               BenchmarkStatus::OffTrack);
 }

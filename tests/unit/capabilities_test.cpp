@@ -65,14 +65,14 @@ struct CapabilitiesTest : ::testing::Test {
 } // namespace
 
 // The app left leads out; core lets them attach photos and documents to what they observe.
-TEST_F(CapabilitiesTest, LeadsPrincipalsAndAdminsUploadEvidence) {
-    for (const User* u : {&org.lead, &org.principal, &org.admin}) {
+TEST_F(CapabilitiesTest, LeadsPrincipalsReceiversAndAdminsUploadEvidence) {
+    for (const User* u : {&org.lead, &org.principal, &org.receiver, &org.admin}) {
         EXPECT_TRUE(can(*u, Action::UploadEvidence, school())) << u->name;
         EXPECT_TRUE(can(*u, Action::UploadEvidence)) << u->name; // anywhere in their scope
         auto r = upload(*u);
         EXPECT_TRUE(r.ok()) << u->name << ": " << r.error().message;
     }
-    for (const User* u : {&org.receiver, &org.director}) {
+    for (const User* u : {&org.director}) {
         EXPECT_FALSE(can(*u, Action::UploadEvidence, school())) << u->name;
         EXPECT_FALSE(upload(*u).ok()) << u->name;
     }
@@ -125,13 +125,19 @@ TEST_F(CapabilitiesTest, TheTeamAndAdminsReportADraftOthersOnceSubmitted) {
     EXPECT_FALSE(can(org.other_principal, Action::MakeReport, submitted));
 }
 
-TEST_F(CapabilitiesTest, ReceiversAndAdminsReviewEvidence) {
-    for (const User* u : {&org.receiver, &org.admin}) {
+// Schools without a receiver got no review: the school's Assistance Leads review too.
+TEST_F(CapabilitiesTest, ReceiversLeadsAndAdminsReviewEvidence) {
+    for (const User* u : {&org.receiver, &org.lead, &org.admin}) {
         EXPECT_TRUE(can(*u, Action::ReviewEvidence, school())) << u->name;
         EXPECT_TRUE(can(*u, Action::ReviewEvidence)) << u->name;
     }
-    for (const User* u : {&org.principal, &org.lead, &org.director})
+    for (const User* u : {&org.principal, &org.director})
         EXPECT_FALSE(can(*u, Action::ReviewEvidence)) << u->name;
+    auto other = school_target(*store, org.other_school);
+    ASSERT_TRUE(other.ok());
+    User elsewhere = org.lead;
+    elsewhere.districts = {org.other_district};
+    EXPECT_FALSE(can(elsewhere, Action::ReviewEvidence, school())) << "outside the caseload";
     auto ev = upload(org.principal);
     ASSERT_TRUE(ev.ok());
     EXPECT_FALSE(store
@@ -141,6 +147,14 @@ TEST_F(CapabilitiesTest, ReceiversAndAdminsReviewEvidence) {
     EXPECT_TRUE(store
                     ->put(org.receiver,
                           {"review", "", "", {{"evidence", ev->id}, {"decision", "accepted"}}})
+                    .ok());
+    EXPECT_TRUE(store
+                    ->put(org.lead, {"review",
+                                     "",
+                                     "",
+                                     {{"evidence", ev->id},
+                                      {"decision", "needs_more"},
+                                      {"comment", "Add the October agenda."}}})
                     .ok());
 }
 
@@ -189,12 +203,13 @@ TEST_F(CapabilitiesTest, LeadsAndAdminsStartVisits) {
             .ok());
 }
 
-TEST_F(CapabilitiesTest, PrincipalsAndAdminsWriteReflectionsAndReadings) {
-    for (const User* u : {&org.principal, &org.admin}) {
+// Receivers run their schools: they record readings and the reflection as principals do.
+TEST_F(CapabilitiesTest, PrincipalsReceiversAndAdminsWriteReflectionsAndReadings) {
+    for (const User* u : {&org.principal, &org.receiver, &org.admin}) {
         EXPECT_TRUE(can(*u, Action::WriteReflection, school())) << u->name;
         EXPECT_TRUE(can(*u, Action::RecordReading, school())) << u->name;
     }
-    for (const User* u : {&org.receiver, &org.lead, &org.director}) {
+    for (const User* u : {&org.lead, &org.director}) {
         EXPECT_FALSE(can(*u, Action::WriteReflection, school())) << u->name;
         EXPECT_FALSE(can(*u, Action::RecordReading, school())) << u->name;
     }

@@ -81,9 +81,9 @@ TEST_F(PermissionTest, LeadWorksInTheCaseloadOnly) {
 }
 
 TEST_F(PermissionTest, ReceiverOwnsThePlanAndReviewsEvidence) {
-    for (const char* e : {"plan", "objective", "initiative", "benchmark", "review", "comment"})
+    for (const char* e : {"plan", "objective", "initiative", "benchmark", "review", "comment",
+                          "reading", "evidence", "reflection"})
         EXPECT_TRUE(decide(org.receiver, Access::Write, E(e), a)) << e;
-    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), a));
     EXPECT_FALSE(decide(org.receiver, Access::Write, E("plan"), b));
     User district_receiver = org.receiver;
     district_receiver.schools.clear();
@@ -143,7 +143,8 @@ TEST_F(PermissionTest, EvidenceIsChangedOnlyByItsUploaderAReceiverOrAnAdmin) {
         << "scope still holds";
     // New evidence: the role rule as before.
     EXPECT_TRUE(decide(org.lead, Access::Write, E("evidence"), a));
-    EXPECT_FALSE(decide(org.receiver, Access::Write, E("evidence"), a));
+    EXPECT_TRUE(decide(org.receiver, Access::Write, E("evidence"), a));
+    EXPECT_FALSE(decide(org.director, Access::Write, E("evidence"), a));
 }
 
 TEST_F(PermissionTest, EvidenceOfADraftVisitIsReadByItsTeamAndUploaderOnly) {

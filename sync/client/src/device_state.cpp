@@ -116,6 +116,47 @@ Status DeviceState::set_last_sync(const std::string& when) {
     return set_text("last_sync", when);
 }
 
+Result<DeviceState::Held> DeviceState::held() const {
+    try {
+        auto& st =
+            db_.cached("SELECT held_count, held_since, held_schema FROM device_state WHERE id = 1");
+        Held h;
+        if (st.step()) {
+            h.count = st.int64(0);
+            h.since = st.int64(1);
+            h.schema = static_cast<int>(st.int64(2));
+        }
+        st.reset();
+        return h;
+    } catch (const std::exception& e) {
+        return storage(e);
+    }
+}
+
+Status DeviceState::add_held(std::int64_t count, std::int64_t since, int schema) {
+    try {
+        auto& st = db_.cached(
+            "UPDATE device_state SET held_count = held_count + ?, held_since = CASE WHEN "
+            "held_since < 0 OR ? < held_since THEN ? ELSE held_since END, held_schema = ? "
+            "WHERE id = 1");
+        st.bind(1, count).bind(2, since).bind(3, since).bind(4, schema);
+        st.run();
+        return ok_status();
+    } catch (const std::exception& e) {
+        return storage(e);
+    }
+}
+
+Status DeviceState::clear_held() {
+    try {
+        db_.exec("UPDATE device_state SET held_count = 0, held_since = -1, held_schema = 0 "
+                 "WHERE id = 1");
+        return ok_status();
+    } catch (const std::exception& e) {
+        return storage(e);
+    }
+}
+
 Status DeviceState::queue_blob(const BlobJob& j) {
     try {
         auto& st = db_.cached("INSERT INTO blob_queue (sha256, path, size, direction, sent, "

@@ -159,10 +159,10 @@ void NetworkTransport::push(const protocol::PushRequest& r, Done done) {
          std::move(done));
 }
 
-void NetworkTransport::pull(std::int64_t since, int limit, Done done) {
+void NetworkTransport::pull(std::int64_t since, int limit, int schema, Done done) {
     auto r = request(QStringLiteral("/v1/sync/pull"));
     QUrl url = r.url();
-    url.setQuery(QStringLiteral("since=%1&limit=%2").arg(since).arg(limit));
+    url.setQuery(QStringLiteral("since=%1&limit=%2&schema=%3").arg(since).arg(limit).arg(schema));
     r.setUrl(url);
     send("GET", r, {}, std::move(done));
 }

@@ -23,9 +23,10 @@ SyncEngine::SyncEngine(Store& store, std::unique_ptr<Transport> transport, Optio
       transport_(std::move(transport)), outbox_(std::make_unique<OutboxReader>(store)) {
     sign_in_ = std::make_unique<SignIn>(store_, device_, *transport_,
                                         [this] { return transfers_->running(); });
-    transfers_ = std::make_unique<Transfers>(
-        store_, device_, *transport_, *outbox_,
-        Transfers::Options{options.push_batch, options.pull_limit, options.chunk_bytes});
+    transfers_ =
+        std::make_unique<Transfers>(store_, device_, *transport_, *outbox_,
+                                    Transfers::Options{options.push_batch, options.pull_limit,
+                                                       options.chunk_bytes, options.schema});
     policy_ = std::make_unique<SyncPolicy>(
         SyncPolicy::Options{options.backoff_first_ms, options.backoff_max_ms, options.interval_ms,
                             options.watch_network, options.jitter_seed});
@@ -101,6 +102,11 @@ int SyncEngine::openConflicts() const {
 int SyncEngine::rejectedChanges() const {
     auto n = store_.count_outbox(OutboxState::Rejected);
     return n ? static_cast<int>(*n) : 0;
+}
+
+int SyncEngine::heldChanges() const {
+    auto held = device_.held();
+    return held ? static_cast<int>(held->count) : 0;
 }
 
 void SyncEngine::setState(State s, const QString& error) {

@@ -26,6 +26,14 @@ Transfers::Transfers(Store& store, DeviceState& device, Transport& transport, Ou
 void Transfers::start(int changes_total, qint64 bytes_total) {
     running_ = true;
     cursor_reset_ = false;
+    catch_up_.reset();
+    // After an update: what the server held back for the older app comes now.
+    if (auto held = device_.held();
+        held && held->since >= 0 && held->schema > 0 && held->schema < options_.schema) {
+        catch_up_ = CatchUp{held->since, held->schema};
+        qCInfo(lcSync) << "pulling again from" << held->since << "the" << held->count
+                       << "changes held back for data schema" << held->schema;
+    }
     uploads_ = downloads_ = refused_ = 0;
     progress_ = {};
     progress_.changes_total = changes_total;
@@ -245,8 +253,8 @@ void Transfers::pushNext() {
 }
 
 void Transfers::pullNext() {
-    const std::int64_t since = store_.cursor();
-    transport_.pull(since, options_.pull_limit, [this, since](const Reply& r) {
+    const std::int64_t since = catch_up_ ? catch_up_->since : store_.cursor();
+    transport_.pull(since, options_.pull_limit, options_.schema, [this, since](const Reply& r) {
         if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
             // The server's log is behind this device's cursor (restored from a backup, or a
             // cursor that was never real): pull again from the start; applying is idempotent.
@@ -269,8 +277,27 @@ void Transfers::pullNext() {
             qCInfo(lcRefusal) << "a change from the server was set aside:" << a.reason.c_str();
         }
         // One transaction for the page and its cursor: a cut sync never leaves half a page.
-        auto applied = store_.apply_remote(page->ops, page->cursor, aside);
+        auto applied =
+            store_.apply_remote(page->ops, page->cursor, aside, catch_up_ ? catch_up_->schema : 0);
         if (!applied) return stop(QString::fromStdString(applied.error().message), false);
+        if (page->held > 0) {
+            if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st)
+                return stop(QString::fromStdString(st.error().message), false);
+            qCInfo(lcSync) << page->held << "changes held back by the server for a newer app";
+            emit countsChanged();
+        }
+        if (catch_up_) {
+            catch_up_->since = page->cursor;
+            if (!page->more || page->cursor <= since) {
+                // Caught up: what was held is on the device; go on from the store's cursor.
+                if (auto st = device_.clear_held(); !st)
+                    return stop(QString::fromStdString(st.error().message), false);
+                catch_up_.reset();
+                emit countsChanged();
+                return pullNext();
+            }
+            return pullNext();
+        }
         if (page->more) {
             // "More" with a cursor that did not move would ask for the same page for ever.
             if (store_.cursor() <= since)

@@ -249,6 +249,13 @@ Result<PullResponse> decode_pull_response(std::string_view body) {
             r.purge.push_back(s.get<std::string>());
         }
     }
+    if (j->contains("held")) {
+        if (auto st = need_int(*j, "held", r.held); !st) return st.error();
+        if (auto st = need_int(*j, "held_since", r.held_since); !st) return st.error();
+        if (r.held < 0 || r.held_since < 0 || r.held_since > r.cursor)
+            return invalid("\"held\" and \"held_since\" must be counts and a cursor at most "
+                           "\"cursor\"");
+    }
     return r;
 }
 
@@ -258,6 +265,10 @@ Json encode(const PullResponse& r) {
         ops.push_back(c.to_json());
     Json j{{"ops", std::move(ops)}, {"cursor", r.cursor}, {"more", r.more}};
     if (!r.purge.empty()) j["purge"] = r.purge;
+    if (r.held > 0) {
+        j["held"] = r.held;
+        j["held_since"] = r.held_since;
+    }
     return j;
 }
 

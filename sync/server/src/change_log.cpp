@@ -51,15 +51,24 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
             observations.insert(r.id);
         }
     }
-    // Comments and conflict records about the visit or any of its observations, and the
-    // evidence linked to its observations (held back from the school while it was a draft).
+    // Next steps agreed at the visit, comments and conflict records about the visit, its
+    // observations or its steps, and the evidence linked to its observations (held back from
+    // the school while it was a draft).
+    std::set<std::string> steps;
+    for (const auto& r : school_rows)
+        if (!r.deleted && r.entity == "next_step" && r.fields.value("visit", "") == visit_id) {
+            rows.push_back(r);
+            steps.insert(r.id);
+        }
     std::set<std::string> evidence;
     for (const auto& r : school_rows) {
         if (r.deleted) continue;
         const std::string about = r.entity == "comment"    ? r.fields.value("target", "")
                                   : r.entity == "conflict" ? r.fields.value("row", "")
                                                            : "";
-        if (!about.empty() && (about == visit_id || observations.count(about))) rows.push_back(r);
+        if (!about.empty() &&
+            (about == visit_id || observations.count(about) || steps.count(about)))
+            rows.push_back(r);
         if (r.entity == "evidence" && r.fields.contains("observations") &&
             r.fields["observations"].is_array())
             for (const auto& o : r.fields["observations"])

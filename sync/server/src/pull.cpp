@@ -62,7 +62,8 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
     return scope;
 }
 
-Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t since, int limit) {
+Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t since, int limit,
+                                             int schema) {
     if (since < 0) return invalid("since must be 0 or more");
     if (limit <= 0) limit = options_.default_pull_limit;
     limit = std::min(limit, options_.max_pull_limit);
@@ -110,6 +111,14 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     response.ops.push_back(std::move(c));
                     return true;
                 };
+                // A change the caller's data schema cannot read waits for its update, counted.
+                auto too_new = [&](const EntitySpec& spec, const Change& c) {
+                    if (c.kind == ChangeKind::Delete ? spec.since <= schema
+                                                     : schema_needed(spec, c.fields) <= schema)
+                        return false;
+                    if (response.held++ == 0) response.held_since = before;
+                    return true;
+                };
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
                     if (logged.change.kind == ChangeKind::Delete &&
@@ -122,6 +131,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 const EntitySpec* spec = find_entity(logged.change.entity);
                 if (!spec) continue;
                 if (spec->scope != ScopeKind::School) {
+                    if (too_new(*spec, logged.change)) continue;
                     if (!take(std::move(logged.change))) break;
                     continue;
                 }
@@ -155,7 +165,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
                                    &visits);
                 }
-                if (decide(caller.user, Access::Read, *spec, *place, state))
+                if (decide(caller.user, Access::Read, *spec, *place, state) &&
+                    !too_new(*spec, logged.change))
                     if (!take(std::move(logged.change))) break;
             }
             if (stopped) break;

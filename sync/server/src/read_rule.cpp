@@ -36,15 +36,24 @@ std::string Service::visit_of(StoreTx& tx, const Change& c, const Row* row) {
         auto r = tx.row(*find_entity("observation"), obs);
         return r ? r->fields.value("visit", "") : std::string();
     };
+    auto visit_of_step = [&](const std::string& step) -> std::string {
+        auto r = tx.row(*find_entity("next_step"), step);
+        return r && r->fields.contains("visit") && r->fields["visit"].is_string()
+                   ? r->fields["visit"].get<std::string>()
+                   : std::string();
+    };
     const EntitySpec* spec = find_entity(c.entity);
     if (!spec) return {};
     if (c.entity == "visit") return c.id;
+    // A next step made at a visit is that visit's team's until it is submitted.
+    if (spec->is(EntityKind::NextStep)) return field("visit");
     // A child of a visit (an observation) names it in its parent field.
     if (spec->parent_entity == "visit") return field(spec->parent_field.c_str());
     if (c.entity == "comment") {
         const std::string te = field("target_entity");
         if (te == "visit") return field("target");
         if (te == "observation") return visit_of_observation(field("target"));
+        if (te == "next_step") return visit_of_step(field("target"));
     }
     if (c.entity == "conflict") {
         const std::string e = field("entity");

@@ -174,7 +174,17 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
                                                "limit must be a whole number from 1 to 100000");
                 limit = *v;
             }
-            auto answer = service.pull(*caller, since, static_cast<int>(limit));
+            // The device's data schema; devices made before it was sent read schema 1.
+            std::int64_t schema = 1;
+            if (auto it = r.query.find("schema"); it != r.query.end()) {
+                auto v = whole_number(it->second);
+                if (!v || *v < 1 || *v > 1000)
+                    return HttpResponse::error(400, "invalid",
+                                               "schema must be a whole number from 1 to 1000");
+                schema = *v;
+            }
+            auto answer =
+                service.pull(*caller, since, static_cast<int>(limit), static_cast<int>(schema));
             if (!answer && answer.error().field == "cursor_ahead")
                 return HttpResponse::error(409, "cursor_ahead", answer.error().message);
             if (!answer) return fail(service, r, answer.error());

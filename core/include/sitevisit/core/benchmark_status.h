@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sitevisit/core/values.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,8 +24,13 @@ struct BenchmarkLine {
     std::int64_t baseline_day = 0; // days since 1970-01-01
     std::int64_t due_day = 0;
     Cadence cadence = Cadence::Monthly;
+    // Which way is better, as the benchmark says; rows written before it was asked: a target
+    // below the baseline means lower is better.
+    std::optional<Direction> direction;
 
-    bool lower_is_better() const { return target < baseline; }
+    bool lower_is_better() const {
+        return direction ? *direction == Direction::Lower : target < baseline;
+    }
     bool meets_target(double value) const {
         return lower_is_better() ? value <= target : value >= target;
     }

@@ -26,7 +26,11 @@ enum class Action {
     WriteReflection, // the school's yearly reflection on its plan
     RecordReading,   // a benchmark reading
     ResolveConflict, // settle a conflict record (as a write to the entity in conflict)
-    Comment,         // a comment on a visit, observation, benchmark or evidence
+    Comment,         // a comment on a visit, observation, benchmark, evidence or next step
+    MakeNextStep,    // a new next step (open)
+    EditNextStep,    // change a step's title, description, owner, due date or links; delete it
+    WorkNextStep,    // mark a step in progress or done (its owner, the school's principal)
+    VerifyNextStep,  // verify a done step or return it with a note (never its owner)
     MakeReport,      // the visit report: its team and admins always, others who read the
                      // visit once it is submitted (a read, not a write)
 };
@@ -54,6 +58,11 @@ Result<Target> visit_target(const Store& store, std::string_view visit);
 Result<Target> evidence_target(const Store& store, std::string_view evidence);
 // A conflict record: its school and the entity in conflict, with its visit where it has one.
 Result<Target> conflict_target(const Store& store, std::string_view conflict);
+
+// A next step: its school, owner and status, and its visit's status and team when it has one.
+// For WorkNextStep and VerifyNextStep set `state.step_to` to the status asked about (can()
+// otherwise asks about done and verified).
+Result<Target> next_step_target(const Store& store, std::string_view step);
 
 // Whether `user_id` is one of `team` (a visit's team: a list of user ids).
 bool on_team(const std::vector<std::string>& team, std::string_view user_id);

@@ -32,7 +32,7 @@ struct Person {
     std::optional<bool> active;
 };
 struct Plan {
-    std::string id, school, kind, title, first_year, last_year;
+    std::string id, school, kind, title, first_year, last_year, goal;
 };
 struct Objective {
     std::string id, school, plan, title;
@@ -40,7 +40,7 @@ struct Objective {
     std::optional<int> position;
 };
 struct Initiative {
-    std::string id, school, objective, title, description;
+    std::string id, school, objective, title, description, owner, start, end, status;
 };
 struct Benchmark {
     std::string id, school, initiative, type, audience, measure, unit;
@@ -48,6 +48,7 @@ struct Benchmark {
     std::string baseline_date;
     double target = 0;
     std::string due, cadence;
+    std::string direction; // "higher" (also when empty) or "lower" is better
 };
 struct Reading {
     std::string id, school, benchmark, date;
@@ -64,6 +65,8 @@ struct Visit {
     std::optional<std::string> end_date;
     Ids team;
     std::string status;
+    Json strengths = Json::object();        // practice number ("1".."4") -> text
+    Json areas_for_growth = Json::object(); // practice number ("1".."4") -> text
 };
 struct Observation {
     std::string id, school, visit, indicator;
@@ -92,6 +95,10 @@ struct Conflict {
     std::string winner_author, loser_author, winner_hlc, loser_hlc, status;
     Json resolution;
     std::string resolved_by;
+};
+struct NextStep {
+    std::string id, school, title, description, owner, due_date, status, return_note;
+    std::optional<std::string> visit, indicator, benchmark;
 };
 
 // The entity name each type maps to.

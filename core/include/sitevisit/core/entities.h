@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sitevisit/core/json.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +35,7 @@ enum class FieldType {
 struct EnumValue {
     std::string value;
     std::string label;
+    int since = 1; // the data schema that added this value
 };
 
 struct FieldSpec {
@@ -46,6 +49,7 @@ struct FieldSpec {
         0; // text length in characters (code points), or list size; 0 = the type's default
     std::vector<EnumValue> values;
     std::string references; // entity the Uuid points to
+    int since = 1;          // the data schema that added this field
 };
 
 // Where a row's scope key points.
@@ -77,6 +81,7 @@ enum class EntityKind {
     Review,
     Comment,
     Conflict,
+    NextStep,
 };
 
 struct EntitySpec {
@@ -90,6 +95,7 @@ struct EntitySpec {
     std::string parent_entity;
     std::vector<FieldSpec> fields;
     EntityKind kind = EntityKind::Other; // set by entity_specs() from the name
+    int since = 1;                       // the data schema that added this entity
 
     const FieldSpec* field(std::string_view name) const;
     bool is(EntityKind k) const { return kind == k; }
@@ -103,6 +109,13 @@ EntityKind entity_kind(std::string_view name);
 std::string known_entities_text();
 
 // The data schema version changes are written under (the `schema` of SYNC.md).
-constexpr int kDataSchemaVersion = 1;
+// 1: the first release. 2: next_step; plan goal; initiative owner, start, end, status;
+// benchmark direction; visit strengths and areas for growth; comments on next steps.
+constexpr int kDataSchemaVersion = 2;
+
+// The lowest data schema that can read a change of `entity` carrying `fields` (an upsert's
+// fields, or null for a delete): the newest of the entity, each field present and each enum
+// value used. A device whose schema is lower is not sent the change (SYNC.md, "held back").
+int schema_needed(const EntitySpec& entity, const Json& fields);
 
 } // namespace sitevisit

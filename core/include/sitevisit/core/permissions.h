@@ -3,6 +3,7 @@
 #include "sitevisit/core/entities.h"
 #include "sitevisit/core/json.h"
 #include "sitevisit/core/result.h"
+#include "sitevisit/core/values.h"
 
 #include <optional>
 #include <string>
@@ -52,6 +53,13 @@ struct RowState {
     // For evidence linked to observations of visits still in draft: each such visit's team.
     // Until the visit is submitted such evidence is read only by that team and its uploader.
     std::vector<std::vector<std::string>> draft_teams;
+    // For next steps (a step linked to a draft visit also fills visit_status and visit_team):
+    // its owner, its status before the write (none: a new step), its status after the write,
+    // and whether the write changes more than the status and return note (or deletes it).
+    std::string step_owner;
+    std::optional<NextStepStatus> step_from;
+    std::optional<NextStepStatus> step_to;
+    bool step_details = false;
 };
 
 enum class Access { Read, Write };

@@ -81,8 +81,11 @@ public:
         std::int64_t seq = 0; // 0: unknown
         std::string change, reason;
     };
+    // `held_schema` > 0: the page is a catch-up of changes the server held back while this
+    // device read data schema `held_schema`; fields added after it apply even to rows at a
+    // newer seq (no change the old app applied could carry them, so the catch-up's order holds).
     Result<ApplyReport> apply_remote(const std::vector<Change>& changes, std::int64_t cursor,
-                                     const std::vector<SetAside>& set_aside);
+                                     const std::vector<SetAside>& set_aside, int held_schema = 0);
     // Back to cursor 0 (the server's log is behind this device's cursor, e.g. after a restore):
     // the next pull starts from the beginning; applying again is idempotent.
     Status reset_cursor();

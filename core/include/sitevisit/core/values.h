@@ -17,6 +17,9 @@ enum class ConflictStatus { Open, Resolved };
 enum class OutboxState { Pending, Rejected };
 enum class BlobDirection { Up, Down };
 enum class BlobState { Pending, Done, Failed };
+enum class NextStepStatus { Open, InProgress, Done, Verified, Returned };
+enum class InitiativeStatus { NotStarted, InProgress, Completed, OnHold };
+enum class Direction { Higher, Lower }; // which way a benchmark's measure is better
 
 const char* to_string(VisitStatus v);
 const char* to_string(VisitKind v);
@@ -26,6 +29,9 @@ const char* to_string(ConflictStatus v);
 const char* to_string(OutboxState v);
 const char* to_string(BlobDirection v);
 const char* to_string(BlobState v);
+const char* to_string(NextStepStatus v);
+const char* to_string(InitiativeStatus v);
+const char* to_string(Direction v);
 
 std::optional<VisitStatus> parse_visit_status(std::string_view text);
 std::optional<VisitKind> parse_visit_kind(std::string_view text);
@@ -35,6 +41,17 @@ std::optional<ConflictStatus> parse_conflict_status(std::string_view text);
 std::optional<OutboxState> parse_outbox_state(std::string_view text);
 std::optional<BlobDirection> parse_blob_direction(std::string_view text);
 std::optional<BlobState> parse_blob_state(std::string_view text);
+std::optional<NextStepStatus> parse_next_step_status(std::string_view text);
+std::optional<InitiativeStatus> parse_initiative_status(std::string_view text);
+std::optional<Direction> parse_direction(std::string_view text);
+
+// A next step's moves: open -> in_progress | done; in_progress -> done; done -> verified |
+// returned; returned -> in_progress | done; verified is final.
+bool next_step_move_allowed(NextStepStatus from, NextStepStatus to);
+// The working moves (the owner's and the principal's) as against verifying and returning.
+inline bool is_review_move(NextStepStatus to) {
+    return to == NextStepStatus::Verified || to == NextStepStatus::Returned;
+}
 
 // Every value of each, in order (for lists on the screen and for tests).
 inline constexpr VisitStatus kVisitStatuses[] = {VisitStatus::Draft, VisitStatus::Submitted,
@@ -45,6 +62,9 @@ inline constexpr EvidenceKind kEvidenceKinds[] = {EvidenceKind::Document, Eviden
                                                   EvidenceKind::Data, EvidenceKind::Other};
 inline constexpr ReviewDecision kReviewDecisions[] = {
     ReviewDecision::Accepted, ReviewDecision::NeedsMore, ReviewDecision::NotRelevant};
+inline constexpr NextStepStatus kNextStepStatuses[] = {
+    NextStepStatus::Open, NextStepStatus::InProgress, NextStepStatus::Done,
+    NextStepStatus::Verified, NextStepStatus::Returned};
 inline constexpr ConflictStatus kConflictStatuses[] = {ConflictStatus::Open,
                                                        ConflictStatus::Resolved};
 

@@ -54,6 +54,19 @@ public:
     Result<std::string> last_sync() const;
     Status set_last_sync(const std::string& when);
 
+    // Changes the server held back because this device's data schema could not read them:
+    // how many, the cursor to pull again from once the app is updated, and the data schema
+    // the device had then (since = -1 and schema = 0 when nothing is held).
+    struct Held {
+        std::int64_t count = 0;
+        std::int64_t since = -1;
+        int schema = 0;
+    };
+    Result<Held> held() const;
+    // Adds a pull page's held changes (the lowest cursor stays).
+    Status add_held(std::int64_t count, std::int64_t since, int schema);
+    Status clear_held();
+
     // Evidence files: queued for upload (a local file) or download (to a local path).
     struct BlobJob {
         std::string sha256, path;

@@ -26,7 +26,7 @@ public:
     void health(Done done) override;
     void login(const protocol::LoginRequest& request, Done done) override;
     void push(const protocol::PushRequest& request, Done done) override;
-    void pull(std::int64_t since, int limit, Done done) override;
+    void pull(std::int64_t since, int limit, int schema, Done done) override;
     void blobOptions(Done done) override;
     void blobCreate(const QString& sha256, std::int64_t length, Done done) override;
     void blobHead(const QString& sha256, Done done) override;

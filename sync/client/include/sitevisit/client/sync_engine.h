@@ -37,6 +37,8 @@ class SyncEngine : public QObject {
     Q_PROPERTY(qint64 pendingBytes READ pendingBytes NOTIFY countsChanged)
     Q_PROPERTY(int openConflicts READ openConflicts NOTIFY countsChanged)
     Q_PROPERTY(int rejectedChanges READ rejectedChanges NOTIFY countsChanged)
+    // Changes the server holds back until this app is updated (a newer data schema's).
+    Q_PROPERTY(int heldChanges READ heldChanges NOTIFY countsChanged)
     Q_PROPERTY(QDateTime lastSync READ lastSync NOTIFY stateChanged)
 public:
     enum class State { Offline, Syncing, UpToDate, NeedsSignIn, Error };
@@ -53,6 +55,7 @@ public:
         const Clock* clock = nullptr;             // default: the system clock
         std::optional<std::uint32_t> jitter_seed; // the backoff's randomness; none: random
         bool watch_network = true;                // sync when the platform reports it back
+        int schema = kDataSchemaVersion;          // the data schema asked for (older: tests)
     };
 
     SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
@@ -93,6 +96,7 @@ public:
     qint64 pendingBytes() const;
     int openConflicts() const;
     int rejectedChanges() const;
+    int heldChanges() const;
     QDateTime lastSync() const { return last_sync_; }
     // The signed-in user (from the session), as core's User.
     std::optional<User> user() const { return sign_in_->user(); }

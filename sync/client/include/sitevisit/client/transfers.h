@@ -6,6 +6,7 @@
 
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/client/transport.h"
+#include "sitevisit/core/entities.h"
 #include "sitevisit/protocol/limits.h"
 
 #include <QObject>
@@ -25,6 +26,7 @@ public:
         int push_batch = 500;
         int pull_limit = 1000;
         std::int64_t chunk_bytes = protocol::kUploadChunkBytes; // what one cut can waste
+        int schema = kDataSchemaVersion;                        // the data schema this device reads
     };
     struct Progress {
         int changes_done = 0, changes_total = 0;
@@ -79,6 +81,13 @@ private:
     Progress progress_;
     bool running_ = false;
     bool cursor_reset_ = false; // this pass already went back to cursor 0 once
+    // Pulling again what the server held back for an older data schema: from where, and
+    // the schema the device had then (none: a normal pull from the store's cursor).
+    struct CatchUp {
+        std::int64_t since = 0;
+        int schema = 0;
+    };
+    std::optional<CatchUp> catch_up_;
     int uploads_ = 0, downloads_ = 0, refused_ = 0;
 };
 

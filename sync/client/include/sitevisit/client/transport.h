@@ -60,7 +60,8 @@ public:
     virtual void health(Done done) = 0;
     virtual void login(const protocol::LoginRequest& request, Done done) = 0;
     virtual void push(const protocol::PushRequest& request, Done done) = 0;
-    virtual void pull(std::int64_t since, int limit, Done done) = 0;
+    // `schema`: the data schema this device reads; the server holds back what it cannot.
+    virtual void pull(std::int64_t since, int limit, int schema, Done done) = 0;
     virtual void blobOptions(Done done) = 0;
     virtual void blobCreate(const QString& sha256, std::int64_t length, Done done) = 0;
     virtual void blobHead(const QString& sha256, Done done) = 0;

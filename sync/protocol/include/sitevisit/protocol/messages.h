@@ -84,6 +84,10 @@ struct PullResponse {
     std::int64_t cursor = 0;
     bool more = false;
     std::vector<std::string> purge; // schools that left the user's scope (an extension)
+    // Changes in this page's range the caller may read but its data schema (`&schema=`) cannot:
+    // how many, and the cursor to pull again from once the device is updated (-1: none).
+    std::int64_t held = 0;
+    std::int64_t held_since = -1;
 };
 Result<PullResponse> decode_pull_response(std::string_view body);
 Json encode(const PullResponse& r);

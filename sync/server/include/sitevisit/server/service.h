@@ -74,7 +74,9 @@ public:
     Result<Caller> authenticate(std::string_view bearer_token);
     Json reference() const;
     Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
-    Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit);
+    // `schema`: the caller's data schema; changes it cannot read are held back and counted.
+    Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit,
+                                        int schema = 1);
 
     // Administration (the sitevisit-server subcommands).
     Result<User> add_user(const NewUser& user, std::string_view password);

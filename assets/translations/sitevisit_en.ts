@@ -1,0 +1,92 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<!-- English plural forms ("1 change", "2 changes") for the counts the app shows; every other
+     text shows as written in the source. Messages are kept by hand: add one whenever a
+     source text takes a count (tr("%n ...", nullptr, n) in C++, qsTr("%n ...", "", n) in QML). -->
+<TS version="2.1" language="en">
+<context>
+    <name>DashboardPage</name>
+    <message numerus="yes">
+        <source>%n evidence</source>
+        <translation>
+            <numerusform>%n evidence</numerusform>
+            <numerusform>%n evidence</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n waiting for review</source>
+        <translation>
+            <numerusform>, %n waiting for review</numerusform>
+            <numerusform>, %n waiting for review</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePage</name>
+    <message numerus="yes">
+        <source>%n waiting for review</source>
+        <translation>
+            <numerusform>%n waiting for review</numerusform>
+            <numerusform>%n waiting for review</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message numerus="yes">
+        <source>Last synced %1 · %n open conflict(s)</source>
+        <translation>
+            <numerusform>Last synced %1 · %n open conflict</numerusform>
+            <numerusform>Last synced %1 · %n open conflicts</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>VisitPage</name>
+    <message numerus="yes">
+        <source>%n indicator(s) are not rated yet. </source>
+        <translation>
+            <numerusform>%n indicator is not rated yet. </numerusform>
+            <numerusform>%n indicators are not rated yet. </numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sitevisit::app::AppController</name>
+    <message numerus="yes">
+        <source>%n change(s) waiting</source>
+        <translation>
+            <numerusform>%n change waiting</numerusform>
+            <numerusform>%n changes waiting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Offline — %n change(s) saved on this device</source>
+        <translation>
+            <numerusform>Offline — %n change saved on this device</numerusform>
+            <numerusform>Offline — %n changes saved on this device</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sign in again to send %n change(s); nothing on this device is lost</source>
+        <translation>
+            <numerusform>Sign in again to send %n change; nothing on this device is lost</numerusform>
+            <numerusform>Sign in again to send %n changes; nothing on this device is lost</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n change(s)</source>
+        <translation>
+            <numerusform>%1 of %n change</numerusform>
+            <numerusform>%1 of %n changes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n change waiting to be sent</numerusform>
+            <numerusform>%n changes waiting to be sent</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
