@@ -3,6 +3,7 @@
 #include "visit_report.h"
 
 #include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
 #include "sitevisit/core/entities.h"
 #include "sitevisit/core/store.h"
 #include "sitevisit/core/time_format.h"
@@ -51,11 +52,11 @@ QString person_name(const Store& store, const std::string& id) {
 }
 
 // A text per practice from a visit field keyed by practice number ("1".."4").
-QString per_practice(const Row& visit, const char* field, int practice) {
-    auto it = visit.fields.find(field);
-    if (it == visit.fields.end() || !it->is_object()) return {};
-    auto p = it->find(std::to_string(practice));
-    return p != it->end() && p->is_string() ? q(p->get<std::string>()).trimmed() : QString();
+QString per_practice(const Json& by_practice, int practice) {
+    if (!by_practice.is_object()) return {};
+    auto p = by_practice.find(std::to_string(practice));
+    return p != by_practice.end() && p->is_string() ? q(p->get<std::string>()).trimmed()
+                                                    : QString();
 }
 
 std::optional<int> rating_of(const Row& observation) {
@@ -125,6 +126,7 @@ Result<VisitReport> build_visit_report(const Store& store, const User& reader,
     }
 
     const Reference& ref = store.reference();
+    const auto typed = domain::from_row<domain::Visit>(visit);
     VisitReport r;
     r.visit_id = q(id);
     if (auto school = row_of(store, "school", visit.school)) {
@@ -188,8 +190,10 @@ Result<VisitReport> build_visit_report(const Store& store, const User& reader,
         p.number = practice.number;
         p.name = q(practice.name);
         p.counts.assign(ref.continuum().size(), 0);
-        p.strengths = per_practice(visit, "strengths", practice.number);
-        p.areas_for_growth = per_practice(visit, "areas_for_growth", practice.number);
+        if (typed) {
+            p.strengths = per_practice(typed->strengths, practice.number);
+            p.areas_for_growth = per_practice(typed->areas_for_growth, practice.number);
+        }
         if (rubric)
             for (const auto& ind : rubric->indicators) {
                 if (ind.practice != practice.number || ind.placeholder) continue;
@@ -233,15 +237,16 @@ Result<VisitReport> build_visit_report(const Store& store, const User& reader,
     }
 
     // Next steps agreed at the visit: the whole visit's first, then by indicator in rubric
-    // order. A store from before next steps existed has none (the entity is unknown to it).
+    // order.
     if (auto steps = store.list("next_step", "visit", id)) {
         StepGroup whole{QStringLiteral("For the whole visit"), {}};
         std::map<std::string, std::vector<Step>> by_indicator;
-        for (const auto& s : *steps) {
-            Step step{q(text(s, "title")), q(text(s, "description")),
-                      person_name(store, text(s, "owner")), q(text(s, "due_date")),
-                      choice_label("next_step", "status", text(s, "status"))};
-            const std::string ind = text(s, "indicator");
+        for (const auto& row : *steps) {
+            auto s = domain::from_row<domain::NextStep>(row);
+            if (!s) continue;
+            Step step{q(s->title), q(s->description).trimmed(), person_name(store, s->owner),
+                      q(s->due_date), choice_label("next_step", "status", s->status)};
+            const std::string ind = s->indicator.value_or(std::string());
             if (ind.empty())
                 whole.steps.push_back(std::move(step));
             else

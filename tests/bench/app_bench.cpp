@@ -51,6 +51,37 @@ int bench_report(int argc, char** argv, const char* keep) {
             scene.photo(o, ind.code, "Photo " + std::to_string(++photos), true);
         ++named;
     }
+    // What the lead wrote per practice, and the next steps agreed at the visit.
+    scene.put(scene.lead,
+              {"visit",
+               visit,
+               "",
+               {{"strengths",
+                 {{"1", "Leaders set one goal per grade and every team can say what it is."},
+                  {"2", "Teachers observe each other every month and use a shared protocol."},
+                  {"3", "Intervention groups are regrouped every six weeks from screening data."},
+                  {"4", "Arrival and dismissal are calm; adults greet every student by name."}}},
+                {"areas_for_growth",
+                 {{"1", "Teacher teams do not yet set their own agendas."},
+                  {"2", "Feedback after observations is not yet written down or followed up."},
+                  {"3", "Progress monitoring stops after the winter screening."},
+                  {"4", "Families hear from the school mostly when something went wrong."}}}}});
+    const struct {
+        const char* title;
+        const char* code; // "" for the whole visit
+        const char* due;
+    } steps[] = {{"Share this report with the leadership team", "", "2026-12-10"},
+                 {"Teams set their own agendas for the spring term", "1.2", "2027-01-20"},
+                 {"Written feedback within two days of each observation", "2.4", "2027-02-01"}};
+    for (const auto& step : steps) {
+        Json f{{"title", step.title},
+               {"owner", scene.principal.id},
+               {"due_date", step.due},
+               {"status", "open"},
+               {"visit", visit}};
+        if (*step.code) f["indicator"] = testing::ReportScene::indicator(step.code);
+        scene.put(scene.lead, {"next_step", "", scene.school, f});
+    }
     scene.submit(previous);
     scene.submit(visit);
     const auto files = report::device_files(scene.store());
@@ -95,8 +126,15 @@ int bench_report(int argc, char** argv, const char* keep) {
 int main(int argc, char** argv) {
     int observations = 50000;
     std::string app = SITEVISIT_APP_BINARY;
-    if (argc >= 2 && !std::strcmp(argv[1], "--report"))
-        return bench_report(argc, argv, argc == 4 && !std::strcmp(argv[2], "--out") ? argv[3] : "");
+    if (argc >= 2 && !std::strcmp(argv[1], "--report")) {
+        try {
+            return bench_report(argc, argv,
+                                argc == 4 && !std::strcmp(argv[2], "--out") ? argv[3] : "");
+        } catch (const std::exception& e) { // the fixture refused a row
+            std::fprintf(stderr, "report fixture: %s\n", e.what());
+            return 1;
+        }
+    }
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--observations") && i + 1 < argc)
             observations = std::atoi(argv[++i]);
