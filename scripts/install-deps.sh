@@ -16,6 +16,8 @@ packages=(
   qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qtkeychain-qt6-dev
   qt6-pdf-dev qt6-multimedia-dev
   qt6-l10n-tools qt6-tools-dev qml6-module-qt-labs-settings
+  qml6-module-qt-labs-folderlistmodel
+  poppler-utils
 )
 
 missing=()

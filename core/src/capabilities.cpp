@@ -67,6 +67,8 @@ const char* to_string(Action a) {
         return "mark a next step done";
     case Action::VerifyNextStep:
         return "verify a next step";
+    case Action::MakeReport:
+        return "make a visit report";
     }
     return "act";
 }
@@ -81,6 +83,7 @@ Decision can(const User& user, Action action, const Target& target) {
         state.visit_team = {user.id};
     };
     const char* entity = "comment";
+    Access access = Access::Write;
     switch (action) {
     case Action::UploadEvidence:
         entity = "evidence";
@@ -145,8 +148,14 @@ Decision can(const User& user, Action action, const Target& target) {
         state.step_details = false;
         break;
     }
+    case Action::MakeReport:
+        // Whoever may read the visit: a draft is its team's (and admins'), a submitted visit
+        // everyone's in the school's scope.
+        entity = "visit";
+        access = Access::Read;
+        break;
     }
-    return decide(user, Access::Write, *find_entity(entity), place, state);
+    return decide(user, access, *find_entity(entity), place, state);
 }
 
 Result<Target> school_target(const Store& store, std::string_view school) {

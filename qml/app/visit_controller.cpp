@@ -5,9 +5,16 @@
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
 #include "sitevisit/core/values.h"
+#include "sitevisit/platform/share.h"
+#include "visit_report.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonValue>
+#include <QPointer>
+#include <QStandardPaths>
+#include <QThreadPool>
 #include <QUrl>
 
 namespace sitevisit::app {
@@ -89,6 +96,12 @@ void VisitController::setApp(AppController* app) {
 void VisitController::setVisitId(const QString& id) {
     if (id == visit_) return;
     visit_ = id;
+    // Another visit: the last one's report is not this one's.
+    report_file_.clear();
+    report_name_.clear();
+    report_message_.clear();
+    saved_report_.clear();
+    emit reportChanged();
     reload();
 }
 
@@ -116,6 +129,7 @@ void VisitController::reload() {
     levels_.clear();
     title_.clear();
     editable_ = false;
+    can_report_ = false;
     unrated_ = 0;
     QList<IndicatorListModel::Item> items;
     if (app_ && !visit_.isEmpty()) {
@@ -140,6 +154,7 @@ void VisitController::reload() {
             auto u = app_->user();
             auto target = visit_target(store, visit.id); // refused for a deleted visit
             editable_ = u && target && can(*u, Action::EditVisit, *target);
+            can_report_ = u && target && can(*u, Action::MakeReport, *target);
             for (const auto& c : ref.continuum())
                 levels_.push_back(QString::fromStdString(c.label));
             for (const auto& s : ref.sources())
@@ -349,6 +364,91 @@ bool VisitController::submit() {
     reload();
     app_->syncNow();
     return true;
+}
+
+QUrl VisitController::reportSaveUrl() const {
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) folder = QDir::homePath();
+    return QUrl::fromLocalFile(folder + QLatin1Char('/') +
+                               (report_name_.isEmpty() ? tr("Visit report.pdf") : report_name_));
+}
+
+bool VisitController::canShare() const {
+    return platform::system_share()->hasShareSheet();
+}
+
+bool VisitController::makeReport() {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty() || making_report_) return false;
+    // What the report says is read here, on the store's thread (a few milliseconds); the layout,
+    // the photos' thumbnails and the PDF are made on a worker.
+    auto content = report::build_visit_report(app_->store(), *u, visit_.toStdString(),
+                                              report::device_files(app_->store()), app_->clock());
+    if (!content) {
+        fail(QString::fromStdString(content.error().message));
+        return false;
+    }
+    if (!error_.isEmpty()) fail({});
+    // Beside the app's other files (the data folder is the owner's alone).
+    const QString dir = QFileInfo(app_->filesDir()).absolutePath() + QStringLiteral("/reports");
+    QDir().mkpath(dir);
+    const QString path = dir + QLatin1Char('/') + report::report_file_name(*content);
+    making_report_ = true;
+    report_file_.clear();
+    report_message_ = tr("Making the report…");
+    report_name_ = report::report_file_name(*content);
+    emit reportChanged();
+    QPointer<VisitController> self(this);
+    QThreadPool::globalInstance()->start(
+        [self, path, visit = visit_, content = std::move(content).value()] {
+            auto written = report::write_report_pdf(content, path);
+            QMetaObject::invokeMethod(qApp, [self, path, visit, written = std::move(written)] {
+                if (!self) return;
+                self->making_report_ = false;
+                if (self->visit_ != visit) { // the page moved on to another visit meanwhile
+                    emit self->reportChanged();
+                    return;
+                }
+                if (written) {
+                    self->report_file_ = path;
+                    self->report_message_ = tr("Report ready: %n page(s)", "", written->pages);
+                } else {
+                    self->report_message_.clear();
+                    self->fail(QString::fromStdString(written.error().message));
+                }
+                emit self->reportChanged();
+                if (written) emit self->reportReady(path);
+            });
+        });
+    return true;
+}
+
+bool VisitController::shareReport() {
+    if (report_file_.isEmpty()) return false;
+    const QString why =
+        platform::system_share()->shareFile(report_file_, QStringLiteral("application/pdf"));
+    if (!why.isEmpty()) fail(why);
+    return why.isEmpty();
+}
+
+bool VisitController::saveReport(const QUrl& to) {
+    if (report_file_.isEmpty() || !to.isLocalFile()) return false;
+    QString target = to.toLocalFile();
+    if (!target.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive))
+        target += QStringLiteral(".pdf");
+    if (const QString why = platform::save_copy(report_file_, target); !why.isEmpty()) {
+        fail(why);
+        return false;
+    }
+    saved_report_ = target;
+    report_message_ = tr("Saved to %1").arg(QDir::toNativeSeparators(target));
+    emit reportChanged();
+    return true;
+}
+
+bool VisitController::openSavedReport() {
+    const QString file = saved_report_.isEmpty() ? report_file_ : saved_report_;
+    return !file.isEmpty() && platform::open_file(file);
 }
 
 } // namespace sitevisit::app

@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QQmlEngine>
 #include <QQmlParserStatus>
+#include <QUrl>
 #include <map>
 #include <string>
 
@@ -72,6 +73,19 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
     // A file being made ready on a worker (read, downscaled, hashed) for attach().
     Q_PROPERTY(bool preparing READ preparing NOTIFY preparingChanged)
+    // The visit report (PDF): whether this person may make it (core's MakeReport), whether one
+    // is being made, the file made, a name to save it as, and what became of it.
+    Q_PROPERTY(bool canReport READ canReport NOTIFY changed)
+    Q_PROPERTY(bool makingReport READ makingReport NOTIFY reportChanged)
+    Q_PROPERTY(QString reportFile READ reportFile NOTIFY reportChanged)
+    Q_PROPERTY(QString reportName READ reportName NOTIFY reportChanged)
+    Q_PROPERTY(QString reportMessage READ reportMessage NOTIFY reportChanged)
+    // Where the person saved it last ("" before a save), for Open.
+    Q_PROPERTY(QString savedReport READ savedReport NOTIFY reportChanged)
+    // Where "Save as" starts: the documents folder (else home), with the report's name.
+    Q_PROPERTY(QUrl reportSaveUrl READ reportSaveUrl NOTIFY reportChanged)
+    // The platform's share sheet is there (else the page offers "Save as").
+    Q_PROPERTY(bool canShare READ canShare CONSTANT)
 public:
     explicit VisitController(QObject* parent = nullptr);
     // The app it reads and writes through: the engine's App singleton when QML makes it
@@ -95,6 +109,14 @@ public:
     QObject* indicators() { return &indicators_; }
     QString errorString() const { return error_; }
     bool preparing() const { return preparing_ > 0; }
+    bool canReport() const { return can_report_; }
+    bool makingReport() const { return making_report_; }
+    QString reportFile() const { return report_file_; }
+    QString reportName() const { return report_name_; }
+    QString reportMessage() const { return report_message_; }
+    QString savedReport() const { return saved_report_; }
+    QUrl reportSaveUrl() const;
+    bool canShare() const;
 
     Q_INVOKABLE bool rate(const QString& indicatorId, int rating); // -1 clears
     Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
@@ -106,6 +128,14 @@ public:
     // false that it was refused at once. Nothing is written unless the file is ready.
     Q_INVOKABLE bool attach(const QString& indicatorId, const QUrl& file);
     Q_INVOKABLE void reload();
+    // Makes the visit report offline: read here, laid out and written on a worker; true says
+    // it started (then reportReady() or errorString follows).
+    Q_INVOKABLE bool makeReport();
+    // The report made, through the share sheet, or copied to a file the person chose.
+    Q_INVOKABLE bool shareReport();
+    Q_INVOKABLE bool saveReport(const QUrl& to);
+    // Opens the copy saved last in the system's PDF viewer.
+    Q_INVOKABLE bool openSavedReport();
 
 signals:
     void changed();
@@ -113,6 +143,9 @@ signals:
     void preparingChanged();
     // The file given to attach() is now evidence of the indicator's observation.
     void attached(const QString& indicatorId);
+    void reportChanged();
+    // The report is written to `path` (reportFile), ready to share or save.
+    void reportReady(const QString& path);
 
 private:
     bool write(const QString& indicatorId, const QString& field, const QVariant& value);
@@ -129,6 +162,8 @@ private:
     int practice_ = 1;
     int unrated_ = 0;
     int preparing_ = 0; // files on a worker
+    bool can_report_ = false, making_report_ = false;
+    QString report_file_, report_name_, report_message_, saved_report_;
     QVariantList practices_, sources_, summary_;
     QStringList levels_;
     std::map<QString, QString> observation_of_; // indicator -> observation row

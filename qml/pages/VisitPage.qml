@@ -48,6 +48,48 @@ Page {
             color: Theme.mutedText
             font.pixelSize: Theme.fontBody
         }
+        // The visit report (PDF, made on this tablet, no network): make it, then share or save.
+        RowLayout {
+            objectName: "reportRow"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.margin
+            Layout.rightMargin: Theme.margin
+            visible: visit.canReport
+            spacing: Theme.spacing
+            Button {
+                objectName: "reportButton"
+                text: qsTr("Report")
+                enabled: !visit.makingReport
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("Make the visit report (PDF)")
+                onClicked: visit.makeReport()
+            }
+            BusyIndicator {
+                running: visit.makingReport
+                visible: running
+                implicitWidth: Theme.touchTarget
+                implicitHeight: Theme.touchTarget
+            }
+            Label {
+                objectName: "reportMessage"
+                Layout.fillWidth: true
+                text: visit.reportMessage
+                color: Theme.mutedText
+                elide: Text.ElideMiddle
+            }
+            Button {
+                text: visit.canShare ? qsTr("Share") : qsTr("Save as…")
+                visible: visit.reportFile.length > 0
+                implicitHeight: Theme.touchTarget
+                onClicked: page.offerReport()
+            }
+            Button {
+                text: qsTr("Open")
+                visible: visit.savedReport.length > 0
+                implicitHeight: Theme.touchTarget
+                onClicked: visit.openSavedReport()
+            }
+        }
         // A photo or file being made ready for the indicator (read, downscaled, hashed).
         RowLayout {
             objectName: "preparingRow"
@@ -110,6 +152,28 @@ Page {
 
     // The indicator a photo or file is being attached to.
     property string attachTo
+
+    // A report made is offered at once: the share sheet where there is one, else "Save as".
+    function offerReport() {
+        if (visit.canShare) {
+            visit.shareReport()
+        } else {
+            saveReport.selectedFile = visit.reportSaveUrl
+            saveReport.open()
+        }
+    }
+    Connections {
+        target: visit
+        function onReportReady() { page.offerReport() }
+    }
+    FileDialog {
+        id: saveReport
+        objectName: "saveReportDialog"
+        title: qsTr("Save the visit report")
+        fileMode: FileDialog.SaveFile
+        nameFilters: [qsTr("PDF files (*.pdf)")]
+        onAccepted: visit.saveReport(selectedFile)
+    }
 
     Menu {
         id: attachMenu

@@ -2,9 +2,18 @@
 // the device, and the time to open a visit with 200 observations. Runs `sitevisit-tools` (the
 // app's own start-up and QML, with the benchmark mode) offscreen, 5 times, and prints medians.
 // Usage: app_bench [--observations 50000] [--app PATH]
+//        app_bench --report [--out FILE]
+//                             the visit report of a visit rating every named indicator (20)
+//                             with 10 photos on the device, made in process 5 times: medians;
+//                             --out keeps the last one (docs/screenshots/report-*.png)
+#include "report_fixture.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/store.h"
+#include "visit_report.h"
 
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QTemporaryDir>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,16 +27,121 @@
 
 using namespace sitevisit;
 
+namespace {
+
+// The report of a full visit: every named indicator rated with a note and a source, 10 photos
+// (2048 x 1536 JPEGs, as the app keeps them) on the device, a previous visit to compare with.
+int bench_report(int argc, char** argv, const char* keep) {
+    ::setenv("QT_QPA_PLATFORM", "offscreen", 0);
+    QGuiApplication gui(argc, argv);
+    QTemporaryDir tmp;
+    testing::ReportScene scene(tmp.path());
+    const Rubric& rubric = *scene.store().reference().rubric(testing::ReportScene::kRubric);
+    const std::string previous = scene.visit("monitoring", "2026-10-01");
+    const std::string visit = scene.visit("monitoring", "2026-11-20");
+    int named = 0, photos = 0;
+    for (const Indicator& ind : rubric.indicators) {
+        if (ind.placeholder) continue;
+        scene.rate(previous, ind.code, named % 4);
+        const std::string o =
+            scene.rate(visit, ind.code, (named * 3 + 1) % 4,
+                       "Seen in two classrooms and the staff meeting: " + ind.name + ".",
+                       "classroom_observation");
+        if (named % 2 == 0 && photos < 10)
+            scene.photo(o, ind.code, "Photo " + std::to_string(++photos), true);
+        ++named;
+    }
+    // What the lead wrote per practice, and the next steps agreed at the visit.
+    scene.put(scene.lead,
+              {"visit",
+               visit,
+               "",
+               {{"strengths",
+                 {{"1", "Leaders set one goal per grade and every team can say what it is."},
+                  {"2", "Teachers observe each other every month and use a shared protocol."},
+                  {"3", "Intervention groups are regrouped every six weeks from screening data."},
+                  {"4", "Arrival and dismissal are calm; adults greet every student by name."}}},
+                {"areas_for_growth",
+                 {{"1", "Teacher teams do not yet set their own agendas."},
+                  {"2", "Feedback after observations is not yet written down or followed up."},
+                  {"3", "Progress monitoring stops after the winter screening."},
+                  {"4", "Families hear from the school mostly when something went wrong."}}}}});
+    const struct {
+        const char* title;
+        const char* code; // "" for the whole visit
+        const char* due;
+    } steps[] = {{"Share this report with the leadership team", "", "2026-12-10"},
+                 {"Teams set their own agendas for the spring term", "1.2", "2027-01-20"},
+                 {"Written feedback within two days of each observation", "2.4", "2027-02-01"}};
+    for (const auto& step : steps) {
+        Json f{{"title", step.title},
+               {"owner", scene.principal.id},
+               {"due_date", step.due},
+               {"status", "open"},
+               {"visit", visit}};
+        if (*step.code) f["indicator"] = testing::ReportScene::indicator(step.code);
+        scene.put(scene.lead, {"next_step", "", scene.school, f});
+    }
+    scene.submit(previous);
+    scene.submit(visit);
+    const auto files = report::device_files(scene.store());
+    std::vector<double> build_ms, total_ms;
+    report::ReportSummary last;
+    for (int run = 0; run < 5; ++run) {
+        const QString out = tmp.path() + QStringLiteral("/report-%1.pdf").arg(run);
+        QElapsedTimer t;
+        t.start();
+        auto content =
+            report::build_visit_report(scene.store(), scene.lead, visit, files, scene.clock());
+        const double built = double(t.nsecsElapsed()) / 1e6;
+        if (!content) {
+            std::fprintf(stderr, "report: %s\n", content.error().message.c_str());
+            return 1;
+        }
+        auto made = report::write_report_pdf(*content, out);
+        if (!made) {
+            std::fprintf(stderr, "report: %s\n", made.error().message.c_str());
+            return 1;
+        }
+        build_ms.push_back(built);
+        total_ms.push_back(double(t.nsecsElapsed()) / 1e6);
+        last = *made;
+    }
+    if (*keep)
+        std::filesystem::copy_file(last.path.toStdString(), keep,
+                                   std::filesystem::copy_options::overwrite_existing);
+    std::sort(build_ms.begin(), build_ms.end());
+    std::sort(total_ms.begin(), total_ms.end());
+    std::printf("visit report, %d rated indicators, %d photos: %d pages, %.0f KB\n",
+                last.indicators, last.photos, last.pages, double(last.bytes) / 1024.0);
+    std::printf("  read the store: median %.1f ms\n", build_ms[2]);
+    std::printf("  whole report (read, thumbnails, layout, PDF): median %.0f ms, slowest %.0f ms "
+                "(target under 1000 ms)\n",
+                total_ms[2], total_ms[4]);
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     int observations = 50000;
     std::string app = SITEVISIT_APP_BINARY;
+    if (argc >= 2 && !std::strcmp(argv[1], "--report")) {
+        try {
+            return bench_report(argc, argv,
+                                argc == 4 && !std::strcmp(argv[2], "--out") ? argv[3] : "");
+        } catch (const std::exception& e) { // the fixture refused a row
+            std::fprintf(stderr, "report fixture: %s\n", e.what());
+            return 1;
+        }
+    }
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--observations") && i + 1 < argc)
             observations = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--app") && i + 1 < argc)
             app = argv[++i];
         else {
-            std::fprintf(stderr, "usage: app_bench [--observations N] [--app PATH]\n");
+            std::fprintf(stderr, "usage: app_bench [--observations N] [--app PATH] | --report\n");
             return 2;
         }
     }

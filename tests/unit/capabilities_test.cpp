@@ -105,6 +105,26 @@ TEST_F(CapabilitiesTest, TheTeamAndAdminsEditADraftVisit) {
     EXPECT_TRUE(can(org.admin, Action::SubmitVisit, submitted));
 }
 
+// The report of a draft is its team's and admins'; once submitted, anyone who reads the
+// visit (the principal, receivers, other leads of the district) may make it.
+TEST_F(CapabilitiesTest, TheTeamAndAdminsReportADraftOthersOnceSubmitted) {
+    const Target draft = of_visit();
+    EXPECT_TRUE(can(org.lead, Action::MakeReport, draft));
+    EXPECT_TRUE(can(org.admin, Action::MakeReport, draft));
+    for (const User* u : {&org.principal, &org.receiver, &org.other_lead, &org.director}) {
+        const Decision d = can(*u, Action::MakeReport, draft);
+        EXPECT_FALSE(d) << u->name;
+        EXPECT_NE(d.reason.find("draft"), std::string::npos) << d.reason;
+    }
+    ASSERT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "submitted"}}}).ok());
+    const Target submitted = of_visit();
+    for (const User* u :
+         {&org.lead, &org.admin, &org.principal, &org.receiver, &org.other_lead, &org.director})
+        EXPECT_TRUE(can(*u, Action::MakeReport, submitted)) << u->name;
+    // Another school's principal reads nothing of this school.
+    EXPECT_FALSE(can(org.other_principal, Action::MakeReport, submitted));
+}
+
 // Schools without a receiver got no review: the school's Assistance Leads review too.
 TEST_F(CapabilitiesTest, ReceiversLeadsAndAdminsReviewEvidence) {
     for (const User* u : {&org.receiver, &org.lead, &org.admin}) {

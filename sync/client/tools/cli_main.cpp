@@ -2,15 +2,18 @@
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/time_format.h"
+#include "visit_report.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QMimeDatabase>
 #include <QNetworkAccessManager>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #ifndef _WIN32
@@ -36,6 +39,9 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   conflicts              open conflicts, both values, who and when
   resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
   export                 everything this device holds, as sorted JSON
+  report VISIT_ID OUT.pdf
+                         the visit report as a PDF, made here without the network, as the
+                         signed-in person may read the visit (a draft only by its team)
 exit codes: 0 done; 1 refused (a rule, a wrong password, plain http to another machine);
   2 usage; 3 the store cannot be opened; 4 sign in again; 5 offline, an error, or an answer
   from the server that cannot be read
@@ -68,7 +74,14 @@ int main(int argc, char** argv) {
 #ifndef _WIN32
     ::umask(077); // what the device writes is its owner's: files 0600, folders 0700
 #endif
-    QCoreApplication app(argc, argv);
+    // A report lays out text, which needs fonts and so a GUI application; without a display it
+    // draws offscreen. Every other command stays a plain console program.
+    const bool report = argc > 3 && std::string(argv[3]) == "report";
+    if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
+        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = report ? std::make_unique<QGuiApplication>(argc, argv)
+                                                   : std::make_unique<QCoreApplication>(argc, argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string db;
     if (args.size() >= 2 && args[0] == "--db") {
@@ -233,6 +246,20 @@ int main(int argc, char** argv) {
         auto r = store.resolve_conflict(*who, args[1], value);
         if (!r) return fail(r.error().message);
         std::cout << "resolved " << args[1] << "\n";
+        return 0;
+    }
+    if (cmd == "report" && args.size() == 3) {
+        auto who = actor();
+        if (!who) return fail("sign in first: the report shows the visit as its reader may see it");
+        const QString out = QString::fromStdString(args[2]);
+        auto made = report::make_visit_report(store, *who, args[1], out,
+                                              report::device_files(store), SystemClock::instance());
+        if (!made)
+            return fail("no report: " + made.error().message,
+                        made.error().code == ErrorCode::Storage ? 5 : 1);
+        std::cout << "wrote " << made->path.toStdString() << ": " << made->pages << " page(s), "
+                  << made->indicators << " rated indicator(s), " << made->photos << " photo(s), "
+                  << made->photos_missing << " not downloaded\n";
         return 0;
     }
     if (cmd == "export" && args.size() == 1) {

@@ -31,6 +31,8 @@ enum class Action {
     EditNextStep,    // change a step's title, description, owner, due date or links; delete it
     WorkNextStep,    // mark a step in progress or done (its owner, the school's principal)
     VerifyNextStep,  // verify a done step or return it with a note (never its owner)
+    MakeReport,      // the visit report: its team and admins always, others who read the
+                     // visit once it is submitted (a read, not a write)
 };
 const char* to_string(Action action);
 
@@ -50,7 +52,7 @@ Decision can(const User& user, Action action, const Target& target = Target::any
 // Targets built from rows on the device.
 // A school (its district and region from the store); "" means anywhere in the user's scope.
 Result<Target> school_target(const Store& store, std::string_view school);
-// A visit: its school, status and team (for EditVisit, SubmitVisit, Comment).
+// A visit: its school, status and team (for EditVisit, SubmitVisit, Comment, MakeReport).
 Result<Target> visit_target(const Store& store, std::string_view visit);
 // Evidence that exists: its school and uploader (for EditEvidence).
 Result<Target> evidence_target(const Store& store, std::string_view evidence);
