@@ -15,6 +15,10 @@ Rectangle {
     property var levels: []
     property var sources: []
     property bool editable: true
+    // The visit (its next steps for this indicator) and whether to show what earlier visits
+    // asked about this indicator that is still to do (a new visit).
+    property string visitId: ""
+    property bool showEarlier: false
     signal rated(int rating)
     signal noteEdited(string text)
     signal sourceChosen(string source)
@@ -76,6 +80,27 @@ Rectangle {
                 Accessible.name: qsTr("Evidence source for %1").arg(item.code)
                 onActivated: item.sourceChosen(currentValue)
             }
+        }
+        Loader {
+            id: earlier
+            Layout.fillWidth: true
+            active: item.showEarlier && item.visitId.length > 0
+            visible: earlier.item !== null && !earlier.item.empty
+            sourceComponent: NextStepList {
+                objectName: "earlierSteps_" + item.code
+                earlierThan: item.visitId
+                indicator: item.indicatorId
+                heading: qsTr("Still open from earlier visits")
+                canAdd: false
+            }
+        }
+        NextStepList {
+            objectName: "steps_" + item.code
+            Layout.fillWidth: true
+            visit: item.visitId
+            indicator: item.indicatorId
+            heading: qsTr("Next steps")
+            about: item.code + "  " + item.name
         }
     }
 }
