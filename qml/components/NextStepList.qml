@@ -24,7 +24,9 @@ ColumnLayout {
     // What a new step is about, in words, for the dialog.
     property string about: ""
     // Nothing at all to show: no steps and nothing to add.
-    readonly property bool empty: list.steps.count === 0 && !addButton.visible
+    // From the conditions, not from addButton.visible (that follows the list's own visibility).
+    readonly property bool offersAdd: list.canAdd && list.steps.canMake
+    readonly property bool empty: list.steps.count === 0 && !list.offersAdd
         // The dialogs, made the first time they are needed (a visit page holds many lists).
     property NextStepDialog stepDialog: null
     property Dialog returnDialog: null
@@ -73,7 +75,7 @@ ColumnLayout {
 
     Label {
         Layout.fillWidth: true
-        visible: list.heading.length > 0 && (list.steps.count > 0 || addButton.visible)
+        visible: list.heading.length > 0 && (list.steps.count > 0 || list.offersAdd)
         text: list.heading + (list.steps.overdueCount > 0 ? " · " + qsTr("%n overdue", "", list.steps.overdueCount) : "")
         font.bold: true
         color: Theme.text
@@ -239,7 +241,7 @@ ColumnLayout {
     Button {
         id: addButton
         objectName: "addNextStep"
-        visible: list.canAdd && list.steps.canMake
+        visible: list.offersAdd
         text: list.addText
         implicitHeight: Theme.touchTarget
         Accessible.name: list.about ? qsTr("Add a next step for %1").arg(list.about) : list.addText

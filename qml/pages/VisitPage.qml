@@ -9,6 +9,7 @@ import SiteVisit
 Page {
     id: page
     property string visitId
+    readonly property string visitTitle: visit.title
     objectName: "visitPage"
     background: Rectangle { color: Theme.background }
 
@@ -116,7 +117,7 @@ Page {
                     wholeVisit: true
                     heading: qsTr("Next steps for the whole visit")
                     addText: qsTr("Add a next step for the whole visit")
-                    about: visit.title
+                    about: page.visitTitle // `visit` here is the list's own property
                 }
                 VisitSummary {
                     Layout.fillWidth: true

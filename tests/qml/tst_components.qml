@@ -539,7 +539,7 @@ Item {
             verify(!findChild(check, "doneStep").visible)
             verify(findChild(check, "verifyStep").visible)
             verify(findChild(check, "editStep").visible)
-            mouseClick(findChild(check, "verifyStep"))
+            findChild(check, "verifyStep").clicked()
             compare(steps.calls, ["done mine", "verify check"])
         }
 
