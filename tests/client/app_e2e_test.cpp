@@ -279,6 +279,8 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
         return verify_button != nullptr;
     })) << "the done step offers Verify to the lead";
     click(verify_button);
+    ASSERT_TRUE(wait_for([&] { return controller.pendingChanges() == 1; }));
+    controller.syncNow();
     ASSERT_TRUE(wait_for([&] {
         return controller.syncState() == client::SyncEngine::State::UpToDate &&
                controller.pendingChanges() == 0;
