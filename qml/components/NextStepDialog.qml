@@ -32,7 +32,7 @@ Dialog {
         titleField.text = s ? s.title : ""
         descriptionField.text = s ? s.description : ""
         const ownerId = s ? s.owner : ""
-        ownerBox.currentIndex = Math.max(0, owners.findIndex(o => o.id === ownerId))
+        ownerBox.currentIndex = owners.findIndex(o => o.id === ownerId) // a new step: no one yet
         const due = new Date()
         due.setDate(due.getDate() + 14)
         dueField.date = s ? s.dueDate : dueField.toIso(due)
@@ -59,7 +59,7 @@ Dialog {
     }
 
     ColumnLayout {
-        anchors.fill: parent
+        width: parent.width // the dialog's height follows the column's
         spacing: Theme.spacing
         Label {
             Layout.fillWidth: true
@@ -95,9 +95,10 @@ Dialog {
             implicitHeight: Theme.touchTarget
             model: dialog.owners
             textRole: "name"
-            displayText: currentIndex >= 0 && dialog.owners.length
+            displayText: currentIndex >= 0 && currentIndex < dialog.owners.length
                          ? dialog.owners[currentIndex].name + " · " + dialog.owners[currentIndex].role
-                         : qsTr("No one can see this school")
+                         : dialog.owners.length ? qsTr("Choose who will do it")
+                                                : qsTr("No one can see this school")
             delegate: ItemDelegate {
                 required property var modelData
                 required property int index

@@ -276,7 +276,7 @@ ColumnLayout {
                 note.forceActiveFocus()
             }
             ColumnLayout {
-                anchors.fill: parent
+                width: parent.width
                 spacing: Theme.spacing
                 Label {
                     Layout.fillWidth: true

@@ -13,6 +13,8 @@ ColumnLayout {
     property bool editable
     signal submitRequested()
     spacing: Theme.spacing
+    // One column a level (its label wraps), wide enough for "Sustaining" on a tablet.
+    readonly property int countWidth: width > 900 ? 110 : 84
     readonly property var cells: {
         const out = []
         for (const p of box.summary) {
@@ -56,14 +58,13 @@ ColumnLayout {
         columnSpacing: Theme.spacing
         rowSpacing: 2
         // Heading row: practice, when, each level, not rated.
-        Label { text: qsTr("Practice"); font.bold: true; color: Theme.mutedText; font.pixelSize: Theme.fontSmall }
-        Label { text: ""; }
+        Label { Layout.fillWidth: true; text: qsTr("Practice"); font.bold: true; color: Theme.mutedText; font.pixelSize: Theme.fontSmall }
+        Label { text: "" }
         Repeater {
             model: box.levels
             Label {
                 required property string modelData
-                Layout.fillWidth: true
-                Layout.preferredWidth: 1
+                Layout.preferredWidth: box.countWidth
                 text: modelData
                 horizontalAlignment: Text.AlignHCenter
                 wrapMode: Text.WordWrap
@@ -73,9 +74,9 @@ ColumnLayout {
             }
         }
         Label {
-            Layout.fillWidth: true
-            Layout.preferredWidth: 1
+            Layout.preferredWidth: box.countWidth
             text: qsTr("Not rated")
+            wrapMode: Text.WordWrap
             horizontalAlignment: Text.AlignHCenter
             font.bold: true
             font.pixelSize: Theme.fontSmall
@@ -86,9 +87,8 @@ ColumnLayout {
             model: box.cells
             Label {
                 required property var modelData
-                Layout.fillWidth: modelData.kind !== "name"
-                Layout.preferredWidth: modelData.kind === "count" ? 1 : -1
-                Layout.maximumWidth: modelData.kind === "name" ? 260 : -1
+                Layout.fillWidth: modelData.kind === "name"
+                Layout.preferredWidth: modelData.kind === "count" ? box.countWidth : -1
                 Layout.topMargin: modelData.first ? Theme.spacing : 0
                 objectName: modelData.name || ""
                 text: modelData.text
