@@ -22,6 +22,7 @@ Dialog {
 
     title: stepId ? qsTr("Change the next step") : qsTr("Add a next step")
     modal: true
+    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
     anchors.centerIn: Overlay.overlay
     width: Math.min(560, (parent ? parent.width : 560) - 2 * Theme.margin)
 

@@ -266,6 +266,7 @@ ColumnLayout {
             anchors.centerIn: parent
             width: Math.min(520, (parent ? parent.width : 520) - 2 * Theme.margin)
             modal: true
+            background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
             title: qsTr("Return the step")
             function ask(id, title) {
                 stepId = id
@@ -330,6 +331,7 @@ ColumnLayout {
             property string stepTitle
             anchors.centerIn: parent
             modal: true
+            background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
             title: qsTr("Delete this next step?")
             standardButtons: Dialog.Yes | Dialog.No
             function ask(id, title) {

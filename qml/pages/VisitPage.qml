@@ -178,6 +178,7 @@ Page {
         if (list.footerItem) list.footerItem.steps.openStep("")
     }
     function showSummary() { list.positionViewAtEnd() }
+    function showPractice(n) { visit.practice = n }
 
     // The indicator a photo or file is being attached to.
     property string attachTo

@@ -696,7 +696,7 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
         return app->syncState() == client::SyncEngine::State::UpToDate &&
                app->pendingChanges() == 0;
     }));
-    EXPECT_EQ(visit.unrated(), 25); // 26 indicators in the elementary rubric, one rated
+    EXPECT_EQ(visit.unrated(), 19); // 20 named indicators (26 less 6 placeholders), one rated
     Http http = server.http();
     const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
     const std::int64_t seen =
