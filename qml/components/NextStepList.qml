@@ -110,13 +110,14 @@ ColumnLayout {
             Accessible.name: (overdue ? qsTr("Overdue: ") : "") + title + ". " + statusLabel
                              + ". " + qsTr("%1, due %2").arg(ownerName).arg(list.dayInWords(dueDate))
 
-            ColumnLayout {
+            // Plain positioners: a wrapped title sizes the card without a layout pass.
+            Column {
                 id: content
-                anchors.fill: parent
-                anchors.margins: Theme.spacing
+                x: Theme.spacing
+                y: Theme.spacing
+                width: parent.width - 2 * Theme.spacing
                 spacing: 4
-                RowLayout {
-                    Layout.fillWidth: true
+                Row {
                     spacing: Theme.spacing
                     Label {
                         objectName: "overdueTag"
@@ -138,23 +139,23 @@ ColumnLayout {
                         font.bold: true
                         font.pixelSize: Theme.fontSmall
                     }
-                    Label {
-                        Layout.fillWidth: true
-                        text: (row.indicatorCode && !list.indicator ? row.indicatorCode + "  " : "") + row.title
-                        color: Theme.text
-                        font.pixelSize: Theme.fontBody
-                        wrapMode: Text.WordWrap
-                    }
                 }
                 Label {
-                    Layout.fillWidth: true
+                    width: parent.width
+                    text: (row.indicatorCode && !list.indicator ? row.indicatorCode + "  " : "") + row.title
+                    color: Theme.text
+                    font.pixelSize: Theme.fontBody
+                    wrapMode: Text.WordWrap
+                }
+                Label {
+                    width: parent.width
                     text: qsTr("%1 · due %2").arg(row.ownerName).arg(list.dayInWords(row.dueDate))
                     color: row.overdue ? Theme.danger : Theme.mutedText
                     font.pixelSize: Theme.fontSmall
                     wrapMode: Text.WordWrap
                 }
                 Label {
-                    Layout.fillWidth: true
+                    width: parent.width
                     visible: row.description.length > 0
                     text: row.description
                     color: Theme.text
@@ -162,7 +163,7 @@ ColumnLayout {
                     wrapMode: Text.WordWrap
                 }
                 Label {
-                    Layout.fillWidth: true
+                    width: parent.width
                     visible: row.status === "returned" && row.returnNote.length > 0
                     text: qsTr("Returned: %1").arg(row.returnNote)
                     color: Theme.warning
@@ -170,7 +171,7 @@ ColumnLayout {
                     wrapMode: Text.WordWrap
                 }
                 Flow {
-                    Layout.fillWidth: true
+                    width: parent.width
                     spacing: Theme.spacing
                     Button {
                         objectName: "startStep"
