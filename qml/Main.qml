@@ -95,6 +95,9 @@ ApplicationWindow {
         else if (name === "camera") { showPage("evidence", id); stack.currentItem.openCamera() }
         else if (name === "preview") { showPage("evidence", id); stack.currentItem.previewFirst("application/pdf") }
         else if (name === "review") { stack.replace(null, homePage); stack.push(evidencePage, { schoolId: "", initialState: "waiting" }) }
+        else if (name === "nextStep") { showPage("visit", id); stack.currentItem.addWholeVisitStep() }
+        else if (name === "visitSteps") { showPage("visit", id); stack.currentItem.showPractice(2) }
+        else if (name === "visitSummary") { showPage("visit", id); stack.currentItem.showSummary() }
         else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }
@@ -174,6 +177,7 @@ ApplicationWindow {
             pendingChanges: App.pendingChanges
             openConflicts: App.openConflicts
             refusedChanges: App.refusedChanges
+            heldChanges: App.heldChanges
             progress: App.syncProgress
             detail: App.syncDetail
             signedIn: App.signedIn

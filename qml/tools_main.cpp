@@ -49,9 +49,9 @@ void wait_for_sync(app::AppController& controller) {
 }
 
 int self_test(QQuickWindow* window) {
-    for (const char* p :
-         {"signIn", "signInTls", "home", "school", "visit", "evidence", "review", "newEvidence",
-          "dashboard", "reflection", "conflicts", "newVisit", "refused"}) {
+    for (const char* p : {"signIn", "signInTls", "home", "school", "visit", "evidence", "review",
+                          "newEvidence", "dashboard", "reflection", "conflicts", "newVisit",
+                          "refused", "nextStep", "visitSummary"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }

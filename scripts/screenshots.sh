@@ -35,7 +35,7 @@ obs=$("$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indica
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
-  --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain
+  --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain,nextStep,visitSummary,visitSteps
 # A refused change: tablet b submits the visit, then tablet a rates another indicator of it.
 "$cli" --db "$work/b.db" put visit "{\"id\": \"$visit\", \"status\": \"submitted\"}" > /dev/null
 "$cli" --db "$work/b.db" sync > /dev/null

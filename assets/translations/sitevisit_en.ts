@@ -32,12 +32,53 @@
     </message>
 </context>
 <context>
+    <name>NextStepList</name>
+    <message numerus="yes">
+        <source>%n overdue</source>
+        <translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SchoolDelegate</name>
+    <message numerus="yes">
+        <source>%n benchmark(s) off track or at risk</source>
+        <translation>
+            <numerusform>%n benchmark off track or at risk</numerusform>
+            <numerusform>%n benchmarks off track or at risk</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open next step(s)</source>
+        <translation>
+            <numerusform>%n open next step</numerusform>
+            <numerusform>%n open next steps</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n overdue</source>
+        <translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusBar</name>
     <message numerus="yes">
         <source>Last synced %1 · %n open conflict(s)</source>
         <translation>
             <numerusform>Last synced %1 · %n open conflict</numerusform>
             <numerusform>Last synced %1 · %n open conflicts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Update the app to see %n newer item(s)</source>
+        <translation>
+            <numerusform>Update the app to see %n newer item</numerusform>
+            <numerusform>Update the app to see %n newer items</numerusform>
         </translation>
     </message>
 </context>

@@ -57,6 +57,9 @@ class AppController : public QObject {
     Q_PROPERTY(QString lastSync READ lastSync NOTIFY syncChanged)
     Q_PROPERTY(QString syncDetail READ syncDetail NOTIFY syncChanged)
     Q_PROPERTY(int refusedChanges READ refusedChanges NOTIFY syncChanged)
+    // Changes the server holds back until the app is updated (a newer data schema's); the sync
+    // bar says "Update the app to see 3 newer items".
+    Q_PROPERTY(int heldChanges READ heldChanges NOTIFY syncChanged)
     Q_PROPERTY(QString signInServer READ signInServer NOTIFY sessionChanged)
     Q_PROPERTY(QString signInEmail READ signInEmail NOTIFY sessionChanged)
     Q_PROPERTY(double syncProgress READ syncProgress NOTIFY syncChanged)
@@ -91,6 +94,7 @@ public:
     int refusedChanges() const { return engine_->rejectedChanges(); }
     // {what, change, reason} per refused change, in words.
     Q_INVOKABLE QVariantList refusedList() const;
+    int heldChanges() const { return engine_->heldChanges(); }
     // Forgets the refused changes (the server never took them; the device keeps its values).
     Q_INVOKABLE bool dismissRefused();
     // To fill in the sign-in form: the session's server and email, else the last sign-in's.

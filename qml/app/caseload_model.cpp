@@ -1,6 +1,9 @@
 #include "caseload_model.h"
 
 #include "app_controller.h"
+#include "sitevisit/core/domain.h"
+#include "sitevisit/core/queries.h"
+#include "sitevisit/core/values.h"
 
 #include <QDate>
 #include <map>
@@ -48,15 +51,28 @@ QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
         return s.next_visit;
     case ReceivershipRole:
         return s.receivership;
+    case WorryingBenchmarksRole:
+        return s.worrying;
+    case OpenStepsRole:
+        return s.open_steps;
+    case OverdueStepsRole:
+        return s.overdue_steps;
     }
     return {};
 }
 
 QHash<int, QByteArray> CaseloadModel::roleNames() const {
-    return {{SchoolIdRole, "schoolId"},   {NameRole, "name"},
-            {DistrictRole, "district"},   {DesignationRole, "designation"},
-            {LevelRole, "level"},         {LastVisitRole, "lastVisit"},
-            {NextVisitRole, "nextVisit"}, {ReceivershipRole, "receivership"}};
+    return {{SchoolIdRole, "schoolId"},
+            {NameRole, "name"},
+            {DistrictRole, "district"},
+            {DesignationRole, "designation"},
+            {LevelRole, "level"},
+            {LastVisitRole, "lastVisit"},
+            {NextVisitRole, "nextVisit"},
+            {ReceivershipRole, "receivership"},
+            {WorryingBenchmarksRole, "worryingBenchmarks"},
+            {OpenStepsRole, "openSteps"},
+            {OverdueStepsRole, "overdueSteps"}};
 }
 
 void CaseloadModel::classBegin() {
@@ -90,6 +106,28 @@ void CaseloadModel::reload() {
                 if (done && date <= today && date > last) last = date;
                 if (!done && date >= today && (next.isEmpty() || date < next)) next = date;
             }
+        // Benchmarks off track or at risk, and next steps still to do and overdue, per school.
+        std::map<std::string, int> worrying, open_steps, overdue_steps;
+        const std::int64_t day = QDate(1970, 1, 1).daysTo(app_->today());
+        if (auto bms = store.list("benchmark"))
+            for (const auto& b : *bms)
+                if (auto report = benchmark_status(store, b.id, day))
+                    if (report->status == BenchmarkStatus::OffTrack ||
+                        report->status == BenchmarkStatus::AtRisk)
+                        ++worrying[b.school];
+        const std::string today_iso = today.toStdString();
+        if (auto steps = store.list("next_step"))
+            for (const auto& row : *steps)
+                if (auto step = domain::from_row<domain::NextStep>(row)) {
+                    auto status =
+                        parse_next_step_status(step->status.empty() ? "open" : step->status);
+                    if (!status || *status == NextStepStatus::Done ||
+                        *status == NextStepStatus::Verified)
+                        continue;
+                    ++open_steps[step->school];
+                    if (!step->due_date.empty() && step->due_date < today_iso)
+                        ++overdue_steps[step->school];
+                }
         if (auto s = store.list("school"))
             for (const auto& r : *s) {
                 School school{QString::fromStdString(r.id),
@@ -100,7 +138,10 @@ void CaseloadModel::reload() {
                               visits[r.id].first,
                               visits[r.id].second,
                               r.fields.value("designation", "none") ==
-                                  "chronically_underperforming"};
+                                  "chronically_underperforming",
+                              worrying[r.id],
+                              open_steps[r.id],
+                              overdue_steps[r.id]};
                 schools_.push_back(school);
             }
         std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {

@@ -9,7 +9,8 @@ namespace sitevisit::app {
 class AppController;
 
 // The schools on this device (the signed-in user's scope), by district, with their
-// designation and the last and next visit.
+// designation, the last and next visit, the benchmarks off track or at risk, and the next
+// steps still to do and overdue.
 class CaseloadModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
@@ -24,7 +25,10 @@ public:
         LevelRole,
         LastVisitRole,
         NextVisitRole,
-        ReceivershipRole
+        ReceivershipRole,
+        WorryingBenchmarksRole, // benchmarks off track or at risk
+        OpenStepsRole,          // next steps still to do (open, in progress, returned)
+        OverdueStepsRole        // of those, the ones past their due date
     };
     Q_ENUM(Roles)
 
@@ -47,6 +51,7 @@ private:
     struct School {
         QString id, name, district, designation, level, last_visit, next_visit;
         bool receivership = false;
+        int worrying = 0, open_steps = 0, overdue_steps = 0;
     };
     AppController* app_ = nullptr;
     QList<School> schools_;

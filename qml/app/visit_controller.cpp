@@ -111,21 +111,13 @@ void VisitController::setPractice(int p) {
     reload();
 }
 
-namespace {
-double mean(const std::vector<int>& v) {
-    if (v.empty()) return -1;
-    double s = 0;
-    for (int x : v)
-        s += x;
-    return s / v.size();
-}
-} // namespace
-
 void VisitController::reload() {
     observation_of_.clear();
     practices_.clear();
     sources_.clear();
     summary_.clear();
+    strengths_.clear();
+    areas_for_growth_.clear();
     levels_.clear();
     title_.clear();
     editable_ = false;
@@ -161,43 +153,32 @@ void VisitController::reload() {
                 sources_.push_back(QVariantMap{{"id", QString::fromStdString(s.id)},
                                                {"label", QString::fromStdString(s.label)}});
 
-            // This visit's observations, and the last submitted visit's, for the summary.
+            // This visit's observations (the summary compares them with an earlier visit's).
             std::map<std::string, Row> obs_by_indicator;
-            std::map<int, std::vector<int>> now, before;
             if (auto obs = store.list("observation", "visit", visit.id))
                 for (const auto& o : *obs) {
                     const std::string ind = o.fields.value("indicator", "");
                     obs_by_indicator.emplace(ind, o);
                     observation_of_[QString::fromStdString(ind)] = QString::fromStdString(o.id);
-                    if (o.fields.contains("rating"))
-                        if (auto* i = ref.indicator(ind))
-                            now[i->practice].push_back(o.fields["rating"].get<int>());
                 }
-            std::string last_id, last_date;
-            if (auto vs = store.list("visit", "school", visit.school))
-                for (const auto& other : *vs) {
-                    const std::string d = other.fields.value("start_date", "");
-                    if (other.id != visit.id &&
-                        parse_visit_status(other.fields.value("status", "")) !=
-                            VisitStatus::Draft &&
-                        d <= visit.fields.value("start_date", "") && d > last_date) {
-                        last_date = d;
-                        last_id = other.id;
-                    }
-                }
-            if (!last_id.empty())
-                if (auto obs = store.list("observation", "visit", last_id))
-                    for (const auto& o : *obs)
-                        if (o.fields.contains("rating"))
-                            if (auto* i = ref.indicator(o.fields.value("indicator", "")))
-                                before[i->practice].push_back(o.fields["rating"].get<int>());
+            if (typed) {
+                for (const auto& [k, v] : typed->strengths.items())
+                    if (v.is_string())
+                        strengths_[QString::fromStdString(k)] =
+                            QString::fromStdString(v.get<std::string>());
+                for (const auto& [k, v] : typed->areas_for_growth.items())
+                    if (v.is_string())
+                        areas_for_growth_[QString::fromStdString(k)] =
+                            QString::fromStdString(v.get<std::string>());
+            }
 
+            // Placeholder indicators (not yet named by an admin) are neither offered nor counted.
             const Rubric* rubric = ref.rubric(rubric_.toStdString());
             for (const auto& p : ref.practices()) {
                 int total = 0, rated = 0;
                 if (rubric)
                     for (const auto& ind : rubric->indicators)
-                        if (ind.practice == p.number) {
+                        if (ind.practice == p.number && !ind.placeholder) {
                             ++total;
                             auto it = obs_by_indicator.find(ind.id);
                             if (it != obs_by_indicator.end() &&
@@ -209,12 +190,8 @@ void VisitController::reload() {
                                                  {"rated", rated},
                                                  {"total", total}});
                 unrated_ += total - rated;
-                summary_.push_back(QVariantMap{{"number", p.number},
-                                               {"name", QString::fromStdString(p.name)},
-                                               {"mean", mean(now[p.number])},
-                                               {"lastMean", mean(before[p.number])},
-                                               {"lastDate", QString::fromStdString(last_date)}});
             }
+            build_summary(visit, obs_by_indicator);
             std::map<std::string, int> files; // observation -> evidence linked to it
             if (auto ev = store.list("evidence", "school", visit.school))
                 for (const auto& e : *ev)
@@ -222,7 +199,7 @@ void VisitController::reload() {
                         ++files[o.get<std::string>()];
             if (rubric)
                 for (const auto& ind : rubric->indicators) {
-                    if (ind.practice != practice_) continue;
+                    if (ind.practice != practice_ || ind.placeholder) continue;
                     IndicatorListModel::Item item{QString::fromStdString(ind.id),
                                                   QString::fromStdString(ind.code),
                                                   QString::fromStdString(ind.name),
@@ -347,6 +324,109 @@ void VisitController::store_attachment(const std::string& user, const QString& v
     if (!r) return fail(QString::fromStdString(r.error().message));
     reload();
     emit attached(indicatorId);
+}
+
+void VisitController::build_summary(const Row& visit,
+                                    const std::map<std::string, Row>& obs_by_indicator) {
+    Store& store = app_->store();
+    const Reference& ref = store.reference();
+    const int levels = static_cast<int>(ref.continuum().size());
+    // The previous visit of the same kind at the school that is no longer a draft.
+    const std::string kind = visit.fields.value("kind", "");
+    const std::string date = visit.fields.value("start_date", "");
+    std::string last_id, last_date;
+    if (auto vs = store.list("visit", "school", visit.school))
+        for (const auto& other : *vs) {
+            const std::string d = other.fields.value("start_date", "");
+            if (other.id != visit.id && other.fields.value("kind", "") == kind &&
+                parse_visit_status(other.fields.value("status", "")) != VisitStatus::Draft &&
+                d <= date && d > last_date) {
+                last_date = d;
+                last_id = other.id;
+            }
+        }
+    std::map<std::string, int> before; // indicator -> rating at the previous visit
+    if (!last_id.empty())
+        if (auto obs = store.list("observation", "visit", last_id))
+            for (const auto& o : *obs)
+                if (o.fields.contains("rating") && o.fields["rating"].is_number_integer())
+                    before[o.fields.value("indicator", "")] = o.fields["rating"].get<int>();
+
+    const Rubric* rubric = ref.rubric(rubric_.toStdString());
+    const Rubric* last_rubric = nullptr;
+    if (!last_id.empty())
+        if (auto lv = store.get("visit", last_id); lv && *lv)
+            last_rubric = ref.rubric((*lv)->fields.value("rubric", ""));
+    auto count = [&](const Rubric* r, int practice, auto rating_of) {
+        QVariantList counts;
+        std::vector<int> n(levels, 0);
+        int unrated = 0;
+        if (r)
+            for (const auto& ind : r->indicators) {
+                if (ind.practice != practice || ind.placeholder) continue;
+                const std::optional<int> rating = rating_of(ind.id);
+                if (rating && *rating >= 0 && *rating < levels)
+                    ++n[*rating];
+                else
+                    ++unrated;
+            }
+        for (int x : n)
+            counts.push_back(x);
+        return std::pair{counts, unrated};
+    };
+    for (const auto& p : ref.practices()) {
+        auto [now, now_unrated] = count(rubric, p.number, [&](const std::string& id) {
+            std::optional<int> r;
+            auto it = obs_by_indicator.find(id);
+            if (it != obs_by_indicator.end() && it->second.fields.contains("rating") &&
+                it->second.fields["rating"].is_number_integer())
+                r = it->second.fields["rating"].get<int>();
+            return r;
+        });
+        auto [last, last_unrated] = count(last_rubric, p.number, [&](const std::string& id) {
+            std::optional<int> r;
+            if (auto it = before.find(id); it != before.end()) r = it->second;
+            return r;
+        });
+        summary_.push_back(QVariantMap{{"number", p.number},
+                                       {"name", QString::fromStdString(p.name)},
+                                       {"counts", now},
+                                       {"unrated", now_unrated},
+                                       {"hasLast", !last_id.empty()},
+                                       {"lastCounts", last},
+                                       {"lastUnrated", last_unrated},
+                                       {"lastDate", QString::fromStdString(last_date)}});
+    }
+}
+
+bool VisitController::write_practice_text(const char* field, int practice, const QString& text) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty()) return false;
+    auto v = app_->store().get("visit", visit_.toStdString());
+    if (!v || !*v) return false;
+    Json all = (*v)->fields.value(field, Json::object());
+    if (!all.is_object()) all = Json::object();
+    const std::string key = std::to_string(practice);
+    if (text.trimmed().isEmpty())
+        all.erase(key);
+    else
+        all[key] = text.toStdString();
+    auto r = app_->store().put(*u, {"visit", visit_.toStdString(), "", {{field, all}}});
+    if (!r) {
+        fail(QString::fromStdString(r.error().message));
+        return false;
+    }
+    if (!error_.isEmpty()) fail({});
+    reload();
+    return true;
+}
+
+bool VisitController::setStrengths(int practice, const QString& text) {
+    return write_practice_text("strengths", practice, text);
+}
+
+bool VisitController::setAreasForGrowth(int practice, const QString& text) {
+    return write_practice_text("areas_for_growth", practice, text);
 }
 
 bool VisitController::submit() {

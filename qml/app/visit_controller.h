@@ -8,6 +8,9 @@
 #include <map>
 #include <string>
 
+namespace sitevisit {
+struct Row;
+}
 namespace sitevisit::client {
 struct Attachment;
 }
@@ -71,6 +74,11 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(int unrated READ unrated NOTIFY changed)
     Q_PROPERTY(QObject* indicators READ indicators CONSTANT)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
+    // The visit's school (for the next steps beside it).
+    Q_PROPERTY(QString schoolId READ schoolId NOTIFY changed)
+    // The lead's strengths and areas for growth, per practice ("1".."4" -> text).
+    Q_PROPERTY(QVariantMap strengths READ strengths NOTIFY changed)
+    Q_PROPERTY(QVariantMap areasForGrowth READ areasForGrowth NOTIFY changed)
     // A file being made ready on a worker (read, downscaled, hashed) for attach().
     Q_PROPERTY(bool preparing READ preparing NOTIFY preparingChanged)
     // The visit report (PDF): whether this person may make it (core's MakeReport), whether one
@@ -117,11 +125,17 @@ public:
     QString savedReport() const { return saved_report_; }
     QUrl reportSaveUrl() const;
     bool canShare() const;
+    QString schoolId() const { return school_; }
+    QVariantMap strengths() const { return strengths_; }
+    QVariantMap areasForGrowth() const { return areas_for_growth_; }
 
     Q_INVOKABLE bool rate(const QString& indicatorId, int rating); // -1 clears
     Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
     Q_INVOKABLE bool setSource(const QString& indicatorId, const QString& source);
     Q_INVOKABLE bool submit();
+    // Saves the practice's strengths or areas for growth to the visit (a draft the user may edit).
+    Q_INVOKABLE bool setStrengths(int practice, const QString& text);
+    Q_INVOKABLE bool setAreasForGrowth(int practice, const QString& text);
     // A photo or document for this indicator's observation (made if needed); a photo is
     // downscaled, a file over the server's limit refused, the upload queued. The file is made
     // ready on a worker: true says that started (then attached() or errorString follows),
@@ -150,6 +164,10 @@ signals:
 private:
     bool write(const QString& indicatorId, const QString& field, const QVariant& value);
     void fail(const QString& message);
+    bool write_practice_text(const char* field, int practice, const QString& text);
+    // Per practice, how many indicators sit at each continuum level in this visit and in the
+    // previous submitted visit of the same kind at the school (ordinal: counts, never means).
+    void build_summary(const Row& visit, const std::map<std::string, Row>& obs_by_indicator);
     // Writes the evidence row (and the observation, if new) once the file is ready.
     void store_attachment(const std::string& user, const QString& visitId, const QString& schoolId,
                           const QString& indicatorId, const QUrl& file,
@@ -165,6 +183,7 @@ private:
     bool can_report_ = false, making_report_ = false;
     QString report_file_, report_name_, report_message_, saved_report_;
     QVariantList practices_, sources_, summary_;
+    QVariantMap strengths_, areas_for_growth_;
     QStringList levels_;
     std::map<QString, QString> observation_of_; // indicator -> observation row
     IndicatorListModel indicators_;

@@ -107,5 +107,19 @@ Rectangle {
             color: Theme.danger
             wrapMode: Text.WordWrap
         }
+        // At risk or off track: what is being done about it, and a way to add a step.
+        Loader {
+            id: stepsLoader
+            Layout.fillWidth: true
+            active: (card.benchmark.status === "at_risk" || card.benchmark.status === "off_track")
+                    && !!card.benchmark.benchmarkId
+            visible: active
+            sourceComponent: NextStepList {
+                objectName: "benchmarkSteps"
+                benchmark: card.benchmark.benchmarkId
+                heading: qsTr("Next steps")
+                about: card.benchmark.measure || ""
+            }
+        }
     }
 }

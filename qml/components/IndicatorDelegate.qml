@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import SiteVisit
 
 Rectangle {
-    id: item
+    id: indicatorCard
     required property string indicatorId
     required property string code
     required property string name
@@ -15,6 +15,10 @@ Rectangle {
     property var levels: []
     property var sources: []
     property bool editable: true
+    // The visit (its next steps for this indicator) and whether to show what earlier visits
+    // asked about this indicator that is still to do (a new visit).
+    property string visitId: ""
+    property bool showEarlier: false
     signal rated(int rating)
     signal noteEdited(string text)
     signal sourceChosen(string source)
@@ -32,18 +36,18 @@ Rectangle {
         spacing: Theme.spacing
         Label {
             Layout.fillWidth: true
-            text: item.code + "  " + item.name
+            text: indicatorCard.code + "  " + indicatorCard.name
             font.pixelSize: Theme.fontTitle
             color: Theme.text
             wrapMode: Text.WordWrap
         }
         RatingButtons {
             Layout.fillWidth: true
-            levels: item.levels
-            rating: item.rating
-            editable: item.editable
-            code: item.code
-            onRated: (r) => item.rated(r)
+            levels: indicatorCard.levels
+            rating: indicatorCard.rating
+            editable: indicatorCard.editable
+            code: indicatorCard.code
+            onRated: (r) => indicatorCard.rated(r)
         }
         RowLayout {
             Layout.fillWidth: true
@@ -51,31 +55,52 @@ Rectangle {
                 id: noteField
                 Layout.fillWidth: true
                 implicitHeight: Theme.touchTarget
-                text: item.note
-                enabled: item.editable
+                text: indicatorCard.note
+                enabled: indicatorCard.editable
                 placeholderText: qsTr("Evidence: what was seen or heard")
-                Accessible.name: qsTr("Evidence note for %1").arg(item.code)
-                onEditingFinished: if (text !== item.note) item.noteEdited(text)
+                Accessible.name: qsTr("Evidence note for %1").arg(indicatorCard.code)
+                onEditingFinished: if (text !== indicatorCard.note) indicatorCard.noteEdited(text)
             }
             Button {
-                text: item.files > 0 ? qsTr("Attach (%1)").arg(item.files) : qsTr("Attach")
+                text: indicatorCard.files > 0 ? qsTr("Attach (%1)").arg(indicatorCard.files) : qsTr("Attach")
                 implicitHeight: Theme.touchTarget
-                enabled: item.editable
-                Accessible.name: qsTr("Attach a photo or document to %1").arg(item.code)
-                onClicked: item.attachRequested()
+                enabled: indicatorCard.editable
+                Accessible.name: qsTr("Attach a photo or document to %1").arg(indicatorCard.code)
+                onClicked: indicatorCard.attachRequested()
             }
             ComboBox {
                 id: sourceBox
                 implicitHeight: Theme.touchTarget
                 Layout.preferredWidth: 250
-                enabled: item.editable
-                model: [{ id: "", label: qsTr("Source…") }].concat(item.sources)
+                enabled: indicatorCard.editable
+                model: [{ id: "", label: qsTr("Source…") }].concat(indicatorCard.sources)
                 textRole: "label"
                 valueRole: "id"
-                currentIndex: count > 0 ? Math.max(0, indexOfValue(item.source)) : 0 // count: re-evaluated once the model is in
-                Accessible.name: qsTr("Evidence source for %1").arg(item.code)
-                onActivated: item.sourceChosen(currentValue)
+                currentIndex: count > 0 ? Math.max(0, indexOfValue(indicatorCard.source)) : 0 // count: re-evaluated once the model is in
+                Accessible.name: qsTr("Evidence source for %1").arg(indicatorCard.code)
+                onActivated: indicatorCard.sourceChosen(currentValue)
             }
+        }
+        Loader {
+            id: earlier
+            Layout.fillWidth: true
+            active: indicatorCard.showEarlier && indicatorCard.visitId.length > 0
+            visible: earlier.item !== null && !earlier.item.empty
+            sourceComponent: NextStepList {
+                objectName: "earlierSteps_" + indicatorCard.code
+                earlierThan: indicatorCard.visitId
+                indicator: indicatorCard.indicatorId
+                heading: qsTr("Still open from earlier visits")
+                canAdd: false
+            }
+        }
+        NextStepList {
+            objectName: "steps_" + indicatorCard.code
+            Layout.fillWidth: true
+            visit: indicatorCard.visitId
+            indicator: indicatorCard.indicatorId
+            heading: qsTr("Next steps")
+            about: indicatorCard.code + "  " + indicatorCard.name
         }
     }
 }

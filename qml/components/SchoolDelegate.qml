@@ -12,9 +12,12 @@ ItemDelegate {
     required property string lastVisit
     required property string nextVisit
     required property string level
+    required property int worryingBenchmarks
+    required property int openSteps
+    required property int overdueSteps
 
     implicitHeight: Math.max(Theme.touchTarget * 1.5, content.implicitHeight + 2 * Theme.spacing)
-    Accessible.name: qsTr("%1, %2").arg(name).arg(designation)
+    Accessible.name: qsTr("%1, %2. %3").arg(name).arg(designation).arg(counts.text + " " + overdue.text)
     Keys.onReturnPressed: clicked()
     Keys.onEnterPressed: clicked()
     background: Rectangle {
@@ -47,6 +50,34 @@ ItemDelegate {
             font.pixelSize: Theme.fontSmall
             color: Theme.mutedText
             elide: Text.ElideRight
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            Label {
+                id: counts
+                objectName: "caseloadCounts"
+                Layout.fillWidth: true
+                text: qsTr("%n benchmark(s) off track or at risk", "", delegate.worryingBenchmarks)
+                      + " · " + qsTr("%n open next step(s)", "", delegate.openSteps)
+                font.pixelSize: Theme.fontSmall
+                color: delegate.worryingBenchmarks > 0 ? Theme.warning : Theme.mutedText
+                elide: Text.ElideRight
+            }
+            Label {
+                id: overdue
+                objectName: "caseloadOverdue"
+                visible: delegate.overdueSteps > 0
+                text: visible ? qsTr("%n overdue", "", delegate.overdueSteps) : ""
+                color: "white"
+                font.bold: true
+                font.pixelSize: Theme.fontSmall
+                leftPadding: Theme.spacing
+                rightPadding: Theme.spacing
+                topPadding: 2
+                bottomPadding: 2
+                background: Rectangle { radius: height / 2; color: Theme.danger }
+            }
         }
     }
 }

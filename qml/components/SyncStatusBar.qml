@@ -15,6 +15,8 @@ Rectangle {
     property int pendingChanges: 0
     property int openConflicts: 0
     property int refusedChanges: 0
+    // Changes the server holds back until the app is updated (a newer data schema's).
+    property int heldChanges: 0
     property real progress: 0
     property string detail: ""
     property bool signedIn: false
@@ -65,6 +67,16 @@ Rectangle {
                 text: qsTr("Last synced %1 · %n open conflict(s)", "", bar.openConflicts).arg(bar.lastSync)
                 color: Theme.mutedText
                 font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
+            }
+            Label {
+                objectName: "heldLabel"
+                Layout.fillWidth: true
+                visible: bar.heldChanges > 0
+                text: visible ? qsTr("Update the app to see %n newer item(s)", "", bar.heldChanges) : ""
+                color: Theme.warning
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
                 elide: Text.ElideRight
             }
             ProgressBar {

@@ -9,6 +9,7 @@ import SiteVisit
 Page {
     id: page
     property string visitId
+    readonly property string visitTitle: visit.title
     objectName: "visitPage"
     background: Rectangle { color: Theme.background }
 
@@ -130,6 +131,8 @@ Page {
                 levels: visit.levels
                 sources: visit.sources
                 editable: visit.editable
+                visitId: page.visitId
+                showEarlier: visit.statusValue === Values.Draft
                 onRated: (r) => visit.rate(indicatorId, r)
                 onNoteEdited: (t) => visit.setNote(indicatorId, t)
                 onSourceChosen: (s) => visit.setSource(indicatorId, s)
@@ -140,15 +143,84 @@ Page {
                     else picker.open()
                 }
             }
-            footer: VisitSummary {
+            header: PracticeNotes {
                 width: ListView.view.width
-                summary: visit.summary
-                status: visit.statusValue
-                editable: visit.editable
-                onSubmitRequested: confirm.open()
+            }
+            footer: ColumnLayout {
+                width: ListView.view.width
+                spacing: Theme.spacing
+                property alias steps: wholeVisitSteps
+                NextStepList {
+                    id: wholeVisitSteps
+                    objectName: "wholeVisitSteps"
+                    Layout.fillWidth: true
+                    Layout.topMargin: Theme.margin
+                    visit: page.visitId
+                    wholeVisit: true
+                    heading: qsTr("Next steps for the whole visit")
+                    addText: qsTr("Add a next step for the whole visit")
+                    about: page.visitTitle // `visit` here is the list's own property
+                }
+                VisitSummary {
+                    Layout.fillWidth: true
+                    summary: visit.summary
+                    levels: visit.levels
+                    status: visit.statusValue
+                    editable: visit.editable
+                    onSubmitRequested: confirm.open()
+                }
             }
         }
     }
+
+    // The lead's strengths and areas for growth in the chosen practice, saved to the visit when
+    // a field is left (a draft the person may edit; read only otherwise).
+    component PracticeNotes: ColumnLayout {
+        spacing: Theme.spacing
+        readonly property string key: String(visit.practice)
+        Label {
+            Layout.topMargin: Theme.spacing
+            text: qsTr("Strengths")
+            font.bold: true
+            color: Theme.text
+        }
+        TextArea {
+            objectName: "strengthsField"
+            Layout.fillWidth: true
+            Layout.minimumHeight: Theme.touchTarget * 1.5
+            wrapMode: TextEdit.Wrap
+            readOnly: !visit.editable
+            text: visit.strengths[parent.key] || ""
+            placeholderText: visit.editable ? qsTr("What the school does well in this practice") : qsTr("None written")
+            Accessible.name: qsTr("Strengths in practice %1").arg(visit.practice)
+            onEditingFinished: if (text !== (visit.strengths[parent.key] || "")) visit.setStrengths(visit.practice, text)
+        }
+        Label {
+            text: qsTr("Areas for growth")
+            font.bold: true
+            color: Theme.text
+        }
+        TextArea {
+            objectName: "areasField"
+            Layout.fillWidth: true
+            Layout.minimumHeight: Theme.touchTarget * 1.5
+            Layout.bottomMargin: Theme.spacing
+            wrapMode: TextEdit.Wrap
+            readOnly: !visit.editable
+            text: visit.areasForGrowth[parent.key] || ""
+            placeholderText: visit.editable ? qsTr("What to work on next in this practice") : qsTr("None written")
+            Accessible.name: qsTr("Areas for growth in practice %1").arg(visit.practice)
+            onEditingFinished: if (text !== (visit.areasForGrowth[parent.key] || "")) visit.setAreasForGrowth(visit.practice, text)
+        }
+    }
+
+    // For screenshots and the self-test: a new step for the whole visit, and the summary.
+    function addWholeVisitStep() {
+        list.positionViewAtEnd()
+        if (list.footerItem) list.footerItem.steps.openStep("")
+    }
+    function showSummary() { list.positionViewAtEnd() }
+    function showPractice(n) { visit.practice = n }
 
     // The indicator a photo or file is being attached to.
     property string attachTo
@@ -207,6 +279,7 @@ Page {
         title: qsTr("Submit this visit?")
         standardButtons: Dialog.Ok | Dialog.Cancel
         Label {
+            objectName: "submitConfirmText"
             width: 360
             wrapMode: Text.WordWrap
             text: (visit.unrated > 0 ? qsTr("%n indicator(s) are not rated yet. ", "", visit.unrated) : "")

@@ -1,11 +1,14 @@
 // The app end to end: the real QML scene offscreen, the real server. Sign in as the demo lead
 // through the sign-in page, lose the server, start a visit and rate indicators by pressing the
 // rating buttons, bring the server back, and find the ratings on the server. Then the
+// lead writes strengths, adds a next step for the principal and submits; the principal, on her
+// own tablet, sees the step and marks it done; the lead verifies it on the visit page. Then the
 // school's principal signs in on the same tablet, takes a photo with the camera (a test card:
 // no camera here) and adds it as evidence; the server holds the photo, downscaled.
 #include "app_controller.h"
 #include "app_startup.h"
 #include "harness.h"
+#include "next_steps_model.h"
 #include "qt_wait.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/database.h"
@@ -48,6 +51,15 @@ QObject* find(QQuickWindow* window, const QString& name) {
     wait_for([&] { return (found = find_item(root, name)) != nullptr; }, 5000);
     if (!found) ADD_FAILURE() << "no item named " << name.toStdString();
     return found;
+}
+
+// The dialog (a Popup, not an item) holding the item named `name`.
+QObject* popup_of(QObject* found) {
+    for (auto* item = qobject_cast<QQuickItem*>(found); item; item = item->parentItem())
+        if (QByteArray(item->metaObject()->className()).contains("PopupItem"))
+            return item->parent();
+    ADD_FAILURE() << "not in a dialog";
+    return nullptr;
 }
 
 void click(QObject* button) {
@@ -182,6 +194,100 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     ASSERT_TRUE(wait_for([&] {
         return stack->property("currentItem").value<QObject*>()->objectName() == "visitPage";
     })) << "back on the visit after signing in again";
+
+    // Strengths for practice 1, written on the visit page and saved to the visit.
+    QObject* strengths = find(window, "strengthsField");
+    ASSERT_TRUE(strengths);
+    strengths->setProperty("text", "Objectives posted and used in every room we saw.");
+    QMetaObject::invokeMethod(strengths, "editingFinished");
+    // A next step for indicator 1.1, for the principal, made in the dialog.
+    auto* steps_11 = qobject_cast<QQuickItem*>(find(window, "steps_1.1"));
+    ASSERT_TRUE(steps_11);
+    click(find_item(steps_11, "addNextStep"));
+    QObject* dialog = popup_of(find(window, "nextStepTitle"));
+    ASSERT_TRUE(dialog);
+    ASSERT_TRUE(wait_for([&] { return dialog->property("opened").toBool(); }));
+    find(window, "nextStepTitle")
+        ->setProperty("text", "Share exit-ticket results at the data meeting");
+    int paula = -1;
+    const QVariantList owners = dialog->property("owners").toList();
+    for (int i = 0; i < owners.size(); ++i)
+        if (owners[i].toMap()["name"] == "Paula Principal") paula = i;
+    ASSERT_GE(paula, 0);
+    find(window, "nextStepOwner")->setProperty("currentIndex", paula);
+    click(find(window, "nextStepSave"));
+    ASSERT_TRUE(wait_for([&] { return !dialog->property("opened").toBool(); }))
+        << find(window, "nextStepError")->property("text").toString().toStdString();
+    // Submitted, with its confirmation.
+    click(find(window, "submitVisitButton"));
+    QObject* confirm = popup_of(find(window, "submitConfirmText"));
+    ASSERT_TRUE(confirm);
+    QMetaObject::invokeMethod(confirm, "accept");
+    ASSERT_TRUE(wait_for([&] {
+        return controller.syncState() == client::SyncEngine::State::UpToDate &&
+               controller.pendingChanges() == 0;
+    })) << controller.syncMessage().toStdString();
+    Json sent = Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    std::string step_id, visit_id;
+    for (auto it = sent["next_step"].begin(); it != sent["next_step"].end(); ++it)
+        if (it.value()["fields"]["title"] == "Share exit-ticket results at the data meeting") {
+            step_id = it.key();
+            visit_id = it.value()["fields"].value("visit", "");
+            EXPECT_EQ(it.value()["fields"]["indicator"], "msv-2026-2027-elementary/1.1");
+            EXPECT_EQ(it.value()["fields"]["status"], "open");
+        }
+    ASSERT_FALSE(step_id.empty()) << "the next step reached the server";
+    EXPECT_EQ(sent["visit"][visit_id]["fields"]["status"], "submitted");
+    EXPECT_EQ(sent["visit"][visit_id]["fields"]["strengths"]["1"],
+              "Objectives posted and used in every room we saw.");
+
+    // The principal, on her own tablet, sees the step and marks it done.
+    {
+        app::AppController tablet(
+            std::move(Store::open({(server.data().parent_path() / "principal.db").string()}))
+                .value());
+        tablet.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()),
+                      "principal@demo.sitevisit", "principal-demo-2026");
+        ASSERT_TRUE(wait_for([&] {
+            return !tablet.busy() && tablet.syncState() == client::SyncEngine::State::UpToDate;
+        })) << tablet.signInError().toStdString();
+        app::NextStepsModel theirs;
+        theirs.setApp(&tablet);
+        theirs.setSchoolId(QString::fromStdString(lincoln));
+        int row = -1;
+        for (int r = 0; r < theirs.rowCount(); ++r)
+            if (theirs.data(theirs.index(r), app::NextStepsModel::StepIdRole).toString() ==
+                QString::fromStdString(step_id))
+                row = r;
+        ASSERT_GE(row, 0) << "the principal sees the step once the visit is submitted";
+        EXPECT_TRUE(theirs.data(theirs.index(row), app::NextStepsModel::CanWorkRole).toBool());
+        ASSERT_TRUE(theirs.markDone(QString::fromStdString(step_id)))
+            << theirs.errorString().toStdString();
+        tablet.syncNow();
+        ASSERT_TRUE(wait_for([&] {
+            return tablet.syncState() == client::SyncEngine::State::UpToDate &&
+                   tablet.pendingChanges() == 0;
+        })) << tablet.syncMessage().toStdString();
+    }
+
+    // The lead syncs, and verifies it under the indicator.
+    controller.syncNow();
+    QObject* verify_button = nullptr;
+    ASSERT_TRUE(wait_for([&] {
+        auto* list = qobject_cast<QQuickItem*>(find(window, "steps_1.1"));
+        verify_button = list ? find_item(list, "verifyStep") : nullptr;
+        return verify_button != nullptr;
+    })) << "the done step offers Verify to the lead";
+    click(verify_button);
+    ASSERT_TRUE(wait_for([&] { return controller.pendingChanges() == 1; }));
+    controller.syncNow();
+    ASSERT_TRUE(wait_for([&] {
+        return controller.syncState() == client::SyncEngine::State::UpToDate &&
+               controller.pendingChanges() == 0;
+    })) << controller.syncMessage().toStdString();
+    Json verified =
+        Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    EXPECT_EQ(verified["next_step"][step_id]["fields"]["status"], "verified");
 
     // The principal of Lincoln signs in on the same tablet and photographs evidence.
     controller.signOut();

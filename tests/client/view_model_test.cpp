@@ -105,7 +105,7 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_TRUE(visit.editable());
     ASSERT_EQ(visit.levels().size(), 4);
     EXPECT_EQ(visit.levels()[3], "Sustaining");
-    ASSERT_EQ(indicators->rowCount(), 7); // practice 1 of the elementary rubric
+    ASSERT_EQ(indicators->rowCount(), 6); // practice 1 of the elementary rubric, no placeholder
     const QString first =
         indicators->data(indicators->index(0, 0), app::IndicatorListModel::IndicatorIdRole)
             .toString();
@@ -122,7 +122,7 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_EQ(
         indicators->data(indicators->index(0, 0), app::IndicatorListModel::RatingRole).toInt(), 2);
     EXPECT_EQ(app.pendingChanges(), before + 3); // saved at every change
-    EXPECT_EQ(visit.summary()[0].toMap()["mean"].toDouble(), 2.0);
+    EXPECT_EQ(visit.summary()[0].toMap()["counts"].toList(), (QVariantList{0, 0, 1, 0}));
     EXPECT_FALSE(visit.rate(first, 9));
     EXPECT_EQ(visit.errorString(), "rating must be 0-3 (No evidence .. Sustaining), got 9");
     // A photo for the indicator, downscaled and queued; the evidence links the observation.
@@ -140,7 +140,7 @@ TEST(ViewModels, CaseloadAndVisitCaptureWorkOnASyncedStore) {
     EXPECT_EQ(indicators->data(indicators->index(0, 0), app::IndicatorListModel::FilesRole).toInt(),
               1);
     visit.setPractice(4);
-    EXPECT_EQ(indicators->rowCount(), 6);
+    EXPECT_EQ(indicators->rowCount(), 5);
     EXPECT_TRUE(visit.submit());
     EXPECT_FALSE(visit.editable());
     EXPECT_FALSE(visit.rate(first, 1));
@@ -696,7 +696,7 @@ TEST(ViewModels, RefusedChangesAreShownWithTheirReasonAndPlannedVisitsAreNext) {
         return app->syncState() == client::SyncEngine::State::UpToDate &&
                app->pendingChanges() == 0;
     }));
-    EXPECT_EQ(visit.unrated(), 25); // 26 indicators in the elementary rubric, one rated
+    EXPECT_EQ(visit.unrated(), 19); // 20 named indicators (26 less 6 placeholders), one rated
     Http http = server.http();
     const std::string token = login(http, "lead@demo.sitevisit", "lead-demo-2026", "tablet-2");
     const std::int64_t seen =

@@ -450,4 +450,232 @@ Item {
                     { x: 0, y: 0, width: 360, height: 480 })
         }
     }
+
+    // A stand-in for NextStepsModel: the same roles and invokables, no store. It refuses what
+    // the test says it refuses, with a reason, as the real one does.
+    Component {
+        id: fakeSteps
+        ListModel {
+            id: fake
+            property int overdueCount: 0
+            property bool canMake: true
+            property string errorString: ""
+            property string refuse: ""
+            property var owners: [{ id: "u1", name: "Paula Principal", role: "Principal" },
+                                  { id: "u2", name: "Rosa Receiver", role: "Receiver" }]
+            property var calls: []
+            function row(id) {
+                for (var i = 0; i < count; ++i) if (get(i).stepId === id) return i
+                return -1
+            }
+            function record(what) { calls = calls.concat([what]); return refuse.length === 0 || !(errorString = refuse) }
+            function start(id) { return record("start " + id) }
+            function markDone(id) { return record("done " + id) }
+            function verify(id) { return record("verify " + id) }
+            function sendBack(id, note) { return record("return " + id + " " + note) }
+            function remove(id) { return record("remove " + id) }
+            function clearError() { errorString = "" }
+            function step(id) { var i = row(id); return i < 0 ? null : { title: get(i).title, description: get(i).description, owner: "u2", dueDate: get(i).dueDate } }
+            function make(title, description, owner, due, visit, indicator, benchmark) {
+                return record(["make", title, description, owner, due, visit, indicator, benchmark].join("|"))
+            }
+            function edit(id, title, description, owner, due) {
+                return record(["edit", id, title, description, owner, due].join("|"))
+            }
+        }
+    }
+    function stepRow(extra) {
+        var r = { stepId: "s1", title: "Exit tickets in grade 3", description: "", ownerName: "Paula Principal",
+                  dueDate: "2026-11-20", statusLabel: "Open", status: "open", returnNote: "",
+                  overdue: false, indicatorCode: "2.1", canWork: false, canVerify: false, canEdit: false }
+        for (var k in extra) r[k] = extra[k]
+        return r
+    }
+    Component {
+        id: nextStepList
+        NextStepList { width: 600; heading: "Next steps" }
+    }
+    Component {
+        id: nextStepDialog
+        NextStepDialog {}
+    }
+
+    TestCase {
+        name: "NextStepList"
+        when: windowShown
+
+        function test_overdue_steps_stand_out_in_colour_and_in_words() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "late", overdue: true }))
+            steps.append(stepRow({ stepId: "fine", title: "Greeters", dueDate: "2099-01-01" }))
+            steps.overdueCount = 1
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            var late = findChild(list, "nextStep_late")
+            var fine = findChild(list, "nextStep_fine")
+            verify(late && fine)
+            var tag = findChild(late, "overdueTag")
+            verify(tag.visible)
+            compare(tag.text, "Overdue")
+            compare(late.border.color, Theme.danger)
+            verify(!findChild(fine, "overdueTag").visible)
+            verify(fine.border.color !== Theme.danger)
+            verify(late.Accessible.name.indexOf("Overdue") === 0)
+        }
+
+        function test_buttons_follow_what_the_person_may_do() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "mine", canWork: true }))
+            steps.append(stepRow({ stepId: "check", status: "done", statusLabel: "Done", canVerify: true, canEdit: true }))
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            var mine = findChild(list, "nextStep_mine")
+            verify(findChild(mine, "startStep").visible)
+            verify(findChild(mine, "doneStep").visible)
+            verify(!findChild(mine, "verifyStep").visible)
+            verify(!findChild(mine, "editStep").visible)
+            verify(findChild(mine, "doneStep").height >= 48)
+            mouseClick(findChild(mine, "doneStep"))
+            compare(steps.calls, ["done mine"])
+            var check = findChild(list, "nextStep_check")
+            verify(!findChild(check, "doneStep").visible)
+            verify(findChild(check, "verifyStep").visible)
+            verify(findChild(check, "editStep").visible)
+            findChild(check, "verifyStep").clicked()
+            compare(steps.calls, ["done mine", "verify check"])
+        }
+
+        function test_returning_asks_for_a_note_and_requires_it() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "check", status: "done", statusLabel: "Done", canVerify: true }))
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            mouseClick(findChild(findChild(list, "nextStep_check"), "returnStep"))
+            var dialog = list.returnDialog
+            verify(dialog)
+            tryCompare(dialog, "opened", true)
+            var confirm = findChild(dialog, "returnStepConfirm")
+            verify(!confirm.enabled) // no note yet
+            findChild(dialog, "returnNote").text = "Only one of two meetings held."
+            verify(confirm.enabled)
+            mouseClick(confirm)
+            compare(steps.calls, ["return check Only one of two meetings held."])
+            tryCompare(dialog, "opened", false)
+        }
+
+        function test_a_refusal_is_shown_in_words() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "mine", canWork: true }))
+            steps.refuse = "a next step that is verified cannot move to done"
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            mouseClick(findChild(findChild(list, "nextStep_mine"), "doneStep"))
+            var error = findChild(list, "nextStepsError")
+            verify(error.visible)
+            compare(error.text, "a next step that is verified cannot move to done")
+        }
+
+        function test_nothing_to_show_and_nothing_to_add_hides_the_list() {
+            var steps = createTemporaryObject(fakeSteps, root, { canMake: false })
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            verify(list.empty)
+            verify(!list.visible)
+            steps.canMake = true
+            verify(!list.empty)
+            verify(findChild(list, "addNextStep").visible)
+        }
+    }
+
+    TestCase {
+        name: "NextStepDialog"
+        when: windowShown
+
+        function test_a_new_step_hands_on_title_owner_day_and_links() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            var dialog = createTemporaryObject(nextStepDialog, root, { steps: steps, indicator: "ind-2.1" })
+            dialog.openFor("")
+            tryCompare(dialog, "opened", true)
+            compare(dialog.title, "Add a next step")
+            findChild(dialog, "nextStepTitle").text = "Exit tickets in grade 3"
+            var owner = findChild(dialog, "nextStepOwner")
+            owner.currentIndex = 1
+            verify(owner.displayText.indexOf("Rosa Receiver") === 0)
+            findChild(dialog, "nextStepDue").date = "2026-12-14"
+            mouseClick(findChild(dialog, "nextStepSave"))
+            compare(steps.calls, ["make|Exit tickets in grade 3||u2|2026-12-14||ind-2.1|"])
+            tryCompare(dialog, "opened", false)
+        }
+
+        function test_a_refused_step_keeps_the_dialog_open_with_the_reason() {
+            var steps = createTemporaryObject(fakeSteps, root, { refuse: "Give the next step a title." })
+            var dialog = createTemporaryObject(nextStepDialog, root, { steps: steps })
+            dialog.openFor("")
+            tryCompare(dialog, "opened", true)
+            mouseClick(findChild(dialog, "nextStepSave"))
+            var error = findChild(dialog, "nextStepError")
+            verify(error.visible)
+            compare(error.text, "Give the next step a title.")
+            verify(dialog.opened)
+            dialog.close()
+        }
+
+        function test_changing_a_step_starts_from_its_values() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "s1", canEdit: true }))
+            var dialog = createTemporaryObject(nextStepDialog, root, { steps: steps })
+            dialog.openFor("s1")
+            tryCompare(dialog, "opened", true)
+            compare(dialog.title, "Change the next step")
+            compare(findChild(dialog, "nextStepTitle").text, "Exit tickets in grade 3")
+            compare(findChild(dialog, "nextStepOwner").currentIndex, 1)
+            compare(findChild(dialog, "nextStepDue").date, "2026-11-20")
+            mouseClick(findChild(dialog, "nextStepSave"))
+            compare(steps.calls, ["edit|s1|Exit tickets in grade 3||u2|2026-11-20"])
+        }
+    }
+
+    Component {
+        id: visitSummary
+        VisitSummary { width: 700; levels: ["No evidence", "Developing", "Providing", "Sustaining"] }
+    }
+
+    TestCase {
+        name: "VisitSummary"
+        when: windowShown
+
+        function test_counts_per_level_beside_the_last_visit_never_averages() {
+            var box = createTemporaryObject(visitSummary, root, { summary: [
+                { number: 1, name: "Leadership", counts: [0, 1, 2, 0], unrated: 3, hasLast: true,
+                  lastCounts: [2, 1, 1, 2], lastUnrated: 0, lastDate: "2026-09-21" }] })
+            verify(box)
+            compare(findChild(box, "count_1_2").text, "2")
+            compare(findChild(box, "unrated_1").text, "3")
+            compare(findChild(box, "lastCount_1_0").text, "2")
+            compare(findChild(box, "lastCount_1_3").text, "2")
+            // No mean, no decimals.
+            for (var i = 0; i < box.cells.length; ++i)
+                verify(box.cells[i].text.indexOf(".") < 0 || box.cells[i].kind === "name")
+        }
+
+        function test_no_earlier_visit_of_the_kind_says_so() {
+            var box = createTemporaryObject(visitSummary, root, { summary: [
+                { number: 1, name: "Leadership", counts: [0, 0, 0, 0], unrated: 6, hasLast: false,
+                  lastCounts: [0, 0, 0, 0], lastUnrated: 0, lastDate: "" }] })
+            compare(findChild(box, "lastCount_1_0").text, "–")
+        }
+    }
+
+    TestCase {
+        name: "SyncStatusBarHeld"
+        when: windowShown
+
+        function test_changes_the_server_holds_back_ask_for_an_update() {
+            var bar = createTemporaryObject(syncBar, root, {
+                syncState: SyncEngine.UpToDate, message: "Up to date", lastSync: "today",
+                signedIn: true, heldChanges: 0 })
+            var held = findChild(bar, "heldLabel")
+            verify(!held.visible)
+            bar.heldChanges = 1
+            verify(held.visible)
+            compare(held.text, "Update the app to see 1 newer item")
+            bar.heldChanges = 3
+            compare(held.text, "Update the app to see 3 newer items")
+        }
+    }
 }

@@ -280,6 +280,7 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
         int days_ago;
         bool submit;
     };
+    std::vector<std::string> visit_ids;
     for (const auto& v : std::vector<VisitSpec>{{lincoln, rubric_el, 70, true},
                                                 {lincoln, rubric_el, 14, true},
                                                 {harbor_middle, rubric_sec, 30, true},
@@ -309,6 +310,53 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                             {"source", n % 3 == 0 ? "interview" : "classroom_observation"}}});
         }
         if (v.submit) d.write(lead, {"visit", visit, "", {{"status", "submitted"}}});
+        visit_ids.push_back(visit);
+    }
+
+    // Next steps: what the visits and an at-risk benchmark asked, each owned by someone who
+    // sees the school, in every state (one overdue at each designated school with a principal).
+    if (d.status && visit_ids.size() == 4) {
+        auto step = [&](const User& by, const std::string& school, const std::string& title,
+                        const std::string& owner, int due_in, Json links = Json::object()) {
+            Json fields = {{"title", title},
+                           {"owner", owner},
+                           {"due_date", day_offset(clock, due_in)},
+                           {"status", "open"}};
+            fields.update(links);
+            return d.write(by, {"next_step", "", school, fields});
+        };
+        auto move = [&](const User& by, const std::string& id, const char* status) {
+            d.write(by, {"next_step", id, "", {{"status", status}}});
+        };
+        const std::string earlier = visit_ids[0], last = visit_ids[1];
+        // Verified: asked at the visit 70 days ago, done and checked since.
+        auto posted =
+            step(lead, lincoln, "Post the learning objective in every classroom", principal.id, -40,
+                 {{"visit", earlier}, {"indicator", rubric_el + "/1.2"}});
+        move(principal, posted, "done");
+        move(lead, posted, "verified");
+        // Overdue: asked at the last visit, not started.
+        step(lead, lincoln, "Grade 3 team adds exit tickets to its weekly data meeting",
+             principal.id, -3, {{"visit", last}, {"indicator", rubric_el + "/2.1"}});
+        // In progress, due soon.
+        auto greeters =
+            step(lead, lincoln, "Morning greeters at both doors, every day", principal.id, 10,
+                 {{"visit", last}, {"indicator", rubric_el + "/4.1"}});
+        move(principal, greeters, "in_progress");
+        // For the whole visit.
+        step(lead, lincoln, "Share the visit's findings with all staff", principal.id, 21,
+             {{"visit", last}});
+        // Done, waiting to be verified: from the chronic absenteeism benchmark.
+        if (benchmarks_of_lincoln.size() == 3) {
+            auto calls = step(receiver, lincoln, "Call every family after two absences",
+                              principal.id, -5, {{"benchmark", benchmarks_of_lincoln[2]}});
+            move(principal, calls, "done");
+        }
+        // Bayside Elementary: on its own, overdue.
+        step(lead, bayside_el, "Name the members of the attendance team", principal2.id, -2);
+        // Harbor Middle (no principal on the demo): the lead's own.
+        step(lead, harbor_middle, "Meet the new principal about the plan's first benchmarks",
+             lead.id, 7);
     }
 
     // Evidence with small real files, uploaded by the principal.
@@ -369,7 +417,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     }
     if (!d.status) return d.status;
 
-    out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 4 evidence files.\n"
+    out << "Demo data: 1 region, 2 districts, 6 schools, 3 plans, 4 visits, 7 next steps, 4 "
+           "evidence files.\n"
         << "Sign in with (email / password):\n"
         << "  admin@demo.sitevisit / admin-demo-2026 (admin)\n";
     for (const auto& p : people)
