@@ -96,6 +96,9 @@ ApplicationWindow {
         else if (name === "preview") { showPage("evidence", id); stack.currentItem.previewFirst("application/pdf") }
         else if (name === "review") { stack.replace(null, homePage); stack.push(evidencePage, { schoolId: "", initialState: "waiting" }) }
         else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
+        else if (name === "schoolBenchmark") { showPage("school", id); stack.currentItem.show("benchmark", 0) }
+        else if (name === "schoolNext") { showPage("school", id); stack.currentItem.show("next") }
+        else if (name === "schoolHistory") { showPage("school", id); stack.currentItem.show("history") }
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }
