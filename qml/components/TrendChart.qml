@@ -19,12 +19,12 @@ Item {
     readonly property bool hasLine: benchmark.baselineDay !== undefined
 
     // Room for the tick labels.
-    readonly property real left: 48
-    readonly property real right: 16
-    readonly property real top: 12
-    readonly property real bottom: 28
-    readonly property real plotWidth: Math.max(1, width - left - right)
-    readonly property real plotHeight: Math.max(1, height - top - bottom)
+    readonly property real padLeft: 48
+    readonly property real padRight: 16
+    readonly property real padTop: 12
+    readonly property real padBottom: 28
+    readonly property real plotWidth: Math.max(1, width - padLeft - padRight)
+    readonly property real plotHeight: Math.max(1, height - padTop - padBottom)
 
     // The domain: from the baseline (or the first reading) to the due date (or the last).
     readonly property real firstDay: {
@@ -53,8 +53,8 @@ Item {
     readonly property real low: valueTicks[0]
     readonly property real high: valueTicks[valueTicks.length - 1]
 
-    function xOf(day) { return left + plotWidth * (day - firstDay) / (lastDay - firstDay) }
-    function yOf(value) { return top + plotHeight * (1 - (value - low) / Math.max(1e-9, high - low)) }
+    function xOf(day) { return padLeft + plotWidth * (day - firstDay) / (lastDay - firstDay) }
+    function yOf(value) { return padTop + plotHeight * (1 - (value - low) / Math.max(1e-9, high - low)) }
     // A day since 1970 as a local date, so "1 Oct" is not 30 Sep west of Greenwich.
     function dateOf(day) { var u = new Date(day * 86400000); return new Date(u.getUTCFullYear(), u.getUTCMonth(), u.getUTCDate()) }
     function number(v) { return Number(v).toLocaleString(Qt.locale(), "f", Math.abs(v) < 10 && v % 1 !== 0 ? 1 : (v % 1 !== 0 ? 1 : 0)) }
@@ -118,16 +118,16 @@ Item {
             var ticks = chart.valueTicks
             for (var i = 0; i < ticks.length; ++i) {
                 var y = Math.round(chart.yOf(ticks[i])) + 0.5
-                ctx.beginPath(); ctx.moveTo(chart.left, y); ctx.lineTo(chart.width - chart.right, y); ctx.stroke()
-                ctx.fillText(chart.number(ticks[i]) + (chart.unit === "%" ? "%" : ""), chart.left - 6, y)
+                ctx.beginPath(); ctx.moveTo(chart.padLeft, y); ctx.lineTo(chart.width - chart.padRight, y); ctx.stroke()
+                ctx.fillText(chart.number(ticks[i]) + (chart.unit === "%" ? "%" : ""), chart.padLeft - 6, y)
             }
             // Date axis: the baseline, the due date and months between, as many as fit.
             var count = Math.max(2, Math.min(6, Math.floor(chart.plotWidth / 90)))
             ctx.textAlign = "center"
             ctx.textBaseline = "top"
-            var axisY = chart.height - chart.bottom
+            var axisY = chart.height - chart.padBottom
             ctx.strokeStyle = Theme.mutedText
-            ctx.beginPath(); ctx.moveTo(chart.left, axisY + 0.5); ctx.lineTo(chart.width - chart.right, axisY + 0.5); ctx.stroke()
+            ctx.beginPath(); ctx.moveTo(chart.padLeft, axisY + 0.5); ctx.lineTo(chart.width - chart.padRight, axisY + 0.5); ctx.stroke()
             for (var k = 0; k <= count - 1; ++k) {
                 var day = chart.firstDay + (chart.lastDay - chart.firstDay) * k / (count - 1)
                 var x = Math.round(chart.xOf(day)) + 0.5
@@ -146,13 +146,13 @@ Item {
                 ctx.strokeStyle = Theme.ok
                 ctx.setLineDash([2, 3])
                 var ty = Math.round(chart.yOf(b.target)) + 0.5
-                ctx.beginPath(); ctx.moveTo(chart.left, ty); ctx.lineTo(chart.width - chart.right, ty); ctx.stroke()
+                ctx.beginPath(); ctx.moveTo(chart.padLeft, ty); ctx.lineTo(chart.width - chart.padRight, ty); ctx.stroke()
                 ctx.setLineDash([])
                 ctx.fillStyle = Theme.ok
                 ctx.textAlign = "left"
-                var below = ty < chart.top + 16
+                var below = ty < chart.padTop + 16
                 ctx.textBaseline = below ? "top" : "bottom"
-                ctx.fillText(qsTr("Target %1").arg(chart.withUnit(b.target)), chart.left + 4, below ? ty + 3 : ty - 3)
+                ctx.fillText(qsTr("Target %1").arg(chart.withUnit(b.target)), chart.padLeft + 4, below ? ty + 3 : ty - 3)
                 // The baseline: a hollow dot where the line starts.
                 ctx.strokeStyle = Theme.mutedText
                 ctx.lineWidth = 2

@@ -66,7 +66,7 @@ Item {
             // Lower values sit lower on the screen; later days further right.
             verify(chart.yOf(18) > chart.yOf(28))
             verify(chart.xOf(20300) > chart.xOf(20000))
-            verify(chart.xOf(20000) >= chart.left)
+            verify(chart.xOf(20000) >= chart.padLeft)
         }
 
         function test_the_value_under_the_pointer_or_finger_is_shown() {
