@@ -27,7 +27,9 @@ ColumnLayout {
         text: qsTr("No submitted visits yet.")
         color: Theme.mutedText
     }
-    GridLayout {
+    // Columns, not a nested layout: wrapped titles settle their height in one pass.
+    Grid {
+        id: grid
         Layout.fillWidth: true
         visible: view.history.visits.length > 0
         columns: view.width >= 700 ? 2 : 1
@@ -35,19 +37,19 @@ ColumnLayout {
         rowSpacing: Theme.margin
         Repeater {
             model: view.history.practices
-            ColumnLayout {
+            Column {
                 required property var modelData
-                Layout.fillWidth: true
-                Layout.preferredWidth: 1 // equal columns
+                width: (grid.width - (grid.columns - 1) * grid.columnSpacing) / grid.columns
+                spacing: 4
                 Label {
-                    Layout.fillWidth: true
+                    width: parent.width
                     text: qsTr("Practice %1: %2").arg(modelData.practice).arg(modelData.name)
                     font.bold: true
                     color: Theme.text
                     wrapMode: Text.Wrap
                 }
                 LevelsChart {
-                    Layout.fillWidth: true
+                    width: parent.width
                     visits: view.history.visits
                     counts: modelData.counts
                     levels: view.history.levels

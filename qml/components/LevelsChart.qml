@@ -47,6 +47,7 @@ Item {
         Label {
             objectName: "levelsTooltip"
             Layout.fillWidth: true
+            bottomPadding: 8
             text: chart.currentText.length ? chart.currentText : qsTr("Point at a visit for its counts")
             color: chart.currentText.length ? Theme.text : Theme.mutedText
             font.pixelSize: Theme.fontSmall
