@@ -111,7 +111,7 @@ ColumnLayout {
                     Label {
                         anchors.centerIn: parent
                         text: parent.modelData < 0 ? "–" : parent.modelData
-                        color: parent.modelData === 0 ? "white" : Theme.text
+                        color: parent.modelData === 0 || parent.modelData === 3 ? "white" : Theme.text
                         font.pixelSize: Theme.fontSmall
                         font.bold: true
                     }
