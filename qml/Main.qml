@@ -99,6 +99,9 @@ ApplicationWindow {
         else if (name === "visitSteps") { showPage("visit", id); stack.currentItem.showPractice(2) }
         else if (name === "visitSummary") { showPage("visit", id); stack.currentItem.showSummary() }
         else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
+        else if (name === "schoolBenchmark") { showPage("school", id); stack.currentItem.show("benchmark", 0) }
+        else if (name === "schoolNext") { showPage("school", id); stack.currentItem.show("next") }
+        else if (name === "schoolHistory") { showPage("school", id); stack.currentItem.show("history") }
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }

@@ -49,9 +49,9 @@ void wait_for_sync(app::AppController& controller) {
 }
 
 int self_test(QQuickWindow* window) {
-    for (const char* p : {"signIn", "signInTls", "home", "school", "visit", "evidence", "review",
-                          "newEvidence", "dashboard", "reflection", "conflicts", "newVisit",
-                          "refused", "nextStep", "visitSummary"}) {
+    for (const char* p : {"signIn", "signInTls", "home", "school", "schoolHistory", "visit",
+                          "evidence", "review", "newEvidence", "dashboard", "reflection",
+                          "conflicts", "newVisit", "refused", "nextStep", "visitSummary"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }
@@ -143,13 +143,18 @@ int main(int argc, char** argv) {
     if (cli.isSet(selfTest)) return self_test(window);
 
     app::AppController& controller = startup.controller();
-    const QStringList pages =
-        cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
-        : controller.signedIn()
-            ? QStringList{QStringLiteral("home"),      QStringLiteral("school"),
-                          QStringLiteral("visit"),     QStringLiteral("evidence"),
-                          QStringLiteral("dashboard"), QStringLiteral("conflicts")}
-            : QStringList{QStringLiteral("signIn")};
+    const QStringList pages = cli.isSet(pagesOpt) ? cli.value(pagesOpt).split(QLatin1Char(','))
+                              : controller.signedIn()
+                                  ? QStringList{QStringLiteral("home"),
+                                                QStringLiteral("school"),
+                                                QStringLiteral("schoolBenchmark"),
+                                                QStringLiteral("schoolNext"),
+                                                QStringLiteral("schoolHistory"),
+                                                QStringLiteral("visit"),
+                                                QStringLiteral("evidence"),
+                                                QStringLiteral("dashboard"),
+                                                QStringLiteral("conflicts")}
+                                  : QStringList{QStringLiteral("signIn")};
     if (pages.contains(QStringLiteral("preview"))) {
         // The preview shows files on this device: fetch them first.
         app::EvidenceModel evidence;

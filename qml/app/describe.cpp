@@ -109,6 +109,20 @@ QString label(EvidenceKind kind) {
     return {};
 }
 
+QString label(InitiativeStatus status) {
+    switch (status) {
+    case InitiativeStatus::NotStarted:
+        return tr("Not started");
+    case InitiativeStatus::InProgress:
+        return tr("In progress");
+    case InitiativeStatus::Completed:
+        return tr("Completed");
+    case InitiativeStatus::OnHold:
+        return tr("On hold");
+    }
+    return {};
+}
+
 QString label(std::optional<ReviewDecision> decision) {
     if (!decision) return tr("Waiting for review");
     switch (*decision) {

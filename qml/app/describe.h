@@ -20,6 +20,7 @@ QString describe_value(const Store& store, const FieldSpec* field, const Json& v
 QString label(VisitStatus status);
 QString label(VisitKind kind);
 QString label(EvidenceKind kind);
+QString label(InitiativeStatus status);
 // A review decision; none yet: "Waiting for review".
 QString label(std::optional<ReviewDecision> decision);
 

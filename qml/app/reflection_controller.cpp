@@ -2,22 +2,31 @@
 
 #include "app_controller.h"
 #include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/time_format.h"
 
 #include <QDate>
 #include <QDateTime>
+#include <algorithm>
+#include <functional>
 
 namespace sitevisit::app {
 
 namespace {
 const char* const kAnswers[] = {"worked", "worked_evidence", "not_worked", "not_worked_evidence",
                                 "stakeholders"};
+} // namespace
 
-// The school year a date falls in: July starts the next one.
-QString school_year(const QDate& d) {
+QString school_year_of(const QDate& d) {
     const int first = d.month() >= 7 ? d.year() : d.year() - 1;
     return QStringLiteral("%1-%2").arg(first).arg(first + 1);
 }
-} // namespace
+
+void ReflectionController::setYear(const QString& year) {
+    if (year == chosen_year_) return;
+    chosen_year_ = year;
+    error_.clear();
+    reload();
+}
 
 void ReflectionController::classBegin() {
     setApp(AppController::of(this));
@@ -46,7 +55,11 @@ bool ReflectionController::editable() const {
 }
 
 void ReflectionController::reload() {
-    if (app_) year_ = school_year(app_->today());
+    year_ = chosen_year_;
+    if (year_.isEmpty() && app_) year_ = school_year_of(app_->today());
+    years_.clear();
+    if (!year_.isEmpty()) years_ << year_;
+    if (app_) years_ << school_year_of(app_->today());
     plan_.clear();
     plan_title_.clear();
     reflection_.clear();
@@ -61,15 +74,23 @@ void ReflectionController::reload() {
             const Row& p = plans->front();
             plan_ = QString::fromStdString(p.id);
             plan_title_ = QString::fromStdString(p.fields.value("title", ""));
+            // Every school year of the plan.
+            const auto first = parse_school_year(p.fields.value("first_year", ""));
+            const auto last = parse_school_year(p.fields.value("last_year", ""));
+            if (first && last && *last >= *first && *last - *first < 20)
+                for (int y = *first; y <= *last; ++y)
+                    years_ << QStringLiteral("%1-%2").arg(y).arg(y + 1);
             Json decisions = Json::object();
             if (auto rs = store.list("reflection", "plan", p.id))
-                for (const auto& r : *rs)
+                for (const auto& r : *rs) {
+                    years_ << QString::fromStdString(r.fields.value("year", ""));
                     if (r.fields.value("year", "") == year_.toStdString()) {
                         reflection_ = QString::fromStdString(r.id);
                         for (const char* a : kAnswers)
                             answers_[a] = QString::fromStdString(r.fields.value(a, ""));
                         decisions = r.fields.value("decisions", Json::object());
                     }
+                }
             if (auto os = store.list("objective", "plan", p.id))
                 for (const auto& o : *os)
                     objectives_.push_back(QVariantMap{
@@ -78,6 +99,9 @@ void ReflectionController::reload() {
                         {"decision", QString::fromStdString(decisions.value(o.id, ""))}});
         }
     }
+    years_.removeAll(QString());
+    years_.removeDuplicates();
+    std::sort(years_.begin(), years_.end(), std::greater<QString>());
     emit changed();
 }
 

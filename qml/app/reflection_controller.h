@@ -2,6 +2,7 @@
 
 #include "sitevisit/core/json.h"
 
+#include <QDate>
 #include <QObject>
 #include <QQmlEngine>
 #include <QQmlParserStatus>
@@ -10,6 +11,9 @@ namespace sitevisit::app {
 
 class AppController;
 
+// The school year a day falls in, "2026-2027": the one that began on the latest July 1.
+QString school_year_of(const QDate& day);
+
 // The annual reflection on a school's plan: what worked and how we know, what did not and how
 // we know, how stakeholders were involved, and continue / revise / abandon per objective.
 class ReflectionController : public QObject, public QQmlParserStatus {
@@ -17,7 +21,11 @@ class ReflectionController : public QObject, public QQmlParserStatus {
     QML_ELEMENT
     Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
-    Q_PROPERTY(QString year READ year NOTIFY changed)
+    // The school year reflected on: by default the one that began on the latest July 1.
+    Q_PROPERTY(QString year READ year WRITE setYear NOTIFY changed)
+    // The years to choose from: the plan's, the default and any already reflected on, newest
+    // first.
+    Q_PROPERTY(QStringList years READ years NOTIFY changed)
     Q_PROPERTY(QString planTitle READ planTitle NOTIFY changed)
     Q_PROPERTY(QVariantMap answers READ answers NOTIFY changed)
     Q_PROPERTY(QVariantList objectives READ objectives NOTIFY changed)
@@ -34,6 +42,8 @@ public:
     QString schoolId() const { return school_; }
     void setSchoolId(const QString& id);
     QString year() const { return year_; }
+    void setYear(const QString& year);
+    QStringList years() const { return years_; }
     QString planTitle() const { return plan_title_; }
     QVariantMap answers() const { return answers_; }
     QVariantList objectives() const { return objectives_; } // {objectiveId, title, decision}
@@ -52,8 +62,9 @@ signals:
 private:
     bool save(const Json& fields);
     AppController* app_ = nullptr;
-    QString school_, year_, plan_, plan_title_, reflection_, error_, saved_at_;
+    QString school_, year_, chosen_year_, plan_, plan_title_, reflection_, error_, saved_at_;
     QVariantMap answers_;
+    QStringList years_;
     QVariantList objectives_;
 };
 

@@ -158,12 +158,51 @@ Page {
             clip: true
             spacing: Theme.spacing
             model: evidence
-            delegate: EvidenceDelegate {
+            // Each piece of evidence, and under it its comments (folded until asked for).
+            delegate: Column {
+                id: entry
+                required property var model
                 width: ListView.view.width
-                canReview: evidence.canReview
-                review: (decision, comment) => evidence.review(evidenceId, decision, comment)
-                onFetchRequested: evidence.fetch(evidenceId)
-                onPreviewRequested: preview.show(title, localFile, mediaType)
+                spacing: 4
+                EvidenceDelegate {
+                    width: parent.width
+                    evidenceId: entry.model.evidenceId
+                    title: entry.model.title
+                    schoolName: entry.model.schoolName
+                    mediaType: entry.model.mediaType
+                    size: entry.model.size
+                    state: entry.model.state
+                    stateLabel: entry.model.stateLabel
+                    decision: entry.model.decision
+                    lastComment: entry.model.lastComment
+                    upload: entry.model.upload
+                    uploadProgress: entry.model.uploadProgress
+                    uploadFailed: entry.model.uploadFailed
+                    localFile: entry.model.localFile
+                    links: entry.model.links
+                    description: entry.model.description
+                    detail: entry.model.detail
+                    canReview: evidence.canReview
+                    review: (decision, comment) => evidence.review(evidenceId, decision, comment)
+                    onFetchRequested: evidence.fetch(evidenceId)
+                    onPreviewRequested: preview.show(title, localFile, mediaType)
+                }
+                Button {
+                    id: showComments
+                    flat: true
+                    checkable: true
+                    implicitHeight: Theme.touchTarget
+                    text: checked ? qsTr("Hide comments") : qsTr("Comments")
+                    Accessible.name: qsTr("Comments on %1").arg(entry.model.title)
+                }
+                Loader {
+                    width: parent.width
+                    active: showComments.checked
+                    sourceComponent: Comments {
+                        targetEntity: "evidence"
+                        target: entry.model.evidenceId
+                    }
+                }
             }
             Label {
                 anchors.centerIn: parent

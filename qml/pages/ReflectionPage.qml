@@ -26,6 +26,24 @@ Page {
         ColumnLayout {
             width: parent.width
             spacing: Theme.spacing
+            // The school year reflected on: the current one unless another is chosen.
+            RowLayout {
+                Layout.fillWidth: true
+                Layout.leftMargin: Theme.margin
+                Layout.rightMargin: Theme.margin
+                Layout.topMargin: Theme.margin
+                Label { text: qsTr("School year"); color: Theme.text; font.pixelSize: Theme.fontBody }
+                ComboBox {
+                    objectName: "reflectionYear"
+                    Layout.preferredWidth: 200
+                    implicitHeight: Theme.touchTarget
+                    model: reflection.years
+                    currentIndex: Math.max(0, reflection.years.indexOf(reflection.year))
+                    Accessible.name: qsTr("School year of the reflection")
+                    onActivated: (index) => reflection.year = reflection.years[index]
+                }
+                Item { Layout.fillWidth: true }
+            }
             Label {
                 Layout.fillWidth: true
                 Layout.margins: Theme.margin

@@ -3,10 +3,19 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import SiteVisit
 
-// A school: whether each benchmark is on track, and its visits.
+// A school, answering the four questions in order: what is it trying to do (the plan's goal),
+// how (objectives and initiatives), is it working (benchmarks, their status and trajectory),
+// what next (next steps and open review requests); then its history and visits. The main
+// actions sit in the header, never below the benchmarks. On a laptop a list of sections and
+// benchmarks on the left and the chosen one on the right; on a tablet one column.
 Page {
     id: page
     property string schoolId
+    // Wide windows: which section the right pane shows (plan, benchmark, next, history,
+    // visits), and which benchmark.
+    property string section: "plan"
+    property int benchmarkIndex: 0
+    readonly property bool wide: width >= 1100
     signal openVisit(string visitId)
     signal openEvidence(string schoolId)
     signal openReflection(string schoolId)
@@ -18,12 +27,29 @@ Page {
         id: school
         schoolId: page.schoolId
     }
+    PlanModel {
+        id: planModel
+        schoolId: page.schoolId
+    }
+    HistoryModel {
+        id: historyModel
+        schoolId: page.schoolId
+    }
     EvidenceModel {
         id: readings // records readings through the same view model as evidence
         schoolId: page.schoolId
     }
 
     function newVisit() { newVisit.open() }
+    // Shows a section (on a tablet: scrolls to it).
+    function show(section, index) {
+        page.section = section
+        if (index !== undefined) page.benchmarkIndex = index
+        if (!page.wide) {
+            const target = { plan: planBlock, benchmark: benchmarksBlock, next: nextBlock, history: historyBlock, visits: visitsBlock }[section]
+            if (target) column.scrollTo(target)
+        }
+    }
 
     StartVisitDialog {
         id: newVisit
@@ -39,20 +65,47 @@ Page {
         onCreated: (id, today) => { if (today) page.openVisit(id) }
     }
 
-    header: PageHeader {
-        title: school.name
-        onBack: page.StackView.view.pop()
-    }
-
-    ScrollView {
-        anchors.fill: parent
-        contentWidth: availableWidth
-        ColumnLayout {
-            width: parent.width
-            spacing: Theme.spacing
-            RowLayout {
-                Layout.leftMargin: Theme.margin
-                Layout.topMargin: Theme.margin
+    header: ColumnLayout {
+        spacing: 0
+        PageHeader {
+            Layout.fillWidth: true
+            title: school.name
+            onBack: page.StackView.view.pop()
+        }
+        // The main actions, always in reach.
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: actions.implicitHeight + 2 * Theme.spacing
+            color: Theme.surface
+            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.divider }
+            Flow {
+                id: actions
+                x: Theme.margin
+                y: Theme.spacing
+                width: parent.width - 2 * Theme.margin
+                spacing: Theme.spacing
+                Button {
+                    objectName: "startVisitButton"
+                    visible: school.canStartVisit
+                    text: qsTr("Start or plan a visit")
+                    implicitHeight: Theme.touchTarget
+                    // The lead's main action stands out.
+                    contentItem: Label {
+                        text: parent.text
+                        color: Theme.textOnPrimary
+                        font.bold: true
+                        horizontalAlignment: Text.AlignHCenter
+                        verticalAlignment: Text.AlignVCenter
+                    }
+                    background: Rectangle {
+                        radius: Theme.radius
+                        color: parent.down ? Qt.darker(Theme.primary, 1.2) : Theme.primary
+                        border.width: parent.visualFocus ? 2 : 0
+                        border.color: Theme.text
+                    }
+                    Accessible.name: qsTr("Start or plan a visit")
+                    onClicked: page.newVisit()
+                }
                 Button {
                     text: qsTr("Evidence")
                     implicitHeight: Theme.touchTarget
@@ -66,76 +119,76 @@ Page {
                     onClicked: page.openReflection(page.schoolId)
                 }
             }
-            Label {
-                Layout.fillWidth: true
-                Layout.margins: Theme.margin
-                text: qsTr("Benchmarks")
-                font.pixelSize: Theme.fontTitle
-                font.bold: true
-                color: Theme.text
-            }
+        }
+    }
+
+    // The sections, each made where it is shown.
+    Component {
+        id: planSection
+        PlanSummary { plan: planModel }
+    }
+    Component {
+        id: benchmarkSection
+        BenchmarkDetail {
+            benchmark: planModel.benchmarks[Math.min(page.benchmarkIndex, planModel.benchmarks.length - 1)] || ({})
+            canRecord: planModel.canRecordReading
+            record: (id, date, value) => readings.addReading(id, date, value, "")
+            errorFor: () => readings.errorString
+        }
+    }
+    Component {
+        id: benchmarksSection
+        ColumnLayout {
+            spacing: Theme.spacing
+            SectionTitle { text: qsTr("Is it working? Benchmarks") }
             Repeater {
-                model: school.benchmarks
-                // A Column, not a nested layout: wrapped text settles its height in one pass.
-                Column {
-                    id: group
+                model: planModel.benchmarks
+                ColumnLayout {
                     required property var modelData
                     Layout.fillWidth: true
-                    spacing: Theme.spacing
-                    // The plan's objectives head their benchmarks.
                     Label {
-                        x: Theme.margin
-                        width: group.width - 2 * Theme.margin
-                        topPadding: Theme.spacing
-                        visible: group.modelData.objectiveFirst
-                        text: group.modelData.objective
-                        font.pixelSize: Theme.fontBody
+                        Layout.fillWidth: true
+                        Layout.topMargin: Theme.spacing
+                        visible: modelData.objectiveFirst
+                        text: modelData.objective
                         font.bold: true
                         color: Theme.mutedText
-                        wrapMode: Text.WordWrap
+                        wrapMode: Text.Wrap
                     }
-                    BenchmarkCard {
-                        x: Theme.margin
-                        width: group.width - 2 * Theme.margin
-                        benchmark: group.modelData
-                        canRecord: readings.canUpload
+                    BenchmarkDetail {
+                        Layout.fillWidth: true
+                        benchmark: modelData
+                        canRecord: planModel.canRecordReading
                         record: (id, date, value) => readings.addReading(id, date, value, "")
                         errorFor: () => readings.errorString
                     }
                 }
             }
             Label {
-                Layout.margins: Theme.margin
-                visible: school.benchmarks.length === 0
+                visible: planModel.benchmarks.length === 0
                 text: qsTr("No plan benchmarks on this device.")
                 color: Theme.mutedText
             }
-            RowLayout {
-                Layout.fillWidth: true
-                Layout.margins: Theme.margin
-                Label {
-                    Layout.fillWidth: true
-                    text: qsTr("Visits")
-                    font.pixelSize: Theme.fontTitle
-                    font.bold: true
-                    color: Theme.text
-                }
-                Button {
-                    objectName: "startVisitButton"
-                    visible: school.canStartVisit
-                    text: qsTr("Start a visit")
-                    implicitHeight: Theme.touchTarget
-                    Accessible.name: qsTr("Start a visit")
-                    onClicked: page.newVisit()
-                }
-            }
+        }
+    }
+    Component {
+        id: nextSection
+        NextSection { schoolId: page.schoolId; onOpenEvidence: page.openEvidence(page.schoolId) }
+    }
+    Component {
+        id: historySection
+        HistoryView { history: historyModel }
+    }
+    Component {
+        id: visitsSection
+        ColumnLayout {
+            spacing: Theme.spacing
+            SectionTitle { text: qsTr("Visits") }
             Repeater {
                 model: school.visits
                 ItemDelegate {
                     required property var modelData
                     Layout.fillWidth: true
-                    Layout.leftMargin: Theme.margin
-                    Layout.rightMargin: Theme.margin
                     implicitHeight: Theme.touchTarget + Theme.spacing
                     text: qsTr("%1 · %2 · %3").arg(modelData.date).arg(modelData.kindLabel).arg(modelData.statusLabel)
                     Accessible.name: text
@@ -143,7 +196,69 @@ Page {
                     onClicked: page.openVisit(modelData.visitId)
                 }
             }
-            Item { Layout.preferredHeight: Theme.margin }
+            Label {
+                visible: school.visits.length === 0
+                text: qsTr("No visits yet.")
+                color: Theme.mutedText
+            }
+        }
+    }
+
+    // A tablet: one column, the questions in order.
+    Flickable {
+        id: column
+        anchors.fill: parent
+        visible: !page.wide
+        contentHeight: blocks.implicitHeight + 2 * Theme.margin
+        clip: true
+        ScrollBar.vertical: ScrollBar {}
+        function scrollTo(item) { contentY = Math.min(Math.max(0, contentHeight - height), item.y) }
+        ColumnLayout {
+            id: blocks
+            x: Theme.margin
+            y: Theme.margin
+            width: column.width - 2 * Theme.margin
+            spacing: 2 * Theme.margin
+            Loader { id: planBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: planSection }
+            Loader { id: benchmarksBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: benchmarksSection }
+            Loader { id: nextBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: nextSection }
+            Loader { id: historyBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: historySection }
+            Loader { id: visitsBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: visitsSection }
+        }
+    }
+
+    // A laptop: the sections and benchmarks on the left, the chosen one on the right.
+    RowLayout {
+        anchors.fill: parent
+        visible: page.wide
+        spacing: 0
+        SchoolSections {
+            Layout.preferredWidth: 380
+            Layout.fillHeight: true
+            benchmarks: planModel.benchmarks
+            chosenSection: page.section
+            benchmarkIndex: page.benchmarkIndex
+            onChosen: (section, index) => page.show(section, index)
+        }
+        Rectangle { Layout.fillHeight: true; Layout.preferredWidth: 1; color: Theme.divider }
+        Flickable {
+            id: detailPane
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            contentHeight: detail.implicitHeight + 2 * Theme.margin
+            clip: true
+            ScrollBar.vertical: ScrollBar {}
+            Loader {
+                id: detail
+                objectName: "schoolDetail"
+                x: Theme.margin
+                y: Theme.margin
+                width: detailPane.width - 2 * Theme.margin
+                active: page.wide
+                sourceComponent: ({ plan: planSection, benchmark: benchmarkSection, next: nextSection,
+                                    history: historySection, visits: visitsSection })[page.section] || planSection
+                onLoaded: detailPane.contentY = 0
+            }
         }
     }
 }

@@ -88,7 +88,8 @@ struct Demo : ::testing::Test {
         for (int guard = 0; guard < 10000; ++guard) {
             auto r = http().request("GET",
                                     "/v1/sync/pull?since=" + std::to_string(since) +
-                                        "&limit=" + std::to_string(limit),
+                                        "&limit=" + std::to_string(limit) +
+                                        "&schema=" + std::to_string(kDataSchemaVersion),
                                     {}, bearer(token));
             EXPECT_EQ(r.status, 200) << r.body;
             Json j = r.json();

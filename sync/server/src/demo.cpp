@@ -172,13 +172,17 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     const std::string start = day_offset(clock, -100), due = day_offset(clock, 200);
     std::vector<std::string> benchmarks_of_lincoln;
     for (const auto& p : plans) {
-        auto plan = d.write(*p.author, {"plan",
-                                        "",
-                                        p.school,
-                                        {{"kind", "turnaround"},
-                                         {"title", "Turnaround plan 2026-2029"},
-                                         {"first_year", "2026-2027"},
-                                         {"last_year", "2028-2029"}}});
+        auto plan =
+            d.write(*p.author, {"plan",
+                                "",
+                                p.school,
+                                {{"kind", "turnaround"},
+                                 {"title", "Turnaround plan 2026-2029"},
+                                 {"first_year", "2026-2027"},
+                                 {"last_year", "2028-2029"},
+                                 {"goal", "Every student reads and does math at grade level, "
+                                          "because teachers adjust instruction to weekly data "
+                                          "and students come to school every day."}}});
         auto o1 = d.write(*p.author, {"objective",
                                       "",
                                       "",
@@ -193,16 +197,24 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                                        {"title", "Students attend, feel safe and are known"},
                                        {"practice", 4},
                                        {"position", 2}}});
-        auto i1 = d.write(*p.author,
-                          {"initiative",
-                           "",
-                           "",
-                           {{"objective", o1}, {"title", "Weekly data meetings by grade team"}}});
-        auto i2 = d.write(*p.author,
-                          {"initiative",
-                           "",
-                           "",
-                           {{"objective", o2}, {"title", "Attendance team with family outreach"}}});
+        auto i1 = d.write(*p.author, {"initiative",
+                                      "",
+                                      "",
+                                      {{"objective", o1},
+                                       {"title", "Weekly data meetings by grade team"},
+                                       {"owner", "Instructional coach"},
+                                       {"start", start},
+                                       {"end", due},
+                                       {"status", "in_progress"}}});
+        auto i2 = d.write(*p.author, {"initiative",
+                                      "",
+                                      "",
+                                      {{"objective", o2},
+                                       {"title", "Attendance team with family outreach"},
+                                       {"owner", "Assistant principal"},
+                                       {"start", day_offset(clock, -60)},
+                                       {"end", due},
+                                       {"status", "in_progress"}}});
         auto ela = d.write(*p.author, {"benchmark",
                                        "",
                                        "",
@@ -215,7 +227,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                                         {"baseline_date", start},
                                         {"target", 45.0},
                                         {"due", due},
-                                        {"cadence", "monthly"}}});
+                                        {"cadence", "monthly"},
+                                        {"direction", "higher"}}});
         auto meetings =
             d.write(*p.author, {"benchmark",
                                 "",
@@ -229,7 +242,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                                  {"baseline_date", start},
                                  {"target", 6.0},
                                  {"due", due},
-                                 {"cadence", "monthly"}}});
+                                 {"cadence", "monthly"},
+                                 {"direction", "higher"}}});
         auto absent = d.write(*p.author, {"benchmark",
                                           "",
                                           "",
@@ -242,7 +256,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                                            {"baseline_date", start},
                                            {"target", 18.0},
                                            {"due", due},
-                                           {"cadence", "monthly"}}});
+                                           {"cadence", "monthly"},
+                                           {"direction", "lower"}}});
         if (p.school == lincoln) benchmarks_of_lincoln = {ela, meetings, absent};
         const User& who = *p.reporter;
         d.write(who, {"reading",

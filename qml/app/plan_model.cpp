@@ -1,0 +1,179 @@
+#include "plan_model.h"
+
+#include "app_controller.h"
+#include "describe.h"
+#include "sitevisit/core/capabilities.h"
+#include "sitevisit/core/domain.h"
+#include "sitevisit/core/queries.h"
+#include "sitevisit/core/time_format.h"
+
+#include <QCoreApplication>
+#include <QDate>
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace sitevisit::app {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("PlanModel", text);
+}
+
+QString text(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+} // namespace
+
+QVariantMap benchmark_item(const Store& store, const Row& row, std::int64_t today) {
+    auto b = domain::from_row<domain::Benchmark>(row);
+    auto line = benchmark_line(row.fields);
+    struct Point {
+        std::int64_t day;
+        double value;
+        std::string date;
+    };
+    std::vector<Point> points;
+    if (auto readings = store.list("reading", "benchmark", row.id))
+        for (const auto& r : *readings) {
+            const std::string date = r.fields.value("date", "");
+            if (auto day = parse_date_days(date))
+                points.push_back({*day, r.fields.value("value", 0.0), date});
+        }
+    // By date; readings of one day keep the store's order (the last given counts).
+    std::stable_sort(points.begin(), points.end(),
+                     [](const Point& a, const Point& b) { return a.day < b.day; });
+    QVariantList readings, history;
+    std::vector<ReadingPoint> so_far;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const Point& p = points[i];
+        readings.push_back(
+            QVariantMap{{"day", qint64(p.day)}, {"date", text(p.date)}, {"value", p.value}});
+        so_far.push_back({p.day, p.value});
+        // One entry per reading date: the status once that day's readings were in.
+        if (!line || (i + 1 < points.size() && points[i + 1].day == p.day)) continue;
+        const StatusReport then = derive_status(*line, so_far, p.day);
+        history.push_back(QVariantMap{{"day", qint64(p.day)},
+                                      {"date", text(p.date)},
+                                      {"value", p.value},
+                                      {"status", QString::fromLatin1(to_string(then.status))},
+                                      {"statusLabel", tr(label(then.status))}});
+    }
+    auto status = benchmark_status(store, row.id, today);
+    QVariantMap m{{"benchmarkId", text(row.id)},
+                  {"measure", text(row.fields.value("measure", ""))},
+                  {"unit", text(row.fields.value("unit", ""))},
+                  {"direction", line && line->lower_is_better() ? QStringLiteral("lower")
+                                                                : QStringLiteral("higher")},
+                  {"status", status ? QString::fromLatin1(to_string(status->status)) : QString()},
+                  {"statusLabel", status ? tr(label(status->status)) : tr("Unknown")},
+                  {"reason", status ? text(status->reason) : QString()},
+                  {"readings", readings},
+                  {"history", history},
+                  {"due", b ? text(b->due) : QString()},
+                  {"baselineDate", b ? text(b->baseline_date) : QString()}};
+    if (line) {
+        m["baseline"] = line->baseline;
+        m["target"] = line->target;
+        m["baselineDay"] = qint64(line->baseline_day);
+        m["dueDay"] = qint64(line->due_day);
+    }
+    return m;
+}
+
+void PlanModel::classBegin() {
+    setApp(AppController::of(this));
+}
+
+void PlanModel::setApp(AppController* app) {
+    if (!follow_app(this, app_, app)) return;
+    reload();
+}
+
+void PlanModel::setSchoolId(const QString& id) {
+    if (id == school_) return;
+    school_ = id;
+    reload();
+}
+
+bool PlanModel::canRecordReading() const {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || school_.isEmpty()) return false;
+    auto target = school_target(app_->store(), school_.toStdString());
+    return target && can(*u, Action::RecordReading, *target);
+}
+
+void PlanModel::reload() {
+    plan_title_.clear();
+    years_.clear();
+    goal_.clear();
+    objectives_.clear();
+    benchmarks_.clear();
+    if (app_ && !school_.isEmpty()) {
+        const Store& store = app_->store();
+        const std::string sid = school_.toStdString();
+        const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
+        if (auto plans = store.list("plan", "school", sid); plans && !plans->empty())
+            if (auto p = domain::from_row<domain::Plan>(plans->front())) {
+                plan_title_ = text(p->title);
+                goal_ = text(p->goal);
+                years_ = tr("%1 to %2").arg(text(p->first_year), text(p->last_year));
+            }
+        std::vector<domain::Objective> objectives;
+        if (auto os = store.list("objective", "school", sid))
+            for (const auto& o : *os)
+                if (auto v = domain::from_row<domain::Objective>(o)) objectives.push_back(*v);
+        std::stable_sort(objectives.begin(), objectives.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.plan, a.position) < std::tie(b.plan, b.position);
+        });
+        std::map<std::string, std::vector<domain::Initiative>> initiatives; // by objective
+        if (auto is = store.list("initiative", "school", sid))
+            for (const auto& i : *is)
+                if (auto v = domain::from_row<domain::Initiative>(i))
+                    initiatives[v->objective].push_back(*v);
+        std::map<std::string, std::vector<Row>> benchmarks; // by initiative
+        if (auto bs = store.list("benchmark", "school", sid))
+            for (const auto& b : *bs)
+                benchmarks[b.fields.value("initiative", "")].push_back(b);
+        for (const auto& o : objectives) {
+            QVariantList items;
+            const Practice* practice = store.reference().practice(o.practice);
+            const QString heading = tr("%1 · Practice %2").arg(text(o.title)).arg(o.practice);
+            bool first = true;
+            for (const auto& i : initiatives[o.id]) {
+                QStringList ids;
+                for (const Row& b : benchmarks[i.id]) {
+                    ids << text(b.id);
+                    QVariantMap m = benchmark_item(store, b, today);
+                    m["objective"] = heading;
+                    m["objectiveFirst"] = first;
+                    m["initiative"] = text(i.title);
+                    first = false;
+                    benchmarks_.push_back(m);
+                }
+                const auto status = parse_initiative_status(i.status);
+                items.push_back(QVariantMap{{"initiativeId", text(i.id)},
+                                            {"title", text(i.title)},
+                                            {"description", text(i.description)},
+                                            {"owner", text(i.owner)},
+                                            {"start", text(i.start)},
+                                            {"end", text(i.end)},
+                                            {"status", text(i.status)},
+                                            {"statusLabel", status ? label(*status) : QString()},
+                                            {"benchmarkIds", ids}});
+            }
+            objectives_.push_back(
+                QVariantMap{{"objectiveId", text(o.id)},
+                            {"title", text(o.title)},
+                            {"heading", heading},
+                            {"practice", o.practice},
+                            {"practiceName", practice ? text(practice->name) : QString()},
+                            {"initiatives", items}});
+        }
+    }
+    emit changed();
+}
+
+} // namespace sitevisit::app

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "sitevisit/core/store.h"
+
+#include <QObject>
+#include <QQmlEngine>
+#include <QQmlParserStatus>
+#include <QVariantList>
+
+namespace sitevisit::app {
+
+class AppController;
+
+// One benchmark as the screen shows it: measure, unit, direction, status (key), statusLabel,
+// reason, baseline, target, baselineDay, dueDay, readings [{day, date, value}] by date, and
+// history [{day, date, status, statusLabel}]: the derived status as it stood on each reading's
+// date (the readings up to that date, that day as today), so a page shows when it went off track.
+QVariantMap benchmark_item(const Store& store, const Row& benchmark, std::int64_t today);
+
+// A school's plan at a glance, in the order of the four questions: the goal (Q1), objectives
+// with their initiatives (Q2), benchmarks with derived status and trajectory (Q3).
+class PlanModel : public QObject, public QQmlParserStatus {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_INTERFACES(QQmlParserStatus)
+    Q_PROPERTY(QString schoolId READ schoolId WRITE setSchoolId NOTIFY changed)
+    Q_PROPERTY(QString planTitle READ planTitle NOTIFY changed)
+    Q_PROPERTY(QString years READ years NOTIFY changed)
+    Q_PROPERTY(QString goal READ goal NOTIFY changed)
+    Q_PROPERTY(QVariantList objectives READ objectives NOTIFY changed)
+    Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
+    Q_PROPERTY(bool canRecordReading READ canRecordReading NOTIFY changed)
+public:
+    explicit PlanModel(QObject* parent = nullptr) : QObject(parent) {}
+    void setApp(AppController* app);
+    void classBegin() override;
+    void componentComplete() override {}
+    QString schoolId() const { return school_; }
+    void setSchoolId(const QString& id);
+    QString planTitle() const { return plan_title_; }
+    QString years() const { return years_; } // "2026-2027 to 2028-2029"
+    QString goal() const { return goal_; }
+    // In plan order: {objectiveId, title, practice, practiceName, initiatives [{initiativeId,
+    // title, description, owner, start, end, status, statusLabel, benchmarkIds}]}
+    QVariantList objectives() const { return objectives_; }
+    // benchmark_item()s in plan order, each with objective (title) and objectiveFirst.
+    QVariantList benchmarks() const { return benchmarks_; }
+    // May this user record readings here (a principal or receiver of the school)?
+    bool canRecordReading() const;
+    Q_INVOKABLE void reload();
+
+signals:
+    void changed();
+
+private:
+    AppController* app_ = nullptr;
+    QString school_, plan_title_, years_, goal_;
+    QVariantList objectives_, benchmarks_;
+};
+
+} // namespace sitevisit::app

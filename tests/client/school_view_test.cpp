@@ -1,0 +1,244 @@
+// The school page's view models on a store synced from the demo server: the plan at a glance
+// (goal, initiatives, benchmark status and its history), ratings across visits, comments, and
+// the reflection's school year.
+#include "app_controller.h"
+#include "comments_model.h"
+#include "harness.h"
+#include "history_model.h"
+#include "plan_model.h"
+#include "qt_wait.h"
+#include "reflection_controller.h"
+
+#include <QAbstractItemModelTester>
+#include <QDate>
+#include <gtest/gtest.h>
+
+using namespace sitevisit;
+using namespace sitevisit::e2e;
+using sitevisit::testing::wait_for;
+
+namespace {
+
+bool sign_in(ServerProcess& server, app::AppController& a, const char* email, const char* pw) {
+    a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
+    return wait_for(
+        [&] { return !a.busy() && a.syncState() == client::SyncEngine::State::UpToDate; });
+}
+
+QVariantMap find(const QVariantList& list, const char* key, const QString& value) {
+    for (const auto& v : list)
+        if (v.toMap()[key].toString() == value) return v.toMap();
+    return {};
+}
+
+} // namespace
+
+TEST(SchoolView, ThePlanAtAGlanceAnswersTheQuestionsAndShowsWhenABenchmarkWentOffTrack) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    const QString school = QString::fromStdString(principal.user()->schools.front());
+
+    app::PlanModel plan;
+    plan.setApp(&principal);
+    plan.setSchoolId(school);
+    // Q1: the goal.
+    EXPECT_TRUE(plan.goal().startsWith("Every student reads")) << plan.goal().toStdString();
+    EXPECT_EQ(plan.planTitle(), "Turnaround plan 2026-2029");
+    // Q2: objectives in plan order, each with its initiatives: owner, dates, status.
+    ASSERT_EQ(plan.objectives().size(), 2);
+    const QVariantMap first = plan.objectives()[0].toMap();
+    EXPECT_EQ(first["title"].toString(), "Every classroom uses data to adjust instruction");
+    EXPECT_EQ(first["practice"].toInt(), 2);
+    ASSERT_EQ(first["initiatives"].toList().size(), 1);
+    const QVariantMap meetings = first["initiatives"].toList()[0].toMap();
+    EXPECT_EQ(meetings["owner"].toString(), "Instructional coach");
+    EXPECT_EQ(meetings["statusLabel"].toString(), "In progress");
+    EXPECT_FALSE(meetings["start"].toString().isEmpty());
+    EXPECT_FALSE(meetings["end"].toString().isEmpty());
+    EXPECT_EQ(meetings["benchmarkIds"].toStringList().size(), 2);
+    // Q3: benchmarks in plan order with derived status, reason and trajectory.
+    ASSERT_EQ(plan.benchmarks().size(), 3);
+    EXPECT_TRUE(plan.benchmarks()[0].toMap()["objectiveFirst"].toBool());
+    EXPECT_FALSE(plan.benchmarks()[1].toMap()["objectiveFirst"].toBool());
+    const QVariantMap absent = find(plan.benchmarks(), "measure", "Chronic absenteeism");
+    EXPECT_EQ(absent["direction"].toString(), "lower");
+    EXPECT_EQ(absent["status"].toString(), "on_track");
+    EXPECT_FALSE(absent["reason"].toString().isEmpty());
+    EXPECT_EQ(absent["readings"].toList().size(), 2);
+    ASSERT_EQ(absent["history"].toList().size(), 2);
+    // A principal records readings; the page offers the form only to those who may.
+    EXPECT_TRUE(plan.canRecordReading());
+
+    // A reading far behind the line: the status now is off track, and the history says it was
+    // on track at the readings before.
+    QVariantMap ela = find(plan.benchmarks(), "measure", "Students meeting ELA expectations");
+    const QString today = principal.today().toString(Qt::ISODate);
+    ASSERT_TRUE(
+        principal.store()
+            .put(*principal.user(), {"reading",
+                                     "",
+                                     "",
+                                     {{"benchmark", ela["benchmarkId"].toString().toStdString()},
+                                      {"date", today.toStdString()},
+                                      {"value", 30.0}}})
+            .ok());
+    plan.reload();
+    ela = find(plan.benchmarks(), "measure", "Students meeting ELA expectations");
+    EXPECT_EQ(ela["status"].toString(), "off_track");
+    const QVariantList history = ela["history"].toList();
+    ASSERT_EQ(history.size(), 3);
+    EXPECT_EQ(history[0].toMap()["status"].toString(), "on_track");
+    EXPECT_EQ(history[1].toMap()["status"].toString(), "on_track");
+    EXPECT_EQ(history[2].toMap()["status"].toString(), "off_track");
+    EXPECT_EQ(history[2].toMap()["date"].toString(), today);
+    EXPECT_EQ(history[2].toMap()["statusLabel"].toString(), "Off track");
+
+    // A lead is not offered the reading form: core refuses leads readings.
+    app::AppController lead(std::move(Store::open({(dir / "l.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, lead, "lead@demo.sitevisit", "lead-demo-2026"));
+    app::PlanModel leads_plan;
+    leads_plan.setApp(&lead);
+    leads_plan.setSchoolId(school);
+    EXPECT_EQ(leads_plan.benchmarks().size(), 3);
+    EXPECT_FALSE(leads_plan.canRecordReading());
+    // A receiver records readings for the school.
+    app::AppController receiver(std::move(Store::open({(dir / "r.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, receiver, "receiver@demo.sitevisit", "receiver-demo-2026"));
+    app::PlanModel receivers_plan;
+    receivers_plan.setApp(&receiver);
+    receivers_plan.setSchoolId(school);
+    EXPECT_TRUE(receivers_plan.canRecordReading());
+
+    // History: the school's two submitted visits, oldest first; every indicator once per
+    // visit in its practice's distribution.
+    app::HistoryModel past;
+    past.setApp(&lead);
+    past.setSchoolId(school);
+    ASSERT_EQ(past.visits().size(), 2);
+    EXPECT_LT(past.visits()[0].toMap()["date"].toString(),
+              past.visits()[1].toMap()["date"].toString());
+    EXPECT_EQ(past.levels().size(), 4);
+    ASSERT_EQ(past.practices().size(), 4);
+    ASSERT_FALSE(past.indicators().isEmpty());
+    int rated_first_visit = 0;
+    for (const auto& i : past.indicators()) {
+        const QVariantList r = i.toMap()["ratings"].toList();
+        ASSERT_EQ(r.size(), 2);
+        if (r[0].toInt() >= 0) ++rated_first_visit;
+    }
+    EXPECT_EQ(rated_first_visit, past.indicators().size()); // the demo rates every indicator
+    int counted = 0;
+    for (const auto& p : past.practices()) {
+        const QVariantList per_visit = p.toMap()["counts"].toList();
+        ASSERT_EQ(per_visit.size(), 2);
+        for (const auto& c : per_visit[0].toList())
+            counted += c.toInt();
+    }
+    EXPECT_EQ(counted, past.indicators().size());
+    // The distribution agrees with the timeline: practice 2's level counts at the first visit.
+    std::vector<int> expected(4, 0);
+    for (const auto& i : past.indicators())
+        if (i.toMap()["practice"].toInt() == 2)
+            ++expected[std::size_t(i.toMap()["ratings"].toList()[0].toInt())];
+    const QVariantList p2 = past.practices()[1].toMap()["counts"].toList()[0].toList();
+    for (int level = 0; level < 4; ++level)
+        EXPECT_EQ(p2[level].toInt(), expected[std::size_t(level)]) << "level " << level;
+}
+
+TEST(SchoolView, CommentsAreAddedWhereAllowedAndRefusedWithAReason) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    app::PlanModel plan;
+    plan.setApp(&principal);
+    plan.setSchoolId(QString::fromStdString(principal.user()->schools.front()));
+    ASSERT_FALSE(plan.benchmarks().isEmpty());
+    const QString benchmark = plan.benchmarks()[0].toMap()["benchmarkId"].toString();
+
+    app::CommentsModel comments;
+    QAbstractItemModelTester tester(&comments,
+                                    QAbstractItemModelTester::FailureReportingMode::Warning);
+    comments.setApp(&principal);
+    comments.setTargetEntity("benchmark");
+    comments.setTarget(benchmark);
+    EXPECT_EQ(comments.rowCount(), 0);
+    EXPECT_TRUE(comments.canComment());
+    EXPECT_FALSE(comments.add("   "));
+    EXPECT_EQ(comments.errorString(), "Write the comment first.");
+    EXPECT_TRUE(comments.add("The November window moved a week later."))
+        << comments.errorString().toStdString();
+    ASSERT_EQ(comments.rowCount(), 1);
+    EXPECT_TRUE(comments.errorString().isEmpty());
+    EXPECT_EQ(comments.data(comments.index(0), app::CommentsModel::AuthorRole).toString(),
+              "Paula Principal");
+    EXPECT_EQ(comments.data(comments.index(0), app::CommentsModel::BodyRole).toString(),
+              "The November window moved a week later.");
+    EXPECT_FALSE(
+        comments.data(comments.index(0), app::CommentsModel::WhenRole).toString().isEmpty());
+
+    // The lead sees it after a sync, and adds one; it reaches the principal.
+    ASSERT_TRUE(wait_for([&] { return principal.pendingChanges() == 0; }));
+    app::AppController lead(std::move(Store::open({(dir / "l.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, lead, "lead@demo.sitevisit", "lead-demo-2026"));
+    app::CommentsModel leads;
+    leads.setApp(&lead);
+    leads.setTargetEntity("benchmark");
+    leads.setTarget(benchmark);
+    ASSERT_EQ(leads.rowCount(), 1);
+    EXPECT_TRUE(leads.add("Thanks: we will look at the December window."))
+        << leads.errorString().toStdString();
+    EXPECT_EQ(leads.rowCount(), 2);
+
+    // A row this device does not hold (another school's) cannot be commented on.
+    app::CommentsModel elsewhere;
+    elsewhere.setApp(&principal);
+    elsewhere.setTargetEntity("benchmark");
+    elsewhere.setTarget("0190a000-0000-7000-8000-000000000000");
+    EXPECT_FALSE(elsewhere.canComment());
+    EXPECT_FALSE(elsewhere.add("Hello"));
+    EXPECT_FALSE(elsewhere.errorString().isEmpty());
+    EXPECT_EQ(elsewhere.rowCount(), 0);
+    // Signed out: nothing to offer, nothing written.
+    app::CommentsModel nobody;
+    EXPECT_FALSE(nobody.canComment());
+    EXPECT_FALSE(nobody.add("Hello"));
+}
+
+TEST(SchoolView, TheReflectionYearIsTheOneThatBeganOnTheLatestJulyFirstUnlessChosen) {
+    EXPECT_EQ(app::school_year_of(QDate(2027, 6, 30)), "2026-2027");
+    EXPECT_EQ(app::school_year_of(QDate(2027, 7, 1)), "2027-2028");
+    EXPECT_EQ(app::school_year_of(QDate(2027, 1, 15)), "2026-2027");
+    EXPECT_EQ(app::school_year_of(QDate(2026, 12, 31)), "2026-2027");
+
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController receiver(std::move(Store::open({(dir / "r.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, receiver, "receiver@demo.sitevisit", "receiver-demo-2026"));
+    app::ReflectionController r;
+    r.setApp(&receiver);
+    r.setSchoolId(QString::fromStdString(receiver.user()->schools.front()));
+    // Receivers write the reflection for their schools.
+    EXPECT_TRUE(r.editable());
+    EXPECT_EQ(r.year(), app::school_year_of(receiver.today()));
+    EXPECT_TRUE(r.years().contains("2026-2027"));
+    EXPECT_TRUE(r.years().contains("2028-2029"));
+    EXPECT_TRUE(r.setAnswer("worked", "Greeters at both doors"));
+    r.setYear("2028-2029");
+    EXPECT_EQ(r.year(), "2028-2029");
+    EXPECT_TRUE(r.answers()["worked"].toString().isEmpty()); // another year, another reflection
+    EXPECT_TRUE(r.setAnswer("worked", "Next year's answer"));
+    auto rows = receiver.store().list("reflection");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2u);
+    r.setYear(app::school_year_of(receiver.today()));
+    EXPECT_EQ(r.answers()["worked"].toString(), "Greeters at both doors");
+}
