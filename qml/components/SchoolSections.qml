@@ -55,9 +55,12 @@ ListView {
         highlighted: entry.ListView.isCurrentItem
         leftPadding: Theme.margin
         Accessible.name: modelData.statusLabel ? qsTr("%1: %2").arg(modelData.label).arg(modelData.statusLabel) : modelData.label
-        contentItem: Row {
-            spacing: Theme.spacing
+        // No positioner here: the row's parts are placed by hand from the delegate's width, so
+        // no size flows back from the labels into the width they are given.
+        contentItem: Item {
+            implicitHeight: texts.implicitHeight
             Rectangle {
+                id: dot
                 visible: row.modelData.status.length > 0
                 anchors.verticalCenter: parent.verticalCenter
                 width: 12; height: 12; radius: 6
@@ -70,10 +73,12 @@ ListView {
                 }
             }
             Column {
+                id: texts
                 anchors.verticalCenter: parent.verticalCenter
-                width: row.availableWidth - 20
+                x: dot.visible ? dot.width + Theme.spacing : 0
+                width: Math.max(0, parent.width - x)
                 Label { width: parent.width; text: row.modelData.label; color: Theme.text; font.pixelSize: Theme.fontBody; elide: Text.ElideRight }
-                Label { width: parent.width; visible: !!row.modelData.statusLabel; text: row.modelData.statusLabel || ""; color: Theme.mutedText; font.pixelSize: Theme.fontSmall }
+                Label { width: parent.width; visible: !!row.modelData.statusLabel; text: row.modelData.statusLabel || ""; color: Theme.mutedText; font.pixelSize: Theme.fontSmall; elide: Text.ElideRight }
             }
         }
         onClicked: list.chosen(modelData.section, modelData.index)
