@@ -399,6 +399,22 @@ int schema_needed(const EntitySpec& entity, const Json& fields) {
     return needed;
 }
 
+std::optional<Json> readable_fields(const EntitySpec& entity, const Json& fields, int schema) {
+    if (entity.since > schema) return std::nullopt;
+    if (!fields.is_object()) return std::optional<Json>(std::in_place, fields);
+    Json out = Json::object();
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+        const FieldSpec* f = entity.field(it.key());
+        if (f && f->since > schema) continue;
+        if (f && f->type == FieldType::Enum && it.value().is_string())
+            for (const auto& v : f->values)
+                if (v.value == it.value().get_ref<const std::string&>() && v.since > schema)
+                    return std::nullopt;
+        out[it.key()] = it.value();
+    }
+    return std::optional<Json>(std::in_place, std::move(out));
+}
+
 std::string known_entities_text() {
     std::string out;
     for (const auto& e : entity_specs()) {

@@ -236,6 +236,16 @@ TEST(DataSchema, ChangesNeedTheSchemaOfWhatTheyCarry) {
     EXPECT_EQ(schema_needed(comment, Json{{"target_entity", "next_step"}}), 2);
     EXPECT_EQ(schema_needed(*find_entity("benchmark"), Json{{"direction", "lower"}}), 2);
     EXPECT_EQ(schema_needed(*find_entity("visit"), Json{{"strengths", Json::object()}}), 2);
+
+    // What an older device is sent of a change: the fields it knows.
+    auto part = readable_fields(plan, Json{{"title", "Plan"}, {"goal", "All read"}}, 1);
+    ASSERT_TRUE(part);
+    EXPECT_EQ(*part, (Json{{"title", "Plan"}}));
+    EXPECT_EQ(*readable_fields(plan, Json{{"goal", "All read"}}, 1), Json::object());
+    EXPECT_EQ(*readable_fields(plan, Json{{"goal", "All read"}}, 2), (Json{{"goal", "All read"}}));
+    EXPECT_FALSE(readable_fields(*find_entity("next_step"), Json{{"title", "x"}}, 1));
+    EXPECT_FALSE(readable_fields(comment, Json{{"target_entity", "next_step"}, {"body", "b"}}, 1))
+        << "a value it does not know cannot be left out of a field it does";
 }
 
 TEST_F(NextStepTest, StrengthsAndAreasForGrowthArePerPractice) {

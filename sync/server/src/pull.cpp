@@ -111,12 +111,18 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     response.ops.push_back(std::move(c));
                     return true;
                 };
-                // A change the caller's data schema cannot read waits for its update, counted.
-                auto too_new = [&](const EntitySpec& spec, const Change& c) {
+                // What the caller's data schema cannot read waits for its update, counted: a
+                // change of a newer entity or enum value whole, newer fields of an older entity
+                // left out (the rest is sent; the update pulls the change again for them).
+                auto fit = [&](const EntitySpec& spec, Change& c) {
                     if (c.kind == ChangeKind::Delete ? spec.since <= schema
                                                      : schema_needed(spec, c.fields) <= schema)
-                        return false;
+                        return true;
                     if (response.held++ == 0) response.held_since = before;
+                    if (c.kind == ChangeKind::Delete) return false;
+                    auto readable = readable_fields(spec, c.fields, schema);
+                    if (!readable || readable->empty()) return false;
+                    c.fields = std::move(*readable);
                     return true;
                 };
                 if (!logged.for_device.empty()) {
@@ -131,7 +137,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 const EntitySpec* spec = find_entity(logged.change.entity);
                 if (!spec) continue;
                 if (spec->scope != ScopeKind::School) {
-                    if (too_new(*spec, logged.change)) continue;
+                    if (!fit(*spec, logged.change)) continue;
                     if (!take(std::move(logged.change))) break;
                     continue;
                 }
@@ -166,7 +172,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                                    &visits);
                 }
                 if (decide(caller.user, Access::Read, *spec, *place, state) &&
-                    !too_new(*spec, logged.change))
+                    fit(*spec, logged.change))
                     if (!take(std::move(logged.change))) break;
             }
             if (stopped) break;

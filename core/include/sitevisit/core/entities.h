@@ -118,4 +118,9 @@ constexpr int kDataSchemaVersion = 2;
 // value used. A device whose schema is lower is not sent the change (SYNC.md, "held back").
 int schema_needed(const EntitySpec& entity, const Json& fields);
 
+// What a device of data schema `schema` can be sent of an upsert: its fields without those
+// newer than the schema (changes carry only the fields they change, so leaving some out never
+// clears them). Nothing when the entity is newer, or a field it keeps uses a newer enum value.
+std::optional<Json> readable_fields(const EntitySpec& entity, const Json& fields, int schema);
+
 } // namespace sitevisit

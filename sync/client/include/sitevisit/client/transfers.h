@@ -6,8 +6,8 @@
 // checks that a repeat makes progress; how the pass ended comes back in finished().
 
 #include "sitevisit/client/device_state.h"
-#include "sitevisit/core/entities.h"
 #include "sitevisit/client/transport.h"
+#include "sitevisit/core/entities.h"
 #include "sitevisit/protocol/limits.h"
 
 #include <QObject>
@@ -27,7 +27,7 @@ public:
         int push_batch = 500;
         int pull_limit = 1000;
         std::int64_t chunk_bytes = protocol::kUploadChunkBytes; // what one cut can waste
-        int schema = kDataSchemaVersion; // the data schema this device reads
+        int schema = kDataSchemaVersion;                        // the data schema this device reads
     };
     struct Progress {
         int changes_done = 0, changes_total = 0;
