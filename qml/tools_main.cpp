@@ -86,11 +86,14 @@ int screenshots(QQuickWindow* window, const QStringList& pages, const QString& f
     } sizes[] = {{800, 1280, "tablet"}, {1366, 768, "laptop"}};
     for (const auto& s : sizes)
         for (const QString& p : pages) {
+            // "school:ID" shows that school; a bare name the page's default.
+            const QString name = p.section(QLatin1Char(':'), 0, 0);
+            const QString id = p.section(QLatin1Char(':'), 1);
             window->resize(s.w, s.h);
-            show_page(window, p);
+            show_page(window, name, id.isEmpty() ? QVariant() : QVariant(id));
             wait(500);
             const QString file = QDir(folder).filePath(
-                p + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
+                QString(p).replace(QLatin1Char(':'), QLatin1Char('-')) + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
             if (!window->grabWindow().save(file)) {
                 std::cerr << "sitevisit-tools: cannot write " << file.toStdString() << "\n";
                 return 1;

@@ -34,6 +34,7 @@ ColumnLayout {
     Flow {
         objectName: "statusHistory"
         Layout.fillWidth: true
+        Layout.preferredWidth: 0 // wraps to the width it is given; never asks for one
         spacing: Theme.spacing
         Repeater {
             model: detail.history

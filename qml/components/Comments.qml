@@ -34,6 +34,7 @@ ColumnLayout {
             required property string when
             required property string body
             Layout.fillWidth: true
+            Layout.preferredWidth: 0 // its labels take the width given; they never ask for one
             spacing: 2
             Accessible.role: Accessible.StaticText
             Accessible.name: qsTr("%1 at %2: %3").arg(author).arg(when).arg(body)

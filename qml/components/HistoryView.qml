@@ -27,7 +27,9 @@ ColumnLayout {
         text: qsTr("No submitted visits yet.")
         color: Theme.mutedText
     }
-    // Columns, not a nested layout: wrapped titles settle their height in one pass.
+    // Columns, not a nested layout: wrapped titles settle their height in one pass. Their
+    // width follows the view, never the grid (whose own width follows its columns), and
+    // nothing is made while there are no visits.
     Grid {
         id: grid
         Layout.fillWidth: true
@@ -36,10 +38,10 @@ ColumnLayout {
         columnSpacing: Theme.margin
         rowSpacing: Theme.margin
         Repeater {
-            model: view.history.practices
+            model: view.history.visits.length > 0 ? view.history.practices : []
             Column {
                 required property var modelData
-                width: (grid.width - (grid.columns - 1) * grid.columnSpacing) / grid.columns
+                width: Math.max(0, (view.width - (grid.columns - 1) * grid.columnSpacing) / grid.columns)
                 spacing: 4
                 Label {
                     width: parent.width

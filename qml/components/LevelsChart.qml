@@ -134,6 +134,7 @@ Item {
         }
         Flow {
             Layout.fillWidth: true
+            Layout.preferredWidth: 0 // wraps to the width it is given; never asks for one
             spacing: Theme.spacing
             Repeater {
                 model: chart.levels

@@ -165,4 +165,44 @@ Item {
             verify(!findChild(view, "commentBox").parent.visible)
         }
     }
+
+    // A HistoryModel as the school page gives it: four practices, with or without visits.
+    function history(visitCount) {
+        var visits = [], counts = []
+        for (var i = 0; i < visitCount; ++i) {
+            visits.push({ visitId: "v" + i, date: "2026-0" + (i + 1) + "-15", kindLabel: "Monitoring" })
+            counts.push([1, 2, 1, 0])
+        }
+        var practices = []
+        for (var p = 1; p <= 4; ++p)
+            practices.push({ practice: p, name: "A practice with a name long enough to wrap on a narrow column " + p, counts: counts })
+        return { visits: visits, practices: practices,
+                 indicators: visitCount ? [{ code: "1.1", name: "Leadership team", ratings: counts.map(function() { return 2 }) }] : [],
+                 levels: [{ rating: 0, label: "Not yet" }, { rating: 1, label: "Beginning" },
+                          { rating: 2, label: "Developing" }, { rating: 3, label: "Sustaining" }] }
+    }
+    Component {
+        id: historyView
+        HistoryView {}
+    }
+
+    TestCase {
+        name: "HistoryView"
+        when: windowShown
+
+        // A school with no submitted visits once sent the page into an endless layout pass
+        // (the grid's width followed its columns' widths, which followed the grid's).
+        function test_settles_with_and_without_visits_at_each_width() {
+            for (var visits = 0; visits <= 3; visits += 3)
+                for (var width = 300; width <= 800; width += 250) {
+                    var view = createTemporaryObject(historyView, root, { history: root.history(visits), width: width })
+                    wait(50) // a polish loop never returns from here
+                    var height = view.implicitHeight
+                    wait(50)
+                    compare(view.implicitHeight, height, "the layout settled")
+                    verify(height > 0)
+                    view.destroy()
+                }
+        }
+    }
 }
