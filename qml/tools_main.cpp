@@ -93,7 +93,8 @@ int screenshots(QQuickWindow* window, const QStringList& pages, const QString& f
             show_page(window, name, id.isEmpty() ? QVariant() : QVariant(id));
             wait(500);
             const QString file = QDir(folder).filePath(
-                QString(p).replace(QLatin1Char(':'), QLatin1Char('-')) + QStringLiteral("-") + QLatin1String(s.name) + QStringLiteral(".png"));
+                QString(p).replace(QLatin1Char(':'), QLatin1Char('-')) + QStringLiteral("-") +
+                QLatin1String(s.name) + QStringLiteral(".png"));
             if (!window->grabWindow().save(file)) {
                 std::cerr << "sitevisit-tools: cannot write " << file.toStdString() << "\n";
                 return 1;
