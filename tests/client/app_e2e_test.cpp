@@ -1,7 +1,8 @@
 // The app end to end: the real QML scene offscreen, the real server. Sign in as the demo lead
 // through the sign-in page, lose the server, start a visit and rate indicators by pressing the
 // rating buttons, bring the server back, and find the ratings on the server. Then the
-// lead writes strengths, adds a next step for the principal and submits; the principal, on her
+// lead writes strengths, adds a next step for the principal, makes the visit report with the
+// server gone again (read back with pdftotext) and submits; the principal, on her
 // own tablet, sees the step and marks it done; the lead verifies it on the visit page. Then the
 // school's principal signs in on the same tablet, takes a photo with the camera (a test card:
 // no camera here) and adds it as evidence; the server holds the photo, downscaled.
@@ -9,6 +10,7 @@
 #include "app_startup.h"
 #include "harness.h"
 #include "next_steps_model.h"
+#include "pdf_text.h"
 #include "qt_wait.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/database.h"
@@ -20,6 +22,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
@@ -218,6 +221,38 @@ TEST(AppEndToEnd, RatingsMadeWhileTheServerIsAwayReachItWhenItReturns) {
     click(find(window, "nextStepSave"));
     ASSERT_TRUE(wait_for([&] { return !dialog->property("opened").toBool(); }))
         << find(window, "nextStepError")->property("text").toString().toStdString();
+    // The report, made on the tablet with the server gone, saved where Save as starts: the
+    // documents folder, else home (here a home of the test's own).
+    QTemporaryDir reports;
+    const QByteArray home = qgetenv("HOME");
+    qputenv("HOME", reports.path().toUtf8());
+    struct RestoreHome {
+        QByteArray value;
+        ~RestoreHome() { qputenv("HOME", value); }
+    } restore{home};
+    server.stop();
+    click(find(window, "reportButton"));
+    QObject* report_message = find(window, "reportMessage");
+    ASSERT_TRUE(wait_for([&] {
+        return report_message->property("text").toString().startsWith(
+            QStringLiteral("Report ready"));
+    })) << report_message->property("text").toString().toStdString();
+    QObject* save_as = window->findChild<QObject*>(QStringLiteral("saveReportDialog"));
+    ASSERT_TRUE(save_as);
+    ASSERT_TRUE(wait_for([&] { return save_as->property("visible").toBool(); }, 5000));
+    const QString saved = QUrl(save_as->property("selectedFile").toUrl()).toLocalFile();
+    EXPECT_TRUE(saved.startsWith(reports.path())) << saved.toStdString();
+    QMetaObject::invokeMethod(save_as, "accept");
+    ASSERT_TRUE(wait_for([&] { return QFileInfo::exists(saved); }, 5000))
+        << report_message->property("text").toString().toStdString();
+    const QString text = sitevisit::testing::pdf_text(saved);
+    for (const char* said :
+         {"Lincoln Elementary", "Objectives posted and used in every room we saw.",
+          "Share exit-ticket results at the data meeting", "Paula Principal"})
+        EXPECT_TRUE(text.contains(QString::fromUtf8(said)))
+            << said << " in: " << text.toStdString();
+    server.start();
+
     // Submitted, with its confirmation.
     click(find(window, "submitVisitButton"));
     QObject* confirm = popup_of(find(window, "submitConfirmText"));

@@ -3,6 +3,7 @@
 // pdftotext; who may make it; and sitevisit-cli's report command on a real SQLite file.
 #include "app_controller.h"
 #include "app_startup.h"
+#include "pdf_text.h"
 #include "qt_wait.h"
 #include "report_fixture.h"
 #include "sitevisit/core/entities.h"
@@ -25,24 +26,10 @@
 Q_IMPORT_QML_PLUGIN(SiteVisitPlugin)
 
 using namespace sitevisit;
+using sitevisit::testing::pdf_text;
 using sitevisit::testing::ReportScene;
 
 namespace {
-
-// The PDF's text with runs of white space made one space, or why it could not be read.
-QString pdf_text(const QString& pdf) {
-    const QString tool = QStandardPaths::findExecutable(QStringLiteral("pdftotext"));
-    if (tool.isEmpty()) return QStringLiteral("(pdftotext not found: install poppler-utils)");
-    QProcess p;
-    p.start(tool, {pdf, QStringLiteral("-")});
-    if (!p.waitForFinished(30000) || p.exitCode() != 0)
-        return QStringLiteral("(pdftotext failed: %1)")
-            .arg(QString::fromUtf8(p.readAllStandardError()));
-    // Compatibility forms: the "ﬁ" and "ﬀ" ligatures the layout draws read as their letters.
-    return QString::fromUtf8(p.readAllStandardOutput())
-        .normalized(QString::NormalizationForm_KC)
-        .simplified();
-}
 
 // A school with a previous monitoring visit (submitted), a later targeted visit (submitted; a
 // different kind, so not compared) and this monitoring visit, still a draft.
