@@ -219,13 +219,15 @@ void EvidenceModel::reload() {
                         {"measure", QString::fromStdString(r.fields.value("measure", ""))},
                         {"schoolName", QString::fromStdString(school_names[r.school])}});
             }
-        // The indicators evidence of this school can speak to: its level's rubric.
+        // The indicators evidence of this school can speak to: its level's rubric, those an
+        // admin has named (placeholders are not offered).
         if (const Rubric* rubric = store.reference().rubric_for_level(level))
             for (const auto& ind : rubric->indicators)
-                indicators_.push_back(
-                    QVariantMap{{"indicatorId", QString::fromStdString(ind.id)},
-                                {"label", QString::fromStdString(ind.code + " " + ind.name)},
-                                {"practice", ind.practice}});
+                if (!ind.placeholder)
+                    indicators_.push_back(
+                        QVariantMap{{"indicatorId", QString::fromStdString(ind.id)},
+                                    {"label", QString::fromStdString(ind.code + " " + ind.name)},
+                                    {"practice", ind.practice}});
         // The latest decision per evidence (reviews are history; the newest id is the latest).
         std::map<std::string, std::pair<std::optional<ReviewDecision>, std::string>> decision;
         if (auto rv = store.list("review"))
