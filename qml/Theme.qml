@@ -15,6 +15,9 @@ QtObject {
     readonly property color ok: dark ? "#6fcf97" : "#1e7d45"
     readonly property color warning: dark ? "#f2c94c" : "#9a6a00"
     readonly property color danger: dark ? "#ff8a80" : "#b3261e"
+    // Text on a status colour (ok, warning, danger, primary pills): those colours are dark in
+    // the light theme and light in the dark one.
+    readonly property color textOnStatus: dark ? "#121417" : "#ffffff"
 
     readonly property int touchTarget: 48
     readonly property int spacing: 8

@@ -42,7 +42,7 @@ Rectangle {
         }
         Label {
             text: card.benchmark.statusLabel
-            color: "white"
+            color: Theme.textOnStatus
             font.pixelSize: Theme.fontSmall
             font.bold: true
             leftPadding: Theme.spacing

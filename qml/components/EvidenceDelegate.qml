@@ -96,7 +96,7 @@ Rectangle {
         RowLayout {
             Label {
                 text: card.stateLabel
-                color: "white"
+                color: Theme.textOnStatus
                 font.pixelSize: Theme.fontSmall
                 font.bold: true
                 leftPadding: Theme.spacing; rightPadding: Theme.spacing; topPadding: 3; bottomPadding: 3

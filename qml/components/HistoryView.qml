@@ -113,7 +113,7 @@ ColumnLayout {
                     Label {
                         anchors.centerIn: parent
                         text: parent.modelData < 0 ? "–" : parent.modelData
-                        color: parent.modelData === 0 || parent.modelData === 3 ? "white" : Theme.text
+                        color: parent.modelData === 2 && !Theme.dark ? Theme.text : Theme.textOnStatus
                         font.pixelSize: Theme.fontSmall
                         font.bold: true
                     }

@@ -123,7 +123,7 @@ ColumnLayout {
                         objectName: "overdueTag"
                         visible: row.overdue
                         text: qsTr("Overdue")
-                        color: "white"
+                        color: Theme.textOnStatus
                         font.bold: true
                         font.pixelSize: Theme.fontSmall
                         leftPadding: Theme.spacing

@@ -69,7 +69,7 @@ ItemDelegate {
                 objectName: "caseloadOverdue"
                 visible: delegate.overdueSteps > 0
                 text: visible ? qsTr("%n overdue", "", delegate.overdueSteps) : ""
-                color: "white"
+                color: Theme.textOnStatus
                 font.bold: true
                 font.pixelSize: Theme.fontSmall
                 leftPadding: Theme.spacing

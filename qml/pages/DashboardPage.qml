@@ -124,7 +124,7 @@ Page {
                         Label { Layout.fillWidth: true; text: row.measure; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text; wrapMode: Text.WordWrap }
                         Label {
                             text: row.statusLabel
-                            color: "white"
+                            color: Theme.textOnStatus
                             font.pixelSize: Theme.fontSmall
                             font.bold: true
                             leftPadding: Theme.spacing; rightPadding: Theme.spacing; topPadding: 3; bottomPadding: 3
