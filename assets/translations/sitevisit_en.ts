@@ -42,6 +42,16 @@
     </message>
 </context>
 <context>
+    <name>PlanSummary</name>
+    <message numerus="yes">
+        <source>%n benchmark(s)</source>
+        <translation>
+            <numerusform>%n benchmark</numerusform>
+            <numerusform>%n benchmarks</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SchoolDelegate</name>
     <message numerus="yes">
         <source>%n benchmark(s) off track or at risk</source>
@@ -127,6 +137,16 @@
         <translation>
             <numerusform>%n change waiting to be sent</numerusform>
             <numerusform>%n changes waiting to be sent</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sitevisit::app::VisitController</name>
+    <message numerus="yes">
+        <source>Report ready: %n page(s)</source>
+        <translation>
+            <numerusform>Report ready: %n page</numerusform>
+            <numerusform>Report ready: %n pages</numerusform>
         </translation>
     </message>
 </context>

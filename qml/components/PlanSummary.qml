@@ -38,10 +38,18 @@ ColumnLayout {
     Label {
         Layout.fillWidth: true
         Layout.topMargin: Theme.spacing
+        visible: summary.plan.planTitle.length > 0
         text: qsTr("How? Objectives and initiatives")
         font.pixelSize: Theme.fontTitle
         font.bold: true
         color: Theme.text
+        wrapMode: Text.Wrap
+    }
+    Label {
+        Layout.fillWidth: true
+        visible: summary.plan.planTitle.length > 0 && summary.plan.objectives.length === 0
+        text: qsTr("The plan has no objectives yet.")
+        color: Theme.mutedText
         wrapMode: Text.Wrap
     }
     Repeater {
