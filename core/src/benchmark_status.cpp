@@ -158,7 +158,7 @@ StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingP
     }
     const double gap = report.expected - report.actual;
     report.reason = seen + " is " + pct(report.actual) + " of the way to the target; " +
-                    pct(report.expected) + " was expected by then.";
+                    pct(report.expected) + " of the way was expected by then.";
     if (gap <= kOnTrackSlack)
         report.status = BenchmarkStatus::OnTrack;
     else if (gap <= kAtRiskSlack)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace sitevisit::app {
 
@@ -249,12 +250,15 @@ void NextStepsModel::reload() {
                 overdue_ += step.overdue ? 1 : 0;
                 steps_.push_back(step);
             }
-        // Overdue first, then by due date; what is finished last.
-        std::stable_sort(steps_.begin(), steps_.end(), [](const Step& a, const Step& b) {
-            const bool a_done = !still_to_do(a.status.toStdString());
-            const bool b_done = !still_to_do(b.status.toStdString());
-            return std::tie(a_done, b.overdue, a.due, a.title) <
-                   std::tie(b_done, a.overdue, b.due, b.title);
+        // What is still to do (overdue first, then by due date), then what is done and waits
+        // to be verified, then what is verified.
+        auto rank = [](const Step& s) {
+            const std::string status = s.status.toStdString();
+            return still_to_do(status) ? 0 : status == "verified" ? 2 : 1;
+        };
+        std::stable_sort(steps_.begin(), steps_.end(), [&](const Step& a, const Step& b) {
+            return std::make_tuple(rank(a), !a.overdue, a.due, a.title) <
+                   std::make_tuple(rank(b), !b.overdue, b.due, b.title);
         });
     }
     endResetModel();

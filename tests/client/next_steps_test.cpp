@@ -73,6 +73,14 @@ TEST(ViewModels, NextStepsAreMadeWorkedVerifiedAndReturnedByTheRightPeople) {
     EXPECT_TRUE(mine.data(mine.index(0), Steps::OverdueRole).toBool()); // overdue first
     EXPECT_EQ(mine.data(mine.index(0), Steps::OwnerNameRole).toString(), "Paula Principal");
     EXPECT_EQ(mine.data(mine.index(0), Steps::IndicatorCodeRole).toString(), "2.1");
+    // Then what is still to do, then what is done and waits for a check, verified last.
+    auto rank = [&](int row) {
+        const QString status = mine.data(mine.index(row), Steps::StatusRole).toString();
+        return status == "verified" ? 2 : status == "done" ? 1 : 0;
+    };
+    for (int row = 1; row < mine.rowCount(); ++row)
+        EXPECT_LE(rank(row - 1), rank(row)) << "row " << row;
+    EXPECT_EQ(rank(mine.rowCount() - 1), 2) << "the demo's verified step comes last";
     EXPECT_TRUE(mine.canMake());
     QString paula;
     QStringList owners;

@@ -41,8 +41,8 @@ TEST(BenchmarkStatus, FollowsTheLineFromBaselineToTarget) {
               BenchmarkStatus::AtRisk);
     auto off = derive_status(rising(), {{day("2027-01-01"), 31}}, day("2027-01-05"));
     EXPECT_EQ(off.status, BenchmarkStatus::OffTrack);
-    EXPECT_EQ(off.reason, "Latest reading 31 on 2027-01-01 is 5% of the way to the target; 45% was "
-                          "expected by then.");
+    EXPECT_EQ(off.reason, "Latest reading 31 on 2027-01-01 is 5% of the way to the target; 45% of "
+                          "the way was expected by then.");
 }
 
 TEST(BenchmarkStatus, TheLatestReadingCountsWhateverTheOrder) {
