@@ -328,7 +328,7 @@ TEST(ViewModels, APrincipalAddsEvidenceAndAReadingAndAReceiverReviewsIt) {
     ASSERT_EQ(mine.indicators().size(), named);
     for (const QVariant& offered : mine.indicators())
         EXPECT_FALSE(offered.toMap()["label"].toString().contains(QStringLiteral("placeholder"),
-                                                                   Qt::CaseInsensitive));
+                                                                  Qt::CaseInsensitive));
     const QString ind1 = mine.indicators()[0].toMap()["indicatorId"].toString();
     const QString ind2 = mine.indicators()[5].toMap()["indicatorId"].toString();
     QSignalSpy added(&mine, &app::EvidenceModel::evidenceAdded),
