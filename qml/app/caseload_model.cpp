@@ -57,6 +57,8 @@ QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
         return s.open_steps;
     case OverdueStepsRole:
         return s.overdue_steps;
+    case UnderWayRole:
+        return s.under_way;
     }
     return {};
 }
@@ -72,7 +74,8 @@ QHash<int, QByteArray> CaseloadModel::roleNames() const {
             {ReceivershipRole, "receivership"},
             {WorryingBenchmarksRole, "worryingBenchmarks"},
             {OpenStepsRole, "openSteps"},
-            {OverdueStepsRole, "overdueSteps"}};
+            {OverdueStepsRole, "overdueSteps"},
+            {UnderWayRole, "underWay"}};
 }
 
 void CaseloadModel::classBegin() {
@@ -95,16 +98,20 @@ void CaseloadModel::reload() {
             for (const auto& r : *d)
                 district_name[r.id] = r.fields.value("name", "");
         const QString today = app_->today().toString(Qt::ISODate);
-        std::map<std::string, std::pair<QString, QString>> visits; // school -> last, next
+        struct Dates {
+            QString last, next, under_way;
+        };
+        std::map<std::string, Dates> visits; // per school
         if (auto v = store.list("visit"))
             for (const auto& r : *v) {
                 // Last: a visit done (submitted or reviewed). Next: one still a draft, from
-                // today on (today's is under way).
+                // today on (today's is under way). Under way: a draft begun before today.
                 const QString date = QString::fromStdString(r.fields.value("start_date", ""));
                 const bool done = r.fields.value("status", "draft") != "draft";
-                auto& [last, next] = visits[r.school];
-                if (done && date <= today && date > last) last = date;
-                if (!done && date >= today && (next.isEmpty() || date < next)) next = date;
+                auto& d = visits[r.school];
+                if (done && date <= today && date > d.last) d.last = date;
+                if (!done && date >= today && (d.next.isEmpty() || date < d.next)) d.next = date;
+                if (!done && date < today && date > d.under_way) d.under_way = date;
             }
         // Benchmarks off track or at risk, and next steps still to do and overdue, per school.
         std::map<std::string, int> worrying, open_steps, overdue_steps;
@@ -135,13 +142,14 @@ void CaseloadModel::reload() {
                               QString::fromStdString(district_name[r.fields.value("district", "")]),
                               designation_label(r.fields.value("designation", "none")),
                               QString::fromStdString(r.fields.value("level", "")),
-                              visits[r.id].first,
-                              visits[r.id].second,
+                              visits[r.id].last,
+                              visits[r.id].next,
                               r.fields.value("designation", "none") ==
                                   "chronically_underperforming",
                               worrying[r.id],
                               open_steps[r.id],
-                              overdue_steps[r.id]};
+                              overdue_steps[r.id],
+                              visits[r.id].under_way};
                 schools_.push_back(school);
             }
         std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {

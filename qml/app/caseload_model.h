@@ -28,7 +28,8 @@ public:
         ReceivershipRole,
         WorryingBenchmarksRole, // benchmarks off track or at risk
         OpenStepsRole,          // next steps still to do (open, in progress, returned)
-        OverdueStepsRole        // of those, the ones past their due date
+        OverdueStepsRole,       // of those, the ones past their due date
+        UnderWayRole            // the start date of a draft visit begun before today, or ""
     };
     Q_ENUM(Roles)
 
@@ -52,6 +53,7 @@ private:
         QString id, name, district, designation, level, last_visit, next_visit;
         bool receivership = false;
         int worrying = 0, open_steps = 0, overdue_steps = 0;
+        QString under_way;
     };
     AppController* app_ = nullptr;
     QList<School> schools_;

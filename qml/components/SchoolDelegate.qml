@@ -11,6 +11,7 @@ ItemDelegate {
     required property bool receivership
     required property string lastVisit
     required property string nextVisit
+    required property string underWay
     required property string level
     required property int worryingBenchmarks
     required property int openSteps
@@ -47,6 +48,7 @@ ItemDelegate {
             text: qsTr("Last visit: %1 · Next visit: %2")
                     .arg(delegate.lastVisit.length ? delegate.lastVisit : qsTr("none"))
                     .arg(delegate.nextVisit.length ? delegate.nextVisit : qsTr("not planned"))
+                  + (delegate.underWay.length ? " · " + qsTr("Visit under way since %1").arg(delegate.underWay) : "")
             font.pixelSize: Theme.fontSmall
             color: Theme.mutedText
             elide: Text.ElideRight

@@ -48,17 +48,20 @@ TEST(AppEnvironment, TheDayComesFromTheInjectedClockAndFilesFromTheGivenFolder) 
 
     app::CaseloadModel caseload;
     caseload.setApp(&app);
-    auto next_visit = [&] {
+    auto of_school = [&](int role) {
         for (int r = 0; r < caseload.rowCount(); ++r)
             if (caseload.data(caseload.index(r), app::CaseloadModel::SchoolIdRole) == sid)
-                return caseload.data(caseload.index(r), app::CaseloadModel::NextVisitRole)
-                    .toString();
+                return caseload.data(caseload.index(r), role).toString();
         return QStringLiteral("no such school");
     };
+    auto next_visit = [&] { return of_school(app::CaseloadModel::NextVisitRole); };
     EXPECT_EQ(next_visit(), day.toString(Qt::ISODate)); // today's draft is under way
+    EXPECT_EQ(of_school(app::CaseloadModel::UnderWayRole), "");
     clock.advance(std::int64_t{2} * 24 * 3600 * 1000);
     caseload.reload();
-    EXPECT_NE(next_visit(), day.toString(Qt::ISODate)); // two days on it is past
+    EXPECT_NE(next_visit(), day.toString(Qt::ISODate)); // two days on it is not the next
+    EXPECT_EQ(of_school(app::CaseloadModel::UnderWayRole), day.toString(Qt::ISODate))
+        << "a draft begun before today shows as under way";
 
     // A photo made ready for upload is downscaled into the given folder, not beside the store.
     const auto photo = server.data().parent_path() / "wide.jpg";
