@@ -8,11 +8,13 @@
 #include "next_steps_model.h"
 #include "qt_wait.h"
 #include "school_controller.h"
+#include "sitevisit/core/reference.h"
 #include "visit_controller.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -225,9 +227,39 @@ TEST(ViewModels, TheVisitSummaryCountsLevelsBesideTheLastVisitOfTheSameKind) {
     auto p1 = visit.summary()[0].toMap();
     EXPECT_FALSE(p1.contains("mean"));
     EXPECT_TRUE(p1["hasLast"].toBool());
-    // The demo's monitoring visit rated practice 1 (n = 1..6): 3, 0, 1, 2, 3, 0.
-    EXPECT_EQ(p1["lastCounts"].toList(), (QVariantList{2, 1, 1, 2}));
-    EXPECT_EQ(p1["lastUnrated"].toInt(), 0);
+    // Beside it, the school's latest monitoring visit as the server holds it: its practice 1
+    // ratings counted per level, placeholders left out.
+    const Json rows =
+        Json::parse(server.admin({"export", "--user", "lead@demo.sitevisit"}).out)["rows"];
+    std::string last_monitoring, last_date;
+    for (auto it = rows["visit"].begin(); it != rows["visit"].end(); ++it) {
+        const Json& f = it.value()["fields"];
+        if (it.value()["school"] == lead.suggestedSchool().toStdString() &&
+            f["kind"] == "monitoring" && f["status"] != "draft" &&
+            f["start_date"].get<std::string>() > last_date) {
+            last_monitoring = it.key();
+            last_date = f["start_date"];
+        }
+    }
+    ASSERT_FALSE(last_monitoring.empty()) << "the demo has a monitoring visit at the school";
+    EXPECT_EQ(p1["lastDate"].toString().toStdString(), last_date);
+    std::map<std::string, int> rated;
+    for (const auto& o : rows["observation"])
+        if (o["fields"]["visit"] == last_monitoring && o["fields"]["rating"].is_number_integer())
+            rated[o["fields"]["indicator"]] = o["fields"]["rating"];
+    QVariantList last_counts{0, 0, 0, 0};
+    int last_unrated = 0;
+    for (const auto& ind : Reference::builtin().rubric("msv-2026-2027-elementary")->indicators)
+        if (ind.practice == 1 && !ind.placeholder) {
+            auto r = rated.find(ind.id);
+            if (r == rated.end())
+                ++last_unrated;
+            else
+                last_counts[r->second] = last_counts[r->second].toInt() + 1;
+        }
+    EXPECT_EQ(last_unrated, 0) << "the demo rates every named indicator";
+    EXPECT_EQ(p1["lastCounts"].toList(), last_counts);
+    EXPECT_EQ(p1["lastUnrated"].toInt(), last_unrated);
     EXPECT_EQ(p1["counts"].toList(), (QVariantList{0, 0, 0, 0}));
     EXPECT_EQ(p1["unrated"].toInt(), 6);
 

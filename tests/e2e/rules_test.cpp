@@ -17,7 +17,7 @@ namespace {
 struct Rules : ::testing::Test {
     ServerProcess server;
     Json rows; // the admin's export
-    std::string lincoln, bayside_el, unused;
+    std::string lincoln, bayside_el, harbor_middle, unused;
     std::map<std::string, std::int64_t> dseq; // the last change number of each device
     std::map<std::string, std::int64_t> seen; // the seq each row was last written at here
 
@@ -32,9 +32,11 @@ struct Rules : ::testing::Test {
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
             (it.value()["fields"]["code"] == "00350123"   ? lincoln
              : it.value()["fields"]["code"] == "00360111" ? bayside_el
+             : it.value()["fields"]["code"] == "00350456" ? harbor_middle
                                                           : unused) = it.key();
         ASSERT_FALSE(lincoln.empty());
         ASSERT_FALSE(bayside_el.empty());
+        ASSERT_FALSE(harbor_middle.empty());
     }
 
     std::string sign_in(const std::string& who, const std::string& device) {
@@ -138,15 +140,18 @@ TEST_F(Rules, TheServerTakesEvidenceFromAnAssistanceLead) {
     auto exported = server.admin({"export", "--user", "lead@demo.sitevisit"});
     EXPECT_EQ(Json::parse(exported.out)["rows"]["evidence"][id]["fields"]["title"],
               "Hallway notes");
-    // A regional director still may not.
+    // A regional director still may not, even at a school of the director's region.
     const std::string director = sign_in("director", "laptop-d");
     auto refused = push(director, "laptop-d", "evidence", new_id(),
                         {{"title", "Not mine to add"},
                          {"kind", "document"},
                          {"sha256", sha},
                          {"size", bytes.size()},
-                         {"media_type", "text/plain"}});
+                         {"media_type", "text/plain"}},
+                        harbor_middle);
     EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_NE(refused.body.find("a regional director may not change evidence"), std::string::npos)
+        << refused.body;
 }
 
 TEST_F(Rules, TheServerLetsAnAdminEditADraftVisitOfAnotherTeam) {

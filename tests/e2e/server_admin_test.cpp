@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 using namespace sitevisit;
@@ -99,15 +100,22 @@ TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
              "underperforming\n"
           << "00350456,\"Harbor Middle, East\",00350000,Harbor "
              "City,Coastal,middle,underperforming\n"
-          << "00360789,Bayside High,00360000,Bayside,Coastal,high,none\n";
+          << "00360789,Bayside High,00360000,Bayside,Coastal,high,none\n"
+          << "00359123,Seaport Middle,00359000,Harbor City Receivership Schools,Office of "
+             "Strategic Transformation,middle,chronically underperforming\n";
     }
     auto good = server.admin({"school", "import", csv.string()});
     ASSERT_EQ(good.code, 0) << good.err;
-    EXPECT_NE(good.out.find("imported 3 school(s)"), std::string::npos);
+    EXPECT_NE(good.out.find("imported 4 school(s)"), std::string::npos);
     rows = Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"];
-    EXPECT_EQ(rows["school"].size(), 3u);
-    EXPECT_EQ(rows["district"].size(), 2u);
-    EXPECT_EQ(rows["region"].size(), 1u);
+    EXPECT_EQ(rows["school"].size(), 4u);
+    EXPECT_EQ(rows["district"].size(), 3u);
+    EXPECT_EQ(rows["region"].size(), 2u);
+    // A region's code is its name's first 20 characters, without a space at the cut.
+    std::set<std::string> codes;
+    for (const auto& r : rows["region"])
+        codes.insert(r["fields"]["code"].get<std::string>());
+    EXPECT_EQ(codes, (std::set<std::string>{"Coastal", "Office of Strategic"}));
     bool comma = false;
     for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
         if (it.value()["fields"]["name"] == "Harbor Middle, East") comma = true;
@@ -120,7 +128,7 @@ TEST(ServerAdmin, SchoolImportIsAllOrNothingWithTheLineOfTheBadRow) {
     ASSERT_EQ(server.admin({"school", "import", csv.string()}).code, 0);
     EXPECT_EQ(
         Json::parse(server.admin({"export", "--user", "a@y.org"}).out)["rows"]["school"].size(),
-        3u);
+        4u);
 }
 
 TEST_F(Demo, AdminsSetAPasswordUnlockAndRestoreUsers) {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,12 @@ struct Demo : ::testing::Test {
         ASSERT_TRUE(server.running());
         everything = export_as("admin@demo.sitevisit");
         const Json& rows = everything["rows"];
-        region = rows["region"].begin().key();
-        for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
-            (it.value()["fields"]["code"] == "00350000" ? harbor : bayside) = it.key();
+        for (auto it = rows["region"].begin(); it != rows["region"].end(); ++it)
+            if (it.value()["fields"]["name"] == "Coastal") region = it.key();
+        for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it) {
+            if (it.value()["fields"]["code"] == "00350000") harbor = it.key();
+            if (it.value()["fields"]["code"] == "00360000") bayside = it.key();
+        }
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it) {
             const std::string code = it.value()["fields"]["code"];
             if (code == "00350123") lincoln = it.key();
@@ -100,6 +104,22 @@ struct Demo : ::testing::Test {
         }
         if (cursor) *cursor = since;
         return ops;
+    }
+
+    // The schools of a district, as the admin's export has them.
+    std::set<std::string> schools_in(const std::string& district) {
+        std::set<std::string> out;
+        for (auto it = everything["rows"]["school"].begin();
+             it != everything["rows"]["school"].end(); ++it)
+            if (it.value()["fields"]["district"] == district) out.insert(it.key());
+        return out;
+    }
+
+    // A user's row by email (null when there is none).
+    Json user_row(const std::string& email) {
+        for (const auto& u : everything["rows"]["user"])
+            if (u["fields"]["email"] == email) return u;
+        return nullptr;
     }
 
     std::string any_row(const std::string& entity, const std::string& school) {

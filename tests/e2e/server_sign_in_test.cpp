@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace sitevisit;
@@ -28,7 +29,14 @@ TEST_F(Demo, HealthLoginAndReference) {
     EXPECT_EQ(j["token"].get<std::string>().size(), 64u);
     EXPECT_TRUE(parse_utc_ms(j["expires"].get<std::string>()));
     EXPECT_EQ(j["user"]["role"], "assistance_lead");
-    EXPECT_EQ(j["user"]["schools"].size(), 6u); // both districts of the caseload
+    // Every school of the districts of the lead's caseload.
+    const Json lead = user_row("lead@demo.sitevisit");
+    std::set<std::string> caseload;
+    for (const auto& district : lead["fields"]["districts"])
+        for (const auto& school : schools_in(district.get<std::string>()))
+            caseload.insert(school);
+    ASSERT_FALSE(caseload.empty());
+    EXPECT_EQ(j["user"]["schools"].get<std::set<std::string>>(), caseload);
 
     auto ref = http().request("GET", "/v1/reference", {}, bearer(j["token"]));
     ASSERT_EQ(ref.status, 200);

@@ -71,13 +71,17 @@ Result<SchoolLine> school_line(const Reference& reference, const csv::Record& re
     return l;
 }
 
-// A region's code: the first 20 characters of its name (never half of one).
+// A region's code: the first 20 characters of its name (never half of one), without the
+// space a cut between two words leaves ("Office of Strategic Transformation": "Office of
+// Strategic").
 std::string region_code(const std::string& name) {
     std::string code;
     for (std::size_t i = 0, n = 0; i < name.size() && n <= 20; ++i) {
         if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80 && ++n > 20) break;
         code += name[i];
     }
+    while (!code.empty() && code.back() == ' ')
+        code.pop_back();
     return code;
 }
 

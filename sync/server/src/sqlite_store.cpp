@@ -521,14 +521,15 @@ int server_schema_version() {
     return kSteps[std::size(kSteps) - 1].version;
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections,
+                                                       Database::Durability durability) {
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
     for (int i = 0; i < std::max(1, connections); ++i) {
         auto db = Database::open(path);
         if (!db) return db.error();
         try {
-            // The server acknowledges a push only after it is on disk.
-            (*db)->set_durability(Database::Durability::Full);
+            // Full: the server acknowledges a push only after it is on disk.
+            (*db)->set_durability(durability);
             if (i == 0)
                 if (auto st = migrate(**db); !st) return st.error();
         } catch (const SqliteError& e) {

@@ -80,9 +80,12 @@ Error store_error(std::string message) {
 }
 
 // `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
+// `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
+// anyone was told was kept (demo).
 Result<Opened> open_data(const std::string& dir, Open mode,
                          std::int64_t max_blob = protocol::kMaxBlobBytes,
-                         BlobLimits blob_limits = {}) {
+                         BlobLimits blob_limits = {},
+                         Database::Durability durability = Database::Durability::Full) {
     if (dir.empty()) return invalid("--data DIR is required");
     namespace fs = std::filesystem;
     const fs::path db = fs::path(dir) / "server.db";
@@ -107,7 +110,7 @@ Result<Opened> open_data(const std::string& dir, Open mode,
         fs::create_directories(dir, ec);
         if (ec) return invalid("cannot create the data folder " + dir + ": " + ec.message());
     }
-    auto store = SqliteStore::open(db.string());
+    auto store = SqliteStore::open(db.string(), 4, durability);
     if (!store) {
         if (mode == Open::Existing)
             return store_error(db.string() + " cannot be opened (" + store.error().message +
@@ -377,7 +380,10 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (p[0] == "demo" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), Open::Create);
+            // Hundreds of small writes to a new store: none waits for the disk on its own;
+            // closing the store at the end checkpoints and syncs it.
+            auto opened = open_data(a.one("data"), Open::Create, protocol::kMaxBlobBytes, {},
+                                    Database::Durability::Normal);
             if (!opened) return fail(opened.error());
             if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st)
                 return fail(st.error());

@@ -7,8 +7,12 @@
 
 namespace sitevisit::server {
 
-// One region, two districts, six schools, plans with benchmarks and readings, past visits with
-// ratings, evidence with small real files, and a user for each role. Prints who can sign in.
+// Two regions (Coastal, and the Office of Strategic Transformation with the chronically
+// underperforming schools in receivership), three districts, seven schools; a plan for every
+// designated school with benchmarks and readings on, ahead of and behind their line; two or
+// three submitted visits per designated school and one draft; next steps in every state;
+// evidence with small real files linked to the benchmarks they support, and reviews; a user for
+// each role. Prints what it made, counted from the rows, and who can sign in.
 Status seed_demo(Service& service, BlobService& blobs, std::ostream& out);
 
 } // namespace sitevisit::server

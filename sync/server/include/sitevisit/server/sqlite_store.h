@@ -12,7 +12,11 @@ namespace sitevisit::server {
 // connections so reads run beside the one writer.
 class SqliteStore final : public Store {
 public:
-    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int connections = 4);
+    // `durability`: Full acknowledges a write only once it is on disk (what `serve` needs);
+    // Normal skips the wait on each commit, for filling a new store in one go (`demo`).
+    static Result<std::unique_ptr<SqliteStore>>
+    open(const std::string& path, int connections = 4,
+         Database::Durability durability = Database::Durability::Full);
     Result<std::unique_ptr<StoreTx>> begin(bool write) override;
     std::vector<std::string> quick_check() override;
 
