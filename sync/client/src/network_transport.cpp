@@ -6,6 +6,7 @@
 #include <QNetworkRequest>
 #include <QSslConfiguration>
 #include <QTimer>
+#include <algorithm>
 #include <memory>
 
 namespace sitevisit::client {
@@ -85,12 +86,20 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
         if (state->too_large) return;
         // What Qt holds (at most its read buffer, see above). Not read(cap): that allocates
         // the whole cap (64 MB) for every piece that arrives.
-        state->body += reply->readAll();
-        if (state->body.size() > cap) {
+        const QByteArray piece = reply->readAll();
+        if (state->body.size() + piece.size() > cap) {
             state->too_large = true;
-            state->body.clear();
+            state->body = QByteArray();
             reply->abort();
+            return;
         }
+        // Grows by doubling, but never past the cap: no buffer of twice the cap while the
+        // last regrowth copies.
+        if (state->body.size() + piece.size() > state->body.capacity())
+            state->body.reserve(static_cast<qsizetype>(
+                std::min<qint64>(cap, std::max<qint64>(2 * state->body.capacity(),
+                                                       state->body.size() + piece.size()))));
+        state->body += piece;
     });
     connect(
         reply, &QNetworkReply::finished, this,
