@@ -31,11 +31,15 @@ obs=$("$cli" --db "$work/a.db" put observation "{\"visit\": \"$visit\", \"indica
 "$cli" --db "$work/b.db" put observation "{\"id\": \"$obs\", \"rating\": 3}" > /dev/null
 "$cli" --db "$work/a.db" sync > /dev/null
 "$cli" --db "$work/b.db" sync > /dev/null
+# Comments on that visit and on its rating of 2.1, for the visit's comments.
+"$cli" --db "$work/a.db" put comment "{\"target_entity\": \"observation\", \"target\": \"$obs\", \"body\": \"Data meeting agendas seen for grades 3 and 4; grade 5 had none. Ask the coach for the missing one.\"}" > /dev/null
+"$cli" --db "$work/a.db" put comment "{\"target_entity\": \"visit\", \"target\": \"$visit\", \"body\": \"Thank you for making time for the leadership team walkthrough.\"}" > /dev/null
+"$cli" --db "$work/a.db" sync > /dev/null
 # Then every page as the demo lead.
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$out"
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
-  --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain,nextStep,visitSummary,visitSteps
+  --sign-in lead@demo.sitevisit --screenshots "$out" --pages newVisit,signInAgain,nextStep,visitSummary,visitSteps,visitComments
 # A refused change: tablet b submits the visit, then tablet a rates another indicator of it.
 "$cli" --db "$work/b.db" put visit "{\"id\": \"$visit\", \"status\": \"submitted\"}" > /dev/null
 "$cli" --db "$work/b.db" sync > /dev/null

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 
 namespace sitevisit {
 
@@ -223,17 +224,24 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         return allow();
     }
 
+    const bool uploader = state.evidence_uploader && !state.evidence_uploader->empty() &&
+                          *state.evidence_uploader == user.id;
+    // Evidence of a draft visit's observations, and what is said about it, is the visit's
+    // team's and the uploader's until the visit is submitted.
+    auto draft_evidence = [&]() -> std::optional<Decision> {
+        if (user.role == Role::Admin || uploader) return std::nullopt;
+        for (const auto& team : state.draft_teams)
+            if (!contains(team, user.id))
+                return deny("evidence of a draft visit is seen only by the visit's team and "
+                            "its uploader");
+        return std::nullopt;
+    };
+
+    if (entity.is(EntityKind::Comment))
+        if (auto hidden = draft_evidence()) return *hidden;
+
     if (entity.is(EntityKind::Evidence)) {
-        const bool uploader = state.evidence_uploader && !state.evidence_uploader->empty() &&
-                              *state.evidence_uploader == user.id;
-        if (!write) {
-            if (user.role == Role::Admin || uploader) return allow();
-            for (const auto& team : state.draft_teams)
-                if (!contains(team, user.id))
-                    return deny("evidence of a draft visit is seen only by the visit's team and "
-                                "its uploader");
-            return allow();
-        }
+        if (!write) return draft_evidence().value_or(allow());
         if (state.evidence_uploader) {
             if (uploader || user.role == Role::Admin || user.role == Role::Receiver) return allow();
             return deny("only the evidence's uploader, a receiver of the school or an admin may "

@@ -4,6 +4,8 @@
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/values.h"
 
+#include <set>
+
 namespace sitevisit {
 
 namespace {
@@ -84,6 +86,24 @@ std::string uploader_of(const Row& evidence) {
     return f.contains("uploaded_by") && f["uploaded_by"].is_string()
                ? f["uploaded_by"].get<std::string>()
                : std::string();
+}
+
+// A comment on evidence is written by those who may read the evidence: its uploader, and while
+// it belongs to a draft visit's observations, that visit's team.
+void fill_commented_evidence(RowReader& rows, RowState& state, const Json& comment) {
+    if (comment.value("target_entity", "") != "evidence") return;
+    auto evidence = rows.row(*find_entity("evidence"), comment.value("target", ""));
+    if (!evidence) return;
+    state.evidence_uploader = uploader_of(*evidence);
+    std::set<std::string> visits;
+    for (const auto& o : evidence->fields.value("observations", Json::array())) {
+        if (!o.is_string()) continue;
+        auto obs = rows.row(*find_entity("observation"), o.get<std::string>());
+        const std::string visit = obs ? obs->fields.value("visit", "") : std::string();
+        if (visit.empty() || !visits.insert(visit).second) continue;
+        if (auto v = rows.visit(visit); v && !v->deleted && v->status == "draft")
+            state.draft_teams.push_back(v->team);
+    }
 }
 
 Error unknown_entity(std::string_view entity) {
@@ -300,6 +320,7 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         if (auto v =
                 owning_visit(rows, merged.value("target_entity", ""), merged.value("target", "")))
             fill(state, *v);
+        fill_commented_evidence(rows, state, merged);
     } else if (spec.kind == EntityKind::Conflict) {
         state.conflicted_entity = merged.value("entity", "");
         if (auto v = owning_visit(rows, state.conflicted_entity, merged.value("row", "")))

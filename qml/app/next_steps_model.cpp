@@ -92,6 +92,8 @@ QVariant NextStepsModel::data(const QModelIndex& index, int role) const {
         return s.can_verify;
     case CanEditRole:
         return s.can_edit;
+    case CommentsRole:
+        return s.comments;
     }
     return {};
 }
@@ -114,7 +116,8 @@ QHash<int, QByteArray> NextStepsModel::roleNames() const {
             {BenchmarkRole, "benchmark"},
             {CanWorkRole, "canWork"},
             {CanVerifyRole, "canVerify"},
-            {CanEditRole, "canEdit"}};
+            {CanEditRole, "canEdit"},
+            {CommentsRole, "comments"}};
 }
 
 void NextStepsModel::classBegin() {
@@ -156,8 +159,7 @@ QString NextStepsModel::target_school() const {
 }
 
 void NextStepsModel::reload() {
-    beginResetModel();
-    steps_.clear();
+    QList<Step> steps;
     owners_.clear();
     open_ = overdue_ = 0;
     can_make_ = false;
@@ -194,6 +196,12 @@ void NextStepsModel::reload() {
             if (auto v = store.get("visit", earlier_than_.toStdString()); v && *v)
                 earlier_date = (*v)->fields.value("start_date", "");
         std::map<std::string, std::string> visit_date;
+        std::map<std::string, int> comments; // step -> comments on it
+        if (auto cs = school.isEmpty() ? store.list("comment")
+                                       : store.list("comment", "school", school.toStdString()))
+            for (const auto& c : *cs)
+                if (c.fields.value("target_entity", "") == "next_step")
+                    ++comments[c.fields.value("target", "")];
 
         auto rows = school.isEmpty() ? store.list("next_step")
                                      : store.list("next_step", "school", school.toStdString());
@@ -246,9 +254,10 @@ void NextStepsModel::reload() {
                     step.can_verify = bool(can(*user, Action::VerifyNextStep, check));
                     step.can_edit = bool(can(*user, Action::EditNextStep, *target));
                 }
+                step.comments = comments[s->id];
                 open_ += to_do ? 1 : 0;
                 overdue_ += step.overdue ? 1 : 0;
-                steps_.push_back(step);
+                steps.push_back(step);
             }
         // What is still to do (overdue first, then by due date), then what is done and waits
         // to be verified, then what is verified.
@@ -256,12 +265,25 @@ void NextStepsModel::reload() {
             const std::string status = s.status.toStdString();
             return still_to_do(status) ? 0 : status == "verified" ? 2 : 1;
         };
-        std::stable_sort(steps_.begin(), steps_.end(), [&](const Step& a, const Step& b) {
+        std::stable_sort(steps.begin(), steps.end(), [&](const Step& a, const Step& b) {
             return std::make_tuple(rank(a), !a.overdue, a.due, a.title) <
                    std::make_tuple(rank(b), !b.overdue, b.due, b.title);
         });
     }
-    endResetModel();
+    const bool same_rows = steps.size() == steps_.size() &&
+                           std::equal(steps.begin(), steps.end(), steps_.begin(),
+                                      [](const Step& a, const Step& b) { return a.id == b.id; });
+    if (same_rows) {
+        for (int r = 0; r < steps.size(); ++r)
+            if (!(steps[r] == steps_[r])) {
+                steps_[r] = steps[r];
+                emit dataChanged(index(r), index(r));
+            }
+    } else {
+        beginResetModel();
+        steps_ = std::move(steps);
+        endResetModel();
+    }
     emit changed();
 }
 

@@ -12,8 +12,10 @@ class AppController;
 // Next steps on this device: what a visit, a benchmark or the school asks someone to do by a
 // day. Filtered by school, visit, indicator or benchmark (an empty filter takes every one);
 // each row says whether it is overdue (today from the app's clock) and what the signed-in user
-// may do with it (core's can(), never a role compared here). Every move goes through the
-// store, which refuses what core's rules refuse; the refusal is errorString, in words.
+// may do with it (core's can(), never a role compared here) and how many comments it has. Every
+// move goes through the store, which refuses what core's rules refuse; the refusal is
+// errorString, in words. A reload that finds the same steps changes their rows in place, so a
+// list keeps its delegates (and what they have open).
 class NextStepsModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
@@ -54,7 +56,8 @@ public:
         BenchmarkRole,
         CanWorkRole,
         CanVerifyRole,
-        CanEditRole
+        CanEditRole,
+        CommentsRole
     };
     Q_ENUM(Roles)
 
@@ -116,6 +119,8 @@ private:
         QString id, title, description, owner, owner_name, due, status, return_note, visit,
             indicator, indicator_code, indicator_name, benchmark;
         bool overdue = false, can_work = false, can_verify = false, can_edit = false;
+        int comments = 0; // comments on the step
+        bool operator==(const Step&) const = default;
     };
     bool move(const QString& stepId, const char* status, const QString& note = {});
     bool put(const QString& stepId, const std::map<std::string, QVariant>& fields);

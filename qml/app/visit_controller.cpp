@@ -16,6 +16,7 @@
 #include <QStandardPaths>
 #include <QThreadPool>
 #include <QUrl>
+#include <tuple>
 
 namespace sitevisit::app {
 
@@ -39,6 +40,10 @@ QVariant IndicatorListModel::data(const QModelIndex& index, int role) const {
         return i.source;
     case FilesRole:
         return i.files;
+    case ObservationRole:
+        return i.observation;
+    case CommentsRole:
+        return i.comments;
     }
     return {};
 }
@@ -50,7 +55,9 @@ QHash<int, QByteArray> IndicatorListModel::roleNames() const {
             {RatingRole, "rating"},
             {NoteRole, "note"},
             {SourceRole, "source"},
-            {FilesRole, "files"}};
+            {FilesRole, "files"},
+            {ObservationRole, "observation"},
+            {CommentsRole, "comments"}};
 }
 
 void IndicatorListModel::reset(QList<Item> items) {
@@ -89,7 +96,11 @@ void VisitController::classBegin() {
 
 void VisitController::setApp(AppController* app) {
     if (app == app_) return;
+    if (app_) disconnect(app_, nullptr, this, nullptr);
     app_ = app;
+    // Rows changed (a sync, a comment, a teammate's rating): the page follows, announcing only
+    // what moved, so a field being typed in is not reset to what it was.
+    if (app_) connect(app_, &AppController::dataChanged, this, [this] { load(false); });
     reload();
 }
 
@@ -112,6 +123,16 @@ void VisitController::setPractice(int p) {
 }
 
 void VisitController::reload() {
+    load(true);
+}
+
+void VisitController::load(bool announce) {
+    auto state = [this] {
+        return std::tuple{title_,   status_,    status_value_,     editable_,  can_report_,
+                          unrated_, school_,    rubric_,           practices_, sources_,
+                          summary_, strengths_, areas_for_growth_, levels_};
+    };
+    const auto before = state();
     observation_of_.clear();
     practices_.clear();
     sources_.clear();
@@ -197,6 +218,11 @@ void VisitController::reload() {
                 for (const auto& e : *ev)
                     for (const auto& o : e.fields.value("observations", Json::array()))
                         ++files[o.get<std::string>()];
+            std::map<std::string, int> comments; // observation -> comments on it
+            if (auto cs = store.list("comment", "school", visit.school))
+                for (const auto& c : *cs)
+                    if (c.fields.value("target_entity", "") == "observation")
+                        ++comments[c.fields.value("target", "")];
             if (rubric)
                 for (const auto& ind : rubric->indicators) {
                     if (ind.practice != practice_ || ind.placeholder) continue;
@@ -211,13 +237,15 @@ void VisitController::reload() {
                         item.note = QString::fromStdString(it->second.fields.value("note", ""));
                         item.source = QString::fromStdString(it->second.fields.value("source", ""));
                         item.files = files[it->second.id];
+                        item.observation = QString::fromStdString(it->second.id);
+                        item.comments = comments[it->second.id];
                     }
                     items.push_back(item);
                 }
         }
     }
     indicators_.reset(items);
-    emit changed();
+    if (announce || state() != before) emit changed();
 }
 
 bool VisitController::write(const QString& indicatorId, const QString& field,

@@ -19,7 +19,8 @@ namespace sitevisit::app {
 
 class AppController;
 
-// The indicators of one practice in a visit, with this visit's rating, note and source.
+// The indicators of one practice in a visit, with this visit's rating, note and source, and
+// the observation that holds them (once there is one) with how many comments it has.
 class IndicatorListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
@@ -32,12 +33,16 @@ public:
         RatingRole,
         NoteRole,
         SourceRole,
-        FilesRole
+        FilesRole,
+        ObservationRole,
+        CommentsRole
     };
     struct Item {
         QString id, code, name, note, source;
-        int rating = -1; // -1: unrated
-        int files = 0;   // evidence attached to this indicator's observation
+        int rating = -1;     // -1: unrated
+        int files = 0;       // evidence attached to this indicator's observation
+        QString observation; // this visit's observation of the indicator ("" before any)
+        int comments = 0;    // comments on that observation
         bool operator==(const Item&) const = default;
     };
     using QAbstractListModel::QAbstractListModel;
@@ -162,6 +167,8 @@ signals:
     void reportReady(const QString& path);
 
 private:
+    // Reads the visit again; `announce` emits changed() even when nothing moved.
+    void load(bool announce);
     bool write(const QString& indicatorId, const QString& field, const QVariant& value);
     void fail(const QString& message);
     bool write_practice_text(const char* field, int practice, const QString& text);

@@ -10,6 +10,8 @@ ColumnLayout {
     id: comments
     property string targetEntity
     property string target
+    // What the comments are on, in words ("Comments on the visit"); the count follows it.
+    property string heading: ""
     property var model: own
     spacing: Theme.spacing
 
@@ -20,8 +22,13 @@ ColumnLayout {
     }
 
     Label {
+        objectName: "commentsHeading"
         Layout.fillWidth: true
-        text: comments.model.count ? qsTr("Comments (%1)").arg(comments.model.count) : qsTr("No comments yet")
+        wrapMode: Text.Wrap
+        text: comments.heading
+              ? (comments.model.count ? qsTr("%1 (%2)").arg(comments.heading).arg(comments.model.count)
+                                      : qsTr("%1: none yet").arg(comments.heading))
+              : comments.model.count ? qsTr("Comments (%1)").arg(comments.model.count) : qsTr("No comments yet")
         font.pixelSize: Theme.fontBody
         font.bold: true
         color: Theme.text

@@ -12,6 +12,10 @@ Rectangle {
     required property string note
     required property string source
     required property int files
+    // This visit's observation of the indicator ("" until it is rated or noted), and how many
+    // comments it has: once there is one, its comments open under the rating.
+    required property string observation
+    required property int comments
     property var levels: []
     property var sources: []
     property bool editable: true
@@ -23,6 +27,12 @@ Rectangle {
     signal noteEdited(string text)
     signal sourceChosen(string source)
     signal attachRequested()
+    // Opens the observation's comments (when there is an observation); false if there is none.
+    function openComments() {
+        if (!showComments.visible) return false
+        showComments.checked = true
+        return true
+    }
 
     implicitHeight: column.implicitHeight + 2 * Theme.margin
     radius: Theme.radius
@@ -34,12 +44,33 @@ Rectangle {
         anchors.fill: parent
         anchors.margins: Theme.margin
         spacing: Theme.spacing
-        Label {
+        // The title, and at its right the toggle for the observation's comments (placed by hand:
+        // the button keeps the width of its words, the title wraps in the rest).
+        Item {
             Layout.fillWidth: true
-            text: indicatorCard.code + "  " + indicatorCard.name
-            font.pixelSize: Theme.fontTitle
-            color: Theme.text
-            wrapMode: Text.WordWrap
+            implicitHeight: Math.max(title.implicitHeight, showComments.visible ? showComments.implicitHeight : 0)
+            Label {
+                id: title
+                width: parent.width - (showComments.visible ? showComments.width + Theme.spacing : 0)
+                anchors.verticalCenter: parent.verticalCenter
+                text: indicatorCard.code + "  " + indicatorCard.name
+                font.pixelSize: Theme.fontTitle
+                color: Theme.text
+                wrapMode: Text.WordWrap
+            }
+            Button {
+                id: showComments
+                objectName: "observationComments_" + indicatorCard.code
+                anchors.right: parent.right
+                anchors.top: parent.top
+                visible: indicatorCard.observation.length > 0
+                flat: true
+                checkable: true
+                implicitHeight: Theme.touchTarget
+                text: checked ? qsTr("Hide comments") : qsTr("Comments (%1)").arg(indicatorCard.comments)
+                Accessible.name: checked ? qsTr("Hide the comments on %1").arg(indicatorCard.code)
+                                         : qsTr("Comments on the rating of %1: %2").arg(indicatorCard.code).arg(indicatorCard.comments)
+            }
         }
         RatingButtons {
             Layout.fillWidth: true
@@ -79,6 +110,17 @@ Rectangle {
                 currentIndex: count > 0 ? Math.max(0, indexOfValue(indicatorCard.source)) : 0 // count: re-evaluated once the model is in
                 Accessible.name: qsTr("Evidence source for %1").arg(indicatorCard.code)
                 onActivated: indicatorCard.sourceChosen(currentValue)
+            }
+        }
+        // The observation's comments, made only when asked for.
+        Loader {
+            objectName: "observationCommentsView_" + indicatorCard.code
+            Layout.fillWidth: true
+            active: showComments.checked && showComments.visible
+            visible: active
+            sourceComponent: Comments {
+                targetEntity: "observation"
+                target: indicatorCard.observation
             }
         }
         Loader {

@@ -4,9 +4,10 @@ import QtQuick.Layouts
 import SiteVisit
 
 // Next steps filtered by school, visit, indicator or benchmark, with what the signed-in person
-// may do to each: start, mark done, verify, return with a note, change, delete. Overdue steps
-// stand out in colour and in words. Self-contained: it keeps its own NextStepsModel and
-// dialogs, so any page can drop it in with the filters it needs.
+// may do to each: start, mark done, verify, return with a note, change, delete; and each
+// step's comments, opened when asked for. Overdue steps stand out in colour and in words.
+// Self-contained: it keeps its own NextStepsModel and dialogs, so any page can drop it in with
+// the filters it needs.
 ColumnLayout {
     id: list
     property string school: ""
@@ -99,6 +100,7 @@ ColumnLayout {
             required property bool canWork
             required property bool canVerify
             required property bool canEdit
+            required property int comments
             objectName: "nextStep_" + stepId
             Layout.fillWidth: true
             implicitHeight: content.implicitHeight + 2 * Theme.spacing
@@ -223,6 +225,27 @@ ColumnLayout {
                         implicitHeight: Theme.touchTarget
                         Accessible.name: qsTr("Delete %1").arg(row.title)
                         onClicked: list.askDelete(row.stepId, row.title)
+                    }
+                    Button {
+                        id: showComments
+                        objectName: "stepComments"
+                        flat: true
+                        checkable: true
+                        implicitHeight: Theme.touchTarget
+                        text: checked ? qsTr("Hide comments") : qsTr("Comments (%1)").arg(row.comments)
+                        Accessible.name: checked ? qsTr("Hide the comments on %1").arg(row.title)
+                                                 : qsTr("Comments on %1: %2").arg(row.title).arg(row.comments)
+                    }
+                }
+                // The step's comments, made only when asked for.
+                Loader {
+                    objectName: "stepCommentsView"
+                    width: parent.width
+                    active: showComments.checked
+                    visible: active
+                    sourceComponent: Comments {
+                        targetEntity: "next_step"
+                        target: row.stepId
                     }
                 }
             }

@@ -161,6 +161,15 @@ Page {
                     addText: qsTr("Add a next step for the whole visit")
                     about: page.visitTitle // `visit` here is the list's own property
                 }
+                // What the team and the school say about the visit as a whole.
+                Comments {
+                    objectName: "visitComments"
+                    Layout.fillWidth: true
+                    Layout.topMargin: Theme.margin
+                    targetEntity: "visit"
+                    target: page.visitId
+                    heading: qsTr("Comments on the visit")
+                }
                 VisitSummary {
                     Layout.fillWidth: true
                     summary: visit.summary
@@ -214,12 +223,32 @@ Page {
         }
     }
 
-    // For screenshots and the self-test: a new step for the whole visit, and the summary.
+    // For screenshots and the self-test: a new step for the whole visit, the summary, and an
+    // indicator's comments.
     function addWholeVisitStep() {
-        list.positionViewAtEnd()
+        showSummary()
         if (list.footerItem) list.footerItem.steps.openStep("")
     }
-    function showSummary() { list.positionViewAtEnd() }
+    function showSummary() {
+        list.positionViewAtEnd()
+        settleAtEnd.restart() // the footer's wrapped texts take their height once laid out
+    }
+    Timer {
+        id: settleAtEnd
+        interval: 100
+        onTriggered: list.positionViewAtEnd()
+    }
+    // The comments of the practice's first observed indicator, opened.
+    function showComments() {
+        list.forceLayout()
+        for (let i = 0; i < list.count; ++i) {
+            const card = list.itemAtIndex(i)
+            if (card && card.openComments()) {
+                list.positionViewAtIndex(i, ListView.Beginning)
+                return
+            }
+        }
+    }
     function showPractice(n) { visit.practice = n }
 
     // The indicator a photo or file is being attached to.
@@ -278,6 +307,9 @@ Page {
         modal: true
         title: qsTr("Submit this visit?")
         standardButtons: Dialog.Ok | Dialog.Cancel
+        // Its own width: a wrapped text whose count changes (a rating, a sync) would otherwise
+        // feed the dialog's width back into itself.
+        contentWidth: 360
         Label {
             objectName: "submitConfirmText"
             width: 360

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <vector>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -354,4 +355,106 @@ TEST_F(Demo, EvidenceIsChangedOrDeletedOnlyByItsUploaderAReceiverOrAnAdmin) {
     ASSERT_EQ(by_admin.status, 200) << by_admin.body;
     EXPECT_EQ(by_admin.json()["results"][0]["status"], "applied");
     EXPECT_FALSE(export_as("admin@demo.sitevisit")["rows"]["evidence"].contains(evidence));
+}
+
+TEST_F(Demo, CommentsOnADraftVisitReachTheSchoolOnlyWhenTheVisitIsSubmitted) {
+    const std::string lead = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tab-cm");
+    const std::string principal =
+        login(http(), "principal@demo.sitevisit", "principal-demo-2026", "laptop-cm");
+    const std::string receiver =
+        login(http(), "receiver@demo.sitevisit", "receiver-demo-2026", "laptop-cr");
+    std::int64_t p_cursor = 0, r_cursor = 0;
+    pull_all(principal, 0, &p_cursor);
+    pull_all(receiver, 0, &r_cursor);
+    std::string paula;
+    for (auto it = everything["rows"]["user"].begin(); it != everything["rows"]["user"].end(); ++it)
+        if (it.value()["fields"]["email"] == "principal@demo.sitevisit") paula = it.key();
+    ASSERT_FALSE(paula.empty());
+
+    // A draft visit at Lincoln: a rating, a next step agreed at it, a photo of the
+    // observation, and the lead's comments on each of them.
+    const std::string visit = new_id(), obs = new_id(), step = new_id(), evidence = new_id();
+    const std::string photo = "the data wall in grade 3, photographed during a draft visit";
+    ASSERT_EQ(upload(http(), lead, photo), 204);
+    Json ops = Json::array(
+        {change("visit", visit, lincoln,
+                {{"kind", "walkthrough"},
+                 {"rubric", "msv-2026-2027-elementary"},
+                 {"start_date", "2026-11-24"}},
+                1, "tab-cm"),
+         change("observation", obs, lincoln,
+                {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", 1}}, 2,
+                "tab-cm"),
+         change("next_step", step, lincoln,
+                {{"title", "Exit tickets in grade 3"},
+                 {"owner", paula},
+                 {"due_date", "2026-12-15"},
+                 {"status", "open"},
+                 {"visit", visit}},
+                3, "tab-cm"),
+         change("evidence", evidence, lincoln,
+                {{"title", "Data wall"},
+                 {"kind", "photo"},
+                 {"sha256", server::sha256_hex(photo)},
+                 {"size", photo.size()},
+                 {"media_type", "image/jpeg"},
+                 {"observations", {obs}}},
+                4, "tab-cm")});
+    std::map<std::string, std::string> comment_on; // comment id -> what it is about
+    int dseq = 5;
+    for (const auto& [entity, target] : std::vector<std::pair<std::string, std::string>>{
+             {"visit", visit}, {"observation", obs}, {"next_step", step}, {"evidence", evidence}}) {
+        const std::string id = new_id();
+        comment_on[id] = entity;
+        ops.push_back(
+            change("comment", id, lincoln,
+                   {{"target_entity", entity},
+                    {"target", target},
+                    {"body", "Draft note on the " + entity + "; not for the school yet."}},
+                   dseq++, "tab-cm"));
+    }
+    auto made = push(lead, "tab-cm", ops);
+    ASSERT_EQ(made.status, 200) << made.body;
+    const Json made_json = made.json();
+    for (const auto& r : made_json["results"])
+        ASSERT_EQ(r["status"], "applied") << made.body;
+
+    // While the visit is a draft, none of the comments reaches the school's people.
+    for (const auto& op : pull_all(principal, p_cursor, &p_cursor))
+        EXPECT_FALSE(comment_on.count(op["id"].get<std::string>()))
+            << "a comment on the draft's " << comment_on[op["id"].get<std::string>()]
+            << " reached the principal";
+    for (const auto& op : pull_all(receiver, r_cursor, &r_cursor))
+        EXPECT_FALSE(comment_on.count(op["id"].get<std::string>()))
+            << "a comment on the draft's " << comment_on[op["id"].get<std::string>()]
+            << " reached the receiver";
+    const Json school_sees = export_as("principal@demo.sitevisit")["rows"];
+    for (const auto& [id, entity] : comment_on)
+        EXPECT_FALSE(school_sees["comment"].contains(id))
+            << "the principal's export holds the comment on the draft's " << entity;
+    const Json team_sees = export_as("lead@demo.sitevisit")["rows"];
+    for (const auto& [id, entity] : comment_on)
+        EXPECT_TRUE(team_sees["comment"].contains(id)) << "the lead's comment on the " << entity;
+
+    // Nor may the school's people comment on what they may not read yet.
+    auto refused =
+        push(receiver, "laptop-cr",
+             Json::array({change(
+                 "comment", new_id(), lincoln,
+                 {{"target_entity", "evidence"}, {"target", evidence}, {"body", "What is this?"}},
+                 1, "laptop-cr")}));
+    EXPECT_EQ(refused.status, 403) << refused.body;
+
+    // Submitted: every one of them arrives with the visit.
+    auto submitted = push(lead, "tab-cm",
+                          Json::array({change("visit", visit, lincoln, {{"status", "submitted"}},
+                                              dseq, "tab-cm", made_json["results"][0]["seq"])}));
+    ASSERT_EQ(submitted.status, 200) << submitted.body;
+    ASSERT_EQ(submitted.json()["results"][0]["status"], "applied") << submitted.body;
+    for (const std::string& token : {principal, receiver}) {
+        std::set<std::string> got;
+        for (const auto& op : pull_all(token, token == principal ? p_cursor : r_cursor))
+            if (comment_on.count(op["id"].get<std::string>())) got.insert(op["id"]);
+        EXPECT_EQ(got.size(), comment_on.size()) << "the submitted visit's comments did not arrive";
+    }
 }

@@ -159,6 +159,14 @@ Item {
             verify(findChild(view, "commentError").visible)
         }
 
+        function test_a_heading_names_what_the_comments_are_on() {
+            var model = createTemporaryObject(fakeComments, root)
+            var view = createTemporaryObject(commentsView, root, { model: model, heading: "Comments on the visit" })
+            compare(findChild(view, "commentsHeading").text, "Comments on the visit: none yet")
+            model.add("Thank you for the walkthrough.")
+            compare(findChild(view, "commentsHeading").text, "Comments on the visit (1)")
+        }
+
         function test_people_who_may_not_comment_see_no_box() {
             var model = createTemporaryObject(fakeComments, root, { canComment: false })
             var view = createTemporaryObject(commentsView, root, { model: model })

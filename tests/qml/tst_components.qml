@@ -487,7 +487,8 @@ Item {
     function stepRow(extra) {
         var r = { stepId: "s1", title: "Exit tickets in grade 3", description: "", ownerName: "Paula Principal",
                   dueDate: "2026-11-20", statusLabel: "Open", status: "open", returnNote: "",
-                  overdue: false, indicatorCode: "2.1", canWork: false, canVerify: false, canEdit: false }
+                  overdue: false, indicatorCode: "2.1", canWork: false, canVerify: false, canEdit: false,
+                  comments: 0 }
         for (var k in extra) r[k] = extra[k]
         return r
     }
@@ -571,6 +572,45 @@ Item {
             compare(error.text, "a next step that is verified cannot move to done")
         }
 
+        function test_each_step_opens_its_comments_only_when_asked() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "s1", comments: 2 }))
+            var list = createTemporaryObject(nextStepList, root, { steps: steps })
+            var step = findChild(list, "nextStep_s1")
+            var toggle = findChild(step, "stepComments")
+            verify(toggle.visible)
+            compare(toggle.text, "Comments (2)")
+            verify(toggle.height >= 48)
+            var view = findChild(step, "stepCommentsView")
+            compare(view.item, null, "nothing is made until asked")
+            var closed = step.height
+            mouseClick(toggle)
+            verify(view.item)
+            compare(view.item.targetEntity, "next_step")
+            compare(view.item.target, "s1")
+            compare(toggle.text, "Hide comments")
+            tryVerify(function() { return step.height > closed }, 1000, "the card makes room")
+            // No store here: nobody may comment, so there is no box.
+            verify(!findChild(view.item, "commentBox").parent.visible)
+            mouseClick(toggle)
+            compare(view.item, null)
+            tryCompare(step, "height", closed)
+        }
+
+        function test_open_comments_settle_at_every_width() {
+            var steps = createTemporaryObject(fakeSteps, root)
+            steps.append(stepRow({ stepId: "s1", comments: 1, title: "A title long enough to wrap on a narrow phone column, twice over" }))
+            for (var width = 300; width <= 800; width += 250) {
+                var list = createTemporaryObject(nextStepList, root, { steps: steps, width: width })
+                mouseClick(findChild(findChild(list, "nextStep_s1"), "stepComments"))
+                wait(50) // a polish loop never returns from here
+                var height = list.implicitHeight
+                wait(50)
+                compare(list.implicitHeight, height, "the layout settled at " + width)
+                list.destroy()
+            }
+        }
+
         function test_nothing_to_show_and_nothing_to_add_hides_the_list() {
             var steps = createTemporaryObject(fakeSteps, root, { canMake: false })
             var list = createTemporaryObject(nextStepList, root, { steps: steps })
@@ -627,6 +667,69 @@ Item {
             compare(findChild(dialog, "nextStepDue").date, "2026-11-20")
             mouseClick(findChild(dialog, "nextStepSave"))
             compare(steps.calls, ["edit|s1|Exit tickets in grade 3||u2|2026-11-20"])
+        }
+    }
+
+    Component {
+        id: indicatorDelegate
+        IndicatorDelegate {
+            width: 700
+            indicatorId: "ind-1.1"
+            code: "1.1"
+            name: "Use of student assessment data to inform classroom instruction, in every grade"
+            rating: -1
+            note: ""
+            source: ""
+            files: 0
+            observation: ""
+            comments: 0
+            levels: ["No evidence", "Developing", "Providing", "Sustaining"]
+        }
+    }
+
+    TestCase {
+        name: "IndicatorDelegate"
+        when: windowShown
+
+        function test_no_comments_before_the_indicator_is_observed() {
+            var card = createTemporaryObject(indicatorDelegate, root)
+            verify(!findChild(card, "observationComments_1.1").visible)
+            compare(findChild(card, "observationCommentsView_1.1").item, null)
+        }
+
+        function test_a_rating_opens_its_comments_only_when_asked() {
+            var card = createTemporaryObject(indicatorDelegate, root, { rating: 2, observation: "obs-1", comments: 3 })
+            var toggle = findChild(card, "observationComments_1.1")
+            verify(toggle.visible)
+            compare(toggle.text, "Comments (3)")
+            verify(toggle.height >= 48)
+            var view = findChild(card, "observationCommentsView_1.1")
+            compare(view.item, null, "nothing is made until asked")
+            var closed = card.height
+            mouseClick(toggle)
+            verify(view.item)
+            compare(toggle.text, "Hide comments")
+            tryVerify(function() { return toggle.width >= toggle.implicitWidth }, 1000, "the words are not cut")
+            compare(view.item.targetEntity, "observation")
+            compare(view.item.target, "obs-1")
+            tryVerify(function() { return card.height > closed }, 1000, "the card makes room")
+            mouseClick(toggle)
+            compare(view.item, null)
+            tryCompare(card, "height", closed)
+        }
+
+        function test_open_comments_settle_at_every_width() {
+            // From a narrow tablet column (the note row itself needs about 400) to a laptop.
+            for (var width = 420; width <= 820; width += 200) {
+                var card = createTemporaryObject(indicatorDelegate, root, { rating: 1, observation: "obs-1", comments: 1, width: width })
+                mouseClick(findChild(card, "observationComments_1.1"))
+                wait(50) // a polish loop never returns from here
+                var height = card.implicitHeight
+                wait(50)
+                compare(card.implicitHeight, height, "the layout settled at " + width)
+                verify(findChild(card, "observationCommentsView_1.1").width <= width)
+                card.destroy()
+            }
         }
     }
 

@@ -162,3 +162,29 @@ TEST_F(PermissionTest, EvidenceOfADraftVisitIsReadByItsTeamAndUploaderOnly) {
     linked.draft_teams.clear(); // the visit was submitted
     EXPECT_TRUE(decide(org.receiver, Access::Read, E("evidence"), a, linked));
 }
+
+TEST_F(PermissionTest, CommentsOnADraftVisitsEvidenceFollowTheEvidence) {
+    // A comment on evidence carries the evidence's uploader and draft teams.
+    RowState about;
+    about.evidence_uploader = org.principal.id;
+    about.draft_teams = {{org.lead.id}};
+    for (Access access : {Access::Read, Access::Write}) {
+        EXPECT_TRUE(decide(org.lead, access, E("comment"), a, about)) << "the visit's team";
+        EXPECT_TRUE(decide(org.principal, access, E("comment"), a, about)) << "its uploader";
+        EXPECT_TRUE(decide(org.admin, access, E("comment"), a, about));
+        auto receiver = decide(org.receiver, access, E("comment"), a, about);
+        EXPECT_FALSE(receiver);
+        EXPECT_EQ(receiver.reason,
+                  "evidence of a draft visit is seen only by the visit's team and its uploader");
+        EXPECT_FALSE(decide(org.other_lead, access, E("comment"), a, about));
+    }
+    about.draft_teams.clear(); // the visit was submitted
+    EXPECT_TRUE(decide(org.receiver, Access::Read, E("comment"), a, about));
+    EXPECT_TRUE(decide(org.receiver, Access::Write, E("comment"), a, about));
+    // Comments on a draft visit, its observations and its next steps: the team's alone.
+    auto draft = visit("draft", {org.lead.id});
+    EXPECT_TRUE(decide(org.lead, Access::Write, E("comment"), a, draft));
+    EXPECT_FALSE(decide(org.principal, Access::Read, E("comment"), a, draft));
+    EXPECT_FALSE(decide(org.principal, Access::Write, E("comment"), a, draft));
+    EXPECT_FALSE(decide(org.other_lead, Access::Read, E("comment"), a, draft));
+}

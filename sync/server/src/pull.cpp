@@ -171,6 +171,12 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
                                    &visits);
                 }
+                if (spec->name == "comment") {
+                    // A comment on such evidence waits with it.
+                    auto stored = t.row(*spec, logged.change.id);
+                    comment_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
+                                  &visits);
+                }
                 if (decide(caller.user, Access::Read, *spec, *place, state) &&
                     fit(*spec, logged.change))
                     if (!take(std::move(logged.change))) break;

@@ -1,5 +1,6 @@
 // What the read rule (core's decide) needs to know about a row on the server: the schools in
-// a user's scope, the visit a row belongs to, and who may see draft-linked evidence.
+// a user's scope, the visit a row belongs to, and who may see draft-linked evidence and the
+// comments on it.
 
 #include "service_common.h"
 
@@ -99,6 +100,20 @@ void Service::evidence_state(StoreTx& tx, const Row* row, const Json* fields, Ro
     }
 }
 
+void Service::comment_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
+                            std::map<std::string, std::optional<VisitContext>>* visits) {
+    auto field = [&](const char* name) -> std::string {
+        if (row && row->fields.contains(name) && row->fields[name].is_string())
+            return row->fields[name].get<std::string>();
+        if (fields && fields->contains(name) && (*fields)[name].is_string())
+            return (*fields)[name].get<std::string>();
+        return {};
+    };
+    if (field("target_entity") != "evidence") return;
+    auto evidence = tx.row(*find_entity("evidence"), field("target"));
+    if (evidence) evidence_state(tx, &*evidence, nullptr, state, visits);
+}
+
 RowState Service::row_state(StoreTx& tx, const EntitySpec& spec, const Row& r) {
     RowState state;
     if (auto v = visit_of(tx, Change{"", r.entity, r.id, r.school}, &r); !v.empty())
@@ -108,6 +123,7 @@ RowState Service::row_state(StoreTx& tx, const EntitySpec& spec, const Row& r) {
         }
     if (spec.name == "conflict") state.conflicted_entity = r.fields.value("entity", "");
     if (spec.name == "evidence") evidence_state(tx, &r, nullptr, state);
+    if (spec.name == "comment") comment_state(tx, &r, nullptr, state);
     return state;
 }
 

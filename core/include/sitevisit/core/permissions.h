@@ -52,6 +52,8 @@ struct RowState {
     std::optional<std::string> evidence_uploader;
     // For evidence linked to observations of visits still in draft: each such visit's team.
     // Until the visit is submitted such evidence is read only by that team and its uploader.
+    // A comment on evidence carries its evidence's uploader and draft teams: it is read and
+    // written by those who may read the evidence.
     std::vector<std::vector<std::string>> draft_teams;
     // For next steps (a step linked to a draft visit also fills visit_status and visit_team):
     // its owner, its status before the write (none: a new step), its status after the write,

@@ -129,6 +129,10 @@ private:
     // observations belong to); `fields` may add observation ids from a change.
     void evidence_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
                         std::map<std::string, std::optional<VisitContext>>* visits = nullptr);
+    // For a comment on evidence (`row` stored, or `fields` of a new one): the evidence's
+    // uploader and draft teams, so the comment is read as the evidence is.
+    void comment_state(StoreTx& tx, const Row* row, const Json* fields, RowState& state,
+                       std::map<std::string, std::optional<VisitContext>>* visits = nullptr);
     // The state of a stored row (its visit, what a conflict is about, evidence's uploader).
     RowState row_state(StoreTx& tx, const EntitySpec& spec, const Row& row);
 
