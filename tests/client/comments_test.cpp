@@ -38,8 +38,7 @@ QQuickItem* root_of(QQuickWindow* window) {
 // Waits for a visible item named `name` under `in` (the whole window when null).
 QQuickItem* find(QQuickWindow* window, const QString& name, QQuickItem* in = nullptr) {
     QQuickItem* found = nullptr;
-    wait_for([&] { return (found = find_item(in ? in : root_of(window), name)) != nullptr; },
-             5000);
+    wait_for([&] { return (found = find_item(in ? in : root_of(window), name)) != nullptr; }, 5000);
     if (!found) ADD_FAILURE() << "no visible item named " << name.toStdString();
     return found;
 }
@@ -120,9 +119,8 @@ TEST(Comments, ShownAndAddedOnTheVisitItsRatingsAndNextStepsByThoseWhoMay) {
     // An indicator not rated yet has no observation, so nothing to comment on.
     // Guarded: a delegate made again (not changed in place) would leave these dangling.
     QPointer<QQuickItem> toggle;
-    ASSERT_TRUE(wait_for([&] {
-        return (toggle = find_item(page, "observationComments_1.1", false)) != nullptr;
-    }));
+    ASSERT_TRUE(wait_for(
+        [&] { return (toggle = find_item(page, "observationComments_1.1", false)) != nullptr; }));
     EXPECT_FALSE(toggle->isVisible());
 
     // Rated: the rating's comments open under it, and the lead adds one.
@@ -139,8 +137,9 @@ TEST(Comments, ShownAndAddedOnTheVisitItsRatingsAndNextStepsByThoseWhoMay) {
     if (auto obs = tablet.store().list("observation", "visit", visit); obs && !obs->empty())
         observation = obs->front().id;
     ASSERT_FALSE(observation.empty());
-    EXPECT_EQ(comments_on(tablet, observation),
-              QStringList{"observation: Agendas seen in two of three meetings; ask for the third."});
+    EXPECT_EQ(
+        comments_on(tablet, observation),
+        QStringList{"observation: Agendas seen in two of three meetings; ask for the third."});
     // The card is changed in place: the comments stay open with the new one in them.
     ASSERT_TRUE(toggle && view);
     EXPECT_TRUE(toggle->property("checked").toBool());
