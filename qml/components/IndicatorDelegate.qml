@@ -67,6 +67,13 @@ Rectangle {
                 flat: true
                 checkable: true
                 implicitHeight: Theme.touchTarget
+                // Drawn here: a flat, checkable Material button draws a bar under its text.
+                background: Rectangle {
+                    radius: Theme.radius
+                    color: showComments.checked || showComments.down ? Theme.divider : "transparent"
+                    border.width: showComments.visualFocus ? 2 : 0
+                    border.color: Theme.primary
+                }
                 text: checked ? qsTr("Hide comments") : qsTr("Comments (%1)").arg(indicatorCard.comments)
                 Accessible.name: checked ? qsTr("Hide the comments on %1").arg(indicatorCard.code)
                                          : qsTr("Comments on the rating of %1: %2").arg(indicatorCard.code).arg(indicatorCard.comments)

@@ -191,12 +191,10 @@ ColumnLayout {
                         Accessible.name: qsTr("Mark %1 done").arg(row.title)
                         onClicked: list.steps.markDone(row.stepId)
                     }
-                    Button {
+                    PrimaryButton {
                         objectName: "verifyStep"
                         visible: row.canVerify && row.status === "done"
                         text: qsTr("Verify")
-                        highlighted: true
-                        implicitHeight: Theme.touchTarget
                         Accessible.name: qsTr("Verify %1").arg(row.title)
                         onClicked: list.steps.verify(row.stepId)
                     }
@@ -232,6 +230,13 @@ ColumnLayout {
                         flat: true
                         checkable: true
                         implicitHeight: Theme.touchTarget
+                        // Drawn here: a flat, checkable Material button draws a bar under its text.
+                        background: Rectangle {
+                            radius: Theme.radius
+                            color: showComments.checked || showComments.down ? Theme.divider : "transparent"
+                            border.width: showComments.visualFocus ? 2 : 0
+                            border.color: Theme.primary
+                        }
                         text: checked ? qsTr("Hide comments") : qsTr("Comments (%1)").arg(row.comments)
                         Accessible.name: checked ? qsTr("Hide the comments on %1").arg(row.title)
                                                  : qsTr("Comments on %1: %2").arg(row.title).arg(row.comments)

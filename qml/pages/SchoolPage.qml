@@ -84,25 +84,10 @@ Page {
                 y: Theme.spacing
                 width: parent.width - 2 * Theme.margin
                 spacing: Theme.spacing
-                Button {
+                PrimaryButton {
                     objectName: "startVisitButton"
                     visible: school.canStartVisit
                     text: qsTr("Start or plan a visit")
-                    implicitHeight: Theme.touchTarget
-                    // The lead's main action stands out.
-                    contentItem: Label {
-                        text: parent.text
-                        color: Theme.textOnPrimary
-                        font.bold: true
-                        horizontalAlignment: Text.AlignHCenter
-                        verticalAlignment: Text.AlignVCenter
-                    }
-                    background: Rectangle {
-                        radius: Theme.radius
-                        color: parent.down ? Qt.darker(Theme.primary, 1.2) : Theme.primary
-                        border.width: parent.visualFocus ? 2 : 0
-                        border.color: Theme.text
-                    }
                     Accessible.name: qsTr("Start or plan a visit")
                     onClicked: page.newVisit()
                 }
