@@ -31,6 +31,14 @@ int main(int argc, char** argv) {
                         QDir(startup.dataDir()).filePath(QStringLiteral("window.ini"))}}))
         return 1;
     if (!startup.signInIfAsked()) return 1;
+    // Live sync while the app is in front: what is written goes out about a second later, and
+    // what others write arrives as it reaches the server. In the background, the timer.
+    client::SyncEngine& engine = startup.controller().engine();
+    auto follow = [&engine](Qt::ApplicationState state) {
+        engine.setLive(state == Qt::ApplicationActive);
+    };
+    QObject::connect(&application, &QGuiApplication::applicationStateChanged, &engine, follow);
+    follow(application.applicationState());
     // Open and signed in: sync straight away (the engine then keeps to its timer and hints);
     // a sign-in at start has already synced.
     if (!startup.signInAsked())

@@ -1,12 +1,19 @@
 // Real devices (sitevisit-cli, each with its own SQLite file) against the real server.
 #include "harness.h"
 
+#include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <iterator>
 #include <map>
 #include <random>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -352,4 +359,110 @@ TEST_F(Devices, TheCliRefusesBadInputWithAReasonAndChangesNothing) {
     EXPECT_NE(a.cli({"status"}).out.find("\"pending_changes\": 0"), std::string::npos);
     auto no_db = run({cli_binary(), "status"});
     EXPECT_EQ(no_db.code, 2);
+}
+
+namespace {
+
+// A program running beside the test, its output going to a file.
+struct Background {
+    pid_t pid = -1;
+    std::filesystem::path out;
+    Background(const std::vector<std::string>& argv, std::filesystem::path output)
+        : out(std::move(output)) {
+        pid = ::fork();
+        if (pid == 0) {
+            const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            std::vector<char*> args;
+            for (const auto& a : argv)
+                args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+    }
+    ~Background() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    // SIGTERM; the exit code (128 + signal if it died of one; -1 if it did not end in 20 s).
+    int stop(int sig = SIGTERM) {
+        ::kill(pid, sig);
+        for (int i = 0; i < 200; ++i) {
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                pid = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return -1;
+    }
+    std::string output() const {
+        std::ifstream in(out);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
+};
+
+// Waits up to `limit_ms` for `ready`; how long it took, or -1.
+double wait_until(const std::function<bool()>& ready, int limit_ms = 15000) {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (true) {
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
+        if (ready()) return ms;
+        if (ms > limit_ms) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+} // namespace
+
+TEST_F(Devices, TwoWatchingDevicesSeeEachOthersEditsWithinSeconds) {
+    Device a = device("a"), b = device("b");
+    Background wa({cli_binary(), "--db", a.db, "watch"}, dir / "watch-a.txt");
+    Background wb({cli_binary(), "--db", b.db, "watch"}, dir / "watch-b.txt");
+    ASSERT_GE(wait_until([&] {
+                  return wa.output().find("watching as") != std::string::npos &&
+                         wb.output().find("watching as") != std::string::npos;
+              }),
+              0)
+        << wa.output() << wb.output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // their waiting pulls are out
+
+    // Written on A by another process (sitevisit-cli put): B has it moments later.
+    const std::string visit = visit_on(a);
+    ASSERT_FALSE(visit.empty());
+    const double there = wait_until([&] {
+        auto rows = b.exported()["rows"];
+        return rows.contains("visit") && rows["visit"].contains(visit);
+    });
+    std::cout << "an edit on device A reached device B in " << there << " ms\n";
+    ASSERT_GE(there, 0) << "A:\n" << wa.output() << "B:\n" << wb.output();
+
+    // And back: B rates an indicator of that visit; A has it.
+    const std::string obs = b.put("observation", {{"visit", visit},
+                                                  {"indicator", "msv-2026-2027-elementary/2.3"},
+                                                  {"rating", 2},
+                                                  {"note", "Objectives posted in every room"}});
+    ASSERT_FALSE(obs.empty());
+    const double back = wait_until([&] {
+        auto rows = a.exported()["rows"];
+        return rows.contains("observation") && rows["observation"].contains(obs);
+    });
+    std::cout << "an edit on device B reached device A in " << back << " ms\n";
+    ASSERT_GE(back, 0) << "A:\n" << wa.output() << "B:\n" << wb.output();
+
+    EXPECT_EQ(wa.stop(), 0) << wa.output();
+    EXPECT_EQ(wb.stop(SIGINT), 0) << wb.output();
+    // One line per sync that moved something, and the end said.
+    EXPECT_NE(wa.output().find(" synced: 1 sent"), std::string::npos) << wa.output();
+    EXPECT_NE(wb.output().find(" received"), std::string::npos) << wb.output();
+    EXPECT_NE(wa.output().find("stopped at cursor"), std::string::npos) << wa.output();
+    // Both devices hold the same rows, as the server does.
+    EXPECT_EQ(a.exported(), b.exported());
 }

@@ -23,6 +23,10 @@ void NetworkTransport::setExtraCaCertificates(const QList<QSslCertificate>& cert
     network_.clearConnectionCache();
 }
 
+namespace {
+const char* const kCancelled = "sitevisit_cancelled";
+} // namespace
+
 QNetworkRequest NetworkTransport::request(const QString& path) const {
     QUrl url = server_;
     url.setPath(url.path().chopped(url.path().endsWith('/') ? 1 : 0) + path);
@@ -43,8 +47,8 @@ QNetworkRequest NetworkTransport::request(const QString& path) const {
     return r;
 }
 
-void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body,
-                            Done done) {
+QNetworkReply* NetworkTransport::send(const QByteArray& verb, QNetworkRequest request,
+                                      const QByteArray& body, Done done, int deadline_ms) {
     // The http rule, for every request (a session stored from before included): the token
     // never travels in clear to another machine.
     if (const QString why = insecure_server_reason(request.url()); !why.isEmpty()) {
@@ -52,7 +56,7 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
         r.network_error = why;
         r.refused_insecure = true;
         QTimer::singleShot(0, this, [r, done = std::move(done)] { done(r); });
-        return;
+        return nullptr;
     }
     QNetworkReply* reply = network_.sendCustomRequest(request, verb, body);
     // Qt stops reading from the network while this much waits unread: memory stays flat.
@@ -71,7 +75,7 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
         state->timed_out = true;
         reply->abort();
     });
-    deadline->start(timeouts_.deadline_ms);
+    deadline->start(deadline_ms > 0 ? deadline_ms : timeouts_.deadline_ms);
     connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, state, cap] {
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
         if (length.isValid() && length.toLongLong() > cap && !state->too_large) {
@@ -105,6 +109,10 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
         reply, &QNetworkReply::finished, this,
         [reply, done = std::move(done), deadline, state, cap] {
             deadline->stop();
+            if (reply->property(kCancelled).toBool()) {
+                reply->deleteLater(); // dropped on purpose: nobody waits for it
+                return;
+            }
             Reply r;
             if (!state->too_large) {
                 state->body += reply->readAll();
@@ -152,6 +160,7 @@ void NetworkTransport::send(const QByteArray& verb, QNetworkRequest request, con
             reply->deleteLater();
             done(r);
         });
+    return reply;
 }
 
 static QByteArray json(const Json& j) {
@@ -218,6 +227,34 @@ void NetworkTransport::blobGet(const QString& sha256, std::int64_t from, std::in
                          (length > 0 ? QByteArray::number(static_cast<qlonglong>(from + length - 1))
                                      : QByteArray()));
     send("GET", r, {}, std::move(done));
+}
+
+} // namespace sitevisit::client
+
+namespace sitevisit::client {
+
+void NetworkTransport::pullWaiting(std::int64_t since, int limit, int schema, int wait_s,
+                                   Done done) {
+    auto r = request(QStringLiteral("/v1/sync/pull"));
+    QUrl url = r.url();
+    url.setQuery(QStringLiteral("since=%1&limit=%2&schema=%3&wait=%4")
+                     .arg(since)
+                     .arg(limit)
+                     .arg(schema)
+                     .arg(wait_s));
+    r.setUrl(url);
+    // The server sends nothing while it holds the pull: wait for it, and 15 s more.
+    const int patience = (wait_s + 15) * 1000;
+    r.setTransferTimeout(std::max(timeouts_.inactivity_ms, patience));
+    cancelWaiting();
+    waiting_ = send("GET", r, {}, std::move(done), patience + timeouts_.deadline_ms);
+}
+
+void NetworkTransport::cancelWaiting() {
+    if (!waiting_) return;
+    waiting_->setProperty(kCancelled, true);
+    if (waiting_->isRunning()) waiting_->abort();
+    waiting_ = nullptr;
 }
 
 } // namespace sitevisit::client

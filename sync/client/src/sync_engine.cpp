@@ -20,7 +20,13 @@ SyncEngine::SyncEngine(Store& store, std::unique_ptr<Transport> transport, Optio
                        QObject* parent)
     : QObject(parent), store_(store), device_(store),
       clock_(options.clock ? *options.clock : SystemClock::instance()),
-      transport_(std::move(transport)), outbox_(std::make_unique<OutboxReader>(store)) {
+      transport_(std::move(transport)), outbox_(std::make_unique<OutboxReader>(store)),
+      options_(options) {
+    push_soon_.setSingleShot(true);
+    connect(&push_soon_, &QTimer::timeout, this, &SyncEngine::syncNow);
+    connect(&write_check_, &QTimer::timeout, this, &SyncEngine::checkWrites);
+    reopen_.setSingleShot(true);
+    connect(&reopen_, &QTimer::timeout, this, &SyncEngine::waitForChanges);
     sign_in_ = std::make_unique<SignIn>(store_, device_, *transport_,
                                         [this] { return transfers_->running(); });
     transfers_ =
@@ -73,6 +79,10 @@ void SyncEngine::signIn(const QUrl& server, const QString& email, const QString&
 }
 
 void SyncEngine::signOut() {
+    if (transfers_->waiting()) {
+        transfers_->cancelWaiting();
+        waiting_pass_ = false;
+    }
     setState(State::NeedsSignIn, sign_in_->signOut());
 }
 
@@ -117,6 +127,13 @@ void SyncEngine::setState(State s, const QString& error) {
 }
 
 void SyncEngine::syncNow() {
+    // A pull waiting at the server gives way: this pass pulls too.
+    if (transfers_->waiting()) {
+        transfers_->cancelWaiting();
+        waiting_pass_ = false;
+    }
+    push_soon_.stop();
+    reopen_.stop();
     // Running, or the token is still on its way from the credential store: once more after.
     if (transfers_->running() || sign_in_->tokenPending()) {
         again_ = true;
@@ -141,11 +158,13 @@ void SyncEngine::syncNow() {
 
 void SyncEngine::ended(const Transfers::Outcome& outcome) {
     using Kind = Transfers::Outcome::Kind;
-    // One line per sync.
+    const bool waited = std::exchange(waiting_pass_, false);
+    // One line per sync (a waiting pull that ended with nothing is not one).
     const qint64 took = clock_.now_ms() - started_ms_;
-    if (outcome.kind == Kind::Done)
+    const bool quiet = waited && outcome.kind == Kind::Done && transfers_->pulled() == 0;
+    if (outcome.kind == Kind::Done && !quiet)
         qCInfo(lcSync).noquote() << "sync done in" << took << "ms:" << outcome.summary;
-    else
+    else if (!quiet)
         qCInfo(lcSync).noquote() << QStringLiteral("sync stopped after %1 ms: %2 (%3)")
                                         .arg(took)
                                         .arg(outcome.message, outcome.summary);
@@ -158,7 +177,15 @@ void SyncEngine::ended(const Transfers::Outcome& outcome) {
             qCWarning(lcSync) << "cannot keep the time of this sync:" << st.error().message.c_str();
         setState(State::UpToDate);
         emit finished(true);
-        if (again_) syncNow();
+        if (again_) {
+            syncNow();
+        } else if (live_) {
+            // A server that answered at once with nothing does not hold pulls: ask less often.
+            if (waited && took < 1000 && transfers_->pulled() == 0)
+                reopen_.start(5000);
+            else
+                waitForChanges();
+        }
         return;
     case Kind::Insecure:
         sign_in_->setInsecure();
@@ -176,6 +203,64 @@ void SyncEngine::ended(const Transfers::Outcome& outcome) {
     }
     policy_->failed(outcome.retry);
     emit finished(false);
+}
+
+} // namespace sitevisit::client
+
+namespace sitevisit::client {
+
+void SyncEngine::setLive(bool on) {
+    if (live_ == on) return;
+    live_ = on;
+    if (!on) {
+        write_check_.stop();
+        push_soon_.stop();
+        reopen_.stop();
+        if (transfers_->waiting()) {
+            transfers_->cancelWaiting();
+            waiting_pass_ = false;
+        }
+        return;
+    }
+    seen_version_ = seen_dseq_ = -1;
+    checkWrites();
+    write_check_.start(std::max(50, options_.write_check_ms));
+    if (!push_soon_.isActive()) waitForChanges();
+}
+
+void SyncEngine::waitForChanges() {
+    if (!live_ || transfers_->running() || !sign_in_->signedIn() || sign_in_->insecure() ||
+        sign_in_->tokenPending() || state_ == State::NeedsSignIn)
+        return;
+    // Backing off after a failure: the retry syncs, then waits.
+    if (policy_->retryPendingMs() >= 0) return;
+    if (again_ || pendingChanges() > 0) return syncNow();
+    waiting_pass_ = true;
+    started_ms_ = clock_.now_ms();
+    transfers_->startWaiting(options_.live_wait_s);
+}
+
+// Writes by this process move the store's dseq; writes by another process (sitevisit-cli
+// beside the app) move SQLite's data_version. Either, with changes waiting: send them soon.
+void SyncEngine::checkWrites() {
+    if (!live_) return;
+    std::int64_t version = 0;
+    try {
+        auto& st = store_.database().cached("PRAGMA data_version");
+        st.step();
+        version = st.int64(0);
+        st.reset();
+    } catch (const std::exception& e) {
+        qCWarning(lcSync) << "cannot look for changes made on this device:" << e.what();
+        return;
+    }
+    const std::int64_t dseq = store_.last_dseq();
+    if (version == seen_version_ && dseq == seen_dseq_) return;
+    seen_version_ = version;
+    seen_dseq_ = dseq;
+    if (push_soon_.isActive() || pendingChanges() == 0) return;
+    if (policy_->retryPendingMs() >= 0) return; // the retry after a failure sends them
+    push_soon_.start(options_.push_delay_ms);
 }
 
 } // namespace sitevisit::client

@@ -34,12 +34,31 @@ void Transfers::start(int changes_total, qint64 bytes_total) {
         qCInfo(lcSync) << "pulling again from" << held->since << "the" << held->count
                        << "changes held back for data schema" << held->schema;
     }
-    uploads_ = downloads_ = refused_ = 0;
+    uploads_ = downloads_ = refused_ = pulled_ = 0;
+    waiting_ = false;
     progress_ = {};
     progress_.changes_total = changes_total;
     progress_.bytes_total = bytes_total;
     // Files first: the server takes an evidence row only once its file is there.
     uploadNext();
+}
+
+void Transfers::startWaiting(int wait_s) {
+    running_ = true;
+    waiting_ = true;
+    cursor_reset_ = false;
+    catch_up_.reset();
+    uploads_ = downloads_ = refused_ = pulled_ = 0;
+    progress_ = {};
+    pullFrom(store_.cursor(), wait_s);
+}
+
+void Transfers::cancelWaiting() {
+    if (!waiting()) return;
+    ++pull_token_;
+    transport_.cancelWaiting();
+    running_ = false;
+    waiting_ = false;
 }
 
 Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) {
@@ -68,10 +87,12 @@ Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) 
 void Transfers::end(Outcome outcome) {
     running_ = false;
     ++pull_token_; // a page asked for ahead is not read
-    outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 file(s) up, %4 down, "
-                                     "cursor %5")
+    waiting_ = false;
+    outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 received, %4 file(s) up, "
+                                     "%5 down, cursor %6")
                           .arg(progress_.changes_done)
                           .arg(refused_)
+                          .arg(pulled_)
                           .arg(uploads_)
                           .arg(downloads_)
                           .arg(store_.cursor());
@@ -257,15 +278,20 @@ void Transfers::pullNext() {
     pullFrom(catch_up_ ? catch_up_->since : store_.cursor());
 }
 
-void Transfers::pullFrom(std::int64_t since) {
+void Transfers::pullFrom(std::int64_t since, int wait_s) {
     const std::uint64_t token = ++pull_token_;
-    transport_.pull(since, options_.pull_limit, options_.schema,
-                    [this, since, token](const Reply& r) {
-                        // A page asked for ahead that is no longer wanted (the pass ended, or the
-                        // page before it turned out to say otherwise).
-                        if (token != pull_token_ || !running_) return;
-                        pulled(since, r);
-                    });
+    auto done = [this, since, token](const Reply& r) {
+        // A page asked for ahead that is no longer wanted (the pass ended, or the page before
+        // it turned out to say otherwise).
+        if (token != pull_token_ || !running_) return;
+        waiting_ = false;
+        pulled(since, r);
+    };
+    if (wait_s > 0)
+        transport_.pullWaiting(since, options_.pull_limit, options_.schema, wait_s,
+                               std::move(done));
+    else
+        transport_.pull(since, options_.pull_limit, options_.schema, std::move(done));
 }
 
 // Answers arrive on this thread, one at a time, so a page asked for ahead is handled only
@@ -310,6 +336,7 @@ void Transfers::pulled(std::int64_t since, const Reply& r) {
     auto applied =
         store_.apply_remote(page->ops, page->cursor, aside, catch_up_ ? catch_up_->schema : 0);
     if (!applied) return stop(QString::fromStdString(applied.error().message), false);
+    pulled_ += static_cast<int>(page->ops.size());
     if (page->held > 0) {
         if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st)
             return stop(QString::fromStdString(st.error().message), false);

@@ -6,18 +6,22 @@
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QMimeDatabase>
 #include <QNetworkAccessManager>
+#include <QSocketNotifier>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #ifndef _WIN32
 #include <sys/stat.h>
+#include <unistd.h>
 #endif
 
 using namespace sitevisit;
@@ -31,6 +35,9 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
                          this machine only; --ca trusts a private certificate authority (PEM)
                          for this server, kept in the store for later syncs
   sync                   push, upload, pull until up to date
+  watch                  sync live until SIGTERM or SIGINT: changes written on this device (by
+                         any process) are sent within about a second, and changes from others
+                         are applied as they reach the server; one line per sync
   status                 what waits, what was refused, when it last synced
   put ENTITY JSON        create or change a row: {"id"?, "school"?, ...fields}
   delete ENTITY ID       delete a row
@@ -66,6 +73,62 @@ Json export_rows(const Store& store) {
             rows[spec.name][r.id] = {{"school", r.school}, {"fields", r.fields}};
     }
     return Json{{"rows", rows}};
+}
+
+// SIGTERM and SIGINT end `watch`: the handler only writes a byte; the event loop reads it.
+int stop_pipe[2] = {-1, -1};
+
+void on_stop_signal(int) {
+    const char byte = 1;
+    [[maybe_unused]] auto n = ::write(stop_pipe[1], &byte, 1);
+}
+
+int watch(Store& store, SyncEngine& engine) {
+    if (!engine.user()) return fail("sign in first: sitevisit-cli --db FILE login URL EMAIL", 4);
+    if (::pipe(stop_pipe) != 0) return fail("cannot watch for signals", 5);
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    ::sigemptyset(&action.sa_mask);
+    ::sigaction(SIGTERM, &action, nullptr);
+    ::sigaction(SIGINT, &action, nullptr);
+
+    QEventLoop loop;
+    int code = 0;
+    bool stopping = false;
+    QSocketNotifier stop(stop_pipe[0], QSocketNotifier::Read);
+    QObject::connect(&stop, &QSocketNotifier::activated, &loop, [&] {
+        stop.setEnabled(false);
+        stopping = true;
+        engine.setLive(false);
+        // A pass under way (changes on their way to the server) ends first.
+        if (engine.state() != SyncEngine::State::Syncing) loop.quit();
+    });
+    QObject::connect(&engine, &SyncEngine::finished, &loop, [&](bool ok) {
+        const auto moved = engine.moved();
+        const std::string at = format_utc_ms(QDateTime::currentMSecsSinceEpoch());
+        if (ok && (moved.sent > 0 || moved.received > 0 || moved.refused > 0))
+            std::cout << at << " synced: " << moved.sent << " sent, " << moved.received
+                      << " received, " << moved.refused << " refused, cursor " << store.cursor()
+                      << std::endl;
+        else if (!ok)
+            std::cout << at << " sync failed: " << engine.errorString().toStdString()
+                      << (engine.state() == SyncEngine::State::NeedsSignIn ? "" : "; trying again")
+                      << std::endl;
+        if (!ok && engine.state() == SyncEngine::State::NeedsSignIn) {
+            code = 4;
+            loop.quit();
+        }
+        if (stopping) loop.quit();
+    });
+    std::cout << "watching as " << engine.user()->email << " on device " << store.device_id()
+              << " (stop with Ctrl-C or SIGTERM)" << std::endl;
+    engine.syncNow();
+    engine.setLive(true);
+    loop.exec();
+    engine.setLive(false);
+    std::cout << "stopped at cursor " << store.cursor() << "; " << engine.pendingChanges()
+              << " change(s) waiting" << std::endl;
+    return code;
 }
 
 } // namespace
@@ -153,6 +216,7 @@ int main(int argc, char** argv) {
                   << engine.openConflicts() << " open conflict(s)\n";
         return 0;
     }
+    if (cmd == "watch" && args.size() == 1) return watch(store, engine);
     if (cmd == "status" && args.size() == 1) {
         auto s = engine.deviceState().session();
         Json out{{"device", store.device_id()},

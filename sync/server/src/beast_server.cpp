@@ -181,6 +181,32 @@ struct Shared {
     void log(const std::string& m) const {
         if (routes.log) routes.log(m);
     }
+
+    // Held requests (HttpHold): how to answer each at once when the server stops.
+    std::mutex held_mutex;
+    std::map<std::uint64_t, std::function<void()>> held;
+    std::uint64_t next_held = 1;
+    std::atomic<int> waiting{0};
+    std::uint64_t add_held(std::function<void()> finish) {
+        std::lock_guard lock(held_mutex);
+        held.emplace(next_held, std::move(finish));
+        ++waiting;
+        return next_held++;
+    }
+    void remove_held(std::uint64_t id) {
+        std::lock_guard lock(held_mutex);
+        if (held.erase(id)) --waiting;
+    }
+    void finish_all_held() {
+        std::vector<std::function<void()>> all;
+        {
+            std::lock_guard lock(held_mutex);
+            for (auto& [id, f] : held)
+                all.push_back(f);
+        }
+        for (auto& f : all)
+            f();
+    }
     void request_done() {
         if (--in_flight == 0) {
             std::lock_guard lock(mutex);
@@ -429,6 +455,7 @@ private:
     }
 
     void respond(HttpResponse r) {
+        if (r.hold) return hold(std::move(r.hold));
         stamp(r, request_.request_id);
         if (shared_->draining) keep_alive_ = false;
         if (!r.file.empty()) return respond_file(std::move(r));
@@ -448,6 +475,73 @@ private:
         http::async_write(stream_, *res,
                           [self = this->shared_from_this(),
                            res](beast::error_code ec, std::size_t) { self->after_write(ec); });
+    }
+
+    // A held answer: no thread and no timeout while it waits. The handler's park() hook wakes
+    // it; poll() runs on a worker and answers, or it waits on until its time is up.
+    void hold(std::shared_ptr<HttpHold> h) {
+        hold_ = std::move(h);
+        tcp().expires_never();
+        hold_timer_.emplace(tcp().get_executor());
+        hold_timer_->expires_after(hold_->wait);
+        hold_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (!ec) self->poll_hold(true);
+        });
+        std::weak_ptr<Connection> weak = this->shared_from_this();
+        auto on_strand = [weak, exec = tcp().get_executor()](bool last) {
+            asio::post(exec, [weak, last] {
+                if (auto self = weak.lock()) self->poll_hold(last);
+            });
+        };
+        held_id_ = shared_->add_held([on_strand] { on_strand(true); });
+        try {
+            unpark_ = hold_->park([on_strand] { on_strand(false); });
+        } catch (const std::exception& e) {
+            shared_->log("request " + request_.request_id + ": cannot wait: " + e.what());
+            return poll_hold(true);
+        }
+        if (shared_->draining) poll_hold(true);
+    }
+
+    void poll_hold(bool last) {
+        if (!hold_) return;
+        if (polling_) {
+            repoll_ = true;
+            repoll_last_ = repoll_last_ || last;
+            return;
+        }
+        polling_ = true;
+        asio::post(*shared_->workers, [self = this->shared_from_this(), h = hold_, last] {
+            std::optional<HttpResponse> r;
+            try {
+                r = h->poll(last);
+            } catch (const std::exception& e) {
+                self->shared_->log("request " + self->request_.request_id + ": " + e.what());
+                r = HttpResponse::error(500, "internal", "the server failed; try again later");
+            }
+            if (r && r->hold) r->hold.reset();
+            if (!r && last)
+                r = HttpResponse::error(500, "internal", "the server failed; try again later");
+            asio::post(self->tcp().get_executor(), [self, r = std::move(r)]() mutable {
+                self->polling_ = false;
+                if (!self->hold_) return;
+                if (r) return self->finish_hold(std::move(*r));
+                if (self->repoll_) {
+                    const bool again_last = self->repoll_last_;
+                    self->repoll_ = self->repoll_last_ = false;
+                    self->poll_hold(again_last);
+                }
+            });
+        });
+    }
+
+    void finish_hold(HttpResponse r) {
+        if (hold_timer_) hold_timer_->cancel();
+        if (unpark_) unpark_();
+        unpark_ = nullptr;
+        shared_->remove_held(held_id_);
+        hold_.reset();
+        respond(std::move(r));
     }
 
     // A file body goes out a piece at a time, so memory stays flat whatever its size.
@@ -594,6 +688,11 @@ private:
     std::string file_piece_;
     std::optional<http::response<http::buffer_body>> file_res_;
     std::optional<http::response_serializer<http::buffer_body>> file_sr_;
+    std::shared_ptr<HttpHold> hold_;
+    std::optional<asio::steady_timer> hold_timer_;
+    std::function<void()> unpark_;
+    std::uint64_t held_id_ = 0;
+    bool polling_ = false, repoll_ = false, repoll_last_ = false;
 };
 
 class BeastServer final : public HttpServer {
@@ -670,6 +769,8 @@ public:
             closed.set_value();
         });
         closed.get_future().wait();
+        // Held requests answer now with what there is.
+        shared_->finish_all_held();
         // Bytes that arrived just before the stop may not have been picked up yet by an I/O
         // thread: give them a moment to become requests in flight before counting.
         std::this_thread::sleep_for(ms(250));

@@ -17,6 +17,10 @@ std::int64_t Service::append(StoreTx& tx, Change change, const std::string& auth
     auto row = tx.row(*find_entity(change.entity), change.id);
     logged.visit = visit_of(tx, change, row ? &*row : nullptr);
     tx.append_change(logged);
+    const EntitySpec* spec = find_entity(change.entity);
+    tx.appended.add(change.seq,
+                    spec && spec->scope == ScopeKind::School ? change.school : std::string(),
+                    for_device);
     return change.seq;
 }
 

@@ -63,7 +63,7 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
 }
 
 Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t since, int limit,
-                                             int schema) {
+                                             int schema, std::vector<std::string>* scope_out) {
     if (since < 0) return invalid("since must be 0 or more");
     if (limit <= 0) limit = options_.default_pull_limit;
     limit = std::min(limit, options_.max_pull_limit);
@@ -72,6 +72,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         auto followed = follow_scope(caller, since, response.purge);
         if (!followed) return followed.error();
         const std::vector<std::string>& scope = *followed;
+        if (scope_out) *scope_out = scope;
 
         auto tx = store_.begin(false);
         if (!tx) return tx.error();

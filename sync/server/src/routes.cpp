@@ -40,6 +40,34 @@ std::string bearer(const HttpRequest& r) {
 }
 
 const char* const kVersion = "0.1.0";
+// The longest a pull may be held (GET /v1/sync/pull?wait=S).
+constexpr std::int64_t kMaxPullWait = 60;
+
+// A pull that may be held: what it asks, and how far the log has been read for it.
+struct HeldPull {
+    Caller caller;
+    std::int64_t since = 0;
+    int limit = 0;
+    int schema = 1;
+    std::vector<std::string> scope; // the caller's schools, for waking
+    HttpRequest request;            // id, method and path, for the log
+};
+
+// Runs the pull. With `may_wait`, a page with nothing for the caller is not an answer: the
+// log was read to its end, so the next run starts there (nothing).
+std::optional<HttpResponse> pull_once(Service& service, HeldPull& held, bool may_wait) {
+    auto answer = service.pull(held.caller, held.since, held.limit, held.schema, &held.scope);
+    if (!answer && answer.error().field == "cursor_ahead")
+        return HttpResponse::error(409, "cursor_ahead", answer.error().message);
+    if (!answer) return fail(service, held.request, answer.error());
+    const bool something = !answer->ops.empty() || !answer->purge.empty() || answer->more ||
+                           answer->held > 0 || !answer->set_aside.empty();
+    if (may_wait && !something) {
+        held.since = answer->cursor;
+        return std::nullopt;
+    }
+    return HttpResponse::json(200, protocol::encode(*answer));
+}
 constexpr unsigned long kMaxLoginBody = 8 * 1024;
 
 } // namespace
@@ -183,12 +211,38 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
                                                "schema must be a whole number from 1 to 1000");
                 schema = *v;
             }
-            auto answer =
-                service.pull(*caller, since, static_cast<int>(limit), static_cast<int>(schema));
-            if (!answer && answer.error().field == "cursor_ahead")
-                return HttpResponse::error(409, "cursor_ahead", answer.error().message);
-            if (!answer) return fail(service, r, answer.error());
-            return HttpResponse::json(200, protocol::encode(*answer));
+            // wait=S: hold the answer until a change the caller may read lands, at most S s.
+            std::int64_t wait = 0;
+            if (auto it = r.query.find("wait"); it != r.query.end()) {
+                auto v = whole_number(it->second);
+                if (!v || *v < 0 || *v > kMaxPullWait)
+                    return HttpResponse::error(400, "invalid",
+                                               "wait must be a whole number of seconds from 0 to " +
+                                                   std::to_string(kMaxPullWait));
+                wait = *v;
+            }
+            auto held = std::make_shared<HeldPull>();
+            held->caller = *caller;
+            held->since = since;
+            held->limit = static_cast<int>(limit);
+            held->schema = static_cast<int>(schema);
+            held->request.request_id = r.request_id;
+            held->request.method = r.method;
+            held->request.path = r.path;
+            auto answer = pull_once(service, *held, wait > 0);
+            if (answer || wait == 0) return answer ? std::move(*answer) : HttpResponse{};
+            HttpResponse later;
+            later.hold = std::make_shared<HttpHold>();
+            later.hold->wait = std::chrono::seconds(wait);
+            later.hold->poll = [&service, held](bool last) {
+                return pull_once(service, *held, !last);
+            };
+            later.hold->park = [&service, held](std::function<void()> wake) {
+                const auto id = service.waiters().add(
+                    Waiters::Interest{held->scope, held->caller.key, held->since}, std::move(wake));
+                return std::function<void()>([&service, id] { service.waiters().remove(id); });
+            };
+            return later;
         }
         if (blob_path && blobs) return blobs->handle(*caller, r);
         return HttpResponse::error(404, "not_found", "no such endpoint");

@@ -72,6 +72,11 @@ Service::Service(Store& store, ServiceOptions options)
     int slots = options_.max_hashing;
     if (slots <= 0) slots = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     hashing_ = std::make_unique<std::counting_semaphore<4096>>(std::min(slots, 4096));
+    store_.on_commit = [this](const Appended& appended) { waiters_.committed(appended); };
+}
+
+Service::~Service() {
+    store_.on_commit = nullptr;
 }
 
 std::string Service::server_hlc() {

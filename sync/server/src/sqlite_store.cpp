@@ -495,6 +495,7 @@ public:
     void commit() override {
         db_->cached("COMMIT").run();
         done_ = true;
+        if (!appended.empty() && owner_.on_commit) owner_.on_commit(appended);
     }
 
 private:

@@ -5,7 +5,9 @@
 
 #include "sitevisit/client/transport.h"
 
+#include <QNetworkReply>
 #include <QObject>
+#include <QPointer>
 
 class QNetworkAccessManager;
 class QNetworkRequest;
@@ -27,6 +29,8 @@ public:
     void login(const protocol::LoginRequest& request, Done done) override;
     void push(const protocol::PushRequest& request, Done done) override;
     void pull(std::int64_t since, int limit, int schema, Done done) override;
+    void pullWaiting(std::int64_t since, int limit, int schema, int wait_s, Done done) override;
+    void cancelWaiting() override;
     void blobOptions(Done done) override;
     void blobCreate(const QString& sha256, std::int64_t length, Done done) override;
     void blobHead(const QString& sha256, Done done) override;
@@ -36,13 +40,17 @@ public:
 
 private:
     QNetworkRequest request(const QString& path) const;
-    void send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body, Done done);
+    // The reply in flight (none when refused before sending); `deadline_ms` > 0 replaces the
+    // overall deadline for this request.
+    QNetworkReply* send(const QByteArray& verb, QNetworkRequest request, const QByteArray& body,
+                        Done done, int deadline_ms = 0);
 
     QNetworkAccessManager& network_;
     QUrl server_;
     QString token_;
     Timeouts timeouts_;
     QList<QSslCertificate> extra_ca_;
+    QPointer<QNetworkReply> waiting_; // the waiting pull out now
 };
 
 } // namespace sitevisit::client

@@ -20,6 +20,7 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QTimer>
 #include <memory>
 #include <optional>
 
@@ -56,6 +57,12 @@ public:
         std::optional<std::uint32_t> jitter_seed; // the backoff's randomness; none: random
         bool watch_network = true;                // sync when the platform reports it back
         int schema = kDataSchemaVersion;          // the data schema asked for (older: tests)
+        // Live sync (setLive): how long the server may hold a waiting pull, how soon after a
+        // local write it is sent, and how often the store is looked at for writes made by
+        // another process (sitevisit-cli beside the app).
+        int live_wait_s = 30;
+        int push_delay_ms = 750;
+        int write_check_ms = 250;
     };
 
     SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
@@ -87,8 +94,15 @@ public:
     // device store. A token already there is read back (a sync asked for meanwhile waits).
     void setCredentialStore(platform::CredentialStore* credentials);
 
-    // Starts a sync now unless one is running (it then runs once more after).
+    // Starts a sync now unless one is running (it then runs once more after). A waiting pull
+    // (live sync) is dropped for it.
     Q_INVOKABLE void syncNow();
+
+    // Live sync: while on, changes written on this device (by any process) are sent about a
+    // second later, and one pull waits at the server for changes from others, applied as
+    // they land. The app turns it on while it is in front; `sitevisit-cli watch` for its run.
+    void setLive(bool on);
+    bool live() const { return live_; }
 
     State state() const { return state_; }
     QString errorString() const { return error_; }
@@ -107,6 +121,13 @@ public:
     // Progress of the sync running now.
     using Progress = Transfers::Progress;
     Progress progress() const { return transfers_->progress(); }
+    // What the pass running or last ended moved: changes sent, received and refused.
+    struct Moved {
+        int sent = 0, received = 0, refused = 0;
+    };
+    Moved moved() const {
+        return {transfers_->progress().changes_done, transfers_->pulled(), transfers_->refused()};
+    }
 
 signals:
     void stateChanged();
@@ -118,6 +139,9 @@ signals:
 private:
     void setState(State s, const QString& error = {});
     void ended(const Transfers::Outcome& outcome);
+    // Live sync: opens the waiting pull (or sends first what waits); looks for local writes.
+    void waitForChanges();
+    void checkWrites();
     QDateTime now() const;
 
     Store& store_;
@@ -133,6 +157,13 @@ private:
     QDateTime last_sync_;
     std::int64_t started_ms_ = 0;
     bool again_ = false;
+    Options options_;
+    bool live_ = false;
+    bool waiting_pass_ = false; // the pass running is a waiting one (live sync)
+    QTimer push_soon_;          // a local write goes out when this fires
+    QTimer write_check_;        // looks for writes made by another process
+    QTimer reopen_;             // the next waiting pull, after one the server did not hold
+    std::int64_t seen_version_ = -1, seen_dseq_ = -1;
 };
 
 } // namespace sitevisit::client

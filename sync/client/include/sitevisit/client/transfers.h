@@ -47,7 +47,18 @@ public:
 
     // Starts a pass with these totals for the progress.
     void start(int changes_total, qint64 bytes_total);
+    // Starts a waiting pass (live sync): a pull the server holds up to `wait_s` seconds until
+    // a change for this device lands, then the pages after it and files down, as in a pass.
+    void startWaiting(int wait_s);
+    // The waiting pass is still waiting for the server's first answer.
+    bool waiting() const { return running_ && waiting_; }
+    // Drops a waiting pass that is still waiting; finished() is not emitted for it.
+    void cancelWaiting();
     bool running() const { return running_; }
+    // Changes applied from the server in the pass running or last ended.
+    int pulled() const { return pulled_; }
+    // Changes the server refused in that pass.
+    int refused() const { return refused_; }
     Progress progress() const { return progress_; }
 
     // What an answer that is not the one hoped for means for the sync.
@@ -70,7 +81,7 @@ private:
     void uploadFrom(const Job& job, std::int64_t offset);
     void pushNext();
     void pullNext();
-    void pullFrom(std::int64_t since);
+    void pullFrom(std::int64_t since, int wait_s = 0);
     void pulled(std::int64_t since, const Reply& reply);
     void downloadNext();
     void downloadFrom(const Job& job);
@@ -93,7 +104,8 @@ private:
     std::optional<CatchUp> catch_up_;
     // Counts pull requests; only the answer to the latest one is read (see pullFrom).
     std::uint64_t pull_token_ = 0;
-    int uploads_ = 0, downloads_ = 0, refused_ = 0;
+    int uploads_ = 0, downloads_ = 0, refused_ = 0, pulled_ = 0;
+    bool waiting_ = false;
 };
 
 } // namespace sitevisit::client

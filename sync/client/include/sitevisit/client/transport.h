@@ -62,6 +62,15 @@ public:
     virtual void push(const protocol::PushRequest& request, Done done) = 0;
     // `schema`: the data schema this device reads; the server holds back what it cannot.
     virtual void pull(std::int64_t since, int limit, int schema, Done done) = 0;
+    // A pull the server may hold up to `wait_s` seconds, until a change this device may read
+    // lands (live sync); the device waits wait_s + 15 s for the answer. A transport that
+    // cannot hold answers as pull() does.
+    virtual void pullWaiting(std::int64_t since, int limit, int schema, int wait_s, Done done) {
+        (void)wait_s;
+        pull(since, limit, schema, std::move(done));
+    }
+    // Drops the waiting pull if one is out: its answer never comes.
+    virtual void cancelWaiting() {}
     virtual void blobOptions(Done done) = 0;
     virtual void blobCreate(const QString& sha256, std::int64_t length, Done done) = 0;
     virtual void blobHead(const QString& sha256, Done done) = 0;

@@ -7,6 +7,7 @@
 #include "sitevisit/core/result.h"
 
 #include <any>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,6 +35,21 @@ struct HttpRequest {
     }
 };
 
+struct HttpResponse;
+
+// An answer that is not ready yet (a held pull): the request waits with no thread of its own
+// until `poll` gives one. The listener calls `poll(false)` on a worker after each wake and
+// `poll(true)` once `wait` has passed or the server stops; that last call must answer. A held
+// request is exempt from the idle timeout.
+struct HttpHold {
+    std::chrono::milliseconds wait{0};
+    std::function<std::optional<HttpResponse>(bool last)> poll;
+    // Called once as the request starts waiting, with the function that wakes it (from any
+    // thread, any number of times); returns the function that stops the waking, called once
+    // the request is answered.
+    std::function<std::function<void()>(std::function<void()> wake)> park;
+};
+
 struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";
@@ -44,6 +60,8 @@ struct HttpResponse {
     std::string file;
     std::int64_t file_offset = 0;
     std::int64_t file_length = 0;
+    // When set, there is no answer yet: the request is held (see HttpHold).
+    std::shared_ptr<HttpHold> hold;
 
     static HttpResponse json(int status, const Json& body);
     static HttpResponse error(int status, const std::string& code, const std::string& message);
@@ -87,7 +105,7 @@ struct HttpLimits {
     int max_connections = 4096;
     // Connections open at once from one address: one client cannot take them all.
     int max_connections_per_address = 256;
-    // Handlers running at once (they read and write the store).
+    // Handlers running at once (they read and write the store). Held requests do not take one.
     int workers = 8;
     // Both set: serve https only, with this certificate chain and key (PEM files).
     std::string tls_cert;

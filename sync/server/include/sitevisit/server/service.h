@@ -14,6 +14,7 @@
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/merge.h"
 #include "sitevisit/server/store.h"
+#include "sitevisit/server/waiters.h"
 
 #include <atomic>
 #include <functional>
@@ -68,6 +69,9 @@ struct NewUser {
 class Service {
 public:
     Service(Store& store, ServiceOptions options);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
 
     // Endpoints.
     Result<LoginAnswer> login(const protocol::LoginRequest& request, const std::string& address);
@@ -75,8 +79,11 @@ public:
     Json reference() const;
     Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
     // `schema`: the caller's data schema; changes it cannot read are held back and counted.
+    // `scope`, when given, gets the schools in the caller's scope (sorted), for a held pull.
     Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit,
-                                        int schema = 1);
+                                        int schema = 1, std::vector<std::string>* scope = nullptr);
+    // Held pulls waiting for a change (woken after each commit that appended to the log).
+    Waiters& waiters() { return waiters_; }
 
     // Administration (the sitevisit-server subcommands).
     Result<User> add_user(const NewUser& user, std::string_view password);
@@ -141,6 +148,7 @@ private:
     std::string next_id();
 
     Store& store_;
+    Waiters waiters_;
     const Clock* clock_;
     const Reference* reference_;
     Validator validator_;

@@ -7,8 +7,10 @@
 #include "sitevisit/core/change.h"
 #include "sitevisit/core/permissions.h"
 #include "sitevisit/core/write_plan.h"
+#include "sitevisit/server/waiters.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +58,10 @@ struct BlobInfo {
 // Destroying it without commit() rolls back.
 class StoreTx : public RowReader {
 public:
+    // What this transaction appended to the change log (Service::append fills it); reported
+    // to Store::on_commit once it commits, so held pulls wake.
+    Appended appended;
+
     // Rows (RowReader gives row() and place_of_school()).
     virtual std::vector<FieldVersion> field_versions(const std::string& entity,
                                                      const std::string& id,
@@ -129,6 +135,9 @@ public:
     virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
     // A quick integrity check of the whole store: an empty list when sound, else what is wrong.
     virtual std::vector<std::string> quick_check() { return {}; }
+    // Called after each commit that appended to the change log, on the committing thread.
+    // Set once, before the store is used from several threads.
+    std::function<void(const Appended&)> on_commit;
 };
 
 } // namespace sitevisit::server
