@@ -74,6 +74,10 @@ Service::Service(Store& store, ServiceOptions options)
     hashing_ = std::make_unique<std::counting_semaphore<4096>>(std::min(slots, 4096));
 }
 
+Service::~Service() {
+    stop_writer();
+}
+
 std::string Service::server_hlc() {
     std::lock_guard lock(hlc_mutex_);
     return hlc_.now().to_string();
