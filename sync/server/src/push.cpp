@@ -7,6 +7,10 @@
 #include "sitevisit/server/merge.h"
 
 #include <algorithm>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <unordered_map>
 
 namespace sitevisit::server {
 
@@ -181,6 +185,23 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     return result;
 }
 
+// The push writer. Every push is queued; one thread takes the queue first come, first served,
+// and applies the pushes waiting together in one transaction (group commit: one wait for the
+// disk for them all), each push in a savepoint of its own, and answers each only after the
+// commit. A push that fails (not an op refused: an error) is undone alone by its savepoint;
+// when the transaction fails as a whole, every push of the group is applied again in a
+// transaction of its own, so no push is lost with another's failure.
+struct Service::PushJob {
+    const Caller& caller;
+    std::vector<Change> ops;
+    std::promise<Result<protocol::PushResponse>> answer;
+};
+
+namespace {
+// Changes taken into one transaction at most (a push larger than this goes alone).
+constexpr std::size_t kGroupOps = 10000;
+} // namespace
+
 Result<protocol::PushResponse> Service::push(const Caller& caller,
                                              const protocol::PushRequest& request) {
     if (request.device != caller.device)
@@ -192,44 +213,161 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
                          "upgrade required: change " + op.op + " uses data schema " +
                              std::to_string(op.schema) + "; this server knows schema " +
                              std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
-    std::vector<Change> ops = request.ops;
-    std::stable_sort(ops.begin(), ops.end(),
+    PushJob job{caller, request.ops, {}};
+    std::stable_sort(job.ops.begin(), job.ops.end(),
                      [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
-    return detail::storage_guarded([&]() -> Result<protocol::PushResponse> {
-        auto tx = store_.begin(true);
-        if (!tx) return tx.error();
-        protocol::PushResponse response;
-        std::int64_t expected = (*tx)->device_dseq(caller.key);
-        for (const Change& op : ops) {
-            if (auto stored = (*tx)->op_result(op.op)) {
-                // The result stored the first time; a change refused then is refused again.
-                response.results.push_back(merge::replayed_result(op.op, *stored));
-                continue;
+    auto answer = job.answer.get_future();
+    std::call_once(writer_started_, [this] { writer_ = std::thread([this] { writer_loop(); }); });
+    {
+        std::lock_guard lock(push_mutex_);
+        push_queue_.push_back(&job);
+        ++pushes_waiting_;
+    }
+    push_ready_.notify_one();
+    return answer.get();
+}
+
+std::size_t Service::pushes_waiting() {
+    std::lock_guard lock(push_mutex_);
+    return pushes_waiting_;
+}
+
+void Service::stop_writer() {
+    {
+        std::lock_guard lock(push_mutex_);
+        stopping_ = true;
+    }
+    push_ready_.notify_all();
+    if (writer_.joinable()) writer_.join();
+}
+
+void Service::writer_loop() {
+    for (;;) {
+        std::vector<PushJob*> group;
+        {
+            std::unique_lock lock(push_mutex_);
+            push_ready_.wait(lock, [&] { return stopping_ || !push_queue_.empty(); });
+            if (push_queue_.empty()) return; // stopping, and every push answered
+            std::size_t ops = 0;
+            while (!push_queue_.empty() &&
+                   (group.empty() || ops + push_queue_.front()->ops.size() <= kGroupOps)) {
+                ops += push_queue_.front()->ops.size();
+                group.push_back(push_queue_.front());
+                push_queue_.pop_front();
             }
-            if (auto order = merge::check_dseq(op.dseq, expected); order != merge::Sequence::Next) {
-                response.results.push_back(
-                    merge::sequence_refusal(op.op, op.dseq, expected, order));
-                continue;
-            }
-            Result<protocol::OpResult> r = Error{};
-            try {
-                r = apply_op(**tx, caller, op);
-            } catch (const Json::exception& e) {
-                // A bug meeting odd input must not block this device for good: refuse the op.
-                r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
-                                       std::string("the server could not apply this change: ") +
-                                           e.what()};
-            }
-            if (!r) return r.error();
-            expected = op.dseq;
-            (*tx)->save_op_result(op.op, caller.key, merge::stored_result(*r));
-            response.results.push_back(*r);
         }
-        (*tx)->set_device_dseq(caller.key, caller.user.id, expected);
-        response.cursor = (*tx)->last_seq();
-        (*tx)->commit();
-        return response;
-    });
+        run_group(group);
+    }
+}
+
+Result<std::unique_ptr<StoreTx>> Service::begin_push_writer() {
+    // Another process (a `school import`) may hold the write lock past SQLite's wait: a push
+    // waits on, it never fails for a busy database.
+    for (int attempt = 0;; ++attempt) {
+        auto tx = store_.begin(true);
+        if (tx || tx.error().code != ErrorCode::Busy) return tx;
+        if (log && attempt % 20 == 0)
+            log("pushes wait for the store's write lock, held by another process: " +
+                tx.error().message);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+void Service::run_group(const std::vector<PushJob*>& group) {
+    std::vector<std::optional<Result<protocol::PushResponse>>> answers(group.size());
+    bool done = false;
+    try {
+        auto tx = begin_push_writer();
+        if (!tx) {
+            for (auto& a : answers)
+                a = tx.error();
+            done = true;
+        } else {
+            StoreTx& t = **tx;
+            for (std::size_t i = 0; i < group.size(); ++i) {
+                t.savepoint();
+                Result<protocol::PushResponse> r = Error{};
+                try {
+                    r = apply_push(t, group[i]->caller, group[i]->ops);
+                } catch (const std::exception& e) {
+                    r = detail::storage(e);
+                }
+                if (r)
+                    t.release_savepoint();
+                else
+                    t.rollback_to_savepoint(); // throws when the failure ended the transaction
+                answers[i] = std::move(r);
+            }
+            t.commit();
+            done = true;
+        }
+    } catch (const std::exception& e) {
+        if (log)
+            log(std::string("a group of pushes failed as a whole, applying each alone: ") +
+                e.what());
+    }
+    if (!done)
+        for (std::size_t i = 0; i < group.size(); ++i)
+            answers[i] = detail::storage_guarded([&]() -> Result<protocol::PushResponse> {
+                auto tx = begin_push_writer();
+                if (!tx) return tx.error();
+                auto r = apply_push(**tx, group[i]->caller, group[i]->ops);
+                if (r) (*tx)->commit();
+                return r;
+            });
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        {
+            std::lock_guard lock(push_mutex_);
+            --pushes_waiting_;
+        }
+        group[i]->answer.set_value(std::move(*answers[i]));
+    }
+}
+
+Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& caller,
+                                                   const std::vector<Change>& ops) {
+    protocol::PushResponse response;
+    std::int64_t expected = tx.device_dseq(caller.key);
+    std::vector<std::string> ids;
+    ids.reserve(ops.size());
+    for (const Change& op : ops)
+        ids.push_back(op.op);
+    // Replayed op ids: one look-up for the batch, then the ones this batch stores itself.
+    const auto stored = tx.op_results(ids);
+    std::unordered_map<std::string, std::string> here;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        const Change& op = ops[i];
+        std::optional<std::string> prior = stored[i];
+        if (!prior)
+            if (auto it = here.find(op.op); it != here.end()) prior = it->second;
+        if (prior) {
+            // The result stored the first time; a change refused then is refused again.
+            response.results.push_back(merge::replayed_result(op.op, *prior));
+            continue;
+        }
+        if (auto order = merge::check_dseq(op.dseq, expected); order != merge::Sequence::Next) {
+            response.results.push_back(merge::sequence_refusal(op.op, op.dseq, expected, order));
+            continue;
+        }
+        Result<protocol::OpResult> r = Error{};
+        try {
+            r = apply_op(tx, caller, op);
+        } catch (const Json::exception& e) {
+            // A bug meeting odd input must not block this device for good: refuse the op.
+            r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
+                                   std::string("the server could not apply this change: ") +
+                                       e.what()};
+        }
+        if (!r) return r.error();
+        expected = op.dseq;
+        std::string result = merge::stored_result(*r);
+        tx.save_op_result(op.op, caller.key, result);
+        here.emplace(op.op, std::move(result));
+        response.results.push_back(*r);
+    }
+    tx.set_device_dseq(caller.key, caller.user.id, expected);
+    response.cursor = tx.last_seq();
+    return response;
 }
 
 } // namespace sitevisit::server

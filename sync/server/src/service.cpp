@@ -76,6 +76,7 @@ Service::Service(Store& store, ServiceOptions options)
 }
 
 Service::~Service() {
+    stop_writer();
     store_.on_commit = nullptr;
 }
 

@@ -3,6 +3,8 @@
 #include "sitevisit/core/database.h"
 
 #include <sqlite3.h>
+#include <stdexcept>
+#include <unordered_map>
 
 namespace sitevisit::server {
 
@@ -14,6 +16,11 @@ struct Step {
 };
 
 // Keyed on PRAGMA user_version like the device store; a released step never changes.
+// Step 3 (issue 13, a faster ingest): rows become a rowid table with a unique index on
+// (entity, id), so a row with a random (v4) id appends to the table and only its small index
+// entry lands at a random place; the field versions move into the row (`versions`, see
+// version_in below) so a change writes one row, not one per field; ops likewise keep a unique
+// index on the op id.
 const Step kSteps[] = {
     {1, R"sql(
 CREATE TABLE rows (
@@ -51,6 +58,38 @@ CREATE INDEX rows_evidence_blob ON rows(json_extract(fields, '$.sha256')) WHERE 
     {2, R"sql(
 CREATE TABLE device_secrets (
   user TEXT NOT NULL, device TEXT NOT NULL, secret_hash TEXT NOT NULL, PRIMARY KEY (user, device)) WITHOUT ROWID;
+)sql"},
+    {3, R"sql(
+CREATE TABLE fv_seq AS
+  SELECT entity, id, seq, max(hlc) AS hlc, max(author) AS author, max(device) AS device
+  FROM field_versions GROUP BY entity, id, seq;
+CREATE TABLE fv_doc AS
+  SELECT s.entity AS entity, s.id AS id, json_object(
+      'f', json((SELECT json_group_object(f.field, f.seq) FROM field_versions f
+                 WHERE f.entity = s.entity AND f.id = s.id)),
+      'v', json_group_object(CAST(s.seq AS TEXT), json_array(s.hlc, s.author, s.device)))
+    AS versions
+  FROM fv_seq s GROUP BY s.entity, s.id;
+CREATE TABLE rows_v3 (
+  entity TEXT NOT NULL, id TEXT NOT NULL, school TEXT NOT NULL, fields TEXT NOT NULL,
+  seq INTEGER NOT NULL, hlc TEXT NOT NULL DEFAULT '', deleted INTEGER NOT NULL DEFAULT 0,
+  versions TEXT NOT NULL DEFAULT '{}');
+INSERT INTO rows_v3 (entity, id, school, fields, seq, hlc, deleted, versions)
+  SELECT r.entity, r.id, r.school, r.fields, r.seq, r.hlc, r.deleted, coalesce(d.versions, '{}')
+  FROM rows r LEFT JOIN fv_doc d ON d.entity = r.entity AND d.id = r.id ORDER BY r.seq;
+DROP TABLE fv_doc;
+DROP TABLE fv_seq;
+DROP TABLE field_versions;
+DROP TABLE rows;
+ALTER TABLE rows_v3 RENAME TO rows;
+CREATE UNIQUE INDEX rows_key ON rows(entity, id);
+CREATE INDEX rows_school ON rows(school);
+CREATE INDEX rows_evidence_blob ON rows(json_extract(fields, '$.sha256')) WHERE entity = 'evidence';
+CREATE TABLE ops_v3 (op TEXT NOT NULL, device TEXT NOT NULL, result TEXT NOT NULL);
+INSERT INTO ops_v3 (op, device, result) SELECT op, device, result FROM ops;
+DROP TABLE ops;
+ALTER TABLE ops_v3 RENAME TO ops;
+CREATE UNIQUE INDEX ops_op ON ops(op);
 )sql"},
 };
 
@@ -91,14 +130,65 @@ Account read_account(const Statement& st) {
     return a;
 }
 
+// A field's version in a row's `versions` column:
+//   {"f": {field: seq}, "v": {"seq": [hlc, author, device]}}
+// Fields set by one change share one entry of "v", so a row of five fields keeps one clock and
+// author, not five.
+FieldVersion version_in(const Json& versions, const std::string& field) {
+    FieldVersion out;
+    auto f = versions.find("f");
+    if (f == versions.end() || !f->is_object()) return out;
+    auto s = f->find(field);
+    if (s == f->end() || !s->is_number_integer()) return out;
+    out.seq = s->get<std::int64_t>();
+    auto v = versions.find("v");
+    if (v == versions.end() || !v->is_object()) return out;
+    auto e = v->find(std::to_string(out.seq));
+    if (e != v->end() && e->is_array() && e->size() == 3) {
+        out.hlc = (*e)[0].get<std::string>();
+        out.author = (*e)[1].get<std::string>();
+        out.device = (*e)[2].get<std::string>();
+    }
+    return out;
+}
+
+void set_versions_in(Json& versions,
+                     const std::vector<std::pair<std::string, FieldVersion>>& changed) {
+    if (!versions.is_object()) versions = Json::object();
+    Json& f = versions["f"];
+    Json& v = versions["v"];
+    if (!f.is_object()) f = Json::object();
+    if (!v.is_object()) v = Json::object();
+    for (const auto& [field, version] : changed) {
+        f[field] = version.seq;
+        v[std::to_string(version.seq)] = Json::array({version.hlc, version.author, version.device});
+    }
+    // Entries no field points at any more.
+    for (auto it = v.begin(); it != v.end();) {
+        bool used = false;
+        for (const auto& s : f)
+            if (s.is_number_integer() && std::to_string(s.get<std::int64_t>()) == it.key()) {
+                used = true;
+                break;
+            }
+        it = used ? std::next(it) : v.erase(it);
+    }
+}
+
+bool is_busy(const SqliteError& e) {
+    return (e.code() & 0xff) == SQLITE_BUSY || (e.code() & 0xff) == SQLITE_LOCKED;
+}
+
 class Tx final : public StoreTx {
 public:
     Tx(SqliteStore& owner, std::unique_ptr<Database> db, bool write)
-        : owner_(owner), db_(std::move(db)) {
+        : owner_(owner), db_(std::move(db)), write_(write) {
         try {
             db_->cached(write ? "BEGIN IMMEDIATE" : "BEGIN").run();
+            if (write_) seq_ = owner_.writer_last_seq(*db_);
         } catch (...) {
-            owner_.release(std::move(db_)); // the connection goes back to the pool either way
+            if (db_->in_transaction()) db_->cached("ROLLBACK").run();
+            give_back(false); // the connection goes back to the pool either way
             throw;
         }
     }
@@ -109,100 +199,93 @@ public:
             } catch (...) {
             }
         }
-        owner_.release(std::move(db_));
+        give_back(done_);
     }
 
     std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
-        auto& st = db_->cached(
-            "SELECT school, fields, seq, hlc, deleted FROM rows WHERE entity = ? AND id = ?");
-        st.bind(1, spec.name).bind(2, id);
-        std::optional<Row> out;
-        if (st.step())
-            out = Row{spec.name,       std::string(id),
-                      st.text(0),      parse_or(st.text_view(1), Json::object()),
-                      st.int64(2),     st.text(3),
-                      st.int64(4) != 0};
-        st.reset();
+        if (Cached* c = find(spec.name, id)) return c->row;
+        Cached loaded = load(spec.name, id);
+        std::optional<Row> out = loaded.row;
+        if (caches(spec.name)) keep(spec.name, id, std::move(loaded));
         return out;
     }
 
     Result<Place> place_of_school(std::string_view school) override {
+        if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
         auto s = row(*find_entity("school"), school);
-        if (!s || s->deleted)
-            return Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
-        Place p{s->id, s->fields.value("district", ""), ""};
-        if (auto d = row(*find_entity("district"), p.district))
-            p.region = d->fields.value("region", "");
-        return p;
+        Result<Place> out =
+            Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
+        if (s && !s->deleted) {
+            Place p{s->id, s->fields.value("district", ""), ""};
+            if (auto d = row(*find_entity("district"), p.district))
+                p.region = d->fields.value("region", "");
+            out = p;
+        }
+        places_.emplace(std::string(school), out);
+        return out;
+    }
+
+    std::optional<VisitContext> visit(std::string_view id) override {
+        if (auto it = visits_.find(std::string(id)); it != visits_.end()) return it->second;
+        auto v = RowReader::visit(id);
+        visits_.emplace(std::string(id), v);
+        return v;
     }
 
     const char* where() const override { return "on the server"; }
 
     std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
                                              const std::vector<std::string>& fields) override {
+        Cached& c = entry(entity, id);
+        const Json& versions = parsed_versions(c);
         std::vector<FieldVersion> out;
-        auto& st = db_->cached("SELECT seq, hlc, author, device FROM field_versions WHERE entity = "
-                               "? AND id = ? AND field = ?");
-        for (const auto& f : fields) {
-            st.reset();
-            st.bind(1, entity).bind(2, id).bind(3, f);
-            FieldVersion v;
-            if (st.step()) v = FieldVersion{st.int64(0), st.text(1), st.text(2), st.text(3)};
-            out.push_back(v);
-        }
-        st.reset();
+        out.reserve(fields.size());
+        for (const auto& f : fields)
+            out.push_back(version_in(versions, f));
         return out;
     }
 
     void put_row(const Row& r) override {
-        auto& st =
-            db_->cached("INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (entity, id) DO UPDATE SET school = excluded.school, fields = "
-                        "excluded.fields, "
-                        "seq = excluded.seq, hlc = excluded.hlc, deleted = excluded.deleted");
-        st.bind(1, r.entity)
-            .bind(2, r.id)
-            .bind(3, r.school)
-            .bind(4, r.fields.dump())
-            .bind(5, r.seq);
-        st.bind(6, r.hlc).bind(7, r.deleted ? 1 : 0);
-        st.run();
+        writer_only();
+        Cached* c = find(r.entity, r.id);
+        if (!c) c = &keep(r.entity, r.id, Cached{}); // versions unknown: kept as stored
+        c->row = r;
+        mark_dirty(*c, r.entity, r.id);
+        if (r.entity == "school" || r.entity == "district") places_.clear();
+        if (r.entity == "visit") visits_.erase(r.id);
     }
 
     void
     set_field_versions(const std::string& entity, const std::string& id,
                        const std::vector<std::pair<std::string, FieldVersion>>& versions) override {
-        auto& st = db_->cached("INSERT OR REPLACE INTO field_versions (entity, id, field, seq, "
-                               "hlc, author, device) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        for (const auto& [field, v] : versions) {
-            st.reset();
-            st.bind(1, entity)
-                .bind(2, id)
-                .bind(3, field)
-                .bind(4, v.seq)
-                .bind(5, v.hlc)
-                .bind(6, v.author)
-                .bind(7, v.device);
-            st.run();
-        }
+        writer_only();
+        Cached& c = entry(entity, id);
+        set_versions_in(parsed_versions(c), versions);
+        c.versions_dirty = true;
+        mark_dirty(c, entity, id);
     }
 
     std::vector<Row> rows_of_school(const std::string& school) override {
+        flush();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "school = ? ORDER BY seq",
                           school);
     }
 
     std::vector<Row> rows_of_entity(const std::string& entity) override {
+        flush();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "entity = ? ORDER BY id",
                           entity);
     }
 
-    std::int64_t next_seq() override { return last_seq() + 1; }
+    std::int64_t next_seq() override {
+        writer_only();
+        return ++seq_;
+    }
 
     std::int64_t last_seq() override {
+        if (write_) return seq_;
         auto& st = db_->cached("SELECT coalesce(max(seq), 0) FROM changes");
         st.step();
         auto v = st.int64(0);
@@ -270,13 +353,29 @@ public:
         return out;
     }
 
+    std::vector<std::optional<std::string>>
+    op_results(const std::vector<std::string>& ops) override {
+        // One statement for the batch: each id a probe of the unique index on ops.op.
+        std::vector<std::optional<std::string>> out(ops.size());
+        if (ops.empty()) return out;
+        auto& st =
+            db_->cached("SELECT op, result FROM ops WHERE op IN (SELECT value FROM json_each(?))");
+        st.bind(1, Json(ops).dump());
+        while (st.step()) {
+            const std::string op = st.text(0);
+            for (std::size_t i = 0; i < ops.size(); ++i) // the same id twice in one batch
+                if (ops[i] == op) out[i] = st.text(1);
+        }
+        st.reset();
+        return out;
+    }
+
     void save_op_result(const std::string& op, const std::string& device,
                         const std::string& result) override {
         auto& st = db_->cached("INSERT INTO ops (op, device, result) VALUES (?, ?, ?)");
         st.bind(1, op).bind(2, device).bind(3, result);
         st.run();
     }
-
     std::int64_t device_dseq(const std::string& device) override {
         auto& st = db_->cached("SELECT dseq FROM devices WHERE device = ?");
         st.bind(1, device);
@@ -438,6 +537,7 @@ public:
     }
 
     std::vector<Row> evidence_referencing_blob(const std::string& sha256) override {
+        flush();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "entity = 'evidence' AND "
                           "deleted = 0 AND json_extract(fields, '$.sha256') = ? ORDER BY id",
@@ -481,6 +581,7 @@ public:
     }
 
     std::vector<std::string> schools_referencing_blob(const std::string& sha256) override {
+        flush();
         auto& st = db_->cached(
             "SELECT DISTINCT school FROM rows WHERE entity = 'evidence' AND deleted = 0 AND "
             "json_extract(fields, '$.sha256') = ?");
@@ -492,13 +593,161 @@ public:
         return out;
     }
 
+    void savepoint() override {
+        writer_only();
+        flush();
+        db_->cached("SAVEPOINT part").run();
+        saved_seq_ = seq_;
+    }
+
+    void release_savepoint() override {
+        flush();
+        db_->cached("RELEASE part").run();
+    }
+
+    void rollback_to_savepoint() override {
+        // What the part read or wrote may be undone: read it again from the store.
+        cache_.clear();
+        dirty_.clear();
+        places_.clear();
+        visits_.clear();
+        db_->cached("ROLLBACK TO part").run();
+        db_->cached("RELEASE part").run();
+        seq_ = saved_seq_;
+    }
+
     void commit() override {
+        flush();
         db_->cached("COMMIT").run();
         done_ = true;
         if (!appended.empty() && owner_.on_commit) owner_.on_commit(appended);
     }
 
 private:
+    // A row as this transaction knows it: read once, then kept; writes wait here until the
+    // next flush (a savepoint, a query over many rows, or the commit), so a row written twice,
+    // or written and given its field versions, is stored once.
+    struct Cached {
+        std::optional<Row> row;
+        bool versions_known = false; // false: a row written without being read keeps its versions
+        std::string versions_text = "{}";
+        std::optional<Json> versions; // parsed on first use
+        bool versions_dirty = false;
+        bool dirty = false;
+    };
+
+    static std::string key(std::string_view entity, std::string_view id) {
+        std::string k;
+        k.reserve(entity.size() + id.size() + 1);
+        k.append(entity).push_back('\n');
+        k.append(id);
+        return k;
+    }
+
+    // The writer keeps every row it reads; a reader only the few rows the read rule asks for
+    // again and again (a pull may look at thousands of rows once each).
+    bool caches(std::string_view entity) const {
+        return write_ || entity == "school" || entity == "district" || entity == "region" ||
+               entity == "visit";
+    }
+
+    Cached* find(std::string_view entity, std::string_view id) {
+        auto it = cache_.find(key(entity, id));
+        return it == cache_.end() ? nullptr : &it->second;
+    }
+
+    Cached load(std::string_view entity, std::string_view id) {
+        auto& st = db_->cached("SELECT school, fields, seq, hlc, deleted, versions FROM rows "
+                               "WHERE entity = ? AND id = ?");
+        st.bind(1, entity).bind(2, id);
+        Cached c;
+        c.versions_known = true;
+        if (st.step()) {
+            c.row = Row{std::string(entity), std::string(id),
+                        st.text(0),          parse_or(st.text_view(1), Json::object()),
+                        st.int64(2),         st.text(3),
+                        st.int64(4) != 0};
+            c.versions_text = st.text(5);
+        }
+        st.reset();
+        return c;
+    }
+
+    Cached& keep(std::string_view entity, std::string_view id, Cached c) {
+        return cache_.insert_or_assign(key(entity, id), std::move(c)).first->second;
+    }
+
+    Cached& entry(std::string_view entity, std::string_view id) {
+        if (Cached* c = find(entity, id)) {
+            if (!c->versions_known) { // written before it was read: its stored versions now
+                Cached stored = load(entity, id);
+                c->versions_text = std::move(stored.versions_text);
+                c->versions_known = true;
+            }
+            return *c;
+        }
+        return keep(entity, id, load(entity, id));
+    }
+
+    static Json& parsed_versions(Cached& c) {
+        if (!c.versions) c.versions = parse_or(c.versions_text, Json::object());
+        return *c.versions;
+    }
+
+    void mark_dirty(Cached& c, std::string_view entity, std::string_view id) {
+        if (c.dirty) return;
+        c.dirty = true;
+        dirty_.push_back(key(entity, id));
+    }
+
+    void flush() {
+        if (dirty_.empty()) return;
+        auto& with_versions = db_->cached(
+            "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted, versions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET "
+            "school = excluded.school, fields = excluded.fields, seq = excluded.seq, "
+            "hlc = excluded.hlc, deleted = excluded.deleted, "
+            "versions = excluded.versions");
+        auto& keep_versions =
+            db_->cached("INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET "
+                        "school = excluded.school, fields = excluded.fields, seq = excluded.seq, "
+                        "hlc = excluded.hlc, deleted = excluded.deleted");
+        for (const auto& k : dirty_) {
+            Cached& c = cache_.at(k);
+            c.dirty = false;
+            if (!c.row) continue; // versions of a row never written: nothing to keep
+            const Row& r = *c.row;
+            if (c.versions_dirty) {
+                c.versions_text = c.versions->dump();
+                c.versions_dirty = false;
+            }
+            Statement& st = c.versions_known ? with_versions : keep_versions;
+            st.reset();
+            st.bind(1, r.entity)
+                .bind(2, r.id)
+                .bind(3, r.school)
+                .bind(4, r.fields.dump())
+                .bind(5, r.seq)
+                .bind(6, r.hlc)
+                .bind(7, r.deleted ? 1 : 0);
+            if (c.versions_known) st.bind(8, c.versions_text);
+            st.run();
+        }
+        dirty_.clear();
+    }
+
+    void writer_only() const {
+        if (!write_) throw std::logic_error("a read transaction cannot write");
+    }
+
+    void give_back(bool committed) {
+        if (write_)
+            owner_.release_writer(std::move(db_), committed ? seq_ : -1);
+        else
+            owner_.release(std::move(db_));
+    }
+
     std::vector<Row> rows_where(const std::string& sql, const std::string& arg) {
         auto& st = db_->cached(sql);
         st.bind(1, arg);
@@ -513,7 +762,14 @@ private:
 
     SqliteStore& owner_;
     std::unique_ptr<Database> db_;
+    const bool write_;
     bool done_ = false;
+    std::int64_t seq_ = 0;       // the writer's end of the log, counted in memory
+    std::int64_t saved_seq_ = 0; // at the savepoint
+    std::unordered_map<std::string, Cached> cache_;
+    std::vector<std::string> dirty_; // keys, in the order first written
+    std::unordered_map<std::string, Result<Place>> places_;
+    std::unordered_map<std::string, std::optional<VisitContext>> visits_;
 };
 
 } // namespace
@@ -525,46 +781,61 @@ int server_schema_version() {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections,
                                                        Database::Durability durability) {
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
-    for (int i = 0; i < std::max(1, connections); ++i) {
+    for (int i = 0; i < std::max(2, connections); ++i) {
         auto db = Database::open(path);
         if (!db) return db.error();
         try {
             // Full: the server acknowledges a push only after it is on disk.
             (*db)->set_durability(durability);
-            if (i == 0)
+            if (i == 0) {
+                // The writer: migrations, then a page cache that holds the indexes a push
+                // touches at random places (row and op ids that are not time-ordered).
                 if (auto st = migrate(**db); !st) return st.error();
+                (*db)->exec("PRAGMA cache_size = -65536");
+                store->writer_ = std::move(db).value();
+            } else {
+                (*db)->exec("PRAGMA cache_size = -16384");
+                (*db)->exec("PRAGMA query_only = 1");
+                store->idle_.push_back(std::move(db).value());
+            }
         } catch (const SqliteError& e) {
             return Error{ErrorCode::Storage,
                          std::string("opening the server store failed: ") + e.what()};
         }
-        store->idle_.push_back(std::move(db).value());
     }
     return store;
 }
 
+std::unique_ptr<Database> SqliteStore::take_reader() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty(); });
+    auto db = std::move(idle_.back());
+    idle_.pop_back();
+    return db;
+}
+
 Result<std::unique_ptr<StoreTx>> SqliteStore::begin(bool write) {
     std::unique_ptr<Database> db;
-    {
-        std::unique_lock lock(mutex_);
-        available_.wait(lock, [&] { return !idle_.empty(); });
-        db = std::move(idle_.back());
-        idle_.pop_back();
+    if (write) {
+        // First come, first served: a ticket each, the connection to the lowest.
+        std::unique_lock lock(writer_mutex_);
+        const std::uint64_t ticket = next_ticket_++;
+        writer_free_.wait(lock, [&] { return serving_ == ticket && writer_; });
+        db = std::move(writer_);
+    } else {
+        db = take_reader();
     }
     try {
         return std::unique_ptr<StoreTx>(new Tx(*this, std::move(db), write));
     } catch (const SqliteError& e) {
+        // Another process holds the write lock past the busy timeout: the caller may wait.
+        if (is_busy(e)) return Error{ErrorCode::Busy, e.what()};
         return Error{ErrorCode::Storage, e.what()};
     }
 }
 
 std::vector<std::string> SqliteStore::quick_check() {
-    std::unique_ptr<Database> db;
-    {
-        std::unique_lock lock(mutex_);
-        available_.wait(lock, [&] { return !idle_.empty(); });
-        db = std::move(idle_.back());
-        idle_.pop_back();
-    }
+    std::unique_ptr<Database> db = take_reader();
     std::vector<std::string> problems;
     try {
         auto& st = db->cached("PRAGMA quick_check");
@@ -586,6 +857,37 @@ void SqliteStore::release(std::unique_ptr<Database> db) {
         idle_.push_back(std::move(db));
     }
     available_.notify_one();
+}
+
+void SqliteStore::release_writer(std::unique_ptr<Database> db, std::int64_t last_seq) {
+    {
+        std::lock_guard lock(writer_mutex_);
+        writer_ = std::move(db);
+        if (last_seq >= 0)
+            last_seq_ = last_seq;
+        else
+            last_seq_ = -1; // rolled back: read the end of the log again
+        ++serving_;
+    }
+    writer_free_.notify_all();
+}
+
+std::int64_t SqliteStore::writer_last_seq(Database& db) {
+    // Called by the writer inside BEGIN IMMEDIATE: nobody else can append now. data_version
+    // changes when another connection (another process: `school import`) committed, and then
+    // the counter is read from the log again.
+    auto& v = db.cached("PRAGMA data_version");
+    v.step();
+    const std::int64_t version = v.int64(0);
+    v.reset();
+    if (last_seq_ < 0 || version != data_version_) {
+        auto& st = db.cached("SELECT coalesce(max(seq), 0) FROM changes");
+        st.step();
+        last_seq_ = st.int64(0);
+        st.reset();
+        data_version_ = version;
+    }
+    return last_seq_;
 }
 
 } // namespace sitevisit::server

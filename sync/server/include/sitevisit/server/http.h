@@ -105,8 +105,10 @@ struct HttpLimits {
     int max_connections = 4096;
     // Connections open at once from one address: one client cannot take them all.
     int max_connections_per_address = 256;
-    // Handlers running at once (they read and write the store). Held requests do not take one.
-    int workers = 8;
+    // Handlers running at once (they read and write the store). A push's handler waits in the
+    // push writer's queue; enough of them that a crowd of pushes waits there, first come first
+    // served, and reads still find a handler. Held pulls do not take one while they wait.
+    int workers = 32;
     // Both set: serve https only, with this certificate chain and key (PEM files).
     std::string tls_cert;
     std::string tls_key;

@@ -17,12 +17,15 @@
 #include "sitevisit/server/waiters.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <semaphore>
+#include <thread>
 
 namespace sitevisit::server {
 
@@ -69,6 +72,7 @@ struct NewUser {
 class Service {
 public:
     Service(Store& store, ServiceOptions options);
+    // Answers every push still queued, then stops the push writer.
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
@@ -108,10 +112,22 @@ public:
     bool may_read_row(StoreTx& tx, const User& user, const Row& row);
     // Password verifications run so far (unknown emails included), for tests.
     long verifications() const { return verifications_.load(); }
+    // Pushes queued or being applied, not yet answered (for tests of the push queue).
+    std::size_t pushes_waiting();
 
     std::function<void(const std::string&)> log;
 
 private:
+    // push.cpp: the push writer, one thread taking queued pushes first come, first served and
+    // committing those waiting together in one transaction, each in a savepoint of its own.
+    struct PushJob;
+    void writer_loop();
+    void run_group(const std::vector<PushJob*>& group);
+    void stop_writer();
+    Result<std::unique_ptr<StoreTx>> begin_push_writer();
+    // One push's batch inside the (group's) transaction.
+    Result<protocol::PushResponse> apply_push(StoreTx& tx, const Caller& caller,
+                                              const std::vector<Change>& ops);
     // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
     Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
     // pull.cpp: refuses a cursor past the end of the log (cursor_ahead); when the user's scope
@@ -159,6 +175,14 @@ private:
     std::mutex uuid_mutex_;
     std::unique_ptr<std::counting_semaphore<4096>> hashing_;
     std::atomic<long> verifications_{0};
+
+    std::mutex push_mutex_;
+    std::condition_variable push_ready_;
+    std::deque<PushJob*> push_queue_;
+    std::size_t pushes_waiting_ = 0;
+    bool stopping_ = false;
+    std::once_flag writer_started_;
+    std::thread writer_;
 };
 
 // HTTP status for an error code.

@@ -4,29 +4,48 @@
 #include "sitevisit/server/store.h"
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 
 namespace sitevisit::server {
 
-// The embedded backend: one SQLite file (DIR/server.db) in WAL mode, a small pool of
-// connections so reads run beside the one writer.
+// The embedded backend: one SQLite file (DIR/server.db) in WAL mode. One connection writes,
+// handed to writers first come first served; the others only read, so a read never waits for
+// a connection held by a writer (WAL lets reads run beside the one writer).
 class SqliteStore final : public Store {
 public:
+    // `connections`: the writer's connection plus at least one reader's.
     // `durability`: Full acknowledges a write only once it is on disk (what `serve` needs);
     // Normal skips the wait on each commit, for filling a new store in one go (`demo`).
     static Result<std::unique_ptr<SqliteStore>>
-    open(const std::string& path, int connections = 4,
+    open(const std::string& path, int connections = 5,
          Database::Durability durability = Database::Durability::Full);
     Result<std::unique_ptr<StoreTx>> begin(bool write) override;
     std::vector<std::string> quick_check() override;
 
     // Used by transactions to hand their connection back.
     void release(std::unique_ptr<Database> db);
+    // The writer's connection back; `last_seq`: the log's end after a commit, or -1 when the
+    // transaction rolled back (the counter is then read again from the log at the next write).
+    void release_writer(std::unique_ptr<Database> db, std::int64_t last_seq);
+    // The end of the log as the last committed write left it, for the next writer: kept in
+    // memory, read from the log at open and whenever another connection or process wrote.
+    std::int64_t writer_last_seq(Database& db);
 
 private:
+    std::unique_ptr<Database> take_reader();
+
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<Database>> idle_;
+
+    // The writer's connection, taken in ticket order (first come, first served).
+    std::mutex writer_mutex_;
+    std::condition_variable writer_free_;
+    std::uint64_t next_ticket_ = 0, serving_ = 0;
+    std::unique_ptr<Database> writer_;
+    std::int64_t last_seq_ = -1;     // -1: read it from the log
+    std::int64_t data_version_ = -1; // PRAGMA data_version when last_seq_ was known
 };
 
 int server_schema_version();

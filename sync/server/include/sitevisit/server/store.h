@@ -73,9 +73,13 @@ public:
     virtual std::vector<Row> rows_of_school(const std::string& school) = 0;
     virtual std::vector<Row> rows_of_entity(const std::string& entity) = 0;
 
-    // The change log. next_seq() hands out numbers inside the transaction, so a pull never
-    // skips a change that commits late.
+    // The change log. next_seq() hands out numbers inside the writing transaction, so a pull
+    // never skips a change that commits late: dense and increasing, and a transaction (or
+    // savepoint) rolled back leaves no gap and reuses nothing. The backend keeps the counter
+    // its own way (SQLite: in memory behind its single writer, read from the log at open;
+    // PostgreSQL: its own sequence under the log's lock).
     virtual std::int64_t next_seq() = 0;
+    // The end of the log: in a writing transaction, including what it appended.
     virtual std::int64_t last_seq() = 0;
     virtual void append_change(const LoggedChange& change) = 0;
     // Changes after `since` in seq order, at most `limit`; the caller applies the read rule.
@@ -83,6 +87,16 @@ public:
 
     // Idempotency and per-device order.
     virtual std::optional<std::string> op_result(const std::string& op) = 0;
+    // The stored results of a batch's op ids, in order (none where the op is new): one look-up
+    // for the batch where the backend can.
+    virtual std::vector<std::optional<std::string>>
+    op_results(const std::vector<std::string>& ops) {
+        std::vector<std::optional<std::string>> out;
+        out.reserve(ops.size());
+        for (const auto& op : ops)
+            out.push_back(op_result(op));
+        return out;
+    }
     virtual void save_op_result(const std::string& op, const std::string& device,
                                 const std::string& result) = 0;
     virtual std::int64_t device_dseq(const std::string& device) = 0;
@@ -125,13 +139,22 @@ public:
     // Live evidence rows that name the blob.
     virtual std::vector<Row> evidence_referencing_blob(const std::string& sha256) = 0;
 
+    // One part of a writing transaction that can be undone alone (a push in a group commit):
+    // savepoint() starts it, release_savepoint() keeps it, rollback_to_savepoint() undoes
+    // everything since savepoint(), the seq counter included. Not nested.
+    virtual void savepoint() = 0;
+    virtual void release_savepoint() = 0;
+    virtual void rollback_to_savepoint() = 0;
+
     virtual void commit() = 0;
 };
 
 class Store {
 public:
     virtual ~Store() = default;
-    // `write`: take the write lock now (pushes, admin changes); reads run beside writers.
+    // `write`: take the write lock now (pushes, admin changes); writers are served first come,
+    // first served, and reads run beside them without waiting for them. A write lock held by
+    // another process past the backend's wait is ErrorCode::Busy.
     virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
     // A quick integrity check of the whole store: an empty list when sound, else what is wrong.
     virtual std::vector<std::string> quick_check() { return {}; }

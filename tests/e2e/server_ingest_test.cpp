@@ -1,0 +1,285 @@
+// The ingest (issue 13): pushes queue first come, first served and are committed in groups,
+// each in a savepoint of its own. A crowd of devices pushing at once never gets a 500, every
+// change is acknowledged once with a dense, increasing seq, replays answer the stored result,
+// and a store written before field versions moved into the row keeps them.
+
+#include "server_fixture.h"
+#include "sitevisit/core/database.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+using namespace sitevisit;
+using namespace sitevisit::e2e;
+
+namespace {
+
+Json observation(const std::string& visit, int i) {
+    return {{"visit", visit},
+            {"indicator", "msv-2026-2027-elementary/2.1"},
+            {"rating", i % 4},
+            {"note", "Observed in room " + std::to_string(i)},
+            {"source", "classroom_observation"}};
+}
+
+} // namespace
+
+TEST_F(Demo, ACrowdPushingAtOnceIsAnsweredOnceEachWithADenseLog) {
+    constexpr int kDevices = 20, kBatches = 4, kBatch = 100;
+    struct Device {
+        std::string name, token, visit;
+        std::int64_t dseq = 0;
+        std::vector<Json> batches; // bodies
+    };
+    std::vector<Device> devices(kDevices);
+    for (int d = 0; d < kDevices; ++d) {
+        Device& dev = devices[d];
+        dev.name = "crowd-" + std::to_string(d);
+        dev.token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", dev.name);
+        dev.visit = new_id();
+        auto r = push(dev.token, dev.name,
+                      Json::array({change("visit", dev.visit, lincoln,
+                                          {{"kind", "walkthrough"},
+                                           {"rubric", "msv-2026-2027-elementary"},
+                                           {"start_date", "2026-11-23"}},
+                                          ++dev.dseq, dev.name)}));
+        ASSERT_EQ(r.status, 200) << r.body;
+        for (int b = 0; b < kBatches; ++b) {
+            Json ops = Json::array();
+            for (int i = 0; i < kBatch; ++i)
+                ops.push_back(change("observation", new_id(), lincoln, observation(dev.visit, i),
+                                     ++dev.dseq, dev.name));
+            dev.batches.push_back(ops);
+        }
+    }
+
+    // Every device pushes its batches, all at once.
+    std::vector<std::vector<Response>> answers(kDevices);
+    std::vector<std::thread> threads;
+    for (int d = 0; d < kDevices; ++d)
+        threads.emplace_back([&, d] {
+            Http h = http();
+            for (const Json& ops : devices[d].batches)
+                answers[d].push_back(h.request(
+                    "POST", "/v1/sync/push", Json{{"device", devices[d].name}, {"ops", ops}}.dump(),
+                    bearer(devices[d].token), 120000));
+        });
+    for (auto& t : threads)
+        t.join();
+
+    std::map<std::int64_t, std::string> seqs; // seq -> op
+    std::map<std::string, std::int64_t> seq_of_op;
+    for (int d = 0; d < kDevices; ++d) {
+        ASSERT_EQ(answers[d].size(), static_cast<std::size_t>(kBatches));
+        for (int b = 0; b < kBatches; ++b) {
+            const Response& r = answers[d][b];
+            ASSERT_EQ(r.status, 200) << "device " << d << " batch " << b << ": " << r.body;
+            const Json results = r.json()["results"];
+            ASSERT_EQ(results.size(), static_cast<std::size_t>(kBatch));
+            std::int64_t last = 0;
+            for (std::size_t i = 0; i < results.size(); ++i) {
+                const Json& res = results[i];
+                EXPECT_EQ(res["status"], "applied") << res.dump();
+                EXPECT_EQ(res["op"], devices[d].batches[b][i]["op"]);
+                const std::int64_t seq = res["seq"].get<std::int64_t>();
+                EXPECT_GT(seq, last) << "seqs within a push increase";
+                last = seq;
+                EXPECT_TRUE(seqs.emplace(seq, res["op"].get<std::string>()).second)
+                    << "seq " << seq << " given twice";
+                seq_of_op[res["op"].get<std::string>()] = seq;
+            }
+        }
+    }
+    // Nothing else wrote meanwhile: the crowd's changes fill one range of the log, no gap.
+    ASSERT_EQ(seqs.size(), static_cast<std::size_t>(kDevices * kBatches * kBatch));
+    EXPECT_EQ(seqs.rbegin()->first - seqs.begin()->first + 1,
+              static_cast<std::int64_t>(seqs.size()))
+        << "the log has a gap";
+
+    // The log, read back: increasing, each change once.
+    const std::string admin = login(http(), "admin@demo.sitevisit", "admin-demo-2026", "checker");
+    std::int64_t previous = 0;
+    std::map<std::string, int> seen;
+    for (const Json& op : pull_all(admin, seqs.begin()->first - 1, nullptr, 5000)) {
+        const std::int64_t seq = op["seq"].get<std::int64_t>();
+        EXPECT_GT(seq, previous);
+        previous = seq;
+        ++seen[op["op"].get<std::string>()];
+    }
+    for (const auto& [seq, op] : seqs)
+        EXPECT_EQ(seen[op], 1) << "op " << op << " (seq " << seq << ") in the log";
+
+    // A replayed batch is answered with the stored results: duplicates with their first seqs.
+    auto again = push(devices[3].token, devices[3].name, devices[3].batches[1]);
+    ASSERT_EQ(again.status, 200) << again.body;
+    const Json replayed = again.json();
+    for (const Json& res : replayed["results"]) {
+        EXPECT_EQ(res["status"], "duplicate");
+        EXPECT_EQ(res["seq"], seq_of_op[res["op"].get<std::string>()]);
+    }
+}
+
+TEST_F(Demo, AReplayedRefusalIsRefusedAgainWithTheSameReason) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "replayer");
+    const std::string visit = new_id();
+    Json ops = Json::array(
+        {change("visit", visit, lincoln,
+                {{"kind", "walkthrough"},
+                 {"rubric", "msv-2026-2027-elementary"},
+                 {"start_date", "2026-11-23"}},
+                1, "replayer"),
+         change("observation", new_id(), lincoln, observation(visit, 1), 2, "replayer"),
+         change("observation", new_id(), lincoln,
+                {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", 9}}, 3,
+                "replayer")});
+    // The same op id twice in one batch: the second is the first's duplicate.
+    ops.push_back(ops[1]);
+    auto first = push(token, "replayer", ops);
+    ASSERT_EQ(first.status, 200) << first.body;
+    const Json r1 = first.json()["results"];
+    ASSERT_EQ(r1.size(), 4u);
+    // Answered in dseq order: the visit, the observation, its copy, the refused one.
+    EXPECT_EQ(r1[0]["status"], "applied");
+    EXPECT_EQ(r1[1]["status"], "applied");
+    EXPECT_EQ(r1[2]["status"], "duplicate");
+    EXPECT_EQ(r1[2]["seq"], r1[1]["seq"]);
+    EXPECT_EQ(r1[3]["status"], "rejected");
+
+    auto again = push(token, "replayer", ops);
+    ASSERT_EQ(again.status, 200) << again.body;
+    const Json r2 = again.json()["results"];
+    ASSERT_EQ(r2.size(), 4u);
+    EXPECT_EQ(r2[0]["status"], "duplicate");
+    EXPECT_EQ(r2[0]["seq"], r1[0]["seq"]);
+    EXPECT_EQ(r2[1]["status"], "duplicate");
+    EXPECT_EQ(r2[1]["seq"], r1[1]["seq"]);
+    EXPECT_EQ(r2[2]["status"], "duplicate");
+    EXPECT_EQ(r2[2]["seq"], r1[1]["seq"]);
+    EXPECT_EQ(r2[3]["status"], "rejected");
+    EXPECT_EQ(r2[3]["error"], r1[3]["error"]);
+}
+
+TEST(Ingest, PushesAreAppliedInTheOrderTheyWereQueued) {
+    InProcess p;
+    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
+    ASSERT_TRUE(admin) << admin.error().message;
+    ASSERT_TRUE(p.service->import_schools(
+        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    std::string school;
+    {
+        auto tx = p.store->begin(false);
+        ASSERT_TRUE(tx);
+        for (const auto& r : (*tx)->rows_of_entity("school"))
+            school = r.id;
+    }
+    ASSERT_FALSE(school.empty());
+
+    constexpr int kPushes = 12;
+    std::vector<Result<protocol::PushResponse>> answers(kPushes, Error{});
+    std::vector<std::thread> threads;
+    {
+        // The writer's connection held here: the pushes queue up behind it, one at a time.
+        auto hold = p.store->begin(true);
+        ASSERT_TRUE(hold);
+        for (int i = 0; i < kPushes; ++i) {
+            threads.emplace_back([&, i] {
+                const std::string device = "tablet-" + std::to_string(i);
+                server::Caller caller{*admin, device, admin->id + "/" + device};
+                protocol::PushRequest request{device, {}};
+                auto c = Change::from_json(change("visit", new_id(), school,
+                                                  {{"kind", "walkthrough"},
+                                                   {"rubric", "msv-2026-2027-elementary"},
+                                                   {"start_date", "2026-11-23"}},
+                                                  1, device));
+                request.ops.push_back(*c);
+                answers[i] = p.service->push(caller, request);
+            });
+            for (int wait = 0; p.service->pushes_waiting() < static_cast<std::size_t>(i + 1);
+                 ++wait) {
+                ASSERT_LT(wait, 10000) << "push " << i << " never queued";
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        }
+    }
+    for (auto& t : threads)
+        t.join();
+    std::int64_t previous = 0;
+    for (int i = 0; i < kPushes; ++i) {
+        ASSERT_TRUE(answers[i]) << answers[i].error().message;
+        ASSERT_EQ(answers[i]->results.size(), 1u);
+        EXPECT_EQ(answers[i]->results[0].status, protocol::OpStatus::Applied);
+        const std::int64_t seq = answers[i]->results[0].seq;
+        EXPECT_GT(seq, previous) << "push " << i << " was applied before one queued earlier";
+        previous = seq;
+    }
+    EXPECT_EQ(p.service->pushes_waiting(), 0u);
+}
+
+TEST(Ingest, AStepTwoStoreKeepsItsFieldVersionsAfterTheUpgrade) {
+    // Ids in tests/data/server_step2.sql.
+    const std::string school = "01a230ff-b31d-767c-b73e-16d1ea180870";
+    const std::string obs = "01900000-0000-7000-8000-00000000000b";
+    ServerProcess server;
+    std::filesystem::create_directories(server.data());
+    {
+        std::ifstream in(std::string(SITEVISIT_TEST_DATA) + "/server_step2.sql");
+        ASSERT_TRUE(in) << "tests/data/server_step2.sql";
+        std::stringstream sql;
+        sql << in.rdbuf();
+        auto db = Database::open((server.data() / "server.db").string());
+        ASSERT_TRUE(db);
+        (*db)->exec(sql.str());
+        (*db)->exec("PRAGMA user_version = 2");
+    }
+    server.start();
+    ASSERT_TRUE(server.running()) << server.stderr_text();
+    Http h = server.http();
+
+    // tablet-a's edit (seq 8, rating 2) came after seq 7: an edit of the rating from another
+    // device based on seq 7 is concurrent with it, so a conflict, as before the upgrade.
+    const std::string b = login(h, "admin@step2.org", "step-two-password", "tablet-b");
+    Json edit = change("observation", obs, school, {{"rating", 3}}, 1, "tablet-b", 7);
+    auto r =
+        h.request("POST", "/v1/sync/push",
+                  Json{{"device", "tablet-b"}, {"ops", Json::array({edit})}}.dump(), bearer(b));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "conflict") << r.body;
+    bool recorded = false;
+    std::int64_t since = 0;
+    for (int guard = 0; guard < 100; ++guard) {
+        auto page = h.request("GET",
+                              "/v1/sync/pull?since=" + std::to_string(since) +
+                                  "&schema=" + std::to_string(kDataSchemaVersion),
+                              {}, bearer(b));
+        ASSERT_EQ(page.status, 200) << page.body;
+        const Json body = page.json();
+        for (const Json& op : body["ops"])
+            if (op["entity"] == "conflict" && op["fields"]["row"] == obs &&
+                op["fields"]["field"] == "rating")
+                recorded = recorded || op["fields"]["loser_value"] == 2 ||
+                           op["fields"]["winner_value"] == 2;
+        since = body["cursor"];
+        if (!body["more"].get<bool>()) break;
+    }
+    EXPECT_TRUE(recorded) << "a conflict row keeps tablet-a's rating 2";
+
+    // The note was set by tablet-a at seq 8 too; an edit based on seq 8 is not concurrent.
+    Json later = change("observation", obs, school, {{"note", "third"}}, 2, "tablet-b", 8);
+    r = h.request("POST", "/v1/sync/push",
+                  Json{{"device", "tablet-b"}, {"ops", Json::array({later})}}.dump(), bearer(b));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "applied") << r.body;
+
+    // An op stored before the upgrade is still answered with its stored result.
+    const std::string a = login(h, "admin@step2.org", "step-two-password", "tablet-a");
+    Json replay =
+        change("observation", obs, school, {{"rating", 2}, {"note", "second"}}, 3, "tablet-a", 7);
+    replay["op"] = "01900000-0000-7000-8000-0000000000a3";
+    r = h.request("POST", "/v1/sync/push",
+                  Json{{"device", "tablet-a"}, {"ops", Json::array({replay})}}.dump(), bearer(a));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["results"][0]["status"], "duplicate") << r.body;
+    EXPECT_EQ(r.json()["results"][0]["seq"], 8) << r.body;
+}
