@@ -5,6 +5,7 @@
 #include "service_common.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/server/merge.h"
+#include "sitevisit/server/metrics.h"
 
 #include <algorithm>
 
@@ -13,7 +14,8 @@ namespace sitevisit::server {
 using detail::kServerDevice;
 using detail::system_admin;
 
-Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in) {
+Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in,
+                                             std::int64_t& conflicts) {
     protocol::OpResult result{in.op, protocol::OpStatus::Applied, 0, ""};
     auto reject = [&](const Error& e) {
         result.status = protocol::OpStatus::Rejected;
@@ -41,6 +43,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     auto record = [&](const std::string& school, const std::vector<merge::FieldConflict>& found) {
         for (const auto& c : found)
             record_conflict(tx, in.entity, in.id, school, c);
+        conflicts += static_cast<std::int64_t>(found.size());
         if (!found.empty()) result.status = protocol::OpStatus::Conflict;
     };
 
@@ -199,6 +202,7 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
         auto tx = store_.begin(true);
         if (!tx) return tx.error();
         protocol::PushResponse response;
+        std::int64_t conflicts = 0;
         std::int64_t expected = (*tx)->device_dseq(caller.key);
         for (const Change& op : ops) {
             if (auto stored = (*tx)->op_result(op.op)) {
@@ -213,7 +217,7 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
             }
             Result<protocol::OpResult> r = Error{};
             try {
-                r = apply_op(**tx, caller, op);
+                r = apply_op(**tx, caller, op, conflicts);
             } catch (const Json::exception& e) {
                 // A bug meeting odd input must not block this device for good: refuse the op.
                 r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
@@ -228,6 +232,11 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
         (*tx)->set_device_dseq(caller.key, caller.user.id, expected);
         response.cursor = (*tx)->last_seq();
         (*tx)->commit();
+        if (metrics) {
+            for (const auto& r : response.results)
+                metrics->push_result(r.status);
+            metrics->conflicts(conflicts);
+        }
         return response;
     });
 }

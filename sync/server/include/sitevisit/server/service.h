@@ -25,6 +25,8 @@
 
 namespace sitevisit::server {
 
+class Metrics;
+
 struct ServiceOptions {
     const Clock* clock = nullptr;         // default: system clock
     const Reference* reference = nullptr; // default: the reference data built in
@@ -103,10 +105,14 @@ public:
     long verifications() const { return verifications_.load(); }
 
     std::function<void(const std::string&)> log;
+    // Counters for operators (serve --metrics-listen); null when nobody reads them.
+    Metrics* metrics = nullptr;
 
 private:
     // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
-    Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
+    // `conflicts`: how many conflict records the op made, added to.
+    Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change,
+                                        std::int64_t& conflicts);
     // pull.cpp: refuses a cursor past the end of the log (cursor_ahead); when the user's scope
     // changed since this device's last pull, sends the schools gained again and purges the
     // schools lost, for this device only. The schools in scope now, sorted.
