@@ -5,7 +5,10 @@
 //   blob upload: a 50 MB file in 4 MB tus chunks
 //   decoding a push body of many small objects ("{}" x N), beside a plain parse of the same
 //   bytes: the server's decoder must stay linear in the body's size
+//   small requests: 2,000 GET /v1/health one after another (the per-request cost of the
+//   listener, the gate, the request log line and, with --server-arg, the metrics)
 // Usage: server_bench [--devices 20] [--batches 10] [--batch 500] [--big-changes 1000000]
+//                     [--server-arg ARG]... (more flags for `serve`, e.g. --metrics-listen)
 #include "harness.h"
 #include "sitevisit/core/database.h"
 #include "sitevisit/core/hlc.h"
@@ -63,6 +66,8 @@ Json change(const std::string& entity, const std::string& id, const std::string&
             {"schema", 1}};
 }
 
+std::vector<std::string> serve_args; // --server-arg
+
 struct Fleet {
     ServerProcess server;
     std::string school;
@@ -73,7 +78,7 @@ struct Fleet {
     explicit Fleet(int devices) {
         auto r = server.admin({"demo"});
         if (r.code != 0) throw std::runtime_error(r.err);
-        server.start();
+        server.start(serve_args);
         auto ex = server.admin({"export", "--user", "admin@demo.sitevisit"});
         Json rows = Json::parse(ex.out)["rows"];
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
@@ -232,9 +237,11 @@ int main(int argc, char** argv) {
             batch = std::max(1, std::atoi(argv[++i]));
         else if (arg("--big-changes"))
             big = std::atoll(argv[++i]);
+        else if (arg("--server-arg"))
+            serve_args.push_back(argv[++i]);
         else {
             std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
-                         "[--big-changes N]\n";
+                         "[--big-changes N] [--server-arg ARG]...\n";
             return 2;
         }
     }
@@ -266,6 +273,18 @@ int main(int argc, char** argv) {
         (void)cursor;
         std::printf("pull to an empty device: %zu changes in %.2f s = %.0f changes/s\n", pulled,
                     pull_s, pulled / pull_s);
+
+        // Small requests, one after another: what each request costs beyond its handler.
+        {
+            const int n = 2000;
+            auto t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                if (http.request("GET", "/v1/health").status != 200)
+                    throw std::runtime_error("health");
+            const double s = ms_since(t) / 1000.0;
+            std::printf("small requests: %d GET /v1/health in %.2f s = %.0f requests/s\n", n, s,
+                        n / s);
+        }
 
         // Incremental pull: this store against a small one.
         const double here = fleet.incremental_ms(20);
