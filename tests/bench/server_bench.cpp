@@ -15,12 +15,15 @@
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/crypto.h"
+#include "sitevisit/server/metrics.h"
+#include "sitevisit/server/service.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -355,6 +358,42 @@ int main(int argc, char** argv) {
         std::printf("blob upload: 50 MB in 4 MB chunks in %.2f s = %.1f MB/s (SHA-256 checked at "
                     "the end)\n",
                     blob_s, 50.0 / blob_s);
+
+        // What each answered request adds, in this process: counting it and its JSON log line
+        // written to a file, as the server's answered hook does.
+        {
+            server::Metrics metrics;
+            server::HttpRequest request;
+            request.method = "POST";
+            request.path = "/v1/sync/push";
+            request.request_id = "0123456789abcdef";
+            server::Caller caller;
+            caller.user.id = new_id();
+            request.context = caller;
+            const auto log_path = std::filesystem::temp_directory_path() /
+                                  ("server-bench-log-" + std::to_string(::getpid()) + ".log");
+            const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            auto observe = server::request_observer(&metrics, [fd](const std::string& line) {
+                const std::string whole = line + "\n";
+                if (::write(fd, whole.data(), whole.size()) < 0) std::abort();
+            });
+            const int n = 200000;
+            auto t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                observe(request, server::HttpAnswered{
+                                     200, std::chrono::microseconds(300 + i % 5000), 4096, 512});
+            const double with_log_us = ms_since(t) * 1000.0 / n;
+            t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                metrics.request(server::Metrics::Route::Push, 200,
+                                std::chrono::microseconds(300 + i % 5000));
+            const double counters_us = ms_since(t) * 1000.0 / n;
+            ::close(fd);
+            std::filesystem::remove(log_path);
+            std::printf("per request: counters %.3f us, counters and the JSON log line written to "
+                        "a file %.2f us (in this process)\n",
+                        counters_us, with_log_us);
+        }
 
         for (int n : {320000, 1600000}) {
             std::string body = R"({"device":"d","ops":[],"pad":[)";

@@ -223,6 +223,13 @@ TEST_F(Demo, MetricsAreOffWithoutTheFlag) {
     EXPECT_EQ(out[0].rfind("sitevisit-server listening on http://", 0), 0u);
     EXPECT_EQ(http().request("GET", "/metrics").status, 404);
     EXPECT_EQ(server.stdout_text().find("metrics"), std::string::npos);
+    // A metrics address that is not HOST:PORT is a usage error, before anything starts.
+    for (const char* bad : {"nonsense", "127.0.0.1:", "127.0.0.1:70000", ":9464"}) {
+        auto r = run({server_binary(), "serve", "--data", server.data().string(), "--listen",
+                      "127.0.0.1:0", "--metrics-listen", bad});
+        EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+        EXPECT_NE(r.err.find("--metrics-listen"), std::string::npos) << r.err;
+    }
 }
 
 TEST_F(Demo, EachRequestLogsOneJsonLineWithoutSecrets) {
