@@ -6,19 +6,25 @@
 //   blob upload: a 50 MB file in 4 MB tus chunks
 //   decoding a push body of many small objects ("{}" x N), beside a plain parse of the same
 //   bytes: the server's decoder must stay linear in the body's size
+//   small requests: 2,000 GET /v1/health one after another (the per-request cost of the
+//   listener, the gate, the request log line and, with --server-arg, the metrics)
 // Usage: server_bench [--devices 20] [--batches 10] [--batch 500] [--big-changes 1000000]
+//                     [--server-arg ARG]... (more flags for `serve`, e.g. --metrics-listen)
 #include "harness.h"
 #include "sitevisit/core/database.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/crypto.h"
+#include "sitevisit/server/metrics.h"
+#include "sitevisit/server/service.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -86,6 +92,8 @@ Json change(const std::string& entity, const std::string& id, const std::string&
             {"schema", 1}};
 }
 
+std::vector<std::string> serve_args; // --server-arg
+
 struct Fleet {
     ServerProcess server;
     std::string school;
@@ -98,7 +106,7 @@ struct Fleet {
     explicit Fleet(int devices, Ids id_kind = Ids::TimeOrdered) : ids(id_kind) {
         auto r = server.admin({"demo"});
         if (r.code != 0) throw std::runtime_error(r.err);
-        server.start();
+        server.start(serve_args);
         auto ex = server.admin({"export", "--user", "admin@demo.sitevisit"});
         Json rows = Json::parse(ex.out)["rows"];
         for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
@@ -259,9 +267,11 @@ int main(int argc, char** argv) {
             batch = std::max(1, std::atoi(argv[++i]));
         else if (arg("--big-changes"))
             big = std::atoll(argv[++i]);
+        else if (arg("--server-arg"))
+            serve_args.push_back(argv[++i]);
         else {
             std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
-                         "[--big-changes N]\n";
+                         "[--big-changes N] [--server-arg ARG]...\n";
             return 2;
         }
     }
@@ -317,6 +327,18 @@ int main(int argc, char** argv) {
         (void)cursor;
         std::printf("pull to an empty device: %zu changes in %.2f s = %.0f changes/s\n", pulled,
                     pull_s, pulled / pull_s);
+
+        // Small requests, one after another: what each request costs beyond its handler.
+        {
+            const int n = 2000;
+            auto t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                if (http.request("GET", "/v1/health").status != 200)
+                    throw std::runtime_error("health");
+            const double s = ms_since(t) / 1000.0;
+            std::printf("small requests: %d GET /v1/health in %.2f s = %.0f requests/s\n", n, s,
+                        n / s);
+        }
 
         // Incremental pull: this store against a small one.
         const double here = fleet.incremental_ms(20);
@@ -387,6 +409,42 @@ int main(int argc, char** argv) {
         std::printf("blob upload: 50 MB in 4 MB chunks in %.2f s = %.1f MB/s (SHA-256 checked at "
                     "the end)\n",
                     blob_s, 50.0 / blob_s);
+
+        // What each answered request adds, in this process: counting it and its JSON log line
+        // written to a file, as the server's answered hook does.
+        {
+            server::Metrics metrics;
+            server::HttpRequest request;
+            request.method = "POST";
+            request.path = "/v1/sync/push";
+            request.request_id = "0123456789abcdef";
+            server::Caller caller;
+            caller.user.id = new_id();
+            request.context = caller;
+            const auto log_path = std::filesystem::temp_directory_path() /
+                                  ("server-bench-log-" + std::to_string(::getpid()) + ".log");
+            const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            auto observe = server::request_observer(&metrics, [fd](const std::string& line) {
+                const std::string whole = line + "\n";
+                if (::write(fd, whole.data(), whole.size()) < 0) std::abort();
+            });
+            const int n = 200000;
+            auto t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                observe(request, server::HttpAnswered{
+                                     200, std::chrono::microseconds(300 + i % 5000), 4096, 512});
+            const double with_log_us = ms_since(t) * 1000.0 / n;
+            t = Steady::now();
+            for (int i = 0; i < n; ++i)
+                metrics.request(server::Metrics::Route::Push, 200,
+                                std::chrono::microseconds(300 + i % 5000));
+            const double counters_us = ms_since(t) * 1000.0 / n;
+            ::close(fd);
+            std::filesystem::remove(log_path);
+            std::printf("per request: counters %.3f us, counters and the JSON log line written to "
+                        "a file %.2f us (in this process)\n",
+                        counters_us, with_log_us);
+        }
 
         for (int n : {320000, 1600000}) {
             std::string body = R"({"device":"d","ops":[],"pad":[)";

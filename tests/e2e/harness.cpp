@@ -311,6 +311,13 @@ std::string ServerProcess::stderr_text() const {
     return s.str();
 }
 
+std::string ServerProcess::stdout_text() const {
+    std::ifstream f(root_ / "serve.out");
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
 std::vector<std::pair<std::string, std::string>> bearer(const std::string& token) {
     return {{"Authorization", "Bearer " + token}};
 }

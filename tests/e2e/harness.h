@@ -82,6 +82,7 @@ public:
     Http http() const { return Http(port_); }
     const std::filesystem::path& data() const { return data_; }
     std::string stderr_text() const;
+    std::string stdout_text() const; // of the last start
 
 private:
     std::filesystem::path root_, data_;

@@ -48,13 +48,14 @@ inline Json change(const std::string& entity, const std::string& id, const std::
 
 struct Demo : ::testing::Test {
     ServerProcess server;
-    Json everything; // the admin's export: every row
+    std::vector<std::string> serve_args; // more flags for `serve` (set before SetUp)
+    Json everything;                     // the admin's export: every row
     std::string region, harbor, bayside, lincoln, harbor_middle, bayside_el;
 
     void SetUp() override {
         auto r = server.admin({"demo"});
         ASSERT_EQ(r.code, 0) << r.err;
-        server.start();
+        server.start(serve_args);
         ASSERT_TRUE(server.running());
         everything = export_as("admin@demo.sitevisit");
         const Json& rows = everything["rows"];

@@ -260,6 +260,7 @@ private:
     void begin_request() {
         ++shared_->in_flight;
         counted_ = true;
+        started_ = std::chrono::steady_clock::now();
         settle_late();
         read_header();
     }
@@ -457,6 +458,12 @@ private:
     void respond(HttpResponse r) {
         if (r.hold) return hold(std::move(r.hold));
         stamp(r, request_.request_id);
+        answered_.emplace();
+        answered_->status = r.status;
+        answered_->bytes_in = request_.body.size();
+        answered_->bytes_out = request_.method == "HEAD" ? 0
+                               : r.file.empty()          ? r.body.size()
+                                                : static_cast<std::uint64_t>(r.file_length);
         if (shared_->draining) keep_alive_ = false;
         if (!r.file.empty()) return respond_file(std::move(r));
         auto res = std::make_shared<http::response<http::string_body>>(
@@ -618,6 +625,7 @@ private:
         }
         file_sr_.reset();
         file_res_.reset();
+        report_answered();
         if (counted_) {
             counted_ = false;
             shared_->request_done();
@@ -626,6 +634,21 @@ private:
         if (ec) return close();
         if (!keep_alive_ || shared_->draining) return linger_close();
         wait_for_request();
+    }
+
+    // Once per answered request, to the routes' hook (metrics, the request log).
+    void report_answered() {
+        if (!answered_) return;
+        answered_->took = std::chrono::steady_clock::now() - started_;
+        if (shared_->routes.answered) {
+            try {
+                shared_->routes.answered(request_, *answered_);
+            } catch (const std::exception& e) {
+                shared_->log("request " + request_.request_id +
+                             ": answered hook failed: " + e.what());
+            }
+        }
+        answered_.reset();
     }
 
     // Closing with unread bytes makes the kernel reset the connection, which can destroy the
@@ -682,6 +705,8 @@ private:
     std::uint64_t body_length_ = 0;
     std::chrono::steady_clock::time_point body_deadline_;
     std::chrono::steady_clock::time_point body_start_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::optional<HttpAnswered> answered_;
     std::size_t linger_left_ = 0;
     int file_ = -1;
     std::int64_t file_left_ = 0;

@@ -1,6 +1,7 @@
 #include "sitevisit/server/blobs.h"
 
 #include "sitevisit/server/crypto.h"
+#include "sitevisit/server/metrics.h"
 
 #include <charconv>
 #include <chrono>
@@ -399,6 +400,7 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha,
                          "the chunk could not be written (the server is out of room); resume from "
                          "the offset HEAD gives");
     size += static_cast<std::int64_t>(r.body.size());
+    if (service_.metrics) service_.metrics->blob_bytes(static_cast<std::int64_t>(r.body.size()));
     if (size == length) return finish(caller, sha, length);
     HttpResponse resp;
     resp.status = 204;

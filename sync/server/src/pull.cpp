@@ -2,6 +2,7 @@
 // by count, scan work and encoded bytes; a change of the caller's scope is followed first.
 
 #include "service_common.h"
+#include "sitevisit/server/metrics.h"
 
 #include <algorithm>
 #include <map>
@@ -188,6 +189,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         const std::int64_t last = t.last_seq();
         response.cursor = cursor;
         response.more = cursor < last;
+        if (metrics) metrics->pulled(static_cast<std::int64_t>(response.ops.size()));
         return response;
     });
 }

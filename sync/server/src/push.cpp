@@ -5,6 +5,7 @@
 #include "service_common.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/server/merge.h"
+#include "sitevisit/server/metrics.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +18,8 @@ namespace sitevisit::server {
 using detail::kServerDevice;
 using detail::system_admin;
 
-Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in) {
+Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in,
+                                             std::int64_t& conflicts) {
     protocol::OpResult result{in.op, protocol::OpStatus::Applied, 0, ""};
     auto reject = [&](const Error& e) {
         result.status = protocol::OpStatus::Rejected;
@@ -45,6 +47,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     auto record = [&](const std::string& school, const std::vector<merge::FieldConflict>& found) {
         for (const auto& c : found)
             record_conflict(tx, in.entity, in.id, school, c);
+        conflicts += static_cast<std::int64_t>(found.size());
         if (!found.empty()) result.status = protocol::OpStatus::Conflict;
     };
 
@@ -275,6 +278,7 @@ Result<std::unique_ptr<StoreTx>> Service::begin_push_writer() {
 
 void Service::run_group(const std::vector<PushJob*>& group) {
     std::vector<std::optional<Result<protocol::PushResponse>>> answers(group.size());
+    std::vector<std::int64_t> conflicts(group.size(), 0);
     bool done = false;
     try {
         auto tx = begin_push_writer();
@@ -288,7 +292,8 @@ void Service::run_group(const std::vector<PushJob*>& group) {
                 t.savepoint();
                 Result<protocol::PushResponse> r = Error{};
                 try {
-                    r = apply_push(t, group[i]->caller, group[i]->ops);
+                    conflicts[i] = 0;
+                    r = apply_push(t, group[i]->caller, group[i]->ops, conflicts[i]);
                 } catch (const std::exception& e) {
                     r = detail::storage(e);
                 }
@@ -311,7 +316,8 @@ void Service::run_group(const std::vector<PushJob*>& group) {
             answers[i] = detail::storage_guarded([&]() -> Result<protocol::PushResponse> {
                 auto tx = begin_push_writer();
                 if (!tx) return tx.error();
-                auto r = apply_push(**tx, group[i]->caller, group[i]->ops);
+                conflicts[i] = 0;
+                auto r = apply_push(**tx, group[i]->caller, group[i]->ops, conflicts[i]);
                 if (r) (*tx)->commit();
                 return r;
             });
@@ -320,12 +326,19 @@ void Service::run_group(const std::vector<PushJob*>& group) {
             std::lock_guard lock(push_mutex_);
             --pushes_waiting_;
         }
+        // Counted once committed.
+        if (metrics && *answers[i]) {
+            for (const auto& r : (*answers[i])->results)
+                metrics->push_result(r.status);
+            metrics->conflicts(conflicts[i]);
+        }
         group[i]->answer.set_value(std::move(*answers[i]));
     }
 }
 
 Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& caller,
-                                                   const std::vector<Change>& ops) {
+                                                   const std::vector<Change>& ops,
+                                                   std::int64_t& conflicts) {
     protocol::PushResponse response;
     std::int64_t expected = tx.device_dseq(caller.key);
     std::vector<std::string> ids;
@@ -351,7 +364,7 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
         }
         Result<protocol::OpResult> r = Error{};
         try {
-            r = apply_op(tx, caller, op);
+            r = apply_op(tx, caller, op, conflicts);
         } catch (const Json::exception& e) {
             // A bug meeting odd input must not block this device for good: refuse the op.
             r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,

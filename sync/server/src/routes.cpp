@@ -3,6 +3,7 @@
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/blobs.h"
+#include "sitevisit/server/metrics.h"
 
 #include <charconv>
 
@@ -240,7 +241,11 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             later.hold->park = [&service, held](std::function<void()> wake) {
                 const auto id = service.waiters().add(
                     Waiters::Interest{held->scope, held->caller.key, held->since}, std::move(wake));
-                return std::function<void()>([&service, id] { service.waiters().remove(id); });
+                if (service.metrics) ++service.metrics->waiting_pulls;
+                return std::function<void()>([&service, id] {
+                    service.waiters().remove(id);
+                    if (service.metrics) --service.metrics->waiting_pulls;
+                });
             };
             return later;
         }

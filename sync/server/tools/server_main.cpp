@@ -2,6 +2,7 @@
 #include "sitevisit/protocol/limits.h"
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
+#include "sitevisit/server/metrics.h"
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
@@ -11,6 +12,7 @@
 #include <set>
 #include <signal.h>
 #include <sstream>
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::server;
@@ -22,6 +24,7 @@ const char* const kUsage = R"(usage:
   sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
                    [--partial-quota-bytes N] [--partial-expiry-days N] [--max-connections N]
                    [--tls-cert FILE --tls-key FILE] [--idle-timeout S] [--header-timeout S] [--body-timeout S]
+                   [--metrics-listen HOST:PORT]  (Prometheus /metrics on a second, private listener)
   sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
                    (the password is read from standard input)
   sitevisit-server user list --data DIR
@@ -145,14 +148,40 @@ std::optional<std::int64_t> positive(const std::string& text) {
     }
 }
 
+// HOST:PORT (port 0: a free one); nullopt when it is not that.
+std::optional<std::pair<std::string, int>> host_port(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return std::nullopt;
+    auto port = positive(text.substr(colon + 1));
+    if (text.substr(colon + 1) == "0") port = 0;
+    if (!port || *port > 65535) return std::nullopt;
+    return std::pair{text.substr(0, colon), static_cast<int>(*port)};
+}
+
+// One line to standard error in one write, so lines from several threads never interleave.
+void write_log_line(const std::string& line) {
+    std::string whole = line + "\n";
+    std::size_t done = 0;
+    while (done < whole.size()) {
+        const ssize_t n = ::write(2, whole.data() + done, whole.size() - done);
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
 int serve(const Args& a) {
     const std::string listen = a.one("listen");
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return usage("--listen HOST:PORT is required");
-    const std::string host = listen.substr(0, colon);
-    auto port = positive(listen.substr(colon + 1));
-    if (listen.substr(colon + 1) == "0") port = 0;
-    if (!port || *port > 65535) return usage("the port in --listen must be 0 to 65535");
+    if (listen.empty()) return usage("--listen HOST:PORT is required");
+    const auto main_address = host_port(listen);
+    if (!main_address) return usage("--listen must be HOST:PORT with a port from 0 to 65535");
+    const std::string host = main_address->first;
+    const int port = main_address->second;
+    std::optional<std::pair<std::string, int>> metrics_address;
+    if (a.options.count("metrics-listen")) {
+        metrics_address = host_port(a.one("metrics-listen"));
+        if (!metrics_address)
+            return usage("--metrics-listen must be HOST:PORT with a port from 0 to 65535");
+    }
     std::int64_t max_blob = protocol::kMaxBlobBytes;
     HttpLimits limits;
     if (!a.one("max-blob-bytes").empty()) {
@@ -226,15 +255,39 @@ int serve(const Args& a) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto server = make_http_server(make_routes(*opened->service, opened->blobs.get()), limits);
-    if (auto st = server->start(host, static_cast<int>(*port)); !st) return fail(st.error());
-    std::cout << "sitevisit-server listening on "
-              << (limits.tls_cert.empty() ? "http://" : "https://") << host << ":" << server->port()
-              << std::endl;
+    // Counted only when someone can read them; the request log line is written either way.
+    std::unique_ptr<Metrics> metrics;
+    if (metrics_address) metrics = std::make_unique<Metrics>();
+    opened->service->metrics = metrics.get();
+    HttpRoutes routes = make_routes(*opened->service, opened->blobs.get());
+    routes.answered = request_observer(metrics.get(), write_log_line);
+    auto server = make_http_server(std::move(routes), limits);
+    if (auto st = server->start(host, port); !st) return fail(st.error());
+    // The metrics listener: plain http, GET /metrics only, a few connections and one worker.
+    std::unique_ptr<HttpServer> metrics_server;
+    if (metrics) {
+        HttpLimits metrics_limits;
+        metrics_limits.max_connections = 64;
+        metrics_limits.max_connections_per_address = 16;
+        metrics_limits.workers = 1;
+        metrics_server = make_http_server(metrics_routes(*metrics), metrics_limits);
+        if (auto st = metrics_server->start(metrics_address->first, metrics_address->second); !st)
+            return fail(st.error());
+    }
+    // The first line names the main listener (tests and scripts read it); the metrics
+    // listener, when there is one, on a line of its own after it, both in one write.
+    std::ostringstream ready;
+    ready << "sitevisit-server listening on " << (limits.tls_cert.empty() ? "http://" : "https://")
+          << host << ":" << server->port() << "\n";
+    if (metrics_server)
+        ready << "sitevisit-server metrics on http://" << metrics_address->first << ":"
+              << metrics_server->port() << "/metrics\n";
+    std::cout << ready.str() << std::flush;
     int sig = 0;
     sigwait(&signals, &sig);
     std::cerr << "sitevisit-server: stopping (signal " << sig
               << "), finishing requests in flight\n";
+    if (metrics_server) metrics_server->stop();
     if (!server->stop()) {
         // Something held a request past 30 s: the store is transactional, so stopping here
         // loses nothing that was acknowledged.
@@ -350,7 +403,8 @@ int main(int argc, char** argv) {
                                                 "tls-key",
                                                 "idle-timeout",
                                                 "header-timeout",
-                                                "body-timeout"};
+                                                "body-timeout",
+                                                "metrics-listen"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
     const auto& p = a.positional;

@@ -74,10 +74,21 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // gate may leave what it learned in `request.context`.
 using HttpGate = std::function<std::optional<HttpResponse>(HttpRequest&)>;
 
+// What the listener knows of a request once its answer is written (or failed to be).
+struct HttpAnswered {
+    int status = 0;
+    std::chrono::steady_clock::duration took{}; // from the request's first byte to the answer sent
+    std::uint64_t bytes_in = 0;                 // body bytes read
+    std::uint64_t bytes_out = 0;                // body bytes of the answer
+};
+
 struct HttpRoutes {
     HttpGate gate; // may be empty: every request goes on
     HttpHandler handler;
     std::function<void(const std::string&)> log; // the server log (may be empty)
+    // Called once per answered request, on an I/O thread (keep it quick), for metrics and the
+    // request log (metrics.h). May be empty.
+    std::function<void(const HttpRequest&, const HttpAnswered&)> answered;
 };
 
 struct HttpLimits {

@@ -29,6 +29,8 @@
 
 namespace sitevisit::server {
 
+class Metrics;
+
 struct ServiceOptions {
     const Clock* clock = nullptr;         // default: system clock
     const Reference* reference = nullptr; // default: the reference data built in
@@ -116,6 +118,8 @@ public:
     std::size_t pushes_waiting();
 
     std::function<void(const std::string&)> log;
+    // Counters for operators (serve --metrics-listen); null when nobody reads them.
+    Metrics* metrics = nullptr;
 
 private:
     // push.cpp: the push writer, one thread taking queued pushes first come, first served and
@@ -127,9 +131,12 @@ private:
     Result<std::unique_ptr<StoreTx>> begin_push_writer();
     // One push's batch inside the (group's) transaction.
     Result<protocol::PushResponse> apply_push(StoreTx& tx, const Caller& caller,
-                                              const std::vector<Change>& ops);
+                                              const std::vector<Change>& ops,
+                                              std::int64_t& conflicts);
     // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
-    Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change);
+    // `conflicts`: how many conflict records the op made, added to.
+    Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change,
+                                        std::int64_t& conflicts);
     // pull.cpp: refuses a cursor past the end of the log (cursor_ahead); when the user's scope
     // changed since this device's last pull, sends the schools gained again and purges the
     // schools lost, for this device only. The schools in scope now, sorted.
