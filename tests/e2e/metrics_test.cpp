@@ -3,6 +3,7 @@
 #include "server_fixture.h"
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -305,4 +306,20 @@ TEST_F(Demo, EachRequestLogsOneJsonLineWithoutSecrets) {
         EXPECT_EQ(log.find(never), std::string::npos) << "the log holds " << never;
     // The lines the server wrote before keep their form.
     EXPECT_NE(log.find("sitevisit-server: stopping"), std::string::npos) << log;
+}
+
+TEST_F(Metered, HeldPullsAreCountedWhileTheyWait) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-1");
+    std::int64_t cursor = 0;
+    pull_all(token, 0, &cursor);
+    EXPECT_EQ(at(samples(), "sitevisit_waiting_pulls"), 0);
+    const int port = server.port();
+    auto held = std::async(std::launch::async, [port, token, cursor] {
+        return Http(port).request("GET",
+                                  "/v1/sync/pull?since=" + std::to_string(cursor) + "&wait=3", {},
+                                  bearer(token), 20000);
+    });
+    EXPECT_EQ(eventually("sitevisit_waiting_pulls", 1), 1);
+    EXPECT_EQ(held.get().status, 200);
+    EXPECT_EQ(eventually("sitevisit_waiting_pulls", 0), 0);
 }

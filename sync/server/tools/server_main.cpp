@@ -19,6 +19,18 @@ using namespace sitevisit::server;
 
 namespace {
 
+// One line to standard error in one write, so lines from several threads never interleave.
+void write_log_line(const std::string& line) {
+    std::string whole = line + "\n";
+    std::size_t done = 0;
+    while (done < whole.size()) {
+        const ssize_t n = ::write(2, whole.data() + done, whole.size() - done);
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+
 const char* const kUsage = R"(usage:
   sitevisit-server init --data DIR                     (a new, empty store in DIR)
   sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
@@ -131,7 +143,7 @@ Result<Opened> open_data(const std::string& dir, Open mode,
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
-    o.service->log = [](const std::string& m) { std::cerr << "sitevisit-server: " << m << "\n"; };
+    o.service->log = [](const std::string& m) { write_log_line("sitevisit-server: " + m); };
     o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob,
                                             blob_limits);
     return o;
@@ -156,17 +168,6 @@ std::optional<std::pair<std::string, int>> host_port(const std::string& text) {
     if (text.substr(colon + 1) == "0") port = 0;
     if (!port || *port > 65535) return std::nullopt;
     return std::pair{text.substr(0, colon), static_cast<int>(*port)};
-}
-
-// One line to standard error in one write, so lines from several threads never interleave.
-void write_log_line(const std::string& line) {
-    std::string whole = line + "\n";
-    std::size_t done = 0;
-    while (done < whole.size()) {
-        const ssize_t n = ::write(2, whole.data() + done, whole.size() - done);
-        if (n <= 0) return;
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 int serve(const Args& a) {
@@ -285,16 +286,16 @@ int serve(const Args& a) {
     std::cout << ready.str() << std::flush;
     int sig = 0;
     sigwait(&signals, &sig);
-    std::cerr << "sitevisit-server: stopping (signal " << sig
-              << "), finishing requests in flight\n";
+    write_log_line("sitevisit-server: stopping (signal " + std::to_string(sig) +
+                   "), finishing requests in flight");
     if (metrics_server) metrics_server->stop();
     if (!server->stop()) {
         // Something held a request past 30 s: the store is transactional, so stopping here
         // loses nothing that was acknowledged.
-        std::cerr << "sitevisit-server: stopped with requests still running\n";
+        write_log_line("sitevisit-server: stopped with requests still running");
         std::_Exit(0);
     }
-    std::cerr << "sitevisit-server: stopped\n";
+    write_log_line("sitevisit-server: stopped");
     return 0;
 }
 
