@@ -30,7 +30,6 @@ void write_log_line(const std::string& line) {
     }
 }
 
-
 const char* const kUsage = R"(usage:
   sitevisit-server init --data DIR                     (a new, empty store in DIR)
   sitevisit-server serve --data DIR --listen HOST:PORT [--max-blob-bytes N] [--max-body-bytes N]
