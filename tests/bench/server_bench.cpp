@@ -20,6 +20,7 @@
 #include "sitevisit/server/service.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,8 +29,12 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <netinet/in.h>
 #include <random>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -254,6 +259,57 @@ double raw_sqlite_rows_per_s(std::size_t rows, int batch) {
 
 } // namespace
 
+// Pulls held open at the server: `n` connections, each with GET /v1/sync/pull?wait=60 sent,
+// from 127.0.0.2 and up (the server lets one address hold at most 256 connections).
+struct HeldPulls {
+    std::vector<int> fds;
+    HeldPulls(int port, const std::vector<std::string>& tokens, std::int64_t since, int n) {
+        rlimit lim{};
+        if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+            lim.rlim_cur = lim.rlim_max;
+            ::setrlimit(RLIMIT_NOFILE, &lim);
+        }
+        for (int i = 0; i < n; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw std::runtime_error("cannot open a socket for a held pull");
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            from.sin_addr.s_addr = htonl(0x7f000002 + static_cast<std::uint32_t>(i / 200));
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(static_cast<std::uint16_t>(port));
+            to.sin_addr.s_addr = htonl(0x7f000001);
+            if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+                ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+                ::close(fd);
+                throw std::runtime_error("cannot connect a held pull");
+            }
+            const std::string request =
+                "GET /v1/sync/pull?since=" + std::to_string(since) +
+                "&wait=60 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                tokens[static_cast<std::size_t>(i) % tokens.size()] + "\r\n\r\n";
+            if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+                static_cast<ssize_t>(request.size()))
+                throw std::runtime_error("cannot send a held pull");
+            fds.push_back(fd);
+        }
+    }
+    // Connections that have had no answer yet.
+    int still_waiting() const {
+        int n = 0;
+        for (int fd : fds) {
+            char c;
+            const ssize_t got = ::recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ++n;
+        }
+        return n;
+    }
+    ~HeldPulls() {
+        for (int fd : fds)
+            ::close(fd);
+    }
+};
+
 int main(int argc, char** argv) {
     int devices = 20, batches = 10, batch = 500;
     std::int64_t big = 0;
@@ -316,6 +372,33 @@ int main(int argc, char** argv) {
                         v4_rate, percentile(v4_latencies, 0.99),
                         percentile(v4_latencies, 0.99) / (v4_seconds * 1000.0 / batches), rate,
                         rate / v4_rate, random.failed);
+        }
+
+        // The same pushes with 1,000 pulls held open by devices of another school (a principal
+        // at Bayside): they must not slow the pushes.
+        {
+            Fleet crowd(devices);
+            Http h = crowd.server.http();
+            std::vector<std::string> tokens;
+            for (int i = 0; i < 10; ++i)
+                tokens.push_back(login(h, "principal2@demo.sitevisit", "principal2-demo-2026",
+                                       "waiting-" + std::to_string(i)));
+            auto [n0, since] = crowd.pull(tokens[0], 0, 5000);
+            (void)n0;
+            for (std::size_t i = 1; i < tokens.size(); ++i)
+                crowd.pull(tokens[i], 0, 5000);
+            HeldPulls held(crowd.server.port(), tokens, since, 1000);
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            const int before = held.still_waiting();
+            std::vector<double> held_latencies;
+            double held_seconds = 0;
+            crowd.push_all(batches, batch, &held_latencies, &held_seconds);
+            const double held_rate = total / held_seconds;
+            std::printf("push with %d pulls held open (devices of another school): %.0f "
+                        "changes/s, p99 %.0f ms; without %.0f changes/s; ratio %.2f; %d still "
+                        "held after the pushes; %d pushes failed\n",
+                        before, held_rate, percentile(held_latencies, 0.99), rate, held_rate / rate,
+                        held.still_waiting(), crowd.failed);
         }
 
         Http http = fleet.server.http();
