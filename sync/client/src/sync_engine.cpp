@@ -162,7 +162,10 @@ void SyncEngine::ended(const Transfers::Outcome& outcome) {
     // One line per sync (a waiting pull that ended with nothing is not one).
     const qint64 took = clock_.now_ms() - started_ms_;
     const bool quiet = waited && outcome.kind == Kind::Done && transfers_->pulled() == 0;
-    if (outcome.kind == Kind::Done && !quiet)
+    if (outcome.kind == Kind::Done && waited && !quiet)
+        qCInfo(lcSync).noquote() << "changes arrived after waiting" << took
+                                 << "ms:" << outcome.summary;
+    else if (outcome.kind == Kind::Done && !quiet)
         qCInfo(lcSync).noquote() << "sync done in" << took << "ms:" << outcome.summary;
     else if (!quiet)
         qCInfo(lcSync).noquote() << QStringLiteral("sync stopped after %1 ms: %2 (%3)")
