@@ -6,9 +6,11 @@
 #include "sitevisit/client/sync_engine.h"
 #include "test_seed.h"
 
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QImage>
 #include <QNetworkAccessManager>
+#include <QTest>
 #include <QTimer>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -309,4 +311,60 @@ TEST_F(EngineTest, ADeviceOfThePreviousSchemaSyncsBesideANewOne) {
     EXPECT_EQ(p->fields.value("goal", ""), "Every student reads by grade 3");
     EXPECT_EQ(p->fields.value("title", ""), "Reading first plan") << "the newer title stays";
     EXPECT_TRUE(old_store->get("benchmark", benchmark).value()->fields.contains("direction"));
+}
+
+// Live: two engines in this process, each on its own store. A write on one reaches the other
+// without anyone asking for a sync; the waiting pull gives way to the pass that sends it; off,
+// nothing moves.
+TEST_F(EngineTest, LiveEnginesSendAWriteSoonAndApplyWhatOthersWriteAsItLands) {
+    auto store_a = std::move(Store::open({(dir / "live-a.db").string()})).value();
+    auto store_b = std::move(Store::open({(dir / "live-b.db").string()})).value();
+    SyncEngine::Options o;
+    o.interval_ms = 0;
+    o.watch_network = false;
+    auto a = engine(*store_a, o, server.port(), "lead@demo.sitevisit", "lead-demo-2026");
+    auto b = engine(*store_b, o, server.port(), "lead@demo.sitevisit", "lead-demo-2026");
+    ASSERT_TRUE(wait_finished(*a, 30000, true));
+    ASSERT_TRUE(wait_finished(*b, 30000, true));
+    int passes_a = 0;
+    QObject::connect(a.get(), &SyncEngine::finished, [&](bool) { ++passes_a; });
+    a->setLive(true);
+    b->setLive(true);
+    EXPECT_TRUE(a->live());
+    // Settled: nothing to send, a pull waiting at the server, the state stays "up to date".
+    QTest::qWait(800);
+    EXPECT_EQ(passes_a, 0);
+    EXPECT_EQ(a->state(), SyncEngine::State::UpToDate);
+
+    auto put_visit = [&](Store& store, const SyncEngine& e) {
+        auto v = store.put(*e.user(), {"visit",
+                                       "",
+                                       lincoln,
+                                       {{"kind", "walkthrough"},
+                                        {"rubric", "msv-2026-2027-elementary"},
+                                        {"start_date", "2026-11-23"}}});
+        EXPECT_TRUE(v.ok()) << v.error().message;
+        return v ? v->id : std::string();
+    };
+    const std::string visit = put_visit(*store_a, *a);
+    QElapsedTimer t;
+    t.start();
+    const bool arrived = QTest::qWaitFor(
+        [&] {
+            auto row = store_b->get("visit", visit);
+            return row && row->has_value();
+        },
+        15000);
+    std::cout << "a write on engine A was in engine B's store after " << t.elapsed() << " ms\n";
+    EXPECT_TRUE(arrived);
+    EXPECT_EQ(a->pendingChanges(), 0);
+
+    // Off: a write stays on the device until asked.
+    a->setLive(false);
+    b->setLive(false);
+    const std::string later = put_visit(*store_a, *a);
+    QTest::qWait(2500);
+    EXPECT_EQ(a->pendingChanges(), 1);
+    auto row = store_b->get("visit", later);
+    EXPECT_TRUE(row && !row->has_value());
 }
