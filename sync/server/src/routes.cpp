@@ -4,7 +4,10 @@
 #include "sitevisit/protocol/messages.h"
 #include "sitevisit/server/blobs.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <zlib.h>
 
 namespace sitevisit::server {
 
@@ -37,6 +40,59 @@ std::string bearer(const HttpRequest& r) {
     if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0))
         return h.substr(7);
     return {};
+}
+
+// Whether an Accept-Encoding header takes gzip: "gzip" (or "*") listed without q=0.
+bool accepts_gzip(const std::string& header) {
+    std::size_t start = 0;
+    while (start < header.size()) {
+        std::size_t end = header.find(',', start);
+        if (end == std::string::npos) end = header.size();
+        std::string item = header.substr(start, end - start);
+        start = end + 1;
+        std::string name, q;
+        const auto semi = item.find(';');
+        name = item.substr(0, semi);
+        if (semi != std::string::npos) q = item.substr(semi + 1);
+        auto trim = [](std::string& x) {
+            while (!x.empty() && (x.front() == ' ' || x.front() == '\t'))
+                x.erase(x.begin());
+            while (!x.empty() && (x.back() == ' ' || x.back() == '\t'))
+                x.pop_back();
+            for (auto& ch : x)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        };
+        trim(name);
+        trim(q);
+        if (name != "gzip" && name != "x-gzip" && name != "*") continue;
+        q.erase(std::remove(q.begin(), q.end(), ' '), q.end());
+        if (q.rfind("q=", 0) == 0) {
+            const std::string v = q.substr(2);
+            if (!v.empty() && v.find_first_not_of("0.") == std::string::npos) continue; // q=0
+        }
+        return true;
+    }
+    return false;
+}
+
+// The body compressed as gzip (the fastest level: a page is made for one answer), or nothing
+// when zlib fails.
+std::optional<std::string> gzip(const std::string& body) {
+    z_stream z{};
+    if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return std::nullopt;
+    std::string out;
+    out.resize(deflateBound(&z, static_cast<uLong>(body.size())) + 32);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    z.avail_in = static_cast<uInt>(body.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    const auto written = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) return std::nullopt;
+    out.resize(written);
+    return out;
 }
 
 const char* const kVersion = "0.1.0";
@@ -183,12 +239,22 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
                                                "schema must be a whole number from 1 to 1000");
                 schema = *v;
             }
-            auto answer =
-                service.pull(*caller, since, static_cast<int>(limit), static_cast<int>(schema));
+            // The changes as the bytes stored for them, copied into the page (no parse, no
+            // encode of each change), and the page gzipped when the device asks for it.
+            auto answer = service.pull(*caller, since, static_cast<int>(limit),
+                                       static_cast<int>(schema), true);
             if (!answer && answer.error().field == "cursor_ahead")
                 return HttpResponse::error(409, "cursor_ahead", answer.error().message);
             if (!answer) return fail(service, r, answer.error());
-            return HttpResponse::json(200, protocol::encode(*answer));
+            HttpResponse resp;
+            resp.body = protocol::encode_pull_body(*answer);
+            resp.headers.emplace_back("Vary", "Accept-Encoding");
+            if (resp.body.size() >= 1024 && accepts_gzip(r.header("accept-encoding")))
+                if (auto packed = gzip(resp.body)) {
+                    resp.body = std::move(*packed);
+                    resp.headers.emplace_back("Content-Encoding", "gzip");
+                }
+            return resp;
         }
         if (blob_path && blobs) return blobs->handle(*caller, r);
         return HttpResponse::error(404, "not_found", "no such endpoint");

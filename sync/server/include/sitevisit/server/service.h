@@ -75,8 +75,10 @@ public:
     Json reference() const;
     Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
     // `schema`: the caller's data schema; changes it cannot read are held back and counted.
+    // `encoded`: the changes come as the bytes stored for them (`encoded_ops`, for
+    // protocol::encode_pull_body; what the HTTP route sends) instead of decoded into `ops`.
     Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit,
-                                        int schema = 1);
+                                        int schema = 1, bool encoded = false);
 
     // Administration (the sitevisit-server subcommands).
     Result<User> add_user(const NewUser& user, std::string_view password);
