@@ -177,6 +177,9 @@ void NetworkTransport::pull(std::int64_t since, int limit, int schema, Done done
     QUrl url = r.url();
     url.setQuery(QStringLiteral("since=%1&limit=%2&schema=%3").arg(since).arg(limit).arg(schema));
     r.setUrl(url);
+    // Without the header Qt asks for gzip itself and inflates what comes; with it set, Qt
+    // leaves the body alone, so "identity" keeps pages plain.
+    if (!gzip_pulls_) r.setRawHeader("Accept-Encoding", "identity");
     send("GET", r, {}, std::move(done));
 }
 

@@ -10,10 +10,18 @@ Q_LOGGING_CATEGORY(lcRefusal, "sitevisit.refusal", QtWarningMsg)
 
 namespace sitevisit::client {
 
+namespace {
+std::unique_ptr<Transport> network_transport(QNetworkAccessManager& network,
+                                             const SyncEngine::Options& options) {
+    auto t = std::make_unique<NetworkTransport>(network, QUrl(), options.timeouts);
+    t->setGzipPulls(options.gzip_pulls);
+    return t;
+}
+} // namespace
+
 SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
                        QObject* parent)
-    : SyncEngine(store, std::make_unique<NetworkTransport>(network, QUrl(), options.timeouts),
-                 options, parent) {
+    : SyncEngine(store, network_transport(network, options), options, parent) {
 }
 
 SyncEngine::SyncEngine(Store& store, std::unique_ptr<Transport> transport, Options options,

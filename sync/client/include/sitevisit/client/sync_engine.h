@@ -56,6 +56,9 @@ public:
         std::optional<std::uint32_t> jitter_seed; // the backoff's randomness; none: random
         bool watch_network = true;                // sync when the platform reports it back
         int schema = kDataSchemaVersion;          // the data schema asked for (older: tests)
+        // Pull pages gzipped by the server (NetworkTransport only): fewer bytes on a slow
+        // network, more CPU at both ends (on loopback it only costs).
+        bool gzip_pulls = true;
     };
 
     SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
