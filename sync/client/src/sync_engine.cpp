@@ -1,14 +1,25 @@
 #include "sitevisit/client/sync_engine.h"
 
 #include "sitevisit/client/logging.h"
+#include "sitevisit/client/malloc_heaps.h"
 #include "sitevisit/client/network_transport.h"
 #include "sitevisit/client/outbox_reader.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcTransfer, "sitevisit.transfer", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcRefusal, "sitevisit.refusal", QtWarningMsg)
 
 namespace sitevisit::client {
+
+void limit_malloc_heaps() {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 2);
+#endif
+}
 
 namespace {
 std::unique_ptr<Transport> network_transport(QNetworkAccessManager& network,

@@ -80,12 +80,14 @@ private:
         std::int64_t since = 0;
         std::int64_t ahead = 0; // the cursor its head named for the page after it (0: none)
         Reply reply;
+        bool decoding = false;
         std::optional<Result<protocol::PullResponse>> decoded; // set once decoded
     };
     void pullNext();
     void pullFrom(std::int64_t since);
     void pulled(std::int64_t since, const Reply& reply);
     void askAhead();
+    void decodeNext();
     void applyReady();
     // Applies one page; true when the pass goes on with the pages asked for after it.
     bool applyPage(Page& page);
