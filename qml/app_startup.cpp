@@ -3,6 +3,7 @@
 #include "app/app_controller.h"
 #include "app/file_preview.h"
 #include "app/translations.h"
+#include "sitevisit/client/malloc_heaps.h"
 #include "sitevisit/platform/camera.h"
 #include "sitevisit/platform/credential_store.h"
 #include "sitevisit/platform/data_paths.h"
@@ -25,6 +26,7 @@
 namespace sitevisit::app {
 
 void AppStartup::prepareProcess(int argc, char** argv) {
+    client::limit_malloc_heaps(); // before any thread: see malloc_heaps.h
 #ifndef _WIN32
     ::umask(077); // what the app writes is its owner's: files 0600, folders 0700
 #endif

@@ -103,7 +103,33 @@ Result<Change> Change::from_json(const Json& j) {
     if (auto st = integer("seq", 1, c.seq, false); !st) return st.error();
     if (schema > 1000000) return envelope("schema is out of range", "schema");
     c.schema = static_cast<int>(schema);
+    if (auto st = c.check_envelope(); !st) return st.error();
     return c;
+}
+
+Status Change::check_envelope() const {
+    if (!is_uuid(op)) return envelope("op must be a UUID, got \"" + op.substr(0, 60) + "\"", "op");
+    const EntitySpec* spec = find_entity(entity);
+    if (!spec)
+        return envelope("names unknown entity \"" + entity.substr(0, 60) +
+                            "\" (known: " + known_entities_text() + ")",
+                        "entity");
+    if (auto st = check_row_id(*spec, id); !st) return st.error();
+    if (school.size() > 100) return envelope("school is too long", "school");
+    if (!school.empty() && spec->scope != ScopeKind::Global && !is_uuid(school))
+        return envelope("school must be a UUID, got \"" + school.substr(0, 60) + "\"", "school");
+    if (!Hlc::parse(hlc))
+        return envelope("hlc must look like 2026-11-22T10:00:00.123Z-0003-<device>, got \"" +
+                            hlc.substr(0, 60) + "\"",
+                        "hlc");
+    if (!fields.is_object()) return envelope("fields must be a JSON object", "fields");
+    if (kind == ChangeKind::Upsert && fields.empty())
+        return envelope("of kind upsert needs at least one field", "fields");
+    if (base < 0) return envelope("base must be a whole number of at least 0", "base");
+    if (dseq < 1) return envelope("dseq must be a whole number of at least 1", "dseq");
+    if (schema < 1 || schema > 1000000) return envelope("schema is out of range", "schema");
+    if (seq < 0) return envelope("seq must be a whole number of at least 1", "seq");
+    return ok_status();
 }
 
 } // namespace sitevisit

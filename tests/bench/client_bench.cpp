@@ -2,9 +2,15 @@
 //   initial sync of a caseload of N changes to a new device (changes/s, seconds, peak memory)
 //   incremental sync of 10 changes (median of 20)
 //   a 50 MB file uploaded while the connection is cut 5 times (bytes sent / file size)
-// Usage: client_bench [--changes 100000]
+// Usage: client_bench [--changes 100000] [--gzip] [--pouchdb-docs-per-s N | --pouchdb-results FILE]
+//   --gzip: pull pages gzipped (off by default: on loopback it only costs)
+//   --pouchdb-docs-per-s N, or POUCHDB_DOCS_PER_S=N: the PouchDB anchor's PULL_INITIAL figure
+//   measured in the same session, printed beside the initial sync with the ratio;
+//   --pouchdb-results FILE: read it from the anchor's results file
+//   (../shared/anchors/pouchdb/results/run-*.results.txt, the N=100000 line)
 #include "harness.h"
 #include "sitevisit/client/device_state.h"
+#include "sitevisit/client/malloc_heaps.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/hlc.h"
 #include "sitevisit/core/uuid.h"
@@ -18,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -71,6 +78,19 @@ std::unique_ptr<SyncEngine> signed_in(Store& store, QNetworkAccessManager& net, 
     return e;
 }
 
+// The docs_per_s of "RESULT N=100000 PULL_INITIAL ... docs_per_s=X" in the anchor's results.
+double pouchdb_pull_figure(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find("RESULT N=100000 PULL_INITIAL") != 0) continue;
+        const auto at = line.find("docs_per_s=");
+        if (at != std::string::npos) return std::atof(line.c_str() + at + 11);
+    }
+    throw std::runtime_error(path + " holds no RESULT N=100000 PULL_INITIAL line");
+}
+
 double peak_rss_mb() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -80,17 +100,34 @@ double peak_rss_mb() {
 } // namespace
 
 int main(int argc, char** argv) {
+    // As the app does at its start (AppStartup::prepareProcess): at most two malloc heaps.
+    // SITEVISIT_MALLOC_HEAPS=default leaves glibc's one heap per thread, to compare.
+    const char* heaps = std::getenv("SITEVISIT_MALLOC_HEAPS");
+    const bool limited = !(heaps && std::string(heaps) == "default");
+    if (limited) client::limit_malloc_heaps();
     QCoreApplication app(argc, argv);
     int changes = 100000;
+    bool gzip = false;
+    double pouchdb = 0;
+    if (const char* p = std::getenv("POUCHDB_DOCS_PER_S"); p && *p) pouchdb = std::atof(p);
+    std::string pouchdb_results;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--changes") && i + 1 < argc)
             changes = std::max(1000, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--gzip"))
+            gzip = true;
+        else if (!std::strcmp(argv[i], "--pouchdb-docs-per-s") && i + 1 < argc)
+            pouchdb = std::atof(argv[++i]);
+        else if (!std::strcmp(argv[i], "--pouchdb-results") && i + 1 < argc)
+            pouchdb_results = argv[++i];
         else {
-            std::fprintf(stderr, "usage: client_bench [--changes N]\n");
+            std::fprintf(stderr, "usage: client_bench [--changes N] [--gzip] "
+                                 "[--pouchdb-docs-per-s N | --pouchdb-results FILE]\n");
             return 2;
         }
     }
     try {
+        if (!pouchdb_results.empty()) pouchdb = pouchdb_pull_figure(pouchdb_results);
         ServerProcess server;
         if (server.admin({"demo"}).code != 0) throw std::runtime_error("demo failed");
         server.start();
@@ -171,6 +208,7 @@ int main(int argc, char** argv) {
         SyncEngine::Options o;
         o.interval_ms = 0;
         o.pull_limit = 5000;
+        o.gzip_pulls = gzip;
         const double rss_before = peak_rss_mb();
         auto store = std::move(Store::open({(dir / "new-device.db").string()})).value();
         auto engine =
@@ -182,12 +220,21 @@ int main(int argc, char** argv) {
         std::int64_t held = 0;
         for (const auto& spec : entity_specs())
             held += static_cast<std::int64_t>(store->list(spec.name)->size());
+        const double rate = static_cast<double>(store->cursor()) / initial_s;
         std::printf("initial sync to a new device: %lld rows held (%lld changes pulled) in %.2f s "
-                    "= %.0f changes/s; peak RSS %.0f MB (%.0f MB before)\n",
+                    "= %.0f changes/s; peak RSS %.0f MB (%.0f MB before); pages gzipped: %s\n",
                     static_cast<long long>(held), static_cast<long long>(store->cursor()),
-                    initial_s, store->cursor() / initial_s, peak_rss_mb(), rss_before);
-        std::printf("  reference: CouchDB-style replication (PouchDB over HTTP) of 100,000 "
-                    "records, about 1,900 records/s\n");
+                    initial_s, rate, peak_rss_mb(), rss_before, gzip ? "yes" : "no");
+        std::printf("  malloc heaps: %s\n",
+                    limited ? "at most two (as the app)" : "glibc's default (one per thread)");
+        if (pouchdb > 0)
+            std::printf("initial sync against the PouchDB anchor (PULL_INITIAL, N=100000, same "
+                        "session): %.0f changes/s / %.0f docs/s = %.1fx (target 20x)\n",
+                        rate, pouchdb, rate / pouchdb);
+        else
+            std::printf("  reference: CouchDB-style replication (PouchDB over HTTP) of 100,000 "
+                        "records, about 1,900 records/s (give --pouchdb-docs-per-s N or "
+                        "--pouchdb-results FILE for this session's figure and the ratio)\n");
 
         // Incremental: another device makes 10 changes; this one syncs.
         auto other_store = std::move(Store::open({(dir / "other.db").string()})).value();

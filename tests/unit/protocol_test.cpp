@@ -1,9 +1,12 @@
 #include "fixtures.h"
 #include "sitevisit/protocol/messages.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <optional>
 
 using namespace sitevisit;
 using namespace sitevisit::protocol;
@@ -350,4 +353,300 @@ TEST(Protocol, NestingIsCountedOutsideStringsAndManySmallObjectsDecodeInOnePass)
     many += "]}";
     auto answer = protocol::decode_login_request(many);
     EXPECT_TRUE(answer) << answer.error().message;
+}
+
+// The streaming decoder (decode_pull_stream, what devices use first) against the checked one.
+namespace {
+
+// Whatever the two decoders both read must be read the same.
+void expect_same_page(const PullResponse& a, const PullResponse& b, const std::string& text) {
+    ASSERT_EQ(a.ops.size(), b.ops.size()) << text;
+    for (std::size_t i = 0; i < a.ops.size(); ++i)
+        ASSERT_EQ(a.ops[i].to_json(), b.ops[i].to_json()) << "ops[" << i << "] of " << text;
+    EXPECT_EQ(a.cursor, b.cursor) << text;
+    EXPECT_EQ(a.more, b.more) << text;
+    EXPECT_EQ(a.purge, b.purge) << text;
+    EXPECT_EQ(a.held, b.held) << text;
+    EXPECT_EQ(a.held_since, b.held_since) << text;
+    EXPECT_EQ(a.set_aside.size(), b.set_aside.size()) << text;
+}
+
+// A random value for a change's fields: nested lists and objects, text with escapes and
+// non-ASCII letters, whole and fractional numbers, booleans, null.
+Json random_value(std::mt19937_64& rng, int depth) {
+    switch (rng() % (depth < 4 ? 9 : 7)) {
+    case 0:
+        return static_cast<std::int64_t>(rng() % 2000) - 1000;
+    case 1:
+        return static_cast<double>(rng() % 100000) / 64.0;
+    case 2:
+        return rng() % 2 == 0;
+    case 3:
+        return nullptr;
+    case 4:
+        return std::string("quote \" backslash \\ tab \t é ü 中 ") + std::to_string(rng() % 100);
+    case 5:
+        return std::numeric_limits<std::uint64_t>::max() - rng() % 10;
+    case 6:
+        return std::string(rng() % 40, 'a' + static_cast<char>(rng() % 26));
+    case 7: {
+        Json a = Json::array();
+        for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i)
+            a.push_back(random_value(rng, depth + 1));
+        return a;
+    }
+    default: {
+        Json o = Json::object();
+        for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i)
+            o["k" + std::to_string(rng() % 6)] = random_value(rng, depth + 1);
+        return o;
+    }
+    }
+}
+
+std::string uuid_of(std::uint64_t n) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "0190a000-0000-7000-8000-%012llx",
+                  static_cast<unsigned long long>(n & 0xffffffffffffULL));
+    return buf;
+}
+
+// A valid page as text, members in a random order (the server writes one order; the decoders
+// must not depend on it), sometimes with members neither decoder knows.
+std::string random_page(std::mt19937_64& rng) {
+    auto member = [](const std::string& k, const std::string& v) {
+        return Json(k).dump() + ":" + v;
+    };
+    auto object = [&](std::vector<std::string> members) {
+        std::shuffle(members.begin(), members.end(), rng);
+        std::string out = "{";
+        for (std::size_t i = 0; i < members.size(); ++i)
+            out += (i ? "," : "") + members[i];
+        return out + "}";
+    };
+    const char* entities[] = {"observation", "visit", "comment", "school", "evidence"};
+    std::vector<std::string> ops;
+    std::int64_t seq = 1 + static_cast<std::int64_t>(rng() % 1000);
+    for (int i = 0, n = static_cast<int>(rng() % 30); i < n; ++i) {
+        const bool del = rng() % 5 == 0;
+        Json fields = Json::object();
+        for (int k = 0, m = 1 + static_cast<int>(rng() % 5); k < m; ++k)
+            fields["f" + std::to_string(rng() % 8)] = random_value(rng, 1);
+        std::vector<std::string> c = {
+            member("op", Json(uuid_of(rng())).dump()),
+            member("entity", Json(entities[rng() % 5]).dump()),
+            member("id", Json(uuid_of(rng())).dump()),
+            member("school", Json(uuid_of(rng())).dump()),
+            member("kind", del ? "\"delete\"" : "\"upsert\""),
+            member("hlc", "\"2026-11-22T10:00:00.123Z-00" + std::to_string(10 + rng() % 80) +
+                              "-dev_" + std::to_string(rng() % 9) + "\""),
+            member("base", std::to_string(rng() % 50)),
+            member("dseq", std::to_string(1 + rng() % 50)),
+            member("schema", std::to_string(1 + rng() % 2)),
+            member("seq", std::to_string(seq += 1 + static_cast<std::int64_t>(rng() % 3)))};
+        if (!del || rng() % 3 == 0)
+            c.push_back(member("fields", del ? (rng() % 2 ? "{}" : "null") : fields.dump()));
+        if (rng() % 6 == 0) c.push_back(member("extra", random_value(rng, 1).dump()));
+        ops.push_back(object(c));
+    }
+    std::string list = "[";
+    for (std::size_t i = 0; i < ops.size(); ++i)
+        list += (i ? "," : "") + ops[i];
+    list += "]";
+    std::vector<std::string> root = {member("cursor", std::to_string(seq)),
+                                     member("more", rng() % 2 ? "true" : "false"),
+                                     member("ops", list)};
+    if (rng() % 3 == 0) {
+        root.push_back(member("held", std::to_string(1 + rng() % 5)));
+        root.push_back(member("held_since", std::to_string(rng() % (seq + 1))));
+    }
+    if (rng() % 3 == 0)
+        root.push_back(member("purge", Json::array({uuid_of(rng()), uuid_of(rng())}).dump()));
+    if (rng() % 5 == 0) root.push_back(member("later", random_value(rng, 1).dump()));
+    return object(root);
+}
+
+} // namespace
+
+TEST(Protocol, TheStreamingDecoderReadsValidPagesAsTheCheckedOneDoes) {
+    std::uint64_t seed = 20261201; // fixed by default; SITEVISIT_SEED picks another
+    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
+    std::cout << "streaming decoder seed: " << seed << " (SITEVISIT_SEED=" << seed
+              << " repeats it)\n";
+    std::mt19937_64 rng(seed);
+    int changes = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string text = random_page(rng);
+        auto checked = decode_pull_response(text);
+        ASSERT_TRUE(checked.ok()) << checked.error().message << "\n" << text;
+        ASSERT_TRUE(checked->set_aside.empty()) << checked->set_aside[0].reason << "\n" << text;
+        auto streamed = decode_pull_stream(text);
+        ASSERT_TRUE(streamed.has_value()) << text;
+        expect_same_page(*streamed, *checked, text);
+        changes += static_cast<int>(streamed->ops.size());
+        // The server's own writing of it reads back the same, both ways.
+        const std::string again = encode_pull_body(*streamed);
+        EXPECT_EQ(Json::parse(again), encode(*streamed));
+        auto back = decode_pull_stream(again);
+        ASSERT_TRUE(back.has_value()) << again;
+        expect_same_page(*back, *checked, again);
+    }
+    EXPECT_GT(changes, 1000 * 10);
+}
+
+// Broken pages (bytes cut, changed or added; members of the wrong type, missing, repeated):
+// whatever the streaming decoder takes, the checked one takes the same way; what the checked one
+// refuses or sets aside, the streaming one never takes. decode_pull_page() answers as the
+// checked decoder does.
+TEST(Protocol, TheStreamingDecoderTakesNothingTheCheckedOneRefuses) {
+    std::uint64_t seed = 20261201; // fixed by default; SITEVISIT_SEED picks another
+    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
+    std::cout << "streaming decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed
+              << " repeats it)\n";
+    std::mt19937_64 rng(seed);
+    int taken = 0, left = 0, refused = 0, set_aside = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string b = random_page(rng);
+        switch (rng() % 6) {
+        case 0: { // a value of another type somewhere
+            Json j = Json::parse(b);
+            std::vector<Json::json_pointer> all;
+            paths(j, Json::json_pointer(), all);
+            for (int k = 0, n = 1 + static_cast<int>(rng() % 2); k < n && all.size() > 1; ++k) {
+                const auto& at = all[1 + rng() % (all.size() - 1)];
+                if (j.contains(at)) j[at] = odd_value(rng);
+            }
+            b = j.dump();
+            break;
+        }
+        case 1: { // a member removed
+            Json j = Json::parse(b);
+            std::vector<Json::json_pointer> all;
+            paths(j, Json::json_pointer(), all);
+            if (all.size() > 1) {
+                const auto at = all[1 + rng() % (all.size() - 1)];
+                if (j.contains(at) && j[at.parent_pointer()].is_object())
+                    j[at.parent_pointer()].erase(at.back());
+            }
+            b = j.dump();
+            break;
+        }
+        case 2: { // a member said twice, the second time differently
+            static const char* keys[] = {"\"op\":",   "\"seq\":",    "\"kind\":", "\"cursor\":",
+                                         "\"more\":", "\"fields\":", "\"base\":", "\"ops\":"};
+            const std::string key = keys[rng() % 8];
+            const auto at = b.find(key);
+            if (at != std::string::npos)
+                b.insert(at,
+                         key + (rng() % 2 ? "\"0190a000-0000-7000-8000-000000000001\"," : "7,"));
+            break;
+        }
+        case 3:
+            if (!b.empty()) b.resize(rng() % b.size());
+            break;
+        case 4:
+            if (!b.empty()) b[rng() % b.size()] = "{}[]\",:0-9az\\ \x80\xff"[rng() % 16];
+            break;
+        default:
+            if (!b.empty())
+                b.insert(rng() % b.size(), std::string(1 + rng() % 3, "{[\",:1e-"[rng() % 8]));
+        }
+        auto checked = decode_pull_response(b);
+        std::optional<PullResponse> streamed;
+        ASSERT_NO_THROW(streamed = decode_pull_stream(b)) << b;
+        if (streamed) {
+            ++taken;
+            ASSERT_TRUE(checked.ok()) << "streamed but refused: " << checked.error().message << "\n"
+                                      << b;
+            ASSERT_TRUE(checked->set_aside.empty())
+                << "streamed but set aside: " << checked->set_aside[0].reason << "\n"
+                << b;
+            expect_same_page(*streamed, *checked, b);
+        } else if (!checked.ok()) {
+            ++refused;
+        } else if (!checked->set_aside.empty()) {
+            ++set_aside;
+        } else {
+            ++left; // plainly valid, yet left to the checked decoder (a repeated member)
+        }
+        auto page = decode_pull_page(b);
+        ASSERT_EQ(page.ok(), checked.ok()) << b;
+        if (page.ok()) expect_same_page(*page, *checked, b);
+    }
+    std::cout << "[ figures ] streamed " << taken << ", refused by both " << refused
+              << ", set aside by the checked decoder " << set_aside
+              << ", valid but left to the checked decoder " << left << "\n";
+    EXPECT_GT(taken, 0);
+    EXPECT_GT(refused, 0);
+    EXPECT_GT(set_aside, 0);
+}
+
+TEST(Protocol, TheStreamingDecoderRefusesWhatTheCheckedOneRefuses) {
+    PullResponse pull;
+    pull.ops = {sample(3)};
+    pull.ops[0].seq = 77;
+    pull.cursor = 77;
+    const std::string good = encode_pull_body(pull);
+    ASSERT_TRUE(decode_pull_stream(good).has_value());
+    auto with_fields = [&](const std::string& fields) {
+        std::string b = good;
+        const auto at = b.find("\"fields\":{");
+        const auto end = b.find('}', at);
+        return b.substr(0, at) + "\"fields\":" + fields + b.substr(end + 1);
+    };
+    // The nesting limit: the page is level 1, the list 2, the change 3, its fields 4.
+    const std::string ok_deep =
+        with_fields("{\"a\":" + std::string(28, '[') + std::string(28, ']') + "}");
+    EXPECT_TRUE(decode_pull_stream(ok_deep).has_value());
+    EXPECT_TRUE(decode_pull_response(ok_deep).ok());
+    std::vector<std::string> hostile = {
+        with_fields("{\"a\":" + std::string(29, '[') + std::string(29, ']') + "}"),
+        with_fields("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}"),
+        with_fields("{\"a\":\"\xc3\x28\"}"), // not UTF-8
+        with_fields("{\"a\":1e999}"),        // out of range
+        with_fields("{}"),                   // an upsert without fields: set aside
+        with_fields("[1]"),
+        good + "x",
+        good.substr(0, good.size() - 1),
+        "[" + good + "]",
+        R"({"cursor":18446744073709551615,"more":false,"ops":[]})",
+        R"({"cursor":-1,"more":false,"ops":[]})",
+        R"({"cursor":1.0,"more":false,"ops":[]})",
+        R"({"cursor":1,"more":0,"ops":[]})",
+        R"({"cursor":1,"more":false,"ops":{}})",
+        R"({"cursor":1,"more":false})",
+        R"({"cursor":1,"more":false,"ops":[],"purge":["not-a-school"]})",
+        R"({"cursor":1,"more":false,"ops":[],"purge":"x"})",
+        R"({"cursor":1,"more":false,"ops":[],"held":2})",
+        R"({"cursor":1,"more":false,"ops":[],"held":2,"held_since":5})",
+        R"({"cursor":1,"more":false,"ops":[7]})",
+        "",
+        "null",
+    };
+    std::string many = R"({"cursor":1,"more":false,"ops":[)";
+    for (int i = 0; i < 5001; ++i)
+        many += (i ? "," : "") + pull.ops[0].to_json().dump();
+    hostile.push_back(many + "]}");
+    for (const auto& b : hostile) {
+        EXPECT_FALSE(decode_pull_stream(b).has_value()) << b.substr(0, 300);
+        auto checked = decode_pull_response(b);
+        EXPECT_TRUE(!checked.ok() || !checked->set_aside.empty()) << b.substr(0, 300);
+        auto page = decode_pull_page(b);
+        EXPECT_EQ(page.ok(), checked.ok());
+    }
+}
+
+TEST(Protocol, ChangesAreWrittenFromStoredFieldsAsToJsonWritesThem) {
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 500; ++i) {
+        Change c = sample(i);
+        c.fields = Json::object();
+        for (int k = 0; k < 4; ++k)
+            c.fields["f" + std::to_string(k)] = random_value(rng, 1);
+        c.seq = i % 3 ? 1000 + i : 0;
+        c.kind = i % 7 ? ChangeKind::Upsert : ChangeKind::Delete;
+        c.school = i % 5 ? c.school : "";
+        c.hlc = i % 11 ? c.hlc : "2026-11-22T10:00:00.123Z-0003-d\"ev\\ice";
+        EXPECT_EQ(encode_change(c, c.fields.dump()), c.to_json().dump());
+    }
 }

@@ -186,6 +186,9 @@ void NetworkTransport::pull(std::int64_t since, int limit, int schema, Done done
     QUrl url = r.url();
     url.setQuery(QStringLiteral("since=%1&limit=%2&schema=%3").arg(since).arg(limit).arg(schema));
     r.setUrl(url);
+    // Without the header Qt asks for gzip itself and inflates what comes; with it set, Qt
+    // leaves the body alone, so "identity" keeps pages plain.
+    if (!gzip_pulls_) r.setRawHeader("Accept-Encoding", "identity");
     send("GET", r, {}, std::move(done));
 }
 
@@ -246,6 +249,7 @@ void NetworkTransport::pullWaiting(std::int64_t since, int limit, int schema, in
     // The server sends nothing while it holds the pull: wait for it, and 15 s more.
     const int patience = (wait_s + 15) * 1000;
     r.setTransferTimeout(std::max(timeouts_.inactivity_ms, patience));
+    if (!gzip_pulls_) r.setRawHeader("Accept-Encoding", "identity");
     cancelWaiting();
     waiting_ = send("GET", r, {}, std::move(done), patience + timeouts_.deadline_ms);
 }

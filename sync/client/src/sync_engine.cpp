@@ -1,8 +1,13 @@
 #include "sitevisit/client/sync_engine.h"
 
 #include "sitevisit/client/logging.h"
+#include "sitevisit/client/malloc_heaps.h"
 #include "sitevisit/client/network_transport.h"
 #include "sitevisit/client/outbox_reader.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcSync, "sitevisit.sync", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcTransfer, "sitevisit.transfer", QtWarningMsg)
@@ -10,10 +15,24 @@ Q_LOGGING_CATEGORY(lcRefusal, "sitevisit.refusal", QtWarningMsg)
 
 namespace sitevisit::client {
 
+void limit_malloc_heaps() {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
+namespace {
+std::unique_ptr<Transport> network_transport(QNetworkAccessManager& network,
+                                             const SyncEngine::Options& options) {
+    auto t = std::make_unique<NetworkTransport>(network, QUrl(), options.timeouts);
+    t->setGzipPulls(options.gzip_pulls);
+    return t;
+}
+} // namespace
+
 SyncEngine::SyncEngine(Store& store, QNetworkAccessManager& network, Options options,
                        QObject* parent)
-    : SyncEngine(store, std::make_unique<NetworkTransport>(network, QUrl(), options.timeouts),
-                 options, parent) {
+    : SyncEngine(store, network_transport(network, options), options, parent) {
 }
 
 SyncEngine::SyncEngine(Store& store, std::unique_ptr<Transport> transport, Options options,

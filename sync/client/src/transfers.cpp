@@ -6,6 +6,8 @@
 #include "sitevisit/core/store.h"
 
 #include <QFile>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <set>
 
 namespace sitevisit::client {
@@ -15,16 +17,27 @@ using Kind = Transfers::Outcome::Kind;
 namespace {
 // A downloaded file past this size is not believed.
 constexpr qint64 kMaxDownloadBytes = 8LL * 1024 * 1024 * 1024;
+// Pull answers held (being decoded or waiting to be applied) before the next is asked for:
+// enough to keep the server, the decoder and the store busy at once, and memory bounded.
+constexpr std::size_t kPagesHeld = 2;
 } // namespace
 
 Transfers::Transfers(Store& store, DeviceState& device, Transport& transport, OutboxReader& outbox,
                      Options options, QObject* parent)
     : QObject(parent), store_(store), device_(device), transport_(transport), outbox_(outbox),
       options_(options) {
+    decoder_.setMaxThreadCount(1);
+    decoder_.setExpiryTimeout(-1);
+}
+
+Transfers::~Transfers() {
+    ++pull_token_;
+    decoder_.waitForDone();
 }
 
 void Transfers::start(int changes_total, qint64 bytes_total) {
     running_ = true;
+    dropAhead();
     cursor_reset_ = false;
     catch_up_.reset();
     // After an update: what the server held back for the older app comes now.
@@ -45,6 +58,7 @@ void Transfers::start(int changes_total, qint64 bytes_total) {
 
 void Transfers::startWaiting(int wait_s) {
     running_ = true;
+    dropAhead();
     waiting_ = true;
     cursor_reset_ = false;
     catch_up_.reset();
@@ -55,7 +69,7 @@ void Transfers::startWaiting(int wait_s) {
 
 void Transfers::cancelWaiting() {
     if (!waiting()) return;
-    ++pull_token_;
+    dropAhead();
     transport_.cancelWaiting();
     running_ = false;
     waiting_ = false;
@@ -86,7 +100,7 @@ Transfers::Outcome Transfers::outcome_of(const Reply& r, const QString& during) 
 
 void Transfers::end(Outcome outcome) {
     running_ = false;
-    ++pull_token_; // a page asked for ahead is not read
+    dropAhead(); // a page asked for ahead is not read
     waiting_ = false;
     outcome.summary = QStringLiteral("%1 change(s) sent, %2 refused, %3 received, %4 file(s) up, "
                                      "%5 down, cursor %6")
@@ -278,12 +292,22 @@ void Transfers::pullNext() {
     pullFrom(catch_up_ ? catch_up_->since : store_.cursor());
 }
 
+// Forgets every page asked for or answered but not applied: their answers are not read.
+void Transfers::dropAhead() {
+    ++pull_token_;
+    pages_.clear();
+    asking_ = false;
+    ask_.reset();
+}
+
 void Transfers::pullFrom(std::int64_t since, int wait_s) {
-    const std::uint64_t token = ++pull_token_;
+    const std::uint64_t token = pull_token_;
+    asking_ = true;
     auto done = [this, since, token](const Reply& r) {
-        // A page asked for ahead that is no longer wanted (the pass ended, or the page before
-        // it turned out to say otherwise).
+        // A page asked for ahead that is no longer wanted (the pass ended, or a page before it
+        // turned out to say otherwise).
         if (token != pull_token_ || !running_) return;
+        asking_ = false;
         waiting_ = false;
         pulled(since, r);
     };
@@ -294,37 +318,113 @@ void Transfers::pullFrom(std::int64_t since, int wait_s) {
         transport_.pull(since, options_.pull_limit, options_.schema, std::move(done));
 }
 
-// Answers arrive on this thread, one at a time, so a page asked for ahead is handled only
-// after the page before it is applied: `since` is then this device's cursor.
+// An answer: its head names the next page, which is asked for at once (the server prepares it
+// while this one is decoded and applied); the page itself is decoded on the decoder's thread.
 void Transfers::pulled(std::int64_t since, const Reply& r) {
+    Page page;
+    page.id = ++page_ids_;
+    page.since = since;
+    page.reply = r;
+    if (r.ok()) {
+        const std::string_view body(r.body.constData(), static_cast<std::size_t>(r.body.size()));
+        if (auto head = protocol::peek_pull_head(body);
+            !catch_up_ && head && head->more && head->cursor > since) {
+            page.ahead = head->cursor;
+            ask_ = head->cursor;
+        }
+    }
+    pages_.push_back(std::move(page));
+    decodeNext();
+    askAhead();
+    applyReady();
+}
+
+// The oldest answer not yet decoded goes to the decoder's thread once the page before it is
+// applied, while the next answer is asked for and on its way: one decoded page is held at a
+// time (a decoded page of 5,000 changes is several MB; decoding the next one while this one
+// was applied raised client_bench's peak RSS past 150 MB for no gain on two cores), the rest
+// wait as bytes.
+void Transfers::decodeNext() {
+    Page* next = nullptr;
+    for (auto& p : pages_) {
+        if (p.decoding) return; // one ahead is enough (decoding, or decoded and not applied)
+        if (!next && p.reply.ok()) next = &p;
+    }
+    if (!next) return;
+    Page& page = *next;
+    page.decoding = true;
+    const std::uint64_t id = page.id, token = pull_token_;
+    auto* watcher = new QFutureWatcher<Result<protocol::PullResponse>>(this);
+    connect(watcher, &QFutureWatcher<Result<protocol::PullResponse>>::finished, this,
+            [this, watcher, id, token] {
+                watcher->deleteLater();
+                if (token != pull_token_ || !running_) return;
+                for (auto& p : pages_)
+                    if (p.id == id) {
+                        p.decoded = watcher->future().takeResult();
+                        p.reply.body = QByteArray(); // read: the changes are all it holds now
+                    }
+                applyReady();
+            });
+    // The body is shared, not copied: QByteArray counts references.
+    watcher->setFuture(QtConcurrent::run(&decoder_, [body = page.reply.body] {
+        return protocol::decode_pull_page(
+            std::string_view(body.constData(), static_cast<std::size_t>(body.size())));
+    }));
+}
+
+void Transfers::askAhead() {
+    if (asking_ || !ask_ || pages_.size() >= kPagesHeld) return;
+    const std::int64_t since = *ask_;
+    ask_.reset();
+    pullFrom(since);
+}
+
+// Pages apply in the order they were asked for, each once it is decoded.
+void Transfers::applyReady() {
+    while (!pages_.empty() && (pages_.front().decoded || !pages_.front().reply.ok())) {
+        Page page = std::move(pages_.front());
+        pages_.pop_front();
+        if (!applyPage(page)) return;
+    }
+    decodeNext();
+    askAhead();
+}
+
+bool Transfers::applyPage(Page& p) {
+    const Reply& r = p.reply;
+    const std::int64_t since = p.since;
     if (r.status == 409 && protocol::error_code(r.body.toStdString()) == "cursor_ahead") {
         // The server's log is behind this device's cursor (restored from a backup, or a
         // cursor that was never real): pull again from the start; applying is idempotent.
-        if (cursor_reset_ || since == 0) return fail(r, QStringLiteral("receiving changes"));
+        dropAhead();
+        if (cursor_reset_ || since == 0) {
+            fail(r, QStringLiteral("receiving changes"));
+            return false;
+        }
         cursor_reset_ = true;
         qCInfo(lcSync) << "cursor" << since
                        << "is ahead of the server's log; pulling again from the start";
-        if (auto st = store_.reset_cursor(); !st)
-            return stop(QString::fromStdString(st.error().message), false);
-        return pullNext();
+        if (auto st = store_.reset_cursor(); !st) {
+            stop(QString::fromStdString(st.error().message), false);
+            return false;
+        }
+        pullNext();
+        return false;
     }
-    if (!r.ok()) return fail(r, QStringLiteral("receiving changes"));
-    const std::string body = r.body.toStdString();
-    // The next page is asked for now, so the server prepares it while this one is decoded and
-    // applied. Its cursor comes from the head of this answer; if the full decode below says
-    // otherwise, that page is dropped unread.
-    std::int64_t ahead = 0; // the cursor of the page asked for ahead; 0: none
-    if (auto head = protocol::peek_pull_head(body);
-        !catch_up_ && head && head->more && head->cursor > since) {
-        ahead = head->cursor;
-        pullFrom(ahead);
+    if (!r.ok()) {
+        fail(r, QStringLiteral("receiving changes"));
+        return false;
     }
-    auto page = protocol::decode_pull_response(body);
-    if (!page)
-        return stop(QStringLiteral("the server's changes could not be read: %1")
-                        .arg(QString::fromStdString(page.error().message)));
+    auto& page = *p.decoded;
+    if (!page) {
+        stop(QStringLiteral("the server's changes could not be read: %1")
+                 .arg(QString::fromStdString(page.error().message)));
+        return false;
+    }
+    std::int64_t ahead = p.ahead;
     if (ahead > 0 && !(page->more && page->cursor == ahead)) {
-        ++pull_token_; // not the page that follows this one
+        dropAhead(); // not the page that follows this one
         ahead = 0;
     }
     std::vector<Store::SetAside> aside;
@@ -335,11 +435,16 @@ void Transfers::pulled(std::int64_t since, const Reply& r) {
     // One transaction for the page and its cursor: a cut sync never leaves half a page.
     auto applied =
         store_.apply_remote(page->ops, page->cursor, aside, catch_up_ ? catch_up_->schema : 0);
-    if (!applied) return stop(QString::fromStdString(applied.error().message), false);
+    if (!applied) {
+        stop(QString::fromStdString(applied.error().message), false);
+        return false;
+    }
     pulled_ += static_cast<int>(page->ops.size());
     if (page->held > 0) {
-        if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st)
-            return stop(QString::fromStdString(st.error().message), false);
+        if (auto st = device_.add_held(page->held, page->held_since, options_.schema); !st) {
+            stop(QString::fromStdString(st.error().message), false);
+            return false;
+        }
         qCInfo(lcSync) << page->held << "changes held back by the server for a newer app";
         emit countsChanged();
     }
@@ -347,25 +452,34 @@ void Transfers::pulled(std::int64_t since, const Reply& r) {
         catch_up_->since = page->cursor;
         if (!page->more || page->cursor <= since) {
             // Caught up: what was held is on the device; go on from the store's cursor.
-            if (auto st = device_.clear_held(); !st)
-                return stop(QString::fromStdString(st.error().message), false);
+            if (auto st = device_.clear_held(); !st) {
+                stop(QString::fromStdString(st.error().message), false);
+                return false;
+            }
             catch_up_.reset();
             emit countsChanged();
         }
-        return pullNext();
+        dropAhead();
+        pullNext();
+        return false;
     }
     if (page->more) {
         // "More" with a cursor that did not move would ask for the same page for ever.
-        if (store_.cursor() <= since)
-            return stop(QStringLiteral("receiving changes failed: the server said more "
-                                       "changes wait but its cursor did not move (%1); trying "
-                                       "again later")
-                            .arg(since));
-        if (ahead > 0 && store_.cursor() == ahead) return; // the next page is on its way
-        ++pull_token_;
-        return pullNext();
+        if (store_.cursor() <= since) {
+            stop(QStringLiteral("receiving changes failed: the server said more "
+                                "changes wait but its cursor did not move (%1); trying "
+                                "again later")
+                     .arg(since));
+            return false;
+        }
+        if (ahead > 0 && store_.cursor() == ahead) return true; // the next page is on its way
+        dropAhead();
+        pullNext();
+        return false;
     }
+    dropAhead();
     downloadNext();
+    return false;
 }
 
 void Transfers::downloadNext() {

@@ -4,6 +4,9 @@
 #include "sitevisit/core/uuid.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <limits>
 
 namespace sitevisit::protocol {
 
@@ -340,6 +343,444 @@ std::string error_code(std::string_view body) {
 
 Json error_body(std::string_view code, std::string_view message) {
     return {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+}
+
+namespace {
+
+// A JSON string as nlohmann's dump() writes it: plain printable ASCII is copied between
+// quotes, anything else goes through the library (escapes, UTF-8 checks).
+void append_string(std::string& out, std::string_view s) {
+    bool plain = true;
+    for (char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u > 0x7e || ch == '"' || ch == '\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
+        out += '"';
+        out.append(s);
+        out += '"';
+        return;
+    }
+    out += Json(std::string(s)).dump();
+}
+
+void append_number(std::string& out, std::int64_t v) {
+    char buf[24];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;
+    out.append(buf, end);
+}
+
+} // namespace
+
+std::string encode_change(const Change& c, std::string_view fields_json) {
+    // Keys in the order of nlohmann's object (sorted), so the bytes equal to_json().dump().
+    std::string out;
+    out.reserve(fields_json.size() + c.op.size() + c.id.size() + c.school.size() + c.hlc.size() +
+                c.entity.size() + 140);
+    out += "{\"base\":";
+    append_number(out, c.base);
+    out += ",\"dseq\":";
+    append_number(out, c.dseq);
+    out += ",\"entity\":";
+    append_string(out, c.entity);
+    out += ",\"fields\":";
+    out.append(fields_json);
+    out += ",\"hlc\":";
+    append_string(out, c.hlc);
+    out += ",\"id\":";
+    append_string(out, c.id);
+    out += ",\"kind\":";
+    append_string(out, to_string(c.kind));
+    out += ",\"op\":";
+    append_string(out, c.op);
+    out += ",\"schema\":";
+    append_number(out, c.schema);
+    out += ",\"school\":";
+    append_string(out, c.school);
+    if (c.seq > 0) {
+        out += ",\"seq\":";
+        append_number(out, c.seq);
+    }
+    out += '}';
+    return out;
+}
+
+std::string encode_pull_body(const PullResponse& r) {
+    std::string out;
+    out.reserve(r.encoded_ops.size() + r.ops.size() * 400 + r.purge.size() * 40 + 128);
+    out += "{\"cursor\":";
+    append_number(out, r.cursor);
+    out += r.more ? ",\"more\":true" : ",\"more\":false";
+    if (r.held > 0) {
+        out += ",\"held\":";
+        append_number(out, r.held);
+        out += ",\"held_since\":";
+        append_number(out, r.held_since);
+    }
+    if (!r.purge.empty()) {
+        out += ",\"purge\":[";
+        for (std::size_t i = 0; i < r.purge.size(); ++i) {
+            if (i) out += ',';
+            append_string(out, r.purge[i]);
+        }
+        out += ']';
+    }
+    out += ",\"ops\":[";
+    bool first = true;
+    for (const auto& c : r.ops) {
+        if (!first) out += ',';
+        first = false;
+        out += encode_change(c, c.fields.dump());
+    }
+    if (!r.encoded_ops.empty()) {
+        if (!first) out += ',';
+        out += r.encoded_ops;
+    }
+    out += "]}";
+    return out;
+}
+
+namespace {
+
+// The pull answer read as events (nlohmann's SAX interface) straight into a PullResponse. Any
+// event the checked decoder would not plainly accept stops the parse (returns false): the
+// caller then asks the checked decoder, which decides and says why. So whatever this accepts,
+// the checked decoder accepts with the same result (tests/unit/protocol_test.cpp checks both
+// on valid and broken pages).
+class PullEvents {
+public:
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+
+    PullResponse out;
+
+    bool null() { return scalar(Json(nullptr)); }
+    bool boolean(bool v) { return scalar(Json(v)); }
+    bool number_integer(number_integer_t v) { return scalar(Json(v)); }
+    bool number_unsigned(number_unsigned_t v) { return scalar(Json(v)); }
+    bool number_float(number_float_t v, const string_t&) { return scalar(Json(v)); }
+    bool string(string_t& v) { return scalar(Json(std::move(v))); }
+    bool binary(binary_t&) { return false; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+        return false;
+    }
+
+    bool start_object(std::size_t) { return open(true); }
+    bool start_array(std::size_t) { return open(false); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+
+    bool key(string_t& k) {
+        switch (stack_.empty() ? Ctx::Skip : stack_.back()) {
+        case Ctx::Root:
+            key_ = root_key(k);
+            if (key_ != Key::Other && (seen_root_ & bit(key_))) return false; // said twice
+            seen_root_ |= bit(key_);
+            return true;
+        case Ctx::Change:
+            key_ = change_key(k);
+            if (key_ != Key::Other && (seen_change_ & bit(key_))) return false;
+            seen_change_ |= bit(key_);
+            return true;
+        case Ctx::Fields:
+            fields_key_ = std::move(k);
+            return true;
+        default:
+            return true;
+        }
+    }
+
+    // True when the whole answer was read and holds what the checked decoder requires.
+    bool complete() const { return done_; }
+
+private:
+    enum class Ctx { Root, Ops, Change, Fields, Purge, Skip };
+    enum class Key {
+        Other,
+        Cursor,
+        More,
+        Ops,
+        Purge,
+        Held,
+        HeldSince,
+        Op,
+        Entity,
+        Id,
+        School,
+        Hlc,
+        Kind,
+        Fields,
+        Base,
+        Dseq,
+        Schema,
+        Seq
+    };
+    static unsigned bit(Key k) { return 1u << static_cast<unsigned>(k); }
+    static Key root_key(std::string_view k) {
+        if (k == "cursor") return Key::Cursor;
+        if (k == "more") return Key::More;
+        if (k == "ops") return Key::Ops;
+        if (k == "purge") return Key::Purge;
+        if (k == "held") return Key::Held;
+        if (k == "held_since") return Key::HeldSince;
+        return Key::Other;
+    }
+    static Key change_key(std::string_view k) {
+        if (k == "op") return Key::Op;
+        if (k == "entity") return Key::Entity;
+        if (k == "id") return Key::Id;
+        if (k == "school") return Key::School;
+        if (k == "hlc") return Key::Hlc;
+        if (k == "kind") return Key::Kind;
+        if (k == "fields") return Key::Fields;
+        if (k == "base") return Key::Base;
+        if (k == "dseq") return Key::Dseq;
+        if (k == "schema") return Key::Schema;
+        if (k == "seq") return Key::Seq;
+        return Key::Other;
+    }
+    // A whole number of at least 0 that fits (what need_int and Change::from_json take).
+    static bool whole(const Json& v, std::int64_t& out) {
+        if (v.is_number_unsigned()) {
+            if (v.get<std::uint64_t>() >
+                static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                return false;
+            out = static_cast<std::int64_t>(v.get<std::uint64_t>());
+            return true;
+        }
+        if (v.is_number_integer()) {
+            out = v.get<std::int64_t>();
+            return out >= 0;
+        }
+        return false;
+    }
+
+    bool scalar(Json&& v) {
+        if (stack_.empty()) return false; // the answer must be an object
+        switch (stack_.back()) {
+        case Ctx::Root:
+            switch (key_) {
+            case Key::Cursor:
+                return whole(v, out.cursor);
+            case Key::More:
+                if (!v.is_boolean()) return false;
+                out.more = v.get<bool>();
+                return true;
+            case Key::Held:
+                return whole(v, out.held);
+            case Key::HeldSince:
+                return whole(v, held_since_) && (has_held_since_ = true);
+            case Key::Other:
+                return true;
+            default:
+                return false; // ops and purge must be lists
+            }
+        case Ctx::Ops:
+            return false; // a change that is not an object is set aside: not plain
+        case Ctx::Change:
+            return change_value(std::move(v));
+        case Ctx::Fields:
+            put(std::move(v));
+            return true;
+        case Ctx::Purge:
+            if (!v.is_string() || !is_uuid(v.get_ref<const std::string&>())) return false;
+            out.purge.push_back(std::move(v.get_ref<std::string&>()));
+            return true;
+        case Ctx::Skip:
+            return true;
+        }
+        return false;
+    }
+
+    bool change_value(Json&& v) {
+        auto text = [&](std::string& to) {
+            if (!v.is_string()) return false;
+            to = std::move(v.get_ref<std::string&>());
+            return true;
+        };
+        switch (key_) {
+        case Key::Op:
+            return text(change_.op);
+        case Key::Entity:
+            return text(change_.entity);
+        case Key::Id:
+            return text(change_.id);
+        case Key::School:
+            return text(change_.school);
+        case Key::Hlc:
+            return text(change_.hlc);
+        case Key::Kind:
+            if (!v.is_string()) return false;
+            if (v.get_ref<const std::string&>() == "upsert")
+                change_.kind = ChangeKind::Upsert;
+            else if (v.get_ref<const std::string&>() == "delete")
+                change_.kind = ChangeKind::Delete;
+            else
+                return false;
+            return true;
+        case Key::Fields:
+            return v.is_null(); // null: no fields; anything else but an object is wrong
+        case Key::Base:
+            return whole(v, change_.base);
+        case Key::Dseq:
+            return whole(v, change_.dseq);
+        case Key::Schema:
+            return whole(v, schema_);
+        case Key::Seq:
+            return whole(v, change_.seq);
+        default:
+            return true; // members a change does not have are ignored, as from_json does
+        }
+    }
+
+    // A value inside a change's fields, where the tree is built as nlohmann's own parser
+    // builds it (a repeated key: the last one stands).
+    Json* put(Json&& v) {
+        Json& parent = *tree_.back();
+        if (parent.is_array()) {
+            parent.push_back(std::move(v));
+            return &parent.back();
+        }
+        Json& slot = parent[fields_key_];
+        slot = std::move(v);
+        return &slot;
+    }
+
+    bool open(bool object) {
+        // Deeper than the checked decoder's limit (the answer itself is level 1).
+        if (stack_.size() + 1 > 32) return false;
+        if (stack_.empty()) {
+            if (!object) return false;
+            stack_.push_back(Ctx::Root);
+            return true;
+        }
+        switch (stack_.back()) {
+        case Ctx::Root:
+            if (key_ == Key::Ops && !object) {
+                stack_.push_back(Ctx::Ops);
+                return true;
+            }
+            if (key_ == Key::Purge && !object) {
+                stack_.push_back(Ctx::Purge);
+                return true;
+            }
+            if (key_ != Key::Other) return false;
+            stack_.push_back(Ctx::Skip);
+            return true;
+        case Ctx::Ops:
+            if (!object) return false;
+            if (out.ops.size() >= kMaxOpsPerPush) return false; // the checked decoder refuses
+            change_ = Change{};
+            change_.seq = 0;
+            schema_ = 0;
+            seen_change_ = 0;
+            stack_.push_back(Ctx::Change);
+            return true;
+        case Ctx::Change:
+            if (key_ == Key::Fields && object) {
+                tree_.assign(1, &change_.fields);
+                stack_.push_back(Ctx::Fields);
+                return true;
+            }
+            if (key_ != Key::Other) return false;
+            stack_.push_back(Ctx::Skip);
+            return true;
+        case Ctx::Fields:
+            tree_.push_back(put(object ? Json::object() : Json::array()));
+            stack_.push_back(Ctx::Fields);
+            return true;
+        case Ctx::Purge:
+            return false;
+        case Ctx::Skip:
+            stack_.push_back(Ctx::Skip);
+            return true;
+        }
+        return false;
+    }
+
+    bool close() {
+        const Ctx ctx = stack_.back();
+        stack_.pop_back();
+        switch (ctx) {
+        case Ctx::Fields:
+            tree_.pop_back();
+            return true;
+        case Ctx::Change:
+            key_ = Key::Other;
+            return finish_change();
+        case Ctx::Root:
+            return finish_root();
+        case Ctx::Ops:
+        case Ctx::Purge:
+        case Ctx::Skip:
+            if (!stack_.empty() && stack_.back() == Ctx::Root) key_ = Key::Other;
+            return true;
+        }
+        return false;
+    }
+
+    bool finish_change() {
+        constexpr Key required[] = {Key::Op,   Key::Entity, Key::Id,   Key::School, Key::Hlc,
+                                    Key::Kind, Key::Base,   Key::Dseq, Key::Schema, Key::Seq};
+        for (Key k : required)
+            if (!(seen_change_ & bit(k))) return false;
+        if (change_.seq <= 0 || schema_ < 1 || schema_ > 1000000) return false;
+        change_.schema = static_cast<int>(schema_);
+        if (!change_.check_envelope()) return false;
+        out.ops.push_back(std::move(change_));
+        return true;
+    }
+
+    bool finish_root() {
+        if (!(seen_root_ & bit(Key::Cursor)) || !(seen_root_ & bit(Key::More)) ||
+            !(seen_root_ & bit(Key::Ops)))
+            return false;
+        if (seen_root_ & bit(Key::Held)) {
+            if (!has_held_since_ || held_since_ > out.cursor) return false;
+            out.held_since = held_since_;
+        } else {
+            out.held = 0;
+        }
+        done_ = true;
+        return true;
+    }
+
+    std::vector<Ctx> stack_;
+    Key key_ = Key::Other;
+    unsigned seen_root_ = 0, seen_change_ = 0;
+    std::int64_t held_since_ = -1;
+    bool has_held_since_ = false;
+    Change change_;
+    std::int64_t schema_ = 0;
+    std::string fields_key_;
+    std::vector<Json*> tree_; // the open containers of a change's fields
+    bool done_ = false;
+};
+
+} // namespace
+
+std::optional<PullResponse> decode_pull_stream(std::string_view body) {
+    PullEvents events;
+    bool parsed = false;
+    try {
+        parsed = Json::sax_parse(body.begin(), body.end(), &events);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (!parsed || !events.complete()) return std::nullopt;
+    return std::move(events.out);
+}
+
+Result<PullResponse> decode_pull_page(std::string_view body) {
+    if (auto page = decode_pull_stream(body)) return std::move(*page);
+    return decode_pull_response(body);
 }
 
 } // namespace sitevisit::protocol

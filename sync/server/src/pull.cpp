@@ -63,8 +63,41 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
     return scope;
 }
 
+namespace {
+
+// The newest data schema any entity, field or enum value needs: a caller at it or above reads
+// every change whole, with no look at its fields.
+int newest_schema() {
+    static const int newest = [] {
+        int n = 1;
+        for (const auto& spec : entity_specs()) {
+            n = std::max(n, spec.since);
+            for (const auto& f : spec.fields) {
+                n = std::max(n, f.since);
+                for (const auto& v : f.values)
+                    n = std::max(n, v.since);
+            }
+        }
+        return n;
+    }();
+    return newest;
+}
+
+// A change's fields, parsed from the stored text the first time they are needed.
+const Json& fields_of(LoggedChange& l) {
+    if (!l.fields_json.empty()) {
+        Json j = Json::parse(l.fields_json, nullptr, false);
+        l.change.fields = j.is_discarded() ? Json::object() : std::move(j);
+        l.fields_json.clear();
+    }
+    return l.change.fields;
+}
+
+} // namespace
+
 Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t since, int limit,
-                                             int schema, std::vector<std::string>* scope_out) {
+                                             int schema, bool encoded,
+                                             std::vector<std::string>* scope_out) {
     if (since < 0) return invalid("since must be 0 or more");
     if (limit <= 0) limit = options_.default_pull_limit;
     limit = std::min(limit, options_.max_pull_limit);
@@ -90,48 +123,74 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         std::int64_t bytes = 0;
         for (const auto& school : response.purge)
             bytes += static_cast<std::int64_t>(school.size()) + 3;
+        const bool whole_schema = schema >= newest_schema();
         while (!stopped) {
-            auto page = t.changes_after(cursor, limit);
+            auto page =
+                encoded ? t.changes_after_wire(cursor, limit) : t.changes_after(cursor, limit);
             for (auto& logged : page) {
-                if (static_cast<int>(response.ops.size()) >= limit || scanned >= max_scan) {
+                if (static_cast<int>(response.ops.size() + response.encoded_count) >= limit ||
+                    scanned >= max_scan) {
                     stopped = true;
                     break;
                 }
                 ++scanned;
                 const std::int64_t before = cursor;
                 cursor = logged.change.seq;
+                bool trimmed = false; // fields left out for an older schema: encode it again
                 // Adds the change unless the page would grow past its byte budget; then the
-                // page ends before it and the next pull starts there.
-                auto take = [&](Change&& c) {
-                    const auto size = static_cast<std::int64_t>(c.to_json().dump().size()) + 1;
-                    if (!response.ops.empty() && bytes + size > budget) {
+                // page ends before it and the next pull starts there. The size is the change's
+                // encoded size either way: the stored bytes are exactly what to_json() writes.
+                auto take = [&](LoggedChange& l) {
+                    Change& c = l.change;
+                    std::string wire;
+                    if (encoded) {
+                        if (trimmed || l.wire.empty())
+                            wire = l.fields_json.empty()
+                                       ? protocol::encode_change(c, c.fields.dump())
+                                       : protocol::encode_change(c, l.fields_json);
+                        else
+                            wire = std::move(l.wire);
+                    }
+                    const auto size = static_cast<std::int64_t>(
+                                          encoded ? wire.size() : c.to_json().dump().size()) +
+                                      1;
+                    if ((!response.ops.empty() || response.encoded_count > 0) &&
+                        bytes + size > budget) {
                         cursor = before;
                         stopped = true;
                         return false;
                     }
                     bytes += size;
-                    response.ops.push_back(std::move(c));
+                    if (encoded) {
+                        if (response.encoded_count++ > 0) response.encoded_ops += ',';
+                        response.encoded_ops += wire;
+                    } else {
+                        response.ops.push_back(std::move(c));
+                    }
                     return true;
                 };
                 // What the caller's data schema cannot read waits for its update, counted: a
                 // change of a newer entity or enum value whole, newer fields of an older entity
                 // left out (the rest is sent; the update pulls the change again for them).
-                auto fit = [&](const EntitySpec& spec, Change& c) {
+                auto fit = [&](const EntitySpec& spec, LoggedChange& l) {
+                    Change& c = l.change;
+                    if (whole_schema) return true;
                     if (c.kind == ChangeKind::Delete ? spec.since <= schema
-                                                     : schema_needed(spec, c.fields) <= schema)
+                                                     : schema_needed(spec, fields_of(l)) <= schema)
                         return true;
                     if (response.held++ == 0) response.held_since = before;
                     if (c.kind == ChangeKind::Delete) return false;
                     auto readable = readable_fields(spec, c.fields, schema);
                     if (!readable || readable->empty()) return false;
                     c.fields = std::move(*readable);
+                    trimmed = true;
                     return true;
                 };
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
                     if (logged.change.kind == ChangeKind::Delete &&
                         logged.change.entity == "school") {
-                        if (!take(std::move(logged.change))) break; // purge
+                        if (!take(logged)) break; // purge
                         continue;
                     }
                     // A replayed row still has to pass the read rule below.
@@ -139,8 +198,8 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 const EntitySpec* spec = find_entity(logged.change.entity);
                 if (!spec) continue;
                 if (spec->scope != ScopeKind::School) {
-                    if (!fit(*spec, logged.change)) continue;
-                    if (!take(std::move(logged.change))) break;
+                    if (!fit(*spec, logged)) continue;
+                    if (!take(logged)) break;
                     continue;
                 }
                 const std::string& school = logged.change.school;
@@ -164,24 +223,23 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     // A resolution carries only its status: what it is about is in the row.
                     auto stored = t.row(*spec, logged.change.id);
                     state.conflicted_entity = stored ? stored->fields.value("entity", "")
-                                                     : logged.change.fields.value("entity", "");
+                                                     : fields_of(logged).value("entity", "");
                 }
                 if (spec->name == "evidence") {
                     // Evidence linked to a draft's observations waits for the visit to be
                     // submitted (publish_visit sends it then), unless this is its team or uploader.
                     auto stored = t.row(*spec, logged.change.id);
-                    evidence_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
+                    evidence_state(t, stored ? &*stored : nullptr, &fields_of(logged), state,
                                    &visits);
                 }
                 if (spec->name == "comment") {
                     // A comment on such evidence waits with it.
                     auto stored = t.row(*spec, logged.change.id);
-                    comment_state(t, stored ? &*stored : nullptr, &logged.change.fields, state,
+                    comment_state(t, stored ? &*stored : nullptr, &fields_of(logged), state,
                                   &visits);
                 }
-                if (decide(caller.user, Access::Read, *spec, *place, state) &&
-                    fit(*spec, logged.change))
-                    if (!take(std::move(logged.change))) break;
+                if (decide(caller.user, Access::Read, *spec, *place, state) && fit(*spec, logged))
+                    if (!take(logged)) break;
             }
             if (stopped) break;
             if (static_cast<int>(page.size()) < limit) break; // the end of the log

@@ -5,7 +5,10 @@
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/metrics.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <zlib.h>
 
 namespace sitevisit::server {
 
@@ -40,6 +43,59 @@ std::string bearer(const HttpRequest& r) {
     return {};
 }
 
+// Whether an Accept-Encoding header takes gzip: "gzip" (or "*") listed without q=0.
+bool accepts_gzip(const std::string& header) {
+    std::size_t start = 0;
+    while (start < header.size()) {
+        std::size_t end = header.find(',', start);
+        if (end == std::string::npos) end = header.size();
+        std::string item = header.substr(start, end - start);
+        start = end + 1;
+        std::string name, q;
+        const auto semi = item.find(';');
+        name = item.substr(0, semi);
+        if (semi != std::string::npos) q = item.substr(semi + 1);
+        auto trim = [](std::string& x) {
+            while (!x.empty() && (x.front() == ' ' || x.front() == '\t'))
+                x.erase(x.begin());
+            while (!x.empty() && (x.back() == ' ' || x.back() == '\t'))
+                x.pop_back();
+            for (auto& ch : x)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        };
+        trim(name);
+        trim(q);
+        if (name != "gzip" && name != "x-gzip" && name != "*") continue;
+        q.erase(std::remove(q.begin(), q.end(), ' '), q.end());
+        if (q.rfind("q=", 0) == 0) {
+            const std::string v = q.substr(2);
+            if (!v.empty() && v.find_first_not_of("0.") == std::string::npos) continue; // q=0
+        }
+        return true;
+    }
+    return false;
+}
+
+// The body compressed as gzip (the fastest level: a page is made for one answer), or nothing
+// when zlib fails.
+std::optional<std::string> gzip(const std::string& body) {
+    z_stream z{};
+    if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return std::nullopt;
+    std::string out;
+    out.resize(deflateBound(&z, static_cast<uLong>(body.size())) + 32);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    z.avail_in = static_cast<uInt>(body.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    const auto written = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) return std::nullopt;
+    out.resize(written);
+    return out;
+}
+
 const char* const kVersion = "0.1.0";
 // The longest a pull may be held (GET /v1/sync/pull?wait=S).
 constexpr std::int64_t kMaxPullWait = 60;
@@ -52,22 +108,34 @@ struct HeldPull {
     int schema = 1;
     std::vector<std::string> scope; // the caller's schools, for waking
     HttpRequest request;            // id, method and path, for the log
+    bool gzip = false;              // the device accepts a gzipped page
 };
 
 // Runs the pull. With `may_wait`, a page with nothing for the caller is not an answer: the
 // log was read to its end, so the next run starts there (nothing).
 std::optional<HttpResponse> pull_once(Service& service, HeldPull& held, bool may_wait) {
-    auto answer = service.pull(held.caller, held.since, held.limit, held.schema, &held.scope);
+    // The changes as the bytes stored for them, copied into the page (no parse, no encode of
+    // each change), and the page gzipped when the device asks for it.
+    auto answer =
+        service.pull(held.caller, held.since, held.limit, held.schema, true, &held.scope);
     if (!answer && answer.error().field == "cursor_ahead")
         return HttpResponse::error(409, "cursor_ahead", answer.error().message);
     if (!answer) return fail(service, held.request, answer.error());
-    const bool something = !answer->ops.empty() || !answer->purge.empty() || answer->more ||
-                           answer->held > 0 || !answer->set_aside.empty();
+    const bool something = answer->encoded_count > 0 || !answer->ops.empty() ||
+                           !answer->purge.empty() || answer->more || answer->held > 0;
     if (may_wait && !something) {
         held.since = answer->cursor;
         return std::nullopt;
     }
-    return HttpResponse::json(200, protocol::encode(*answer));
+    HttpResponse resp;
+    resp.body = protocol::encode_pull_body(*answer);
+    resp.headers.emplace_back("Vary", "Accept-Encoding");
+    if (held.gzip && resp.body.size() >= 1024)
+        if (auto packed = gzip(resp.body)) {
+            resp.body = std::move(*packed);
+            resp.headers.emplace_back("Content-Encoding", "gzip");
+        }
+    return resp;
 }
 constexpr unsigned long kMaxLoginBody = 8 * 1024;
 
@@ -230,6 +298,7 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             held->request.request_id = r.request_id;
             held->request.method = r.method;
             held->request.path = r.path;
+            held->gzip = accepts_gzip(r.header("accept-encoding"));
             auto answer = pull_once(service, *held, wait > 0);
             if (answer || wait == 0) return answer ? std::move(*answer) : HttpResponse{};
             HttpResponse later;

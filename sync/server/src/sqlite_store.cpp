@@ -1,6 +1,7 @@
 #include "sitevisit/server/sqlite_store.h"
 
 #include "sitevisit/core/database.h"
+#include "sitevisit/protocol/messages.h"
 
 #include <sqlite3.h>
 #include <stdexcept>
@@ -90,6 +91,13 @@ INSERT INTO ops_v3 (op, device, result) SELECT op, device, result FROM ops;
 DROP TABLE ops;
 ALTER TABLE ops_v3 RENAME TO ops;
 CREATE UNIQUE INDEX ops_op ON ops(op);
+)sql"},
+    // Step 3 is the change-log work beside this one. Step 4: each change as a pull answer
+    // carries it, written once when the change is logged, so a pull copies bytes instead of
+    // parsing and encoding every change. Rows logged before it have none (NULL) and are
+    // encoded from their columns when pulled.
+    {4, R"sql(
+ALTER TABLE changes ADD COLUMN wire TEXT;
 )sql"},
 };
 
@@ -298,18 +306,17 @@ public:
         auto& st = db_->cached(
             "INSERT INTO changes (seq, op, entity, row_id, school, kind, fields, hlc, base, dseq, "
             "schema, author, "
-            "device, visit, for_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "device, visit, for_device, wire) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?)");
+        const std::string fields = c.fields.dump();
         st.bind(1, c.seq)
             .bind(2, c.op)
             .bind(3, c.entity)
             .bind(4, c.id)
             .bind(5, c.school)
             .bind(6, to_string(c.kind));
-        st.bind(7, c.fields.dump())
-            .bind(8, c.hlc)
-            .bind(9, c.base)
-            .bind(10, c.dseq)
-            .bind(11, c.schema);
+        st.bind(16, protocol::encode_change(c, fields));
+        st.bind(7, fields).bind(8, c.hlc).bind(9, c.base).bind(10, c.dseq).bind(11, c.schema);
         st.bind(12, l.author).bind(13, l.device).bind(14, l.visit).bind(15, l.for_device);
         st.run();
     }
@@ -338,6 +345,37 @@ public:
             l.device = st.text(12);
             l.visit = st.text(13);
             l.for_device = st.text(14);
+            out.push_back(std::move(l));
+        }
+        st.reset();
+        return out;
+    }
+
+    std::vector<LoggedChange> changes_after_wire(std::int64_t since, int limit) override {
+        std::vector<LoggedChange> out;
+        out.reserve(static_cast<std::size_t>(std::max(0, std::min(limit, 100000))));
+        auto& st = db_->cached("SELECT seq, op, entity, row_id, school, kind, fields, hlc, base, "
+                               "dseq, schema, visit, for_device, wire FROM changes WHERE seq > ? "
+                               "ORDER BY seq LIMIT ?");
+        st.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
+        while (st.step()) {
+            LoggedChange l;
+            Change& c = l.change;
+            c.seq = st.int64(0);
+            c.op = st.text(1);
+            c.entity = st.text(2);
+            c.id = st.text(3);
+            c.school = st.text(4);
+            c.kind = st.text_view(5) == "delete" ? ChangeKind::Delete : ChangeKind::Upsert;
+            l.fields_json = st.text(6);
+            if (l.fields_json.empty()) l.fields_json = "{}";
+            c.hlc = st.text(7);
+            c.base = st.int64(8);
+            c.dseq = st.int64(9);
+            c.schema = static_cast<int>(st.int64(10));
+            l.visit = st.text(11);
+            l.for_device = st.text(12);
+            l.wire = st.text(13); // NULL (logged before the column): empty, encoded by the pull
             out.push_back(std::move(l));
         }
         st.reset();

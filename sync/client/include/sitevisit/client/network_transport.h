@@ -24,6 +24,10 @@ public:
     QUrl server() const override { return server_; }
     void setToken(const QString& token) override { token_ = token; }
     void setExtraCaCertificates(const QList<QSslCertificate>& certs) override;
+    // Whether pull answers may come gzipped (Accept-Encoding: gzip, which Qt inflates as it
+    // reads; the answer cap counts the inflated bytes). Off: Accept-Encoding: identity. Worth
+    // it on a slow network; on loopback it only costs.
+    void setGzipPulls(bool on) { gzip_pulls_ = on; }
 
     void health(Done done) override;
     void login(const protocol::LoginRequest& request, Done done) override;
@@ -51,6 +55,7 @@ private:
     Timeouts timeouts_;
     QList<QSslCertificate> extra_ca_;
     QPointer<QNetworkReply> waiting_; // the waiting pull out now
+    bool gzip_pulls_ = true;
 };
 
 } // namespace sitevisit::client

@@ -63,6 +63,9 @@ public:
         int live_wait_s = 30;
         int push_delay_ms = 750;
         int write_check_ms = 250;
+        // Pull pages gzipped by the server (NetworkTransport only): fewer bytes on a slow
+        // network, more CPU at both ends (on loopback it only costs).
+        bool gzip_pulls = true;
     };
 
     SyncEngine(Store& store, QNetworkAccessManager& network, Options options,

@@ -11,6 +11,9 @@
 #include "sitevisit/protocol/limits.h"
 
 #include <QObject>
+#include <QThreadPool>
+#include <deque>
+#include <optional>
 
 namespace sitevisit {
 class Store;
@@ -44,6 +47,7 @@ public:
 
     Transfers(Store& store, DeviceState& device, Transport& transport, OutboxReader& outbox,
               Options options, QObject* parent = nullptr);
+    ~Transfers() override;
 
     // Starts a pass with these totals for the progress.
     void start(int changes_total, qint64 bytes_total);
@@ -80,9 +84,25 @@ private:
     void uploadNext();
     void uploadFrom(const Job& job, std::int64_t offset);
     void pushNext();
+    // Pulling: an answer is decoded on the decoder's thread while the page before it is
+    // applied here and the next one is asked for; pages apply in the order asked.
+    struct Page {
+        std::uint64_t id = 0;
+        std::int64_t since = 0;
+        std::int64_t ahead = 0; // the cursor its head named for the page after it (0: none)
+        Reply reply;
+        bool decoding = false;
+        std::optional<Result<protocol::PullResponse>> decoded; // set once decoded
+    };
     void pullNext();
     void pullFrom(std::int64_t since, int wait_s = 0);
     void pulled(std::int64_t since, const Reply& reply);
+    void askAhead();
+    void decodeNext();
+    void applyReady();
+    // Applies one page; true when the pass goes on with the pages asked for after it.
+    bool applyPage(Page& page);
+    void dropAhead();
     void downloadNext();
     void downloadFrom(const Job& job);
     void downloadChecked(const Job& job, const QString& part);
@@ -102,8 +122,14 @@ private:
         int schema = 0;
     };
     std::optional<CatchUp> catch_up_;
-    // Counts pull requests; only the answer to the latest one is read (see pullFrom).
+    // Counts chains of pull requests; answers to an older chain are not read (see pullFrom).
     std::uint64_t pull_token_ = 0;
+    std::deque<Page> pages_;          // answered, not yet applied, in the order asked
+    bool asking_ = false;             // a pull is on its way
+    std::optional<std::int64_t> ask_; // the page to ask for next, once there is room
+    std::uint64_t page_ids_ = 0;
+    QThreadPool decoder_; // one thread: pull pages decoded off this one
+
     int uploads_ = 0, downloads_ = 0, refused_ = 0, pulled_ = 0;
     bool waiting_ = false;
 };

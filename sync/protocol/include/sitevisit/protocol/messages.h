@@ -89,9 +89,27 @@ struct PullResponse {
     // how many, and the cursor to pull again from once the device is updated (-1: none).
     std::int64_t held = 0;
     std::int64_t held_since = -1;
+    // The server's side only: changes already encoded (the bytes it stored for each), joined by
+    // commas, sent after `ops` by encode_pull_body(); never filled by a decoder.
+    std::string encoded_ops;
+    std::size_t encoded_count = 0;
 };
+// The checked decoder: the whole answer parsed into a JSON tree, then read.
 Result<PullResponse> decode_pull_response(std::string_view body);
+// The same answer read event by event straight into Changes, with no tree of the page: the
+// depth, the types, the sizes and every change's envelope checked as the checked decoder
+// checks them. Nothing when the page is not plainly valid (any change to set aside, a
+// duplicate key, anything it would refuse): then only the checked decoder may say what it is.
+std::optional<PullResponse> decode_pull_stream(std::string_view body);
+// What a device uses: decode_pull_stream(), and the checked decoder when that says nothing.
+Result<PullResponse> decode_pull_page(std::string_view body);
 Json encode(const PullResponse& r);
+// The pull answer as bytes: the same JSON as encode(r).dump() (with encoded_ops after ops),
+// keys written so that it starts {"cursor":N,"more":... (see peek_pull_head).
+std::string encode_pull_body(const PullResponse& r);
+// One change exactly as c.to_json().dump() writes it, given its fields already encoded
+// (`fields_json`: c.fields.dump()).
+std::string encode_change(const Change& c, std::string_view fields_json);
 
 // The cursor and "more" read from the first bytes of a pull answer written as encode() writes
 // it ({"cursor":N,"more":true|false,... - keys in order), or nothing when the answer does not

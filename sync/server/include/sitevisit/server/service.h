@@ -85,9 +85,12 @@ public:
     Json reference() const;
     Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
     // `schema`: the caller's data schema; changes it cannot read are held back and counted.
+    // `encoded`: the changes come as the bytes stored for them (`encoded_ops`, for
+    // protocol::encode_pull_body; what the HTTP route sends) instead of decoded into `ops`.
     // `scope`, when given, gets the schools in the caller's scope (sorted), for a held pull.
     Result<protocol::PullResponse> pull(const Caller& caller, std::int64_t since, int limit,
-                                        int schema = 1, std::vector<std::string>* scope = nullptr);
+                                        int schema = 1, bool encoded = false,
+                                        std::vector<std::string>* scope = nullptr);
     // Held pulls waiting for a change (woken after each commit that appended to the log).
     Waiters& waiters() { return waiters_; }
 

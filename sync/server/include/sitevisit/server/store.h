@@ -25,6 +25,11 @@ struct LoggedChange {
     std::string device;
     std::string visit; // for visit-bound rows: the visit whose status and team decide visibility
     std::string for_device; // set: only this device receives it (its scope gained or lost a school)
+    // Filled by changes_after_wire() only. `wire`: the change as a pull answer carries it (with
+    // its seq), empty when the store has none. `fields_json`: the change's fields as stored,
+    // not yet parsed; while it is not empty, change.fields is not filled (see pull.cpp).
+    std::string wire;
+    std::string fields_json;
 };
 
 // Who last set a field, for conflict detection: "accepted after base" means seq > base.
@@ -84,6 +89,12 @@ public:
     virtual void append_change(const LoggedChange& change) = 0;
     // Changes after `since` in seq order, at most `limit`; the caller applies the read rule.
     virtual std::vector<LoggedChange> changes_after(std::int64_t since, int limit) = 0;
+    // The same changes for a pull answer: each with its stored wire bytes and its fields left
+    // as text (author and device may be left out). A backend without stored bytes gives
+    // changes_after()'s, which the pull then encodes.
+    virtual std::vector<LoggedChange> changes_after_wire(std::int64_t since, int limit) {
+        return changes_after(since, limit);
+    }
 
     // Idempotency and per-device order.
     virtual std::optional<std::string> op_result(const std::string& op) = 0;
