@@ -116,8 +116,7 @@ struct HeldPull {
 std::optional<HttpResponse> pull_once(Service& service, HeldPull& held, bool may_wait) {
     // The changes as the bytes stored for them, copied into the page (no parse, no encode of
     // each change), and the page gzipped when the device asks for it.
-    auto answer =
-        service.pull(held.caller, held.since, held.limit, held.schema, true, &held.scope);
+    auto answer = service.pull(held.caller, held.since, held.limit, held.schema, true, &held.scope);
     if (!answer && answer.error().field == "cursor_ahead")
         return HttpResponse::error(409, "cursor_ahead", answer.error().message);
     if (!answer) return fail(service, held.request, answer.error());
