@@ -247,7 +247,9 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
         const std::int64_t last = t.last_seq();
         response.cursor = cursor;
         response.more = cursor < last;
-        if (metrics) metrics->pulled(static_cast<std::int64_t>(response.ops.size()));
+        if (metrics)
+            metrics->pulled(
+                static_cast<std::int64_t>(response.ops.size() + response.encoded_count));
         return response;
     });
 }
