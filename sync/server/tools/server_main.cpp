@@ -1,11 +1,13 @@
 // sitevisit-server: the central server and its admin commands.
 #include "sitevisit/protocol/limits.h"
+#include "sitevisit/server/backup.h"
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
 #include "sitevisit/server/metrics.h"
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -46,6 +48,8 @@ const char* const kUsage = R"(usage:
   sitevisit-server school import --data DIR FILE.csv
   sitevisit-server demo --data DIR
   sitevisit-server export --data DIR --user EMAIL
+  sitevisit-server backup --data DIR OUT      (a consistent copy while the server runs: store and blobs)
+  sitevisit-server restore --data DIR FROM    (fills an empty store from a backup; devices recover)
 roles: admin, regional_director, assistance_lead, principal, receiver
 exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
@@ -96,10 +100,9 @@ Error store_error(std::string message) {
 // `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
 // `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
 // anyone was told was kept (demo).
-Result<Opened> open_data(const std::string& dir, Open mode,
-                         std::int64_t max_blob = protocol::kMaxBlobBytes,
-                         BlobLimits blob_limits = {},
-                         Database::Durability durability = Database::Durability::Full) {
+Result<std::unique_ptr<SqliteStore>>
+open_store(const std::string& dir, Open mode,
+           Database::Durability durability = Database::Durability::Full) {
     if (dir.empty()) return invalid("--data DIR is required");
     namespace fs = std::filesystem;
     const fs::path db = fs::path(dir) / "server.db";
@@ -139,6 +142,16 @@ Result<Opened> open_data(const std::string& dir, Open mode,
                 db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
                 (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
     }
+    return store;
+}
+
+Result<Opened> open_data(const std::string& dir, Open mode,
+                         std::int64_t max_blob = protocol::kMaxBlobBytes,
+                         BlobLimits blob_limits = {},
+                         Database::Durability durability = Database::Durability::Full) {
+    auto store = open_store(dir, mode, durability);
+    if (!store) return store.error();
+    namespace fs = std::filesystem;
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
@@ -298,6 +311,61 @@ int serve(const Args& a) {
     return 0;
 }
 
+void print_summary(const BackupSummary& s) {
+    std::int64_t records = 0;
+    for (const auto& [table, n] : s.records)
+        records += n;
+    std::cout << records << " records (" << s.records.at("changes") << " changes, "
+              << s.records.at("rows") << " rows, " << s.records.at("accounts") << " accounts), "
+              << s.blobs << " blob(s) of " << s.blob_bytes << " bytes; change log ends at "
+              << s.last_seq << "; epoch " << s.epoch << "\n";
+}
+
+int backup_command(const Args& a, const std::string& out) {
+    // The store only: the running server's uploads in progress are left alone.
+    auto store = open_store(a.one("data"), Open::Existing);
+    if (!store) return fail(store.error());
+    const auto started = std::chrono::steady_clock::now();
+    auto summary =
+        backup_store(**store, std::filesystem::path(a.one("data")) / "blobs", out,
+                     [](const std::string& line) { std::cerr << "backup: " << line << "\n"; });
+    if (!summary) return fail(summary.error());
+    std::cout << "backed up to " << out << " in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count()
+              << " ms: ";
+    print_summary(*summary);
+    return 0;
+}
+
+int restore_command(const Args& a, const std::string& from) {
+    namespace fs = std::filesystem;
+    const std::string dir = a.one("data");
+    if (dir.empty()) return fail(invalid("--data DIR is required"));
+    const fs::path db = fs::path(dir) / "server.db";
+    std::error_code ec;
+    const bool made = !fs::exists(db, ec);
+    auto store = open_store(dir, made ? Open::New : Open::Existing);
+    if (!store) return fail(store.error());
+    auto summary =
+        restore_store(**store, fs::path(dir) / "blobs", from,
+                      [](const std::string& line) { std::cerr << "restore: " << line << "\n"; });
+    store->reset();
+    if (!summary) {
+        // A store this command made and could not fill is not left to look like a server's.
+        if (made)
+            for (const char* suffix : {"", "-wal", "-shm"})
+                fs::remove(db.string() + suffix, ec);
+        return fail(summary.error());
+    }
+    std::cout << "restored " << from << " into " << db.string() << ": ";
+    print_summary(*summary);
+    std::cout << "devices that synced with the replaced store send again what it lacks when "
+                 "they next sync\n";
+    return 0;
+}
+
 std::string read_password() {
     std::string password;
     std::getline(std::cin, password);
@@ -443,6 +511,8 @@ int main(int argc, char** argv) {
                 return fail(st.error());
             return 0;
         }
+        if (p[0] == "backup" && p.size() == 2) return backup_command(a, p[1]);
+        if (p[0] == "restore" && p.size() == 2) return restore_command(a, p[1]);
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
             auto opened = open_data(a.one("data"), Open::Existing);
