@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <sstream>
 #include <unistd.h>
@@ -38,6 +39,7 @@ const char* const kUsage = R"(usage:
                    [--partial-quota-bytes N] [--partial-expiry-days N] [--max-connections N]
                    [--tls-cert FILE --tls-key FILE] [--idle-timeout S] [--header-timeout S] [--body-timeout S]
                    [--metrics-listen HOST:PORT]  (Prometheus /metrics on a second, private listener)
+                   [--trusted-proxy ADDR]...  (take the caller's address from X-Forwarded-For on its connections)
   sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
                    (the password is read from standard input)
   sitevisit-server user list --data DIR
@@ -182,6 +184,19 @@ std::optional<std::pair<std::string, int>> host_port(const std::string& text) {
     return std::pair{text.substr(0, colon), static_cast<int>(*port)};
 }
 
+// An IP address in the form the listener reports a peer's (inet_ntop's), or nothing.
+std::optional<std::string> ip_address(const std::string& text) {
+    char out[INET6_ADDRSTRLEN] = {};
+    unsigned char bytes[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, text.c_str(), bytes) == 1 &&
+        inet_ntop(AF_INET, bytes, out, sizeof out))
+        return std::string(out);
+    if (inet_pton(AF_INET6, text.c_str(), bytes) == 1 &&
+        inet_ntop(AF_INET6, bytes, out, sizeof out))
+        return std::string(out);
+    return std::nullopt;
+}
+
 int serve(const Args& a) {
     const std::string listen = a.one("listen");
     if (listen.empty()) return usage("--listen HOST:PORT is required");
@@ -234,6 +249,14 @@ int serve(const Args& a) {
         if (!v || *v > 1000000)
             return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
         *s.value = static_cast<int>(*v * s.scale);
+    }
+    for (const auto& proxy : a.many("trusted-proxy")) {
+        auto address = ip_address(proxy);
+        if (!address)
+            return usage("--trusted-proxy must be an IP address (the proxy's, as this server "
+                         "sees its connections), got \"" +
+                         proxy.substr(0, 100) + "\"");
+        limits.trusted_proxies.push_back(*address);
     }
     limits.tls_cert = a.one("tls-cert");
     limits.tls_key = a.one("tls-key");
@@ -472,7 +495,8 @@ int main(int argc, char** argv) {
                                                 "idle-timeout",
                                                 "header-timeout",
                                                 "body-timeout",
-                                                "metrics-listen"};
+                                                "metrics-listen",
+                                                "trusted-proxy"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
     const auto& p = a.positional;
