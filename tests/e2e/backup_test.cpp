@@ -88,7 +88,7 @@ TEST_F(Devices, ARestoreFromAnOlderBackupLosesNothingTheDevicesKept) {
     auto first = a.cli({"sync"});
     ASSERT_EQ(first.code, 0) << first.err;
     EXPECT_NE(first.out.find("the server was restored from a backup: 4 change(s) sent again, 2 "
-                              "item(s) it no longer holds removed from this device"),
+                             "item(s) it no longer holds removed from this device"),
               std::string::npos)
         << first.out;
     Json ea = a.exported();
@@ -149,8 +149,8 @@ TEST_F(Demo, AClientRestartsItsNumberingOnceAfterARestoreAndItsOldBasesStillAppl
     restore_over(server, backup);
 
     // The session was restored with the store. Change 4 alone: a gap, and a new epoch.
-    Json four = change("visit", visit, lincoln, {{"end_date", "2026-11-25"}}, 4, "tablet-7",
-                       late_base);
+    Json four =
+        change("visit", visit, lincoln, {{"end_date", "2026-11-25"}}, 4, "tablet-7", late_base);
     auto gap = push(token, "tablet-7", Json::array({four}));
     EXPECT_EQ(gap.status, 400) << gap.body;
     EXPECT_EQ(gap.json()["results"][0]["code"], "dseq_gap");
@@ -164,14 +164,13 @@ TEST_F(Demo, AClientRestartsItsNumberingOnceAfterARestoreAndItsOldBasesStillAppl
     // Sent again as a restart, with its base from the old epoch (past the restored log's end):
     // taken, the gap accepted once.
     four["op"] = new_id();
-    auto again =
-        http().request("POST", "/v1/sync/push",
-                       Json{{"device", "tablet-7"},
-                            {"ops", Json::array({four})},
-                            {"epoch", before},
-                            {"restart", true}}
-                           .dump(),
-                       bearer(token));
+    auto again = http().request("POST", "/v1/sync/push",
+                                Json{{"device", "tablet-7"},
+                                     {"ops", Json::array({four})},
+                                     {"epoch", before},
+                                     {"restart", true}}
+                                    .dump(),
+                                bearer(token));
     ASSERT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(again.json()["results"][0]["status"], "applied") << again.body;
     EXPECT_EQ(export_as("lead@demo.sitevisit")["rows"]["visit"][visit]["fields"]["end_date"],
@@ -189,8 +188,7 @@ TEST_F(Demo, AClientRestartsItsNumberingOnceAfterARestoreAndItsOldBasesStillAppl
     // A malformed epoch is bad input.
     auto bad = http().request(
         "POST", "/v1/sync/push",
-        Json{{"device", "tablet-7"}, {"ops", Json::array({six})}, {"epoch", "not-an-epoch"}}
-            .dump(),
+        Json{{"device", "tablet-7"}, {"ops", Json::array({six})}, {"epoch", "not-an-epoch"}}.dump(),
         bearer(token));
     EXPECT_EQ(bad.status, 400) << bad.body;
 }
@@ -242,8 +240,8 @@ TEST_F(Demo, RestoreRefusesWhatIsNotAWholeBackupOrAStoreInUseAndChangesNothing) 
     // The whole backup restores into an empty folder, with the same data and a new epoch.
     auto whole = restore_into(root / "fresh-4", backup);
     ASSERT_EQ(whole.code, 0) << whole.err;
-    auto exported = run({server_binary(), "export", "--data", (root / "fresh-4").string(),
-                         "--user", "admin@demo.sitevisit"});
+    auto exported = run({server_binary(), "export", "--data", (root / "fresh-4").string(), "--user",
+                         "admin@demo.sitevisit"});
     ASSERT_EQ(exported.code, 0) << exported.err;
     EXPECT_EQ(Json::parse(exported.out), before);
 }
@@ -266,12 +264,12 @@ TEST_F(Demo, ABackupTakenWhileDevicesPushHoldsOneMoment) {
         while (!stop) {
             Json ops = Json::array();
             for (int i = 0; i < 50; ++i, ++dseq)
-                ops.push_back(change("observation", new_id(), lincoln,
-                                     {{"visit", visit},
-                                      {"indicator", "msv-2026-2027-elementary/1." +
-                                                        std::to_string(dseq % 5 + 1)},
-                                      {"rating", static_cast<int>(dseq % 4)}},
-                                     dseq, "tablet-8"));
+                ops.push_back(change(
+                    "observation", new_id(), lincoln,
+                    {{"visit", visit},
+                     {"indicator", "msv-2026-2027-elementary/1." + std::to_string(dseq % 5 + 1)},
+                     {"rating", static_cast<int>(dseq % 4)}},
+                    dseq, "tablet-8"));
             if (push(token, "tablet-8", ops).status != 200) break;
             pushed += 50;
         }
@@ -287,8 +285,8 @@ TEST_F(Demo, ABackupTakenWhileDevicesPushHoldsOneMoment) {
     pusher.join();
     ASSERT_EQ(taken.code, 0) << taken.err;
 
-    auto restored =
-        run({server_binary(), "restore", "--data", (root / "r").string(), (root / "during").string()});
+    auto restored = run(
+        {server_binary(), "restore", "--data", (root / "r").string(), (root / "during").string()});
     ASSERT_EQ(restored.code, 0) << restored.err;
     // One moment: every observation row has its change in the log and the other way round,
     // and the device's numbering matches what it holds.

@@ -137,10 +137,10 @@ bool have_nginx() {
 // Signs in with a wrong password from the address `forwarded` claims; the HTTP status.
 int wrong_sign_in(const Http& http, const std::string& email, const std::string& forwarded) {
     return http
-        .request("POST", "/v1/auth/login",
-                 Json{{"email", email}, {"password", "not-the-password"}, {"device", "tab-1"}}
-                     .dump(),
-                 {{"X-Forwarded-For", forwarded}})
+        .request(
+            "POST", "/v1/auth/login",
+            Json{{"email", email}, {"password", "not-the-password"}, {"device", "tab-1"}}.dump(),
+            {{"X-Forwarded-For", forwarded}})
         .status;
 }
 
@@ -244,8 +244,8 @@ TEST_F(TrustedProxy, SignInLimitsCountTheAddressTheProxySawNotTheProxy) {
     // Fifty failures from one address behind the proxy lock that address only.
     int status = 0;
     for (int i = 0; i < 50; ++i)
-        status = wrong_sign_in(http(), "nobody" + std::to_string(i) + "@example.org",
-                               "203.0.113.7");
+        status =
+            wrong_sign_in(http(), "nobody" + std::to_string(i) + "@example.org", "203.0.113.7");
     EXPECT_EQ(status, 401);
     EXPECT_EQ(wrong_sign_in(http(), "nobody-else@example.org", "203.0.113.7"), 429);
     EXPECT_EQ(right_sign_in(http(), "203.0.113.8"), 200) << "another person behind the proxy";

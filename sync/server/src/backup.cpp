@@ -142,8 +142,7 @@ Result<BackupSummary> backup_store(Store& store, const fs::path& blob_dir, const
         if (!sync_path(to)) return failed("writing " + to.string() + " failed");
         ++summary.blobs;
         summary.blob_bytes += length;
-        if (summary.blobs % 1000 == 0)
-            say("blobs: " + std::to_string(summary.blobs) + " files");
+        if (summary.blobs % 1000 == 0) say("blobs: " + std::to_string(summary.blobs) + " files");
     }
     say("blobs: " + std::to_string(summary.blobs) + " files, " +
         std::to_string(summary.blob_bytes) + " bytes");
@@ -161,8 +160,8 @@ Result<BackupSummary> backup_store(Store& store, const fs::path& blob_dir, const
     sync_path(partial / "blobs", true);
     sync_path(partial, true);
     fs::rename(partial, out, ec);
-    if (ec) return failed("renaming " + partial.string() + " to " + out.string() + ": " +
-                          ec.message());
+    if (ec)
+        return failed("renaming " + partial.string() + " to " + out.string() + ": " + ec.message());
     sync_path(out.parent_path().empty() ? fs::path(".") : out.parent_path(), true);
     return summary;
 }

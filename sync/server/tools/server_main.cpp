@@ -7,12 +7,12 @@
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <sstream>
 #include <unistd.h>
@@ -188,8 +188,7 @@ std::optional<std::pair<std::string, int>> host_port(const std::string& text) {
 std::optional<std::string> ip_address(const std::string& text) {
     char out[INET6_ADDRSTRLEN] = {};
     unsigned char bytes[sizeof(in6_addr)];
-    if (inet_pton(AF_INET, text.c_str(), bytes) == 1 &&
-        inet_ntop(AF_INET, bytes, out, sizeof out))
+    if (inet_pton(AF_INET, text.c_str(), bytes) == 1 && inet_ntop(AF_INET, bytes, out, sizeof out))
         return std::string(out);
     if (inet_pton(AF_INET6, text.c_str(), bytes) == 1 &&
         inet_ntop(AF_INET6, bytes, out, sizeof out))

@@ -23,11 +23,11 @@
 namespace sitevisit::server {
 
 struct BackupSummary {
-    std::string epoch;           // the store's epoch (after a restore: the new one)
-    std::int64_t last_seq = 0;   // the end of the change log it holds
+    std::string epoch;                           // the store's epoch (after a restore: the new one)
+    std::int64_t last_seq = 0;                   // the end of the change log it holds
     std::map<std::string, std::int64_t> records; // per table
-    std::int64_t blobs = 0;      // files
-    std::int64_t blob_bytes = 0; // their bytes
+    std::int64_t blobs = 0;                      // files
+    std::int64_t blob_bytes = 0;                 // their bytes
 };
 
 // Progress in words, one line at a time ("rows: 12000 records").
