@@ -90,15 +90,15 @@ Store::~Store() = default;
 
 Statement& Store::upsert_statement(const EntitySpec& spec,
                                    const std::vector<const FieldSpec*>& columns, bool remote,
-                                   bool tombstone) {
+                                   bool tombstone, bool revive) {
     // Keyed by entity, the set of columns and the two flags; fields come in spec order.
     std::uint64_t key = static_cast<std::uint64_t>(&spec - entity_specs().data()) << 48;
-    key |= (remote ? 1ULL : 0) << 46 | (tombstone ? 1ULL : 0) << 45;
+    key |= (remote ? 1ULL : 0) << 46 | (tombstone ? 1ULL : 0) << 45 | (revive ? 1ULL : 0) << 44;
     for (const FieldSpec* f : columns)
         key |= 1ULL << (f - spec.fields.data());
     auto it = upsert_sql_.find(key);
     if (it == upsert_sql_.end())
-        it = upsert_sql_.emplace(key, upsert_sql(spec, columns, remote, tombstone)).first;
+        it = upsert_sql_.emplace(key, upsert_sql(spec, columns, remote, tombstone, revive)).first;
     return db_->cached(it->second);
 }
 
@@ -705,7 +705,9 @@ Result<ApplyReport> Store::apply_remote(const std::vector<Change>& changes, std:
                     }
                 places_.clear();
             }
-            auto& up = upsert_statement(*spec, columns, true, c.kind == ChangeKind::Delete);
+            // An upsert makes a row live again, unless this device is deleting it itself.
+            auto& up = upsert_statement(*spec, columns, true, c.kind == ChangeKind::Delete,
+                                        c.kind == ChangeKind::Upsert && !pending_delete);
             up.bind(1, c.id).bind(2, c.school).bind(3, c.hlc).bind(4, c.seq);
             for (std::size_t i = 0; i < columns.size(); ++i)
                 bind_field(up, static_cast<int>(i) + 5, *columns[i], c.fields[columns[i]->name]);

@@ -94,7 +94,7 @@ std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view i
 }
 
 std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields,
-                       bool remote, bool tombstone) {
+                       bool remote, bool tombstone, bool revive) {
     std::string cols = "\"id\", \"school\", \"_hlc\"";
     std::string vals = "?, ?, ?";
     std::string sets = "\"_hlc\" = excluded.\"_hlc\"";
@@ -107,6 +107,10 @@ std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec
         cols += ", \"_deleted\"";
         vals += ", 1";
         sets += ", \"_deleted\" = 1";
+    } else if (revive) {
+        cols += ", \"_deleted\"";
+        vals += ", 0";
+        sets += ", \"_deleted\" = 0";
     }
     for (const FieldSpec* f : fields) {
         cols += ", " + quote(f->name);

@@ -19,8 +19,9 @@ std::string select_sql(const EntitySpec& spec);
 Row read_row(const EntitySpec& spec, const Statement& st);
 std::optional<Row> load(Database& db, const EntitySpec& spec, std::string_view id);
 // INSERT ... ON CONFLICT DO UPDATE for the given columns. `remote` adds _seq and only
-// replaces an older version.
+// replaces an older version. `tombstone` marks the row deleted; `revive` marks it live (the
+// server's newer version of a row it had told this device to remove).
 std::string upsert_sql(const EntitySpec& spec, const std::vector<const FieldSpec*>& fields,
-                       bool remote, bool tombstone);
+                       bool remote, bool tombstone, bool revive = false);
 
 } // namespace sitevisit::store_sql

@@ -2,6 +2,8 @@
 // Who reads and writes what: scope, roles, draft visits and their evidence.
 #include "server_fixture.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <vector>
@@ -95,8 +97,13 @@ TEST_F(Demo, AReceiverReviewsEvidenceAndThePrincipalSeesIt) {
 TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
     const std::string lead2 = login(http(), "lead2@demo.sitevisit", "lead2-demo-2026", "t2");
     std::int64_t cursor = 0;
-    for (const auto& op : pull_all(lead2, 0, &cursor))
+    // entity/id -> its school, for the live rows Leo's device holds ("" once deleted)
+    std::map<std::string, std::string> held;
+    for (const auto& op : pull_all(lead2, 0, &cursor)) {
         EXPECT_NE(op["school"], harbor_middle);
+        held[op["entity"].get<std::string>() + "/" + op["id"].get<std::string>()] =
+            op["kind"] == "upsert" ? op["school"].get<std::string>() : "";
+    }
 
     // An admin moves Leo's caseload from Bayside to Harbor City.
     const std::string admin = login(http(), "admin@demo.sitevisit", "admin-demo-2026", "admin-1");
@@ -122,14 +129,33 @@ TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
         purged.insert(s.get<std::string>());
     EXPECT_EQ(purged, schools_in(bayside)); // Bayside's schools
     EXPECT_TRUE(purged.count(bayside_el));
-    std::set<std::string> gained_schools, deleted_schools;
+    std::set<std::string> gained_schools, deleted_schools, deleted_rows;
     for (const auto& op : pull_all(lead2, cursor)) {
         if (op["entity"] == "school" && op["kind"] == "delete")
             deleted_schools.insert(op["id"].get<std::string>());
-        else if (op["entity"] != "user" && op["entity"] != "region" && op["entity"] != "district")
+        else if (op["kind"] == "delete") {
+            EXPECT_TRUE(purged.count(op["school"].get<std::string>())) << op.dump();
+            EXPECT_FALSE(deleted_schools.count(op["school"].get<std::string>()))
+                << "a row's delete after its school's";
+            deleted_rows.insert(op["entity"].get<std::string>() + "/" +
+                                op["id"].get<std::string>());
+        } else if (op["entity"] != "user" && op["entity"] != "region" && op["entity"] != "district")
             gained_schools.insert(op["school"].get<std::string>());
     }
     EXPECT_EQ(deleted_schools, purged);
+    // A client that knows only SYNC.md (no purge list, no "delete of a school removes it all")
+    // is told of every row it held there by a plain delete.
+    std::set<std::string> lost_rows;
+    for (const auto& [key, school] : held)
+        if (purged.count(school) && key.rfind("school/", 0) != 0) lost_rows.insert(key);
+    std::vector<std::string> extra, missing;
+    std::set_difference(deleted_rows.begin(), deleted_rows.end(), lost_rows.begin(),
+                        lost_rows.end(), std::back_inserter(extra));
+    std::set_difference(lost_rows.begin(), lost_rows.end(), deleted_rows.begin(),
+                        deleted_rows.end(), std::back_inserter(missing));
+    EXPECT_TRUE(extra.empty()) << "deletes of rows Leo never held: " << Json(extra).dump();
+    EXPECT_TRUE(missing.empty()) << "rows Leo held and was not told of: " << Json(missing).dump();
+    EXPECT_FALSE(deleted_rows.empty());
     EXPECT_EQ(gained_schools, schools_in(harbor)); // Harbor City's schools, and no others
     EXPECT_TRUE(gained_schools.count(harbor_middle));
     EXPECT_FALSE(gained_schools.count(bayside_el));
@@ -228,6 +254,28 @@ TEST_F(Demo, ALeadAddedToADraftsTeamReceivesTheWholeVisit) {
     }
     EXPECT_TRUE(got_visit);
     EXPECT_TRUE(got_obs);
+
+    // Taken off the team again: Leo's device is told to remove the draft, the observation
+    // first, with plain deletes a client that knows only SYNC.md understands.
+    pull_all(leo, cursor, &cursor);
+    auto removed = push(lena, "tab-lena",
+                        Json::array({change("visit", visit, bayside_el, {{"team", {lena_id}}}, 4,
+                                            "tab-lena", added.json()["results"][0]["seq"])}));
+    ASSERT_EQ(removed.status, 200) << removed.body;
+    std::vector<std::string> deleted;
+    for (const auto& op : pull_all(leo, cursor, &cursor))
+        if (op["kind"] == "delete") deleted.push_back(op["id"].get<std::string>());
+    EXPECT_EQ(deleted, (std::vector<std::string>{obs, visit}));
+    // The store keeps them: Lena still has her draft, and adding Leo back sends it again.
+    EXPECT_TRUE(export_as("lead@demo.sitevisit")["rows"]["observation"].contains(obs));
+    auto back = push(lena, "tab-lena",
+                     Json::array({change("visit", visit, bayside_el, {{"team", {lena_id, leo_id}}},
+                                         5, "tab-lena", removed.json()["results"][0]["seq"])}));
+    ASSERT_EQ(back.status, 200) << back.body;
+    std::set<std::string> again;
+    for (const auto& op : pull_all(leo, cursor))
+        if (op["kind"] == "upsert") again.insert(op["id"].get<std::string>());
+    EXPECT_TRUE(again.count(visit) && again.count(obs));
 }
 
 // ---- hardening: data rules -------------------------------------------------------------------

@@ -849,3 +849,29 @@ TEST_F(StoreTest, ARecoverySendsAgainWhatWasKeptAndDropsWhatTheServerNoLongerHol
     EXPECT_FALSE(store->resyncing());
     EXPECT_EQ(store->epoch(), "fedcba9876543210fedcba9876543210");
 }
+
+TEST_F(StoreTest, ARowTheServerHadThisDeviceRemoveComesBackWithItsNextVersion) {
+    // The visit as the server sends it, then a delete for this device (taken off the team),
+    // then the visit again (added back): live again, with its fields.
+    Change v = store->outbox()->back().change;
+    ASSERT_EQ(v.entity, "visit");
+    v.seq = 10;
+    ASSERT_TRUE(store->apply_remote({v}, 10));
+    Change gone = v;
+    gone.kind = ChangeKind::Delete;
+    gone.fields = Json::object();
+    gone.seq = 11;
+    ASSERT_TRUE(store->apply_remote({gone}, 11));
+    EXPECT_EQ(count("SELECT _deleted FROM visit WHERE id = '" + visit + "'"), 1);
+    Change back = v;
+    back.seq = 12;
+    ASSERT_TRUE(store->apply_remote({back}, 12));
+    EXPECT_EQ(count("SELECT _deleted FROM visit WHERE id = '" + visit + "'"), 0);
+    ASSERT_TRUE(store->get("visit", visit)->has_value());
+    EXPECT_EQ((*store->get("visit", visit))->fields.value("kind", ""), "monitoring");
+    // A delete this device is still sending is not undone by a version from the server.
+    ASSERT_TRUE(store->remove(org.lead, "visit", visit).ok());
+    back.seq = 13;
+    ASSERT_TRUE(store->apply_remote({back}, 13));
+    EXPECT_EQ(count("SELECT _deleted FROM visit WHERE id = '" + visit + "'"), 1);
+}

@@ -41,8 +41,30 @@ void Service::record_conflict(StoreTx& tx, const std::string& entity, const std:
 void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
     // A submitted visit becomes visible to the school's people, who skipped its draft changes:
     // send its current state (and its observations) again.
+    for (Row r : visit_rows(tx, visit_id)) {
+        r.seq = resend(tx, r, {});
+        tx.put_row(r);
+    }
+}
+
+void Service::purge_for(StoreTx& tx, const std::vector<Row>& rows, const std::string& for_device) {
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        if (it->deleted) continue;
+        Change c;
+        c.op = next_id();
+        c.entity = it->entity;
+        c.id = it->id;
+        c.school = it->school;
+        c.kind = ChangeKind::Delete;
+        c.hlc = server_hlc();
+        c.dseq = 1;
+        append(tx, c, system_admin().id, kServerDevice, for_device);
+    }
+}
+
+std::vector<Row> Service::visit_rows(StoreTx& tx, const std::string& visit_id) {
     auto visit = tx.row(*find_entity("visit"), visit_id);
-    if (!visit) return;
+    if (!visit) return {};
     std::vector<Row> rows{*visit};
     std::set<std::string> observations;
     const auto school_rows = tx.rows_of_school(visit->school);
@@ -90,10 +112,7 @@ void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {
                                                            : "";
         if (!about.empty() && evidence.count(about)) rows.push_back(r);
     }
-    for (Row r : rows) {
-        r.seq = resend(tx, r, {});
-        tx.put_row(r);
-    }
+    return rows;
 }
 
 std::int64_t Service::resend(StoreTx& tx, const Row& r, const std::string& for_device) {

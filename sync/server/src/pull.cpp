@@ -46,6 +46,23 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
         }
         for (const auto& school : served) {
             if (std::binary_search(scope.begin(), scope.end(), school)) continue;
+            // A plain delete of each of its rows first (a client that knows only SYNC.md
+            // removes them one by one), then the delete of the school row, which tells this
+            // project's devices to purge everything of it.
+            // Only the rows the device could read while the school was in its scope (not
+            // another lead's draft): the read rule, for the user as they were.
+            User before = caller.user;
+            before.schools.push_back(school);
+            if (auto place = t.place_of_school(school)) {
+                before.districts.push_back(place->district);
+                if (before.role == Role::RegionalDirector) before.region = place->region;
+            }
+            std::vector<Row> rows;
+            for (auto& r : t.rows_of_school(school))
+                if (!r.deleted && r.entity != "school" && may_read_row(t, before, r))
+                    rows.push_back(std::move(r));
+            std::reverse(rows.begin(), rows.end()); // purge_for deletes in reverse order
+            purge_for(t, rows, caller.key);
             Change c;
             c.op = next_id();
             c.entity = "school";
@@ -189,9 +206,12 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 };
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
-                    if (logged.change.kind == ChangeKind::Delete &&
-                        logged.change.entity == "school") {
-                        if (!take(logged)) break; // purge
+                    if (logged.change.kind == ChangeKind::Delete) {
+                        // This device is told to remove a row it may no longer read (a school
+                        // left its scope, or it left a draft visit's team).
+                        const EntitySpec* spec = find_entity(logged.change.entity);
+                        if (spec && !fit(*spec, logged)) continue;
+                        if (!take(logged)) break;
                         continue;
                     }
                     // A replayed row still has to pass the read rule below.

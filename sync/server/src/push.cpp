@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -184,6 +185,25 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     if (spec.name == "visit" &&
         (changed.value("status", "") == "submitted" || changed.contains("team")))
         publish_visit(tx, in.id);
+    // Those taken off a draft's team may no longer read it: their devices are told to remove
+    // it and what hangs off it (the store keeps them; adding them back sends them again).
+    if (spec.name == "visit" && existing && changed.contains("team") &&
+        row.fields.value("status", "") == "draft") {
+        std::set<std::string> now;
+        if (row.fields["team"].is_array())
+            for (const auto& m : row.fields["team"])
+                if (m.is_string()) now.insert(m.get<std::string>());
+        std::vector<Row> rows;
+        if (existing->fields.contains("team") && existing->fields["team"].is_array())
+            for (const auto& m : existing->fields["team"]) {
+                if (!m.is_string() || now.count(m.get<std::string>())) continue;
+                auto account = tx.account_by_id(m.get<std::string>());
+                if (!account || may_read_row(tx, account->user, row)) continue;
+                if (rows.empty()) rows = visit_rows(tx, in.id);
+                for (const auto& device : tx.devices_of_user(account->user.id))
+                    purge_for(tx, rows, device);
+            }
+    }
     result.seq = seq;
     return result;
 }

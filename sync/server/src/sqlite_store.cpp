@@ -451,6 +451,17 @@ public:
         return v;
     }
 
+    std::vector<std::string> devices_of_user(const std::string& user_id) override {
+        auto& st = db_->cached(
+            "SELECT device FROM devices WHERE substr(device, 1, length(?1) + 1) = ?1 || '/'");
+        st.bind(1, user_id);
+        std::vector<std::string> out;
+        while (st.step())
+            out.push_back(st.text(0));
+        st.reset();
+        return out;
+    }
+
     std::vector<std::string> device_schools(const std::string& device) override {
         auto& st = db_->cached("SELECT schools FROM devices WHERE device = ?");
         st.bind(1, device);

@@ -182,7 +182,7 @@ private:
     Result<WriteResult> commit_plan(const User& actor, const WritePlan& plan);
     Statement& upsert_statement(const EntitySpec& spec,
                                 const std::vector<const FieldSpec*>& columns, bool remote,
-                                bool tombstone);
+                                bool tombstone, bool revive = false);
     std::unique_ptr<Database> db_;
     const Clock* clock_;
     const Reference* reference_;

@@ -157,6 +157,12 @@ private:
     void record_conflict(StoreTx& tx, const std::string& entity, const std::string& row_id,
                          const std::string& school, const merge::FieldConflict& conflict);
     void publish_visit(StoreTx& tx, const std::string& visit_id);
+    // A visit and what hangs off it that its read rule governs (observations, next steps,
+    // comments and conflicts about them, evidence linked to its observations), visit first.
+    std::vector<Row> visit_rows(StoreTx& tx, const std::string& visit_id);
+    // Deletes of these rows for one device only, in reverse order (what hangs off a row goes
+    // before it): the device removes them, the store keeps them.
+    void purge_for(StoreTx& tx, const std::vector<Row>& rows, const std::string& for_device);
     // A row's current state appended to the log again (for one device when `for_device`).
     std::int64_t resend(StoreTx& tx, const Row& row, const std::string& for_device);
 

@@ -130,6 +130,8 @@ public:
                                  std::int64_t dseq) = 0;
     // The epoch the device last pushed under; empty when the store does not know the device.
     virtual std::string device_epoch(const std::string& device) = 0;
+    // The devices of a user the store has seen (their keys, "user/device").
+    virtual std::vector<std::string> devices_of_user(const std::string& user_id) = 0;
     // Schools a device has been served, for telling it to purge the ones that left its scope.
     virtual std::vector<std::string> device_schools(const std::string& device) = 0;
     virtual void set_device_schools(const std::string& device,
