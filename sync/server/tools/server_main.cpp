@@ -3,6 +3,7 @@
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
 #include "sitevisit/server/metrics.h"
+#include "sitevisit/server/pg_store.h"
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
@@ -46,6 +47,9 @@ const char* const kUsage = R"(usage:
   sitevisit-server school import --data DIR FILE.csv
   sitevisit-server demo --data DIR
   sitevisit-server export --data DIR --user EMAIL
+Every command also takes --store postgresql://USER@HOST:PORT/DB[?sslmode=...]: the store is
+  that PostgreSQL database instead of DIR/server.db (DIR then holds the evidence files only, and
+  only serve and demo need it); the password comes from PGPASSFILE or ~/.pgpass.
 roles: admin, regional_director, assistance_lead, principal, receiver
 exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
@@ -78,7 +82,7 @@ int fail(const Error& e) {
 }
 
 struct Opened {
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     std::unique_ptr<Service> service;
     std::unique_ptr<BlobService> blobs;
 };
@@ -93,14 +97,9 @@ Error store_error(std::string message) {
     return Error{ErrorCode::Storage, std::move(message)};
 }
 
-// `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
-// `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
-// anyone was told was kept (demo).
-Result<Opened> open_data(const std::string& dir, Open mode,
-                         std::int64_t max_blob = protocol::kMaxBlobBytes,
-                         BlobLimits blob_limits = {},
-                         Database::Durability durability = Database::Durability::Full) {
-    if (dir.empty()) return invalid("--data DIR is required");
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& dir, Open mode,
+                                           Database::Durability durability) {
+    if (dir.empty()) return invalid("--data DIR is required (or --store URL)");
     namespace fs = std::filesystem;
     const fs::path db = fs::path(dir) / "server.db";
     std::error_code ec;
@@ -139,12 +138,43 @@ Result<Opened> open_data(const std::string& dir, Open mode,
                 db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
                 (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
     }
+    return std::unique_ptr<Store>(std::move(store).value());
+}
+
+Result<std::unique_ptr<Store>> open_postgresql(const std::string& url, Open mode,
+                                               Database::Durability durability) {
+    const auto pg_mode = mode == Open::New      ? PgStore::Mode::New
+                         : mode == Open::Create ? PgStore::Mode::Create
+                                                : PgStore::Mode::Existing;
+    auto store = PgStore::open(url, pg_mode, 4, durability);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+}
+
+// The store: `store_url` (--store) names a PostgreSQL database, else DIR/server.db.
+// `dir` (--data) holds the evidence files; `with_blobs`: the command needs them (serve, demo).
+// `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
+// `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
+// anyone was told was kept (demo).
+Result<Opened> open_data(const Args& a, Open mode, bool with_blobs = false,
+                         std::int64_t max_blob = protocol::kMaxBlobBytes,
+                         BlobLimits blob_limits = {},
+                         Database::Durability durability = Database::Durability::Full) {
+    const std::string dir = a.one("data");
+    const std::string url = a.one("store");
+    if (!url.empty() && with_blobs && dir.empty())
+        return invalid("--data DIR is required: the folder for evidence files (the store itself "
+                       "is the --store database)");
+    auto store =
+        url.empty() ? open_sqlite(dir, mode, durability) : open_postgresql(url, mode, durability);
+    if (!store) return store.error();
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
     o.service->log = [](const std::string& m) { write_log_line("sitevisit-server: " + m); };
-    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob,
-                                            blob_limits);
+    if (with_blobs)
+        o.blobs = std::make_unique<BlobService>(
+            *o.store, *o.service, std::filesystem::path(dir) / "blobs", max_blob, blob_limits);
     return o;
 }
 
@@ -234,7 +264,7 @@ int serve(const Args& a) {
             return fail(invalid(std::string("cannot read ") + flag + " " + file +
                                 ": give a readable PEM file"));
     }
-    auto opened = open_data(a.one("data"), Open::Existing, max_blob, blob_limits);
+    auto opened = open_data(a, Open::Existing, true, max_blob, blob_limits);
     if (!opened) return fail(opened.error());
     // Expired uploads in progress are removed at start (and as new ones are made).
     opened->blobs->sweep_partials();
@@ -259,6 +289,8 @@ int serve(const Args& a) {
     std::unique_ptr<Metrics> metrics;
     if (metrics_address) metrics = std::make_unique<Metrics>();
     opened->service->metrics = metrics.get();
+    // Pulls held here wake for pushes to any server sharing the store.
+    opened->store->watch_other_writers(true);
     HttpRoutes routes = make_routes(*opened->service, opened->blobs.get());
     routes.answered = request_observer(metrics.get(), write_log_line);
     auto server = make_http_server(std::move(routes), limits);
@@ -311,7 +343,7 @@ int user_command(const std::string& verb, const Args& a) {
     if (!verbs.count(verb)) return usage("unknown user command \"" + verb + "\"");
     if (verb != "add" && verb != "list" && a.one("email").empty())
         return usage("user " + verb + " needs --email");
-    auto opened = open_data(a.one("data"), Open::Existing);
+    auto opened = open_data(a, Open::Existing);
     if (!opened) return fail(opened.error());
     Service& service = *opened->service;
     if (verb == "add") {
@@ -386,6 +418,7 @@ int main(int argc, char** argv) {
         }
     }
     static const std::set<std::string> known = {"data",
+                                                "store",
                                                 "listen",
                                                 "max-blob-bytes",
                                                 "max-body-bytes",
@@ -407,13 +440,23 @@ int main(int argc, char** argv) {
                                                 "metrics-listen"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
+    if (a.options.count("store"))
+        if (auto target = parse_store_url(a.one("store")); !target)
+            return usage(target.error().message);
     const auto& p = a.positional;
     if (p.empty()) return usage("say what to do");
     try {
         if (p[0] == "serve" && p.size() == 1) return serve(a);
         if (p[0] == "init" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), Open::New);
+            auto opened = open_data(a, Open::New);
             if (!opened) return fail(opened.error());
+            if (!a.one("store").empty()) {
+                std::cout << "made an empty store in the PostgreSQL database "
+                          << parse_store_url(a.one("store"))->text()
+                          << "; add an admin with `sitevisit-server user add --store URL --email "
+                             "E --name N --role admin`\n";
+                return 0;
+            }
             std::cout << "made an empty store in "
                       << (std::filesystem::path(a.one("data")) / "server.db").string()
                       << "; add an admin with `sitevisit-server user add --data " << a.one("data")
@@ -426,7 +469,7 @@ int main(int argc, char** argv) {
             if (!in) return fail(invalid("cannot read " + p[2]));
             std::stringstream text;
             text << in.rdbuf();
-            auto opened = open_data(a.one("data"), Open::Existing);
+            auto opened = open_data(a, Open::Existing);
             if (!opened) return fail(opened.error());
             auto n = opened->service->import_schools(text.str());
             if (!n) return fail(Error{n.error().code, p[2] + ": " + n.error().message});
@@ -436,7 +479,7 @@ int main(int argc, char** argv) {
         if (p[0] == "demo" && p.size() == 1) {
             // Hundreds of small writes to a new store: none waits for the disk on its own;
             // closing the store at the end checkpoints and syncs it.
-            auto opened = open_data(a.one("data"), Open::Create, protocol::kMaxBlobBytes, {},
+            auto opened = open_data(a, Open::Create, true, protocol::kMaxBlobBytes, {},
                                     Database::Durability::Normal);
             if (!opened) return fail(opened.error());
             if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st)
@@ -445,7 +488,7 @@ int main(int argc, char** argv) {
         }
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
-            auto opened = open_data(a.one("data"), Open::Existing);
+            auto opened = open_data(a, Open::Existing);
             if (!opened) return fail(opened.error());
             auto j = opened->service->export_for(a.one("user"));
             if (!j) return fail(j.error());

@@ -169,6 +169,10 @@ public:
     virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
     // A quick integrity check of the whole store: an empty list when sound, else what is wrong.
     virtual std::vector<std::string> quick_check() { return {}; }
+    // on: from now on, commits made by other processes sharing the store are reported to
+    // on_commit too (`serve` asks, once on_commit is set); off: no longer (before on_commit
+    // changes). The embedded store has no other writers to hear of: it does nothing.
+    virtual void watch_other_writers(bool /*on*/) {}
     // Called after each commit that appended to the change log, on the committing thread.
     // Set once, before the store is used from several threads.
     std::function<void(const Appended&)> on_commit;
