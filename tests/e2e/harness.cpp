@@ -246,6 +246,7 @@ private:
             gid_ = pw->pw_gid;
             as_postgres_ = true;
         }
+        sweep_stale();
         char tmpl[] = "/tmp/sitevisit-pg-XXXXXX";
         if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot make a folder for PostgreSQL");
         dir_ = tmpl;
@@ -298,6 +299,22 @@ private:
         url_tail_ = query == std::string::npos ? "" : url.substr(query);
     }
 
+    // Folders of clusters whose run ended without its cleanup (a test binary killed): their
+    // postgres stopped with it, the files stay.
+    static void sweep_stale() {
+        std::error_code ec;
+        for (fs::directory_iterator it("/tmp", ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (name.rfind("sitevisit-pg-", 0) != 0) continue;
+            std::ifstream pidfile(it->path() / "data" / "postmaster.pid");
+            long pid = 0;
+            if (pidfile >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+            // No server, and not made in the last minute (another run may be starting it).
+            const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
+            if (!ec && age > std::chrono::minutes(1)) fs::remove_all(it->path(), ec);
+        }
+    }
+
     static fs::path bindir() {
         if (const char* b = std::getenv("SITEVISIT_PG_BINDIR"); b && *b) return b;
         std::unique_ptr<FILE, int (*)(FILE*)> p(::popen("pg_config --bindir", "r"), ::pclose);
@@ -338,6 +355,11 @@ private:
     // A child running `argv` as the postgres user (when root), its output to `log`; it stops
     // at once (SIGQUIT) when this process ends.
     pid_t spawn_child(const std::vector<std::string>& argv, const fs::path& log) {
+        // Everything the child needs is made before the fork: it only calls what is safe there.
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
         const pid_t pid = ::fork();
         if (pid == 0) {
             int o = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -349,10 +371,6 @@ private:
                 (::setgroups(0, nullptr) != 0 || ::setgid(gid_) != 0 || ::setuid(uid_) != 0))
                 _exit(126);
             ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
-            std::vector<char*> args;
-            for (const auto& a : argv)
-                args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
             ::execv(args[0], args.data());
             _exit(127);
         }
