@@ -123,6 +123,15 @@ void CachedTx::set_field_versions(
     mark_dirty(c, entity, id);
 }
 
+void CachedTx::keep_stored(std::string_view entity, std::string_view id, Stored stored) {
+    if (find(entity, id)) return;
+    Cached c;
+    c.versions_known = true;
+    c.row = std::move(stored.row);
+    c.versions_text = std::move(stored.versions);
+    keep(entity, id, std::move(c));
+}
+
 void CachedTx::flush_rows() {
     if (dirty_.empty()) return;
     std::vector<RowWrite> writes;

@@ -60,6 +60,10 @@ protected:
     };
     virtual void store_rows(const std::vector<RowWrite>& rows) = 0;
 
+    // Keeps a row read in a batch (prefetch_rows) unless this transaction knows it already.
+    void keep_stored(std::string_view entity, std::string_view id, Stored stored);
+    bool knows(std::string_view entity, std::string_view id) { return find(entity, id) != nullptr; }
+
     // Writes the rows held since the last flush (before a savepoint, a query over many rows,
     // or the commit).
     void flush_rows();

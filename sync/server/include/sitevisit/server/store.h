@@ -68,6 +68,9 @@ public:
     Appended appended;
 
     // Rows (RowReader gives row() and place_of_school()).
+    // Rows a batch is about to read (entity, id), fetched in one go where a read costs a round
+    // trip (PostgreSQL); the embedded store reads each when it is asked for.
+    virtual void prefetch_rows(const std::vector<std::pair<std::string, std::string>>& /*keys*/) {}
     virtual std::vector<FieldVersion> field_versions(const std::string& entity,
                                                      const std::string& id,
                                                      const std::vector<std::string>& fields) = 0;
