@@ -133,6 +133,27 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Server restored: sending again %n change(s) it may lack</source>
+        <translation>
+            <numerusform>Server restored: sending again %n change it may lack</numerusform>
+            <numerusform>Server restored: sending again %n changes it may lack</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Recovered from the server's restore: %n change(s) sent again</source>
+        <translation>
+            <numerusform>Recovered from the server's restore: %n change sent again</numerusform>
+            <numerusform>Recovered from the server's restore: %n changes sent again</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) the server no longer holds removed from this device</source>
+        <translation>
+            <numerusform>%n item the server no longer holds removed from this device</numerusform>
+            <numerusform>%n items the server no longer holds removed from this device</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n change(s) waiting to be sent</source>
         <translation>
             <numerusform>%n change waiting to be sent</numerusform>

@@ -398,6 +398,27 @@ ALTER TABLE "device_state" ADD COLUMN "held_since" INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE "device_state" ADD COLUMN "held_count" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "device_state" ADD COLUMN "held_schema" INTEGER NOT NULL DEFAULT 0;)sql";
 
+// Version 8: changes the server acknowledged are kept for a while (`sent`), so a device can
+// send them again to a server restored from an older backup; the store epoch the device last
+// synced with, and whether it is recovering from a restore (SYNC.md, "Restores and epochs").
+const char* const kV8 = R"sql(
+CREATE TABLE "sent" (
+  "dseq" INTEGER PRIMARY KEY NOT NULL,
+  "op" TEXT NOT NULL,
+  "entity" TEXT NOT NULL,
+  "row_id" TEXT NOT NULL,
+  "school" TEXT NOT NULL,
+  "kind" TEXT NOT NULL,
+  "fields" TEXT NOT NULL,
+  "hlc" TEXT NOT NULL,
+  "base" INTEGER NOT NULL,
+  "schema" INTEGER NOT NULL,
+  "acked_at" INTEGER NOT NULL
+);
+CREATE INDEX "sent_acked_at" ON "sent"("acked_at");
+ALTER TABLE "device_state" ADD COLUMN "epoch" TEXT NOT NULL DEFAULT '';
+ALTER TABLE "device_state" ADD COLUMN "resync" INTEGER NOT NULL DEFAULT 0;)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
@@ -406,6 +427,7 @@ const std::vector<Migration> kMigrations = {
     {5, "last sync, last server and email", kV5},
     {6, "trusted CA file and device secret", kV6},
     {7, "data schema 2: next steps and new plan and visit fields; held-back changes", kV7},
+    {8, "acknowledged changes kept for a restored server; store epoch", kV8},
 };
 
 } // namespace

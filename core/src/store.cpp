@@ -136,15 +136,19 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
     try {
         (*db)->set_durability(o.durability);
         auto& read =
-            (*db)->cached("SELECT device, dseq, hlc, cursor FROM device_state WHERE id = 1");
-        std::string device;
+            (*db)->cached("SELECT device, dseq, hlc, cursor, epoch, resync FROM device_state "
+                          "WHERE id = 1");
+        std::string device, epoch;
         std::int64_t dseq = 0, cursor = 0;
+        bool resync = false;
         Hlc last;
         if (read.step()) {
             device = read.text(0);
             dseq = read.int64(1);
             if (auto h = Hlc::parse(read.text_view(2))) last = *h;
             cursor = read.int64(3);
+            epoch = read.text(4);
+            resync = read.int64(5) != 0;
             read.reset();
             // Writes record their dseq and clock in the outbox row only (one page less per
             // edit); device_state holds them once the outbox is emptied.
@@ -165,8 +169,11 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& o) {
             ins.bind(1, device);
             ins.run();
         }
-        return std::unique_ptr<Store>(
-            new Store(std::move(db).value(), o, device, last, dseq, cursor));
+        auto store =
+            std::unique_ptr<Store>(new Store(std::move(db).value(), o, device, last, dseq, cursor));
+        store->epoch_ = std::move(epoch);
+        store->resync_ = resync;
+        return store;
     } catch (const SqliteError& e) {
         return storage(e);
     }
@@ -188,12 +195,14 @@ Status Store::start_over() {
                     " not on the server yet; sign in as the person who made them and sync first"};
         for (const auto& spec : entity_specs())
             db_->exec("DELETE FROM " + quote(spec.name));
-        for (const char* table : {"outbox", "audit", "remote_reject", "blob_queue", "session"})
+        for (const char* table :
+             {"outbox", "sent", "audit", "remote_reject", "blob_queue", "session"})
             db_->exec(std::string("DELETE FROM ") + quote(table));
         const std::string device = uuids_.next();
         const Hlc last = hlc_.last();
         auto& up = db_->cached("UPDATE device_state SET device = ?, dseq = 0, cursor = 0, hlc = ?, "
-                               "owner = '', last_sync = '', device_secret = '' WHERE id = 1");
+                               "owner = '', last_sync = '', device_secret = '', epoch = '', "
+                               "resync = 0 WHERE id = 1");
         up.bind(1, device).bind(2, last.to_string());
         up.run();
         tx.commit();
@@ -405,7 +414,8 @@ Result<WriteResult> Store::commit_plan(const User& actor, const WritePlan& plan)
         change.kind = plan.is_delete ? ChangeKind::Delete : ChangeKind::Upsert;
         change.fields = plan.changed;
         change.hlc = hlc_text;
-        change.base = plan.existing ? plan.existing->seq : 0;
+        // A row not seen again since a restore (_seq -1) counts as never seen.
+        change.base = plan.existing ? std::max<std::int64_t>(0, plan.existing->seq) : 0;
         change.dseq = ++dseq_;
 
         auto& out = db.cached("INSERT INTO outbox (dseq, op, entity, row_id, school, kind, fields, "
@@ -459,6 +469,100 @@ Status Store::reset_cursor() {
         st.run();
         cursor_ = 0;
         return ok_status();
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<Store::Resync> Store::begin_resync() {
+    Resync out;
+    if (resync_) return out;
+    Announcement announce(*this);
+    try {
+        Database& db = *db_;
+        Transaction tx(db);
+        db.exec(
+            "INSERT OR IGNORE INTO outbox (dseq, op, entity, row_id, school, kind, fields, hlc, "
+            "base, schema, state) SELECT dseq, op, entity, row_id, school, kind, fields, hlc, "
+            "base, schema, 'pending' FROM sent");
+        out.resent = db.changes();
+        db.exec("DELETE FROM sent");
+        // The server takes an evidence row only once its file is there.
+        db.exec("UPDATE blob_queue SET state = 'pending', sent = 0, error = NULL WHERE direction "
+                "= 'up' AND sha256 IN (SELECT json_extract(fields, '$.sha256') FROM outbox WHERE "
+                "entity = 'evidence' AND state = 'pending')");
+        out.files = db.changes();
+        for (const auto& spec : entity_specs()) {
+            db.exec("UPDATE " + quote(spec.name) + " SET \"_seq\" = -1 WHERE \"_seq\" > 0");
+            if (db.changes() > 0) touched(spec.name, "");
+        }
+        db.exec("UPDATE device_state SET cursor = 0, resync = 1, held_since = -1, held_count = 0, "
+                "held_schema = 0 WHERE id = 1");
+        tx.commit();
+        announce.commit();
+        cursor_ = 0;
+        resync_ = true;
+        return out;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::int64_t> Store::finish_resync(const std::string& epoch) {
+    Announcement announce(*this);
+    try {
+        Database& db = *db_;
+        Transaction tx(db);
+        std::int64_t gone = 0;
+        for (const auto& spec : entity_specs()) {
+            auto& st = db.cached("DELETE FROM " + quote(spec.name) +
+                                 " WHERE \"_seq\" = -1 AND NOT EXISTS (SELECT 1 FROM outbox o "
+                                 "WHERE o.entity = ? AND o.row_id = " +
+                                 quote(spec.name) + ".\"id\")");
+            st.bind(1, spec.name);
+            st.run();
+            if (db.changes() > 0) {
+                gone += db.changes();
+                touched(spec.name, "");
+                if (spec.kind == EntityKind::School || spec.scope == ScopeKind::District ||
+                    spec.scope == ScopeKind::Region)
+                    places_.clear();
+            }
+            // Rows a local change still names: not on the server yet, as if new.
+            db.exec("UPDATE " + quote(spec.name) + " SET \"_seq\" = 0 WHERE \"_seq\" = -1");
+        }
+        auto& st = db.cached("UPDATE device_state SET resync = 0, epoch = ? WHERE id = 1");
+        st.bind(1, epoch);
+        st.run();
+        tx.commit();
+        announce.commit();
+        resync_ = false;
+        epoch_ = epoch;
+        return gone;
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Status Store::set_epoch(const std::string& epoch) {
+    try {
+        auto& st = db_->cached("UPDATE device_state SET epoch = ? WHERE id = 1");
+        st.bind(1, epoch);
+        st.run();
+        epoch_ = epoch;
+        return ok_status();
+    } catch (const SqliteError& e) {
+        return storage(e);
+    }
+}
+
+Result<std::int64_t> Store::sent_count() const {
+    try {
+        auto& st = db_->cached("SELECT count(*) FROM sent");
+        st.step();
+        const std::int64_t n = st.int64(0);
+        st.reset();
+        return n;
     } catch (const SqliteError& e) {
         return storage(e);
     }
@@ -769,10 +873,26 @@ Status Store::acknowledge(const std::vector<Ack>& acks) {
                 st.bind(1, a.error).bind(2, a.op);
                 st.run();
             } else {
+                // Kept a while, to be sent again to a server restored from an older backup.
+                auto& keep = db_->cached(
+                    "INSERT OR REPLACE INTO sent (dseq, op, entity, row_id, school, kind, fields, "
+                    "hlc, base, schema, acked_at) SELECT dseq, op, entity, row_id, school, kind, "
+                    "fields, hlc, base, schema, ? FROM outbox WHERE op = ?");
+                keep.bind(1, clock_->now_ms()).bind(2, a.op);
+                keep.run();
                 auto& st = db_->cached("DELETE FROM outbox WHERE op = ?");
                 st.bind(1, a.op);
                 st.run();
             }
+        }
+        if (!acks.empty()) {
+            auto& old = db_->cached("DELETE FROM sent WHERE acked_at < ?");
+            old.bind(1, clock_->now_ms() - kSentKeepMs);
+            old.run();
+            auto& many = db_->cached("DELETE FROM sent WHERE dseq <= (SELECT dseq FROM sent ORDER "
+                                     "BY dseq DESC LIMIT 1 OFFSET ?)");
+            many.bind(1, kSentKeepCount);
+            many.run();
         }
         // The numbering lives on in device_state once its outbox rows are gone.
         auto& st = db_->cached("UPDATE device_state SET dseq = ?, hlc = ? WHERE id = 1");

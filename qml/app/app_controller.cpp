@@ -142,9 +142,24 @@ QString AppController::syncMessage() const {
 }
 
 QString AppController::syncDetail() const {
-    if (engine_->state() != client::SyncEngine::State::Syncing) return {};
-    const auto p = engine_->progress();
+    using Phase = client::Transfers::Recovery::Phase;
+    const auto r = engine_->recovery();
     QStringList parts;
+    if (r.phase == Phase::Sending)
+        // The server was restored from a backup: what it lacks goes again, then everything
+        // comes again from the start.
+        parts << tr("Server restored: sending again %n change(s) it may lack", nullptr,
+                    static_cast<int>(r.resent));
+    else if (r.phase == Phase::Done) {
+        parts << tr("Recovered from the server's restore: %n change(s) sent again", nullptr,
+                    static_cast<int>(r.resent));
+        if (r.removed > 0)
+            parts << tr("%n item(s) the server no longer holds removed from this device", nullptr,
+                        static_cast<int>(r.removed));
+    }
+    if (engine_->state() != client::SyncEngine::State::Syncing)
+        return parts.join(QStringLiteral(" · "));
+    const auto p = engine_->progress();
     if (p.changes_total > 0)
         parts << tr("%1 of %n change(s)", nullptr, p.changes_total).arg(p.changes_done);
     if (p.bytes_total > 0)

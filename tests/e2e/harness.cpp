@@ -420,6 +420,14 @@ ServerProcess::ServerProcess() {
     }
 }
 
+void ServerProcess::renew_database() {
+    if (store_url_.empty()) return;
+    if (owns_database_) PgCluster::get().drop(store_url_.substr(store_url_.rfind('/') + 1));
+    std::string name;
+    store_url_ = PgCluster::get().new_database(&name);
+    owns_database_ = true;
+}
+
 void ServerProcess::share_store_of(const ServerProcess& other) {
     if (owns_database_) PgCluster::get().drop(store_url_.substr(store_url_.rfind('/') + 1));
     owns_database_ = false;

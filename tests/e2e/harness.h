@@ -83,6 +83,10 @@ public:
     ServerProcess();
     ~ServerProcess();
 
+    // On PostgreSQL, a new empty database in place of this server's (the old one dropped), as
+    // a new data folder is on SQLite; nothing on SQLite.
+    void renew_database();
+
     // From now on this server uses `other`'s data folder and store (two servers behind one
     // load balancer); `other` keeps them.
     void share_store_of(const ServerProcess& other);

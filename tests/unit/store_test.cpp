@@ -736,3 +736,116 @@ TEST_F(StoreTest, AnOutboxStateThisBuildDoesNotKnowIsAnErrorNotAGuess) {
         << out.error().message;
     EXPECT_FALSE(store->pending_changes(10).ok()); // never sent as if it were pending
 }
+
+TEST_F(StoreTest, AcknowledgedChangesAreKeptForARestoredServerWithinTheirBounds) {
+    ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
+    const auto sent_before = store->outbox()->size();
+    std::vector<Store::Ack> acks;
+    for (const auto& e : *store->outbox())
+        acks.push_back({e.change.op, "applied", e.change.dseq, ""});
+    acks.back().status = "rejected"; // a refused change stays in the outbox, not kept as sent
+    acks.back().error = "no";
+    ASSERT_TRUE(store->acknowledge(acks).ok());
+    EXPECT_EQ(*store->sent_count(), static_cast<std::int64_t>(sent_before) - 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM outbox"), 1);
+    // Past the retention: the old ones go when the next acknowledgement comes.
+    clock.advance(Store::kSentKeepMs + 1000);
+    ASSERT_TRUE(rate(indicator(1, 2), 3).ok());
+    const std::string op = store->outbox()->back().change.op;
+    ASSERT_TRUE(store->acknowledge({{op, "applied", 99, ""}}).ok());
+    EXPECT_EQ(*store->sent_count(), 1);
+    // And never more than the newest kSentKeepCount.
+    store->database().exec(
+        "WITH RECURSIVE n(i) AS (SELECT -1000 - " + std::to_string(Store::kSentKeepCount) +
+        " UNION ALL SELECT i + 1 FROM n WHERE i < -1000) INSERT INTO sent (dseq, op, entity, "
+        "row_id, school, kind, fields, hlc, base, schema, "
+        "acked_at) SELECT i, 'op' || i, 'visit', 'x', '', 'upsert', '{}', '', 0, 2, " +
+        std::to_string(clock.now_ms()) + " FROM n");
+    ASSERT_TRUE(rate(indicator(1, 3), 1).ok());
+    ASSERT_TRUE(store->acknowledge({{store->outbox()->back().change.op, "applied", 100, ""}}).ok());
+    EXPECT_EQ(*store->sent_count(), Store::kSentKeepCount);
+    EXPECT_EQ(count("SELECT MAX(dseq) FROM sent"), store->last_dseq());
+}
+
+TEST_F(StoreTest, ARecoverySendsAgainWhatWasKeptAndDropsWhatTheServerNoLongerHolds) {
+    ASSERT_TRUE(rate(indicator(1, 1), 2).ok());
+    auto all = *store->outbox();
+    std::vector<Store::Ack> acks;
+    std::vector<Change> echoed;
+    std::int64_t seq = 0;
+    for (const auto& e : all) {
+        acks.push_back({e.change.op, "applied", ++seq, ""});
+        Change c = e.change;
+        c.seq = seq;
+        echoed.push_back(c);
+    }
+    ASSERT_TRUE(store->acknowledge(acks).ok());
+    // Another lead's comment on the visit arrives from the server too.
+    Change other{};
+    other.op = "0190a000-0000-7000-8000-00000000ee01";
+    other.entity = "comment";
+    other.id = "0190a000-0000-7000-8000-00000000ee02";
+    other.school = org.school;
+    other.kind = ChangeKind::Upsert;
+    other.fields = {{"target_entity", "visit"},
+                    {"target", visit},
+                    {"author", org.other_lead.id},
+                    {"body", "Seen"},
+                    {"at", "2026-11-23T09:30:00Z"}};
+    other.hlc = Hlc{kNov2026, 0, "other-device"}.to_string();
+    other.schema = kDataSchemaVersion;
+    other.dseq = 1;
+    other.seq = ++seq;
+    echoed.push_back(other);
+    auto applied = store->apply_remote(echoed, seq);
+    ASSERT_TRUE(applied) << applied.error().message;
+    ASSERT_EQ(applied->rejected, 0);
+    ASSERT_TRUE(store->set_epoch("0123456789abcdef0123456789abcdef").ok());
+    ASSERT_TRUE(store->get("comment", other.id)->has_value());
+
+    auto r = store->begin_resync();
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->resent, static_cast<std::int64_t>(all.size()));
+    EXPECT_EQ(*store->count_outbox(OutboxState::Pending), static_cast<std::int64_t>(all.size()));
+    EXPECT_EQ(*store->sent_count(), 0);
+    EXPECT_EQ(store->cursor(), 0);
+    EXPECT_TRUE(store->resyncing());
+    EXPECT_EQ(count("SELECT COUNT(*) FROM comment WHERE _seq = -1"), 1);
+    // Again while it runs: nothing more happens. And it survives a restart.
+    EXPECT_EQ(store->begin_resync()->resent, 0);
+    store.reset();
+    store = open_store(dir, clock);
+    EXPECT_TRUE(store->resyncing());
+    EXPECT_EQ(store->epoch(), "0123456789abcdef0123456789abcdef");
+    // An edit meanwhile counts the row as never seen (base 0, not -1).
+    auto edit = rate(indicator(1, 1), 3);
+    ASSERT_TRUE(edit.ok());
+    // An edit of a row the device had: base 0 too.
+    auto v =
+        store->put(org.lead, {"visit", visit, org.school, {{"strengths", {{"1", "Routines"}}}}});
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    EXPECT_EQ(v->change->base, 0);
+
+    // The server holds the device's own rows again (they were sent again), not the comment.
+    std::vector<Change> page;
+    for (Change c : echoed)
+        if (c.entity != "comment") {
+            c.seq += 10;
+            page.push_back(c);
+        }
+    ASSERT_TRUE(store->apply_remote(page, 20));
+    auto gone = store->finish_resync("fedcba9876543210fedcba9876543210");
+    ASSERT_TRUE(gone) << gone.error().message;
+    EXPECT_EQ(*gone, 1);
+    EXPECT_FALSE(store->get("comment", other.id)->has_value());
+    EXPECT_TRUE(store->get("visit", visit)->has_value());
+    // The kept observation came back; the one rated meanwhile waits in the outbox.
+    EXPECT_EQ(count("SELECT COUNT(*) FROM observation"), 2);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM observation WHERE _seq = 0"), 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM visit WHERE _seq < 0"), 0);
+    EXPECT_FALSE(store->resyncing());
+    store.reset();
+    store = open_store(dir, clock);
+    EXPECT_FALSE(store->resyncing());
+    EXPECT_EQ(store->epoch(), "fedcba9876543210fedcba9876543210");
+}

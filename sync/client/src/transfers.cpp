@@ -238,7 +238,8 @@ void Transfers::pushNext() {
     outbox_.next(options_.push_batch, [this](Result<std::vector<Change>> batch) {
         if (!batch) return stop(QString::fromStdString(batch.error().message), false);
         if (batch->empty()) return pullNext();
-        protocol::PushRequest request{store_.device_id(), std::move(*batch)};
+        protocol::PushRequest request{store_.device_id(), std::move(*batch), store_.epoch(),
+                                      store_.resyncing()};
         std::set<std::string> sent;
         for (const auto& c : request.ops)
             sent.insert(c.op);
@@ -274,6 +275,9 @@ void Transfers::pushNext() {
             progress_.changes_done += n;
             emit progressChanged();
             emit countsChanged();
+            // A restored server: what it lacks goes again (a gap in the numbering is then
+            // the restore's, not this device's).
+            if (meetEpoch(answer->epoch)) return;
             if (out_of_order)
                 return fail(Reply{409, {}, {}, {}}, QStringLiteral("sending changes in order"));
             // An answer that settles none of the changes sent would send them again at once,
@@ -405,11 +409,15 @@ bool Transfers::applyPage(Page& p) {
         cursor_reset_ = true;
         qCInfo(lcSync) << "cursor" << since
                        << "is ahead of the server's log; pulling again from the start";
-        if (auto st = store_.reset_cursor(); !st) {
-            stop(QString::fromStdString(st.error().message), false);
+        if (store_.resyncing()) {
+            if (auto st = store_.reset_cursor(); !st) {
+                stop(QString::fromStdString(st.error().message), false);
+                return false;
+            }
+            pullNext();
             return false;
         }
-        pullNext();
+        beginRecovery("the server's log is behind this device");
         return false;
     }
     if (!r.ok()) {
@@ -422,6 +430,7 @@ bool Transfers::applyPage(Page& p) {
                  .arg(QString::fromStdString(page.error().message)));
         return false;
     }
+    if (meetEpoch(page->epoch)) return false; // not applied: the pass starts again
     std::int64_t ahead = p.ahead;
     if (ahead > 0 && !(page->more && page->cursor == ahead)) {
         dropAhead(); // not the page that follows this one
@@ -478,8 +487,64 @@ bool Transfers::applyPage(Page& p) {
         return false;
     }
     dropAhead();
+    if (store_.resyncing() && !finishRecovery(page->epoch)) return false;
     downloadNext();
     return false;
+}
+
+bool Transfers::meetEpoch(const std::string& epoch) {
+    if (epoch.empty() || epoch == store_.epoch() || store_.resyncing()) return false;
+    if (store_.epoch().empty()) {
+        // The first server answer that names one (or a device from before epochs).
+        if (auto st = store_.set_epoch(epoch); !st) {
+            stop(QString::fromStdString(st.error().message), false);
+            return true;
+        }
+        return false;
+    }
+    return beginRecovery("the server was restored from a backup (its store epoch changed)");
+}
+
+bool Transfers::beginRecovery(const char* why) {
+    dropAhead();
+    auto r = store_.begin_resync();
+    if (!r) {
+        stop(QString::fromStdString(r.error().message), false);
+        return true;
+    }
+    recovery_.phase = Recovery::Phase::Sending;
+    recovery_.resent = r->resent;
+    recovery_.files = r->files;
+    recovery_.removed = 0;
+    qCInfo(lcSync).noquote() << QStringLiteral(
+                                    "%1: sending again %2 change(s) and %3 file(s) it may lack, "
+                                    "then receiving everything again from the start")
+                                    .arg(QString::fromUtf8(why))
+                                    .arg(r->resent)
+                                    .arg(r->files);
+    progress_.changes_total += static_cast<int>(r->resent);
+    emit countsChanged();
+    emit progressChanged();
+    uploadNext(); // files, then the changes, then the pull from 0
+    return true;
+}
+
+bool Transfers::finishRecovery(const std::string& epoch) {
+    auto gone = store_.finish_resync(epoch.empty() ? store_.epoch() : epoch);
+    if (!gone) {
+        stop(QString::fromStdString(gone.error().message), false);
+        return false;
+    }
+    recovery_.phase = Recovery::Phase::Done;
+    recovery_.removed = *gone;
+    ++recovery_.finished;
+    qCInfo(lcSync).noquote()
+        << QStringLiteral("recovered from the server's restore: %1 change(s) sent again, %2 "
+                          "item(s) the server no longer holds removed from this device")
+               .arg(recovery_.resent)
+               .arg(*gone);
+    emit countsChanged();
+    return true;
 }
 
 void Transfers::downloadNext() {

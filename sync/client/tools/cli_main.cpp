@@ -83,6 +83,17 @@ void on_stop_signal(int) {
     [[maybe_unused]] auto n = ::write(stop_pipe[1], &byte, 1);
 }
 
+// A recovery from a server restored from backup, once when it ends.
+void print_recovery(const SyncEngine& engine, const std::string& prefix) {
+    static int printed = 0;
+    const auto r = engine.recovery();
+    if (r.phase != Transfers::Recovery::Phase::Done || r.finished == printed) return;
+    printed = r.finished;
+    std::cout << prefix << "the server was restored from a backup: " << r.resent
+              << " change(s) sent again, " << r.removed
+              << " item(s) it no longer holds removed from this device" << std::endl;
+}
+
 int watch(Store& store, SyncEngine& engine) {
     if (!engine.user()) return fail("sign in first: sitevisit-cli --db FILE login URL EMAIL", 4);
     if (::pipe(stop_pipe) != 0) return fail("cannot watch for signals", 5);
@@ -106,6 +117,7 @@ int watch(Store& store, SyncEngine& engine) {
     QObject::connect(&engine, &SyncEngine::finished, &loop, [&](bool ok) {
         const auto moved = engine.moved();
         const std::string at = format_utc_ms(QDateTime::currentMSecsSinceEpoch());
+        if (ok) print_recovery(engine, at + " ");
         if (ok && (moved.sent > 0 || moved.received > 0 || moved.refused > 0))
             std::cout << at << " synced: " << moved.sent << " sent, " << moved.received
                       << " received, " << moved.refused << " refused, cursor " << store.cursor()
@@ -211,6 +223,7 @@ int main(int argc, char** argv) {
         if (!ok)
             return fail(engine.errorString().toStdString(),
                         engine.state() == SyncEngine::State::NeedsSignIn ? 4 : 5);
+        print_recovery(engine, "");
         std::cout << "up to date at cursor " << store.cursor() << "; " << engine.pendingChanges()
                   << " change(s) waiting, " << engine.rejectedChanges() << " refused, "
                   << engine.openConflicts() << " open conflict(s)\n";

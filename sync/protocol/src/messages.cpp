@@ -65,6 +65,24 @@ Status need_string(const Json& j, const char* key, std::string& out, std::size_t
     return ok_status();
 }
 
+// A store epoch: 32 lowercase hex digits (docs/protocol.md).
+bool is_epoch(std::string_view s) {
+    if (s.size() != 32) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+// `epoch`, when the object has it: a store epoch.
+Status optional_epoch(const Json& j, std::string& out) {
+    auto it = j.find("epoch");
+    if (it == j.end() || it->is_null()) return ok_status();
+    if (!it->is_string() || !is_epoch(it->get_ref<const std::string&>()))
+        return invalid("\"epoch\" must be 32 lowercase hexadecimal digits", "epoch");
+    out = it->get<std::string>();
+    return ok_status();
+}
+
 Status need_int(const Json& j, const char* key, std::int64_t& out) {
     if (!j.contains(key)) return invalid(std::string("\"") + key + "\" is missing", key);
     if (!(j[key].is_number_integer() || j[key].is_number_unsigned()) ||
@@ -148,6 +166,11 @@ Result<PushRequest> decode_push_request(std::string_view body) {
     auto ops = decode_ops(*j, false);
     if (!ops) return ops.error();
     r.ops = std::move(ops).value();
+    if (auto st = optional_epoch(*j, r.epoch); !st) return st.error();
+    if (auto it = j->find("restart"); it != j->end() && !it->is_null()) {
+        if (!it->is_boolean()) return invalid("\"restart\" must be true or false", "restart");
+        r.restart = it->get<bool>();
+    }
     return r;
 }
 
@@ -155,7 +178,10 @@ Json encode(const PushRequest& r) {
     Json ops = Json::array();
     for (const auto& c : r.ops)
         ops.push_back(c.to_json());
-    return {{"device", r.device}, {"ops", std::move(ops)}};
+    Json j{{"device", r.device}, {"ops", std::move(ops)}};
+    if (!r.epoch.empty()) j["epoch"] = r.epoch;
+    if (r.restart) j["restart"] = true;
+    return j;
 }
 
 Result<PushResponse> decode_push_response(std::string_view body) {
@@ -163,6 +189,7 @@ Result<PushResponse> decode_push_response(std::string_view body) {
     if (!j) return j.error();
     PushResponse r;
     if (auto st = need_int(*j, "cursor", r.cursor); !st) return st.error();
+    if (auto st = optional_epoch(*j, r.epoch); !st) return st.error();
     if (!j->contains("results") || !(*j)["results"].is_array())
         return invalid("\"results\" must be a list");
     for (const auto& item : (*j)["results"]) {
@@ -204,7 +231,9 @@ Json encode(const PushResponse& r) {
         if (!o.code.empty()) item["code"] = o.code;
         results.push_back(std::move(item));
     }
-    return {{"results", std::move(results)}, {"cursor", r.cursor}};
+    Json j{{"results", std::move(results)}, {"cursor", r.cursor}};
+    if (!r.epoch.empty()) j["epoch"] = r.epoch;
+    return j;
 }
 
 Result<PullResponse> decode_pull_response(std::string_view body) {
@@ -215,6 +244,7 @@ Result<PullResponse> decode_pull_response(std::string_view body) {
     if (!j->contains("more") || !(*j)["more"].is_boolean())
         return invalid("\"more\" must be true or false");
     r.more = (*j)["more"].get<bool>();
+    if (auto st = optional_epoch(*j, r.epoch); !st) return st.error();
     // One change that cannot be decoded is set aside with its reason; the rest of the page applies.
     if (!j->contains("ops") || !(*j)["ops"].is_array())
         return invalid("\"ops\" must be a list", "ops");
@@ -285,6 +315,7 @@ Json encode(const PullResponse& r) {
     for (const auto& c : r.ops)
         ops.push_back(c.to_json());
     Json j{{"ops", std::move(ops)}, {"cursor", r.cursor}, {"more", r.more}};
+    if (!r.epoch.empty()) j["epoch"] = r.epoch;
     if (!r.purge.empty()) j["purge"] = r.purge;
     if (r.held > 0) {
         j["held"] = r.held;
@@ -415,6 +446,10 @@ std::string encode_pull_body(const PullResponse& r) {
     out += "{\"cursor\":";
     append_number(out, r.cursor);
     out += r.more ? ",\"more\":true" : ",\"more\":false";
+    if (!r.epoch.empty()) {
+        out += ",\"epoch\":";
+        append_string(out, r.epoch);
+    }
     if (r.held > 0) {
         out += ",\"held\":";
         append_number(out, r.held);
@@ -510,6 +545,7 @@ private:
         Purge,
         Held,
         HeldSince,
+        Epoch,
         Op,
         Entity,
         Id,
@@ -530,6 +566,7 @@ private:
         if (k == "purge") return Key::Purge;
         if (k == "held") return Key::Held;
         if (k == "held_since") return Key::HeldSince;
+        if (k == "epoch") return Key::Epoch;
         return Key::Other;
     }
     static Key change_key(std::string_view k) {
@@ -577,6 +614,10 @@ private:
                 return whole(v, out.held);
             case Key::HeldSince:
                 return whole(v, held_since_) && (has_held_since_ = true);
+            case Key::Epoch:
+                if (!v.is_string() || !is_epoch(v.get_ref<const std::string&>())) return false;
+                out.epoch = std::move(v.get_ref<std::string&>());
+                return true;
             case Key::Other:
                 return true;
             default:

@@ -126,6 +126,23 @@ bool parse_target(std::string_view target, HttpRequest& r) {
     return true;
 }
 
+// The caller's address as a trusted proxy saw it: the last entry of X-Forwarded-For (the one
+// the proxy added; entries before it came from the client and prove nothing). Anything that is
+// not one IP address leaves the proxy's own.
+std::string forwarded_for(const HttpRequest& r, const std::string& proxy) {
+    std::string chain = r.header("x-forwarded-for");
+    if (chain.empty() || chain.size() > 4096) return proxy;
+    const auto comma = chain.rfind(',');
+    std::string last = comma == std::string::npos ? chain : chain.substr(comma + 1);
+    const auto first = last.find_first_not_of(" \t");
+    const auto end = last.find_last_not_of(" \t");
+    if (first == std::string::npos) return proxy;
+    last = last.substr(first, end - first + 1);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(last, ec);
+    return ec ? proxy : address.to_string();
+}
+
 std::string new_request_id() {
     static thread_local std::mt19937_64 random{std::random_device{}()};
     static const char* digits = "0123456789abcdef";
@@ -165,12 +182,16 @@ struct Shared {
     bool admit(const std::string& address) {
         std::lock_guard lock(addresses_mutex);
         int& n = per_address[address];
-        if (n >= limits.max_connections_per_address) {
+        if (n >= limits.max_connections_per_address && !trusted(address)) {
             if (n == 0) per_address.erase(address);
             return false;
         }
         ++n;
         return true;
+    }
+    bool trusted(const std::string& address) const {
+        return std::find(limits.trusted_proxies.begin(), limits.trusted_proxies.end(), address) !=
+               limits.trusted_proxies.end();
     }
     void release(const std::string& address) {
         std::lock_guard lock(addresses_mutex);
@@ -322,6 +343,7 @@ private:
             auto [it, fresh] = request_.headers.emplace(name, std::string(f.value()));
             if (!fresh) it->second += ", " + std::string(f.value());
         }
+        if (shared_->trusted(remote_)) request_.remote = forwarded_for(request_, remote_);
         request_.method = std::string(head.method_string());
         keep_alive_ = head.keep_alive();
         if (!parse_target(std::string_view(head.target().data(), head.target().size()), request_))

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <libpq-fe.h>
+#include <map>
 #include <poll.h>
 #include <stdexcept>
 #include <unordered_map>
@@ -19,6 +20,8 @@ namespace {
 constexpr int kLockSpace = 5318;
 constexpr int kLogLock = 1;
 constexpr int kMigrateLock = 2;
+// Type oids of the columns a backup reads.
+constexpr Oid kBool = 16, kInt8 = 20, kInt4 = 23;
 // The channel commits that appended to the log notify, for held pulls on every server.
 constexpr const char* kChannel = "sitevisit_changes";
 // How long a writer waits for the log's lock before the caller hears Busy (as SQLite's busy
@@ -31,8 +34,9 @@ struct Step {
 };
 
 // Keyed on the one row of sitevisit_schema; a released step never changes. The tables mirror
-// the SQLite store's (sqlite_store.cpp) at its schema 4; fields, versions and wire bytes are
-// kept as the same JSON text.
+// the SQLite store's (sqlite_store.cpp) at its schema 5; fields, versions and wire bytes are
+// kept as the same JSON text. Columns SQLite calls `user` are `user_id` here (a reserved word);
+// backups use SQLite's names, so a backup from either store restores into the other.
 const Step kSteps[] = {
     {1, R"sql(
 CREATE TABLE sitevisit_schema (version integer NOT NULL);
@@ -70,6 +74,10 @@ CREATE TABLE blob_owners (sha256 text NOT NULL, user_id text NOT NULL, PRIMARY K
 CREATE TABLE device_secrets (
   user_id text NOT NULL, device text NOT NULL, secret_hash text NOT NULL,
   PRIMARY KEY (user_id, device));
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO meta (key, value) VALUES ('epoch', md5(random()::text || clock_timestamp()::text)),
+  ('epoch_base', '0');
+ALTER TABLE devices ADD COLUMN epoch text NOT NULL DEFAULT '';
 )sql"},
 };
 
@@ -141,6 +149,7 @@ public:
     }
     bool boolean(int row, int col) const { return view(row, col) == "t"; }
     std::string command_status() const { return PQcmdStatus(r_.get()); }
+    const PGresult* get() const { return r_.get(); }
     std::int64_t affected() const {
         const char* n = PQcmdTuples(r_.get());
         return n && *n ? std::stoll(n) : 0;
@@ -527,10 +536,15 @@ public:
 
     void set_device_dseq(const std::string& device, const std::string& user,
                          std::int64_t dseq) override {
-        c_->run("INSERT INTO devices (device, user_id, dseq) VALUES ($1, $2, $3) "
+        c_->run("INSERT INTO devices (device, user_id, dseq, epoch) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user_id = "
-                "excluded.user_id",
-                Params().add(device).add(user).add(dseq));
+                "excluded.user_id, epoch = excluded.epoch",
+                Params().add(device).add(user).add(dseq).add(owner_.epoch().id));
+    }
+
+    std::string device_epoch(const std::string& device) override {
+        auto r = c_->run("SELECT epoch FROM devices WHERE device = $1", Params().add(device));
+        return r.rows() ? r.text(0, 0) : std::string();
     }
 
     std::vector<std::string> device_schools(const std::string& device) override {
@@ -546,9 +560,9 @@ public:
 
     void set_device_schools(const std::string& device,
                             const std::vector<std::string>& schools) override {
-        c_->run("INSERT INTO devices (device, user_id, schools) VALUES ($1, '', $2) "
+        c_->run("INSERT INTO devices (device, user_id, schools, epoch) VALUES ($1, '', $2, $3) "
                 "ON CONFLICT (device) DO UPDATE SET schools = excluded.schools",
-                Params().add(device).add(Json(schools).dump()));
+                Params().add(device).add(Json(schools).dump()).add(owner_.epoch().id));
     }
 
     std::optional<Account> account_by_email(const std::string& email) override {
@@ -691,6 +705,78 @@ public:
                           sha256);
     }
 
+    void dump(const std::string& table, const std::function<void(const Json&)>& out) override {
+        flush_all();
+        columns_of(table); // checks the table is one a backup holds
+        auto r = c_->once("SELECT * FROM " + table, Params());
+        const int n = PQnfields(r.get());
+        for (int i = 0; i < r.rows(); ++i) {
+            Json record = Json::object();
+            for (int k = 0; k < n; ++k) {
+                const std::string name = backup_name(PQfname(r.get(), k));
+                const Oid type = PQftype(r.get(), k);
+                if (r.null(i, k))
+                    record[name] = nullptr;
+                else if (type == kInt8 || type == kInt4)
+                    record[name] = r.int64(i, k);
+                else if (type == kBool) // 0 or 1, as SQLite keeps it
+                    record[name] = r.boolean(i, k) ? 1 : 0;
+                else
+                    record[name] = r.text(i, k);
+            }
+            out(record);
+        }
+    }
+
+    void load(const std::string& table, const std::vector<Json>& records) override {
+        writer_only();
+        const auto columns = columns_of(table); // backup name -> (column, type)
+        for (const Json& rec : records) {
+            if (!rec.is_object())
+                throw std::invalid_argument("a record of " + table + " is not a JSON object");
+            std::string names, marks;
+            Params p;
+            int n = 0;
+            for (auto it = rec.begin(); it != rec.end(); ++it) {
+                auto col = columns.find(it.key());
+                if (col == columns.end())
+                    throw std::invalid_argument("a record of " + table + " has a column \"" +
+                                                it.key().substr(0, 64) +
+                                                "\" this store does not know");
+                names += (names.empty() ? "" : ", ") + col->second.first;
+                marks += (marks.empty() ? "$" : ", $") + std::to_string(++n);
+                const Json& v = *it;
+                const bool boolean = col->second.second == "boolean";
+                if (v.is_null())
+                    p.add_null();
+                else if (v.is_boolean())
+                    p.add(boolean ? (v.get<bool>() ? "t" : "f") : (v.get<bool>() ? "1" : "0"));
+                else if (v.is_number_integer())
+                    p.add(boolean ? std::string(v.get<std::int64_t>() ? "t" : "f")
+                                  : std::to_string(v.get<std::int64_t>()));
+                else if (v.is_string())
+                    p.add(v.get_ref<const std::string&>());
+                else
+                    throw std::invalid_argument("a record of " + table + " has a value of \"" +
+                                                it.key() + "\" that is not text or a number");
+            }
+            c_->run("INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")", p);
+            // The log's end, as the writer counts it, follows what was loaded.
+            if (table == "changes")
+                if (auto seq = rec.find("seq"); seq != rec.end() && seq->is_number_integer())
+                    seq_ = std::max(seq_, seq->get<std::int64_t>());
+        }
+    }
+
+    void set_epoch(const Epoch& e) override {
+        writer_only();
+        const std::string sql = "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) "
+                                "DO UPDATE SET value = excluded.value";
+        c_->run(sql, Params().add("epoch").add(e.id));
+        c_->run(sql, Params().add("epoch_base").add(std::to_string(e.base)));
+        owner_.set_epoch_cache(e);
+    }
+
     void savepoint() override {
         writer_only();
         flush_all();
@@ -793,6 +879,27 @@ private:
         for (int i = 0; i < r.rows(); ++i)
             out.push_back(read_row(r, i));
         return out;
+    }
+
+    // The columns of a table a backup holds (kBackupTables), by their names in a backup: the
+    // column here and its type. Anything else is refused.
+    std::map<std::string, std::pair<std::string, std::string>>
+    columns_of(const std::string& table) {
+        bool known = false;
+        for (const char* t : kBackupTables)
+            known = known || table == t;
+        if (!known) throw std::invalid_argument("\"" + table + "\" is not a table of a backup");
+        auto r = c_->run("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                         "table_schema = current_schema() AND table_name = $1",
+                         Params().add(table));
+        std::map<std::string, std::pair<std::string, std::string>> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out[backup_name(r.text(i, 0))] = {r.text(i, 0), r.text(i, 1)};
+        return out;
+    }
+
+    static std::string backup_name(const std::string& column) {
+        return column == "user_id" ? "user" : column;
     }
 
     static std::optional<Account> one_account(const PgResult& r) {
@@ -902,6 +1009,16 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url, Mode mode
     } catch (const std::exception& e) {
         return Error{ErrorCode::Storage,
                      "opening the PostgreSQL store at " + target->text() + " failed: " + e.what()};
+    }
+    try {
+        auto meta = writer->script("SELECT key, value FROM meta");
+        for (int i = 0; i < meta.rows(); ++i) {
+            if (meta.view(i, 0) == "epoch") store->epoch_.id = meta.text(i, 1);
+            if (meta.view(i, 0) == "epoch_base") store->epoch_.base = std::stoll(meta.text(i, 1));
+        }
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, "reading the PostgreSQL store's epoch at " +
+                                             target->text() + " failed: " + e.what()};
     }
     store->writer_pid_ = PQbackendPID(writer->conn);
     store->writer_ = std::move(writer);

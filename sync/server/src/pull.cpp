@@ -103,6 +103,7 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
     limit = std::min(limit, options_.max_pull_limit);
     return detail::storage_guarded([&]() -> Result<protocol::PullResponse> {
         protocol::PullResponse response;
+        response.epoch = store_.epoch().id;
         auto followed = follow_scope(caller, since, response.purge);
         if (!followed) return followed.error();
         const std::vector<std::string>& scope = *followed;

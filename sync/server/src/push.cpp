@@ -197,6 +197,8 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
 struct Service::PushJob {
     const Caller& caller;
     std::vector<Change> ops;
+    bool stale_bases = false;
+    bool restart = false;
     std::promise<Result<protocol::PushResponse>> answer;
 };
 
@@ -216,7 +218,9 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
                          "upgrade required: change " + op.op + " uses data schema " +
                              std::to_string(op.schema) + "; this server knows schema " +
                              std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
-    PushJob job{caller, request.ops, {}};
+    // Bases numbered in an epoch a restore replaced (the device has not pulled since).
+    const bool stale = !request.epoch.empty() && request.epoch != store_.epoch().id;
+    PushJob job{caller, request.ops, stale, request.restart, {}};
     std::stable_sort(job.ops.begin(), job.ops.end(),
                      [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
     auto answer = job.answer.get_future();
@@ -293,7 +297,8 @@ void Service::run_group(const std::vector<PushJob*>& group) {
                 Result<protocol::PushResponse> r = Error{};
                 try {
                     conflicts[i] = 0;
-                    r = apply_push(t, group[i]->caller, group[i]->ops, conflicts[i]);
+                    r = apply_push(t, group[i]->caller, group[i]->ops, conflicts[i],
+                                   group[i]->stale_bases, group[i]->restart);
                 } catch (const std::exception& e) {
                     r = detail::storage(e);
                 }
@@ -317,7 +322,8 @@ void Service::run_group(const std::vector<PushJob*>& group) {
                 auto tx = begin_push_writer();
                 if (!tx) return tx.error();
                 conflicts[i] = 0;
-                auto r = apply_push(**tx, group[i]->caller, group[i]->ops, conflicts[i]);
+                auto r = apply_push(**tx, group[i]->caller, group[i]->ops, conflicts[i],
+                                    group[i]->stale_bases, group[i]->restart);
                 if (r) (*tx)->commit();
                 return r;
             });
@@ -338,9 +344,17 @@ void Service::run_group(const std::vector<PushJob*>& group) {
 
 Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& caller,
                                                    const std::vector<Change>& ops,
-                                                   std::int64_t& conflicts) {
+                                                   std::int64_t& conflicts, bool stale_bases,
+                                                   bool restart) {
     protocol::PushResponse response;
+    const Epoch epoch = store_.epoch();
+    response.epoch = epoch.id;
     std::int64_t expected = tx.device_dseq(caller.key);
+    const std::int64_t expected_before = expected;
+    // A device that met this epoch sends again what it kept: the changes it sent between the
+    // backup and the restore that it no longer keeps are gone, so its numbering may start
+    // past the server's (once per epoch; SYNC.md, "Restores and epochs").
+    bool may_skip = restart && tx.device_epoch(caller.key) != epoch.id;
     std::vector<std::string> ids;
     ids.reserve(ops.size());
     for (const Change& op : ops)
@@ -365,13 +379,34 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
             response.results.push_back(merge::replayed_result(op.op, *prior));
             continue;
         }
-        if (auto order = merge::check_dseq(op.dseq, expected); order != merge::Sequence::Next) {
+        auto order = merge::check_dseq(op.dseq, expected);
+        if (order == merge::Sequence::Gap && may_skip) {
+            if (log)
+                log("device " + caller.device + " sends again after a restore: changes " +
+                    std::to_string(expected + 1) + " to " + std::to_string(op.dseq - 1) +
+                    " are lost");
+            expected = op.dseq - 1;
+            order = merge::Sequence::Next;
+        }
+        if (order != merge::Sequence::Next) {
             response.results.push_back(merge::sequence_refusal(op.op, op.dseq, expected, order));
             continue;
         }
+        may_skip = false;
         Result<protocol::OpResult> r = Error{};
         try {
-            r = apply_op(tx, caller, op, conflicts);
+            if (stale_bases) {
+                // The base counts in the replaced log: what this server holds of the row is at
+                // most what the restore brought back, so edits since then are concurrent.
+                Change rebased = op;
+                rebased.base = std::min(op.base, epoch.base);
+                if (const EntitySpec* spec = find_entity(op.entity))
+                    if (auto current = tx.row(*spec, op.id))
+                        rebased.base = std::min(rebased.base, current->seq);
+                r = apply_op(tx, caller, rebased, conflicts);
+            } else {
+                r = apply_op(tx, caller, op, conflicts);
+            }
         } catch (const Json::exception& e) {
             // A bug meeting odd input must not block this device for good: refuse the op.
             r = protocol::OpResult{op.op, protocol::OpStatus::Rejected, 0,
@@ -385,7 +420,9 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
         here.emplace(op.op, std::move(result));
         response.results.push_back(*r);
     }
-    tx.set_device_dseq(caller.key, caller.user.id, expected);
+    // Only a change taken moves the device into this epoch (a push refused for a gap leaves
+    // it free to restart).
+    if (expected != expected_before) tx.set_device_dseq(caller.key, caller.user.id, expected);
     response.cursor = tx.last_seq();
     return response;
 }

@@ -4,6 +4,7 @@
 #include "sitevisit/core/database.h"
 #include "sitevisit/protocol/messages.h"
 
+#include <set>
 #include <sqlite3.h>
 #include <stdexcept>
 #include <unordered_map>
@@ -99,6 +100,14 @@ CREATE UNIQUE INDEX ops_op ON ops(op);
     // encoded from their columns when pulled.
     {4, R"sql(
 ALTER TABLE changes ADD COLUMN wire TEXT;
+)sql"},
+    // Step 5: the store's epoch (a restore renews it) and the epoch each device last pushed
+    // under, so a device's first push after a restore may skip the changes the restore lost.
+    {5, R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16)))), ('epoch_base', '0');
+ALTER TABLE devices ADD COLUMN epoch TEXT NOT NULL DEFAULT '';
+UPDATE devices SET epoch = (SELECT value FROM meta WHERE key = 'epoch');
 )sql"},
 };
 
@@ -306,11 +315,21 @@ public:
 
     void set_device_dseq(const std::string& device, const std::string& user,
                          std::int64_t dseq) override {
-        auto& st = db_->cached(
-            "INSERT INTO devices (device, user, dseq) VALUES (?, ?, ?) "
-            "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user = excluded.user");
-        st.bind(1, device).bind(2, user).bind(3, dseq);
+        auto& st =
+            db_->cached("INSERT INTO devices (device, user, dseq, epoch) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (device) DO UPDATE SET dseq = excluded.dseq, user = "
+                        "excluded.user, epoch = excluded.epoch");
+        st.bind(1, device).bind(2, user).bind(3, dseq).bind(4, owner_.epoch().id);
         st.run();
+    }
+
+    std::string device_epoch(const std::string& device) override {
+        auto& st = db_->cached("SELECT epoch FROM devices WHERE device = ?");
+        st.bind(1, device);
+        std::string v;
+        if (st.step()) v = st.text(0);
+        st.reset();
+        return v;
     }
 
     std::vector<std::string> device_schools(const std::string& device) override {
@@ -328,9 +347,10 @@ public:
 
     void set_device_schools(const std::string& device,
                             const std::vector<std::string>& schools) override {
-        auto& st = db_->cached("INSERT INTO devices (device, user, schools) VALUES (?, '', ?) "
-                               "ON CONFLICT (device) DO UPDATE SET schools = excluded.schools");
-        st.bind(1, device).bind(2, Json(schools).dump());
+        auto& st =
+            db_->cached("INSERT INTO devices (device, user, schools, epoch) VALUES (?, '', ?, ?) "
+                        "ON CONFLICT (device) DO UPDATE SET schools = excluded.schools");
+        st.bind(1, device).bind(2, Json(schools).dump()).bind(3, owner_.epoch().id);
         st.run();
     }
 
@@ -512,6 +532,83 @@ public:
         return out;
     }
 
+    void dump(const std::string& table, const std::function<void(const Json&)>& out) override {
+        flush_rows();
+        const auto columns = columns_of(table);
+        (void)columns; // checks the table is one a backup holds
+        auto st = db_->prepare("SELECT * FROM \"" + table + "\"");
+        const int n = st->columns();
+        while (st->step()) {
+            Json record = Json::object();
+            for (int i = 0; i < n; ++i) {
+                switch (st->column_type(i)) {
+                case SQLITE_NULL:
+                    record[st->column_name(i)] = nullptr;
+                    break;
+                case SQLITE_INTEGER:
+                    record[st->column_name(i)] = st->int64(i);
+                    break;
+                default:
+                    record[st->column_name(i)] = st->text(i);
+                    break;
+                }
+            }
+            out(record);
+        }
+    }
+
+    void load(const std::string& table, const std::vector<Json>& records) override {
+        writer_only();
+        const auto columns = columns_of(table);
+        for (const Json& r : records) {
+            if (!r.is_object())
+                throw std::invalid_argument("a record of " + table + " is not a JSON object");
+            std::string names, marks;
+            for (auto it = r.begin(); it != r.end(); ++it) {
+                if (!columns.count(it.key()))
+                    throw std::invalid_argument("a record of " + table + " has a column \"" +
+                                                it.key().substr(0, 64) +
+                                                "\" this store does not know");
+                names += (names.empty() ? "\"" : ", \"") + it.key() + "\"";
+                marks += marks.empty() ? "?" : ", ?";
+            }
+            auto& st =
+                db_->cached("INSERT INTO \"" + table + "\" (" + names + ") VALUES (" + marks + ")");
+            int i = 1;
+            for (auto it = r.begin(); it != r.end(); ++it, ++i) {
+                const Json& v = *it;
+                if (v.is_null())
+                    st.bind_null(i);
+                else if (v.is_number_integer())
+                    st.bind(i, v.get<std::int64_t>());
+                else if (v.is_boolean())
+                    st.bind(i, static_cast<std::int64_t>(v.get<bool>() ? 1 : 0));
+                else if (v.is_string())
+                    st.bind(i, v.get_ref<const std::string&>());
+                else
+                    throw std::invalid_argument("a record of " + table + " has a value of \"" +
+                                                it.key() + "\" that is not text or a number");
+            }
+            st.run();
+            // The log's end, as the writer counts it, follows what was loaded.
+            if (table == "changes")
+                if (auto seq = r.find("seq"); seq != r.end() && seq->is_number_integer())
+                    seq_ = std::max(seq_, seq->get<std::int64_t>());
+        }
+    }
+
+    void set_epoch(const Epoch& e) override {
+        writer_only();
+        auto& st = db_->cached("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                               "UPDATE SET value = excluded.value");
+        st.bind(1, std::string("epoch")).bind(2, e.id);
+        st.run();
+        st.reset();
+        st.bind(1, std::string("epoch_base")).bind(2, std::to_string(e.base));
+        st.run();
+        owner_.set_epoch_cache(e);
+    }
+
     void savepoint() override {
         writer_only();
         flush_rows();
@@ -584,6 +681,21 @@ private:
         }
     }
 
+    // The columns of a table a backup holds (kBackupTables); anything else is refused.
+    std::set<std::string> columns_of(const std::string& table) {
+        bool known = false;
+        for (const char* t : kBackupTables)
+            known = known || table == t;
+        if (!known) throw std::invalid_argument("\"" + table + "\" is not a table of a backup");
+        std::set<std::string> out;
+        auto& st = db_->cached("SELECT name FROM pragma_table_info(?)");
+        st.bind(1, table);
+        while (st.step())
+            out.insert(st.text(0));
+        st.reset();
+        return out;
+    }
+
     void give_back(bool committed) {
         if (write_)
             owner_.release_writer(std::move(db_), committed ? seq_ : -1);
@@ -630,6 +742,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
                 // touches at random places (row and op ids that are not time-ordered).
                 if (auto st = migrate(**db); !st) return st.error();
                 (*db)->exec("PRAGMA cache_size = -65536");
+                auto& meta = (*db)->cached("SELECT key, value FROM meta");
+                while (meta.step()) {
+                    if (meta.text_view(0) == "epoch") store->epoch_.id = meta.text(1);
+                    if (meta.text_view(0) == "epoch_base")
+                        store->epoch_.base = std::stoll(meta.text(1));
+                }
+                meta.reset();
                 store->writer_ = std::move(db).value();
             } else {
                 (*db)->exec("PRAGMA cache_size = -16384");

@@ -1,5 +1,6 @@
 // sitevisit-server: the central server and its admin commands.
 #include "sitevisit/protocol/limits.h"
+#include "sitevisit/server/backup.h"
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
 #include "sitevisit/server/metrics.h"
@@ -7,6 +8,8 @@
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
+#include <arpa/inet.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -37,6 +40,7 @@ const char* const kUsage = R"(usage:
                    [--partial-quota-bytes N] [--partial-expiry-days N] [--max-connections N]
                    [--tls-cert FILE --tls-key FILE] [--idle-timeout S] [--header-timeout S] [--body-timeout S]
                    [--metrics-listen HOST:PORT]  (Prometheus /metrics on a second, private listener)
+                   [--trusted-proxy ADDR]...  (take the caller's address from X-Forwarded-For on its connections)
   sitevisit-server user add --data DIR --email E --name N --role ROLE [--school ID]... [--district ID]... [--region ID]
                    (the password is read from standard input)
   sitevisit-server user list --data DIR
@@ -47,9 +51,11 @@ const char* const kUsage = R"(usage:
   sitevisit-server school import --data DIR FILE.csv
   sitevisit-server demo --data DIR
   sitevisit-server export --data DIR --user EMAIL
+  sitevisit-server backup --data DIR OUT      (a consistent copy while the server runs: store and blobs)
+  sitevisit-server restore --data DIR FROM    (fills an empty store from a backup; devices recover)
 Every command also takes --store postgresql://USER@HOST:PORT/DB[?sslmode=...]: the store is
   that PostgreSQL database instead of DIR/server.db (DIR then holds the evidence files only, and
-  only serve and demo need it); the password comes from PGPASSFILE or ~/.pgpass.
+  only serve, demo, backup and restore need it); the password comes from PGPASSFILE or ~/.pgpass.
 roles: admin, regional_director, assistance_lead, principal, receiver
 exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
@@ -151,11 +157,17 @@ Result<std::unique_ptr<Store>> open_postgresql(const std::string& url, Open mode
     return std::unique_ptr<Store>(std::move(store).value());
 }
 
-// The store: `store_url` (--store) names a PostgreSQL database, else DIR/server.db.
-// `dir` (--data) holds the evidence files; `with_blobs`: the command needs them (serve, demo).
-// `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
-// `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
-// anyone was told was kept (demo).
+// The store: --store names a PostgreSQL database, else --data DIR holds server.db.
+Result<std::unique_ptr<Store>>
+open_store(const Args& a, Open mode, Database::Durability durability = Database::Durability::Full) {
+    if (!a.one("store").empty()) return open_postgresql(a.one("store"), mode, durability);
+    return open_sqlite(a.one("data"), mode, durability);
+}
+
+// The store and the service on it. `dir` (--data) holds the evidence files; `with_blobs`: the
+// command needs them (serve, demo). `max_blob`: the largest upload (serve's --max-blob-bytes);
+// other commands upload nothing. `durability`: Normal only where a new store is filled in one go
+// and a crash leaves nothing anyone was told was kept (demo).
 Result<Opened> open_data(const Args& a, Open mode, bool with_blobs = false,
                          std::int64_t max_blob = protocol::kMaxBlobBytes,
                          BlobLimits blob_limits = {},
@@ -165,8 +177,7 @@ Result<Opened> open_data(const Args& a, Open mode, bool with_blobs = false,
     if (!url.empty() && with_blobs && dir.empty())
         return invalid("--data DIR is required: the folder for evidence files (the store itself "
                        "is the --store database)");
-    auto store =
-        url.empty() ? open_sqlite(dir, mode, durability) : open_postgresql(url, mode, durability);
+    auto store = open_store(a, mode, durability);
     if (!store) return store.error();
     Opened o;
     o.store = std::move(store).value();
@@ -197,6 +208,18 @@ std::optional<std::pair<std::string, int>> host_port(const std::string& text) {
     if (text.substr(colon + 1) == "0") port = 0;
     if (!port || *port > 65535) return std::nullopt;
     return std::pair{text.substr(0, colon), static_cast<int>(*port)};
+}
+
+// An IP address in the form the listener reports a peer's (inet_ntop's), or nothing.
+std::optional<std::string> ip_address(const std::string& text) {
+    char out[INET6_ADDRSTRLEN] = {};
+    unsigned char bytes[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, text.c_str(), bytes) == 1 && inet_ntop(AF_INET, bytes, out, sizeof out))
+        return std::string(out);
+    if (inet_pton(AF_INET6, text.c_str(), bytes) == 1 &&
+        inet_ntop(AF_INET6, bytes, out, sizeof out))
+        return std::string(out);
+    return std::nullopt;
 }
 
 int serve(const Args& a) {
@@ -251,6 +274,14 @@ int serve(const Args& a) {
         if (!v || *v > 1000000)
             return usage(std::string("--") + s.flag + " must be a whole number from 1 to 1000000");
         *s.value = static_cast<int>(*v * s.scale);
+    }
+    for (const auto& proxy : a.many("trusted-proxy")) {
+        auto address = ip_address(proxy);
+        if (!address)
+            return usage("--trusted-proxy must be an IP address (the proxy's, as this server "
+                         "sees its connections), got \"" +
+                         proxy.substr(0, 100) + "\"");
+        limits.trusted_proxies.push_back(*address);
     }
     limits.tls_cert = a.one("tls-cert");
     limits.tls_key = a.one("tls-key");
@@ -327,6 +358,67 @@ int serve(const Args& a) {
         std::_Exit(0);
     }
     write_log_line("sitevisit-server: stopped");
+    return 0;
+}
+
+void print_summary(const BackupSummary& s) {
+    std::int64_t records = 0;
+    for (const auto& [table, n] : s.records)
+        records += n;
+    std::cout << records << " records (" << s.records.at("changes") << " changes, "
+              << s.records.at("rows") << " rows, " << s.records.at("accounts") << " accounts), "
+              << s.blobs << " blob(s) of " << s.blob_bytes << " bytes; change log ends at "
+              << s.last_seq << "; epoch " << s.epoch << "\n";
+}
+
+int backup_command(const Args& a, const std::string& out) {
+    // The store only: the running server's uploads in progress are left alone.
+    if (a.one("data").empty())
+        return fail(invalid("--data DIR is required: its blobs are backed up"));
+    auto store = open_store(a, Open::Existing);
+    if (!store) return fail(store.error());
+    const auto started = std::chrono::steady_clock::now();
+    auto summary =
+        backup_store(**store, std::filesystem::path(a.one("data")) / "blobs", out,
+                     [](const std::string& line) { std::cerr << "backup: " << line << "\n"; });
+    if (!summary) return fail(summary.error());
+    std::cout << "backed up to " << out << " in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count()
+              << " ms: ";
+    print_summary(*summary);
+    return 0;
+}
+
+int restore_command(const Args& a, const std::string& from) {
+    namespace fs = std::filesystem;
+    const std::string dir = a.one("data");
+    if (dir.empty()) return fail(invalid("--data DIR is required"));
+    const fs::path db = fs::path(dir) / "server.db";
+    std::error_code ec;
+    // A PostgreSQL database gets its tables here when it has none; the restore itself refuses
+    // a store that holds anything.
+    const bool on_postgresql = !a.one("store").empty();
+    const bool made = !on_postgresql && !fs::exists(db, ec);
+    auto store = open_store(a, on_postgresql ? Open::Create : made ? Open::New : Open::Existing);
+    if (!store) return fail(store.error());
+    auto summary =
+        restore_store(**store, fs::path(dir) / "blobs", from,
+                      [](const std::string& line) { std::cerr << "restore: " << line << "\n"; });
+    store->reset();
+    if (!summary) {
+        // A store this command made and could not fill is not left to look like a server's.
+        if (made)
+            for (const char* suffix : {"", "-wal", "-shm"})
+                fs::remove(db.string() + suffix, ec);
+        return fail(summary.error());
+    }
+    std::cout << "restored " << from << " into "
+              << (on_postgresql ? parse_store_url(a.one("store"))->text() : db.string()) << ": ";
+    print_summary(*summary);
+    std::cout << "devices that synced with the replaced store send again what it lacks when "
+                 "they next sync\n";
     return 0;
 }
 
@@ -437,7 +529,8 @@ int main(int argc, char** argv) {
                                                 "idle-timeout",
                                                 "header-timeout",
                                                 "body-timeout",
-                                                "metrics-listen"};
+                                                "metrics-listen",
+                                                "trusted-proxy"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
     if (a.options.count("store"))
@@ -486,6 +579,8 @@ int main(int argc, char** argv) {
                 return fail(st.error());
             return 0;
         }
+        if (p[0] == "backup" && p.size() == 2) return backup_command(a, p[1]);
+        if (p[0] == "restore" && p.size() == 2) return restore_command(a, p[1]);
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
             auto opened = open_data(a, Open::Existing);

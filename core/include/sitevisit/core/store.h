@@ -89,6 +89,30 @@ public:
     // Back to cursor 0 (the server's log is behind this device's cursor, e.g. after a restore):
     // the next pull starts from the beginning; applying again is idempotent.
     Status reset_cursor();
+    // After a restore from backup (the server's epoch changed, or its log is behind this
+    // device's cursor): every change the server acknowledged and this device still keeps
+    // (`sent`, kSentKeepMs / kSentKeepCount) goes back into the outbox to be sent again, with
+    // the files they name queued for upload again; every row synced before is marked unseen
+    // (_seq -1) and the cursor goes back to 0, so the next pull from the start applies what
+    // the server holds now. One transaction; nothing happens when a recovery is under way.
+    struct Resync {
+        std::int64_t resent = 0; // changes back in the outbox
+        std::int64_t files = 0;  // files queued for upload again
+    };
+    Result<Resync> begin_resync();
+    // The pull from the start reached the end of the server's log: rows it did not bring and
+    // no local change names are not on the server any more, and go; the device now syncs in
+    // `epoch`. How many rows went.
+    Result<std::int64_t> finish_resync(const std::string& epoch);
+    bool resyncing() const { return resync_; }
+    // The server store epoch this device syncs in ("" until a server named one).
+    const std::string& epoch() const { return epoch_; }
+    Status set_epoch(const std::string& epoch);
+    // Acknowledged changes kept for a restored server: 30 days, and at most the newest 50,000.
+    static constexpr std::int64_t kSentKeepMs = 30LL * 24 * 3600 * 1000;
+    static constexpr std::int64_t kSentKeepCount = 50000;
+    Result<std::int64_t> sent_count() const;
+
     // Changes set aside from pulls (refused by this build's rules or undecodable), newest first.
     Result<std::vector<std::pair<std::int64_t, std::string>>> remote_rejects() const;
 
@@ -168,6 +192,8 @@ private:
     UuidV7Generator uuids_;
     std::int64_t dseq_;
     std::int64_t cursor_;
+    std::string epoch_;
+    bool resync_ = false;
     // Where each school lives; cleared whenever a school, district or region row changes.
     mutable std::unordered_map<std::string, Place> places_;
     std::unordered_map<std::uint64_t, std::string> upsert_sql_;

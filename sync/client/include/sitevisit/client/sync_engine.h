@@ -128,6 +128,13 @@ public:
     struct Moved {
         int sent = 0, received = 0, refused = 0;
     };
+    // Recovering from a server restored from backup, or recovered (see Transfers::Recovery):
+    // what the sync bar says about it. A recovery cut short by a restart shows as sending.
+    Transfers::Recovery recovery() const {
+        auto r = transfers_->recovery();
+        if (store_.resyncing()) r.phase = Transfers::Recovery::Phase::Sending;
+        return r;
+    }
     Moved moved() const {
         return {transfers_->progress().changes_done, transfers_->pulled(), transfers_->refused()};
     }

@@ -64,6 +64,16 @@ public:
     // Changes the server refused in that pass.
     int refused() const { return refused_; }
     Progress progress() const { return progress_; }
+    // Recovering from a server restored from backup (a new store epoch, or a log behind this
+    // device's cursor): the changes and files sent again, and once the pull from the start is
+    // done, the rows removed because the server no longer holds them.
+    struct Recovery {
+        enum class Phase { None, Sending, Done };
+        Phase phase = Phase::None;
+        std::int64_t resent = 0, files = 0, removed = 0;
+        int finished = 0; // recoveries finished since this engine started
+    };
+    Recovery recovery() const { return recovery_; }
 
     // What an answer that is not the one hoped for means for the sync.
     static Outcome outcome_of(const Reply& reply, const QString& during);
@@ -106,6 +116,11 @@ private:
     void downloadNext();
     void downloadFrom(const Job& job);
     void downloadChecked(const Job& job, const QString& part);
+    // A server answer named the store's epoch: adopted when the device has none; a different
+    // one starts a recovery (true: the pass starts again from its first step).
+    bool meetEpoch(const std::string& epoch);
+    bool beginRecovery(const char* why);
+    bool finishRecovery(const std::string& epoch);
 
     Store& store_;
     DeviceState& device_;
@@ -130,6 +145,7 @@ private:
     std::uint64_t page_ids_ = 0;
     QThreadPool decoder_; // one thread: pull pages decoded off this one
 
+    Recovery recovery_;
     int uploads_ = 0, downloads_ = 0, refused_ = 0, pulled_ = 0;
     bool waiting_ = false;
 };

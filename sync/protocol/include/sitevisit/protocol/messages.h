@@ -34,6 +34,13 @@ Json encode(const LoginRequest& r);
 struct PushRequest {
     std::string device;
     std::vector<Change> ops;
+    // The store epoch the ops' `base` numbers come from (an extension; empty when the device
+    // has none): bases from an epoch a restore replaced are read as the restored log's end.
+    std::string epoch;
+    // The device met a new epoch and sends again what it kept (an extension): the server then
+    // accepts a gap before its first new change once (what the restore lost and the device no
+    // longer keeps).
+    bool restart = false;
 };
 Result<PushRequest> decode_push_request(std::string_view body);
 Json encode(const PushRequest& r);
@@ -67,6 +74,7 @@ struct OpResult {
 struct PushResponse {
     std::vector<OpResult> results;
     std::int64_t cursor = 0;
+    std::string epoch; // the server store's epoch (an extension; empty from servers without)
 };
 Result<PushResponse> decode_push_response(std::string_view body);
 Json encode(const PushResponse& r);
@@ -89,6 +97,9 @@ struct PullResponse {
     // how many, and the cursor to pull again from once the device is updated (-1: none).
     std::int64_t held = 0;
     std::int64_t held_since = -1;
+    // The server store's epoch (an extension; empty from servers without): a restore from
+    // backup renews it, and a device that sees it change recovers (SYNC.md, epochs).
+    std::string epoch;
     // The server's side only: changes already encoded (the bytes it stored for each), joined by
     // commas, sent after `ops` by encode_pull_body(); never filled by a decoder.
     std::string encoded_ops;

@@ -120,6 +120,11 @@ struct HttpLimits {
     // push writer's queue; enough of them that a crowd of pushes waits there, first come first
     // served, and reads still find a handler. Held pulls do not take one while they wait.
     int workers = 32;
+    // Proxies in front of the server (their addresses, as the server sees the connection):
+    // a request from one of them is taken as from the last address it added to
+    // X-Forwarded-For, so sign-in limits count people, not the proxy; their connections are
+    // not held to max_connections_per_address.
+    std::vector<std::string> trusted_proxies;
     // Both set: serve https only, with this certificate chain and key (PEM files).
     std::string tls_cert;
     std::string tls_key;

@@ -44,6 +44,14 @@ public:
 
     Result<std::unique_ptr<StoreTx>> begin(bool write) override;
     std::vector<std::string> quick_check() override;
+    Epoch epoch() override {
+        std::lock_guard lock(mutex_);
+        return epoch_;
+    }
+    void set_epoch_cache(const Epoch& e) {
+        std::lock_guard lock(mutex_);
+        epoch_ = e;
+    }
     // Listens for commits of other processes (LISTEN/NOTIFY) and reports them to on_commit.
     void watch_other_writers(bool on) override;
 
@@ -63,6 +71,7 @@ private:
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<Connection>> idle_;
+    Epoch epoch_; // read at open
 
     std::mutex writer_mutex_;
     std::condition_variable writer_free_;

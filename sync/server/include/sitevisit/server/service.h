@@ -133,9 +133,13 @@ private:
     void stop_writer();
     Result<std::unique_ptr<StoreTx>> begin_push_writer();
     // One push's batch inside the (group's) transaction.
+    // `stale_bases`: the ops' bases come from an epoch a restore replaced (the push named it).
+    // `restart`: the device recovers from a restore (a gap before its first change is taken
+    // once per epoch).
     Result<protocol::PushResponse> apply_push(StoreTx& tx, const Caller& caller,
                                               const std::vector<Change>& ops,
-                                              std::int64_t& conflicts);
+                                              std::int64_t& conflicts, bool stale_bases = false,
+                                              bool restart = false);
     // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
     // `conflicts`: how many conflict records the op made, added to.
     Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change,

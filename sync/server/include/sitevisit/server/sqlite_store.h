@@ -22,6 +22,14 @@ public:
          Database::Durability durability = Database::Durability::Full);
     Result<std::unique_ptr<StoreTx>> begin(bool write) override;
     std::vector<std::string> quick_check() override;
+    Epoch epoch() override {
+        std::lock_guard lock(mutex_);
+        return epoch_;
+    }
+    void set_epoch_cache(const Epoch& e) {
+        std::lock_guard lock(mutex_);
+        epoch_ = e;
+    }
 
     // Used by transactions to hand their connection back.
     void release(std::unique_ptr<Database> db);
@@ -38,6 +46,7 @@ private:
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<Database>> idle_;
+    Epoch epoch_; // read at open
 
     // The writer's connection, taken in ticket order (first come, first served).
     std::mutex writer_mutex_;

@@ -51,6 +51,20 @@ struct Session {
     std::int64_t expires_ms = 0;
 };
 
+// The store's epoch: made with the store and renewed by every restore from backup, so a device
+// learns that the log it synced with was replaced (SYNC.md, "Restores and epochs").
+struct Epoch {
+    std::string id;        // 32 lowercase hex digits
+    std::int64_t base = 0; // the end of the log the last restore brought back (0: never restored)
+};
+
+// The tables a backup holds, in the order a restore loads them. Each record is a JSON object
+// of column to value (text, whole number or null), the same on every backend; sign-in failures
+// are left out (they only slow guessing for a while).
+inline constexpr const char* kBackupTables[] = {"accounts", "sessions", "device_secrets",
+                                                "devices",  "ops",      "rows",
+                                                "changes",  "blobs",    "blob_owners"};
+
 struct BlobInfo {
     std::string sha256;
     std::int64_t length = 0;
@@ -114,8 +128,11 @@ public:
     virtual void save_op_result(const std::string& op, const std::string& device,
                                 const std::string& result) = 0;
     virtual std::int64_t device_dseq(const std::string& device) = 0;
+    // Also records the store's current epoch as the device's (device_epoch()).
     virtual void set_device_dseq(const std::string& device, const std::string& user,
                                  std::int64_t dseq) = 0;
+    // The epoch the device last pushed under; empty when the store does not know the device.
+    virtual std::string device_epoch(const std::string& device) = 0;
     // Schools a device has been served, for telling it to purge the ones that left its scope.
     virtual std::vector<std::string> device_schools(const std::string& device) = 0;
     virtual void set_device_schools(const std::string& device,
@@ -156,6 +173,14 @@ public:
     // One part of a writing transaction that can be undone alone (a push in a group commit):
     // savepoint() starts it, release_savepoint() keeps it, rollback_to_savepoint() undoes
     // everything since savepoint(), the seq counter included. Not nested.
+    // Backup and restore (kBackupTables): every record of one table, to `out`; and records of
+    // one table loaded into an empty store, as dump() gave them. A record that names a column
+    // the table does not have is refused (std::invalid_argument, saying which).
+    virtual void dump(const std::string& table, const std::function<void(const Json&)>& out) = 0;
+    virtual void load(const std::string& table, const std::vector<Json>& records) = 0;
+    // A restore's last step: the store's new epoch.
+    virtual void set_epoch(const Epoch& epoch) = 0;
+
     virtual void savepoint() = 0;
     virtual void release_savepoint() = 0;
     virtual void rollback_to_savepoint() = 0;
@@ -172,6 +197,9 @@ public:
     virtual Result<std::unique_ptr<StoreTx>> begin(bool write) = 0;
     // A quick integrity check of the whole store: an empty list when sound, else what is wrong.
     virtual std::vector<std::string> quick_check() { return {}; }
+    // The store's epoch as it was when the store was opened (a restore runs on a store no
+    // server has open).
+    virtual Epoch epoch() = 0;
     // on: from now on, commits made by other processes sharing the store are reported to
     // on_commit too (`serve` asks, once on_commit is set); off: no longer (before on_commit
     // changes). The embedded store has no other writers to hear of: it does nothing.
