@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   libsqlite3-dev sqlite3
+  libpq-dev postgresql-15
   nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev
   libboost-dev libssl-dev libargon2-dev openssl zlib1g-dev

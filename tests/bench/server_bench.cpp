@@ -325,17 +325,23 @@ int main(int argc, char** argv) {
             big = std::atoll(argv[++i]);
         else if (arg("--server-arg"))
             serve_args.push_back(argv[++i]);
-        else {
+        else if (arg("--store")) {
+            // Each server of the bench gets a database of its own on that PostgreSQL server.
+            ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
+            ::setenv("SITEVISIT_TEST_PG_URL", argv[++i], 1);
+        } else {
             std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
-                         "[--big-changes N] [--server-arg ARG]...\n";
+                         "[--big-changes N] [--server-arg ARG]... [--store "
+                         "postgresql://USER@HOST:PORT/DB]\n";
             return 2;
         }
     }
     try {
         const std::size_t total = static_cast<std::size_t>(devices) * batches * batch;
-        std::printf(
-            "server_bench: %d devices x %d batches x %d changes = %zu changes, server %s\n\n",
-            devices, batches, batch, total, server_binary().c_str());
+        std::printf("server_bench: %d devices x %d batches x %d changes = %zu changes, server %s, "
+                    "store %s\n\n",
+                    devices, batches, batch, total, server_binary().c_str(),
+                    on_postgresql() ? std::getenv("SITEVISIT_TEST_PG_URL") : "SQLite");
 
         const double raw = raw_sqlite_rows_per_s(total, batch);
         std::printf("raw SQLite baseline: prepared INSERT of %zu change rows in batches of %d: "

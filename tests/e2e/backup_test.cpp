@@ -21,6 +21,7 @@ namespace {
 void restore_over(ServerProcess& server, const fs::path& backup) {
     server.stop();
     fs::rename(server.data(), server.data().string() + ".replaced");
+    server.renew_database();
     auto r = server.admin({"restore", backup.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("restored"), std::string::npos) << r.out;

@@ -1,16 +1,24 @@
 #include "harness.h"
 
+#include "sitevisit/core/database.h"
+
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <grp.h>
 #include <iostream>
+#include <libpq-fe.h>
+#include <memory>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <random>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -170,18 +178,293 @@ Response Http::raw(const std::string& bytes, int timeout_ms) const {
     return r;
 }
 
+bool on_postgresql() {
+    const char* s = std::getenv("SITEVISIT_TEST_STORE");
+    return s && std::string(s) == "postgresql";
+}
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+// One PostgreSQL cluster for the whole test binary run; each ServerProcess gets a database in
+// it. The postgres process is a child of this one and gets SIGQUIT (an immediate stop) if this
+// process dies, so a killed test run leaves no server behind.
+class PgCluster {
+public:
+    static PgCluster& get() {
+        static PgCluster cluster;
+        return cluster;
+    }
+
+    // A new, empty database; its --store URL.
+    std::string new_database(std::string* name) {
+        std::lock_guard lock(mutex_);
+        *name = "sitevisit_test_" + std::to_string(++databases_);
+        exec("CREATE DATABASE " + *name);
+        return url_head_ + *name + url_tail_;
+    }
+
+    void drop(const std::string& name) {
+        std::lock_guard lock(mutex_);
+        try {
+            exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (const std::exception& e) {
+            std::cerr << "dropping test database " << name << ": " << e.what() << std::endl;
+        }
+    }
+
+    ~PgCluster() {
+        if (admin_) PQfinish(admin_);
+        if (pid_ > 0) {
+            ::kill(pid_, SIGQUIT);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+        std::error_code ec;
+        if (!dir_.empty()) fs::remove_all(dir_, ec);
+    }
+
+private:
+    PgCluster() {
+        if (const char* url = std::getenv("SITEVISIT_TEST_PG_URL"); url && *url) {
+            use_server(url);
+            return;
+        }
+        bindir_ = bindir();
+        if (::geteuid() == 0) {
+            // initdb and postgres refuse root: they run as the postgres user, in a folder it owns.
+            const passwd* pw = ::getpwnam("postgres");
+            if (!pw)
+                throw std::runtime_error("the tests run as root and there is no postgres user to "
+                                         "run PostgreSQL as: install postgresql-15");
+            uid_ = pw->pw_uid;
+            gid_ = pw->pw_gid;
+            as_postgres_ = true;
+        }
+        sweep_stale();
+        char tmpl[] = "/tmp/sitevisit-pg-XXXXXX";
+        if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot make a folder for PostgreSQL");
+        dir_ = tmpl;
+        if (as_postgres_ && ::chown(dir_.c_str(), uid_, gid_) != 0)
+            throw std::runtime_error("cannot give " + dir_.string() + " to the postgres user");
+        const fs::path data = dir_ / "data", log = dir_ / "postgres.log";
+        const int code =
+            spawn({(bindir_ / "initdb").string(), "-D", data.string(), "-U", "postgres", "-A",
+                   "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+                  dir_ / "initdb.log");
+        if (code != 0)
+            throw std::runtime_error("initdb failed (" + std::to_string(code) +
+                                     "): " + slurp(dir_ / "initdb.log"));
+        port_ = free_port();
+        // Durability is PostgreSQL's own business, not these tests': no waits for the disk.
+        pid_ = spawn_child(
+            {(bindir_ / "postgres").string(), "-D", data.string(), "-p", std::to_string(port_),
+             "-k", dir_.string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+             "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"},
+            log);
+        const std::string conninfo =
+            "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres";
+        for (int i = 0; i < 600; ++i) {
+            admin_ = PQconnectdb(conninfo.c_str());
+            if (PQstatus(admin_) == CONNECTION_OK) break;
+            PQfinish(admin_);
+            admin_ = nullptr;
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                throw std::runtime_error("postgres exited at start: " + slurp(log));
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (!admin_) throw std::runtime_error("postgres did not start within 30 s: " + slurp(log));
+        url_head_ = "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/";
+        std::cout << "PostgreSQL test cluster on 127.0.0.1:" << port_ << " in " << dir_.string()
+                  << std::endl;
+    }
+
+    // A server that is running already (SITEVISIT_TEST_PG_URL, a user who may create
+    // databases): the databases are made there, named as the URL's with the test's instead.
+    void use_server(const std::string& url) {
+        admin_ = PQconnectdb(url.c_str());
+        if (PQstatus(admin_) != CONNECTION_OK)
+            throw std::runtime_error("SITEVISIT_TEST_PG_URL: " + trim(PQerrorMessage(admin_)));
+        const auto query = url.find('?');
+        const auto path = url.rfind('/', query);
+        url_head_ = url.substr(0, path + 1);
+        url_tail_ = query == std::string::npos ? "" : url.substr(query);
+    }
+
+    // Folders of clusters whose run ended without its cleanup (a test binary killed): their
+    // postgres stopped with it, the files stay.
+    static void sweep_stale() {
+        std::error_code ec;
+        for (fs::directory_iterator it("/tmp", ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (name.rfind("sitevisit-pg-", 0) != 0) continue;
+            std::ifstream pidfile(it->path() / "data" / "postmaster.pid");
+            long pid = 0;
+            if (pidfile >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+            // No server, and not made in the last minute (another run may be starting it).
+            const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
+            if (!ec && age > std::chrono::minutes(1)) fs::remove_all(it->path(), ec);
+        }
+    }
+
+    static fs::path bindir() {
+        if (const char* b = std::getenv("SITEVISIT_PG_BINDIR"); b && *b) return b;
+        std::unique_ptr<FILE, int (*)(FILE*)> p(::popen("pg_config --bindir", "r"), ::pclose);
+        std::string out;
+        char buf[512];
+        while (p && std::fgets(buf, sizeof buf, p.get()))
+            out += buf;
+        out = trim(out);
+        if (out.empty() || !fs::exists(fs::path(out) / "initdb"))
+            throw std::runtime_error("no PostgreSQL server binaries (pg_config --bindir gave \"" +
+                                     out + "\"): install postgresql-15 and libpq-dev");
+        return out;
+    }
+
+    static std::string slurp(const fs::path& p) {
+        std::ifstream f(p);
+        std::stringstream s;
+        s << f.rdbuf();
+        return s.str();
+    }
+
+    static int free_port() {
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = 0;
+        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        socklen_t len = sizeof addr;
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            ::close(fd);
+            throw std::runtime_error("no free port for PostgreSQL");
+        }
+        ::close(fd);
+        return ntohs(addr.sin_port);
+    }
+
+    // A child running `argv` as the postgres user (when root), its output to `log`; it stops
+    // at once (SIGQUIT) when this process ends.
+    pid_t spawn_child(const std::vector<std::string>& argv, const fs::path& log) {
+        // Everything the child needs is made before the fork: it only calls what is safe there.
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            int o = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            int n = ::open("/dev/null", O_RDONLY);
+            ::dup2(n, 0);
+            ::dup2(o, 1);
+            ::dup2(o, 2);
+            if (as_postgres_ &&
+                (::setgroups(0, nullptr) != 0 || ::setgid(gid_) != 0 || ::setuid(uid_) != 0))
+                _exit(126);
+            ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
+            ::execv(args[0], args.data());
+            _exit(127);
+        }
+        return pid;
+    }
+
+    // As spawn_child(), waiting for it to finish: its exit code.
+    int spawn(const std::vector<std::string>& argv, const fs::path& log) {
+        const pid_t pid = spawn_child(argv, log);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+
+    void exec(const std::string& sql) {
+        PGresult* r = PQexec(admin_, sql.c_str());
+        const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        const std::string why = trim(PQresultErrorMessage(r));
+        PQclear(r);
+        if (!ok) throw std::runtime_error(sql + ": " + why);
+    }
+
+    fs::path bindir_, dir_;
+    bool as_postgres_ = false;
+    uid_t uid_ = 0;
+    gid_t gid_ = 0;
+    pid_t pid_ = -1;
+    int port_ = 0;
+    PGconn* admin_ = nullptr;
+    std::string url_head_, url_tail_; // a database's URL: head + name + tail
+    std::mutex mutex_;
+    int databases_ = 0;
+};
+
+} // namespace
+
 ServerProcess::ServerProcess() {
     static std::mt19937_64 rng(std::random_device{}());
     root_ = fs::temp_directory_path() /
             ("sitevisit-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(rng()));
     data_ = root_ / "data";
     fs::create_directories(root_);
+    if (on_postgresql()) {
+        std::string name;
+        store_url_ = PgCluster::get().new_database(&name);
+        owns_database_ = true;
+    }
+}
+
+void ServerProcess::renew_database() {
+    if (store_url_.empty()) return;
+    if (owns_database_) PgCluster::get().drop(store_url_.substr(store_url_.rfind('/') + 1));
+    std::string name;
+    store_url_ = PgCluster::get().new_database(&name);
+    owns_database_ = true;
+}
+
+void ServerProcess::share_store_of(const ServerProcess& other) {
+    if (owns_database_) PgCluster::get().drop(store_url_.substr(store_url_.rfind('/') + 1));
+    owns_database_ = false;
+    data_ = other.data_;
+    store_url_ = other.store_url_;
 }
 
 ServerProcess::~ServerProcess() {
     if (pid_ > 0) kill9();
     std::error_code ec;
     fs::remove_all(root_, ec);
+    if (owns_database_) PgCluster::get().drop(store_url_.substr(store_url_.rfind('/') + 1));
+}
+
+void store_sql(const ServerProcess& server, const std::string& sql) {
+    if (server.store_url().empty()) {
+        auto db = Database::open((server.data() / "server.db").string());
+        if (!db) throw std::runtime_error(db.error().message);
+        (*db)->exec(sql);
+        return;
+    }
+    PGconn* c = PQconnectdb(server.store_url().c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    const std::string why = trim(PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    if (!ok) throw std::runtime_error(sql + ": " + why);
+}
+
+std::vector<std::string> ServerProcess::store_args() const {
+    std::vector<std::string> out{"--data", data_.string()};
+    if (!store_url_.empty()) {
+        out.push_back("--store");
+        out.push_back(store_url_);
+    }
+    return out;
 }
 
 namespace {
@@ -235,8 +518,8 @@ Run ServerProcess::admin(const std::vector<std::string>& args,
                          const std::string& stdin_text) const {
     std::vector<std::string> argv{server_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back("--data");
-    argv.push_back(data_.string());
+    for (const auto& a : store_args())
+        argv.push_back(a);
     return run_process(argv, stdin_text, root_);
 }
 
@@ -252,9 +535,10 @@ void ServerProcess::start(const std::vector<std::string>& extra) {
         ::dup2(e, 2);
         // The first start asks for port 0 (the kernel picks a free one, no probing); a restart
         // keeps the port the server had, as a real server would, so devices find it again.
-        std::vector<std::string> argv{server_binary(), "serve",
-                                      "--data",        data_.string(),
-                                      "--listen",      "127.0.0.1:" + std::to_string(port_)};
+        std::vector<std::string> argv{server_binary(), "serve", "--listen",
+                                      "127.0.0.1:" + std::to_string(port_)};
+        for (const auto& a : store_args())
+            argv.push_back(a);
         argv.insert(argv.end(), extra.begin(), extra.end());
         std::vector<char*> args;
         for (auto& a : argv)

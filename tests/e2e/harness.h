@@ -63,13 +63,35 @@ struct Run {
 };
 Run run(const std::vector<std::string>& argv, const std::string& stdin_text = {});
 
+// The store the tests run against: SQLite in each server's data folder (the default), or, with
+// SITEVISIT_TEST_STORE=postgresql, a PostgreSQL database of its own for each ServerProcess, in
+// one cluster this test binary starts on first use (initdb and postgres from `pg_config
+// --bindir`, as the postgres user when run as root, in a temp folder on a free port) and stops
+// at exit. SITEVISIT_TEST_PG_URL=postgresql://USER@HOST:PORT/DB uses that server instead (the
+// databases are made there).
+bool on_postgresql();
+
+// Skips a test that is about the SQLite file itself (server.db) when the store is PostgreSQL.
+#define SITEVISIT_SQLITE_ONLY(why)                                                                 \
+    do {                                                                                           \
+        if (::sitevisit::e2e::on_postgresql()) GTEST_SKIP() << "SQLite only: " << why;             \
+    } while (0)
+
 class ServerProcess {
 public:
-    // A new data folder under a fresh temp dir.
+    // A new data folder under a fresh temp dir (and a new database, on PostgreSQL).
     ServerProcess();
     ~ServerProcess();
 
-    // Runs `sitevisit-server ARGS --data DIR`, returning exit code and output.
+    // On PostgreSQL, a new empty database in place of this server's (the old one dropped), as
+    // a new data folder is on SQLite; nothing on SQLite.
+    void renew_database();
+
+    // From now on this server uses `other`'s data folder and store (two servers behind one
+    // load balancer); `other` keeps them.
+    void share_store_of(const ServerProcess& other);
+
+    // Runs `sitevisit-server ARGS --data DIR [--store URL]`, returning exit code and output.
     Run admin(const std::vector<std::string>& args, const std::string& stdin_text = {}) const;
 
     void start(const std::vector<std::string>& extra = {});
@@ -81,14 +103,24 @@ public:
     int port() const { return port_; }
     Http http() const { return Http(port_); }
     const std::filesystem::path& data() const { return data_; }
+    // The --store URL of this server's database; empty on SQLite.
+    const std::string& store_url() const { return store_url_; }
+    // What every command line of this server adds: --data DIR, and --store URL on PostgreSQL.
+    std::vector<std::string> store_args() const;
     std::string stderr_text() const;
     std::string stdout_text() const; // of the last start
 
 private:
     std::filesystem::path root_, data_;
+    std::string store_url_;
+    bool owns_database_ = false;
     pid_t pid_ = -1;
     int port_ = 0;
 };
+
+// Runs SQL on a server's store, whichever it is (SQL both understand): for tests that make a
+// store look as an older server left it.
+void store_sql(const ServerProcess& server, const std::string& sql);
 
 // Signs in with an optional device secret; the whole answer (status and body).
 Response login_request(const Http& http, const std::string& email, const std::string& password,

@@ -231,11 +231,7 @@ TEST(PullBytes, PagesFromStoredBytesEqualPagesEncodedAgain) {
     ASSERT_EQ(leo_moved.user.districts, std::vector<std::string>{harbor});
 
     // Rows logged before the stored bytes existed have none: they are encoded when pulled.
-    {
-        auto db = Database::open((p.folder.data() / "server.db").string());
-        ASSERT_TRUE(db.ok());
-        (*db)->exec("UPDATE changes SET wire = NULL WHERE seq % 3 = 0");
-    }
+    store_sql(p.folder, "UPDATE changes SET wire = NULL WHERE seq % 3 = 0");
 
     // Everyone, from the start, at both schemas, in pages cut by count; Leo's devices from
     // their cursors (the school gained comes as rows for that device, the one lost as a purge).

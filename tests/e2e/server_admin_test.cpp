@@ -2,14 +2,18 @@
 // The admin commands, the store's lifecycle, serve flags, and stopping or killing the server.
 #include "server_fixture.h"
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <fstream>
 #include <future>
 #include <iostream>
 #include <map>
+#include <netinet/in.h>
 #include <random>
 #include <set>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -303,16 +307,31 @@ namespace {
 
 // `serve` with a time limit, so a server that wrongly starts fails the test instead of hanging.
 Run serve_briefly(const ServerProcess& server, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{
-        "/usr/bin/timeout",     "10",       server_binary(), "serve", "--data",
-        server.data().string(), "--listen", "127.0.0.1:0"};
+    std::vector<std::string> argv{"/usr/bin/timeout", "10",         server_binary(), "serve",
+                                  "--listen",         "127.0.0.1:0"};
+    for (const auto& a : server.store_args())
+        argv.push_back(a);
     argv.insert(argv.end(), extra.begin(), extra.end());
     return run(argv);
+}
+
+// A loopback port nothing listens on (it was free a moment ago).
+int closed_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
 }
 
 } // namespace
 
 TEST(StoreLifecycle, ServeRefusesAMissingEmptyOrDamagedStoreAndInitMakesOne) {
+    SITEVISIT_SQLITE_ONLY("server.db's lifecycle; PostgreSQLStoreIsMadeByInitOnly covers --store");
     ServerProcess server;
     auto missing = serve_briefly(server);
     EXPECT_EQ(missing.code, 3) << missing.err;
@@ -354,6 +373,7 @@ TEST(StoreLifecycle, ServeRefusesAMissingEmptyOrDamagedStoreAndInitMakesOne) {
 }
 
 TEST(StoreLifecycle, ADamagedStoreIsFoundAtStart) {
+    SITEVISIT_SQLITE_ONLY("garbage written over server.db's pages");
     ServerProcess server;
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     const auto db = server.data() / "server.db";
@@ -376,6 +396,76 @@ TEST(StoreLifecycle, ADamagedStoreIsFoundAtStart) {
         auto admin = server.admin(command);
         EXPECT_EQ(admin.code, 3) << command[0] << ": " << admin.err;
         EXPECT_NE(admin.err.find("restore it from a backup"), std::string::npos) << admin.err;
+    }
+}
+
+TEST(StoreLifecycle, PostgreSQLStoreIsMadeByInitOnly) {
+    if (!on_postgresql()) GTEST_SKIP() << "runs with SITEVISIT_TEST_STORE=postgresql";
+    ServerProcess server;
+    // A database without a store: every command but init and demo refuses it.
+    auto missing = serve_briefly(server);
+    EXPECT_EQ(missing.code, 3) << missing.err;
+    EXPECT_NE(missing.err.find("there is no store in the PostgreSQL database"), std::string::npos)
+        << missing.err;
+    EXPECT_NE(missing.err.find("sitevisit-server init"), std::string::npos) << missing.err;
+    for (const auto& command :
+         std::vector<std::vector<std::string>>{{"user", "list"}, {"export", "--user", "a@y.org"}}) {
+        auto r = server.admin(command);
+        EXPECT_EQ(r.code, 3) << command[0] << ": " << r.err;
+        EXPECT_NE(r.err.find("sitevisit-server init"), std::string::npos) << r.err;
+    }
+    auto init = server.admin({"init"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    EXPECT_NE(init.out.find("made an empty store in the PostgreSQL database"), std::string::npos)
+        << init.out;
+    auto again = server.admin({"init"});
+    EXPECT_EQ(again.code, 1) << again.err;
+    EXPECT_NE(again.err.find("holds a store already"), std::string::npos) << again.err;
+    ASSERT_EQ(server
+                  .admin({"user", "add", "--email", "a@y.org", "--name", "A", "--role", "admin"},
+                         "a-long-password\n")
+                  .code,
+              0);
+    // The store is the database: no server.db is made beside the evidence files.
+    server.start();
+    login(server.http(), "a@y.org", "a-long-password", "d");
+    server.stop();
+    EXPECT_FALSE(std::filesystem::exists(server.data() / "server.db"));
+}
+
+TEST(StoreLifecycle, ABadStoreUrlOrAnUnreachableDatabaseIsSaidPlainly) {
+    ServerProcess server;
+    auto with_store = [&](const std::string& url, const std::vector<std::string>& command) {
+        std::vector<std::string> argv{server_binary()};
+        argv.insert(argv.end(), command.begin(), command.end());
+        for (const std::string& a :
+             {std::string("--data"), server.data().string(), std::string("--store"), url})
+            argv.push_back(a);
+        return run(argv);
+    };
+    auto not_url = with_store("localhost:5432/db", {"user", "list"});
+    EXPECT_EQ(not_url.code, 2) << not_url.err;
+    EXPECT_NE(not_url.err.find("postgresql://USER@HOST:PORT/DB"), std::string::npos) << not_url.err;
+    auto no_db = with_store("postgresql://me@127.0.0.1:5432", {"user", "list"});
+    EXPECT_EQ(no_db.code, 2) << no_db.err;
+    EXPECT_NE(no_db.err.find("must name a database"), std::string::npos) << no_db.err;
+    // A password in the URL would show in the process list: refused, and never repeated.
+    auto password = with_store("postgresql://me:s3cret-pw@127.0.0.1:5432/db", {"user", "list"});
+    EXPECT_EQ(password.code, 2) << password.err;
+    EXPECT_NE(password.err.find("PGPASSFILE"), std::string::npos) << password.err;
+    EXPECT_EQ(password.err.find("s3cret-pw"), std::string::npos) << password.err;
+    // Nothing listens there: the message names the host, port and database and what libpq said.
+    const int port = closed_port();
+    const std::string url = "postgresql://me@127.0.0.1:" + std::to_string(port) + "/nowhere";
+    for (const auto& command :
+         std::vector<std::vector<std::string>>{{"init"}, {"user", "list"}, {"demo"}}) {
+        auto r = with_store(url, command);
+        EXPECT_EQ(r.code, 3) << command[0] << ": " << r.err;
+        EXPECT_NE(r.err.find("cannot reach the PostgreSQL store at me@127.0.0.1:" +
+                             std::to_string(port) + "/nowhere"),
+                  std::string::npos)
+            << r.err;
+        EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
     }
 }
 

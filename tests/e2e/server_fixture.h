@@ -9,6 +9,7 @@
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/crypto.h"
+#include "sitevisit/server/pg_store.h"
 #include "sitevisit/server/service.h"
 #include "sitevisit/server/sqlite_store.h"
 
@@ -157,16 +158,24 @@ tus(const std::string& token, std::vector<std::pair<std::string, std::string>> m
     return h;
 }
 
-// A store, service and blob service in this process, on a fresh folder.
+// The store of a ServerProcess opened in this process: its SQLite file, or its PostgreSQL
+// database.
+inline std::unique_ptr<server::Store> open_store(const ServerProcess& server) {
+    if (!server.store_url().empty())
+        return std::move(server::PgStore::open(server.store_url(), server::PgStore::Mode::Create))
+            .value();
+    std::filesystem::create_directories(server.data());
+    return std::move(server::SqliteStore::open((server.data() / "server.db").string())).value();
+}
+
+// A store, service and blob service in this process, on a fresh folder (and database).
 struct InProcess {
-    ServerProcess folder; // only for its temporary folder
-    std::unique_ptr<server::SqliteStore> store;
+    ServerProcess folder; // only for its temporary folder and database
+    std::unique_ptr<server::Store> store;
     std::unique_ptr<server::Service> service;
     std::unique_ptr<server::BlobService> blobs;
     explicit InProcess(server::ServiceOptions options = {}) {
-        std::filesystem::create_directories(folder.data());
-        store =
-            std::move(server::SqliteStore::open((folder.data() / "server.db").string())).value();
+        store = open_store(folder);
         service = std::make_unique<server::Service>(*store, options);
         blobs = std::make_unique<server::BlobService>(*store, *service, folder.data() / "blobs",
                                                       protocol::kMaxBlobBytes);

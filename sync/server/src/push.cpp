@@ -381,6 +381,13 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
         ids.push_back(op.op);
     // Replayed op ids: one look-up for the batch, then the ones this batch stores itself.
     const auto stored = tx.op_results(ids);
+    {
+        std::vector<std::pair<std::string, std::string>> rows;
+        rows.reserve(ops.size());
+        for (const Change& op : ops)
+            rows.emplace_back(op.entity, op.id);
+        tx.prefetch_rows(rows);
+    }
     std::unordered_map<std::string, std::string> here;
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const Change& op = ops[i];

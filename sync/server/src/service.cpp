@@ -77,6 +77,7 @@ Service::Service(Store& store, ServiceOptions options)
 
 Service::~Service() {
     stop_writer();
+    store_.watch_other_writers(false);
     store_.on_commit = nullptr;
 }
 

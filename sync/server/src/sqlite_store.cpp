@@ -1,5 +1,6 @@
 #include "sitevisit/server/sqlite_store.h"
 
+#include "cached_tx.h"
 #include "sitevisit/core/database.h"
 #include "sitevisit/protocol/messages.h"
 
@@ -131,75 +132,18 @@ Status migrate(Database& db) {
     return ok_status();
 }
 
-Json parse_or(std::string_view text, Json fallback) {
-    Json j = Json::parse(text, nullptr, false);
-    return j.is_discarded() ? fallback : j;
-}
-
 Account read_account(const Statement& st) {
-    Account a;
-    Json f = parse_or(st.text_view(2), Json::object());
-    auto u = User::from_fields(st.text(0), f);
-    if (u) a.user = *u;
-    a.user.id = st.text(0);
-    a.user.email = st.text(1);
-    a.password_hash = st.text(3);
-    return a;
-}
-
-// A field's version in a row's `versions` column:
-//   {"f": {field: seq}, "v": {"seq": [hlc, author, device]}}
-// Fields set by one change share one entry of "v", so a row of five fields keeps one clock and
-// author, not five.
-FieldVersion version_in(const Json& versions, const std::string& field) {
-    FieldVersion out;
-    auto f = versions.find("f");
-    if (f == versions.end() || !f->is_object()) return out;
-    auto s = f->find(field);
-    if (s == f->end() || !s->is_number_integer()) return out;
-    out.seq = s->get<std::int64_t>();
-    auto v = versions.find("v");
-    if (v == versions.end() || !v->is_object()) return out;
-    auto e = v->find(std::to_string(out.seq));
-    if (e != v->end() && e->is_array() && e->size() == 3) {
-        out.hlc = (*e)[0].get<std::string>();
-        out.author = (*e)[1].get<std::string>();
-        out.device = (*e)[2].get<std::string>();
-    }
-    return out;
-}
-
-void set_versions_in(Json& versions,
-                     const std::vector<std::pair<std::string, FieldVersion>>& changed) {
-    if (!versions.is_object()) versions = Json::object();
-    Json& f = versions["f"];
-    Json& v = versions["v"];
-    if (!f.is_object()) f = Json::object();
-    if (!v.is_object()) v = Json::object();
-    for (const auto& [field, version] : changed) {
-        f[field] = version.seq;
-        v[std::to_string(version.seq)] = Json::array({version.hlc, version.author, version.device});
-    }
-    // Entries no field points at any more.
-    for (auto it = v.begin(); it != v.end();) {
-        bool used = false;
-        for (const auto& s : f)
-            if (s.is_number_integer() && std::to_string(s.get<std::int64_t>()) == it.key()) {
-                used = true;
-                break;
-            }
-        it = used ? std::next(it) : v.erase(it);
-    }
+    return detail::account_from(st.text(0), st.text(1), st.text_view(2), st.text(3));
 }
 
 bool is_busy(const SqliteError& e) {
     return (e.code() & 0xff) == SQLITE_BUSY || (e.code() & 0xff) == SQLITE_LOCKED;
 }
 
-class Tx final : public StoreTx {
+class Tx final : public detail::CachedTx {
 public:
     Tx(SqliteStore& owner, std::unique_ptr<Database> db, bool write)
-        : owner_(owner), db_(std::move(db)), write_(write) {
+        : CachedTx(write), owner_(owner), db_(std::move(db)) {
         try {
             db_->cached(write ? "BEGIN IMMEDIATE" : "BEGIN").run();
             if (write_) seq_ = owner_.writer_last_seq(*db_);
@@ -219,78 +163,15 @@ public:
         give_back(done_);
     }
 
-    std::optional<Row> row(const EntitySpec& spec, std::string_view id) override {
-        if (Cached* c = find(spec.name, id)) return c->row;
-        Cached loaded = load(spec.name, id);
-        std::optional<Row> out = loaded.row;
-        if (caches(spec.name)) keep(spec.name, id, std::move(loaded));
-        return out;
-    }
-
-    Result<Place> place_of_school(std::string_view school) override {
-        if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
-        auto s = row(*find_entity("school"), school);
-        Result<Place> out =
-            Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
-        if (s && !s->deleted) {
-            Place p{s->id, s->fields.value("district", ""), ""};
-            if (auto d = row(*find_entity("district"), p.district))
-                p.region = d->fields.value("region", "");
-            out = p;
-        }
-        places_.emplace(std::string(school), out);
-        return out;
-    }
-
-    std::optional<VisitContext> visit(std::string_view id) override {
-        if (auto it = visits_.find(std::string(id)); it != visits_.end()) return it->second;
-        auto v = RowReader::visit(id);
-        visits_.emplace(std::string(id), v);
-        return v;
-    }
-
-    const char* where() const override { return "on the server"; }
-
-    std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
-                                             const std::vector<std::string>& fields) override {
-        Cached& c = entry(entity, id);
-        const Json& versions = parsed_versions(c);
-        std::vector<FieldVersion> out;
-        out.reserve(fields.size());
-        for (const auto& f : fields)
-            out.push_back(version_in(versions, f));
-        return out;
-    }
-
-    void put_row(const Row& r) override {
-        writer_only();
-        Cached* c = find(r.entity, r.id);
-        if (!c) c = &keep(r.entity, r.id, Cached{}); // versions unknown: kept as stored
-        c->row = r;
-        mark_dirty(*c, r.entity, r.id);
-        if (r.entity == "school" || r.entity == "district") places_.clear();
-        if (r.entity == "visit") visits_.erase(r.id);
-    }
-
-    void
-    set_field_versions(const std::string& entity, const std::string& id,
-                       const std::vector<std::pair<std::string, FieldVersion>>& versions) override {
-        writer_only();
-        Cached& c = entry(entity, id);
-        set_versions_in(parsed_versions(c), versions);
-        c.versions_dirty = true;
-        mark_dirty(c, entity, id);
-    }
-
     std::vector<Row> rows_of_school(const std::string& school) override {
-        flush();
+        flush_rows();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "school = ? ORDER BY seq",
                           school);
     }
 
     std::vector<Row> rows_of_entity(const std::string& entity) override {
-        flush();
+        flush_rows();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "entity = ? ORDER BY id",
                           entity);
@@ -345,7 +226,7 @@ public:
             c.id = st.text(3);
             c.school = st.text(4);
             c.kind = st.text_view(5) == "delete" ? ChangeKind::Delete : ChangeKind::Upsert;
-            c.fields = parse_or(st.text_view(6), Json::object());
+            c.fields = detail::parse_or(st.text_view(6), Json::object());
             c.hlc = st.text(7);
             c.base = st.int64(8);
             c.dseq = st.int64(9);
@@ -467,7 +348,7 @@ public:
         st.bind(1, device);
         std::vector<std::string> out;
         if (st.step()) {
-            Json j = parse_or(st.text_view(0), Json::array());
+            Json j = detail::parse_or(st.text_view(0), Json::array());
             for (const auto& s : j)
                 if (s.is_string()) out.push_back(s.get<std::string>());
         }
@@ -606,7 +487,7 @@ public:
     }
 
     std::vector<Row> evidence_referencing_blob(const std::string& sha256) override {
-        flush();
+        flush_rows();
         return rows_where("SELECT entity, id, school, fields, seq, hlc, deleted FROM rows WHERE "
                           "entity = 'evidence' AND "
                           "deleted = 0 AND json_extract(fields, '$.sha256') = ? ORDER BY id",
@@ -650,7 +531,7 @@ public:
     }
 
     std::vector<std::string> schools_referencing_blob(const std::string& sha256) override {
-        flush();
+        flush_rows();
         auto& st = db_->cached(
             "SELECT DISTINCT school FROM rows WHERE entity = 'evidence' AND deleted = 0 AND "
             "json_extract(fields, '$.sha256') = ?");
@@ -663,7 +544,7 @@ public:
     }
 
     void dump(const std::string& table, const std::function<void(const Json&)>& out) override {
-        flush();
+        flush_rows();
         const auto columns = columns_of(table);
         (void)columns; // checks the table is one a backup holds
         auto st = db_->prepare("SELECT * FROM \"" + table + "\"");
@@ -741,113 +622,49 @@ public:
 
     void savepoint() override {
         writer_only();
-        flush();
+        flush_rows();
         db_->cached("SAVEPOINT part").run();
         saved_seq_ = seq_;
     }
 
     void release_savepoint() override {
-        flush();
+        flush_rows();
         db_->cached("RELEASE part").run();
     }
 
     void rollback_to_savepoint() override {
         // What the part read or wrote may be undone: read it again from the store.
-        cache_.clear();
-        dirty_.clear();
-        places_.clear();
-        visits_.clear();
+        forget_rows();
         db_->cached("ROLLBACK TO part").run();
         db_->cached("RELEASE part").run();
         seq_ = saved_seq_;
     }
 
     void commit() override {
-        flush();
+        flush_rows();
         db_->cached("COMMIT").run();
         done_ = true;
         if (!appended.empty() && owner_.on_commit) owner_.on_commit(appended);
     }
 
 private:
-    // A row as this transaction knows it: read once, then kept; writes wait here until the
-    // next flush (a savepoint, a query over many rows, or the commit), so a row written twice,
-    // or written and given its field versions, is stored once.
-    struct Cached {
-        std::optional<Row> row;
-        bool versions_known = false; // false: a row written without being read keeps its versions
-        std::string versions_text = "{}";
-        std::optional<Json> versions; // parsed on first use
-        bool versions_dirty = false;
-        bool dirty = false;
-    };
-
-    static std::string key(std::string_view entity, std::string_view id) {
-        std::string k;
-        k.reserve(entity.size() + id.size() + 1);
-        k.append(entity).push_back('\n');
-        k.append(id);
-        return k;
-    }
-
-    // The writer keeps every row it reads; a reader only the few rows the read rule asks for
-    // again and again (a pull may look at thousands of rows once each).
-    bool caches(std::string_view entity) const {
-        return write_ || entity == "school" || entity == "district" || entity == "region" ||
-               entity == "visit";
-    }
-
-    Cached* find(std::string_view entity, std::string_view id) {
-        auto it = cache_.find(key(entity, id));
-        return it == cache_.end() ? nullptr : &it->second;
-    }
-
-    Cached load(std::string_view entity, std::string_view id) {
+    Stored load_row(std::string_view entity, std::string_view id) override {
         auto& st = db_->cached("SELECT school, fields, seq, hlc, deleted, versions FROM rows "
                                "WHERE entity = ? AND id = ?");
         st.bind(1, entity).bind(2, id);
-        Cached c;
-        c.versions_known = true;
+        Stored s;
         if (st.step()) {
-            c.row = Row{std::string(entity), std::string(id),
-                        st.text(0),          parse_or(st.text_view(1), Json::object()),
+            s.row = Row{std::string(entity), std::string(id),
+                        st.text(0),          detail::parse_or(st.text_view(1), Json::object()),
                         st.int64(2),         st.text(3),
                         st.int64(4) != 0};
-            c.versions_text = st.text(5);
+            s.versions = st.text(5);
         }
         st.reset();
-        return c;
+        return s;
     }
 
-    Cached& keep(std::string_view entity, std::string_view id, Cached c) {
-        return cache_.insert_or_assign(key(entity, id), std::move(c)).first->second;
-    }
-
-    Cached& entry(std::string_view entity, std::string_view id) {
-        if (Cached* c = find(entity, id)) {
-            if (!c->versions_known) { // written before it was read: its stored versions now
-                Cached stored = load(entity, id);
-                c->versions_text = std::move(stored.versions_text);
-                c->versions_known = true;
-            }
-            return *c;
-        }
-        return keep(entity, id, load(entity, id));
-    }
-
-    static Json& parsed_versions(Cached& c) {
-        if (!c.versions) c.versions = parse_or(c.versions_text, Json::object());
-        return *c.versions;
-    }
-
-    void mark_dirty(Cached& c, std::string_view entity, std::string_view id) {
-        if (c.dirty) return;
-        c.dirty = true;
-        dirty_.push_back(key(entity, id));
-    }
-
-    void flush() {
-        if (dirty_.empty()) return;
+    void store_rows(const std::vector<RowWrite>& rows) override {
         auto& with_versions = db_->cached(
             "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted, versions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET "
@@ -859,16 +676,9 @@ private:
                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET "
                         "school = excluded.school, fields = excluded.fields, seq = excluded.seq, "
                         "hlc = excluded.hlc, deleted = excluded.deleted");
-        for (const auto& k : dirty_) {
-            Cached& c = cache_.at(k);
-            c.dirty = false;
-            if (!c.row) continue; // versions of a row never written: nothing to keep
-            const Row& r = *c.row;
-            if (c.versions_dirty) {
-                c.versions_text = c.versions->dump();
-                c.versions_dirty = false;
-            }
-            Statement& st = c.versions_known ? with_versions : keep_versions;
+        for (const RowWrite& w : rows) {
+            const Row& r = *w.row;
+            Statement& st = w.versions ? with_versions : keep_versions;
             st.reset();
             st.bind(1, r.entity)
                 .bind(2, r.id)
@@ -877,10 +687,9 @@ private:
                 .bind(5, r.seq)
                 .bind(6, r.hlc)
                 .bind(7, r.deleted ? 1 : 0);
-            if (c.versions_known) st.bind(8, c.versions_text);
+            if (w.versions) st.bind(8, *w.versions);
             st.run();
         }
-        dirty_.clear();
     }
 
     // The columns of a table a backup holds (kBackupTables); anything else is refused.
@@ -898,10 +707,6 @@ private:
         return out;
     }
 
-    void writer_only() const {
-        if (!write_) throw std::logic_error("a read transaction cannot write");
-    }
-
     void give_back(bool committed) {
         if (write_)
             owner_.release_writer(std::move(db_), committed ? seq_ : -1);
@@ -915,22 +720,17 @@ private:
         std::vector<Row> out;
         while (st.step())
             out.push_back(Row{st.text(0), st.text(1), st.text(2),
-                              parse_or(st.text_view(3), Json::object()), st.int64(4), st.text(5),
-                              st.int64(6) != 0});
+                              detail::parse_or(st.text_view(3), Json::object()), st.int64(4),
+                              st.text(5), st.int64(6) != 0});
         st.reset();
         return out;
     }
 
     SqliteStore& owner_;
     std::unique_ptr<Database> db_;
-    const bool write_;
     bool done_ = false;
     std::int64_t seq_ = 0;       // the writer's end of the log, counted in memory
     std::int64_t saved_seq_ = 0; // at the savepoint
-    std::unordered_map<std::string, Cached> cache_;
-    std::vector<std::string> dirty_; // keys, in the order first written
-    std::unordered_map<std::string, Result<Place>> places_;
-    std::unordered_map<std::string, std::optional<VisitContext>> visits_;
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "sitevisit/server/blobs.h"
 #include "sitevisit/server/demo.h"
 #include "sitevisit/server/metrics.h"
+#include "sitevisit/server/pg_store.h"
 #include "sitevisit/server/routes.h"
 #include "sitevisit/server/sqlite_store.h"
 
@@ -52,6 +53,9 @@ const char* const kUsage = R"(usage:
   sitevisit-server export --data DIR --user EMAIL
   sitevisit-server backup --data DIR OUT      (a consistent copy while the server runs: store and blobs)
   sitevisit-server restore --data DIR FROM    (fills an empty store from a backup; devices recover)
+Every command also takes --store postgresql://USER@HOST:PORT/DB[?sslmode=...]: the store is
+  that PostgreSQL database instead of DIR/server.db (DIR then holds the evidence files only, and
+  only serve, demo, backup and restore need it); the password comes from PGPASSFILE or ~/.pgpass.
 roles: admin, regional_director, assistance_lead, principal, receiver
 exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
@@ -84,7 +88,7 @@ int fail(const Error& e) {
 }
 
 struct Opened {
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     std::unique_ptr<Service> service;
     std::unique_ptr<BlobService> blobs;
 };
@@ -99,13 +103,9 @@ Error store_error(std::string message) {
     return Error{ErrorCode::Storage, std::move(message)};
 }
 
-// `max_blob`: the largest upload (serve's --max-blob-bytes); other commands upload nothing.
-// `durability`: Normal only where a new store is filled in one go and a crash leaves nothing
-// anyone was told was kept (demo).
-Result<std::unique_ptr<SqliteStore>>
-open_store(const std::string& dir, Open mode,
-           Database::Durability durability = Database::Durability::Full) {
-    if (dir.empty()) return invalid("--data DIR is required");
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& dir, Open mode,
+                                           Database::Durability durability) {
+    if (dir.empty()) return invalid("--data DIR is required (or --store URL)");
     namespace fs = std::filesystem;
     const fs::path db = fs::path(dir) / "server.db";
     std::error_code ec;
@@ -144,22 +144,48 @@ open_store(const std::string& dir, Open mode,
                 db.string() + " is damaged (integrity check: " + problems.front().substr(0, 300) +
                 (problems.size() > 1 ? ", ..." : "") + "): restore it from a backup");
     }
-    return store;
+    return std::unique_ptr<Store>(std::move(store).value());
 }
 
-Result<Opened> open_data(const std::string& dir, Open mode,
+Result<std::unique_ptr<Store>> open_postgresql(const std::string& url, Open mode,
+                                               Database::Durability durability) {
+    const auto pg_mode = mode == Open::New      ? PgStore::Mode::New
+                         : mode == Open::Create ? PgStore::Mode::Create
+                                                : PgStore::Mode::Existing;
+    auto store = PgStore::open(url, pg_mode, 4, durability);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+}
+
+// The store: --store names a PostgreSQL database, else --data DIR holds server.db.
+Result<std::unique_ptr<Store>>
+open_store(const Args& a, Open mode, Database::Durability durability = Database::Durability::Full) {
+    if (!a.one("store").empty()) return open_postgresql(a.one("store"), mode, durability);
+    return open_sqlite(a.one("data"), mode, durability);
+}
+
+// The store and the service on it. `dir` (--data) holds the evidence files; `with_blobs`: the
+// command needs them (serve, demo). `max_blob`: the largest upload (serve's --max-blob-bytes);
+// other commands upload nothing. `durability`: Normal only where a new store is filled in one go
+// and a crash leaves nothing anyone was told was kept (demo).
+Result<Opened> open_data(const Args& a, Open mode, bool with_blobs = false,
                          std::int64_t max_blob = protocol::kMaxBlobBytes,
                          BlobLimits blob_limits = {},
                          Database::Durability durability = Database::Durability::Full) {
-    auto store = open_store(dir, mode, durability);
+    const std::string dir = a.one("data");
+    const std::string url = a.one("store");
+    if (!url.empty() && with_blobs && dir.empty())
+        return invalid("--data DIR is required: the folder for evidence files (the store itself "
+                       "is the --store database)");
+    auto store = open_store(a, mode, durability);
     if (!store) return store.error();
-    namespace fs = std::filesystem;
     Opened o;
     o.store = std::move(store).value();
     o.service = std::make_unique<Service>(*o.store, ServiceOptions{});
     o.service->log = [](const std::string& m) { write_log_line("sitevisit-server: " + m); };
-    o.blobs = std::make_unique<BlobService>(*o.store, *o.service, fs::path(dir) / "blobs", max_blob,
-                                            blob_limits);
+    if (with_blobs)
+        o.blobs = std::make_unique<BlobService>(
+            *o.store, *o.service, std::filesystem::path(dir) / "blobs", max_blob, blob_limits);
     return o;
 }
 
@@ -269,7 +295,7 @@ int serve(const Args& a) {
             return fail(invalid(std::string("cannot read ") + flag + " " + file +
                                 ": give a readable PEM file"));
     }
-    auto opened = open_data(a.one("data"), Open::Existing, max_blob, blob_limits);
+    auto opened = open_data(a, Open::Existing, true, max_blob, blob_limits);
     if (!opened) return fail(opened.error());
     // Expired uploads in progress are removed at start (and as new ones are made).
     opened->blobs->sweep_partials();
@@ -294,6 +320,8 @@ int serve(const Args& a) {
     std::unique_ptr<Metrics> metrics;
     if (metrics_address) metrics = std::make_unique<Metrics>();
     opened->service->metrics = metrics.get();
+    // Pulls held here wake for pushes to any server sharing the store.
+    opened->store->watch_other_writers(true);
     HttpRoutes routes = make_routes(*opened->service, opened->blobs.get());
     routes.answered = request_observer(metrics.get(), write_log_line);
     auto server = make_http_server(std::move(routes), limits);
@@ -345,7 +373,9 @@ void print_summary(const BackupSummary& s) {
 
 int backup_command(const Args& a, const std::string& out) {
     // The store only: the running server's uploads in progress are left alone.
-    auto store = open_store(a.one("data"), Open::Existing);
+    if (a.one("data").empty())
+        return fail(invalid("--data DIR is required: its blobs are backed up"));
+    auto store = open_store(a, Open::Existing);
     if (!store) return fail(store.error());
     const auto started = std::chrono::steady_clock::now();
     auto summary =
@@ -367,8 +397,11 @@ int restore_command(const Args& a, const std::string& from) {
     if (dir.empty()) return fail(invalid("--data DIR is required"));
     const fs::path db = fs::path(dir) / "server.db";
     std::error_code ec;
-    const bool made = !fs::exists(db, ec);
-    auto store = open_store(dir, made ? Open::New : Open::Existing);
+    // A PostgreSQL database gets its tables here when it has none; the restore itself refuses
+    // a store that holds anything.
+    const bool on_postgresql = !a.one("store").empty();
+    const bool made = !on_postgresql && !fs::exists(db, ec);
+    auto store = open_store(a, on_postgresql ? Open::Create : made ? Open::New : Open::Existing);
     if (!store) return fail(store.error());
     auto summary =
         restore_store(**store, fs::path(dir) / "blobs", from,
@@ -381,7 +414,8 @@ int restore_command(const Args& a, const std::string& from) {
                 fs::remove(db.string() + suffix, ec);
         return fail(summary.error());
     }
-    std::cout << "restored " << from << " into " << db.string() << ": ";
+    std::cout << "restored " << from << " into "
+              << (on_postgresql ? parse_store_url(a.one("store"))->text() : db.string()) << ": ";
     print_summary(*summary);
     std::cout << "devices that synced with the replaced store send again what it lacks when "
                  "they next sync\n";
@@ -401,7 +435,7 @@ int user_command(const std::string& verb, const Args& a) {
     if (!verbs.count(verb)) return usage("unknown user command \"" + verb + "\"");
     if (verb != "add" && verb != "list" && a.one("email").empty())
         return usage("user " + verb + " needs --email");
-    auto opened = open_data(a.one("data"), Open::Existing);
+    auto opened = open_data(a, Open::Existing);
     if (!opened) return fail(opened.error());
     Service& service = *opened->service;
     if (verb == "add") {
@@ -476,6 +510,7 @@ int main(int argc, char** argv) {
         }
     }
     static const std::set<std::string> known = {"data",
+                                                "store",
                                                 "listen",
                                                 "max-blob-bytes",
                                                 "max-body-bytes",
@@ -498,13 +533,23 @@ int main(int argc, char** argv) {
                                                 "trusted-proxy"};
     for (const auto& [k, v] : a.options)
         if (!known.count(k)) return usage("unknown option --" + k);
+    if (a.options.count("store"))
+        if (auto target = parse_store_url(a.one("store")); !target)
+            return usage(target.error().message);
     const auto& p = a.positional;
     if (p.empty()) return usage("say what to do");
     try {
         if (p[0] == "serve" && p.size() == 1) return serve(a);
         if (p[0] == "init" && p.size() == 1) {
-            auto opened = open_data(a.one("data"), Open::New);
+            auto opened = open_data(a, Open::New);
             if (!opened) return fail(opened.error());
+            if (!a.one("store").empty()) {
+                std::cout << "made an empty store in the PostgreSQL database "
+                          << parse_store_url(a.one("store"))->text()
+                          << "; add an admin with `sitevisit-server user add --store URL --email "
+                             "E --name N --role admin`\n";
+                return 0;
+            }
             std::cout << "made an empty store in "
                       << (std::filesystem::path(a.one("data")) / "server.db").string()
                       << "; add an admin with `sitevisit-server user add --data " << a.one("data")
@@ -517,7 +562,7 @@ int main(int argc, char** argv) {
             if (!in) return fail(invalid("cannot read " + p[2]));
             std::stringstream text;
             text << in.rdbuf();
-            auto opened = open_data(a.one("data"), Open::Existing);
+            auto opened = open_data(a, Open::Existing);
             if (!opened) return fail(opened.error());
             auto n = opened->service->import_schools(text.str());
             if (!n) return fail(Error{n.error().code, p[2] + ": " + n.error().message});
@@ -527,7 +572,7 @@ int main(int argc, char** argv) {
         if (p[0] == "demo" && p.size() == 1) {
             // Hundreds of small writes to a new store: none waits for the disk on its own;
             // closing the store at the end checkpoints and syncs it.
-            auto opened = open_data(a.one("data"), Open::Create, protocol::kMaxBlobBytes, {},
+            auto opened = open_data(a, Open::Create, true, protocol::kMaxBlobBytes, {},
                                     Database::Durability::Normal);
             if (!opened) return fail(opened.error());
             if (auto st = seed_demo(*opened->service, *opened->blobs, std::cout); !st)
@@ -538,7 +583,7 @@ int main(int argc, char** argv) {
         if (p[0] == "restore" && p.size() == 2) return restore_command(a, p[1]);
         if (p[0] == "export" && p.size() == 1) {
             if (a.one("user").empty()) return usage("export needs --user EMAIL");
-            auto opened = open_data(a.one("data"), Open::Existing);
+            auto opened = open_data(a, Open::Existing);
             if (!opened) return fail(opened.error());
             auto j = opened->service->export_for(a.one("user"));
             if (!j) return fail(j.error());

@@ -82,6 +82,9 @@ public:
     Appended appended;
 
     // Rows (RowReader gives row() and place_of_school()).
+    // Rows a batch is about to read (entity, id), fetched in one go where a read costs a round
+    // trip (PostgreSQL); the embedded store reads each when it is asked for.
+    virtual void prefetch_rows(const std::vector<std::pair<std::string, std::string>>& /*keys*/) {}
     virtual std::vector<FieldVersion> field_versions(const std::string& entity,
                                                      const std::string& id,
                                                      const std::vector<std::string>& fields) = 0;
@@ -199,6 +202,10 @@ public:
     // The store's epoch as it was when the store was opened (a restore runs on a store no
     // server has open).
     virtual Epoch epoch() = 0;
+    // on: from now on, commits made by other processes sharing the store are reported to
+    // on_commit too (`serve` asks, once on_commit is set); off: no longer (before on_commit
+    // changes). The embedded store has no other writers to hear of: it does nothing.
+    virtual void watch_other_writers(bool /*on*/) {}
     // Called after each commit that appended to the change log, on the committing thread.
     // Set once, before the store is used from several threads.
     std::function<void(const Appended&)> on_commit;

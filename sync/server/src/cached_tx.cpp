@@ -1,0 +1,218 @@
+#include "cached_tx.h"
+
+#include <stdexcept>
+
+namespace sitevisit::server::detail {
+
+Json parse_or(std::string_view text, Json fallback) {
+    Json j = Json::parse(text, nullptr, false);
+    return j.is_discarded() ? fallback : j;
+}
+
+Account account_from(std::string id, std::string email, std::string_view fields,
+                     std::string password_hash) {
+    Account a;
+    Json f = parse_or(fields, Json::object());
+    auto u = User::from_fields(id, f);
+    if (u) a.user = *u;
+    a.user.id = std::move(id);
+    a.user.email = std::move(email);
+    a.password_hash = std::move(password_hash);
+    return a;
+}
+
+FieldVersion version_in(const Json& versions, const std::string& field) {
+    FieldVersion out;
+    auto f = versions.find("f");
+    if (f == versions.end() || !f->is_object()) return out;
+    auto s = f->find(field);
+    if (s == f->end() || !s->is_number_integer()) return out;
+    out.seq = s->get<std::int64_t>();
+    auto v = versions.find("v");
+    if (v == versions.end() || !v->is_object()) return out;
+    auto e = v->find(std::to_string(out.seq));
+    if (e != v->end() && e->is_array() && e->size() == 3) {
+        out.hlc = (*e)[0].get<std::string>();
+        out.author = (*e)[1].get<std::string>();
+        out.device = (*e)[2].get<std::string>();
+    }
+    return out;
+}
+
+void set_versions_in(Json& versions,
+                     const std::vector<std::pair<std::string, FieldVersion>>& changed) {
+    if (!versions.is_object()) versions = Json::object();
+    Json& f = versions["f"];
+    Json& v = versions["v"];
+    if (!f.is_object()) f = Json::object();
+    if (!v.is_object()) v = Json::object();
+    for (const auto& [field, version] : changed) {
+        f[field] = version.seq;
+        v[std::to_string(version.seq)] = Json::array({version.hlc, version.author, version.device});
+    }
+    // Entries no field points at any more.
+    for (auto it = v.begin(); it != v.end();) {
+        bool used = false;
+        for (const auto& s : f)
+            if (s.is_number_integer() && std::to_string(s.get<std::int64_t>()) == it.key()) {
+                used = true;
+                break;
+            }
+        it = used ? std::next(it) : v.erase(it);
+    }
+}
+
+std::optional<Row> CachedTx::row(const EntitySpec& spec, std::string_view id) {
+    if (Cached* c = find(spec.name, id)) return c->row;
+    Cached loaded = load(spec.name, id);
+    std::optional<Row> out = loaded.row;
+    if (caches(spec.name)) keep(spec.name, id, std::move(loaded));
+    return out;
+}
+
+Result<Place> CachedTx::place_of_school(std::string_view school) {
+    if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
+    auto s = row(*find_entity("school"), school);
+    Result<Place> out =
+        Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
+    if (s && !s->deleted) {
+        Place p{s->id, s->fields.value("district", ""), ""};
+        if (auto d = row(*find_entity("district"), p.district))
+            p.region = d->fields.value("region", "");
+        out = p;
+    }
+    places_.emplace(std::string(school), out);
+    return out;
+}
+
+std::optional<VisitContext> CachedTx::visit(std::string_view id) {
+    if (auto it = visits_.find(std::string(id)); it != visits_.end()) return it->second;
+    auto v = RowReader::visit(id);
+    visits_.emplace(std::string(id), v);
+    return v;
+}
+
+std::vector<FieldVersion> CachedTx::field_versions(const std::string& entity, const std::string& id,
+                                                   const std::vector<std::string>& fields) {
+    Cached& c = entry(entity, id);
+    const Json& versions = parsed_versions(c);
+    std::vector<FieldVersion> out;
+    out.reserve(fields.size());
+    for (const auto& f : fields)
+        out.push_back(version_in(versions, f));
+    return out;
+}
+
+void CachedTx::put_row(const Row& r) {
+    writer_only();
+    Cached* c = find(r.entity, r.id);
+    if (!c) c = &keep(r.entity, r.id, Cached{}); // versions unknown: kept as stored
+    c->row = r;
+    mark_dirty(*c, r.entity, r.id);
+    if (r.entity == "school" || r.entity == "district") places_.clear();
+    if (r.entity == "visit") visits_.erase(r.id);
+}
+
+void CachedTx::set_field_versions(
+    const std::string& entity, const std::string& id,
+    const std::vector<std::pair<std::string, FieldVersion>>& versions) {
+    writer_only();
+    Cached& c = entry(entity, id);
+    set_versions_in(parsed_versions(c), versions);
+    c.versions_dirty = true;
+    mark_dirty(c, entity, id);
+}
+
+void CachedTx::keep_stored(std::string_view entity, std::string_view id, Stored stored) {
+    if (find(entity, id)) return;
+    Cached c;
+    c.versions_known = true;
+    c.row = std::move(stored.row);
+    c.versions_text = std::move(stored.versions);
+    keep(entity, id, std::move(c));
+}
+
+void CachedTx::flush_rows() {
+    if (dirty_.empty()) return;
+    std::vector<RowWrite> writes;
+    writes.reserve(dirty_.size());
+    for (const auto& k : dirty_) {
+        Cached& c = cache_.at(k);
+        c.dirty = false;
+        if (!c.row) continue; // versions of a row never written: nothing to keep
+        if (c.versions_dirty) {
+            c.versions_text = c.versions->dump();
+            c.versions_dirty = false;
+        }
+        writes.push_back(RowWrite{&*c.row, c.versions_known ? &c.versions_text : nullptr});
+    }
+    dirty_.clear();
+    store_rows(writes);
+}
+
+void CachedTx::forget_rows() {
+    cache_.clear();
+    dirty_.clear();
+    places_.clear();
+    visits_.clear();
+}
+
+void CachedTx::writer_only() const {
+    if (!write_) throw std::logic_error("a read transaction cannot write");
+}
+
+std::string CachedTx::key(std::string_view entity, std::string_view id) {
+    std::string k;
+    k.reserve(entity.size() + id.size() + 1);
+    k.append(entity).push_back('\n');
+    k.append(id);
+    return k;
+}
+
+bool CachedTx::caches(std::string_view entity) const {
+    return write_ || entity == "school" || entity == "district" || entity == "region" ||
+           entity == "visit";
+}
+
+CachedTx::Cached* CachedTx::find(std::string_view entity, std::string_view id) {
+    auto it = cache_.find(key(entity, id));
+    return it == cache_.end() ? nullptr : &it->second;
+}
+
+CachedTx::Cached CachedTx::load(std::string_view entity, std::string_view id) {
+    Stored s = load_row(entity, id);
+    Cached c;
+    c.versions_known = true;
+    c.row = std::move(s.row);
+    c.versions_text = std::move(s.versions);
+    return c;
+}
+
+CachedTx::Cached& CachedTx::keep(std::string_view entity, std::string_view id, Cached c) {
+    return cache_.insert_or_assign(key(entity, id), std::move(c)).first->second;
+}
+
+CachedTx::Cached& CachedTx::entry(std::string_view entity, std::string_view id) {
+    if (Cached* c = find(entity, id)) {
+        if (!c->versions_known) { // written before it was read: its stored versions now
+            Cached stored = load(entity, id);
+            c->versions_text = std::move(stored.versions_text);
+            c->versions_known = true;
+        }
+        return *c;
+    }
+    return keep(entity, id, load(entity, id));
+}
+
+Json& CachedTx::parsed_versions(Cached& c) {
+    if (!c.versions) c.versions = parse_or(c.versions_text, Json::object());
+    return *c.versions;
+}
+
+void CachedTx::mark_dirty(Cached& c, std::string_view entity, std::string_view id) {
+    if (c.dirty) return;
+    c.dirty = true;
+    dirty_.push_back(key(entity, id));
+}
+
+} // namespace sitevisit::server::detail
