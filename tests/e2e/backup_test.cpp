@@ -238,6 +238,23 @@ TEST_F(Demo, RestoreRefusesWhatIsNotAWholeBackupOrAStoreInUseAndChangesNothing) 
     EXPECT_EQ(future.code, 1);
     EXPECT_NE(future.err.find("newer server"), std::string::npos) << future.err;
 
+    // Into an empty PostgreSQL database: a refused backup leaves it as empty as it was (the
+    // tables the restore made are dropped again), so a later restore there starts clean.
+    if (on_postgresql()) {
+        ServerProcess empty;
+        auto refused = empty.admin({"restore", tampered.string()});
+        EXPECT_EQ(refused.code, 1);
+        EXPECT_NE(refused.err.find("SHA-256 does not match"), std::string::npos) << refused.err;
+        auto listed = empty.admin({"user", "list"});
+        EXPECT_EQ(listed.code, 3) << listed.out;
+        EXPECT_NE(listed.err.find("there is no store"), std::string::npos) << listed.err;
+        auto into_pg = empty.admin({"restore", backup.string()});
+        ASSERT_EQ(into_pg.code, 0) << into_pg.err;
+        auto from_pg = empty.admin({"export", "--user", "admin@demo.sitevisit"});
+        ASSERT_EQ(from_pg.code, 0) << from_pg.err;
+        EXPECT_EQ(Json::parse(from_pg.out), before);
+    }
+
     // The whole backup restores into an empty folder, with the same data and a new epoch.
     auto whole = restore_into(root / "fresh-4", backup);
     ASSERT_EQ(whole.code, 0) << whole.err;

@@ -265,3 +265,99 @@ TEST_F(Demo, WithoutTrustedProxyForwardedForIsIgnored) {
     EXPECT_EQ(bad.code, 2);
     EXPECT_NE(bad.err.find("--trusted-proxy must be an IP address"), std::string::npos) << bad.err;
 }
+
+namespace {
+
+// How many requests a server's log shows on a route (one JSON line per request).
+int requests_on(const ServerProcess& s, const std::string& route) {
+    const std::string text = s.stderr_text(), key = "\"route\":\"" + route + "\"";
+    int n = 0;
+    for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+// The deployment docs/deploy.md describes: nginx in front of two servers on one PostgreSQL
+// store. Requests (a file's chunks too) spread over both; when one server dies, nginx sends
+// the devices to the other and they go on.
+TEST_F(Devices, TwoServersBehindNginxShareTheWorkAndOneMayFall) {
+    if (!on_postgresql()) GTEST_SKIP() << "two servers share a store on PostgreSQL";
+    if (!have_nginx()) GTEST_SKIP() << "nginx is not installed (scripts/install-deps.sh)";
+    ServerProcess second;
+    second.share_store_of(server);
+    second.start();
+    ASSERT_TRUE(second.running()) << second.stderr_text();
+    Nginx nginx(dir / "nginx", {server.port(), second.port()});
+
+    auto through_nginx = [&](const std::string& name, const std::string& email,
+                             const std::string& password) {
+        Device d{(dir / (name + ".db")).string()};
+        auto r = d.cli({"login", nginx.url(), email, "--ca", nginx.cert()}, password + "\n");
+        EXPECT_EQ(r.code, 0) << r.err << nginx.error_log();
+        EXPECT_EQ(d.sync(), 0);
+        return d;
+    };
+    Device lead = through_nginx("lead", "lead@demo.sitevisit", "lead-demo-2026");
+    Device principal =
+        through_nginx("principal", "principal@demo.sitevisit", "principal-demo-2026");
+    Device laptop = through_nginx("laptop", "lead@demo.sitevisit", "lead-demo-2026");
+
+    // Work from each device, synced a few times over.
+    std::vector<std::string> visits;
+    for (int round = 0; round < 3; ++round) {
+        visits.push_back(visit_on(lead));
+        ASSERT_EQ(lead.sync(), 0) << nginx.error_log();
+        ASSERT_EQ(laptop.sync(), 0);
+    }
+    // A file of four 1 MB chunks: round robin sends them to both servers.
+    const fs::path file = dir / "data.bin";
+    {
+        std::ofstream out(file, std::ios::binary);
+        for (int i = 0; i < 4 * 1024 * 1024 - 5; ++i)
+            out.put(static_cast<char>((i * 37) % 253));
+    }
+    Json att = Json::parse(principal.cli({"attach", file.string()}).out);
+    const std::string evidence = principal.put("evidence", {{"school", lincoln},
+                                                            {"title", "Assessment data"},
+                                                            {"kind", "data"},
+                                                            {"sha256", att["sha256"]},
+                                                            {"size", att["size"]},
+                                                            {"media_type", "text/csv"}});
+    ASSERT_EQ(principal.sync(), 0) << nginx.error_log();
+    EXPECT_EQ(fs::file_size(server.data() / "blobs" / att["sha256"].get<std::string>()),
+              fs::file_size(file));
+    for (const ServerProcess* s : {&server, &second}) {
+        EXPECT_GT(requests_on(*s, "/v1/sync/push") + requests_on(*s, "/v1/sync/pull"), 0)
+            << "one server took no sync request";
+        EXPECT_GT(requests_on(*s, "/v1/blobs/{sha256}"), 0)
+            << "one server took no chunk of the file";
+    }
+
+    // The first server dies; nginx marks it failed and sends everything to the second.
+    server.kill9();
+    visits.push_back(visit_on(lead));
+    ASSERT_EQ(lead.sync(), 0) << nginx.error_log();
+    ASSERT_EQ(laptop.sync(), 0) << nginx.error_log();
+    ASSERT_EQ(principal.sync(), 0) << nginx.error_log();
+
+    // Every device holds what the store holds for it; the lead's laptop has every visit from
+    // the tablet and the principal's file record.
+    EXPECT_EQ(lead.exported(), server_view("lead@demo.sitevisit"));
+    EXPECT_EQ(principal.exported(), server_view("principal@demo.sitevisit"));
+    const Json seen = laptop.exported();
+    EXPECT_EQ(seen, server_view("lead@demo.sitevisit"));
+    for (const auto& v : visits)
+        EXPECT_TRUE(seen["rows"]["visit"].contains(v)) << v;
+    EXPECT_TRUE(seen["rows"]["evidence"].contains(evidence));
+    // The laptop fetches the file through nginx from the server left.
+    const fs::path copy = dir / "fetched.bin";
+    ASSERT_EQ(laptop.cli({"fetch", att["sha256"].get<std::string>(), copy.string()}).code, 0);
+    ASSERT_EQ(laptop.sync(), 0) << nginx.error_log();
+    std::ifstream a(file, std::ios::binary), b(copy, std::ios::binary);
+    const std::string sent(std::istreambuf_iterator<char>(a), {}),
+        got(std::istreambuf_iterator<char>(b), {});
+    EXPECT_EQ(got.size(), sent.size());
+    EXPECT_TRUE(got == sent) << "the fetched file differs";
+}

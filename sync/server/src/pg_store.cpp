@@ -1191,4 +1191,51 @@ void PgStore::listen_loop() {
     }
 }
 
+Result<std::vector<std::string>> pg_table_names(const std::string& url) {
+    auto target = parse_store_url(url);
+    if (!target) return target.error();
+    std::string why;
+    auto c = open_connection(url, *target, &why);
+    if (!c) return Error{ErrorCode::Storage, why};
+    try {
+        auto r = c->script("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                           "ORDER BY tablename");
+        std::vector<std::string> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back(r.text(i, 0));
+        return out;
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage,
+                     "listing the tables of " + target->text() + " failed: " + e.what()};
+    }
+}
+
+Status pg_drop_tables_made_since(const std::string& url, const std::vector<std::string>& before) {
+    auto now = pg_table_names(url);
+    if (!now) return now.error();
+    std::vector<std::string> made;
+    for (const auto& t : *now)
+        if (std::find(before.begin(), before.end(), t) == before.end()) made.push_back(t);
+    if (made.empty()) return ok_status();
+    auto target = parse_store_url(url);
+    std::string why;
+    auto c = open_connection(url, *target, &why);
+    if (!c) return Error{ErrorCode::Storage, why};
+    std::string sql = "DROP TABLE";
+    for (std::size_t i = 0; i < made.size(); ++i) {
+        sql += i ? ", " : " ";
+        char* quoted = PQescapeIdentifier(c->conn, made[i].data(), made[i].size());
+        if (!quoted) return Error{ErrorCode::Storage, "cannot quote a table name"};
+        sql += quoted;
+        PQfreemem(quoted);
+    }
+    try {
+        c->script("BEGIN; " + sql + " CASCADE; COMMIT");
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::Storage, "removing the tables a failed restore made in " +
+                                             target->text() + " failed: " + e.what()};
+    }
+    return ok_status();
+}
+
 } // namespace sitevisit::server

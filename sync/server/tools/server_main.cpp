@@ -401,6 +401,13 @@ int restore_command(const Args& a, const std::string& from) {
     // a store that holds anything.
     const bool on_postgresql = !a.one("store").empty();
     const bool made = !on_postgresql && !fs::exists(db, ec);
+    // On PostgreSQL, the tables there before: a failed restore drops the ones it made.
+    std::vector<std::string> tables_before;
+    if (on_postgresql) {
+        auto names = pg_table_names(a.one("store"));
+        if (!names) return fail(names.error());
+        tables_before = std::move(*names);
+    }
     auto store = open_store(a, on_postgresql ? Open::Create : made ? Open::New : Open::Existing);
     if (!store) return fail(store.error());
     auto summary =
@@ -412,6 +419,9 @@ int restore_command(const Args& a, const std::string& from) {
         if (made)
             for (const char* suffix : {"", "-wal", "-shm"})
                 fs::remove(db.string() + suffix, ec);
+        if (on_postgresql)
+            if (auto st = pg_drop_tables_made_since(a.one("store"), tables_before); !st)
+                std::cerr << "sitevisit-server: " << st.error().message << "\n";
         return fail(summary.error());
     }
     std::cout << "restored " << from << " into "

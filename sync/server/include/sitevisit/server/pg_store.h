@@ -86,4 +86,10 @@ private:
 // The schema version this build writes (its last migration step).
 int pg_schema_version();
 
+// The tables of the database's current schema. Taken before a command that may make a store
+// (restore), so that when it fails it removes what it made and nothing else.
+Result<std::vector<std::string>> pg_table_names(const std::string& url);
+// Drops, in one transaction, every table of the current schema not named in `before`.
+Status pg_drop_tables_made_since(const std::string& url, const std::vector<std::string>& before);
+
 } // namespace sitevisit::server
