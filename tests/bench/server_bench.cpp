@@ -8,8 +8,12 @@
 //   bytes: the server's decoder must stay linear in the body's size
 //   small requests: 2,000 GET /v1/health one after another (the per-request cost of the
 //   listener, the gate, the request log line and, with --server-arg, the metrics)
+//   with --postgresql (a cluster of its own) or --store URL, first the push and pull figures of
+//   SQLite and PostgreSQL side by side in the same run, and of two servers on PostgreSQL; then
+//   the rest on PostgreSQL (--stores-only stops after the first part)
 // Usage: server_bench [--devices 20] [--batches 10] [--batch 500] [--big-changes 1000000]
 //                     [--server-arg ARG]... (more flags for `serve`, e.g. --metrics-listen)
+//                     [--postgresql | --store postgresql://USER@HOST:PORT/DB] [--stores-only]
 #include "harness.h"
 #include "sitevisit/core/database.h"
 #include "sitevisit/core/hlc.h"
@@ -28,6 +32,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <netinet/in.h>
 #include <random>
@@ -101,6 +106,7 @@ std::vector<std::string> serve_args; // --server-arg
 
 struct Fleet {
     ServerProcess server;
+    std::unique_ptr<ServerProcess> second; // on one PostgreSQL store with `server`
     std::string school;
     std::vector<std::string> tokens;
     std::vector<std::int64_t> dseq;
@@ -134,6 +140,13 @@ struct Fleet {
         }
     }
 
+    // A second server on the same store: odd devices push to it from now on.
+    void add_second_server() {
+        second = std::make_unique<ServerProcess>();
+        second->share_store_of(server);
+        second->start(serve_args);
+    }
+
     std::string body(int d, int n) {
         const std::string device = "bench-" + std::to_string(d);
         Json ops = Json::array();
@@ -161,7 +174,7 @@ struct Fleet {
         std::vector<std::thread> threads;
         for (int d = 0; d < devices; ++d)
             threads.emplace_back([&, d] {
-                Http http = server.http();
+                Http http = second && d % 2 ? second->http() : server.http();
                 for (const auto& b : bodies[d]) {
                     auto t = Steady::now();
                     auto r = http.request("POST", "/v1/sync/push", b, bearer(tokens[d]), 120000);
@@ -310,9 +323,67 @@ struct HeldPulls {
     }
 };
 
+// One store's push and pull figures: `devices` devices push `batches` batches at once, then a
+// new device pulls everything; with `two_servers`, odd devices push to a second server on the
+// same store.
+struct StoreFigures {
+    double push_rate = 0, p50 = 0, p99 = 0, pull_rate = 0;
+    int failed = 0;
+};
+
+StoreFigures measure_store(bool postgresql, bool two_servers, int devices, int batches, int batch) {
+    if (postgresql)
+        ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
+    else
+        ::unsetenv("SITEVISIT_TEST_STORE");
+    StoreFigures f;
+    {
+        Fleet fleet(devices);
+        if (two_servers) fleet.add_second_server();
+        std::vector<double> latencies;
+        double seconds = 0;
+        fleet.push_all(batches, batch, &latencies, &seconds);
+        f.push_rate = static_cast<double>(devices) * batches * batch / seconds;
+        f.p50 = percentile(latencies, 0.5);
+        f.p99 = percentile(latencies, 0.99);
+        f.failed = fleet.failed;
+        const std::string fresh =
+            login(fleet.server.http(), "lead@demo.sitevisit", "lead-demo-2026", "fresh-device");
+        auto t0 = Steady::now();
+        auto [pulled, cursor] = fleet.pull(fresh, 0, 5000);
+        (void)cursor;
+        f.pull_rate = static_cast<double>(pulled) / (ms_since(t0) / 1000.0);
+    }
+    ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
+    return f;
+}
+
+// SQLite and PostgreSQL one after the other in this run, then two servers on PostgreSQL.
+void stores_side_by_side(int devices, int batches, int batch) {
+    std::printf("stores side by side: %d devices x %d batches x %d changes, then a new device "
+                "pulls everything\n",
+                devices, batches, batch);
+    const StoreFigures lite = measure_store(false, false, devices, batches, batch);
+    const StoreFigures pg = measure_store(true, false, devices, batches, batch);
+    const StoreFigures pg2 = measure_store(true, true, devices, batches, batch);
+    auto line = [](const char* name, const StoreFigures& f) {
+        std::printf("  %-28s push %6.0f changes/s, p50 %5.0f ms, p99 %5.0f ms, %d failed; pull "
+                    "to an empty device %6.0f changes/s\n",
+                    name, f.push_rate, f.p50, f.p99, f.failed, f.pull_rate);
+    };
+    line("SQLite", lite);
+    line("PostgreSQL", pg);
+    line("PostgreSQL, two servers", pg2);
+    std::printf("  PostgreSQL / SQLite: push %.2f (target at least 0.5), pull %.2f; two servers "
+                "/ one on PostgreSQL: push %.2f\n\n",
+                pg.push_rate / lite.push_rate, pg.pull_rate / lite.pull_rate,
+                pg2.push_rate / pg.push_rate);
+}
+
 int main(int argc, char** argv) {
     int devices = 20, batches = 10, batch = 500;
     std::int64_t big = 0;
+    bool stores_only = false;
     for (int i = 1; i < argc; ++i) {
         auto arg = [&](const char* n) { return !std::strcmp(argv[i], n) && i + 1 < argc; };
         if (arg("--devices"))
@@ -329,12 +400,27 @@ int main(int argc, char** argv) {
             // Each server of the bench gets a database of its own on that PostgreSQL server.
             ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
             ::setenv("SITEVISIT_TEST_PG_URL", argv[++i], 1);
+        } else if (!std::strcmp(argv[i], "--postgresql")) {
+            // A PostgreSQL cluster of the bench's own (postgresql-15), as the tests start.
+            ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
+        } else if (!std::strcmp(argv[i], "--stores-only")) {
+            stores_only = true;
         } else {
             std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
-                         "[--big-changes N] [--server-arg ARG]... [--store "
-                         "postgresql://USER@HOST:PORT/DB]\n";
+                         "[--big-changes N] [--server-arg ARG]... [--postgresql | --store "
+                         "postgresql://USER@HOST:PORT/DB [--stores-only]]\n";
             return 2;
         }
+    }
+    // On PostgreSQL: both stores' push and pull figures in this run first.
+    if (on_postgresql()) {
+        try {
+            stores_side_by_side(devices, batches, batch);
+        } catch (const std::exception& e) {
+            std::cerr << "server_bench: " << e.what() << "\n";
+            return 1;
+        }
+        if (stores_only) return 0;
     }
     try {
         const std::size_t total = static_cast<std::size_t>(devices) * batches * batch;
