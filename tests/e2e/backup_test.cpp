@@ -253,6 +253,21 @@ TEST_F(Demo, RestoreRefusesWhatIsNotAWholeBackupOrAStoreInUseAndChangesNothing) 
         auto from_pg = empty.admin({"export", "--user", "admin@demo.sitevisit"});
         ASSERT_EQ(from_pg.code, 0) << from_pg.err;
         EXPECT_EQ(Json::parse(from_pg.out), before);
+
+        // From SQLite into PostgreSQL: how a program moves to several servers.
+        const fs::path lite = root / "lite", lite_backup = root / "lite-backup";
+        ASSERT_EQ(run({server_binary(), "demo", "--data", lite.string()}).code, 0);
+        auto taken =
+            run({server_binary(), "backup", "--data", lite.string(), lite_backup.string()});
+        ASSERT_EQ(taken.code, 0) << taken.err;
+        ServerProcess moved;
+        auto restored = moved.admin({"restore", lite_backup.string()});
+        ASSERT_EQ(restored.code, 0) << restored.err;
+        auto on_lite = run(
+            {server_binary(), "export", "--data", lite.string(), "--user", "lead@demo.sitevisit"});
+        auto on_pg = moved.admin({"export", "--user", "lead@demo.sitevisit"});
+        ASSERT_EQ(on_pg.code, 0) << on_pg.err;
+        EXPECT_EQ(Json::parse(on_pg.out), Json::parse(on_lite.out));
     }
 
     // The whole backup restores into an empty folder, with the same data and a new epoch.

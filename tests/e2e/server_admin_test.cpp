@@ -431,6 +431,18 @@ TEST(StoreLifecycle, PostgreSQLStoreIsMadeByInitOnly) {
     login(server.http(), "a@y.org", "a-long-password", "d");
     server.stop();
     EXPECT_FALSE(std::filesystem::exists(server.data() / "server.db"));
+
+    // A store a newer build migrated: this one refuses it and changes nothing.
+    store_sql(server, "UPDATE sitevisit_schema SET version = version + 100");
+    auto newer = serve_briefly(server);
+    EXPECT_NE(newer.code, 0);
+    EXPECT_NE(newer.err.find("written by a newer sitevisit-server"), std::string::npos)
+        << newer.err;
+    EXPECT_NE(server.admin({"user", "list"}).code, 0);
+    store_sql(server, "UPDATE sitevisit_schema SET version = version - 100");
+    auto listed = server.admin({"user", "list"});
+    EXPECT_EQ(listed.code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("a@y.org"), std::string::npos) << listed.out;
 }
 
 TEST(StoreLifecycle, ABadStoreUrlOrAnUnreachableDatabaseIsSaidPlainly) {
