@@ -192,6 +192,18 @@ TEST_F(Demo, AClientRestartsItsNumberingOnceAfterARestoreAndItsOldBasesStillAppl
         Json{{"device", "tablet-7"}, {"ops", Json::array({six})}, {"epoch", "not-an-epoch"}}.dump(),
         bearer(token));
     EXPECT_EQ(bad.status, 400) << bad.body;
+    // So is a restart that is not true or false; nothing of the push is applied.
+    auto odd = http().request("POST", "/v1/sync/push",
+                              Json{{"device", "tablet-7"},
+                                   {"ops", Json::array({six})},
+                                   {"epoch", after},
+                                   {"restart", "yes"}}
+                                  .dump(),
+                              bearer(token));
+    EXPECT_EQ(odd.status, 400) << odd.body;
+    EXPECT_EQ(odd.json()["error"]["message"], "\"restart\" must be true or false") << odd.body;
+    EXPECT_EQ(export_as("lead@demo.sitevisit")["rows"]["visit"][visit]["fields"]["end_date"],
+              "2026-11-25");
 }
 
 TEST_F(Demo, RestoreRefusesWhatIsNotAWholeBackupOrAStoreInUseAndChangesNothing) {

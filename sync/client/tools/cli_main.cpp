@@ -83,9 +83,9 @@ void on_stop_signal(int) {
     [[maybe_unused]] auto n = ::write(stop_pipe[1], &byte, 1);
 }
 
-// A recovery from a server restored from backup, once when it ends.
-void print_recovery(const SyncEngine& engine, const std::string& prefix) {
-    static int printed = 0;
+// A recovery from a server restored from backup, once when it ends. `printed` is the caller's
+// record of the last recovery it printed.
+void print_recovery(const SyncEngine& engine, const std::string& prefix, int& printed) {
     const auto r = engine.recovery();
     if (r.phase != Transfers::Recovery::Phase::Done || r.finished == printed) return;
     printed = r.finished;
@@ -105,6 +105,7 @@ int watch(Store& store, SyncEngine& engine) {
 
     QEventLoop loop;
     int code = 0;
+    int recoveries_printed = 0;
     bool stopping = false;
     QSocketNotifier stop(stop_pipe[0], QSocketNotifier::Read);
     QObject::connect(&stop, &QSocketNotifier::activated, &loop, [&] {
@@ -117,7 +118,7 @@ int watch(Store& store, SyncEngine& engine) {
     QObject::connect(&engine, &SyncEngine::finished, &loop, [&](bool ok) {
         const auto moved = engine.moved();
         const std::string at = format_utc_ms(QDateTime::currentMSecsSinceEpoch());
-        if (ok) print_recovery(engine, at + " ");
+        if (ok) print_recovery(engine, at + " ", recoveries_printed);
         if (ok && (moved.sent > 0 || moved.received > 0 || moved.refused > 0))
             std::cout << at << " synced: " << moved.sent << " sent, " << moved.received
                       << " received, " << moved.refused << " refused, cursor " << store.cursor()
@@ -223,7 +224,8 @@ int main(int argc, char** argv) {
         if (!ok)
             return fail(engine.errorString().toStdString(),
                         engine.state() == SyncEngine::State::NeedsSignIn ? 4 : 5);
-        print_recovery(engine, "");
+        int recoveries_printed = 0;
+        print_recovery(engine, "", recoveries_printed);
         std::cout << "up to date at cursor " << store.cursor() << "; " << engine.pendingChanges()
                   << " change(s) waiting, " << engine.rejectedChanges() << " refused, "
                   << engine.openConflicts() << " open conflict(s)\n";
