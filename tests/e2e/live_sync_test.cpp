@@ -94,6 +94,37 @@ TEST_F(Live, AWaitingPullIsWokenByAChangeFromAnotherDevice) {
     EXPECT_LT(took, 20.0);
 }
 
+// An administrator's command run beside the server (another process on the same store)
+// wakes the pulls held here too: on SQLite the server looks for other processes' commits four
+// times a second; on PostgreSQL they notify it.
+TEST_F(Live, AWaitingPullIsWokenByAWriteFromAnotherProcess) {
+    const std::string reader =
+        login(http(), "principal@demo.sitevisit", "principal-demo-2026", "principal-tablet");
+    std::int64_t cursor = 0;
+    pull_all(reader, 0, &cursor);
+    auto waiting = wait_from(reader, cursor, 30);
+    EXPECT_EQ(waiting.answer.wait_for(std::chrono::milliseconds(700)), std::future_status::timeout);
+
+    // A new person in the directory, which every user reads.
+    const auto added_at = Clock::now();
+    auto added = server.admin({"user", "add", "--email", "coach@demo.sitevisit", "--name",
+                               "Cora Coach", "--role", "admin"},
+                              "a-long-password-2026\n");
+    ASSERT_EQ(added.code, 0) << added.err;
+
+    Response r = waiting.answer.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    const double after_write = std::chrono::duration<double>(Clock::now() - added_at).count();
+    const Json page = r.json();
+    bool seen = false;
+    for (const auto& op : page["ops"])
+        seen = seen || (op["entity"] == "user" &&
+                        op["fields"].value("email", std::string()) == "coach@demo.sitevisit");
+    EXPECT_TRUE(seen) << r.body;
+    // Within about a second of the other process's commit, not at the end of the 30 s.
+    EXPECT_LT(after_write, 10.0);
+}
+
 TEST_F(Live, AWaitingPullIsHeldWhenNothingHappensAndEndsEmpty) {
     const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-1");
     std::int64_t cursor = 0;

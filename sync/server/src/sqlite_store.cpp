@@ -4,9 +4,11 @@
 #include "sitevisit/core/database.h"
 #include "sitevisit/protocol/messages.h"
 
+#include <chrono>
 #include <set>
 #include <sqlite3.h>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 namespace sitevisit::server {
@@ -146,7 +148,7 @@ public:
         : CachedTx(write), owner_(owner), db_(std::move(db)) {
         try {
             db_->cached(write ? "BEGIN IMMEDIATE" : "BEGIN").run();
-            if (write_) seq_ = owner_.writer_last_seq(*db_);
+            if (write_) first_seq_ = (seq_ = owner_.writer_last_seq(*db_)) + 1;
         } catch (...) {
             if (db_->in_transaction()) db_->cached("ROLLBACK").run();
             give_back(false); // the connection goes back to the pool either way
@@ -642,7 +644,17 @@ public:
 
     void commit() override {
         flush_rows();
-        db_->cached("COMMIT").run();
+        // Marked as this process's before the commit makes them readable (nobody else can
+        // append while this holds the write lock), so the watcher never takes them for
+        // another process's.
+        const bool appends = write_ && seq_ >= first_seq_;
+        if (appends) owner_.own_commit(first_seq_, seq_);
+        try {
+            db_->cached("COMMIT").run();
+        } catch (...) {
+            if (appends) owner_.own_commit_failed(first_seq_);
+            throw;
+        }
         done_ = true;
         if (!appended.empty() && owner_.on_commit) owner_.on_commit(appended);
     }
@@ -707,6 +719,8 @@ private:
         return out;
     }
 
+    std::int64_t first_seq_ = 0; // the first seq this writer hands out
+
     void give_back(bool committed) {
         if (write_)
             owner_.release_writer(std::move(db_), committed ? seq_ : -1);
@@ -742,6 +756,7 @@ int server_schema_version() {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int connections,
                                                        Database::Durability durability) {
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
+    store->path_ = path;
     for (int i = 0; i < std::max(2, connections); ++i) {
         auto db = Database::open(path);
         if (!db) return db.error();
@@ -856,6 +871,105 @@ std::int64_t SqliteStore::writer_last_seq(Database& db) {
         data_version_ = version;
     }
     return last_seq_;
+}
+
+SqliteStore::~SqliteStore() {
+    watch_other_writers(false);
+}
+
+void SqliteStore::own_commit(std::int64_t first, std::int64_t last) {
+    std::lock_guard lock(watch_mutex_);
+    if (watching_) own_.emplace_back(first, last);
+}
+
+void SqliteStore::own_commit_failed(std::int64_t first) {
+    std::lock_guard lock(watch_mutex_);
+    if (!own_.empty() && own_.back().first == first) own_.pop_back();
+}
+
+// Called by the thread that owns the store (serve's), never by two at once.
+void SqliteStore::watch_other_writers(bool on) {
+    if (!on) {
+        {
+            std::lock_guard lock(watch_mutex_);
+            watch_stop_ = true;
+            watching_ = false;
+            own_.clear();
+        }
+        watch_wake_.notify_all();
+        if (watcher_.joinable()) watcher_.join();
+        return;
+    }
+    if (watcher_.joinable()) return;
+    auto db = Database::open(path_);
+    if (!db) return; // held pulls still end at their wait; nothing else depends on this
+    try {
+        (*db)->exec("PRAGMA query_only = 1");
+    } catch (const SqliteError&) {
+        return;
+    }
+    {
+        std::lock_guard lock(watch_mutex_);
+        watch_stop_ = false;
+        watching_ = true;
+    }
+    watcher_ =
+        std::thread([this, d = std::move(db).value()]() mutable { watch_loop(std::move(d)); });
+}
+
+void SqliteStore::watch_loop(std::unique_ptr<Database> db) {
+    std::int64_t seen = -1, version = -1;
+    for (;;) {
+        {
+            std::unique_lock lock(watch_mutex_);
+            if (seen >= 0 && watch_wake_.wait_for(lock, std::chrono::milliseconds(250),
+                                                  [&] { return watch_stop_; }))
+                return;
+            if (watch_stop_) return;
+        }
+        try {
+            auto& v = db->cached("PRAGMA data_version");
+            v.step();
+            const std::int64_t now = v.int64(0);
+            v.reset();
+            if (now == version) continue;
+            version = now;
+            if (seen < 0) {
+                auto& end = db->cached("SELECT coalesce(max(seq), 0) FROM changes");
+                end.step();
+                seen = end.int64(0);
+                end.reset();
+                continue;
+            }
+            // What was appended since, less what this process's writer appended.
+            Appended foreign;
+            auto& st = db->cached("SELECT seq, school, for_device FROM changes WHERE seq > ? ORDER "
+                                  "BY seq LIMIT 10000");
+            st.bind(1, seen);
+            std::int64_t last = seen;
+            std::vector<std::tuple<std::int64_t, std::string, std::string>> rows;
+            while (st.step())
+                rows.emplace_back(st.int64(0), st.text(1), st.text(2));
+            st.reset();
+            {
+                std::lock_guard lock(watch_mutex_);
+                for (const auto& [seq, school, for_device] : rows) {
+                    last = seq;
+                    bool own = false;
+                    for (const auto& [first, end] : own_)
+                        own = own || (seq >= first && seq <= end);
+                    if (!own) foreign.add(seq, school, for_device);
+                }
+                while (!own_.empty() && own_.front().second <= last)
+                    own_.pop_front();
+            }
+            if (rows.size() == 10000) version = -1; // more to read: look again at once
+            seen = last;
+            if (!foreign.empty() && on_commit) on_commit(foreign);
+        } catch (const SqliteError&) {
+            version = -1; // busy or gone for a moment: look again next time
+        }
+    }
 }
 
 } // namespace sitevisit::server

@@ -5,7 +5,9 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
+#include <thread>
 
 namespace sitevisit::server {
 
@@ -40,6 +42,15 @@ public:
     // memory, read from the log at open and whenever another connection or process wrote.
     std::int64_t writer_last_seq(Database& db);
 
+    ~SqliteStore() override;
+    // on: a thread looks at the store four times a second (PRAGMA data_version, one cheap
+    // read) and reports the changes another process appended (`school import`, `user ...`
+    // while the server runs) to on_commit, so pulls held here wake for them too.
+    void watch_other_writers(bool on) override;
+    // The seqs [first, last] this process's writer is committing: not another process's.
+    void own_commit(std::int64_t first, std::int64_t last);
+    void own_commit_failed(std::int64_t first);
+
 private:
     std::unique_ptr<Database> take_reader();
 
@@ -55,6 +66,15 @@ private:
     std::unique_ptr<Database> writer_;
     std::int64_t last_seq_ = -1;     // -1: read it from the log
     std::int64_t data_version_ = -1; // PRAGMA data_version when last_seq_ was known
+
+    // Watching for other processes' writes (watch_other_writers).
+    void watch_loop(std::unique_ptr<Database> db);
+    std::string path_;
+    std::mutex watch_mutex_;
+    std::condition_variable watch_wake_;
+    bool watch_stop_ = false, watching_ = false;
+    std::thread watcher_;
+    std::deque<std::pair<std::int64_t, std::int64_t>> own_; // committed by this process
 };
 
 int server_schema_version();
