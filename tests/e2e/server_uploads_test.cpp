@@ -134,9 +134,24 @@ Response create_upload(const Http& http, const std::string& token, const std::st
                                     {"Upload-Metadata", "sha256 " + base64(sha)}}));
 }
 
-void backdate(const std::filesystem::path& p, int days) {
-    std::filesystem::last_write_time(p, std::filesystem::file_time_type::clock::now() -
-                                            std::chrono::hours(24 * days));
+// An upload's last new byte, `days` earlier (the store keeps when each upload last moved).
+void backdate(const ServerProcess& server, const std::string& sha, const std::string& user,
+              int days) {
+    store_sql(server, "UPDATE uploads SET touched_ms = touched_ms - " +
+                          std::to_string(24LL * 3600 * 1000 * days) + " WHERE sha256 = '" + sha +
+                          "' AND user_id = '" + user + "'");
+}
+
+// An unfinished upload as the store records it, with `file` as its partial file.
+void leave_upload(const ServerProcess& server, const std::string& sha, const std::string& user,
+                  std::int64_t length, std::int64_t committed, const std::string& file) {
+    std::ofstream(server.data() / "blobs" / "partial" / (sha + "." + user), std::ios::binary)
+        << file;
+    store_sql(server, "INSERT INTO uploads (sha256, user_id, length, committed, touched_ms) "
+                      "VALUES ('" +
+                          sha + "', '" + user + "', " + std::to_string(length) + ", " +
+                          std::to_string(committed) + ", " +
+                          std::to_string(SystemClock::instance().now_ms()) + ")");
 }
 
 } // namespace
@@ -170,14 +185,14 @@ TEST(Uploads, PartialUploadsHaveAQuotaPerUserAndExpire) {
 
     // Untouched for longer than the expiry: removed when the next upload is made...
     const auto partial = server.data() / "blobs" / "partial";
-    backdate(partial / (sha_a + "." + uid), 3);
+    backdate(server, sha_a, uid, 3);
     EXPECT_EQ(create_upload(server.http(), token, sha_b, 600).status, 201);
     EXPECT_FALSE(std::filesystem::exists(partial / (sha_a + "." + uid)));
     EXPECT_FALSE(std::filesystem::exists(partial / (sha_a + "." + uid + ".length")));
     EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha_a, {}, tus(token)).status, 404);
     // ... and at start.
     server.stop();
-    backdate(partial / (sha_b + "." + uid), 3);
+    backdate(server, sha_b, uid, 3);
     server.start({"--partial-quota-bytes", "1000", "--partial-expiry-days", "2"});
     EXPECT_FALSE(std::filesystem::exists(partial / (sha_b + "." + uid)));
     EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha_b, {}, tus(token)).status, 404);
@@ -185,7 +200,7 @@ TEST(Uploads, PartialUploadsHaveAQuotaPerUserAndExpire) {
     EXPECT_EQ(create_upload(server.http(), token, sha_a, 600).status, 201);
 }
 
-TEST(Uploads, AnUploadWhoseLengthCannotBeWrittenIsRefusedWith507AndLeavesNothing) {
+TEST(Uploads, AnUploadWhoseFileCannotBeMadeIsRefusedWith507AndLeavesNothing) {
     ServerProcess server;
     ASSERT_EQ(server.admin({"demo"}).code, 0);
     server.start();
@@ -194,10 +209,11 @@ TEST(Uploads, AnUploadWhoseLengthCannotBeWrittenIsRefusedWith507AndLeavesNothing
         user_id_of(server.http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
     const std::string bytes(5000, 'z');
     const std::string sha = server::sha256_hex(bytes);
-    // Where the length file would go, something that is not a file (a full or broken disk
-    // looks the same to the server: the write fails).
+    // Where the upload's file would go, something that is not a file (a full or broken disk
+    // looks the same to the server: making the file fails).
     const auto partial = server.data() / "blobs" / "partial";
-    std::filesystem::create_directories(partial / (sha + "." + uid + ".length") / "in-the-way");
+    const auto in_the_way = partial / (sha + "." + uid);
+    std::filesystem::create_directories(in_the_way / "in-the-way");
     auto refused = create_upload(server.http(), token, sha, 5000);
     EXPECT_EQ(refused.status, 507) << refused.body;
     auto by_patch =
@@ -206,11 +222,20 @@ TEST(Uploads, AnUploadWhoseLengthCannotBeWrittenIsRefusedWith507AndLeavesNothing
                                           {"Upload-Length", "5000"},
                                           {"Content-Type", "application/offset+octet-stream"}}));
     EXPECT_EQ(by_patch.status, 507) << by_patch.body;
-    EXPECT_FALSE(std::filesystem::exists(partial / (sha + "." + uid)))
-        << "an upload without a length was left";
-    for (const auto& e : std::filesystem::directory_iterator(partial))
-        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    // No upload was recorded: nothing claims the quota, HEAD knows none.
     EXPECT_EQ(server.http().request("HEAD", "/v1/blobs/" + sha, {}, tus(token)).status, 404);
+    for (const auto& e : std::filesystem::directory_iterator(partial))
+        EXPECT_EQ(e.path(), in_the_way) << "left behind";
+    // With room again the same upload is made and finished.
+    std::filesystem::remove_all(in_the_way);
+    ASSERT_EQ(create_upload(server.http(), token, sha, 5000).status, 201);
+    auto whole = server.http().request(
+        "PATCH", "/v1/blobs/" + sha, bytes,
+        tus(token, {{"Upload-Offset", "0"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(whole.status, 204) << whole.body;
+    auto head = server.http().request("HEAD", "/v1/blobs/" + sha, {}, tus(token));
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("upload-offset"), "5000");
 }
 
 TEST(Uploads, AnUploadWithoutALengthNeverGrows) {
@@ -247,21 +272,29 @@ TEST_F(Demo, AnUploadWithEveryByteIsRecordedAtTheNextHeadOrPatchAfterACrash) {
     std::string token;
     const std::string uid =
         user_id_of(http(), "principal@demo.sitevisit", "principal-demo-2026", "p", &token);
-    const auto partial = server.data() / "blobs" / "partial";
-    // The server was killed after the last chunk was on disk and before it was recorded:
-    // the files are exactly as it leaves them.
+    // The server was killed after the last chunk was on disk and its offset committed, before
+    // the blob was recorded: the file and the store exactly as it leaves them.
     auto leave = [&](const std::string& bytes) {
         const std::string sha = server::sha256_hex(bytes);
-        std::ofstream(partial / (sha + "." + uid + ".length")) << bytes.size();
-        std::ofstream(partial / (sha + "." + uid), std::ios::binary) << bytes;
+        const auto n = static_cast<std::int64_t>(bytes.size());
+        leave_upload(server, sha, uid, n, n, bytes);
         return sha;
     };
     server.kill9();
     const std::string by_head = leave("every byte arrived, then SIGKILL (head)");
     const std::string by_patch = leave("every byte arrived, then SIGKILL (patch)");
+    // Killed later still: the checked file was kept under its name, the blob not yet recorded.
+    const std::string kept_bytes = "every byte arrived and was kept, then SIGKILL";
+    const std::string kept = leave(kept_bytes);
+    std::filesystem::rename(server.data() / "blobs" / "partial" / (kept + "." + uid),
+                            server.data() / "blobs" / kept);
     const std::string bad = server::sha256_hex("what the name says");
-    std::ofstream(partial / (bad + "." + uid + ".length")) << 5;
-    std::ofstream(partial / (bad + "." + uid), std::ios::binary) << "other";
+    leave_upload(server, bad, uid, 5, 5, "other");
+    // Killed in the middle of a chunk: its bytes reached the file past the committed offset.
+    const std::string cut_bytes = "the first ten, then the rest of the bytes";
+    const std::string cut = server::sha256_hex(cut_bytes);
+    leave_upload(server, cut, uid, static_cast<std::int64_t>(cut_bytes.size()), 10,
+                 cut_bytes.substr(0, 10) + "written, never committed, longer");
     server.start();
 
     auto head = http().request("HEAD", "/v1/blobs/" + by_head, {}, tus(token));
@@ -271,11 +304,24 @@ TEST_F(Demo, AnUploadWithEveryByteIsRecordedAtTheNextHeadOrPatchAfterACrash) {
         "PATCH", "/v1/blobs/" + by_patch, {},
         tus(token, {{"Upload-Offset", "40"}, {"Content-Type", "application/offset+octet-stream"}}));
     EXPECT_EQ(patch.status, 204) << patch.body;
+    auto kept_head = http().request("HEAD", "/v1/blobs/" + kept, {}, tus(token));
+    EXPECT_EQ(kept_head.status, 200);
+    EXPECT_EQ(kept_head.header("upload-offset"), std::to_string(kept_bytes.size()));
     EXPECT_EQ(http().request("HEAD", "/v1/blobs/" + bad, {}, tus(token)).status, 404)
         << "bytes that do not match are discarded";
-    // "Complete" means recorded: evidence may now name both files.
+    // The offset is the committed one, and the rest is written over what the cut chunk left.
+    auto cut_head = http().request("HEAD", "/v1/blobs/" + cut, {}, tus(token));
+    EXPECT_EQ(cut_head.status, 200);
+    EXPECT_EQ(cut_head.header("upload-offset"), "10");
+    auto rest = http().request(
+        "PATCH", "/v1/blobs/" + cut, cut_bytes.substr(10),
+        tus(token, {{"Upload-Offset", "10"}, {"Content-Type", "application/offset+octet-stream"}}));
+    EXPECT_EQ(rest.status, 204) << rest.body;
+    // "Complete" means recorded: evidence may now name every file.
     int dseq = 0;
-    for (const auto& [sha, size] : {std::pair{by_head, 39}, std::pair{by_patch, 40}}) {
+    for (const auto& [sha, size] : {std::pair{by_head, 39}, std::pair{by_patch, 40},
+                                    std::pair{kept, static_cast<int>(kept_bytes.size())},
+                                    std::pair{cut, static_cast<int>(cut_bytes.size())}}) {
         auto ev = push(token, "p",
                        Json::array({change("evidence", new_id(), lincoln,
                                            {{"title", "Recovered"},
@@ -287,6 +333,9 @@ TEST_F(Demo, AnUploadWithEveryByteIsRecordedAtTheNextHeadOrPatchAfterACrash) {
         EXPECT_EQ(ev.status, 200) << ev.body;
         EXPECT_EQ(ev.json()["results"][0]["status"], "applied") << ev.body;
     }
+    auto got = http().request("GET", "/v1/blobs/" + cut, {}, bearer(token));
+    EXPECT_EQ(got.status, 200);
+    EXPECT_EQ(got.body, cut_bytes);
 }
 
 TEST(Uploads, BlobDownloadsAreStreamedFromTheFile) {

@@ -3,10 +3,14 @@
 #include "sitevisit/server/crypto.h"
 #include "sitevisit/server/metrics.h"
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace sitevisit::server {
@@ -61,44 +65,127 @@ std::int64_t size_of_file(const fs::path& p) {
     return ec ? -1 : static_cast<std::int64_t>(n);
 }
 
-bool append_durably(const fs::path& p, const std::string& bytes) {
-    int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-    if (fd < 0) return false;
+bool write_all(int fd, const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
         ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n <= 0) {
-            ::close(fd);
-            return false;
-        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
         done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool append_durably(const fs::path& p, const std::string& bytes) {
+    int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    if (!write_all(fd, bytes)) {
+        ::close(fd);
+        return false;
     }
     bool ok = ::fsync(fd) == 0;
     return ::close(fd) == 0 && ok;
 }
 
+// Writes `bytes` at `offset` and flushes them to disk.
+bool write_durably_at(int fd, const std::string& bytes, std::int64_t offset) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+                             static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return ::fsync(fd) == 0;
+}
+
 // A rename is durable once its folder is synced.
 void sync_folder(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         ::fsync(fd);
         ::close(fd);
     }
 }
 
-std::string hash_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
+// The SHA-256 of the first `length` bytes of an open file; empty when fewer can be read.
+std::string hash_fd(int fd, std::int64_t length) {
     Sha256 h;
     std::string buf(1 << 20, '\0');
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        if (in.gcount() > 0)
-            h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+    std::int64_t at = 0;
+    while (at < length) {
+        const auto want = static_cast<std::size_t>(
+            std::min<std::int64_t>(static_cast<std::int64_t>(buf.size()), length - at));
+        ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return {};
+        h.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+        at += n;
     }
     return h.hex();
 }
 
+#ifdef F_OFD_SETLKW
+constexpr int kSetLockWait = F_OFD_SETLKW; // per open file: threads exclude each other too
+#else
+constexpr int kSetLockWait = F_SETLKW;
+#endif
+
+// Files in DIR/blobs/partial that no upload in the store names (a crash between making the
+// file and recording the upload, an upload of an older server) are removed once untouched for
+// this long; younger ones may be an upload another server is making right now.
+constexpr auto kOrphanAge = std::chrono::hours(1);
+
 } // namespace
+
+// An upload's partial file, open and locked against every other writer of it: other threads
+// and other servers on the shared folder (an fcntl lock, which NFS takes to its server). After
+// the lock is granted the path must still name the locked file (a finish may have renamed it
+// to the complete file, a sweep removed it), else it is opened and locked again.
+class BlobService::LockedFile {
+public:
+    LockedFile() = default;
+    LockedFile(const LockedFile&) = delete;
+    LockedFile& operator=(const LockedFile&) = delete;
+    ~LockedFile() { close(); }
+
+    // 0 when open and locked, else the errno (ENOENT: there is no file and `create` is false).
+    int open(const fs::path& p, bool create) {
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            fd_ = ::open(p.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+            if (fd_ < 0) return errno;
+            struct flock l {};
+            l.l_type = F_WRLCK;
+            l.l_whence = SEEK_SET;
+            int rc = 0;
+            do {
+                rc = ::fcntl(fd_, kSetLockWait, &l);
+            } while (rc < 0 && errno == EINTR);
+            if (rc < 0) {
+                const int e = errno;
+                close();
+                return e;
+            }
+            struct stat held {
+            }, named{};
+            if (::fstat(fd_, &held) == 0 && ::stat(p.c_str(), &named) == 0 &&
+                held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+                return 0;
+            close();
+        }
+        return EAGAIN;
+    }
+    int fd() const { return fd_; }
+    // Closing releases the lock.
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_ = -1;
+};
 
 BlobService::BlobService(Store& store, Service& service, fs::path dir, std::int64_t max_bytes,
                          BlobLimits limits)
@@ -112,38 +199,74 @@ int BlobService::sweep_partials() {
     return sweep_locked();
 }
 
+std::unique_ptr<StoreTx> BlobService::begin(bool write) {
+    auto tx = store_.begin(write);
+    if (!tx) throw std::runtime_error(tx.error().message);
+    return std::move(*tx);
+}
+
+std::optional<Upload> BlobService::stored_upload(const std::string& sha, const std::string& user) {
+    return begin(false)->upload(sha, user);
+}
+
+std::optional<std::int64_t> BlobService::owned_length(const std::string& sha,
+                                                      const std::string& user) {
+    auto tx = begin(false);
+    auto blob = tx->blob(sha);
+    if (blob && blob->complete && tx->blob_owned_by(sha, user)) return blob->length;
+    return std::nullopt;
+}
+
+void BlobService::forget_upload(const std::string& sha, const std::string& user) {
+    auto tx = begin(true);
+    tx->remove_upload(sha, user);
+    tx->commit();
+}
+
+std::int64_t BlobService::now_ms() const {
+    return service_.clock().now_ms();
+}
+
 int BlobService::sweep_locked() {
+    // Uploads with no new byte for the expiry: the row goes first (only if no server moved the
+    // upload meanwhile), then its file, both under the file's lock so that an upload made again
+    // at once never loses its file.
+    const std::int64_t before = now_ms() - limits_.partial_expiry_ms;
     int removed = 0;
+    std::set<std::string> live; // file names of the uploads the store holds
+    for (const Upload& u : begin(false)->uploads("")) {
+        const fs::path p = partial(u.sha256, u.user);
+        if (u.touched_ms < before) {
+            LockedFile f;
+            const int e = f.open(p, false);
+            if (e == 0 || e == ENOENT) {
+                auto tx = begin(true);
+                const bool gone = tx->remove_upload(u.sha256, u.user, before);
+                tx->commit();
+                if (gone) {
+                    std::error_code ec;
+                    if (e == 0) fs::remove(p, ec);
+                    ++removed;
+                    continue;
+                }
+            }
+        }
+        live.insert(p.filename().string());
+    }
+    // Files no upload names, once old enough (kOrphanAge).
     std::error_code ec;
     const auto now = fs::file_time_type::clock::now();
-    const auto expiry = std::chrono::milliseconds(limits_.partial_expiry_ms);
     std::vector<fs::path> doomed;
     for (fs::directory_iterator it(dir_ / "partial", ec), end; !ec && it != end; it.increment(ec)) {
         if (!it->is_regular_file(ec)) continue;
         const fs::path p = it->path();
-        const std::string name = p.filename().string();
-        auto ends = [&](const std::string& tail) {
-            return name.size() > tail.size() &&
-                   name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-        };
-        if (ends(".tmp") || ends(".local")) {
-            doomed.push_back(p); // a write cut short by a crash
-        } else if (ends(".length")) {
-            // A length whose upload was never made (a crash between the two).
-            const fs::path data = p.parent_path() / name.substr(0, name.size() - 7);
-            if (!fs::exists(data, ec)) doomed.push_back(p);
-        } else {
-            auto at = fs::last_write_time(p, ec);
-            if (!ec && now - at > expiry) {
-                doomed.push_back(p);
-                doomed.push_back(p.string() + ".length");
-                ++removed;
-            }
-        }
+        if (live.count(p.filename().string())) continue;
+        auto at = fs::last_write_time(p, ec);
+        if (!ec && now - at > kOrphanAge) doomed.push_back(p);
     }
     for (const auto& p : doomed)
         fs::remove(p, ec);
-    if (!doomed.empty()) sync_folder(dir_ / "partial");
+    if (removed || !doomed.empty()) sync_folder(dir_ / "partial");
     return removed;
 }
 
@@ -156,16 +279,8 @@ std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, cons
     sweep_locked();
     // What this user's unfinished uploads claim already.
     std::int64_t claimed = 0;
-    const std::string tail = "." + caller.user.id + ".length";
-    std::error_code ec;
-    for (fs::directory_iterator it(dir_ / "partial", ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() <= tail.size() ||
-            name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
-            continue;
-        std::int64_t n = 0;
-        if (std::ifstream(it->path()) >> n) claimed += n;
-    }
+    for (const Upload& u : begin(false)->uploads(caller.user.id))
+        claimed += u.length;
     if (claimed + length > limits_.partial_quota_bytes)
         return tus_error(413, "partial_quota",
                          "your unfinished uploads claim " + std::to_string(claimed) +
@@ -174,24 +289,35 @@ std::optional<HttpResponse> BlobService::start_upload(const Caller& caller, cons
                              " bytes. Finish those uploads first (unfinished ones expire after " +
                              std::to_string(limits_.partial_expiry_ms / (24 * 3600 * 1000)) +
                              " days)");
-    // The length is on disk before the upload exists, so no upload is ever without one.
+    // The empty file is on disk before the upload is recorded, so a recorded upload always has
+    // its file; under the file's lock, so another server making the same upload waits, and one
+    // that made it first keeps its bytes.
     const fs::path p = partial(sha, caller.user.id);
-    const fs::path length_file = p.string() + ".length", tmp = p.string() + ".length.tmp";
-    auto undo = [&] {
-        std::error_code e;
-        fs::remove(tmp, e);
-        fs::remove(p, e);
-        if (fs::is_regular_file(length_file, e)) fs::remove(length_file, e);
+    auto refuse = [&](const std::string& why) {
+        if (service_.log) service_.log("blobs: making " + p.string() + ": " + why);
         return tus_error(
             507, "insufficient_storage",
             "the server could not make room for this upload; nothing was kept, try again later");
     };
-    fs::remove(tmp, ec);
-    if (!append_durably(tmp, std::to_string(length))) return undo();
-    fs::rename(tmp, length_file, ec);
-    if (ec) return undo();
-    if (!append_durably(p, {})) return undo();
+    LockedFile f;
+    if (const int e = f.open(p, true); e != 0) return refuse(std::strerror(e));
+    if (stored_upload(sha, caller.user.id)) return std::nullopt; // made meanwhile
+    if (::ftruncate(f.fd(), 0) != 0 || ::fsync(f.fd()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::error_code ec;
+        fs::remove(p, ec);
+        return refuse(why);
+    }
     sync_folder(dir_ / "partial");
+    try {
+        auto tx = begin(true);
+        tx->add_upload(Upload{sha, caller.user.id, length, 0, now_ms()});
+        tx->commit();
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(p, ec);
+        throw;
+    }
     return std::nullopt;
 }
 
@@ -270,13 +396,16 @@ HttpResponse BlobService::create(const Caller& caller, const HttpRequest& r) {
         return tus_error(400, "invalid",
                          "Upload-Metadata must carry \"sha256 <base64 of the 64 hex digits>\"");
     std::lock_guard lock(mutex_);
-    const fs::path p = partial(sha, caller.user.id);
-    if (size_of_file(p) < 0)
+    auto upload = stored_upload(sha, caller.user.id);
+    if (!upload) {
         if (auto refused = start_upload(caller, sha, *length)) return *refused;
+        upload = stored_upload(sha, caller.user.id);
+        if (!upload) return storage_failure("the upload of " + sha + " was not recorded");
+    }
     HttpResponse resp;
     resp.status = 201;
     resp.headers = {{"Location", "/v1/blobs/" + sha},
-                    {"Upload-Offset", std::to_string(std::max<std::int64_t>(0, size_of_file(p)))}};
+                    {"Upload-Offset", std::to_string(upload->offset)}};
     return tus(resp);
 }
 
@@ -295,58 +424,59 @@ bool BlobService::may_read(const Caller& caller, const std::string& sha) {
 
 namespace {
 
-// The declared length of an upload in progress, or -1 when its length file is missing.
-std::int64_t declared_length(const fs::path& p) {
-    std::int64_t length = -1;
-    std::ifstream in(p.string() + ".length");
-    if (!(in >> length) || length < 0) return -1;
-    return length;
+HttpResponse offset_answer(std::int64_t offset, std::int64_t length) {
+    HttpResponse r;
+    r.headers = {{"Upload-Offset", std::to_string(offset)},
+                 {"Upload-Length", std::to_string(length)},
+                 {"Cache-Control", "no-store"}};
+    return tus(r);
+}
+
+HttpResponse conflict(std::int64_t at, std::int64_t offset) {
+    auto resp = tus_error(409, "conflict",
+                          "the upload is at byte " + std::to_string(at) + ", not " +
+                              std::to_string(offset) + "; resume from there");
+    resp.headers.emplace_back("Upload-Offset", std::to_string(at));
+    return resp;
+}
+
+HttpResponse unusable(const std::string& sha) {
+    return tus_error(404, "not_found",
+                     "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
 }
 
 } // namespace
 
 HttpResponse BlobService::head(const Caller& caller, const std::string& sha) {
-    {
-        auto tx = store_.begin(false);
-        if (!tx) return storage_failure(tx.error().message);
-        auto blob = (*tx)->blob(sha);
-        if (blob && blob->complete && (*tx)->blob_owned_by(sha, caller.user.id)) {
-            HttpResponse r;
-            r.headers = {{"Upload-Offset", std::to_string(blob->length)},
-                         {"Upload-Length", std::to_string(blob->length)},
-                         {"Cache-Control", "no-store"}};
-            return tus(r);
-        }
-    }
+    if (auto length = owned_length(sha, caller.user.id)) return offset_answer(*length, *length);
     std::lock_guard lock(mutex_);
-    const fs::path p = partial(sha, caller.user.id);
-    const std::int64_t size = size_of_file(p);
-    if (size < 0)
+    auto upload = stored_upload(sha, caller.user.id);
+    if (!upload)
         return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
-    const std::int64_t length = declared_length(p);
-    if (length < 0 || size > length) {
-        // No length (left by an older server): it cannot be finished safely; start again.
-        std::error_code ec;
-        fs::remove(p, ec);
-        fs::remove(p.string() + ".length", ec);
-        return tus_error(404, "not_found",
-                         "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
-    }
-    if (size == length) {
+    if (upload->offset >= upload->length) {
         // Every byte is here but it was never recorded (the server stopped in between): record
         // it now, so "complete" always means the evidence may use it.
-        HttpResponse done = finish(caller, sha, length);
-        if (done.status == 422)
-            return tus_error(404, "not_found",
-                             "the upload of " + sha.substr(0, 12) +
-                                 "... did not match its name; start again");
-        if (done.status != 204) return done;
+        LockedFile f;
+        const int e = f.open(partial(sha, caller.user.id), false);
+        if (e != 0 && e != ENOENT)
+            return storage_failure("opening the upload of " + sha + ": " + std::strerror(e));
+        upload = stored_upload(sha, caller.user.id); // as it is now that the file is ours
+        if (!upload) {
+            // Another server finished (or removed) it meanwhile.
+            if (auto length = owned_length(sha, caller.user.id))
+                return offset_answer(*length, *length);
+            return tus_error(404, "not_found", "no upload of " + sha.substr(0, 12) + "... by you");
+        }
+        if (upload->offset >= upload->length) {
+            HttpResponse done = finish(caller, sha, upload->length, e == 0 ? &f : nullptr);
+            if (done.status == 422)
+                return tus_error(404, "not_found",
+                                 "the upload of " + sha.substr(0, 12) +
+                                     "... did not match its name; start again");
+            if (done.status != 204) return done;
+        }
     }
-    HttpResponse r;
-    r.headers = {{"Upload-Offset", std::to_string(size)},
-                 {"Upload-Length", std::to_string(length)},
-                 {"Cache-Control", "no-store"}};
-    return tus(r);
+    return offset_answer(upload->offset, upload->length);
 }
 
 HttpResponse BlobService::patch(const Caller& caller, const std::string& sha,
@@ -357,84 +487,123 @@ HttpResponse BlobService::patch(const Caller& caller, const std::string& sha,
     auto offset = number(r.header("upload-offset"));
     if (!offset)
         return tus_error(400, "invalid", "Upload-Offset must be the byte offset of this chunk");
+    const std::string& user = caller.user.id;
     std::lock_guard lock(mutex_);
-    const fs::path p = partial(sha, caller.user.id);
-    std::int64_t size = size_of_file(p);
+    auto upload = stored_upload(sha, user);
     const auto declared = number(r.header("upload-length"));
-    if (size < 0) {
+    if (!upload) {
         // The first PATCH may create the upload when it carries Upload-Length.
         if (!declared)
             return tus_error(404, "not_found",
                              "no upload of " + sha.substr(0, 12) + "... by you; create it first");
         if (auto refused = start_upload(caller, sha, *declared)) return *refused;
-        size = 0;
+        upload = stored_upload(sha, user);
+        if (!upload) return storage_failure("the upload of " + sha + " was not recorded");
     }
-    const std::int64_t length = declared_length(p);
-    if (length < 0 || size > length || length > max_bytes_) {
-        // An upload without a length (left by an older server) could grow without bound.
+    if (upload->length > max_bytes_) {
+        // Declared under a larger limit: it could grow past this server's.
+        forget_upload(sha, user);
         std::error_code ec;
-        fs::remove(p, ec);
-        fs::remove(p.string() + ".length", ec);
+        fs::remove(partial(sha, user), ec);
+        return unusable(sha);
+    }
+    if (declared && *declared != upload->length)
+        return tus_error(400, "invalid",
+                         "the upload's length is " + std::to_string(upload->length) +
+                             " bytes, not " + std::to_string(*declared));
+    // The file and the stored offset are read and moved under the file's lock: one writer of
+    // an upload at a time, over every server.
+    LockedFile f;
+    const int e = f.open(partial(sha, user), upload->offset == 0);
+    if (e == ENOENT) {
+        // Every byte was written and the file kept under its name, but not recorded: finish.
+        if (upload->offset >= upload->length) return finish(caller, sha, upload->length, nullptr);
+        forget_upload(sha, user); // its bytes are gone
+        return unusable(sha);
+    }
+    if (e != 0) return storage_failure("opening the upload of " + sha + ": " + std::strerror(e));
+    upload = stored_upload(sha, user); // as it is now that the file is ours
+    if (!upload) {
+        // Another server finished or removed it while this one waited for the file.
+        if (auto length = owned_length(sha, user)) return conflict(*length, *offset);
         return tus_error(404, "not_found",
-                         "no usable upload of " + sha.substr(0, 12) + "... by you; start again");
+                         "no upload of " + sha.substr(0, 12) + "... by you; create it first");
     }
-    if (declared && *declared != length)
-        return tus_error(400, "invalid",
-                         "the upload's length is " + std::to_string(length) + " bytes, not " +
-                             std::to_string(*declared));
     // Every byte arrived before, but the server stopped before recording it: record it now.
-    if (size == length) return finish(caller, sha, length);
-    if (*offset != size) {
-        auto resp = tus_error(409, "conflict",
-                              "the upload is at byte " + std::to_string(size) + ", not " +
-                                  std::to_string(*offset) + "; resume from there");
-        resp.headers.emplace_back("Upload-Offset", std::to_string(size));
-        return resp;
-    }
-    if (size + static_cast<std::int64_t>(r.body.size()) > length)
+    if (upload->offset >= upload->length) return finish(caller, sha, upload->length, &f);
+    if (*offset != upload->offset) return conflict(upload->offset, *offset);
+    const auto n = static_cast<std::int64_t>(r.body.size());
+    if (upload->offset + n > upload->length)
         return tus_error(400, "invalid",
-                         "the chunk runs past the declared length of " + std::to_string(length) +
-                             " bytes");
-    if (!append_durably(p, r.body))
+                         "the chunk runs past the declared length of " +
+                             std::to_string(upload->length) + " bytes");
+    // At the stored offset: bytes a cut-short attempt left past it are written over.
+    if (!write_durably_at(f.fd(), r.body, upload->offset))
         return tus_error(507, "insufficient_storage",
                          "the chunk could not be written (the server is out of room); resume from "
                          "the offset HEAD gives");
-    size += static_cast<std::int64_t>(r.body.size());
-    if (service_.metrics) service_.metrics->blob_bytes(static_cast<std::int64_t>(r.body.size()));
-    if (size == length) return finish(caller, sha, length);
+    // The offset moves only once the bytes are on disk, and only from where this chunk began.
+    const std::int64_t moved_to = upload->offset + n;
+    bool moved = false;
+    {
+        auto tx = begin(true);
+        moved = tx->advance_upload(sha, user, upload->offset, moved_to, now_ms());
+        tx->commit();
+    }
+    if (!moved) {
+        auto now = stored_upload(sha, user);
+        if (!now) return unusable(sha);
+        return conflict(now->offset, *offset);
+    }
+    if (service_.metrics) service_.metrics->blob_bytes(n);
+    if (moved_to == upload->length) return finish(caller, sha, upload->length, &f);
     HttpResponse resp;
     resp.status = 204;
-    resp.headers = {{"Upload-Offset", std::to_string(size)}};
+    resp.headers = {{"Upload-Offset", std::to_string(moved_to)}};
     return tus(resp);
 }
 
-// Called with mutex_ held, once every byte is in.
-HttpResponse BlobService::finish(const Caller& caller, const std::string& sha,
-                                 std::int64_t length) {
-    const fs::path p = partial(sha, caller.user.id);
-    const std::string actual = hash_file(p);
-    std::error_code ec;
-    if (actual != sha) {
-        fs::remove(p, ec);
-        fs::remove(p.string() + ".length", ec);
-        return tus_error(422, "unprocessable",
-                         "the bytes hash to " + actual + ", not " + sha +
-                             "; the upload was discarded, start again");
-    }
+// Called with mutex_ held, once every byte is in: with the partial file open and locked, or
+// null when it is no longer there (a finish renamed it and stopped before recording it).
+HttpResponse BlobService::finish(const Caller& caller, const std::string& sha, std::int64_t length,
+                                 LockedFile* file) {
+    const std::string& user = caller.user.id;
+    const fs::path p = partial(sha, user);
     const fs::path final_path = dir_ / sha;
-    if (size_of_file(final_path) == length) {
-        fs::remove(p, ec); // one copy of identical bytes
+    std::error_code ec;
+    if (!file) {
+        // Only checked bytes are ever kept under their name.
+        if (size_of_file(final_path) != length) {
+            forget_upload(sha, user);
+            return unusable(sha);
+        }
     } else {
-        fs::rename(p, final_path, ec);
-        if (ec) return storage_failure("keeping " + final_path.string() + ": " + ec.message());
-        sync_folder(dir_);
+        struct stat st {};
+        if (::fstat(file->fd(), &st) == 0 && st.st_size > length)
+            if (::ftruncate(file->fd(), static_cast<off_t>(length)) != 0)
+                return storage_failure("truncating " + p.string() + ": " + std::strerror(errno));
+        const std::string actual = hash_fd(file->fd(), length);
+        if (actual != sha) {
+            // The upload goes before its file, so no upload is left without its bytes.
+            forget_upload(sha, user);
+            fs::remove(p, ec);
+            return tus_error(422, "unprocessable",
+                             "the bytes hash to " + (actual.empty() ? "(fewer bytes)" : actual) +
+                                 ", not " + sha + "; the upload was discarded, start again");
+        }
+        if (size_of_file(final_path) == length) {
+            fs::remove(p, ec); // one copy of identical bytes
+        } else {
+            fs::rename(p, final_path, ec);
+            if (ec) return storage_failure("keeping " + final_path.string() + ": " + ec.message());
+            sync_folder(dir_);
+        }
     }
-    fs::remove(p.string() + ".length", ec);
-    auto tx = store_.begin(true);
-    if (!tx) return storage_failure(tx.error().message);
-    if (!(*tx)->blob(sha)) (*tx)->put_blob(BlobInfo{sha, length, length, true, caller.user.id});
-    (*tx)->add_blob_owner(sha, caller.user.id);
-    (*tx)->commit();
+    auto tx = begin(true);
+    if (!tx->blob(sha)) tx->put_blob(BlobInfo{sha, length, length, true, user});
+    tx->add_blob_owner(sha, user);
+    tx->remove_upload(sha, user);
+    tx->commit();
     HttpResponse resp;
     resp.status = 204;
     resp.headers = {{"Upload-Offset", std::to_string(length)}};

@@ -34,9 +34,10 @@ struct Step {
 };
 
 // Keyed on the one row of sitevisit_schema; a released step never changes. The tables mirror
-// the SQLite store's (sqlite_store.cpp) at its schema 5; fields, versions and wire bytes are
-// kept as the same JSON text. Columns SQLite calls `user` are `user_id` here (a reserved word);
-// backups use SQLite's names, so a backup from either store restores into the other.
+// the SQLite store's (sqlite_store.cpp) at its schema 6 (step 1 its schema 5, step 2 its 6);
+// fields, versions and wire bytes are kept as the same JSON text. Columns SQLite calls `user` are
+// `user_id` here (a reserved word); backups use SQLite's names, so a backup from either store
+// restores into the other.
 const Step kSteps[] = {
     {1, R"sql(
 CREATE TABLE sitevisit_schema (version integer NOT NULL);
@@ -78,6 +79,15 @@ CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
 INSERT INTO meta (key, value) VALUES ('epoch', md5(random()::text || clock_timestamp()::text)),
   ('epoch_base', '0');
 ALTER TABLE devices ADD COLUMN epoch text NOT NULL DEFAULT '';
+)sql"},
+    // Step 2 (SQLite's step 6): unfinished uploads (tus) live in the store, so an upload begun
+    // on one server resumes on another: the declared length, the offset committed after its
+    // bytes were flushed to the shared partial file, and when it last moved (for expiry).
+    {2, R"sql(
+CREATE TABLE uploads (
+  sha256 text NOT NULL, user_id text NOT NULL, length bigint NOT NULL,
+  committed bigint NOT NULL DEFAULT 0, touched_ms bigint NOT NULL,
+  PRIMARY KEY (sha256, user_id));
 )sql"},
 };
 
@@ -712,6 +722,54 @@ public:
                           "entity = 'evidence' AND NOT deleted AND "
                           "(fields::jsonb) ->> 'sha256' = $1 ORDER BY id",
                           sha256);
+    }
+
+    std::optional<Upload> upload(const std::string& sha256, const std::string& user) override {
+        auto r = c_->run("SELECT length, committed, touched_ms FROM uploads WHERE sha256 = $1 AND "
+                         "user_id = $2",
+                         Params().add(sha256).add(user));
+        if (!r.rows()) return std::nullopt;
+        return Upload{sha256, user, r.int64(0, 0), r.int64(0, 1), r.int64(0, 2)};
+    }
+
+    std::vector<Upload> uploads(const std::string& user) override {
+        auto r = c_->run("SELECT sha256, user_id, length, committed, touched_ms FROM uploads "
+                         "WHERE $1 = '' OR user_id = $1 ORDER BY sha256, user_id",
+                         Params().add(user));
+        std::vector<Upload> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back(
+                Upload{r.text(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 3), r.int64(i, 4)});
+        return out;
+    }
+
+    bool add_upload(const Upload& u) override {
+        writer_only();
+        return c_->run("INSERT INTO uploads (sha256, user_id, length, committed, touched_ms) "
+                       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                       Params().add(u.sha256).add(u.user).add(u.length).add(u.offset).add(
+                           u.touched_ms))
+                   .affected() > 0;
+    }
+
+    bool advance_upload(const std::string& sha256, const std::string& user, std::int64_t from,
+                        std::int64_t to, std::int64_t touched_ms) override {
+        writer_only();
+        // READ COMMITTED: an UPDATE that waited for another server's update of the row reads
+        // the row again, so the condition is checked against the offset that committed.
+        return c_->run("UPDATE uploads SET committed = $1, touched_ms = $2 WHERE sha256 = $3 AND "
+                       "user_id = $4 AND committed = $5",
+                       Params().add(to).add(touched_ms).add(sha256).add(user).add(from))
+                   .affected() > 0;
+    }
+
+    bool remove_upload(const std::string& sha256, const std::string& user,
+                       std::int64_t touched_before) override {
+        writer_only();
+        return c_->run("DELETE FROM uploads WHERE sha256 = $1 AND user_id = $2 AND "
+                       "($3::bigint <= 0 OR touched_ms < $3::bigint)",
+                       Params().add(sha256).add(user).add(touched_before))
+                   .affected() > 0;
     }
 
     void dump(const std::string& table, const std::function<void(const Json&)>& out) override {

@@ -111,6 +111,16 @@ INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16)))), ('ep
 ALTER TABLE devices ADD COLUMN epoch TEXT NOT NULL DEFAULT '';
 UPDATE devices SET epoch = (SELECT value FROM meta WHERE key = 'epoch');
 )sql"},
+    // Step 6: unfinished uploads (tus) live in the store, not in the length of their partial
+    // file: the declared length, the offset committed after its bytes were flushed, and when
+    // the upload last moved (for expiry). Uploads begun under an older server are not carried
+    // over (the device starts them again); their files are swept when they expire.
+    {6, R"sql(
+CREATE TABLE uploads (
+  sha256 TEXT NOT NULL, user_id TEXT NOT NULL, length INTEGER NOT NULL,
+  committed INTEGER NOT NULL DEFAULT 0, touched_ms INTEGER NOT NULL,
+  PRIMARY KEY (sha256, user_id)) WITHOUT ROWID;
+)sql"},
 };
 
 Status migrate(Database& db) {
@@ -543,6 +553,57 @@ public:
             out.push_back(st.text(0));
         st.reset();
         return out;
+    }
+
+    std::optional<Upload> upload(const std::string& sha256, const std::string& user) override {
+        auto& st = db_->cached("SELECT length, committed, touched_ms FROM uploads WHERE sha256 = ? "
+                               "AND user_id = ?");
+        st.bind(1, sha256).bind(2, user);
+        std::optional<Upload> out;
+        if (st.step()) out = Upload{sha256, user, st.int64(0), st.int64(1), st.int64(2)};
+        st.reset();
+        return out;
+    }
+
+    std::vector<Upload> uploads(const std::string& user) override {
+        auto& st = db_->cached("SELECT sha256, user_id, length, committed, touched_ms FROM uploads "
+                               "WHERE ?1 = '' OR user_id = ?1 ORDER BY sha256, user_id");
+        st.bind(1, user);
+        std::vector<Upload> out;
+        while (st.step())
+            out.push_back(Upload{st.text(0), st.text(1), st.int64(2), st.int64(3), st.int64(4)});
+        st.reset();
+        return out;
+    }
+
+    bool add_upload(const Upload& u) override {
+        writer_only();
+        auto& st = db_->cached("INSERT INTO uploads (sha256, user_id, length, committed, "
+                               "touched_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        st.bind(1, u.sha256).bind(2, u.user).bind(3, u.length).bind(4, u.offset);
+        st.bind(5, u.touched_ms);
+        st.run();
+        return db_->changes() > 0;
+    }
+
+    bool advance_upload(const std::string& sha256, const std::string& user, std::int64_t from,
+                        std::int64_t to, std::int64_t touched_ms) override {
+        writer_only();
+        auto& st = db_->cached("UPDATE uploads SET committed = ?, touched_ms = ? WHERE sha256 = ? "
+                               "AND user_id = ? AND committed = ?");
+        st.bind(1, to).bind(2, touched_ms).bind(3, sha256).bind(4, user).bind(5, from);
+        st.run();
+        return db_->changes() > 0;
+    }
+
+    bool remove_upload(const std::string& sha256, const std::string& user,
+                       std::int64_t touched_before) override {
+        writer_only();
+        auto& st = db_->cached("DELETE FROM uploads WHERE sha256 = ? AND user_id = ? AND "
+                               "(? <= 0 OR touched_ms < ?)");
+        st.bind(1, sha256).bind(2, user).bind(3, touched_before).bind(4, touched_before);
+        st.run();
+        return db_->changes() > 0;
     }
 
     void dump(const std::string& table, const std::function<void(const Json&)>& out) override {

@@ -9,9 +9,11 @@
 namespace sitevisit::server {
 
 // Evidence files over tus 1.0 (core + creation). Bytes live under DIR/blobs: complete files
-// as DIR/blobs/<sha256>, uploads in progress per user under DIR/blobs/partial. A file becomes
-// visible only when complete and its SHA-256 matches its name. One copy of identical bytes is
-// kept, but each user proves they hold the bytes by uploading them in full.
+// as DIR/blobs/<sha256>, uploads in progress per user under DIR/blobs/partial. An upload's
+// bookkeeping (declared length, committed offset, last touched) lives in the store, so servers
+// sharing the store and the folder share uploads. A file becomes visible only when complete and
+// its SHA-256 matches its name. One copy of identical bytes is kept, but each user proves they
+// hold the bytes by uploading them in full.
 struct BlobLimits {
     // Bytes one user's unfinished uploads may claim (their declared lengths, summed).
     std::int64_t partial_quota_bytes = 1024LL * 1024 * 1024;
@@ -40,7 +42,15 @@ private:
     HttpResponse head(const Caller& caller, const std::string& sha);
     HttpResponse patch(const Caller& caller, const std::string& sha, const HttpRequest& request);
     HttpResponse get(const Caller& caller, const std::string& sha, const HttpRequest& request);
-    HttpResponse finish(const Caller& caller, const std::string& sha, std::int64_t length);
+    class LockedFile;
+    HttpResponse finish(const Caller& caller, const std::string& sha, std::int64_t length,
+                        LockedFile* file);
+    std::unique_ptr<StoreTx> begin(bool write); // throws on a storage failure
+    std::optional<Upload> stored_upload(const std::string& sha, const std::string& user);
+    // The length of a complete blob the user uploaded in full.
+    std::optional<std::int64_t> owned_length(const std::string& sha, const std::string& user);
+    void forget_upload(const std::string& sha, const std::string& user);
+    std::int64_t now_ms() const;
     bool may_read(const Caller& caller, const std::string& sha);
     std::filesystem::path partial(const std::string& sha, const std::string& user) const;
     // Makes an upload with its length (mutex_ held): nullopt when made, else the answer.
@@ -53,7 +63,7 @@ private:
     std::filesystem::path dir_;
     std::int64_t max_bytes_;
     BlobLimits limits_;
-    std::mutex mutex_; // one writer of upload files at a time
+    std::mutex mutex_; // one upload call at a time in this process (files: their locks)
 };
 
 } // namespace sitevisit::server

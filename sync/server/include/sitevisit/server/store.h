@@ -65,6 +65,17 @@ inline constexpr const char* kBackupTables[] = {"accounts", "sessions", "device_
                                                 "devices",  "ops",      "rows",
                                                 "changes",  "blobs",    "blob_owners"};
 
+// An unfinished upload (tus): its declared length and the offset committed so far, i.e. the
+// bytes known written and flushed to its partial file. Servers sharing a store share these, so
+// an upload begun on one resumes on another.
+struct Upload {
+    std::string sha256;
+    std::string user;
+    std::int64_t length = 0;
+    std::int64_t offset = 0;     // committed: every byte before it is on disk
+    std::int64_t touched_ms = 0; // when it was made or last advanced (server wall clock)
+};
+
 struct BlobInfo {
     std::string sha256;
     std::int64_t length = 0;
@@ -171,6 +182,21 @@ public:
     virtual std::vector<std::string> schools_referencing_blob(const std::string& sha256) = 0;
     // Live evidence rows that name the blob.
     virtual std::vector<Row> evidence_referencing_blob(const std::string& sha256) = 0;
+
+    // Unfinished uploads, keyed on (sha256, user).
+    virtual std::optional<Upload> upload(const std::string& sha256, const std::string& user) = 0;
+    // The unfinished uploads of one user, or of everyone when `user` is empty.
+    virtual std::vector<Upload> uploads(const std::string& user) = 0;
+    // Makes the upload; false (and nothing changed) when it exists already.
+    virtual bool add_upload(const Upload& upload) = 0;
+    // Moves the committed offset from `from` to `to`, only if it is still `from` (another server
+    // may have moved it meanwhile): true when moved.
+    virtual bool advance_upload(const std::string& sha256, const std::string& user,
+                                std::int64_t from, std::int64_t to, std::int64_t touched_ms) = 0;
+    // Removes the upload; with `touched_before` > 0 only if it was not touched since then.
+    // True when a row was removed.
+    virtual bool remove_upload(const std::string& sha256, const std::string& user,
+                               std::int64_t touched_before = 0) = 0;
 
     // One part of a writing transaction that can be undone alone (a push in a group commit):
     // savepoint() starts it, release_savepoint() keeps it, rollback_to_savepoint() undoes
