@@ -434,9 +434,11 @@ TEST_F(SharedStore, AServerKilledMidPushLosesNoAcknowledgedChangeAndItsDevicesGo
         EXPECT_EQ(it->second, std::vector<std::int64_t>{seq}) << "op " << op;
     }
     EXPECT_EQ(acknowledged.size(), sent.size()) << "sent ops were never acknowledged";
-    for (const auto& [op, seqs] : logged)
-        if (sent.count(op))
+    for (const auto& [op, seqs] : logged) {
+        if (sent.count(op)) {
             EXPECT_TRUE(acknowledged.count(op)) << "op " << op << " is in the log, unacknowledged";
+        }
+    }
     for (int p = 0; p < kPullers; ++p) {
         EXPECT_EQ(cursors[p], last) << "puller " << p;
         EXPECT_EQ(seen[p], expected) << "puller " << p << " missed or repeated a change";
