@@ -332,29 +332,46 @@ Row read_row(const PgResult& r, int i) {
 
 // Inserts `rows` of `columns` values each in statements of at most 1,000 rows:
 // "<head> VALUES (...), (...) <tail>".
-void insert_many(PgStore::Connection& c, const std::string& head, int columns,
-                 const std::vector<Params>& rows, const std::string& tail) {
-    constexpr std::size_t kChunk = 1000;
-    for (std::size_t from = 0; from < rows.size(); from += kChunk) {
-        const std::size_t to = std::min(rows.size(), from + kChunk);
-        std::string sql = head + " VALUES ";
-        Params all;
-        int n = 0;
-        for (std::size_t i = from; i < to; ++i) {
-            sql += i == from ? "(" : ", (";
-            for (int k = 0; k < columns; ++k)
-                sql += (k ? ", $" : "$") + std::to_string(++n);
-            sql += ")";
-        }
-        sql += " " + tail;
-        std::vector<const char*> values;
-        for (std::size_t i = from; i < to; ++i) {
-            auto p = rows[i].pointers();
-            values.insert(values.end(), p.begin(), p.end());
-        }
-        checked(c.conn, PQexecParams(c.conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                     values.data(), nullptr, nullptr, 0));
+// Many rows in one statement whose text never changes, so it is parsed and planned once per
+// connection: each column goes as one array parameter (text, in PostgreSQL's array syntax) and
+// unnest() makes rows of them again. A VALUES list of 500 rows of 16 parameters cost a parse
+// and a plan of its own every time.
+void insert_many(PgStore::Connection& c, const std::string& head,
+                 std::initializer_list<const char*> types, const std::vector<Params>& rows,
+                 const std::string& tail) {
+    if (rows.empty()) return;
+    std::string sql = head + " SELECT * FROM unnest(";
+    int k = 0;
+    for (const char* type : types) {
+        ++k;
+        sql += (k > 1 ? ", $" : "$") + std::to_string(k) + "::" + type + "[]";
     }
+    sql += ") " + tail;
+    std::vector<std::vector<const char*>> values;
+    values.reserve(rows.size());
+    for (const auto& r : rows)
+        values.push_back(r.pointers());
+    Params arrays;
+    for (std::size_t col = 0; col < types.size(); ++col) {
+        std::string a = "{";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i) a += ',';
+            const char* v = col < values[i].size() ? values[i][col] : nullptr;
+            if (!v) {
+                a += "NULL";
+                continue;
+            }
+            a += '"';
+            for (const char* p = v; *p; ++p) {
+                if (*p == '"' || *p == '\\') a += '\\';
+                a += *p;
+            }
+            a += '"';
+        }
+        a += '}';
+        arrays.add(a);
+    }
+    c.run(sql, arrays);
 }
 
 class PgTx final : public detail::CachedTx {
@@ -917,10 +934,12 @@ private:
                                    "seq = excluded.seq, hlc = excluded.hlc, "
                                    "deleted = excluded.deleted";
         insert_many(*c_,
-                    "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted, versions)", 8,
+                    "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted, versions)",
+                    {"text", "text", "text", "text", "bigint", "text", "boolean", "text"},
                     with_versions, update + ", versions = excluded.versions");
-        insert_many(*c_, "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted)", 7,
-                    keep_versions, update);
+        insert_many(*c_, "INSERT INTO rows (entity, id, school, fields, seq, hlc, deleted)",
+                    {"text", "text", "text", "text", "bigint", "text", "boolean"}, keep_versions,
+                    update);
     }
 
     // Rows, log entries and op results held in memory go out in a few statements.
@@ -930,11 +949,14 @@ private:
             insert_many(*c_,
                         "INSERT INTO changes (seq, op, entity, row_id, school, kind, fields, hlc, "
                         "base, dseq, schema, author, device, visit, for_device, wire)",
-                        16, changes_, "");
+                        {"bigint", "text", "text", "text", "text", "text", "text", "text", "bigint",
+                         "bigint", "integer", "text", "text", "text", "text", "text"},
+                        changes_, "");
             changes_.clear();
         }
         if (!ops_.empty()) {
-            insert_many(*c_, "INSERT INTO ops (op, device, result)", 3, ops_, "");
+            insert_many(*c_, "INSERT INTO ops (op, device, result)", {"text", "text", "text"}, ops_,
+                        "");
             ops_.clear();
         }
     }
