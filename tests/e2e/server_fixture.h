@@ -16,14 +16,19 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace sitevisit::e2e {
 
+// Tests call this from many threads at once; the generator is not thread-safe, and two threads
+// sharing its state hand out the same id (a "duplicate" op that was never applied).
 inline std::string new_id() {
+    static std::mutex mutex;
     static UuidV7Generator gen(SystemClock::instance());
+    std::lock_guard lock(mutex);
     return gen.next();
 }
 
