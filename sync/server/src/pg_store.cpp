@@ -332,6 +332,24 @@ Row read_row(const PgResult& r, int i) {
 
 // Inserts `rows` of `columns` values each in statements of at most 1,000 rows:
 // "<head> VALUES (...), (...) <tail>".
+// Text in PostgreSQL's array syntax: {"a","b"} with quotes and backslashes escaped.
+template <typename Strings> std::string text_array(const Strings& items) {
+    std::string a = "{";
+    bool first = true;
+    for (const auto& item : items) {
+        if (!first) a += ',';
+        first = false;
+        a += '"';
+        for (char ch : std::string_view(item)) {
+            if (ch == '"' || ch == '\\') a += '\\';
+            a += ch;
+        }
+        a += '"';
+    }
+    a += '}';
+    return a;
+}
+
 // Many rows in one statement whose text never changes, so it is parsed and planned once per
 // connection: each column goes as one array parameter (text, in PostgreSQL's array syntax) and
 // unnest() makes rows of them again. A VALUES list of 500 rows of 16 parameters cost a parse
@@ -405,15 +423,17 @@ public:
 
     void prefetch_rows(const std::vector<std::pair<std::string, std::string>>& keys) override {
         if (!write_) return; // a reader keeps only the few rows the read rule asks for again
-        Json wanted = Json::array();
+        std::vector<std::string> entities, ids;
         for (const auto& [entity, id] : keys)
-            if (!knows(entity, id)) wanted.push_back(Json::array({entity, id}));
-        if (wanted.empty()) return;
-        auto r =
-            c_->run("SELECT k.e, k.i, r.school, r.fields, r.seq, r.hlc, r.deleted, r.versions "
-                    "FROM (SELECT x ->> 0 AS e, x ->> 1 AS i FROM jsonb_array_elements($1::jsonb) "
-                    "x) k LEFT JOIN rows r ON r.entity = k.e AND r.id = k.i",
-                    Params().add(wanted.dump()));
+            if (!knows(entity, id)) {
+                entities.push_back(entity);
+                ids.push_back(id);
+            }
+        if (ids.empty()) return;
+        auto r = c_->run("SELECT k.e, k.i, r.school, r.fields, r.seq, r.hlc, r.deleted, r.versions "
+                         "FROM unnest($1::text[], $2::text[]) AS k(e, i) "
+                         "LEFT JOIN rows r ON r.entity = k.e AND r.id = k.i",
+                         Params().add(text_array(entities)).add(text_array(ids)));
         for (int i = 0; i < r.rows(); ++i) {
             Stored s;
             if (!r.null(i, 2)) {
@@ -537,9 +557,8 @@ public:
         std::vector<std::optional<std::string>> out(ops.size());
         if (ops.empty()) return out;
         flush_all();
-        auto r = c_->run("SELECT op, result FROM ops WHERE op IN "
-                         "(SELECT jsonb_array_elements_text($1::jsonb))",
-                         Params().add(Json(ops).dump()));
+        auto r = c_->run("SELECT op, result FROM ops WHERE op = ANY($1::text[])",
+                         Params().add(text_array(ops)));
         for (int i = 0; i < r.rows(); ++i) {
             const std::string op = r.text(i, 0);
             for (std::size_t k = 0; k < ops.size(); ++k) // the same id twice in one batch
