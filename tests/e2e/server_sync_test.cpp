@@ -84,6 +84,31 @@ TEST_F(Demo, EachDevicesChangesApplyInOrderWithoutGaps) {
                       Json::array({change("visit", new_id(), lincoln, {{"kind", "walkthrough"}}, 2,
                                           "tablet-9")}));
     EXPECT_EQ(other.status, 403) << other.body;
+
+    // An op id is its device's: another device sending it (here the same user's laptop, with a
+    // different visit under it) is refused, and what the first device sent stands.
+    const std::string laptop = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "laptop-2");
+    Json borrowed = change("visit", new_id(), lincoln,
+                           {{"kind", "monitoring"},
+                            {"rubric", "msv-2026-2027-elementary"},
+                            {"start_date", "2026-11-24"}},
+                           1, "laptop-2");
+    borrowed["op"] = v["op"];
+    auto taken = push(laptop, "laptop-2", Json::array({borrowed}));
+    EXPECT_EQ(taken.status, 400) << taken.body;
+    EXPECT_EQ(taken.json()["results"][0]["status"], "rejected");
+    EXPECT_EQ(taken.json()["results"][0]["code"], "op_reused");
+    EXPECT_EQ(taken.body.find(borrowed["id"].get<std::string>()), std::string::npos);
+    const Json rows = export_as("lead@demo.sitevisit")["rows"]["visit"];
+    EXPECT_FALSE(rows.contains(borrowed["id"].get<std::string>()));
+    EXPECT_EQ(rows[visit]["fields"]["kind"], "walkthrough");
+    // The laptop's numbering did not move: its change 1, under an id of its own, is taken.
+    borrowed["op"] = new_id();
+    EXPECT_EQ(push(laptop, "laptop-2", Json::array({borrowed})).status, 200);
+    // The first device sending it again is still answered as a duplicate.
+    auto again = push(token, "tablet-2", Json::array({v}));
+    EXPECT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(again.json()["results"][0]["status"], "duplicate");
 }
 
 TEST_F(Demo, BadInputGetsA4xxAndChangesNothing) {

@@ -545,24 +545,17 @@ public:
         return out;
     }
 
-    std::optional<std::string> op_result(const std::string& op) override {
-        flush_all();
-        auto r = c_->run("SELECT result FROM ops WHERE op = $1", Params().add(op));
-        if (r.rows() == 0) return std::nullopt;
-        return r.text(0, 0);
-    }
-
-    std::vector<std::optional<std::string>>
+    std::vector<std::optional<StoredOp>>
     op_results(const std::vector<std::string>& ops) override {
-        std::vector<std::optional<std::string>> out(ops.size());
+        std::vector<std::optional<StoredOp>> out(ops.size());
         if (ops.empty()) return out;
         flush_all();
-        auto r = c_->run("SELECT op, result FROM ops WHERE op = ANY($1::text[])",
+        auto r = c_->run("SELECT op, result, device FROM ops WHERE op = ANY($1::text[])",
                          Params().add(text_array(ops)));
         for (int i = 0; i < r.rows(); ++i) {
             const std::string op = r.text(i, 0);
             for (std::size_t k = 0; k < ops.size(); ++k) // the same id twice in one batch
-                if (ops[k] == op) out[k] = r.text(i, 1);
+                if (ops[k] == op) out[k] = StoredOp{r.text(i, 1), r.text(i, 2)};
         }
         return out;
     }

@@ -391,9 +391,18 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
     std::unordered_map<std::string, std::string> here;
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const Change& op = ops[i];
-        std::optional<std::string> prior = stored[i];
-        if (!prior)
-            if (auto it = here.find(op.op); it != here.end()) prior = it->second;
+        std::optional<std::string> prior;
+        if (stored[i]) {
+            if (stored[i]->device != caller.key) {
+                // Only the device that sent an op may send it again: another device's change
+                // under the same id was never applied, and its result is not this device's.
+                response.results.push_back(merge::op_reused(op.op));
+                continue;
+            }
+            prior = stored[i]->result;
+        } else if (auto it = here.find(op.op); it != here.end()) {
+            prior = it->second;
+        }
         if (prior) {
             // The result stored the first time; a change refused then is refused again.
             response.results.push_back(merge::replayed_result(op.op, *prior));

@@ -284,27 +284,18 @@ public:
         return out;
     }
 
-    std::optional<std::string> op_result(const std::string& op) override {
-        auto& st = db_->cached("SELECT result FROM ops WHERE op = ?");
-        st.bind(1, op);
-        std::optional<std::string> out;
-        if (st.step()) out = st.text(0);
-        st.reset();
-        return out;
-    }
-
-    std::vector<std::optional<std::string>>
+    std::vector<std::optional<StoredOp>>
     op_results(const std::vector<std::string>& ops) override {
         // One statement for the batch: each id a probe of the unique index on ops.op.
-        std::vector<std::optional<std::string>> out(ops.size());
+        std::vector<std::optional<StoredOp>> out(ops.size());
         if (ops.empty()) return out;
-        auto& st =
-            db_->cached("SELECT op, result FROM ops WHERE op IN (SELECT value FROM json_each(?))");
+        auto& st = db_->cached(
+            "SELECT op, result, device FROM ops WHERE op IN (SELECT value FROM json_each(?))");
         st.bind(1, Json(ops).dump());
         while (st.step()) {
             const std::string op = st.text(0);
             for (std::size_t i = 0; i < ops.size(); ++i) // the same id twice in one batch
-                if (ops[i] == op) out[i] = st.text(1);
+                if (ops[i] == op) out[i] = StoredOp{st.text(1), st.text(2)};
         }
         st.reset();
         return out;

@@ -88,6 +88,8 @@ Sequence check_dseq(std::int64_t dseq, std::int64_t expected);
 // The refusal for a reused or skipped number.
 protocol::OpResult sequence_refusal(const std::string& op, std::int64_t dseq, std::int64_t expected,
                                     Sequence verdict);
+// The refusal for an op id another device sent first.
+protocol::OpResult op_reused(const std::string& op);
 
 // An op id seen before answers the result stored the first time: `duplicate` with its seq,
 // or `rejected` again with the same reason.

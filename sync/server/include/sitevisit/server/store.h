@@ -124,18 +124,15 @@ public:
         return changes_after(since, limit);
     }
 
-    // Idempotency and per-device order.
-    virtual std::optional<std::string> op_result(const std::string& op) = 0;
-    // The stored results of a batch's op ids, in order (none where the op is new): one look-up
-    // for the batch where the backend can.
-    virtual std::vector<std::optional<std::string>>
-    op_results(const std::vector<std::string>& ops) {
-        std::vector<std::optional<std::string>> out;
-        out.reserve(ops.size());
-        for (const auto& op : ops)
-            out.push_back(op_result(op));
-        return out;
-    }
+    // Idempotency and per-device order. An op id as stored: its first result and the device
+    // (user and device id) that sent it.
+    struct StoredOp {
+        std::string result;
+        std::string device;
+    };
+    // The stored ops of a batch's op ids, in order (none where the op is new), in one look-up.
+    virtual std::vector<std::optional<StoredOp>>
+    op_results(const std::vector<std::string>& ops) = 0;
     virtual void save_op_result(const std::string& op, const std::string& device,
                                 const std::string& result) = 0;
     virtual std::int64_t device_dseq(const std::string& device) = 0;
