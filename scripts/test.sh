@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 bash scripts/install-deps.sh
-bash scripts/build.sh -DSITEVISIT_WERROR=ON
+# Line tables only (-g1): stack traces keep their files and lines, and the build is a third
+# shorter than with full debug information.
+bash scripts/build.sh -DSITEVISIT_WERROR=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
 build_dir="${SITEVISIT_BUILD_DIR:-build}"
 jobs="${SITEVISIT_JOBS:-$(nproc)}"
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 600
@@ -18,7 +20,7 @@ if [ "${SITEVISIT_SANITIZE:-1}" = "1" ]; then
     generator=()
     command -v ninja >/dev/null && generator=(-G Ninja)
     cmake -S . -B "$san_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DSITEVISIT_SERVER_ONLY=ON \
-      -DSITEVISIT_BUILD_BENCH=OFF -DSITEVISIT_WERROR=ON \
+      -DSITEVISIT_BUILD_BENCH=OFF -DSITEVISIT_WERROR=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
       "-DSITEVISIT_PG_FILTER=SharedStore.*:Ingest.*:PullBytes.*:StoreLifecycle.*:SignIn.*" \
       -DCMAKE_CXX_FLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
   fi

@@ -17,7 +17,7 @@ struct CapabilitiesTest : ::testing::Test {
     TempDir dir;
     ManualClock clock{kNov2026};
     Org org;
-    std::unique_ptr<Store> store;
+    std::unique_ptr<sitevisit::Store> store;
     std::string visit; // a draft of the lead's
 
     void SetUp() override {

@@ -14,7 +14,7 @@ struct NextStepTest : ::testing::Test {
     TempDir dir;
     ManualClock clock{kNov2026};
     Org org;
-    std::unique_ptr<Store> store;
+    std::unique_ptr<sitevisit::Store> store;
 
     void SetUp() override {
         store = open_store(dir, clock);

@@ -119,12 +119,10 @@ protocol::OpResult sequence_refusal(const std::string& op, std::int64_t dseq, st
 }
 
 protocol::OpResult op_reused(const std::string& op) {
-    return {op,
-            protocol::OpStatus::Rejected,
-            0,
-            "this op id was already used by another device: give the change an id of its own",
-            false,
-            "op_reused"};
+    return {
+        op,    protocol::OpStatus::Rejected,
+        0,     "this op id was already used by another device: give the change an id of its own",
+        false, "op_reused"};
 }
 
 std::string stored_result(const protocol::OpResult& r) {

@@ -545,8 +545,7 @@ public:
         return out;
     }
 
-    std::vector<std::optional<StoredOp>>
-    op_results(const std::vector<std::string>& ops) override {
+    std::vector<std::optional<StoredOp>> op_results(const std::vector<std::string>& ops) override {
         std::vector<std::optional<StoredOp>> out(ops.size());
         if (ops.empty()) return out;
         flush_all();

@@ -284,8 +284,7 @@ public:
         return out;
     }
 
-    std::vector<std::optional<StoredOp>>
-    op_results(const std::vector<std::string>& ops) override {
+    std::vector<std::optional<StoredOp>> op_results(const std::vector<std::string>& ops) override {
         // One statement for the batch: each id a probe of the unique index on ops.op.
         std::vector<std::optional<StoredOp>> out(ops.size());
         if (ops.empty()) return out;
