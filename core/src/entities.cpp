@@ -348,6 +348,34 @@ std::vector<EntitySpec> build() {
     s.back().since = 2;
     for (auto& f : s.back().fields)
         f.since = 2;
+
+    // Team visits: each member rates on their own device; a rater's rating of an indicator is
+    // one row (its id derived from visit, indicator and rater), withheld from the other raters
+    // until that rater marks their ratings done (a `rater` row, one per visit and person). The
+    // visit's own rating stays the observation's, set by the lead.
+    s.push_back({"rating",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 true,
+                 "visit",
+                 "visit",
+                 {ref("visit", "visit"), FieldSpec{"indicator", T::Indicator, true, true},
+                  ref("rater", "user"), typed("level", T::Rating, true), text("note", 2000)}});
+    s.push_back({"rater",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 true,
+                 "visit",
+                 "visit",
+                 {ref("visit", "visit"), ref("user", "user"), typed("done", T::Bool),
+                  typed("done_at", T::DateTime)}});
+    for (auto* spec : {&s[s.size() - 2], &s.back()}) {
+        spec->since = 3;
+        for (auto& f : spec->fields)
+            f.since = 3;
+    }
     return s;
 }
 
@@ -355,8 +383,8 @@ std::vector<EntitySpec> build() {
 constexpr const char* kKindNames[] = {
     "region",    "district",   "school",    "user",     "rubric",     "indicator", "plan",
     "objective", "initiative", "benchmark", "reading",  "reflection", "visit",     "observation",
-    "evidence",  "review",     "comment",   "conflict", "next_step"};
-static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::NextStep));
+    "evidence",  "review",     "comment",   "conflict", "next_step",  "rating",    "rater"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::Rater));
 
 std::vector<EntitySpec> with_kinds(std::vector<EntitySpec> specs) {
     for (auto& spec : specs)

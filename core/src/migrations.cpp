@@ -419,6 +419,34 @@ CREATE INDEX "sent_acked_at" ON "sent"("acked_at");
 ALTER TABLE "device_state" ADD COLUMN "epoch" TEXT NOT NULL DEFAULT '';
 ALTER TABLE "device_state" ADD COLUMN "resync" INTEGER NOT NULL DEFAULT 0;)sql";
 
+// Version 9: data schema 3 (team visits): each rater's own ratings, and whether a rater is done.
+const char* const kV9 = R"sql(
+CREATE TABLE "rating" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "visit" TEXT,
+  "indicator" TEXT,
+  "rater" TEXT,
+  "level" INTEGER,
+  "note" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "rating_visit" ON "rating"("visit");
+CREATE TABLE "rater" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "visit" TEXT,
+  "user" TEXT,
+  "done" INTEGER,
+  "done_at" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "rater_visit" ON "rater"("visit");)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
@@ -428,6 +456,7 @@ const std::vector<Migration> kMigrations = {
     {6, "trusted CA file and device secret", kV6},
     {7, "data schema 2: next steps and new plan and visit fields; held-back changes", kV7},
     {8, "acknowledged changes kept for a restored server; store epoch", kV8},
+    {9, "data schema 3: each rater's ratings of a team visit, and raters done", kV9},
 };
 
 } // namespace

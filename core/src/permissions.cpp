@@ -51,7 +51,8 @@ bool role_writes(Role role, EntityKind entity) {
     case Role::AssistanceLead:
         // Leads attach photos and documents to what they observe, so they write evidence too,
         // and review the evidence of their caseload's schools (not every school has a receiver).
-        return one_of({K::Visit, K::Observation, K::Comment, K::Evidence, K::Review});
+        return one_of(
+            {K::Visit, K::Observation, K::Comment, K::Evidence, K::Review, K::Rating, K::Rater});
     case Role::Principal:
         return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment});
     case Role::Receiver:
@@ -208,6 +209,17 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         const bool draft = parse_visit_status(*state.visit_status) == VisitStatus::Draft;
         if (draft && !on_team && user.role != Role::Admin)
             return deny("a draft visit is seen only by its team");
+        if (state.rater && (entity.is(EntityKind::Rating) || entity.is(EntityKind::Rater))) {
+            const bool own = *state.rater == user.id;
+            if (!write && !own && draft && !state.rater_done && entity.is(EntityKind::Rating))
+                return deny("a rater's ratings are withheld from the other raters until that "
+                            "rater marks them done");
+            if (write && !own) return deny("each rater records their own ratings");
+            if (write && !on_team) return deny("only the visit's team rates it");
+            if (write && draft && state.rater_done)
+                return deny("your ratings of this visit are marked done; they can no longer "
+                            "change");
+        }
         if (!write) return allow();
         if (entity.is(EntityKind::Comment))
             return role_writes(user.role, entity.kind)

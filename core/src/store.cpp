@@ -1,5 +1,6 @@
 #include "sitevisit/core/store.h"
 
+#include "sitevisit/core/calibration.h"
 #include "sitevisit/core/migrations.h"
 #include "sitevisit/core/time_format.h"
 #include "store_sql.h"
@@ -273,7 +274,9 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
     if (request.id.empty()) {
         const EntitySpec* spec = find_entity(req.entity);
         if (spec && !spec->uuid_ids) return invalid(spec->name + " rows need an id", "id");
-        request.id = uuids_.next();
+        // A team visit's rows have the id their fields make (one row per rater and indicator).
+        const auto derived = team_row_id(req.entity, req.fields, actor.id);
+        request.id = derived ? *derived : uuids_.next();
     }
     const std::int64_t dseq_before = dseq_;
     Announcement announce(*this);

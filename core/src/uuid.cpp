@@ -15,6 +15,48 @@ bool is_uuid(std::string_view s) {
     return true;
 }
 
+namespace {
+
+std::string format_uuid(const unsigned char (&b)[16]) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    std::size_t pos = 0;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) ++pos; // the dashes
+        out[pos++] = hex[b[i] >> 4];
+        out[pos++] = hex[b[i] & 0x0f];
+    }
+    return out;
+}
+
+// 64-bit FNV-1a from a given start, then a SplitMix64 finish to spread every input bit.
+std::uint64_t hash64(std::string_view key, std::uint64_t h) {
+    for (unsigned char c : key) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= key.size();
+    h += 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+} // namespace
+
+std::string derived_uuid(std::string_view key) {
+    const std::uint64_t hi = hash64(key, 0xcbf29ce484222325ULL);
+    const std::uint64_t lo = hash64(key, 0x84222325cbf29ce4ULL ^ hi);
+    unsigned char b[16];
+    for (int i = 0; i < 8; ++i) {
+        b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+        b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+    }
+    b[6] = static_cast<unsigned char>(0x80 | (b[6] & 0x0f)); // version 8
+    b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f)); // RFC 9562 variant
+    return format_uuid(b);
+}
+
 UuidV7Generator::UuidV7Generator(const Clock& clock, std::uint64_t seed)
     : clock_(clock), rng_(seed) {
 }
@@ -39,15 +81,7 @@ std::string UuidV7Generator::next() {
     for (int i = 0; i < 8; ++i)
         b[8 + i] = static_cast<unsigned char>(rand_b >> (56 - 8 * i));
     b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f)); // RFC 9562 variant
-    static const char hex[] = "0123456789abcdef";
-    std::string out(36, '-');
-    std::size_t pos = 0;
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) ++pos; // the dashes
-        out[pos++] = hex[b[i] >> 4];
-        out[pos++] = hex[b[i] & 0x0f];
-    }
-    return out;
+    return format_uuid(b);
 }
 
 } // namespace sitevisit

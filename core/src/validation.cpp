@@ -393,7 +393,8 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
                                "decisions");
         }
     }
-    if (entity.kind == EntityKind::Observation && has("indicator") && has("rubric_of_visit")) {
+    if ((entity.kind == EntityKind::Observation || entity.kind == EntityKind::Rating) &&
+        has("indicator") && has("rubric_of_visit")) {
         // set by the store when it knows the visit's rubric
         const Indicator* ind = ref_.indicator(row["indicator"].get<std::string>());
         if (ind && ind->rubric != row["rubric_of_visit"].get<std::string>())

@@ -1,5 +1,6 @@
 #include "sitevisit/core/write_plan.h"
 
+#include "sitevisit/core/calibration.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/values.h"
@@ -26,6 +27,10 @@ const char* author_field(EntityKind entity) {
         return "author";
     case EntityKind::Evidence:
         return "uploaded_by";
+    case EntityKind::Rating:
+        return "rater";
+    case EntityKind::Rater:
+        return "user";
     default:
         return nullptr;
     }
@@ -56,6 +61,12 @@ std::optional<VisitContext> owning_visit(RowReader& rows, const std::string& ent
         auto obs = rows.row(*find_entity("observation"), id);
         if (!obs || !obs->fields.contains("visit")) return std::nullopt;
         return rows.visit(obs->fields["visit"].get<std::string>());
+    }
+    if (kind == EntityKind::Rating || kind == EntityKind::Rater) {
+        auto r = rows.row(*find_entity(entity), id);
+        if (!r || !r->fields.contains("visit") || !r->fields["visit"].is_string())
+            return std::nullopt;
+        return rows.visit(r->fields["visit"].get<std::string>());
     }
     if (kind == EntityKind::NextStep) {
         auto step = rows.row(*find_entity("next_step"), id);
@@ -119,6 +130,16 @@ std::optional<VisitContext> RowReader::visit(std::string_view id) {
     VisitContext v = context_of(r->fields);
     v.deleted = r->deleted;
     return v;
+}
+
+void fill_rater_state(RowReader& rows, RowState& state, EntityKind kind, const Json& fields) {
+    const char* person = kind == EntityKind::Rating ? "rater" : "user";
+    if (!fields.contains(person) || !fields[person].is_string()) return;
+    state.rater = fields[person].get<std::string>();
+    auto id = team_row_id("rater", Json{{"visit", fields.value("visit", "")}}, *state.rater);
+    if (!id) return;
+    auto rater = rows.row(*find_entity("rater"), *id);
+    state.rater_done = rater && !rater->deleted && rater->fields.value("done", false) == true;
 }
 
 Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
@@ -262,8 +283,19 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         return invalid(spec.name + " belongs to school " + school + ", not " + req.school,
                        "school");
 
+    // A team visit's rows have the ids their fields make: one row per rater and indicator.
+    if (!existing && (spec.kind == EntityKind::Rating || spec.kind == EntityKind::Rater)) {
+        const auto id = team_row_id(spec.name, merged, actor.id);
+        if (id && *id != plan.id)
+            return invalid(
+                spec.name + " " + plan.id + " should have the id " + *id + ", which its visit, " +
+                    (spec.kind == EntityKind::Rating ? "indicator and rater" : "and person") +
+                    " make (leave the id out and it is made)",
+                "id");
+    }
+
     std::optional<VisitContext> observed_visit;
-    if (spec.kind == EntityKind::Observation) {
+    if (spec.kind == EntityKind::Observation || spec.kind == EntityKind::Rating) {
         if (parent)
             observed_visit = context_of(parent->fields);
         else if (merged.contains("visit"))
@@ -316,6 +348,14 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
     } else if (spec.kind == EntityKind::Observation) {
         if (observed_visit) fill(state, *observed_visit);
+    } else if (spec.kind == EntityKind::Rating || spec.kind == EntityKind::Rater) {
+        if (parent)
+            fill(state, context_of(parent->fields));
+        else if (merged.contains("visit") && merged["visit"].is_string())
+            if (auto v = rows.visit(merged["visit"].get<std::string>())) fill(state, *v);
+        // Done (as stored before this write) is final: the rater may have seen the others'
+        // ratings since.
+        fill_rater_state(rows, state, spec.kind, merged);
     } else if (spec.kind == EntityKind::Comment) {
         if (auto v =
                 owning_visit(rows, merged.value("target_entity", ""), merged.value("target", "")))
@@ -439,6 +479,8 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
             fill(state, *v);
     }
     if (spec.kind == EntityKind::Evidence) state.evidence_uploader = uploader_of(existing);
+    if (spec.kind == EntityKind::Rating || spec.kind == EntityKind::Rater)
+        fill_rater_state(rows, state, spec.kind, existing.fields);
     if (spec.kind == EntityKind::NextStep) {
         state.step_owner = existing.fields.value("owner", "");
         state.step_from = step_status(existing.fields);

@@ -49,7 +49,7 @@ void describe_entities(std::ostream& out) {
         << "(its scope key). Limits: text 2000 characters unless stated, lists 100 items unless "
            "stated.\n"
         << "\nData schema " << kDataSchemaVersion
-        << ". \"since 2\" marks what schema 2 added: a change carrying it is held back from "
+        << ". \"since N\" marks what schema N added: a change carrying it is held back from "
            "devices\nthat pull with an older `schema` (docs/protocol.md).\n";
     for (const auto& e : entity_specs()) {
         out << "\n## " << e.name << "\n\n";
@@ -57,7 +57,11 @@ void describe_entities(std::ostream& out) {
                             : e.scope == ScopeKind::District ? "a district (its own id)"
                             : e.scope == ScopeKind::Region   ? "a region (its own id)"
                                                              : "everyone (school is empty)";
-        out << "Scope: " << scope << ". Ids: " << (e.uuid_ids ? "UUID" : "readable reference ids")
+        const bool derived = e.is(EntityKind::Rating) || e.is(EntityKind::Rater);
+        out << "Scope: " << scope << ". Ids: "
+            << (derived      ? "UUID, made from the fields (core's team_row_id)"
+                : e.uuid_ids ? "UUID"
+                             : "readable reference ids")
             << ".";
         if (!e.parent_field.empty()) out << " Takes its school from its " << e.parent_field << ".";
         if (e.append_only)

@@ -406,3 +406,102 @@ TEST_F(Devices, TwoWatchingDevicesSeeEachOthersEditsWithinSeconds) {
     // Both devices hold the same rows, as the server does.
     EXPECT_EQ(a.exported(), b.exported());
 }
+
+// A team visit on two devices through the real server: each lead rates on their own device;
+// the other's ratings stay on the server until that rater marks them done; then both devices
+// compute the same calibration, and once submitted the school sees every rater's ratings.
+TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
+    const Json all = server_view("admin@demo.sitevisit")["rows"];
+    std::string bayside, lead, lead2;
+    for (auto it = all["school"].begin(); it != all["school"].end(); ++it)
+        if (it.value()["fields"]["name"] == "Bayside Elementary") bayside = it.key();
+    for (auto it = all["user"].begin(); it != all["user"].end(); ++it) {
+        if (it.value()["fields"]["email"] == "lead@demo.sitevisit") lead = it.key();
+        if (it.value()["fields"]["email"] == "lead2@demo.sitevisit") lead2 = it.key();
+    }
+    ASSERT_FALSE(bayside.empty());
+    Device a = device("a");
+    Device b = device("b", "lead2@demo.sitevisit", "lead2-demo-2026");
+    const std::string v = a.put("visit", {{"school", bayside},
+                                          {"kind", "monitoring"},
+                                          {"rubric", "msv-2026-2027-elementary"},
+                                          {"start_date", "2026-11-30"},
+                                          {"team", {lead, lead2}}});
+    ASSERT_FALSE(v.empty());
+    auto ind = [](const char* n) { return std::string("msv-2026-2027-elementary/") + n; };
+    auto rate = [&](const Device& d, const char* n, int level) {
+        auto r = d.cli({"rate", v, ind(n), std::to_string(level)});
+        EXPECT_EQ(r.code, 0) << r.err;
+    };
+    auto ratings_on = [&](const Device& d) {
+        std::map<std::string, int> out; // "rater indicator" -> level
+        const Json rows = d.exported()["rows"].value("rating", Json::object());
+        for (const auto& [id, row] : rows.items())
+            out[row["fields"]["rater"].get<std::string>() + " " +
+                row["fields"]["indicator"].get<std::string>()] = row["fields"]["level"];
+        return out;
+    };
+    auto calibration = [&](const Device& d) {
+        auto r = d.cli({"calibration", v});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return Json::parse(r.out, nullptr, false);
+    };
+
+    rate(a, "1.1", 1);
+    rate(a, "1.1", 2); // changed: still one rating
+    rate(a, "1.2", 3);
+    rate(a, "2.1", 0);
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    rate(b, "1.1", 2);
+    rate(b, "1.2", 2);
+    rate(b, "2.1", 3);
+    rate(b, "3.1", 1);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    // Blind: each device holds its own ratings only, and the server shows no one else's.
+    EXPECT_EQ(ratings_on(a).size(), 3u);
+    EXPECT_EQ(ratings_on(b).size(), 4u);
+    for (const auto& [key, level] : ratings_on(b))
+        EXPECT_EQ(key.rfind(lead2, 0), 0u) << key;
+    EXPECT_EQ(server_view("lead2@demo.sitevisit")["rows"]["rating"].size(), 4u);
+    EXPECT_EQ(calibration(b)["pairs"], 0);
+    EXPECT_EQ(calibration(b)["raters"], Json::array({lead2}));
+
+    // Lena marks hers done: final on her device, and sent to Leo's.
+    auto done = a.cli({"rate-done", v});
+    ASSERT_EQ(done.code, 0) << done.err;
+    auto late = a.cli({"rate", v, ind("1.1"), "0"});
+    EXPECT_EQ(late.code, 1);
+    EXPECT_NE(late.err.find("marked done"), std::string::npos) << late.err;
+    ASSERT_EQ(a.sync(), 0);
+    ASSERT_EQ(b.sync(), 0);
+    EXPECT_EQ(ratings_on(b).size(), 7u);
+    EXPECT_EQ(ratings_on(b)[lead + " " + ind("1.1")], 2);
+    // Leo sees Lena's; Lena does not see Leo's until he is done.
+    ASSERT_EQ(a.sync(), 0);
+    EXPECT_EQ(ratings_on(a).size(), 3u);
+    const Json leo_sees = calibration(b);
+    EXPECT_EQ(leo_sees["pairs"], 3);
+    EXPECT_NEAR(leo_sees["exact"].get<double>(), 1.0 / 3, 1e-9);
+    EXPECT_NEAR(leo_sees["adjacent"].get<double>(), 2.0 / 3, 1e-9);
+    ASSERT_TRUE(leo_sees["kappa"].is_number()) << leo_sees.dump();
+
+    ASSERT_EQ(b.cli({"rate-done", v}).code, 0);
+    ASSERT_EQ(b.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    EXPECT_EQ(calibration(a), calibration(b));
+    EXPECT_EQ(calibration(a)["raters"].size(), 2u);
+
+    // The lead sets the visit's own rating and submits; the school then reads every rater's.
+    a.put("observation", {{"visit", v}, {"indicator", ind("1.1")}, {"rating", 2}});
+    a.put("visit", {{"id", v}, {"status", "submitted"}});
+    ASSERT_EQ(a.sync(), 0);
+    Device p = device("p", "principal2@demo.sitevisit", "principal2-demo-2026");
+    EXPECT_EQ(ratings_on(p).size(), 7u);
+    EXPECT_EQ(calibration(p), calibration(a));
+    ASSERT_EQ(b.sync(), 0);
+    EXPECT_EQ(a.exported(), server_view("lead@demo.sitevisit"));
+    EXPECT_EQ(b.exported(), server_view("lead2@demo.sitevisit"));
+    EXPECT_EQ(p.exported(), server_view("principal2@demo.sitevisit"));
+}

@@ -1,6 +1,7 @@
 // sitevisit-cli: a headless device over the same store and sync engine the app uses.
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
+#include "sitevisit/core/calibration.h"
 #include "sitevisit/core/time_format.h"
 #include "visit_report.h"
 
@@ -46,6 +47,13 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   conflicts              open conflicts, both values, who and when
   resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
   export                 everything this device holds, as sorted JSON
+  rate VISIT_ID INDICATOR_ID LEVEL
+                         record your own rating (LEVEL 0 to 3) of an indicator at a team visit
+                         (INDICATOR_ID as in the reference data: msv-2026-2027-elementary/2.3);
+                         the other raters see it once you mark your ratings done
+  rate-done VISIT_ID     mark your ratings of the visit done (final: they can no longer change)
+  calibration VISIT_ID   how alike the raters rated, as one JSON object: {"raters", "pairs",
+                         "exact", "adjacent", "kappa"} (null where a figure is undefined)
   report VISIT_ID OUT.pdf
                          the visit report as a PDF, made here without the network, as the
                          signed-in person may read the visit (a draft only by its team)
@@ -339,6 +347,66 @@ int main(int argc, char** argv) {
         std::cout << "wrote " << made->path.toStdString() << ": " << made->pages << " page(s), "
                   << made->indicators << " rated indicator(s), " << made->photos << " photo(s), "
                   << made->photos_missing << " not downloaded\n";
+        return 0;
+    }
+    if (cmd == "rate" && args.size() == 4) {
+        auto who = actor();
+        if (!who) return fail("sign in first: a rating is the signed-in person's own");
+        const std::string& level_text = args[3];
+        if (level_text.empty() || level_text.size() > 2 ||
+            level_text.find_first_not_of("0123456789") != std::string::npos)
+            return fail("LEVEL must be a whole number from 0 to 3", 2);
+        const int level = std::stoi(level_text);
+        auto r = store.put(
+            *who,
+            WriteRequest{
+                "rating", "", "", {{"visit", args[1]}, {"indicator", args[2]}, {"level", level}}});
+        if (!r) return fail(r.error().message);
+        std::cout << "rated " << args[2] << " at " << level << " on visit " << args[1] << " ("
+                  << r->id << ")\n";
+        return 0;
+    }
+    if (cmd == "rate-done" && args.size() == 2) {
+        auto who = actor();
+        if (!who) return fail("sign in first");
+        auto visit = store.get("visit", args[1]);
+        if (!visit || !*visit || (*visit)->deleted)
+            return fail("visit " + args[1] + " is not on this device");
+        int mine = 0;
+        if (auto rows = store.list("rating", "visit", args[1]))
+            for (const auto& row : *rows)
+                if (!row.deleted && row.fields.value("rater", "") == who->id) ++mine;
+        if (mine == 0)
+            return fail("you have not rated an indicator of visit " + args[1] +
+                        " yet: rate first (sitevisit-cli --db FILE rate VISIT_ID INDICATOR_ID "
+                        "LEVEL)");
+        auto r = store.put(
+            *who, WriteRequest{"rater",
+                               "",
+                               "",
+                               {{"visit", args[1]},
+                                {"done", true},
+                                {"done_at", format_utc_ms(QDateTime::currentMSecsSinceEpoch())}}});
+        if (!r) return fail(r.error().message);
+        std::cout << "your " << mine << " rating(s) of visit " << args[1]
+                  << " are done; the other raters see them after the next sync\n";
+        return 0;
+    }
+    if (cmd == "calibration" && args.size() == 2) {
+        auto visit = store.get("visit", args[1]);
+        if (!visit || !*visit || (*visit)->deleted)
+            return fail("visit " + args[1] + " is not on this device");
+        auto rows = store.list("rating", "visit", args[1]);
+        if (!rows) return fail(rows.error().message, 5);
+        std::vector<RaterRating> ratings;
+        for (const auto& row : *rows) {
+            if (row.deleted || !row.fields.contains("level") ||
+                !row.fields["level"].is_number_integer())
+                continue;
+            ratings.push_back({row.fields.value("rater", ""), row.fields.value("indicator", ""),
+                               row.fields["level"].get<int>()});
+        }
+        std::cout << calibrate(ratings).to_json().dump() << "\n";
         return 0;
     }
     if (cmd == "export" && args.size() == 1) {

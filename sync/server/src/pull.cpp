@@ -259,6 +259,13 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                     comment_state(t, stored ? &*stored : nullptr, &fields_of(logged), state,
                                   &visits);
                 }
+                if (spec->is(EntityKind::Rating) || spec->is(EntityKind::Rater)) {
+                    // A rating waits for its rater to mark their ratings done (the server sends
+                    // it again then), unless this is its rater.
+                    auto stored = t.row(*spec, logged.change.id);
+                    fill_rater_state(t, state, spec->kind,
+                                     stored ? stored->fields : fields_of(logged));
+                }
                 if (decide(caller.user, Access::Read, *spec, *place, state) && fit(*spec, logged))
                     if (!take(logged)) break;
             }

@@ -185,6 +185,17 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     if (spec.name == "visit" &&
         (changed.value("status", "") == "submitted" || changed.contains("team")))
         publish_visit(tx, in.id);
+    // A rater who marks their ratings done: the other raters skipped those ratings until now;
+    // send them again.
+    if (spec.is(EntityKind::Rater) && changed.contains("done") && changed["done"] == true) {
+        const std::string visit = row.fields.value("visit", "");
+        const std::string person = row.fields.value("user", "");
+        for (Row r : visit_rows(tx, visit))
+            if (r.entity == "rating" && r.fields.value("rater", "") == person) {
+                r.seq = resend(tx, r, {});
+                tx.put_row(r);
+            }
+    }
     // Those taken off a draft's team may no longer read it: their devices are told to remove
     // it and what hangs off it (the store keeps them; adding them back sends them again).
     if (spec.name == "visit" && existing && changed.contains("team") &&

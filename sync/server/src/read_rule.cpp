@@ -124,6 +124,8 @@ RowState Service::row_state(StoreTx& tx, const EntitySpec& spec, const Row& r) {
     if (spec.name == "conflict") state.conflicted_entity = r.fields.value("entity", "");
     if (spec.name == "evidence") evidence_state(tx, &r, nullptr, state);
     if (spec.name == "comment") comment_state(tx, &r, nullptr, state);
+    if (spec.is(EntityKind::Rating) || spec.is(EntityKind::Rater))
+        fill_rater_state(tx, state, spec.kind, r.fields);
     return state;
 }
 

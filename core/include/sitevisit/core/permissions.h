@@ -62,6 +62,11 @@ struct RowState {
     std::optional<NextStepStatus> step_from;
     std::optional<NextStepStatus> step_to;
     bool step_details = false;
+    // For a team visit's ratings (also fills visit_status and visit_team): whose rating it is
+    // (a `rating`'s rater, a `rater` row's person) and whether that person marked their ratings
+    // done. Until then a rating is withheld from everyone but its rater; after, it is final.
+    std::optional<std::string> rater;
+    bool rater_done = false;
 };
 
 enum class Access { Read, Write };

@@ -48,6 +48,10 @@ public:
     virtual std::optional<VisitContext> visit(std::string_view id);
 };
 
+// What decide() needs of a team visit's `rating` or `rater` row with these fields: whose it is,
+// and whether that person marked their ratings of the visit done.
+void fill_rater_state(RowReader& rows, RowState& state, EntityKind kind, const Json& fields);
+
 // A write checked against every rule, ready to be stored.
 struct WritePlan {
     const EntitySpec* spec = nullptr;
