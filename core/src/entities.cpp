@@ -247,7 +247,10 @@ std::vector<EntitySpec> build() {
               rubric, typed("start_date", T::Date, true), typed("end_date", T::Date), team, status,
               // The lead's words per practice: {"1": "...", ..., "4": "..."}.
               added_in(2, typed("strengths", T::Object)),
-              added_in(2, typed("areas_for_growth", T::Object))}});
+              added_in(2, typed("areas_for_growth", T::Object)),
+              // Who marked it reviewed (a regional director or an admin) and what they found.
+              added_in(3, ref("reviewed_by", "user", false)),
+              added_in(3, text("review_comment", 4000))}});
     }
     s.push_back(
         {"observation",

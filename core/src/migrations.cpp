@@ -419,7 +419,8 @@ CREATE INDEX "sent_acked_at" ON "sent"("acked_at");
 ALTER TABLE "device_state" ADD COLUMN "epoch" TEXT NOT NULL DEFAULT '';
 ALTER TABLE "device_state" ADD COLUMN "resync" INTEGER NOT NULL DEFAULT 0;)sql";
 
-// Version 9: data schema 3 (team visits): each rater's own ratings, and whether a rater is done.
+// Version 9: data schema 3 (team visits): each rater's own ratings, whether a rater is done, and
+// who marked a visit reviewed with what comment.
 const char* const kV9 = R"sql(
 CREATE TABLE "rating" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -445,7 +446,9 @@ CREATE TABLE "rater" (
   "_hlc" TEXT,
   "_deleted" INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX "rater_visit" ON "rater"("visit");)sql";
+CREATE INDEX "rater_visit" ON "rater"("visit");
+ALTER TABLE "visit" ADD COLUMN "reviewed_by" TEXT;
+ALTER TABLE "visit" ADD COLUMN "review_comment" TEXT;)sql";
 
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
@@ -456,7 +459,7 @@ const std::vector<Migration> kMigrations = {
     {6, "trusted CA file and device secret", kV6},
     {7, "data schema 2: next steps and new plan and visit fields; held-back changes", kV7},
     {8, "acknowledged changes kept for a restored server; store epoch", kV8},
-    {9, "data schema 3: each rater's ratings of a team visit, and raters done", kV9},
+    {9, "data schema 3: each rater's ratings of a team visit, raters done, visit review", kV9},
 };
 
 } // namespace

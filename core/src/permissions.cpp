@@ -221,6 +221,13 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
                             "change");
         }
         if (!write) return allow();
+        if (entity.is(EntityKind::Visit) && state.marks_reviewed) {
+            if (on_team)
+                return deny("a visit is marked reviewed by a regional director or an admin, "
+                            "never by its own team");
+            if (user.role == Role::RegionalDirector || user.role == Role::Admin) return allow();
+            return deny("only a regional director or an admin marks a visit reviewed");
+        }
         if (entity.is(EntityKind::Comment))
             return role_writes(user.role, entity.kind)
                        ? allow()

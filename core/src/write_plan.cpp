@@ -346,6 +346,23 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                 return Error{ErrorCode::Conflict, "a visit is submitted before it is reviewed"};
         }
         state.status_change_only = existing && changed.size() == 1 && changed.contains("status");
+        if (existing && changed.contains("status") && changed["status"] == "reviewed") {
+            // Marked reviewed: by the writer, with what the review found, and nothing else.
+            if (!changed.contains("reviewed_by")) changed["reviewed_by"] = actor.id;
+            if (changed["reviewed_by"] != actor.id)
+                return invalid("reviewed_by must be the writer (" + actor.id + ")", "reviewed_by");
+            merged["reviewed_by"] = actor.id;
+            const std::string comment = merged.value("review_comment", "");
+            if (comment.find_first_not_of(" \t\r\n") == std::string::npos)
+                return invalid("a visit is marked reviewed with a comment saying what the review "
+                               "found",
+                               "review_comment");
+            state.marks_reviewed = true;
+            for (auto it = changed.begin(); it != changed.end(); ++it)
+                if (it.key() != "status" && it.key() != "reviewed_by" &&
+                    it.key() != "review_comment")
+                    state.marks_reviewed = false;
+        }
     } else if (spec.kind == EntityKind::Observation) {
         if (observed_visit) fill(state, *observed_visit);
     } else if (spec.kind == EntityKind::Rating || spec.kind == EntityKind::Rater) {

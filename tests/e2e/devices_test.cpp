@@ -1,6 +1,7 @@
 // Real devices (sitevisit-cli, each with its own SQLite file) against the real server.
 #include "devices.h"
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
@@ -412,12 +413,13 @@ TEST_F(Devices, TwoWatchingDevicesSeeEachOthersEditsWithinSeconds) {
 // compute the same calibration, and once submitted the school sees every rater's ratings.
 TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
     const Json all = server_view("admin@demo.sitevisit")["rows"];
-    std::string bayside, lead, lead2;
+    std::string bayside, lead, lead2, director;
     for (auto it = all["school"].begin(); it != all["school"].end(); ++it)
         if (it.value()["fields"]["name"] == "Bayside Elementary") bayside = it.key();
     for (auto it = all["user"].begin(); it != all["user"].end(); ++it) {
         if (it.value()["fields"]["email"] == "lead@demo.sitevisit") lead = it.key();
         if (it.value()["fields"]["email"] == "lead2@demo.sitevisit") lead2 = it.key();
+        if (it.value()["fields"]["email"] == "director@demo.sitevisit") director = it.key();
     }
     ASSERT_FALSE(bayside.empty());
     Device a = device("a");
@@ -504,4 +506,29 @@ TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
     EXPECT_EQ(a.exported(), server_view("lead@demo.sitevisit"));
     EXPECT_EQ(b.exported(), server_view("lead2@demo.sitevisit"));
     EXPECT_EQ(p.exported(), server_view("principal2@demo.sitevisit"));
+
+    // The same ratings as CSV, for the state's own reporting.
+    auto csv = p.cli({"export", "--csv", "rating"});
+    ASSERT_EQ(csv.code, 0) << csv.err;
+    EXPECT_EQ(csv.out.rfind("id,school,visit,indicator,rater,level,note\r\n", 0), 0u) << csv.out;
+    EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 8); // a header and 7 ratings
+    EXPECT_NE(csv.out.find("," + lead + ",2,"), std::string::npos) << csv.out;
+    // Reviewed by the region's director with a comment, never by the visit's own lead.
+    const Json review{{"id", v}, {"status", "reviewed"}, {"review_comment", "Ratings agree."}};
+    auto own = a.cli({"put", "visit", review.dump()});
+    EXPECT_EQ(own.code, 1);
+    EXPECT_NE(own.err.find("never by its own team"), std::string::npos) << own.err;
+    Device d = device("d", "director@demo.sitevisit", "director-demo-2026");
+    auto reviewed = d.cli({"put", "visit", review.dump()});
+    ASSERT_EQ(reviewed.code, 0) << reviewed.err;
+    ASSERT_EQ(d.sync(), 0);
+    ASSERT_EQ(a.sync(), 0);
+    const Json visit_now = a.exported()["rows"]["visit"][v]["fields"];
+    EXPECT_EQ(visit_now["status"], "reviewed");
+    EXPECT_EQ(visit_now["review_comment"], "Ratings agree.");
+    EXPECT_EQ(visit_now["reviewed_by"], director);
+
+    auto unknown = p.cli({"export", "--csv", "ratings"});
+    EXPECT_EQ(unknown.code, 2);
+    EXPECT_NE(unknown.err.find("unknown entity \"ratings\""), std::string::npos) << unknown.err;
 }

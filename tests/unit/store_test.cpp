@@ -301,7 +301,28 @@ TEST_F(StoreTest, VisitsMoveForwardFromDraftAndThenFreeze) {
         ErrorCode::Forbidden);
     EXPECT_EQ(store->put(org.lead, {"visit", visit, "", {{"status", "draft"}}}).error().message,
               "a submitted visit cannot go back to draft");
-    EXPECT_TRUE(store->put(org.lead, {"visit", visit, "", {{"status", "reviewed"}}}).ok());
+    // Reviewed: by a regional director of the region or an admin, with a comment; never by the
+    // visit's own lead.
+    const Json review{{"status", "reviewed"}, {"review_comment", "Ratings match the evidence."}};
+    auto own = store->put(org.lead, {"visit", visit, "", review});
+    ASSERT_FALSE(own.ok());
+    EXPECT_EQ(own.error().message, "a visit is marked reviewed by a regional director or an "
+                                   "admin, never by its own team");
+    EXPECT_EQ(store->put(org.other_lead, {"visit", visit, "", review}).error().message,
+              "only a regional director or an admin marks a visit reviewed");
+    EXPECT_EQ(
+        store->put(org.director, {"visit", visit, "", {{"status", "reviewed"}}}).error().message,
+        "a visit is marked reviewed with a comment saying what the review found");
+    Json more = review;
+    more["start_date"] = "2026-11-19";
+    EXPECT_EQ(store->put(org.director, {"visit", visit, "", more}).error().code,
+              ErrorCode::Forbidden);
+    auto reviewed = store->put(org.director, {"visit", visit, "", review});
+    ASSERT_TRUE(reviewed.ok()) << reviewed.error().message;
+    const Json fields = (*store->get("visit", visit))->fields;
+    EXPECT_EQ(fields["status"], "reviewed");
+    EXPECT_EQ(fields["reviewed_by"], org.director.id);
+    EXPECT_EQ(fields["review_comment"], "Ratings match the evidence.");
 }
 
 TEST_F(StoreTest, HistoryRowsAreAppendOnly) {

@@ -2,6 +2,7 @@
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/calibration.h"
+#include "sitevisit/core/csv_export.h"
 #include "sitevisit/core/time_format.h"
 #include "visit_report.h"
 
@@ -47,6 +48,8 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   conflicts              open conflicts, both values, who and when
   resolve ID VALUE       resolve a conflict with VALUE (JSON) and write it to the row
   export                 everything this device holds, as sorted JSON
+  export --csv ENTITY    the rows of one entity this device holds, as CSV (RFC 4180: id, school,
+                         then the fields of docs/entities.md), for spreadsheets and reports
   rate VISIT_ID INDICATOR_ID LEVEL
                          record your own rating (LEVEL 0 to 3) of an indicator at a team visit
                          (INDICATOR_ID as in the reference data: msv-2026-2027-elementary/2.3);
@@ -407,6 +410,17 @@ int main(int argc, char** argv) {
                                row.fields["level"].get<int>()});
         }
         std::cout << calibrate(ratings).to_json().dump() << "\n";
+        return 0;
+    }
+    if (cmd == "export" && args.size() == 3 && args[1] == "--csv") {
+        const EntitySpec* spec = find_entity(args[2]);
+        if (!spec)
+            return fail("unknown entity \"" + args[2].substr(0, 60) +
+                            "\" (known: " + known_entities_text() + ")",
+                        2);
+        auto rows = store.list(spec->name);
+        if (!rows) return fail(rows.error().message, 5);
+        std::cout << rows_to_csv(*spec, std::move(*rows));
         return 0;
     }
     if (cmd == "export" && args.size() == 1) {

@@ -45,6 +45,9 @@ struct RowState {
     std::vector<std::string> visit_team;
     // A write to a visit that is not a draft which only moves its status forward.
     bool status_change_only = false;
+    // A write that marks a submitted visit reviewed (its status, review comment and reviewer
+    // only): a regional director's of the visit's region or an admin's, never its team's.
+    bool marks_reviewed = false;
     // For conflict records: the entity whose field is in conflict.
     std::string conflicted_entity;
     // For evidence that exists already: who uploaded it (`uploaded_by`; empty if unknown).
