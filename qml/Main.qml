@@ -98,6 +98,7 @@ ApplicationWindow {
         else if (name === "nextStep") { showPage("visit", id); stack.currentItem.addWholeVisitStep() }
         else if (name === "visitSteps") { showPage("visit", id); stack.currentItem.showPractice(2) }
         else if (name === "visitSummary") { showPage("visit", id); stack.currentItem.showSummary() }
+        else if (name === "teamRatings") { showPage("visit", id); stack.currentItem.openTeam() }
         else if (name === "visitComments") { showPage("visit", id); stack.currentItem.showPractice(2); stack.currentItem.showComments() }
         else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
         else if (name === "schoolBenchmark") { showPage("school", id); stack.currentItem.show("benchmark", 0) }

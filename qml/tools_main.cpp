@@ -52,7 +52,7 @@ int self_test(QQuickWindow* window) {
     for (const char* p :
          {"signIn", "signInTls", "home", "school", "schoolHistory", "visit", "evidence", "review",
           "newEvidence", "dashboard", "reflection", "conflicts", "newVisit", "refused", "nextStep",
-          "visitSummary", "visitComments"}) {
+          "visitSummary", "visitComments", "teamRatings"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }

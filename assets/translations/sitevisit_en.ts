@@ -171,4 +171,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>TeamRatingsPage</name>
+    <message numerus="yes">
+        <source>Your %n rating(s) become final and your team sees them after the next sync. You cannot change them afterwards.</source>
+        <translation>
+            <numerusform>Your %n rating becomes final and your team sees it after the next sync. You cannot change it afterwards.</numerusform>
+            <numerusform>Your %n ratings become final and your team sees them after the next sync. You cannot change them afterwards.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

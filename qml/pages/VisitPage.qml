@@ -17,6 +17,19 @@ Page {
         id: visit
         visitId: page.visitId
     }
+    // Who is on the visit's team, for the team ratings button.
+    TeamController {
+        id: teamState
+        visitId: page.visitId
+    }
+    Component {
+        id: teamRatingsPage
+        TeamRatingsPage {}
+    }
+    // The team's own ratings side by side, the visit's final rating and how alike they rated.
+    function openTeam() {
+        page.StackView.view.push(teamRatingsPage, { visitId: page.visitId, levels: visit.levels })
+    }
 
     header: PageHeader {
         title: visit.title
@@ -55,10 +68,20 @@ Page {
             Layout.fillWidth: true
             Layout.leftMargin: Theme.margin
             Layout.rightMargin: Theme.margin
-            visible: visit.canReport
+            visible: visit.canReport || teamButton.visible
             spacing: Theme.spacing
             Button {
+                id: teamButton
+                objectName: "teamButton"
+                text: teamState.teamVisit ? qsTr("Team ratings (%1)").arg(teamState.members.length)
+                                          : qsTr("Visit as a team")
+                visible: teamState.teamVisit || (teamState.canRate && teamState.colleagues.length > 0)
+                implicitHeight: Theme.touchTarget
+                onClicked: page.openTeam()
+            }
+            Button {
                 objectName: "reportButton"
+                visible: visit.canReport
                 text: qsTr("Report")
                 enabled: !visit.makingReport
                 implicitHeight: Theme.touchTarget

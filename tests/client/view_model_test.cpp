@@ -12,6 +12,7 @@
 #include "school_controller.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/hlc.h"
+#include "team_controller.h"
 #include "visit_controller.h"
 
 #include <QAbstractItemModelTester>
@@ -788,4 +789,101 @@ TEST(ViewModels, TheAppAsksForHttpsAndKeepsAPrivateAuthority) {
         << app.signInError().toStdString();
     EXPECT_EQ(app.caFile(), "");
     std::filesystem::remove_all(dir);
+}
+
+// A team visit on two leads' devices through the real server: adding a colleague, each rating
+// blind until marked done, the raters side by side, the visit's final rating and calibration.
+TEST(ViewModels, ATeamVisitIsRatedBlindThenComparedOnBothDevices) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
+        a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
+        return wait_for(
+            [&] { return !a.busy() && a.syncState() == client::SyncEngine::State::UpToDate; });
+    };
+    auto sync = [&](app::AppController& a) {
+        a.syncNow();
+        return wait_for([&] {
+            return a.syncState() == client::SyncEngine::State::UpToDate && a.pendingChanges() == 0;
+        });
+    };
+    app::AppController lena(std::move(Store::open({(dir / "lena.db").string()})).value());
+    app::AppController leo(std::move(Store::open({(dir / "leo.db").string()})).value());
+    ASSERT_TRUE(sign_in(lena, "lead@demo.sitevisit", "lead-demo-2026"));
+    ASSERT_TRUE(sign_in(leo, "lead2@demo.sitevisit", "lead2-demo-2026"));
+    std::string bayside;
+    for (const auto& s : *lena.store().list("school"))
+        if (s.fields.value("name", "") == "Bayside Elementary") bayside = s.id;
+    auto made = lena.store().put(*lena.user(), {"visit",
+                                                "",
+                                                bayside,
+                                                {{"kind", "monitoring"},
+                                                 {"rubric", "msv-2026-2027-elementary"},
+                                                 {"start_date", "2026-11-30"}}});
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    const QString visit = QString::fromStdString(made->id);
+
+    app::TeamController mine;
+    mine.setApp(&lena);
+    mine.setVisitId(visit);
+    EXPECT_FALSE(mine.teamVisit());
+    EXPECT_TRUE(mine.canRate());
+    // Leo's caseload covers the school: he is offered, and added.
+    QString leo_id;
+    for (const auto& c : mine.colleagues())
+        if (c.toMap()["name"] == "Leo Lead") leo_id = c.toMap()["userId"].toString();
+    ASSERT_FALSE(leo_id.isEmpty());
+    ASSERT_TRUE(mine.addMember(leo_id)) << mine.errorString().toStdString();
+    EXPECT_TRUE(mine.teamVisit());
+    EXPECT_EQ(mine.members().size(), 2);
+    // Nothing rated: marking done is refused with a reason.
+    EXPECT_FALSE(mine.markDone());
+    EXPECT_EQ(mine.errorString(), "Rate at least one indicator before marking your ratings done.");
+    const QString i11 = "msv-2026-2027-elementary/1.1", i12 = "msv-2026-2027-elementary/1.2";
+    ASSERT_TRUE(mine.rate(i11, 2));
+    ASSERT_TRUE(mine.rate(i12, 3));
+    EXPECT_EQ(mine.myRated(), 2);
+    ASSERT_TRUE(sync(lena));
+
+    ASSERT_TRUE(sync(leo));
+    app::TeamController his;
+    his.setApp(&leo);
+    his.setVisitId(visit);
+    ASSERT_TRUE(his.teamVisit());
+    ASSERT_TRUE(his.canRate());
+    ASSERT_TRUE(his.rate(i11, 2));
+    ASSERT_TRUE(his.rate(i12, 1));
+    // Blind: Lena's levels are not on Leo's device.
+    auto row_of = [](const app::TeamController& t, const QString& ind) {
+        for (const auto& r : t.comparison())
+            if (r.toMap()["indicatorId"] == ind) return r.toMap();
+        return QVariantMap{};
+    };
+    EXPECT_EQ(row_of(his, i11)["levels"].toList(), (QVariantList{-1, 2})); // Lena, then Leo
+    EXPECT_EQ(his.calibration()["pairs"], 0);
+    ASSERT_TRUE(his.markDone());
+    EXPECT_FALSE(his.canRate());
+    EXPECT_FALSE(his.rate(i11, 0));
+    EXPECT_EQ(his.errorString(),
+              "your ratings of this visit are marked done; they can no longer change");
+    ASSERT_TRUE(sync(leo));
+
+    ASSERT_TRUE(sync(lena));
+    ASSERT_TRUE(wait_for([&] {
+        return row_of(mine, i11)["levels"].toList() == QVariantList{2, 2};
+    })) << "Leo's ratings reach Lena once he is done";
+    EXPECT_TRUE(mine.members()[1].toMap()["done"].toBool());
+    EXPECT_EQ(mine.calibration()["pairs"], 2);
+    EXPECT_DOUBLE_EQ(mine.calibration()["exact"].toDouble(), 0.5);
+    EXPECT_DOUBLE_EQ(mine.calibration()["adjacent"].toDouble(), 0.5);
+    // The lead sets the visit's own rating of 1.2 after comparing.
+    ASSERT_TRUE(mine.setFinal(i12, 2));
+    EXPECT_EQ(row_of(mine, i12)["final"], 2);
+    // Taking Leo off the team asks nothing of the model but keeps his ratings.
+    ASSERT_TRUE(mine.removeMember(leo_id));
+    EXPECT_FALSE(mine.teamVisit());
+    EXPECT_FALSE(mine.removeMember(QString::fromStdString(lena.user()->id)));
+    EXPECT_EQ(mine.errorString(), "A visit keeps at least one person on its team.");
 }
