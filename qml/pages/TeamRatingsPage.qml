@@ -92,7 +92,7 @@ Page {
                             .arg(team.calibration.kappa === undefined ? qsTr("undefined") : Number(team.calibration.kappa).toFixed(2))
                       : qsTr("Nothing to compare yet: each rater's ratings show here once they mark them done.")
             }
-            Button {
+            PrimaryButton {
                 objectName: "markDoneButton"
                 Layout.leftMargin: Theme.margin
                 visible: team.canRate
