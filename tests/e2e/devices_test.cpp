@@ -14,6 +14,7 @@
 #include <random>
 #include <sys/wait.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 using namespace sitevisit;
@@ -449,6 +450,21 @@ TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
         return Json::parse(r.out, nullptr, false);
     };
 
+    // Bad input is refused with a reason, and nothing is stored.
+    const Json before = a.exported();
+    for (const auto& [args, code, reason] :
+         std::vector<std::tuple<std::vector<std::string>, int, std::string>>{
+             {{"rate", v, ind("1.1"), "x"}, 2, "LEVEL must be a whole number from 0 to 3"},
+             {{"rate", v, ind("1.1"), "5"}, 1, "level must be 0-3"},
+             {{"rate", v, ind("9.9"), "1"}, 1, "is not an indicator"},
+             {{"rate", v}, 2, "unknown command or wrong arguments"},
+             {{"rate-done", v}, 1, "you have not rated an indicator"},
+             {{"calibration", "no-such-visit"}, 1, "is not on this device"}}) {
+        auto r = a.cli(args);
+        EXPECT_EQ(r.code, code) << args[0] << ": " << r.err;
+        EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(a.exported(), before);
     rate(a, "1.1", 1);
     rate(a, "1.1", 2); // changed: still one rating
     rate(a, "1.2", 3);
