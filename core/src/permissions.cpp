@@ -95,6 +95,27 @@ Decision decide_next_step(const User& user, bool write, const RowState& state) {
     return allow();
 }
 
+// A regional director assigns Assistance Leads' caseloads inside the director's own region:
+// each district added or taken away is of that region, and the lead keeps 1 to 3 districts.
+Decision decide_caseload(const User& director, const RowState::CaseloadChange& c) {
+    if (!c.districts_only)
+        return deny("a regional director changes only the districts of a lead's caseload; an "
+                    "admin changes the rest of a person's record");
+    if (c.role != "assistance_lead")
+        return deny("a regional director assigns the caseloads of Assistance Leads only");
+    for (const auto& d : c.moved) {
+        if (d.region.empty())
+            return deny("district " + d.id + " is not a district of the state's directory");
+        if (director.region.empty() || d.region != director.region)
+            return deny((d.name.empty() ? d.id : d.name) +
+                        " is outside your region; its regional director or an admin assigns it");
+    }
+    if (c.districts < 1 || c.districts > 3)
+        return deny("a caseload has 1 to 3 districts; to take a lead off every district, ask an "
+                    "admin to change their record");
+    return allow();
+}
+
 } // namespace
 
 std::optional<Role> parse_role(std::string_view t) {
@@ -174,6 +195,8 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
     // Reference data and the directory of people: everyone reads, admins write.
     if (entity.scope == ScopeKind::Global) {
         if (!write || user.role == Role::Admin) return allow();
+        if (entity.is(EntityKind::User) && user.role == Role::RegionalDirector && state.caseload)
+            return decide_caseload(user, *state.caseload);
         return deny("only an admin may change " + e + " records");
     }
     // Regions and districts are names and codes: everyone reads, admins write.

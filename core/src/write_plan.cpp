@@ -5,6 +5,8 @@
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/values.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace sitevisit {
@@ -120,6 +122,35 @@ void fill_commented_evidence(RowReader& rows, RowState& state, const Json& comme
 Error unknown_entity(std::string_view entity) {
     return Error{ErrorCode::NotFound, "unknown entity \"" + std::string(entity.substr(0, 60)) +
                                           "\" (known: " + known_entities_text() + ")"};
+}
+
+// What decide() needs of a regional director's change to a person's record.
+RowState::CaseloadChange caseload_change(RowReader& rows, const Row& person, const Json& changed,
+                                         const Json& merged) {
+    RowState::CaseloadChange c;
+    c.districts_only = changed.size() == 1 && changed.contains("districts");
+    c.role = person.fields.value("role", "");
+    auto ids = [](const Json& f) {
+        std::set<std::string> out;
+        if (f.contains("districts") && f["districts"].is_array())
+            for (const auto& d : f["districts"])
+                if (d.is_string()) out.insert(d.get<std::string>());
+        return out;
+    };
+    const std::set<std::string> before = ids(person.fields), after = ids(merged);
+    c.districts = after.size();
+    std::vector<std::string> moved;
+    std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(),
+                                  std::back_inserter(moved));
+    for (const auto& id : moved) {
+        RowState::CaseloadChange::District d{id, "", ""};
+        if (auto row = rows.row(*find_entity("district"), id); row && !row->deleted) {
+            d.name = row->fields.value("name", "");
+            d.region = row->fields.value("region", "");
+        }
+        c.moved.push_back(std::move(d));
+    }
+    return c;
 }
 
 } // namespace
@@ -388,6 +419,8 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         if (merged.contains("visit") && merged["visit"].is_string())
             if (auto v = rows.visit(merged["visit"].get<std::string>())) fill(state, *v);
         fill_step(state, existing, changed, merged);
+    } else if (spec.kind == EntityKind::User && existing && actor.role == Role::RegionalDirector) {
+        state.caseload = caseload_change(rows, *existing, changed, merged);
     }
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};

@@ -12,6 +12,7 @@
 #include <iterator>
 #include <map>
 #include <random>
+#include <set>
 #include <sys/wait.h>
 #include <thread>
 #include <tuple>
@@ -547,4 +548,59 @@ TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
     auto unknown = p.cli({"export", "--csv", "ratings"});
     EXPECT_EQ(unknown.code, 2);
     EXPECT_NE(unknown.err.find("unknown entity \"ratings\""), std::string::npos) << unknown.err;
+}
+
+// A regional director assigns a lead's caseload from the director's own device: inside the
+// region it reaches the server and the lead's next sync brings the new district's schools;
+// outside it is refused on the device, with nothing stored and nothing sent.
+TEST_F(Devices, ADirectorAssignsALeadsCaseloadInsideTheRegionOnly) {
+    Device director = device("director", "director@demo.sitevisit", "director-demo-2026");
+    Device leo = device("leo", "lead2@demo.sitevisit", "lead2-demo-2026");
+    auto schools_of = [](const Json& exported) {
+        std::set<std::string> codes;
+        for (const auto& [id, row] : exported["rows"]["school"].items())
+            codes.insert(row["fields"]["code"].get<std::string>());
+        return codes;
+    };
+    EXPECT_FALSE(schools_of(leo.exported()).count("00350456")); // Harbor Middle
+
+    const Json before = director.exported();
+    auto outside =
+        director.cli({"assign-caseload", "lead2@demo.sitevisit", "00360000", "00359000"});
+    EXPECT_EQ(outside.code, 1);
+    EXPECT_NE(outside.err.find("Harbor City Receivership Schools is outside your region"),
+              std::string::npos)
+        << outside.err;
+    auto unknown = director.cli({"assign-caseload", "nobody@demo.sitevisit", "00360000"});
+    EXPECT_EQ(unknown.code, 1);
+    EXPECT_NE(unknown.err.find("nobody on this device is nobody@demo.sitevisit"), std::string::npos)
+        << unknown.err;
+    auto no_district = director.cli({"assign-caseload", "lead2@demo.sitevisit", "99999999"});
+    EXPECT_EQ(no_district.code, 1);
+    EXPECT_NE(no_district.err.find("no district 99999999"), std::string::npos) << no_district.err;
+    EXPECT_EQ(director.cli({"assign-caseload", "lead2@demo.sitevisit", "1", "2", "3", "4"}).code,
+              2);
+    auto receiver = director.cli({"assign-caseload", "receiver@demo.sitevisit", "00350000"});
+    EXPECT_EQ(receiver.code, 1);
+    EXPECT_NE(receiver.err.find("caseloads of Assistance Leads only"), std::string::npos)
+        << receiver.err;
+    auto lead = leo.cli({"assign-caseload", "lead2@demo.sitevisit", "00360000", "00350000"});
+    EXPECT_EQ(lead.code, 1);
+    EXPECT_NE(lead.err.find("only an admin may change user records"), std::string::npos)
+        << lead.err;
+    EXPECT_EQ(director.exported(), before);
+    EXPECT_EQ(Json::parse(director.cli({"status"}).out)["pending_changes"], 0);
+
+    auto assigned =
+        director.cli({"assign-caseload", "lead2@demo.sitevisit", "00360000", "00350000"});
+    ASSERT_EQ(assigned.code, 0) << assigned.err;
+    EXPECT_EQ(assigned.out,
+              "caseload of lead2@demo.sitevisit: Bayside, Harbor City (sent with the next sync)\n");
+    ASSERT_EQ(director.sync(), 0);
+    ASSERT_EQ(leo.sync(), 0);
+    const std::set<std::string> now = schools_of(leo.exported());
+    EXPECT_TRUE(now.count("00350456"));
+    EXPECT_TRUE(now.count("00360111"));
+    EXPECT_FALSE(now.count("00350123")); // Lincoln, of the receivership district
+    EXPECT_EQ(leo.exported(), server_view("lead2@demo.sitevisit"));
 }

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <map>
+#include <set>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
@@ -46,10 +47,16 @@ struct Rules : ::testing::Test {
     // One upsert, pushed with the row's seq as last written here as its base; the whole answer.
     Response push(const std::string& token, const std::string& device, const std::string& entity,
                   const std::string& id, Json fields, const std::string& school = {}) {
+        return push_at(token, device, entity, id, std::move(fields),
+                       school.empty() ? lincoln : school);
+    }
+    // The same with the op's school as given (empty for the directory's rows).
+    Response push_at(const std::string& token, const std::string& device, const std::string& entity,
+                     const std::string& id, Json fields, const std::string& school) {
         Json op{{"op", new_id()},
                 {"entity", entity},
                 {"id", id},
-                {"school", school.empty() ? lincoln : school},
+                {"school", school},
                 {"kind", "upsert"},
                 {"fields", std::move(fields)},
                 {"hlc", Hlc{SystemClock::instance().now_ms(), 0, device}.to_string()},
@@ -340,4 +347,80 @@ TEST_F(Rules, AStepOfADraftVisitReachesTheSchoolWhenTheVisitIsSubmitted) {
     ASSERT_EQ(submitted.status, 200) << submitted.body;
     Json shown = pull_page(server, principal, cursor, "2");
     EXPECT_TRUE(has_op(shown, step)) << shown.dump();
+}
+
+// Caseloads: a regional director assigns Assistance Leads' districts inside the director's
+// region, and the server refuses the rest whatever the device let through; the lead's next pull
+// follows the new caseload.
+TEST_F(Rules, TheServerRefusesCaseloadAssignmentsOutsideTheDirectorsRegion) {
+    const std::string director = sign_in("director", "laptop-d");
+    const std::string leo = sign_in("lead2", "tablet-leo");
+    const std::string lena_id = user_id(rows, "lead@demo.sitevisit");
+    const std::string leo_id = user_id(rows, "lead2@demo.sitevisit");
+    const std::string rosa_id = user_id(rows, "receiver@demo.sitevisit");
+    std::map<std::string, std::string> district; // by code
+    for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
+        district[it.value()["fields"]["code"].get<std::string>()] = it.key();
+    const std::string harbor = district["00350000"], bayside = district["00360000"],
+                      receivership = district["00359000"]; // of another region
+    ASSERT_FALSE(leo_id.empty());
+    ASSERT_FALSE(receivership.empty());
+    // Every row id a person's device can read from the start, page after page; the director's
+    // reading gives the versions the director's edits build on.
+    auto readable = [&](const std::string& token = {}) {
+        std::set<std::string> ids;
+        std::int64_t since = 0;
+        for (int page = 0; page < 100; ++page) {
+            Json p = pull_page(server, token.empty() ? leo : token, since, "");
+            for (const auto& op : p["ops"]) {
+                ids.insert(op["id"].get<std::string>());
+                if (token == director)
+                    seen[op["id"].get<std::string>()] = op["seq"].get<std::int64_t>();
+            }
+            since = p["cursor"].get<std::int64_t>();
+            if (!p["more"].get<bool>()) break;
+        }
+        return ids;
+    };
+    EXPECT_FALSE(readable().count(harbor_middle));
+    ASSERT_TRUE(readable(director).count(leo_id));
+    const std::string before = server.admin({"export", "--user", "admin@demo.sitevisit"}).out;
+
+    auto refused = [&](const std::string& token, const std::string& device, const std::string& id,
+                       const Json& fields) {
+        auto r = push_at(token, device, "user", id, fields, "");
+        EXPECT_EQ(r.status, 403) << r.body;
+        EXPECT_EQ(server.admin({"export", "--user", "admin@demo.sitevisit"}).out, before);
+        Json j = Json::parse(r.body, nullptr, false);
+        return j.is_object() && j.contains("results") ? j["results"][0].value("error", "")
+                                                      : j.value("error", r.body);
+    };
+    EXPECT_EQ(refused(director, "laptop-d", leo_id, {{"districts", {bayside, receivership}}}),
+              "Harbor City Receivership Schools is outside your region; its regional director "
+              "or an admin assigns it");
+    // Lena's receivership district lies outside too: the director may not take it away.
+    EXPECT_EQ(refused(director, "laptop-d", lena_id, {{"districts", {harbor, bayside}}}),
+              "Harbor City Receivership Schools is outside your region; its regional director "
+              "or an admin assigns it");
+    EXPECT_EQ(refused(director, "laptop-d", rosa_id, {{"districts", {harbor}}}),
+              "a regional director assigns the caseloads of Assistance Leads only");
+    EXPECT_EQ(refused(director, "laptop-d", leo_id, {{"districts", {bayside}}, {"active", false}}),
+              "a regional director changes only the districts of a lead's caseload; an admin "
+              "changes the rest of a person's record");
+    EXPECT_EQ(refused(leo, "tablet-leo", leo_id, {{"districts", {bayside, harbor}}}),
+              "only an admin may change user records");
+
+    // Inside the region: Leo takes on Harbor City, and his next pull brings its schools.
+    auto assigned =
+        push_at(director, "laptop-d", "user", leo_id, {{"districts", {bayside, harbor}}}, "");
+    ASSERT_EQ(assigned.status, 200) << assigned.body;
+    EXPECT_EQ(assigned.json()["results"][0]["status"], "applied") << assigned.body;
+    Json after = Json::parse(server.admin({"export", "--user", "admin@demo.sitevisit"}).out);
+    EXPECT_EQ(after["rows"]["user"][leo_id]["fields"]["districts"], Json({bayside, harbor}));
+    EXPECT_TRUE(readable().count(harbor_middle));
+    // Taking a Coastal district from Lena keeps her receivership district.
+    auto taken = push_at(director, "laptop-d", "user", lena_id,
+                         {{"districts", {bayside, receivership}}}, "");
+    ASSERT_EQ(taken.status, 200) << taken.body;
+    EXPECT_EQ(taken.json()["results"][0]["status"], "applied") << taken.body;
 }

@@ -325,6 +325,73 @@ TEST_F(StoreTest, VisitsMoveForwardFromDraftAndThenFreeze) {
     EXPECT_EQ(fields["review_comment"], "Ratings match the evidence.");
 }
 
+TEST_F(StoreTest, RegionalDirectorsAssignLeadsCaseloadsInsideTheirRegionOnly) {
+    // A district of another region, and the people's records as the directory holds them.
+    const std::string far_region = "0190a000-0000-7000-8000-0000000000a2";
+    const std::string far_district = "0190a000-0000-7000-8000-0000000000d3";
+    ASSERT_TRUE(
+        store->put(org.admin, {"region", far_region, "", {{"name", "West"}, {"code", "WEST"}}})
+            .ok());
+    ASSERT_TRUE(
+        store
+            ->put(org.admin, {"district",
+                              far_district,
+                              "",
+                              {{"region", far_region}, {"code", "00370000"}, {"name", "Pine"}}})
+            .ok());
+    User far_lead = org.other_lead;
+    far_lead.districts = {org.district, far_district};
+    for (const User* u : {&org.lead, &far_lead, &org.receiver, &org.director}) {
+        auto r = store->put(org.admin, {"user", u->id, "", u->to_fields()});
+        ASSERT_TRUE(r.ok()) << r.error().message;
+    }
+    const std::string before = dump_database(store->database());
+    auto refused = [&](const User& who, const std::string& id, const Json& fields) {
+        auto r = store->put(who, {"user", id, "", fields});
+        EXPECT_FALSE(r.ok());
+        EXPECT_EQ(dump_database(store->database()), before);
+        return r.ok() ? std::string() : r.error().message;
+    };
+    // Outside the director's region, whether added or taken away.
+    EXPECT_EQ(refused(org.director, org.lead.id, {{"districts", {org.district, far_district}}}),
+              "Pine is outside your region; its regional director or an admin assigns it");
+    EXPECT_EQ(refused(org.director, far_lead.id, {{"districts", {org.district}}}),
+              "Pine is outside your region; its regional director or an admin assigns it");
+    EXPECT_EQ(refused(org.director, org.lead.id,
+                      {{"districts", {org.district, "0190a000-0000-7000-8000-0000000000d9"}}}),
+              "district 0190a000-0000-7000-8000-0000000000d9 is not a district of the state's "
+              "directory");
+    // 1 to 3 districts; leads only; the districts only; never by a lead or a principal.
+    EXPECT_EQ(refused(org.director, org.lead.id, {{"districts", Json::array()}}),
+              "an assistance lead's caseload is 1 to 3 districts");
+    EXPECT_EQ(refused(org.director, org.receiver.id, {{"districts", {org.district}}}),
+              "a regional director assigns the caseloads of Assistance Leads only");
+    EXPECT_EQ(refused(org.director, org.lead.id,
+                      {{"districts", {org.other_district}}, {"name", "Someone else"}}),
+              "a regional director changes only the districts of a lead's caseload; an admin "
+              "changes the rest of a person's record");
+    EXPECT_EQ(refused(org.director, org.lead.id, {{"active", false}}),
+              "a regional director changes only the districts of a lead's caseload; an admin "
+              "changes the rest of a person's record");
+    EXPECT_EQ(refused(org.lead, org.lead.id, {{"districts", {org.other_district}}}),
+              "only an admin may change user records");
+    EXPECT_FALSE(store->remove(org.director, "user", org.lead.id).ok());
+    User other_director = org.director;
+    other_director.region = far_region;
+    EXPECT_EQ(refused(other_director, org.lead.id, {{"districts", {org.other_district}}}),
+              "Harbor is outside your region; its regional director or an admin assigns it");
+
+    // Inside the region: add, move, and take away, keeping what lies outside it.
+    auto moved =
+        store->put(org.director, {"user", org.lead.id, "", {{"districts", {org.other_district}}}});
+    ASSERT_TRUE(moved.ok()) << moved.error().message;
+    EXPECT_EQ((*store->get("user", org.lead.id))->fields["districts"], Json({org.other_district}));
+    auto kept =
+        store->put(org.director, {"user", far_lead.id, "", {{"districts", {far_district}}}});
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    EXPECT_EQ((*store->get("user", far_lead.id))->fields["districts"], Json({far_district}));
+}
+
 TEST_F(StoreTest, HistoryRowsAreAppendOnly) {
     auto plan = store->put(org.receiver, {"plan",
                                           "",

@@ -55,6 +55,10 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
                          (INDICATOR_ID as in the reference data: msv-2026-2027-elementary/2.3);
                          the other raters see it once you mark your ratings done
   rate-done VISIT_ID     mark your ratings of the visit done (final: they can no longer change)
+  assign-caseload PERSON DISTRICT [DISTRICT [DISTRICT]]
+                         set an Assistance Lead's caseload (1 to 3 districts): PERSON by email or
+                         id, each DISTRICT by its state code or id; a regional director assigns
+                         inside their own region, an admin anywhere
   calibration VISIT_ID   how alike the raters rated, as one JSON object: {"raters", "pairs",
                          "exact", "adjacent", "kappa"} (null where a figure is undefined)
   report VISIT_ID OUT.pdf
@@ -393,6 +397,41 @@ int main(int argc, char** argv) {
         if (!r) return fail(r.error().message);
         std::cout << "your " << mine << " rating(s) of visit " << args[1]
                   << " are done; the other raters see them after the next sync\n";
+        return 0;
+    }
+    if (cmd == "assign-caseload" && args.size() >= 3) {
+        auto who = actor();
+        if (!who) return fail("sign in first");
+        if (args.size() > 5) return fail("a caseload has 1 to 3 districts", 2);
+        auto people = store.list("user");
+        auto districts = store.list("district");
+        if (!people || !districts) return fail("the directory cannot be read on this device", 5);
+        std::string person;
+        for (const auto& r : *people)
+            if (!r.deleted && (r.id == args[1] || r.fields.value("email", "") == args[1]))
+                person = r.id;
+        if (person.empty())
+            return fail("nobody on this device is " + args[1].substr(0, 100) +
+                        " (give an email or a user id; sync first if the person is new)");
+        Json ids = Json::array();
+        std::vector<std::string> names;
+        for (std::size_t i = 2; i < args.size(); ++i) {
+            const Row* found = nullptr;
+            for (const auto& r : *districts)
+                if (!r.deleted && (r.id == args[i] || r.fields.value("code", "") == args[i]))
+                    found = &r;
+            if (!found)
+                return fail("no district " + args[i].substr(0, 60) +
+                            " on this device (give its state code, like 00350000, or its id)");
+            ids.push_back(found->id);
+            names.push_back(found->fields.value("name", found->id));
+        }
+        auto r = store.put(*who, WriteRequest{"user", person, "", {{"districts", ids}}});
+        if (!r) return fail(r.error().message);
+        std::cout << "caseload of " << args[1] << ":";
+        for (std::size_t i = 0; i < names.size(); ++i)
+            std::cout << (i ? ", " : " ") << names[i];
+        std::cout << (r->change ? " (sent with the next sync)" : " (unchanged)") << "\n";
         return 0;
     }
     if (cmd == "calibration" && args.size() == 2) {

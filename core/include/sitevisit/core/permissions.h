@@ -70,6 +70,18 @@ struct RowState {
     // done. Until then a rating is withheld from everyone but its rater; after, it is final.
     std::optional<std::string> rater;
     bool rater_done = false;
+    // For a change to someone's `user` record by a regional director: a caseload assignment.
+    // Directors assign Assistance Leads' caseloads (1 to 3 districts) inside their own region.
+    struct CaseloadChange {
+        bool districts_only = false; // the write changes nothing but `districts`
+        std::string role;            // the person's role as stored
+        std::size_t districts = 0;   // how many districts the person has after the write
+        struct District {
+            std::string id, name, region; // name and region empty: no such district
+        };
+        std::vector<District> moved; // the districts added or taken away
+    };
+    std::optional<CaseloadChange> caseload;
 };
 
 enum class Access { Read, Write };
