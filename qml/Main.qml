@@ -107,6 +107,9 @@ ApplicationWindow {
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }
         else if (name === "dashboard") { stack.replace(null, homePage); stack.push(dashboardPage) }
+        else if (name === "region") { stack.replace(null, homePage); stack.push(regionPage) }
+        else if (name === "regionLeads") { showPage("region"); stack.currentItem.byLead = 1 }
+        else if (name === "caseloadDialog") { showPage("region"); stack.currentItem.assignFirst() }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }
     // The session ran out: the sign-in form over the data, which stays where it was.
@@ -129,6 +132,7 @@ ApplicationWindow {
         HomePage {
             onOpenSchool: (id) => window.openSchool(id)
             onOpenDashboard: stack.push(dashboardPage)
+            onOpenRegion: stack.push(regionPage)
             onOpenReviewQueue: stack.push(evidencePage, { schoolId: "", initialState: "waiting" })
         }
     }
@@ -154,6 +158,10 @@ ApplicationWindow {
             onOpenSchool: (id) => window.openSchool(id)
             onOpenEvidence: (schoolId, benchmarkId) => window.openEvidence(schoolId, benchmarkId)
         }
+    }
+    Component {
+        id: regionPage
+        RegionPage {}
     }
     Component {
         id: conflictsPage

@@ -76,3 +76,6 @@ SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/l
   --sign-in lead@demo.sitevisit --screenshots "$work/dark-shots" --pages home --dark > /dev/null
 for size in tablet laptop; do cp "$work/dark-shots/home-$size.png" "$out/home-dark-$size.png"; done
 echo "wrote principal-school-*, new-evidence-*, camera-* and home-dark-* to $out"
+# The regional director's region, by district and by lead, and a lead's caseload.
+SITEVISIT_PASSWORD=director-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/director.db" --server "$url" \
+  --sign-in director@demo.sitevisit --screenshots "$out" --pages region,regionLeads,caseloadDialog

@@ -181,4 +181,35 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>RegionPage</name>
+    <message numerus="yes">
+        <source>%n district(s) of another region stay as they are.</source>
+        <translation>
+            <numerusform>%n district of another region stays as it is.</numerusform>
+            <numerusform>%n districts of another region stay as they are.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n next step(s) overdue</source>
+        <translation>
+            <numerusform>%n next step overdue</numerusform>
+            <numerusform>%n next steps overdue</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n school(s)</source>
+        <translation>
+            <numerusform>%n school</numerusform>
+            <numerusform>%n schools</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n visit(s) done this quarter</source>
+        <translation>
+            <numerusform>%n visit done this quarter</numerusform>
+            <numerusform>%n visits done this quarter</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

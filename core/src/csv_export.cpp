@@ -29,6 +29,24 @@ std::string value_cell(const Json& v) {
 
 } // namespace
 
+std::string csv_cell(const std::string& text) {
+    return cell(text);
+}
+
+std::string table_to_csv(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& lines) {
+    std::string out;
+    auto line = [&out](const std::vector<std::string>& cells) {
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            out += (i ? "," : "") + cell(cells[i]);
+        out += "\r\n";
+    };
+    line(header);
+    for (const auto& l : lines)
+        line(l);
+    return out;
+}
+
 std::string rows_to_csv(const EntitySpec& entity, std::vector<Row> rows) {
     std::string out = "id,school";
     for (const auto& f : entity.fields)

@@ -103,6 +103,11 @@ bool AppController::canReview() const {
     return u && can(*u, Action::ReviewEvidence);
 }
 
+bool AppController::canSeeRegion() const {
+    auto u = engine_->user();
+    return u && (u->role == Role::RegionalDirector || u->role == Role::Admin);
+}
+
 QString AppController::userRole() const {
     auto u = engine_->user();
     return u ? tr(role_label(u->role)) : QString();

@@ -45,6 +45,8 @@ class AppController : public QObject {
     Q_PROPERTY(QString userRole READ userRole NOTIFY sessionChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
     Q_PROPERTY(bool canReview READ canReview NOTIFY sessionChanged)
+    // A regional director or an admin: the region view and caseload assignment.
+    Q_PROPERTY(bool canSeeRegion READ canSeeRegion NOTIFY sessionChanged)
     Q_PROPERTY(QObject* camera READ camera NOTIFY cameraChanged)
     Q_PROPERTY(bool cameraAvailable READ cameraAvailable NOTIFY cameraChanged)
     Q_PROPERTY(QString cameraName READ cameraName NOTIFY cameraChanged)
@@ -83,6 +85,7 @@ public:
     QString serverUrl() const;
     // Receivers (and admins) decide on evidence.
     bool canReview() const;
+    bool canSeeRegion() const;
     client::SyncEngine::State syncState() const { return engine_->state(); }
     QString syncMessage() const;
     int pendingChanges() const { return engine_->pendingChanges(); }

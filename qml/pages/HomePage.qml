@@ -10,6 +10,7 @@ Page {
     signal openSchool(string schoolId)
     signal openDashboard()
     signal openReviewQueue()
+    signal openRegion()
     objectName: "homePage"
     title: qsTr("Caseload")
     background: Rectangle { color: Theme.background }
@@ -36,6 +37,14 @@ Page {
                 implicitHeight: Theme.touchTarget
                 Accessible.name: qsTr("Benchmarks of every school: status and evidence")
                 onClicked: page.openDashboard()
+            }
+            ToolButton {
+                visible: App.canSeeRegion
+                text: qsTr("Region")
+                Material.foreground: Theme.textOnPrimary
+                implicitHeight: Theme.touchTarget
+                Accessible.name: qsTr("The region by district and by lead; caseloads")
+                onClicked: page.openRegion()
             }
             ToolButton {
                 visible: App.canReview

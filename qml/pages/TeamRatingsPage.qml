@@ -162,6 +162,8 @@ Page {
         title: qsTr("Mark your ratings done?")
         modal: true
         anchors.centerIn: Overlay.overlay
+        // Drawn here: the style's raised background is a layer effect some renderers leave out.
+        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
         standardButtons: Dialog.Ok | Dialog.Cancel
         Label {
             width: Math.min(480, page.width - 4 * Theme.margin)
@@ -177,6 +179,8 @@ Page {
         title: qsTr("Take %1 off the team?").arg(name)
         modal: true
         anchors.centerIn: Overlay.overlay
+        // Drawn here: the style's raised background is a layer effect some renderers leave out.
+        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
         standardButtons: Dialog.Ok | Dialog.Cancel
         Label {
             width: Math.min(480, page.width - 4 * Theme.margin)

@@ -9,15 +9,19 @@
 #include "harness.h"
 #include "qt_wait.h"
 #include "reflection_controller.h"
+#include "region_controller.h"
 #include "school_controller.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/hlc.h"
+#include "sitevisit/core/region_rollup.h"
 #include "team_controller.h"
 #include "visit_controller.h"
 
 #include <QAbstractItemModelTester>
 #include <QDate>
+#include <QDir>
 #include <QEventLoop>
+#include <QFile>
 #include <QImage>
 #include <QPageSize>
 #include <QPainter>
@@ -886,4 +890,102 @@ TEST(ViewModels, ATeamVisitIsRatedBlindThenComparedOnBothDevices) {
     EXPECT_FALSE(mine.teamVisit());
     EXPECT_FALSE(mine.removeMember(QString::fromStdString(lena.user()->id)));
     EXPECT_EQ(mine.errorString(), "A visit keeps at least one person on its team.");
+}
+
+// The regional director's region view on a real server: the region by district and by lead,
+// each view saved as CSV, and a lead's caseload assigned inside the region, which reaches the
+// lead's device with the next sync.
+TEST(ViewModels, ADirectorSeesTheRegionAndAssignsALeadsCaseload) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    auto sign_in = [&](app::AppController& a, const char* email, const char* pw) {
+        a.signIn(QStringLiteral("http://127.0.0.1:%1").arg(server.port()), email, pw);
+        return wait_for(
+            [&] { return !a.busy() && a.syncState() == client::SyncEngine::State::UpToDate; });
+    };
+    auto sync = [&](app::AppController& a) {
+        a.syncNow();
+        return wait_for([&] {
+            return a.syncState() == client::SyncEngine::State::UpToDate && a.pendingChanges() == 0;
+        });
+    };
+    app::AppController dana(std::move(Store::open({(dir / "dana.db").string()})).value());
+    app::AppController leo(std::move(Store::open({(dir / "leo.db").string()})).value());
+    ASSERT_TRUE(sign_in(dana, "director@demo.sitevisit", "director-demo-2026"));
+    ASSERT_TRUE(sign_in(leo, "lead2@demo.sitevisit", "lead2-demo-2026"));
+    EXPECT_TRUE(dana.canSeeRegion());
+    EXPECT_FALSE(leo.canSeeRegion());
+
+    app::RegionController region;
+    region.setApp(&dana);
+    ASSERT_TRUE(region.available());
+    EXPECT_EQ(region.regionName(), "Coastal");
+    // Coastal's two districts; the receivership district is of another region.
+    ASSERT_EQ(region.districts().size(), 2);
+    const QVariantMap bayside = region.districts()[0].toMap();
+    EXPECT_EQ(bayside["name"], "Bayside");
+    EXPECT_EQ(bayside["schools"], 3);
+    EXPECT_EQ(bayside["with"].toStringList(), (QStringList{"Lena Lead", "Leo Lead"}));
+    ASSERT_EQ(region.leads().size(), 2);
+    const QVariantMap leo_line = region.leads()[1].toMap();
+    EXPECT_EQ(leo_line["name"], "Leo Lead");
+    EXPECT_EQ(leo_line["with"].toStringList(), QStringList{"Bayside"});
+    const QString leo_id = leo_line["id"].toString();
+    // The page's figures are core's, computed on the same device.
+    auto rollup =
+        region_rollup(dana.store(), *dana.user(), dana.today().toString(Qt::ISODate).toStdString());
+    ASSERT_TRUE(rollup.ok());
+    EXPECT_EQ(bayside["visitsDone"], rollup->districts[0].visits_done);
+    EXPECT_EQ(bayside["overdueSteps"], rollup->districts[0].overdue_steps);
+    int chips = 0;
+    for (const auto& b : bayside["benchmarks"].toList())
+        chips += b.toMap()["count"].toInt();
+    int benchmarks = 0;
+    for (int n : rollup->districts[0].benchmarks)
+        benchmarks += n;
+    EXPECT_EQ(chips, benchmarks);
+    EXPECT_GT(benchmarks, 0) << "the demo's Bayside schools have benchmarks";
+
+    // Saved as CSV, by lead: what core writes, in the file chosen.
+    const QString file = QString::fromStdString((dir / "coastal by lead").string());
+    ASSERT_TRUE(region.saveCsv("leads", QUrl::fromLocalFile(file)))
+        << region.errorString().toStdString();
+    QFile saved(file + ".csv");
+    ASSERT_TRUE(saved.open(QIODevice::ReadOnly));
+    EXPECT_EQ(saved.readAll().toStdString(), *rollup_csv(*rollup, "leads"));
+    EXPECT_EQ(region.message(), "Saved to " + QDir::toNativeSeparators(file + ".csv"));
+    EXPECT_FALSE(region.saveCsv("leads", QUrl("https://example.org/x.csv")));
+    EXPECT_EQ(region.errorString(), "Choose a file on this device to save to.");
+
+    // A caseload of no district is refused with the reason, and nothing changes.
+    EXPECT_FALSE(region.assignCaseload(leo_id, {}));
+    EXPECT_EQ(region.errorString(), "an assistance lead's caseload is 1 to 3 districts");
+    EXPECT_EQ(dana.pendingChanges(), 0);
+    // Leo takes on Harbor City too; his next sync brings its schools.
+    QStringList both;
+    for (const auto& d : region.assignable())
+        both.push_back(d.toMap()["id"].toString());
+    ASSERT_EQ(both.size(), 2);
+    ASSERT_TRUE(region.assignCaseload(leo_id, both)) << region.errorString().toStdString();
+    EXPECT_EQ(region.errorString(), "");
+    EXPECT_EQ(region.leads()[1].toMap()["with"].toStringList().size(), 2);
+    ASSERT_TRUE(sync(dana));
+    ASSERT_TRUE(sync(leo));
+    app::CaseloadModel caseload;
+    caseload.setApp(&leo);
+    QStringList schools;
+    for (int r = 0; r < caseload.rowCount(); ++r)
+        schools.push_back(
+            caseload.data(caseload.index(r), app::CaseloadModel::NameRole).toString());
+    EXPECT_TRUE(schools.contains("Harbor Middle")) << schools.join(", ").toStdString();
+    EXPECT_TRUE(schools.contains("Bayside Elementary"));
+    EXPECT_FALSE(schools.contains("Lincoln Elementary"));
+
+    // Lena keeps her receivership district when the director takes Harbor City from her.
+    const QString lena_id = region.leads()[0].toMap()["id"].toString();
+    ASSERT_TRUE(region.assignCaseload(lena_id, {both[0]})) << region.errorString().toStdString();
+    EXPECT_EQ(region.leads()[0].toMap()["with"].toStringList(),
+              (QStringList{"Harbor City Receivership Schools", "Bayside"}));
 }

@@ -3,11 +3,13 @@
 #include "sitevisit/client/sync_engine.h"
 #include "sitevisit/core/calibration.h"
 #include "sitevisit/core/csv_export.h"
+#include "sitevisit/core/region_rollup.h"
 #include "sitevisit/core/time_format.h"
 #include "visit_report.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDate>
 #include <QDateTime>
 #include <QEventLoop>
 #include <QFile>
@@ -59,6 +61,10 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
                          set an Assistance Lead's caseload (1 to 3 districts): PERSON by email or
                          id, each DISTRICT by its state code or id; a regional director assigns
                          inside their own region, an admin anywhere
+  region [--csv districts|leads]
+                         the signed-in director's region rolled up by district and by lead
+                         (schools, benchmarks per status, visits done this quarter, schools
+                         visited, overdue next steps), as JSON, or as CSV by districts or leads
   calibration VISIT_ID   how alike the raters rated, as one JSON object: {"raters", "pairs",
                          "exact", "adjacent", "kappa"} (null where a figure is undefined)
   report VISIT_ID OUT.pdf
@@ -432,6 +438,21 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < names.size(); ++i)
             std::cout << (i ? ", " : " ") << names[i];
         std::cout << (r->change ? " (sent with the next sync)" : " (unchanged)") << "\n";
+        return 0;
+    }
+    if (cmd == "region" && (args.size() == 1 || (args.size() == 3 && args[1] == "--csv"))) {
+        auto who = actor();
+        if (!who) return fail("sign in first");
+        const std::string today = QDate::currentDate().toString(Qt::ISODate).toStdString();
+        auto rollup = region_rollup(store, *who, today);
+        if (!rollup) return fail(rollup.error().message);
+        if (args.size() == 1) {
+            std::cout << rollup_json(*rollup).dump(1) << "\n";
+            return 0;
+        }
+        auto csv = rollup_csv(*rollup, args[2]);
+        if (!csv) return fail(csv.error().message, 2);
+        std::cout << *csv;
         return 0;
     }
     if (cmd == "calibration" && args.size() == 2) {

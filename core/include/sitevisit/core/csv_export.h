@@ -18,4 +18,9 @@ namespace sitevisit {
 // is written after a single quote, so opening the file never runs anything.
 std::string rows_to_csv(const EntitySpec& entity, std::vector<Row> rows);
 
+// One cell as rows_to_csv writes text, and a whole table (a header line, then the lines).
+std::string csv_cell(const std::string& text);
+std::string table_to_csv(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& lines);
+
 } // namespace sitevisit
