@@ -603,4 +603,23 @@ TEST_F(Devices, ADirectorAssignsALeadsCaseloadInsideTheRegionOnly) {
     EXPECT_TRUE(now.count("00360111"));
     EXPECT_FALSE(now.count("00350123")); // Lincoln, of the receivership district
     EXPECT_EQ(leo.exported(), server_view("lead2@demo.sitevisit"));
+
+    // The region as the director's device rolls it up: Leo now on both Coastal districts.
+    auto region = director.cli({"region"});
+    ASSERT_EQ(region.code, 0) << region.err;
+    const Json j = Json::parse(region.out);
+    EXPECT_EQ(j["region_name"], "Coastal");
+    ASSERT_EQ(j["districts"].size(), 2u);
+    EXPECT_EQ(j["districts"][1]["name"], "Harbor City");
+    EXPECT_EQ(j["districts"][1]["with"], Json({"Lena Lead", "Leo Lead"}));
+    EXPECT_EQ(j["leads"][1]["name"], "Leo Lead");
+    EXPECT_EQ(j["leads"][1]["schools"], 5);
+    auto csv = director.cli({"region", "--csv", "leads"});
+    ASSERT_EQ(csv.code, 0) << csv.err;
+    EXPECT_EQ(csv.out.substr(0, csv.out.find(',')), "lead");
+    EXPECT_NE(csv.out.find("\r\nLeo Lead,Bayside; Harbor City,5,"), std::string::npos) << csv.out;
+    EXPECT_EQ(director.cli({"region", "--csv", "schools"}).code, 2);
+    auto not_director = leo.cli({"region"});
+    EXPECT_EQ(not_director.code, 1);
+    EXPECT_NE(not_director.err.find("for regional directors and admins"), std::string::npos);
 }
