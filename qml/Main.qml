@@ -110,6 +110,7 @@ ApplicationWindow {
         else if (name === "region") { stack.replace(null, homePage); stack.push(regionPage) }
         else if (name === "regionLeads") { showPage("region"); stack.currentItem.byLead = 1 }
         else if (name === "caseloadDialog") { showPage("region"); stack.currentItem.assignFirst() }
+        else if (name === "reviewVisit") { showPage("visit", id); stack.currentItem.openReview() }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
     }
     // The session ran out: the sign-in form over the data, which stays where it was.

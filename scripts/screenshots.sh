@@ -78,4 +78,4 @@ for size in tablet laptop; do cp "$work/dark-shots/home-$size.png" "$out/home-da
 echo "wrote principal-school-*, new-evidence-*, camera-* and home-dark-* to $out"
 # The regional director's region, by district and by lead, and a lead's caseload.
 SITEVISIT_PASSWORD=director-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/director.db" --server "$url" \
-  --sign-in director@demo.sitevisit --screenshots "$out" --pages region,regionLeads,caseloadDialog
+  --sign-in director@demo.sitevisit --screenshots "$out" --pages region,regionLeads,caseloadDialog,reviewVisit

@@ -67,6 +67,8 @@ const char* to_string(Action a) {
         return "mark a next step done";
     case Action::VerifyNextStep:
         return "verify a next step";
+    case Action::ReviewVisit:
+        return "mark a visit reviewed";
     case Action::MakeReport:
         return "make a visit report";
     }
@@ -148,6 +150,11 @@ Decision can(const User& user, Action action, const Target& target) {
         state.step_details = false;
         break;
     }
+    case Action::ReviewVisit:
+        entity = "visit";
+        if (!state.visit_status) state.visit_status = "submitted";
+        state.marks_reviewed = true;
+        break;
     case Action::MakeReport:
         // Whoever may read the visit: a draft is its team's (and admins'), a submitted visit
         // everyone's in the school's scope.

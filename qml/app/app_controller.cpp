@@ -324,12 +324,15 @@ QString AppController::suggestedSchool() const {
 
 QString AppController::suggestedVisit() const {
     auto u = engine_->user();
+    // A draft of theirs first; for a regional director, a visit waiting for review.
     std::string draft, latest, latest_date;
     if (auto v = store_->list("visit"))
         for (const auto& r : *v) {
             auto visit = domain::from_row<domain::Visit>(r);
             if (!visit) continue;
             if (u && visit->status == "draft" && on_team(visit->team, u->id)) draft = visit->id;
+            if (u && u->role == Role::RegionalDirector && visit->status == "submitted")
+                draft = visit->id;
             if (visit->start_date > latest_date) {
                 latest_date = visit->start_date;
                 latest = visit->id;

@@ -128,9 +128,11 @@ void VisitController::reload() {
 
 void VisitController::load(bool announce) {
     auto state = [this] {
-        return std::tuple{title_,   status_,    status_value_,     editable_,  can_report_,
-                          unrated_, school_,    rubric_,           practices_, sources_,
-                          summary_, strengths_, areas_for_growth_, levels_};
+        return std::tuple{
+            title_,       status_,        status_value_,     editable_,  can_report_,
+            unrated_,     school_,        rubric_,           practices_, sources_,
+            summary_,     strengths_,     areas_for_growth_, levels_,    can_mark_reviewed_,
+            reviewed_by_, review_comment_};
     };
     const auto before = state();
     observation_of_.clear();
@@ -143,6 +145,9 @@ void VisitController::load(bool announce) {
     title_.clear();
     editable_ = false;
     can_report_ = false;
+    can_mark_reviewed_ = false;
+    reviewed_by_.clear();
+    review_comment_.clear();
     unrated_ = 0;
     QList<IndicatorListModel::Item> items;
     if (app_ && !visit_.isEmpty()) {
@@ -168,6 +173,16 @@ void VisitController::load(bool announce) {
             auto target = visit_target(store, visit.id); // refused for a deleted visit
             editable_ = u && target && can(*u, Action::EditVisit, *target);
             can_report_ = u && target && can(*u, Action::MakeReport, *target);
+            can_mark_reviewed_ = u && target && status == VisitStatus::Submitted &&
+                                 can(*u, Action::ReviewVisit, *target);
+            if (status == VisitStatus::Reviewed) {
+                const std::string by = visit.fields.value("reviewed_by", "");
+                auto person =
+                    by.empty() ? Result<std::optional<Row>>(std::nullopt) : store.get("user", by);
+                reviewed_by_ = QString::fromStdString(
+                    person.ok() && *person ? (*person)->fields.value("name", by) : by);
+                review_comment_ = QString::fromStdString(visit.fields.value("review_comment", ""));
+            }
             for (const auto& c : ref.continuum())
                 levels_.push_back(QString::fromStdString(c.label));
             for (const auto& s : ref.sources())
@@ -455,6 +470,26 @@ bool VisitController::setStrengths(int practice, const QString& text) {
 
 bool VisitController::setAreasForGrowth(int practice, const QString& text) {
     return write_practice_text("areas_for_growth", practice, text);
+}
+
+bool VisitController::markReviewed(const QString& comment) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty()) return false;
+    auto r = app_->store().put(*u, {"visit",
+                                    visit_.toStdString(),
+                                    "",
+                                    {{"status", to_string(VisitStatus::Reviewed)},
+                                     {"review_comment", comment.trimmed().toStdString()}}});
+    if (!r) {
+        error_ = QString::fromStdString(r.error().message);
+        emit errorChanged();
+        return false;
+    }
+    error_.clear();
+    emit errorChanged();
+    reload();
+    app_->syncNow();
+    return true;
 }
 
 bool VisitController::submit() {

@@ -99,6 +99,11 @@ class VisitController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QUrl reportSaveUrl READ reportSaveUrl NOTIFY reportChanged)
     // The platform's share sheet is there (else the page offers "Save as").
     Q_PROPERTY(bool canShare READ canShare CONSTANT)
+    // A submitted visit this person may mark reviewed (a regional director of its region or an
+    // admin, not on its team); once reviewed, by whom and what the review found.
+    Q_PROPERTY(bool canMarkReviewed READ canMarkReviewed NOTIFY changed)
+    Q_PROPERTY(QString reviewedBy READ reviewedBy NOTIFY changed)
+    Q_PROPERTY(QString reviewComment READ reviewComment NOTIFY changed)
 public:
     explicit VisitController(QObject* parent = nullptr);
     // The app it reads and writes through: the engine's App singleton when QML makes it
@@ -130,6 +135,9 @@ public:
     QString savedReport() const { return saved_report_; }
     QUrl reportSaveUrl() const;
     bool canShare() const;
+    bool canMarkReviewed() const { return can_mark_reviewed_; }
+    QString reviewedBy() const { return reviewed_by_; }
+    QString reviewComment() const { return review_comment_; }
     QString schoolId() const { return school_; }
     QVariantMap strengths() const { return strengths_; }
     QVariantMap areasForGrowth() const { return areas_for_growth_; }
@@ -138,6 +146,8 @@ public:
     Q_INVOKABLE bool setNote(const QString& indicatorId, const QString& note);
     Q_INVOKABLE bool setSource(const QString& indicatorId, const QString& source);
     Q_INVOKABLE bool submit();
+    // Marks the submitted visit reviewed with what the review found (required).
+    Q_INVOKABLE bool markReviewed(const QString& comment);
     // Saves the practice's strengths or areas for growth to the visit (a draft the user may edit).
     Q_INVOKABLE bool setStrengths(int practice, const QString& text);
     Q_INVOKABLE bool setAreasForGrowth(int practice, const QString& text);
@@ -183,7 +193,8 @@ private:
     AppController* app_ = nullptr;
     QString visit_, title_, status_, error_, school_, rubric_;
     int status_value_ = 0;
-    bool editable_ = false;
+    bool editable_ = false, can_mark_reviewed_ = false;
+    QString reviewed_by_, review_comment_;
     int practice_ = 1;
     int unrated_ = 0;
     int preparing_ = 0; // files on a worker

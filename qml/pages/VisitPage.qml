@@ -140,6 +140,41 @@ Page {
             color: Theme.danger
             wrapMode: Text.WordWrap
         }
+        // The region's review of a submitted visit: offered to its regional director (or an
+        // admin), and once done, who reviewed it and what the review found.
+        Rectangle {
+            objectName: "visitReview"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.margin
+            Layout.rightMargin: Theme.margin
+            Layout.topMargin: Theme.spacing
+            visible: visit.canMarkReviewed || visit.reviewedBy.length > 0
+            implicitHeight: reviewRow.implicitHeight + 2 * Theme.spacing
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: visit.reviewedBy.length > 0 ? Theme.ok : Theme.primary
+            RowLayout {
+                id: reviewRow
+                anchors.fill: parent
+                anchors.margins: Theme.spacing
+                spacing: Theme.spacing
+                Label {
+                    Layout.fillWidth: true
+                    wrapMode: Text.WordWrap
+                    color: Theme.text
+                    text: visit.reviewedBy.length > 0
+                          ? qsTr("Reviewed by %1: %2").arg(visit.reviewedBy).arg(visit.reviewComment)
+                          : qsTr("Submitted and waiting for the region's review.")
+                }
+                PrimaryButton {
+                    objectName: "markReviewedButton"
+                    visible: visit.canMarkReviewed
+                    text: qsTr("Mark reviewed…")
+                    Accessible.name: qsTr("Mark this visit reviewed, with a comment")
+                    onClicked: reviewDialog.open()
+                }
+            }
+        }
         ListView {
             id: list
             Layout.fillWidth: true
@@ -323,6 +358,45 @@ Page {
         title: qsTr("Attach a photo or document")
         onAccepted: visit.attach(page.attachTo, selectedFile)
     }
+
+    Dialog {
+        id: reviewDialog
+        objectName: "reviewDialog"
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Mark this visit reviewed?")
+        standardButtons: Dialog.Ok | Dialog.Cancel
+        contentWidth: Math.min(480, page.width - 4 * Theme.margin)
+        // Drawn here: the style's raised background is a layer effect some renderers leave out.
+        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider }
+        onAboutToShow: reviewText.text = ""
+        onOpened: {
+            standardButton(Dialog.Ok).enabled = Qt.binding(() => reviewText.text.trim().length > 0)
+            reviewText.forceActiveFocus()
+        }
+        onAccepted: visit.markReviewed(reviewText.text)
+        ColumnLayout {
+            width: reviewDialog.contentWidth
+            spacing: Theme.spacing
+            Label {
+                Layout.fillWidth: true
+                wrapMode: Text.WordWrap
+                color: Theme.mutedText
+                text: qsTr("Say what the review found. The team and the school see it, and the visit cannot be reviewed again.")
+            }
+            TextArea {
+                id: reviewText
+                objectName: "reviewComment"
+                Layout.fillWidth: true
+                Layout.preferredHeight: 120
+                wrapMode: TextEdit.Wrap
+                placeholderText: qsTr("What the review found")
+                Accessible.name: qsTr("What the review found")
+            }
+        }
+    }
+    // For the self-test and screenshots.
+    function openReview() { reviewDialog.open() }
 
     Dialog {
         id: confirm

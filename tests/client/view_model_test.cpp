@@ -988,4 +988,42 @@ TEST(ViewModels, ADirectorSeesTheRegionAndAssignsALeadsCaseload) {
     ASSERT_TRUE(region.assignCaseload(lena_id, {both[0]})) << region.errorString().toStdString();
     EXPECT_EQ(region.leads()[0].toMap()["with"].toStringList(),
               (QStringList{"Harbor City Receivership Schools", "Bayside"}));
+
+    // The review of a submitted visit: the director marks it reviewed with what the review
+    // found; the lead on its team may not, and sees the review after a sync.
+    QString submitted;
+    for (const auto& v : *dana.store().list("visit"))
+        if (v.fields.value("status", "") == "submitted" &&
+            v.fields.value("team", Json::array()).size() == 1 &&
+            v.fields["team"][0] == leo_id.toStdString())
+            submitted = QString::fromStdString(v.id);
+    if (submitted.isEmpty()) // a visit of Lena's at a Bayside school, then
+        for (const auto& v : *dana.store().list("visit"))
+            if (v.fields.value("status", "") == "submitted")
+                submitted = QString::fromStdString(v.id);
+    ASSERT_FALSE(submitted.isEmpty()) << "the demo has submitted visits in Coastal";
+    app::VisitController review;
+    review.setApp(&dana);
+    review.setVisitId(submitted);
+    ASSERT_TRUE(review.canMarkReviewed());
+    EXPECT_EQ(review.reviewedBy(), "");
+    EXPECT_FALSE(review.markReviewed("   "));
+    EXPECT_EQ(review.errorString(),
+              "a visit is marked reviewed with a comment saying what the review found");
+    EXPECT_EQ(review.status(), "submitted");
+    ASSERT_TRUE(review.markReviewed("Ratings match the evidence seen. "))
+        << review.errorString().toStdString();
+    EXPECT_EQ(review.status(), "reviewed");
+    EXPECT_FALSE(review.canMarkReviewed());
+    EXPECT_EQ(review.reviewedBy(), "Dana Director");
+    EXPECT_EQ(review.reviewComment(), "Ratings match the evidence seen.");
+    ASSERT_TRUE(sync(dana));
+    ASSERT_TRUE(sync(leo));
+    app::VisitController seen;
+    seen.setApp(&leo);
+    seen.setVisitId(submitted);
+    EXPECT_EQ(seen.status(), "reviewed");
+    EXPECT_FALSE(seen.canMarkReviewed());
+    EXPECT_EQ(seen.reviewedBy(), "Dana Director");
+    EXPECT_EQ(seen.reviewComment(), "Ratings match the evidence seen.");
 }

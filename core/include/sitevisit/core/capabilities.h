@@ -31,6 +31,8 @@ enum class Action {
     EditNextStep,    // change a step's title, description, owner, due date or links; delete it
     WorkNextStep,    // mark a step in progress or done (its owner, the school's principal)
     VerifyNextStep,  // verify a done step or return it with a note (never its owner)
+    ReviewVisit,     // mark a submitted visit reviewed, with a comment (a regional director of
+                     // its region or an admin, never its team)
     MakeReport,      // the visit report: its team and admins always, others who read the
                      // visit once it is submitted (a read, not a write)
 };
