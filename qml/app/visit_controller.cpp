@@ -2,6 +2,7 @@
 
 #include "app_controller.h"
 #include "sitevisit/client/attachments.h"
+#include "sitevisit/core/calibration.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
 #include "sitevisit/core/values.h"
@@ -129,10 +130,10 @@ void VisitController::reload() {
 void VisitController::load(bool announce) {
     auto state = [this] {
         return std::tuple{
-            title_,       status_,        status_value_,     editable_,  can_report_,
-            unrated_,     school_,        rubric_,           practices_, sources_,
-            summary_,     strengths_,     areas_for_growth_, levels_,    can_mark_reviewed_,
-            reviewed_by_, review_comment_};
+            title_,       status_,         status_value_,     editable_,  can_report_,
+            unrated_,     school_,         rubric_,           practices_, sources_,
+            summary_,     strengths_,      areas_for_growth_, levels_,    can_mark_reviewed_,
+            reviewed_by_, review_comment_, rating_own_,       own_done_};
     };
     const auto before = state();
     observation_of_.clear();
@@ -146,6 +147,7 @@ void VisitController::load(bool announce) {
     editable_ = false;
     can_report_ = false;
     can_mark_reviewed_ = false;
+    rating_own_ = own_done_ = false;
     reviewed_by_.clear();
     review_comment_.clear();
     unrated_ = 0;
@@ -208,6 +210,29 @@ void VisitController::load(bool announce) {
                             QString::fromStdString(v.get<std::string>());
             }
 
+            // A team visit: the buttons are this person's own ratings.
+            std::map<std::string, int> mine; // indicator -> level
+            if (u && status == VisitStatus::Draft && typed && typed->team.size() > 1 &&
+                std::find(typed->team.begin(), typed->team.end(), u->id) != typed->team.end()) {
+                rating_own_ = true;
+                if (auto rows = store.list("rating", "visit", visit.id))
+                    for (const auto& r : *rows)
+                        if (!r.deleted && r.fields.value("rater", "") == u->id &&
+                            r.fields.contains("level") && r.fields["level"].is_number_integer())
+                            mine[r.fields.value("indicator", "")] = r.fields["level"].get<int>();
+                if (auto id = team_row_id("rater", Json{{"visit", visit.id}}, u->id))
+                    if (auto done = store.get("rater", *id); done.ok() && *done)
+                        own_done_ = !(*done)->deleted && (*done)->fields.value("done", false);
+            }
+            auto shown_rating = [&](const std::string& indicator) {
+                if (rating_own_) {
+                    auto m = mine.find(indicator);
+                    return m == mine.end() ? -1 : m->second;
+                }
+                auto it = obs_by_indicator.find(indicator);
+                return it == obs_by_indicator.end() ? -1 : it->second.fields.value("rating", -1);
+            };
+
             // Placeholder indicators (not yet named by an admin) are neither offered nor counted.
             const Rubric* rubric = ref.rubric(rubric_.toStdString());
             for (const auto& p : ref.practices()) {
@@ -216,16 +241,16 @@ void VisitController::load(bool announce) {
                     for (const auto& ind : rubric->indicators)
                         if (ind.practice == p.number && !ind.placeholder) {
                             ++total;
+                            if (shown_rating(ind.id) >= 0) ++rated;
                             auto it = obs_by_indicator.find(ind.id);
-                            if (it != obs_by_indicator.end() &&
-                                it->second.fields.contains("rating"))
-                                ++rated;
+                            if (it == obs_by_indicator.end() ||
+                                !it->second.fields.contains("rating"))
+                                ++unrated_; // the visit's own rating, which submitting asks of
                         }
                 practices_.push_back(QVariantMap{{"number", p.number},
                                                  {"name", QString::fromStdString(p.name)},
                                                  {"rated", rated},
                                                  {"total", total}});
-                unrated_ += total - rated;
             }
             build_summary(visit, obs_by_indicator);
             std::map<std::string, int> files; // observation -> evidence linked to it
@@ -248,13 +273,14 @@ void VisitController::load(bool announce) {
                                                   {},
                                                   -1};
                     if (auto it = obs_by_indicator.find(ind.id); it != obs_by_indicator.end()) {
-                        item.rating = it->second.fields.value("rating", -1);
+                        item.rating = shown_rating(ind.id);
                         item.note = QString::fromStdString(it->second.fields.value("note", ""));
                         item.source = QString::fromStdString(it->second.fields.value("source", ""));
                         item.files = files[it->second.id];
                         item.observation = QString::fromStdString(it->second.id);
                         item.comments = comments[it->second.id];
                     }
+                    if (rating_own_) item.rating = shown_rating(ind.id);
                     items.push_back(item);
                 }
         }
@@ -296,7 +322,28 @@ bool VisitController::write(const QString& indicatorId, const QString& field,
 }
 
 bool VisitController::rate(const QString& indicatorId, int rating) {
-    return write(indicatorId, QStringLiteral("rating"), rating);
+    if (!rating_own_) return write(indicatorId, QStringLiteral("rating"), rating);
+    // A team visit: this person's own rating, a `rating` row of theirs.
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || visit_.isEmpty()) return false;
+    const Json key{{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}};
+    Result<WriteResult> r = Error{ErrorCode::Invalid, ""};
+    if (rating >= 0) {
+        Json fields = key;
+        fields["level"] = rating;
+        r = app_->store().put(*u, WriteRequest{"rating", "", "", fields});
+    } else if (auto id = team_row_id("rating", key, u->id)) {
+        auto row = app_->store().get("rating", *id);
+        if (!row.ok() || !*row || (*row)->deleted) return true; // nothing to clear
+        r = app_->store().remove(*u, "rating", *id);
+    }
+    if (!r) {
+        fail(QString::fromStdString(r.error().message));
+        return false;
+    }
+    if (!error_.isEmpty()) fail({});
+    reload();
+    return true;
 }
 bool VisitController::setNote(const QString& indicatorId, const QString& note) {
     return write(indicatorId, QStringLiteral("note"), note);

@@ -102,6 +102,12 @@ class VisitController : public QObject, public QQmlParserStatus {
     // A submitted visit this person may mark reviewed (a regional director of its region or an
     // admin, not on its team); once reviewed, by whom and what the review found.
     Q_PROPERTY(bool canMarkReviewed READ canMarkReviewed NOTIFY changed)
+    // A draft visit with two or more on the team, and this person one of them: the rating
+    // buttons record this person's own rating (withheld from the others until they are done),
+    // and the visit's rating is set on the team's page. The practices' counts are then theirs.
+    Q_PROPERTY(bool ratingOwn READ ratingOwn NOTIFY changed)
+    // On such a visit, this person marked their ratings done (final).
+    Q_PROPERTY(bool ownRatingsDone READ ownRatingsDone NOTIFY changed)
     Q_PROPERTY(QString reviewedBy READ reviewedBy NOTIFY changed)
     Q_PROPERTY(QString reviewComment READ reviewComment NOTIFY changed)
 public:
@@ -136,6 +142,8 @@ public:
     QUrl reportSaveUrl() const;
     bool canShare() const;
     bool canMarkReviewed() const { return can_mark_reviewed_; }
+    bool ratingOwn() const { return rating_own_; }
+    bool ownRatingsDone() const { return own_done_; }
     QString reviewedBy() const { return reviewed_by_; }
     QString reviewComment() const { return review_comment_; }
     QString schoolId() const { return school_; }
@@ -193,7 +201,7 @@ private:
     AppController* app_ = nullptr;
     QString visit_, title_, status_, error_, school_, rubric_;
     int status_value_ = 0;
-    bool editable_ = false, can_mark_reviewed_ = false;
+    bool editable_ = false, can_mark_reviewed_ = false, rating_own_ = false, own_done_ = false;
     QString reviewed_by_, review_comment_;
     int practice_ = 1;
     int unrated_ = 0;

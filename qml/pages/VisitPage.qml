@@ -175,6 +175,20 @@ Page {
                 }
             }
         }
+        // On a team visit the level buttons are this person's own ratings.
+        Label {
+            objectName: "ownRatingNote"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.margin
+            Layout.rightMargin: Theme.margin
+            Layout.topMargin: Theme.spacing
+            visible: visit.ratingOwn
+            wrapMode: Text.WordWrap
+            color: Theme.text
+            text: visit.ownRatingsDone
+                  ? qsTr("A team visit: your ratings are marked done and can no longer change. The visit's rating is set on Team ratings.")
+                  : qsTr("A team visit: the buttons record your own rating, which the team sees once you mark your ratings done. The visit's rating is set on Team ratings.")
+        }
         ListView {
             id: list
             Layout.fillWidth: true

@@ -849,6 +849,37 @@ TEST(ViewModels, ATeamVisitIsRatedBlindThenComparedOnBothDevices) {
     ASSERT_TRUE(mine.rate(i11, 2));
     ASSERT_TRUE(mine.rate(i12, 3));
     EXPECT_EQ(mine.myRated(), 2);
+    // On a team visit the visit page's level buttons are her own ratings too: they show hers,
+    // write a rating of hers (not the visit's), and clear it.
+    {
+        app::VisitController page;
+        page.setApp(&lena);
+        page.setVisitId(visit);
+        page.setPractice(1);
+        ASSERT_TRUE(page.ratingOwn());
+        EXPECT_FALSE(page.ownRatingsDone());
+        auto* model = qobject_cast<QAbstractItemModel*>(page.indicators());
+        auto shown = [&](const QString& ind) {
+            for (int r = 0; r < model->rowCount(); ++r)
+                if (model->index(r, 0).data(app::IndicatorListModel::IndicatorIdRole) == ind)
+                    return model->index(r, 0).data(app::IndicatorListModel::RatingRole).toInt();
+            return -2;
+        };
+        EXPECT_EQ(shown(i12), 3);
+        const QString i13 = "msv-2026-2027-elementary/1.3";
+        EXPECT_EQ(shown(i13), -1);
+        ASSERT_TRUE(page.rate(i13, 1)) << page.errorString().toStdString();
+        EXPECT_EQ(shown(i13), 1);
+        EXPECT_EQ(page.practices()[0].toMap()["rated"], 3);
+        mine.reload();
+        EXPECT_EQ(mine.myRated(), 3);
+        for (const auto& o : *lena.store().list("observation", "visit", visit.toStdString()))
+            EXPECT_FALSE(o.fields.contains("rating")) << o.fields.dump();
+        ASSERT_TRUE(page.rate(i13, -1)) << page.errorString().toStdString();
+        EXPECT_EQ(shown(i13), -1);
+        mine.reload();
+        EXPECT_EQ(mine.myRated(), 2);
+    }
     ASSERT_TRUE(sync(lena));
 
     ASSERT_TRUE(sync(leo));
