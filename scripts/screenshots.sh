@@ -79,3 +79,24 @@ echo "wrote principal-school-*, new-evidence-*, camera-* and home-dark-* to $out
 # The regional director's region, by district and by lead, and a lead's caseload.
 SITEVISIT_PASSWORD=director-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/director.db" --server "$url" \
   --sign-in director@demo.sitevisit --screenshots "$out" --pages region,regionLeads,caseloadDialog,reviewVisit
+# A team visit for the team ratings page: Lena and Leo each rate Bayside Elementary on their own
+# device and mark their ratings done; the page is Lena's.
+echo lead2-demo-2026 | "$cli" --db "$work/leo.db" login "$url" lead2@demo.sitevisit > /dev/null
+id_of() { "$cli" --db "$work/a.db" export --csv "$1" | grep -m1 "$2" | cut -d, -f1; }
+lena=$(id_of user ,lead@demo.sitevisit,)
+leo=$(id_of user ,lead2@demo.sitevisit,)
+bayside=$(id_of school ",Bayside Elementary,")
+team_visit=$("$cli" --db "$work/a.db" put visit "{\"school\": \"$bayside\", \"kind\": \"monitoring\", \"rubric\": \"msv-2026-2027-elementary\", \"start_date\": \"$(date +%F)\", \"team\": [\"$lena\", \"$leo\"]}")
+rate_all() { # DB LEVELS...: levels of indicators 1.1, 1.2, ... in order
+  local db=$1 n=1; shift
+  for level in "$@"; do "$cli" --db "$db" rate "$team_visit" "msv-2026-2027-elementary/1.$n" "$level" > /dev/null; n=$((n + 1)); done
+  "$cli" --db "$db" rate-done "$team_visit" > /dev/null
+  "$cli" --db "$db" sync > /dev/null
+}
+rate_all "$work/a.db" 2 3 1 2
+"$cli" --db "$work/leo.db" sync > /dev/null
+rate_all "$work/leo.db" 2 2 3 1
+SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/team.db" --server "$url" \
+  --sign-in lead@demo.sitevisit --screenshots "$work/team-shots" --pages "teamRatings:$team_visit" > /dev/null
+for size in tablet laptop; do cp "$work/team-shots/teamRatings-$team_visit-$size.png" "$out/teamRatings-$size.png"; done
+echo "wrote $out/teamRatings-tablet.png $out/teamRatings-laptop.png"

@@ -174,6 +174,13 @@
 <context>
     <name>TeamRatingsPage</name>
     <message numerus="yes">
+        <source>%n visit(s)</source>
+        <translation>
+            <numerusform>%n visit</numerusform>
+            <numerusform>%n visits</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Your %n rating(s) become final and your team sees them after the next sync. You cannot change them afterwards.</source>
         <translation>
             <numerusform>Your %n rating becomes final and your team sees it after the next sync. You cannot change it afterwards.</numerusform>

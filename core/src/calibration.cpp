@@ -29,6 +29,51 @@ std::optional<std::string> team_row_id(std::string_view entity, const Json& fiel
     return std::nullopt;
 }
 
+Json PairCalibration::to_json() const {
+    Json j = figures.to_json();
+    j["raters"] = Json::array({first, second});
+    j["visits"] = visits;
+    j["from"] = from;
+    j["to"] = to;
+    return j;
+}
+
+std::vector<PairCalibration> calibrate_pairs(const std::vector<VisitRating>& ratings, int levels) {
+    // rater -> (visit, indicator) -> level, the last one given
+    std::map<std::string, std::map<std::pair<std::string, std::string>, int>> by_rater;
+    std::map<std::string, std::string> date_of;
+    for (const auto& r : ratings) {
+        if (r.rating.level < 0 || r.rating.level >= levels) continue;
+        by_rater[r.rating.rater][{r.visit, r.rating.indicator}] = r.rating.level;
+        date_of[r.visit] = r.date;
+    }
+    std::vector<PairCalibration> out;
+    for (auto a = by_rater.begin(); a != by_rater.end(); ++a)
+        for (auto b = std::next(a); b != by_rater.end(); ++b) {
+            PairCalibration line{a->first, b->first};
+            std::vector<RaterRating> both;
+            std::set<std::string> visits;
+            for (const auto& [key, level] : a->second) {
+                auto other = b->second.find(key);
+                if (other == b->second.end()) continue;
+                const std::string indicator = key.first + "\n" + key.second;
+                both.push_back({a->first, indicator, level});
+                both.push_back({b->first, indicator, other->second});
+                visits.insert(key.first);
+            }
+            if (both.empty()) continue;
+            line.figures = calibrate(both, levels);
+            line.visits = static_cast<int>(visits.size());
+            for (const auto& v : visits) {
+                const std::string& d = date_of[v];
+                if (line.from.empty() || d < line.from) line.from = d;
+                if (d > line.to) line.to = d;
+            }
+            out.push_back(std::move(line));
+        }
+    return out;
+}
+
 Calibration calibrate(const std::vector<RaterRating>& ratings, int levels) {
     Calibration out;
     // indicator -> rater -> level (ordered, so each pair is taken in rater-id order)

@@ -36,6 +36,7 @@ void TeamController::reload() {
     colleagues_.clear();
     comparison_.clear();
     calibration_.clear();
+    pairs_over_time_.clear();
     can_rate_ = my_done_ = false;
     my_rated_ = 0;
     auto u = app_ ? app_->user() : std::nullopt;
@@ -126,6 +127,37 @@ void TeamController::reload() {
                                {"exact", c.exact ? QVariant(*c.exact) : QVariant()},
                                {"adjacent", c.adjacent ? QVariant(*c.adjacent) : QVariant()},
                                {"kappa", c.kappa ? QVariant(*c.kappa) : QVariant()}};
+
+    // The team's pairs over time: every visit on this device where both rated.
+    std::vector<VisitRating> history;
+    std::map<std::string, std::string> date_of;
+    if (auto visits = store.list("visit"))
+        for (const auto& v : *visits)
+            if (!v.deleted) date_of[v.id] = v.fields.value("start_date", "");
+    if (auto rows = store.list("rating"))
+        for (const auto& r : *rows) {
+            const std::string v = r.fields.value("visit", "");
+            const std::string rater = r.fields.value("rater", "");
+            if (r.deleted || !date_of.count(v) || !r.fields.contains("level") ||
+                !r.fields["level"].is_number_integer() ||
+                std::find(team_.begin(), team_.end(), rater) == team_.end())
+                continue;
+            history.push_back({v, date_of[v],
+                               RaterRating{rater, r.fields.value("indicator", ""),
+                                           r.fields["level"].get<int>()}});
+        }
+    for (const auto& line : calibrate_pairs(history)) {
+        const Calibration& f = line.figures;
+        pairs_over_time_.push_back(
+            QVariantMap{{"names", tr("%1 and %2").arg(name_of(line.first), name_of(line.second))},
+                        {"visits", line.visits},
+                        {"from", QString::fromStdString(line.from)},
+                        {"to", QString::fromStdString(line.to)},
+                        {"pairs", f.pairs},
+                        {"exact", f.exact ? QVariant(*f.exact) : QVariant()},
+                        {"adjacent", f.adjacent ? QVariant(*f.adjacent) : QVariant()},
+                        {"kappa", f.kappa ? QVariant(*f.kappa) : QVariant()}});
+    }
     emit changed();
 }
 

@@ -37,6 +37,9 @@ class TeamController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QVariantList comparison READ comparison NOTIFY changed)
     // {pairs, exact, adjacent, kappa}; a figure without a value is undefined.
     Q_PROPERTY(QVariantMap calibration READ calibration NOTIFY changed)
+    // Each pair of the team's members over every visit on this device where both rated:
+    // {names, visits, from, to, pairs, exact, adjacent, kappa (undefined where it is)}.
+    Q_PROPERTY(QVariantList pairsOverTime READ pairsOverTime NOTIFY changed)
     Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
 public:
     explicit TeamController(QObject* parent = nullptr) : QObject(parent) {}
@@ -53,6 +56,7 @@ public:
     QVariantList colleagues() const { return colleagues_; }
     QVariantList comparison() const { return comparison_; }
     QVariantMap calibration() const { return calibration_; }
+    QVariantList pairsOverTime() const { return pairs_over_time_; }
     QString errorString() const { return error_; }
 
     Q_INVOKABLE bool addMember(const QString& userId);
@@ -76,7 +80,7 @@ private:
     std::vector<std::string> team_;
     bool can_rate_ = false, my_done_ = false;
     int my_rated_ = 0;
-    QVariantList members_, colleagues_, comparison_;
+    QVariantList members_, colleagues_, comparison_, pairs_over_time_;
     QVariantMap calibration_;
 };
 

@@ -92,6 +92,23 @@ Page {
                             .arg(team.calibration.kappa === undefined ? qsTr("undefined") : Number(team.calibration.kappa).toFixed(2))
                       : qsTr("Nothing to compare yet: each rater's ratings show here once they mark them done.")
             }
+            // The same figures per pair of the team's members over every visit both rated.
+            Repeater {
+                model: team.pairsOverTime
+                Label {
+                    required property var modelData
+                    Layout.fillWidth: true
+                    Layout.leftMargin: Theme.margin
+                    Layout.rightMargin: Theme.margin
+                    Layout.bottomMargin: Theme.spacing
+                    wrapMode: Text.WordWrap
+                    color: Theme.mutedText
+                    text: qsTr("%1 over %2 since %3: %4 pairs, the same level %5, within one level %6, weighted kappa %7.")
+                          .arg(modelData.names).arg(qsTr("%n visit(s)", "", modelData.visits)).arg(modelData.from)
+                          .arg(modelData.pairs).arg(page.percent(modelData.exact)).arg(page.percent(modelData.adjacent))
+                          .arg(modelData.kappa === undefined ? qsTr("undefined") : Number(modelData.kappa).toFixed(2))
+                }
+            }
             PrimaryButton {
                 objectName: "markDoneButton"
                 Layout.leftMargin: Theme.margin

@@ -913,6 +913,16 @@ TEST(ViewModels, ATeamVisitIsRatedBlindThenComparedOnBothDevices) {
     EXPECT_EQ(mine.calibration()["pairs"], 2);
     EXPECT_DOUBLE_EQ(mine.calibration()["exact"].toDouble(), 0.5);
     EXPECT_DOUBLE_EQ(mine.calibration()["adjacent"].toDouble(), 0.5);
+    // The pair over time: this is their one visit together so far.
+    ASSERT_EQ(mine.pairsOverTime().size(), 1);
+    const QVariantMap pair = mine.pairsOverTime()[0].toMap();
+    EXPECT_TRUE(pair["names"] == "Lena Lead and Leo Lead" ||
+                pair["names"] == "Leo Lead and Lena Lead")
+        << pair["names"].toString().toStdString();
+    EXPECT_EQ(pair["visits"], 1);
+    EXPECT_EQ(pair["from"], "2026-11-30");
+    EXPECT_EQ(pair["pairs"], 2);
+    EXPECT_DOUBLE_EQ(pair["exact"].toDouble(), 0.5);
     // The lead sets the visit's own rating of 1.2 after comparing.
     ASSERT_TRUE(mine.setFinal(i12, 2));
     EXPECT_EQ(row_of(mine, i12)["final"], 2);

@@ -511,6 +511,18 @@ TEST_F(Devices, ATeamVisitsRatingsStayBlindUntilEachRaterIsDone) {
     ASSERT_EQ(a.sync(), 0);
     EXPECT_EQ(calibration(a), calibration(b));
     EXPECT_EQ(calibration(a)["raters"].size(), 2u);
+    // Per pair of raters over time: this is the pair's one visit so far, so the same figures.
+    auto over_time = a.cli({"calibration", "--pairs"});
+    ASSERT_EQ(over_time.code, 0) << over_time.err;
+    const Json pairs = Json::parse(over_time.out);
+    ASSERT_EQ(pairs.size(), 1u) << pairs.dump();
+    const Json one = calibration(a);
+    EXPECT_EQ(pairs[0]["raters"], one["raters"]);
+    EXPECT_EQ(pairs[0]["visits"], 1);
+    EXPECT_EQ(pairs[0]["from"], "2026-11-30");
+    for (const char* f : {"pairs", "exact", "adjacent", "kappa"})
+        EXPECT_EQ(pairs[0][f], one[f]) << f;
+    EXPECT_EQ(Json::parse(b.cli({"calibration", "--pairs"}).out), pairs);
 
     // The lead sets the visit's own rating and submits; the school then reads every rater's.
     a.put("observation", {{"visit", v}, {"indicator", ind("1.1")}, {"rating", 2}});

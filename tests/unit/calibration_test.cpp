@@ -221,3 +221,49 @@ TEST(TeamVisitRules, ARatingIsWithheldFromOtherRatersUntilItsRaterIsDone) {
     EXPECT_TRUE(decide(org.principal, Access::Read, rating, place, s));
     EXPECT_TRUE(decide(org.other_lead, Access::Read, rating, place, s));
 }
+
+// Per pair of raters over time: ratings pair only within a visit, and each pair of raters
+// pools every visit both rated.
+TEST(Calibration, EachPairOfRatersIsPooledOverTheVisitsBothRated) {
+    auto r = [](const char* visit, const char* date, const char* rater, const char* ind,
+                int level) {
+        return VisitRating{visit, date, RaterRating{rater, ind, level}};
+    };
+    const std::vector<VisitRating> ratings = {
+        r("v1", "2026-10-05", "a", "i1", 2), r("v1", "2026-10-05", "a", "i2", 3),
+        r("v1", "2026-10-05", "b", "i1", 2), r("v1", "2026-10-05", "b", "i2", 1),
+        r("v1", "2026-10-05", "c", "i1", 0), r("v2", "2026-11-20", "a", "i1", 1),
+        r("v2", "2026-11-20", "b", "i1", 1), r("v2", "2026-11-20", "b", "i3", 2),
+        r("v2", "2026-11-20", "c", "i3", 2),
+        // c's i2 at v2 meets a's i2 at v1 only across visits: no pair.
+        r("v2", "2026-11-20", "c", "i2", 3)};
+    const auto lines = calibrate_pairs(ratings);
+    ASSERT_EQ(lines.size(), 3u);
+    // a and b: (2,2) and (3,1) at v1, (1,1) at v2. Hand-worked: observed weighted disagreement
+    // 4/27 equals the expected 4/27, so kappa is 0.
+    EXPECT_EQ(lines[0].first, "a");
+    EXPECT_EQ(lines[0].second, "b");
+    EXPECT_EQ(lines[0].visits, 2);
+    EXPECT_EQ(lines[0].from, "2026-10-05");
+    EXPECT_EQ(lines[0].to, "2026-11-20");
+    EXPECT_EQ(lines[0].figures.pairs, 3);
+    EXPECT_DOUBLE_EQ(*lines[0].figures.exact, 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(*lines[0].figures.adjacent, 2.0 / 3.0);
+    EXPECT_NEAR(*lines[0].figures.kappa, 0.0, 1e-12);
+    // a and c: (2,0) at v1 only.
+    EXPECT_EQ(lines[1].second, "c");
+    EXPECT_EQ(lines[1].visits, 1);
+    EXPECT_EQ(lines[1].figures.pairs, 1);
+    EXPECT_DOUBLE_EQ(*lines[1].figures.adjacent, 0.0);
+    EXPECT_EQ(lines[1].to, "2026-10-05");
+    // b and c: (2,0) at v1, (2,2) at v2.
+    EXPECT_EQ(lines[2].first, "b");
+    EXPECT_EQ(lines[2].visits, 2);
+    EXPECT_EQ(lines[2].figures.pairs, 2);
+    EXPECT_DOUBLE_EQ(*lines[2].figures.exact, 0.5);
+    const Json j = lines[2].to_json();
+    EXPECT_EQ(j["raters"], Json({"b", "c"}));
+    EXPECT_EQ(j["visits"], 2);
+    EXPECT_EQ(j["pairs"], 2);
+    EXPECT_TRUE(calibrate_pairs({}).empty());
+}

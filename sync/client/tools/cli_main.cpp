@@ -20,6 +20,7 @@
 #include <QSocketNotifier>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -61,6 +62,9 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
                          set an Assistance Lead's caseload (1 to 3 districts): PERSON by email or
                          id, each DISTRICT by its state code or id; a regional director assigns
                          inside their own region, an admin anywhere
+  calibration --pairs    how alike each pair of raters rated over every visit on this device
+                         where both rated: one JSON object per pair, {"raters", "names",
+                         "visits", "from", "to", "pairs", "exact", "adjacent", "kappa"}
   region [--csv districts|leads]
                          the signed-in director's region rolled up by district and by lead
                          (schools, benchmarks per status, visits done this quarter, schools
@@ -453,6 +457,38 @@ int main(int argc, char** argv) {
         auto csv = rollup_csv(*rollup, args[2]);
         if (!csv) return fail(csv.error().message, 2);
         std::cout << *csv;
+        return 0;
+    }
+    if (cmd == "calibration" && args.size() == 2 && args[1] == "--pairs") {
+        auto visits = store.list("visit");
+        auto rows = store.list("rating");
+        if (!visits || !rows) return fail("the ratings cannot be read on this device", 5);
+        std::map<std::string, std::string> date_of;
+        for (const auto& v : *visits)
+            if (!v.deleted) date_of[v.id] = v.fields.value("start_date", "");
+        std::vector<VisitRating> ratings;
+        for (const auto& row : *rows) {
+            const std::string visit = row.fields.value("visit", "");
+            if (row.deleted || !date_of.count(visit) || !row.fields.contains("level") ||
+                !row.fields["level"].is_number_integer())
+                continue;
+            ratings.push_back(
+                {visit, date_of[visit],
+                 RaterRating{row.fields.value("rater", ""), row.fields.value("indicator", ""),
+                             row.fields["level"].get<int>()}});
+        }
+        Json out = Json::array();
+        for (const auto& line : calibrate_pairs(ratings)) {
+            Json j = line.to_json();
+            Json names = Json::array();
+            for (const auto& id : {line.first, line.second}) {
+                auto person = store.get("user", id);
+                names.push_back(person && *person ? (*person)->fields.value("name", id) : id);
+            }
+            j["names"] = names;
+            out.push_back(j);
+        }
+        std::cout << out.dump() << "\n";
         return 0;
     }
     if (cmd == "calibration" && args.size() == 2) {

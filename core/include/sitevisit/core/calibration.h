@@ -46,4 +46,26 @@ std::optional<std::string> team_row_id(std::string_view entity, const Json& fiel
 // 0..levels-1 are left out.
 Calibration calibrate(const std::vector<RaterRating>& ratings, int levels = 4);
 
+// Calibration per pair of raters over time: every visit where both rated.
+struct VisitRating {
+    std::string visit;
+    std::string date; // the visit's start date
+    RaterRating rating;
+};
+
+struct PairCalibration {
+    std::string first, second; // rater ids, first < second
+    int visits = 0;            // visits where the two rated at least one indicator alike
+    std::string from, to;      // the earliest and latest of those visits' dates
+    Calibration figures;       // pooled over those visits' pairs of ratings
+
+    // {"raters": [first, second], "visits", "from", "to", "pairs", "exact", "adjacent", "kappa"}
+    Json to_json() const;
+};
+
+// One line per pair of raters with at least one pair of ratings, sorted by rater ids. Ratings
+// pair only within a visit (the same indicator at two visits is two questions).
+std::vector<PairCalibration> calibrate_pairs(const std::vector<VisitRating>& ratings,
+                                             int levels = 4);
+
 } // namespace sitevisit
