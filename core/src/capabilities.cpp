@@ -250,6 +250,8 @@ const char* role_label(Role role) {
         return "Principal";
     case Role::Receiver:
         return "Receiver";
+    case Role::DistrictLeader:
+        return "District leader";
     }
     return "";
 }

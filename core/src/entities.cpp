@@ -69,7 +69,8 @@ const std::vector<EnumValue> kRoles = {{"admin", "Admin"},
                                        {"regional_director", "Regional director"},
                                        {"assistance_lead", "Assistance Lead"},
                                        {"principal", "Principal"},
-                                       {"receiver", "Receiver"}};
+                                       {"receiver", "Receiver"},
+                                       {"district_leader", "District leader", 4}};
 
 std::vector<EntitySpec> build() {
     std::vector<EntitySpec> s;

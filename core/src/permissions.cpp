@@ -33,6 +33,8 @@ const char* role_words(Role r) {
         return "a principal";
     case Role::Receiver:
         return "a receiver";
+    case Role::DistrictLeader:
+        return "a district leader";
     }
     return "this role";
 }
@@ -59,6 +61,10 @@ bool role_writes(Role role, EntityKind entity) {
         // A receiver runs the school: the plan, and what the principal records as well.
         return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment,
                        K::Reading, K::Evidence, K::Reflection});
+    case Role::DistrictLeader:
+        // Reads every school of the district; says what they see, and works the next steps
+        // they own (decide_next_step).
+        return entity == K::Comment;
     }
     return false;
 }
@@ -124,6 +130,7 @@ std::optional<Role> parse_role(std::string_view t) {
     if (t == "assistance_lead") return Role::AssistanceLead;
     if (t == "principal") return Role::Principal;
     if (t == "receiver") return Role::Receiver;
+    if (t == "district_leader") return Role::DistrictLeader;
     return std::nullopt;
 }
 
@@ -139,6 +146,8 @@ const char* to_string(Role r) {
         return "principal";
     case Role::Receiver:
         return "receiver";
+    case Role::DistrictLeader:
+        return "district_leader";
     }
     return "principal";
 }
@@ -182,6 +191,8 @@ bool in_scope(const User& u, const Place& p) {
     case Role::Receiver:
         return (!p.school.empty() && contains(u.schools, p.school)) ||
                contains(u.districts, p.district);
+    case Role::DistrictLeader:
+        return contains(u.districts, p.district);
     }
     return false;
 }

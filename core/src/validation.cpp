@@ -464,6 +464,8 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
             return invalid("a principal has exactly one school", "schools");
         if (role == "regional_director" && !has("region"))
             return invalid("a regional director needs a region", "region");
+        if (role == "district_leader" && count("districts") != 1)
+            return invalid("a district leader leads exactly one district", "districts");
         if (role == "receiver" && count("schools") == 0 && count("districts") == 0)
             return invalid("a receiver needs the schools or district in receivership", "schools");
     }

@@ -424,3 +424,79 @@ TEST_F(Rules, TheServerRefusesCaseloadAssignmentsOutsideTheDirectorsRegion) {
     ASSERT_EQ(taken.status, 200) << taken.body;
     EXPECT_EQ(taken.json()["results"][0]["status"], "applied") << taken.body;
 }
+
+// A district leader (data schema 4): signs in, pulls every school of the district and nothing
+// else, comments on a submitted visit, and is refused what the school and its team write. A
+// device of schema 3 is not sent the leader's directory row, and is told something waits.
+TEST_F(Rules, ADistrictLeaderReadsEveryDistrictSchoolAndOnlyComments) {
+    const std::string dora = sign_in("district", "laptop-dora");
+    std::set<std::string> schools, visits;
+    std::int64_t since = 0;
+    for (int page = 0; page < 100; ++page) {
+        Json p = pull_page(server, dora, since, "4");
+        for (const auto& op : p["ops"]) {
+            if (op["entity"] == "school") schools.insert(op["id"].get<std::string>());
+            if (op["entity"] == "visit" && op["kind"] == "upsert")
+                visits.insert(op["id"].get<std::string>());
+        }
+        since = p["cursor"].get<std::int64_t>();
+        if (!p["more"].get<bool>()) break;
+    }
+    std::set<std::string> bayside; // every school of the Bayside district, by the admin's export
+    std::string bayside_district;
+    for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
+        if (it.value()["fields"]["code"] == "00360000") bayside_district = it.key();
+    for (auto it = rows["school"].begin(); it != rows["school"].end(); ++it)
+        if (it.value()["fields"]["district"] == bayside_district) bayside.insert(it.key());
+    ASSERT_EQ(bayside.size(), 3u);
+    EXPECT_EQ(schools, bayside);
+    // Submitted visits of the district, never a draft.
+    std::string submitted;
+    for (const auto& v : visits) {
+        ASSERT_NE(rows["visit"][v]["fields"].value("status", "draft"), "draft") << v;
+        submitted = v;
+    }
+    ASSERT_FALSE(submitted.empty());
+    const std::string school = rows["visit"][submitted]["school"].get<std::string>();
+    auto comment = push(dora, "laptop-dora", "comment", new_id(),
+                        {{"target_entity", "visit"},
+                         {"target", submitted},
+                         {"body", "The district will fund the coaching cycle."}},
+                        school);
+    ASSERT_EQ(comment.status, 200) << comment.body;
+    EXPECT_EQ(comment.json()["results"][0]["status"], "applied") << comment.body;
+    auto evidence = push(dora, "laptop-dora", "evidence", new_id(),
+                         {{"title", "Budget"},
+                          {"kind", "document"},
+                          {"sha256", std::string(64, 'a')},
+                          {"size", 1},
+                          {"media_type", "text/plain"}},
+                         school);
+    EXPECT_EQ(evidence.status, 403) << evidence.body;
+    EXPECT_NE(evidence.body.find("a district leader may not change evidence"), std::string::npos)
+        << evidence.body;
+    const std::string lincoln_visit = any("visit", "status", "submitted", lincoln);
+    ASSERT_FALSE(lincoln_visit.empty());
+    auto elsewhere =
+        push(dora, "laptop-dora", "comment", new_id(),
+             {{"target_entity", "visit"}, {"target", lincoln_visit}, {"body", "x"}}, lincoln);
+    EXPECT_EQ(elsewhere.status, 403) << elsewhere.body;
+
+    // The admin's older device (schema 3) does not get Dora's row, and hears that it waits.
+    const std::string admin = sign_in("admin", "old-tablet");
+    const std::string dora_id = user_id(rows, "district@demo.sitevisit");
+    ASSERT_FALSE(dora_id.empty());
+    bool sent = false;
+    std::int64_t held = 0;
+    since = 0;
+    for (int page = 0; page < 100; ++page) {
+        Json p = pull_page(server, admin, since, "3");
+        for (const auto& op : p["ops"])
+            if (op["id"] == dora_id) sent = true;
+        held += p.value("held", std::int64_t{0});
+        since = p["cursor"].get<std::int64_t>();
+        if (!p["more"].get<bool>()) break;
+    }
+    EXPECT_FALSE(sent);
+    EXPECT_GE(held, 1);
+}

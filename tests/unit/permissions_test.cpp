@@ -188,3 +188,43 @@ TEST_F(PermissionTest, CommentsOnADraftVisitsEvidenceFollowTheEvidence) {
     EXPECT_FALSE(decide(org.principal, Access::Write, E("comment"), a, draft));
     EXPECT_FALSE(decide(org.other_lead, Access::Read, E("comment"), a, draft));
 }
+
+// A district leader (data schema 4) reads every school of their one district, says what they
+// see, and works the next steps they own; everything else stays with the school and its team.
+TEST_F(PermissionTest, ADistrictLeaderReadsTheirDistrictAndComments) {
+    User leader;
+    leader.id = "0190a000-0000-7000-8000-000000000008";
+    leader.email = "district@example.org";
+    leader.name = "district";
+    leader.role = Role::DistrictLeader;
+    leader.districts = {org.district};
+    EXPECT_EQ(parse_role("district_leader"), Role::DistrictLeader);
+    EXPECT_STREQ(to_string(Role::DistrictLeader), "district_leader");
+    for (const char* e : {"plan", "benchmark", "reading", "evidence", "review", "next_step"}) {
+        EXPECT_TRUE(decide(leader, Access::Read, E(e), a)) << e;
+        EXPECT_FALSE(decide(leader, Access::Read, E(e), b)) << e;
+    }
+    EXPECT_TRUE(decide(leader, Access::Read, E("visit"), a, visit("submitted", {org.lead.id})));
+    EXPECT_EQ(decide(leader, Access::Read, E("visit"), a, visit("draft", {org.lead.id})).reason,
+              "a draft visit is seen only by its team");
+    EXPECT_TRUE(decide(leader, Access::Write, E("comment"), a));
+    EXPECT_FALSE(decide(leader, Access::Write, E("comment"), b));
+    for (const char* e : {"plan", "benchmark", "reading", "evidence", "reflection", "review"})
+        EXPECT_EQ(decide(leader, Access::Write, E(e), a).reason,
+                  std::string("a district leader may not change ") + e + " records")
+            << e;
+    EXPECT_EQ(decide(leader, Access::Write, E("observation"), a, visit("submitted", {org.lead.id}))
+                  .reason,
+              "a district leader may not change visits or observations");
+    // Next steps: works the ones they own, makes none.
+    RowState owned;
+    owned.step_owner = leader.id;
+    owned.step_from = NextStepStatus::Open;
+    owned.step_to = NextStepStatus::Done;
+    EXPECT_TRUE(decide(leader, Access::Write, E("next_step"), a, owned));
+    RowState made;
+    made.step_owner = leader.id;
+    made.step_to = NextStepStatus::Open;
+    EXPECT_EQ(decide(leader, Access::Write, E("next_step"), a, made).reason,
+              "a district leader may not make or change next steps");
+}

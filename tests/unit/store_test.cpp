@@ -963,3 +963,22 @@ TEST_F(StoreTest, ARowTheServerHadThisDeviceRemoveComesBackWithItsNextVersion) {
     ASSERT_TRUE(store->apply_remote({back}, 13));
     EXPECT_EQ(count("SELECT _deleted FROM visit WHERE id = '" + visit + "'"), 1);
 }
+
+TEST_F(StoreTest, ADistrictLeaderLeadsExactlyOneDistrict) {
+    User leader = org.lead;
+    leader.id = "0190a000-0000-7000-8000-000000000008";
+    leader.role = Role::DistrictLeader;
+    leader.districts = {org.district, org.other_district};
+    auto two = store->put(org.admin, {"user", leader.id, "", leader.to_fields()});
+    ASSERT_FALSE(two.ok());
+    EXPECT_EQ(two.error().message, "a district leader leads exactly one district");
+    leader.districts = {org.district};
+    auto one = store->put(org.admin, {"user", leader.id, "", leader.to_fields()});
+    ASSERT_TRUE(one.ok()) << one.error().message;
+    EXPECT_EQ((*store->get("user", leader.id))->fields["role"], "district_leader");
+    // The role is data schema 4's: the change says so, and older devices are not sent it.
+    const Json fields = (*store->get("user", leader.id))->fields;
+    EXPECT_EQ(schema_needed(*find_entity("user"), fields), 4);
+    EXPECT_FALSE(readable_fields(*find_entity("user"), fields, 3));
+    EXPECT_TRUE(readable_fields(*find_entity("user"), fields, 4));
+}

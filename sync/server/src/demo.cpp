@@ -245,6 +245,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
          "principal2-demo-2026"},
         {{"receiver@demo.sitevisit", "Rosa Receiver", "receiver", "", {lincoln, seaport}, {}},
          "receiver-demo-2026"},
+        {{"district@demo.sitevisit", "Dora District", "district_leader", "", {}, {bayside}},
+         "district-demo-2026"},
     };
     std::map<std::string, User> by_email;
     for (const auto& p : people) {

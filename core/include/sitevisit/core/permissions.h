@@ -11,7 +11,9 @@
 
 namespace sitevisit {
 
-enum class Role { Admin, RegionalDirector, AssistanceLead, Principal, Receiver };
+// A district leader (a superintendent or designee) reads every school of their one district;
+// data schema 4 added the role.
+enum class Role { Admin, RegionalDirector, AssistanceLead, Principal, Receiver, DistrictLeader };
 std::optional<Role> parse_role(std::string_view text);
 const char* to_string(Role role);
 
@@ -22,7 +24,8 @@ struct User {
     std::string name;
     Role role = Role::Principal;
     std::string region;                 // regional director
-    std::vector<std::string> districts; // assistance lead caseload; receiver of a district
+    std::vector<std::string> districts; // assistance lead caseload; receiver of a district;
+                                        // a district leader's one district
     std::vector<std::string> schools;   // principal's school; receiver's schools
     bool active = true;
 
