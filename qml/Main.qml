@@ -103,6 +103,7 @@ ApplicationWindow {
         else if (name === "newVisit") { showPage("school", id); stack.currentItem.newVisit() }
         else if (name === "schoolBenchmark") { showPage("school", id); stack.currentItem.show("benchmark", 0) }
         else if (name === "schoolNext") { showPage("school", id); stack.currentItem.show("next") }
+        else if (name === "meeting") { showPage("school", id); stack.currentItem.recordMeeting() }
         else if (name === "schoolHistory") { showPage("school", id); stack.currentItem.show("history") }
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }

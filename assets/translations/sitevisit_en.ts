@@ -44,6 +44,13 @@
 <context>
     <name>PlanSummary</name>
     <message numerus="yes">
+        <source>%n benchmark(s) reviewed</source>
+        <translation>
+            <numerusform>%n benchmark reviewed</numerusform>
+            <numerusform>%n benchmarks reviewed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n benchmark(s)</source>
         <translation>
             <numerusform>%n benchmark</numerusform>

@@ -54,6 +54,38 @@ std::optional<Cadence> parse_cadence(std::string_view t) {
     return std::nullopt;
 }
 
+int cadence_slack_days(Cadence c) {
+    switch (c) {
+    case Cadence::Daily:
+        return 2; // a weekend
+    case Cadence::Weekly:
+        return 3;
+    case Cadence::Monthly:
+        return 7;
+    case Cadence::Quarterly:
+        return 14;
+    case Cadence::Annual:
+        return 30;
+    }
+    return 7;
+}
+
+CadenceReport cadence_kept(const BenchmarkLine& line, const std::vector<std::int64_t>& checkins,
+                           std::int64_t today) {
+    CadenceReport out;
+    const std::int64_t until = std::min(today, line.due_day);
+    for (std::int64_t day : checkins)
+        if (day <= until && day >= line.baseline_day && (!out.last || day > *out.last))
+            out.last = day;
+    const std::int64_t from = out.last ? *out.last : line.baseline_day;
+    out.next_due = from + cadence_days(line.cadence) + cadence_slack_days(line.cadence);
+    if (until > out.next_due) {
+        out.kept = false;
+        out.behind = out.next_due + 1;
+    }
+    return out;
+}
+
 int cadence_days(Cadence c) {
     switch (c) {
     case Cadence::Daily:

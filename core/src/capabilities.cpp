@@ -55,6 +55,8 @@ const char* to_string(Action a) {
         return "write a reflection";
     case Action::RecordReading:
         return "record a reading";
+    case Action::RecordMeeting:
+        return "record a monitoring meeting";
     case Action::ResolveConflict:
         return "resolve a conflict";
     case Action::Comment:
@@ -118,6 +120,9 @@ Decision can(const User& user, Action action, const Target& target) {
         break;
     case Action::RecordReading:
         entity = "reading";
+        break;
+    case Action::RecordMeeting:
+        entity = "monitoring_meeting";
         break;
     case Action::ResolveConflict:
         entity = "conflict";

@@ -380,15 +380,41 @@ std::vector<EntitySpec> build() {
         for (auto& f : spec->fields)
             f.since = 3;
     }
+
+    // The monitoring rhythm: a meeting of one of the school's teams that reviewed benchmarks
+    // (a note each, keyed by benchmark id) and decided next steps.
+    s.push_back({"monitoring_meeting",
+                 ScopeKind::School,
+                 true,
+                 false,
+                 false,
+                 "",
+                 "",
+                 {typed("date", T::Date, true),
+                  choice("team", {{"grade_level", "Grade-level team"},
+                                  {"content", "Content team"},
+                                  {"student_support", "Student support team"},
+                                  {"instructional_leadership", "Instructional leadership team"},
+                                  {"whole_faculty", "Whole faculty"}}),
+                  ids("benchmarks", "benchmark", 100), typed("notes", T::Object),
+                  ids("next_steps", "next_step", 50), ref("recorded_by", "user", false)}});
+    s.back().since = 4;
+    for (auto& f : s.back().fields) {
+        f.since = 4;
+        for (auto& v : f.values)
+            v.since = 4;
+    }
     return s;
 }
 
 // The names of EntityKind's values after Other, in its order.
-constexpr const char* kKindNames[] = {
-    "region",    "district",   "school",    "user",     "rubric",     "indicator", "plan",
-    "objective", "initiative", "benchmark", "reading",  "reflection", "visit",     "observation",
-    "evidence",  "review",     "comment",   "conflict", "next_step",  "rating",    "rater"};
-static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::Rater));
+constexpr const char* kKindNames[] = {"region",     "district",          "school",    "user",
+                                      "rubric",     "indicator",         "plan",      "objective",
+                                      "initiative", "benchmark",         "reading",   "reflection",
+                                      "visit",      "observation",       "evidence",  "review",
+                                      "comment",    "conflict",          "next_step", "rating",
+                                      "rater",      "monitoring_meeting"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::MonitoringMeeting));
 
 std::vector<EntitySpec> with_kinds(std::vector<EntitySpec> specs) {
     for (auto& spec : specs)

@@ -450,6 +450,24 @@ CREATE INDEX "rater_visit" ON "rater"("visit");
 ALTER TABLE "visit" ADD COLUMN "reviewed_by" TEXT;
 ALTER TABLE "visit" ADD COLUMN "review_comment" TEXT;)sql";
 
+// Version 10: data schema 4: monitoring meetings (the district_leader role is a value, not a
+// column).
+const char* const kV10 = R"sql(
+CREATE TABLE "monitoring_meeting" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "date" TEXT,
+  "team" TEXT,
+  "benchmarks" TEXT,
+  "notes" TEXT,
+  "next_steps" TEXT,
+  "recorded_by" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "monitoring_meeting_school" ON "monitoring_meeting"("school", "date");)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
@@ -460,6 +478,7 @@ const std::vector<Migration> kMigrations = {
     {7, "data schema 2: next steps and new plan and visit fields; held-back changes", kV7},
     {8, "acknowledged changes kept for a restored server; store epoch", kV8},
     {9, "data schema 3: each rater's ratings of a team visit, raters done, visit review", kV9},
+    {10, "data schema 4: monitoring meetings", kV10},
 };
 
 } // namespace

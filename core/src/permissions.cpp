@@ -56,11 +56,11 @@ bool role_writes(Role role, EntityKind entity) {
         return one_of(
             {K::Visit, K::Observation, K::Comment, K::Evidence, K::Review, K::Rating, K::Rater});
     case Role::Principal:
-        return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment});
+        return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment, K::MonitoringMeeting});
     case Role::Receiver:
         // A receiver runs the school: the plan, and what the principal records as well.
         return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment,
-                       K::Reading, K::Evidence, K::Reflection});
+                       K::Reading, K::Evidence, K::Reflection, K::MonitoringMeeting});
     case Role::DistrictLeader:
         // Reads every school of the district; says what they see, and works the next steps
         // they own (decide_next_step).
@@ -109,7 +109,11 @@ Decision decide_caseload(const User& director, const RowState::CaseloadChange& c
                     "admin changes the rest of a person's record");
     if (c.role != "assistance_lead")
         return deny("a regional director assigns the caseloads of Assistance Leads only");
+    if (!c.active)
+        return deny("this lead's account is revoked; an admin restores it before a caseload "
+                    "changes");
     for (const auto& d : c.moved) {
+        if (d.region.empty() && !d.added) continue; // a district no longer in the directory
         if (d.region.empty())
             return deny("district " + d.id + " is not a district of the state's directory");
         if (director.region.empty() || d.region != director.region)

@@ -79,10 +79,13 @@ Result<RegionRollup> region_rollup(const Store& store, const User& reader,
     out.quarter_start = std::to_string(year) + "-" + two(3 * q - 2) + "-01";
     out.quarter_end = std::to_string(year) + "-" + two(3 * q) + (q == 1 || q == 4 ? "-31" : "-30");
 
-    auto list = [&store](const char* entity) {
+    std::map<std::string, std::vector<Row>> rows;
+    for (const char* entity : {"district", "school", "benchmark", "visit", "next_step", "user"}) {
         auto r = store.list(entity);
-        return r ? std::move(*r) : std::vector<Row>();
-    };
+        if (!r) return r.error();
+        rows[entity] = std::move(*r);
+    }
+    auto list = [&rows](const char* entity) -> const std::vector<Row>& { return rows[entity]; };
     // The region's districts.
     std::map<std::string, RollupLine> districts;
     for (const auto& d : list("district"))
@@ -96,8 +99,11 @@ Result<RegionRollup> region_rollup(const Store& store, const User& reader,
     for (const auto& b : list("benchmark")) {
         auto it = schools.find(b.school);
         if (b.deleted || it == schools.end()) continue;
-        if (auto report = benchmark_status(store, b.id, *day))
-            ++it->second.benchmarks[static_cast<std::size_t>(report->status)];
+        auto report = benchmark_status(store, b.id, *day);
+        if (!report && report.error().code == ErrorCode::Storage) return report.error();
+        // A benchmark whose line cannot be drawn counts as having no readings to judge.
+        ++it->second.benchmarks[static_cast<std::size_t>(report ? report->status
+                                                                : BenchmarkStatus::NoData)];
     }
     for (const auto& v : list("visit")) {
         auto it = schools.find(v.school);
@@ -142,7 +148,17 @@ Result<RegionRollup> region_rollup(const Store& store, const User& reader,
     for (const auto& [id, facts] : schools)
         add_school(districts[facts.district], facts);
     for (auto& [id, line] : districts) {
-        std::sort(line.with.begin(), line.with.end());
+        // By name, each id beside its name.
+        std::vector<std::pair<std::string, std::string>> leads;
+        for (std::size_t i = 0; i < line.with.size(); ++i)
+            leads.emplace_back(line.with[i], line.with_ids[i]);
+        std::sort(leads.begin(), leads.end());
+        line.with.clear();
+        line.with_ids.clear();
+        for (auto& [name, lead] : leads) {
+            line.with.push_back(name);
+            line.with_ids.push_back(lead);
+        }
         out.districts.push_back(std::move(line));
     }
     auto by_name = [](const RollupLine& a, const RollupLine& b) {

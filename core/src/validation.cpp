@@ -4,6 +4,7 @@
 #include "sitevisit/core/uuid.h"
 #include "sitevisit/core/values.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -425,6 +426,28 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
         return invalid("end " + row["end"].get<std::string>() + " is before start " +
                            row["start"].get<std::string>(),
                        "end");
+    // A monitoring meeting's notes: one per benchmark it reviewed, keyed by that benchmark's id.
+    if (entity.kind == EntityKind::MonitoringMeeting && has("notes")) {
+        std::vector<std::string> reviewed;
+        if (has("benchmarks"))
+            for (const auto& b : row["benchmarks"])
+                if (b.is_string()) reviewed.push_back(b.get<std::string>());
+        for (auto it = row["notes"].begin(); it != row["notes"].end(); ++it) {
+            if (std::find(reviewed.begin(), reviewed.end(), it.key()) == reviewed.end())
+                return invalid("a note is for a benchmark the meeting reviewed; " +
+                                   it.key().substr(0, 40) + " is not in benchmarks",
+                               "notes");
+            if (!it.value().is_string())
+                return invalid("the note on benchmark " + it.key().substr(0, 40) +
+                                   " needs text, got " + shown(it.value()),
+                               "notes");
+            FieldSpec words{"notes", FieldType::Text};
+            if (auto st = check_text(words, it.value(), 2000); !st)
+                return invalid("the note on benchmark " + it.key().substr(0, 40) +
+                                   " is longer than 2000 characters",
+                               "notes");
+        }
+    }
     // Strengths and areas for growth are written per practice: keys "1" to "4", text values.
     if (entity.kind == EntityKind::Visit) {
         for (const char* field : {"strengths", "areas_for_growth"}) {

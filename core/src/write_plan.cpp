@@ -33,6 +33,8 @@ const char* author_field(EntityKind entity) {
         return "rater";
     case EntityKind::Rater:
         return "user";
+    case EntityKind::MonitoringMeeting:
+        return "recorded_by";
     default:
         return nullptr;
     }
@@ -130,6 +132,7 @@ RowState::CaseloadChange caseload_change(RowReader& rows, const Row& person, con
     RowState::CaseloadChange c;
     c.districts_only = changed.size() == 1 && changed.contains("districts");
     c.role = person.fields.value("role", "");
+    c.active = !person.fields.contains("active") || person.fields["active"] != false;
     auto ids = [](const Json& f) {
         std::set<std::string> out;
         if (f.contains("districts") && f["districts"].is_array())
@@ -143,7 +146,7 @@ RowState::CaseloadChange caseload_change(RowReader& rows, const Row& person, con
     std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(),
                                   std::back_inserter(moved));
     for (const auto& id : moved) {
-        RowState::CaseloadChange::District d{id, "", ""};
+        RowState::CaseloadChange::District d{id, "", "", after.count(id) > 0};
         if (auto row = rows.row(*find_entity("district"), id); row && !row->deleted) {
             d.name = row->fields.value("name", "");
             d.region = row->fields.value("region", "");
@@ -452,10 +455,11 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         }
     }
 
-    // Evidence may link only rows of its own school.
-    if (spec.kind == EntityKind::Evidence) {
+    // Evidence and monitoring meetings may link only rows of their own school.
+    if (spec.kind == EntityKind::Evidence || spec.kind == EntityKind::MonitoringMeeting) {
         for (const auto& [field, entity] :
-             {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"}}) {
+             {std::pair{"benchmarks", "benchmark"}, std::pair{"observations", "observation"},
+              std::pair{"next_steps", "next_step"}}) {
             if (!changed.contains(field) || !changed[field].is_array()) continue;
             for (const auto& id : changed[field]) {
                 auto linked = rows.row(*find_entity(entity), id.get<std::string>());
@@ -467,8 +471,9 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
             }
         }
     }
-    // A reading is of something measured, not of the future.
-    if (spec.kind == EntityKind::Reading && changed.contains("date") && now_utc.size() >= 10 &&
+    // A reading is of something measured, and a meeting something held: not of the future.
+    if ((spec.kind == EntityKind::Reading || spec.kind == EntityKind::MonitoringMeeting) &&
+        changed.contains("date") && now_utc.size() >= 10 &&
         changed["date"].get<std::string>() > now_utc.substr(0, 10)) {
         if (*parse_date_days(changed["date"].get<std::string>()) >
             *parse_date_days(now_utc.substr(0, 10)) + 1)

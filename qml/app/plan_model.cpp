@@ -25,6 +25,22 @@ QString text(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+QString cadence_word(Cadence c) {
+    switch (c) {
+    case Cadence::Daily:
+        return tr("Daily");
+    case Cadence::Weekly:
+        return tr("Weekly");
+    case Cadence::Monthly:
+        return tr("Monthly");
+    case Cadence::Quarterly:
+        return tr("Quarterly");
+    case Cadence::Annual:
+        return tr("Annual");
+    }
+    return {};
+}
+
 } // namespace
 
 QVariantMap benchmark_item(const Store& store, const Row& row, std::int64_t today) {
@@ -74,6 +90,26 @@ QVariantMap benchmark_item(const Store& store, const Row& row, std::int64_t toda
                   {"history", history},
                   {"due", b ? text(b->due) : QString()},
                   {"baselineDate", b ? text(b->baseline_date) : QString()}};
+    // The monitoring rhythm: a reading or a meeting that reviewed it, once each cadence period.
+    m["rhythmKept"] = true;
+    m["rhythm"] = QString();
+    if (auto rhythm = benchmark_cadence(store, row.id, today); rhythm && line) {
+        const QString cadence = cadence_word(line->cadence);
+        auto date = [](std::int64_t day) {
+            return QDate(1970, 1, 1).addDays(day).toString(Qt::ISODate);
+        };
+        m["rhythmKept"] = rhythm->kept;
+        if (today > line->due_day)
+            m["rhythm"] = rhythm->kept ? tr("%1 rhythm kept to the due date").arg(cadence)
+                                       : tr("%1 rhythm not kept since %2 (to the due date)")
+                                             .arg(cadence, date(*rhythm->behind));
+        else
+            m["rhythm"] = rhythm->kept
+                              ? tr("%1 rhythm kept: next reading or meeting by %2")
+                                    .arg(cadence, date(rhythm->next_due))
+                              : tr("%1 rhythm not kept since %2: no reading or meeting on it")
+                                    .arg(cadence, date(*rhythm->behind));
+    }
     if (line) {
         m["baseline"] = line->baseline;
         m["target"] = line->target;
@@ -105,7 +141,47 @@ bool PlanModel::canRecordReading() const {
     return target && can(*u, Action::RecordReading, *target);
 }
 
+bool PlanModel::canRecordMeeting() const {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || school_.isEmpty()) return false;
+    auto target = school_target(app_->store(), school_.toStdString());
+    return target && can(*u, Action::RecordMeeting, *target);
+}
+
+QVariantList PlanModel::meetingTeams() const {
+    QVariantList out;
+    if (const FieldSpec* team = find_entity("monitoring_meeting")->field("team"))
+        for (const auto& v : team->values)
+            out.push_back(QVariantMap{{"value", text(v.value)}, {"label", tr(v.label.c_str())}});
+    return out;
+}
+
+bool PlanModel::recordMeeting(const QString& date, const QString& team,
+                              const QStringList& benchmarkIds, const QVariantMap& notes) {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || school_.isEmpty()) return false;
+    Json ids = Json::array(), said = Json::object();
+    for (const auto& id : benchmarkIds) {
+        ids.push_back(id.toStdString());
+        const QString note = notes.value(id).toString().trimmed();
+        if (!note.isEmpty()) said[id.toStdString()] = note.toStdString();
+    }
+    Json fields{{"date", date.toStdString()}, {"team", team.toStdString()}, {"benchmarks", ids}};
+    if (!said.empty()) fields["notes"] = said;
+    auto r = app_->store().put(
+        *u, WriteRequest{"monitoring_meeting", "", school_.toStdString(), std::move(fields)});
+    if (!r) {
+        error_ = text(r.error().message);
+        emit changed();
+        return false;
+    }
+    error_.clear();
+    reload();
+    return true;
+}
+
 void PlanModel::reload() {
+    meetings_.clear();
     plan_title_.clear();
     years_.clear();
     goal_.clear();
@@ -115,6 +191,25 @@ void PlanModel::reload() {
         const Store& store = app_->store();
         const std::string sid = school_.toStdString();
         const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
+        if (auto rows = store.list("monitoring_meeting", "school", sid)) {
+            std::vector<Row> held;
+            for (auto& r : *rows)
+                if (!r.deleted) held.push_back(std::move(r));
+            std::sort(held.begin(), held.end(), [](const Row& a, const Row& b) {
+                return a.fields.value("date", "") > b.fields.value("date", "");
+            });
+            const FieldSpec* team = find_entity("monitoring_meeting")->field("team");
+            for (const auto& r : held) {
+                QString team_label = text(r.fields.value("team", ""));
+                for (const auto& v : team->values)
+                    if (v.value == r.fields.value("team", "")) team_label = tr(v.label.c_str());
+                meetings_.push_back(QVariantMap{
+                    {"date", text(r.fields.value("date", ""))},
+                    {"team", team_label},
+                    {"benchmarks", int(r.fields.value("benchmarks", Json::array()).size())},
+                    {"notes", int(r.fields.value("notes", Json::object()).size())}});
+            }
+        }
         if (auto plans = store.list("plan", "school", sid); plans && !plans->empty())
             if (auto p = domain::from_row<domain::Plan>(plans->front())) {
                 plan_title_ = text(p->title);

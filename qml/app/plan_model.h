@@ -30,6 +30,13 @@ class PlanModel : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QVariantList objectives READ objectives NOTIFY changed)
     Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
     Q_PROPERTY(bool canRecordReading READ canRecordReading NOTIFY changed)
+    // Monitoring meetings (the school's principal, a receiver): the teams one can be of
+    // ({value, label}), the meetings recorded, latest first ({date, team, benchmarks (count),
+    // notes (count)}), and why the last recording was refused.
+    Q_PROPERTY(bool canRecordMeeting READ canRecordMeeting NOTIFY changed)
+    Q_PROPERTY(QVariantList meetingTeams READ meetingTeams CONSTANT)
+    Q_PROPERTY(QVariantList meetings READ meetings NOTIFY changed)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
 public:
     explicit PlanModel(QObject* parent = nullptr) : QObject(parent) {}
     void setApp(AppController* app);
@@ -47,6 +54,14 @@ public:
     QVariantList benchmarks() const { return benchmarks_; }
     // May this user record readings here (a principal or receiver of the school)?
     bool canRecordReading() const;
+    bool canRecordMeeting() const;
+    QVariantList meetingTeams() const;
+    QVariantList meetings() const { return meetings_; }
+    QString errorString() const { return error_; }
+    // A monitoring meeting on `date` (YYYY-MM-DD) of `team`, reviewing these benchmarks with a
+    // note each (benchmark id -> text; empty notes are left out).
+    Q_INVOKABLE bool recordMeeting(const QString& date, const QString& team,
+                                   const QStringList& benchmarkIds, const QVariantMap& notes);
     Q_INVOKABLE void reload();
 
 signals:
@@ -54,8 +69,8 @@ signals:
 
 private:
     AppController* app_ = nullptr;
-    QString school_, plan_title_, years_, goal_;
-    QVariantList objectives_, benchmarks_;
+    QString school_, plan_title_, years_, goal_, error_;
+    QVariantList objectives_, benchmarks_, meetings_;
 };
 
 } // namespace sitevisit::app

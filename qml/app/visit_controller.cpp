@@ -326,17 +326,19 @@ bool VisitController::rate(const QString& indicatorId, int rating) {
     // A team visit: this person's own rating, a `rating` row of theirs.
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u || visit_.isEmpty()) return false;
-    const Json key{{"visit", visit_.toStdString()}, {"indicator", indicatorId.toStdString()}};
-    Result<WriteResult> r = Error{ErrorCode::Invalid, ""};
-    if (rating >= 0) {
-        Json fields = key;
-        fields["level"] = rating;
-        r = app_->store().put(*u, WriteRequest{"rating", "", "", fields});
-    } else if (auto id = team_row_id("rating", key, u->id)) {
-        auto row = app_->store().get("rating", *id);
-        if (!row.ok() || !*row || (*row)->deleted) return true; // nothing to clear
-        r = app_->store().remove(*u, "rating", *id);
+    if (rating < 0) {
+        // A rater's rating of an indicator is one row for good (its id is made from visit,
+        // indicator and rater); it changes, it is not taken back.
+        fail(tr("On a team visit your rating can be changed, not cleared: choose another "
+                "level."));
+        return false;
     }
+    auto r = app_->store().put(*u, WriteRequest{"rating",
+                                                "",
+                                                "",
+                                                {{"visit", visit_.toStdString()},
+                                                 {"indicator", indicatorId.toStdString()},
+                                                 {"level", rating}}});
     if (!r) {
         fail(QString::fromStdString(r.error().message));
         return false;

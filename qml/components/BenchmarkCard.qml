@@ -58,6 +58,17 @@ Rectangle {
             color: Theme.mutedText
             font.pixelSize: Theme.fontBody
         }
+        // The monitoring rhythm: kept, or since when it was not.
+        Label {
+            objectName: "rhythm"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            text: card.benchmark.rhythm || ""
+            wrapMode: Text.WordWrap
+            color: card.benchmark.rhythmKept === false ? Theme.danger : Theme.mutedText
+            font.bold: card.benchmark.rhythmKept === false
+            font.pixelSize: Theme.fontBody
+        }
         ReadingsChart {
             Layout.fillWidth: true
             Layout.preferredHeight: 120

@@ -19,6 +19,8 @@ Rectangle {
     property var levels: []
     property var sources: []
     property bool editable: true
+    // The level buttons alone (a team member whose ratings are done keeps notes and photos).
+    property bool ratingEditable: editable
     // The visit (its next steps for this indicator) and whether to show what earlier visits
     // asked about this indicator that is still to do (a new visit).
     property string visitId: ""
@@ -83,7 +85,7 @@ Rectangle {
             Layout.fillWidth: true
             levels: indicatorCard.levels
             rating: indicatorCard.rating
-            editable: indicatorCard.editable
+            editable: indicatorCard.ratingEditable
             code: indicatorCard.code
             onRated: (r) => indicatorCard.rated(r)
         }

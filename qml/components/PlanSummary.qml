@@ -144,4 +144,32 @@ ColumnLayout {
             }
         }
     }
+
+    // The monitoring rhythm: the meetings the school's teams held, latest first.
+    Label {
+        Layout.fillWidth: true
+        Layout.topMargin: Theme.margin
+        text: qsTr("Monitoring meetings")
+        font.pixelSize: Theme.fontTitle
+        font.bold: true
+        color: Theme.text
+    }
+    Label {
+        visible: summary.plan.meetings.length === 0
+        text: qsTr("None recorded yet.")
+        color: Theme.mutedText
+        font.pixelSize: Theme.fontSmall
+    }
+    Repeater {
+        model: summary.plan.meetings.slice(0, 5)
+        Label {
+            required property var modelData
+            Layout.fillWidth: true
+            text: qsTr("%1 · %2 · %3").arg(modelData.date).arg(modelData.team)
+                  .arg(qsTr("%n benchmark(s) reviewed", "", modelData.benchmarks))
+            color: Theme.text
+            font.pixelSize: Theme.fontSmall
+            wrapMode: Text.Wrap
+        }
+    }
 }

@@ -51,6 +51,13 @@ Page {
         }
     }
 
+    MeetingDialog {
+        id: meeting
+        plan: planModel
+    }
+    // For the self-test and screenshots.
+    function recordMeeting() { meeting.open() }
+
     StartVisitDialog {
         id: newVisit
         parent: Overlay.overlay
@@ -96,6 +103,14 @@ Page {
                     implicitHeight: Theme.touchTarget
                     Accessible.name: qsTr("Evidence of this school")
                     onClicked: page.openEvidence(page.schoolId)
+                }
+                Button {
+                    objectName: "recordMeetingAction"
+                    visible: planModel.canRecordMeeting
+                    text: qsTr("Record a meeting")
+                    implicitHeight: Theme.touchTarget
+                    Accessible.name: qsTr("Record a monitoring meeting of one of the school's teams")
+                    onClicked: meeting.open()
                 }
                 Button {
                     text: qsTr("Annual reflection")

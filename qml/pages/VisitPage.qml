@@ -203,6 +203,7 @@ Page {
                 levels: visit.levels
                 sources: visit.sources
                 editable: visit.editable
+                ratingEditable: visit.editable && !(visit.ratingOwn && visit.ownRatingsDone)
                 visitId: page.visitId
                 showEarlier: visit.statusValue === Values.Draft
                 onRated: (r) => visit.rate(indicatorId, r)

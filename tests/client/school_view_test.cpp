@@ -8,6 +8,7 @@
 #include "plan_model.h"
 #include "qt_wait.h"
 #include "reflection_controller.h"
+#include "sitevisit/core/queries.h"
 
 #include <QAbstractItemModelTester>
 #include <QDate>
@@ -250,4 +251,90 @@ TEST(SchoolView, TheReflectionYearIsTheOneThatBeganOnTheLatestJulyFirstUnlessCho
     ASSERT_EQ(rows->size(), 2u);
     r.setYear(app::school_year_of(receiver.today()));
     EXPECT_EQ(r.answers()["worked"].toString(), "Greeters at both doors");
+}
+
+// The monitoring rhythm on the school page: each benchmark says whether a reading or a meeting
+// came each cadence period, and a principal records a meeting that a lead's device then shows.
+TEST(SchoolView, AMonitoringMeetingKeepsABenchmarksRhythmAndReachesTheLead) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    app::AppController lead(std::move(Store::open({(dir / "l.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    ASSERT_TRUE(sign_in(server, lead, "lead@demo.sitevisit", "lead-demo-2026"));
+    const QString school = QString::fromStdString(principal.user()->schools.front());
+    app::PlanModel plan;
+    plan.setApp(&principal);
+    plan.setSchoolId(school);
+    ASSERT_TRUE(plan.canRecordMeeting());
+    EXPECT_EQ(plan.meetingTeams().size(), 5);
+    // The demo's two meetings at Lincoln, latest first.
+    ASSERT_EQ(plan.meetings().size(), 2);
+    EXPECT_EQ(plan.meetings()[0].toMap()["team"], "Grade-level team");
+    EXPECT_EQ(plan.meetings()[1].toMap()["team"], "Instructional leadership team");
+    EXPECT_GT(plan.meetings()[0].toMap()["date"].toString(),
+              plan.meetings()[1].toMap()["date"].toString());
+    ASSERT_FALSE(plan.benchmarks().isEmpty());
+    // Every benchmark says something about its rhythm, and what it says follows core.
+    const std::int64_t today = QDate(1970, 1, 1).daysTo(principal.today());
+    for (const auto& b : plan.benchmarks()) {
+        const QVariantMap m = b.toMap();
+        auto core =
+            benchmark_cadence(principal.store(), m["benchmarkId"].toString().toStdString(), today);
+        ASSERT_TRUE(core.ok());
+        EXPECT_EQ(m["rhythmKept"].toBool(), core->kept) << m["measure"].toString().toStdString();
+        EXPECT_FALSE(m["rhythm"].toString().isEmpty());
+    }
+    // A meeting reviewing every benchmark today keeps every rhythm.
+    QStringList ids;
+    QVariantMap notes;
+    for (const auto& b : plan.benchmarks())
+        ids.push_back(b.toMap()["benchmarkId"].toString());
+    notes[ids[0]] = "  Grade 3 and 4 teams met every week.  ";
+    const QString date = principal.today().toString(Qt::ISODate);
+    // Refused first: a meeting in the future, with the reason, and nothing stored.
+    const QString later = principal.today().addDays(5).toString(Qt::ISODate);
+    EXPECT_FALSE(plan.recordMeeting(later, "grade_level", ids, notes));
+    EXPECT_EQ(plan.errorString(), "date " + later + " is in the future");
+    EXPECT_EQ(plan.meetings().size(), 2);
+    ASSERT_TRUE(plan.recordMeeting(date, "grade_level", ids, notes))
+        << plan.errorString().toStdString();
+    EXPECT_EQ(plan.errorString(), "");
+    ASSERT_EQ(plan.meetings().size(), 3);
+    EXPECT_EQ(plan.meetings()[0].toMap()["date"], date);
+    EXPECT_EQ(plan.meetings()[0].toMap()["team"], "Grade-level team");
+    EXPECT_EQ(plan.meetings()[0].toMap()["benchmarks"], ids.size());
+    EXPECT_EQ(plan.meetings()[0].toMap()["notes"], 1);
+    for (const auto& b : plan.benchmarks())
+        EXPECT_TRUE(b.toMap()["rhythmKept"].toBool())
+            << b.toMap()["rhythm"].toString().toStdString();
+    const auto stored =
+        *principal.store().list("monitoring_meeting", "school", school.toStdString());
+    ASSERT_EQ(stored.size(), 3u);
+    bool found = false;
+    for (const auto& m : stored)
+        if (m.fields.value("date", "") == date.toStdString() &&
+            m.fields.value("team", "") == "grade_level") {
+            found = true;
+            EXPECT_EQ(m.fields["notes"][ids[0].toStdString()],
+                      "Grade 3 and 4 teams met every week.");
+        }
+    EXPECT_TRUE(found);
+
+    principal.syncNow();
+    ASSERT_TRUE(wait_for([&] {
+        return principal.syncState() == client::SyncEngine::State::UpToDate &&
+               principal.pendingChanges() == 0;
+    }));
+    lead.syncNow();
+    app::PlanModel seen;
+    seen.setApp(&lead);
+    seen.setSchoolId(school);
+    ASSERT_TRUE(wait_for([&] {
+        seen.reload();
+        return seen.meetings().size() == 3;
+    }));
+    EXPECT_FALSE(seen.canRecordMeeting()); // a lead reads meetings; the school records them
 }

@@ -875,10 +875,15 @@ TEST(ViewModels, ATeamVisitIsRatedBlindThenComparedOnBothDevices) {
         EXPECT_EQ(mine.myRated(), 3);
         for (const auto& o : *lena.store().list("observation", "visit", visit.toStdString()))
             EXPECT_FALSE(o.fields.contains("rating")) << o.fields.dump();
-        ASSERT_TRUE(page.rate(i13, -1)) << page.errorString().toStdString();
-        EXPECT_EQ(shown(i13), -1);
+        // Changed, not taken back: clearing is refused with the reason, and the level stays.
+        ASSERT_TRUE(page.rate(i13, 2)) << page.errorString().toStdString();
+        EXPECT_EQ(shown(i13), 2);
+        EXPECT_FALSE(page.rate(i13, -1));
+        EXPECT_EQ(page.errorString(),
+                  "On a team visit your rating can be changed, not cleared: choose another level.");
+        EXPECT_EQ(shown(i13), 2);
         mine.reload();
-        EXPECT_EQ(mine.myRated(), 2);
+        EXPECT_EQ(mine.myRated(), 3);
     }
     ASSERT_TRUE(sync(lena));
 

@@ -615,6 +615,25 @@ TEST_F(Devices, ADirectorAssignsALeadsCaseloadInsideTheRegionOnly) {
     EXPECT_TRUE(now.count("00360111"));
     EXPECT_FALSE(now.count("00350123")); // Lincoln, of the receivership district
     EXPECT_EQ(leo.exported(), server_view("lead2@demo.sitevisit"));
+    // Leo's device now acts with his new caseload: a visit at Harbor Middle is his to start,
+    // and the server takes it.
+    std::string harbor_middle;
+    const Json leo_rows = leo.exported();
+    for (const auto& [id, row] : leo_rows["rows"]["school"].items())
+        if (row["fields"]["code"] == "00350456") harbor_middle = id;
+    const std::string started = leo.put("visit", {{"school", harbor_middle},
+                                                  {"kind", "walkthrough"},
+                                                  {"rubric", "msv-2026-2027-secondary"},
+                                                  {"start_date", "2026-11-23"}});
+    ASSERT_FALSE(started.empty());
+    ASSERT_EQ(leo.sync(), 0);
+    EXPECT_EQ(Json::parse(leo.cli({"status"}).out)["refused"].size(), 0u);
+    EXPECT_EQ(leo.exported(), server_view("lead2@demo.sitevisit"));
+    // The director takes Harbor City from Lena; her receivership district stays as it is.
+    auto lena = director.cli({"assign-caseload", "lead@demo.sitevisit", "00360000"});
+    ASSERT_EQ(lena.code, 0) << lena.err;
+    EXPECT_EQ(lena.out, "caseload of lead@demo.sitevisit: Harbor City Receivership Schools, "
+                        "Bayside (sent with the next sync)\n");
 
     // The region as the director's device rolls it up: Leo now on both Coastal districts.
     auto region = director.cli({"region"});
@@ -623,7 +642,8 @@ TEST_F(Devices, ADirectorAssignsALeadsCaseloadInsideTheRegionOnly) {
     EXPECT_EQ(j["region_name"], "Coastal");
     ASSERT_EQ(j["districts"].size(), 2u);
     EXPECT_EQ(j["districts"][1]["name"], "Harbor City");
-    EXPECT_EQ(j["districts"][1]["with"], Json({"Lena Lead", "Leo Lead"}));
+    EXPECT_EQ(j["districts"][1]["with"], Json({"Leo Lead"})); // Lena's caseload as just changed
+    EXPECT_EQ(j["leads"][0]["schools"], 3);
     EXPECT_EQ(j["leads"][1]["name"], "Leo Lead");
     EXPECT_EQ(j["leads"][1]["schools"], 5);
     auto csv = director.cli({"region", "--csv", "leads"});

@@ -125,3 +125,40 @@ TEST(BenchmarkStatus, ATargetEqualToTheBaselineMeansHoldTheLine) {
     EXPECT_EQ(derive_status(hold, {{day("2026-12-01"), 90}}, day("2026-12-02")).status,
               BenchmarkStatus::OffTrack);
 }
+
+// The monitoring rhythm: a check-in (reading or meeting) at least once a cadence period from
+// the baseline date, with the cadence's slack, up to the due date.
+TEST(Cadence, KeptWhileCheckInsComeOnTimeAndBehindFromTheFirstLateDay) {
+    BenchmarkLine line;
+    line.baseline_day = *parse_date_days("2026-09-01");
+    line.due_day = *parse_date_days("2027-06-01");
+    line.cadence = Cadence::Monthly; // 31 days and 7 of slack: 38
+    const std::int64_t b = line.baseline_day;
+    EXPECT_EQ(cadence_slack_days(Cadence::Monthly), 7);
+    // Nothing yet: on time until the baseline date plus 38 days.
+    auto fresh = cadence_kept(line, {}, b + 38);
+    EXPECT_TRUE(fresh.kept);
+    EXPECT_EQ(fresh.next_due, b + 38);
+    EXPECT_FALSE(fresh.last);
+    auto late = cadence_kept(line, {}, b + 39);
+    EXPECT_FALSE(late.kept);
+    EXPECT_EQ(*late.behind, b + 39);
+    // A check-in on day 30 moves the next to day 68; one after today or before the baseline
+    // does not count.
+    auto kept = cadence_kept(line, {b + 30, b + 90, b - 5}, b + 60);
+    EXPECT_TRUE(kept.kept);
+    EXPECT_EQ(*kept.last, b + 30);
+    EXPECT_EQ(kept.next_due, b + 68);
+    auto behind = cadence_kept(line, {b + 30, b - 5}, b + 80);
+    EXPECT_FALSE(behind.kept);
+    EXPECT_EQ(*behind.behind, b + 69);
+    // Past the due date the rhythm is judged at the due date.
+    line.due_day = b + 100;
+    EXPECT_TRUE(cadence_kept(line, {b + 70}, b + 400).kept);
+    EXPECT_FALSE(cadence_kept(line, {b + 60}, b + 400).kept);
+    // Daily: two days of slack for a weekend.
+    line.cadence = Cadence::Daily;
+    line.due_day = b + 1000;
+    EXPECT_TRUE(cadence_kept(line, {b + 10}, b + 13).kept);
+    EXPECT_EQ(*cadence_kept(line, {b + 10}, b + 14).behind, b + 14);
+}

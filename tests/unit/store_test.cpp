@@ -1,5 +1,7 @@
 #include "fixtures.h"
 #include "sitevisit/core/migrations.h"
+#include "sitevisit/core/queries.h"
+#include "sitevisit/core/time_format.h"
 
 using namespace sitevisit;
 using namespace sitevisit::testing;
@@ -390,6 +392,22 @@ TEST_F(StoreTest, RegionalDirectorsAssignLeadsCaseloadsInsideTheirRegionOnly) {
         store->put(org.director, {"user", far_lead.id, "", {{"districts", {far_district}}}});
     ASSERT_TRUE(kept.ok()) << kept.error().message;
     EXPECT_EQ((*store->get("user", far_lead.id))->fields["districts"], Json({far_district}));
+    // A district gone from the directory may be taken away.
+    ASSERT_TRUE(store
+                    ->put(org.admin,
+                          {"user", far_lead.id, "", {{"districts", {org.district, far_district}}}})
+                    .ok());
+    ASSERT_TRUE(store->remove(org.admin, "district", far_district).ok());
+    auto gone =
+        store->put(org.director, {"user", far_lead.id, "", {{"districts", {org.district}}}});
+    EXPECT_TRUE(gone.ok()) << gone.error().message;
+    // A revoked lead's caseload waits for an admin to restore the account.
+    ASSERT_TRUE(store->put(org.admin, {"user", org.lead.id, "", {{"active", false}}}).ok());
+    auto revoked =
+        store->put(org.director, {"user", org.lead.id, "", {{"districts", {org.district}}}});
+    ASSERT_FALSE(revoked.ok());
+    EXPECT_EQ(revoked.error().message,
+              "this lead's account is revoked; an admin restores it before a caseload changes");
 }
 
 TEST_F(StoreTest, HistoryRowsAreAppendOnly) {
@@ -981,4 +999,81 @@ TEST_F(StoreTest, ADistrictLeaderLeadsExactlyOneDistrict) {
     EXPECT_EQ(schema_needed(*find_entity("user"), fields), 4);
     EXPECT_FALSE(readable_fields(*find_entity("user"), fields, 3));
     EXPECT_TRUE(readable_fields(*find_entity("user"), fields, 4));
+}
+
+// Monitoring meetings (data schema 4): the school's principal records them, linking only the
+// school's benchmarks and next steps, a note per benchmark reviewed; a meeting keeps a
+// benchmark's rhythm as a reading does.
+TEST_F(StoreTest, APrincipalRecordsAMonitoringMeetingThatKeepsTheRhythm) {
+    auto made = [&](const User& who, const char* entity, Json fields,
+                    const std::string& school = {}) {
+        auto r = store->put(who, {entity, "", school, std::move(fields)});
+        EXPECT_TRUE(r.ok()) << entity << ": " << r.error().message;
+        return r.ok() ? r->id : std::string();
+    };
+    const std::string plan = made(org.receiver, "plan",
+                                  {{"kind", "turnaround"},
+                                   {"title", "P"},
+                                   {"first_year", "2026-2027"},
+                                   {"last_year", "2028-2029"}},
+                                  org.school);
+    const std::string objective =
+        made(org.receiver, "objective", {{"plan", plan}, {"title", "O"}, {"practice", 2}});
+    const std::string initiative =
+        made(org.receiver, "initiative", {{"objective", objective}, {"title", "I"}});
+    const std::string bm = made(org.receiver, "benchmark",
+                                {{"initiative", initiative},
+                                 {"type", "process"},
+                                 {"audience", "educators"},
+                                 {"measure", "Teams meeting weekly"},
+                                 {"baseline", 0},
+                                 {"baseline_date", "2026-10-01"},
+                                 {"target", 10},
+                                 {"due", "2027-06-01"},
+                                 {"cadence", "monthly"}});
+    const std::int64_t today = *parse_date_days("2026-11-23");
+    // Nothing since October 1: 38 days of a monthly rhythm ran out on November 8.
+    auto before = benchmark_cadence(*store, bm, today);
+    ASSERT_TRUE(before.ok()) << before.error().message;
+    EXPECT_FALSE(before->kept);
+    EXPECT_EQ(*before->behind, *parse_date_days("2026-11-09"));
+
+    const std::string dump = dump_database(store->database());
+    auto refused = [&](const User& who, const Json& fields) {
+        auto r = store->put(who, {"monitoring_meeting", "", org.school, fields});
+        EXPECT_FALSE(r.ok());
+        EXPECT_EQ(dump_database(store->database()), dump);
+        return r.ok() ? std::string() : r.error().message;
+    };
+    const Json meeting{{"date", "2026-11-20"},
+                       {"team", "grade_level"},
+                       {"benchmarks", {bm}},
+                       {"notes", {{bm, "Grade 3 and 4 teams met every week."}}}};
+    EXPECT_EQ(refused(org.lead, meeting),
+              "an assistance lead may not change monitoring_meeting records");
+    EXPECT_EQ(refused(org.other_principal, meeting),
+              "school " + org.school + " is outside the scope of principal2@example.org");
+    Json stray = meeting;
+    stray["notes"] = {{org.school, "A note on something not reviewed"}};
+    EXPECT_EQ(refused(org.principal, stray), "a note is for a benchmark the meeting reviewed; " +
+                                                 org.school + " is not in benchmarks");
+    Json future = meeting;
+    future["date"] = "2026-12-20";
+    EXPECT_EQ(refused(org.principal, future), "date 2026-12-20 is in the future");
+    Json other = meeting;
+    other["benchmarks"] = {visit};
+    other.erase("notes");
+    EXPECT_EQ(refused(org.principal, other),
+              "benchmarks names benchmark " + visit + ", which is not a benchmark of this school");
+
+    auto recorded = store->put(org.principal, {"monitoring_meeting", "", org.school, meeting});
+    ASSERT_TRUE(recorded.ok()) << recorded.error().message;
+    EXPECT_EQ((*store->get("monitoring_meeting", recorded->id))->fields["recorded_by"],
+              org.principal.id);
+    EXPECT_EQ(recorded->change->schema, 4);
+    auto after = benchmark_cadence(*store, bm, today);
+    ASSERT_TRUE(after.ok());
+    EXPECT_TRUE(after->kept);
+    EXPECT_EQ(*after->last, *parse_date_days("2026-11-20"));
+    EXPECT_EQ(after->next_due, *parse_date_days("2026-11-20") + 38);
 }

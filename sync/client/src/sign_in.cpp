@@ -122,6 +122,16 @@ std::optional<User> SignIn::user() const {
     if (!user) return std::nullopt;
     user->email = u.value("email", "");
     user->name = u.value("name", "");
+    // The person's record as synced since sign-in wins: a caseload a director changed, a role
+    // an admin changed, an account revoked. The server decides from the same record.
+    if (auto row = store_.get("user", user->id); row.ok() && *row && !(*row)->deleted)
+        if (auto current = User::from_fields(user->id, (*row)->fields)) {
+            const bool active = user->active;
+            const std::string email = user->email;
+            *user = *current;
+            user->email = email;
+            user->active = active && current->active;
+        }
     return *user;
 }
 

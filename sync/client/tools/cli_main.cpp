@@ -61,7 +61,8 @@ const char* const kUsage = R"(usage: sitevisit-cli --db FILE COMMAND
   assign-caseload PERSON DISTRICT [DISTRICT [DISTRICT]]
                          set an Assistance Lead's caseload (1 to 3 districts): PERSON by email or
                          id, each DISTRICT by its state code or id; a regional director assigns
-                         inside their own region, an admin anywhere
+                         inside their own region (the lead's districts elsewhere are kept), an
+                         admin anywhere (the list given is the whole caseload)
   calibration --pairs    how alike each pair of raters rated over every visit on this device
                          where both rated: one JSON object per pair, {"raters", "names",
                          "visits", "from", "to", "pairs", "exact", "adjacent", "kappa"}
@@ -417,14 +418,28 @@ int main(int argc, char** argv) {
         auto districts = store.list("district");
         if (!people || !districts) return fail("the directory cannot be read on this device", 5);
         std::string person;
+        Json held = Json::array(); // the person's districts as stored
         for (const auto& r : *people)
-            if (!r.deleted && (r.id == args[1] || r.fields.value("email", "") == args[1]))
+            if (!r.deleted && (r.id == args[1] || r.fields.value("email", "") == args[1])) {
                 person = r.id;
+                held = r.fields.value("districts", Json::array());
+            }
         if (person.empty())
             return fail("nobody on this device is " + args[1].substr(0, 100) +
                         " (give an email or a user id; sync first if the person is new)");
         Json ids = Json::array();
         std::vector<std::string> names;
+        // A director keeps what lies outside their region as it is.
+        if (who->role == Role::RegionalDirector)
+            for (const auto& d : held) {
+                if (!d.is_string()) continue;
+                for (const auto& r : *districts)
+                    if (r.id == d.get<std::string>() &&
+                        r.fields.value("region", "") != who->region) {
+                        ids.push_back(d);
+                        names.push_back(r.fields.value("name", r.id));
+                    }
+            }
         for (std::size_t i = 2; i < args.size(); ++i) {
             const Row* found = nullptr;
             for (const auto& r : *districts)

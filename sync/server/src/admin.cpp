@@ -76,7 +76,7 @@ Result<User> Service::add_user(const NewUser& n, std::string_view password) {
     auto role = parse_role(n.role);
     if (!role)
         return invalid("role must be one of admin, regional_director, assistance_lead, principal, "
-                       "receiver, got \"" +
+                       "receiver, district_leader, got \"" +
                            n.role + "\"",
                        "role");
     u.role = *role;

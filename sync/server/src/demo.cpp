@@ -581,6 +581,32 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     }
     if (!d.status) return d.status;
 
+    // The monitoring rhythm at Lincoln: the grade-level teams and the instructional leadership
+    // team reviewed the plan's benchmarks, with what they saw.
+    {
+        const auto& lincoln_benchmarks = benchmark_of[lincoln];
+        Json ids = Json::array(), notes = Json::object();
+        for (const auto& [measure, id] : lincoln_benchmarks)
+            ids.push_back(id);
+        if (!ids.empty())
+            notes[ids[0].get<std::string>()] = "Teams compared this month's figures with the line.";
+        d.write(principal, {"monitoring_meeting",
+                            "",
+                            lincoln,
+                            {{"date", day_offset(clock, -12)},
+                             {"team", "instructional_leadership"},
+                             {"benchmarks", ids},
+                             {"notes", notes}}});
+        if (!ids.empty())
+            d.write(principal, {"monitoring_meeting",
+                                "",
+                                lincoln,
+                                {{"date", day_offset(clock, -5)},
+                                 {"team", "grade_level"},
+                                 {"benchmarks", Json::array({ids[0]})}}});
+    }
+    if (!d.status) return d.status;
+
     // Visits: two or three submitted at every designated school, by the lead whose caseload
     // holds it, at least two of a kind so each compares with the last; one draft under way.
     // Only named indicators are rated: an admin names a placeholder before anyone rates it.

@@ -56,7 +56,7 @@ const char* const kUsage = R"(usage:
 Every command also takes --store postgresql://USER@HOST:PORT/DB[?sslmode=...]: the store is
   that PostgreSQL database instead of DIR/server.db (DIR then holds the evidence files only, and
   only serve, demo, backup and restore need it); the password comes from PGPASSFILE or ~/.pgpass.
-roles: admin, regional_director, assistance_lead, principal, receiver
+roles: admin, regional_director, assistance_lead, principal, receiver, district_leader
 exit codes: 0 done, 1 bad input, 2 usage, 3 storage (a missing or damaged store: the message says what to do)
 )";
 

@@ -57,6 +57,19 @@ struct StatusReport {
 StatusReport derive_status(const BenchmarkLine& line, const std::vector<ReadingPoint>& readings,
                            std::int64_t today);
 
+// The monitoring rhythm: a benchmark's cadence is kept while a reading of it, or a monitoring
+// meeting that reviewed it, comes at least once a cadence period, counted from the baseline date,
+// with a little slack (cadence_slack_days). Checked up to the benchmark's due date.
+struct CadenceReport {
+    bool kept = true;
+    std::optional<std::int64_t> last;   // the latest check-in (reading or meeting) by then
+    std::int64_t next_due = 0;          // the last day the next check-in is on time
+    std::optional<std::int64_t> behind; // not kept: the first day it was late
+};
+int cadence_slack_days(Cadence cadence);
+CadenceReport cadence_kept(const BenchmarkLine& line, const std::vector<std::int64_t>& checkins,
+                           std::int64_t today);
+
 // Thresholds of the rule, in shares of the whole way from baseline to target.
 constexpr double kOnTrackSlack = 0.10;
 constexpr double kAtRiskSlack = 0.25;

@@ -25,6 +25,7 @@ enum class Action {
     SubmitVisit,     // move a visit's status forward
     WriteReflection, // the school's yearly reflection on its plan
     RecordReading,   // a benchmark reading
+    RecordMeeting,   // a monitoring meeting of the school (its principal, a receiver, admin)
     ResolveConflict, // settle a conflict record (as a write to the entity in conflict)
     Comment,         // a comment on a visit, observation, benchmark, evidence or next step
     MakeNextStep,    // a new next step (open)

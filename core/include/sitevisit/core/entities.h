@@ -84,6 +84,7 @@ enum class EntityKind {
     NextStep,
     Rating,
     Rater,
+    MonitoringMeeting,
 };
 
 struct EntitySpec {
@@ -114,6 +115,7 @@ std::string known_entities_text();
 // 1: the first release. 2: next_step; plan goal; initiative owner, start, end, status;
 // benchmark direction; visit strengths and areas for growth; comments on next steps.
 // 3: team visits: each rater's own ratings (rating) and whether a rater is done (rater).
+// 4: the district_leader role; monitoring meetings (monitoring_meeting).
 constexpr int kDataSchemaVersion = 4;
 
 // The lowest data schema that can read a change of `entity` carrying `fields` (an upsert's

@@ -78,9 +78,11 @@ struct RowState {
     struct CaseloadChange {
         bool districts_only = false; // the write changes nothing but `districts`
         std::string role;            // the person's role as stored
+        bool active = true;          // the person's account, as stored
         std::size_t districts = 0;   // how many districts the person has after the write
         struct District {
             std::string id, name, region; // name and region empty: no such district
+            bool added = false;           // added to the caseload (else taken away)
         };
         std::vector<District> moved; // the districts added or taken away
     };
