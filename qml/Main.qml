@@ -113,6 +113,8 @@ ApplicationWindow {
         else if (name === "caseloadDialog") { showPage("region"); stack.currentItem.assignFirst() }
         else if (name === "reviewVisit") { showPage("visit", id); stack.currentItem.openReview() }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
+        else if (name === "plan") { showPage("school", id); stack.currentItem.editPlan() }
+        else if (name === "planObjective") { showPage("plan", id); stack.currentItem.addObjective() }
     }
     // The session ran out: the sign-in form over the data, which stays where it was.
     function signInAgain() {
@@ -120,6 +122,7 @@ ApplicationWindow {
     }
     function openSchool(id) { stack.push(schoolPage, { schoolId: id }) }
     function openVisit(id) { stack.push(visitPage, { visitId: id }) }
+    function openPlan(schoolId, planId) { stack.push(planEditorPage, { schoolId: schoolId, planId: planId || "" }) }
     function openEvidence(schoolId, benchmarkId) { stack.push(evidencePage, { schoolId: schoolId, benchmarkId: benchmarkId || "" }) }
 
     Component {
@@ -144,11 +147,16 @@ ApplicationWindow {
             onOpenVisit: (id) => window.openVisit(id)
             onOpenEvidence: (id) => window.openEvidence(id)
             onOpenReflection: (id) => stack.push(reflectionPage, { schoolId: id })
+            onOpenPlan: (schoolId, planId) => window.openPlan(schoolId, planId)
         }
     }
     Component {
         id: reflectionPage
-        ReflectionPage {}
+        ReflectionPage { onOpenPlan: (schoolId, planId) => window.openPlan(schoolId, planId) }
+    }
+    Component {
+        id: planEditorPage
+        PlanEditorPage {}
     }
     Component {
         id: evidencePage

@@ -226,4 +226,62 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>sitevisit::app::PlanEditor</name>
+    <message numerus="yes">
+        <source>%n initiative(s)</source>
+        <translation>
+            <numerusform>%n initiative</numerusform>
+            <numerusform>%n initiatives</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n benchmark(s)</source>
+        <translation>
+            <numerusform>%n benchmark</numerusform>
+            <numerusform>%n benchmarks</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sitevisit::app::ReflectionController</name>
+    <message numerus="yes">
+        <source>%n objective(s)</source>
+        <translation>
+            <numerusform>%n objective</numerusform>
+            <numerusform>%n objectives</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n initiative(s)</source>
+        <translation>
+            <numerusform>%n initiative</numerusform>
+            <numerusform>%n initiatives</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n benchmark(s)</source>
+        <translation>
+            <numerusform>%n benchmark</numerusform>
+            <numerusform>%n benchmarks</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n benchmark(s) met the target already; raise the new target.</source>
+        <translation>
+            <numerusform>%n benchmark met the target already; raise the new target.</numerusform>
+            <numerusform>%n benchmarks met the target already; raise the new target.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReflectionPage</name>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>and %n more</numerusform>
+            <numerusform>and %n more</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

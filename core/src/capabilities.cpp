@@ -57,6 +57,8 @@ const char* to_string(Action a) {
         return "record a reading";
     case Action::RecordMeeting:
         return "record a monitoring meeting";
+    case Action::WritePlan:
+        return "write the plan";
     case Action::ResolveConflict:
         return "resolve a conflict";
     case Action::Comment:
@@ -123,6 +125,9 @@ Decision can(const User& user, Action action, const Target& target) {
         break;
     case Action::RecordMeeting:
         entity = "monitoring_meeting";
+        break;
+    case Action::WritePlan:
+        entity = "plan";
         break;
     case Action::ResolveConflict:
         entity = "conflict";

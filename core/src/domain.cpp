@@ -45,7 +45,7 @@ SV_TYPE(District, "district", id, school, region, code, name)
 SV_TYPE(School, "school", id, school, district, code, name, level, category, designation,
         percentile)
 SV_TYPE(Person, "user", id, school, email, name, role, region, districts, schools, active)
-SV_TYPE(Plan, "plan", id, school, kind, title, first_year, last_year, goal)
+SV_TYPE(Plan, "plan", id, school, kind, title, first_year, last_year, goal, status, previous)
 SV_TYPE(Objective, "objective", id, school, plan, title, practice, position)
 SV_TYPE(Initiative, "initiative", id, school, objective, title, description, owner, start, end,
         status)
@@ -53,7 +53,7 @@ SV_TYPE(Benchmark, "benchmark", id, school, initiative, type, audience, measure,
         baseline_date, target, due, cadence, direction)
 SV_TYPE(Reading, "reading", id, school, benchmark, date, value, note, recorded_by)
 SV_TYPE(Reflection, "reflection", id, school, plan, year, worked, worked_evidence, not_worked,
-        not_worked_evidence, stakeholders, decisions)
+        not_worked_evidence, stakeholders, decisions, district_systems, reasons, status)
 SV_TYPE(Visit, "visit", id, school, kind, rubric, start_date, end_date, team, status, strengths,
         areas_for_growth)
 SV_TYPE(Observation, "observation", id, school, visit, indicator, rating, note, source, grade,

@@ -135,20 +135,27 @@ std::vector<EntitySpec> build() {
     }
 
     // Improvement plan
-    s.push_back({"plan",
-                 ScopeKind::School,
-                 true,
-                 false,
-                 false,
-                 "",
-                 "",
-                 {choice("kind", {{"sip", "Sustainable improvement plan"},
-                                  {"turnaround", "Turnaround plan"},
-                                  {"district", "District plan"}}),
-                  text("title", 200, true), typed("first_year", T::SchoolYear, true),
-                  typed("last_year", T::SchoolYear, true),
-                  // What the school is trying to do: the goal or theory of action.
-                  added_in(2, text("goal", 4000))}});
+    s.push_back(
+        {"plan",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "",
+         "",
+         {choice("kind", {{"sip", "Sustainable improvement plan"},
+                          {"turnaround", "Turnaround plan"},
+                          {"district", "District plan"}}),
+          text("title", 200, true), typed("first_year", T::SchoolYear, true),
+          typed("last_year", T::SchoolYear, true),
+          // What the school is trying to do: the goal or theory of action.
+          added_in(2, text("goal", 4000)),
+          // A plan is written as a draft and submitted; changes to a submitted plan
+          // leave a plan_revision each. A plan without a status predates drafts and is
+          // in effect, as a submitted one.
+          added_in(5, choice("status", {{"draft", "Draft"}, {"submitted", "Submitted"}}, false)),
+          // The plan this one renews (the year before's), made by "Renew".
+          added_in(5, ref("previous", "plan", false))}});
     s.push_back(
         {"objective",
          ScopeKind::School,
@@ -213,17 +220,25 @@ std::vector<EntitySpec> build() {
                  {ref("benchmark", "benchmark"), typed("date", T::Date, true),
                   number("value", T::Real, -1e12, 1e12, true), text("note", 2000),
                   ref("recorded_by", "user", false)}});
-    s.push_back({"reflection",
-                 ScopeKind::School,
-                 true,
-                 false,
-                 false,
-                 "plan",
-                 "plan",
-                 {ref("plan", "plan"), typed("year", T::SchoolYear, true), text("worked", 8000),
-                  text("worked_evidence", 8000), text("not_worked", 8000),
-                  text("not_worked_evidence", 8000), text("stakeholders", 8000),
-                  typed("decisions", T::Object)}});
+    s.push_back(
+        {"reflection",
+         ScopeKind::School,
+         true,
+         false,
+         false,
+         "plan",
+         "plan",
+         {ref("plan", "plan"), typed("year", T::SchoolYear, true), text("worked", 8000),
+          text("worked_evidence", 8000), text("not_worked", 8000),
+          text("not_worked_evidence", 8000), text("stakeholders", 8000),
+          // Continue, revise or abandon, keyed by objective or initiative id.
+          typed("decisions", T::Object),
+          // How district systems support the plan (the fourth of DESE's questions).
+          added_in(5, text("district_systems", 8000)),
+          // Why each decision was taken, keyed like decisions.
+          added_in(5, typed("reasons", T::Object)),
+          // Submitted: read by everyone, changed by nobody; the plan can be renewed.
+          added_in(5, choice("status", {{"draft", "Draft"}, {"submitted", "Submitted"}}, false))}});
 
     // Site visits
     {
@@ -404,17 +419,43 @@ std::vector<EntitySpec> build() {
         for (auto& v : f.values)
             v.since = 4;
     }
+
+    // Who changed what in a submitted plan, and when: one per change to the plan, its
+    // objectives, initiatives or benchmarks, written with the change by the device's store.
+    s.push_back(
+        {"plan_revision",
+         ScopeKind::School,
+         true,
+         true,
+         true,
+         "plan",
+         "plan",
+         {ref("plan", "plan"),
+          choice("entity", {{"plan", "Plan"},
+                            {"objective", "Objective"},
+                            {"initiative", "Initiative"},
+                            {"benchmark", "Benchmark"}}),
+          text("row", 40, true),
+          choice("action", {{"submitted", "Submitted"},
+                            {"created", "Added"},
+                            {"changed", "Changed"},
+                            {"deleted", "Removed"}}),
+          typed("changes", T::Object), ref("by", "user", false), typed("at", T::DateTime, true)}});
+    s.back().since = 5;
+    for (auto& f : s.back().fields)
+        f.since = 5;
     return s;
 }
 
 // The names of EntityKind's values after Other, in its order.
-constexpr const char* kKindNames[] = {"region",     "district",          "school",    "user",
-                                      "rubric",     "indicator",         "plan",      "objective",
-                                      "initiative", "benchmark",         "reading",   "reflection",
-                                      "visit",      "observation",       "evidence",  "review",
-                                      "comment",    "conflict",          "next_step", "rating",
-                                      "rater",      "monitoring_meeting"};
-static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::MonitoringMeeting));
+constexpr const char* kKindNames[] = {
+    "region",     "district",           "school",       "user",
+    "rubric",     "indicator",          "plan",         "objective",
+    "initiative", "benchmark",          "reading",      "reflection",
+    "visit",      "observation",        "evidence",     "review",
+    "comment",    "conflict",           "next_step",    "rating",
+    "rater",      "monitoring_meeting", "plan_revision"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(EntityKind::PlanRevision));
 
 std::vector<EntitySpec> with_kinds(std::vector<EntitySpec> specs) {
     for (auto& spec : specs)

@@ -468,6 +468,29 @@ CREATE TABLE "monitoring_meeting" (
 );
 CREATE INDEX "monitoring_meeting_school" ON "monitoring_meeting"("school", "date");)sql";
 
+// Version 11: data schema 5: plan drafts and revisions, the reflection's submission.
+const char* const kV11 = R"sql(
+ALTER TABLE "plan" ADD COLUMN "status" TEXT;
+ALTER TABLE "plan" ADD COLUMN "previous" TEXT;
+ALTER TABLE "reflection" ADD COLUMN "district_systems" TEXT;
+ALTER TABLE "reflection" ADD COLUMN "reasons" TEXT;
+ALTER TABLE "reflection" ADD COLUMN "status" TEXT;
+CREATE TABLE "plan_revision" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "school" TEXT NOT NULL DEFAULT '',
+  "plan" TEXT,
+  "entity" TEXT,
+  "row" TEXT,
+  "action" TEXT,
+  "changes" TEXT,
+  "by" TEXT,
+  "at" TEXT,
+  "_seq" INTEGER NOT NULL DEFAULT 0,
+  "_hlc" TEXT,
+  "_deleted" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX "plan_revision_plan" ON "plan_revision"("plan", "at");)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "first schema: entities, outbox, audit, device state", kV1},
     {2, "remote rejects, outbox attempts, list indexes", kV2},
@@ -479,6 +502,7 @@ const std::vector<Migration> kMigrations = {
     {8, "acknowledged changes kept for a restored server; store epoch", kV8},
     {9, "data schema 3: each rater's ratings of a team visit, raters done, visit review", kV9},
     {10, "data schema 4: monitoring meetings", kV10},
+    {11, "data schema 5: plan drafts and revisions, reflection submission", kV11},
 };
 
 } // namespace

@@ -56,11 +56,14 @@ bool role_writes(Role role, EntityKind entity) {
         return one_of(
             {K::Visit, K::Observation, K::Comment, K::Evidence, K::Review, K::Rating, K::Rater});
     case Role::Principal:
-        return one_of({K::Evidence, K::Reading, K::Reflection, K::Comment, K::MonitoringMeeting});
+        // A principal writes their own school's plan (in_scope keeps it to their school).
+        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::PlanRevision,
+                       K::Evidence, K::Reading, K::Reflection, K::Comment, K::MonitoringMeeting});
     case Role::Receiver:
         // A receiver runs the school: the plan, and what the principal records as well.
-        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::Review, K::Comment,
-                       K::Reading, K::Evidence, K::Reflection, K::MonitoringMeeting});
+        return one_of({K::Plan, K::Objective, K::Initiative, K::Benchmark, K::PlanRevision,
+                       K::Review, K::Comment, K::Reading, K::Evidence, K::Reflection,
+                       K::MonitoringMeeting});
     case Role::DistrictLeader:
         // Reads every school of the district; says what they see, and works the next steps
         // they own (decide_next_step).

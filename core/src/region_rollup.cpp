@@ -1,6 +1,7 @@
 #include "sitevisit/core/region_rollup.h"
 
 #include "sitevisit/core/csv_export.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 #include "sitevisit/core/values.h"
@@ -96,9 +97,15 @@ Result<RegionRollup> region_rollup(const Store& store, const User& reader,
     for (const auto& s : list("school"))
         if (!s.deleted && districts.count(s.fields.value("district", "")))
             schools[s.id].district = s.fields.value("district", "");
+    // The benchmarks each school is held to this school year: not a draft of next year's plan,
+    // not a renewed plan's.
+    const int first = month >= 7 ? year : year - 1;
+    auto held =
+        benchmarks_in_effect(store, std::to_string(first) + "-" + std::to_string(first + 1));
+    if (!held) return held.error();
     for (const auto& b : list("benchmark")) {
         auto it = schools.find(b.school);
-        if (b.deleted || it == schools.end()) continue;
+        if (b.deleted || it == schools.end() || !held->count(b.id)) continue;
         auto report = benchmark_status(store, b.id, *day);
         if (!report && report.error().code == ErrorCode::Storage) return report.error();
         // A benchmark whose line cannot be drawn counts as having no readings to judge.

@@ -283,11 +283,16 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
     try {
         Transaction tx(*db_);
         Reader reader(*this);
-        auto plan = plan_write(validator_, reader, actor, request, format_utc_ms(clock_->now_ms()));
+        const std::string now = format_utc_ms(clock_->now_ms());
+        auto plan = plan_write(validator_, reader, actor, request, now);
         if (!plan) return plan.error();
         if (plan->no_op()) return WriteResult{plan->id, std::nullopt};
         auto result = commit_plan(actor, *plan);
         if (result) {
+            if (auto st = commit_revision(actor, reader, *plan, now); !st) {
+                dseq_ = dseq_before;
+                return st.error();
+            }
             tx.commit();
             announce.commit();
         }
@@ -302,6 +307,56 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
     }
 }
 
+Result<std::vector<WriteResult>> Store::put_all(const User& actor,
+                                                const std::vector<WriteRequest>& requests) {
+    const std::int64_t dseq_before = dseq_;
+    Announcement announce(*this);
+    try {
+        Transaction tx(*db_);
+        Reader reader(*this);
+        const std::string now = format_utc_ms(clock_->now_ms());
+        std::vector<WriteResult> results;
+        for (const auto& req : requests) {
+            WriteRequest request = req;
+            if (request.id.empty()) request.id = uuids_.next();
+            auto plan = request.fields.is_null()
+                            ? plan_delete(reader, actor, request.entity, request.id)
+                            : plan_write(validator_, reader, actor, request, now);
+            auto refused = [&](const Error& e) {
+                dseq_ = dseq_before; // nothing of the batch is kept
+                Error out = e;
+                out.message = request.entity + " " + std::to_string(results.size() + 1) + " of " +
+                              std::to_string(requests.size()) + ": " + e.message;
+                return out;
+            };
+            if (!plan) return refused(plan.error());
+            if (plan->no_op() || (plan->is_delete && plan->existing->deleted)) {
+                results.push_back(WriteResult{plan->id, std::nullopt});
+                continue;
+            }
+            auto result = commit_plan(actor, *plan);
+            if (!result) return refused(result.error());
+            if (auto st = commit_revision(actor, reader, *plan, now); !st)
+                return refused(st.error());
+            results.push_back(std::move(*result));
+        }
+        tx.commit();
+        announce.commit();
+        return results;
+    } catch (const SqliteError& e) {
+        dseq_ = dseq_before;
+        return storage(e);
+    } catch (const std::exception& e) {
+        dseq_ = dseq_before;
+        return Error{ErrorCode::Invalid,
+                     std::string("the changes could not be applied: ") + e.what()};
+    }
+}
+
+std::string Store::new_id() {
+    return uuids_.next();
+}
+
 Result<WriteResult> Store::remove(const User& actor, std::string_view entity, std::string_view id) {
     const std::int64_t dseq_before = dseq_;
     Announcement announce(*this);
@@ -313,6 +368,11 @@ Result<WriteResult> Store::remove(const User& actor, std::string_view entity, st
         if (plan->existing->deleted) return WriteResult{plan->id, std::nullopt};
         auto result = commit_plan(actor, *plan);
         if (result) {
+            if (auto st = commit_revision(actor, reader, *plan, format_utc_ms(clock_->now_ms()));
+                !st) {
+                dseq_ = dseq_before;
+                return st.error();
+            }
             tx.commit();
             announce.commit();
         }
@@ -383,6 +443,18 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
         return Error{ErrorCode::Invalid,
                      std::string("the conflict could not be resolved: ") + e.what()};
     }
+}
+
+// Inside the caller's transaction: the plan_revision a change to a submitted plan leaves.
+Status Store::commit_revision(const User& actor, RowReader& rows, const WritePlan& written,
+                              const std::string& now_utc) {
+    auto request = plan_revision_for(rows, written);
+    if (!request) return ok_status();
+    request->id = uuids_.next();
+    auto plan = plan_write(validator_, rows, actor, *request, now_utc);
+    if (!plan) return plan.error();
+    if (auto w = commit_plan(actor, *plan); !w) return w.error();
+    return ok_status();
 }
 
 // Inside the caller's transaction: the row, its outbox entry and its audit row.

@@ -384,14 +384,31 @@ Status Validator::check_row(const EntitySpec& entity, const Json& row) const {
     if (entity.kind == EntityKind::Reflection && has("decisions")) {
         for (auto it = row["decisions"].begin(); it != row["decisions"].end(); ++it) {
             if (!is_uuid(it.key()))
-                return invalid("decisions are keyed by objective id (UUID), got \"" +
+                return invalid("decisions are keyed by objective or initiative id (UUID), "
+                               "got \"" +
                                    it.key().substr(0, 60) + "\"",
                                "decisions");
             const auto& d = it.value();
             if (!d.is_string() || (d != "continue" && d != "revise" && d != "abandon"))
-                return invalid("decision for objective " + it.key() +
+                return invalid("decision for " + it.key() +
                                    " must be continue, revise or abandon, got " + shown(d),
                                "decisions");
+        }
+    }
+    if (entity.kind == EntityKind::Reflection && has("reasons")) {
+        for (auto it = row["reasons"].begin(); it != row["reasons"].end(); ++it) {
+            if (!is_uuid(it.key()))
+                return invalid("reasons are keyed by objective or initiative id (UUID), got \"" +
+                                   it.key().substr(0, 60) + "\"",
+                               "reasons");
+            if (!it.value().is_string())
+                return invalid("the reason for " + it.key() + " needs text, got " +
+                                   shown(it.value()),
+                               "reasons");
+            FieldSpec words{"reasons", FieldType::Text};
+            if (auto st = check_text(words, it.value(), 2000); !st)
+                return invalid("the reason for " + it.key() + " is longer than 2000 characters",
+                               "reasons");
         }
     }
     if ((entity.kind == EntityKind::Observation || entity.kind == EntityKind::Rating) &&

@@ -35,6 +35,8 @@ const char* author_field(EntityKind entity) {
         return "user";
     case EntityKind::MonitoringMeeting:
         return "recorded_by";
+    case EntityKind::PlanRevision:
+        return "by";
     default:
         return nullptr;
     }
@@ -225,6 +227,21 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                              : "a next step that is " + from + " cannot move to " + to,
                          "status"};
     }
+    // A plan goes from draft to submitted, never back: a submitted plan's changes are recorded.
+    if (existing && spec.kind == EntityKind::Plan && changed.contains("status")) {
+        const std::string from = existing->fields.value("status", "");
+        if (changed["status"].is_null() || (from != "draft" && changed["status"] == "draft"))
+            return Error{ErrorCode::Conflict,
+                         "a submitted plan stays submitted; its changes are recorded as it changes",
+                         "status"};
+    }
+    // A submitted reflection is the school's account of the year: it no longer changes.
+    if (existing && spec.kind == EntityKind::Reflection &&
+        existing->fields.value("status", "") == "submitted")
+        return Error{ErrorCode::Conflict, "the reflection on " +
+                                              existing->fields.value("year", "") +
+                                              " is submitted; it can no longer change"};
+
     // Conflict records are made by the server; a device may only resolve one.
     if (spec.kind == EntityKind::Conflict && actor.role != Role::Admin) {
         if (!existing)
@@ -265,9 +282,13 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
                                    changed["status"].get<std::string>(),
                                "status");
         }
-        if ((spec.kind == EntityKind::Comment || spec.kind == EntityKind::Review) &&
+        if ((spec.kind == EntityKind::Comment || spec.kind == EntityKind::Review ||
+             spec.kind == EntityKind::PlanRevision) &&
             !changed.contains("at"))
             changed["at"] = now_utc;
+        // A new plan is a draft until someone submits it.
+        if (spec.kind == EntityKind::Plan && !changed.contains("status"))
+            changed["status"] = "draft";
         if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
 
@@ -504,6 +525,14 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     const Row& existing = *plan.existing;
     plan.school = existing.school;
     if (existing.deleted) return plan; // already gone; the caller queues nothing
+    if (spec.kind == EntityKind::Reflection && existing.fields.value("status", "") == "submitted")
+        return Error{ErrorCode::Conflict, "the reflection on " + existing.fields.value("year", "") +
+                                              " is submitted; it is kept"};
+    if (spec.kind == EntityKind::Plan && existing.fields.value("status", "") != "draft" &&
+        actor.role != Role::Admin)
+        return Error{ErrorCode::Conflict,
+                     "a submitted plan is kept, with its history; change it, or renew it for the "
+                     "next year"};
 
     Place place;
     if (spec.scope == ScopeKind::School) {
@@ -544,6 +573,57 @@ Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_vi
     if (auto d = decide(actor, Access::Write, spec, place, state); !d)
         return Error{ErrorCode::Forbidden, d.reason};
     return plan;
+}
+
+std::optional<WriteRequest> plan_revision_for(RowReader& rows, const WritePlan& plan) {
+    if (!plan.spec || plan.no_op()) return std::nullopt;
+    const EntitySpec& spec = *plan.spec;
+    const EntityKind kind = spec.kind;
+    if (kind != EntityKind::Plan && kind != EntityKind::Objective &&
+        kind != EntityKind::Initiative && kind != EntityKind::Benchmark)
+        return std::nullopt;
+    const Json& before = plan.existing ? plan.existing->fields : Json::object();
+    auto field = [&](const char* name) -> std::string {
+        if (plan.changed.contains(name) && plan.changed[name].is_string())
+            return plan.changed[name].get<std::string>();
+        return before.value(name, "");
+    };
+    std::string action = plan.is_delete ? "deleted" : plan.existing ? "changed" : "created";
+    std::string plan_id;
+    std::string status; // the plan's status before this write
+    if (kind == EntityKind::Plan) {
+        if (!plan.existing) return std::nullopt; // a new plan is a draft, or made whole
+        plan_id = plan.id;
+        status = before.value("status", "");
+        if (status == "draft" && plan.changed.value("status", "") == "submitted")
+            action = "submitted";
+    } else {
+        // Up the plan's tree: a benchmark's initiative, an initiative's objective, an
+        // objective's plan.
+        std::string entity = spec.name, id = field(spec.parent_field.c_str());
+        std::string parent = spec.parent_entity;
+        for (int depth = 0; depth < 3 && parent != "plan"; ++depth) {
+            auto row = rows.row(*find_entity(parent), id);
+            if (!row) return std::nullopt;
+            const EntitySpec& up = *find_entity(parent);
+            id = row->fields.value(up.parent_field, "");
+            parent = up.parent_entity;
+        }
+        if (parent != "plan") return std::nullopt;
+        auto p = rows.row(*find_entity("plan"), id);
+        if (!p || p->deleted) return std::nullopt;
+        plan_id = id;
+        status = p->fields.value("status", "");
+    }
+    if (status == "draft" && action != "submitted") return std::nullopt;
+    Json changes = plan.is_delete ? before : plan.changed;
+    if (action == "submitted") changes = Json::object();
+    return WriteRequest{"plan_revision", "", "",
+                        Json{{"plan", plan_id},
+                             {"entity", spec.name},
+                             {"row", plan.id},
+                             {"action", action},
+                             {"changes", changes}}};
 }
 
 } // namespace sitevisit

@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
                                           {{"kind", "turnaround"},
                                            {"title", "Lincoln turnaround plan"},
                                            {"first_year", "2026-2027"},
-                                           {"last_year", "2028-2029"}}}),
+                                           {"last_year", "2028-2029"},
+                                           {"status", "submitted"}}}),
                      "plan");
     auto objective = must(store.put(receiver, {"objective",
                                                "",

@@ -1,7 +1,9 @@
 #include "caseload_model.h"
 
 #include "app_controller.h"
+#include "reflection_controller.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/values.h"
 
@@ -116,9 +118,12 @@ void CaseloadModel::reload() {
         // Benchmarks off track or at risk, and next steps still to do and overdue, per school.
         std::map<std::string, int> worrying, open_steps, overdue_steps;
         const std::int64_t day = QDate(1970, 1, 1).daysTo(app_->today());
+        const auto held = benchmarks_in_effect(
+            store, school_year_of(app_->today()).toStdString()); // not drafts, not renewed
         if (auto bms = store.list("benchmark"))
             for (const auto& b : *bms)
-                if (auto report = benchmark_status(store, b.id, day))
+                if (auto report = benchmark_status(store, b.id, day);
+                    report && (!held || held->count(b.id)))
                     if (report->status == BenchmarkStatus::OffTrack ||
                         report->status == BenchmarkStatus::AtRisk)
                         ++worrying[b.school];

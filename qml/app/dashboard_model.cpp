@@ -1,7 +1,9 @@
 #include "dashboard_model.h"
 
 #include "app_controller.h"
+#include "reflection_controller.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
@@ -117,8 +119,11 @@ void DashboardModel::reload() {
                         if (!decided.count(e->id)) ++waiting;
                     }
         const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
+        const auto held = benchmarks_in_effect(
+            store, school_year_of(app_->today()).toStdString()); // not drafts, not renewed
         if (auto bms = store.list("benchmark"))
             for (const auto& b : *bms) {
+                if (held && !held->count(b.id)) continue;
                 auto report = benchmark_status(store, b.id, today);
                 const BenchmarkStatus status = report ? report->status : BenchmarkStatus::NoData;
                 ++counts[status];

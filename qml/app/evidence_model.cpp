@@ -2,10 +2,12 @@
 
 #include "app_controller.h"
 #include "describe.h"
+#include "reflection_controller.h"
 #include "sitevisit/client/attachments.h"
 #include "sitevisit/client/device_state.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/plan_cycle.h"
 
 #include <QDate>
 #include <QDir>
@@ -210,10 +212,13 @@ void EvidenceModel::reload() {
             return a.toMap().value("name").toString().localeAwareCompare(
                        b.toMap().value("name").toString()) < 0;
         });
+        const auto held = benchmarks_in_effect(
+            store, school_year_of(app_->today()).toStdString()); // not drafts, not renewed
         if (auto b = store.list("benchmark"))
             for (const auto& r : *b) {
                 measures[r.id] = r.fields.value("measure", "");
-                if (school_.isEmpty() || r.school == school_.toStdString())
+                if ((school_.isEmpty() || r.school == school_.toStdString()) &&
+                    (!held || held->count(r.id)))
                     benchmarks_.push_back(QVariantMap{
                         {"benchmarkId", QString::fromStdString(r.id)},
                         {"measure", QString::fromStdString(r.fields.value("measure", ""))},

@@ -2,8 +2,10 @@
 
 #include "app_controller.h"
 #include "describe.h"
+#include "reflection_controller.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
@@ -141,6 +143,19 @@ bool PlanModel::canRecordReading() const {
     return target && can(*u, Action::RecordReading, *target);
 }
 
+void PlanModel::setPlanId(const QString& id) {
+    if (id == chosen_) return;
+    chosen_ = id;
+    reload();
+}
+
+bool PlanModel::canWritePlan() const {
+    auto u = app_ ? app_->user() : std::nullopt;
+    if (!u || school_.isEmpty()) return false;
+    auto target = school_target(app_->store(), school_.toStdString());
+    return target && can(*u, Action::WritePlan, *target);
+}
+
 bool PlanModel::canRecordMeeting() const {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u || school_.isEmpty()) return false;
@@ -187,6 +202,9 @@ void PlanModel::reload() {
     goal_.clear();
     objectives_.clear();
     benchmarks_.clear();
+    plans_.clear();
+    shown_.clear();
+    status_.clear();
     if (app_ && !school_.isEmpty()) {
         const Store& store = app_->store();
         const std::string sid = school_.toStdString();
@@ -210,16 +228,35 @@ void PlanModel::reload() {
                     {"notes", int(r.fields.value("notes", Json::object()).size())}});
             }
         }
-        if (auto plans = store.list("plan", "school", sid); plans && !plans->empty())
-            if (auto p = domain::from_row<domain::Plan>(plans->front())) {
+        if (auto plans = plans_of_school(store, sid); plans && !plans->empty()) {
+            const Row* shown = plan_in_effect(*plans, school_year_of(app_->today()).toStdString());
+            for (const auto& r : *plans) {
+                if (r.id == chosen_.toStdString()) shown = &r;
+                const std::string status = r.fields.value("status", "");
+                const QString years = tr("%1 to %2")
+                                          .arg(text(r.fields.value("first_year", "")),
+                                               text(r.fields.value("last_year", "")));
+                plans_.push_back(QVariantMap{
+                    {"planId", text(r.id)},
+                    {"title", text(r.fields.value("title", ""))},
+                    {"years", years},
+                    {"status", text(status)},
+                    {"label", status == "draft" ? tr("%1 (draft)").arg(years) : years}});
+            }
+            if (auto p = domain::from_row<domain::Plan>(*shown)) {
+                shown_ = text(p->id);
+                status_ = text(p->status);
                 plan_title_ = text(p->title);
                 goal_ = text(p->goal);
                 years_ = tr("%1 to %2").arg(text(p->first_year), text(p->last_year));
             }
+        }
         std::vector<domain::Objective> objectives;
         if (auto os = store.list("objective", "school", sid))
             for (const auto& o : *os)
-                if (auto v = domain::from_row<domain::Objective>(o)) objectives.push_back(*v);
+                if (auto v = domain::from_row<domain::Objective>(o);
+                    v && !o.deleted && v->plan == shown_.toStdString())
+                    objectives.push_back(*v);
         std::stable_sort(objectives.begin(), objectives.end(), [](const auto& a, const auto& b) {
             return std::tie(a.plan, a.position) < std::tie(b.plan, b.position);
         });

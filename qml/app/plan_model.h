@@ -37,6 +37,16 @@ class PlanModel : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QVariantList meetingTeams READ meetingTeams CONSTANT)
     Q_PROPERTY(QVariantList meetings READ meetings NOTIFY changed)
     Q_PROPERTY(QString errorString READ errorString NOTIFY changed)
+    // The plan chosen; empty: the plan the school works to this year (plan_in_effect).
+    Q_PROPERTY(QString planId READ planId WRITE setPlanId NOTIFY changed)
+    // The plan shown (the chosen one, or the one in effect); empty: the school has none.
+    Q_PROPERTY(QString shownPlanId READ shownPlanId NOTIFY changed)
+    // "draft", "submitted", or "" for a plan made before drafts.
+    Q_PROPERTY(QString planStatus READ planStatus NOTIFY changed)
+    // Every plan of the school, newest first: {planId, title, years, status, label}
+    Q_PROPERTY(QVariantList plans READ plans NOTIFY changed)
+    // May this person write the school's plan (its principal, its receiver, an admin)?
+    Q_PROPERTY(bool canWritePlan READ canWritePlan NOTIFY changed)
 public:
     explicit PlanModel(QObject* parent = nullptr) : QObject(parent) {}
     void setApp(AppController* app);
@@ -58,6 +68,12 @@ public:
     QVariantList meetingTeams() const;
     QVariantList meetings() const { return meetings_; }
     QString errorString() const { return error_; }
+    QString planId() const { return chosen_; }
+    void setPlanId(const QString& id);
+    QString shownPlanId() const { return shown_; }
+    QString planStatus() const { return status_; }
+    QVariantList plans() const { return plans_; }
+    bool canWritePlan() const;
     // A monitoring meeting on `date` (YYYY-MM-DD) of `team`, reviewing these benchmarks with a
     // note each (benchmark id -> text; empty notes are left out).
     Q_INVOKABLE bool recordMeeting(const QString& date, const QString& team,
@@ -69,8 +85,8 @@ signals:
 
 private:
     AppController* app_ = nullptr;
-    QString school_, plan_title_, years_, goal_, error_;
-    QVariantList objectives_, benchmarks_, meetings_;
+    QString school_, plan_title_, years_, goal_, error_, chosen_, shown_, status_;
+    QVariantList objectives_, benchmarks_, meetings_, plans_;
 };
 
 } // namespace sitevisit::app

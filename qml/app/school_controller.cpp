@@ -2,8 +2,10 @@
 
 #include "app_controller.h"
 #include "describe.h"
+#include "reflection_controller.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/time_format.h"
 
@@ -81,6 +83,13 @@ void SchoolController::reload() {
             for (const auto& i : *is)
                 objective_of_initiative[i.id] = i.fields.value("objective", "");
         auto bms = store.list("benchmark", "school", sid);
+        // The plan the school works to this year: not a draft of next year's, not a renewed one.
+        if (const auto held =
+                benchmarks_in_effect(store, school_year_of(app_->today()).toStdString());
+            bms && held)
+            bms->erase(std::remove_if(bms->begin(), bms->end(),
+                                      [&](const Row& b) { return !held->count(b.id); }),
+                       bms->end());
         if (bms)
             std::stable_sort(bms->begin(), bms->end(), [&](const auto& a, const auto& b) {
                 const std::string oa = objective_of_initiative[a.fields.value("initiative", "")];

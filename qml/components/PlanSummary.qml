@@ -26,6 +26,24 @@ ColumnLayout {
         font.pixelSize: Theme.fontSmall
         wrapMode: Text.Wrap
     }
+    // Earlier plans stay readable, and next year's draft can be looked at.
+    RowLayout {
+        Layout.fillWidth: true
+        visible: summary.plan.plans.length > 1
+        Label { text: qsTr("Plan"); color: Theme.mutedText; font.pixelSize: Theme.fontSmall }
+        ComboBox {
+            objectName: "planChooser"
+            Layout.preferredWidth: 280
+            implicitHeight: Theme.touchTarget
+            model: summary.plan.plans
+            textRole: "label"
+            valueRole: "planId"
+            currentIndex: Math.max(0, indexOfValue(summary.plan.shownPlanId))
+            Accessible.name: qsTr("Which plan to show")
+            onActivated: summary.plan.planId = currentValue
+        }
+        Item { Layout.fillWidth: true }
+    }
     Label {
         objectName: "planGoal"
         Layout.fillWidth: true

@@ -19,6 +19,7 @@ Page {
     signal openVisit(string visitId)
     signal openEvidence(string schoolId)
     signal openReflection(string schoolId)
+    signal openPlan(string schoolId, string planId)
     objectName: "schoolPage"
     title: school.name
     background: Rectangle { color: Theme.background }
@@ -57,6 +58,7 @@ Page {
     }
     // For the self-test and screenshots.
     function recordMeeting() { meeting.open() }
+    function editPlan() { page.openPlan(page.schoolId, planModel.shownPlanId) }
 
     StartVisitDialog {
         id: newVisit
@@ -111,6 +113,14 @@ Page {
                     implicitHeight: Theme.touchTarget
                     Accessible.name: qsTr("Record a monitoring meeting of one of the school's teams")
                     onClicked: meeting.open()
+                }
+                Button {
+                    objectName: "editPlanAction"
+                    visible: planModel.canWritePlan
+                    text: planModel.shownPlanId.length ? qsTr("Edit plan") : qsTr("Write a plan")
+                    implicitHeight: Theme.touchTarget
+                    Accessible.name: planModel.shownPlanId.length ? qsTr("Edit the school's plan") : qsTr("Write a plan for this school")
+                    onClicked: page.openPlan(page.schoolId, planModel.shownPlanId)
                 }
                 Button {
                     text: qsTr("Annual reflection")

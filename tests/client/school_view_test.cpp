@@ -5,9 +5,11 @@
 #include "comments_model.h"
 #include "harness.h"
 #include "history_model.h"
+#include "plan_editor.h"
 #include "plan_model.h"
 #include "qt_wait.h"
 #include "reflection_controller.h"
+#include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 
 #include <QAbstractItemModelTester>
@@ -337,4 +339,183 @@ TEST(SchoolView, AMonitoringMeetingKeepsABenchmarksRhythmAndReachesTheLead) {
         return seen.meetings().size() == 3;
     }));
     EXPECT_FALSE(seen.canRecordMeeting()); // a lead reads meetings; the school records them
+}
+
+// A principal writes next year's plan on the device, submits it, and a change after that is
+// recorded with her name; she answers the reflection's five questions, decides each objective
+// and initiative, submits it and renews the plan; her receiver's device sees it all.
+TEST(SchoolView, APrincipalWritesSubmitsReflectsAndRenewsAPlanAndTheReceiverSeesItsHistory) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    app::AppController receiver(std::move(Store::open({(dir / "r.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    ASSERT_TRUE(sign_in(server, receiver, "receiver@demo.sitevisit", "receiver-demo-2026"));
+    const QString school = QString::fromStdString(principal.user()->schools.front());
+
+    app::PlanModel shown;
+    shown.setApp(&principal);
+    shown.setSchoolId(school);
+    ASSERT_TRUE(shown.canWritePlan());
+    ASSERT_EQ(shown.plans().size(), 1);
+    const QString demo_plan = shown.shownPlanId();
+    const int demo_objectives = shown.objectives().size();
+
+    // A new plan: refused without a title, with the reason; then a draft.
+    app::PlanEditor editor;
+    editor.setApp(&principal);
+    editor.setSchoolId(school);
+    ASSERT_TRUE(editor.editable());
+    EXPECT_FALSE(editor.savePlan(
+        {{"kind", "sip"}, {"first_year", "2027-2028"}, {"last_year", "2029-2030"}}));
+    EXPECT_EQ(editor.errorString(), "plan needs title");
+    EXPECT_TRUE(editor.planId().isEmpty());
+    ASSERT_TRUE(editor.savePlan({{"title", "Lincoln 2027"},
+                                 {"kind", "sip"},
+                                 {"first_year", "2027-2028"},
+                                 {"last_year", "2029-2030"},
+                                 {"goal", "Every student reads"}}))
+        << editor.errorString().toStdString();
+    ASSERT_FALSE(editor.planId().isEmpty());
+    EXPECT_TRUE(editor.draft());
+    EXPECT_EQ(editor.submitGaps().size(), 1);
+    ASSERT_TRUE(editor.saveObjective("", {{"title", "Tiered instruction"}, {"practice", 3}}));
+    ASSERT_EQ(editor.objectives().size(), 1);
+    const QVariantMap objective = editor.objectives()[0].toMap();
+    EXPECT_EQ(objective["practice"], 3);
+    ASSERT_TRUE(editor.saveInitiative("", objective["objectiveId"].toString(),
+                                      {{"title", "Data meetings"},
+                                       {"owner", "Math coach"},
+                                       {"start", "2027-09-01"},
+                                       {"end", ""},
+                                       {"status", "not_started"}}));
+    const QString initiative = editor.objectives()[0]
+                                   .toMap()["initiatives"]
+                                   .toList()[0]
+                                   .toMap()["initiativeId"]
+                                   .toString();
+    QVariantMap bm{{"measure", "Reading proficiency"},
+                   {"type", "outcome"},
+                   {"audience", "students"},
+                   {"unit", "%"},
+                   {"baseline", "forty"},
+                   {"baseline_date", "2027-06-01"},
+                   {"target", "60"},
+                   {"due", "2028-06-15"},
+                   {"cadence", "monthly"},
+                   {"direction", "higher"}};
+    EXPECT_FALSE(editor.saveBenchmark("", initiative, bm));
+    EXPECT_EQ(editor.errorString(), "baseline needs a number, got \"forty\"");
+    bm["baseline"] = "40.5";
+    ASSERT_TRUE(editor.saveBenchmark("", initiative, bm)) << editor.errorString().toStdString();
+    EXPECT_TRUE(editor.submitGaps().isEmpty());
+    // The draft does not replace the plan in effect on the school page; it is listed.
+    shown.reload();
+    EXPECT_EQ(shown.shownPlanId(), demo_plan);
+    EXPECT_EQ(shown.plans().size(), 2);
+    EXPECT_EQ(shown.objectives().size(), demo_objectives);
+    EXPECT_TRUE(editor.revisions().isEmpty());
+    ASSERT_TRUE(editor.submit()) << editor.errorString().toStdString();
+    EXPECT_FALSE(editor.draft());
+    const QVariantMap benchmark = editor.objectives()[0]
+                                      .toMap()["initiatives"]
+                                      .toList()[0]
+                                      .toMap()["benchmarks"]
+                                      .toList()[0]
+                                      .toMap();
+    EXPECT_EQ(benchmark["baseline"], "40.5");
+    QVariantMap raise = bm;
+    raise["target"] = "65";
+    ASSERT_TRUE(editor.saveBenchmark(benchmark["benchmarkId"].toString(), initiative, raise));
+    ASSERT_EQ(editor.revisions().size(), 2);
+    QVariantMap newest = editor.revisions()[0].toMap();
+    EXPECT_EQ(newest["by"], "Paula Principal");
+    EXPECT_EQ(newest["action"], "changed");
+    EXPECT_EQ(newest["title"], "Reading proficiency");
+    EXPECT_EQ(newest["fields"], "target");
+    EXPECT_EQ(editor.revisions()[1].toMap()["action"], "submitted");
+    // Removing an initiative takes its benchmark, in one step, recorded.
+    EXPECT_EQ(editor.removes("initiative", initiative), "1 benchmark");
+    ASSERT_TRUE(editor.remove("initiative", initiative));
+    EXPECT_TRUE(editor.objectives()[0].toMap()["initiatives"].toList().isEmpty());
+    EXPECT_EQ(editor.revisions().size(), 4);
+
+    // The reflection on the plan in effect: five questions, a decision and reason each.
+    app::ReflectionController reflection;
+    reflection.setApp(&principal);
+    reflection.setSchoolId(school);
+    ASSERT_EQ(reflection.planId(), demo_plan);
+    ASSERT_TRUE(reflection.editable());
+    for (const char* field :
+         {"worked", "worked_evidence", "not_worked", "not_worked_evidence", "stakeholders"})
+        ASSERT_TRUE(reflection.setAnswer(field, "Written")) << field;
+    EXPECT_FALSE(reflection.submit());
+    EXPECT_EQ(reflection.errorString().left(65),
+              "the reflection is not finished: Answer how district systems suppo");
+    ASSERT_TRUE(reflection.setAnswer("district_systems", "The district data team"));
+    int decided = 0;
+    for (const auto& o : reflection.objectives()) {
+        const QVariantMap m = o.toMap();
+        ASSERT_TRUE(reflection.setDecision(m["objectiveId"].toString(), "continue"));
+        ASSERT_TRUE(reflection.setReason(m["objectiveId"].toString(), "It works"));
+        for (const auto& i : m["initiatives"].toList()) {
+            ASSERT_TRUE(reflection.setDecision(i.toMap()["initiativeId"].toString(), "revise"));
+            ASSERT_TRUE(reflection.setReason(i.toMap()["initiativeId"].toString(), "Weekly"));
+            ++decided;
+        }
+    }
+    ASSERT_GT(decided, 0);
+    EXPECT_TRUE(reflection.gaps().isEmpty()) << reflection.gaps().join("; ").toStdString();
+    EXPECT_FALSE(reflection.canRenew());
+    ASSERT_TRUE(reflection.submit()) << reflection.errorString().toStdString();
+    EXPECT_TRUE(reflection.submitted());
+    EXPECT_FALSE(reflection.editable());
+    EXPECT_FALSE(reflection.setAnswer("worked", "Changed later"));
+    ASSERT_TRUE(reflection.canRenew());
+    const QString renewed = reflection.renew();
+    ASSERT_FALSE(renewed.isEmpty()) << reflection.errorString().toStdString();
+    EXPECT_EQ(reflection.renewedPlanId(), renewed);
+    EXPECT_FALSE(reflection.canRenew());
+    EXPECT_TRUE(reflection.renewal().startsWith("Made the 2027-2028 to "))
+        << reflection.renewal().toStdString();
+    app::PlanEditor next;
+    next.setApp(&principal);
+    next.setPlanId(renewed);
+    EXPECT_TRUE(next.draft());
+    EXPECT_EQ(next.objectives().size(), demo_objectives);
+    EXPECT_EQ(next.plan()["previousTitle"], shown.planTitle());
+    shown.reload();
+    EXPECT_EQ(shown.plans().size(), 3);
+    EXPECT_EQ(shown.shownPlanId(), demo_plan); // still this year's
+    shown.setPlanId(renewed);
+    EXPECT_EQ(shown.planStatus(), "draft");
+    EXPECT_EQ(shown.objectives().size(), demo_objectives);
+
+    // The receiver's device gets the plans, the reflection and the history.
+    principal.syncNow();
+    ASSERT_TRUE(wait_for([&] {
+        return principal.syncState() == client::SyncEngine::State::UpToDate &&
+               principal.pendingChanges() == 0;
+    })) << principal.syncMessage().toStdString();
+    EXPECT_EQ(principal.refusedChanges(), 0);
+    receiver.syncNow();
+    app::PlanEditor seen;
+    seen.setApp(&receiver);
+    seen.setSchoolId(school);
+    seen.setPlanId(editor.planId());
+    ASSERT_TRUE(wait_for([&] {
+        seen.reload();
+        return seen.revisions().size() == 4;
+    }));
+    EXPECT_EQ(seen.revisions()[3].toMap()["by"], "Paula Principal");
+    EXPECT_TRUE(seen.editable());
+    app::ReflectionController their;
+    their.setApp(&receiver);
+    their.setSchoolId(school);
+    ASSERT_TRUE(wait_for([&] {
+        their.reload();
+        return their.submitted() && their.renewedPlanId() == renewed;
+    }));
 }

@@ -500,3 +500,52 @@ TEST_F(Rules, ADistrictLeaderReadsEveryDistrictSchoolAndOnlyComments) {
     EXPECT_FALSE(sent);
     EXPECT_GE(held, 1);
 }
+
+TEST_F(Rules, APrincipalWritesTheirOwnSchoolsPlanAndSignsOnlyTheirOwnRevisions) {
+    const std::string pat = sign_in("principal", "tablet-pat");
+    const std::string plan = new_id();
+    auto made = push(pat, "tablet-pat", "plan", plan,
+                     {{"kind", "sip"},
+                      {"title", "Lincoln 2027"},
+                      {"first_year", "2027-2028"},
+                      {"last_year", "2029-2030"}});
+    ASSERT_EQ(made.status, 200) << made.body;
+    EXPECT_EQ(made.json()["results"][0]["status"], "applied") << made.body;
+    auto objective = push(pat, "tablet-pat", "objective", new_id(),
+                          {{"plan", plan}, {"title", "Tiered instruction"}, {"practice", 3}});
+    ASSERT_EQ(objective.status, 200) << objective.body;
+    // Another school's plan is not theirs.
+    auto elsewhere = push(pat, "tablet-pat", "plan", new_id(),
+                          {{"kind", "sip"},
+                           {"title", "Not mine"},
+                           {"first_year", "2027-2028"},
+                           {"last_year", "2029-2030"}},
+                          bayside_el);
+    EXPECT_EQ(elsewhere.status, 403) << elsewhere.body;
+    // Submitted, then never a draft again.
+    auto submitted = push(pat, "tablet-pat", "plan", plan, {{"status", "submitted"}});
+    ASSERT_EQ(submitted.status, 200) << submitted.body;
+    auto back = push(pat, "tablet-pat", "plan", plan, {{"status", "draft"}});
+    EXPECT_EQ(back.status, 400) << back.body;
+    EXPECT_NE(back.body.find("stays submitted"), std::string::npos) << back.body;
+    // A revision is signed by its writer, never in someone else's name.
+    const std::string receiver = user_id(rows, "receiver@demo.sitevisit");
+    ASSERT_FALSE(receiver.empty());
+    Json revision{{"plan", plan},
+                  {"entity", "plan"},
+                  {"row", plan},
+                  {"action", "changed"},
+                  {"changes", {{"title", "X"}}}};
+    Json forged = revision;
+    forged["by"] = receiver;
+    auto as_other = push(pat, "tablet-pat", "plan_revision", new_id(), forged);
+    EXPECT_EQ(as_other.status, 400) << as_other.body;
+    EXPECT_NE(as_other.body.find("by must be the writer"), std::string::npos) << as_other.body;
+    auto own = push(pat, "tablet-pat", "plan_revision", new_id(), revision);
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(own.json()["results"][0]["status"], "applied") << own.body;
+    // A lead reads the plan but does not write it.
+    const std::string lead = sign_in("lead", "tablet-lee");
+    auto by_lead = push(lead, "tablet-lee", "plan", plan, {{"title", "Lead's"}});
+    EXPECT_EQ(by_lead.status, 403) << by_lead.body;
+}

@@ -28,7 +28,9 @@ struct PermissionTest : ::testing::Test {
 } // namespace
 
 TEST_F(PermissionTest, PrincipalSeesAndWritesOnlyTheirSchool) {
-    for (const char* e : {"evidence", "reading", "reflection", "comment"}) {
+    // Their own school's plan too, and its revisions.
+    for (const char* e : {"evidence", "reading", "reflection", "comment", "plan", "objective",
+                          "initiative", "benchmark", "plan_revision"}) {
         EXPECT_TRUE(decide(org.principal, Access::Write, E(e), a)) << e;
         EXPECT_FALSE(decide(org.principal, Access::Write, E(e), b)) << e;
     }
@@ -36,8 +38,7 @@ TEST_F(PermissionTest, PrincipalSeesAndWritesOnlyTheirSchool) {
         EXPECT_TRUE(decide(org.principal, Access::Read, E(e), a)) << e;
         EXPECT_FALSE(decide(org.principal, Access::Read, E(e), b)) << e;
     }
-    for (const char* e :
-         {"plan", "objective", "benchmark", "review", "visit", "observation", "school"})
+    for (const char* e : {"review", "visit", "observation", "school"})
         EXPECT_FALSE(decide(org.principal, Access::Write, E(e), a,
                             e == std::string("visit") || e == std::string("observation")
                                 ? visit("submitted", {})

@@ -1070,7 +1070,7 @@ TEST_F(StoreTest, APrincipalRecordsAMonitoringMeetingThatKeepsTheRhythm) {
     ASSERT_TRUE(recorded.ok()) << recorded.error().message;
     EXPECT_EQ((*store->get("monitoring_meeting", recorded->id))->fields["recorded_by"],
               org.principal.id);
-    EXPECT_EQ(recorded->change->schema, 4);
+    EXPECT_EQ(recorded->change->schema, kDataSchemaVersion);
     auto after = benchmark_cadence(*store, bm, today);
     ASSERT_TRUE(after.ok());
     EXPECT_TRUE(after->kept);

@@ -154,8 +154,7 @@ TEST(Validation, RowRulesAcrossFields) {
               "due 2026-09-01 must come after baseline_date 2026-09-01");
     Json refl{{"plan", uuid}, {"year", "2026-2027"}, {"decisions", {{uuid, "maybe"}}}};
     EXPECT_EQ(error_of(row("reflection", refl)),
-              "decision for objective " + uuid +
-                  " must be continue, revise or abandon, got \"maybe\"");
+              "decision for " + uuid + " must be continue, revise or abandon, got \"maybe\"");
     refl["decisions"] = {{uuid, "revise"}};
     EXPECT_TRUE(row("reflection", refl).ok());
     Json lead{{"email", "l@x.org"},

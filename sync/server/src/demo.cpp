@@ -534,7 +534,8 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
                                                       {"title", p.title},
                                                       {"first_year", p.first_year},
                                                       {"last_year", p.last_year},
-                                                      {"goal", p.goal}}});
+                                                      {"goal", p.goal},
+                                                      {"status", "submitted"}}});
         std::vector<std::string> objectives, initiatives;
         for (std::size_t i = 0; i < p.objectives.size(); ++i)
             objectives.push_back(d.write(*p.author, {"objective",

@@ -26,6 +26,8 @@ enum class Action {
     WriteReflection, // the school's yearly reflection on its plan
     RecordReading,   // a benchmark reading
     RecordMeeting,   // a monitoring meeting of the school (its principal, a receiver, admin)
+    WritePlan,       // write the school's plan, its objectives, initiatives and benchmarks
+                     // (the school's principal, its receiver, an admin)
     ResolveConflict, // settle a conflict record (as a write to the entity in conflict)
     Comment,         // a comment on a visit, observation, benchmark, evidence or next step
     MakeNextStep,    // a new next step (open)

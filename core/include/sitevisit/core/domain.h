@@ -33,6 +33,8 @@ struct Person {
 };
 struct Plan {
     std::string id, school, kind, title, first_year, last_year, goal;
+    std::string status;   // draft | submitted; empty: made before drafts, in effect
+    std::string previous; // the plan this one renews
 };
 struct Objective {
     std::string id, school, plan, title;
@@ -57,8 +59,10 @@ struct Reading {
 };
 struct Reflection {
     std::string id, school, plan, year, worked, worked_evidence, not_worked, not_worked_evidence,
-        stakeholders;
-    Json decisions = Json::object(); // objective id -> continue | revise | abandon
+        stakeholders, district_systems, status;
+    // objective or initiative id -> continue | revise | abandon
+    Json decisions = Json::object();
+    Json reasons = Json::object(); // objective or initiative id -> why
 };
 struct Visit {
     std::string id, school, kind, rubric, start_date;

@@ -85,6 +85,7 @@ enum class EntityKind {
     Rating,
     Rater,
     MonitoringMeeting,
+    PlanRevision,
 };
 
 struct EntitySpec {
@@ -116,7 +117,9 @@ std::string known_entities_text();
 // benchmark direction; visit strengths and areas for growth; comments on next steps.
 // 3: team visits: each rater's own ratings (rating) and whether a rater is done (rater).
 // 4: the district_leader role; monitoring meetings (monitoring_meeting).
-constexpr int kDataSchemaVersion = 4;
+// 5: plan status (draft, submitted) and previous; plan revisions (plan_revision); the
+// reflection's district_systems, reasons and status.
+constexpr int kDataSchemaVersion = 5;
 
 // The lowest data schema that can read a change of `entity` carrying `fields` (an upsert's
 // fields, or null for a delete): the newest of the entity, each field present and each enum

@@ -64,6 +64,13 @@ public:
     ~Store();
 
     Result<WriteResult> put(const User& actor, const WriteRequest& request);
+    // Several writes in one transaction, in order (a row may name one written before it):
+    // all are stored, or none, with the refused one named in the error. A request whose
+    // fields are null removes its row (as remove()).
+    Result<std::vector<WriteResult>> put_all(const User& actor,
+                                             const std::vector<WriteRequest>& requests);
+    // A new row id (UUIDv7), for requests of put_all that name each other.
+    std::string new_id();
     Result<WriteResult> remove(const User& actor, std::string_view entity, std::string_view id);
     // Settles an open conflict with `value` (either side's, or a third one): the field gets the
     // value (unless the row is gone) and the conflict is marked resolved, in one transaction;
@@ -180,6 +187,8 @@ private:
 
     class Reader;
     Result<WriteResult> commit_plan(const User& actor, const WritePlan& plan);
+    Status commit_revision(const User& actor, RowReader& rows, const WritePlan& written,
+                           const std::string& now_utc);
     Statement& upsert_statement(const EntitySpec& spec,
                                 const std::vector<const FieldSpec*>& columns, bool remote,
                                 bool tombstone, bool revive = false);

@@ -71,4 +71,10 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
 Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity,
                               std::string_view id);
 
+// The plan_revision a write to a submitted plan (the plan, an objective, an initiative or a
+// benchmark) leaves: which row, what changed (a removed row's last fields), and "submitted" for
+// the write that submits a draft. None for a draft plan's parts or any other entity. The store
+// writes it in the same transaction, so a submitted plan's history has every change.
+std::optional<WriteRequest> plan_revision_for(RowReader& rows, const WritePlan& plan);
+
 } // namespace sitevisit
