@@ -113,6 +113,7 @@ ApplicationWindow {
         else if (name === "caseloadDialog") { showPage("region"); stack.currentItem.assignFirst() }
         else if (name === "reviewVisit") { showPage("visit", id); stack.currentItem.openReview() }
         else if (name === "reflection") { stack.replace(null, homePage); stack.push(reflectionPage, { schoolId: id || "" }) }
+        else if (name === "reflectionDecisions") { showPage("reflection", id); stack.currentItem.showEnd() }
         else if (name === "plan") { showPage("school", id); stack.currentItem.editPlan() }
         else if (name === "planObjective") { showPage("plan", id); stack.currentItem.addObjective() }
     }

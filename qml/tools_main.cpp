@@ -54,7 +54,7 @@ int self_test(QQuickWindow* window) {
           "visit",          "evidence",      "review",      "newEvidence", "dashboard",
           "reflection",     "conflicts",     "newVisit",    "refused",     "nextStep",
           "visitSummary",   "visitComments", "teamRatings", "region",      "regionLeads",
-          "caseloadDialog", "reviewVisit",   "meeting"}) {
+          "caseloadDialog", "reviewVisit",   "meeting",     "plan",        "planObjective"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }

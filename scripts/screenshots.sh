@@ -60,9 +60,15 @@ done
 echo "wrote review-*, receiver-dashboard-* and pdf-preview-* to $out"
 # The principal's annual reflection.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
-  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages reflection > /dev/null
-for size in tablet laptop; do cp "$work/principal-shots/reflection-$size.png" "$out/reflection-$size.png"; done
-echo "wrote $out/reflection-tablet.png $out/reflection-laptop.png"
+  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" \
+  --pages reflection,reflectionDecisions,plan,planObjective > /dev/null
+for size in tablet laptop; do
+  cp "$work/principal-shots/reflection-$size.png" "$out/reflection-$size.png"
+  cp "$work/principal-shots/reflectionDecisions-$size.png" "$out/reflection-decisions-$size.png"
+  cp "$work/principal-shots/plan-$size.png" "$out/plan-editor-$size.png"
+  cp "$work/principal-shots/planObjective-$size.png" "$out/plan-objective-$size.png"
+done
+echo "wrote reflection-*, reflection-decisions-*, plan-editor-* and plan-objective-* to $out"
 # A principal's school page (readings can be recorded there), and the home page in the dark theme.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence,camera,meeting \

@@ -211,6 +211,9 @@ void PlanEditor::reload() {
             for (const auto& b : i.benchmarks) {
                 const Json& f = b.fields;
                 const QString unit = text(f.value("unit", ""));
+                // "45%", "6 teams".
+                const QString shown_unit =
+                    unit.isEmpty() || unit.startsWith(QLatin1Char('%')) ? unit : " " + unit;
                 bms.push_back(QVariantMap{
                     {"benchmarkId", text(b.id)},
                     {"measure", text(f.value("measure", ""))},
@@ -228,7 +231,7 @@ void PlanEditor::reload() {
                     {"summary",
                      tr("%1 · from %2%3 (%4) to %5%3 by %6 · %7")
                          .arg(value_label("benchmark", "type", f.value("type", "")),
-                              number_text(f.value("baseline", Json())), unit,
+                              number_text(f.value("baseline", Json())), shown_unit,
                               text(f.value("baseline_date", "")),
                               number_text(f.value("target", Json())), text(f.value("due", "")),
                               value_label("benchmark", "cadence", f.value("cadence", "")))}});

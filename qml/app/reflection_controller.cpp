@@ -119,7 +119,7 @@ void ReflectionController::reload() {
                         for (const auto& gap : *g)
                             gaps_ << QString::fromStdString(gap);
             } else {
-                gaps_ << tr("Answer the five questions below.");
+                gaps_ << tr("Answer the five questions above.");
             }
             auto word = [](const Json& m, const std::string& id) {
                 return QString::fromStdString(m.value(id, ""));

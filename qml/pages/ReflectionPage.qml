@@ -21,7 +21,11 @@ Page {
         onBack: page.StackView.view.pop()
     }
 
+    // For screenshots: the decisions and the submission, at the end.
+    function showEnd() { scroll.ScrollBar.vertical.position = 1 - scroll.ScrollBar.vertical.size }
+
     ScrollView {
+        id: scroll
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
