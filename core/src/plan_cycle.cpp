@@ -69,8 +69,7 @@ const Row* plan_in_effect(const std::vector<Row>& plans, const std::string& scho
     for (const auto& p : plans) {
         if (draft(p) || first_year_of(p) > year) continue;
         const bool renewed = std::any_of(plans.begin(), plans.end(), [&](const Row& q) {
-            return !draft(q) && q.fields.value("previous", "") == p.id &&
-                   first_year_of(q) <= year;
+            return !draft(q) && q.fields.value("previous", "") == p.id && first_year_of(q) <= year;
         });
         if (!renewed) return &p;
     }
@@ -117,7 +116,8 @@ Result<PlanTree> plan_tree(const Store& store, std::string_view plan_id) {
     auto plan = store.get("plan", plan_id);
     if (!plan) return plan.error();
     if (!*plan || (*plan)->deleted)
-        return Error{ErrorCode::NotFound, "plan " + std::string(plan_id) + " is not on this device"};
+        return Error{ErrorCode::NotFound,
+                     "plan " + std::string(plan_id) + " is not on this device"};
     PlanTree tree{**plan, {}};
     auto objectives = children(store, "objective", "plan", tree.plan.id);
     if (!objectives) return objectives.error();
@@ -184,19 +184,17 @@ Result<WriteResult> submit_reflection(Store& store, const User& actor,
         return Error{ErrorCode::NotFound,
                      "reflection " + std::string(reflection_id) + " is not on this device"};
     if ((*row)->fields.value("status", "") == "submitted")
-        return Error{ErrorCode::Conflict, "the reflection on " +
-                                              (*row)->fields.value("year", "") +
+        return Error{ErrorCode::Conflict, "the reflection on " + (*row)->fields.value("year", "") +
                                               " is submitted already"};
     auto gaps = reflection_gaps(store, **row);
     if (!gaps) return gaps.error();
     if (!gaps->empty()) {
         std::string message = "the reflection is not finished: " + gaps->front();
-        if (gaps->size() > 1)
-            message += " (and " + std::to_string(gaps->size() - 1) + " more)";
+        if (gaps->size() > 1) message += " (and " + std::to_string(gaps->size() - 1) + " more)";
         return invalid(message);
     }
-    return store.put(actor, {"reflection", std::string(reflection_id), "",
-                             Json{{"status", "submitted"}}});
+    return store.put(actor,
+                     {"reflection", std::string(reflection_id), "", Json{{"status", "submitted"}}});
 }
 
 Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view plan_id,
@@ -205,16 +203,17 @@ Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view pla
     if (!tree) return tree.error();
     const Row& old = tree->plan;
     if (draft(old))
-        return Error{ErrorCode::Conflict,
-                     "this plan is a draft; submit it, and reflect on its year, before renewing it"};
+        return Error{
+            ErrorCode::Conflict,
+            "this plan is a draft; submit it, and reflect on its year, before renewing it"};
     auto siblings = plans_of_school(store, old.school);
     if (!siblings) return siblings.error();
     for (const auto& p : *siblings)
         if (p.fields.value("previous", "") == old.id)
-            return Error{ErrorCode::Conflict,
-                         "this plan was renewed already: \"" + p.fields.value("title", "") +
-                             "\" " + p.fields.value("first_year", "") + " to " +
-                             p.fields.value("last_year", "")};
+            return Error{ErrorCode::Conflict, "this plan was renewed already: \"" +
+                                                  p.fields.value("title", "") + "\" " +
+                                                  p.fields.value("first_year", "") + " to " +
+                                                  p.fields.value("last_year", "")};
     // Its newest submitted reflection.
     auto reflections = store.list("reflection", "plan", old.id);
     if (!reflections) return reflections.error();
@@ -235,8 +234,8 @@ Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view pla
 
     Renewal out;
     const int year = parse_school_year(reflection->fields.value("year", "")).value_or(0) + 1;
-    const int last = std::max(parse_school_year(old.fields.value("last_year", "")).value_or(0),
-                              year + 2);
+    const int last =
+        std::max(parse_school_year(old.fields.value("last_year", "")).value_or(0), year + 2);
     out.first_year = year_text(year);
     out.last_year = year_text(last);
     out.plan = store.new_id();
@@ -266,8 +265,8 @@ Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view pla
                 if (!blank(i.row.fields, f)) inf[f] = i.row.fields[f];
             // Carried on: under way next year, unless it had not begun.
             const std::string status = i.row.fields.value("status", "");
-            inf["status"] = status == "not_started" || status.empty() ? "not_started"
-                                                                      : "in_progress";
+            inf["status"] =
+                status == "not_started" || status.empty() ? "not_started" : "in_progress";
             writes.push_back({"initiative", initiative, "", inf});
             ++out.initiatives;
             for (const auto& b : i.benchmarks) {
@@ -279,8 +278,7 @@ Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view pla
                 if (!readings) return readings.error();
                 const Row* newest = nullptr;
                 for (const auto& r : *readings)
-                    if (!newest ||
-                        r.fields.value("date", "") >= newest->fields.value("date", ""))
+                    if (!newest || r.fields.value("date", "") >= newest->fields.value("date", ""))
                         newest = &r;
                 if (newest) {
                     bf["baseline"] = newest->fields["value"];

@@ -61,9 +61,10 @@ Result<Json> typed_fields(const EntitySpec& spec, const QVariantMap& form, bool 
         case FieldType::Integer: {
             bool ok = false;
             const int n = t.toInt(&ok);
-            if (!ok) return invalid(f->name + " needs a whole number, got \"" +
-                                        t.left(40).toStdString() + "\"",
-                                    f->name);
+            if (!ok)
+                return invalid(f->name + " needs a whole number, got \"" +
+                                   t.left(40).toStdString() + "\"",
+                               f->name);
             out[f->name] = n;
             break;
         }
@@ -71,9 +72,9 @@ Result<Json> typed_fields(const EntitySpec& spec, const QVariantMap& form, bool 
             bool ok = false;
             double n = QLocale::c().toDouble(QString(t).replace(',', '.'), &ok);
             if (!ok) n = QLocale().toDouble(t, &ok);
-            if (!ok) return invalid(f->name + " needs a number, got \"" +
-                                        t.left(40).toStdString() + "\"",
-                                    f->name);
+            if (!ok)
+                return invalid(
+                    f->name + " needs a number, got \"" + t.left(40).toStdString() + "\"", f->name);
             out[f->name] = n;
             break;
         }
@@ -151,10 +152,10 @@ void PlanEditor::reload() {
     QVariantList practices;
     for (int p = 1; p <= 4; ++p) {
         const Practice* practice = store.reference().practice(p);
-        practices.push_back(QVariantMap{
-            {"value", p},
-            {"label", practice ? tr("%1. %2").arg(p).arg(text(practice->name))
-                               : tr("Practice %1").arg(p)}});
+        practices.push_back(
+            QVariantMap{{"value", p},
+                        {"label", practice ? tr("%1. %2").arg(p).arg(text(practice->name))
+                                           : tr("Practice %1").arg(p)}});
     }
     choices_["practice"] = practices;
     QVariantList years;
@@ -186,21 +187,19 @@ void PlanEditor::reload() {
     const Json& p = tree->plan.fields;
     if (school_.isEmpty()) school_ = text(tree->plan.school);
     const std::string status = p.value("status", "");
-    plan_fields_ = QVariantMap{
-        {"title", text(p.value("title", ""))},
-        {"kind", text(p.value("kind", "sip"))},
-        {"firstYear", text(p.value("first_year", ""))},
-        {"lastYear", text(p.value("last_year", ""))},
-        {"goal", text(p.value("goal", ""))},
-        {"status", text(status)},
-        {"statusLabel", status == "draft" ? tr("Draft") : tr("Submitted")}};
+    plan_fields_ = QVariantMap{{"title", text(p.value("title", ""))},
+                               {"kind", text(p.value("kind", "sip"))},
+                               {"firstYear", text(p.value("first_year", ""))},
+                               {"lastYear", text(p.value("last_year", ""))},
+                               {"goal", text(p.value("goal", ""))},
+                               {"status", text(status)},
+                               {"statusLabel", status == "draft" ? tr("Draft") : tr("Submitted")}};
     if (const std::string prev = p.value("previous", ""); !prev.empty())
         if (auto r = store.get("plan", prev); r && *r) {
             plan_fields_["previousTitle"] = text((*r)->fields.value("title", ""));
-            plan_fields_["previousYears"] =
-                tr("%1 to %2")
-                    .arg(text((*r)->fields.value("first_year", "")),
-                         text((*r)->fields.value("last_year", "")));
+            plan_fields_["previousYears"] = tr("%1 to %2")
+                                                .arg(text((*r)->fields.value("first_year", "")),
+                                                     text((*r)->fields.value("last_year", "")));
         }
 
     int benchmarks = 0;
@@ -342,8 +341,7 @@ bool PlanEditor::saveObjective(const QString& id, const QVariantMap& fields) {
 
 bool PlanEditor::saveInitiative(const QString& id, const QString& objectiveId,
                                 const QVariantMap& fields) {
-    return save(QStringLiteral("initiative"), id, fields, QStringLiteral("objective"),
-                objectiveId);
+    return save(QStringLiteral("initiative"), id, fields, QStringLiteral("objective"), objectiveId);
 }
 
 bool PlanEditor::saveBenchmark(const QString& id, const QString& initiativeId,
@@ -396,9 +394,8 @@ bool PlanEditor::remove(const QString& entity, const QString& id) {
         entity != QLatin1String("benchmark"))
         return false;
     int initiatives = 0, benchmarks = 0;
-    auto r = app_->store().put_all(
-        *u, removal(app_->store(), entity.toStdString(), id.toStdString(), &initiatives,
-                    &benchmarks));
+    auto r = app_->store().put_all(*u, removal(app_->store(), entity.toStdString(),
+                                               id.toStdString(), &initiatives, &benchmarks));
     if (!r) {
         error_ = text(r.error().message);
         emit changed();

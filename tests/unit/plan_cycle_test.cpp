@@ -48,10 +48,14 @@ struct PlanCycle : ::testing::Test {
                                     {"first_year", "2026-2027"},
                                     {"last_year", "2028-2029"},
                                     {"goal", "Every student reads on grade level"}}}));
-        kept_objective = made(store->put(
-            p, {"objective", "", "", {{"plan", plan}, {"title", "Tiered instruction"}, {"practice", 3}}}));
+        kept_objective = made(
+            store->put(p, {"objective",
+                           "",
+                           "",
+                           {{"plan", plan}, {"title", "Tiered instruction"}, {"practice", 3}}}));
         dropped_objective = made(store->put(
-            p, {"objective", "", "", {{"plan", plan}, {"title", "Family nights"}, {"practice", 4}}}));
+            p,
+            {"objective", "", "", {{"plan", plan}, {"title", "Family nights"}, {"practice", 4}}}));
         kept_initiative = made(store->put(p, {"initiative",
                                               "",
                                               "",
@@ -60,7 +64,8 @@ struct PlanCycle : ::testing::Test {
                                                {"owner", "Math coach"},
                                                {"status", "in_progress"}}}));
         dropped_initiative = made(store->put(
-            p, {"initiative", "", "", {{"objective", kept_objective}, {"title", "Pull-out groups"}}}));
+            p,
+            {"initiative", "", "", {{"objective", kept_objective}, {"title", "Pull-out groups"}}}));
         made(store->put(
             p, {"initiative", "", "", {{"objective", dropped_objective}, {"title", "Food"}}}));
         auto benchmark = [&](const std::string& initiative, const char* measure, double baseline,
@@ -97,22 +102,20 @@ struct PlanCycle : ::testing::Test {
                                                                {"not_worked_evidence", "Flat"},
                                                                {"stakeholders", "Council"}}}));
         if (!complete) return r;
-        made(store->put(
-            org.principal,
-            {"reflection",
-             r,
-             "",
-             {{"district_systems", "District data team"},
-              {"decisions",
-               {{kept_objective, "continue"},
-                {dropped_objective, "abandon"},
-                {kept_initiative, "revise"},
-                {dropped_initiative, "abandon"}}},
-              {"reasons",
-               {{kept_objective, "Working"},
-                {dropped_objective, "Low turnout"},
-                {kept_initiative, "Weekly, not monthly"},
-                {dropped_initiative, "No effect"}}}}}));
+        made(store->put(org.principal, {"reflection",
+                                        r,
+                                        "",
+                                        {{"district_systems", "District data team"},
+                                         {"decisions",
+                                          {{kept_objective, "continue"},
+                                           {dropped_objective, "abandon"},
+                                           {kept_initiative, "revise"},
+                                           {dropped_initiative, "abandon"}}},
+                                         {"reasons",
+                                          {{kept_objective, "Working"},
+                                           {dropped_objective, "Low turnout"},
+                                           {kept_initiative, "Weekly, not monthly"},
+                                           {dropped_initiative, "No effect"}}}}}));
         return r;
     }
 };
@@ -128,10 +131,9 @@ TEST_F(PlanCycle, APrincipalWritesTheirOwnSchoolsPlanAsADraftAndNoOtherSchools) 
     made(store->put(org.principal, {"plan", plan, "", {{"title", "Lincoln SIP"}}}));
     EXPECT_TRUE(rows("plan_revision", "plan", plan).empty());
     // Another school's principal may not write it, nor a lead.
-    auto other = store->put(org.other_principal, {"objective",
-                                                  "",
-                                                  "",
-                                                  {{"plan", plan}, {"title", "X"}, {"practice", 1}}});
+    auto other =
+        store->put(org.other_principal,
+                   {"objective", "", "", {{"plan", plan}, {"title", "X"}, {"practice", 1}}});
     ASSERT_FALSE(other.ok());
     EXPECT_EQ(other.error().code, ErrorCode::Forbidden);
     auto lead = store->put(org.lead, {"plan", plan, "", {{"title", "Mine"}}});
@@ -159,8 +161,9 @@ TEST_F(PlanCycle, ASubmittedPlansChangesRecordWhoChangedWhatAndWhen) {
 
     clock.advance(60'000);
     made(store->put(org.receiver, {"benchmark", rising, "", {{"target", 65.0}}}));
-    made(store->put(org.principal,
-                    {"initiative", "", "", {{"objective", kept_objective}, {"title", "Tutoring"}}}));
+    made(
+        store->put(org.principal,
+                   {"initiative", "", "", {{"objective", kept_objective}, {"title", "Tutoring"}}}));
     ASSERT_TRUE(store->remove(org.principal, "benchmark", unread).ok());
     revs = rows("plan_revision", "plan", plan);
     ASSERT_EQ(revs.size(), 4u);
@@ -210,16 +213,17 @@ TEST_F(PlanCycle, AReflectionIsSubmittedOnlyWhenEveryQuestionAndDecisionIsThere)
     EXPECT_NE(early.error().message.find("(and 5 more)"), std::string::npos)
         << early.error().message;
 
-    made(store->put(org.principal,
-                    {"reflection",
-                     r,
-                     "",
-                     {{"district_systems", "District data team"},
-                      {"decisions",
-                       {{kept_objective, "continue"},
-                        {dropped_objective, "abandon"},
-                        {kept_initiative, "revise"}}},
-                      {"reasons", {{kept_objective, "Working"}, {dropped_objective, "Low turnout"}}}}}));
+    made(store->put(
+        org.principal,
+        {"reflection",
+         r,
+         "",
+         {{"district_systems", "District data team"},
+          {"decisions",
+           {{kept_objective, "continue"},
+            {dropped_objective, "abandon"},
+            {kept_initiative, "revise"}}},
+          {"reasons", {{kept_objective, "Working"}, {dropped_objective, "Low turnout"}}}}}));
     row = store->get("reflection", r);
     gaps = reflection_gaps(*store, **row);
     ASSERT_TRUE(gaps.ok());
@@ -228,33 +232,33 @@ TEST_F(PlanCycle, AReflectionIsSubmittedOnlyWhenEveryQuestionAndDecisionIsThere)
     EXPECT_EQ((*gaps)[0], "Say why the initiative \"Data meetings\" is revised.");
     EXPECT_EQ((*gaps)[1], "Decide whether the initiative \"Pull-out groups\" continues, is "
                           "revised or is abandoned.");
-    made(store->put(org.principal,
-                    {"reflection",
-                     r,
-                     "",
-                     {{"decisions",
-                       {{kept_objective, "continue"},
-                        {dropped_objective, "abandon"},
-                        {kept_initiative, "revise"},
-                        {dropped_initiative, "abandon"}}},
-                      {"reasons",
-                       {{kept_objective, "Working"},
-                        {dropped_objective, "Low turnout"},
-                        {kept_initiative, "Weekly"},
-                        {dropped_initiative, "No effect"}}}}}));
+    made(store->put(org.principal, {"reflection",
+                                    r,
+                                    "",
+                                    {{"decisions",
+                                      {{kept_objective, "continue"},
+                                       {dropped_objective, "abandon"},
+                                       {kept_initiative, "revise"},
+                                       {dropped_initiative, "abandon"}}},
+                                     {"reasons",
+                                      {{kept_objective, "Working"},
+                                       {dropped_objective, "Low turnout"},
+                                       {kept_initiative, "Weekly"},
+                                       {dropped_initiative, "No effect"}}}}}));
     ASSERT_TRUE(submit_reflection(*store, org.principal, r).ok());
     // Submitted: it no longer changes, nor goes.
     auto late = store->put(org.principal, {"reflection", r, "", {{"worked", "More"}}});
     ASSERT_FALSE(late.ok());
-    EXPECT_EQ(late.error().message, "the reflection on 2026-2027 is submitted; it can no longer change");
+    EXPECT_EQ(late.error().message,
+              "the reflection on 2026-2027 is submitted; it can no longer change");
     EXPECT_FALSE(store->remove(org.principal, "reflection", r).ok());
     // Bad decisions and reasons are refused with the field named.
-    auto bad = store->put(org.principal, {"reflection",
-                                          "",
-                                          "",
-                                          {{"plan", plan},
-                                           {"year", "2027-2028"},
-                                           {"reasons", {{kept_objective, 3}}}}});
+    auto bad =
+        store->put(org.principal,
+                   {"reflection",
+                    "",
+                    "",
+                    {{"plan", plan}, {"year", "2027-2028"}, {"reasons", {{kept_objective, 3}}}}});
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().field, "reasons");
 }
@@ -264,11 +268,12 @@ TEST_F(PlanCycle, RenewingMakesNextYearsDraftFromWhatContinuesWithBenchmarksRese
     made(store->put(org.principal, {"plan", plan, "", {{"status", "submitted"}}}));
     clock.set(1813449600000); // 2027-06-20
     // Readings: proficiency reached 62 (past the target of 60), absence 15 (not yet 10).
-    for (auto [bm, date, value] : {std::tuple{rising, "2026-10-01", 50.0},
-                                   std::tuple{rising, "2027-05-01", 62.0},
-                                   std::tuple{falling, "2027-04-01", 15.0}})
-        made(store->put(org.principal,
-                        {"reading", "", "", {{"benchmark", bm}, {"date", date}, {"value", value}}}));
+    for (auto [bm, date, value] :
+         {std::tuple{rising, "2026-10-01", 50.0}, std::tuple{rising, "2027-05-01", 62.0},
+          std::tuple{falling, "2027-04-01", 15.0}})
+        made(
+            store->put(org.principal,
+                       {"reading", "", "", {{"benchmark", bm}, {"date", date}, {"value", value}}}));
     // Not yet: no submitted reflection.
     auto early = renew_plan(*store, org.principal, plan, "2027-06-20");
     ASSERT_FALSE(early.ok());
@@ -345,10 +350,9 @@ TEST_F(PlanCycle, SeveralWritesAreStoredTogetherOrNotAtAll) {
     const std::int64_t before = *store->outbox_count();
     const std::string id = store->new_id();
     auto batch = store->put_all(
-        org.principal,
-        {{"objective", id, "", {{"plan", plan}, {"title", "New"}, {"practice", 2}}},
-         {"initiative", "", "", {{"objective", id}, {"title", "Under it"}}},
-         {"benchmark", "", "", {{"initiative", id}, {"measure", "Wrong parent"}}}});
+        org.principal, {{"objective", id, "", {{"plan", plan}, {"title", "New"}, {"practice", 2}}},
+                        {"initiative", "", "", {{"objective", id}, {"title", "Under it"}}},
+                        {"benchmark", "", "", {{"initiative", id}, {"measure", "Wrong parent"}}}});
     ASSERT_FALSE(batch.ok());
     EXPECT_EQ(batch.error().message.rfind("benchmark 3 of 3: ", 0), 0u) << batch.error().message;
     EXPECT_FALSE(store->get("objective", id)->has_value());
