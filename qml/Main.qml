@@ -104,6 +104,7 @@ ApplicationWindow {
         else if (name === "schoolBenchmark") { showPage("school", id); stack.currentItem.show("benchmark", 0) }
         else if (name === "schoolNext") { showPage("school", id); stack.currentItem.show("next") }
         else if (name === "meeting") { showPage("school", id); stack.currentItem.recordMeeting() }
+        else if (name === "meetingSteps") { showPage("school", id); stack.currentItem.recordMeetingWithStep() }
         else if (name === "schoolHistory") { showPage("school", id); stack.currentItem.show("history") }
         else if (name === "signInAgain") { stack.replace(null, homePage); signInAgain() }
         else if (name === "refused") { stack.replace(null, homePage); refused.open() }

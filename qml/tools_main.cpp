@@ -54,7 +54,8 @@ int self_test(QQuickWindow* window) {
           "visit",          "evidence",      "review",      "newEvidence", "dashboard",
           "reflection",     "conflicts",     "newVisit",    "refused",     "nextStep",
           "visitSummary",   "visitComments", "teamRatings", "region",      "regionLeads",
-          "caseloadDialog", "reviewVisit",   "meeting",     "plan",        "planObjective"}) {
+          "caseloadDialog", "reviewVisit",   "meeting",     "plan",        "planObjective",
+          "meetingSteps"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }

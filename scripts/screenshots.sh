@@ -71,13 +71,14 @@ done
 echo "wrote reflection-*, reflection-decisions-*, plan-editor-* and plan-objective-* to $out"
 # A principal's school page (readings can be recorded there), and the home page in the dark theme.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
-  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence,camera,meeting \
+  --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence,camera,meeting,meetingSteps \
   --camera test-card > /dev/null
 for size in tablet laptop; do
   cp "$work/principal-shots/school-$size.png" "$out/principal-school-$size.png"
   cp "$work/principal-shots/newEvidence-$size.png" "$out/new-evidence-$size.png"
   cp "$work/principal-shots/camera-$size.png" "$out/camera-$size.png"
   cp "$work/principal-shots/meeting-$size.png" "$out/meeting-$size.png"
+  cp "$work/principal-shots/meetingSteps-$size.png" "$out/meeting-steps-$size.png"
 done
 SITEVISIT_PASSWORD=lead-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/lead.db" --server "$url" \
   --sign-in lead@demo.sitevisit --screenshots "$work/dark-shots" --pages home --dark > /dev/null

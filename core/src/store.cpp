@@ -308,7 +308,8 @@ Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
 }
 
 Result<std::vector<WriteResult>> Store::put_all(const User& actor,
-                                                const std::vector<WriteRequest>& requests) {
+                                                const std::vector<WriteRequest>& requests,
+                                                std::size_t* refused_at) {
     const std::int64_t dseq_before = dseq_;
     Announcement announce(*this);
     try {
@@ -324,10 +325,8 @@ Result<std::vector<WriteResult>> Store::put_all(const User& actor,
                             : plan_write(validator_, reader, actor, request, now);
             auto refused = [&](const Error& e) {
                 dseq_ = dseq_before; // nothing of the batch is kept
-                Error out = e;
-                out.message = request.entity + " " + std::to_string(results.size() + 1) + " of " +
-                              std::to_string(requests.size()) + ": " + e.message;
-                return out;
+                if (refused_at) *refused_at = results.size();
+                return e;
             };
             if (!plan) return refused(plan.error());
             if (plan->no_op() || (plan->is_delete && plan->existing->deleted)) {

@@ -172,7 +172,8 @@ QVariantList PlanModel::meetingTeams() const {
 }
 
 bool PlanModel::recordMeeting(const QString& date, const QString& team,
-                              const QStringList& benchmarkIds, const QVariantMap& notes) {
+                              const QStringList& benchmarkIds, const QVariantMap& notes,
+                              const QVariantList& steps) {
     auto u = app_ ? app_->user() : std::nullopt;
     if (!u || school_.isEmpty()) return false;
     Json ids = Json::array(), said = Json::object();
@@ -183,10 +184,29 @@ bool PlanModel::recordMeeting(const QString& date, const QString& team,
     }
     Json fields{{"date", date.toStdString()}, {"team", team.toStdString()}, {"benchmarks", ids}};
     if (!said.empty()) fields["notes"] = said;
-    auto r = app_->store().put(
-        *u, WriteRequest{"monitoring_meeting", "", school_.toStdString(), std::move(fields)});
+    // The next steps decided, made first so the meeting can name them.
+    std::vector<WriteRequest> writes;
+    Json decided = Json::array();
+    for (const auto& s : steps) {
+        const QVariantMap m = s.toMap();
+        Json step{{"title", m.value("title").toString().trimmed().toStdString()},
+                  {"owner", m.value("owner").toString().toStdString()},
+                  {"due_date", m.value("due").toString().toStdString()}};
+        if (const QString b = m.value("benchmark").toString(); !b.isEmpty())
+            step["benchmark"] = b.toStdString();
+        const std::string id = app_->store().new_id();
+        decided.push_back(id);
+        writes.push_back({"next_step", id, school_.toStdString(), std::move(step)});
+    }
+    if (!decided.empty()) fields["next_steps"] = decided;
+    writes.push_back({"monitoring_meeting", "", school_.toStdString(), std::move(fields)});
+    std::size_t refused = 0;
+    auto r = app_->store().put_all(*u, writes, &refused);
     if (!r) {
-        error_ = text(r.error().message);
+        // A refused step says which one; the meeting's own refusal is as it is.
+        error_ = refused + 1 < writes.size()
+                     ? tr("Next step %1: %2").arg(refused + 1).arg(text(r.error().message))
+                     : text(r.error().message);
         emit changed();
         return false;
     }
@@ -203,6 +223,7 @@ void PlanModel::reload() {
     objectives_.clear();
     benchmarks_.clear();
     plans_.clear();
+    owners_.clear();
     shown_.clear();
     status_.clear();
     if (app_ && !school_.isEmpty()) {
@@ -228,6 +249,21 @@ void PlanModel::reload() {
                     {"notes", int(r.fields.value("notes", Json::object()).size())}});
             }
         }
+        if (auto place = store.place_of_school(sid); place)
+            if (auto people = store.list("user"))
+                for (const auto& r : *people) {
+                    auto person = User::from_fields(r.id, r.fields);
+                    if (!person || !person->active || !in_scope(*person, *place)) continue;
+                    const QVariantMap owner{
+                        {"id", text(r.id)},
+                        {"name", text(r.fields.value("name", r.fields.value("email", "")))}};
+                    // The signed-in person first: the usual owner of what they record.
+                    const auto me = app_->user();
+                    if (me && me->id == r.id)
+                        owners_.prepend(owner);
+                    else
+                        owners_.push_back(owner);
+                }
         if (auto plans = plans_of_school(store, sid); plans && !plans->empty()) {
             const Row* shown = plan_in_effect(*plans, school_year_of(app_->today()).toStdString());
             for (const auto& r : *plans) {

@@ -47,6 +47,8 @@ class PlanModel : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QVariantList plans READ plans NOTIFY changed)
     // May this person write the school's plan (its principal, its receiver, an admin)?
     Q_PROPERTY(bool canWritePlan READ canWritePlan NOTIFY changed)
+    // Who may own a next step here (active people who can see the school): {id, name}
+    Q_PROPERTY(QVariantList owners READ owners NOTIFY changed)
 public:
     explicit PlanModel(QObject* parent = nullptr) : QObject(parent) {}
     void setApp(AppController* app);
@@ -74,10 +76,15 @@ public:
     QString planStatus() const { return status_; }
     QVariantList plans() const { return plans_; }
     bool canWritePlan() const;
+    QVariantList owners() const { return owners_; }
     // A monitoring meeting on `date` (YYYY-MM-DD) of `team`, reviewing these benchmarks with a
     // note each (benchmark id -> text; empty notes are left out).
+    // With the next steps the meeting decided, each {title, owner (a user id), due
+    // (YYYY-MM-DD), benchmark (optional id)}: the steps and the meeting are stored together,
+    // or nothing is.
     Q_INVOKABLE bool recordMeeting(const QString& date, const QString& team,
-                                   const QStringList& benchmarkIds, const QVariantMap& notes);
+                                   const QStringList& benchmarkIds, const QVariantMap& notes,
+                                   const QVariantList& steps = {});
     Q_INVOKABLE void reload();
 
 signals:
@@ -86,7 +93,7 @@ signals:
 private:
     AppController* app_ = nullptr;
     QString school_, plan_title_, years_, goal_, error_, chosen_, shown_, status_;
-    QVariantList objectives_, benchmarks_, meetings_, plans_;
+    QVariantList objectives_, benchmarks_, meetings_, plans_, owners_;
 };
 
 } // namespace sitevisit::app

@@ -58,6 +58,7 @@ Page {
     }
     // For the self-test and screenshots.
     function recordMeeting() { meeting.open() }
+    function recordMeetingWithStep() { meeting.open(); meeting.addStep() }
     function editPlan() { page.openPlan(page.schoolId, planModel.shownPlanId) }
 
     StartVisitDialog {

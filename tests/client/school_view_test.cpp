@@ -519,3 +519,63 @@ TEST(SchoolView, APrincipalWritesSubmitsReflectsAndRenewsAPlanAndTheReceiverSees
         return their.submitted() && their.renewedPlanId() == renewed;
     }));
 }
+
+// A meeting records the next steps it decided with it: both are stored, or neither.
+TEST(SchoolView, AMeetingRecordsTheNextStepsItDecidedTogetherOrNotAtAll) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController principal(std::move(Store::open({(dir / "p.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, principal, "principal@demo.sitevisit", "principal-demo-2026"));
+    const QString school = QString::fromStdString(principal.user()->schools.front());
+    app::PlanModel plan;
+    plan.setApp(&principal);
+    plan.setSchoolId(school);
+    ASSERT_FALSE(plan.benchmarks().isEmpty());
+    // Those who may own a step: people who see the school, the principal among them.
+    QString paula;
+    for (const auto& o : plan.owners())
+        if (o.toMap()["name"] == "Paula Principal") paula = o.toMap()["id"].toString();
+    ASSERT_FALSE(paula.isEmpty());
+    const QString bm = plan.benchmarks()[0].toMap()["benchmarkId"].toString();
+    const QString today = principal.today().toString(Qt::ISODate);
+    const QString due = principal.today().addDays(14).toString(Qt::ISODate);
+    const auto steps_before =
+        principal.store().list("next_step", "school", school.toStdString())->size();
+    const int meetings_before = plan.meetings().size();
+    // A step without a due date is refused, and the meeting with it.
+    QVariantList steps{QVariantMap{{"title", "Share the reading data with families"},
+                                   {"owner", paula},
+                                   {"due", ""},
+                                   {"benchmark", bm}}};
+    EXPECT_FALSE(plan.recordMeeting(today, "grade_level", {bm}, {}, steps));
+    EXPECT_TRUE(plan.errorString().contains("due_date")) << plan.errorString().toStdString();
+    EXPECT_EQ(plan.meetings().size(), meetings_before);
+    EXPECT_EQ(principal.store().list("next_step", "school", school.toStdString())->size(),
+              steps_before);
+    steps[0] = QVariantMap{{"title", "Share the reading data with families"},
+                           {"owner", paula},
+                           {"due", due},
+                           {"benchmark", bm}};
+    ASSERT_TRUE(plan.recordMeeting(today, "grade_level", {bm}, {}, steps))
+        << plan.errorString().toStdString();
+    EXPECT_EQ(plan.meetings().size(), meetings_before + 1);
+    const auto all = *principal.store().list("next_step", "school", school.toStdString());
+    ASSERT_EQ(all.size(), steps_before + 1);
+    const auto meetings =
+        *principal.store().list("monitoring_meeting", "school", school.toStdString());
+    const Row* recorded = nullptr;
+    for (const auto& m : meetings)
+        if (m.fields.contains("next_steps")) recorded = &m;
+    ASSERT_NE(recorded, nullptr);
+    ASSERT_EQ(recorded->fields["next_steps"].size(), 1u);
+    auto step =
+        principal.store().get("next_step", recorded->fields["next_steps"][0].get<std::string>());
+    ASSERT_TRUE(step.ok() && *step);
+    EXPECT_EQ((*step)->fields.value("title", ""), "Share the reading data with families");
+    EXPECT_EQ((*step)->fields.value("owner", ""), paula.toStdString());
+    EXPECT_EQ((*step)->fields.value("due_date", ""), due.toStdString());
+    EXPECT_EQ((*step)->fields.value("benchmark", ""), bm.toStdString());
+    EXPECT_EQ((*step)->fields.value("status", ""), "open");
+}

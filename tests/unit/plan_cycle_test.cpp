@@ -349,12 +349,16 @@ TEST_F(PlanCycle, SeveralWritesAreStoredTogetherOrNotAtAll) {
     write_plan();
     const std::int64_t before = *store->outbox_count();
     const std::string id = store->new_id();
-    auto batch = store->put_all(
-        org.principal, {{"objective", id, "", {{"plan", plan}, {"title", "New"}, {"practice", 2}}},
+    std::size_t refused = 99;
+    auto batch =
+        store->put_all(org.principal,
+                       {{"objective", id, "", {{"plan", plan}, {"title", "New"}, {"practice", 2}}},
                         {"initiative", "", "", {{"objective", id}, {"title", "Under it"}}},
-                        {"benchmark", "", "", {{"initiative", id}, {"measure", "Wrong parent"}}}});
+                        {"benchmark", "", "", {{"initiative", id}, {"measure", "Wrong parent"}}}},
+                       &refused);
     ASSERT_FALSE(batch.ok());
-    EXPECT_EQ(batch.error().message.rfind("benchmark 3 of 3: ", 0), 0u) << batch.error().message;
+    EXPECT_EQ(refused, 2u) << batch.error().message;
+    EXPECT_EQ(batch.error().field, "initiative") << batch.error().message;
     EXPECT_FALSE(store->get("objective", id)->has_value());
     EXPECT_EQ(*store->outbox_count(), before);
     // A null request removes its row, with the rest.

@@ -65,10 +65,12 @@ public:
 
     Result<WriteResult> put(const User& actor, const WriteRequest& request);
     // Several writes in one transaction, in order (a row may name one written before it):
-    // all are stored, or none, with the refused one named in the error. A request whose
-    // fields are null removes its row (as remove()).
+    // all are stored, or none. On a refusal the error is the refused request's, and
+    // `refused` (when given) is told its index. A request whose fields are null removes its row
+    // (as remove()).
     Result<std::vector<WriteResult>> put_all(const User& actor,
-                                             const std::vector<WriteRequest>& requests);
+                                             const std::vector<WriteRequest>& requests,
+                                             std::size_t* refused = nullptr);
     // A new row id (UUIDv7), for requests of put_all that name each other.
     std::string new_id();
     Result<WriteResult> remove(const User& actor, std::string_view entity, std::string_view id);
