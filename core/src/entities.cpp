@@ -47,6 +47,12 @@ FieldSpec number(std::string name, FieldType type, std::optional<double> min,
     return f;
 }
 
+// An object field that may hold more than the usual 16 KB.
+FieldSpec sized(FieldSpec f, std::size_t max_bytes) {
+    f.max_length = max_bytes;
+    return f;
+}
+
 // A field added by a later data schema.
 FieldSpec added_in(int schema, FieldSpec f) {
     f.since = schema;
@@ -235,8 +241,9 @@ std::vector<EntitySpec> build() {
           typed("decisions", T::Object),
           // How district systems support the plan (the fourth of DESE's questions).
           added_in(5, text("district_systems", 8000)),
-          // Why each decision was taken, keyed like decisions.
-          added_in(5, typed("reasons", T::Object)),
+          // Why each decision was taken, keyed like decisions (2000 characters each; room
+          // for a large plan's every objective and initiative).
+          added_in(5, sized(typed("reasons", T::Object), 256 * 1024)),
           // Submitted: read by everyone, changed by nobody; the plan can be renewed.
           added_in(5, choice("status", {{"draft", "Draft"}, {"submitted", "Submitted"}}, false))}});
 

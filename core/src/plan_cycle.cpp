@@ -249,7 +249,8 @@ Result<Renewal> renew_plan(Store& store, const User& actor, std::string_view pla
     if (!blank(old.fields, "goal")) plan_fields["goal"] = old.fields["goal"];
     writes.push_back({"plan", out.plan, old.school, plan_fields});
     for (const auto& o : tree->objectives) {
-        if (!kept(o.row, "")) continue;
+        // An objective added after the reflection was submitted has no decision: it goes on.
+        if (!kept(o.row, "continue")) continue;
         const std::string objective = store.new_id();
         Json of{{"plan", out.plan},
                 {"title", o.row.fields.value("title", "")},

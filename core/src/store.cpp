@@ -410,11 +410,16 @@ Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view 
             auto plan =
                 plan_write(validator_, reader, actor, {entity, row, "", {{field, value}}}, now);
             if (!plan) return plan.error();
-            if (!plan->no_op())
+            if (!plan->no_op()) {
                 if (auto w = commit_plan(actor, *plan); !w) {
                     dseq_ = dseq_before;
                     return w.error();
                 }
+                if (auto st = commit_revision(actor, reader, *plan, now); !st) {
+                    dseq_ = dseq_before;
+                    return st.error();
+                }
+            }
         }
         auto plan = plan_write(validator_, reader, actor,
                                {"conflict",

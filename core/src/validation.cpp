@@ -287,8 +287,9 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
     }
     case FieldType::Object:
         if (!v.is_object()) return bad(f, "an object", v);
-        if (v.dump().size() > 16384)
-            return invalid(f.name + " is too large (16 KB at most)", f.name);
+        if (const std::size_t cap = f.max_length ? f.max_length : 16384; v.dump().size() > cap)
+            return invalid(f.name + " is too large (" + std::to_string(cap / 1024) + " KB at most)",
+                           f.name);
         return ok_status();
     case FieldType::Value:
         if (v.dump().size() > 16384)

@@ -286,9 +286,6 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
              spec.kind == EntityKind::PlanRevision) &&
             !changed.contains("at"))
             changed["at"] = now_utc;
-        // A new plan is a draft until someone submits it.
-        if (spec.kind == EntityKind::Plan && !changed.contains("status"))
-            changed["status"] = "draft";
         if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
 
@@ -592,7 +589,8 @@ std::optional<WriteRequest> plan_revision_for(RowReader& rows, const WritePlan& 
     std::string plan_id;
     std::string status; // the plan's status before this write
     if (kind == EntityKind::Plan) {
-        if (!plan.existing) return std::nullopt; // a new plan is a draft, or made whole
+        // A new plan is a draft, or made whole; a deleted plan takes its history with it.
+        if (!plan.existing || plan.is_delete) return std::nullopt;
         plan_id = plan.id;
         status = before.value("status", "");
         if (status == "draft" && plan.changed.value("status", "") == "submitted")

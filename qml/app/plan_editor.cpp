@@ -316,7 +316,12 @@ bool PlanEditor::save(const QString& entity, const QString& id, const QVariantMa
     WriteRequest req{entity.toStdString(), id.toStdString(), "", *typed};
     if (id.isEmpty() && !parentField.isEmpty())
         req.fields[parentField.toStdString()] = parentId.toStdString();
-    if (id.isEmpty() && parentField.isEmpty()) req.school = school_.toStdString();
+    if (id.isEmpty() && parentField.isEmpty()) {
+        req.school = school_.toStdString();
+        // A plan written here is a draft until it is submitted (a plan without a status is
+        // taken to be in effect, as those made before drafts were).
+        req.fields["status"] = "draft";
+    }
     auto r = app_->store().put(*u, req);
     if (!r) {
         error_ = text(r.error().message);

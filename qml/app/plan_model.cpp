@@ -200,7 +200,7 @@ bool PlanModel::recordMeeting(const QString& date, const QString& team,
     }
     if (!decided.empty()) fields["next_steps"] = decided;
     writes.push_back({"monitoring_meeting", "", school_.toStdString(), std::move(fields)});
-    std::size_t refused = 0;
+    std::size_t refused = writes.size(); // none named: a storage error
     auto r = app_->store().put_all(*u, writes, &refused);
     if (!r) {
         // A refused step says which one; the meeting's own refusal is as it is.

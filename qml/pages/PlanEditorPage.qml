@@ -142,7 +142,7 @@ Page {
                 text: page.isNew
                       ? qsTr("A new plan is saved as a draft; its objectives are added once it is saved.")
                       : editor.draft
-                        ? qsTr("%1: only people who write this plan see it as a draft; submit it when it is ready.")
+                        ? qsTr("%1: the school's plan in effect stays as it is until this one is submitted and its first year begins.")
                               .arg(page.plan.statusLabel || qsTr("Draft"))
                         : page.plan.status === "submitted"
                           ? qsTr("%1. Every change is recorded below.").arg(page.plan.statusLabel || qsTr("Submitted"))

@@ -47,7 +47,8 @@ struct PlanCycle : ::testing::Test {
                                     {"title", "Lincoln plan"},
                                     {"first_year", "2026-2027"},
                                     {"last_year", "2028-2029"},
-                                    {"goal", "Every student reads on grade level"}}}));
+                                    {"goal", "Every student reads on grade level"},
+                                    {"status", "draft"}}}));
         kept_objective = made(
             store->put(p, {"objective",
                            "",
@@ -147,8 +148,23 @@ TEST_F(PlanCycle, APrincipalWritesTheirOwnSchoolsPlanAsADraftAndNoOtherSchools) 
                                                                 {{"kind", "sip"},
                                                                  {"title", "Scratch"},
                                                                  {"first_year", "2027-2028"},
-                                                                 {"last_year", "2029-2030"}}}));
+                                                                 {"last_year", "2029-2030"},
+                                                                 {"status", "draft"}}}));
     EXPECT_TRUE(store->remove(org.principal, "plan", scratch).ok());
+    // A plan written without a status (as before drafts) is in effect: its changes are recorded.
+    const std::string whole = made(store->put(org.receiver, {"plan",
+                                                             "",
+                                                             org.school,
+                                                             {{"kind", "sip"},
+                                                              {"title", "Whole"},
+                                                              {"first_year", "2025-2026"},
+                                                              {"last_year", "2027-2028"}}}));
+    made(store->put(org.receiver, {"plan", whole, "", {{"title", "Whole plan"}}}));
+    EXPECT_EQ(rows("plan_revision", "plan", whole).size(), 1u);
+    // An admin may delete a submitted plan; its history goes with it.
+    ASSERT_FALSE(store->remove(org.receiver, "plan", whole).ok());
+    auto by_admin = store->remove(org.admin, "plan", whole);
+    EXPECT_TRUE(by_admin.ok()) << by_admin.error().message;
 }
 
 TEST_F(PlanCycle, ASubmittedPlansChangesRecordWhoChangedWhatAndWhen) {
@@ -280,12 +296,18 @@ TEST_F(PlanCycle, RenewingMakesNextYearsDraftFromWhatContinuesWithBenchmarksRese
     EXPECT_NE(early.error().message.find("submit this year's reflection first"), std::string::npos);
     const std::string r = reflect(true);
     ASSERT_TRUE(submit_reflection(*store, org.principal, r).ok());
+    // Added after the reflection: no decision on it, so it goes on into next year.
+    made(store->put(org.principal,
+                    {"objective",
+                     "",
+                     "",
+                     {{"plan", plan}, {"title", "Late"}, {"practice", 1}, {"position", 9}}}));
 
     auto renewed = renew_plan(*store, org.principal, plan, "2027-06-20");
     ASSERT_TRUE(renewed.ok()) << renewed.error().message;
     EXPECT_EQ(renewed->first_year, "2027-2028");
     EXPECT_EQ(renewed->last_year, "2029-2030");
-    EXPECT_EQ(renewed->objectives, 1);
+    EXPECT_EQ(renewed->objectives, 2);
     EXPECT_EQ(renewed->initiatives, 1);
     EXPECT_EQ(renewed->benchmarks, 2);
     EXPECT_EQ(renewed->targets_met, 1);
@@ -295,8 +317,9 @@ TEST_F(PlanCycle, RenewingMakesNextYearsDraftFromWhatContinuesWithBenchmarksRese
     EXPECT_EQ(tree->plan.fields.value("status", ""), "draft");
     EXPECT_EQ(tree->plan.fields.value("previous", ""), plan);
     EXPECT_EQ(tree->plan.fields.value("goal", ""), "Every student reads on grade level");
-    ASSERT_EQ(tree->objectives.size(), 1u);
+    ASSERT_EQ(tree->objectives.size(), 2u);
     EXPECT_EQ(tree->objectives[0].row.fields.value("title", ""), "Tiered instruction");
+    EXPECT_EQ(tree->objectives[1].row.fields.value("title", ""), "Late");
     ASSERT_EQ(tree->objectives[0].initiatives.size(), 1u);
     const auto& ini = tree->objectives[0].initiatives[0];
     EXPECT_EQ(ini.row.fields.value("title", ""), "Data meetings");
@@ -320,7 +343,7 @@ TEST_F(PlanCycle, RenewingMakesNextYearsDraftFromWhatContinuesWithBenchmarksRese
     // is submitted.
     auto old_tree = plan_tree(*store, plan);
     ASSERT_TRUE(old_tree.ok());
-    EXPECT_EQ(old_tree->objectives.size(), 2u);
+    EXPECT_EQ(old_tree->objectives.size(), 3u);
     auto plans = plans_of_school(*store, org.school);
     ASSERT_TRUE(plans.ok());
     ASSERT_EQ(plans->size(), 2u);
