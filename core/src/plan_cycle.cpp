@@ -17,6 +17,14 @@ int first_year_of(const Row& plan) {
     return parse_school_year(plan.fields.value("first_year", "")).value_or(0);
 }
 
+// Newest first: by first school year, then by id (made later).
+void newest_first(std::vector<Row>& plans) {
+    std::stable_sort(plans.begin(), plans.end(), [](const Row& a, const Row& b) {
+        const int fa = first_year_of(a), fb = first_year_of(b);
+        return fa != fb ? fa > fb : a.id > b.id;
+    });
+}
+
 bool draft(const Row& plan) {
     return plan.fields.value("status", "") == "draft";
 }
@@ -56,10 +64,7 @@ Result<std::vector<Row>> plans_of_school(const Store& store, std::string_view sc
     std::vector<Row> out;
     for (auto& r : *rows)
         if (!r.deleted) out.push_back(std::move(r));
-    std::stable_sort(out.begin(), out.end(), [](const Row& a, const Row& b) {
-        const int fa = first_year_of(a), fb = first_year_of(b);
-        return fa != fb ? fa > fb : a.id > b.id;
-    });
+    newest_first(out);
     return out;
 }
 
@@ -85,10 +90,7 @@ Result<std::set<std::string>> benchmarks_in_effect(const Store& store,
         if (!p.deleted) by_school[p.school].push_back(std::move(p));
     std::set<std::string> in_effect_plans;
     for (auto& [school, list] : by_school) {
-        std::stable_sort(list.begin(), list.end(), [](const Row& a, const Row& b) {
-            const int fa = first_year_of(a), fb = first_year_of(b);
-            return fa != fb ? fa > fb : a.id > b.id;
-        });
+        newest_first(list);
         if (const Row* p = plan_in_effect(list, school_year)) in_effect_plans.insert(p->id);
     }
     auto objectives = store.list("objective");

@@ -269,42 +269,11 @@ private:
     Store& store_;
 };
 
-Result<WriteResult> Store::put(const User& actor, const WriteRequest& req) {
-    WriteRequest request = req;
-    if (request.id.empty()) {
-        const EntitySpec* spec = find_entity(req.entity);
-        if (spec && !spec->uuid_ids) return invalid(spec->name + " rows need an id", "id");
-        // A team visit's rows have the id their fields make (one row per rater and indicator).
-        const auto derived = team_row_id(req.entity, req.fields, actor.id);
-        request.id = derived ? *derived : uuids_.next();
-    }
-    const std::int64_t dseq_before = dseq_;
-    Announcement announce(*this);
-    try {
-        Transaction tx(*db_);
-        Reader reader(*this);
-        const std::string now = format_utc_ms(clock_->now_ms());
-        auto plan = plan_write(validator_, reader, actor, request, now);
-        if (!plan) return plan.error();
-        if (plan->no_op()) return WriteResult{plan->id, std::nullopt};
-        auto result = commit_plan(actor, *plan);
-        if (result) {
-            if (auto st = commit_revision(actor, reader, *plan, now); !st) {
-                dseq_ = dseq_before;
-                return st.error();
-            }
-            tx.commit();
-            announce.commit();
-        }
-        return result;
-    } catch (const SqliteError& e) {
-        dseq_ = dseq_before; // the transaction rolled back; so does the counter
-        return storage(e);
-    } catch (const std::exception& e) {
-        dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
-        return Error{ErrorCode::Invalid,
-                     std::string("the change could not be applied: ") + e.what()};
-    }
+// One write is a batch of one: the same transaction, revision and rollback as put_all.
+Result<WriteResult> Store::put(const User& actor, const WriteRequest& request) {
+    auto written = put_all(actor, {request});
+    if (!written) return written.error();
+    return std::move(written->front());
 }
 
 Result<std::vector<WriteResult>> Store::put_all(const User& actor,
@@ -319,7 +288,18 @@ Result<std::vector<WriteResult>> Store::put_all(const User& actor,
         std::vector<WriteResult> results;
         for (const auto& req : requests) {
             WriteRequest request = req;
-            if (request.id.empty()) request.id = uuids_.next();
+            if (request.id.empty() && !request.fields.is_null()) {
+                const EntitySpec* spec = find_entity(request.entity);
+                if (spec && !spec->uuid_ids) {
+                    if (refused_at) *refused_at = results.size();
+                    dseq_ = dseq_before;
+                    return invalid(spec->name + " rows need an id", "id");
+                }
+                // A team visit's rows have the id their fields make (one per rater and
+                // indicator).
+                const auto derived = team_row_id(request.entity, request.fields, actor.id);
+                request.id = derived ? *derived : uuids_.next();
+            }
             auto plan = request.fields.is_null()
                             ? plan_delete(reader, actor, request.entity, request.id)
                             : plan_write(validator_, reader, actor, request, now);
@@ -346,9 +326,9 @@ Result<std::vector<WriteResult>> Store::put_all(const User& actor,
         dseq_ = dseq_before;
         return storage(e);
     } catch (const std::exception& e) {
-        dseq_ = dseq_before;
+        dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
         return Error{ErrorCode::Invalid,
-                     std::string("the changes could not be applied: ") + e.what()};
+                     std::string("the change could not be applied: ") + e.what()};
     }
 }
 
@@ -357,33 +337,7 @@ std::string Store::new_id() {
 }
 
 Result<WriteResult> Store::remove(const User& actor, std::string_view entity, std::string_view id) {
-    const std::int64_t dseq_before = dseq_;
-    Announcement announce(*this);
-    try {
-        Transaction tx(*db_);
-        Reader reader(*this);
-        auto plan = plan_delete(reader, actor, entity, id);
-        if (!plan) return plan.error();
-        if (plan->existing->deleted) return WriteResult{plan->id, std::nullopt};
-        auto result = commit_plan(actor, *plan);
-        if (result) {
-            if (auto st = commit_revision(actor, reader, *plan, format_utc_ms(clock_->now_ms()));
-                !st) {
-                dseq_ = dseq_before;
-                return st.error();
-            }
-            tx.commit();
-            announce.commit();
-        }
-        return result;
-    } catch (const SqliteError& e) {
-        dseq_ = dseq_before; // the transaction rolled back; so does the counter
-        return storage(e);
-    } catch (const std::exception& e) {
-        dseq_ = dseq_before; // a bug, not bad input: still no crash, and nothing written
-        return Error{ErrorCode::Invalid,
-                     std::string("the change could not be applied: ") + e.what()};
-    }
+    return put(actor, {std::string(entity), std::string(id), "", nullptr});
 }
 
 Result<WriteResult> Store::resolve_conflict(const User& actor, std::string_view conflict_id,

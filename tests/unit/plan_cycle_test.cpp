@@ -268,6 +268,21 @@ TEST_F(PlanCycle, AReflectionIsSubmittedOnlyWhenEveryQuestionAndDecisionIsThere)
     EXPECT_EQ(late.error().message,
               "the reflection on 2026-2027 is submitted; it can no longer change");
     EXPECT_FALSE(store->remove(org.principal, "reflection", r).ok());
+    // Reasons hold a large plan's every objective and initiative (beyond the usual 16 KB).
+    Json many = Json::object();
+    for (int i = 0; i < 40; ++i)
+        many[store->new_id()] = std::string(1500, 'r');
+    auto large = store->put(
+        org.principal,
+        {"reflection", "", "", {{"plan", plan}, {"year", "2028-2029"}, {"reasons", many}}});
+    EXPECT_TRUE(large.ok()) << large.error().message;
+    many[store->new_id()] = std::string(2001, 'r');
+    auto too_long = store->put(
+        org.principal,
+        {"reflection", "", "", {{"plan", plan}, {"year", "2029-2030"}, {"reasons", many}}});
+    ASSERT_FALSE(too_long.ok());
+    EXPECT_NE(too_long.error().message.find("longer than 2000 characters"), std::string::npos)
+        << too_long.error().message;
     // Bad decisions and reasons are refused with the field named.
     auto bad =
         store->put(org.principal,

@@ -107,6 +107,31 @@ TEST_F(Region, ADirectorsRegionRollsUpByDistrictAndByLead) {
                                                              {"owner", org.principal.id},
                                                              {"due_date", "2026-10-01"}}}));
     must(store->put(org.principal, {"next_step", finished, "", {{"status", "done"}}}));
+    // Next year's draft plan, with a benchmark of its own: not counted until it is in effect.
+    const std::string next = made(store->put(org.receiver, {"plan",
+                                                            "",
+                                                            org.school,
+                                                            {{"kind", "turnaround"},
+                                                             {"title", "P 2027"},
+                                                             {"first_year", "2027-2028"},
+                                                             {"last_year", "2029-2030"},
+                                                             {"status", "draft"}}}));
+    const std::string next_objective = made(store->put(
+        org.receiver, {"objective", "", "", {{"plan", next}, {"title", "O"}, {"practice", 2}}}));
+    const std::string next_initiative = made(store->put(
+        org.receiver, {"initiative", "", "", {{"objective", next_objective}, {"title", "I"}}}));
+    must(store->put(org.receiver, {"benchmark",
+                                   "",
+                                   "",
+                                   {{"initiative", next_initiative},
+                                    {"type", "outcome"},
+                                    {"audience", "students"},
+                                    {"measure", "ELA next year"},
+                                    {"baseline", 40},
+                                    {"baseline_date", "2027-09-01"},
+                                    {"target", 60},
+                                    {"due", "2028-06-01"},
+                                    {"cadence", "monthly"}}}));
 
     auto r = region_rollup(*store, org.director, "2026-11-23");
     ASSERT_TRUE(r.ok()) << r.error().message;
