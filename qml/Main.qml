@@ -117,6 +117,9 @@ ApplicationWindow {
         else if (name === "reflectionDecisions") { showPage("reflection", id); stack.currentItem.showEnd() }
         else if (name === "plan") { showPage("school", id); stack.currentItem.editPlan() }
         else if (name === "planObjective") { showPage("plan", id); stack.currentItem.addObjective() }
+        else if (name === "district") { stack.replace(null, homePage); openSchool(id || App.suggestedDistrict()) }
+        else if (name === "districtNext") { showPage("district", id); stack.currentItem.show("next") }
+        else if (name === "districtPlan") { showPage("district", id); stack.currentItem.editPlan() }
     }
     // The session ran out: the sign-in form over the data, which stays where it was.
     function signInAgain() {

@@ -50,12 +50,12 @@ void wait_for_sync(app::AppController& controller) {
 
 int self_test(QQuickWindow* window) {
     for (const char* p :
-         {"signIn",         "signInTls",     "home",        "school",      "schoolHistory",
-          "visit",          "evidence",      "review",      "newEvidence", "dashboard",
-          "reflection",     "conflicts",     "newVisit",    "refused",     "nextStep",
-          "visitSummary",   "visitComments", "teamRatings", "region",      "regionLeads",
-          "caseloadDialog", "reviewVisit",   "meeting",     "plan",        "planObjective",
-          "meetingSteps"}) {
+         {"signIn",         "signInTls",     "home",         "school",      "schoolHistory",
+          "visit",          "evidence",      "review",       "newEvidence", "dashboard",
+          "reflection",     "conflicts",     "newVisit",     "refused",     "nextStep",
+          "visitSummary",   "visitComments", "teamRatings",  "region",      "regionLeads",
+          "caseloadDialog", "reviewVisit",   "meeting",      "plan",        "planObjective",
+          "meetingSteps",   "district",      "districtNext", "districtPlan"}) {
         show_page(window, QLatin1String(p));
         wait(200);
     }

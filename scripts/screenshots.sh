@@ -69,6 +69,17 @@ for size in tablet laptop; do
   cp "$work/principal-shots/planObjective-$size.png" "$out/plan-objective-$size.png"
 done
 echo "wrote reflection-*, reflection-decisions-*, plan-editor-* and plan-objective-* to $out"
+# The district leader's caseload and the district's own plan, next steps and plan editor.
+SITEVISIT_PASSWORD=district-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/district.db" --server "$url" \
+  --sign-in district@demo.sitevisit --screenshots "$work/district-shots" \
+  --pages home,district,districtNext,districtPlan > /dev/null
+for size in tablet laptop; do
+  cp "$work/district-shots/home-$size.png" "$out/district-caseload-$size.png"
+  cp "$work/district-shots/district-$size.png" "$out/district-$size.png"
+  cp "$work/district-shots/districtNext-$size.png" "$out/district-next-$size.png"
+  cp "$work/district-shots/districtPlan-$size.png" "$out/district-plan-$size.png"
+done
+echo "wrote district-caseload-*, district-*, district-next-* and district-plan-* to $out"
 # A principal's school page (readings can be recorded there), and the home page in the dark theme.
 SITEVISIT_PASSWORD=principal-demo-2026 "$build_dir/qml/sitevisit-tools" --db "$work/principal.db" --server "$url" \
   --sign-in principal@demo.sitevisit --screenshots "$work/principal-shots" --pages school,newEvidence,camera,meeting,meetingSteps \

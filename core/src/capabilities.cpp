@@ -9,9 +9,11 @@ namespace sitevisit {
 
 namespace {
 
-// A place inside the user's own scope: their first school, district or their region.
+// A place inside the user's own scope: their first school, district or their region. Without
+// a school of their own it stands for any school of their district or region (never for the
+// district's own rows, which a school's work such as evidence is not kept at).
 Place home_place(const User& u) {
-    return Place{u.schools.empty() ? std::string() : u.schools.front(),
+    return Place{u.schools.empty() ? std::string("(a school in scope)") : u.schools.front(),
                  u.districts.empty() ? std::string() : u.districts.front(), u.region};
 }
 

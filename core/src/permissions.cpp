@@ -66,15 +66,25 @@ bool role_writes(Role role, EntityKind entity) {
                        K::MonitoringMeeting});
     case Role::DistrictLeader:
         // Reads every school of the district; says what they see, and works the next steps
-        // they own (decide_next_step).
+        // they own (decide_next_step). The district's own plan is theirs (district_writes).
         return entity == K::Comment;
     }
     return false;
 }
 
+// What a role writes at the district level, beyond role_writes: a district leader owns the
+// district's plan, its benchmarks and their readings, and the reflection on it.
+bool district_writes(Role role, EntityKind entity) {
+    using K = EntityKind;
+    if (role != Role::DistrictLeader) return false;
+    return entity == K::Plan || entity == K::Objective || entity == K::Initiative ||
+           entity == K::Benchmark || entity == K::PlanRevision || entity == K::Reading ||
+           entity == K::Reflection;
+}
+
 // Next steps: made by leads, receivers, principals and admins; worked by their owner and the
 // school's principal; verified or returned by leads, receivers and admins, never by the owner.
-Decision decide_next_step(const User& user, bool write, const RowState& state) {
+Decision decide_next_step(const User& user, bool write, const Place& place, const RowState& state) {
     const bool admin = user.role == Role::Admin;
     if (state.visit_status && parse_visit_status(*state.visit_status) == VisitStatus::Draft &&
         !contains(state.visit_team, user.id) && !admin)
@@ -82,12 +92,15 @@ Decision decide_next_step(const User& user, bool write, const RowState& state) {
     if (!write) return allow();
     if (state.step_from == NextStepStatus::Verified)
         return deny("the next step is verified; it can no longer change");
+    // A district leader makes and reviews the district's own next steps.
+    const bool district_leader = user.role == Role::DistrictLeader && place.district_level();
     const bool maker = admin || user.role == Role::AssistanceLead || user.role == Role::Receiver ||
-                       user.role == Role::Principal;
+                       user.role == Role::Principal || district_leader;
     if (state.step_to && state.step_from && state.step_to != state.step_from) {
         const NextStepStatus to = *state.step_to;
         if (is_review_move(to)) {
-            if (!admin && user.role != Role::AssistanceLead && user.role != Role::Receiver)
+            if (!admin && user.role != Role::AssistanceLead && user.role != Role::Receiver &&
+                !district_leader)
                 return deny(std::string(role_words(user.role)) +
                             " may not verify or return next steps; the school's Assistance "
                             "Lead, its receiver or an admin does");
@@ -130,6 +143,25 @@ Decision decide_caseload(const User& director, const RowState::CaseloadChange& c
 }
 
 } // namespace
+
+bool kept_at_district(EntityKind entity) {
+    using K = EntityKind;
+    switch (entity) {
+    case K::Plan:
+    case K::Objective:
+    case K::Initiative:
+    case K::Benchmark:
+    case K::Reading:
+    case K::Reflection:
+    case K::PlanRevision:
+    case K::NextStep:
+    case K::Comment:
+    case K::Conflict:
+        return true;
+    default:
+        return false;
+    }
+}
 
 std::optional<Role> parse_role(std::string_view t) {
     if (t == "admin") return Role::Admin;
@@ -224,7 +256,13 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
     }
 
     if (!in_scope(user, place))
-        return deny("school " + place.school + " is outside the scope of " + user.email);
+        return deny(place.district_level()
+                        ? "district " + place.district + " is outside the scope of " + user.email
+                        : "school " + place.school + " is outside the scope of " + user.email);
+    if (place.district_level() && !kept_at_district(entity.kind))
+        return deny("a district keeps its own plan, benchmarks, readings, reflections, next "
+                    "steps and comments; " +
+                    e + " records belong to one of its schools");
 
     if (entity.is(EntityKind::School)) {
         if (!write || user.role == Role::Admin) return allow();
@@ -242,7 +280,7 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
         return decide(user, access, conflicted, place, inner);
     }
 
-    if (entity.is(EntityKind::NextStep)) return decide_next_step(user, write, state);
+    if (entity.is(EntityKind::NextStep)) return decide_next_step(user, write, place, state);
 
     // Visits, their observations and comments on them: a draft is its team's alone.
     if (state.visit_status) {
@@ -312,6 +350,10 @@ Decision decide(const User& user, Access access, const EntitySpec& entity, const
 
     if (!write) return allow();
     if (role_writes(user.role, entity.kind)) return allow();
+    if (place.district_level() && district_writes(user.role, entity.kind)) return allow();
+    if (user.role == Role::DistrictLeader && district_writes(user.role, entity.kind))
+        return deny("a district leader writes the district's own plan, not a school's; the "
+                    "school's principal or receiver does");
     return deny(std::string(role_words(user.role)) + " may not change " + e + " records");
 }
 

@@ -222,15 +222,11 @@ Status Store::start_over() {
 Result<Place> Store::place_of_school(std::string_view school) const {
     if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
     try {
-        auto row = load(*db_, *find_entity("school"), school);
-        if (!row || row->deleted)
-            return Error{ErrorCode::NotFound,
-                         "school " + std::string(school) + " is not on this device"};
-        Place p{row->id, row->fields.value("district", ""), ""};
-        if (!p.district.empty())
-            if (auto d = load(*db_, *find_entity("district"), p.district))
-                p.region = d->fields.value("region", "");
-        places_.emplace(p.school, p);
+        auto p = place_of_key(
+            school,
+            [this](const EntitySpec& spec, std::string_view id) { return load(*db_, spec, id); },
+            "is not on this device");
+        if (p) places_.emplace(std::string(school), *p);
         return p;
     } catch (const SqliteError& e) {
         return storage(e);

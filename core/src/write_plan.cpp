@@ -11,6 +11,22 @@
 
 namespace sitevisit {
 
+Result<Place>
+place_of_key(std::string_view key,
+             const std::function<std::optional<Row>(const EntitySpec&, std::string_view)>& row,
+             const char* missing) {
+    auto s = row(*find_entity("school"), key);
+    if (s && !s->deleted) {
+        Place p{s->id, s->fields.value("district", ""), ""};
+        if (auto d = row(*find_entity("district"), p.district))
+            p.region = d->fields.value("region", "");
+        return p;
+    }
+    if (auto d = row(*find_entity("district"), key); d && !d->deleted)
+        return Place{"", d->id, d->fields.value("region", "")};
+    return Error{ErrorCode::NotFound, "school " + std::string(key) + " " + missing};
+}
+
 namespace {
 
 int status_rank(const std::string& s) {
@@ -384,6 +400,12 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
         }
         break;
     }
+    // A plan kept at a district is the district's own plan.
+    if (place.district_level() && spec.kind == EntityKind::Plan &&
+        merged.value("kind", "") != "district")
+        return invalid("a plan kept at a district is a district plan (kind \"district\"), got \"" +
+                           merged.value("kind", "") + "\"",
+                       "kind");
     RowState state;
     if (spec.kind == EntityKind::Visit) {
         fill(state, context_of(existing ? existing->fields : merged));

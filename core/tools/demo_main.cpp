@@ -53,7 +53,10 @@ void describe_entities(std::ostream& out) {
            "devices\nthat pull with an older `schema` (docs/protocol.md).\n";
     for (const auto& e : entity_specs()) {
         out << "\n## " << e.name << "\n\n";
-        const char* scope = e.scope == ScopeKind::School     ? "a school"
+        const char* scope = e.scope == ScopeKind::School && kept_at_district(e.kind)
+                                ? "a school, or a district for the district's own rows (the "
+                                  "district's id as the key; since 6)"
+                            : e.scope == ScopeKind::School   ? "a school"
                             : e.scope == ScopeKind::District ? "a district (its own id)"
                             : e.scope == ScopeKind::Region   ? "a region (its own id)"
                                                              : "everyone (school is empty)";

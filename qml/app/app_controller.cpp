@@ -322,6 +322,14 @@ QString AppController::suggestedSchool() const {
     return QString::fromStdString(best);
 }
 
+QString AppController::suggestedDistrict() const {
+    if (auto plans = store_->list("plan"))
+        for (const auto& r : *plans)
+            if (auto d = store_->get("district", r.school); d && *d && !(*d)->deleted)
+                return QString::fromStdString(r.school);
+    return {};
+}
+
 QString AppController::suggestedVisit() const {
     auto u = engine_->user();
     // A draft of theirs first; for a regional director, a visit waiting for review.

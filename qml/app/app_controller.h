@@ -130,6 +130,8 @@ public:
     // For a first look (screenshots, self-test): the school with the most visits, and a visit
     // this user can work on (a draft of theirs, else the latest).
     Q_INVOKABLE QString suggestedSchool() const;
+    // A district whose own plan is on this device (for screenshots and the self-test), or "".
+    Q_INVOKABLE QString suggestedDistrict() const;
     Q_INVOKABLE QString suggestedVisit() const;
 
     // Makes a file ready on a worker (photos downscaled, over the server's limit refused,

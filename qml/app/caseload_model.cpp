@@ -3,12 +3,14 @@
 #include "app_controller.h"
 #include "reflection_controller.h"
 #include "sitevisit/core/domain.h"
+#include "sitevisit/core/permissions.h"
 #include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 #include "sitevisit/core/values.h"
 
 #include <QDate>
 #include <map>
+#include <tuple>
 
 namespace sitevisit::app {
 
@@ -61,6 +63,8 @@ QVariant CaseloadModel::data(const QModelIndex& index, int role) const {
         return s.overdue_steps;
     case UnderWayRole:
         return s.under_way;
+    case DistrictLevelRole:
+        return s.district_level;
     }
     return {};
 }
@@ -77,7 +81,8 @@ QHash<int, QByteArray> CaseloadModel::roleNames() const {
             {WorryingBenchmarksRole, "worryingBenchmarks"},
             {OpenStepsRole, "openSteps"},
             {OverdueStepsRole, "overdueSteps"},
-            {UnderWayRole, "underWay"}};
+            {UnderWayRole, "underWay"},
+            {DistrictLevelRole, "districtLevel"}};
 }
 
 void CaseloadModel::classBegin() {
@@ -96,9 +101,12 @@ void CaseloadModel::reload() {
     if (app_) {
         Store& store = app_->store();
         std::map<std::string, std::string> district_name;
-        if (auto d = store.list("district"))
+        std::vector<Row> districts;
+        if (auto d = store.list("district")) {
             for (const auto& r : *d)
                 district_name[r.id] = r.fields.value("name", "");
+            districts = std::move(*d);
+        }
         const QString today = app_->today().toString(Qt::ISODate);
         struct Dates {
             QString last, next, under_way;
@@ -157,8 +165,26 @@ void CaseloadModel::reload() {
                               visits[r.id].under_way};
                 schools_.push_back(school);
             }
+        // The districts whose own plan and next steps this user reads.
+        if (auto user = app_->user())
+            for (const auto& r : districts) {
+                if (r.deleted || !in_scope(*user, Place{"", r.id, r.fields.value("region", "")}))
+                    continue;
+                School d;
+                d.id = QString::fromStdString(r.id);
+                d.name = tr("District plan and next steps");
+                d.district = QString::fromStdString(r.fields.value("name", ""));
+                d.designation = tr("The district's own work for its schools");
+                d.level = QStringLiteral("district");
+                d.worrying = worrying[r.id];
+                d.open_steps = open_steps[r.id];
+                d.overdue_steps = overdue_steps[r.id];
+                d.district_level = true;
+                schools_.push_back(d);
+            }
         std::sort(schools_.begin(), schools_.end(), [](const School& a, const School& b) {
-            return std::tie(a.district, a.name) < std::tie(b.district, b.name);
+            return std::tuple(a.district, !a.district_level, a.name) <
+                   std::tuple(b.district, !b.district_level, b.name);
         });
     }
     endResetModel();

@@ -10,7 +10,8 @@ class AppController;
 
 // The schools on this device (the signed-in user's scope), by district, with their
 // designation, the last and next visit, the benchmarks off track or at risk, and the next
-// steps still to do and overdue.
+// steps still to do and overdue. Where the user reads a district's own rows (its plan and next
+// steps), the district comes first in its section, as one more place to open.
 class CaseloadModel : public QAbstractListModel, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
@@ -29,7 +30,8 @@ public:
         WorryingBenchmarksRole, // benchmarks off track or at risk
         OpenStepsRole,          // next steps still to do (open, in progress, returned)
         OverdueStepsRole,       // of those, the ones past their due date
-        UnderWayRole            // the start date of a draft visit begun before today, or ""
+        UnderWayRole,           // the start date of a draft visit begun before today, or ""
+        DistrictLevelRole       // the district's own plan and next steps, first in its district
     };
     Q_ENUM(Roles)
 
@@ -54,6 +56,7 @@ private:
         bool receivership = false;
         int worrying = 0, open_steps = 0, overdue_steps = 0;
         QString under_way;
+        bool district_level = false;
     };
     AppController* app_ = nullptr;
     QList<School> schools_;

@@ -142,13 +142,26 @@ void PlanEditor::reload() {
         return;
     }
     // Choices for the forms.
-    choices_["kind"] = value_choices("plan", "kind");
+    // A plan kept at a district is the district's own plan; a school's is any kind.
+    Store& store = app_->store();
+    const bool district_level = [&] {
+        auto place = store.place_of_school(school_.toStdString());
+        return place && place->district_level();
+    }();
+    QVariantList kinds = value_choices("plan", "kind");
+    if (district_level)
+        kinds.erase(std::remove_if(kinds.begin(), kinds.end(),
+                                   [](const QVariant& k) {
+                                       return k.toMap().value("value").toString() !=
+                                              QLatin1String("district");
+                                   }),
+                    kinds.end());
+    choices_["kind"] = kinds;
     choices_["initiativeStatus"] = value_choices("initiative", "status");
     choices_["benchmarkType"] = value_choices("benchmark", "type");
     choices_["audience"] = value_choices("benchmark", "audience");
     choices_["cadence"] = value_choices("benchmark", "cadence");
     choices_["direction"] = value_choices("benchmark", "direction");
-    Store& store = app_->store();
     QVariantList practices;
     for (int p = 1; p <= 4; ++p) {
         const Practice* practice = store.reference().practice(p);
@@ -169,7 +182,7 @@ void PlanEditor::reload() {
     if (plan_.isEmpty()) {
         // A new plan's defaults: this school year and the two after it.
         plan_fields_ = QVariantMap{{"title", QString()},
-                                   {"kind", "sip"},
+                                   {"kind", district_level ? "district" : "sip"},
                                    {"firstYear", QStringLiteral("%1-%2").arg(now).arg(now + 1)},
                                    {"lastYear", QStringLiteral("%1-%2").arg(now + 2).arg(now + 3)},
                                    {"goal", QString()},

@@ -58,12 +58,17 @@ void SchoolController::reload() {
     visits_.clear();
     name_.clear();
     designation_.clear();
+    district_level_ = false;
     if (app_ && !school_.isEmpty()) {
         Store& store = app_->store();
         const std::string sid = school_.toStdString();
-        if (auto s = store.get("school", sid); s.ok() && *s) {
+        if (auto s = store.get("school", sid); s.ok() && *s && !(*s)->deleted) {
             name_ = QString::fromStdString((*s)->fields.value("name", ""));
             designation_ = QString::fromStdString((*s)->fields.value("designation", ""));
+        } else if (auto d = store.get("district", sid); d.ok() && *d) {
+            district_level_ = true;
+            name_ = tr("%1 · district plan")
+                        .arg(QString::fromStdString((*d)->fields.value("name", "")));
         }
         const std::int64_t today = QDate(1970, 1, 1).daysTo(app_->today());
         // Plan order: objectives by position, then the benchmarks of their initiatives.

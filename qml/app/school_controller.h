@@ -9,7 +9,8 @@ namespace sitevisit::app {
 
 class AppController;
 
-// One school's page: its plan's benchmarks with derived status, and its visits.
+// One school's page: its plan's benchmarks with derived status, and its visits; or a
+// district's own plan and benchmarks, when the id is a district's.
 class SchoolController : public QObject, public QQmlParserStatus {
     Q_OBJECT
     QML_ELEMENT
@@ -20,6 +21,8 @@ class SchoolController : public QObject, public QQmlParserStatus {
     Q_PROPERTY(QVariantList benchmarks READ benchmarks NOTIFY changed)
     Q_PROPERTY(QVariantList visits READ visits NOTIFY changed)
     Q_PROPERTY(bool canStartVisit READ canStartVisit NOTIFY changed)
+    // The id names a district: its own plan, benchmarks and next steps, without visits.
+    Q_PROPERTY(bool districtLevel READ districtLevel NOTIFY changed)
 public:
     explicit SchoolController(QObject* parent = nullptr) : QObject(parent) {}
     // The app it reads and writes through: the engine's App singleton when QML makes it
@@ -31,6 +34,7 @@ public:
     void setSchoolId(const QString& id);
     QString name() const { return name_; }
     QString designation() const { return designation_; }
+    bool districtLevel() const { return district_level_; }
     // Each: measure, unit, status (key), statusLabel, reason, baseline, target, readings [{day,
     // value}], objective (title, "Objective 2 · Practice 1"), objectiveFirst (the first of its
     // objective). In plan order: objective by objective.
@@ -54,6 +58,7 @@ signals:
 private:
     AppController* app_ = nullptr;
     QString school_, name_, designation_, error_;
+    bool district_level_ = false;
     QVariantList benchmarks_, visits_;
 };
 

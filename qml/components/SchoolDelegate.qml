@@ -16,6 +16,8 @@ ItemDelegate {
     required property int worryingBenchmarks
     required property int openSteps
     required property int overdueSteps
+    // The district's own plan and next steps rather than a school.
+    required property bool districtLevel
 
     implicitHeight: Math.max(Theme.touchTarget * 1.5, content.implicitHeight + 2 * Theme.spacing)
     Accessible.name: qsTr("%1, %2. %3").arg(name).arg(designation).arg(counts.text + " " + overdue.text)
@@ -42,9 +44,11 @@ ItemDelegate {
             text: delegate.designation
             font.pixelSize: Theme.fontBody
             color: delegate.receivership ? Theme.danger : Theme.mutedText
+            font.italic: delegate.districtLevel
         }
         Label {
             Layout.fillWidth: true
+            visible: !delegate.districtLevel
             text: qsTr("Last visit: %1 · Next visit: %2")
                     .arg(delegate.lastVisit.length ? delegate.lastVisit : qsTr("none"))
                     .arg(delegate.nextVisit.length ? delegate.nextVisit : qsTr("not planned"))

@@ -9,6 +9,8 @@ ListView {
     property var benchmarks: []
     property string chosenSection: "plan"
     property int benchmarkIndex: 0
+    // A district's own page has no visits to list.
+    property bool showVisits: true
     signal chosen(string section, int index)
     clip: true
     focus: true
@@ -18,8 +20,10 @@ ListView {
         for (var i = 0; i < benchmarks.length; ++i)
             rows.push({ section: "benchmark", index: i, heading: qsTr("Is it working?"), label: benchmarks[i].measure, status: benchmarks[i].status, statusLabel: benchmarks[i].statusLabel })
         rows.push({ section: "next", index: 0, heading: qsTr("What next?"), label: qsTr("Next steps and review requests"), status: "" })
-        rows.push({ section: "history", index: 0, heading: qsTr("History"), label: qsTr("Ratings across visits"), status: "" })
-        rows.push({ section: "visits", index: 0, heading: qsTr("History"), label: qsTr("Visits"), status: "" })
+        if (showVisits) {
+            rows.push({ section: "history", index: 0, heading: qsTr("History"), label: qsTr("Ratings across visits"), status: "" })
+            rows.push({ section: "visits", index: 0, heading: qsTr("History"), label: qsTr("Visits"), status: "" })
+        }
         for (var k = 0; k < rows.length; ++k) rows[k].first = k === 0 || rows[k - 1].heading !== rows[k].heading
         return rows
     }

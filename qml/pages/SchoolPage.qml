@@ -7,7 +7,8 @@ import SiteVisit
 // how (objectives and initiatives), is it working (benchmarks, their status and trajectory),
 // what next (next steps and open review requests); then its history and visits. The main
 // actions sit in the header, never below the benchmarks. On a laptop a list of sections and
-// benchmarks on the left and the chosen one on the right; on a tablet one column.
+// benchmarks on the left and the chosen one on the right; on a tablet one column. Given a
+// district's id, the same page shows the district's own plan, benchmarks and next steps.
 Page {
     id: page
     property string schoolId
@@ -102,6 +103,7 @@ Page {
                     onClicked: page.newVisit()
                 }
                 Button {
+                    visible: !school.districtLevel
                     text: qsTr("Evidence")
                     implicitHeight: Theme.touchTarget
                     Accessible.name: qsTr("Evidence of this school")
@@ -120,7 +122,7 @@ Page {
                     visible: planModel.canWritePlan
                     text: planModel.shownPlanId.length ? qsTr("Edit plan") : qsTr("Write a plan")
                     implicitHeight: Theme.touchTarget
-                    Accessible.name: planModel.shownPlanId.length ? qsTr("Edit the school's plan") : qsTr("Write a plan for this school")
+                    Accessible.name: planModel.shownPlanId.length ? qsTr("Edit the plan") : qsTr("Write a plan")
                     onClicked: page.openPlan(page.schoolId, planModel.shownPlanId)
                 }
                 Button {
@@ -233,8 +235,8 @@ Page {
             Loader { id: planBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: planSection }
             Loader { id: benchmarksBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: benchmarksSection }
             Loader { id: nextBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: nextSection }
-            Loader { id: historyBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: historySection }
-            Loader { id: visitsBlock; Layout.fillWidth: true; active: !page.wide; sourceComponent: visitsSection }
+            Loader { id: historyBlock; Layout.fillWidth: true; active: !page.wide && !school.districtLevel; sourceComponent: historySection }
+            Loader { id: visitsBlock; Layout.fillWidth: true; active: !page.wide && !school.districtLevel; sourceComponent: visitsSection }
         }
     }
 
@@ -247,6 +249,7 @@ Page {
             Layout.preferredWidth: 380
             Layout.fillHeight: true
             benchmarks: planModel.benchmarks
+            showVisits: !school.districtLevel
             chosenSection: page.section
             benchmarkIndex: page.benchmarkIndex
             onChosen: (section, index) => page.show(section, index)

@@ -2,13 +2,16 @@
 // (goal, initiatives, benchmark status and its history), ratings across visits, comments, and
 // the reflection's school year.
 #include "app_controller.h"
+#include "caseload_model.h"
 #include "comments_model.h"
 #include "harness.h"
 #include "history_model.h"
+#include "next_steps_model.h"
 #include "plan_editor.h"
 #include "plan_model.h"
 #include "qt_wait.h"
 #include "reflection_controller.h"
+#include "school_controller.h"
 #include "sitevisit/core/plan_cycle.h"
 #include "sitevisit/core/queries.h"
 
@@ -578,4 +581,117 @@ TEST(SchoolView, AMeetingRecordsTheNextStepsItDecidedTogetherOrNotAtAll) {
     EXPECT_EQ((*step)->fields.value("due_date", ""), due.toStdString());
     EXPECT_EQ((*step)->fields.value("benchmark", ""), bm.toStdString());
     EXPECT_EQ((*step)->fields.value("status", ""), "open");
+}
+
+// A district's own plan and next steps on the district leader's device: the caseload lists the
+// district first in its section; the school page, given the district, shows its plan and
+// benchmarks without visits; the district leader changes a benchmark and makes a next step, and
+// the district's lead sees both after a sync. A principal of one of its schools sees none of it.
+TEST(SchoolView, ADistrictLeaderKeepsTheDistrictsOwnPlanAndItsLeadSeesIt) {
+    ServerProcess server;
+    ASSERT_EQ(server.admin({"demo"}).code, 0);
+    server.start();
+    const auto dir = server.data().parent_path();
+    app::AppController dora(std::move(Store::open({(dir / "d.db").string()})).value());
+    app::AppController leo(std::move(Store::open({(dir / "l.db").string()})).value());
+    app::AppController pete(std::move(Store::open({(dir / "p.db").string()})).value());
+    ASSERT_TRUE(sign_in(server, dora, "district@demo.sitevisit", "district-demo-2026"));
+    ASSERT_TRUE(sign_in(server, leo, "lead2@demo.sitevisit", "lead2-demo-2026"));
+    ASSERT_TRUE(sign_in(server, pete, "principal2@demo.sitevisit", "principal2-demo-2026"));
+    const QString district = QString::fromStdString(dora.user()->districts.front());
+
+    // The caseload: the district's own entry first, with its steps counted.
+    app::CaseloadModel caseload;
+    QAbstractItemModelTester tester(&caseload);
+    caseload.setApp(&dora);
+    ASSERT_GT(caseload.rowCount(), 1);
+    const QModelIndex first = caseload.index(0, 0);
+    EXPECT_TRUE(caseload.data(first, app::CaseloadModel::DistrictLevelRole).toBool());
+    EXPECT_EQ(caseload.data(first, app::CaseloadModel::SchoolIdRole).toString(), district);
+    EXPECT_EQ(caseload.data(first, app::CaseloadModel::OpenStepsRole).toInt(), 2);
+    EXPECT_EQ(caseload.data(first, app::CaseloadModel::OverdueStepsRole).toInt(), 1);
+    for (int i = 1; i < caseload.rowCount(); ++i)
+        EXPECT_FALSE(
+            caseload.data(caseload.index(i, 0), app::CaseloadModel::DistrictLevelRole).toBool());
+
+    app::SchoolController page;
+    page.setApp(&dora);
+    page.setSchoolId(district);
+    EXPECT_TRUE(page.districtLevel());
+    EXPECT_TRUE(page.name().endsWith("· district plan")) << page.name().toStdString();
+    EXPECT_EQ(page.benchmarks().size(), 2);
+    EXPECT_TRUE(page.visits().isEmpty());
+    EXPECT_FALSE(page.canStartVisit());
+    app::PlanModel plan;
+    plan.setApp(&dora);
+    plan.setSchoolId(district);
+    EXPECT_EQ(plan.planTitle(), "Bayside district plan 2026-2029");
+    EXPECT_TRUE(plan.canWritePlan());
+    EXPECT_FALSE(plan.canRecordMeeting());
+
+    // The editor offers only a district plan here, and records the change.
+    app::PlanEditor editor;
+    editor.setApp(&dora);
+    editor.setSchoolId(district);
+    editor.setPlanId(plan.shownPlanId());
+    ASSERT_TRUE(editor.editable());
+    const QVariantList kinds = editor.choices()["kind"].toList();
+    ASSERT_EQ(kinds.size(), 1);
+    EXPECT_EQ(kinds[0].toMap()["value"].toString(), "district");
+    const QVariantMap coach =
+        find(plan.benchmarks(), "measure", "Schools with a full-time instructional coach");
+    ASSERT_FALSE(coach.isEmpty());
+    const QString benchmark = coach["benchmarkId"].toString();
+    auto row = dora.store().get("benchmark", benchmark.toStdString());
+    ASSERT_TRUE(row.ok() && *row);
+    QVariantMap fields;
+    for (const char* f : {"measure", "type", "audience", "unit", "baseline", "baseline_date", "due",
+                          "cadence", "direction"}) {
+        const Json& v = (*row)->fields[f];
+        fields[f] = v.is_string() ? QString::fromStdString(v.get<std::string>())
+                                  : QString::number(v.get<double>());
+    }
+    fields["target"] = "4";
+    ASSERT_TRUE(editor.saveBenchmark(
+        benchmark, QString::fromStdString((*row)->fields["initiative"].get<std::string>()), fields))
+        << editor.errorString().toStdString();
+    EXPECT_EQ(editor.revisions().size(), 1);
+
+    // A next step of the district's own, owned by the district leader.
+    app::NextStepsModel steps;
+    steps.setApp(&dora);
+    steps.setSchoolId(district);
+    ASSERT_TRUE(steps.canMake());
+    const int before = steps.rowCount();
+    ASSERT_TRUE(steps.make("Agree the coach job description with principals", "",
+                           QString::fromStdString(dora.user()->id), "2026-12-18", {}, {},
+                           benchmark))
+        << steps.errorString().toStdString();
+    EXPECT_EQ(steps.rowCount(), before + 1);
+
+    dora.syncNow();
+    ASSERT_TRUE(wait_for([&] {
+        return dora.syncState() == client::SyncEngine::State::UpToDate &&
+               dora.pendingChanges() == 0;
+    }));
+    leo.syncNow();
+    app::NextStepsModel seen;
+    seen.setApp(&leo);
+    seen.setSchoolId(district);
+    ASSERT_TRUE(wait_for([&] {
+        seen.reload();
+        return seen.rowCount() == before + 1;
+    }));
+    auto target = leo.store().get("benchmark", benchmark.toStdString());
+    ASSERT_TRUE(target.ok() && *target);
+    EXPECT_EQ((*target)->fields.value("target", 0.0), 4.0);
+
+    // The principal of one of the district's schools: no district entry, no district rows.
+    app::CaseloadModel petes;
+    petes.setApp(&pete);
+    for (int i = 0; i < petes.rowCount(); ++i)
+        EXPECT_FALSE(petes.data(petes.index(i, 0), app::CaseloadModel::DistrictLevelRole).toBool());
+    auto none = pete.store().list("benchmark", "school", district.toStdString());
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
 }

@@ -549,3 +549,105 @@ TEST_F(Rules, APrincipalWritesTheirOwnSchoolsPlanAndSignsOnlyTheirOwnRevisions) 
     auto by_lead = push(lead, "tablet-lee", "plan", plan, {{"title", "Lead's"}});
     EXPECT_EQ(by_lead.status, 403) << by_lead.body;
 }
+
+namespace {
+
+// Every op of every page from `since`, at a data schema; `held` counts what waited.
+std::vector<Json> pull_everything(ServerProcess& server, const std::string& token,
+                                  const std::string& schema, std::int64_t* held = nullptr) {
+    std::vector<Json> ops;
+    std::int64_t since = 0;
+    for (int guard = 0; guard < 1000; ++guard) {
+        Json page = pull_page(server, token, since, schema);
+        for (auto& op : page["ops"])
+            ops.push_back(op);
+        if (held) *held += page.value("held", 0);
+        since = page.value("cursor", since);
+        if (!page.value("more", false)) break;
+    }
+    return ops;
+}
+
+std::size_t count_at(const std::vector<Json>& ops, const std::string& key) {
+    std::size_t n = 0;
+    for (const auto& op : ops)
+        if (op.value("school", "") == key && op.value("entity", "") != "district") ++n;
+    return n;
+}
+
+} // namespace
+
+// A district's own plan and next steps (data schema 6) live at the district: the district
+// leader writes them, the district's lead reads them, a principal of one of its schools and a
+// device of an older schema are not sent them (the older device is told they wait).
+TEST_F(Rules, ADistrictsOwnPlanAndNextStepsAreKeptAtTheDistrict) {
+    std::string bayside;
+    for (auto it = rows["district"].begin(); it != rows["district"].end(); ++it)
+        if (it.value()["fields"]["code"] == "00360000") bayside = it.key();
+    ASSERT_FALSE(bayside.empty());
+    const std::string dora = sign_in("district", "laptop-dora");
+    const std::string six = std::to_string(kDataSchemaVersion);
+
+    const auto hers = pull_everything(server, dora, six);
+    std::string plan, benchmark;
+    std::set<std::string> steps;
+    for (const auto& op : hers) {
+        if (op["school"] != bayside) continue;
+        if (op["entity"] == "plan") plan = op["id"];
+        if (op["entity"] == "benchmark" && benchmark.empty()) benchmark = op["id"];
+        if (op["entity"] == "next_step") steps.insert(op["id"].get<std::string>());
+    }
+    ASSERT_FALSE(plan.empty()) << "the demo's district plan reaches the district leader";
+    ASSERT_FALSE(benchmark.empty());
+    EXPECT_EQ(steps.size(), 2u);
+
+    // An older device waits for them, told how many; the district's lead reads them; the
+    // principal of one of its schools does not.
+    std::int64_t held = 0;
+    const std::string dora_old = sign_in("district", "laptop-dora-old");
+    EXPECT_EQ(count_at(pull_everything(server, dora_old, "5", &held), bayside), 0u);
+    EXPECT_GE(held, static_cast<std::int64_t>(count_at(hers, bayside)));
+    const std::string leo = sign_in("lead2", "tablet-leo");
+    EXPECT_EQ(count_at(pull_everything(server, leo, six), bayside), count_at(hers, bayside));
+    const std::string pete = sign_in("principal2", "tablet-pete");
+    EXPECT_EQ(count_at(pull_everything(server, pete, six), bayside), 0u);
+
+    // Writes: the district leader's at the district; nobody's visit there; no district
+    // leader's plan at a school; a district step's owner is someone who sees the district.
+    seen[benchmark] = 0;
+    for (const auto& op : hers)
+        if (op["id"] == benchmark) seen[benchmark] = op["seq"].get<std::int64_t>();
+    auto target = push(dora, "laptop-dora", "benchmark", benchmark, {{"target", 5}}, bayside);
+    ASSERT_EQ(target.status, 200) << target.body;
+    EXPECT_EQ(target.json()["results"][0]["status"], "applied") << target.body;
+    auto visit = push(leo, "tablet-leo", "visit", new_id(),
+                      {{"kind", "monitoring"},
+                       {"rubric", "msv-2026-2027-elementary"},
+                       {"start_date", "2026-11-23"}},
+                      bayside);
+    EXPECT_EQ(visit.status, 403) << visit.body;
+    EXPECT_NE(visit.body.find("belong to one of its schools"), std::string::npos) << visit.body;
+    auto school_plan = push(dora, "laptop-dora", "plan", new_id(),
+                            {{"kind", "sip"},
+                             {"title", "Not hers"},
+                             {"first_year", "2027-2028"},
+                             {"last_year", "2029-2030"}},
+                            bayside_el);
+    EXPECT_EQ(school_plan.status, 403) << school_plan.body;
+    auto to_principal = push(leo, "tablet-leo", "next_step", new_id(),
+                             {{"title", "A principal's"},
+                              {"owner", user_id(rows, "principal2@demo.sitevisit")},
+                              {"due_date", "2026-12-20"}},
+                             bayside);
+    EXPECT_EQ(to_principal.status, 400) << to_principal.body;
+    auto step = push(leo, "tablet-leo", "next_step", new_id(),
+                     {{"title", "Share the coach hiring plan with principals"},
+                      {"owner", user_id(rows, "district@demo.sitevisit")},
+                      {"due_date", "2026-12-20"}},
+                     bayside);
+    ASSERT_EQ(step.status, 200) << step.body;
+    EXPECT_EQ(step.json()["results"][0]["status"], "applied") << step.body;
+    // The principal cannot reach the district's rows at all.
+    auto pete_write = push(pete, "tablet-pete", "benchmark", benchmark, {{"target", 9}}, bayside);
+    EXPECT_EQ(pete_write.status, 403) << pete_write.body;
+}

@@ -210,7 +210,12 @@ TEST_F(PermissionTest, ADistrictLeaderReadsTheirDistrictAndComments) {
               "a draft visit is seen only by its team");
     EXPECT_TRUE(decide(leader, Access::Write, E("comment"), a));
     EXPECT_FALSE(decide(leader, Access::Write, E("comment"), b));
-    for (const char* e : {"plan", "benchmark", "reading", "evidence", "reflection", "review"})
+    for (const char* e : {"plan", "benchmark", "reading", "reflection"})
+        EXPECT_EQ(decide(leader, Access::Write, E(e), a).reason,
+                  "a district leader writes the district's own plan, not a school's; the "
+                  "school's principal or receiver does")
+            << e;
+    for (const char* e : {"evidence", "review"})
         EXPECT_EQ(decide(leader, Access::Write, E(e), a).reason,
                   std::string("a district leader may not change ") + e + " records")
             << e;

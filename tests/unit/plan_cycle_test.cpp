@@ -408,3 +408,135 @@ TEST_F(PlanCycle, SeveralWritesAreStoredTogetherOrNotAtAll) {
     EXPECT_TRUE(!gone->has_value() || (*gone)->deleted);
     EXPECT_TRUE(store->list("initiative", "objective", kept_objective)->size() == 1u);
 }
+
+// A district's own plan, benchmarks and next steps, kept at the district (data schema 6): the
+// district leader writes them there and nowhere else; the district's lead reads and makes next
+// steps; a principal of one of its schools does not see them; what happens only at a school
+// (a visit, evidence) is refused there in words.
+TEST_F(PlanCycle, ADistrictKeepsItsOwnPlanAndNextSteps) {
+    User leader;
+    leader.id = "0190a000-0000-7000-8000-000000000008";
+    leader.email = "district@example.org";
+    leader.name = "Dora";
+    leader.role = Role::DistrictLeader;
+    leader.districts = {org.district};
+    made(store->put(org.admin, {"user", leader.id, "", leader.to_fields()}));
+
+    auto place = store->place_of_school(org.district);
+    ASSERT_TRUE(place.ok()) << place.error().message;
+    EXPECT_TRUE(place->district_level());
+    EXPECT_EQ(place->region, org.region);
+
+    // Only a district plan is kept at a district.
+    auto sip = store->put(leader, {"plan",
+                                   "",
+                                   org.district,
+                                   {{"kind", "sip"},
+                                    {"title", "Harbor"},
+                                    {"first_year", "2026-2027"},
+                                    {"last_year", "2028-2029"}}});
+    ASSERT_FALSE(sip.ok());
+    EXPECT_EQ(sip.error().field, "kind") << sip.error().message;
+    const std::string dplan = made(store->put(leader, {"plan",
+                                                       "",
+                                                       org.district,
+                                                       {{"kind", "district"},
+                                                        {"title", "Harbor district plan"},
+                                                        {"first_year", "2026-2027"},
+                                                        {"last_year", "2028-2029"},
+                                                        {"status", "draft"}}}));
+    const std::string objective = made(store->put(
+        leader, {"objective", "", "", {{"plan", dplan}, {"title", "Coaches"}, {"practice", 1}}}));
+    const std::string initiative = made(store->put(
+        leader, {"initiative", "", "", {{"objective", objective}, {"title", "Hire coaches"}}}));
+    const std::string benchmark = made(store->put(leader, {"benchmark",
+                                                           "",
+                                                           "",
+                                                           {{"initiative", initiative},
+                                                            {"type", "process"},
+                                                            {"audience", "educators"},
+                                                            {"measure", "Schools with a coach"},
+                                                            {"baseline", 1},
+                                                            {"baseline_date", "2026-09-01"},
+                                                            {"target", 3},
+                                                            {"due", "2027-06-01"},
+                                                            {"cadence", "quarterly"},
+                                                            {"direction", "higher"}}}));
+    EXPECT_EQ(store->get("benchmark", benchmark)->value().school, org.district);
+    made(store->put(
+        leader,
+        {"reading", "", "", {{"benchmark", benchmark}, {"date", "2026-11-20"}, {"value", 2}}}));
+    // The district leader's own next step, and one the lead asks of them.
+    made(store->put(leader, {"next_step",
+                             "",
+                             org.district,
+                             {{"title", "Post the coach openings"},
+                              {"owner", leader.id},
+                              {"due_date", "2026-12-15"},
+                              {"benchmark", benchmark}}}));
+    const std::string asked = made(store->put(
+        org.lead,
+        {"next_step",
+         "",
+         org.district,
+         {{"title", "Send the fall data"}, {"owner", leader.id}, {"due_date", "2026-12-01"}}}));
+    made(store->put(leader, {"next_step", asked, "", {{"status", "done"}}}));
+    made(store->put(org.lead, {"next_step", asked, "", {{"status", "verified"}}}));
+
+    // A principal of one of the district's schools neither owns nor writes there.
+    auto owned = store->put(
+        org.lead,
+        {"next_step",
+         "",
+         org.district,
+         {{"title", "Principal's"}, {"owner", org.principal.id}, {"due_date", "2026-12-15"}}});
+    ASSERT_FALSE(owned.ok());
+    EXPECT_EQ(owned.error().field, "owner") << owned.error().message;
+    auto principal =
+        store->put(org.principal,
+                   {"objective", "", "", {{"plan", dplan}, {"title", "Mine"}, {"practice", 2}}});
+    ASSERT_FALSE(principal.ok());
+    EXPECT_NE(principal.error().message.find("district " + org.district + " is outside the scope"),
+              std::string::npos)
+        << principal.error().message;
+    EXPECT_FALSE(decide(org.principal, Access::Read, *find_entity("benchmark"), *place));
+    EXPECT_TRUE(decide(org.lead, Access::Read, *find_entity("benchmark"), *place));
+    EXPECT_TRUE(decide(org.director, Access::Read, *find_entity("next_step"), *place));
+
+    // A visit and evidence happen at a school, never at the district.
+    auto visit = store->put(
+        org.lead, {"visit",
+                   "",
+                   org.district,
+                   {{"kind", "monitoring"}, {"rubric", kRubric}, {"start_date", "2026-11-23"}}});
+    ASSERT_FALSE(visit.ok());
+    EXPECT_NE(visit.error().message.find("visit records belong to one of its schools"),
+              std::string::npos)
+        << visit.error().message;
+
+    // At a school, the district leader still writes no plan.
+    auto at_school = store->put(leader, {"plan",
+                                         "",
+                                         org.school,
+                                         {{"kind", "sip"},
+                                          {"title", "Lincoln"},
+                                          {"first_year", "2026-2027"},
+                                          {"last_year", "2028-2029"}}});
+    ASSERT_FALSE(at_school.ok());
+    EXPECT_EQ(at_school.error().message,
+              "a district leader writes the district's own plan, not a school's; the school's "
+              "principal or receiver does");
+
+    // The district's plan in effect, and its history once submitted.
+    made(store->put(leader, {"plan", dplan, "", {{"status", "submitted"}}}));
+    made(store->put(leader, {"benchmark", benchmark, "", {{"target", 4}}}));
+    EXPECT_EQ(rows("plan_revision", "plan", dplan).size(), 2u);
+    auto plans = plans_of_school(*store, org.district);
+    ASSERT_TRUE(plans.ok());
+    const Row* in_effect = plan_in_effect(*plans, "2026-2027");
+    ASSERT_NE(in_effect, nullptr);
+    EXPECT_EQ(in_effect->id, dplan);
+    auto held = benchmarks_in_effect(*store, "2026-2027");
+    ASSERT_TRUE(held.ok());
+    EXPECT_TRUE(held->count(benchmark));
+}

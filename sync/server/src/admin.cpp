@@ -204,7 +204,7 @@ Result<Json> Service::export_for(const std::string& email) {
         auto account = (*tx)->account_by_email(lower(trim(email)));
         if (!account) return no_such_user(email);
         const User user = detail::effective_user(**tx, *account);
-        auto scope = scope_schools(**tx, user);
+        auto scope = scope_schools(**tx, user, true);
         Json rows = Json::object();
         for (const auto& spec : entity_specs()) {
             for (const auto& r : (*tx)->rows_of_entity(spec.name)) {

@@ -72,15 +72,9 @@ std::optional<Row> CachedTx::row(const EntitySpec& spec, std::string_view id) {
 
 Result<Place> CachedTx::place_of_school(std::string_view school) {
     if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
-    auto s = row(*find_entity("school"), school);
-    Result<Place> out =
-        Error{ErrorCode::NotFound, "school " + std::string(school) + " does not exist"};
-    if (s && !s->deleted) {
-        Place p{s->id, s->fields.value("district", ""), ""};
-        if (auto d = row(*find_entity("district"), p.district))
-            p.region = d->fields.value("region", "");
-        out = p;
-    }
+    Result<Place> out = place_of_key(
+        school, [this](const EntitySpec& spec, std::string_view id) { return row(spec, id); },
+        "does not exist");
     places_.emplace(std::string(school), out);
     return out;
 }

@@ -259,6 +259,7 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
     const User& principal = by_email["principal@demo.sitevisit"];
     const User& principal2 = by_email["principal2@demo.sitevisit"];
     const User& receiver = by_email["receiver@demo.sitevisit"];
+    const User& dora = by_email["district@demo.sitevisit"];
     const User admin_actor = *admin_user;
 
     Demo d{service, blobs, out};
@@ -522,7 +523,42 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
            40,
            "monthly",
            "higher",
-           {{-50, 24}, {-10, 25.5}}}}},
+           {{-50, 24}, {-10, 25.5}}}}}, // The district's own plan, kept at the district: what its
+                                        // office does for every school.
+        {bayside,
+         &dora,
+         &dora,
+         "district",
+         "Bayside district plan 2026-2029",
+         "2026-2027",
+         "2028-2029",
+         "Every Bayside school has a leader and a coach who stay, and data every teacher can use "
+         "each week.",
+         {{"The district keeps strong leaders and coaches in every school", 1},
+          {"Every school gets its data within a week", 2}},
+         {{0, "Coach in every school, hired and kept", "Human resources", -100, 200, "in_progress"},
+          {1, "Weekly data reports to every principal", "District data office", -80, 200,
+           "in_progress"}},
+         {{0,
+           "process",
+           "educators",
+           "Schools with a full-time instructional coach",
+           "schools",
+           1,
+           3,
+           "quarterly",
+           "higher",
+           {{-60, 2}}},
+          {1,
+           "process",
+           "educators",
+           "Days from test window to school data report",
+           "days",
+           21,
+           7,
+           "monthly",
+           "lower",
+           {{-50, 18}, {-15, 16}}}}},
     };
     // Each school's benchmarks by measure, for the evidence and next steps that name them.
     std::map<std::string, std::map<std::string, std::string>> benchmark_of;
@@ -730,6 +766,15 @@ Status seed_demo(Service& service, BlobService& blobs, std::ostream& out) {
         move(receiver, model, "verified");
         step(lead, seaport, "Name an adult mentor for every student with five absences",
              receiver.id, -4, at_visit(last, rubric_sec + "/4.3")); // overdue
+    }
+    {
+        // Bayside district's own next steps: the district leader's, one asked by the lead.
+        step(dora, bayside, "Post the coach openings at Bayside Middle", dora.id, 12,
+             for_benchmark(bayside, "Schools with a full-time instructional coach"));
+        auto report =
+            step(lead2, bayside, "Send each principal the fall screening by school", dora.id, -3,
+                 for_benchmark(bayside, "Days from test window to school data report"));
+        move(dora, report, "in_progress"); // and overdue
     }
     {
         // Harbor Middle and Harbor High: the lead's own until a principal is on the demo.

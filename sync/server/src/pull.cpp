@@ -24,7 +24,7 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
                          " is ahead of this server's log (which ends at " + std::to_string(last) +
                          "); pull again from 0",
                      "cursor_ahead"};
-    std::vector<std::string> scope = scope_schools(**tx, caller.user);
+    std::vector<std::string> scope = scope_schools(**tx, caller.user, true);
     auto served = (*tx)->device_schools(caller.key);
     std::sort(served.begin(), served.end());
     if (served == scope) return scope;
@@ -33,7 +33,7 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
     auto w = store_.begin(true);
     if (!w) return w.error();
     StoreTx& t = **w;
-    scope = scope_schools(t, caller.user);
+    scope = scope_schools(t, caller.user, true);
     served = t.device_schools(caller.key);
     std::sort(served.begin(), served.end());
     if (since > 0) {
@@ -41,8 +41,12 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
         // delete of the school row tells the device to purge it.
         for (const auto& school : scope) {
             if (std::binary_search(served.begin(), served.end(), school)) continue;
-            for (const auto& r : t.rows_of_school(school))
-                if (!r.deleted) resend(t, r, caller.key);
+            for (const auto& r : t.rows_of_school(school)) {
+                // Not a district row: every device has those already.
+                const EntitySpec* spec = find_entity(r.entity);
+                if (!r.deleted && spec && spec->scope == ScopeKind::School)
+                    resend(t, r, caller.key);
+            }
         }
         for (const auto& school : served) {
             if (std::binary_search(scope.begin(), scope.end(), school)) continue;
@@ -58,11 +62,18 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
                 if (before.role == Role::RegionalDirector) before.region = place->region;
             }
             std::vector<Row> rows;
-            for (auto& r : t.rows_of_school(school))
-                if (!r.deleted && r.entity != "school" && may_read_row(t, before, r))
+            for (auto& r : t.rows_of_school(school)) {
+                // Not the school row (its delete comes last), nor a district row, whose key is
+                // its own id like that of the district's own rows: everyone reads districts.
+                const EntitySpec* spec = find_entity(r.entity);
+                if (!r.deleted && spec && spec->scope == ScopeKind::School &&
+                    !spec->is(EntityKind::School) && may_read_row(t, before, r))
                     rows.push_back(std::move(r));
+            }
             std::reverse(rows.begin(), rows.end()); // purge_for deletes in reverse order
             purge_for(t, rows, caller.key);
+            // A district's own rows are deleted one by one; there is no school row to delete.
+            if (auto place = t.place_of_school(school); place && place->district_level()) continue;
             Change c;
             c.op = next_id();
             c.entity = "school";
@@ -229,6 +240,11 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 if (!place) {
                     auto p = t.place_of_school(school);
                     place = p ? *p : Place{school, "", ""};
+                }
+                // A district's own rows wait for a device that knows where to keep them.
+                if (place->district_level() && schema < kDistrictLevelSchema) {
+                    if (response.held++ == 0) response.held_since = before;
+                    continue;
                 }
                 RowState state;
                 if (!logged.visit.empty()) {

@@ -1,6 +1,6 @@
-// What the read rule (core's decide) needs to know about a row on the server: the schools in
-// a user's scope, the visit a row belongs to, and who may see draft-linked evidence and the
-// comments on it.
+// What the read rule (core's decide) needs to know about a row on the server: the scope keys
+// of a user (schools, and districts whose own rows they read), the visit a row belongs to, and who
+// may see draft-linked evidence and the comments on it.
 
 #include "service_common.h"
 
@@ -10,11 +10,17 @@
 
 namespace sitevisit::server {
 
-std::vector<std::string> Service::scope_schools(StoreTx& tx, const User& user) {
+std::vector<std::string> Service::scope_schools(StoreTx& tx, const User& user,
+                                                bool with_districts) {
     std::map<std::string, std::string> region_of_district;
-    for (const auto& d : tx.rows_of_entity("district"))
-        if (!d.deleted) region_of_district[d.id] = d.fields.value("region", "");
     std::vector<std::string> out;
+    for (const auto& d : tx.rows_of_entity("district")) {
+        if (d.deleted) continue;
+        region_of_district[d.id] = d.fields.value("region", "");
+        // A district's own rows (its plan, benchmarks and next steps) have its id as their key.
+        if (with_districts && in_scope(user, Place{"", d.id, region_of_district[d.id]}))
+            out.push_back(d.id);
+    }
     for (const auto& s : tx.rows_of_entity("school")) {
         if (s.deleted) continue;
         Place p{s.id, s.fields.value("district", ""), ""};

@@ -119,7 +119,9 @@ std::string known_entities_text();
 // 4: the district_leader role; monitoring meetings (monitoring_meeting).
 // 5: plan status (draft, submitted) and previous; plan revisions (plan_revision); the
 // reflection's district_systems, reasons and status.
-constexpr int kDataSchemaVersion = 5;
+// 6: a district's own rows: a district plan, its benchmarks and next steps kept at the district
+// (their scope key is the district's id; permissions.h, kept_at_district).
+constexpr int kDataSchemaVersion = 6;
 
 // The lowest data schema that can read a change of `entity` carrying `fields` (an upsert's
 // fields, or null for a delete): the newest of the entity, each field present and each enum

@@ -35,11 +35,22 @@ struct User {
 };
 
 // Where a row lives: its school and that school's district and region (the parts that apply).
+// A district's own rows (its district plan, benchmarks and next steps; data schema 6) live at
+// the district: their scope key is the district's id, and `school` is empty here.
 struct Place {
     std::string school;
     std::string district;
     std::string region;
+    bool district_level() const { return school.empty() && !district.empty(); }
 };
+
+// The entities a district keeps of its own, at the district rather than at one of its schools:
+// a district plan and its parts, readings, the reflection on it, next steps, comments, and the
+// conflict records of any of these. Everything else (visits, evidence, meetings, ratings)
+// happens at a school.
+bool kept_at_district(EntityKind entity);
+// The data schema that added district-level rows: older devices are not sent them.
+constexpr int kDistrictLevelSchema = 6;
 
 // What about the row, beyond its place, decides access.
 struct RowState {

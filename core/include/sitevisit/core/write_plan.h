@@ -3,6 +3,7 @@
 #include "sitevisit/core/permissions.h"
 #include "sitevisit/core/validation.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,15 @@ struct WriteRequest {
     std::string school; // scope key of a new top-level row; children take their parent's
     Json fields = Json::object();
 };
+
+// Where the rows of a scope key live: a school, with its district and region; or, for a
+// district's own rows (their key is the district's id), the district and its region. `row`
+// reads a stored row by entity and id; `missing` ends the message when the key is neither
+// ("does not exist", "is not on this device").
+Result<Place>
+place_of_key(std::string_view key,
+             const std::function<std::optional<Row>(const EntitySpec&, std::string_view)>& row,
+             const char* missing);
 
 // What access and the rubric check need of a visit.
 struct VisitContext {

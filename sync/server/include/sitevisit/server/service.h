@@ -110,8 +110,10 @@ public:
     // Every live row the user may read, sorted, for comparing with a device's export.
     Result<Json> export_for(const std::string& email);
 
-    // The schools in a user's scope, from the school and district rows.
-    std::vector<std::string> scope_schools(StoreTx& tx, const User& user);
+    // The schools in the user's scope, sorted; with_districts adds the districts whose own rows
+    // (data schema 6) the user reads: every scope key the user's device is sent rows of.
+    std::vector<std::string> scope_schools(StoreTx& tx, const User& user,
+                                           bool with_districts = false);
     const Clock& clock() const { return *clock_; }
     // May the user read this row now (scope, role, draft visits, draft-linked evidence)?
     bool may_read_row(StoreTx& tx, const User& user, const Row& row);
