@@ -36,16 +36,18 @@ std::vector<std::string> strings(const Json& f, const char* field) {
 }
 
 // What each school adds to a line: its benchmarks, its done visits (with their teams) and its
-// overdue steps.
+// overdue steps. A district's own rows (its plan's benchmarks, its next steps) add to the
+// district's line the same way, without counting as a school.
 struct SchoolFacts {
     std::string district;
+    bool district_own = false;
     std::array<int, 6> benchmarks{};
     std::vector<std::vector<std::string>> done_visits; // each visit's team
     int overdue_steps = 0;
 };
 
 void add_school(RollupLine& line, const SchoolFacts& s, const std::string& lead = {}) {
-    ++line.schools;
+    if (!s.district_own) ++line.schools;
     for (std::size_t i = 0; i < s.benchmarks.size(); ++i)
         line.benchmarks[i] += s.benchmarks[i];
     int done = 0;
@@ -94,6 +96,10 @@ Result<RegionRollup> region_rollup(const Store& store, const User& reader,
             districts[d.id] = RollupLine{d.id, d.fields.value("name", d.id)};
     // Facts per school of those districts.
     std::map<std::string, SchoolFacts> schools;
+    for (const auto& [id, line] : districts) {
+        schools[id].district = id;
+        schools[id].district_own = true;
+    }
     for (const auto& s : list("school"))
         if (!s.deleted && districts.count(s.fields.value("district", "")))
             schools[s.id].district = s.fields.value("district", "");

@@ -104,6 +104,14 @@ void DashboardModel::reload() {
                 names_.insert(QString::fromStdString(r.id),
                               QString::fromStdString(school_names[r.id]));
             }
+        // A district's own benchmarks are listed under the district.
+        if (auto d = store.list("district"))
+            for (const auto& r : *d) {
+                const QString name = tr("%1 · district plan")
+                                         .arg(QString::fromStdString(r.fields.value("name", "")));
+                school_names[r.id] = name.toStdString();
+                names_.insert(QString::fromStdString(r.id), name);
+            }
         // Evidence per benchmark, and how much of it has no decision yet.
         std::set<std::string> decided; // evidence with a review
         if (auto rv = store.list("review"))

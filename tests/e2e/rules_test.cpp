@@ -295,21 +295,24 @@ TEST_F(Rules, ChangesANewerSchemaAddedAreHeldBackForOlderDevices) {
     };
     // Schema 1 (also what a device that sends no schema gets): the title without the goal sent
     // beside it, not the step or the goal alone; all three counted with the cursor to pull
-    // again from.
+    // again from, and the two plan revisions the server wrote for the plan's changes (pushed
+    // under schema 1, which knows no revisions; `plan_revision` is of schema 5).
     for (const std::string schema : {"1", ""}) {
         Json old_page = pull_page(server, principal, cursor, schema);
         EXPECT_FALSE(has_op(old_page, step)) << old_page.dump();
         EXPECT_FALSE(has_goal(old_page)) << old_page.dump();
         EXPECT_TRUE(has_title(old_page)) << old_page.dump();
-        EXPECT_EQ(old_page["held"], 3) << old_page.dump();
+        EXPECT_EQ(old_page["held"], 5) << old_page.dump();
         EXPECT_EQ(old_page["held_since"], cursor) << old_page.dump();
     }
-    // Schema 2 from the held cursor: all of them, nothing held.
+    // Schema 2 from the held cursor: all of them; only the revisions wait, for schema 5.
     Json new_page = pull_page(server, principal, cursor, "2");
     EXPECT_TRUE(has_op(new_page, step)) << new_page.dump();
     EXPECT_TRUE(has_goal(new_page)) << new_page.dump();
     EXPECT_TRUE(has_title(new_page)) << new_page.dump();
-    EXPECT_FALSE(new_page.contains("held")) << new_page.dump();
+    EXPECT_EQ(new_page.value("held", 0), 2) << new_page.dump();
+    Json newest = pull_page(server, principal, cursor, std::to_string(kDataSchemaVersion));
+    EXPECT_FALSE(newest.contains("held")) << newest.dump();
     // A schema that is not a number is refused with a reason.
     auto bad =
         server.http().request("GET", "/v1/sync/pull?since=0&schema=two", {}, bearer(principal));
@@ -620,6 +623,16 @@ TEST_F(Rules, ADistrictsOwnPlanAndNextStepsAreKeptAtTheDistrict) {
     auto target = push(dora, "laptop-dora", "benchmark", benchmark, {{"target", 5}}, bayside);
     ASSERT_EQ(target.status, 200) << target.body;
     EXPECT_EQ(target.json()["results"][0]["status"], "applied") << target.body;
+    // Pushed under schema 1, which knows no revisions: the server writes the plan's history.
+    std::vector<Json> revisions;
+    for (const auto& op : pull_everything(server, leo, six))
+        if (op["entity"] == "plan_revision" && op["fields"].value("row", "") == benchmark)
+            revisions.push_back(op["fields"]);
+    ASSERT_EQ(revisions.size(), 1u);
+    EXPECT_EQ(revisions[0]["plan"], plan);
+    EXPECT_EQ(revisions[0]["action"], "changed");
+    EXPECT_EQ(revisions[0]["changes"], (Json{{"target", 5}}));
+    EXPECT_EQ(revisions[0]["by"], user_id(rows, "district@demo.sitevisit"));
     auto visit = push(leo, "tablet-leo", "visit", new_id(),
                       {{"kind", "monitoring"},
                        {"rubric", "msv-2026-2027-elementary"},

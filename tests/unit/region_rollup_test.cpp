@@ -107,6 +107,14 @@ TEST_F(Region, ADirectorsRegionRollsUpByDistrictAndByLead) {
                                                              {"owner", org.principal.id},
                                                              {"due_date", "2026-10-01"}}}));
     must(store->put(org.principal, {"next_step", finished, "", {{"status", "done"}}}));
+    // Harbor's own next step, overdue: the district's line and its lead's count it, not as a
+    // school.
+    must(store->put(org.lead, {"next_step",
+                               "",
+                               org.district,
+                               {{"title", "Send every school its screening data"},
+                                {"owner", org.lead.id},
+                                {"due_date", "2026-11-10"}}}));
     // Next year's draft plan, with a benchmark of its own: not counted until it is in effect.
     const std::string next = made(store->put(org.receiver, {"plan",
                                                             "",
@@ -152,7 +160,7 @@ TEST_F(Region, ADirectorsRegionRollsUpByDistrictAndByLead) {
     EXPECT_EQ(harbor.benchmarks[static_cast<int>(BenchmarkStatus::NoData)], 0);
     EXPECT_EQ(harbor.visits_done, 2);
     EXPECT_EQ(harbor.schools_visited, 1);
-    EXPECT_EQ(harbor.overdue_steps, 1);
+    EXPECT_EQ(harbor.overdue_steps, 2);
     EXPECT_EQ(harbor.with, std::vector<std::string>{"lead"});
 
     ASSERT_EQ(r->leads.size(), 2u);
@@ -160,7 +168,8 @@ TEST_F(Region, ADirectorsRegionRollsUpByDistrictAndByLead) {
     const RollupLine& leo = r->leads[1];
     EXPECT_EQ(lena.name, "lead");
     EXPECT_EQ(lena.visits_done, 2);
-    EXPECT_EQ(lena.overdue_steps, 1);
+    EXPECT_EQ(lena.overdue_steps, 2);
+    EXPECT_EQ(lena.schools, 1);
     EXPECT_EQ(leo.name, "lead2");
     EXPECT_EQ(leo.with, (std::vector<std::string>{"Bayside", "Pine"}));
     EXPECT_EQ(leo.schools, 1); // Adams; Pine's schools are another director's to count
@@ -175,7 +184,7 @@ TEST_F(Region, ADirectorsRegionRollsUpByDistrictAndByLead) {
     EXPECT_NE(csv->find("\r\nlead2,Bayside; Pine,1,0,0,0,0,0,0,0,0,0,2026 Q4\r\n"),
               std::string::npos)
         << *csv;
-    EXPECT_NE(rollup_csv(*r, "districts")->find("\r\nHarbor,lead,1,0,1,0,0,0,0,2,1,1,2026 Q4\r\n"),
+    EXPECT_NE(rollup_csv(*r, "districts")->find("\r\nHarbor,lead,1,0,1,0,0,0,0,2,1,2,2026 Q4\r\n"),
               std::string::npos);
     EXPECT_FALSE(rollup_csv(*r, "schools").ok());
     const Json j = rollup_json(*r);

@@ -2,6 +2,7 @@
 // rows sent again when who may see them changed) is appended here with its seq.
 
 #include "service_common.h"
+#include "sitevisit/core/time_format.h"
 
 #include <set>
 
@@ -36,6 +37,22 @@ void Service::record_conflict(StoreTx& tx, const std::string& entity, const std:
     c.dseq = 1;
     const std::int64_t seq = append(tx, c, system_admin().id, kServerDevice);
     tx.put_row(Row{"conflict", c.id, c.school, merge::without_nulls(c.fields), seq, c.hlc, false});
+}
+
+void Service::record_revision(StoreTx& tx, const WriteRequest& revision, const User& by,
+                              const std::string& school) {
+    Change c;
+    c.op = next_id();
+    c.id = next_id();
+    c.entity = "plan_revision";
+    c.school = school;
+    c.fields = revision.fields;
+    c.fields["by"] = by.id;
+    c.fields["at"] = format_utc_ms(clock_->now_ms());
+    c.hlc = server_hlc();
+    c.dseq = 1;
+    const std::int64_t seq = append(tx, c, by.id, kServerDevice);
+    tx.put_row(Row{"plan_revision", c.id, school, c.fields, seq, c.hlc, false});
 }
 
 void Service::publish_visit(StoreTx& tx, const std::string& visit_id) {

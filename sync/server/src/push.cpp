@@ -19,6 +19,21 @@ namespace sitevisit::server {
 using detail::kServerDevice;
 using detail::system_admin;
 
+namespace {
+
+// The data schema whose devices write a plan_revision beside each change to a submitted plan.
+constexpr int kPlanRevisionSchema = 5;
+
+// A change to a submitted plan from a device of an older data schema leaves no revision of its
+// own: the server writes it, so the plan's history has every change.
+std::optional<WriteRequest> revision_for_older_device(StoreTx& tx, const Change& in,
+                                                      const WritePlan& plan) {
+    if (in.schema >= kPlanRevisionSchema) return std::nullopt;
+    return plan_revision_for(tx, plan);
+}
+
+} // namespace
+
 Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in,
                                              std::int64_t& conflicts) {
     protocol::OpResult result{in.op, protocol::OpStatus::Applied, 0, ""};
@@ -65,6 +80,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
             result.seq = row.seq;
             return result;
         }
+        const auto revision = revision_for_older_device(tx, in, *plan);
         // Edits accepted after the device's base lose to the delete but are kept as conflicts.
         std::vector<std::string> names;
         for (auto it = row.fields.begin(); it != row.fields.end(); ++it)
@@ -78,6 +94,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         row.seq = seq;
         row.hlc = change.hlc;
         tx.put_row(row);
+        if (revision) record_revision(tx, *revision, user, row.school);
         result.seq = seq;
         return result;
     }
@@ -167,6 +184,12 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
                                   "sha256"));
     }
 
+    std::optional<WriteRequest> revision;
+    if (in.schema < kPlanRevisionSchema) {
+        WritePlan taken = *plan;
+        taken.changed = changed; // what stands after the merge
+        revision = revision_for_older_device(tx, in, taken);
+    }
     change.fields = changed;
     const std::int64_t seq = append(tx, change, user.id, caller.key);
     Row row =
@@ -180,6 +203,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.key});
     tx.set_field_versions(in.entity, in.id, versions);
     resend_winners(row);
+    if (revision) record_revision(tx, *revision, user, row.school);
     // Who may see the visit changed (submitted to the school, or new team members): send its
     // current state again for those who skipped its earlier changes.
     if (spec.name == "visit" &&

@@ -156,6 +156,10 @@ private:
     std::int64_t append(StoreTx& tx, Change change, const std::string& author,
                         const std::string& device, const std::string& for_device = {});
     // A conflict row about one field of a row, made by the server and logged.
+    // The plan_revision of a change to a submitted plan that its device could not write
+    // itself (written under a data schema before 5), in the writer's name.
+    void record_revision(StoreTx& tx, const WriteRequest& revision, const User& by,
+                         const std::string& school);
     void record_conflict(StoreTx& tx, const std::string& entity, const std::string& row_id,
                          const std::string& school, const merge::FieldConflict& conflict);
     void publish_visit(StoreTx& tx, const std::string& visit_id);
