@@ -7,6 +7,8 @@ import SiteVisit
 ColumnLayout {
     id: next
     property string schoolId
+    // A district's own next steps: no evidence is kept there to review.
+    property bool districtLevel: false
     signal openEvidence()
     spacing: Theme.spacing
 
@@ -25,6 +27,7 @@ ColumnLayout {
         school: next.schoolId
     }
     Label {
+        visible: !next.districtLevel
         Layout.fillWidth: true
         Layout.topMargin: Theme.spacing
         text: qsTr("Open review requests")
@@ -34,7 +37,7 @@ ColumnLayout {
     }
     Label {
         Layout.fillWidth: true
-        visible: waiting.count === 0
+        visible: !next.districtLevel && waiting.count === 0
         text: qsTr("No evidence is waiting for a review.")
         color: Theme.mutedText
         wrapMode: Text.Wrap

@@ -8,11 +8,13 @@ import SiteVisit
 ColumnLayout {
     id: summary
     property var plan // a PlanModel
+    // A district's own plan: its questions speak of the district; no meetings are held there.
+    property bool districtLevel: false
     spacing: Theme.spacing
 
     Label {
         Layout.fillWidth: true
-        text: qsTr("What is the school trying to do?")
+        text: summary.districtLevel ? qsTr("What is the district trying to do?") : qsTr("What is the school trying to do?")
         font.pixelSize: Theme.fontTitle
         font.bold: true
         color: Theme.text
@@ -165,6 +167,7 @@ ColumnLayout {
 
     // The monitoring rhythm: the meetings the school's teams held, latest first.
     Label {
+        visible: !summary.districtLevel
         Layout.fillWidth: true
         Layout.topMargin: Theme.margin
         text: qsTr("Monitoring meetings")
@@ -173,7 +176,7 @@ ColumnLayout {
         color: Theme.text
     }
     Label {
-        visible: summary.plan.meetings.length === 0
+        visible: !summary.districtLevel && summary.plan.meetings.length === 0
         text: qsTr("None recorded yet.")
         color: Theme.mutedText
         font.pixelSize: Theme.fontSmall

@@ -19,7 +19,7 @@ ListView {
         var rows = [{ section: "plan", index: 0, heading: qsTr("What is it trying to do, and how?"), label: qsTr("Goal, objectives and initiatives"), status: "" }]
         for (var i = 0; i < benchmarks.length; ++i)
             rows.push({ section: "benchmark", index: i, heading: qsTr("Is it working?"), label: benchmarks[i].measure, status: benchmarks[i].status, statusLabel: benchmarks[i].statusLabel })
-        rows.push({ section: "next", index: 0, heading: qsTr("What next?"), label: qsTr("Next steps and review requests"), status: "" })
+        rows.push({ section: "next", index: 0, heading: qsTr("What next?"), label: showVisits ? qsTr("Next steps and review requests") : qsTr("Next steps"), status: "" })
         if (showVisits) {
             rows.push({ section: "history", index: 0, heading: qsTr("History"), label: qsTr("Ratings across visits"), status: "" })
             rows.push({ section: "visits", index: 0, heading: qsTr("History"), label: qsTr("Visits"), status: "" })

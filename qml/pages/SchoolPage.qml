@@ -138,7 +138,7 @@ Page {
     // The sections, each made where it is shown.
     Component {
         id: planSection
-        PlanSummary { plan: planModel }
+        PlanSummary { plan: planModel; districtLevel: school.districtLevel }
     }
     Component {
         id: benchmarkSection
@@ -186,7 +186,7 @@ Page {
     }
     Component {
         id: nextSection
-        NextSection { schoolId: page.schoolId; onOpenEvidence: page.openEvidence(page.schoolId) }
+        NextSection { schoolId: page.schoolId; districtLevel: school.districtLevel; onOpenEvidence: page.openEvidence(page.schoolId) }
     }
     Component {
         id: historySection
