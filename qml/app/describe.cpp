@@ -42,6 +42,9 @@ QString describe_row(const Store& store, const std::string& entity, const std::s
     const Row& r = **row;
     if (const std::string school = text_of(store, "school", r.school, "name"); !school.empty())
         parts << QString::fromStdString(school);
+    else if (const std::string district = text_of(store, "district", r.school, "name");
+             !district.empty())
+        parts << tr("%1 (district)").arg(QString::fromStdString(district));
     const EntityKind kind = entity_kind(entity);
     if (kind == EntityKind::Observation) {
         const std::string date = text_of(store, "visit", r.fields.value("visit", ""), "start_date");

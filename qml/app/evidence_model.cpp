@@ -217,7 +217,9 @@ void EvidenceModel::reload() {
         if (auto b = store.list("benchmark"))
             for (const auto& r : *b) {
                 measures[r.id] = r.fields.value("measure", "");
-                if ((school_.isEmpty() || r.school == school_.toStdString()) &&
+                // Evidence is kept at a school: a district's own benchmarks are not offered.
+                if ((school_.isEmpty() ? school_names.count(r.school) > 0
+                                       : r.school == school_.toStdString()) &&
                     (!held || held->count(r.id)))
                     benchmarks_.push_back(QVariantMap{
                         {"benchmarkId", QString::fromStdString(r.id)},

@@ -65,7 +65,7 @@ void SchoolController::reload() {
         if (auto s = store.get("school", sid); s.ok() && *s && !(*s)->deleted) {
             name_ = QString::fromStdString((*s)->fields.value("name", ""));
             designation_ = QString::fromStdString((*s)->fields.value("designation", ""));
-        } else if (auto d = store.get("district", sid); d.ok() && *d) {
+        } else if (auto d = store.get("district", sid); d.ok() && *d && !(*d)->deleted) {
             district_level_ = true;
             name_ = tr("%1 · district plan")
                         .arg(QString::fromStdString((*d)->fields.value("name", "")));

@@ -685,6 +685,10 @@ TEST(SchoolView, ADistrictLeaderKeepsTheDistrictsOwnPlanAndItsLeadSeesIt) {
     auto target = leo.store().get("benchmark", benchmark.toStdString());
     ASSERT_TRUE(target.ok() && *target);
     EXPECT_EQ((*target)->fields.value("target", 0.0), 4.0);
+    // Its history once: the device's own revision, none added by the server.
+    auto history = leo.store().list("plan_revision", "row", benchmark.toStdString());
+    ASSERT_TRUE(history.ok());
+    EXPECT_EQ(history->size(), 1u);
 
     // The principal of one of the district's schools: no district entry, no district rows.
     app::CaseloadModel petes;

@@ -664,3 +664,65 @@ TEST_F(Rules, ADistrictsOwnPlanAndNextStepsAreKeptAtTheDistrict) {
     auto pete_write = push(pete, "tablet-pete", "benchmark", benchmark, {{"target", 9}}, bayside);
     EXPECT_EQ(pete_write.status, 403) << pete_write.body;
 }
+
+// A change to a submitted plan from a device that writes no revisions (schema 1-4, judged by
+// what the change carries too) leaves one written by the server, in the writer's name; a batch
+// that carries its own revision of the row gets no second one; a delete leaves "deleted".
+TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
+    const std::string rosa = sign_in("receiver", "laptop-rosa");
+    const std::string rosa_id = user_id(rows, "receiver@demo.sitevisit");
+    std::vector<std::string> benchmarks;
+    for (auto it = rows["benchmark"].begin(); it != rows["benchmark"].end(); ++it)
+        if (it.value()["school"] == lincoln) benchmarks.push_back(it.key());
+    ASSERT_GE(benchmarks.size(), 3u);
+    const std::string plan = any("plan");
+    ASSERT_FALSE(plan.empty());
+    std::int64_t dseq = 0;
+    auto op = [&](const std::string& entity, const std::string& id, const char* kind,
+                  Json fields) {
+        return Json{{"op", new_id()},
+                    {"entity", entity},
+                    {"id", id},
+                    {"school", lincoln},
+                    {"kind", kind},
+                    {"fields", std::move(fields)},
+                    {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "laptop-rosa"}.to_string()},
+                    {"base", 0},
+                    {"dseq", ++dseq},
+                    {"schema", 1}};
+    };
+    auto send = [&](Json ops) {
+        auto r = server.http().request(
+            "POST", "/v1/sync/push", Json{{"device", "laptop-rosa"}, {"ops", ops}}.dump(),
+            bearer(rosa));
+        EXPECT_EQ(r.status, 200) << r.body;
+        for (const auto& result : r.json()["results"])
+            EXPECT_EQ(result["status"], "applied") << r.body;
+    };
+    // Alone: the server writes the revision.
+    send(Json::array({op("benchmark", benchmarks[0], "upsert", {{"target", 61}})}));
+    // With its own revision in the same batch: that one only.
+    send(Json::array({op("benchmark", benchmarks[1], "upsert", {{"unit", "points"}}),
+                      op("plan_revision", new_id(), "upsert",
+                         {{"plan", plan},
+                          {"entity", "benchmark"},
+                          {"row", benchmarks[1]},
+                          {"action", "changed"},
+                          {"changes", {{"unit", "points"}}}})}));
+    // A delete.
+    send(Json::array({op("benchmark", benchmarks[2], "delete", Json::object())}));
+
+    const std::string admin = sign_in("admin", "laptop-admin");
+    std::map<std::string, std::vector<Json>> revisions; // row -> its revisions
+    for (const auto& o : pull_everything(server, admin, std::to_string(kDataSchemaVersion)))
+        if (o["entity"] == "plan_revision")
+            revisions[o["fields"].value("row", "")].push_back(o["fields"]);
+    ASSERT_EQ(revisions[benchmarks[0]].size(), 1u);
+    EXPECT_EQ(revisions[benchmarks[0]][0]["changes"], (Json{{"target", 61}}));
+    EXPECT_EQ(revisions[benchmarks[0]][0]["by"], rosa_id);
+    EXPECT_EQ(revisions[benchmarks[0]][0]["plan"], plan);
+    EXPECT_EQ(revisions[benchmarks[1]].size(), 1u);
+    ASSERT_EQ(revisions[benchmarks[2]].size(), 1u);
+    EXPECT_EQ(revisions[benchmarks[2]][0]["action"], "deleted");
+    EXPECT_EQ(revisions[benchmarks[2]][0]["by"], rosa_id);
+}

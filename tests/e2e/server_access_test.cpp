@@ -105,8 +105,22 @@ TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
             op["kind"] == "upsert" ? op["school"].get<std::string>() : "";
     }
 
-    // An admin moves Leo's caseload from Bayside to Harbor City.
+    // An admin moves Leo's caseload from Bayside to Harbor City, where the district keeps a
+    // next step of its own, written before the move.
     const std::string admin = login(http(), "admin@demo.sitevisit", "admin-demo-2026", "admin-1");
+    const std::string harbor_step = new_id();
+    std::string lee; // Harbor City's lead owns it
+    for (auto it = everything["rows"]["user"].begin(); it != everything["rows"]["user"].end(); ++it)
+        if (it.value()["fields"]["email"] == "lead@demo.sitevisit") lee = it.key();
+    ASSERT_FALSE(lee.empty());
+    auto harbor_own =
+        push(admin, "admin-1",
+             Json::array({change("next_step", harbor_step, harbor,
+                                 {{"title", "Publish the district's coaching calendar"},
+                                  {"owner", lee},
+                                  {"due_date", "2026-12-20"}},
+                                 1, "admin-1")}));
+    ASSERT_EQ(harbor_own.status, 200) << harbor_own.body;
     std::string leo;
     for (auto it = everything["rows"]["user"].begin(); it != everything["rows"]["user"].end(); ++it)
         if (it.value()["fields"]["email"] == "lead2@demo.sitevisit") leo = it.key();
@@ -116,7 +130,7 @@ TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
         if (op["id"] == leo) leo_seq = op["seq"];
     auto moved = push(
         admin, "admin-1",
-        Json::array({change("user", leo, "", {{"districts", {harbor}}}, 1, "admin-1", leo_seq)}));
+        Json::array({change("user", leo, "", {{"districts", {harbor}}}, 2, "admin-1", leo_seq)}));
     ASSERT_EQ(moved.status, 200) << moved.body;
     ASSERT_EQ(moved.json()["results"][0]["status"], "applied") << moved.body;
 
@@ -130,7 +144,13 @@ TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
     EXPECT_EQ(purged, schools_in(bayside)); // Bayside's schools
     EXPECT_TRUE(purged.count(bayside_el));
     std::set<std::string> gained_schools, deleted_schools, deleted_rows;
+    bool gained_district_step = false;
     for (const auto& op : pull_all(lead2, cursor)) {
+        if (op["school"] == harbor) {
+            // Harbor's own rows: its next step, sent again though written before the cursor.
+            if (op["id"] == harbor_step && op["kind"] == "upsert") gained_district_step = true;
+            continue;
+        }
         if (op["entity"] == "school" && op["kind"] == "delete")
             deleted_schools.insert(op["id"].get<std::string>());
         else if (op["kind"] == "delete") {
@@ -146,6 +166,7 @@ TEST_F(Demo, ScopeGainDeliversTheSchoolAndScopeLossPurgesIt) {
             gained_schools.insert(op["school"].get<std::string>());
     }
     EXPECT_EQ(deleted_schools, purged);
+    EXPECT_TRUE(gained_district_step);
     // A client that knows only SYNC.md (no purge list, no "delete of a school removes it all")
     // is told of every row it held there by a plain delete.
     std::set<std::string> lost_rows;

@@ -55,6 +55,10 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
             // project's devices to purge everything of it.
             // Only the rows the device could read while the school was in its scope (not
             // another lead's draft): the read rule, for the user as they were.
+            // A district's own rows (the key is a district's id, even a deleted district's):
+            // all of them, as nothing kept at a district is limited to a visit's team, and
+            // whatever the person's role is now.
+            const bool district_key = t.row(*find_entity("district"), school).has_value();
             User before = caller.user;
             before.schools.push_back(school);
             if (auto place = t.place_of_school(school)) {
@@ -67,13 +71,14 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
                 // its own id like that of the district's own rows: everyone reads districts.
                 const EntitySpec* spec = find_entity(r.entity);
                 if (!r.deleted && spec && spec->scope == ScopeKind::School &&
-                    !spec->is(EntityKind::School) && may_read_row(t, before, r))
+                    !spec->is(EntityKind::School) &&
+                    (district_key || may_read_row(t, before, r)))
                     rows.push_back(std::move(r));
             }
             std::reverse(rows.begin(), rows.end()); // purge_for deletes in reverse order
             purge_for(t, rows, caller.key);
             // A district's own rows are deleted one by one; there is no school row to delete.
-            if (auto place = t.place_of_school(school); place && place->district_level()) continue;
+            if (district_key) continue;
             Change c;
             c.op = next_id();
             c.entity = "school";
@@ -218,6 +223,10 @@ Result<protocol::PullResponse> Service::pull(const Caller& caller, std::int64_t 
                 if (!logged.for_device.empty()) {
                     if (logged.for_device != caller.key) continue;
                     if (logged.change.kind == ChangeKind::Delete) {
+                        // A district's own rows never reached a device of an older schema.
+                        if (schema < kDistrictLevelSchema &&
+                            t.row(*find_entity("district"), logged.change.school))
+                            continue;
                         // This device is told to remove a row it may no longer read (a school
                         // left its scope, or it left a draft visit's team).
                         const EntitySpec* spec = find_entity(logged.change.entity);

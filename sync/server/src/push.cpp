@@ -24,18 +24,30 @@ namespace {
 // The data schema whose devices write a plan_revision beside each change to a submitted plan.
 constexpr int kPlanRevisionSchema = 5;
 
-// A change to a submitted plan from a device of an older data schema leaves no revision of its
-// own: the server writes it, so the plan's history has every change.
+// Whether a change was written by a device that writes no plan revisions: one of a data
+// schema before 5 (judged by what the change carries too, as its label alone is the sender's
+// word), whose batch carries no revision of this row.
+bool from_older_device(const Change& in, const std::set<std::string>& revised) {
+    if (in.schema >= kPlanRevisionSchema || revised.count(in.id)) return false;
+    const EntitySpec* spec = find_entity(in.entity);
+    return !spec || schema_needed(*spec, in.kind == ChangeKind::Delete ? Json() : in.fields) <
+                        kPlanRevisionSchema;
+}
+
+// A change to a submitted plan from such a device leaves no revision of its own: the server
+// writes it, so the plan's history has every change.
 std::optional<WriteRequest> revision_for_older_device(StoreTx& tx, const Change& in,
+                                                      const std::set<std::string>& revised,
                                                       const WritePlan& plan) {
-    if (in.schema >= kPlanRevisionSchema) return std::nullopt;
+    if (!from_older_device(in, revised)) return std::nullopt;
     return plan_revision_for(tx, plan);
 }
 
 } // namespace
 
 Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, const Change& in,
-                                             std::int64_t& conflicts) {
+                                             std::int64_t& conflicts,
+                                             const std::set<std::string>& revised) {
     protocol::OpResult result{in.op, protocol::OpStatus::Applied, 0, ""};
     auto reject = [&](const Error& e) {
         result.status = protocol::OpStatus::Rejected;
@@ -80,7 +92,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
             result.seq = row.seq;
             return result;
         }
-        const auto revision = revision_for_older_device(tx, in, *plan);
+        const auto revision = revision_for_older_device(tx, in, revised, *plan);
         // Edits accepted after the device's base lose to the delete but are kept as conflicts.
         std::vector<std::string> names;
         for (auto it = row.fields.begin(); it != row.fields.end(); ++it)
@@ -185,10 +197,10 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     }
 
     std::optional<WriteRequest> revision;
-    if (in.schema < kPlanRevisionSchema) {
+    if (from_older_device(in, revised)) {
         WritePlan taken = *plan;
         taken.changed = changed; // what stands after the merge
-        revision = revision_for_older_device(tx, in, taken);
+        revision = plan_revision_for(tx, taken);
     }
     change.fields = changed;
     const std::int64_t seq = append(tx, change, user.id, caller.key);
@@ -423,6 +435,12 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
             rows.emplace_back(op.entity, op.id);
         tx.prefetch_rows(rows);
     }
+    // The rows this batch carries its own plan revisions of.
+    std::set<std::string> revised;
+    for (const Change& op : ops)
+        if (op.entity == "plan_revision" && op.kind == ChangeKind::Upsert &&
+            op.fields.contains("row") && op.fields["row"].is_string())
+            revised.insert(op.fields["row"].get<std::string>());
     std::unordered_map<std::string, std::string> here;
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const Change& op = ops[i];
@@ -467,9 +485,9 @@ Result<protocol::PushResponse> Service::apply_push(StoreTx& tx, const Caller& ca
                 if (const EntitySpec* spec = find_entity(op.entity))
                     if (auto current = tx.row(*spec, op.id))
                         rebased.base = std::min(rebased.base, current->seq);
-                r = apply_op(tx, caller, rebased, conflicts);
+                r = apply_op(tx, caller, rebased, conflicts, revised);
             } else {
-                r = apply_op(tx, caller, op, conflicts);
+                r = apply_op(tx, caller, op, conflicts, revised);
             }
         } catch (const Json::exception& e) {
             // A bug meeting odd input must not block this device for good: refuse the op.

@@ -143,9 +143,11 @@ private:
                                               std::int64_t& conflicts, bool stale_bases = false,
                                               bool restart = false);
     // push.cpp: one op of a batch, as its signed-in user, inside the batch's transaction.
-    // `conflicts`: how many conflict records the op made, added to.
+    // `conflicts`: how many conflict records the op made, added to. `revised`: the rows the
+    // batch carries a plan_revision of (the server writes none of its own for those).
     Result<protocol::OpResult> apply_op(StoreTx& tx, const Caller& caller, const Change& change,
-                                        std::int64_t& conflicts);
+                                        std::int64_t& conflicts,
+                                        const std::set<std::string>& revised = {});
     // pull.cpp: refuses a cursor past the end of the log (cursor_ahead); when the user's scope
     // changed since this device's last pull, sends the schools gained again and purges the
     // schools lost, for this device only. The schools in scope now, sorted.
