@@ -325,8 +325,7 @@ QString AppController::suggestedSchool() const {
 QString AppController::suggestedDistrict() const {
     if (auto plans = store_->list("plan"))
         for (const auto& r : *plans)
-            if (auto d = store_->get("district", r.school);
-                !r.deleted && d && *d && !(*d)->deleted)
+            if (auto d = store_->get("district", r.school); !r.deleted && d && *d && !(*d)->deleted)
                 return QString::fromStdString(r.school);
     return {};
 }

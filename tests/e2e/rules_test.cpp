@@ -678,8 +678,7 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
     const std::string plan = any("plan");
     ASSERT_FALSE(plan.empty());
     std::int64_t dseq = 0;
-    auto op = [&](const std::string& entity, const std::string& id, const char* kind,
-                  Json fields) {
+    auto op = [&](const std::string& entity, const std::string& id, const char* kind, Json fields) {
         return Json{{"op", new_id()},
                     {"entity", entity},
                     {"id", id},
@@ -692,9 +691,9 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
                     {"schema", 1}};
     };
     auto send = [&](Json ops) {
-        auto r = server.http().request(
-            "POST", "/v1/sync/push", Json{{"device", "laptop-rosa"}, {"ops", ops}}.dump(),
-            bearer(rosa));
+        auto r = server.http().request("POST", "/v1/sync/push",
+                                       Json{{"device", "laptop-rosa"}, {"ops", ops}}.dump(),
+                                       bearer(rosa));
         EXPECT_EQ(r.status, 200) << r.body;
         for (const auto& result : r.json()["results"])
             EXPECT_EQ(result["status"], "applied") << r.body;

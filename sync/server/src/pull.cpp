@@ -71,8 +71,7 @@ Result<std::vector<std::string>> Service::follow_scope(const Caller& caller, std
                 // its own id like that of the district's own rows: everyone reads districts.
                 const EntitySpec* spec = find_entity(r.entity);
                 if (!r.deleted && spec && spec->scope == ScopeKind::School &&
-                    !spec->is(EntityKind::School) &&
-                    (district_key || may_read_row(t, before, r)))
+                    !spec->is(EntityKind::School) && (district_key || may_read_row(t, before, r)))
                     rows.push_back(std::move(r));
             }
             std::reverse(rows.begin(), rows.end()); // purge_for deletes in reverse order
