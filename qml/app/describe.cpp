@@ -1,5 +1,7 @@
 #include "describe.h"
 
+#include "sitevisit/core/capabilities.h"
+
 #include <QCoreApplication>
 
 namespace sitevisit::app {
@@ -137,6 +139,28 @@ QString label(std::optional<ReviewDecision> decision) {
         return tr("Not relevant");
     }
     return {};
+}
+
+QVariantList people_who_see(const Store& store, const std::string& key, const std::string& first) {
+    QVariantList out;
+    auto place = store.place_of_school(key);
+    if (!place) return out;
+    auto people = store.list("user");
+    if (!people) return out;
+    for (const auto& r : *people) {
+        auto person = User::from_fields(r.id, r.fields);
+        if (!person || !person->active || !in_scope(*person, *place)) continue;
+        const QVariantMap entry{
+            {"id", QString::fromStdString(r.id)},
+            {"name", QString::fromStdString(r.fields.value("name", r.fields.value("email", "")))},
+            {"role", QCoreApplication::translate("sitevisit::app::AppController",
+                                                 role_label(person->role))}};
+        if (!first.empty() && r.id == first)
+            out.prepend(entry);
+        else
+            out.push_back(entry);
+    }
+    return out;
 }
 
 } // namespace sitevisit::app

@@ -4,6 +4,7 @@
 #include "sitevisit/core/values.h"
 
 #include <QString>
+#include <QVariantList>
 
 namespace sitevisit::app {
 
@@ -15,6 +16,12 @@ QString describe_row(const Store& store, const std::string& entity, const std::s
 // A field's value in words: a rating with its continuum label ("3 · Sustaining"), text as it
 // is, "(deleted)" for none, anything else as written.
 QString describe_value(const Store& store, const FieldSpec* field, const Json& value);
+
+// The people who can see a school (or a district's own rows, given the district's id): active,
+// with it in their scope; each {id, name, role}. The person `first` (the usual owner of what
+// they record) comes first.
+QVariantList people_who_see(const Store& store, const std::string& key,
+                            const std::string& first = {});
 
 // The words the screen shows for typed values (one place for all of them).
 QString label(VisitStatus status);

@@ -1,6 +1,7 @@
 #include "next_steps_model.h"
 
 #include "app_controller.h"
+#include "describe.h"
 #include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
 #include "sitevisit/core/values.h"
@@ -171,19 +172,10 @@ void NextStepsModel::reload() {
         const std::string today = app_->today().toString(Qt::ISODate).toStdString();
 
         std::map<std::string, std::string> names;
-        std::optional<Place> place;
-        if (!school.isEmpty())
-            if (auto p = store.place_of_school(school.toStdString())) place = *p;
         if (auto people = store.list("user"))
-            for (const auto& r : *people) {
+            for (const auto& r : *people)
                 names[r.id] = r.fields.value("name", r.fields.value("email", ""));
-                auto u = User::from_fields(r.id, r.fields);
-                if (place && u && u->active && in_scope(*u, *place))
-                    owners_.push_back(
-                        QVariantMap{{"id", QString::fromStdString(r.id)},
-                                    {"name", QString::fromStdString(names[r.id])},
-                                    {"role", QString::fromLatin1(role_label(u->role))}});
-            }
+        if (!school.isEmpty()) owners_ = people_who_see(store, school.toStdString());
         if (!school.isEmpty()) {
             Result<Target> target = !visit_.isEmpty() ? visit_target(store, visit_.toStdString())
                                                       : school_target(store, school.toStdString());

@@ -249,21 +249,9 @@ void PlanModel::reload() {
                     {"notes", int(r.fields.value("notes", Json::object()).size())}});
             }
         }
-        if (auto place = store.place_of_school(sid); place)
-            if (auto people = store.list("user"))
-                for (const auto& r : *people) {
-                    auto person = User::from_fields(r.id, r.fields);
-                    if (!person || !person->active || !in_scope(*person, *place)) continue;
-                    const QVariantMap owner{
-                        {"id", text(r.id)},
-                        {"name", text(r.fields.value("name", r.fields.value("email", "")))}};
-                    // The signed-in person first: the usual owner of what they record.
-                    const auto me = app_->user();
-                    if (me && me->id == r.id)
-                        owners_.prepend(owner);
-                    else
-                        owners_.push_back(owner);
-                }
+        // The signed-in person first: the usual owner of what they record.
+        const auto me = app_->user();
+        owners_ = people_who_see(store, sid, me ? me->id : std::string());
         if (auto plans = plans_of_school(store, sid); plans && !plans->empty()) {
             const Row* shown = plan_in_effect(*plans, school_year_of(app_->today()).toStdString());
             for (const auto& r : *plans) {
