@@ -2,6 +2,7 @@
 
 #include "app_controller.h"
 #include "reflection_controller.h"
+#include "sitevisit/core/capabilities.h"
 #include "sitevisit/core/domain.h"
 #include "sitevisit/core/permissions.h"
 #include "sitevisit/core/plan_cycle.h"
@@ -10,6 +11,7 @@
 
 #include <QDate>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace sitevisit::app {
@@ -165,10 +167,18 @@ void CaseloadModel::reload() {
                               visits[r.id].under_way};
                 schools_.push_back(school);
             }
-        // The districts whose own plan and next steps this user reads.
+        // The districts whose own plan and next steps this user reads: those that keep some,
+        // and those whose plan the user may write (to begin one).
+        std::set<std::string> kept; // scope keys with a plan or a next step
+        for (const char* entity : {"plan", "next_step"})
+            if (auto rows = store.list(entity))
+                for (const auto& r : *rows)
+                    if (!r.deleted) kept.insert(r.school);
         if (auto user = app_->user())
             for (const auto& r : districts) {
-                if (r.deleted || !in_scope(*user, Place{"", r.id, r.fields.value("region", "")}))
+                const Place place{"", r.id, r.fields.value("region", "")};
+                if (r.deleted || !in_scope(*user, place) ||
+                    (!kept.count(r.id) && !can(*user, Action::WritePlan, Target::at(place))))
                     continue;
                 School d;
                 d.id = QString::fromStdString(r.id);
