@@ -31,8 +31,11 @@ RowLayout {
             Layout.fillWidth: true
             implicitHeight: Theme.touchTarget + Theme.spacing
             enabled: row.editable
-            checkable: true
+            // Filled from the rating alone: a tap asks for a rating (which the page may refuse,
+            // as a team rating that cannot be cleared) and never flips the look by itself.
             checked: row.rating === index
+            Accessible.checkable: true
+            Accessible.checked: checked
             Accessible.name: qsTr("Rate %1").arg(modelData)
             Keys.onLeftPressed: if (index > 0) buttons.itemAt(index - 1).forceActiveFocus(Qt.TabFocusReason)
             Keys.onRightPressed: if (index + 1 < buttons.count) buttons.itemAt(index + 1).forceActiveFocus(Qt.TabFocusReason)

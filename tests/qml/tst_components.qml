@@ -76,6 +76,11 @@ Item {
             verify(findChild(row, "rate-1.1-2").checked)
             mouseClick(findChild(row, "rate-1.1-2"))
             compare(spy.signalArguments[1][0], -1)
+            // The page kept the rating (a team rating is never cleared): the level stays filled.
+            verify(findChild(row, "rate-1.1-2").checked, "the look follows the rating, not the tap")
+            row.rating = 3
+            verify(!findChild(row, "rate-1.1-2").checked)
+            verify(findChild(row, "rate-1.1-3").checked)
         }
 
         function test_the_keyboard_rates_and_moves_between_levels() {
