@@ -695,7 +695,8 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
                                        Json{{"device", "laptop-rosa"}, {"ops", ops}}.dump(),
                                        bearer(rosa));
         EXPECT_EQ(r.status, 200) << r.body;
-        for (const auto& result : r.json()["results"])
+        const Json answer = r.json(); // kept: the loop reads into it
+        for (const auto& result : answer["results"])
             EXPECT_EQ(result["status"], "applied") << r.body;
     };
     // Alone: the server writes the revision.
