@@ -677,6 +677,11 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
     ASSERT_GE(benchmarks.size(), 3u);
     const std::string plan = any("plan");
     ASSERT_FALSE(plan.empty());
+    // Each row's version now, the base a device that pulled would write on.
+    const std::string admin = sign_in("admin", "laptop-admin");
+    std::map<std::string, std::int64_t> version;
+    for (const auto& o : pull_everything(server, admin, std::to_string(kDataSchemaVersion)))
+        version[o["id"].get<std::string>()] = o["seq"].get<std::int64_t>();
     std::int64_t dseq = 0;
     auto op = [&](const std::string& entity, const std::string& id, const char* kind, Json fields) {
         return Json{{"op", new_id()},
@@ -686,7 +691,7 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
                     {"kind", kind},
                     {"fields", std::move(fields)},
                     {"hlc", Hlc{SystemClock::instance().now_ms(), 0, "laptop-rosa"}.to_string()},
-                    {"base", 0},
+                    {"base", version.count(id) ? version[id] : 0},
                     {"dseq", ++dseq},
                     {"schema", 1}};
     };
@@ -712,7 +717,6 @@ TEST_F(Rules, TheServerWritesThePlanHistoryOfOlderDevicesOnce) {
     // A delete.
     send(Json::array({op("benchmark", benchmarks[2], "delete", Json::object())}));
 
-    const std::string admin = sign_in("admin", "laptop-admin");
     std::map<std::string, std::vector<Json>> revisions; // row -> its revisions
     for (const auto& o : pull_everything(server, admin, std::to_string(kDataSchemaVersion)))
         if (o["entity"] == "plan_revision")
