@@ -31,11 +31,13 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <netinet/in.h>
 #include <random>
+#include <sstream>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <thread>
@@ -104,6 +106,25 @@ Json change(const std::string& entity, const std::string& id, const std::string&
 
 std::vector<std::string> serve_args; // --server-arg
 
+// CPU time a process has used (user and system), from /proc; 0 when it cannot be read.
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')'); // the command name may hold spaces
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    double utime = 0, stime = 0;
+    for (int i = 3; fields >> f; ++i) { // field 3 is the state; 14 and 15 the times
+        if (i == 14) utime = std::atof(f.c_str());
+        if (i == 15) {
+            stime = std::atof(f.c_str());
+            break;
+        }
+    }
+    return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 struct Fleet {
     ServerProcess server;
     std::unique_ptr<ServerProcess> second; // on one PostgreSQL store with `server`
@@ -112,7 +133,8 @@ struct Fleet {
     std::vector<std::int64_t> dseq;
     std::vector<std::string> visits;
     Ids ids = Ids::TimeOrdered;
-    int failed = 0; // pushes not answered 200 (each is also printed once)
+    int failed = 0;        // pushes not answered 200 (each is also printed once)
+    double server_cpu = 0; // CPU seconds the server used in the last push_all
 
     explicit Fleet(int devices, Ids id_kind = Ids::TimeOrdered) : ids(id_kind) {
         auto r = server.admin({"demo"});
@@ -170,6 +192,7 @@ struct Fleet {
                 bodies[d].push_back(body(d, batch));
         std::mutex m;
         std::atomic<int> failures{0};
+        const double cpu0 = cpu_seconds(server.pid());
         auto t0 = Steady::now();
         std::vector<std::thread> threads;
         for (int d = 0; d < devices; ++d)
@@ -189,6 +212,7 @@ struct Fleet {
         for (auto& t : threads)
             t.join();
         if (seconds) *seconds = ms_since(t0) / 1000.0;
+        server_cpu = cpu_seconds(server.pid()) - cpu0;
         failed += failures.load();
     }
 
@@ -383,7 +407,7 @@ void stores_side_by_side(int devices, int batches, int batch) {
 int main(int argc, char** argv) {
     int devices = 20, batches = 10, batch = 500;
     std::int64_t big = 0;
-    bool stores_only = false;
+    bool stores_only = false, push_only = false;
     for (int i = 1; i < argc; ++i) {
         auto arg = [&](const char* n) { return !std::strcmp(argv[i], n) && i + 1 < argc; };
         if (arg("--devices"))
@@ -405,10 +429,13 @@ int main(int argc, char** argv) {
             ::setenv("SITEVISIT_TEST_STORE", "postgresql", 1);
         } else if (!std::strcmp(argv[i], "--stores-only")) {
             stores_only = true;
+        } else if (!std::strcmp(argv[i], "--push-only")) {
+            push_only = true; // the pushes beside raw SQLite, v7 and v4 ids; nothing after
         } else {
-            std::cerr << "usage: server_bench [--devices N] [--batches N] [--batch N] "
-                         "[--big-changes N] [--server-arg ARG]... [--postgresql | --store "
-                         "postgresql://USER@HOST:PORT/DB [--stores-only]]\n";
+            std::cerr
+                << "usage: server_bench [--devices N] [--batches N] [--batch N] "
+                   "[--big-changes N] [--server-arg ARG]... [--push-only] [--postgresql | --store "
+                   "postgresql://USER@HOST:PORT/DB [--stores-only]]\n";
             return 2;
         }
     }
@@ -450,6 +477,9 @@ int main(int argc, char** argv) {
                     "%.0f ms, p99 %.2f rounds (target at most 1.5); %d pushes failed\n",
                     100.0 * rate / raw, devices, round_ms, percentile(latencies, 0.99) / round_ms,
                     fleet.failed);
+        std::printf("push: the server used %.2f s of CPU, %.1f us a change (both cores; the "
+                    "push writer is one thread)\n",
+                    fleet.server_cpu, fleet.server_cpu * 1e6 / static_cast<double>(total));
 
         // The same pushes with random (v4) ids and op ids, on a fresh server.
         {
@@ -465,6 +495,7 @@ int main(int argc, char** argv) {
                         percentile(v4_latencies, 0.99) / (v4_seconds * 1000.0 / batches), rate,
                         rate / v4_rate, random.failed);
         }
+        if (push_only) return 0;
 
         // The same pushes with 1,000 pulls held open by devices of another school (a principal
         // at Bayside): they must not slow the pushes.

@@ -284,3 +284,72 @@ TEST(Ingest, AStepTwoStoreKeepsItsFieldVersionsAfterTheUpgrade) {
     EXPECT_EQ(r.json()["results"][0]["status"], "duplicate") << r.body;
     EXPECT_EQ(r.json()["results"][0]["seq"], 8) << r.body;
 }
+
+TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
+    SITEVISIT_SQLITE_ONLY("the SQLite store's write-ahead log");
+    InProcess p;
+    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
+    ASSERT_TRUE(admin) << admin.error().message;
+    ASSERT_TRUE(p.service->import_schools(
+        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    std::string school;
+    {
+        auto tx = p.store->begin(false);
+        ASSERT_TRUE(tx);
+        for (const auto& r : (*tx)->rows_of_entity("school"))
+            school = r.id;
+    }
+    ASSERT_FALSE(school.empty());
+    const std::string device = "tablet";
+    server::Caller caller{*admin, device, admin->id + "/" + device};
+    const std::string visit = new_id();
+    std::int64_t dseq = 0;
+    auto push = [&](std::vector<Json> changes) {
+        protocol::PushRequest request{device, {}};
+        for (const auto& c : changes)
+            request.ops.push_back(*Change::from_json(c));
+        auto r = p.service->push(caller, request);
+        ASSERT_TRUE(r) << r.error().message;
+        for (const auto& result : r->results)
+            ASSERT_EQ(result.status, protocol::OpStatus::Applied) << result.error;
+    };
+    push({change("visit", visit, school,
+                 {{"kind", "walkthrough"},
+                  {"rubric", "msv-2026-2027-elementary"},
+                  {"start_date", "2026-11-23"}},
+                 ++dseq, device)});
+    const auto db = p.folder.data() / "server.db";
+    const auto wal = p.folder.data() / "server.db-wal";
+    const std::uintmax_t before = std::filesystem::file_size(db);
+    // About 25 MB through the log (a note is kept in the change, its wire form and the row):
+    // past the 4 MB at which a checkpoint is due, short of the 64 MB at which the writer
+    // would copy it back itself.
+    const std::string note(6000, 'n');
+    constexpr int kPushes = 14, kBatch = 100;
+    for (int i = 0; i < kPushes; ++i) {
+        std::vector<Json> batch;
+        for (int k = 0; k < kBatch; ++k) {
+            Json fields = observation(visit, k);
+            fields["note"] = note;
+            batch.push_back(change("observation", new_id(), school, fields, ++dseq, device));
+        }
+        push(batch);
+    }
+    const std::uintmax_t logged = std::filesystem::file_size(wal);
+    std::cout << "database file " << before / 1024 << " KB before the pushes, log " << logged / 1024
+              << " KB after them\n";
+    EXPECT_GT(logged, 16u * 1024 * 1024) << "fewer bytes were logged than the test means to";
+    EXPECT_LT(logged, 64u * 1024 * 1024);
+    // The checkpoint thread copies the log into the database file while the store stays open
+    // (closing it would copy it too, so the store is still open here).
+    std::uintmax_t now = before;
+    for (int wait = 0; wait < 200 && now < before + 10u * 1024 * 1024; ++wait) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        now = std::filesystem::file_size(db);
+    }
+    std::cout << "database file " << now / 1024 << " KB after the checkpoint\n";
+    EXPECT_GT(now, before + 10u * 1024 * 1024) << "the log was not copied into the database file";
+    auto tx = p.store->begin(false);
+    ASSERT_TRUE(tx);
+    EXPECT_EQ((*tx)->rows_of_entity("observation").size(), std::size_t{kPushes * kBatch});
+}

@@ -144,6 +144,19 @@ void CachedTx::flush_rows() {
     store_rows(writes);
 }
 
+std::shared_ptr<void> CachedTx::take_kept() {
+    flush_rows();
+    struct Kept {
+        std::unordered_map<std::string, Cached> rows;
+        std::unordered_map<std::string, Result<Place>> places;
+        std::unordered_map<std::string, std::optional<VisitContext>> visits;
+    };
+    auto kept =
+        std::make_shared<Kept>(Kept{std::move(cache_), std::move(places_), std::move(visits_)});
+    forget_rows();
+    return kept;
+}
+
 void CachedTx::forget_rows() {
     cache_.clear();
     dirty_.clear();

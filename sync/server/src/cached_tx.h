@@ -39,6 +39,7 @@ public:
     std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
                                              const std::vector<std::string>& fields) override;
     void put_row(const Row& row) override;
+    std::shared_ptr<void> take_kept() override;
     void
     set_field_versions(const std::string& entity, const std::string& id,
                        const std::vector<std::pair<std::string, FieldVersion>>& versions) override;

@@ -14,15 +14,15 @@ using detail::system_admin;
 std::int64_t Service::append(StoreTx& tx, Change change, const std::string& author,
                              const std::string& device, const std::string& for_device) {
     change.seq = tx.next_seq();
-    LoggedChange logged{change, author, device, "", for_device};
-    auto row = tx.row(*find_entity(change.entity), change.id);
-    logged.visit = visit_of(tx, change, row ? &*row : nullptr);
+    LoggedChange logged{std::move(change), author, device, "", for_device};
+    const Change& c = logged.change;
+    auto row = tx.row(*find_entity(c.entity), c.id);
+    logged.visit = visit_of(tx, c, row ? &*row : nullptr);
     tx.append_change(logged);
-    const EntitySpec* spec = find_entity(change.entity);
-    tx.appended.add(change.seq,
-                    spec && spec->scope == ScopeKind::School ? change.school : std::string(),
+    const EntitySpec* spec = find_entity(c.entity);
+    tx.appended.add(c.seq, spec && spec->scope == ScopeKind::School ? c.school : std::string(),
                     for_device);
-    return change.seq;
+    return c.seq;
 }
 
 void Service::record_conflict(StoreTx& tx, const std::string& entity, const std::string& row_id,

@@ -203,16 +203,18 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         revision = plan_revision_for(tx, taken);
     }
     change.fields = changed;
-    const std::int64_t seq = append(tx, change, user.id, caller.key);
+    const std::string hlc = change.hlc;
+    const std::int64_t seq = append(tx, std::move(change), user.id, caller.key);
     Row row =
         existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
     merge::apply_fields(row.fields, changed);
     row.seq = seq;
-    row.hlc = change.hlc;
+    row.hlc = hlc;
     tx.put_row(row);
     std::vector<std::pair<std::string, FieldVersion>> versions;
+    versions.reserve(changed.size());
     for (auto it = changed.begin(); it != changed.end(); ++it)
-        versions.emplace_back(it.key(), FieldVersion{seq, change.hlc, user.id, caller.key});
+        versions.emplace_back(it.key(), FieldVersion{seq, hlc, user.id, caller.key});
     tx.set_field_versions(in.entity, in.id, versions);
     resend_winners(row);
     if (revision) record_revision(tx, *revision, user, row.school);
@@ -270,8 +272,11 @@ struct Service::PushJob {
 };
 
 namespace {
-// Changes taken into one transaction at most (a push larger than this goes alone).
-constexpr std::size_t kGroupOps = 10000;
+// Changes taken into one transaction at most (a push larger than this goes alone). A push that
+// arrives just after a group was taken waits for that group and then for its own turn: with
+// groups of a whole round of 20 pushes of 500, the slowest pushes waited about two rounds;
+// with five, about 1.3, at the cost of a commit (one wait for the disk) per five pushes.
+constexpr std::size_t kGroupOps = 2500;
 } // namespace
 
 Result<protocol::PushResponse> Service::push(const Caller& caller,
@@ -350,6 +355,9 @@ Result<std::unique_ptr<StoreTx>> Service::begin_push_writer() {
 void Service::run_group(const std::vector<PushJob*>& group) {
     std::vector<std::optional<Result<protocol::PushResponse>>> answers(group.size());
     std::vector<std::int64_t> conflicts(group.size(), 0);
+    // What the transaction read and kept: freed once every push is answered (freeing a group's
+    // rows took a sixth of the writer's time, and the devices wait for none of it).
+    std::shared_ptr<void> kept;
     bool done = false;
     try {
         auto tx = begin_push_writer();
@@ -376,6 +384,7 @@ void Service::run_group(const std::vector<PushJob*>& group) {
                 answers[i] = std::move(r);
             }
             t.commit();
+            kept = t.take_kept();
             done = true;
         }
     } catch (const std::exception& e) {

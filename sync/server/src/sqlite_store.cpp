@@ -826,6 +826,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
                         store->epoch_.base = std::stoll(meta.text(1));
                 }
                 meta.reset();
+                sqlite3_wal_hook((*db)->handle(), &SqliteStore::wal_grew, store.get());
                 store->writer_ = std::move(db).value();
             } else {
                 (*db)->exec("PRAGMA cache_size = -16384");
@@ -926,6 +927,70 @@ std::int64_t SqliteStore::writer_last_seq(Database& db) {
 
 SqliteStore::~SqliteStore() {
     watch_other_writers(false);
+    stop_checkpoints();
+}
+
+namespace {
+// SQLite's own automatic checkpoint starts at 1000 pages (about 4 MB).
+constexpr int kCheckpointPages = 1000;
+// The log starts again from its beginning only when a write begins with every page of it
+// copied back, which a checkpoint beside a busy writer never leaves: so at this size the
+// writer copies back the little the checkpointer has not (its last commit or two) itself,
+// and the log restarts. The log file stays at most about this size (64 MB).
+constexpr int kWriterCheckpointPages = 16 * kCheckpointPages;
+} // namespace
+
+int SqliteStore::wal_grew(void* p, sqlite3* db, const char* name, int pages) {
+    auto* store = static_cast<SqliteStore*>(p);
+    if (pages >= kWriterCheckpointPages) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    if (pages < kCheckpointPages) return SQLITE_OK;
+    {
+        std::lock_guard lock(store->checkpoint_mutex_);
+        if (store->checkpoint_stop_) return SQLITE_OK;
+        store->checkpoint_due_ = true;
+        if (!store->checkpointer_.joinable())
+            store->checkpointer_ = std::thread([store] { store->checkpoint_loop(); });
+    }
+    store->checkpoint_wake_.notify_one();
+    return SQLITE_OK;
+}
+
+void SqliteStore::checkpoint_loop() {
+    std::unique_ptr<Database> db;
+    std::unique_lock lock(checkpoint_mutex_);
+    for (;;) {
+        checkpoint_wake_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_due_; });
+        if (checkpoint_stop_) return;
+        checkpoint_due_ = false;
+        lock.unlock();
+        try {
+            if (!db) {
+                auto opened = Database::open(path_);
+                if (opened) db = std::move(opened).value();
+            }
+            // Passive: copies what no reader still needs and waits for nobody; what is left is
+            // copied by the next one.
+            if (db)
+                sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                          nullptr);
+        } catch (const SqliteError&) {
+            db.reset(); // opened again next time
+        }
+        lock.lock();
+    }
+}
+
+void SqliteStore::stop_checkpoints() {
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stop_ = true;
+    }
+    checkpoint_wake_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+    if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
 }
 
 void SqliteStore::own_commit(std::int64_t first, std::int64_t last) {

@@ -75,6 +75,18 @@ private:
     bool watch_stop_ = false, watching_ = false;
     std::thread watcher_;
     std::deque<std::pair<std::int64_t, std::int64_t>> own_; // committed by this process
+
+    // Checkpoints (the WAL copied back into the database file) run on a thread of their own
+    // with its own connection, woken by the writer's commits once the WAL holds
+    // kCheckpointPages pages, so a push never waits for one; the writer checkpoints itself
+    // only when the WAL has grown far past that (the checkpointer cannot keep up).
+    static int wal_grew(void* store, sqlite3* db, const char* name, int pages);
+    void checkpoint_loop();
+    void stop_checkpoints();
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wake_;
+    bool checkpoint_due_ = false, checkpoint_stop_ = false;
+    std::thread checkpointer_;
 };
 
 int server_schema_version();

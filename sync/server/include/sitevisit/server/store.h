@@ -211,6 +211,10 @@ public:
     virtual void rollback_to_savepoint() = 0;
 
     virtual void commit() = 0;
+    // What the transaction read and kept (rows, places, visits), handed over and forgotten, so
+    // the caller chooses when it is freed: the push writer frees it after answering the pushes.
+    // Null when nothing is kept.
+    virtual std::shared_ptr<void> take_kept() { return nullptr; }
 };
 
 class Store {
