@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <netinet/in.h>
@@ -107,8 +108,10 @@ Json change(const std::string& entity, const std::string& id, const std::string&
 std::vector<std::string> serve_args; // --server-arg
 
 // CPU time a process has used (user and system), from /proc; 0 when it cannot be read.
-double cpu_seconds(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// With `of`, `pid` is a thread of that process.
+double cpu_seconds(pid_t pid, pid_t of = 0) {
+    std::ifstream in(of ? "/proc/" + std::to_string(of) + "/task/" + std::to_string(pid) + "/stat"
+                        : "/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto close = text.rfind(')'); // the command name may hold spaces
     if (close == std::string::npos) return 0;
@@ -125,6 +128,18 @@ double cpu_seconds(pid_t pid) {
     return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+// CPU seconds of each thread of a process, by thread id.
+std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
+    std::map<std::string, double> out;
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    std::error_code ec;
+    for (const auto& t : std::filesystem::directory_iterator(tasks, ec)) {
+        const std::string tid = t.path().filename().string();
+        out[tid] = cpu_seconds(static_cast<pid_t>(std::stol(tid)), pid);
+    }
+    return out;
+}
+
 struct Fleet {
     ServerProcess server;
     std::unique_ptr<ServerProcess> second; // on one PostgreSQL store with `server`
@@ -133,8 +148,9 @@ struct Fleet {
     std::vector<std::int64_t> dseq;
     std::vector<std::string> visits;
     Ids ids = Ids::TimeOrdered;
-    int failed = 0;        // pushes not answered 200 (each is also printed once)
-    double server_cpu = 0; // CPU seconds the server used in the last push_all
+    int failed = 0;         // pushes not answered 200 (each is also printed once)
+    double server_cpu = 0;  // CPU seconds the server used in the last push_all
+    double busiest_cpu = 0; // of which its busiest thread (the push writer)
 
     explicit Fleet(int devices, Ids id_kind = Ids::TimeOrdered) : ids(id_kind) {
         auto r = server.admin({"demo"});
@@ -193,6 +209,7 @@ struct Fleet {
         std::mutex m;
         std::atomic<int> failures{0};
         const double cpu0 = cpu_seconds(server.pid());
+        const auto threads0 = thread_cpu_seconds(server.pid());
         auto t0 = Steady::now();
         std::vector<std::thread> threads;
         for (int d = 0; d < devices; ++d)
@@ -213,6 +230,12 @@ struct Fleet {
             t.join();
         if (seconds) *seconds = ms_since(t0) / 1000.0;
         server_cpu = cpu_seconds(server.pid()) - cpu0;
+        busiest_cpu = 0;
+        for (const auto& [tid, cpu] : thread_cpu_seconds(server.pid())) {
+            auto before = threads0.find(tid);
+            busiest_cpu =
+                std::max(busiest_cpu, cpu - (before == threads0.end() ? 0 : before->second));
+        }
         failed += failures.load();
     }
 
@@ -477,9 +500,12 @@ int main(int argc, char** argv) {
                     "%.0f ms, p99 %.2f rounds (target at most 1.5); %d pushes failed\n",
                     100.0 * rate / raw, devices, round_ms, percentile(latencies, 0.99) / round_ms,
                     fleet.failed);
-        std::printf("push: the server used %.2f s of CPU, %.1f us a change (both cores; the "
-                    "push writer is one thread)\n",
-                    fleet.server_cpu, fleet.server_cpu * 1e6 / static_cast<double>(total));
+        std::printf(
+            "push: the server used %.2f s of CPU, %.1f us a change; its busiest thread (the "
+            "push writer) %.2f s, %.1f us a change, busy %.0f%% of the pushes\n",
+            fleet.server_cpu, fleet.server_cpu * 1e6 / static_cast<double>(total),
+            fleet.busiest_cpu, fleet.busiest_cpu * 1e6 / static_cast<double>(total),
+            100.0 * fleet.busiest_cpu / seconds);
 
         // The same pushes with random (v4) ids and op ids, on a fresh server.
         {

@@ -353,3 +353,69 @@ TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
     ASSERT_TRUE(tx);
     EXPECT_EQ((*tx)->rows_of_entity("observation").size(), std::size_t{kPushes * kBatch});
 }
+
+TEST(Ingest, ANewRowsFieldVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
+    InProcess p;
+    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
+    ASSERT_TRUE(admin) << admin.error().message;
+    ASSERT_TRUE(p.service->import_schools(
+        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    std::string school;
+    {
+        auto tx = p.store->begin(false);
+        ASSERT_TRUE(tx);
+        for (const auto& r : (*tx)->rows_of_entity("school"))
+            school = r.id;
+    }
+    const std::string device = "tablet";
+    server::Caller caller{*admin, device, admin->id + "/" + device};
+    std::int64_t dseq = 0;
+    auto push = [&](const Json& c) -> std::int64_t {
+        protocol::PushRequest request{device, {*Change::from_json(c)}};
+        auto r = p.service->push(caller, request);
+        EXPECT_TRUE(r) << r.error().message;
+        if (!r || r->results.size() != 1) return -1;
+        EXPECT_EQ(r->results[0].status, protocol::OpStatus::Applied) << r->results[0].error;
+        return r->results[0].seq;
+    };
+    const std::string visit = new_id(), obs = new_id();
+    ASSERT_GT(push(change("visit", visit, school,
+                          {{"kind", "walkthrough"},
+                           {"rubric", "msv-2026-2027-elementary"},
+                           {"start_date", "2026-11-23"}},
+                          ++dseq, device)),
+              0);
+    Json fields = observation(visit, 1);
+    fields["note"] = "a \"quoted\" note\\with a backslash";
+    const std::int64_t first = push(change("observation", obs, school, fields, ++dseq, device));
+    ASSERT_GT(first, 0);
+    const std::vector<std::string> names{"visit", "indicator", "rating", "note", "source"};
+    std::string first_hlc;
+    {
+        auto tx = p.store->begin(false);
+        ASSERT_TRUE(tx);
+        auto row = (*tx)->row(*find_entity("observation"), obs);
+        ASSERT_TRUE(row);
+        first_hlc = row->hlc;
+        const auto versions = (*tx)->field_versions("observation", obs, names);
+        ASSERT_EQ(versions.size(), names.size());
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            EXPECT_EQ(versions[i].seq, first) << names[i];
+            EXPECT_EQ(versions[i].hlc, row->hlc) << names[i];
+            EXPECT_EQ(versions[i].author, admin->id) << names[i];
+            EXPECT_EQ(versions[i].device, caller.key) << names[i];
+        }
+    }
+    Json edit = change("observation", obs, school, {{"note", "seen again"}}, ++dseq, device);
+    edit["base"] = first;
+    const std::int64_t second = push(edit);
+    ASSERT_GT(second, first);
+    auto tx = p.store->begin(false);
+    ASSERT_TRUE(tx);
+    const auto versions = (*tx)->field_versions("observation", obs, names);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        EXPECT_EQ(versions[i].seq, names[i] == "note" ? second : first) << names[i];
+        if (names[i] != "note") EXPECT_EQ(versions[i].hlc, first_hlc) << names[i];
+    }
+    EXPECT_EQ((*tx)->row(*find_entity("observation"), obs)->fields["note"], "seen again");
+}

@@ -107,11 +107,73 @@ void CachedTx::put_row(const Row& r) {
     if (r.entity == "visit") visits_.erase(r.id);
 }
 
+namespace {
+
+void append_json_string(std::string& out, std::string_view text) {
+    static const char* const hex = "0123456789abcdef";
+    out.push_back('"');
+    for (const char ch : text) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '"' || ch == '\\') {
+            out.push_back('\\');
+            out.push_back(ch);
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 15]);
+        } else {
+            out.push_back(ch); // UTF-8 passes as it is
+        }
+    }
+    out.push_back('"');
+}
+
+// The versions text of fields all set by one change, as set_versions_in would leave it on an
+// empty value; nullopt when the fields carry different versions.
+std::optional<std::string>
+first_versions_text(const std::vector<std::pair<std::string, FieldVersion>>& changed) {
+    if (changed.empty()) return std::nullopt;
+    const FieldVersion& v = changed.front().second;
+    for (const auto& [field, version] : changed)
+        if (version.seq != v.seq || version.hlc != v.hlc || version.author != v.author ||
+            version.device != v.device)
+            return std::nullopt;
+    const std::string seq = std::to_string(v.seq);
+    std::string out = "{\"f\":{";
+    for (std::size_t i = 0; i < changed.size(); ++i) {
+        if (i) out.push_back(',');
+        append_json_string(out, changed[i].first);
+        out.push_back(':');
+        out += seq;
+    }
+    out += "},\"v\":{\"";
+    out += seq;
+    out += "\":[";
+    append_json_string(out, v.hlc);
+    out.push_back(',');
+    append_json_string(out, v.author);
+    out.push_back(',');
+    append_json_string(out, v.device);
+    out += "]}}";
+    return out;
+}
+
+} // namespace
+
 void CachedTx::set_field_versions(
     const std::string& entity, const std::string& id,
     const std::vector<std::pair<std::string, FieldVersion>>& versions) {
     writer_only();
     Cached& c = entry(entity, id);
+    if (!c.versions && !c.versions_dirty && c.versions_text == "{}") {
+        // A new row's first change (most of what a push brings): its versions written as text
+        // at once, with no JSON value to build, encode at the flush and free.
+        if (auto text = first_versions_text(versions)) {
+            c.versions_text = std::move(*text);
+            mark_dirty(c, entity, id);
+            return;
+        }
+    }
     set_versions_in(parsed_versions(c), versions);
     c.versions_dirty = true;
     mark_dirty(c, entity, id);
