@@ -415,7 +415,9 @@ TEST(Ingest, ANewRowsFieldVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
     const auto versions = (*tx)->field_versions("observation", obs, names);
     for (std::size_t i = 0; i < names.size(); ++i) {
         EXPECT_EQ(versions[i].seq, names[i] == "note" ? second : first) << names[i];
-        if (names[i] != "note") EXPECT_EQ(versions[i].hlc, first_hlc) << names[i];
+        if (names[i] != "note") {
+            EXPECT_EQ(versions[i].hlc, first_hlc) << names[i];
+        }
     }
     EXPECT_EQ((*tx)->row(*find_entity("observation"), obs)->fields["note"], "seen again");
 }

@@ -384,8 +384,8 @@ void Service::run_group(const std::vector<PushJob*>& group) {
                 answers[i] = std::move(r);
             }
             t.commit();
+            done = true; // committed: never applied again below
             kept = t.take_kept();
-            done = true;
         }
     } catch (const std::exception& e) {
         if (log)

@@ -941,20 +941,25 @@ constexpr int kWriterCheckpointPages = 16 * kCheckpointPages;
 } // namespace
 
 int SqliteStore::wal_grew(void* p, sqlite3* db, const char* name, int pages) {
-    auto* store = static_cast<SqliteStore*>(p);
-    if (pages >= kWriterCheckpointPages) {
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        return SQLITE_OK;
+    // Called by SQLite after a commit: nothing may leave here as an exception.
+    try {
+        auto* store = static_cast<SqliteStore*>(p);
+        if (pages >= kWriterCheckpointPages) {
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return SQLITE_OK;
+        }
+        if (pages < kCheckpointPages) return SQLITE_OK;
+        {
+            std::lock_guard lock(store->checkpoint_mutex_);
+            if (store->checkpoint_stop_) return SQLITE_OK;
+            store->checkpoint_due_ = true;
+            if (!store->checkpointer_.joinable())
+                store->checkpointer_ = std::thread([store] { store->checkpoint_loop(); });
+        }
+        store->checkpoint_wake_.notify_one();
+    } catch (...) {
+        // No thread for checkpoints: the writer's own, at kWriterCheckpointPages, bounds the log.
     }
-    if (pages < kCheckpointPages) return SQLITE_OK;
-    {
-        std::lock_guard lock(store->checkpoint_mutex_);
-        if (store->checkpoint_stop_) return SQLITE_OK;
-        store->checkpoint_due_ = true;
-        if (!store->checkpointer_.joinable())
-            store->checkpointer_ = std::thread([store] { store->checkpoint_loop(); });
-    }
-    store->checkpoint_wake_.notify_one();
     return SQLITE_OK;
 }
 
@@ -976,7 +981,7 @@ void SqliteStore::checkpoint_loop() {
             if (db)
                 sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                           nullptr);
-        } catch (const SqliteError&) {
+        } catch (const std::exception&) {
             db.reset(); // opened again next time
         }
         lock.lock();
@@ -990,6 +995,7 @@ void SqliteStore::stop_checkpoints() {
     }
     checkpoint_wake_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
+    std::lock_guard lock(writer_mutex_);
     if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
 }
 

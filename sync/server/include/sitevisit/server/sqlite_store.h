@@ -78,8 +78,9 @@ private:
 
     // Checkpoints (the WAL copied back into the database file) run on a thread of their own
     // with its own connection, woken by the writer's commits once the WAL holds
-    // kCheckpointPages pages, so a push never waits for one; the writer checkpoints itself
-    // only when the WAL has grown far past that (the checkpointer cannot keep up).
+    // kCheckpointPages pages, so pushes do not wait for them. The writer checkpoints itself
+    // (copying the little the thread has not) only once the WAL has grown far past that: the
+    // log restarts from its beginning only after such a checkpoint (sqlite_store.cpp).
     static int wal_grew(void* store, sqlite3* db, const char* name, int pages);
     void checkpoint_loop();
     void stop_checkpoints();
