@@ -37,7 +37,11 @@ bool whole(const Json& j) {
 
 } // namespace
 
-Result<Change> Change::from_json(const Json& j) {
+namespace {
+
+// Change::from_json, copying the fields from a tree the caller keeps, or taking them out of
+// `owned` (the same tree, which the caller gives up).
+Result<Change> change_from(const Json& j, Json* owned) {
     if (!j.is_object()) return invalid("a change must be a JSON object");
     Change c;
     auto text = [&](const char* key, std::string& out) -> Status {
@@ -78,7 +82,10 @@ Result<Change> Change::from_json(const Json& j) {
 
     if (j.contains("fields") && !j["fields"].is_null()) {
         if (!j["fields"].is_object()) return envelope("fields must be a JSON object", "fields");
-        c.fields = j["fields"];
+        if (owned)
+            c.fields = std::move((*owned)["fields"]);
+        else
+            c.fields = j["fields"];
     }
     if (c.kind == ChangeKind::Upsert && c.fields.empty())
         return envelope("of kind upsert needs at least one field", "fields");
@@ -105,6 +112,16 @@ Result<Change> Change::from_json(const Json& j) {
     c.schema = static_cast<int>(schema);
     if (auto st = c.check_envelope(); !st) return st.error();
     return c;
+}
+
+} // namespace
+
+Result<Change> Change::from_json(const Json& j) {
+    return change_from(j, nullptr);
+}
+
+Result<Change> Change::from_json(Json&& j) {
+    return change_from(j, &j);
 }
 
 Status Change::check_envelope() const {

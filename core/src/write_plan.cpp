@@ -195,7 +195,14 @@ void fill_rater_state(RowReader& rows, RowState& state, EntityKind kind, const J
 }
 
 Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
-                             const WriteRequest& req, const std::string& now_utc) {
+                             const WriteRequest& request, const std::string& now_utc) {
+    return plan_write_of(validator, rows, actor,
+                         WriteView{request.entity, request.id, request.school, request.fields},
+                         now_utc);
+}
+
+Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, const User& actor,
+                                const WriteView& req, const std::string& now_utc) {
     WritePlan plan;
     plan.spec = find_entity(req.entity);
     if (!plan.spec) return unknown_entity(req.entity);
@@ -216,11 +223,13 @@ Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const 
     Json& changed = plan.changed;
     for (auto it = req.fields.begin(); it != req.fields.end(); ++it) {
         const FieldSpec* f = spec.field(it.key());
-        Json old =
-            existing && existing->fields.contains(it.key()) ? existing->fields[it.key()] : Json();
-        if (existing && old == it.value()) continue;
+        const Json* old = nullptr; // the stored value, if any
+        if (existing)
+            if (auto stored = existing->fields.find(it.key()); stored != existing->fields.end())
+                old = &*stored;
+        if (existing && (old ? *old == it.value() : it.value().is_null())) continue;
         if (!existing && it.value().is_null()) continue;
-        if (existing && f->immutable && !old.is_null())
+        if (existing && f->immutable && old && !old->is_null())
             return invalid(f->name + " cannot change once set", f->name);
         changed[it.key()] = it.value();
     }

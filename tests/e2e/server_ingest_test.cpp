@@ -24,6 +24,20 @@ Json observation(const std::string& visit, int i) {
             {"source", "classroom_observation"}};
 }
 
+// An in-process service with an admin and one imported school: where these tests start.
+void admin_and_school(InProcess& p, User& admin, std::string& school) {
+    auto added = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
+    ASSERT_TRUE(added) << added.error().message;
+    admin = *added;
+    ASSERT_TRUE(p.service->import_schools(
+        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    auto tx = p.store->begin(false);
+    ASSERT_TRUE(tx);
+    for (const auto& r : (*tx)->rows_of_entity("school"))
+        school = r.id;
+    ASSERT_FALSE(school.empty());
+}
+
 } // namespace
 
 TEST_F(Demo, ACrowdPushingAtOnceIsAnsweredOnceEachWithADenseLog) {
@@ -163,18 +177,9 @@ TEST_F(Demo, AReplayedRefusalIsRefusedAgainWithTheSameReason) {
 
 TEST(Ingest, PushesAreAppliedInTheOrderTheyWereQueued) {
     InProcess p;
-    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
-    ASSERT_TRUE(admin) << admin.error().message;
-    ASSERT_TRUE(p.service->import_schools(
-        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    User admin;
     std::string school;
-    {
-        auto tx = p.store->begin(false);
-        ASSERT_TRUE(tx);
-        for (const auto& r : (*tx)->rows_of_entity("school"))
-            school = r.id;
-    }
-    ASSERT_FALSE(school.empty());
+    ASSERT_NO_FATAL_FAILURE(admin_and_school(p, admin, school));
 
     constexpr int kPushes = 12;
     std::vector<Result<protocol::PushResponse>> answers(kPushes, Error{});
@@ -186,7 +191,7 @@ TEST(Ingest, PushesAreAppliedInTheOrderTheyWereQueued) {
         for (int i = 0; i < kPushes; ++i) {
             threads.emplace_back([&, i] {
                 const std::string device = "tablet-" + std::to_string(i);
-                server::Caller caller{*admin, device, admin->id + "/" + device};
+                server::Caller caller{admin, device, admin.id + "/" + device};
                 protocol::PushRequest request{device, {}};
                 auto c = Change::from_json(change("visit", new_id(), school,
                                                   {{"kind", "walkthrough"},
@@ -288,20 +293,11 @@ TEST(Ingest, AStepTwoStoreKeepsItsFieldVersionsAfterTheUpgrade) {
 TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
     SITEVISIT_SQLITE_ONLY("the SQLite store's write-ahead log");
     InProcess p;
-    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
-    ASSERT_TRUE(admin) << admin.error().message;
-    ASSERT_TRUE(p.service->import_schools(
-        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    User admin;
     std::string school;
-    {
-        auto tx = p.store->begin(false);
-        ASSERT_TRUE(tx);
-        for (const auto& r : (*tx)->rows_of_entity("school"))
-            school = r.id;
-    }
-    ASSERT_FALSE(school.empty());
+    ASSERT_NO_FATAL_FAILURE(admin_and_school(p, admin, school));
     const std::string device = "tablet";
-    server::Caller caller{*admin, device, admin->id + "/" + device};
+    server::Caller caller{admin, device, admin.id + "/" + device};
     const std::string visit = new_id();
     std::int64_t dseq = 0;
     auto push = [&](std::vector<Json> changes) {
@@ -355,21 +351,13 @@ TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
     EXPECT_EQ((*tx)->rows_of_entity("observation").size(), std::size_t{kPushes * kBatch});
 }
 
-TEST(Ingest, ANewRowsFieldVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
+TEST(Ingest, ANewRowsFieldsAndVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
     InProcess p;
-    auto admin = p.service->add_user({"ada@y.org", "Ada", "admin", "", {}, {}}, "a-long-password");
-    ASSERT_TRUE(admin) << admin.error().message;
-    ASSERT_TRUE(p.service->import_schools(
-        "00350123,Lincoln Elementary,00350000,Harbor City,Coastal,elementary,none\n"));
+    User admin;
     std::string school;
-    {
-        auto tx = p.store->begin(false);
-        ASSERT_TRUE(tx);
-        for (const auto& r : (*tx)->rows_of_entity("school"))
-            school = r.id;
-    }
+    ASSERT_NO_FATAL_FAILURE(admin_and_school(p, admin, school));
     const std::string device = "tablet";
-    server::Caller caller{*admin, device, admin->id + "/" + device};
+    server::Caller caller{admin, device, admin.id + "/" + device};
     std::int64_t dseq = 0;
     auto push = [&](const Json& c) -> std::int64_t {
         protocol::PushRequest request{device, {*Change::from_json(c)}};
@@ -398,12 +386,17 @@ TEST(Ingest, ANewRowsFieldVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
         auto row = (*tx)->row(*find_entity("observation"), obs);
         ASSERT_TRUE(row);
         first_hlc = row->hlc;
+        // A new row's fields are encoded once for the log and the row: both read back as sent.
+        EXPECT_EQ(row->fields, fields);
+        const auto logged = (*tx)->changes_after(first - 1, 1);
+        ASSERT_EQ(logged.size(), 1u);
+        EXPECT_EQ(logged[0].change.fields, fields);
         const auto versions = (*tx)->field_versions("observation", obs, names);
         ASSERT_EQ(versions.size(), names.size());
         for (std::size_t i = 0; i < names.size(); ++i) {
             EXPECT_EQ(versions[i].seq, first) << names[i];
             EXPECT_EQ(versions[i].hlc, row->hlc) << names[i];
-            EXPECT_EQ(versions[i].author, admin->id) << names[i];
+            EXPECT_EQ(versions[i].author, admin.id) << names[i];
             EXPECT_EQ(versions[i].device, caller.key) << names[i];
         }
     }
@@ -420,5 +413,10 @@ TEST(Ingest, ANewRowsFieldVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn) {
             EXPECT_EQ(versions[i].hlc, first_hlc) << names[i];
         }
     }
-    EXPECT_EQ((*tx)->row(*find_entity("observation"), obs)->fields["note"], "seen again");
+    Json now = fields;
+    now["note"] = "seen again";
+    EXPECT_EQ((*tx)->row(*find_entity("observation"), obs)->fields, now);
+    const auto logged = (*tx)->changes_after(second - 1, 1);
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(logged[0].change.fields, (Json{{"note", "seen again"}}));
 }

@@ -219,3 +219,27 @@ TEST(MergeRules, ARepeatedOpAnswersItsFirstResult) {
     EXPECT_TRUE(refused_again.forbidden);
     EXPECT_EQ(refused_again.code, "forbidden");
 }
+
+TEST(MergeRules, AStoredResultIsItsFiveKeysAsJsonAndKeepsACutCharacter) {
+    const std::vector<protocol::OpResult> results{{"op-1", protocol::OpStatus::Applied, 42, ""},
+                                                  {"op-2", protocol::OpStatus::Conflict, 43, ""},
+                                                  {"op-3", protocol::OpStatus::Rejected, 0,
+                                                   "you may not change \"visit\" v", true,
+                                                   "forbidden"}};
+    for (const auto& r : results)
+        EXPECT_EQ(stored_result(r), (Json{{"status", protocol::to_string(r.status)},
+                                          {"seq", r.seq},
+                                          {"error", r.error},
+                                          {"forbidden", r.forbidden},
+                                          {"code", r.code}}
+                                         .dump()));
+    // A message that quotes the start of a value may end inside a character: the result is
+    // still stored, with a replacement mark where the character was cut.
+    const protocol::OpResult cut{
+        "op-4", protocol::OpStatus::Rejected, 0, "unknown school caf\xc3", false, "invalid"};
+    std::string stored;
+    ASSERT_NO_THROW(stored = stored_result(cut));
+    const auto again = replayed_result("op-4", stored);
+    EXPECT_EQ(again.status, protocol::OpStatus::Rejected);
+    EXPECT_EQ(again.error, "unknown school caf\xef\xbf\xbd");
+}

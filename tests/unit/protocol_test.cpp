@@ -57,6 +57,35 @@ TEST(Protocol, PushRequestRoundTrips) {
     EXPECT_EQ(encode(*decoded), encode(r));
 }
 
+TEST(Protocol, AChangeTakenOutOfItsTreeEqualsOneCopiedFromIt) {
+    const Json tree = sample(5).to_json();
+    auto copied = Change::from_json(tree);
+    ASSERT_TRUE(copied.ok()) << copied.error().message;
+    EXPECT_EQ(tree, sample(5).to_json()) << "copying from a tree the caller keeps changed it";
+    Json given = tree;
+    auto taken = Change::from_json(std::move(given));
+    ASSERT_TRUE(taken.ok()) << taken.error().message;
+    EXPECT_EQ(taken->to_json(), copied->to_json());
+    EXPECT_EQ(taken->fields, tree["fields"]);
+}
+
+TEST(Protocol, JsonTextIsWrittenAsTheLibraryWritesIt) {
+    for (const std::string& s :
+         {std::string(), std::string("plain"), std::string("a \"quote\" and a \\"),
+          std::string("tab\tnew line\n\x01"),
+          std::string("caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\x9a"), std::string("\x7f")}) {
+        std::string out;
+        append_json_string(out, s);
+        EXPECT_EQ(out, Json(s).dump()) << s;
+    }
+    for (const std::int64_t n : {std::int64_t{0}, std::int64_t{-7}, std::int64_t{1} << 53,
+                                 std::numeric_limits<std::int64_t>::min()}) {
+        std::string out;
+        append_json_number(out, n);
+        EXPECT_EQ(out, Json(n).dump());
+    }
+}
+
 TEST(Protocol, PullAndPushAnswersRoundTrip) {
     PullResponse pull;
     pull.ops = {sample(3)};

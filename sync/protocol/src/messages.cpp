@@ -101,17 +101,18 @@ Status check_device(const std::string& device) {
     return ok_status();
 }
 
-Result<std::vector<Change>> decode_ops(const Json& j, bool with_seq) {
-    if (!j.contains("ops") || !j["ops"].is_array()) return invalid("\"ops\" must be a list", "ops");
-    if (j["ops"].size() > kMaxOpsPerPush)
-        return invalid("\"ops\" holds " + std::to_string(j["ops"].size()) +
-                           " changes; send at most " + std::to_string(kMaxOpsPerPush) +
-                           " at a time",
+// Takes each change's fields out of `j`, which the caller reads no further.
+Result<std::vector<Change>> decode_ops(Json& j, bool with_seq) {
+    auto list = j.find("ops");
+    if (list == j.end() || !list->is_array()) return invalid("\"ops\" must be a list", "ops");
+    if (list->size() > kMaxOpsPerPush)
+        return invalid("\"ops\" holds " + std::to_string(list->size()) + " changes; send at most " +
+                           std::to_string(kMaxOpsPerPush) + " at a time",
                        "ops");
     std::vector<Change> ops;
-    ops.reserve(j["ops"].size());
-    for (std::size_t i = 0; i < j["ops"].size(); ++i) {
-        auto c = Change::from_json(j["ops"][i]);
+    ops.reserve(list->size());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        auto c = Change::from_json(std::move((*list)[i]));
         if (!c)
             return invalid("ops[" + std::to_string(i) + "]: " + c.error().message, c.error().field);
         if (with_seq && c->seq <= 0)
@@ -376,11 +377,9 @@ Json error_body(std::string_view code, std::string_view message) {
     return {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
 }
 
-namespace {
-
-// A JSON string as nlohmann's dump() writes it: plain printable ASCII is copied between
-// quotes, anything else goes through the library (escapes, UTF-8 checks).
-void append_string(std::string& out, std::string_view s) {
+// Plain printable ASCII is copied between quotes; anything else goes through the library
+// (escapes, UTF-8 checks).
+void append_json_string(std::string& out, std::string_view s) {
     bool plain = true;
     for (char ch : s) {
         const auto u = static_cast<unsigned char>(ch);
@@ -398,14 +397,12 @@ void append_string(std::string& out, std::string_view s) {
     out += Json(std::string(s)).dump();
 }
 
-void append_number(std::string& out, std::int64_t v) {
+void append_json_number(std::string& out, std::int64_t v) {
     char buf[24];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
     (void)ec;
     out.append(buf, end);
 }
-
-} // namespace
 
 std::string encode_change(const Change& c, std::string_view fields_json) {
     // Keys in the order of nlohmann's object (sorted), so the bytes equal to_json().dump().
@@ -413,28 +410,28 @@ std::string encode_change(const Change& c, std::string_view fields_json) {
     out.reserve(fields_json.size() + c.op.size() + c.id.size() + c.school.size() + c.hlc.size() +
                 c.entity.size() + 140);
     out += "{\"base\":";
-    append_number(out, c.base);
+    append_json_number(out, c.base);
     out += ",\"dseq\":";
-    append_number(out, c.dseq);
+    append_json_number(out, c.dseq);
     out += ",\"entity\":";
-    append_string(out, c.entity);
+    append_json_string(out, c.entity);
     out += ",\"fields\":";
     out.append(fields_json);
     out += ",\"hlc\":";
-    append_string(out, c.hlc);
+    append_json_string(out, c.hlc);
     out += ",\"id\":";
-    append_string(out, c.id);
+    append_json_string(out, c.id);
     out += ",\"kind\":";
-    append_string(out, to_string(c.kind));
+    append_json_string(out, to_string(c.kind));
     out += ",\"op\":";
-    append_string(out, c.op);
+    append_json_string(out, c.op);
     out += ",\"schema\":";
-    append_number(out, c.schema);
+    append_json_number(out, c.schema);
     out += ",\"school\":";
-    append_string(out, c.school);
+    append_json_string(out, c.school);
     if (c.seq > 0) {
         out += ",\"seq\":";
-        append_number(out, c.seq);
+        append_json_number(out, c.seq);
     }
     out += '}';
     return out;
@@ -444,23 +441,23 @@ std::string encode_pull_body(const PullResponse& r) {
     std::string out;
     out.reserve(r.encoded_ops.size() + r.ops.size() * 400 + r.purge.size() * 40 + 128);
     out += "{\"cursor\":";
-    append_number(out, r.cursor);
+    append_json_number(out, r.cursor);
     out += r.more ? ",\"more\":true" : ",\"more\":false";
     if (!r.epoch.empty()) {
         out += ",\"epoch\":";
-        append_string(out, r.epoch);
+        append_json_string(out, r.epoch);
     }
     if (r.held > 0) {
         out += ",\"held\":";
-        append_number(out, r.held);
+        append_json_number(out, r.held);
         out += ",\"held_since\":";
-        append_number(out, r.held_since);
+        append_json_number(out, r.held_since);
     }
     if (!r.purge.empty()) {
         out += ",\"purge\":[";
         for (std::size_t i = 0; i < r.purge.size(); ++i) {
             if (i) out += ',';
-            append_string(out, r.purge[i]);
+            append_json_string(out, r.purge[i]);
         }
         out += ']';
     }

@@ -1,5 +1,7 @@
 #include "cached_tx.h"
 
+#include "sitevisit/protocol/messages.h"
+
 #include <stdexcept>
 
 namespace sitevisit::server::detail {
@@ -97,36 +99,26 @@ std::vector<FieldVersion> CachedTx::field_versions(const std::string& entity, co
     return out;
 }
 
-void CachedTx::put_row(const Row& r) {
+void CachedTx::put_row(Row r) {
+    hold(std::move(r)).fields_text.clear();
+}
+
+void CachedTx::put_row(Row r, std::string fields_json) {
+    hold(std::move(r)).fields_text = std::move(fields_json);
+}
+
+CachedTx::Cached& CachedTx::hold(Row r) {
     writer_only();
     Cached* c = find(r.entity, r.id);
     if (!c) c = &keep(r.entity, r.id, Cached{}); // versions unknown: kept as stored
-    c->row = r;
-    mark_dirty(*c, r.entity, r.id);
     if (r.entity == "school" || r.entity == "district") places_.clear();
     if (r.entity == "visit") visits_.erase(r.id);
+    c->row = std::move(r);
+    mark_dirty(*c, c->row->entity, c->row->id);
+    return *c;
 }
 
 namespace {
-
-void append_json_string(std::string& out, std::string_view text) {
-    static const char* const hex = "0123456789abcdef";
-    out.push_back('"');
-    for (const char ch : text) {
-        const auto u = static_cast<unsigned char>(ch);
-        if (ch == '"' || ch == '\\') {
-            out.push_back('\\');
-            out.push_back(ch);
-        } else if (u < 0x20) {
-            out += "\\u00";
-            out.push_back(hex[u >> 4]);
-            out.push_back(hex[u & 15]);
-        } else {
-            out.push_back(ch); // UTF-8 passes as it is
-        }
-    }
-    out.push_back('"');
-}
 
 // The versions text of fields all set by one change, as set_versions_in would leave it on an
 // empty value; nullopt when the fields carry different versions.
@@ -142,18 +134,18 @@ first_versions_text(const std::vector<std::pair<std::string, FieldVersion>>& cha
     std::string out = "{\"f\":{";
     for (std::size_t i = 0; i < changed.size(); ++i) {
         if (i) out.push_back(',');
-        append_json_string(out, changed[i].first);
+        protocol::append_json_string(out, changed[i].first);
         out.push_back(':');
         out += seq;
     }
     out += "},\"v\":{\"";
     out += seq;
     out += "\":[";
-    append_json_string(out, v.hlc);
+    protocol::append_json_string(out, v.hlc);
     out.push_back(',');
-    append_json_string(out, v.author);
+    protocol::append_json_string(out, v.author);
     out.push_back(',');
-    append_json_string(out, v.device);
+    protocol::append_json_string(out, v.device);
     out += "]}}";
     return out;
 }
@@ -200,7 +192,8 @@ void CachedTx::flush_rows() {
             c.versions_text = c.versions->dump();
             c.versions_dirty = false;
         }
-        writes.push_back(RowWrite{&*c.row, c.versions_known ? &c.versions_text : nullptr});
+        writes.push_back(RowWrite{&*c.row, c.versions_known ? &c.versions_text : nullptr,
+                                  c.fields_text.empty() ? nullptr : &c.fields_text});
     }
     dirty_.clear();
     store_rows(writes);

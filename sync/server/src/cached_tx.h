@@ -38,7 +38,8 @@ public:
     const char* where() const override { return "on the server"; }
     std::vector<FieldVersion> field_versions(const std::string& entity, const std::string& id,
                                              const std::vector<std::string>& fields) override;
-    void put_row(const Row& row) override;
+    void put_row(Row row) override;
+    void put_row(Row row, std::string fields_json) override;
     std::shared_ptr<void> take_kept() override;
     void
     set_field_versions(const std::string& entity, const std::string& id,
@@ -54,10 +55,12 @@ protected:
     };
     virtual Stored load_row(std::string_view entity, std::string_view id) = 0;
     // Rows to insert or replace, in the order first written; `versions` null: keep the
-    // versions stored with the row (it was written without being read).
+    // versions stored with the row (it was written without being read). `fields`, when not
+    // null, is row->fields.dump() already made.
     struct RowWrite {
         const Row* row;
         const std::string* versions;
+        const std::string* fields = nullptr;
     };
     virtual void store_rows(const std::vector<RowWrite>& rows) = 0;
 
@@ -80,6 +83,7 @@ private:
         bool versions_known = false; // false: a row written without being read keeps its versions
         std::string versions_text = "{}";
         std::optional<Json> versions; // parsed on first use
+        std::string fields_text;      // not empty: row->fields as JSON text
         bool versions_dirty = false;
         bool dirty = false;
     };
@@ -92,6 +96,8 @@ private:
     Cached& keep(std::string_view entity, std::string_view id, Cached c);
     Cached& entry(std::string_view entity, std::string_view id);
     static Json& parsed_versions(Cached& c);
+    // A row written: kept, to be stored at the next flush.
+    Cached& hold(Row r);
     void mark_dirty(Cached& c, std::string_view entity, std::string_view id);
 
     std::unordered_map<std::string, Cached> cache_;

@@ -12,9 +12,11 @@ using detail::kServerDevice;
 using detail::system_admin;
 
 std::int64_t Service::append(StoreTx& tx, Change change, const std::string& author,
-                             const std::string& device, const std::string& for_device) {
+                             const std::string& device, const std::string& for_device,
+                             std::string fields_json) {
     change.seq = tx.next_seq();
-    LoggedChange logged{std::move(change), author, device, "", for_device};
+    LoggedChange logged{std::move(change),     author, device, "", for_device, "",
+                        std::move(fields_json)};
     const Change& c = logged.change;
     auto row = tx.row(*find_entity(c.entity), c.id);
     logged.visit = visit_of(tx, c, row ? &*row : nullptr);

@@ -14,11 +14,11 @@ bool concurrent(const FieldVersion& stored, const Incoming& in) {
     return stored.seq > in.base && stored.device != in.device_key;
 }
 
-FieldMerge merge_fields(const Json& changed, const Json& stored_fields,
+FieldMerge merge_fields(Json changed, const Json& stored_fields,
                         const std::vector<std::string>& names,
                         const std::vector<FieldVersion>& versions, const Incoming& in) {
     FieldMerge out;
-    out.changed = changed;
+    out.changed = std::move(changed);
     for (std::size_t i = 0; i < names.size() && i < versions.size(); ++i) {
         const FieldVersion& v = versions[i];
         const std::string& name = names[i];
@@ -26,7 +26,7 @@ FieldMerge merge_fields(const Json& changed, const Json& stored_fields,
         const auto theirs = Hlc::parse(v.hlc);
         const bool incoming_wins = !theirs || in.stamp > *theirs;
         const Json current = stored_fields.contains(name) ? stored_fields[name] : Json();
-        const Json mine = changed.contains(name) ? changed[name] : Json();
+        const Json mine = out.changed.contains(name) ? out.changed[name] : Json();
         if (!in.conflict_free) {
             if (incoming_wins)
                 out.conflicts.push_back({name, mine, current, in.author, v.author, in.hlc, v.hlc});
@@ -126,12 +126,26 @@ protocol::OpResult op_reused(const std::string& op) {
 }
 
 std::string stored_result(const protocol::OpResult& r) {
-    return Json{{"status", protocol::to_string(r.status)},
-                {"seq", r.seq},
-                {"error", r.error},
-                {"forbidden", r.forbidden},
-                {"code", r.code}}
-        .dump();
+    // The bytes a JSON value of these five keys dumps (sorted keys), written directly: one is
+    // stored for every change a push takes. An error message cut inside a character keeps a
+    // replacement mark instead of failing the push.
+    std::string out;
+    out.reserve(80 + r.error.size());
+    out += "{\"code\":";
+    protocol::append_json_string(out, r.code);
+    out += ",\"error\":";
+    if (r.error.empty())
+        out += "\"\"";
+    else
+        out += Json(r.error).dump(-1, ' ', false, Json::error_handler_t::replace);
+    out += ",\"forbidden\":";
+    out += r.forbidden ? "true" : "false";
+    out += ",\"seq\":";
+    protocol::append_json_number(out, r.seq);
+    out += ",\"status\":";
+    protocol::append_json_string(out, protocol::to_string(r.status));
+    out += '}';
+    return out;
 }
 
 protocol::OpResult replayed_result(const std::string& op, const std::string& stored) {

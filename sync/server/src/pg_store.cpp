@@ -474,7 +474,9 @@ public:
     void append_change(const LoggedChange& l) override {
         writer_only();
         const Change& c = l.change;
-        const std::string fields = c.fields.dump();
+        std::string dumped;
+        const std::string& fields =
+            l.fields_json.empty() ? (dumped = c.fields.dump()) : l.fields_json;
         Params p;
         p.add(c.seq).add(c.op).add(c.entity).add(c.id).add(c.school).add(to_string(c.kind));
         p.add(fields).add(c.hlc).add(c.base).add(c.dseq).add(std::int64_t{c.schema});
@@ -931,7 +933,8 @@ private:
         for (const RowWrite& w : rows) {
             const Row& r = *w.row;
             Params p;
-            p.add(r.entity).add(r.id).add(r.school).add(r.fields.dump()).add(r.seq).add(r.hlc);
+            p.add(r.entity).add(r.id).add(r.school);
+            p.add(w.fields ? *w.fields : r.fields.dump()).add(r.seq).add(r.hlc);
             p.add(r.deleted);
             if (w.versions) {
                 p.add(*w.versions);

@@ -68,8 +68,18 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         std::lock_guard lock(hlc_mutex_);
         hlc_.observe(stamp.hlc);
     }
-    Change change = in;
+    // The change as logged: the device's, on the server's clock, with the fields that stand
+    // (set below; the incoming ones are not copied for it).
+    Change change;
+    change.op = in.op;
+    change.entity = in.entity;
+    change.id = in.id;
+    change.school = in.school;
+    change.kind = in.kind;
     change.hlc = stamp.hlc.to_string();
+    change.base = in.base;
+    change.dseq = in.dseq;
+    change.schema = in.schema;
     const merge::Incoming incoming{in.base,   caller.key, user.id,
                                    stamp.hlc, change.hlc, spec.conflict_free};
     auto record = [&](const std::string& school, const std::vector<merge::FieldConflict>& found) {
@@ -111,8 +121,9 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         return result;
     }
 
-    WriteRequest request{in.entity, in.id, in.school, in.fields};
-    auto plan = plan_write(validator_, tx, user, request, format_utc_ms(clock_->now_ms()));
+    auto plan =
+        plan_write_of(validator_, tx, user, WriteView{in.entity, in.id, in.school, in.fields},
+                      format_utc_ms(clock_->now_ms()));
     if (!plan) {
         auto existing = tx.row(spec, in.id);
         if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted &&
@@ -144,14 +155,16 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
 
     // Per field: did another device change it after this device's base?
     merge::FieldMerge merged;
-    merged.changed = plan->changed;
     if (existing && !spec.append_only) {
         std::vector<std::string> names;
         for (auto it = plan->changed.begin(); it != plan->changed.end(); ++it)
             names.push_back(it.key());
         auto versions = tx.field_versions(in.entity, in.id, names);
-        merged = merge::merge_fields(plan->changed, existing->fields, names, versions, incoming);
+        merged = merge::merge_fields(std::move(plan->changed), existing->fields, names, versions,
+                                     incoming);
         record(change.school, merged.conflicts);
+    } else {
+        merged.changed = std::move(plan->changed);
     }
     const Json& changed = merged.changed;
     // The sender kept its own value while its edit was waiting and skipped the winner when it
@@ -202,30 +215,50 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         taken.changed = changed; // what stands after the merge
         revision = plan_revision_for(tx, taken);
     }
-    change.fields = changed;
-    const std::string hlc = change.hlc;
-    const std::int64_t seq = append(tx, std::move(change), user.id, caller.key);
     Row row =
         existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
     merge::apply_fields(row.fields, changed);
-    row.seq = seq;
-    row.hlc = hlc;
-    tx.put_row(row);
+    row.hlc = change.hlc;
+    // What the steps after the log need of the fields, which move into the log.
     std::vector<std::pair<std::string, FieldVersion>> versions;
     versions.reserve(changed.size());
     for (auto it = changed.begin(); it != changed.end(); ++it)
-        versions.emplace_back(it.key(), FieldVersion{seq, hlc, user.id, caller.key});
+        versions.emplace_back(it.key(), FieldVersion{0, row.hlc, user.id, caller.key});
+    const bool team_changed = changed.contains("team");
+    // Who may see the visit changed (submitted to the school, or new team members): its
+    // current state is sent again for those who skipped its earlier changes.
+    const bool publish =
+        spec.name == "visit" && (changed.value("status", "") == "submitted" || team_changed);
+    // A rater who marks their ratings done: the other raters skipped those ratings until now.
+    const bool marks_done =
+        spec.is(EntityKind::Rater) && changed.contains("done") && changed["done"] == true;
+    // A new row's fields are the change's: encoded once for the log and the row.
+    std::string fields_json;
+    if (!existing &&
+        std::none_of(changed.begin(), changed.end(), [](const Json& v) { return v.is_null(); }))
+        fields_json = changed.dump();
+    change.fields = std::move(merged.changed);
+    const std::int64_t seq = append(tx, std::move(change), user.id, caller.key, {}, fields_json);
+    row.seq = seq;
+    for (auto& [field, version] : versions)
+        version.seq = seq;
     tx.set_field_versions(in.entity, in.id, versions);
+    // The row goes to the store; it is kept here only while a step below still reads it.
+    const bool row_read_again =
+        !merged.lost.empty() || revision || spec.name == "visit" || marks_done;
+    if (!row_read_again) {
+        if (fields_json.empty())
+            tx.put_row(std::move(row));
+        else
+            tx.put_row(std::move(row), std::move(fields_json));
+        result.seq = seq;
+        return result;
+    }
+    tx.put_row(row);
     resend_winners(row);
     if (revision) record_revision(tx, *revision, user, row.school);
-    // Who may see the visit changed (submitted to the school, or new team members): send its
-    // current state again for those who skipped its earlier changes.
-    if (spec.name == "visit" &&
-        (changed.value("status", "") == "submitted" || changed.contains("team")))
-        publish_visit(tx, in.id);
-    // A rater who marks their ratings done: the other raters skipped those ratings until now;
-    // send them again.
-    if (spec.is(EntityKind::Rater) && changed.contains("done") && changed["done"] == true) {
+    if (publish) publish_visit(tx, in.id);
+    if (marks_done) {
         const std::string visit = row.fields.value("visit", "");
         const std::string person = row.fields.value("user", "");
         for (Row r : visit_rows(tx, visit))
@@ -236,7 +269,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     }
     // Those taken off a draft's team may no longer read it: their devices are told to remove
     // it and what hangs off it (the store keeps them; adding them back sends them again).
-    if (spec.name == "visit" && existing && changed.contains("team") &&
+    if (spec.name == "visit" && existing && team_changed &&
         row.fields.value("status", "") == "draft") {
         std::set<std::string> now;
         if (row.fields["team"].is_array())
@@ -279,8 +312,7 @@ namespace {
 constexpr std::size_t kGroupOps = 2500;
 } // namespace
 
-Result<protocol::PushResponse> Service::push(const Caller& caller,
-                                             const protocol::PushRequest& request) {
+Result<protocol::PushResponse> Service::push(const Caller& caller, protocol::PushRequest request) {
     if (request.device != caller.device)
         return Error{ErrorCode::Forbidden,
                      "this session belongs to device " + caller.device + ", not " + request.device};
@@ -292,7 +324,7 @@ Result<protocol::PushResponse> Service::push(const Caller& caller,
                              std::to_string(kDataSchemaVersion) + ". Nothing was applied."};
     // Bases numbered in an epoch a restore replaced (the device has not pulled since).
     const bool stale = !request.epoch.empty() && request.epoch != store_.epoch().id;
-    PushJob job{caller, request.ops, stale, request.restart, {}};
+    PushJob job{caller, std::move(request.ops), stale, request.restart, {}};
     std::stable_sort(job.ops.begin(), job.ops.end(),
                      [](const Change& a, const Change& b) { return a.dseq < b.dseq; });
     auto answer = job.answer.get_future();

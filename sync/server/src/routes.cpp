@@ -235,7 +235,7 @@ HttpRoutes make_routes(Service& service, BlobService* blobs) {
             if (r.method != "POST") return HttpResponse::error(405, "method", "use POST");
             auto request = protocol::decode_push_request(r.body);
             if (!request) return fail(service, r, request.error());
-            auto answer = service.push(*caller, *request);
+            auto answer = service.push(*caller, std::move(*request));
             if (!answer) return fail(service, r, answer.error());
             // Nothing accepted: a 4xx, still with every op's result so a device can show why.
             Json body = protocol::encode(*answer);

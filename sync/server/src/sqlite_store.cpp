@@ -210,7 +210,9 @@ public:
             "schema, author, "
             "device, visit, for_device, wire) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?)");
-        const std::string fields = c.fields.dump();
+        std::string dumped;
+        const std::string& fields =
+            l.fields_json.empty() ? (dumped = c.fields.dump()) : l.fields_json;
         st.bind(1, c.seq)
             .bind(2, c.op)
             .bind(3, c.entity)
@@ -746,7 +748,7 @@ private:
             st.bind(1, r.entity)
                 .bind(2, r.id)
                 .bind(3, r.school)
-                .bind(4, r.fields.dump())
+                .bind(4, w.fields ? *w.fields : r.fields.dump())
                 .bind(5, r.seq)
                 .bind(6, r.hlc)
                 .bind(7, r.deleted ? 1 : 0);

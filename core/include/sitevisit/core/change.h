@@ -30,6 +30,9 @@ struct Change {
     // Checks the envelope (types, UUIDs, known entity, clock); field values are checked by
     // the Validator where the change is applied.
     static Result<Change> from_json(const Json& j);
+    // The same, taking the fields out of `j` instead of copying them (a decoded request that is
+    // not read again).
+    static Result<Change> from_json(Json&& j);
     // The checks from_json makes on the values once their types are right (UUIDs, known
     // entity, row id, school, clock, an upsert's fields, the numbers' ranges): for decoders
     // that fill a Change without a JSON tree. from_json runs it too, so the two cannot drift.

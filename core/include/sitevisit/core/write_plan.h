@@ -78,6 +78,15 @@ struct WritePlan {
 // and the state rules, and ask decide(). `now_utc` stamps defaults such as a comment's time.
 Result<WritePlan> plan_write(const Validator& validator, RowReader& rows, const User& actor,
                              const WriteRequest& request, const std::string& now_utc);
+// The same write, its parts held by the caller (the server's incoming change) and not copied.
+struct WriteView {
+    const std::string& entity;
+    const std::string& id;
+    const std::string& school;
+    const Json& fields;
+};
+Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, const User& actor,
+                                const WriteView& request, const std::string& now_utc);
 Result<WritePlan> plan_delete(RowReader& rows, const User& actor, std::string_view entity,
                               std::string_view id);
 

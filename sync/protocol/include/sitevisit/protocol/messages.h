@@ -118,6 +118,10 @@ Json encode(const PullResponse& r);
 // The pull answer as bytes: the same JSON as encode(r).dump() (with encoded_ops after ops),
 // keys written so that it starts {"cursor":N,"more":... (see peek_pull_head).
 std::string encode_pull_body(const PullResponse& r);
+// A JSON string or whole number appended to `out` exactly as Json::dump() writes it (text that
+// is not valid UTF-8 throws, as dump() does).
+void append_json_string(std::string& out, std::string_view text);
+void append_json_number(std::string& out, std::int64_t value);
 // One change exactly as c.to_json().dump() writes it, given its fields already encoded
 // (`fields_json`: c.fields.dump()).
 std::string encode_change(const Change& c, std::string_view fields_json);

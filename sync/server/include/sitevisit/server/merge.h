@@ -57,7 +57,7 @@ struct FieldMerge {
     Json lost = Json::object();
     std::vector<FieldConflict> conflicts;
 };
-FieldMerge merge_fields(const Json& changed, const Json& stored_fields,
+FieldMerge merge_fields(Json changed, const Json& stored_fields,
                         const std::vector<std::string>& names,
                         const std::vector<FieldVersion>& versions, const Incoming& in);
 

@@ -83,7 +83,7 @@ public:
     Result<LoginAnswer> login(const protocol::LoginRequest& request, const std::string& address);
     Result<Caller> authenticate(std::string_view bearer_token);
     Json reference() const;
-    Result<protocol::PushResponse> push(const Caller& caller, const protocol::PushRequest& request);
+    Result<protocol::PushResponse> push(const Caller& caller, protocol::PushRequest request);
     // `schema`: the caller's data schema; changes it cannot read are held back and counted.
     // `encoded`: the changes come as the bytes stored for them (`encoded_ops`, for
     // protocol::encode_pull_body; what the HTTP route sends) instead of decoded into `ops`.
@@ -155,8 +155,10 @@ private:
                                                   std::vector<std::string>& purge);
 
     // change_log.cpp: writing the change log.
+    // `fields_json`, when given, is change.fields.dump() already made.
     std::int64_t append(StoreTx& tx, Change change, const std::string& author,
-                        const std::string& device, const std::string& for_device = {});
+                        const std::string& device, const std::string& for_device = {},
+                        std::string fields_json = {});
     // A conflict row about one field of a row, made by the server and logged.
     // The plan_revision of a change to a submitted plan that its device could not write
     // itself (written under a data schema before 5), in the writer's name.

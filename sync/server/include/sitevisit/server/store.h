@@ -25,9 +25,11 @@ struct LoggedChange {
     std::string device;
     std::string visit; // for visit-bound rows: the visit whose status and team decide visibility
     std::string for_device; // set: only this device receives it (its scope gained or lost a school)
-    // Filled by changes_after_wire() only. `wire`: the change as a pull answer carries it (with
-    // its seq), empty when the store has none. `fields_json`: the change's fields as stored,
-    // not yet parsed; while it is not empty, change.fields is not filled (see pull.cpp).
+    // Filled by changes_after_wire(). `wire`: the change as a pull answer carries it (with its
+    // seq), empty when the store has none. `fields_json`: the change's fields as stored, not
+    // yet parsed; while it is not empty, change.fields is not filled (see pull.cpp).
+    // Given to append_change(), `fields_json` (when not empty) is change.fields.dump() already
+    // made, so it is not made again.
     std::string wire;
     std::string fields_json;
 };
@@ -99,7 +101,12 @@ public:
     virtual std::vector<FieldVersion> field_versions(const std::string& entity,
                                                      const std::string& id,
                                                      const std::vector<std::string>& fields) = 0;
-    virtual void put_row(const Row& row) = 0;
+    virtual void put_row(Row row) = 0;
+    // The same, with the row's fields already encoded (`fields_json` is row.fields.dump()).
+    virtual void put_row(Row row, std::string fields_json) {
+        (void)fields_json;
+        put_row(std::move(row));
+    }
     virtual void
     set_field_versions(const std::string& entity, const std::string& id,
                        const std::vector<std::pair<std::string, FieldVersion>>& versions) = 0;
