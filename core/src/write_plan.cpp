@@ -320,7 +320,8 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
 
     // The row's school: its own, its parent's, or the one asked for.
     std::string& school = plan.school;
-    std::optional<Row> parent;
+    const Row* parent = nullptr;
+    std::optional<Row> parent_read; // the parent, when the reader lends none
     if (existing) {
         school = existing->school;
     } else if (!spec.parent_field.empty() || spec.kind == EntityKind::Comment) {
@@ -337,7 +338,11 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
         if (!find_entity(parent_entity))
             return invalid(spec.name + " cannot hang off \"" + parent_entity + "\"");
         const std::string parent_id = merged[parent_field].get<std::string>();
-        parent = rows.row(*find_entity(parent_entity), parent_id);
+        const EntitySpec& parent_spec = *find_entity(parent_entity);
+        if (const std::optional<Row>* kept = rows.kept_row(parent_spec, parent_id))
+            parent = *kept ? &**kept : nullptr;
+        else if ((parent_read = rows.row(parent_spec, parent_id)))
+            parent = &*parent_read;
         if (!parent)
             return Error{ErrorCode::NotFound,
                          parent_entity + " " + parent_id + " is not " + rows.where(), parent_field};

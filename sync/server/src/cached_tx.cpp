@@ -72,6 +72,12 @@ std::optional<Row> CachedTx::row(const EntitySpec& spec, std::string_view id) {
     return out;
 }
 
+const std::optional<Row>* CachedTx::kept_row(const EntitySpec& spec, std::string_view id) {
+    if (Cached* c = find(spec.name, id)) return &c->row;
+    if (!caches(spec.name)) return nullptr;
+    return &keep(spec.name, id, load(spec.name, id)).row;
+}
+
 Result<Place> CachedTx::place_of_school(std::string_view school) {
     if (auto it = places_.find(std::string(school)); it != places_.end()) return it->second;
     Result<Place> out = place_of_key(

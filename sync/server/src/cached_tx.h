@@ -33,6 +33,7 @@ void set_versions_in(Json& versions,
 class CachedTx : public StoreTx {
 public:
     std::optional<Row> row(const EntitySpec& spec, std::string_view id) override;
+    const std::optional<Row>* kept_row(const EntitySpec& spec, std::string_view id) override;
     Result<Place> place_of_school(std::string_view school) override;
     std::optional<VisitContext> visit(std::string_view id) override;
     const char* where() const override { return "on the server"; }

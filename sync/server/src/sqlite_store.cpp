@@ -213,15 +213,19 @@ public:
         std::string dumped;
         const std::string& fields =
             l.fields_json.empty() ? (dumped = c.fields.dump()) : l.fields_json;
+        // Every text outlives run(): SQLite reads it in place.
+        const std::string wire = protocol::encode_change(c, fields);
         st.bind(1, c.seq)
-            .bind(2, c.op)
-            .bind(3, c.entity)
-            .bind(4, c.id)
-            .bind(5, c.school)
-            .bind(6, to_string(c.kind));
-        st.bind(16, protocol::encode_change(c, fields));
-        st.bind(7, fields).bind(8, c.hlc).bind(9, c.base).bind(10, c.dseq).bind(11, c.schema);
-        st.bind(12, l.author).bind(13, l.device).bind(14, l.visit).bind(15, l.for_device);
+            .bind_borrowed(2, c.op)
+            .bind_borrowed(3, c.entity)
+            .bind_borrowed(4, c.id)
+            .bind_borrowed(5, c.school)
+            .bind_borrowed(6, to_string(c.kind));
+        st.bind_borrowed(16, wire);
+        st.bind_borrowed(7, fields).bind_borrowed(8, c.hlc);
+        st.bind(9, c.base).bind(10, c.dseq).bind(11, c.schema);
+        st.bind_borrowed(12, l.author).bind_borrowed(13, l.device);
+        st.bind_borrowed(14, l.visit).bind_borrowed(15, l.for_device);
         st.run();
     }
 
@@ -305,7 +309,7 @@ public:
     void save_op_result(const std::string& op, const std::string& device,
                         const std::string& result) override {
         auto& st = db_->cached("INSERT INTO ops (op, device, result) VALUES (?, ?, ?)");
-        st.bind(1, op).bind(2, device).bind(3, result);
+        st.bind_borrowed(1, op).bind_borrowed(2, device).bind_borrowed(3, result);
         st.run();
     }
     std::int64_t device_dseq(const std::string& device) override {
@@ -745,14 +749,17 @@ private:
             const Row& r = *w.row;
             Statement& st = w.versions ? with_versions : keep_versions;
             st.reset();
-            st.bind(1, r.entity)
-                .bind(2, r.id)
-                .bind(3, r.school)
-                .bind(4, w.fields ? *w.fields : r.fields.dump())
+            // Every text outlives run(): SQLite reads it in place.
+            std::string dumped;
+            const std::string& fields = w.fields ? *w.fields : (dumped = r.fields.dump());
+            st.bind_borrowed(1, r.entity)
+                .bind_borrowed(2, r.id)
+                .bind_borrowed(3, r.school)
+                .bind_borrowed(4, fields)
                 .bind(5, r.seq)
-                .bind(6, r.hlc)
+                .bind_borrowed(6, r.hlc)
                 .bind(7, r.deleted ? 1 : 0);
-            if (w.versions) st.bind(8, *w.versions);
+            if (w.versions) st.bind_borrowed(8, *w.versions);
             st.run();
         }
     }

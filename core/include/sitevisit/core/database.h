@@ -41,6 +41,9 @@ public:
     Statement& bind(int index, const std::string& value) {
         return bind(index, std::string_view(value));
     }
+    // Text SQLite reads in place instead of copying: it must stay as it is until the statement
+    // is reset (run() resets it; so does Database::cached() when it hands the statement out).
+    Statement& bind_borrowed(int index, std::string_view value);
     Statement& bind_null(int index);
     // Strings, numbers, booleans, null; lists and objects as JSON text.
     Statement& bind_json(int index, const Json& value);

@@ -51,6 +51,13 @@ class RowReader {
 public:
     virtual ~RowReader() = default;
     virtual std::optional<Row> row(const EntitySpec& spec, std::string_view id) = 0;
+    // The row as this reader keeps it in memory (nullopt: there is none), lent until the
+    // reader's next write; null when the reader keeps no rows (ask row()). A parent read for
+    // every child written is then not copied each time.
+    virtual const std::optional<Row>* kept_row(const EntitySpec& /*spec*/,
+                                               std::string_view /*id*/) {
+        return nullptr;
+    }
     virtual Result<Place> place_of_school(std::string_view school) = 0;
     // "on this device", "on the server": ends "visit X is not ..." messages.
     virtual const char* where() const = 0;
