@@ -495,6 +495,76 @@ std::string random_page(std::mt19937_64& rng) {
     return object(root);
 }
 
+// A body broken one way: bytes cut, changed or added; a member of another type, missing, or
+// said twice (one of `keys`, the second time differently).
+std::string mutated(std::string b, std::mt19937_64& rng, const std::vector<std::string>& keys) {
+    switch (rng() % 6) {
+    case 0: { // a value of another type somewhere
+        Json j = Json::parse(b);
+        std::vector<Json::json_pointer> all;
+        paths(j, Json::json_pointer(), all);
+        for (int k = 0, n = 1 + static_cast<int>(rng() % 2); k < n && all.size() > 1; ++k) {
+            const auto& at = all[1 + rng() % (all.size() - 1)];
+            if (j.contains(at)) j[at] = odd_value(rng);
+        }
+        b = j.dump();
+        break;
+    }
+    case 1: { // a member removed
+        Json j = Json::parse(b);
+        std::vector<Json::json_pointer> all;
+        paths(j, Json::json_pointer(), all);
+        if (all.size() > 1) {
+            const auto at = all[1 + rng() % (all.size() - 1)];
+            if (j.contains(at) && j[at.parent_pointer()].is_object())
+                j[at.parent_pointer()].erase(at.back());
+        }
+        b = j.dump();
+        break;
+    }
+    case 2: { // a member said twice, the second time differently
+        const std::string key = keys[rng() % keys.size()];
+        const auto at = b.find(key);
+        if (at != std::string::npos)
+            b.insert(at, key + (rng() % 2 ? "\"0190a000-0000-7000-8000-000000000001\"," : "7,"));
+        break;
+    }
+    case 3:
+        if (!b.empty()) b.resize(rng() % b.size());
+        break;
+    case 4:
+        if (!b.empty()) b[rng() % b.size()] = "{}[]\",:0-9az\\ \x80\xff"[rng() % 16];
+        break;
+    default:
+        if (!b.empty())
+            b.insert(rng() % b.size(), std::string(1 + rng() % 3, "{[\",:1e-"[rng() % 8]));
+    }
+    return b;
+}
+
+// A valid push request: a random page's changes, some without their seq, from one device,
+// sometimes with an epoch, a restart, or members neither decoder knows.
+std::string random_push(std::mt19937_64& rng) {
+    Json page = Json::parse(random_page(rng));
+    Json ops = Json::array();
+    for (Json& c : page["ops"]) {
+        if (rng() % 2) c.erase("seq");
+        ops.push_back(std::move(c));
+    }
+    Json push{{"device", "tablet-" + std::to_string(rng() % 9)}, {"ops", std::move(ops)}};
+    if (rng() % 3 == 0) push["epoch"] = std::string(32, "0123456789abcdef"[rng() % 16]);
+    if (rng() % 3 == 0) push["restart"] = rng() % 2 ? Json(true) : Json(nullptr);
+    if (rng() % 5 == 0) push["later"] = random_value(rng, 1);
+    return push.dump();
+}
+
+// Whatever the two push decoders both read must be read the same.
+void expect_same_push(const PushRequest& a, const PushRequest& b, const std::string& text) {
+    EXPECT_EQ(encode(a), encode(b)) << text;
+    EXPECT_EQ(a.epoch, b.epoch) << text;
+    EXPECT_EQ(a.restart, b.restart) << text;
+}
+
 } // namespace
 
 TEST(Protocol, TheStreamingDecoderReadsValidPagesAsTheCheckedOneDoes) {
@@ -536,50 +606,9 @@ TEST(Protocol, TheStreamingDecoderTakesNothingTheCheckedOneRefuses) {
     int taken = 0, left = 0, refused = 0, set_aside = 0;
     for (int i = 0; i < 3000; ++i) {
         std::string b = random_page(rng);
-        switch (rng() % 6) {
-        case 0: { // a value of another type somewhere
-            Json j = Json::parse(b);
-            std::vector<Json::json_pointer> all;
-            paths(j, Json::json_pointer(), all);
-            for (int k = 0, n = 1 + static_cast<int>(rng() % 2); k < n && all.size() > 1; ++k) {
-                const auto& at = all[1 + rng() % (all.size() - 1)];
-                if (j.contains(at)) j[at] = odd_value(rng);
-            }
-            b = j.dump();
-            break;
-        }
-        case 1: { // a member removed
-            Json j = Json::parse(b);
-            std::vector<Json::json_pointer> all;
-            paths(j, Json::json_pointer(), all);
-            if (all.size() > 1) {
-                const auto at = all[1 + rng() % (all.size() - 1)];
-                if (j.contains(at) && j[at.parent_pointer()].is_object())
-                    j[at.parent_pointer()].erase(at.back());
-            }
-            b = j.dump();
-            break;
-        }
-        case 2: { // a member said twice, the second time differently
-            static const char* keys[] = {"\"op\":",   "\"seq\":",    "\"kind\":", "\"cursor\":",
-                                         "\"more\":", "\"fields\":", "\"base\":", "\"ops\":"};
-            const std::string key = keys[rng() % 8];
-            const auto at = b.find(key);
-            if (at != std::string::npos)
-                b.insert(at,
-                         key + (rng() % 2 ? "\"0190a000-0000-7000-8000-000000000001\"," : "7,"));
-            break;
-        }
-        case 3:
-            if (!b.empty()) b.resize(rng() % b.size());
-            break;
-        case 4:
-            if (!b.empty()) b[rng() % b.size()] = "{}[]\",:0-9az\\ \x80\xff"[rng() % 16];
-            break;
-        default:
-            if (!b.empty())
-                b.insert(rng() % b.size(), std::string(1 + rng() % 3, "{[\",:1e-"[rng() % 8]));
-        }
+        b = mutated(std::move(b), rng,
+                    {"\"op\":", "\"seq\":", "\"kind\":", "\"cursor\":", "\"more\":", "\"fields\":",
+                     "\"base\":", "\"ops\":"});
         auto checked = decode_pull_response(b);
         std::optional<PullResponse> streamed;
         ASSERT_NO_THROW(streamed = decode_pull_stream(b)) << b;
@@ -678,4 +707,56 @@ TEST(Protocol, ChangesAreWrittenFromStoredFieldsAsToJsonWritesThem) {
         c.hlc = i % 11 ? c.hlc : "2026-11-22T10:00:00.123Z-0003-d\"ev\\ice";
         EXPECT_EQ(encode_change(c, c.fields.dump()), c.to_json().dump());
     }
+}
+
+// The server reads a push request event by event as a device reads a pull page: valid requests
+// as the checked decoder reads them, and broken ones never taken where the checked decoder
+// refuses them; decode_push_request() answers as the checked decoder does.
+TEST(Protocol, TheStreamingPushDecoderReadsAsTheCheckedOneAndTakesNothingItRefuses) {
+    std::uint64_t seed = 20261202; // fixed by default; SITEVISIT_SEED picks another
+    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
+    std::cout << "streaming push decoder seed: " << seed << " (SITEVISIT_SEED=" << seed
+              << " repeats it)\n";
+    std::mt19937_64 rng(seed);
+    int valid = 0, taken = 0, refused = 0, left = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string b = random_push(rng);
+        if (i % 4 == 0) { // a quarter as they are: valid, and both decoders read them alike
+            auto checked = decode_push_checked(b);
+            ASSERT_TRUE(checked.ok()) << checked.error().message << "\n" << b;
+            auto streamed = decode_push_stream(b);
+            ASSERT_TRUE(streamed.has_value()) << b;
+            expect_same_push(*streamed, *checked, b);
+            ++valid;
+            continue;
+        }
+        b = mutated(std::move(b), rng,
+                    {"\"op\":", "\"seq\":", "\"kind\":", "\"device\":", "\"restart\":",
+                     "\"fields\":", "\"base\":", "\"ops\":"});
+        auto checked = decode_push_checked(b);
+        std::optional<PushRequest> streamed;
+        ASSERT_NO_THROW(streamed = decode_push_stream(b)) << b;
+        if (streamed) {
+            ++taken;
+            ASSERT_TRUE(checked.ok()) << "streamed but refused: " << checked.error().message << "\n"
+                                      << b;
+            expect_same_push(*streamed, *checked, b);
+        } else if (!checked.ok()) {
+            ++refused;
+        } else {
+            ++left; // valid, yet left to the checked decoder (a repeated member, a null epoch)
+        }
+        auto request = decode_push_request(b);
+        ASSERT_EQ(request.ok(), checked.ok()) << b;
+        if (request.ok())
+            expect_same_push(*request, *checked, b);
+        else
+            EXPECT_EQ(request.error().message, checked.error().message) << b;
+    }
+    std::cout << "[ figures ] valid " << valid << ", broken and streamed " << taken
+              << ", refused by both " << refused << ", left to the checked decoder " << left
+              << "\n";
+    EXPECT_EQ(valid, 3000 / 4);
+    EXPECT_GT(taken, 0);
+    EXPECT_GT(refused, 0);
 }

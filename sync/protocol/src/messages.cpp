@@ -159,6 +159,11 @@ Json encode(const LoginRequest& r) {
 }
 
 Result<PushRequest> decode_push_request(std::string_view body) {
+    if (auto request = decode_push_stream(body)) return std::move(*request);
+    return decode_push_checked(body);
+}
+
+Result<PushRequest> decode_push_checked(std::string_view body) {
     auto j = parse_object(body, "the push request");
     if (!j) return j.error();
     PushRequest r;
@@ -478,20 +483,25 @@ std::string encode_pull_body(const PullResponse& r) {
 
 namespace {
 
-// The pull answer read as events (nlohmann's SAX interface) straight into a PullResponse. Any
-// event the checked decoder would not plainly accept stops the parse (returns false): the
-// caller then asks the checked decoder, which decides and says why. So whatever this accepts,
-// the checked decoder accepts with the same result (tests/unit/protocol_test.cpp checks both
-// on valid and broken pages).
-class PullEvents {
+// A pull answer or a push request read as events (nlohmann's SAX interface) straight into a
+// PullResponse or a PushRequest: no tree but each change's fields. Any event the checked
+// decoder would not plainly accept stops the parse (returns false): the caller then asks the
+// checked decoder, which decides and says why. So whatever this accepts, the checked decoder
+// accepts with the same result (tests/unit/protocol_test.cpp checks both on valid and broken
+// bodies).
+class ChangeListEvents {
 public:
+    enum class Body { Pull, Push };
+    explicit ChangeListEvents(Body body) : body_(body) {}
+
     using number_integer_t = Json::number_integer_t;
     using number_unsigned_t = Json::number_unsigned_t;
     using number_float_t = Json::number_float_t;
     using string_t = Json::string_t;
     using binary_t = Json::binary_t;
 
-    PullResponse out;
+    PullResponse out; // a pull answer
+    PushRequest push; // a push request
 
     bool null() { return scalar(Json(nullptr)); }
     bool boolean(bool v) { return scalar(Json(v)); }
@@ -536,6 +546,8 @@ private:
     enum class Ctx { Root, Ops, Change, Fields, Purge, Skip };
     enum class Key {
         Other,
+        Device,
+        Restart,
         Cursor,
         More,
         Ops,
@@ -556,7 +568,14 @@ private:
         Seq
     };
     static unsigned bit(Key k) { return 1u << static_cast<unsigned>(k); }
-    static Key root_key(std::string_view k) {
+    Key root_key(std::string_view k) const {
+        if (k == "ops") return Key::Ops;
+        if (k == "epoch") return Key::Epoch;
+        if (body_ == Body::Push) {
+            if (k == "device") return Key::Device;
+            if (k == "restart") return Key::Restart;
+            return Key::Other;
+        }
         if (k == "cursor") return Key::Cursor;
         if (k == "more") return Key::More;
         if (k == "ops") return Key::Ops;
@@ -613,7 +632,19 @@ private:
                 return whole(v, held_since_) && (has_held_since_ = true);
             case Key::Epoch:
                 if (!v.is_string() || !is_epoch(v.get_ref<const std::string&>())) return false;
-                out.epoch = std::move(v.get_ref<std::string&>());
+                (body_ == Body::Push ? push.epoch : out.epoch) =
+                    std::move(v.get_ref<std::string&>());
+                return true;
+            case Key::Device:
+                if (!v.is_string() || v.get_ref<const std::string&>().size() > 64 ||
+                    !check_device(v.get_ref<const std::string&>()))
+                    return false;
+                push.device = std::move(v.get_ref<std::string&>());
+                return true;
+            case Key::Restart:
+                if (v.is_null()) return true;
+                if (!v.is_boolean()) return false;
+                push.restart = v.get<bool>();
                 return true;
             case Key::Other:
                 return true;
@@ -714,7 +745,7 @@ private:
             return true;
         case Ctx::Ops:
             if (!object) return false;
-            if (out.ops.size() >= kMaxOpsPerPush) return false; // the checked decoder refuses
+            if (ops().size() >= kMaxOpsPerPush) return false; // the checked decoder refuses
             change_ = Change{};
             change_.seq = 0;
             schema_ = 0;
@@ -764,19 +795,29 @@ private:
         return false;
     }
 
+    std::vector<Change>& ops() { return body_ == Body::Push ? push.ops : out.ops; }
+
     bool finish_change() {
         constexpr Key required[] = {Key::Op,   Key::Entity, Key::Id,   Key::School, Key::Hlc,
-                                    Key::Kind, Key::Base,   Key::Dseq, Key::Schema, Key::Seq};
+                                    Key::Kind, Key::Base,   Key::Dseq, Key::Schema};
         for (Key k : required)
             if (!(seen_change_ & bit(k))) return false;
-        if (change_.seq <= 0 || schema_ < 1 || schema_ > 1000000) return false;
+        // A pulled change carries its seq; a pushed one may (at least 1), as from_json takes it.
+        const bool has_seq = seen_change_ & bit(Key::Seq);
+        if (body_ == Body::Pull ? change_.seq <= 0 : has_seq && change_.seq <= 0) return false;
+        if (schema_ < 1 || schema_ > 1000000) return false;
         change_.schema = static_cast<int>(schema_);
         if (!change_.check_envelope()) return false;
-        out.ops.push_back(std::move(change_));
+        ops().push_back(std::move(change_));
         return true;
     }
 
     bool finish_root() {
+        if (body_ == Body::Push) {
+            if (!(seen_root_ & bit(Key::Device)) || !(seen_root_ & bit(Key::Ops))) return false;
+            done_ = true;
+            return true;
+        }
         if (!(seen_root_ & bit(Key::Cursor)) || !(seen_root_ & bit(Key::More)) ||
             !(seen_root_ & bit(Key::Ops)))
             return false;
@@ -790,6 +831,7 @@ private:
         return true;
     }
 
+    const Body body_;
     std::vector<Ctx> stack_;
     Key key_ = Key::Other;
     unsigned seen_root_ = 0, seen_change_ = 0;
@@ -805,7 +847,7 @@ private:
 } // namespace
 
 std::optional<PullResponse> decode_pull_stream(std::string_view body) {
-    PullEvents events;
+    ChangeListEvents events(ChangeListEvents::Body::Pull);
     bool parsed = false;
     try {
         parsed = Json::sax_parse(body.begin(), body.end(), &events);
@@ -814,6 +856,18 @@ std::optional<PullResponse> decode_pull_stream(std::string_view body) {
     }
     if (!parsed || !events.complete()) return std::nullopt;
     return std::move(events.out);
+}
+
+std::optional<PushRequest> decode_push_stream(std::string_view body) {
+    ChangeListEvents events(ChangeListEvents::Body::Push);
+    bool parsed = false;
+    try {
+        parsed = Json::sax_parse(body.begin(), body.end(), &events);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (!parsed || !events.complete()) return std::nullopt;
+    return std::move(events.push);
 }
 
 Result<PullResponse> decode_pull_page(std::string_view body) {

@@ -42,7 +42,13 @@ struct PushRequest {
     // longer keeps).
     bool restart = false;
 };
+// What the server uses: decode_push_stream(), and the checked decoder when that says nothing.
 Result<PushRequest> decode_push_request(std::string_view body);
+// The checked decoder: the whole request parsed into a JSON tree, then read.
+Result<PushRequest> decode_push_checked(std::string_view body);
+// The same request read event by event straight into Changes, as decode_pull_stream() reads a
+// pull answer; nothing when it is not plainly valid.
+std::optional<PushRequest> decode_push_stream(std::string_view body);
 Json encode(const PushRequest& r);
 
 // The server's answer to a sign-in, as a device reads it: every field type-checked.
