@@ -419,4 +419,28 @@ TEST(Ingest, ANewRowsFieldsAndVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn)
     const auto logged = (*tx)->changes_after(second - 1, 1);
     ASSERT_EQ(logged.size(), 1u);
     EXPECT_EQ(logged[0].change.fields, (Json{{"note", "seen again"}}));
+    tx->reset();
+
+    // A new row and an edit of it in one push: the row the first change left as text is read
+    // again by the second, in the same transaction.
+    const std::string obs2 = new_id();
+    protocol::PushRequest both{device, {}};
+    both.ops.push_back(
+        *Change::from_json(change("observation", obs2, school, fields, ++dseq, device)));
+    both.ops.push_back(*Change::from_json(
+        change("observation", obs2, school, {{"rating", 3}, {"note", "later"}}, ++dseq, device)));
+    auto r = p.service->push(caller, both);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->results.size(), 2u);
+    for (const auto& result : r->results)
+        EXPECT_EQ(result.status, protocol::OpStatus::Applied) << result.error;
+    Json merged = fields;
+    merged["rating"] = 3;
+    merged["note"] = "later";
+    auto read = p.store->begin(false);
+    ASSERT_TRUE(read);
+    auto row = (*read)->row(*find_entity("observation"), obs2);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->fields, merged);
+    EXPECT_EQ(row->seq, r->results[1].seq);
 }

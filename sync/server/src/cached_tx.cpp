@@ -65,7 +65,7 @@ void set_versions_in(Json& versions,
 }
 
 std::optional<Row> CachedTx::row(const EntitySpec& spec, std::string_view id) {
-    if (Cached* c = find(spec.name, id)) return c->row;
+    if (Cached* c = find(spec.name, id)) return ready(*c);
     Cached loaded = load(spec.name, id);
     std::optional<Row> out = loaded.row;
     if (caches(spec.name)) keep(spec.name, id, std::move(loaded));
@@ -73,7 +73,7 @@ std::optional<Row> CachedTx::row(const EntitySpec& spec, std::string_view id) {
 }
 
 const std::optional<Row>* CachedTx::kept_row(const EntitySpec& spec, std::string_view id) {
-    if (Cached* c = find(spec.name, id)) return &c->row;
+    if (Cached* c = find(spec.name, id)) return &ready(*c);
     if (!caches(spec.name)) return nullptr;
     return &keep(spec.name, id, load(spec.name, id)).row;
 }
@@ -106,11 +106,24 @@ std::vector<FieldVersion> CachedTx::field_versions(const std::string& entity, co
 }
 
 void CachedTx::put_row(Row r) {
-    hold(std::move(r)).fields_text.clear();
+    Cached& c = hold(std::move(r));
+    c.fields_text.clear();
+    c.fields_pending = false;
 }
 
 void CachedTx::put_row(Row r, std::string fields_json) {
-    hold(std::move(r)).fields_text = std::move(fields_json);
+    Cached& c = hold(std::move(r));
+    c.row->fields = Json::object();
+    c.fields_text = std::move(fields_json);
+    c.fields_pending = true;
+}
+
+const std::optional<Row>& CachedTx::ready(Cached& c) {
+    if (c.fields_pending) {
+        c.row->fields = parse_or(c.fields_text, Json::object());
+        c.fields_pending = false;
+    }
+    return c.row;
 }
 
 CachedTx::Cached& CachedTx::hold(Row r) {

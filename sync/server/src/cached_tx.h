@@ -85,6 +85,7 @@ private:
         std::string versions_text = "{}";
         std::optional<Json> versions; // parsed on first use
         std::string fields_text;      // not empty: row->fields as JSON text
+        bool fields_pending = false;  // row->fields not yet parsed from fields_text
         bool versions_dirty = false;
         bool dirty = false;
     };
@@ -97,6 +98,8 @@ private:
     Cached& keep(std::string_view entity, std::string_view id, Cached c);
     Cached& entry(std::string_view entity, std::string_view id);
     static Json& parsed_versions(Cached& c);
+    // The kept row, its fields parsed if they were kept as text.
+    static const std::optional<Row>& ready(Cached& c);
     // A row written: kept, to be stored at the next flush.
     Cached& hold(Row r);
     void mark_dirty(Cached& c, std::string_view entity, std::string_view id);

@@ -215,15 +215,11 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         taken.changed = changed; // what stands after the merge
         revision = plan_revision_for(tx, taken);
     }
-    Row row =
-        existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
-    merge::apply_fields(row.fields, changed);
-    row.hlc = change.hlc;
     // What the steps after the log need of the fields, which move into the log.
     std::vector<std::pair<std::string, FieldVersion>> versions;
     versions.reserve(changed.size());
     for (auto it = changed.begin(); it != changed.end(); ++it)
-        versions.emplace_back(it.key(), FieldVersion{0, row.hlc, user.id, caller.key});
+        versions.emplace_back(it.key(), FieldVersion{0, change.hlc, user.id, caller.key});
     const bool team_changed = changed.contains("team");
     // Who may see the visit changed (submitted to the school, or new team members): its
     // current state is sent again for those who skipped its earlier changes.
@@ -232,25 +228,31 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     // A rater who marks their ratings done: the other raters skipped those ratings until now.
     const bool marks_done =
         spec.is(EntityKind::Rater) && changed.contains("done") && changed["done"] == true;
-    // A new row's fields are the change's: encoded once for the log and the row.
+    // The row is kept here only while a step below still reads it.
+    const bool row_read_again =
+        !merged.lost.empty() || revision || spec.name == "visit" || marks_done;
+    // A new row's fields are the change's: encoded once for the log and the row, which keeps
+    // them as that text when nothing below reads it (most of what a push brings).
     std::string fields_json;
     if (!existing &&
         std::none_of(changed.begin(), changed.end(), [](const Json& v) { return v.is_null(); }))
         fields_json = changed.dump();
+    const bool fields_as_text = !fields_json.empty() && !row_read_again;
+    Row row =
+        existing ? *existing : Row{spec.name, in.id, plan->school, Json::object(), 0, "", false};
+    if (!fields_as_text) merge::apply_fields(row.fields, changed);
+    row.hlc = change.hlc;
     change.fields = std::move(merged.changed);
     const std::int64_t seq = append(tx, std::move(change), user.id, caller.key, {}, fields_json);
     row.seq = seq;
     for (auto& [field, version] : versions)
         version.seq = seq;
     tx.set_field_versions(in.entity, in.id, versions);
-    // The row goes to the store; it is kept here only while a step below still reads it.
-    const bool row_read_again =
-        !merged.lost.empty() || revision || spec.name == "visit" || marks_done;
     if (!row_read_again) {
-        if (fields_json.empty())
-            tx.put_row(std::move(row));
-        else
+        if (fields_as_text)
             tx.put_row(std::move(row), std::move(fields_json));
+        else
+            tx.put_row(std::move(row));
         result.seq = seq;
         return result;
     }

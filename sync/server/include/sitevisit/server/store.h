@@ -102,9 +102,10 @@ public:
                                                      const std::string& id,
                                                      const std::vector<std::string>& fields) = 0;
     virtual void put_row(Row row) = 0;
-    // The same, with the row's fields already encoded (`fields_json` is row.fields.dump()).
+    // The same, with the row's fields given as JSON text (row.fields is not read): the
+    // backend may keep them as text, unparsed, until the row is read again.
     virtual void put_row(Row row, std::string fields_json) {
-        (void)fields_json;
+        row.fields = Json::parse(fields_json);
         put_row(std::move(row));
     }
     virtual void
