@@ -175,6 +175,40 @@ TEST_F(Demo, AReplayedRefusalIsRefusedAgainWithTheSameReason) {
     EXPECT_EQ(r2[3]["error"], r1[3]["error"]);
 }
 
+TEST_F(Demo, ARefusalThatQuotesAValueCutInsideACharacterIsAnsweredAndStored) {
+    const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "quoter");
+    const std::string visit = new_id();
+    // The refusal quotes the value's first 57 bytes: "a" then two-byte letters puts the cut
+    // inside the 28th letter.
+    std::string cut = "a";
+    for (int i = 0; i < 40; ++i)
+        cut += "\xc3\xa9";
+    const Json ops = Json::array(
+        {change("visit", visit, lincoln,
+                {{"kind", "walkthrough"},
+                 {"rubric", "msv-2026-2027-elementary"},
+                 {"start_date", "2026-11-23"}},
+                1, "quoter"),
+         change("observation", new_id(), lincoln,
+                {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", cut}},
+                2, "quoter")});
+    auto first = push(token, "quoter", ops);
+    ASSERT_EQ(first.status, 200) << first.body;
+    const Json r1 = first.json()["results"];
+    ASSERT_EQ(r1.size(), 2u);
+    EXPECT_EQ(r1[0]["status"], "applied");
+    ASSERT_EQ(r1[1]["status"], "rejected");
+    const std::string error = r1[1]["error"].get<std::string>();
+    EXPECT_NE(error.find("a\xc3\xa9"), std::string::npos) << error;
+    EXPECT_NE(error.find("\xef\xbf\xbd"), std::string::npos)
+        << "the cut character is marked: " << error;
+    // Sent again, the stored refusal answers the same words.
+    auto again = push(token, "quoter", ops);
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(again.json()["results"][1]["status"], "rejected");
+    EXPECT_EQ(again.json()["results"][1]["error"], error);
+}
+
 TEST(Ingest, PushesAreAppliedInTheOrderTheyWereQueued) {
     InProcess p;
     User admin;

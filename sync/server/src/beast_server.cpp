@@ -40,7 +40,9 @@ namespace sitevisit::server {
 HttpResponse HttpResponse::json(int status, const Json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump();
+    // A message may quote a value cut inside a character: it is sent with a replacement mark
+    // where the character was cut, never refused as a whole (which would answer 500).
+    r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
     return r;
 }
 
