@@ -844,29 +844,26 @@ private:
     bool done_ = false;
 };
 
+// Reads `body` into `events`: true when the whole of it was read and plainly valid.
+bool read_events(std::string_view body, ChangeListEvents& events) {
+    try {
+        return Json::sax_parse(body.begin(), body.end(), &events) && events.complete();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 } // namespace
 
 std::optional<PullResponse> decode_pull_stream(std::string_view body) {
     ChangeListEvents events(ChangeListEvents::Body::Pull);
-    bool parsed = false;
-    try {
-        parsed = Json::sax_parse(body.begin(), body.end(), &events);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    if (!parsed || !events.complete()) return std::nullopt;
+    if (!read_events(body, events)) return std::nullopt;
     return std::move(events.out);
 }
 
 std::optional<PushRequest> decode_push_stream(std::string_view body) {
     ChangeListEvents events(ChangeListEvents::Body::Push);
-    bool parsed = false;
-    try {
-        parsed = Json::sax_parse(body.begin(), body.end(), &events);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    if (!parsed || !events.complete()) return std::nullopt;
+    if (!read_events(body, events)) return std::nullopt;
     return std::move(events.push);
 }
 
