@@ -296,8 +296,8 @@ Status Validator::check_value(const FieldSpec& f, const Json& v) const {
             return invalid(f.name + " is too large (16 KB at most)", f.name);
         return ok_status();
     case FieldType::Rating: {
-        std::string range = "null (unrated) or " + ref_.rating_range_text();
-        if (!(v.is_number_integer() || v.is_number_unsigned())) return bad(f, range, v);
+        if (!(v.is_number_integer() || v.is_number_unsigned()))
+            return bad(f, "null (unrated) or " + ref_.rating_range_text(), v);
         auto r = v.get<long long>();
         if (r < 0 || r > ref_.max_rating()) return bad(f, ref_.rating_range_text(), v);
         return ok_status();

@@ -314,9 +314,15 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
         if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
 
-    Json merged = existing ? existing->fields : Json::object();
-    for (auto it = changed.begin(); it != changed.end(); ++it)
-        merged[it.key()] = it.value();
+    // The whole row after this write. A new row's is what it brings: `changed` itself, not a
+    // copy (a push brings mostly new rows).
+    Json edited;
+    if (existing) {
+        edited = existing->fields;
+        for (auto it = changed.begin(); it != changed.end(); ++it)
+            edited[it.key()] = it.value();
+    }
+    Json& merged = existing ? edited : changed;
 
     // The row's school: its own, its parent's, or the one asked for.
     std::string& school = plan.school;

@@ -57,11 +57,11 @@ Result<std::string> Service::admin_write(const User& actor, const WriteRequest& 
         row.seq = seq;
         row.hlc = c.hlc;
         (*tx)->put_row(row);
-        std::vector<std::pair<std::string, FieldVersion>> versions;
+        std::vector<std::string> names;
         for (auto it = c.fields.begin(); it != c.fields.end(); ++it)
-            versions.emplace_back(it.key(),
+            names.push_back(it.key());
+        (*tx)->set_field_versions(c.entity, c.id, names,
                                   FieldVersion{seq, c.hlc, actor.id, detail::kServerDevice});
-        (*tx)->set_field_versions(c.entity, c.id, versions);
         (*tx)->commit();
         return plan->id;
     });

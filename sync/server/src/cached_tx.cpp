@@ -41,17 +41,16 @@ FieldVersion version_in(const Json& versions, const std::string& field) {
     return out;
 }
 
-void set_versions_in(Json& versions,
-                     const std::vector<std::pair<std::string, FieldVersion>>& changed) {
+void set_versions_in(Json& versions, const std::vector<std::string>& fields,
+                     const FieldVersion& version) {
     if (!versions.is_object()) versions = Json::object();
     Json& f = versions["f"];
     Json& v = versions["v"];
     if (!f.is_object()) f = Json::object();
     if (!v.is_object()) v = Json::object();
-    for (const auto& [field, version] : changed) {
+    for (const auto& field : fields)
         f[field] = version.seq;
-        v[std::to_string(version.seq)] = Json::array({version.hlc, version.author, version.device});
-    }
+    v[std::to_string(version.seq)] = Json::array({version.hlc, version.author, version.device});
     // Entries no field points at any more.
     for (auto it = v.begin(); it != v.end();) {
         bool used = false;
@@ -133,61 +132,53 @@ CachedTx::Cached& CachedTx::hold(Row r) {
     if (r.entity == "school" || r.entity == "district") places_.clear();
     if (r.entity == "visit") visits_.erase(r.id);
     c->row = std::move(r);
-    mark_dirty(*c, c->row->entity, c->row->id);
+    mark_dirty(*c);
     return *c;
 }
 
 namespace {
 
-// The versions text of fields all set by one change, as set_versions_in would leave it on an
-// empty value; nullopt when the fields carry different versions.
-std::optional<std::string>
-first_versions_text(const std::vector<std::pair<std::string, FieldVersion>>& changed) {
-    if (changed.empty()) return std::nullopt;
-    const FieldVersion& v = changed.front().second;
-    for (const auto& [field, version] : changed)
-        if (version.seq != v.seq || version.hlc != v.hlc || version.author != v.author ||
-            version.device != v.device)
-            return std::nullopt;
-    const std::string seq = std::to_string(v.seq);
+// The versions text of fields all set by one change, as set_versions_in leaves it on an empty
+// value.
+std::string first_versions_text(const std::vector<std::string>& fields,
+                                const FieldVersion& version) {
+    const std::string seq = std::to_string(version.seq);
     std::string out = "{\"f\":{";
-    for (std::size_t i = 0; i < changed.size(); ++i) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i) out.push_back(',');
-        protocol::append_json_string(out, changed[i].first);
+        protocol::append_json_string(out, fields[i]);
         out.push_back(':');
         out += seq;
     }
     out += "},\"v\":{\"";
     out += seq;
     out += "\":[";
-    protocol::append_json_string(out, v.hlc);
+    protocol::append_json_string(out, version.hlc);
     out.push_back(',');
-    protocol::append_json_string(out, v.author);
+    protocol::append_json_string(out, version.author);
     out.push_back(',');
-    protocol::append_json_string(out, v.device);
+    protocol::append_json_string(out, version.device);
     out += "]}}";
     return out;
 }
 
 } // namespace
 
-void CachedTx::set_field_versions(
-    const std::string& entity, const std::string& id,
-    const std::vector<std::pair<std::string, FieldVersion>>& versions) {
+void CachedTx::set_field_versions(const std::string& entity, const std::string& id,
+                                  const std::vector<std::string>& fields,
+                                  const FieldVersion& version) {
     writer_only();
     Cached& c = entry(entity, id);
-    if (!c.versions && !c.versions_dirty && c.versions_text == "{}") {
+    if (!c.versions && !c.versions_dirty && c.versions_text == "{}" && !fields.empty()) {
         // A new row's first change (most of what a push brings): its versions written as text
         // at once, with no JSON value to build, encode at the flush and free.
-        if (auto text = first_versions_text(versions)) {
-            c.versions_text = std::move(*text);
-            mark_dirty(c, entity, id);
-            return;
-        }
+        c.versions_text = first_versions_text(fields, version);
+        mark_dirty(c);
+        return;
     }
-    set_versions_in(parsed_versions(c), versions);
+    set_versions_in(parsed_versions(c), fields, version);
     c.versions_dirty = true;
-    mark_dirty(c, entity, id);
+    mark_dirty(c);
 }
 
 void CachedTx::keep_stored(std::string_view entity, std::string_view id, Stored stored) {
@@ -203,8 +194,8 @@ void CachedTx::flush_rows() {
     if (dirty_.empty()) return;
     std::vector<RowWrite> writes;
     writes.reserve(dirty_.size());
-    for (const auto& k : dirty_) {
-        Cached& c = cache_.at(k);
+    for (Cached* kept : dirty_) {
+        Cached& c = *kept;
         c.dirty = false;
         if (!c.row) continue; // versions of a row never written: nothing to keep
         if (c.versions_dirty) {
@@ -256,7 +247,11 @@ bool CachedTx::caches(std::string_view entity) const {
 }
 
 CachedTx::Cached* CachedTx::find(std::string_view entity, std::string_view id) {
-    auto it = cache_.find(key(entity, id));
+    // Looked up by a key made in a buffer kept for it: no string made for each look-up.
+    probe_.clear();
+    probe_.append(entity).push_back('\n');
+    probe_.append(id);
+    auto it = cache_.find(probe_);
     return it == cache_.end() ? nullptr : &it->second;
 }
 
@@ -290,10 +285,10 @@ Json& CachedTx::parsed_versions(Cached& c) {
     return *c.versions;
 }
 
-void CachedTx::mark_dirty(Cached& c, std::string_view entity, std::string_view id) {
+void CachedTx::mark_dirty(Cached& c) {
     if (c.dirty) return;
     c.dirty = true;
-    dirty_.push_back(key(entity, id));
+    dirty_.push_back(&c);
 }
 
 } // namespace sitevisit::server::detail

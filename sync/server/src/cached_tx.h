@@ -27,8 +27,9 @@ Account account_from(std::string id, std::string email, std::string_view fields,
 // Fields set by one change share one entry of "v", so a row of five fields keeps one clock and
 // author, not five.
 FieldVersion version_in(const Json& versions, const std::string& field);
-void set_versions_in(Json& versions,
-                     const std::vector<std::pair<std::string, FieldVersion>>& changed);
+// `fields`, all set by one change at `version`.
+void set_versions_in(Json& versions, const std::vector<std::string>& fields,
+                     const FieldVersion& version);
 
 class CachedTx : public StoreTx {
 public:
@@ -42,9 +43,9 @@ public:
     void put_row(Row row) override;
     void put_row(Row row, std::string fields_json) override;
     std::shared_ptr<void> take_kept() override;
-    void
-    set_field_versions(const std::string& entity, const std::string& id,
-                       const std::vector<std::pair<std::string, FieldVersion>>& versions) override;
+    void set_field_versions(const std::string& entity, const std::string& id,
+                            const std::vector<std::string>& fields,
+                            const FieldVersion& version) override;
 
 protected:
     explicit CachedTx(bool write) : write_(write) {}
@@ -102,10 +103,13 @@ private:
     static const std::optional<Row>& ready(Cached& c);
     // A row written: kept, to be stored at the next flush.
     Cached& hold(Row r);
-    void mark_dirty(Cached& c, std::string_view entity, std::string_view id);
+    void mark_dirty(Cached& c);
 
     std::unordered_map<std::string, Cached> cache_;
-    std::vector<std::string> dirty_; // keys, in the order first written
+    // Rows to write, in the order first written (an entry of cache_ keeps its place in memory
+    // until cache_ is cleared, which clears this too).
+    std::vector<Cached*> dirty_;
+    std::string probe_; // a key being looked up
     std::unordered_map<std::string, Result<Place>> places_;
     std::unordered_map<std::string, std::optional<VisitContext>> visits_;
 };

@@ -30,8 +30,16 @@ constexpr int kPlanRevisionSchema = 5;
 bool from_older_device(const Change& in, const std::set<std::string>& revised) {
     if (in.schema >= kPlanRevisionSchema || revised.count(in.id)) return false;
     const EntitySpec* spec = find_entity(in.entity);
-    return !spec || schema_needed(*spec, in.kind == ChangeKind::Delete ? Json() : in.fields) <
-                        kPlanRevisionSchema;
+    static const Json kNoFields;
+    const Json& fields = in.kind == ChangeKind::Delete ? kNoFields : in.fields; // not a copy
+    return !spec || schema_needed(*spec, fields) < kPlanRevisionSchema;
+}
+
+// Whether a write to this entity can leave a plan revision (plan_revision_for): its plan, or a
+// part of one.
+bool part_of_a_plan(const EntitySpec& spec) {
+    return spec.kind == EntityKind::Plan || spec.kind == EntityKind::Objective ||
+           spec.kind == EntityKind::Initiative || spec.kind == EntityKind::Benchmark;
 }
 
 // A change to a submitted plan from such a device leaves no revision of its own: the server
@@ -39,7 +47,8 @@ bool from_older_device(const Change& in, const std::set<std::string>& revised) {
 std::optional<WriteRequest> revision_for_older_device(StoreTx& tx, const Change& in,
                                                       const std::set<std::string>& revised,
                                                       const WritePlan& plan) {
-    if (!from_older_device(in, revised)) return std::nullopt;
+    if (!plan.spec || !part_of_a_plan(*plan.spec) || !from_older_device(in, revised))
+        return std::nullopt;
     return plan_revision_for(tx, plan);
 }
 
@@ -210,16 +219,16 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     }
 
     std::optional<WriteRequest> revision;
-    if (from_older_device(in, revised)) {
+    if (part_of_a_plan(spec) && from_older_device(in, revised)) {
         WritePlan taken = *plan;
         taken.changed = changed; // what stands after the merge
         revision = plan_revision_for(tx, taken);
     }
     // What the steps after the log need of the fields, which move into the log.
-    std::vector<std::pair<std::string, FieldVersion>> versions;
-    versions.reserve(changed.size());
+    std::vector<std::string> names;
+    names.reserve(changed.size());
     for (auto it = changed.begin(); it != changed.end(); ++it)
-        versions.emplace_back(it.key(), FieldVersion{0, change.hlc, user.id, caller.key});
+        names.push_back(it.key());
     const bool team_changed = changed.contains("team");
     // Who may see the visit changed (submitted to the school, or new team members): its
     // current state is sent again for those who skipped its earlier changes.
@@ -245,9 +254,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     change.fields = std::move(merged.changed);
     const std::int64_t seq = append(tx, std::move(change), user.id, caller.key, {}, fields_json);
     row.seq = seq;
-    for (auto& [field, version] : versions)
-        version.seq = seq;
-    tx.set_field_versions(in.entity, in.id, versions);
+    tx.set_field_versions(in.entity, in.id, names, FieldVersion{seq, row.hlc, user.id, caller.key});
     if (!row_read_again) {
         if (fields_as_text)
             tx.put_row(std::move(row), std::move(fields_json));

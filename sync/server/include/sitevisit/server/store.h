@@ -108,9 +108,10 @@ public:
         row.fields = Json::parse(fields_json);
         put_row(std::move(row));
     }
-    virtual void
-    set_field_versions(const std::string& entity, const std::string& id,
-                       const std::vector<std::pair<std::string, FieldVersion>>& versions) = 0;
+    // `fields` (distinct names) of the row, all set by one change: `version`.
+    virtual void set_field_versions(const std::string& entity, const std::string& id,
+                                    const std::vector<std::string>& fields,
+                                    const FieldVersion& version) = 0;
     virtual std::vector<Row> rows_of_school(const std::string& school) = 0;
     virtual std::vector<Row> rows_of_entity(const std::string& entity) = 0;
 
