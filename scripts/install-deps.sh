@@ -9,7 +9,7 @@ packages=(
   libpq-dev postgresql-15
   nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev
-  libboost-dev libssl-dev libargon2-dev openssl zlib1g-dev
+  libboost-dev libssl-dev libargon2-dev openssl zlib1g-dev libjemalloc-dev
   qt6-base-dev qt6-declarative-dev
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
   qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-templates
