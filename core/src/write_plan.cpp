@@ -288,6 +288,7 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
 
     // Defaults and authorship for new rows.
     if (!existing) {
+        const std::size_t brought = changed.size();
         if (const char* author = author_field(spec.kind)) {
             if (!changed.contains(author)) changed[author] = actor.id;
             if (changed[author] != actor.id)
@@ -311,7 +312,9 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
              spec.kind == EntityKind::PlanRevision) &&
             !changed.contains("at"))
             changed["at"] = now_utc;
-        if (auto st = validator.check_fields(spec, changed); !st) return st.error();
+        // What the writer brought was checked above; what was added here is checked now.
+        if (changed.size() != brought)
+            if (auto st = validator.check_fields(spec, changed); !st) return st.error();
     }
 
     // The whole row after this write. A new row's is what it brings: `changed` itself, not a
@@ -416,7 +419,7 @@ Result<WritePlan> plan_write_of(const Validator& validator, RowReader& rows, con
         } else {
             auto p = rows.place_of_school(school);
             if (!p) return p.error();
-            place = *p;
+            place = std::move(*p);
         }
         break;
     }

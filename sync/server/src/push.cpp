@@ -89,8 +89,11 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
     change.base = in.base;
     change.dseq = in.dseq;
     change.schema = in.schema;
-    const merge::Incoming incoming{in.base,   caller.key, user.id,
-                                   stamp.hlc, change.hlc, spec.conflict_free};
+    // Only an edit or delete of a stored row is merged: most changes make new rows.
+    auto incoming = [&] {
+        return merge::Incoming{in.base,   caller.key, user.id,
+                               stamp.hlc, change.hlc, spec.conflict_free};
+    };
     auto record = [&](const std::string& school, const std::vector<merge::FieldConflict>& found) {
         for (const auto& c : found)
             record_conflict(tx, in.entity, in.id, school, c);
@@ -120,7 +123,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         change.school = row.school;
         change.fields = Json::object();
         const std::int64_t seq = append(tx, change, user.id, caller.key);
-        record(row.school, merge::delete_conflicts(row.fields, names, versions, incoming));
+        record(row.school, merge::delete_conflicts(row.fields, names, versions, incoming()));
         row.deleted = true;
         row.seq = seq;
         row.hlc = change.hlc;
@@ -130,9 +133,16 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
         return result;
     }
 
-    auto plan =
-        plan_write_of(validator_, tx, user, WriteView{in.entity, in.id, in.school, in.fields},
-                      format_utc_ms(clock_->now_ms()));
+    // The time as text, for defaults such as a comment's: made once a millisecond, not once a
+    // change (a function of the milliseconds alone, so one text serves every clock).
+    thread_local std::int64_t now_text_ms = -1;
+    thread_local std::string now_text;
+    if (const std::int64_t ms = clock_->now_ms(); ms != now_text_ms) {
+        now_text = format_utc_ms(ms);
+        now_text_ms = ms;
+    }
+    auto plan = plan_write_of(validator_, tx, user,
+                              WriteView{in.entity, in.id, in.school, in.fields}, now_text);
     if (!plan) {
         auto existing = tx.row(spec, in.id);
         if (plan.error().code == ErrorCode::Conflict && existing && existing->deleted &&
@@ -149,7 +159,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
                 return reject(
                     Error{ErrorCode::Forbidden, "you may not change " + spec.name + " " + in.id});
             record(existing->school,
-                   merge::edit_of_deleted_conflicts(in.fields, incoming, existing->hlc));
+                   merge::edit_of_deleted_conflicts(in.fields, incoming(), existing->hlc));
             result.status = protocol::OpStatus::Conflict;
             return result;
         }
@@ -170,7 +180,7 @@ Result<protocol::OpResult> Service::apply_op(StoreTx& tx, const Caller& caller, 
             names.push_back(it.key());
         auto versions = tx.field_versions(in.entity, in.id, names);
         merged = merge::merge_fields(std::move(plan->changed), existing->fields, names, versions,
-                                     incoming);
+                                     incoming());
         record(change.school, merged.conflicts);
     } else {
         merged.changed = std::move(plan->changed);
@@ -317,8 +327,10 @@ namespace {
 // Changes taken into one transaction at most (a push larger than this goes alone). A push that
 // arrives just after a group was taken waits for that group and then for its own turn: with
 // groups of a whole round of 20 pushes of 500, the slowest pushes waited about two rounds;
-// with five, about 1.3, at the cost of a commit (one wait for the disk) per five pushes.
-constexpr std::size_t kGroupOps = 2500;
+// with five, about 1.3; with ten, 1.2 to 1.5. Each commit writes every page the group changed
+// to the log, and changes with random (v4) ids change pages all over the row and op indexes:
+// groups of ten took a sixth off the writer's time for them (docs/performance.md).
+constexpr std::size_t kGroupOps = 5000;
 } // namespace
 
 Result<protocol::PushResponse> Service::push(const Caller& caller, protocol::PushRequest request) {

@@ -296,7 +296,13 @@ public:
         if (ops.empty()) return out;
         auto& st = db_->cached(
             "SELECT op, result, device FROM ops WHERE op IN (SELECT value FROM json_each(?))");
-        st.bind(1, Json(ops).dump());
+        std::string ids = "[";
+        for (const auto& op : ops) {
+            if (ids.size() > 1) ids.push_back(',');
+            protocol::append_json_string(ids, op);
+        }
+        ids.push_back(']');
+        st.bind_borrowed(1, ids);
         while (st.step()) {
             const std::string op = st.text(0);
             for (std::size_t i = 0; i < ops.size(); ++i) // the same id twice in one batch
