@@ -7,6 +7,8 @@
 #include <chrono>
 #include <set>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -979,6 +981,10 @@ int SqliteStore::wal_grew(void* p, sqlite3* db, const char* name, int pages) {
 }
 
 void SqliteStore::checkpoint_loop() {
+    // Copying the log back is never urgent: the thread yields the processor to the push writer
+    // and the requests (a nice value of its own; Linux sets it per thread). Without it, on two
+    // cores, the group of pushes the writer applied beside a checkpoint took twice its time.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
     std::unique_ptr<Database> db;
     std::unique_lock lock(checkpoint_mutex_);
     for (;;) {
