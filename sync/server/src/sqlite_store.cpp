@@ -7,10 +7,10 @@
 #include <chrono>
 #include <set>
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <tuple>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace sitevisit::server {
