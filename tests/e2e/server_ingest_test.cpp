@@ -9,12 +9,20 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace sitevisit;
 using namespace sitevisit::e2e;
 
 namespace {
+
+// A new visit's fields: a walkthrough under the elementary rubric.
+Json walkthrough() {
+    return {{"kind", "walkthrough"},
+            {"rubric", "msv-2026-2027-elementary"},
+            {"start_date", "2026-11-23"}};
+}
 
 Json observation(const std::string& visit, int i) {
     return {{"visit", visit},
@@ -54,11 +62,8 @@ TEST_F(Demo, ACrowdPushingAtOnceIsAnsweredOnceEachWithADenseLog) {
         dev.token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", dev.name);
         dev.visit = new_id();
         auto r = push(dev.token, dev.name,
-                      Json::array({change("visit", dev.visit, lincoln,
-                                          {{"kind", "walkthrough"},
-                                           {"rubric", "msv-2026-2027-elementary"},
-                                           {"start_date", "2026-11-23"}},
-                                          ++dev.dseq, dev.name)}));
+                      Json::array({change("visit", dev.visit, lincoln, walkthrough(), ++dev.dseq,
+                                          dev.name)}));
         ASSERT_EQ(r.status, 200) << r.body;
         for (int b = 0; b < kBatches; ++b) {
             Json ops = Json::array();
@@ -139,11 +144,7 @@ TEST_F(Demo, AReplayedRefusalIsRefusedAgainWithTheSameReason) {
     const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "replayer");
     const std::string visit = new_id();
     Json ops = Json::array(
-        {change("visit", visit, lincoln,
-                {{"kind", "walkthrough"},
-                 {"rubric", "msv-2026-2027-elementary"},
-                 {"start_date", "2026-11-23"}},
-                1, "replayer"),
+        {change("visit", visit, lincoln, walkthrough(), 1, "replayer"),
          change("observation", new_id(), lincoln, observation(visit, 1), 2, "replayer"),
          change("observation", new_id(), lincoln,
                 {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", 9}}, 3,
@@ -184,11 +185,7 @@ TEST_F(Demo, ARefusalThatQuotesAValueCutInsideACharacterIsAnsweredAndStored) {
     for (int i = 0; i < 40; ++i)
         cut += "\xc3\xa9";
     const Json ops = Json::array(
-        {change("visit", visit, lincoln,
-                {{"kind", "walkthrough"},
-                 {"rubric", "msv-2026-2027-elementary"},
-                 {"start_date", "2026-11-23"}},
-                1, "quoter"),
+        {change("visit", visit, lincoln, walkthrough(), 1, "quoter"),
          change("observation", new_id(), lincoln,
                 {{"visit", visit}, {"indicator", "msv-2026-2027-elementary/2.1"}, {"rating", cut}},
                 2, "quoter")});
@@ -227,11 +224,8 @@ TEST(Ingest, PushesAreAppliedInTheOrderTheyWereQueued) {
                 const std::string device = "tablet-" + std::to_string(i);
                 server::Caller caller{admin, device, admin.id + "/" + device};
                 protocol::PushRequest request{device, {}};
-                auto c = Change::from_json(change("visit", new_id(), school,
-                                                  {{"kind", "walkthrough"},
-                                                   {"rubric", "msv-2026-2027-elementary"},
-                                                   {"start_date", "2026-11-23"}},
-                                                  1, device));
+                auto c =
+                    Change::from_json(change("visit", new_id(), school, walkthrough(), 1, device));
                 request.ops.push_back(*c);
                 answers[i] = p.service->push(caller, request);
             });
@@ -343,11 +337,7 @@ TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
         for (const auto& result : r->results)
             ASSERT_EQ(result.status, protocol::OpStatus::Applied) << result.error;
     };
-    push({change("visit", visit, school,
-                 {{"kind", "walkthrough"},
-                  {"rubric", "msv-2026-2027-elementary"},
-                  {"start_date", "2026-11-23"}},
-                 ++dseq, device)});
+    push({change("visit", visit, school, walkthrough(), ++dseq, device)});
     const auto db = p.folder.data() / "server.db";
     const auto wal = p.folder.data() / "server.db-wal";
     const std::uintmax_t before = std::filesystem::file_size(db);
@@ -380,6 +370,20 @@ TEST(Ingest, TheLogIsCopiedIntoTheDatabaseFileBesideThePushes) {
     }
     std::cout << "database file " << now / 1024 << " KB after the checkpoint\n";
     EXPECT_GT(now, before + 10u * 1024 * 1024) << "the log was not copied into the database file";
+    // The checkpoint thread yields to the writer and the requests: its nice value is ten above
+    // the process's (the store runs in this process, so it is one of its threads).
+    const int own_nice = ::getpriority(PRIO_PROCESS, 0);
+    int yielding = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream in(task.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // After the name in parentheses: state and fields 4 to 19; the 19th is the nice value.
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string field;
+        for (int i = 3; i <= 19 && fields >> field; ++i)
+            if (i == 19 && std::stoi(field) == std::min(19, own_nice + 10)) ++yielding;
+    }
+    EXPECT_EQ(yielding, 1) << "one thread, the checkpoint thread, runs ten nice steps lower";
     auto tx = p.store->begin(false);
     ASSERT_TRUE(tx);
     EXPECT_EQ((*tx)->rows_of_entity("observation").size(), std::size_t{kPushes * kBatch});
@@ -402,12 +406,7 @@ TEST(Ingest, ANewRowsFieldsAndVersionsReadBackAsWrittenAndAnEditMovesOnlyItsOwn)
         return r->results[0].seq;
     };
     const std::string visit = new_id(), obs = new_id();
-    ASSERT_GT(push(change("visit", visit, school,
-                          {{"kind", "walkthrough"},
-                           {"rubric", "msv-2026-2027-elementary"},
-                           {"start_date", "2026-11-23"}},
-                          ++dseq, device)),
-              0);
+    ASSERT_GT(push(change("visit", visit, school, walkthrough(), ++dseq, device)), 0);
     Json fields = observation(visit, 1);
     fields["note"] = "a \"quoted\" note\\with a backslash";
     const std::int64_t first = push(change("observation", obs, school, fields, ++dseq, device));

@@ -1,3 +1,4 @@
+#include "../client/test_seed.h"
 #include "fixtures.h"
 #include "sitevisit/protocol/messages.h"
 
@@ -150,10 +151,7 @@ TEST(Protocol, BadRequestsSayWhereTheyAreWrong) {
 }
 
 TEST(Protocol, TruncatedAndMangledBodiesNeverCrashTheDecoder) {
-    std::uint64_t seed = 20261130; // fixed by default; SITEVISIT_SEED picks another
-    if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
-    std::cout << "protocol mangling seed: " << seed << "\n";
-    std::mt19937_64 rng(seed);
+    std::mt19937_64 rng(sitevisit::testing::test_seed("protocol mangling", 20261130));
     const std::string body = encode(PushRequest{"dev", {sample(0), sample(1), sample(2)}}).dump();
     int accepted = 0;
     for (int i = 0; i < 3000; ++i) {
@@ -306,11 +304,7 @@ TEST(Protocol, AnUndecodableChangeInAPullPageIsSetAsideAndTheRestDecodes) {
 // A short randomized run of what tests/fuzz/device_decoder_fuzz.cpp does at length: mutated
 // answers (bytes and types) always decode to a value or an error, never a crash or a throw.
 TEST(Protocol, MutatedServerAnswersAlwaysDecodeToAValueOrAnError) {
-    std::uint64_t seed = 20261130; // fixed by default; SITEVISIT_SEED picks another
-    if (const char* s = std::getenv("SITEVISIT_SEED")) seed = std::stoull(s);
-    std::cout << "device decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed
-              << " repeats it)\n";
-    std::mt19937_64 rng(seed);
+    std::mt19937_64 rng(sitevisit::testing::test_seed("device decoder mutation", 20261130));
     const std::vector<std::string> answers = {kLoginAnswer, push_answer(), pull_answer()};
     int values = 0, errors = 0;
     for (int i = 0; i < 4000; ++i) {
@@ -568,11 +562,7 @@ void expect_same_push(const PushRequest& a, const PushRequest& b, const std::str
 } // namespace
 
 TEST(Protocol, TheStreamingDecoderReadsValidPagesAsTheCheckedOneDoes) {
-    std::uint64_t seed = 20261201; // fixed by default; SITEVISIT_SEED picks another
-    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
-    std::cout << "streaming decoder seed: " << seed << " (SITEVISIT_SEED=" << seed
-              << " repeats it)\n";
-    std::mt19937_64 rng(seed);
+    std::mt19937_64 rng(sitevisit::testing::test_seed("streaming decoder", 20261201));
     int changes = 0;
     for (int i = 0; i < 1000; ++i) {
         const std::string text = random_page(rng);
@@ -598,11 +588,7 @@ TEST(Protocol, TheStreamingDecoderReadsValidPagesAsTheCheckedOneDoes) {
 // refuses or sets aside, the streaming one never takes. decode_pull_page() answers as the
 // checked decoder does.
 TEST(Protocol, TheStreamingDecoderTakesNothingTheCheckedOneRefuses) {
-    std::uint64_t seed = 20261201; // fixed by default; SITEVISIT_SEED picks another
-    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
-    std::cout << "streaming decoder mutation seed: " << seed << " (SITEVISIT_SEED=" << seed
-              << " repeats it)\n";
-    std::mt19937_64 rng(seed);
+    std::mt19937_64 rng(sitevisit::testing::test_seed("streaming decoder mutation", 20261201));
     int taken = 0, left = 0, refused = 0, set_aside = 0;
     for (int i = 0; i < 3000; ++i) {
         std::string b = random_page(rng);
@@ -713,11 +699,7 @@ TEST(Protocol, ChangesAreWrittenFromStoredFieldsAsToJsonWritesThem) {
 // as the checked decoder reads them, and broken ones never taken where the checked decoder
 // refuses them; decode_push_request() answers as the checked decoder does.
 TEST(Protocol, TheStreamingPushDecoderReadsAsTheCheckedOneAndTakesNothingItRefuses) {
-    std::uint64_t seed = 20261202; // fixed by default; SITEVISIT_SEED picks another
-    if (const char* s = std::getenv("SITEVISIT_SEED"); s && *s) seed = std::stoull(s);
-    std::cout << "streaming push decoder seed: " << seed << " (SITEVISIT_SEED=" << seed
-              << " repeats it)\n";
-    std::mt19937_64 rng(seed);
+    std::mt19937_64 rng(sitevisit::testing::test_seed("streaming push decoder", 20261202));
     int valid = 0, taken = 0, refused = 0, left = 0;
     for (int i = 0; i < 3000; ++i) {
         std::string b = random_push(rng);
