@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -97,6 +98,11 @@ double peak_rss_mb() {
     return ru.ru_maxrss / 1024.0;
 }
 
+// Whether the process allocates with jemalloc (linked when libjemalloc-dev is installed).
+bool jemalloc() {
+    return dlsym(RTLD_DEFAULT, "mallctl") != nullptr;
+}
+
 // A line of /proc/self/status (VmRSS, VmHWM), in MB; -1 when it cannot be read.
 double status_mb(const std::string& name) {
     std::ifstream in("/proc/self/status");
@@ -119,7 +125,8 @@ bool reset_peak_rss() {
 } // namespace
 
 int main(int argc, char** argv) {
-    // As the app does at its start (AppStartup::prepareProcess): at most two malloc heaps.
+    // As the app does at its start (AppStartup::prepareProcess): at most two malloc heaps where
+    // the allocator is glibc's (a build without jemalloc).
     // SITEVISIT_MALLOC_HEAPS=default leaves glibc's one heap per thread, to compare.
     const char* heaps = std::getenv("SITEVISIT_MALLOC_HEAPS");
     const bool limited = !(heaps && std::string(heaps) == "default");
@@ -250,8 +257,11 @@ int main(int argc, char** argv) {
         std::printf("  peak RSS once the bench listed the rows to count them: %.0f MB (the bench's "
                     "own listing, not the sync)\n",
                     peak_reset ? status_mb("VmHWM") : peak_rss_mb());
-        std::printf("  malloc heaps: %s\n",
-                    limited ? "at most two (as the app)" : "glibc's default (one per thread)");
+        if (jemalloc())
+            std::printf("  allocator: jemalloc (as the app and sitevisit-cli)\n");
+        else
+            std::printf("  allocator: glibc's malloc, %s\n",
+                        limited ? "at most two heaps (as the app)" : "one heap per thread");
         if (pouchdb > 0)
             std::printf("initial sync against the PouchDB anchor (PULL_INITIAL, N=100000, same "
                         "session): %.0f changes/s / %.0f docs/s = %.1fx (target 20x)\n",

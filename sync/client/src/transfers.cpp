@@ -384,11 +384,15 @@ void Transfers::askAhead() {
     pullFrom(since);
 }
 
-// Pages apply in the order they were asked for, each once it is decoded.
+// Pages apply in the order they were asked for, each once it is decoded. Before a page is
+// applied, the next one goes to the decoder and the one after it is asked for, so the decoder
+// thread, the server and this thread all work at once.
 void Transfers::applyReady() {
     while (!pages_.empty() && (pages_.front().decoded || !pages_.front().reply.ok())) {
         Page page = std::move(pages_.front());
         pages_.pop_front();
+        decodeNext();
+        askAhead();
         if (!applyPage(page)) return;
     }
     decodeNext();
