@@ -125,6 +125,45 @@ TEST_F(Live, AWaitingPullIsWokenByAWriteFromAnotherProcess) {
     EXPECT_LT(after_write, 10.0);
 }
 
+// The watcher skips reading the log when this server wrote all of it since it last looked; a
+// write from another process between two of this server's own still wakes the pull it concerns.
+TEST_F(Live, AnotherProcessWriteBetweenThisServersOwnStillWakesAPull) {
+    // Pete is the principal of a Bayside school: the lead's pushes at Lincoln are not his.
+    const std::string reader =
+        login(http(), "principal2@demo.sitevisit", "principal2-demo-2026", "pete-tablet");
+    const std::string writer = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-1");
+    std::int64_t cursor = 0;
+    pull_all(reader, 0, &cursor);
+    auto waiting = wait_from(reader, cursor, 30);
+
+    auto own = [&](int dseq) {
+        auto pushed = push(writer, "tablet-1",
+                           Json::array({visit_change(new_id(), lincoln, dseq, "tablet-1")}));
+        ASSERT_EQ(pushed.status, 200) << pushed.body;
+    };
+    own(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(600)); // the watcher looks: all its own
+    EXPECT_EQ(waiting.answer.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+    own(2);
+    const auto added_at = Clock::now();
+    auto added = server.admin({"user", "add", "--email", "coach@demo.sitevisit", "--name",
+                               "Cora Coach", "--role", "admin"},
+                              "a-long-password-2026\n");
+    ASSERT_EQ(added.code, 0) << added.err;
+    own(3);
+
+    Response r = waiting.answer.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    const double after_write = std::chrono::duration<double>(Clock::now() - added_at).count();
+    const Json page = r.json();
+    bool seen = false;
+    for (const auto& op : page["ops"])
+        seen = seen || (op["entity"] == "user" &&
+                        op["fields"].value("email", std::string()) == "coach@demo.sitevisit");
+    EXPECT_TRUE(seen) << r.body;
+    EXPECT_LT(after_write, 10.0);
+}
+
 TEST_F(Live, AWaitingPullIsHeldWhenNothingHappensAndEndsEmpty) {
     const std::string token = login(http(), "lead@demo.sitevisit", "lead-demo-2026", "tablet-1");
     std::int64_t cursor = 0;

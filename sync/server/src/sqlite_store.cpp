@@ -1090,6 +1090,26 @@ void SqliteStore::watch_loop(std::unique_ptr<Database> db) {
                 end.reset();
                 continue;
             }
+            // When this process's writer appended everything since (the one server on a store,
+            // as it should be), there is nothing to read: the newest seq is enough.
+            {
+                auto& end = db->cached("SELECT coalesce(max(seq), 0) FROM changes");
+                end.step();
+                const std::int64_t newest = end.int64(0);
+                end.reset();
+                std::lock_guard lock(watch_mutex_);
+                std::int64_t covered = seen;
+                for (const auto& [first, last] : own_) {
+                    if (first > covered + 1) break;
+                    covered = std::max(covered, last);
+                }
+                if (covered >= newest) {
+                    seen = std::max(seen, newest);
+                    while (!own_.empty() && own_.front().second <= seen)
+                        own_.pop_front();
+                    continue;
+                }
+            }
             // What was appended since, less what this process's writer appended.
             Appended foreign;
             auto& st = db->cached("SELECT seq, school, for_device FROM changes WHERE seq > ? ORDER "
