@@ -343,11 +343,12 @@ void Transfers::pulled(std::int64_t since, const Reply& r) {
     applyReady();
 }
 
-// The oldest answer not yet decoded goes to the decoder's thread once the page before it is
-// applied, while the next answer is asked for and on its way: one decoded page is held at a
-// time (a decoded page of 5,000 changes is several MB; decoding the next one while this one
-// was applied raised client_bench's peak RSS past 150 MB for no gain on two cores), the rest
-// wait as bytes.
+// The oldest answer not yet decoded goes to the decoder's thread once the page before it has
+// left the queue to be applied, while the next answer is asked for and on its way: at most two
+// decoded pages are held (the one applied and the next; a decoded page of 5,000 changes is
+// several MB), the rest wait as bytes. With jemalloc the decoding beside the applying takes
+// about a third off an initial sync on two cores; with glibc's malloc it gained nothing
+// (docs/sync-engine.md, "The allocator").
 void Transfers::decodeNext() {
     Page* next = nullptr;
     for (auto& p : pages_) {
