@@ -1,8 +1,10 @@
 #include "../client/test_seed.h"
 #include "fixtures.h"
+#include "sitevisit/protocol/json_events.h"
 #include "sitevisit/protocol/messages.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -741,4 +743,283 @@ TEST(Protocol, TheStreamingPushDecoderReadsAsTheCheckedOneAndTakesNothingItRefus
     EXPECT_EQ(valid, 3000 / 4);
     EXPECT_GT(taken, 0);
     EXPECT_GT(refused, 0);
+}
+
+namespace {
+
+// Every SAX event written down as a line, to compare two readers.
+struct Recorder {
+    using number_integer_t = Json::number_integer_t;
+    using number_unsigned_t = Json::number_unsigned_t;
+    using number_float_t = Json::number_float_t;
+    using string_t = Json::string_t;
+    using binary_t = Json::binary_t;
+    std::vector<std::string> events;
+    bool odd_float =
+        false;          // a float nlohmann takes and read_json_events leaves to the checked decoder
+    int refuse_at = -1; // the event the handler refuses, to see both stop there
+
+    bool add(std::string e) {
+        events.push_back(std::move(e));
+        return static_cast<int>(events.size()) != refuse_at;
+    }
+    bool null() { return add("null"); }
+    bool boolean(bool v) { return add(v ? "true" : "false"); }
+    bool number_integer(number_integer_t v) { return add("int " + std::to_string(v)); }
+    bool number_unsigned(number_unsigned_t v) { return add("uint " + std::to_string(v)); }
+    bool number_float(number_float_t v, const string_t& token) {
+        if (std::isinf(v) || (v != 0 && std::fabs(v) < std::numeric_limits<double>::min()) ||
+            (v == 0 && token.find_first_of("123456789") < token.find_first_of("eE")))
+            odd_float = true;
+        char text[64];
+        std::snprintf(text, sizeof text, "float %.17g %s", v, token.c_str());
+        return add(text);
+    }
+    bool string(string_t& v) { return add("string " + v); }
+    bool binary(binary_t&) { return add("binary"); }
+    bool key(string_t& k) { return add("key " + k); }
+    bool start_object(std::size_t) { return add("{"); }
+    bool end_object() { return add("}"); }
+    bool start_array(std::size_t) { return add("["); }
+    bool end_array() { return add("]"); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+        return false;
+    }
+};
+
+struct Read {
+    bool ok = false;
+    Recorder r;
+};
+
+Read with_nlohmann(std::string_view text, int refuse_at = -1) {
+    Read out;
+    out.r.refuse_at = refuse_at;
+    try {
+        out.ok = Json::sax_parse(text.begin(), text.end(), &out.r);
+    } catch (const std::exception&) {
+        out.ok = false;
+    }
+    return out;
+}
+
+Read with_reader(std::string_view text, int refuse_at = -1) {
+    Read out;
+    out.r.refuse_at = refuse_at;
+    out.ok = read_json_events(text, out.r);
+    return out;
+}
+
+// Random JSON text: every kind of value, escapes, non-ASCII text, numbers at their edges, and
+// whitespace where the grammar allows it.
+struct JsonMaker {
+    std::mt19937_64& rng;
+    int pick(int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); }
+    std::string space() {
+        static const char* spaces[] = {"", "", "", " ", "\n", "\t ", "\r\n  "};
+        return spaces[pick(7)];
+    }
+    std::string text() {
+        static const char* parts[] = {"a",
+                                      "Room 12",
+                                      "\\\"",
+                                      "\\\\",
+                                      "\\/",
+                                      "\\n",
+                                      "\\t",
+                                      "\\b\\f\\r",
+                                      "\\u0041",
+                                      "\\u00e9",
+                                      "\\u20ac",
+                                      "\\ud83d\\ude00",
+                                      "\\u0000",
+                                      "é",
+                                      "€",
+                                      "😀",
+                                      "日本",
+                                      "' <>&",
+                                      "0190a000-0000"};
+        std::string s = "\"";
+        for (int i = pick(6); i > 0; --i)
+            s += parts[pick(19)];
+        return s + "\"";
+    }
+    std::string number() {
+        static const char* numbers[] = {"0",
+                                        "-0",
+                                        "7",
+                                        "-7",
+                                        "42",
+                                        "1234567890",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "9223372036854775808",
+                                        "18446744073709551615",
+                                        "18446744073709551616",
+                                        "-9223372036854775809",
+                                        "0.5",
+                                        "-0.25",
+                                        "1e3",
+                                        "1E-3",
+                                        "2.5e+10",
+                                        "-0.0",
+                                        "1e308",
+                                        "123456789012345678901234567890",
+                                        "3.141592653589793",
+                                        "6.02214076e23"};
+        return numbers[pick(22)];
+    }
+    std::string value(int depth) {
+        const int kind = depth > 4 ? pick(5) : pick(7);
+        switch (kind) {
+        case 0:
+            return text();
+        case 1:
+            return number();
+        case 2:
+            return pick(2) ? "true" : "false";
+        case 3:
+            return "null";
+        case 4:
+            return number();
+        case 5: {
+            std::string s = "{" + space();
+            for (int i = pick(4); i > 0; --i) {
+                s += text() + space() + ":" + space() + value(depth + 1) + space();
+                if (i > 1) s += "," + space();
+            }
+            return s + "}";
+        }
+        default: {
+            std::string s = "[" + space();
+            for (int i = pick(4); i > 0; --i) {
+                s += value(depth + 1) + space();
+                if (i > 1) s += "," + space();
+            }
+            return s + "]";
+        }
+        }
+    }
+};
+
+} // namespace
+
+TEST(Protocol, TheJsonReaderReadsValidTextAsNlohmannDoes) {
+    std::mt19937_64 rng(sitevisit::testing::test_seed("json reader", 20261202));
+    JsonMaker make{rng};
+    int objects = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const std::string text = make.space() + make.value(0) + make.space();
+        const Read a = with_nlohmann(text), b = with_reader(text);
+        ASSERT_TRUE(a.ok) << text; // the maker writes only JSON
+        ASSERT_TRUE(b.ok) << text;
+        ASSERT_EQ(a.r.events, b.r.events) << text;
+        objects += text.find('{') != std::string::npos;
+        // A handler that refuses an event stops both at the same place.
+        const int refuse = 1 + make.pick(static_cast<int>(a.r.events.size()));
+        const Read c = with_nlohmann(text, refuse), d = with_reader(text, refuse);
+        ASSERT_FALSE(c.ok);
+        ASSERT_FALSE(d.ok);
+        ASSERT_EQ(c.r.events, d.r.events) << text;
+    }
+    EXPECT_GT(objects, 400); // a seventh of the texts are objects at the top, more within
+}
+
+TEST(Protocol, TheJsonReaderTakesNothingNlohmannRefuses) {
+    std::mt19937_64 rng(sitevisit::testing::test_seed("json reader mutation", 20261202));
+    JsonMaker make{rng};
+    const std::string bytes = "{}[]\",:\\/-+.eE0123456789 \n\t\r\x01\x7f\x80\xbf\xc0\xc2\xe0\xed"
+                              "\xf0\xf4\xf5\xfftrufalsenu";
+    int taken = 0, refused = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text = make.value(0);
+        for (int m = 1 + make.pick(3); m > 0; --m) {
+            const std::size_t at =
+                static_cast<std::size_t>(make.pick(static_cast<int>(text.size()) + 1));
+            switch (make.pick(4)) {
+            case 0:
+                text.insert(
+                    at, 1,
+                    bytes[static_cast<std::size_t>(make.pick(static_cast<int>(bytes.size())))]);
+                break;
+            case 1:
+                if (at < text.size()) text.erase(at, 1);
+                break;
+            case 2:
+                if (at < text.size())
+                    text[at] =
+                        bytes[static_cast<std::size_t>(make.pick(static_cast<int>(bytes.size())))];
+                break;
+            default:
+                text.resize(at);
+                break;
+            }
+        }
+        const Read a = with_nlohmann(text), b = with_reader(text);
+        if (b.ok) {
+            ASSERT_TRUE(a.ok) << text;
+            ASSERT_EQ(a.r.events, b.r.events) << text;
+            ++taken;
+        } else {
+            // Refused by the reader: nlohmann refuses it too, or it holds a float out of a
+            // double's range, which the reader leaves to the checked decoder.
+            ASSERT_TRUE(!a.ok || a.r.odd_float) << text;
+            ++refused;
+        }
+    }
+    std::cout << "mutated texts: " << taken << " read alike, " << refused << " refused\n";
+    EXPECT_GT(taken, 1000);
+    EXPECT_GT(refused, 1000);
+}
+
+TEST(Protocol, TheJsonReaderRefusesWhatJsonDoesNotAllow) {
+    for (const std::string& bad : std::vector<std::string>{"",
+                                                           " ",
+                                                           "01",
+                                                           "-",
+                                                           "1.",
+                                                           ".5",
+                                                           "1e",
+                                                           "1e+",
+                                                           "+1",
+                                                           "[1,]",
+                                                           "[,1]",
+                                                           "{\"a\":1,}",
+                                                           "{\"a\" 1}",
+                                                           "{a:1}",
+                                                           "{\"a\":}",
+                                                           "[1 2]",
+                                                           "\"abc",
+                                                           "\"a\\x\"",
+                                                           "\"\\u12\"",
+                                                           "\"\\ud83d\"",
+                                                           "\"\\ude00\"",
+                                                           "\"\\ud83d\\u0041\"",
+                                                           std::string("\"a\x01\""),
+                                                           "\"\xc0\xaf\"",
+                                                           "\"\xe0\x80\xaf\"",
+                                                           "\"\xed\xa0\x80\"",
+                                                           "\"\xf4\x90\x80\x80\"",
+                                                           "\"\xff\"",
+                                                           "\"\xc3\"",
+                                                           "tru",
+                                                           "nul",
+                                                           "falsey",
+                                                           "[1]x",
+                                                           "{}{}",
+                                                           "[[[]]",
+                                                           "]",
+                                                           "1e400"}) {
+        EXPECT_FALSE(with_reader(bad).ok) << bad;
+        if (bad != "1e400") {
+            EXPECT_FALSE(with_nlohmann(bad).ok) << bad;
+        }
+    }
+    // Nesting deeper than any stack of calls would take: the reader's stack is its own.
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    const Read r = with_reader(deep);
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.r.events.size(), 400000u);
+    EXPECT_EQ(with_reader("\xEF\xBB\xBF{}").ok,
+              false); // a byte-order mark: left to the checked decoder
 }

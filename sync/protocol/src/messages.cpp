@@ -2,6 +2,7 @@
 
 #include "sitevisit/core/permissions.h"
 #include "sitevisit/core/uuid.h"
+#include "sitevisit/protocol/json_events.h"
 
 #include <algorithm>
 #include <charconv>
@@ -847,7 +848,7 @@ private:
 // Reads `body` into `events`: true when the whole of it was read and plainly valid.
 bool read_events(std::string_view body, ChangeListEvents& events) {
     try {
-        return Json::sax_parse(body.begin(), body.end(), &events) && events.complete();
+        return read_json_events(body, events) && events.complete();
     } catch (const std::exception&) {
         return false;
     }
