@@ -19,6 +19,7 @@ packages=(
   qt6-l10n-tools qt6-tools-dev qml6-module-qt-labs-settings
   qml6-module-qt-labs-folderlistmodel
   poppler-utils
+  locales
   nginx-light curl
 )
 

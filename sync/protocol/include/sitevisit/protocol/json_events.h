@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <charconv>
+#include <clocale>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,16 +15,19 @@ namespace sitevisit::protocol {
 // A strict JSON reader (RFC 8259) that hands what it reads to a SAX handler with nlohmann's
 // interface, as nlohmann::json::sax_parse does: the same events in the same order with the same
 // values (a number without a fraction or exponent is number_unsigned, or number_integer when it
-// is negative, and a float when it does not fit; strings are checked UTF-8 with their escapes
-// decoded). It reads the text in place, a string copied only once and a number converted by
-// std::from_chars, where nlohmann's lexer copies every byte through its token buffer: the push
-// and pull bodies are read several times faster (docs/performance.md).
+// is negative, and a float when it does not fit; a float's text with the locale's decimal point,
+// as nlohmann's lexer hands it over; strings are checked UTF-8 with their escapes decoded). It
+// reads the text in place, a string copied only once and a number converted by std::from_chars,
+// where nlohmann's lexer copies every byte through its token buffer: the push and pull bodies are
+// read several times faster (docs/performance.md).
 //
 // False when the text is not JSON, when anything but whitespace follows the value, or when the
-// handler refuses an event. It is stricter than nlohmann in two places, where it also says
-// false and leaves the text to the checked decoder: a byte-order mark at the start, and a
-// float out of a double's range. The nesting depth is the handler's to bound; the reader keeps
-// its own stack on the heap, so no depth overflows the thread's stack.
+// handler refuses an event. It is stricter than nlohmann in three places, where it also says
+// false and leaves the text to the checked decoder: a byte-order mark at the start, a float so
+// small that it becomes zero (nlohmann takes 1e-400 as 0.0), and a NUL byte after the value
+// (where nlohmann stops reading). Like nlohmann it refuses a float too large for a double. The
+// nesting depth is the handler's to bound; the reader keeps its own stack on the heap, so no depth
+// overflows the thread's stack.
 template <class Handler> bool read_json_events(std::string_view text, Handler& handler);
 
 namespace json_detail {
@@ -210,6 +215,8 @@ template <class Handler> bool read_number(const char*& p, const char* end, Handl
     const auto r = std::from_chars(start, p, v);
     if (r.ec != std::errc() || r.ptr != p) return false; // out of a double's range
     std::string token(start, p);
+    if (const char point = *std::localeconv()->decimal_point; point != '.' && point != '\0')
+        std::replace(token.begin(), token.end(), '.', point);
     return h.number_float(v, token);
 }
 
